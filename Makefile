@@ -1,0 +1,51 @@
+# Focus on Practice evaluation. `make` alone lists the targets.
+# Everything runs inside .venv (created on first use from requirements.txt, the one pinned list).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+RAW_DIR ?= data/raw
+SEED ?= 2014
+PIPELINE_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help setup data report test lab borough-reports docs benchmark clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || ($(PYTHON) -m pip install --user virtualenv && $(PYTHON) -m virtualenv $(VENV))
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name focus-on-practice --display-name "Python (Focus on Practice)"
+	@touch $(STAMP)
+
+setup: $(STAMP) ## create .venv and install the pinned packages, this project and its Jupyter kernel
+
+data: $(STAMP) ## write synthetic raw data to data/raw, unless it already holds data
+	$(BIN)/python -m helpers.synthetic --out $(RAW_DIR) --seed $(SEED) --if-empty
+
+report: data ## set up, generate data if none, run the whole pipeline, write reports/*.html
+	$(BIN)/python -m helpers.pipeline --raw-dir $(RAW_DIR) $(PIPELINE_ARGS)
+
+test: $(STAMP) ## run the tests (unit tests and an end-to-end pipeline run on small generated data)
+	$(BIN)/python -m pytest
+
+lab: $(STAMP) ## open JupyterLab on the notebooks
+	$(BIN)/jupyter lab notebooks/
+
+borough-reports: data ## build one report per borough (reports/*_<borough>.html)
+	$(BIN)/python -m helpers.pipeline --raw-dir $(RAW_DIR) --each-borough $(PIPELINE_ARGS)
+
+docs: $(STAMP) ## regenerate docs/data_dictionary.md from the schemas
+	$(BIN)/python -m helpers.data_dictionary
+
+benchmark: $(STAMP) ## time a full build, a no-change rebuild, and the network metrics
+	$(BIN)/python benchmarks/bench_pipeline.py
+	$(BIN)/python benchmarks/bench_networks.py
+
+clean: ## remove processed outputs, executed notebooks and reports (never data/raw)
+	rm -rf data/processed/*/ outputs/ reports/*.html

@@ -1,0 +1,62 @@
+"""Keyed pseudonymisation of identifiers at ingest.
+
+Identifiers (child, family, practitioner IDs) are replaced by an HMAC-SHA256 of the raw value under a
+secret key before anything is written to ``data/processed``. A keyed hash, unlike a plain hash, cannot
+be reversed by hashing every plausible ID; the same key gives the same pseudonym in every strand, so
+strands still join on family or practitioner.
+
+The key comes from the environment variable ``FOP_PSEUDONYMISATION_KEY`` or, failing that, from
+``.secrets/pseudonymisation.key`` (git-ignored), created with a random key on first use. It is never
+committed. Losing the key means pseudonyms change on the next run, not that data leaks.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+import pandas as pd
+
+from .config import SECRETS_DIR
+
+KEY_ENV_VAR = "FOP_PSEUDONYMISATION_KEY"
+KEY_FILE = SECRETS_DIR / "pseudonymisation.key"
+#: Hex characters kept from the digest: 16 (64 bits) makes collisions negligible at LA scale.
+PSEUDONYM_LENGTH = 16
+
+
+def load_key(key_file: Path = KEY_FILE) -> bytes:
+    """Return the pseudonymisation key, creating a random one in ``key_file`` on first use."""
+    from_env = os.environ.get(KEY_ENV_VAR)
+    if from_env:
+        return from_env.encode("utf-8")
+    if key_file.exists():
+        return key_file.read_text(encoding="utf-8").strip().encode("utf-8")
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    key_file.write_text(key + "\n", encoding="utf-8")
+    key_file.chmod(0o600)
+    return key.encode("utf-8")
+
+
+def pseudonym(value: str, key: bytes, prefix: str = "") -> str:
+    """The pseudonym of one identifier: ``prefix`` + the first 16 hex digits of HMAC-SHA256."""
+    digest = hmac.new(key, str(value).strip().encode("utf-8"), hashlib.sha256).hexdigest()
+    return prefix + digest[:PSEUDONYM_LENGTH]
+
+
+def pseudonymise_series(values: pd.Series, key: bytes, prefix: str = "") -> pd.Series:
+    """Pseudonymise a column; missing values stay missing."""
+    cache: dict[str, str] = {}
+
+    def one(v):
+        if pd.isna(v):
+            return v
+        s = str(v)
+        if s not in cache:
+            cache[s] = pseudonym(s, key, prefix)
+        return cache[s]
+
+    return values.map(one)
