@@ -191,7 +191,7 @@ def display_data_quality(processed_dir: Path, number: int) -> dict:
 # Export
 # --------------------------------------------------------------------------------------------
 
-_EXTERNAL = re.compile(r"<script[^>]*\bsrc\s*=|<link[^>]*\bhref\s*=\s*[\"']?https?:|<img[^>]*\bsrc\s*=\s*[\"']?(?!data:)", re.I)
+_EXTERNAL = re.compile(r"<script[^>]*\bsrc\s*=|<link[^>]*\bhref\s*=\s*[\"']?https?:|<img[^>]*\bsrc\s*=\s*(?![\"']?data:)", re.I)
 
 
 def check_self_contained(text: str) -> None:
