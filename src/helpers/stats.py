@@ -34,11 +34,16 @@ def bootstrap_ci(
         return (np.nan, np.nan)
     rng = np.random.default_rng(seed)
     idx = rng.integers(0, len(x), size=(n_boot, len(x)))
-    try:
-        boots = statistic(x[idx], axis=1)
-    except TypeError:
-        boots = np.array([statistic(x[i]) for i in idx])
-    boots = boots[~np.isnan(boots)]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        try:
+            boots = statistic(x[idx], axis=1)
+        except TypeError:
+            boots = np.array([statistic(x[i]) for i in idx])
+    # A resample with no spread gives an infinite or undefined ratio (e.g. d_z); it carries no
+    # information about the interval, so it is left out rather than stretching it to infinity.
+    boots = boots[np.isfinite(boots)]
+    if len(boots) == 0:
+        return (np.nan, np.nan)
     alpha = (1 - level) / 2
     return (float(np.quantile(boots, alpha)), float(np.quantile(boots, 1 - alpha)))
 

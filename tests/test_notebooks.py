@@ -1,0 +1,47 @@
+"""Committed notebooks: no outputs, the project's kernel, a parameters cell with the globals, thin."""
+import ast
+import json
+
+import pytest
+
+from helpers.config import KERNEL_NAME, NOTEBOOKS_DIR
+from helpers.pipeline import GLOBAL_PARAMETERS, declared_parameters
+
+NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+
+
+def test_there_are_notebooks():
+    assert len(NOTEBOOKS) >= 2
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_clean(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    assert nb["metadata"]["kernelspec"]["name"] == KERNEL_NAME
+    assert nb["metadata"]["kernelspec"]["language"] == "python"
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in code), "strip outputs"
+    first = code[0]
+    assert "parameters" in first["metadata"].get("tags", []), "first code cell must be tagged parameters"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_parameters_cell_plain_and_commented(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    params = next(c for c in nb["cells"] if c["cell_type"] == "code")
+    source = "".join(params["source"])
+    for node in ast.parse(source).body:
+        assert isinstance(node, ast.Assign), f"only assignments in the parameters cell: {ast.dump(node)[:60]}"
+        ast.literal_eval(node.value)  # plain literals only
+    for line in source.strip().splitlines():
+        assert "#" in line, f"each parameter needs a comment: {line}"
+    assert set(GLOBAL_PARAMETERS) <= set(declared_parameters(path))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_function_definitions(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    for c in nb["cells"]:
+        if c["cell_type"] == "code":
+            tree = ast.parse("".join(c["source"]))
+            assert not any(isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.Lambda)) for n in ast.walk(tree)), "logic belongs in src/helpers"
