@@ -93,8 +93,6 @@ def raw_file_markdown(schema: RawFile) -> str:
     lines = [f"### `{schema.filename}`", "", schema.description, ""]
     if schema.unique_key:
         lines.append(f"Unique key: {', '.join(f'`{k}`' for k in schema.unique_key)} (a later duplicate is rejected).")
-    if schema.optional:
-        lines.append("Optional: the strand runs without it.")
     lines += ["", "| column | type | required column | blank allowed | codes / range | if invalid | meaning |", "|---|---|---|---|---|---|---|"]
     for c in schema.columns:
         invalid = "value set to missing" if (c.on_invalid == "set_missing" and c.nullable) else "row rejected"

@@ -84,7 +84,6 @@ class RawFile:
     description: str
     columns: tuple[Column, ...]
     unique_key: tuple[str, ...] = ()
-    optional: bool = False
 
     def column(self, name: str) -> Column:
         for c in self.columns:

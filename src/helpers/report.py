@@ -61,11 +61,17 @@ def table_html(
         return str(v)
 
     shown = shown.map(fmt)
-    shown.columns = [str(c).replace("_", " ") for c in shown.columns]
+    # Numbers right-aligned (so digits line up), text left-aligned.
+    align = ["num" if pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c]) else "txt" for c in table.columns]
+    head = "".join(f'<th class="{a}">{html.escape(str(c).replace("_", " "))}</th>' for c, a in zip(table.columns, align))
+    rows = "".join(
+        "<tr>" + "".join(f'<td class="{a}">{html.escape(v)}</td>' for v, a in zip(row, align)) + "</tr>"
+        for row in shown.itertuples(index=False)
+    )
     parts = []
     if caption:
         parts.append(f'<p class="fop-caption">{html.escape(caption)}</p>')
-    parts.append(shown.to_html(index=False, classes="fop-table", border=0, escape=True))
+    parts.append(f'<table class="fop-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>')
     notes = []
     if suppress:
         notes.append(f'"c": a count from 1 to {threshold} (or a figure derived from one), suppressed to protect privacy.')

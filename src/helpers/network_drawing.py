@@ -1,0 +1,332 @@
+"""Ecomap-style drawings of family network maps, small multiples and aggregate charts.
+
+An ecomap (Hartman 1978) puts the family at the centre and the people and services around it. Here:
+
+* members sit on three rings by closeness: very close on the inner ring, not very close outside;
+* around the circle members are grouped by life domain (in :data:`helpers.networks.DOMAINS` order)
+  and ordered by member ID inside a domain, so the same data always give the same picture: no random
+  layout anywhere;
+* colour shows the domain (Okabe-Ito colours, readable with colour-blindness);
+* the line to the family shows the relationship: solid strong, dashed tenuous, jagged (red)
+  stressful; arrowheads show which way help goes (towards the family, towards the member, or both);
+* thin grey lines join members who know each other, where that was recorded;
+* labels are role labels only, never names or identifiers.
+
+Waves side by side (:func:`draw_family_waves`) share one layout: a member present at both waves sits
+in the same place (its wave-1 ring), members lost by wave 2 show as faint dotted circles, new members
+have a thick outline, and a small ▲ / ▼ marks a member who became closer / less close.
+
+Functions return :class:`matplotlib.figure.Figure` objects built without pyplot, so nothing here
+touches the plotting backend or global figure state; callers save or display them.
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Circle, Patch
+
+from .networks import CHANGE_MEASURES, DOMAINS, FAMILY, members_of
+
+#: Okabe-Ito palette, one colour per domain.
+DOMAIN_COLOURS = {
+    "household": "#E69F00",
+    "extended_family": "#D55E00",
+    "friends": "#009E73",
+    "neighbours": "#F0E442",
+    "work_school": "#56B4E9",
+    "community": "#CC79A7",
+    "formal_services": "#0072B2",
+}
+#: Ring radius by closeness (3 very close = inner ring).
+RING_RADIUS = {3: 1.35, 2: 2.25, 1: 3.15}
+RING_LABELS = {3: "very close", 2: "sort of close", 1: "not very close"}
+FAMILY_RADIUS = 0.45
+NODE_RADIUS = 0.17
+STRESS_COLOUR = "#b00020"
+LINE_COLOUR = "#444444"
+
+
+# --------------------------------------------------------------------------------------------------
+# Layout
+
+
+def layout(*graphs) -> dict:
+    """Deterministic positions for the members of one or more maps of the same family.
+
+    Every member of any of the graphs gets one position; a member's domain and ring come from the
+    first graph it appears in. Members are ordered by (domain, member ID) around the circle, starting
+    at the top and going clockwise, with a one-slot gap between domains. The family is at (0, 0).
+    """
+    info: dict[str, tuple[int, int]] = {}
+    order = {d: i for i, d in enumerate(DOMAINS)}
+    for g in graphs:
+        if g is None:
+            continue
+        for m in members_of(g):
+            if m not in info:
+                a = g.nodes[m]
+                info[m] = (order.get(a.get("domain"), len(order)), int(a.get("closeness") or 1))
+    ids = sorted(info, key=lambda m: (info[m][0], m))
+    slots = []
+    slot = 1.0  # the top of the circle stays free (ring labels go there)
+    previous = None
+    for m in ids:
+        if previous is not None and info[m][0] != previous:
+            slot += 1.0  # gap between domains
+        slots.append(slot)
+        slot += 1.0
+        previous = info[m][0]
+    total = slot
+    pos = {FAMILY: (0.0, 0.0)}
+    for m, s in zip(ids, slots):
+        angle = math.pi / 2 - 2 * math.pi * s / max(total, 1.0)
+        r = RING_RADIUS.get(info[m][1], 3.0)
+        pos[m] = (round(r * math.cos(angle), 9), round(r * math.sin(angle), 9))
+    return pos
+
+
+# --------------------------------------------------------------------------------------------------
+# Drawing one map
+
+
+def _shorten(p0, p1, r0, r1):
+    (x0, y0), (x1, y1) = p0, p1
+    d = math.hypot(x1 - x0, y1 - y0) or 1.0
+    ux, uy = (x1 - x0) / d, (y1 - y0) / d
+    return (x0 + ux * r0, y0 + uy * r0), (x1 - ux * r1, y1 - uy * r1)
+
+
+def _zigzag(p0, p1, amplitude=0.07, step=0.16):
+    (x0, y0), (x1, y1) = p0, p1
+    d = math.hypot(x1 - x0, y1 - y0)
+    n = max(2, int(d / step))
+    t = np.linspace(0, 1, n + 1)
+    off = np.zeros_like(t)
+    off[1:-1] = amplitude * np.where(np.arange(1, n) % 2 == 0, 1, -1)
+    ux, uy = (x1 - x0) / (d or 1), (y1 - y0) / (d or 1)
+    return x0 + t * (x1 - x0) - uy * off, y0 + t * (y1 - y0) + ux * off
+
+
+def _arrowhead(ax, tip, tail_dir, colour):
+    """A small arrowhead with its point at ``tip``, pointing away from ``tail_dir``."""
+    tx, ty = tip
+    dx, dy = tail_dir
+    ax.annotate("", xy=(tx, ty), xytext=(tx - dx * 0.25, ty - dy * 0.25),
+                arrowprops=dict(arrowstyle="-|>,head_length=0.5,head_width=0.25", color=colour, lw=0, shrinkA=0, shrinkB=0),
+                zorder=4)
+
+
+def draw_ecomap(ax, g, pos: dict | None = None, labels: bool = True, previous=None, title: str | None = None,
+                rings: bool = True, fontsize: float = 7) -> None:
+    """Draw one map on ``ax`` as an ecomap (see the module docstring).
+
+    ``pos`` defaults to :func:`layout` of ``g``; ``previous`` (the same family's earlier map) marks
+    lost members (faint dotted), new members (thick outline) and changes of closeness (▲ / ▼).
+    """
+    pos = pos or layout(g)
+    ax.set_aspect("equal")
+    ax.set_xlim(-3.8, 3.8)
+    ax.set_ylim(-3.9, 3.7)
+    ax.axis("off")
+    if rings:
+        for c, r in RING_RADIUS.items():
+            ax.add_patch(Circle((0, 0), r, fill=False, ls=":", lw=0.6, color="#bbbbbb", zorder=0))
+            if labels:
+                ax.text(0, r + 0.03, RING_LABELS[c], ha="center", va="bottom", fontsize=fontsize - 1.5, color="#888888", zorder=0)
+    ids = members_of(g)
+    before = set(members_of(previous)) if previous is not None else None
+    # Ties among members (thin grey), under everything else.
+    for a, b, k in g.edges(data="kind"):
+        if k == "tie" and a in pos and b in pos:
+            ax.plot([pos[a][0], pos[b][0]], [pos[a][1], pos[b][1]], color="#c8c8c8", lw=0.5, zorder=1)
+    # Lines from the family to each member.
+    for m in ids:
+        attrs = g.nodes[m]
+        p0, p1 = _shorten(pos[FAMILY], pos[m], FAMILY_RADIUS, NODE_RADIUS)
+        quality = attrs.get("quality")
+        colour = STRESS_COLOUR if quality == "stressful" else LINE_COLOUR
+        if quality == "stressful":
+            xs, ys = _zigzag(p0, p1)
+            ax.plot(xs, ys, color=colour, lw=1.1, zorder=2)
+        else:
+            ax.plot([p0[0], p1[0]], [p0[1], p1[1]], color=colour, lw=1.6 if quality == "strong" else 1.0,
+                    ls="-" if quality == "strong" else (0, (4, 3)), zorder=2)
+        d = math.hypot(p1[0] - p0[0], p1[1] - p0[1]) or 1.0
+        u = ((p1[0] - p0[0]) / d, (p1[1] - p0[1]) / d)
+        direction = attrs.get("direction")
+        if direction in ("both", "from_family"):
+            _arrowhead(ax, p1, u, colour)
+        if direction in ("both", "to_family"):
+            _arrowhead(ax, p0, (-u[0], -u[1]), colour)
+    # Lost members (on the earlier map only): faint dotted circles.
+    if previous is not None:
+        for m in sorted(before - set(ids)):
+            if m in pos:
+                ax.add_patch(Circle(pos[m], NODE_RADIUS, fill=False, ls=":", lw=0.8, color="#999999", zorder=3))
+    # Members.
+    for m in ids:
+        attrs = g.nodes[m]
+        new = before is not None and m not in before
+        ax.add_patch(Circle(pos[m], NODE_RADIUS, facecolor=DOMAIN_COLOURS.get(attrs.get("domain"), "#999999"),
+                            edgecolor="black", lw=2.2 if new else 0.6, zorder=5))
+        if previous is not None and m in before:
+            c0, c1 = previous.nodes[m].get("closeness"), attrs.get("closeness")
+            if c0 is not None and c1 is not None and c1 != c0:
+                ax.text(pos[m][0] + NODE_RADIUS * 0.9, pos[m][1] + NODE_RADIUS * 0.9, "▲" if c1 > c0 else "▼",
+                        fontsize=fontsize, ha="left", va="bottom", zorder=6)
+        if labels:
+            x, y = pos[m]
+            ax.text(x, y - NODE_RADIUS - 0.05, str(attrs.get("role_label", "")), ha="center", va="top",
+                    fontsize=fontsize, zorder=6, wrap=False)
+    ax.add_patch(Circle((0, 0), FAMILY_RADIUS, facecolor="white", edgecolor="black", lw=1.4, zorder=5))
+    if labels:
+        ax.text(0, 0, "Family", ha="center", va="center", fontsize=fontsize + 1, fontweight="bold", zorder=6)
+    if labels and not g.graph.get("ties_recorded"):
+        ax.text(0, -3.85, "Ties between members not recorded", ha="center", va="bottom", fontsize=fontsize - 0.5,
+                style="italic", color="#666666")
+    if title:
+        ax.set_title(title, fontsize=fontsize + 3)
+
+
+def legend_handles(with_change: bool = True) -> list:
+    """Legend entries: domains, line styles, arrows and (for two waves) new / lost / closeness."""
+    handles = [Patch(facecolor=c, edgecolor="black", lw=0.5, label=DOMAINS[d]) for d, c in DOMAIN_COLOURS.items()]
+    handles += [
+        Line2D([], [], color=LINE_COLOUR, lw=1.6, label="strong"),
+        Line2D([], [], color=LINE_COLOUR, lw=1.0, ls=(0, (4, 3)), label="tenuous"),
+        Line2D([], [], color=STRESS_COLOUR, lw=1.1, marker=None, label="stressful (jagged)"),
+        Line2D([], [], color="#c8c8c8", lw=0.8, label="members know each other"),
+        Line2D([], [], color=LINE_COLOUR, lw=0, marker=">", markersize=6, label="arrowhead: help goes that way"),
+    ]
+    if with_change:
+        handles += [
+            Line2D([], [], lw=0, marker="o", markersize=9, markerfacecolor="white", markeredgecolor="black", markeredgewidth=2.2, label="new at wave 2"),
+            Line2D([], [], lw=0, marker="o", markersize=9, markerfacecolor="none", markeredgecolor="#999999", ls=":", label="lost by wave 2 (dotted)"),
+            Line2D([], [], lw=0, marker="$▲$", color="black", markersize=7, label="closer / ▼ less close"),
+        ]
+    return handles
+
+
+def draw_family(g, title: str | None = None, figsize=(7.5, 7.5)) -> Figure:
+    """One map on its own, with a legend."""
+    fig = Figure(figsize=figsize)
+    ax = fig.add_axes([0.0, 0.12, 1.0, 0.84])
+    draw_ecomap(ax, g, title=title)
+    fig.legend(handles=legend_handles(with_change=False), loc="lower center", bbox_to_anchor=(0.5, 0.02), ncol=4, fontsize=7, frameon=False)
+    return fig
+
+
+def draw_family_waves(g1, g2, title: str | None = None, figsize=(14, 7.8)) -> Figure:
+    """Wave 1 and wave 2 of one family side by side, with one shared layout and a legend."""
+    fig = Figure(figsize=figsize)
+    pos = layout(g1, g2)
+    for i, (g, label, prev) in enumerate(((g1, "Wave 1", None), (g2, "Wave 2", g1))):
+        ax = fig.add_axes([0.0 + 0.5 * i, 0.13, 0.5, 0.8])
+        if g is None:
+            ax.axis("off")
+            ax.text(0.5, 0.5, f"No map at {label.lower()}", ha="center", va="center", transform=ax.transAxes)
+            continue
+        draw_ecomap(ax, g, pos=pos, previous=prev, title=f"{label}: {len(members_of(g))} members")
+    if title:
+        fig.suptitle(title, fontsize=13, y=0.99)
+    fig.legend(handles=legend_handles(with_change=g2 is not None), loc="lower center", bbox_to_anchor=(0.5, 0.025), ncol=5, fontsize=7.5, frameon=False)
+    return fig
+
+
+def small_multiples(graphs: list, titles: list[str] | None = None, ncols: int = 4, size: float = 2.6) -> Figure:
+    """A grid of small unlabelled ecomaps (overview), with a domain legend."""
+    n = max(len(graphs), 1)
+    nrows = math.ceil(n / ncols)
+    fig = Figure(figsize=(ncols * size, nrows * size + 0.8))
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        if i >= len(graphs) or graphs[i] is None:
+            ax.axis("off")
+            continue
+        draw_ecomap(ax, graphs[i], labels=False, title=titles[i] if titles else None, fontsize=6)
+    fig.legend(handles=legend_handles(with_change=False)[:9], loc="lower center", ncol=5, fontsize=7, frameon=False)
+    fig.subplots_adjust(left=0.01, right=0.99, top=0.95, bottom=0.8 / (nrows * size + 0.8) + 0.03, wspace=0.05, hspace=0.15)
+    return fig
+
+
+# --------------------------------------------------------------------------------------------------
+# Aggregate charts
+
+
+def composition_chart(comp: pd.DataFrame) -> Figure:
+    """Stacked bars: mean members per domain, wave 1 and wave 2, one panel per group.
+
+    ``comp`` is :func:`helpers.networks.composition_by_wave` output.
+    """
+    groups = list(dict.fromkeys(comp["group"])) if len(comp) else ["all"]
+    fig = Figure(figsize=(3.3 * len(groups) + 2.6, 4.2))
+    axes = fig.subplots(1, len(groups), sharey=True, squeeze=False)[0]
+    for ax, group in zip(axes, groups):
+        sub = comp[comp["group"] == group]
+        waves = sorted(sub["wave"].unique())
+        bottom = np.zeros(len(waves))
+        for d in DOMAINS:
+            vals = np.array([sub[(sub["wave"] == w) & (sub["domain"] == d)]["mean_members"].sum() for w in waves])
+            ax.bar([f"Wave {w}" for w in waves], vals, bottom=bottom, color=DOMAIN_COLOURS[d], edgecolor="white", lw=0.5, label=DOMAINS[d])
+            bottom += vals
+        ax.set_title({"all": "All families", "trained": "Practitioner trained", "not trained": "Not trained"}.get(group, group), fontsize=10)
+        ax.spines[["top", "right"]].set_visible(False)
+        for x, total in enumerate(bottom):
+            ax.text(x, total + 0.2, f"{total:.1f}", ha="center", va="bottom", fontsize=8)
+    axes[0].set_ylabel("Mean members per map")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles[::-1], labels[::-1], loc="center right", fontsize=7.5, frameon=False)
+    fig.subplots_adjust(left=0.6 / fig.get_figwidth(), right=1 - 2.5 / fig.get_figwidth(), wspace=0.1)
+    return fig
+
+
+def change_chart(summary: pd.DataFrame, measures: list[str]) -> Figure:
+    """Mean change with 95% CI for a few measures, one row per measure and group."""
+    groups = [g for g in ("all", "trained", "not trained") if g in set(summary["group"])]
+    colours = {"all": "#333333", "trained": "#0072B2", "not trained": "#E69F00"}
+    fig = Figure(figsize=(7, 0.9 + 0.9 * len(measures)))
+    ax = fig.add_subplot()
+    yticks, ylabels = [], []
+    for i, m in enumerate(measures):
+        for j, g in enumerate(groups):
+            r = summary[(summary["measure"] == m) & (summary["group"] == g)]
+            if not len(r):
+                continue
+            r = r.iloc[0]
+            y = -(i * (len(groups) + 1) + j)
+            ax.errorbar(r["mean_change"], y, xerr=[[r["mean_change"] - r["ci_low"]], [r["ci_high"] - r["mean_change"]]],
+                        fmt="o", color=colours[g], capsize=3, label=g if i == 0 else None)
+            yticks.append(y)
+            ylabels.append(f"{CHANGE_MEASURES.get(m, m)} ({g})" if j == 0 else f"({g})")
+    ax.axvline(0, color="#999999", lw=0.8)
+    ax.set_yticks(yticks, ylabels, fontsize=8)
+    ax.set_xlabel("Mean change, wave 2 minus wave 1 (members), with 95% CI")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(title="Practitioner", fontsize=8, title_fontsize=8, frameon=False, loc="best")
+    fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------------------------------
+# Saving
+
+
+def save_figure(fig: Figure, folder, stem: str, formats=("png", "svg"), dpi: int = 110) -> list[Path]:
+    """Save ``fig`` as ``<folder>/<stem>.<fmt>`` with fixed metadata (same data, same bytes)."""
+    import matplotlib
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    with matplotlib.rc_context({"svg.hashsalt": "focus-on-practice", "svg.fonttype": "path"}):
+        for fmt in formats:
+            path = folder / f"{stem}.{fmt}"
+            meta = {"Date": None} if fmt in ("svg", "pdf") else {}
+            fig.savefig(path, format=fmt, dpi=dpi, bbox_inches="tight", metadata=meta)
+            paths.append(path)
+    return paths
