@@ -1,0 +1,102 @@
+"""The whole pipeline on generated data, asserting on the report a commissioner would read."""
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from helpers.synthetic import generate_all
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("e2e")
+    truth = generate_all(tmp / "raw")
+    cmd = [sys.executable, "-m", "helpers.pipeline", "--no-progress", "--force",
+           "--raw-dir", str(tmp / "raw"), "--processed-dir", str(tmp / "processed"),
+           "--runs-dir", str(tmp / "runs"), "--report-dir", str(tmp / "reports")]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    html = (tmp / "reports" / "focus_on_practice_evaluation.html").read_text(encoding="utf-8")
+    return {"tmp": tmp, "truth": truth, "html": html, "processed": tmp / "processed" / "all"}
+
+
+def test_report_has_the_sections(built):
+    html = built["html"]
+    for heading in ("SCORE-15", "Data quality", "Practice scenarios", "network"):
+        assert re.search(rf"<h2[^>]*>\s*\d+\.\s[^<]*{heading}", html), heading
+
+
+def test_report_has_no_code_and_no_external_scripts(built):
+    html = built["html"]
+    # Every code cell rendered without its input; no highlighted source, no In [ ] prompt anywhere.
+    code_cells = re.findall(r'<div class="jp-Cell jp-CodeCell[^"]*"', html)
+    assert code_cells and all("jp-mod-noInput" in c for c in code_cells)
+    assert not re.search(r'<div[^>]*class="[^"]*(highlight|jp-InputPrompt)', html)
+    assert "import helpers" not in html and "processed_dir_for" not in html
+    assert not re.search(r"<script[^>]*\bsrc\s*=", html, re.I)
+    assert "cdnjs" not in html and "mathjax" not in html.lower()
+
+
+def test_every_image_embedded_with_alt_text(built):
+    imgs = re.findall(r"<img\b[^>]*>", built["html"])
+    assert len(imgs) >= 2
+    for img in imgs:
+        assert 'src="data:image/png;base64,' in img
+        alt = re.search(r'alt="([^"]*)"', img)
+        assert alt and len(alt.group(1)) >= 20
+
+
+def test_synthetic_banner_shown(built):
+    assert 'class="fop-banner"' in built["html"] and "SYNTHETIC DATA" in built["html"]
+
+
+def test_reconciliation_adds_up_and_malformed_rows_rejected(built):
+    dq = built["processed"] / "data_quality"
+    rec = pd.concat([pd.read_csv(f) for f in dq.glob("reconciliation_*.csv")])
+    assert (rec["rows_read"] == rec["rows_accepted"] + rec["rows_rejected"]).all()
+    s15 = rec.set_index("file").loc["score15_responses.csv"]
+    planted = built["truth"]["strands"]["score15"]["malformed_rows"]
+    assert s15["rows_rejected"] == planted
+    assert len(pd.read_csv(dq / "rejected_score15_responses.csv")) == planted
+
+
+def test_no_identifier_in_clear_reaches_the_report(built):
+    raw_ids = pd.read_csv(built["tmp"] / "raw" / "families.csv")["family_id"]
+    assert not any(i in built["html"] for i in raw_ids)
+    staff = pd.read_csv(built["tmp"] / "raw" / "practitioners.csv")["practitioner_id"]
+    assert not any(i in built["html"] for i in staff)
+
+
+def test_manifest_records_the_run(built):
+    manifest = json.loads((built["tmp"] / "runs" / "manifest.json").read_text())
+    assert all(n["status"] == "ran" for n in manifest["notebooks"])
+    assert manifest["notebooks"][0]["inputs_sha256"]
+
+
+def test_planted_score15_change_recovered_by_the_pipeline(built):
+    """The pipeline's own processed output (not a re-analysis) covers the generator's expected change."""
+    expected = built["truth"]["strands"]["score15"]["expected_observed_change"]
+    summary = pd.read_csv(built["processed"] / "score15" / "change_summary.csv").set_index(["unit", "group"])
+    families = summary.loc[("families", "all")]
+    assert families["ci_low"] <= expected["family_mean_change"] <= families["ci_high"]
+    resp = summary.loc[("respondents", "all")]
+    assert resp["family_boot_ci_low"] <= expected["respondent_mean_change"] <= resp["family_boot_ci_high"]
+
+
+def test_explore_notebook_draws_a_family(built, tmp_path):
+    """The evaluators' notebook runs with its defaults on the built data and writes PNG and SVG."""
+    import papermill as pm
+
+    out = tmp_path / "maps"
+    pm.execute_notebook(
+        "notebooks/explore_family_network.ipynb", str(tmp_path / "explore.ipynb"),
+        parameters={"raw_dir": str(built["tmp"] / "raw"), "processed_dir": str(built["tmp"] / "processed"),
+                    "output_folder": str(out)},
+        kernel_name="focus-on-practice", language="python", cwd=str(Path(__file__).resolve().parents[1]),
+        progress_bar=False,
+    )
+    assert list(out.rglob("*.png")) and list(out.rglob("*.svg"))
