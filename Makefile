@@ -10,7 +10,7 @@ SEED ?= 2014
 PIPELINE_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data report test lab borough-reports docs benchmark clean
+.PHONY: help setup data report test lab borough-reports docs strip benchmark clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -42,6 +42,9 @@ borough-reports: data ## build one report per borough (reports/*_<borough>.html)
 
 docs: $(STAMP) ## regenerate docs/data_dictionary.md from the schemas
 	$(BIN)/python -m helpers.data_dictionary
+
+strip: $(STAMP) ## strip outputs from notebooks before committing (keeps kernelspec and tags)
+	$(BIN)/python -m helpers.strip_notebooks
 
 benchmark: $(STAMP) ## time a full build, a no-change rebuild, and the network metrics
 	$(BIN)/python benchmarks/bench_pipeline.py

@@ -20,7 +20,7 @@ def test_committed_clean(path):
     assert nb["metadata"]["kernelspec"]["name"] == KERNEL_NAME
     assert nb["metadata"]["kernelspec"]["language"] == "python"
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
-    assert all(not c.get("outputs") and c.get("execution_count") is None for c in code), "strip outputs"
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in code), "run `make strip`"
     first = code[0]
     assert "parameters" in first["metadata"].get("tags", []), "first code cell must be tagged parameters"
 
@@ -45,3 +45,24 @@ def test_no_function_definitions(path):
         if c["cell_type"] == "code":
             tree = ast.parse("".join(c["source"]))
             assert not any(isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.Lambda)) for n in ast.walk(tree)), "logic belongs in src/helpers"
+
+
+def test_strip_keeps_kernelspec_and_tags(tmp_path):
+    import nbformat
+
+    from helpers.strip_notebooks import strip
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": KERNEL_NAME, "display_name": "x", "language": "python"}
+    cell = nbformat.v4.new_code_cell("x = 1  # a", metadata={"tags": ["parameters"], "execution": {"iopub.execute_input": "2026-11-25T00:00:00Z"}})
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="1")]
+    cell.execution_count = 4
+    nb.cells = [cell]
+    path = tmp_path / "n.ipynb"
+    nbformat.write(nb, str(path))
+    assert strip(path) is True
+    again = nbformat.read(str(path), as_version=4)
+    assert again.cells[0].outputs == [] and again.cells[0].execution_count is None
+    assert again.cells[0].metadata == {"tags": ["parameters"]}
+    assert again.metadata["kernelspec"]["name"] == KERNEL_NAME
+    assert strip(path) is False

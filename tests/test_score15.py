@@ -340,20 +340,6 @@ def test_generator_is_deterministic(tmp_path):
 NOTEBOOK = config.NOTEBOOKS_DIR / "35_score15.ipynb"
 
 
-def test_notebook_conventions():
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    assert nb.metadata["kernelspec"] == {"name": "focus-on-practice", "display_name": "Python (Focus on Practice)", "language": "python"}
-    first = next(c for c in nb.cells if c.cell_type == "code")
-    assert "parameters" in first.metadata.get("tags", [])
-    for name in ("borough", "raw_dir", "processed_dir", "bootstrap_samples", "seed"):
-        line = next(l for l in first.source.splitlines() if l.startswith(f"{name} ="))
-        assert "#" in line
-    for c in nb.cells:
-        if c.cell_type == "code":
-            assert not c.get("outputs") and c.get("execution_count") is None
-            assert "def " not in c.source
-
-
 def test_notebook_runs_for_one_borough(default_data, tmp_path, monkeypatch):
     papermill = pytest.importorskip("papermill")
     raw, _ = default_data
