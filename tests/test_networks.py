@@ -9,7 +9,6 @@ import json
 import math
 from pathlib import Path
 
-import nbformat
 from matplotlib.patches import Circle
 import numpy as np
 import pandas as pd
@@ -373,22 +372,6 @@ def test_resolve_family_ids_accepts_la_id_and_pseudonym():
         networks.resolve_family_ids(["nobody"], {p}, key=KEY)
     assert networks.parse_list('["a", "b"]') == ["a", "b"] == networks.parse_list("a, b") == networks.parse_list(["a", "b"])
     assert networks.parse_list("") == []
-
-
-# --------------------------------------------------------------------------------------------------
-# Notebooks are commit-ready
-
-
-@pytest.mark.parametrize("name", ["30_network_maps.ipynb", "explore_family_network.ipynb"])
-def test_notebooks_commit_ready(name):
-    nb = nbformat.read(ROOT / "notebooks" / name, as_version=4)
-    assert nb.metadata["kernelspec"] == {"name": "focus-on-practice", "display_name": "Python (Focus on Practice)", "language": "python"}
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    assert "parameters" in code[0].metadata.get("tags", [])
-    for p in ("borough", "raw_dir", "processed_dir"):
-        assert f"{p} = " in code[0].source
-    assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
-    assert not any("def " in c.source for c in code)
 
 
 def test_modules_are_documented():

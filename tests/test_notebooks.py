@@ -66,3 +66,13 @@ def test_strip_keeps_kernelspec_and_tags(tmp_path):
     assert again.cells[0].metadata == {"tags": ["parameters"]}
     assert again.metadata["kernelspec"]["name"] == KERNEL_NAME
     assert strip(path) is False
+
+
+def test_helpers_never_set_the_matplotlib_backend():
+    """Setting a backend in helper code makes figures vanish from executed notebooks."""
+    from helpers.config import PROJECT_ROOT
+
+    for path in sorted((PROJECT_ROOT / "src" / "helpers").rglob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        for forbidden in ("matplotlib.use(", "plt.show(", "%matplotlib", "MPLBACKEND"):
+            assert forbidden not in source, f"{path.name}: {forbidden}"

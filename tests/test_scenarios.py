@@ -13,7 +13,6 @@ import json
 import math
 from pathlib import Path
 
-import nbformat
 import numpy as np
 import pandas as pd
 import pytest
