@@ -100,3 +100,34 @@ def test_explore_notebook_draws_a_family(built, tmp_path):
         progress_bar=False,
     )
     assert list(out.rglob("*.png")) and list(out.rglob("*.svg"))
+
+
+def test_a_borough_with_no_data_still_gets_a_report(built, tmp_path):
+    """An extract holding one borough only: the batch for another borough must not crash."""
+    src, raw = built["tmp"] / "raw", tmp_path / "raw"
+    raw.mkdir()
+    fam = pd.read_csv(src / "families.csv", dtype=str)
+    fam = fam[fam["borough"] == "Westminster"]
+    staff = pd.read_csv(src / "practitioners.csv", dtype=str)
+    staff = staff[staff["borough"] == "Westminster"]
+    fam.to_csv(raw / "families.csv", index=False)
+    staff.to_csv(raw / "practitioners.csv", index=False)
+    for name in ("score15_responses.csv", "network_maps.csv", "network_members.csv", "network_ties.csv"):
+        table = pd.read_csv(src / name, dtype=str, keep_default_na=False)
+        table[table["family_id"].isin(fam["family_id"])].to_csv(raw / name, index=False)
+    answers = pd.read_csv(src / "scenario_answers.csv", dtype=str, keep_default_na=False)
+    answers = answers[answers["practitioner_id"].isin(staff["practitioner_id"])]
+    answers.to_csv(raw / "scenario_answers.csv", index=False)
+    codes = pd.read_csv(src / "scenario_codes.csv", dtype=str, keep_default_na=False)
+    codes[codes["answer_id"].isin(answers["answer_id"])].to_csv(raw / "scenario_codes.csv", index=False)
+    (raw / "scenarios.csv").write_bytes((src / "scenarios.csv").read_bytes())
+    cmd = [sys.executable, "-m", "helpers.pipeline", "--no-progress", "--borough", "kensington_chelsea",
+           "--raw-dir", str(raw), "--processed-dir", str(tmp_path / "processed"),
+           "--runs-dir", str(tmp_path / "runs"), "--report-dir", str(tmp_path / "reports")]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    html = (tmp_path / "reports" / "focus_on_practice_evaluation_kensington_chelsea.html").read_text(encoding="utf-8")
+    assert "No practice-scenario answer could be scored in Kensington and Chelsea" in html
+    assert "No network maps were available" in html
+    # The files were rewritten, so none of them is byte-identical to the generator's: no banner.
+    assert 'class="fop-banner"' not in html

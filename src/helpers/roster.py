@@ -83,7 +83,9 @@ def load_families(raw_dir, processed_dir: Path, practitioners: pd.DataFrame | No
     data = result.data[result.data["borough"].isin(borough_names(borough))].reset_index(drop=True)
     if practitioners is not None:
         trained_on = practitioners.set_index("practitioner_id")["training_completed"]
-        done = data["practitioner_id"].map(trained_on)
+        # reindex, not map: Series.map with a datetime mapping fails on an empty selection (a
+        # borough with no families), and practitioner_id is unique in the roster.
+        done = pd.Series(trained_on.reindex(data["practitioner_id"]).to_numpy(), index=data.index, dtype="datetime64[ns]")
         known = data["practitioner_id"].isin(trained_on.index)
         trained = (done.notna() & (done <= data["work_started"])).astype("boolean")
         data["practitioner_trained"] = trained.where(known, pd.NA)

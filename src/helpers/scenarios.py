@@ -560,8 +560,10 @@ def alignment(outcome_table: pd.DataFrame, min_outcomes: int, outcomes=None) -> 
 
 def trained_at(practitioners: pd.DataFrame, practitioner_ids: pd.Series, dates: pd.Series) -> pd.Series:
     """True where the practitioner's training_completed is on or before the date."""
-    done = practitioner_ids.map(practitioners.drop_duplicates("practitioner_id").set_index("practitioner_id")["training_completed"])
-    return (done.notna() & (pd.to_datetime(done) <= pd.to_datetime(dates))).astype(bool)
+    completed = practitioners.drop_duplicates("practitioner_id").set_index("practitioner_id")["training_completed"]
+    # reindex, not map: Series.map with a datetime mapping fails on an empty selection.
+    done = pd.Series(pd.to_datetime(completed).reindex(practitioner_ids).to_numpy(), index=practitioner_ids.index)
+    return (done.notna() & (done <= pd.to_datetime(dates))).astype(bool)
 
 
 def answer_scores(answers: pd.DataFrame, resolved: pd.DataFrame, practitioners: pd.DataFrame,
@@ -1110,6 +1112,16 @@ def build_section(section, results: dict, scenarios: pd.DataFrame, borough_label
     model = results[MODEL.key]
     change = results[CHANGE.key]
     counts = results["counts"]
+    if scores["alignment"].notna().sum() == 0:
+        # A borough (or extract) with no scored answer: say so plainly rather than fail on empty
+        # tables; the coding frame is still printed so the reader knows what would have been coded.
+        section.markdown(
+            f"No practice-scenario answer could be scored in {borough_label} "
+            f"({counts['answers_in_scope']} answers from {counts['practitioners_answering']} practitioners in scope), "
+            "so this strand has no results for this report. The coding frame the answers would be coded against is below."
+        )
+        section.table("coding_frame", frame_display(frame), caption="The coding frame: learning outcomes, definitions and anchors for each level.")
+        return []
     used = scenarios[scenarios["scenario_id"].isin(scores["scenario_id"])]
     n_w = scores.groupby("wave")["practitioner_id"].nunique()
     questions = " ".join(f"*{q.strip()}*" for q in used["questions"].iloc[0].split("|")) if len(used) else ""
