@@ -156,3 +156,11 @@ def test_declared_pipeline_is_valid():
     problems = [p for p in pipeline.validate(plan.steps, plan) if "missing input file" not in p]
     assert problems == []
     assert plan.steps[-1].exports_report
+
+
+@pytest.mark.parametrize("path", sorted((Path(__file__).resolve().parents[1] / "config").glob("*.yaml")), ids=lambda p: p.name)
+def test_shipped_override_files_are_valid(path):
+    """Every example in config/ names real notebooks and parameters they declare, with the right types."""
+    plan = pipeline.build_plan(pipeline.load_declaration(), pipeline.load_overrides(path))
+    problems = [p for p in pipeline.validate(plan.steps, plan) if "missing input file" not in p]
+    assert problems == []
