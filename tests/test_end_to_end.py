@@ -87,18 +87,11 @@ def test_planted_score15_change_recovered_by_the_pipeline(built):
     assert resp["family_boot_ci_low"] <= expected["respondent_mean_change"] <= resp["family_boot_ci_high"]
 
 
-def test_explore_notebook_draws_a_family(built, tmp_path):
+def test_explore_notebook_draws_a_family(built, tmp_path, run_notebook):
     """The evaluators' notebook runs with its defaults on the built data and writes PNG and SVG."""
-    import papermill as pm
-
     out = tmp_path / "maps"
-    pm.execute_notebook(
-        "notebooks/explore_family_network.ipynb", str(tmp_path / "explore.ipynb"),
-        parameters={"raw_dir": str(built["tmp"] / "raw"), "processed_dir": str(built["tmp"] / "processed"),
-                    "output_folder": str(out)},
-        kernel_name="focus-on-practice", language="python", cwd=str(Path(__file__).resolve().parents[1]),
-        progress_bar=False,
-    )
+    run_notebook("explore_family_network.ipynb", tmp_path / "explore.ipynb", raw_dir=str(built["tmp"] / "raw"),
+                 processed_dir=str(built["tmp"] / "processed"), output_folder=str(out))
     assert list(out.rglob("*.png")) and list(out.rglob("*.svg"))
 
 

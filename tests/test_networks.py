@@ -416,17 +416,13 @@ def test_summary_has_effect_sizes_and_bootstrap(synthetic_run):
     assert d["n_families"] == int((both[1].astype(bool) & both[2].astype(bool)).sum())
 
 
-def test_explore_notebook_draws_chosen_families(synthetic_run, tmp_path):
-    import papermill as pm
-
+def test_explore_notebook_draws_chosen_families(synthetic_run, tmp_path, run_notebook):
     truth, raw, out, _ = synthetic_run
     maps = pd.read_csv(raw / "network_maps.csv")
     two = maps.groupby("family_id")["wave"].nunique()
     chosen = sorted(two[two == 2].index)[:2]  # the LA's own identifiers, as an evaluator would type them
-    pm.execute_notebook(str(ROOT / "notebooks" / "explore_family_network.ipynb"), str(tmp_path / "run.ipynb"),
-                        parameters={"raw_dir": str(raw), "processed_dir": str(out), "family_ids": json.dumps(chosen),
-                                    "output_folder": str(tmp_path / "maps")},
-                        kernel_name="focus-on-practice", cwd=str(ROOT), progress_bar=False)
+    run_notebook("explore_family_network.ipynb", tmp_path / "run.ipynb", raw_dir=str(raw), processed_dir=str(out),
+                 family_ids=json.dumps(chosen), output_folder=str(tmp_path / "maps"))
     files = sorted(p.name for p in (tmp_path / "maps").iterdir())
     assert len([f for f in files if f.endswith(".png")]) == 2 and len([f for f in files if f.endswith(".svg")]) == 2
     assert not any(c in " ".join(files) for c in chosen)  # files are named by pseudonym, never the LA's ID

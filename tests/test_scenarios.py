@@ -407,15 +407,11 @@ def test_generator_is_deterministic(tmp_path):
 NOTEBOOK = config.NOTEBOOKS_DIR / "10_practice_scenarios.ipynb"
 
 
-def test_notebook_runs_for_one_borough(default_data, tmp_path, monkeypatch):
-    papermill = pytest.importorskip("papermill")
+def test_notebook_runs_for_one_borough(default_data, tmp_path, monkeypatch, run_notebook):
     raw, _ = default_data
     monkeypatch.setenv("FOP_PSEUDONYMISATION_KEY", "test-key")
-    papermill.execute_notebook(
-        str(NOTEBOOK), str(tmp_path / "out.ipynb"), kernel_name=config.KERNEL_NAME, cwd=str(config.PROJECT_ROOT),
-        parameters={"borough": "westminster", "raw_dir": str(raw), "processed_dir": str(tmp_path / "proc"),
-                    "bootstrap_samples": 100}, progress_bar=False,
-    )
+    run_notebook(NOTEBOOK.name, tmp_path / "out.ipynb", borough="westminster", raw_dir=str(raw),
+                 processed_dir=str(tmp_path / "proc"), bootstrap_samples=100)
     folder = tmp_path / "proc" / "westminster"
     meta = json.loads((folder / "report_sections" / "10_scenarios" / "section.json").read_text())
     assert meta["synthetic"] is True and meta["order"] == 10
