@@ -124,3 +124,19 @@ def test_a_borough_with_no_data_still_gets_a_report(built, tmp_path):
     assert "No network maps were available" in html
     # The files were rewritten, so none of them is byte-identical to the generator's: no banner.
     assert 'class="fop-banner"' not in html
+
+
+def test_a_file_missing_a_column_stops_the_run_naming_file_and_column(built, tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for f in (built["tmp"] / "raw").glob("*.csv"):
+        (raw / f.name).write_bytes(f.read_bytes())
+    table = pd.read_csv(raw / "score15_responses.csv", dtype=str, keep_default_na=False)
+    table.drop(columns=["q07"]).to_csv(raw / "score15_responses.csv", index=False)
+    cmd = [sys.executable, "-m", "helpers.pipeline", "--no-progress", "--only", "score15",
+           "--raw-dir", str(raw), "--processed-dir", str(tmp_path / "processed"), "--runs-dir", str(tmp_path / "runs")]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    assert done.returncode == 1
+    failed = [line for line in done.stderr.splitlines() if line.startswith("FAILED:")]
+    assert len(failed) == 1
+    assert "IngestError" in failed[0] and "score15_responses.csv: missing required column(s) q07" in failed[0]

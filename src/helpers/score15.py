@@ -630,8 +630,11 @@ def describe_scoring(scores: pd.DataFrame, n_item_issues: int) -> str:
         f"Of {_count(n)} forms, {_count_pct(prorated, n)} have a prorated total and {_count(unscored)} could not be scored. "
         f"Prorated subscales: strengths {_count(sub_prorated['strengths_adaptability'])}, overwhelmed "
         f"{_count(sub_prorated['overwhelmed_by_difficulties'])}, disrupted communication {_count(sub_prorated['disrupted_communication'])}. "
-        f"In the whole extract, {n_item_issues} answers were outside 1-5 or not numbers; they were treated as missing and "
-        "are listed in the data-quality section."
+        + ("No answer in the extract was outside 1-5." if not n_item_issues else
+           "In the whole extract, 1 answer was outside 1-5 or not a number; it was treated as missing and is listed "
+           "in the data-quality section." if n_item_issues == 1 else
+           f"In the whole extract, {n_item_issues} answers were outside 1-5 or not numbers; they were treated as "
+           "missing and are listed in the data-quality section.")
     )
 
 
