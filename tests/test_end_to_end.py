@@ -28,6 +28,11 @@ def test_report_has_the_sections(built):
     html = built["html"]
     for heading in ("SCORE-15", "Data quality", "Practice scenarios", "network"):
         assert re.search(rf"<h2[^>]*>\s*\d+\.\s[^<]*{heading}", html), heading
+    # The contents link to every numbered section heading.
+    anchors = re.findall(r'<a href="#(section-\d+)">', html)
+    assert len(anchors) == 4  # three strands and data quality
+    for anchor in anchors:
+        assert f'id="{anchor}"' in html
 
 
 def test_report_has_no_code_and_no_external_scripts(built):

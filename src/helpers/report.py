@@ -117,9 +117,14 @@ def banner_html(processed_dir: Path) -> str:
     return '<div class="fop-real">Built from real extracts supplied by the boroughs; no input is synthetic.</div>'
 
 
+def heading_html(number: int, title: str) -> str:
+    """A numbered section heading with a stable anchor (``#section-<number>``) for the contents."""
+    return f'<h2 id="section-{number}">{number}. {html.escape(title)}</h2>'
+
+
 def contents_html(processed_dir: Path) -> str:
-    items = [f"<li>{html.escape(s['title'])}</li>" for s in load_sections(processed_dir)]
-    items.append("<li>Data quality</li>")
+    titles = [s["title"] for s in load_sections(processed_dir)] + ["Data quality"]
+    items = [f'<li><a href="#section-{i}">{html.escape(t)}</a></li>' for i, t in enumerate(titles, start=1)]
     return "<p><b>Contents</b></p><ol>" + "".join(items) + "</ol>"
 
 
@@ -133,7 +138,7 @@ def display_sections(processed_dir: Path, threshold: int = DEFAULT_SUPPRESSION_T
 
     sections = load_sections(processed_dir)
     for number, section in enumerate(sections, start=1):
-        display(Markdown(f"## {number}. {section['title']}"))
+        display(HTML(heading_html(number, section["title"])))
         if section.get("synthetic"):
             display(HTML('<p class="fop-note"><b>Synthetic data:</b> the figures in this section are illustrative.</p>'))
         for item in section["items"]:
@@ -169,7 +174,7 @@ def display_data_quality(processed_dir: Path, number: int) -> dict:
 
     rec, summary = data_quality_tables(processed_dir)
     totals = {k: int(pd.to_numeric(rec[k]).sum()) for k in ("rows_read", "rows_accepted", "rows_rejected", "values_set_to_missing")} if len(rec) else {}
-    display(Markdown(f"## {number}. Data quality"))
+    display(HTML(heading_html(number, "Data quality")))
     if not len(rec):
         display(Markdown("No raw file was ingested for this report."))
         return totals
