@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from helpers import network_drawing as nd
-from helpers import networks, report_section, roster
+from helpers import networks, report_section, roster, stats
 from helpers.synthetic import generate_all
 
 KEY = b"test-key"
@@ -124,10 +124,10 @@ def test_gained_lost_kept_and_change():
     assert row["informal_share_change"] == pytest.approx(4 / 5 - 3 / 4)
 
 
-def test_difference_in_change_by_hand():
+def test_difference_in_means_by_hand():
     # Means 2 and 0: difference 2. Welch: var(x)=var(y)=1 (ddof 1), n=3 each -> se = sqrt(2/3);
     # df = (2/3)^2 / (2 * (1/3)^2 / 2) = 4; t(0.975, 4) = 2.776 -> half-width 2.776 * 0.8165 = 2.267.
-    d = networks.difference_in_change([1, 2, 3], [-1, 0, 1], n_boot=200)
+    d = stats.difference_in_means([1, 2, 3], [-1, 0, 1], n_boot=200)
     assert d["difference"] == pytest.approx(2.0)
     assert d["ci_low"] == pytest.approx(2 - 2.2666, abs=1e-3)
     assert d["ci_high"] == pytest.approx(2 + 2.2666, abs=1e-3)

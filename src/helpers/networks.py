@@ -638,32 +638,6 @@ def change_summary(measures: pd.DataFrame, families: pd.DataFrame | None = None,
     return pd.DataFrame(rows, columns=CHANGE_SUMMARY_TABLE.column_names)
 
 
-def difference_in_change(x, y, n_boot: int = stats.DEFAULT_BOOTSTRAP, seed: int = 0, level: float = 0.95) -> dict:
-    """Difference of mean change between two independent groups: Welch CI and stratified bootstrap CI."""
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
-    x, y = x[~np.isnan(x)], y[~np.isnan(y)]
-    out = {"n_x": len(x), "n_y": len(y), "mean_x": np.nan, "mean_y": np.nan, "difference": np.nan,
-           "ci_low": np.nan, "ci_high": np.nan, "boot_ci_low": np.nan, "boot_ci_high": np.nan}
-    if len(x) == 0 or len(y) == 0:
-        return out
-    out.update(mean_x=float(x.mean()), mean_y=float(y.mean()), difference=float(x.mean() - y.mean()))
-    if len(x) < 2 or len(y) < 2:
-        return out
-    vx, vy = x.var(ddof=1) / len(x), y.var(ddof=1) / len(y)
-    se = np.sqrt(vx + vy)
-    if se > 0:
-        df = (vx + vy) ** 2 / (vx ** 2 / (len(x) - 1) + vy ** 2 / (len(y) - 1))
-        t = st.t.ppf(1 - (1 - level) / 2, df)
-        out.update(ci_low=out["difference"] - t * se, ci_high=out["difference"] + t * se)
-    rng = np.random.default_rng(seed)
-    bx = x[rng.integers(0, len(x), size=(n_boot, len(x)))].mean(axis=1)
-    by = y[rng.integers(0, len(y), size=(n_boot, len(y)))].mean(axis=1)
-    a = (1 - level) / 2
-    out.update(boot_ci_low=float(np.quantile(bx - by, a)), boot_ci_high=float(np.quantile(bx - by, 1 - a)))
-    return out
-
-
 def change_by_training(measures: pd.DataFrame, families: pd.DataFrame, n_boot: int = stats.DEFAULT_BOOTSTRAP,
                        seed: int = 0) -> pd.DataFrame:
     """Trained minus not-trained difference in mean change, per measure (:data:`TRAINING_DIFFERENCE_TABLE`)."""
@@ -676,7 +650,7 @@ def change_by_training(measures: pd.DataFrame, families: pd.DataFrame, n_boot: i
             continue
         x = ch.loc[ch["family_id"].isin(groups["trained"]), "change"]
         y = ch.loc[ch["family_id"].isin(groups["not trained"]), "change"]
-        d = difference_in_change(x, y, n_boot=n_boot, seed=seed)
+        d = stats.difference_in_means(x, y, n_boot=n_boot, seed=seed)
         rows.append({"measure": measure, "label": label, "n_trained": d["n_x"], "n_not_trained": d["n_y"],
                      "mean_change_trained": d["mean_x"], "mean_change_not_trained": d["mean_y"],
                      "difference": d["difference"], "ci_low": d["ci_low"], "ci_high": d["ci_high"],

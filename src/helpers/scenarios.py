@@ -738,8 +738,6 @@ def change_table(pw: pd.DataFrame, n_boot: int = stats.DEFAULT_BOOTSTRAP, seed: 
     """Paired change per rollout group (:func:`helpers.stats.paired_change`) and the difference in
     differences: mean change of those trained between the waves minus that of those not trained by
     wave 2, with a Welch t CI and a bootstrap CI (practitioners resampled within each group)."""
-    from scipy import stats as st
-
     rg = rollout_groups(pw)
     rows = []
     for group in ROLLOUT_GROUPS:
@@ -755,16 +753,9 @@ def change_table(pw: pd.DataFrame, n_boot: int = stats.DEFAULT_BOOTSTRAP, seed: 
            "mean_wave2": np.nan, "mean_change": np.nan, "ci_low": np.nan, "ci_high": np.nan, "boot_ci_low": np.nan,
            "boot_ci_high": np.nan, "d_z": np.nan, "p": np.nan}
     if len(x) >= 2 and len(y) >= 2:
-        est = x.mean() - y.mean()
-        vx, vy = x.var(ddof=1) / len(x), y.var(ddof=1) / len(y)
-        se = np.sqrt(vx + vy)
-        df = (vx + vy) ** 2 / (vx ** 2 / (len(x) - 1) + vy ** 2 / (len(y) - 1)) if se > 0 else np.nan
-        tcrit = st.t.ppf(0.975, df) if se > 0 else np.nan
-        rng = np.random.default_rng(seed + 7)
-        boots = x[rng.integers(0, len(x), (n_boot, len(x)))].mean(1) - y[rng.integers(0, len(y), (n_boot, len(y)))].mean(1)
-        did.update(mean_change=float(est), ci_low=float(est - tcrit * se), ci_high=float(est + tcrit * se),
-                   boot_ci_low=float(np.quantile(boots, 0.025)), boot_ci_high=float(np.quantile(boots, 0.975)),
-                   p=float(2 * st.t.sf(abs(est / se), df)) if se > 0 else np.nan)
+        d = stats.difference_in_means(x, y, n_boot=n_boot, seed=seed + 7)
+        did.update(mean_change=d["difference"], ci_low=d["ci_low"], ci_high=d["ci_high"],
+                   boot_ci_low=d["boot_ci_low"], boot_ci_high=d["boot_ci_high"], p=d["p"])
     rows.append(did)
     return pd.DataFrame(rows, columns=CHANGE.column_names)
 

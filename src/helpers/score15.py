@@ -445,18 +445,12 @@ def trained_difference(fam_change: pd.DataFrame, level: float = 0.95) -> dict:
     independent. Negative = more improvement where the practitioner was trained. NaNs when either group
     has fewer than two families.
     """
-    from scipy import stats as st
-
     groups = _trained_group(fam_change["practitioner_trained"]).to_numpy()
-    t = fam_change.loc[groups == "trained", "change"].dropna().to_numpy()
-    u = fam_change.loc[groups == "not_trained", "change"].dropna().to_numpy()
-    out = {"n_trained": len(t), "n_not_trained": len(u), "difference": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p": np.nan}
-    if len(t) < 2 or len(u) < 2:
-        return out
-    res = st.ttest_ind(t, u, equal_var=False)
-    ci = res.confidence_interval(level)
-    out.update(difference=float(t.mean() - u.mean()), ci_low=float(ci.low), ci_high=float(ci.high), p=float(res.pvalue))
-    return out
+    d = stats.difference_in_means(fam_change.loc[groups == "trained", "change"],
+                                  fam_change.loc[groups == "not_trained", "change"], n_boot=0, level=level)
+    enough = d["n_x"] >= 2 and d["n_y"] >= 2
+    return {"n_trained": d["n_x"], "n_not_trained": d["n_y"], "difference": d["difference"] if enough else np.nan,
+            "ci_low": d["ci_low"], "ci_high": d["ci_high"], "p": d["p"]}
 
 
 def subscale_change(scores: pd.DataFrame, n_boot: int = stats.DEFAULT_BOOTSTRAP, seed: int = 2014) -> pd.DataFrame:

@@ -88,6 +88,40 @@ def paired_change(before, after, n_boot: int = DEFAULT_BOOTSTRAP, seed: int = 0,
     return out
 
 
+def difference_in_means(x, y, n_boot: int = DEFAULT_BOOTSTRAP, seed: int = 0, level: float = 0.95) -> dict:
+    """Difference of means of two independent groups, ``mean(x) - mean(y)`` (missing values dropped).
+
+    Used by every strand that compares change between groups (trained vs not, difference in
+    differences). Returns n_x, n_y, mean_x, mean_y, difference; with two or more values in each
+    group also the Welch t CI (ci_low, ci_high) and two-sided p; and, when ``n_boot`` > 0, a
+    bootstrap CI resampling within each group (boot_ci_low, boot_ci_high).
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    x, y = x[~np.isnan(x)], y[~np.isnan(y)]
+    out = {"n_x": len(x), "n_y": len(y), "mean_x": np.nan, "mean_y": np.nan, "difference": np.nan,
+           "ci_low": np.nan, "ci_high": np.nan, "p": np.nan, "boot_ci_low": np.nan, "boot_ci_high": np.nan}
+    if len(x) == 0 or len(y) == 0:
+        return out
+    out.update(mean_x=float(x.mean()), mean_y=float(y.mean()), difference=float(x.mean() - y.mean()))
+    if len(x) < 2 or len(y) < 2:
+        return out
+    vx, vy = x.var(ddof=1) / len(x), y.var(ddof=1) / len(y)
+    se = np.sqrt(vx + vy)
+    if se > 0:
+        df = (vx + vy) ** 2 / (vx ** 2 / (len(x) - 1) + vy ** 2 / (len(y) - 1))  # Welch-Satterthwaite
+        tcrit = st.t.ppf(1 - (1 - level) / 2, df)
+        out.update(ci_low=out["difference"] - tcrit * se, ci_high=out["difference"] + tcrit * se,
+                   p=float(2 * st.t.sf(abs(out["difference"] / se), df)))
+    if n_boot > 0:
+        rng = np.random.default_rng(seed)
+        bx = x[rng.integers(0, len(x), size=(n_boot, len(x)))].mean(axis=1)
+        by = y[rng.integers(0, len(y), size=(n_boot, len(y)))].mean(axis=1)
+        a = (1 - level) / 2
+        out.update(boot_ci_low=float(np.quantile(bx - by, a)), boot_ci_high=float(np.quantile(bx - by, 1 - a)))
+    return out
+
+
 def cronbach_alpha(items: pd.DataFrame, level: float = 0.95) -> dict:
     """Cronbach's alpha of the item columns over complete rows, with its CI (Feldt, via pingouin).
 
