@@ -121,3 +121,4 @@ def test_synthetic_flag_follows_the_bytes(tmp_path):
     assert is_synthetic(raw / "toy.csv")
     write(tmp_path, "person_id,wave,seen_on,group,item\nA1,1,2015-01-02,a,4\n")  # a real file replaces it
     assert not is_synthetic(raw / "toy.csv")
+

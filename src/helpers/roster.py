@@ -82,12 +82,22 @@ def load_families(raw_dir, processed_dir: Path, practitioners: pd.DataFrame | No
     result = ingest(FAMILIES, raw_dir, processed_dir)
     data = result.data[result.data["borough"].isin(borough_names(borough))].reset_index(drop=True)
     if practitioners is not None:
-        trained_on = practitioners.set_index("practitioner_id")["training_completed"]
-        # reindex, not map: Series.map with a datetime mapping fails on an empty selection (a
-        # borough with no families), and practitioner_id is unique in the roster.
-        done = pd.Series(trained_on.reindex(data["practitioner_id"]).to_numpy(), index=data.index, dtype="datetime64[ns]")
-        known = data["practitioner_id"].isin(trained_on.index)
-        trained = (done.notna() & (done <= data["work_started"])).astype("boolean")
+        known = data["practitioner_id"].isin(practitioners["practitioner_id"])
+        trained = trained_by(practitioners, data["practitioner_id"], data["work_started"]).astype("boolean")
         data["practitioner_trained"] = trained.where(known, pd.NA)
     result.data = data
     return result
+
+
+def trained_by(practitioners: pd.DataFrame, practitioner_ids: pd.Series, dates: pd.Series) -> pd.Series:
+    """True where the practitioner had completed systemic training on or before the date.
+
+    False for a practitioner not (yet) trained, and for one not in ``practitioners``: callers that
+    must tell "unknown" apart check membership themselves. The one definition of "trained" that
+    every strand uses (the date work began for families, the answer date for scenarios).
+    """
+    completed = pd.to_datetime(practitioners.drop_duplicates("practitioner_id").set_index("practitioner_id")["training_completed"])
+    # reindex, not map: Series.map with a datetime mapping fails on an empty selection (a borough
+    # with no rows).
+    done = pd.Series(completed.reindex(practitioner_ids).to_numpy(), index=practitioner_ids.index)
+    return (done.notna() & (done <= pd.to_datetime(dates))).astype(bool)

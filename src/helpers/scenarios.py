@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from . import stats
+from . import roster, stats
 from .ingest import Column, Field, OutputTable, RawFile
 
 STRAND = "scenarios"
@@ -558,14 +558,6 @@ def alignment(outcome_table: pd.DataFrame, min_outcomes: int, outcomes=None) -> 
     return pd.DataFrame({"n_outcomes_coded": n.astype(int), "alignment": t.mean(axis=1).where(n >= min_outcomes)})
 
 
-def trained_at(practitioners: pd.DataFrame, practitioner_ids: pd.Series, dates: pd.Series) -> pd.Series:
-    """True where the practitioner's training_completed is on or before the date."""
-    completed = practitioners.drop_duplicates("practitioner_id").set_index("practitioner_id")["training_completed"]
-    # reindex, not map: Series.map with a datetime mapping fails on an empty selection.
-    done = pd.Series(pd.to_datetime(completed).reindex(practitioner_ids).to_numpy(), index=practitioner_ids.index)
-    return (done.notna() & (done <= pd.to_datetime(dates))).astype(bool)
-
-
 def answer_scores(answers: pd.DataFrame, resolved: pd.DataFrame, practitioners: pd.DataFrame,
                   reliable_outcomes=(), frame: dict | None = None) -> pd.DataFrame:
     """One row per answer whose practitioner is in ``practitioners`` (see :data:`ANSWER_SCORES`)."""
@@ -574,7 +566,7 @@ def answer_scores(answers: pd.DataFrame, resolved: pd.DataFrame, practitioners: 
     a = answers[answers["practitioner_id"].isin(prac.index)].copy()
     for col in ("borough", "role", "contract"):
         a[col] = a["practitioner_id"].map(prac[col])
-    a["trained"] = trained_at(practitioners, a["practitioner_id"], a["answer_date"]).to_numpy()
+    a["trained"] = roster.trained_by(practitioners, a["practitioner_id"], a["answer_date"]).to_numpy()
     table = outcome_scores(resolved[resolved["answer_id"].isin(a["answer_id"])], frame)
     al = alignment(table, frame["min_outcomes_coded"])
     a = a.join(al, on="answer_id")
