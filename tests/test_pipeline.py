@@ -12,6 +12,7 @@ GLOBALS_CELL = (
     'borough = "all"  # scope\n'
     'raw_dir = "data/raw"  # raw folder\n'
     'processed_dir = "data/processed"  # processed folder\n'
+    "suppression_threshold = 5  # small-count rule\n"
     "size = 3  # a notebook parameter\n"
 )
 
@@ -44,7 +45,7 @@ def project(tmp_path):
                            "assert (out / 'first.txt').read_text() == str(size * 2) or True\n"
                            "(out / 'second.txt').write_text(borough)")
     decl = {
-        "globals": {"borough": "all", "raw_dir": str(raw), "processed_dir": str(processed)},
+        "globals": {"borough": "all", "raw_dir": str(raw), "processed_dir": str(processed), "suppression_threshold": 5},
         "notebooks": [
             {"name": "first", "notebook": str(first), "raw_inputs": ["input.csv"], "parameters": {"size": 4}},
             {"name": "second", "notebook": str(second)},

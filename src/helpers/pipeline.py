@@ -39,7 +39,7 @@ import yaml
 
 from . import config
 
-GLOBAL_PARAMETERS = ("borough", "raw_dir", "processed_dir")
+GLOBAL_PARAMETERS = ("borough", "raw_dir", "processed_dir", "suppression_threshold")
 REPORT_NAME = "focus_on_practice_evaluation"
 
 

@@ -132,27 +132,76 @@ def contents_html(processed_dir: Path) -> str:
 # Displaying in the report notebook
 # --------------------------------------------------------------------------------------------
 
-def display_sections(processed_dir: Path, threshold: int = DEFAULT_SUPPRESSION_THRESHOLD) -> int:
-    """Display every saved strand section in report order; returns how many were shown."""
+def _display_item(section: dict, item: dict, threshold: int) -> None:
     from IPython.display import HTML, Markdown, display
+
+    if item["kind"] == "markdown":
+        display(Markdown(item["text"]))
+    elif item["kind"] == "table":
+        table = pd.read_csv(section["folder"] / item["file"])
+        labels = item.get("labels") or {}
+        table_shown = table.rename(columns=labels)
+        counts = [labels.get(c, c) for c in item["count_columns"]]
+        dependent = {labels.get(k, k): labels.get(v, v) for k, v in item["dependent_columns"].items()}
+        display(HTML(table_html(table_shown, item["caption"], counts, dependent,
+                                threshold=threshold, decimals=item.get("decimals", 2), note=item.get("note"))))
+    elif item["kind"] == "figure":
+        display(HTML(figure_html(section["folder"] / item["file"], item["alt"], item["caption"])))
+    else:
+        raise ValueError(f"{section['folder']}: unknown item kind {item['kind']!r}")
+
+
+def data_kind_html(section: dict) -> str:
+    """The line under a section heading saying whether its figures are synthetic or real."""
+    kind = section.get("data_kind") or ("synthetic" if section.get("synthetic") else "extract")
+    if kind == "synthetic":
+        return '<p class="fop-note"><b>Synthetic data:</b> the figures in this section are illustrative.</p>'
+    if kind == "real":
+        sources = "; ".join(
+            f"{s.get('publisher', '')} {s.get('name', '')}" + (f" (released {s['released']})" if s.get("released") else "")
+            for s in section.get("sources", [])
+        )
+        return f'<p class="fop-real"><b>Real published statistics.</b> Sources: {html.escape(sources)}.</p>'
+    return '<p class="fop-note">Built from the extracts supplied (not synthetic).</p>'
+
+
+def display_sections(processed_dir: Path, threshold: int = DEFAULT_SUPPRESSION_THRESHOLD) -> int:
+    """Display every saved strand section in report order; returns how many were shown.
+
+    Each section's body comes first; items the strand marked ``appendix`` follow under a
+    "Technical detail" heading, for evaluators.
+    """
+    from IPython.display import HTML, display
 
     sections = load_sections(processed_dir)
     for number, section in enumerate(sections, start=1):
         display(HTML(heading_html(number, section["title"])))
-        if section.get("synthetic"):
-            display(HTML('<p class="fop-note"><b>Synthetic data:</b> the figures in this section are illustrative.</p>'))
-        for item in section["items"]:
-            if item["kind"] == "markdown":
-                display(Markdown(item["text"]))
-            elif item["kind"] == "table":
-                table = pd.read_csv(section["folder"] / item["file"])
-                display(HTML(table_html(table, item["caption"], item["count_columns"], item["dependent_columns"],
-                                        threshold=threshold, decimals=item.get("decimals", 2), note=item.get("note"))))
-            elif item["kind"] == "figure":
-                display(HTML(figure_html(section["folder"] / item["file"], item["alt"], item["caption"])))
-            else:
-                raise ValueError(f"{section['folder']}: unknown item kind {item['kind']!r}")
+        display(HTML(data_kind_html(section)))
+        body = [i for i in section["items"] if not i.get("appendix")]
+        appendix = [i for i in section["items"] if i.get("appendix")]
+        for item in body:
+            _display_item(section, item, threshold)
+        if appendix:
+            display(HTML(f'<h3 id="section-{number}-appendix">Technical detail: {html.escape(section["title"])}</h3>'))
+            for item in appendix:
+                _display_item(section, item, threshold)
     return len(sections)
+
+
+def display_summary(processed_dir: Path) -> None:
+    """The executive summary: each strand's key findings, as the strands handed them over."""
+    from IPython.display import HTML, display
+
+    rows = []
+    for section in load_sections(processed_dir):
+        kind = section.get("data_kind") or ("synthetic" if section.get("synthetic") else "extract")
+        for finding in section.get("key_findings", []):
+            rows.append(
+                f"<li><b>{html.escape(section['title'])}</b> ({'real published statistics' if kind == 'real' else kind + ' data'}; "
+                f"strength of evidence: {html.escape(finding['strength'])}). {html.escape(finding['text'])}</li>"
+            )
+    if rows:
+        display(HTML('<h2 id="summary">Summary</h2><ul class="fop-summary">' + "".join(rows) + "</ul>"))
 
 
 def data_quality_tables(processed_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
