@@ -3,7 +3,7 @@
 An ecomap (Hartman 1978) puts the family at the centre and the people and services around it. Here:
 
 * members sit on three rings by closeness: very close on the inner ring, not very close outside;
-* around the circle members are grouped by life domain (in :data:`helpers.networks.DOMAINS` order)
+* around the circle members are grouped by life domain (in :data:`helpers.strands.networks.inputs.DOMAINS` order)
   and ordered by member ID inside a domain, so the same data always give the same picture: no random
   layout anywhere;
 * colour shows the domain (Okabe-Ito colours, readable with colour-blindness);
@@ -30,7 +30,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Patch
 
-from .networks import CHANGE_MEASURES, DOMAINS, FAMILY, members_of
+from .analysis import CHANGE_MEASURES, members_of
+from .inputs import DOMAINS, FAMILY
 
 #: Okabe-Ito palette, one colour per domain.
 DOMAIN_COLOURS = {
@@ -127,6 +128,8 @@ def draw_ecomap(ax, g, pos: dict | None = None, labels: bool = True, previous=No
 
     ``pos`` defaults to :func:`layout` of ``g``; ``previous`` (the same family's earlier map) marks
     lost members (faint dotted), new members (thick outline) and changes of closeness (▲ / ▼).
+    Drawn in layers, bottom to top: rings, ties among members, lines to the family, lost members,
+    members, the family and the notes.
     """
     pos = pos or layout(g)
     ax.set_aspect("equal")
@@ -134,55 +137,80 @@ def draw_ecomap(ax, g, pos: dict | None = None, labels: bool = True, previous=No
     ax.set_ylim(-3.9, 3.7)
     ax.axis("off")
     if rings:
-        for c, r in RING_RADIUS.items():
-            ax.add_patch(Circle((0, 0), r, fill=False, ls=":", lw=0.6, color="#bbbbbb", zorder=0))
-            if labels:
-                ax.text(0, r + 0.03, RING_LABELS[c], ha="center", va="bottom", fontsize=fontsize - 1.5, color="#888888", zorder=0)
+        _draw_rings(ax, labels, fontsize)
     ids = members_of(g)
     before = set(members_of(previous)) if previous is not None else None
-    # Ties among members (thin grey), under everything else.
+    _draw_ties(ax, g, pos)
+    for m in ids:
+        _draw_family_line(ax, pos[FAMILY], pos[m], g.nodes[m])
+    if previous is not None:
+        _draw_lost_members(ax, pos, before - set(ids))
+    for m in ids:
+        _draw_member(ax, pos[m], g.nodes[m], previous.nodes[m] if previous is not None and m in before else None,
+                     new=before is not None and m not in before, labels=labels, fontsize=fontsize)
+    _draw_centre_and_notes(ax, g, labels, title, fontsize)
+
+
+def _draw_rings(ax, labels: bool, fontsize: float) -> None:
+    """The three closeness rings (faint dotted), labelled when ``labels``."""
+    for c, r in RING_RADIUS.items():
+        ax.add_patch(Circle((0, 0), r, fill=False, ls=":", lw=0.6, color="#bbbbbb", zorder=0))
+        if labels:
+            ax.text(0, r + 0.03, RING_LABELS[c], ha="center", va="bottom", fontsize=fontsize - 1.5, color="#888888", zorder=0)
+
+
+def _draw_ties(ax, g, pos: dict) -> None:
+    """Ties among members (thin grey), under everything else."""
     for a, b, k in g.edges(data="kind"):
         if k == "tie" and a in pos and b in pos:
             ax.plot([pos[a][0], pos[b][0]], [pos[a][1], pos[b][1]], color="#c8c8c8", lw=0.5, zorder=1)
-    # Lines from the family to each member.
-    for m in ids:
-        attrs = g.nodes[m]
-        p0, p1 = _shorten(pos[FAMILY], pos[m], FAMILY_RADIUS, NODE_RADIUS)
-        quality = attrs.get("quality")
-        colour = STRESS_COLOUR if quality == "stressful" else LINE_COLOUR
-        if quality == "stressful":
-            xs, ys = _zigzag(p0, p1)
-            ax.plot(xs, ys, color=colour, lw=1.1, zorder=2)
-        else:
-            ax.plot([p0[0], p1[0]], [p0[1], p1[1]], color=colour, lw=1.6 if quality == "strong" else 1.0,
-                    ls="-" if quality == "strong" else (0, (4, 3)), zorder=2)
-        d = math.hypot(p1[0] - p0[0], p1[1] - p0[1]) or 1.0
-        u = ((p1[0] - p0[0]) / d, (p1[1] - p0[1]) / d)
-        direction = attrs.get("direction")
-        if direction in ("both", "from_family"):
-            _arrowhead(ax, p1, u, colour)
-        if direction in ("both", "to_family"):
-            _arrowhead(ax, p0, (-u[0], -u[1]), colour)
-    # Lost members (on the earlier map only): faint dotted circles.
-    if previous is not None:
-        for m in sorted(before - set(ids)):
-            if m in pos:
-                ax.add_patch(Circle(pos[m], NODE_RADIUS, fill=False, ls=":", lw=0.8, color="#999999", zorder=3))
-    # Members.
-    for m in ids:
-        attrs = g.nodes[m]
-        new = before is not None and m not in before
-        ax.add_patch(Circle(pos[m], NODE_RADIUS, facecolor=DOMAIN_COLOURS.get(attrs.get("domain"), "#999999"),
-                            edgecolor="black", lw=2.2 if new else 0.6, zorder=5))
-        if previous is not None and m in before:
-            c0, c1 = previous.nodes[m].get("closeness"), attrs.get("closeness")
-            if c0 is not None and c1 is not None and c1 != c0:
-                ax.text(pos[m][0] + NODE_RADIUS * 0.9, pos[m][1] + NODE_RADIUS * 0.9, "▲" if c1 > c0 else "▼",
-                        fontsize=fontsize, ha="left", va="bottom", zorder=6)
-        if labels:
-            x, y = pos[m]
-            ax.text(x, y - NODE_RADIUS - 0.05, str(attrs.get("role_label", "")), ha="center", va="top",
-                    fontsize=fontsize, zorder=6, wrap=False)
+
+
+def _draw_family_line(ax, family_pos, member_pos, attrs: dict) -> None:
+    """The line from the family to one member: style by quality, arrowheads by the direction of help."""
+    p0, p1 = _shorten(family_pos, member_pos, FAMILY_RADIUS, NODE_RADIUS)
+    quality = attrs.get("quality")
+    colour = STRESS_COLOUR if quality == "stressful" else LINE_COLOUR
+    if quality == "stressful":
+        xs, ys = _zigzag(p0, p1)
+        ax.plot(xs, ys, color=colour, lw=1.1, zorder=2)
+    else:
+        ax.plot([p0[0], p1[0]], [p0[1], p1[1]], color=colour, lw=1.6 if quality == "strong" else 1.0,
+                ls="-" if quality == "strong" else (0, (4, 3)), zorder=2)
+    d = math.hypot(p1[0] - p0[0], p1[1] - p0[1]) or 1.0
+    u = ((p1[0] - p0[0]) / d, (p1[1] - p0[1]) / d)
+    direction = attrs.get("direction")
+    if direction in ("both", "from_family"):
+        _arrowhead(ax, p1, u, colour)
+    if direction in ("both", "to_family"):
+        _arrowhead(ax, p0, (-u[0], -u[1]), colour)
+
+
+def _draw_lost_members(ax, pos: dict, lost: set) -> None:
+    """Members on the earlier map only: faint dotted circles at their old place."""
+    for m in sorted(lost):
+        if m in pos:
+            ax.add_patch(Circle(pos[m], NODE_RADIUS, fill=False, ls=":", lw=0.8, color="#999999", zorder=3))
+
+
+def _draw_member(ax, xy, attrs: dict, earlier: dict | None, new: bool, labels: bool, fontsize: float) -> None:
+    """One member: a circle coloured by domain (thick outline when new), ▲ / ▼ for a change of closeness
+    since ``earlier`` (the member's attributes on the previous map), and the role label."""
+    ax.add_patch(Circle(xy, NODE_RADIUS, facecolor=DOMAIN_COLOURS.get(attrs.get("domain"), "#999999"),
+                        edgecolor="black", lw=2.2 if new else 0.6, zorder=5))
+    if earlier is not None:
+        c0, c1 = earlier.get("closeness"), attrs.get("closeness")
+        if c0 is not None and c1 is not None and c1 != c0:
+            ax.text(xy[0] + NODE_RADIUS * 0.9, xy[1] + NODE_RADIUS * 0.9, "▲" if c1 > c0 else "▼",
+                    fontsize=fontsize, ha="left", va="bottom", zorder=6)
+    if labels:
+        x, y = xy
+        ax.text(x, y - NODE_RADIUS - 0.05, str(attrs.get("role_label", "")), ha="center", va="top",
+                fontsize=fontsize, zorder=6, wrap=False)
+
+
+def _draw_centre_and_notes(ax, g, labels: bool, title: str | None, fontsize: float) -> None:
+    """The family at the centre, the 'ties not recorded' note and the title."""
     ax.add_patch(Circle((0, 0), FAMILY_RADIUS, facecolor="white", edgecolor="black", lw=1.4, zorder=5))
     if labels:
         ax.text(0, 0, "Family", ha="center", va="center", fontsize=fontsize + 1, fontweight="bold", zorder=6)
