@@ -42,6 +42,23 @@ def chart_clearly_present(cp: pd.DataFrame, rel: pd.DataFrame | None = None, min
     return fig
 
 
+def _seeded_stripplot(seed: int = 2014, **kwargs):
+    """seaborn's strip plot with its jitter seeded, so the same data always give the same picture.
+
+    seaborn draws the jitter from NumPy's global generator; it is seeded for this call only and then
+    restored, so nothing else's random numbers change.
+    """
+    import numpy as np
+    import seaborn as sns
+
+    state = np.random.get_state()
+    np.random.seed(seed)
+    try:
+        return sns.stripplot(**kwargs)
+    finally:
+        np.random.set_state(state)
+
+
 def chart_distributions(pw: pd.DataFrame):
     """Box and strip plots of practitioner-wave alignment: by wave and training status, and by role."""
     import matplotlib.pyplot as plt
@@ -55,7 +72,8 @@ def chart_distributions(pw: pd.DataFrame):
         order = sorted(d[col].unique())
         counts = d[col].value_counts()
         sns.boxplot(data=d, x=col, y="alignment", order=order, ax=ax, color="#c6dbef", showfliers=False, width=0.6)
-        sns.stripplot(data=d, x=col, y="alignment", order=order, ax=ax, color="#08519c", size=2.5, alpha=0.5, jitter=0.25)
+        _seeded_stripplot(data=d, x=col, y="alignment", order=order, ax=ax, color="#08519c", size=2.5, alpha=0.5,
+                          jitter=0.25)
         ax.set_xticks(range(len(order)), [f"{g}\n(n={counts[g]})" for g in order], fontsize=8)
         ax.set_xlabel("")
         ax.set_ylabel("Alignment score (0-100)" if col == "group" else "")
