@@ -3,16 +3,17 @@
 Expected values on the hand-drawn maps are worked out by hand in the comments, not copied from the
 code's output.
 """
+
 from __future__ import annotations
 
 import json
 import math
 from pathlib import Path
 
-from matplotlib.patches import Circle
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.patches import Circle
 
 from helpers import report_section, roster, stats
 from helpers.strands.networks import analysis, charts, inputs
@@ -24,9 +25,20 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def member(mid, domain, emo, prac, info, crit, close, direction, quality, role=None):
-    return {"member_id": mid, "role_label": role or f"role {mid}", "domain": domain, "support_emotional": emo,
-            "support_practical": prac, "support_informational": info, "criticism": crit, "closeness": close,
-            "contact_frequency": "weekly", "direction": direction, "years_known": ">5", "quality": quality}
+    return {
+        "member_id": mid,
+        "role_label": role or f"role {mid}",
+        "domain": domain,
+        "support_emotional": emo,
+        "support_practical": prac,
+        "support_informational": info,
+        "criticism": crit,
+        "closeness": close,
+        "contact_frequency": "weekly",
+        "direction": direction,
+        "years_known": ">5",
+        "quality": quality,
+    }
 
 
 # A hand-drawn map of four members:
@@ -59,7 +71,13 @@ def hand_graph(ties_recorded=True, ties=HAND_TIES, members=HAND, wave=1):
 def test_measures_on_hand_drawn_map():
     m = analysis.measure_graph(hand_graph())
     assert m["size"] == 4
-    assert (m["n_household"], m["n_friends"], m["n_formal_services"], m["n_extended_family"], m["n_neighbours"]) == (1, 1, 1, 1, 0)
+    assert (m["n_household"], m["n_friends"], m["n_formal_services"], m["n_extended_family"], m["n_neighbours"]) == (
+        1,
+        1,
+        1,
+        1,
+        0,
+    )
     assert (m["n_informal"], m["n_formal"]) == (3, 1)
     assert m["informal_share"] == pytest.approx(0.75)
     assert m["reciprocity"] == pytest.approx(0.25)
@@ -105,16 +123,33 @@ def test_gained_lost_kept_and_change():
     # Wave 1: A B C D. Wave 2: A B (kept), C D gone, E F (friends) and G (formal) new.
     # kept 2, lost 2 (C formal, D informal), gained 3 (2 informal); size 4 -> 5 (+1);
     # informal 3 -> 4 (A, B, E, F): +1; formal 1 -> 1: 0.
-    w2 = [HAND[0], HAND[1], member("E", "friends", 2, 2, 2, 1, 2, "both", "strong"),
-          member("F", "friends", 2, 2, 2, 1, 2, "both", "strong"),
-          member("G", "formal_services", 1, 2, 3, 1, 1, "to_family", "tenuous")]
-    graphs = {("F1", 1): hand_graph(), ("F1", 2): hand_graph(members=w2, ties=[("A", "E")], wave=2),
-              ("F9", 1): analysis.build_graph("F9", 1, False, HAND)}  # F9 has wave 1 only: no change row
+    w2 = [
+        HAND[0],
+        HAND[1],
+        member("E", "friends", 2, 2, 2, 1, 2, "both", "strong"),
+        member("F", "friends", 2, 2, 2, 1, 2, "both", "strong"),
+        member("G", "formal_services", 1, 2, 3, 1, 1, "to_family", "tenuous"),
+    ]
+    graphs = {
+        ("F1", 1): hand_graph(),
+        ("F1", 2): hand_graph(members=w2, ties=[("A", "E")], wave=2),
+        ("F9", 1): analysis.build_graph("F9", 1, False, HAND),
+    }  # F9 has wave 1 only: no change row
     assert analysis.membership_change(graphs[("F1", 1)], graphs[("F1", 2)]) == {
-        "kept": 2, "lost": 2, "gained": 3, "informal_gained": 2, "informal_lost": 1}
+        "kept": 2,
+        "lost": 2,
+        "gained": 3,
+        "informal_gained": 2,
+        "informal_lost": 1,
+    }
     measures = analysis.map_measures(graphs)
-    fams = pd.DataFrame({"family_id": ["F1", "F9"], "level_of_need": ["child_in_need", "looked_after"],
-                         "practitioner_trained": pd.array([True, False], dtype="boolean")})
+    fams = pd.DataFrame(
+        {
+            "family_id": ["F1", "F9"],
+            "level_of_need": ["child_in_need", "looked_after"],
+            "practitioner_trained": pd.array([True, False], dtype="boolean"),
+        }
+    )
     change = analysis.family_change(graphs, measures, fams)
     assert list(change.columns) == analysis.FAMILY_CHANGE_TABLE.column_names
     assert len(change) == 1
@@ -145,8 +180,10 @@ def write_raw(folder: Path, maps: str, members: str, ties: str):
     (folder / "network_ties.csv").write_text(ties)
 
 
-MEMBER_HEADER = ("family_id,wave,member_id,role_label,domain,support_emotional,support_practical,"
-                 "support_informational,criticism,closeness,contact_frequency,direction,years_known,quality\n")
+MEMBER_HEADER = (
+    "family_id,wave,member_id,role_label,domain,support_emotional,support_practical,"
+    "support_informational,criticism,closeness,contact_frequency,direction,years_known,quality\n"
+)
 
 
 def test_malformed_rows_rejected_with_file_row_column(tmp_path):
@@ -172,19 +209,30 @@ def test_malformed_rows_rejected_with_file_row_column(tmp_path):
     out = tmp_path / "processed"
     data = inputs.load_networks(raw, out, key=KEY)
     mem = data.results["network_members"].issues
-    got = set(zip(mem["file"], mem["row"], mem["column"]))
-    assert got == {("network_members.csv", 3, "domain"), ("network_members.csv", 4, "support_practical"),
-                   ("network_members.csv", 6, "wave"), ("network_members.csv", 7, "family_id+wave")}
+    got = set(zip(mem["file"], mem["row"], mem["column"], strict=True))
+    assert got == {
+        ("network_members.csv", 3, "domain"),
+        ("network_members.csv", 4, "support_practical"),
+        ("network_members.csv", 6, "wave"),
+        ("network_members.csv", 7, "family_id+wave"),
+    }
     tie = data.results["network_ties"].issues
-    assert set(zip(tie["file"], tie["row"], tie["column"])) == {
-        ("network_ties.csv", 3, "member_b"), ("network_ties.csv", 4, "member_a+member_b"),
-        ("network_ties.csv", 5, "member_b"), ("network_ties.csv", 6, "family_id+wave")}
+    assert set(zip(tie["file"], tie["row"], tie["column"], strict=True)) == {
+        ("network_ties.csv", 3, "member_b"),
+        ("network_ties.csv", 4, "member_a+member_b"),
+        ("network_ties.csv", 5, "member_b"),
+        ("network_ties.csv", 6, "family_id+wave"),
+    }
     assert len(data.members) == 3 and len(data.ties) == 1
     # The data-quality record adds up and lists the cross-file rejections with their rows.
     dq = out / "data_quality"
     for key, read, accepted in (("network_members", 7, 3), ("network_ties", 5, 1), ("network_maps", 2, 2)):
         rec = pd.read_csv(dq / f"reconciliation_{key}.csv").iloc[0]
-        assert (rec["rows_read"], rec["rows_accepted"], rec["rows_read"] - rec["rows_accepted"]) == (read, accepted, rec["rows_rejected"])
+        assert (rec["rows_read"], rec["rows_accepted"], rec["rows_read"] - rec["rows_accepted"]) == (
+            read,
+            accepted,
+            rec["rows_rejected"],
+        )
     rejected = pd.read_csv(dq / "rejected_network_ties.csv")
     assert list(rejected["row"]) == [3, 4, 5, 6]
     assert "no member with this ID" in rejected.loc[0, "reasons"]
@@ -196,9 +244,12 @@ def test_malformed_rows_rejected_with_file_row_column(tmp_path):
 
 def test_ties_file_with_header_only_is_valid(tmp_path):
     raw = tmp_path / "raw"
-    write_raw(raw, "family_id,wave,map_date,ties_recorded\nX1,1,2015-01-10,no\n",
-              MEMBER_HEADER + "X1,1,M01,aunt,extended_family,3,2,1,1,3,weekly,both,>5,strong\n",
-              "family_id,wave,member_a,member_b\n")
+    write_raw(
+        raw,
+        "family_id,wave,map_date,ties_recorded\nX1,1,2015-01-10,no\n",
+        MEMBER_HEADER + "X1,1,M01,aunt,extended_family,3,2,1,1,3,weekly,both,>5,strong\n",
+        "family_id,wave,member_a,member_b\n",
+    )
     data = inputs.load_networks(raw, tmp_path / "p", key=KEY)
     graphs = analysis.build_graphs(data.maps, data.members, data.ties)
     m = analysis.map_measures(graphs).iloc[0]
@@ -229,8 +280,13 @@ def test_layout_is_deterministic_and_shared_between_waves():
     fig = charts.draw_family_waves(g, g2)
     centres = []
     for ax in fig.axes:
-        centres.append({tuple(np.round(p.center, 6)) for p in ax.patches
-                        if isinstance(p, Circle) and p.get_radius() == charts.NODE_RADIUS and p.get_fill()})
+        centres.append(
+            {
+                tuple(np.round(p.center, 6))
+                for p in ax.patches
+                if isinstance(p, Circle) and p.get_radius() == charts.NODE_RADIUS and p.get_fill()
+            }
+        )
     for m in ("A", "B"):  # drawn at the same place in both panels
         assert tuple(np.round(shared[m], 6)) in centres[0] & centres[1]
     assert tuple(np.round(shared["E"], 6)) in centres[1] - centres[0]
@@ -241,7 +297,7 @@ def test_drawing_bytes_are_reproducible(tmp_path):
     g1, g2 = hand_graph(), hand_graph(members=w2, ties=[], wave=2)
     a = charts.save_figure(charts.draw_family_waves(g1, g2, title="Family A"), tmp_path / "a", "map")
     b = charts.save_figure(charts.draw_family_waves(g1, g2, title="Family A"), tmp_path / "b", "map")
-    for pa, pb in zip(a, b):
+    for pa, pb in zip(a, b, strict=True):
         assert pa.read_bytes() == pb.read_bytes(), pa.suffix
     svg = (tmp_path / "a" / "map.svg").read_text()
     assert "partner" in svg or "<path" in svg  # text is drawn as paths; the file is a real SVG
@@ -305,8 +361,12 @@ def test_planted_change_recovered(synthetic_run):
 def test_null_effect_is_covered(tmp_path, monkeypatch):
     monkeypatch.setenv("FOP_PSEUDONYMISATION_KEY", "test-key-networks")
     raw = tmp_path / "raw"
-    generate_all(raw, seed=7, strands=("roster", "networks"),
-                 effects={"networks": {"informal_gain_trained": 0, "informal_gain_untrained": 0}})
+    generate_all(
+        raw,
+        seed=7,
+        strands=("roster", "networks"),
+        effects={"networks": {"informal_gain_trained": 0, "informal_gain_untrained": 0}},
+    )
     *_, summary, by_training = run_strand(raw, tmp_path / "out")
     for group in ("trained", "not trained", "all"):
         lo, hi, _ = ci_of(summary, "n_informal", group)
@@ -330,21 +390,32 @@ def test_section_has_no_identifiers_and_reads_score15(synthetic_run, tmp_path):
     assoc_missing = analysis.score15_association(change, tmp_path)
     assert assoc_missing is None
     # A SCORE-15 change file as the SCORE-15 strand writes it: change = twice the informal change.
-    score = pd.DataFrame({"family_id": change["family_id"], "n_respondents": 2, "total_wave1": 40.0,
-                          "total_wave2": 40.0 + 2 * change["n_informal_change"], "change": 2 * change["n_informal_change"]})
+    score = pd.DataFrame(
+        {
+            "family_id": change["family_id"],
+            "n_respondents": 2,
+            "total_wave1": 40.0,
+            "total_wave2": 40.0 + 2 * change["n_informal_change"],
+            "change": 2 * change["n_informal_change"],
+        }
+    )
     (tmp_path / "score15").mkdir()
     score.to_csv(tmp_path / "score15" / "family_change.csv", index=False)
     assoc = analysis.score15_association(change, tmp_path, n_boot=200)
     assert assoc["n"] == len(change) and assoc["rho"] == pytest.approx(1.0)
 
-    section = report_section.Section(strand="networks", title="Family network maps", order=30, processed_dir=tmp_path / "p", synthetic=True)
+    section = report_section.Section(
+        strand="networks", title="Family network maps", order=30, processed_dir=tmp_path / "p", synthetic=True
+    )
     build_section(section, data, measures, change, summary, by_training, fam.data, graphs, None)
     section.save()
     meta = json.loads((section.folder / "section.json").read_text())
     text = " ".join(i.get("text", "") for i in meta["items"])
     assert "SCORE-15 results not available" in text
     figures = [i for i in meta["items"] if i["kind"] == "figure"]
-    assert {"example_a", "example_b", "example_c", "composition", "change_by_training", "overview"} <= {f["name"] for f in figures}
+    assert {"example_a", "example_b", "example_c", "composition", "change_by_training", "overview"} <= {
+        f["name"] for f in figures
+    }
     assert all(len(f["alt"]) >= 20 for f in figures)
     ids = set(measures["family_id"]) | set(data.members["member_id"])
     blob = (section.folder / "section.json").read_text() + "".join(p.read_text() for p in section.folder.glob("*.csv"))
@@ -395,7 +466,9 @@ def test_section_with_wave_one_only(synthetic_run, tmp_path):
     assert len(ch) == 0
     summ = analysis.change_summary(m1, fam.data, n_boot=50)
     bt = analysis.change_by_training(m1, fam.data, n_boot=50)
-    section = report_section.Section(strand="networks", title="Family network maps", order=30, processed_dir=tmp_path, synthetic=True)
+    section = report_section.Section(
+        strand="networks", title="Family network maps", order=30, processed_dir=tmp_path, synthetic=True
+    )
     build_section(section, data, m1, ch, summ, bt, fam.data, g1, None)
     text = " ".join(i.get("text", "") for i in section.items)
     assert "nan" not in text.lower().replace("financ", "")
@@ -422,8 +495,14 @@ def test_explore_notebook_draws_chosen_families(synthetic_run, tmp_path, run_not
     maps = pd.read_csv(raw / "network_maps.csv")
     two = maps.groupby("family_id")["wave"].nunique()
     chosen = sorted(two[two == 2].index)[:2]  # the LA's own identifiers, as an evaluator would type them
-    run_notebook("explore_family_network.ipynb", tmp_path / "run.ipynb", raw_dir=str(raw), processed_dir=str(out),
-                 family_ids=json.dumps(chosen), output_folder=str(tmp_path / "maps"))
+    run_notebook(
+        "explore_family_network.ipynb",
+        tmp_path / "run.ipynb",
+        raw_dir=str(raw),
+        processed_dir=str(out),
+        family_ids=json.dumps(chosen),
+        output_folder=str(tmp_path / "maps"),
+    )
     files = sorted(p.name for p in (tmp_path / "maps").iterdir())
     assert len([f for f in files if f.endswith(".png")]) == 2 and len([f for f in files if f.endswith(".svg")]) == 2
     assert not any(c in " ".join(files) for c in chosen)  # files are named by pseudonym, never the LA's ID

@@ -6,6 +6,7 @@ generator and the notebook.
 Expected values are worked out by hand in the comments or by an independent implementation written
 here, never copied from the code's output.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -19,13 +20,15 @@ import pytest
 import yaml
 
 from helpers import config, ingest, roster
+from helpers.report_section import Section
 from helpers.strands.scenarios import analysis, inputs
 from helpers.strands.scenarios.section import build_section
-from helpers.report_section import Section
 from helpers.synthetic import generate_all
 
 KEY = b"test-key"
-O = list(inputs.OUTCOMES)  # hypothesising, curiosity, relational, network, child_voice, reflexivity, purposeful, risk_safety
+OUTCOMES = list(
+    inputs.OUTCOMES
+)  # hypothesising, curiosity, relational, network, child_voice, reflexivity, purposeful, risk_safety
 
 
 # ---------------------------------------------------------------- coding frame
@@ -33,7 +36,16 @@ O = list(inputs.OUTCOMES)  # hypothesising, curiosity, relational, network, chil
 
 def test_default_frame_is_valid_and_complete():
     frame = inputs.load_coding_frame()
-    assert O == ["hypothesising", "curiosity", "relational", "network", "child_voice", "reflexivity", "purposeful", "risk_safety"]
+    assert OUTCOMES == [
+        "hypothesising",
+        "curiosity",
+        "relational",
+        "network",
+        "child_voice",
+        "reflexivity",
+        "purposeful",
+        "risk_safety",
+    ]
     assert frame["scale"] == {0: "absent", 1: "partly present", 2: "clearly present"}
     assert frame["benchmark"]["reliable"] == 0.8 and frame["benchmark"]["tentative"] == 0.667
     for o in frame["outcomes"]:
@@ -110,7 +122,7 @@ def test_reliability_statistics_by_hand():
 
 def _alpha_by_definition(a, b) -> float:
     """Krippendorff's ordinal alpha written out from the definition, pair by pair (independent code)."""
-    units = [[int(x), int(y)] for x, y in zip(a, b) if not (np.isnan(x) or np.isnan(y))]
+    units = [[int(x), int(y)] for x, y in zip(a, b, strict=True) if not (np.isnan(x) or np.isnan(y))]
     values = [v for u in units for v in u]
     n = len(values)
     freq = {c: values.count(c) for c in (0, 1, 2)}
@@ -125,10 +137,10 @@ def _alpha_by_definition(a, b) -> float:
 
 
 def _kappa_by_definition(a, b) -> float:
-    pairs = [(int(x), int(y)) for x, y in zip(a, b) if not (np.isnan(x) or np.isnan(y))]
+    pairs = [(int(x), int(y)) for x, y in zip(a, b, strict=True) if not (np.isnan(x) or np.isnan(y))]
     n = len(pairs)
     obs = sum((x - y) ** 2 for x, y in pairs) / n
-    exp = sum((x - y) ** 2 for x, _ in pairs for _, y in pairs) / n ** 2
+    exp = sum((x - y) ** 2 for x, _ in pairs for _, y in pairs) / n**2
     return 1 - obs / exp
 
 
@@ -173,14 +185,14 @@ def _codes_csv(tmp_path: Path) -> tuple[Path, list[tuple[int, str]]]:
         if bad_column:
             bad.append((len(rows) + 1, bad_column))  # spreadsheet row: header is row 1
 
-    for o, a, b in zip(O, [2, 1, 0, 2, 1, 0, 2, 1], [2, 2, 0, 0, 1, "", 2, "3"]):
+    for o, a, b in zip(OUTCOMES, [2, 1, 0, 2, 1, 0, 2, 1], [2, 2, 0, 0, 1, "", 2, "3"], strict=True):
         add("X", "A", o, a)
         add("X", "B", o, b, "level" if b == "3" else None)
     add("X", "C", "network", 1)
-    for o in O[:5]:
+    for o in OUTCOMES[:5]:
         add("Y", "A", o, 1)
         add("Y", "B", o, 0)
-    for o in O[:6]:
+    for o in OUTCOMES[:6]:
         add("Z", "A", o, 2)
         add("Z", "B", o, 2)
     add("Z", "A", "purposeful", "x", "level")
@@ -193,11 +205,13 @@ def _codes_csv(tmp_path: Path) -> tuple[Path, list[tuple[int, str]]]:
 def test_invalid_codes_are_rejected_with_file_row_column(tmp_path):
     raw, bad = _codes_csv(tmp_path)
     res = ingest.read_raw(inputs.CODES, raw, key=KEY)
-    got = sorted(zip(res.issues["file"], res.issues["row"], res.issues["column"]))
+    got = sorted(zip(res.issues["file"], res.issues["row"], res.issues["column"], strict=True))
     assert got == sorted(("scenario_codes.csv", r, c) for r, c in bad)
     assert res.rows_rejected == 4 and res.rows_read == res.rows_accepted + 4
     # The blank code is accepted as missing, not rejected.
-    blank = res.data[(res.data["answer_id"] == "X") & (res.data["coder"] == "B") & (res.data["outcome"] == "reflexivity")]
+    blank = res.data[
+        (res.data["answer_id"] == "X") & (res.data["coder"] == "B") & (res.data["outcome"] == "reflexivity")
+    ]
     assert len(blank) == 1 and pd.isna(blank["level"].iloc[0])
 
 
@@ -206,16 +220,38 @@ def test_resolution_and_alignment_by_hand(tmp_path):
     codes = ingest.read_raw(inputs.CODES, raw, key=KEY).data
     resolved = analysis.resolve_codes(codes)
     x = resolved[resolved["answer_id"] == "X"].set_index("outcome")
-    assert x.loc[O, "resolved"].tolist() == [2, 1.5, 0, 1, 1, 0, 2, 1]
-    assert x.loc[O, "rule"].tolist() == ["mean", "mean", "mean", "third_coder", "mean", "single_coder", "mean", "single_coder"]
+    assert x.loc[OUTCOMES, "resolved"].tolist() == [2, 1.5, 0, 1, 1, 0, 2, 1]
+    assert x.loc[OUTCOMES, "rule"].tolist() == [
+        "mean",
+        "mean",
+        "mean",
+        "third_coder",
+        "mean",
+        "single_coder",
+        "mean",
+        "single_coder",
+    ]
     assert resolved.columns.tolist() == analysis.RESOLVED.column_names
-    answers = pd.DataFrame({
-        "answer_id": ["X", "Y", "Z"], "practitioner_id": ["p1", "p1", "p2"], "scenario_id": ["S1", "S2", "S1"],
-        "wave": [1, 1, 2], "answer_date": pd.to_datetime(["2015-03-30", "2015-03-31", "2016-02-01"]),
-        "answer_text": ["t", "t", "t"], "consent_to_quote": pd.array([False, False, False], dtype="boolean"),
-    })
-    prac = pd.DataFrame({"practitioner_id": ["p1", "p2"], "borough": ["Westminster", "Westminster"], "role": ["social_worker", "clinician"],
-                         "contract": ["permanent", "agency"], "training_completed": pd.to_datetime(["2015-03-31", None])})
+    answers = pd.DataFrame(
+        {
+            "answer_id": ["X", "Y", "Z"],
+            "practitioner_id": ["p1", "p1", "p2"],
+            "scenario_id": ["S1", "S2", "S1"],
+            "wave": [1, 1, 2],
+            "answer_date": pd.to_datetime(["2015-03-30", "2015-03-31", "2016-02-01"]),
+            "answer_text": ["t", "t", "t"],
+            "consent_to_quote": pd.array([False, False, False], dtype="boolean"),
+        }
+    )
+    prac = pd.DataFrame(
+        {
+            "practitioner_id": ["p1", "p2"],
+            "borough": ["Westminster", "Westminster"],
+            "role": ["social_worker", "clinician"],
+            "contract": ["permanent", "agency"],
+            "training_completed": pd.to_datetime(["2015-03-31", None]),
+        }
+    )
     s = analysis.answer_scores(answers, resolved, prac).set_index("answer_id")
     assert s.loc["X", "alignment"] == pytest.approx(53.125)
     assert s.loc["X", "n_outcomes_coded"] == 8
@@ -224,21 +260,36 @@ def test_resolution_and_alignment_by_hand(tmp_path):
     # Trained on or before the answer date: p1 trained 2015-03-31, so X (30 March) not yet, Y (31 March) yes; p2 never.
     assert s.loc[["X", "Y", "Z"], "trained"].tolist() == [False, True, False]
     # Over the reliable outcomes {hypothesising, reflexivity} only: X (100 + 0)/2 = 50.
-    s2 = analysis.answer_scores(answers, resolved, prac, reliable_outcomes=("hypothesising", "reflexivity")).set_index("answer_id")
+    s2 = analysis.answer_scores(answers, resolved, prac, reliable_outcomes=("hypothesising", "reflexivity")).set_index(
+        "answer_id"
+    )
     assert s2.loc["X", "alignment_reliable"] == pytest.approx(50)
 
 
 def test_change_and_difference_in_differences_by_hand():
-    pw = pd.DataFrame([
-        ("s1", 1, "no", 40.0), ("s1", 2, "yes", 50.0),   # trained between waves: +10
-        ("s2", 1, "no", 30.0), ("s2", 2, "yes", 50.0),   # +20
-        ("n1", 1, "no", 40.0), ("n1", 2, "no", 42.0),    # not trained by wave 2: +2
-        ("n2", 1, "no", 50.0), ("n2", 2, "no", 50.0),    # 0
-        ("m1", 1, "mixed", 10.0), ("m1", 2, "yes", 90.0),  # mixed at wave 1: left out
-        ("w1", 1, "no", 20.0),                           # wave 1 only: left out
-    ], columns=["practitioner_id", "wave", "trained", "alignment"])
+    pw = pd.DataFrame(
+        [
+            ("s1", 1, "no", 40.0),
+            ("s1", 2, "yes", 50.0),  # trained between waves: +10
+            ("s2", 1, "no", 30.0),
+            ("s2", 2, "yes", 50.0),  # +20
+            ("n1", 1, "no", 40.0),
+            ("n1", 2, "no", 42.0),  # not trained by wave 2: +2
+            ("n2", 1, "no", 50.0),
+            ("n2", 2, "no", 50.0),  # 0
+            ("m1", 1, "mixed", 10.0),
+            ("m1", 2, "yes", 90.0),  # mixed at wave 1: left out
+            ("w1", 1, "no", 20.0),  # wave 1 only: left out
+        ],
+        columns=["practitioner_id", "wave", "trained", "alignment"],
+    )
     c = analysis.change_table(pw, n_boot=100).set_index("group")
-    assert c.loc["trained_between_waves", ["n_practitioners", "mean_wave1", "mean_wave2", "mean_change"]].tolist() == [2, 35, 50, 15]
+    assert c.loc["trained_between_waves", ["n_practitioners", "mean_wave1", "mean_wave2", "mean_change"]].tolist() == [
+        2,
+        35,
+        50,
+        15,
+    ]
     assert c.loc["not_trained_by_wave2", ["n_practitioners", "mean_change"]].tolist() == [2, 1]
     # DiD = 15 - 1 = 14; Welch SE = sqrt(50/2 + 2/2) = sqrt(26).
     did = c.loc["difference_in_differences"]
@@ -253,14 +304,27 @@ def test_change_and_difference_in_differences_by_hand():
 
 def test_redact_names():
     assert analysis.redact_names("I would ask Sarah and her mum. Then I'd call Mr Jones.") == (
-        "I would ask [name] and her mum. Then I'd call [name] [name].")
+        "I would ask [name] and her mum. Then I'd call [name] [name]."
+    )
     assert analysis.redact_names("Nothing to redact here.") == "Nothing to redact here."
 
 
 def test_only_consented_answers_are_quoted():
-    answers = pd.DataFrame({"answer_id": ["a", "b", "c"], "answer_text": ["Secret text one.", "Quotable, ask Tom.", None],
-                            "consent_to_quote": pd.array([False, True, True], dtype="boolean")})
-    scores = pd.DataFrame({"answer_id": ["a", "b", "c"], "scenario_id": ["S1", "S2", "S3"], "wave": [2, 2, 2], "alignment": [90.0, 40.0, 95.0]})
+    answers = pd.DataFrame(
+        {
+            "answer_id": ["a", "b", "c"],
+            "answer_text": ["Secret text one.", "Quotable, ask Tom.", None],
+            "consent_to_quote": pd.array([False, True, True], dtype="boolean"),
+        }
+    )
+    scores = pd.DataFrame(
+        {
+            "answer_id": ["a", "b", "c"],
+            "scenario_id": ["S1", "S2", "S3"],
+            "wave": [2, 2, 2],
+            "alignment": [90.0, 40.0, 95.0],
+        }
+    )
     q = analysis.quotable_answers(answers, scores, max_quotes=5)
     assert q["quote"].tolist() == ["Quotable, ask [name]."]  # a: no consent; c: no text
     assert "answer_id" not in q.columns and "practitioner_id" not in q.columns
@@ -273,8 +337,14 @@ def _analyse(raw: Path, processed: Path, monkeypatch, borough="all", n_boot=200)
     monkeypatch.setenv("FOP_PSEUDONYMISATION_KEY", "test-key")
     files = {spec.key: ingest.ingest(spec, raw, processed) for spec in inputs.RAW_FILES}
     prac = roster.load_practitioners(raw, processed, "all")
-    res = analysis.analyse(files["scenario_answers"].data, files["scenario_codes"].data, prac.data,
-                            config.borough_names(borough), n_boot=n_boot, seed=1)
+    res = analysis.analyse(
+        files["scenario_answers"].data,
+        files["scenario_codes"].data,
+        prac.data,
+        config.borough_names(borough),
+        n_boot=n_boot,
+        seed=1,
+    )
     return files, res
 
 
@@ -324,21 +394,28 @@ def test_planted_training_effect_is_recovered(default_results, tmp_path):
     expected = truth["expected_observed"]
     model = res[analysis.MODEL.key]
     overall = model[(model["model"] == "overall") & (model["term"] == "trained")].iloc[0]
-    assert overall["ci_low"] <= expected["ate_alignment"] <= overall["ci_high"], (overall.to_dict(), expected["ate_alignment"])
+    assert overall["ci_low"] <= expected["ate_alignment"] <= overall["ci_high"], (
+        overall.to_dict(),
+        expected["ate_alignment"],
+    )
     assert overall["ci_low"] > 0
     # Per outcome: eight 95% CIs; at least six must cover their expected effect (with the default seed all
     # eight do; the margin keeps the test from failing by chance when the roster changes).
-    covered = {o: bool(r["ci_low"] <= expected["ate_by_outcome"][o] <= r["ci_high"])
-               for o, r in model[model["model"].isin(O)].set_index("model").iterrows()}
+    covered = {
+        o: bool(r["ci_low"] <= expected["ate_by_outcome"][o] <= r["ci_high"])
+        for o, r in model[model["model"].isin(OUTCOMES)].set_index("model").iterrows()
+    }
     assert len(covered) == 8 and sum(covered.values()) >= 6, covered
     # Planted ordering: hypothesising gains most, clarity about risk least.
-    per = model[model["model"].isin(O)].set_index("model")["estimate"]
+    per = model[model["model"].isin(OUTCOMES)].set_index("model")["estimate"]
     assert per["hypothesising"] > per["risk_safety"]
     did = res[analysis.CHANGE.key].set_index("group").loc["difference_in_differences"]
     assert did["ci_low"] <= expected["did_expected"] <= did["ci_high"]
     # Roles: planted clinicians above family support workers.
     roles = model[(model["model"] == "overall") & model["term"].str.contains("role")].set_index("term")["estimate"]
-    assert roles[roles.index.str.contains("clinician")].iloc[0] > roles[roles.index.str.contains("family_support")].iloc[0]
+    assert (
+        roles[roles.index.str.contains("clinician")].iloc[0] > roles[roles.index.str.contains("family_support")].iloc[0]
+    )
     for spec in analysis.OUTPUTS:
         ingest.write_output(res[spec.key], spec, tmp_path)
 
@@ -412,8 +489,14 @@ NOTEBOOK = config.NOTEBOOKS_DIR / "10_practice_scenarios.ipynb"
 def test_notebook_runs_for_one_borough(default_data, tmp_path, monkeypatch, run_notebook):
     raw, _ = default_data
     monkeypatch.setenv("FOP_PSEUDONYMISATION_KEY", "test-key")
-    run_notebook(NOTEBOOK.name, tmp_path / "out.ipynb", borough="westminster", raw_dir=str(raw),
-                 processed_dir=str(tmp_path / "proc"), bootstrap_samples=100)
+    run_notebook(
+        NOTEBOOK.name,
+        tmp_path / "out.ipynb",
+        borough="westminster",
+        raw_dir=str(raw),
+        processed_dir=str(tmp_path / "proc"),
+        bootstrap_samples=100,
+    )
     folder = tmp_path / "proc" / "westminster"
     meta = json.loads((folder / "report_sections" / "10_scenarios" / "section.json").read_text())
     assert meta["synthetic"] is True and meta["order"] == 10

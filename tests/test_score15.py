@@ -3,6 +3,7 @@ recovery of the planted change from synthetic data, generator determinism, and t
 
 Expected values are worked out by hand in the comments, never copied from the code's output.
 """
+
 from __future__ import annotations
 
 import json
@@ -62,7 +63,11 @@ def test_scoring_complete_forms_with_reversed_items():
     assert s.loc[0, "total"] == pytest.approx(3.0)
     # All answers 1 ("describes us very well"): strengths items stay 1, the ten problem items become 5.
     # strengths 1, overwhelmed 5, disrupted 5, total (5*1 + 10*5)/15 = 55/15.
-    assert s.loc[1, ["strengths_adaptability", "overwhelmed_by_difficulties", "disrupted_communication"]].tolist() == [1, 5, 5]
+    assert s.loc[1, ["strengths_adaptability", "overwhelmed_by_difficulties", "disrupted_communication"]].tolist() == [
+        1,
+        5,
+        5,
+    ]
     assert s.loc[1, "total"] == pytest.approx(55 / 15)
     # All answers 5: strengths 5, problems 1; total (5*5 + 10*1)/15 = 35/15.
     assert s.loc[2, "total"] == pytest.approx(35 / 15)
@@ -115,29 +120,42 @@ def _write_csv(path: Path, rows: list[dict]) -> None:
 
 
 def _row(resp="R1", fam="F1", wave=1, age=40, answers=PATTERN, **over):
-    row = {"family_id": fam, "respondent_id": resp, "borough": "Westminster", "wave": wave,
-           "completed_on": "2015-03-01" if wave == 1 else "2015-09-01", "respondent_role": "mother", "age": age}
-    row.update({q: a for q, a in zip(Q, answers)})
+    row = {
+        "family_id": fam,
+        "respondent_id": resp,
+        "borough": "Westminster",
+        "wave": wave,
+        "completed_on": "2015-03-01" if wave == 1 else "2015-09-01",
+        "respondent_role": "mother",
+        "age": age,
+    }
+    row.update({q: a for q, a in zip(Q, answers, strict=True)})
     row.update(over)
     return row
 
 
 def test_out_of_range_answers_are_blanked_and_logged(tmp_path):
-    _write_csv(tmp_path, [
-        _row("R1", q07="7"),          # row 2: above the maximum
-        _row("R2", q03="x", q01="0"),  # row 3: not a number; below the minimum
-        _row("R3", age=9),            # row 4: too young for SCORE-15 -> row rejected
-        _row("R4", wave=3),           # row 5: no wave 3 -> row rejected
-        _row("R5"),                   # row 6: clean
-    ])
+    _write_csv(
+        tmp_path,
+        [
+            _row("R1", q07="7"),  # row 2: above the maximum
+            _row("R2", q03="x", q01="0"),  # row 3: not a number; below the minimum
+            _row("R3", age=9),  # row 4: too young for SCORE-15 -> row rejected
+            _row("R4", wave=3),  # row 5: no wave 3 -> row rejected
+            _row("R5"),  # row 6: clean
+        ],
+    )
     res = ingest.read_raw(inputs.RESPONSES, tmp_path, key=KEY)
     assert res.rows_read == 5 and res.rows_accepted == 3 and res.rows_rejected == 2
     blanked = res.issues[res.issues["action"] == "value set to missing"]
-    got = sorted(zip(blanked["file"], blanked["row"], blanked["column"], blanked["value"]))
-    assert got == [("score15_responses.csv", 2, "q07", "7"), ("score15_responses.csv", 3, "q01", "0"),
-                   ("score15_responses.csv", 3, "q03", "x")]
+    got = sorted(zip(blanked["file"], blanked["row"], blanked["column"], blanked["value"], strict=True))
+    assert got == [
+        ("score15_responses.csv", 2, "q07", "7"),
+        ("score15_responses.csv", 3, "q01", "0"),
+        ("score15_responses.csv", 3, "q03", "x"),
+    ]
     rejected = res.issues[res.issues["action"] == "row rejected"]
-    assert sorted(zip(rejected["row"], rejected["column"])) == [(4, "age"), (5, "wave")]
+    assert sorted(zip(rejected["row"], rejected["column"], strict=True)) == [(4, "age"), (5, "wave")]
     assert inputs.item_issues(res.issues).shape[0] == 3
     s = analysis.score_items(analysis.scored_items(res.data))  # same row order as the file: R1, R2, R5
     # R1: item 7 blanked (scored 4): overwhelmed (1+2+5+2)/4 = 2.5; total (45 - 4)/14 = 41/14.
@@ -179,22 +197,30 @@ def _scores(rows):
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")  # bootstrap of d_z on 2 pairs hits zero SDs
 def test_respondent_and_family_change_by_hand():
-    scores = _scores([
-        ("FA", "r1", "Westminster", 1, "2015-01-01", "mother", 3.0),
-        ("FA", "r1", "Westminster", 2, "2015-07-01", "mother", 2.0),
-        ("FA", "r2", "Westminster", 1, "2015-01-01", "young_person", 2.0),
-        ("FA", "r2", "Westminster", 2, "2015-07-01", "young_person", 2.5),
-        ("FA", "r3", "Westminster", 1, "2015-01-01", "father", 4.0),     # wave 1 only: left out
-        ("FB", "r4", "Westminster", 1, "2015-01-01", "mother", 4.0),
-        ("FB", "r4", "Westminster", 2, "2015-07-01", "mother", 3.0),
-        ("FC", "r5", "Westminster", 1, "2015-01-01", "mother", 3.0),
-        ("FC", "r5", "Westminster", 2, "2015-07-01", "mother", np.nan),  # no wave-2 total: left out
-    ])
-    families = pd.DataFrame({"family_id": ["FA", "FB", "FC"], "practitioner_trained": pd.array([True, False, True], dtype="boolean")})
+    scores = _scores(
+        [
+            ("FA", "r1", "Westminster", 1, "2015-01-01", "mother", 3.0),
+            ("FA", "r1", "Westminster", 2, "2015-07-01", "mother", 2.0),
+            ("FA", "r2", "Westminster", 1, "2015-01-01", "young_person", 2.0),
+            ("FA", "r2", "Westminster", 2, "2015-07-01", "young_person", 2.5),
+            ("FA", "r3", "Westminster", 1, "2015-01-01", "father", 4.0),  # wave 1 only: left out
+            ("FB", "r4", "Westminster", 1, "2015-01-01", "mother", 4.0),
+            ("FB", "r4", "Westminster", 2, "2015-07-01", "mother", 3.0),
+            ("FC", "r5", "Westminster", 1, "2015-01-01", "mother", 3.0),
+            ("FC", "r5", "Westminster", 2, "2015-07-01", "mother", np.nan),  # no wave-2 total: left out
+        ]
+    )
+    families = pd.DataFrame(
+        {"family_id": ["FA", "FB", "FC"], "practitioner_trained": pd.array([True, False, True], dtype="boolean")}
+    )
     resp = analysis.respondent_change(scores, families, rci=0.6)
     # r1 -1.0 (improved, <= -0.6), r2 +0.5 (no reliable change), r4 -1.0 (improved)
     assert resp.set_index("respondent_id")["change"].to_dict() == {"r1": -1.0, "r2": 0.5, "r4": -1.0}
-    assert resp.set_index("respondent_id")["reliable_change"].to_dict() == {"r1": "improved", "r2": "no_reliable_change", "r4": "improved"}
+    assert resp.set_index("respondent_id")["reliable_change"].to_dict() == {
+        "r1": "improved",
+        "r2": "no_reliable_change",
+        "r4": "improved",
+    }
     fam = analysis.family_change(resp)
     assert fam.columns[:5].tolist() == ["family_id", "n_respondents", "total_wave1", "total_wave2", "change"]
     # FA: members r1, r2; wave 1 mean (3 + 2)/2 = 2.5, wave 2 (2 + 2.5)/2 = 2.25, change -0.25. FB: 4 -> 3.
@@ -216,8 +242,13 @@ def test_respondent_and_family_change_by_hand():
 
 
 def test_trained_difference_by_hand():
-    fam = pd.DataFrame({"family_id": list("ABCDE"), "change": [-1.0, -0.5, 0.0, 0.5, -2.0],
-                        "practitioner_trained": pd.array([True, True, False, False, pd.NA], dtype="boolean")})
+    fam = pd.DataFrame(
+        {
+            "family_id": list("ABCDE"),
+            "change": [-1.0, -0.5, 0.0, 0.5, -2.0],
+            "practitioner_trained": pd.array([True, True, False, False, pd.NA], dtype="boolean"),
+        }
+    )
     d = analysis.trained_difference(fam)
     # trained mean -0.75, not trained 0.25 (E, unknown, left out): difference -1.0.
     # Welch: variances 0.125 and 0.125, se = sqrt(0.125/2 + 0.125/2) = 0.353553; df = 0.125^2 /
@@ -235,7 +266,9 @@ def test_family_bootstrap_with_one_member_per_family_is_the_plain_bootstrap():
 
     x = np.array([-0.4, 0.1, -1.0, 0.3, -0.2, -0.6, 0.0, -0.3])
     fams = [f"F{i}" for i in range(len(x))]
-    assert analysis.family_bootstrap_ci(x, fams, n_boot=400, seed=3) == pytest.approx(stats.bootstrap_ci(x, n_boot=400, seed=3))
+    assert analysis.family_bootstrap_ci(x, fams, n_boot=400, seed=3) == pytest.approx(
+        stats.bootstrap_ci(x, n_boot=400, seed=3)
+    )
     # Two families with identical members' changes: the mean can only be -1, 0 or a member-weighted mix.
     lo, hi = analysis.family_bootstrap_ci([-1, -1, 0], ["A", "A", "B"], n_boot=400, seed=0)
     assert -1 <= lo <= hi <= 0
@@ -274,7 +307,10 @@ def test_planted_change_is_recovered(default_data, tmp_path, monkeypatch):
         assert row["ci_low"] <= expected[key] <= row["ci_high"], (unit, expected[key], row["ci_low"], row["ci_high"])
         assert row["family_boot_ci_low"] <= expected[key] <= row["family_boot_ci_high"]
         assert row["ci_high"] < 0  # a real improvement is detected
-    for group, key in (("trained", "respondent_mean_change_trained"), ("not_trained", "respondent_mean_change_not_trained")):
+    for group, key in (
+        ("trained", "respondent_mean_change_trained"),
+        ("not_trained", "respondent_mean_change_not_trained"),
+    ):
         row = summ.loc[("respondents", group)]
         assert row["ci_low"] <= expected[key] <= row["ci_high"]
     diff = res["trained_difference"]
@@ -309,7 +345,9 @@ def test_alpha_and_rci_match_a_second_computation(default_data, tmp_path, monkey
 def test_null_change_covers_zero(tmp_path, monkeypatch):
     raw = tmp_path / "raw"
     truth = generate_all(raw, strands=("roster", "score15"), effects={"score15": {"change_total": 0.0}})
-    assert truth["strands"]["score15"]["expected_observed_change"]["respondent_mean_change"] == pytest.approx(0, abs=0.01)
+    assert truth["strands"]["score15"]["expected_observed_change"]["respondent_mean_change"] == pytest.approx(
+        0, abs=0.01
+    )
     _, res = _run(raw, tmp_path / "proc", monkeypatch)
     summ = res[analysis.CHANGE_SUMMARY.key].set_index(["unit", "group"])
     for unit in ("respondents", "families"):
@@ -344,8 +382,14 @@ NOTEBOOK = config.NOTEBOOKS_DIR / "35_score15.ipynb"
 def test_notebook_runs_for_one_borough(default_data, tmp_path, monkeypatch, run_notebook):
     raw, _ = default_data
     monkeypatch.setenv("FOP_PSEUDONYMISATION_KEY", "test-key")
-    run_notebook(NOTEBOOK.name, tmp_path / "out.ipynb", borough="westminster", raw_dir=str(raw),
-                 processed_dir=str(tmp_path / "proc"), bootstrap_samples=200)
+    run_notebook(
+        NOTEBOOK.name,
+        tmp_path / "out.ipynb",
+        borough="westminster",
+        raw_dir=str(raw),
+        processed_dir=str(tmp_path / "proc"),
+        bootstrap_samples=200,
+    )
     folder = tmp_path / "proc" / "westminster"
     section = folder / "report_sections" / "35_score15" / "section.json"
     assert section.exists()

@@ -26,6 +26,7 @@ Modules: :mod:`.inputs` (schemas, cross-file checks, reading), :mod:`.analysis` 
 change; the processed tables), :mod:`.charts` (ecomaps and aggregate charts; depends on the analysis,
 never the other way), :mod:`.section` (the report section).
 """
+
 from .analysis import OUTPUTS
 from .inputs import RAW_FILES, STRAND
 

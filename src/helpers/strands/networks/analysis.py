@@ -3,6 +3,7 @@
 Pure functions of graphs and DataFrames (no plotting, no prose). Also declares the processed tables the
 analysis writes (:data:`OUTPUTS`).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -35,20 +36,41 @@ MAP_MEASURES: dict[str, tuple[str, str]] = {
     "mean_criticism": ("number", "Mean criticism over members (1-3; higher is more critical)."),
     "share_critical": ("number", "Share of members who are almost always critical (criticism 3)."),
     "reciprocity": ("number", "Share of members with whom help goes both ways (direction = both)."),
-    "multiplexity": ("number", "Share of members who give at least two of the three kinds of support (emotional, practical, informational) sometimes or almost always (score 2 or 3)."),
+    "multiplexity": (
+        "number",
+        "Share of members who give at least two of the three kinds of support (emotional, practical, informational) sometimes or almost always (score 2 or 3).",
+    ),
     "mean_closeness": ("number", "Mean closeness over members (1 not very close to 3 very close)."),
     "share_very_close": ("number", "Share of members who are very close (closeness 3)."),
     "share_strong": ("number", "Share of relationships described as strong."),
     "share_tenuous": ("number", "Share of relationships described as tenuous."),
     "share_stressful": ("number", "Share of relationships described as stressful."),
-    "ties_recorded": ("boolean", "Whether ties between members were recorded on this map. When false, every tie-based measure below is blank and reads 'not recorded'."),
+    "ties_recorded": (
+        "boolean",
+        "Whether ties between members were recorded on this map. When false, every tie-based measure below is blank and reads 'not recorded'.",
+    ),
     "n_ties": ("integer", "Number of pairs of members who know each other (ties recorded only)."),
-    "density": ("number", "Ties among members divided by the possible pairs, size x (size - 1) / 2; the family and its links to members are excluded (ties recorded and size >= 2 only)."),
-    "n_components": ("integer", "Number of connected groups among members once the family is removed; a member who knows nobody else is a group of one (ties recorded only)."),
+    "density": (
+        "number",
+        "Ties among members divided by the possible pairs, size x (size - 1) / 2; the family and its links to members are excluded (ties recorded and size >= 2 only).",
+    ),
+    "n_components": (
+        "integer",
+        "Number of connected groups among members once the family is removed; a member who knows nobody else is a group of one (ties recorded only).",
+    ),
     "n_isolates": ("integer", "Members who know no other member (ties recorded only)."),
-    "n_bridging": ("integer", "Members who hold the network together: articulation points of the members' graph, whose removal would split a group in two (ties recorded only)."),
-    "max_betweenness": ("number", "Highest normalised betweenness centrality of a member in the members' graph (family removed): the share of shortest paths between other members that pass through them (ties recorded only)."),
-    "key_member_role": ("string", "Role label of the member with the highest betweenness (first by member ID on ties); 'none' if nobody lies between others; 'not recorded' without ties."),
+    "n_bridging": (
+        "integer",
+        "Members who hold the network together: articulation points of the members' graph, whose removal would split a group in two (ties recorded only).",
+    ),
+    "max_betweenness": (
+        "number",
+        "Highest normalised betweenness centrality of a member in the members' graph (family removed): the share of shortest paths between other members that pass through them (ties recorded only).",
+    ),
+    "key_member_role": (
+        "string",
+        "Role label of the member with the highest betweenness (first by member ID on ties); 'none' if nobody lies between others; 'not recorded' without ties.",
+    ),
 }
 MAP_MEASURES_TABLE = OutputTable(
     key="network_map_measures",
@@ -81,16 +103,26 @@ FAMILY_CHANGE_TABLE = OutputTable(
     description="One row per family with a map at both waves: members kept, lost and gained, and the change in size and composition.",
     fields=(
         Field("family_id", "string", "Pseudonymised family identifier."),
-        Field("practitioner_trained", "boolean", "The allocated practitioner had completed systemic training when work began (blank if unknown)."),
+        Field(
+            "practitioner_trained",
+            "boolean",
+            "The allocated practitioner had completed systemic training when work began (blank if unknown).",
+        ),
         Field("level_of_need", "string", "Highest level of statutory involvement when work began (families.csv)."),
         Field("kept", "integer", "Members on both maps (same member_id)."),
         Field("lost", "integer", "Members on the wave-1 map only."),
         Field("gained", "integer", "Members on the wave-2 map only."),
         Field("informal_gained", "integer", "Gained members who are informal (not formal services)."),
         Field("informal_lost", "integer", "Lost members who are informal."),
-        *(f for m in ("size", "n_informal", "n_formal", "informal_share")
-          for f in (Field(f"{m}_w1", "number", f"{m} at wave 1."), Field(f"{m}_w2", "number", f"{m} at wave 2."),
-                    Field(f"{m}_change", "number", f"{m} at wave 2 minus wave 1."))),
+        *(
+            f
+            for m in ("size", "n_informal", "n_formal", "informal_share")
+            for f in (
+                Field(f"{m}_w1", "number", f"{m} at wave 1."),
+                Field(f"{m}_w2", "number", f"{m} at wave 2."),
+                Field(f"{m}_change", "number", f"{m} at wave 2 minus wave 1."),
+            )
+        ),
     ),
 )
 
@@ -145,12 +177,24 @@ SCORE15_CHANGE_FILE = Path("score15") / "family_change.csv"
 # --------------------------------------------------------------------------------------------------
 # Graphs and measures
 
-MEMBER_ATTRIBUTES = ("role_label", "domain", "support_emotional", "support_practical", "support_informational",
-                     "criticism", "closeness", "contact_frequency", "direction", "years_known", "quality")
+MEMBER_ATTRIBUTES = (
+    "role_label",
+    "domain",
+    "support_emotional",
+    "support_practical",
+    "support_informational",
+    "criticism",
+    "closeness",
+    "contact_frequency",
+    "direction",
+    "years_known",
+    "quality",
+)
 
 
-def build_graph(family_id: str, wave: int, ties_recorded: bool, members: list[dict], ties: list[tuple[str, str]] = (),
-                map_date=None) -> nx.Graph:
+def build_graph(
+    family_id: str, wave: int, ties_recorded: bool, members: list[dict], ties: list[tuple[str, str]] = (), map_date=None
+) -> nx.Graph:
     """One map as a graph: :data:`FAMILY` at the centre, a node per member, family and tie edges.
 
     ``members`` are dicts with ``member_id`` and the :data:`MEMBER_ATTRIBUTES`; ``ties`` are pairs of
@@ -161,8 +205,14 @@ def build_graph(family_id: str, wave: int, ties_recorded: bool, members: list[di
     for m in sorted(members, key=lambda m: m["member_id"]):
         attrs = {a: m[a] for a in MEMBER_ATTRIBUTES if a in m}
         g.add_node(m["member_id"], kind="member", **attrs)
-        g.add_edge(FAMILY, m["member_id"], kind="family", direction=attrs.get("direction"),
-                   quality=attrs.get("quality"), closeness=attrs.get("closeness"))
+        g.add_edge(
+            FAMILY,
+            m["member_id"],
+            kind="family",
+            direction=attrs.get("direction"),
+            quality=attrs.get("quality"),
+            closeness=attrs.get("closeness"),
+        )
     for a, b in ties:
         g.add_edge(a, b, kind="tie")
     return g
@@ -172,14 +222,17 @@ def build_graphs(maps: pd.DataFrame, members: pd.DataFrame, ties: pd.DataFrame) 
     """One graph per row of ``maps``, keyed (family_id, wave), in sorted key order."""
     by_map: dict[tuple, list] = {}
     cols = ["member_id", *[a for a in MEMBER_ATTRIBUTES if a in members.columns]]
-    for f, w, rec in zip(members["family_id"], members["wave"], members[cols].to_dict("records")):
+    for f, w, rec in zip(members["family_id"], members["wave"], members[cols].to_dict("records"), strict=True):
         by_map.setdefault((f, int(w)), []).append(rec)
     tie_map: dict[tuple, list] = {}
-    for f, w, a, b in zip(ties["family_id"], ties["wave"], ties["member_a"], ties["member_b"]):
+    for f, w, a, b in zip(ties["family_id"], ties["wave"], ties["member_a"], ties["member_b"], strict=True):
         tie_map.setdefault((f, int(w)), []).append((a, b))
     dates = maps["map_date"] if "map_date" in maps.columns else [None] * len(maps)
     graphs = {}
-    for f, w, t, d in sorted(zip(maps["family_id"], maps["wave"].astype(int), maps["ties_recorded"], dates), key=lambda r: (r[0], r[1])):
+    for f, w, t, d in sorted(
+        zip(maps["family_id"], maps["wave"].astype(int), maps["ties_recorded"], dates, strict=True),
+        key=lambda r: (r[0], r[1]),
+    ):
         graphs[(f, w)] = build_graph(f, w, bool(t), by_map.get((f, w), []), tie_map.get((f, w), []), d)
     return graphs
 
@@ -208,8 +261,15 @@ def measure_graph(g: nx.Graph) -> dict:
     recorded = bool(g.graph.get("ties_recorded"))
     out["ties_recorded"] = recorded
     if not recorded:
-        out.update(n_ties=np.nan, density=np.nan, n_components=np.nan, n_isolates=np.nan, n_bridging=np.nan,
-                   max_betweenness=np.nan, key_member_role=NOT_RECORDED)
+        out.update(
+            n_ties=np.nan,
+            density=np.nan,
+            n_components=np.nan,
+            n_isolates=np.nan,
+            n_bridging=np.nan,
+            max_betweenness=np.nan,
+            key_member_role=NOT_RECORDED,
+        )
         return out
     out.update(_tie_structure(g, ids))
     return out
@@ -242,7 +302,12 @@ def _support(nodes: list[dict]) -> dict:
         "mean_criticism": share([a["criticism"] for a in nodes]),
         "share_critical": share([a["criticism"] == 3 for a in nodes]),
         "reciprocity": share([a["direction"] == "both" for a in nodes]),
-        "multiplexity": share([(a["support_emotional"] >= 2) + (a["support_practical"] >= 2) + (a["support_informational"] >= 2) >= 2 for a in nodes]),
+        "multiplexity": share(
+            [
+                (a["support_emotional"] >= 2) + (a["support_practical"] >= 2) + (a["support_informational"] >= 2) >= 2
+                for a in nodes
+            ]
+        ),
         "mean_closeness": share([a["closeness"] for a in nodes]),
         "share_very_close": share([a["closeness"] == 3 for a in nodes]),
     }
@@ -306,7 +371,9 @@ def members_table(g: nx.Graph) -> pd.DataFrame:
     rows = [{"member_id": m, **{a: g.nodes[m].get(a) for a in MEMBER_ATTRIBUTES}} for m in members_of(g)]
     df = pd.DataFrame(rows, columns=["member_id", *MEMBER_ATTRIBUTES])
     if len(df):
-        df = df.sort_values(["domain", "member_id"], key=lambda s: s.map(order) if s.name == "domain" else s).reset_index(drop=True)
+        df = df.sort_values(
+            ["domain", "member_id"], key=lambda s: s.map(order) if s.name == "domain" else s
+        ).reset_index(drop=True)
     return df
 
 
@@ -322,8 +389,13 @@ def membership_change(g1: nx.Graph, g2: nx.Graph) -> dict:
     def informal(g, ids):
         return sum(1 for m in ids if g.nodes[m]["domain"] not in FORMAL_DOMAINS)
 
-    return {"kept": len(m1 & m2), "lost": len(lost), "gained": len(gained),
-            "informal_gained": informal(g2, gained), "informal_lost": informal(g1, lost)}
+    return {
+        "kept": len(m1 & m2),
+        "lost": len(lost),
+        "gained": len(gained),
+        "informal_gained": informal(g2, gained),
+        "informal_lost": informal(g1, lost),
+    }
 
 
 def family_change(graphs: dict, measures: pd.DataFrame, families: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -336,7 +408,9 @@ def family_change(graphs: dict, measures: pd.DataFrame, families: pd.DataFrame |
             continue
         row = {"family_id": f}
         if fam is not None and f in fam.index:
-            row["practitioner_trained"] = fam.at[f, "practitioner_trained"] if "practitioner_trained" in fam.columns else pd.NA
+            row["practitioner_trained"] = (
+                fam.at[f, "practitioner_trained"] if "practitioner_trained" in fam.columns else pd.NA
+            )
             row["level_of_need"] = fam.at[f, "level_of_need"]
         else:
             row["practitioner_trained"] = pd.NA
@@ -368,8 +442,9 @@ def _groups(families: pd.DataFrame | None) -> dict[str, set | None]:
     return groups
 
 
-def change_summary(measures: pd.DataFrame, families: pd.DataFrame | None = None, n_boot: int = stats.DEFAULT_BOOTSTRAP,
-                   seed: int = 0) -> pd.DataFrame:
+def change_summary(
+    measures: pd.DataFrame, families: pd.DataFrame | None = None, n_boot: int = stats.DEFAULT_BOOTSTRAP, seed: int = 0
+) -> pd.DataFrame:
     """Paired change of every :data:`CHANGE_MEASURES` for all families and by training group."""
     rows = []
     for measure, label in CHANGE_MEASURES.items():
@@ -377,34 +452,63 @@ def change_summary(measures: pd.DataFrame, families: pd.DataFrame | None = None,
         for group, ids in _groups(families).items():
             sub = pairs if ids is None else pairs[pairs["family_id"].isin(ids)]
             pc = stats.paired_change(sub["w1"].astype(float), sub["w2"].astype(float), n_boot=n_boot, seed=seed)
-            rows.append({"measure": measure, "label": label, "group": group, "n_families": pc["n"],
-                         "mean_wave1": pc["mean_before"], "mean_wave2": pc["mean_after"],
-                         **{k: pc[k] for k in CHANGE_SUMMARY_TABLE.column_names[6:]}})
+            rows.append(
+                {
+                    "measure": measure,
+                    "label": label,
+                    "group": group,
+                    "n_families": pc["n"],
+                    "mean_wave1": pc["mean_before"],
+                    "mean_wave2": pc["mean_after"],
+                    **{k: pc[k] for k in CHANGE_SUMMARY_TABLE.column_names[6:]},
+                }
+            )
     return pd.DataFrame(rows, columns=CHANGE_SUMMARY_TABLE.column_names)
 
 
-def change_by_training(measures: pd.DataFrame, families: pd.DataFrame, n_boot: int = stats.DEFAULT_BOOTSTRAP,
-                       seed: int = 0) -> pd.DataFrame:
+def change_by_training(
+    measures: pd.DataFrame, families: pd.DataFrame, n_boot: int = stats.DEFAULT_BOOTSTRAP, seed: int = 0
+) -> pd.DataFrame:
     """Trained minus not-trained difference in mean change, per measure (:data:`TRAINING_DIFFERENCE_TABLE`)."""
     groups = _groups(families)
     rows = []
     for measure, label in CHANGE_MEASURES.items():
         pairs = paired_measures(measures, measure)
-        ch = pairs.assign(change=pairs["w2"].astype(float) - pairs["w1"].astype(float)) if len(pairs) else pairs.assign(change=[])
+        ch = (
+            pairs.assign(change=pairs["w2"].astype(float) - pairs["w1"].astype(float))
+            if len(pairs)
+            else pairs.assign(change=[])
+        )
         if "trained" not in groups:
             continue
         x = ch.loc[ch["family_id"].isin(groups["trained"]), "change"]
         y = ch.loc[ch["family_id"].isin(groups["not trained"]), "change"]
         d = stats.difference_in_means(x, y, n_boot=n_boot, seed=seed)
-        rows.append({"measure": measure, "label": label, "n_trained": d["n_x"], "n_not_trained": d["n_y"],
-                     "mean_change_trained": d["mean_x"], "mean_change_not_trained": d["mean_y"],
-                     "difference": d["difference"], "ci_low": d["ci_low"], "ci_high": d["ci_high"],
-                     "boot_ci_low": d["boot_ci_low"], "boot_ci_high": d["boot_ci_high"]})
+        rows.append(
+            {
+                "measure": measure,
+                "label": label,
+                "n_trained": d["n_x"],
+                "n_not_trained": d["n_y"],
+                "mean_change_trained": d["mean_x"],
+                "mean_change_not_trained": d["mean_y"],
+                "difference": d["difference"],
+                "ci_low": d["ci_low"],
+                "ci_high": d["ci_high"],
+                "boot_ci_low": d["boot_ci_low"],
+                "boot_ci_high": d["boot_ci_high"],
+            }
+        )
     return pd.DataFrame(rows, columns=TRAINING_DIFFERENCE_TABLE.column_names)
 
 
-def score15_association(change: pd.DataFrame, processed_dir, column: str = "n_informal_change",
-                        n_boot: int = stats.DEFAULT_BOOTSTRAP, seed: int = 0) -> dict | None:
+def score15_association(
+    change: pd.DataFrame,
+    processed_dir,
+    column: str = "n_informal_change",
+    n_boot: int = stats.DEFAULT_BOOTSTRAP,
+    seed: int = 0,
+) -> dict | None:
     """Spearman correlation of a network change with SCORE-15 change, where both exist.
 
     Reads ``<processed_dir>/score15/family_change.csv`` (columns family_id, change, ...), written by
@@ -418,8 +522,14 @@ def score15_association(change: pd.DataFrame, processed_dir, column: str = "n_in
     if not {"family_id", "change"} <= set(score.columns):
         return None
     both = change[["family_id", column]].merge(score[["family_id", "change"]], on="family_id").dropna()
-    out = {"n": len(both), "rho": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p": np.nan,
-           "mean_score15_change": float(both["change"].mean()) if len(both) else np.nan}
+    out = {
+        "n": len(both),
+        "rho": np.nan,
+        "ci_low": np.nan,
+        "ci_high": np.nan,
+        "p": np.nan,
+        "mean_score15_change": float(both["change"].mean()) if len(both) else np.nan,
+    }
     if len(both) < 4:
         return out
     x = both[column].to_numpy(float)
@@ -457,6 +567,7 @@ def pick_examples(change: pd.DataFrame, k: int = 3) -> list[str]:
     chosen += list(rest["family_id"].head(max(k - len(chosen), 0)))
     return chosen[:k]
 
+
 def composition_by_wave(measures: pd.DataFrame, families: pd.DataFrame | None = None) -> pd.DataFrame:
     """Mean members per domain at each wave (long format: wave, group, domain, mean_members, n_maps)."""
     m = measures
@@ -466,7 +577,14 @@ def composition_by_wave(measures: pd.DataFrame, families: pd.DataFrame | None = 
         sub = m if ids is None else m[m["family_id"].isin(ids)]
         for w, s in sub.groupby("wave"):
             for d, label in DOMAINS.items():
-                rows.append({"wave": int(w), "group": group, "domain": d, "domain_label": label,
-                             "mean_members": float(s[f"n_{d}"].mean()), "n_maps": len(s)})
+                rows.append(
+                    {
+                        "wave": int(w),
+                        "group": group,
+                        "domain": d,
+                        "domain_label": label,
+                        "mean_members": float(s[f"n_{d}"].mean()),
+                        "n_maps": len(s),
+                    }
+                )
     return pd.DataFrame(rows)
-

@@ -19,6 +19,7 @@ have a thick outline, and a small ▲ / ▼ marks a member who became closer / l
 Functions return :class:`matplotlib.figure.Figure` objects built without pyplot, so nothing here
 touches the plotting backend or global figure state; callers save or display them.
 """
+
 from __future__ import annotations
 
 import math
@@ -84,7 +85,7 @@ def layout(*graphs) -> dict:
         previous = info[m][0]
     total = slot
     pos = {FAMILY: (0.0, 0.0)}
-    for m, s in zip(ids, slots):
+    for m, s in zip(ids, slots, strict=True):
         angle = math.pi / 2 - 2 * math.pi * s / max(total, 1.0)
         r = RING_RADIUS.get(info[m][1], 3.0)
         pos[m] = (round(r * math.cos(angle), 9), round(r * math.sin(angle), 9))
@@ -117,13 +118,25 @@ def _arrowhead(ax, tip, tail_dir, colour):
     """A small arrowhead with its point at ``tip``, pointing away from ``tail_dir``."""
     tx, ty = tip
     dx, dy = tail_dir
-    ax.annotate("", xy=(tx, ty), xytext=(tx - dx * 0.25, ty - dy * 0.25),
-                arrowprops=dict(arrowstyle="-|>,head_length=0.5,head_width=0.25", color=colour, lw=0, shrinkA=0, shrinkB=0),
-                zorder=4)
+    ax.annotate(
+        "",
+        xy=(tx, ty),
+        xytext=(tx - dx * 0.25, ty - dy * 0.25),
+        arrowprops=dict(arrowstyle="-|>,head_length=0.5,head_width=0.25", color=colour, lw=0, shrinkA=0, shrinkB=0),
+        zorder=4,
+    )
 
 
-def draw_ecomap(ax, g, pos: dict | None = None, labels: bool = True, previous=None, title: str | None = None,
-                rings: bool = True, fontsize: float = 7) -> None:
+def draw_ecomap(
+    ax,
+    g,
+    pos: dict | None = None,
+    labels: bool = True,
+    previous=None,
+    title: str | None = None,
+    rings: bool = True,
+    fontsize: float = 7,
+) -> None:
     """Draw one map on ``ax`` as an ecomap (see the module docstring).
 
     ``pos`` defaults to :func:`layout` of ``g``; ``previous`` (the same family's earlier map) marks
@@ -146,8 +159,15 @@ def draw_ecomap(ax, g, pos: dict | None = None, labels: bool = True, previous=No
     if previous is not None:
         _draw_lost_members(ax, pos, before - set(ids))
     for m in ids:
-        _draw_member(ax, pos[m], g.nodes[m], previous.nodes[m] if previous is not None and m in before else None,
-                     new=before is not None and m not in before, labels=labels, fontsize=fontsize)
+        _draw_member(
+            ax,
+            pos[m],
+            g.nodes[m],
+            previous.nodes[m] if previous is not None and m in before else None,
+            new=before is not None and m not in before,
+            labels=labels,
+            fontsize=fontsize,
+        )
     _draw_centre_and_notes(ax, g, labels, title, fontsize)
 
 
@@ -156,7 +176,16 @@ def _draw_rings(ax, labels: bool, fontsize: float) -> None:
     for c, r in RING_RADIUS.items():
         ax.add_patch(Circle((0, 0), r, fill=False, ls=":", lw=0.6, color="#bbbbbb", zorder=0))
         if labels:
-            ax.text(0, r + 0.03, RING_LABELS[c], ha="center", va="bottom", fontsize=fontsize - 1.5, color="#888888", zorder=0)
+            ax.text(
+                0,
+                r + 0.03,
+                RING_LABELS[c],
+                ha="center",
+                va="bottom",
+                fontsize=fontsize - 1.5,
+                color="#888888",
+                zorder=0,
+            )
 
 
 def _draw_ties(ax, g, pos: dict) -> None:
@@ -175,8 +204,14 @@ def _draw_family_line(ax, family_pos, member_pos, attrs: dict) -> None:
         xs, ys = _zigzag(p0, p1)
         ax.plot(xs, ys, color=colour, lw=1.1, zorder=2)
     else:
-        ax.plot([p0[0], p1[0]], [p0[1], p1[1]], color=colour, lw=1.6 if quality == "strong" else 1.0,
-                ls="-" if quality == "strong" else (0, (4, 3)), zorder=2)
+        ax.plot(
+            [p0[0], p1[0]],
+            [p0[1], p1[1]],
+            color=colour,
+            lw=1.6 if quality == "strong" else 1.0,
+            ls="-" if quality == "strong" else (0, (4, 3)),
+            zorder=2,
+        )
     d = math.hypot(p1[0] - p0[0], p1[1] - p0[1]) or 1.0
     u = ((p1[0] - p0[0]) / d, (p1[1] - p0[1]) / d)
     direction = attrs.get("direction")
@@ -196,17 +231,40 @@ def _draw_lost_members(ax, pos: dict, lost: set) -> None:
 def _draw_member(ax, xy, attrs: dict, earlier: dict | None, new: bool, labels: bool, fontsize: float) -> None:
     """One member: a circle coloured by domain (thick outline when new), ▲ / ▼ for a change of closeness
     since ``earlier`` (the member's attributes on the previous map), and the role label."""
-    ax.add_patch(Circle(xy, NODE_RADIUS, facecolor=DOMAIN_COLOURS.get(attrs.get("domain"), "#999999"),
-                        edgecolor="black", lw=2.2 if new else 0.6, zorder=5))
+    ax.add_patch(
+        Circle(
+            xy,
+            NODE_RADIUS,
+            facecolor=DOMAIN_COLOURS.get(attrs.get("domain"), "#999999"),
+            edgecolor="black",
+            lw=2.2 if new else 0.6,
+            zorder=5,
+        )
+    )
     if earlier is not None:
         c0, c1 = earlier.get("closeness"), attrs.get("closeness")
         if c0 is not None and c1 is not None and c1 != c0:
-            ax.text(xy[0] + NODE_RADIUS * 0.9, xy[1] + NODE_RADIUS * 0.9, "▲" if c1 > c0 else "▼",
-                    fontsize=fontsize, ha="left", va="bottom", zorder=6)
+            ax.text(
+                xy[0] + NODE_RADIUS * 0.9,
+                xy[1] + NODE_RADIUS * 0.9,
+                "▲" if c1 > c0 else "▼",
+                fontsize=fontsize,
+                ha="left",
+                va="bottom",
+                zorder=6,
+            )
     if labels:
         x, y = xy
-        ax.text(x, y - NODE_RADIUS - 0.05, str(attrs.get("role_label", "")), ha="center", va="top",
-                fontsize=fontsize, zorder=6, wrap=False)
+        ax.text(
+            x,
+            y - NODE_RADIUS - 0.05,
+            str(attrs.get("role_label", "")),
+            ha="center",
+            va="top",
+            fontsize=fontsize,
+            zorder=6,
+            wrap=False,
+        )
 
 
 def _draw_centre_and_notes(ax, g, labels: bool, title: str | None, fontsize: float) -> None:
@@ -215,8 +273,16 @@ def _draw_centre_and_notes(ax, g, labels: bool, title: str | None, fontsize: flo
     if labels:
         ax.text(0, 0, "Family", ha="center", va="center", fontsize=fontsize + 1, fontweight="bold", zorder=6)
     if labels and not g.graph.get("ties_recorded"):
-        ax.text(0, -3.85, "Ties between members not recorded", ha="center", va="bottom", fontsize=fontsize - 0.5,
-                style="italic", color="#666666")
+        ax.text(
+            0,
+            -3.85,
+            "Ties between members not recorded",
+            ha="center",
+            va="bottom",
+            fontsize=fontsize - 0.5,
+            style="italic",
+            color="#666666",
+        )
     if title:
         ax.set_title(title, fontsize=fontsize + 3)
 
@@ -233,8 +299,28 @@ def legend_handles(with_change: bool = True) -> list:
     ]
     if with_change:
         handles += [
-            Line2D([], [], lw=0, marker="o", markersize=9, markerfacecolor="white", markeredgecolor="black", markeredgewidth=2.2, label="new at wave 2"),
-            Line2D([], [], lw=0, marker="o", markersize=9, markerfacecolor="none", markeredgecolor="#999999", ls=":", label="lost by wave 2 (dotted)"),
+            Line2D(
+                [],
+                [],
+                lw=0,
+                marker="o",
+                markersize=9,
+                markerfacecolor="white",
+                markeredgecolor="black",
+                markeredgewidth=2.2,
+                label="new at wave 2",
+            ),
+            Line2D(
+                [],
+                [],
+                lw=0,
+                marker="o",
+                markersize=9,
+                markerfacecolor="none",
+                markeredgecolor="#999999",
+                ls=":",
+                label="lost by wave 2 (dotted)",
+            ),
             Line2D([], [], lw=0, marker="$▲$", color="black", markersize=7, label="closer / ▼ less close"),
         ]
     return handles
@@ -245,7 +331,14 @@ def draw_family(g, title: str | None = None, figsize=(7.5, 7.5)) -> Figure:
     fig = Figure(figsize=figsize)
     ax = fig.add_axes([0.0, 0.12, 1.0, 0.84])
     draw_ecomap(ax, g, title=title)
-    fig.legend(handles=legend_handles(with_change=False), loc="lower center", bbox_to_anchor=(0.5, 0.02), ncol=4, fontsize=7, frameon=False)
+    fig.legend(
+        handles=legend_handles(with_change=False),
+        loc="lower center",
+        bbox_to_anchor=(0.5, 0.02),
+        ncol=4,
+        fontsize=7,
+        frameon=False,
+    )
     return fig
 
 
@@ -262,7 +355,14 @@ def draw_family_waves(g1, g2, title: str | None = None, figsize=(14, 7.8)) -> Fi
         draw_ecomap(ax, g, pos=pos, previous=prev, title=f"{label}: {len(members_of(g))} members")
     if title:
         fig.suptitle(title, fontsize=13, y=0.99)
-    fig.legend(handles=legend_handles(with_change=g2 is not None), loc="lower center", bbox_to_anchor=(0.5, 0.025), ncol=5, fontsize=7.5, frameon=False)
+    fig.legend(
+        handles=legend_handles(with_change=g2 is not None),
+        loc="lower center",
+        bbox_to_anchor=(0.5, 0.025),
+        ncol=5,
+        fontsize=7.5,
+        frameon=False,
+    )
     return fig
 
 
@@ -278,7 +378,9 @@ def small_multiples(graphs: list, titles: list[str] | None = None, ncols: int = 
             continue
         draw_ecomap(ax, graphs[i], labels=False, title=titles[i] if titles else None, fontsize=6)
     fig.legend(handles=legend_handles(with_change=False)[:9], loc="lower center", ncol=5, fontsize=7, frameon=False)
-    fig.subplots_adjust(left=0.01, right=0.99, top=0.95, bottom=0.8 / (nrows * size + 0.8) + 0.03, wspace=0.05, hspace=0.15)
+    fig.subplots_adjust(
+        left=0.01, right=0.99, top=0.95, bottom=0.8 / (nrows * size + 0.8) + 0.03, wspace=0.05, hspace=0.15
+    )
     return fig
 
 
@@ -294,15 +396,26 @@ def composition_chart(comp: pd.DataFrame) -> Figure:
     groups = list(dict.fromkeys(comp["group"])) if len(comp) else ["all"]
     fig = Figure(figsize=(3.3 * len(groups) + 2.6, 4.2))
     axes = fig.subplots(1, len(groups), sharey=True, squeeze=False)[0]
-    for ax, group in zip(axes, groups):
+    for ax, group in zip(axes, groups, strict=True):
         sub = comp[comp["group"] == group]
         waves = sorted(sub["wave"].unique())
         bottom = np.zeros(len(waves))
         for d in DOMAINS:
             vals = np.array([sub[(sub["wave"] == w) & (sub["domain"] == d)]["mean_members"].sum() for w in waves])
-            ax.bar([f"Wave {w}" for w in waves], vals, bottom=bottom, color=DOMAIN_COLOURS[d], edgecolor="white", lw=0.5, label=DOMAINS[d])
+            ax.bar(
+                [f"Wave {w}" for w in waves],
+                vals,
+                bottom=bottom,
+                color=DOMAIN_COLOURS[d],
+                edgecolor="white",
+                lw=0.5,
+                label=DOMAINS[d],
+            )
             bottom += vals
-        ax.set_title({"all": "All families", "trained": "Practitioner trained", "not trained": "Not trained"}.get(group, group), fontsize=10)
+        ax.set_title(
+            {"all": "All families", "trained": "Practitioner trained", "not trained": "Not trained"}.get(group, group),
+            fontsize=10,
+        )
         ax.spines[["top", "right"]].set_visible(False)
         for x, total in enumerate(bottom):
             ax.text(x, total + 0.2, f"{total:.1f}", ha="center", va="bottom", fontsize=8)
@@ -327,8 +440,15 @@ def change_chart(summary: pd.DataFrame, measures: list[str]) -> Figure:
                 continue
             r = r.iloc[0]
             y = -(i * (len(groups) + 1) + j)
-            ax.errorbar(r["mean_change"], y, xerr=[[r["mean_change"] - r["ci_low"]], [r["ci_high"] - r["mean_change"]]],
-                        fmt="o", color=colours[g], capsize=3, label=g if i == 0 else None)
+            ax.errorbar(
+                r["mean_change"],
+                y,
+                xerr=[[r["mean_change"] - r["ci_low"]], [r["ci_high"] - r["mean_change"]]],
+                fmt="o",
+                color=colours[g],
+                capsize=3,
+                label=g if i == 0 else None,
+            )
             yticks.append(y)
             ylabels.append(f"{CHANGE_MEASURES.get(m, m)} ({g})" if j == 0 else f"({g})")
     ax.axvline(0, color="#999999", lw=0.8)

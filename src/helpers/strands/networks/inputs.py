@@ -4,6 +4,7 @@
 make sense with another file. :func:`resolve_family_ids` and :func:`parse_list` turn notebook parameters
 into the family pseudonyms used in the data.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -70,10 +71,25 @@ MAPS = RawFile(
     description="One row per network map: a family at a wave, and whether ties between members were recorded.",
     unique_key=("family_id", "wave"),
     columns=(
-        Column("family_id", "string", "The LA's family or case identifier (pseudonymised at ingest; joins families.csv).", identifier_prefix="F"),
-        Column("wave", "integer", "Wave of the map: 1 near the start of work, 2 about six to nine months later.", minimum=1, maximum=2),
+        Column(
+            "family_id",
+            "string",
+            "The LA's family or case identifier (pseudonymised at ingest; joins families.csv).",
+            identifier_prefix="F",
+        ),
+        Column(
+            "wave",
+            "integer",
+            "Wave of the map: 1 near the start of work, 2 about six to nine months later.",
+            minimum=1,
+            maximum=2,
+        ),
         Column("map_date", "date", "Date the map was drawn (YYYY-MM-DD)."),
-        Column("ties_recorded", "boolean", "yes if the map records which members know each other (network_ties.csv); no if it was not asked. With no, measures that need ties are 'not recorded', never 0."),
+        Column(
+            "ties_recorded",
+            "boolean",
+            "yes if the map records which members know each other (network_ties.csv); no if it was not asked. With no, measures that need ties are 'not recorded', never 0.",
+        ),
     ),
 )
 
@@ -81,21 +97,40 @@ MEMBERS = RawFile(
     key="network_members",
     filename="network_members.csv",
     strand=STRAND,
-    description=("One row per member (person, group or service) of a family's network map at a wave. A member of a "
-                 "family and wave with no row in network_maps.csv is rejected (cross-file check)."),
+    description=(
+        "One row per member (person, group or service) of a family's network map at a wave. A member of a "
+        "family and wave with no row in network_maps.csv is rejected (cross-file check)."
+    ),
     unique_key=("family_id", "wave", "member_id"),
     columns=(
         Column("family_id", "string", "Family identifier (pseudonymised at ingest).", identifier_prefix="F"),
         Column("wave", "integer", "Wave of the map (1 or 2).", minimum=1, maximum=2),
-        Column("member_id", "string", "Identifier of the member within the family, the same at both waves (pseudonymised at ingest).", identifier_prefix="M"),
-        Column("role_label", "string", "The member's role, never a name: 'maternal grandmother', 'school', 'GP', 'neighbour'."),
+        Column(
+            "member_id",
+            "string",
+            "Identifier of the member within the family, the same at both waves (pseudonymised at ingest).",
+            identifier_prefix="M",
+        ),
+        Column(
+            "role_label",
+            "string",
+            "The member's role, never a name: 'maternal grandmother', 'school', 'GP', 'neighbour'.",
+        ),
         Column("domain", "category", "Life domain of the member (Tracy & Whittaker).", codes=DOMAINS),
         _score("support_emotional", "Emotional support the member gives"),
         _score("support_practical", "Practical (concrete) support the member gives"),
         _score("support_informational", "Information or advice the member gives"),
         _score("criticism", "How often the member is critical of the family"),
-        Column("closeness", "integer", "How close the family feels to the member: 1 not very, 2 sort of, 3 very close.", minimum=1, maximum=3),
-        Column("contact_frequency", "category", "How often the family sees or hears from the member.", codes=FREQUENCIES),
+        Column(
+            "closeness",
+            "integer",
+            "How close the family feels to the member: 1 not very, 2 sort of, 3 very close.",
+            minimum=1,
+            maximum=3,
+        ),
+        Column(
+            "contact_frequency", "category", "How often the family sees or hears from the member.", codes=FREQUENCIES
+        ),
         Column("direction", "category", "Direction of help.", codes=DIRECTIONS),
         Column("years_known", "category", "How long the family has known the member.", codes=YEARS_KNOWN),
         Column("quality", "category", "Quality of the relationship, as on an ecomap.", codes=QUALITIES),
@@ -106,16 +141,28 @@ TIES = RawFile(
     key="network_ties",
     filename="network_ties.csv",
     strand=STRAND,
-    description=("One row per pair of members of a map who know each other (only for maps with ties_recorded = yes); "
-                 "the file may hold only its header. Cross-file checks after reading: a tie must join two different "
-                 "accepted members of the same family's map at the same wave, on a map with ties_recorded = yes, and "
-                 "not repeat a tie in reverse; otherwise the row is rejected and logged with file, row and column."),
+    description=(
+        "One row per pair of members of a map who know each other (only for maps with ties_recorded = yes); "
+        "the file may hold only its header. Cross-file checks after reading: a tie must join two different "
+        "accepted members of the same family's map at the same wave, on a map with ties_recorded = yes, and "
+        "not repeat a tie in reverse; otherwise the row is rejected and logged with file, row and column."
+    ),
     unique_key=("family_id", "wave", "member_a", "member_b"),
     columns=(
         Column("family_id", "string", "Family identifier (pseudonymised at ingest).", identifier_prefix="F"),
         Column("wave", "integer", "Wave of the map (1 or 2).", minimum=1, maximum=2),
-        Column("member_a", "string", "One member (member_id in network_members.csv, same map; pseudonymised).", identifier_prefix="M"),
-        Column("member_b", "string", "The other member (pseudonymised). Ties are undirected: a-b and b-a are the same tie.", identifier_prefix="M"),
+        Column(
+            "member_a",
+            "string",
+            "One member (member_id in network_members.csv, same map; pseudonymised).",
+            identifier_prefix="M",
+        ),
+        Column(
+            "member_b",
+            "string",
+            "The other member (pseudonymised). Ties are undirected: a-b and b-a are the same tie.",
+            identifier_prefix="M",
+        ),
     ),
 )
 
@@ -187,7 +234,9 @@ def _reject(result: IngestResult, problems: list[tuple[int, str, str]]) -> None:
     rej.insert(0, "reasons", ["; ".join(reasons[p]) for p in positions])
     rej.insert(0, "row", rows[positions])
     rej.insert(0, "file", result.path.name)
-    result.rejected = pd.concat([result.rejected, rej], ignore_index=True).sort_values("row", kind="stable").reset_index(drop=True)
+    result.rejected = (
+        pd.concat([result.rejected, rej], ignore_index=True).sort_values("row", kind="stable").reset_index(drop=True)
+    )
     result.issues = pd.concat([result.issues, pd.DataFrame(issues, columns=ISSUE_COLUMNS)], ignore_index=True)
     keep = np.ones(len(result.data), dtype=bool)
     keep[positions] = False
@@ -206,20 +255,25 @@ def cross_check(maps: IngestResult, members: IngestResult, ties: IngestResult) -
     moves from the accepted data to the rejected rows, so rows read = accepted + rejected holds.
     Members are checked before ties, so a tie to a member whose own row was rejected is rejected too.
     """
-    map_keys = {(f, int(w)): bool(t) for f, w, t in zip(maps.data["family_id"], maps.data["wave"], maps.data["ties_recorded"])}
+    map_keys = {
+        (f, int(w)): bool(t)
+        for f, w, t in zip(maps.data["family_id"], maps.data["wave"], maps.data["ties_recorded"], strict=True)
+    }
     problems = []
-    for pos, (f, w) in enumerate(zip(members.data["family_id"], members.data["wave"])):
+    for pos, (f, w) in enumerate(zip(members.data["family_id"], members.data["wave"], strict=True)):
         if (f, int(w)) not in map_keys:
             problems.append((pos, "family_id+wave", "no map for this family and wave in network_maps.csv"))
     _reject(members, problems)
 
     on_map: dict[tuple, set] = {}
-    for f, w, m in zip(members.data["family_id"], members.data["wave"], members.data["member_id"]):
+    for f, w, m in zip(members.data["family_id"], members.data["wave"], members.data["member_id"], strict=True):
         on_map.setdefault((f, int(w)), set()).add(m)
     problems = []
     seen: dict[tuple, int] = {}
     rows = _accepted_rows(ties)
-    for pos, (f, w, a, b) in enumerate(zip(ties.data["family_id"], ties.data["wave"], ties.data["member_a"], ties.data["member_b"])):
+    for pos, (f, w, a, b) in enumerate(
+        zip(ties.data["family_id"], ties.data["wave"], ties.data["member_a"], ties.data["member_b"], strict=True)
+    ):
         key = (f, int(w))
         if key not in map_keys:
             problems.append((pos, "family_id+wave", "no map for this family and wave in network_maps.csv"))
@@ -230,7 +284,9 @@ def cross_check(maps: IngestResult, members: IngestResult, ties: IngestResult) -
         bad = False
         for col, m in (("member_a", a), ("member_b", b)):
             if m not in on_map.get(key, set()):
-                problems.append((pos, col, "no member with this ID on this family's map at this wave in network_members.csv"))
+                problems.append(
+                    (pos, col, "no member with this ID on this family's map at this wave in network_members.csv")
+                )
                 bad = True
         if bad:
             continue
@@ -281,6 +337,7 @@ def load_networks(
         ties = ties[ties["family_id"].isin(keep)].reset_index(drop=True)
     return NetworkData(maps=maps, members=members, ties=ties, results=results, not_in_roster=not_in_roster)
 
+
 def resolve_family_ids(values, available, key: bytes | None = None) -> list[str]:
     """Map family identifiers typed by an evaluator to the pseudonyms used in the data.
 
@@ -301,8 +358,10 @@ def resolve_family_ids(values, available, key: bytes | None = None) -> list[str]
         p = pseudonym(v, secret, "F")
         (out if p in available else unknown).append(p if p in available else v)
     if unknown:
-        raise ValueError(f"no network map for family {', '.join(unknown)} in this scope; "
-                         "give the LA's family identifier or its pseudonym (F + 16 hex digits)")
+        raise ValueError(
+            f"no network map for family {', '.join(unknown)} in this scope; "
+            "give the LA's family identifier or its pseudonym (F + 16 hex digits)"
+        )
     return out
 
 

@@ -1,5 +1,5 @@
-"""Network maps report section: prose, tables, aggregate charts and example maps from the analysis results.
-"""
+"""Network maps report section: prose, tables, aggregate charts and example maps from the analysis results."""
+
 from __future__ import annotations
 
 import re
@@ -33,10 +33,20 @@ def _ci(lo, hi, fmt="{:.1f}") -> str:
         return "CI not computed"
     return f"95% CI {_num(lo, fmt)} to {_num(hi, fmt)}"
 
-def build_section(section, data: NetworkData, measures: pd.DataFrame, change: pd.DataFrame,
-                  summary: pd.DataFrame, by_training: pd.DataFrame, families: pd.DataFrame | None,
-                  graphs: dict, association: dict | None, n_examples: int = 3,
-                  min_count: int = DEFAULT_SUPPRESSION_THRESHOLD + 1):
+
+def build_section(
+    section,
+    data: NetworkData,
+    measures: pd.DataFrame,
+    change: pd.DataFrame,
+    summary: pd.DataFrame,
+    by_training: pd.DataFrame,
+    families: pd.DataFrame | None,
+    graphs: dict,
+    association: dict | None,
+    n_examples: int = 3,
+    min_count: int = DEFAULT_SUPPRESSION_THRESHOLD + 1,
+):
     """Fill the report section: plain-English prose from the data, tables, aggregate charts and example maps.
 
     Tables declare their count columns, so the report suppresses small counts; charts and prose, which
@@ -92,16 +102,26 @@ def _measures_by_wave(measures: pd.DataFrame) -> pd.DataFrame:
         s = measures[measures["wave"] == w]
         if not len(s):
             continue
-        by_wave.append({
-            "Wave": f"Wave {w}", "n_maps": len(s), "Members (mean)": s["size"].mean(),
-            "Informal members (mean)": s["n_informal"].mean(), "Formal services (mean)": s["n_formal"].mean(),
-            "Informal share": s["informal_share"].mean(), "Emotional support (1-3)": s["mean_emotional"].mean(),
-            "Practical support (1-3)": s["mean_practical"].mean(), "Informational support (1-3)": s["mean_informational"].mean(),
-            "Criticism (1-3)": s["mean_criticism"].mean(), "Help both ways (share)": s["reciprocity"].mean(),
-            "Two or more kinds of support (share)": s["multiplexity"].mean(), "Strong (share)": s["share_strong"].mean(),
-            "Stressful (share)": s["share_stressful"].mean(), "n_maps_ties_recorded": int(s["ties_recorded"].sum()),
-            "Density (ties recorded)": s["density"].mean(),
-        })
+        by_wave.append(
+            {
+                "Wave": f"Wave {w}",
+                "n_maps": len(s),
+                "Members (mean)": s["size"].mean(),
+                "Informal members (mean)": s["n_informal"].mean(),
+                "Formal services (mean)": s["n_formal"].mean(),
+                "Informal share": s["informal_share"].mean(),
+                "Emotional support (1-3)": s["mean_emotional"].mean(),
+                "Practical support (1-3)": s["mean_practical"].mean(),
+                "Informational support (1-3)": s["mean_informational"].mean(),
+                "Criticism (1-3)": s["mean_criticism"].mean(),
+                "Help both ways (share)": s["reciprocity"].mean(),
+                "Two or more kinds of support (share)": s["multiplexity"].mean(),
+                "Strong (share)": s["share_strong"].mean(),
+                "Stressful (share)": s["share_stressful"].mean(),
+                "n_maps_ties_recorded": int(s["ties_recorded"].sum()),
+                "Density (ties recorded)": s["density"].mean(),
+            }
+        )
     return pd.DataFrame(by_wave)
 
 
@@ -118,18 +138,31 @@ def _what_networks_look_like(section, measures: pd.DataFrame, families: pd.DataF
         f"of members, and {w1['multiplexity'].mean():.0%} gave more than one kind of support."
     )
     by_wave = _measures_by_wave(measures)
-    section.table("map_measures_by_wave", by_wave,
-                  caption="Network measures at each wave: means over maps (all families with a map at that wave).",
-                  count_columns=["n_maps", "n_maps_ties_recorded"],
-                  dependent_columns={**{c: "n_maps" for c in by_wave.columns if c not in ("Wave", "n_maps", "n_maps_ties_recorded", "Density (ties recorded)")},
-                                     "Density (ties recorded)": "n_maps_ties_recorded"},
-                  note="Shares are of members on each map, averaged over maps. Density only on maps where ties between members were recorded.")
+    section.table(
+        "map_measures_by_wave",
+        by_wave,
+        caption="Network measures at each wave: means over maps (all families with a map at that wave).",
+        count_columns=["n_maps", "n_maps_ties_recorded"],
+        dependent_columns={
+            **{
+                c: "n_maps"
+                for c in by_wave.columns
+                if c not in ("Wave", "n_maps", "n_maps_ties_recorded", "Density (ties recorded)")
+            },
+            "Density (ties recorded)": "n_maps_ties_recorded",
+        },
+        note="Shares are of members on each map, averaged over maps. Density only on maps where ties between members were recorded.",
+    )
     comp = composition_by_wave(measures, families)
     small = comp.groupby("group")["n_maps"].transform("min") < min_count
     comp = comp[~small | (comp["group"] == "all")]
     fig = charts.composition_chart(comp)
-    section.figure("composition", fig, caption="Who is in families' networks: mean members per domain at each wave, by whether the practitioner was systemically trained.",
-                   alt=f"Stacked bars of the mean number of network members in each life domain, at wave 1 and wave 2, for all families and by the practitioner's training. At wave 1 the mean map had {w1['size'].mean():.1f} members, {w1['n_informal'].mean():.1f} of them informal.")
+    section.figure(
+        "composition",
+        fig,
+        caption="Who is in families' networks: mean members per domain at each wave, by whether the practitioner was systemically trained.",
+        alt=f"Stacked bars of the mean number of network members in each life domain, at wave 1 and wave 2, for all families and by the practitioner's training. At wave 1 the mean map had {w1['size'].mean():.1f} members, {w1['n_informal'].mean():.1f} of them informal.",
+    )
 
 
 def _summary_row(summary: pd.DataFrame, measure: str, group: str):
@@ -138,7 +171,9 @@ def _summary_row(summary: pd.DataFrame, measure: str, group: str):
     return r.iloc[0] if len(r) else None
 
 
-def _what_changed(section, change: pd.DataFrame, summary: pd.DataFrame, by_training: pd.DataFrame, min_count: int) -> None:
+def _what_changed(
+    section, change: pd.DataFrame, summary: pd.DataFrame, by_training: pd.DataFrame, min_count: int
+) -> None:
     """Change between waves overall and by training (prose), the change table and chart, change by need."""
     allr = _summary_row(summary, "size", "all")
     inf = {g: _summary_row(summary, "n_informal", g) for g in ("all", "trained", "not trained")}
@@ -152,8 +187,13 @@ def _what_changed(section, change: pd.DataFrame, summary: pd.DataFrame, by_train
             f"On average a family kept {change['kept'].mean():.1f} members, lost {change['lost'].mean():.1f} and gained "
             f"{change['gained'].mean():.1f}: networks turn over even when their size stays the same."
         )
-    if (inf.get("trained") is not None and inf.get("not trained") is not None and len(by_training)
-            and inf["trained"]["n_families"] >= min_count and inf["not trained"]["n_families"] >= min_count):
+    if (
+        inf.get("trained") is not None
+        and inf.get("not trained") is not None
+        and len(by_training)
+        and inf["trained"]["n_families"] >= min_count
+        and inf["not trained"]["n_families"] >= min_count
+    ):
         d = by_training[by_training["measure"] == "n_informal"].iloc[0]
         t, u = inf["trained"], inf["not trained"]
         section.markdown(
@@ -165,27 +205,79 @@ def _what_changed(section, change: pd.DataFrame, summary: pd.DataFrame, by_train
             "This compares families of trained and untrained practitioners; it is not a randomised comparison, "
             "and families may differ in other ways."
         )
-    tab = summary[summary["measure"].isin(["size", "n_informal", "n_formal", "informal_share", "mean_emotional", "mean_practical", "reciprocity", "density"])]
-    tab = tab.assign(group=tab["group"].map({"all": "All families", "trained": "Trained", "not trained": "Not trained"}))
-    tab = tab[["label", "group", "n_families", "mean_wave1", "mean_wave2", "mean_change", "ci_low", "ci_high", "d_z"]].rename(columns={
-        "label": "Measure", "group": "Practitioner", "mean_wave1": "Wave 1", "mean_wave2": "Wave 2", "mean_change": "Change",
-        "ci_low": "95% CI low", "ci_high": "95% CI high", "d_z": "d_z"})
-    section.table("change_summary", tab, caption="Change between waves (families with maps at both waves): paired means, 95% CI of the mean change and Cohen's d_z.",
-                  count_columns=["n_families"], dependent_columns={c: "n_families" for c in ["Wave 1", "Wave 2", "Change", "95% CI low", "95% CI high", "d_z"]})
+    tab = summary[
+        summary["measure"].isin(
+            [
+                "size",
+                "n_informal",
+                "n_formal",
+                "informal_share",
+                "mean_emotional",
+                "mean_practical",
+                "reciprocity",
+                "density",
+            ]
+        )
+    ]
+    tab = tab.assign(
+        group=tab["group"].map({"all": "All families", "trained": "Trained", "not trained": "Not trained"})
+    )
+    tab = tab[
+        ["label", "group", "n_families", "mean_wave1", "mean_wave2", "mean_change", "ci_low", "ci_high", "d_z"]
+    ].rename(
+        columns={
+            "label": "Measure",
+            "group": "Practitioner",
+            "mean_wave1": "Wave 1",
+            "mean_wave2": "Wave 2",
+            "mean_change": "Change",
+            "ci_low": "95% CI low",
+            "ci_high": "95% CI high",
+            "d_z": "d_z",
+        }
+    )
+    section.table(
+        "change_summary",
+        tab,
+        caption="Change between waves (families with maps at both waves): paired means, 95% CI of the mean change and Cohen's d_z.",
+        count_columns=["n_families"],
+        dependent_columns={c: "n_families" for c in ["Wave 1", "Wave 2", "Change", "95% CI low", "95% CI high", "d_z"]},
+    )
     shown = summary[(summary["n_families"] >= min_count) | (summary["group"] == "all")]
     fig = charts.change_chart(shown, ["size", "n_informal", "n_formal"])
-    section.figure("change_by_training", fig, caption="Mean change in network members between waves, with 95% confidence intervals, by the practitioner's training.",
-                   alt="Dot-and-whisker chart of the mean change between waves in the number of members, informal members and formal services, for all families and separately for families of trained and untrained practitioners, each with its 95% confidence interval.")
+    section.figure(
+        "change_by_training",
+        fig,
+        caption="Mean change in network members between waves, with 95% confidence intervals, by the practitioner's training.",
+        alt="Dot-and-whisker chart of the mean change between waves in the number of members, informal members and formal services, for all families and separately for families of trained and untrained practitioners, each with its 95% confidence interval.",
+    )
     if len(change) and change["level_of_need"].notna().any():
-        need = change.groupby("level_of_need", observed=True).agg(n_families=("family_id", "size"),
-                                                                   informal_change=("n_informal_change", "mean"),
-                                                                   formal_change=("n_formal_change", "mean"),
-                                                                   size_w1=("size_w1", "mean")).reset_index()
+        need = (
+            change.groupby("level_of_need", observed=True)
+            .agg(
+                n_families=("family_id", "size"),
+                informal_change=("n_informal_change", "mean"),
+                formal_change=("n_formal_change", "mean"),
+                size_w1=("size_w1", "mean"),
+            )
+            .reset_index()
+        )
         need["level_of_need"] = need["level_of_need"].map(LEVELS_OF_NEED).fillna(need["level_of_need"])
-        need = need.rename(columns={"level_of_need": "Level of need", "informal_change": "Informal change (mean)",
-                                    "formal_change": "Formal change (mean)", "size_w1": "Members at wave 1 (mean)"})
-        section.table("change_by_need", need, caption="Change by level of need when work began (families with maps at both waves).",
-                      count_columns=["n_families"], dependent_columns={c: "n_families" for c in need.columns[2:]})
+        need = need.rename(
+            columns={
+                "level_of_need": "Level of need",
+                "informal_change": "Informal change (mean)",
+                "formal_change": "Formal change (mean)",
+                "size_w1": "Members at wave 1 (mean)",
+            }
+        )
+        section.table(
+            "change_by_need",
+            need,
+            caption="Change by level of need when work began (families with maps at both waves).",
+            count_columns=["n_families"],
+            dependent_columns={c: "n_families" for c in need.columns[2:]},
+        )
 
 
 def _who_holds_networks_together(section, measures: pd.DataFrame) -> None:
@@ -201,16 +293,24 @@ def _who_holds_networks_together(section, measures: pd.DataFrame) -> None:
         f"{(rec['n_components'] > 1).mean():.0%} of these networks fall into separate groups who do not know each other. The person most often "
         f"'in between' others (highest betweenness) is listed by role below."
     )
-    section.table("key_members", top, caption="Roles of the member with the highest betweenness on each map (maps with ties recorded).",
-                  count_columns=["n_maps"])
+    section.table(
+        "key_members",
+        top,
+        caption="Roles of the member with the highest betweenness on each map (maps with ties recorded).",
+        count_columns=["n_maps"],
+    )
 
 
 def _score15_association(section, association: dict | None, min_count: int) -> None:
     """The correlation between change in informal members and change in SCORE-15, when there are enough families."""
     if association is None:
-        section.markdown("**Network change and family functioning.** SCORE-15 results not available: the association between network change and SCORE-15 change is not computed.")
+        section.markdown(
+            "**Network change and family functioning.** SCORE-15 results not available: the association between network change and SCORE-15 change is not computed."
+        )
     elif association["n"] < max(4, min_count) or pd.isna(association["rho"]):
-        section.markdown("**Network change and family functioning.** Too few families have both a network change and a SCORE-15 change to describe their association.")
+        section.markdown(
+            "**Network change and family functioning.** Too few families have both a network change and a SCORE-15 change to describe their association."
+        )
     else:
         section.markdown(
             f"**Network change and family functioning.** For the {association['n']} families with both, the change in informal "
@@ -236,12 +336,20 @@ def _example_maps(section, change: pd.DataFrame, graphs: dict, n_examples: int) 
         name = f"Family {chr(65 + i)}"
         fig = charts.draw_family_waves(graphs.get((f, 1)), graphs.get((f, 2)), title=name)
         c = change[change["family_id"] == f].iloc[0]
-        section.figure(f"example_{chr(97 + i)}", fig, caption=f"{name}: network map at wave 1 and wave 2.",
-                       alt=f"Two ecomaps side by side for {name}. Wave 1 has {int(c['size_w1'])} members and wave 2 has {int(c['size_w2'])}; "
-                           f"{int(c['kept'])} members were kept, {int(c['lost'])} lost and {int(c['gained'])} gained.")
+        section.figure(
+            f"example_{chr(97 + i)}",
+            fig,
+            caption=f"{name}: network map at wave 1 and wave 2.",
+            alt=f"Two ecomaps side by side for {name}. Wave 1 has {int(c['size_w1'])} members and wave 2 has {int(c['size_w2'])}; "
+            f"{int(c['kept'])} members were kept, {int(c['lost'])} lost and {int(c['gained'])} gained.",
+        )
     keys = sorted(k for k in graphs if k[1] == 1)
     step = max(1, len(keys) // 12)
     sample = keys[::step][:12]
     fig = charts.small_multiples([graphs[k] for k in sample], titles=[f"Map {i + 1}" for i in range(len(sample))])
-    section.figure("overview", fig, caption="Overview: a fixed sample of wave-1 maps, drawn the same way without labels.",
-                   alt=f"A grid of {len(sample)} small ecomaps at wave 1, showing how networks differ in size and in the mix of family, friends and services.")
+    section.figure(
+        "overview",
+        fig,
+        caption="Overview: a fixed sample of wave-1 maps, drawn the same way without labels.",
+        alt=f"A grid of {len(sample)} small ecomaps at wave 1, showing how networks differ in size and in the mix of family, friends and services.",
+    )

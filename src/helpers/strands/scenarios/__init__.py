@@ -30,6 +30,7 @@ and then only after :func:`redact_names`.
 Modules: :mod:`.inputs` (coding frame, raw file schemas), :mod:`.analysis` (reliability, scoring,
 models, change; the processed tables), :mod:`.charts`, :mod:`.section` (the report section).
 """
+
 from .analysis import OUTPUTS
 from .inputs import RAW_FILES, STRAND
 

@@ -3,6 +3,7 @@
 Pure functions of DataFrames (no plotting, no prose). Also declares the processed tables the analysis
 writes (:data:`OUTPUTS`).
 """
+
 from __future__ import annotations
 
 import re
@@ -21,11 +22,19 @@ def coding_frame_table(frame: dict | None = None) -> pd.DataFrame:
     """The frame as a long table: one row per outcome and level, with definition and anchor."""
     frame = frame or FRAME
     rows = [
-        {"outcome": o["code"], "label": o["label"], "definition": o["definition"], "level": lv,
-         "level_label": frame["scale"][lv], "anchor": text}
-        for o in frame["outcomes"] for lv, text in o["anchors"].items()
+        {
+            "outcome": o["code"],
+            "label": o["label"],
+            "definition": o["definition"],
+            "level": lv,
+            "level_label": frame["scale"][lv],
+            "anchor": text,
+        }
+        for o in frame["outcomes"]
+        for lv, text in o["anchors"].items()
     ]
     return pd.DataFrame(rows, columns=CODING_FRAME.column_names)
+
 
 CODING_FRAME = OutputTable(
     key="scenarios_coding_frame",
@@ -69,7 +78,11 @@ RESOLVED = OutputTable(
         Field("level_a", "number", "Coder A's level; blank if not coded or rejected at ingest."),
         Field("level_b", "number", "Coder B's level; blank if not coded or rejected at ingest."),
         Field("level_c", "number", "Third coder's level; blank if C did not code it."),
-        Field("resolved", "number", "Resolved level (0-2; 0.5 and 1.5 possible under the mean rule); blank if no coder coded it."),
+        Field(
+            "resolved",
+            "number",
+            "Resolved level (0-2; 0.5 and 1.5 possible under the mean rule); blank if no coder coded it.",
+        ),
         Field("rule", "category", "third_coder, mean, single_coder or missing (the frame's resolution rules)."),
     ),
 )
@@ -89,8 +102,16 @@ ANSWER_SCORES = OutputTable(
         Field("answer_date", "date", "Date of the answer."),
         Field("trained", "boolean", "Training completed on or before the answer date."),
         Field("n_outcomes_coded", "integer", "Learning outcomes with a resolved code."),
-        Field("alignment", "number", "Alignment score 0-100: mean of (resolved level / 2 x 100) over coded outcomes; blank if fewer than min_outcomes_coded."),
-        Field("alignment_reliable", "number", "The same, over the outcomes rated reliable only (alpha >= .800); blank if none."),
+        Field(
+            "alignment",
+            "number",
+            "Alignment score 0-100: mean of (resolved level / 2 x 100) over coded outcomes; blank if fewer than min_outcomes_coded.",
+        ),
+        Field(
+            "alignment_reliable",
+            "number",
+            "The same, over the outcomes rated reliable only (alpha >= .800); blank if none.",
+        ),
     ),
 )
 PRACTITIONER_WAVES = OutputTable(
@@ -118,7 +139,11 @@ CLEARLY_PRESENT = OutputTable(
         Field("wave", "integer", "1 or 2."),
         Field("trained", "category", "trained or not_yet_trained at the answer date."),
         Field("n_answers", "integer", "Answers with a resolved code for the outcome."),
-        Field("n_clearly_present", "integer", "Of which resolved level is 2 (both coders, or the third coder, said clearly present)."),
+        Field(
+            "n_clearly_present",
+            "integer",
+            "Of which resolved level is 2 (both coders, or the third coder, said clearly present).",
+        ),
         Field("pct_clearly_present", "number", "n_clearly_present as a % of n_answers."),
     ),
 )
@@ -147,13 +172,21 @@ MODEL = OutputTable(
     ),
     fields=(
         Field("model", "category", "overall, overall_reliable_outcomes, or an outcome code."),
-        Field("term", "string", "Fixed-effect term (trained, wave 2, scenario, role, borough; each against its reference)."),
+        Field(
+            "term",
+            "string",
+            "Fixed-effect term (trained, wave 2, scenario, role, borough; each against its reference).",
+        ),
         Field("label", "string", "The term in words."),
         Field("estimate", "number", "Coefficient: difference in points on the 0-100 scale."),
         Field("ci_low", "number", "Lower end of the 95% Wald CI."),
         Field("ci_high", "number", "Upper end of the 95% Wald CI."),
         Field("p", "number", "Wald test p-value."),
-        Field("effect_size", "number", "estimate / SD of alignment within cells (sqrt of random-intercept variance + residual variance)."),
+        Field(
+            "effect_size",
+            "number",
+            "estimate / SD of alignment within cells (sqrt of random-intercept variance + residual variance).",
+        ),
         Field("n_answers", "integer", "Answers in the model."),
         Field("n_practitioners", "integer", "Practitioners in the model."),
     ),
@@ -167,20 +200,42 @@ CHANGE = OutputTable(
         "difference in differences (trained between waves minus not trained by wave 2)."
     ),
     fields=(
-        Field("group", "category", "trained_between_waves, not_trained_by_wave2, trained_before_wave1, or difference_in_differences."),
+        Field(
+            "group",
+            "category",
+            "trained_between_waves, not_trained_by_wave2, trained_before_wave1, or difference_in_differences.",
+        ),
         Field("n_practitioners", "integer", "Practitioners in the group (for the DiD: both groups)."),
         Field("mean_wave1", "number", "Mean alignment at wave 1."),
         Field("mean_wave2", "number", "Mean alignment at wave 2."),
-        Field("mean_change", "number", "Mean change (wave 2 - wave 1); for the DiD, the difference between the two groups' mean changes."),
+        Field(
+            "mean_change",
+            "number",
+            "Mean change (wave 2 - wave 1); for the DiD, the difference between the two groups' mean changes.",
+        ),
         Field("ci_low", "number", "Lower end of the t-based 95% CI (Welch for the DiD)."),
         Field("ci_high", "number", "Upper end of that CI."),
-        Field("boot_ci_low", "number", "Lower end of the percentile bootstrap 95% CI (practitioners resampled within groups)."),
+        Field(
+            "boot_ci_low",
+            "number",
+            "Lower end of the percentile bootstrap 95% CI (practitioners resampled within groups).",
+        ),
         Field("boot_ci_high", "number", "Upper end of that CI."),
         Field("d_z", "number", "Cohen's d_z of the change (blank for the DiD)."),
         Field("p", "number", "Paired t-test p (Welch t-test for the DiD)."),
     ),
 )
-OUTPUTS = (CODING_FRAME, RELIABILITY, RESOLVED, ANSWER_SCORES, PRACTITIONER_WAVES, CLEARLY_PRESENT, GROUPS, MODEL, CHANGE)
+OUTPUTS = (
+    CODING_FRAME,
+    RELIABILITY,
+    RESOLVED,
+    ANSWER_SCORES,
+    PRACTITIONER_WAVES,
+    CLEARLY_PRESENT,
+    GROUPS,
+    MODEL,
+    CHANGE,
+)
 
 
 # ---------------------------------------------------------------- reliability
@@ -205,7 +260,7 @@ def weighted_kappa(a, b, levels=None, weights: str = "quadratic") -> float:
         return np.nan
     index = {float(v): i for i, v in enumerate(levels)}
     table = np.zeros((len(levels), len(levels)))
-    for x, y in zip(a[both], b[both]):
+    for x, y in zip(a[both], b[both], strict=True):
         table[index[x], index[y]] += 1
     rows, cols = table.sum(1), table.sum(0)
     if (rows > 0).sum() < 2 and (cols > 0).sum() < 2:
@@ -262,7 +317,7 @@ def ordinal_alpha_bootstrap(a, b, levels=None, n_boot: int = 1000, seed: int = 0
     both = ~(np.isnan(a) | np.isnan(b))
     k = len(levels)
     index = {float(v): i for i, v in enumerate(levels)}
-    types = np.array([index[x] * k + index[y] for x, y in zip(a[both], b[both])], dtype=int)
+    types = np.array([index[x] * k + index[y] for x, y in zip(a[both], b[both], strict=True)], dtype=int)
     n = len(types)
     out = {"n": n, "alpha": np.nan, "ci_low": np.nan, "ci_high": np.nan}
     if n < 2:
@@ -302,7 +357,9 @@ def coder_table(codes: pd.DataFrame) -> pd.DataFrame:
     return wide.reset_index()
 
 
-def reliability_table(codes: pd.DataFrame, frame: dict | None = None, n_boot: int = 1000, seed: int = 2014) -> pd.DataFrame:
+def reliability_table(
+    codes: pd.DataFrame, frame: dict | None = None, n_boot: int = 1000, seed: int = 2014
+) -> pd.DataFrame:
     """Reliability of coders A and B for every outcome of the frame (see :data:`RELIABILITY`)."""
     frame = frame or FRAME
     wide = coder_table(codes)
@@ -313,12 +370,19 @@ def reliability_table(codes: pd.DataFrame, frame: dict | None = None, n_boot: in
         a, b = sub["level_a"].to_numpy(float), sub["level_b"].to_numpy(float)
         boot = ordinal_alpha_bootstrap(a, b, levels, n_boot=n_boot, seed=seed + i)
         alpha = krippendorff_alpha(a, b, levels)
-        rows.append({
-            "outcome": o["code"], "label": o["label"], "n_answers": boot["n"],
-            "pct_agreement": percent_agreement(a, b), "kappa_quadratic": weighted_kappa(a, b, levels),
-            "alpha": alpha, "alpha_ci_low": boot["ci_low"], "alpha_ci_high": boot["ci_high"],
-            "verdict": verdict(alpha, frame),
-        })
+        rows.append(
+            {
+                "outcome": o["code"],
+                "label": o["label"],
+                "n_answers": boot["n"],
+                "pct_agreement": percent_agreement(a, b),
+                "kappa_quadratic": weighted_kappa(a, b, levels),
+                "alpha": alpha,
+                "alpha_ci_low": boot["ci_low"],
+                "alpha_ci_high": boot["ci_high"],
+                "verdict": verdict(alpha, frame),
+            }
+        )
     return pd.DataFrame(rows, columns=RELIABILITY.column_names)
 
 
@@ -335,8 +399,11 @@ def resolve_codes(codes: pd.DataFrame, frame: dict | None = None) -> pd.DataFram
     check_codes(codes["level"], frame, where="scenario codes")
     w = coder_table(codes)
     has_a, has_b, has_c = w["level_a"].notna(), w["level_b"].notna(), w["level_c"].notna()
-    w["resolved"] = np.where(has_c, w["level_c"], np.where(has_a & has_b, (w["level_a"] + w["level_b"]) / 2,
-                                                           w["level_a"].fillna(w["level_b"])))
+    w["resolved"] = np.where(
+        has_c,
+        w["level_c"],
+        np.where(has_a & has_b, (w["level_a"] + w["level_b"]) / 2, w["level_a"].fillna(w["level_b"])),
+    )
     w["rule"] = np.select([has_c, has_a & has_b, has_a | has_b], ["third_coder", "mean", "single_coder"], "missing")
     order = {code: i for i, code in enumerate(OUTCOMES)}
     w = w.sort_values(["answer_id", "outcome"], key=lambda s: s.map(order) if s.name == "outcome" else s, kind="stable")
@@ -360,8 +427,13 @@ def alignment(outcome_table: pd.DataFrame, min_outcomes: int, outcomes=None) -> 
     return pd.DataFrame({"n_outcomes_coded": n.astype(int), "alignment": t.mean(axis=1).where(n >= min_outcomes)})
 
 
-def answer_scores(answers: pd.DataFrame, resolved: pd.DataFrame, practitioners: pd.DataFrame,
-                  reliable_outcomes=(), frame: dict | None = None) -> pd.DataFrame:
+def answer_scores(
+    answers: pd.DataFrame,
+    resolved: pd.DataFrame,
+    practitioners: pd.DataFrame,
+    reliable_outcomes=(),
+    frame: dict | None = None,
+) -> pd.DataFrame:
     """One row per answer whose practitioner is in ``practitioners`` (see :data:`ANSWER_SCORES`)."""
     frame = frame or FRAME
     prac = practitioners.drop_duplicates("practitioner_id").set_index("practitioner_id")
@@ -387,11 +459,15 @@ def practitioner_waves(scores: pd.DataFrame) -> pd.DataFrame:
     """Mean alignment per practitioner and wave over scored answers (see :data:`PRACTITIONER_WAVES`)."""
     s = scores[scores["alignment"].notna()]
     g = s.groupby(["practitioner_id", "wave"], sort=True)
-    out = pd.DataFrame({
-        "borough": g["borough"].first(), "role": g["role"].first(),
-        "trained": g["trained"].agg(lambda t: "yes" if t.all() else ("no" if not t.any() else "mixed")),
-        "n_answers": g.size(), "alignment": g["alignment"].mean(),
-    }).reset_index()
+    out = pd.DataFrame(
+        {
+            "borough": g["borough"].first(),
+            "role": g["role"].first(),
+            "trained": g["trained"].agg(lambda t: "yes" if t.all() else ("no" if not t.any() else "mixed")),
+            "n_answers": g.size(),
+            "alignment": g["alignment"].mean(),
+        }
+    ).reset_index()
     return out[PRACTITIONER_WAVES.column_names]
 
 
@@ -408,8 +484,16 @@ def clearly_present_table(resolved: pd.DataFrame, scores: pd.DataFrame, frame: d
             for t in ("not_yet_trained", "trained"):
                 sub = r[(r["outcome"] == o) & (r["wave"] == wave) & (r["trained"] == t)]
                 n, k = len(sub), int(sub["clear"].sum())
-                rows.append({"outcome": o, "wave": int(wave), "trained": t, "n_answers": n, "n_clearly_present": k,
-                             "pct_clearly_present": 100 * k / n if n else np.nan})
+                rows.append(
+                    {
+                        "outcome": o,
+                        "wave": int(wave),
+                        "trained": t,
+                        "n_answers": n,
+                        "n_clearly_present": k,
+                        "pct_clearly_present": 100 * k / n if n else np.nan,
+                    }
+                )
     return pd.DataFrame(rows, columns=CLEARLY_PRESENT.column_names)
 
 
@@ -419,9 +503,17 @@ def group_table(pw: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for dim, col in (("training", "training"), ("role", "role"), ("borough", "borough")):
         for (group, wave), sub in t.groupby([col, "wave"], sort=True):
-            rows.append({"dimension": dim, "group": group, "wave": int(wave), "n_practitioners": len(sub),
-                         "n_answers": int(sub["n_answers"].sum()), "mean_alignment": sub["alignment"].mean(),
-                         "sd_alignment": sub["alignment"].std(ddof=1) if len(sub) > 1 else np.nan})
+            rows.append(
+                {
+                    "dimension": dim,
+                    "group": group,
+                    "wave": int(wave),
+                    "n_practitioners": len(sub),
+                    "n_answers": int(sub["n_answers"].sum()),
+                    "mean_alignment": sub["alignment"].mean(),
+                    "sd_alignment": sub["alignment"].std(ddof=1) if len(sub) > 1 else np.nan,
+                }
+            )
     return pd.DataFrame(rows, columns=GROUPS.column_names)
 
 
@@ -485,13 +577,26 @@ def fit_mixed(data: pd.DataFrame, response: str = "alignment", all_terms: bool =
     names = ["trained"] + [t for t in res.fe_params.index if t not in ("Intercept", "trained")]
     if not all_terms:
         names = ["trained"]
-    rows = [{"term": t, "label": _term_label(t), "estimate": float(res.fe_params[t]), "ci_low": float(ci.loc[t, 0]),
-             "ci_high": float(ci.loc[t, 1]), "p": float(res.pvalues[t]), "effect_size": float(res.fe_params[t]) / sd,
-             "n_answers": len(d), "n_practitioners": int(d["practitioner_id"].nunique())} for t in names]
+    rows = [
+        {
+            "term": t,
+            "label": _term_label(t),
+            "estimate": float(res.fe_params[t]),
+            "ci_low": float(ci.loc[t, 0]),
+            "ci_high": float(ci.loc[t, 1]),
+            "p": float(res.pvalues[t]),
+            "effect_size": float(res.fe_params[t]) / sd,
+            "n_answers": len(d),
+            "n_practitioners": int(d["practitioner_id"].nunique()),
+        }
+        for t in names
+    ]
     return pd.DataFrame(rows, columns=cols)
 
 
-def model_table(scores: pd.DataFrame, resolved: pd.DataFrame, reliable_outcomes=(), frame: dict | None = None) -> pd.DataFrame:
+def model_table(
+    scores: pd.DataFrame, resolved: pd.DataFrame, reliable_outcomes=(), frame: dict | None = None
+) -> pd.DataFrame:
     """The overall model (all terms), the overall model on reliable outcomes only (training term;
     when some outcome is not reliable) and one model per outcome (training term)."""
     frame = frame or FRAME
@@ -523,7 +628,9 @@ def rollout_groups(pw: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=["practitioner_id", "wave1", "wave2", "group"])
     both = w[[1, 2]].dropna().index
     status = t.loc[both, 1] + "/" + t.loc[both, 2]
-    group = status.map({"no/yes": "trained_between_waves", "no/no": "not_trained_by_wave2", "yes/yes": "trained_before_wave1"})
+    group = status.map(
+        {"no/yes": "trained_between_waves", "no/no": "not_trained_by_wave2", "yes/yes": "trained_before_wave1"}
+    )
     out = pd.DataFrame({"wave1": w.loc[both, 1], "wave2": w.loc[both, 2], "group": group}).dropna(subset=["group"])
     return out.reset_index()
 
@@ -537,19 +644,51 @@ def change_table(pw: pd.DataFrame, n_boot: int = stats.DEFAULT_BOOTSTRAP, seed: 
     for group in ROLLOUT_GROUPS:
         sub = rg[rg["group"] == group]
         res = stats.paired_change(sub["wave1"], sub["wave2"], n_boot=n_boot, seed=seed)
-        rows.append({"group": group, "n_practitioners": res["n"], "mean_wave1": res["mean_before"],
-                     "mean_wave2": res["mean_after"], "mean_change": res["mean_change"], "ci_low": res["ci_low"],
-                     "ci_high": res["ci_high"], "boot_ci_low": res["boot_ci_low"], "boot_ci_high": res["boot_ci_high"],
-                     "d_z": res["d_z"], "p": res["p"]})
-    x = (rg.loc[rg["group"] == "trained_between_waves", "wave2"] - rg.loc[rg["group"] == "trained_between_waves", "wave1"]).to_numpy()
-    y = (rg.loc[rg["group"] == "not_trained_by_wave2", "wave2"] - rg.loc[rg["group"] == "not_trained_by_wave2", "wave1"]).to_numpy()
-    did = {"group": "difference_in_differences", "n_practitioners": len(x) + len(y), "mean_wave1": np.nan,
-           "mean_wave2": np.nan, "mean_change": np.nan, "ci_low": np.nan, "ci_high": np.nan, "boot_ci_low": np.nan,
-           "boot_ci_high": np.nan, "d_z": np.nan, "p": np.nan}
+        rows.append(
+            {
+                "group": group,
+                "n_practitioners": res["n"],
+                "mean_wave1": res["mean_before"],
+                "mean_wave2": res["mean_after"],
+                "mean_change": res["mean_change"],
+                "ci_low": res["ci_low"],
+                "ci_high": res["ci_high"],
+                "boot_ci_low": res["boot_ci_low"],
+                "boot_ci_high": res["boot_ci_high"],
+                "d_z": res["d_z"],
+                "p": res["p"],
+            }
+        )
+    x = (
+        rg.loc[rg["group"] == "trained_between_waves", "wave2"]
+        - rg.loc[rg["group"] == "trained_between_waves", "wave1"]
+    ).to_numpy()
+    y = (
+        rg.loc[rg["group"] == "not_trained_by_wave2", "wave2"] - rg.loc[rg["group"] == "not_trained_by_wave2", "wave1"]
+    ).to_numpy()
+    did = {
+        "group": "difference_in_differences",
+        "n_practitioners": len(x) + len(y),
+        "mean_wave1": np.nan,
+        "mean_wave2": np.nan,
+        "mean_change": np.nan,
+        "ci_low": np.nan,
+        "ci_high": np.nan,
+        "boot_ci_low": np.nan,
+        "boot_ci_high": np.nan,
+        "d_z": np.nan,
+        "p": np.nan,
+    }
     if len(x) >= 2 and len(y) >= 2:
         d = stats.difference_in_means(x, y, n_boot=n_boot, seed=seed + 7)
-        did.update(mean_change=d["difference"], ci_low=d["ci_low"], ci_high=d["ci_high"],
-                   boot_ci_low=d["boot_ci_low"], boot_ci_high=d["boot_ci_high"], p=d["p"])
+        did.update(
+            mean_change=d["difference"],
+            ci_low=d["ci_low"],
+            ci_high=d["ci_high"],
+            boot_ci_low=d["boot_ci_low"],
+            boot_ci_high=d["boot_ci_high"],
+            p=d["p"],
+        )
     rows.append(did)
     return pd.DataFrame(rows, columns=CHANGE.column_names)
 
@@ -558,9 +697,39 @@ def change_table(pw: pd.DataFrame, n_boot: int = stats.DEFAULT_BOOTSTRAP, seed: 
 
 
 #: Capitalised words that are never taken for names when redacting.
-NOT_NAMES = frozenset({"I", "I'd", "I'm", "I've", "I'll", "Mum", "Dad", "Monday", "Tuesday", "Wednesday", "Thursday",
-                       "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May", "June", "July",
-                       "August", "September", "October", "November", "December", "GP", "CAMHS", "OK"})
+NOT_NAMES = frozenset(
+    {
+        "I",
+        "I'd",
+        "I'm",
+        "I've",
+        "I'll",
+        "Mum",
+        "Dad",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+        "GP",
+        "CAMHS",
+        "OK",
+    }
+)
 
 
 def redact_names(text: str) -> str:
@@ -586,18 +755,35 @@ def quotable_answers(answers: pd.DataFrame, scores: pd.DataFrame, max_quotes: in
     Returns scenario_id, wave, alignment and quote (never the practitioner or answer ID)."""
     consent = pd.Series(answers["consent_to_quote"], dtype="boolean").fillna(False).astype(bool)
     ok = answers[consent & answers["answer_text"].notna()]
-    s = scores[scores["alignment"].notna() & (scores["wave"] == scores["wave"].max())][["answer_id", "scenario_id", "wave", "alignment"]]
-    s = s.merge(ok[["answer_id", "answer_text"]], on="answer_id").sort_values(["alignment", "answer_id"], ascending=[False, True])
+    s = scores[scores["alignment"].notna() & (scores["wave"] == scores["wave"].max())][
+        ["answer_id", "scenario_id", "wave", "alignment"]
+    ]
+    s = s.merge(ok[["answer_id", "answer_text"]], on="answer_id").sort_values(
+        ["alignment", "answer_id"], ascending=[False, True]
+    )
     s = s.drop_duplicates("scenario_id").drop_duplicates("answer_text").head(max_quotes)
-    return pd.DataFrame({"scenario_id": s["scenario_id"], "wave": s["wave"], "alignment": s["alignment"],
-                         "quote": s["answer_text"].map(redact_names)}).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "scenario_id": s["scenario_id"],
+            "wave": s["wave"],
+            "alignment": s["alignment"],
+            "quote": s["answer_text"].map(redact_names),
+        }
+    ).reset_index(drop=True)
 
 
 # ---------------------------------------------------------------- everything
 
 
-def analyse(answers: pd.DataFrame, codes: pd.DataFrame, practitioners: pd.DataFrame, borough_names=None,
-            n_boot: int = 1000, seed: int = 2014, frame: dict | None = None) -> dict:
+def analyse(
+    answers: pd.DataFrame,
+    codes: pd.DataFrame,
+    practitioners: pd.DataFrame,
+    borough_names=None,
+    n_boot: int = 1000,
+    seed: int = 2014,
+    frame: dict | None = None,
+) -> dict:
     """Everything the strand computes, keyed by output key, plus counts for the prose.
 
     ``practitioners`` is the whole roster (so answers of unknown practitioners can be counted);
@@ -637,4 +823,3 @@ def analyse(answers: pd.DataFrame, codes: pd.DataFrame, practitioners: pd.DataFr
             "reliable_outcomes": reliable,
         },
     }
-

@@ -1,5 +1,5 @@
-"""Practice scenarios charts: matplotlib/seaborn figures from the analysis results (returned, never shown or closed).
-"""
+"""Practice scenarios charts: matplotlib/seaborn figures from the analysis results (returned, never shown or closed)."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -10,7 +10,12 @@ from .inputs import OUTCOME_LABELS, OUTCOMES, ROLE_LABELS, ROLLOUT_GROUPS
 # ---------------------------------------------------------------- charts
 
 TRAINED_LABELS = {"not_yet_trained": "not yet trained", "trained": "trained"}
-VERDICT_MARK = {"reliable": "", "tentative": " (tentative coding)", "unreliable": " (unreliable coding)", "not_computed": " (reliability not computed)"}
+VERDICT_MARK = {
+    "reliable": "",
+    "tentative": " (tentative coding)",
+    "unreliable": " (unreliable coding)",
+    "not_computed": " (reliability not computed)",
+}
 
 
 def _outcome_label(code: str, rel: pd.DataFrame | None = None) -> str:
@@ -33,8 +38,17 @@ def chart_clearly_present(cp: pd.DataFrame, rel: pd.DataFrame | None = None, min
     grid = grid.reindex(index=[o for o in OUTCOMES if o in grid.index])
     grid.index = [_outcome_label(o, rel) for o in grid.index]
     fig, ax = plt.subplots(figsize=(8, 5))
-    sns.heatmap(grid, annot=True, fmt=".0f", cmap="Blues", vmin=0, vmax=100, cbar_kws={"label": "% clearly present"},
-                linewidths=0.5, ax=ax)
+    sns.heatmap(
+        grid,
+        annot=True,
+        fmt=".0f",
+        cmap="Blues",
+        vmin=0,
+        vmax=100,
+        cbar_kws={"label": "% clearly present"},
+        linewidths=0.5,
+        ax=ax,
+    )
     ax.set_xlabel("")
     ax.set_ylabel("")
     ax.tick_params(axis="x", rotation=0)
@@ -66,14 +80,17 @@ def chart_distributions(pw: pd.DataFrame):
 
     d = pw[pw["trained"] != "mixed"].copy()
     d["group"] = "Wave " + d["wave"].astype(str) + "\n" + d["trained"].map({"yes": "trained", "no": "not yet trained"})
-    d["role_label"] = d["role"].map(ROLE_LABELS).fillna(d["role"]).str.replace(" / ", " /\n").str.replace(" worker", "\nworker")
+    d["role_label"] = (
+        d["role"].map(ROLE_LABELS).fillna(d["role"]).str.replace(" / ", " /\n").str.replace(" worker", "\nworker")
+    )
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.5), sharey=True, gridspec_kw={"width_ratios": [4, 5]})
-    for ax, col in zip(axes, ("group", "role_label")):
+    for ax, col in zip(axes, ("group", "role_label"), strict=True):
         order = sorted(d[col].unique())
         counts = d[col].value_counts()
         sns.boxplot(data=d, x=col, y="alignment", order=order, ax=ax, color="#c6dbef", showfliers=False, width=0.6)
-        _seeded_stripplot(data=d, x=col, y="alignment", order=order, ax=ax, color="#08519c", size=2.5, alpha=0.5,
-                          jitter=0.25)
+        _seeded_stripplot(
+            data=d, x=col, y="alignment", order=order, ax=ax, color="#08519c", size=2.5, alpha=0.5, jitter=0.25
+        )
         ax.set_xticks(range(len(order)), [f"{g}\n(n={counts[g]})" for g in order], fontsize=8)
         ax.set_xlabel("")
         ax.set_ylabel("Alignment score (0-100)" if col == "group" else "")
@@ -92,7 +109,7 @@ def chart_change(pw: pd.DataFrame):
     rg = rollout_groups(pw)
     groups = [g for g in ROLLOUT_GROUPS if (rg["group"] == g).any()]
     fig, axes = plt.subplots(1, max(1, len(groups)), figsize=(3.4 * max(1, len(groups)), 4), sharey=True, squeeze=False)
-    for ax, g in zip(axes[0], groups):
+    for ax, g in zip(axes[0], groups, strict=False):  # one empty panel when no group has data
         sub = rg[rg["group"] == g]
         for _, r in sub.iterrows():
             ax.plot([1, 2], [r["wave1"], r["wave2"]], color="#9ecae1", lw=0.8, alpha=0.7)
@@ -105,4 +122,3 @@ def chart_change(pw: pd.DataFrame):
     axes[0][0].set_ylabel("Alignment score (0-100)")
     fig.tight_layout()
     return fig
-

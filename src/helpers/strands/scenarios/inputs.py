@@ -1,5 +1,5 @@
-"""Practice scenarios raw input: the coding frame (``coding_frame.yaml`` in this package) and the three files' schemas.
-"""
+"""Practice scenarios raw input: the coding frame (``coding_frame.yaml`` in this package) and the three files' schemas."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -12,8 +12,11 @@ from helpers.ingest import Column, RawFile
 
 STRAND = "scenarios"
 FRAME_FILE = Path(__file__).resolve().parent / "coding_frame.yaml"
-CODERS = {"A": "First coder (codes every answer)", "B": "Second coder (codes every answer, blind to A)",
-          "C": "Third coder: codes an answer and outcome where A and B were two levels apart"}
+CODERS = {
+    "A": "First coder (codes every answer)",
+    "B": "Second coder (codes every answer, blind to A)",
+    "C": "Third coder: codes an answer and outcome where A and B were two levels apart",
+}
 WAVES = {1: "Wave 1 (early 2015)", 2: "Wave 2 (early 2016)"}
 ROLE_LABELS = {
     "social_worker": "Social worker",
@@ -64,7 +67,9 @@ def validate_coding_frame(frame: dict) -> dict:
     except (KeyError, TypeError, ValueError) as exc:
         raise CodingFrameError("the benchmark needs numeric 'reliable' and 'tentative' thresholds") from exc
     if not 0 < tentative < reliable <= 1:
-        raise CodingFrameError(f"benchmark thresholds must satisfy 0 < tentative < reliable <= 1, got {tentative}, {reliable}")
+        raise CodingFrameError(
+            f"benchmark thresholds must satisfy 0 < tentative < reliable <= 1, got {tentative}, {reliable}"
+        )
     outcomes = frame.get("outcomes")
     if not isinstance(outcomes, list) or not outcomes:
         raise CodingFrameError("the coding frame lists no outcomes")
@@ -85,7 +90,9 @@ def validate_coding_frame(frame: dict) -> dict:
             except (TypeError, ValueError) as exc:
                 raise CodingFrameError(f"outcome {code}: anchor level {k!r} is not a whole number") from exc
             if level not in out["scale"]:
-                raise CodingFrameError(f"outcome {code}: anchor for level {level}, outside the scale {levels[0]}-{levels[-1]}")
+                raise CodingFrameError(
+                    f"outcome {code}: anchor for level {level}, outside the scale {levels[0]}-{levels[-1]}"
+                )
             if not str(text).strip():
                 raise CodingFrameError(f"outcome {code}: the anchor for level {level} is empty")
             anchors[level] = str(text).strip()
@@ -126,7 +133,10 @@ def check_codes(levels, frame: dict | None = None, where: str = "codes") -> None
     values = pd.Series(levels, dtype="Float64")
     bad = values.notna() & ~values.isin([float(v) for v in frame["scale"]])
     if bad.any():
-        raise CodingFrameError(f"{where}: level(s) {sorted(set(values[bad].astype(float)))} outside the scale {sorted(frame['scale'])}")
+        raise CodingFrameError(
+            f"{where}: level(s) {sorted(set(values[bad].astype(float)))} outside the scale {sorted(frame['scale'])}"
+        )
+
 
 # ---------------------------------------------------------------- schemas
 
@@ -150,13 +160,31 @@ ANSWERS = RawFile(
     description="One row per practitioner, scenario and wave: the free-text answer and whether it may be quoted.",
     unique_key=("answer_id",),
     columns=(
-        Column("answer_id", "string", "Answer reference given by the evaluation team (not a person); joins scenario_codes.csv."),
-        Column("practitioner_id", "string", "The LA's staff identifier (pseudonymised at ingest; joins practitioners.csv).", identifier_prefix="P"),
+        Column(
+            "answer_id",
+            "string",
+            "Answer reference given by the evaluation team (not a person); joins scenario_codes.csv.",
+        ),
+        Column(
+            "practitioner_id",
+            "string",
+            "The LA's staff identifier (pseudonymised at ingest; joins practitioners.csv).",
+            identifier_prefix="P",
+        ),
         Column("scenario_id", "string", "Scenario answered (joins scenarios.csv)."),
         Column("wave", "integer", "Wave: 1 (early 2015) or 2 (early 2016).", minimum=1, maximum=2),
-        Column("answer_date", "date", "Date the answer was written (YYYY-MM-DD); training status is judged at this date."),
-        Column("answer_text", "string", "The free-text answer. Never shown in the report unless consent_to_quote is yes, and then with names removed.", nullable=True),
-        Column("consent_to_quote", "boolean", "yes if the practitioner agreed that the answer may be quoted anonymously."),
+        Column(
+            "answer_date", "date", "Date the answer was written (YYYY-MM-DD); training status is judged at this date."
+        ),
+        Column(
+            "answer_text",
+            "string",
+            "The free-text answer. Never shown in the report unless consent_to_quote is yes, and then with names removed.",
+            nullable=True,
+        ),
+        Column(
+            "consent_to_quote", "boolean", "yes if the practitioner agreed that the answer may be quoted anonymously."
+        ),
     ),
 )
 CODES = RawFile(
@@ -173,10 +201,14 @@ CODES = RawFile(
         Column("coder", "category", "Who coded.", codes=CODERS),
         Column("outcome", "category", "Learning outcome coded (the coding frame's codes).", codes=OUTCOME_LABELS),
         Column(
-            "level", "integer",
-            "Code on the frame's scale: " + ", ".join(f"{k} {v}" for k, v in FRAME["scale"].items())
+            "level",
+            "integer",
+            "Code on the frame's scale: "
+            + ", ".join(f"{k} {v}" for k, v in FRAME["scale"].items())
             + ". Blank = not coded (kept as missing). A value outside the scale rejects the row (logged with file, row, column).",
-            nullable=True, minimum=min(FRAME["scale"]), maximum=MAX_LEVEL,
+            nullable=True,
+            minimum=min(FRAME["scale"]),
+            maximum=MAX_LEVEL,
         ),
     ),
 )

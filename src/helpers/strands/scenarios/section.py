@@ -1,5 +1,5 @@
-"""Practice scenarios report section: prose, tables and figures through the Section contract, from the analysis results.
-"""
+"""Practice scenarios report section: prose, tables and figures through the Section contract, from the analysis results."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -63,12 +63,17 @@ def describe_reliability(rel: pd.DataFrame, frame: dict | None = None) -> str:
     text += f" ({_list(ok['label'].str.lower())})." if len(ok) else "."
     for sub, word in ((tent, "tentative"), (bad, "unreliable")):
         if len(sub):
-            parts = [f"{r['label'].lower()} (alpha {r['alpha']:.2f}, 95% CI {_ci(r, 'alpha_ci_low', 'alpha_ci_high', 2)})" for _, r in sub.iterrows()]
+            parts = [
+                f"{r['label'].lower()} (alpha {r['alpha']:.2f}, 95% CI {_ci(r, 'alpha_ci_low', 'alpha_ci_high', 2)})"
+                for _, r in sub.iterrows()
+            ]
             text += f" Coding was {word} for {_list(parts)}."
     if len(tent) or len(bad):
-        text += (" Results for these outcomes are still shown, marked, but should be read with that caveat: some of "
-                 "what looks like difference between groups may be difference between coders. The overall score is also "
-                 "given over the reliable outcomes alone as a check.")
+        text += (
+            " Results for these outcomes are still shown, marked, but should be read with that caveat: some of "
+            "what looks like difference between groups may be difference between coders. The overall score is also "
+            "given over the reliable outcomes alone as a check."
+        )
     return text
 
 
@@ -91,7 +96,9 @@ def describe_alignment(scores: pd.DataFrame, frame: dict | None = None) -> str:
     frame = frame or FRAME
     s = scores[scores["alignment"].notna()]
     by_wave = s.groupby("wave")["alignment"].agg(["mean", "size"])
-    waves = "; ".join(f"wave {int(w)}: mean {r['mean']:.1f} over {int(r['size'])} answers" for w, r in by_wave.iterrows())
+    waves = "; ".join(
+        f"wave {int(w)}: mean {r['mean']:.1f} over {int(r['size'])} answers" for w, r in by_wave.iterrows()
+    )
     return (
         "**Alignment score.** Each learning outcome's resolved code is put on a 0-100 scale (absent 0, partly present 50, "
         "clearly present 100) and an answer's alignment score is the mean over its coded outcomes (computed when at least "
@@ -107,8 +114,16 @@ def describe_model(model: pd.DataFrame, rel: pd.DataFrame) -> str:
     m = model[model["model"] == "overall"].set_index("term")
     t = m.loc["trained"]
     per = model[model["model"].isin(OUTCOMES) & (model["term"] == "trained")].sort_values("estimate", ascending=False)
-    held = [name for key, name in (("C(wave", "wave"), ("C(scenario_id", "scenario"), ("C(role", "role"), ("C(borough", "borough"))
-            if m.index.str.startswith(key).any()] or ["nothing else"]
+    held = [
+        name
+        for key, name in (
+            ("C(wave", "wave"),
+            ("C(scenario_id", "scenario"),
+            ("C(role", "role"),
+            ("C(borough", "borough"),
+        )
+        if m.index.str.startswith(key).any()
+    ] or ["nothing else"]
     text = (
         f"**Trained and not yet trained.** A mixed model of the alignment score ({int(t['n_answers'])} answers from "
         f"{int(t['n_practitioners'])} practitioners; the same practitioner's answers are linked by a random effect; "
@@ -132,11 +147,19 @@ def describe_model(model: pd.DataFrame, rel: pd.DataFrame) -> str:
     for key, what in (("C(role", "By role"), ("C(borough", "By borough")):
         rows = m[m.index.str.startswith(key)]
         if len(rows):
-            text += f" {what}: " + "; ".join(
-                f"{row['label'].split(': ', 1)[-1]} {row['estimate']:+.1f} points ({_ci(row)})" for _, row in rows.iterrows()) + "."
+            text += (
+                f" {what}: "
+                + "; ".join(
+                    f"{row['label'].split(': ', 1)[-1]} {row['estimate']:+.1f} points ({_ci(row)})"
+                    for _, row in rows.iterrows()
+                )
+                + "."
+            )
     if (m.index.str.startswith("C(role") | m.index.str.startswith("C(borough")).any():
-        text += (" Some of these groups are small (see the numbers of practitioners in the table of group means): their "
-                 "intervals are wide and they are not interpreted on their own.")
+        text += (
+            " Some of these groups are small (see the numbers of practitioners in the table of group means): their "
+            "intervals are wide and they are not interpreted on their own."
+        )
     return text
 
 
@@ -145,8 +168,10 @@ def describe_change(change: pd.DataFrame) -> str:
     c = change.set_index("group")
     sw, nv, did = c.loc["trained_between_waves"], c.loc["not_trained_by_wave2"], c.loc["difference_in_differences"]
     if sw["n_practitioners"] < 2 or nv["n_practitioners"] < 2 or pd.isna(did["mean_change"]):
-        return ("**Before and after.** Too few practitioners answered at both waves in each rollout group to compare "
-                "their change.")
+        return (
+            "**Before and after.** Too few practitioners answered at both waves in each rollout group to compare "
+            "their change."
+        )
     return (
         "**Before and after, the same practitioners.** The training was rolled out in cohorts, so some practitioners were "
         "trained between the two waves and others not by wave 2. "
@@ -173,15 +198,27 @@ CAVEATS = (
 
 def _model_display(model: pd.DataFrame, rel: pd.DataFrame) -> pd.DataFrame:
     t = model.copy()
-    t["model"] = t["model"].map(lambda m: "All outcomes" if m == "overall" else (
-        "Reliable outcomes only" if m == "overall_reliable_outcomes" else _outcome_label(m, rel)))
+    t["model"] = t["model"].map(
+        lambda m: (
+            "All outcomes"
+            if m == "overall"
+            else ("Reliable outcomes only" if m == "overall_reliable_outcomes" else _outcome_label(m, rel))
+        )
+    )
     t["p"] = t["p"].map(stats.describe_p)
     return t.rename(columns={"model": "score", "label": "term_in_words"})[
-        ["score", "term_in_words", "estimate", "ci_low", "ci_high", "effect_size", "p", "n_practitioners", "n_answers"]]
+        ["score", "term_in_words", "estimate", "ci_low", "ci_high", "effect_size", "p", "n_practitioners", "n_answers"]
+    ]
 
 
-def build_section(section, results: dict, scenarios: pd.DataFrame, borough_label: str = "all three boroughs",
-                  frame: dict | None = None, min_cell: int = 10):
+def build_section(
+    section,
+    results: dict,
+    scenarios: pd.DataFrame,
+    borough_label: str = "all three boroughs",
+    frame: dict | None = None,
+    min_cell: int = 10,
+):
     """Fill a :class:`helpers.report_section.Section` with the strand's prose, tables and charts.
 
     ``results`` is the dict from :func:`analyse`; ``scenarios`` the ingested scenarios table. Figures
@@ -204,7 +241,11 @@ def build_section(section, results: dict, scenarios: pd.DataFrame, borough_label
 
 
 def _frame_table(section, frame: dict) -> None:
-    section.table("coding_frame", frame_display(frame), caption="The coding frame: learning outcomes, definitions and anchors for each level.")
+    section.table(
+        "coding_frame",
+        frame_display(frame),
+        caption="The coding frame: learning outcomes, definitions and anchors for each level.",
+    )
 
 
 def _no_scored_answer(section, counts: dict, borough_label: str, frame: dict) -> None:
@@ -228,8 +269,8 @@ def _who_answered(section, results: dict, scenarios: pd.DataFrame, borough_label
     n_w = scores.groupby("wave")["practitioner_id"].nunique()
     questions = " ".join(f"*{q.strip()}*" for q in used["questions"].iloc[0].split("|")) if len(used) else ""
     section.markdown(
-        "Practitioners were asked to answer short practice scenarios (case vignettes) \"to ascertain the extent to which "
-        "respondents aligned their work with the intended learning outcomes of the training\". "
+        'Practitioners were asked to answer short practice scenarios (case vignettes) "to ascertain the extent to which '
+        'respondents aligned their work with the intended learning outcomes of the training". '
         f"In {borough_label}, {counts['practitioners_answering']} of the {counts['practitioners_in_scope']} practitioners on "
         f"the roster answered {len(used)} scenarios ({_list([f'*{t}*' for t in used['title']])}): "
         + "; ".join(f"{int(n)} practitioners at wave {int(w)}" for w, n in n_w.items())
@@ -250,11 +291,16 @@ def _coding_and_reliability(section, results: dict, frame: dict) -> None:
     _frame_table(section, frame)
     section.markdown(describe_reliability(rel, frame))
     disp = rel.assign(verdict=rel["verdict"].str.replace("_", " "))[
-        ["label", "n_answers", "pct_agreement", "kappa_quadratic", "alpha", "alpha_ci_low", "alpha_ci_high", "verdict"]]
+        ["label", "n_answers", "pct_agreement", "kappa_quadratic", "alpha", "alpha_ci_low", "alpha_ci_high", "verdict"]
+    ]
     section.table(
-        "reliability", disp,
+        "reliability",
+        disp,
         caption="Agreement between coders A and B for each learning outcome (answers coded by both).",
-        count_columns=["n_answers"], dependent_columns={c: "n_answers" for c in ["pct_agreement", "kappa_quadratic", "alpha", "alpha_ci_low", "alpha_ci_high"]},
+        count_columns=["n_answers"],
+        dependent_columns={
+            c: "n_answers" for c in ["pct_agreement", "kappa_quadratic", "alpha", "alpha_ci_low", "alpha_ci_high"]
+        },
         note="Kappa: Cohen's kappa with quadratic weights. Alpha: Krippendorff's alpha for ordinal codes, with a 95% bootstrap CI (answers resampled).",
     )
     section.markdown(describe_resolution(results[RESOLVED.key], frame))
@@ -266,20 +312,30 @@ def _clearly_present(section, results: dict, min_cell: int) -> list:
     rel = results[RELIABILITY.key]
     cp = results[CLEARLY_PRESENT.key]
     fig = chart_clearly_present(cp, rel, min_n=min_cell)
-    top = cp.groupby("outcome").apply(lambda g: 100 * g["n_clearly_present"].sum() / max(1, g["n_answers"].sum()), include_groups=False)
+    top = cp.groupby("outcome").apply(
+        lambda g: 100 * g["n_clearly_present"].sum() / max(1, g["n_answers"].sum()), include_groups=False
+    )
     section.figure(
-        "clearly_present", fig,
-        alt=("Heatmap of the percentage of answers in which each of the learning outcomes was coded clearly present, with "
-             "one column for each wave and training status (not yet trained, trained). Across all answers, "
-             f"{_outcome_label(top.idxmax()).lower()} was most often clearly present ({top.max():.0f}%) and "
-             f"{_outcome_label(top.idxmin()).lower()} least often ({top.min():.0f}%)."),
+        "clearly_present",
+        fig,
+        alt=(
+            "Heatmap of the percentage of answers in which each of the learning outcomes was coded clearly present, with "
+            "one column for each wave and training status (not yet trained, trained). Across all answers, "
+            f"{_outcome_label(top.idxmax()).lower()} was most often clearly present ({top.max():.0f}%) and "
+            f"{_outcome_label(top.idxmin()).lower()} least often ({top.min():.0f}%)."
+        ),
         caption=f"% of answers with the learning outcome clearly present (both coders, or the third coder, said so). Cells with fewer than {min_cell} answers are left blank.",
     )
-    cp_disp = cp.assign(outcome=cp["outcome"].map(lambda o: _outcome_label(o, rel)), trained=cp["trained"].map(TRAINED_LABELS))
+    cp_disp = cp.assign(
+        outcome=cp["outcome"].map(lambda o: _outcome_label(o, rel)), trained=cp["trained"].map(TRAINED_LABELS)
+    )
     section.table(
-        "clearly_present", cp_disp,
+        "clearly_present",
+        cp_disp,
         caption="Answers with each learning outcome clearly present, by wave and training status at the answer date.",
-        count_columns=["n_answers", "n_clearly_present"], dependent_columns={"pct_clearly_present": "n_clearly_present"}, decimals=0,
+        count_columns=["n_answers", "n_clearly_present"],
+        dependent_columns={"pct_clearly_present": "n_clearly_present"},
+        decimals=0,
     )
     return [fig]
 
@@ -292,19 +348,26 @@ def _models_and_groups(section, results: dict) -> list:
     section.markdown(describe_model(model, rel))
     if len(model):
         section.table(
-            "model", _model_display(model, rel),
-            caption=("Mixed-model estimates (points on the 0-100 alignment scale). First block: all terms of the model of the "
-                     "overall score; then the training term of the model of each learning outcome's score."),
+            "model",
+            _model_display(model, rel),
+            caption=(
+                "Mixed-model estimates (points on the 0-100 alignment scale). First block: all terms of the model of the "
+                "overall score; then the training term of the model of each learning outcome's score."
+            ),
             count_columns=["n_practitioners", "n_answers"],
             note="Practitioner as random effect; CI: 95% Wald interval. Effect size: estimate divided by the SD of scores around the model's fixed effects.",
             decimals=2,
         )
     groups = results[GROUPS.key]
-    gd = groups.assign(group=groups.apply(lambda r: ROLE_LABELS.get(r["group"], TRAINED_LABELS.get(r["group"], r["group"])), axis=1))
+    gd = groups.assign(
+        group=groups.apply(lambda r: ROLE_LABELS.get(r["group"], TRAINED_LABELS.get(r["group"], r["group"])), axis=1)
+    )
     section.table(
-        "groups", gd,
+        "groups",
+        gd,
         caption="Mean alignment of practitioners by training status, role and borough, per wave (a practitioner's score is the mean of their answers in the wave).",
-        count_columns=["n_practitioners", "n_answers"], dependent_columns={"mean_alignment": "n_practitioners", "sd_alignment": "n_practitioners"},
+        count_columns=["n_practitioners", "n_answers"],
+        dependent_columns={"mean_alignment": "n_practitioners", "sd_alignment": "n_practitioners"},
         decimals=1,
     )
     if not len(pw):
@@ -312,10 +375,16 @@ def _models_and_groups(section, results: dict) -> list:
     fig = chart_distributions(pw)
     w = pw[pw["trained"] != "mixed"].groupby(["wave", "trained"])["alignment"].median()
     section.figure(
-        "distributions", fig,
-        alt=("Box plots with one dot per practitioner of alignment scores (0-100): on the left by wave and training status, "
-             "on the right by role. Median scores: " + "; ".join(
-                 f"wave {int(wv)} {'trained' if t == 'yes' else 'not yet trained'} {v:.0f}" for (wv, t), v in w.items()) + "."),
+        "distributions",
+        fig,
+        alt=(
+            "Box plots with one dot per practitioner of alignment scores (0-100): on the left by wave and training status, "
+            "on the right by role. Median scores: "
+            + "; ".join(
+                f"wave {int(wv)} {'trained' if t == 'yes' else 'not yet trained'} {v:.0f}" for (wv, t), v in w.items()
+            )
+            + "."
+        ),
         caption="Alignment per practitioner and wave, by training status and by role; n = practitioner-waves.",
     )
     return [fig]
@@ -326,13 +395,29 @@ def _change(section, results: dict) -> list:
     change = results[CHANGE.key]
     pw = results[PRACTITIONER_WAVES.key]
     section.markdown(describe_change(change))
-    cd = change.assign(group=change["group"].map({**ROLLOUT_GROUPS, "difference_in_differences": "Difference in differences"}))
+    cd = change.assign(
+        group=change["group"].map({**ROLLOUT_GROUPS, "difference_in_differences": "Difference in differences"})
+    )
     cd["p"] = cd["p"].map(stats.describe_p)
     section.table(
-        "change", cd,
+        "change",
+        cd,
         caption="Change in alignment between waves for practitioners who answered at both, by when they were trained.",
         count_columns=["n_practitioners"],
-        dependent_columns={c: "n_practitioners" for c in ["mean_wave1", "mean_wave2", "mean_change", "ci_low", "ci_high", "boot_ci_low", "boot_ci_high", "d_z", "p"]},
+        dependent_columns={
+            c: "n_practitioners"
+            for c in [
+                "mean_wave1",
+                "mean_wave2",
+                "mean_change",
+                "ci_low",
+                "ci_high",
+                "boot_ci_low",
+                "boot_ci_high",
+                "d_z",
+                "p",
+            ]
+        },
         note="Difference in differences: mean change of those trained between the waves minus that of those not trained by wave 2 (Welch CI).",
         decimals=1,
     )
@@ -342,9 +427,14 @@ def _change(section, results: dict) -> list:
     fig = chart_change(pw)
     means = rg.assign(ch=rg["wave2"] - rg["wave1"]).groupby("group")["ch"].mean()
     section.figure(
-        "change", fig,
-        alt=("Line charts, one line per practitioner from wave 1 to wave 2, in panels by rollout group, with the group mean "
-             "in bold. Mean change: " + "; ".join(f"{ROLLOUT_GROUPS[g].lower()} {means[g]:+.1f} points" for g in ROLLOUT_GROUPS if g in means) + "."),
+        "change",
+        fig,
+        alt=(
+            "Line charts, one line per practitioner from wave 1 to wave 2, in panels by rollout group, with the group mean "
+            "in bold. Mean change: "
+            + "; ".join(f"{ROLLOUT_GROUPS[g].lower()} {means[g]:+.1f} points" for g in ROLLOUT_GROUPS if g in means)
+            + "."
+        ),
         caption="Each practitioner's alignment at the two waves, by when they were trained.",
     )
     return [fig]
@@ -354,7 +444,11 @@ def _quotes(section, quotes: pd.DataFrame | None) -> None:
     """Consented, name-redacted quotes (already chosen by :func:`quotable_answers`), if any."""
     if quotes is None or not len(quotes):
         return
-    text = (f"**In their words.** {'One answer' if len(quotes) == 1 else f'{len(quotes)} answers'} from practitioners who "
-            "agreed to be quoted (names removed), chosen as the most aligned answer to a scenario at the last wave:\n\n")
-    text += "\n\n".join(f"> {q['quote']} *(scenario {q['scenario_id']}, wave {int(q['wave'])})*" for _, q in quotes.iterrows())
+    text = (
+        f"**In their words.** {'One answer' if len(quotes) == 1 else f'{len(quotes)} answers'} from practitioners who "
+        "agreed to be quoted (names removed), chosen as the most aligned answer to a scenario at the last wave:\n\n"
+    )
+    text += "\n\n".join(
+        f"> {q['quote']} *(scenario {q['scenario_id']}, wave {int(q['wave'])})*" for _, q in quotes.iterrows()
+    )
     section.markdown(text)

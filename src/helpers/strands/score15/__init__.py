@@ -19,6 +19,7 @@ data's own wave-1 SD of the total and the total's alpha, because no published no
 Modules: :mod:`.inputs` (the questionnaire and the responses file), :mod:`.analysis` (scoring,
 reliability, change; the processed tables), :mod:`.charts`, :mod:`.section` (the report section).
 """
+
 from .analysis import OUTPUTS
 from .inputs import RAW_FILES, STRAND
 

@@ -2,6 +2,7 @@
 
 Also declares the processed tables the analysis writes (:data:`OUTPUTS`). No plotting, no prose.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -32,11 +33,37 @@ SCORES = OutputTable(
         Field("wave", "integer", "1 or 2."),
         Field("completed_on", "date", "Date the form was completed."),
         Field("respondent_role", "category", "The respondent's place in the family."),
-        *(Field(s, "number", f"{SUBSCALE_LABELS[s]} subscale: {_SCORE_DESC}; blank if more than {MAX_MISSING_PER_SUBSCALE} of its 5 items are missing.") for s in SUBSCALES),
-        Field("total", "number", f"Total score: mean of all answered scored items, 1-5, higher = more difficulty; blank unless all three subscales are computed."),
-        Field("n_items_answered", "integer", "Number of the 15 items with a valid answer (out-of-range answers count as missing)."),
-        *(Field(_flag_name(s), "boolean", f"True when the {SUBSCALE_LABELS[s].lower()} score is the mean of 4 answered items; blank when not computed.") for s in SUBSCALES),
-        Field("total_prorated", "boolean", "True when the total is computed with at least one item missing; blank when not computed."),
+        *(
+            Field(
+                s,
+                "number",
+                f"{SUBSCALE_LABELS[s]} subscale: {_SCORE_DESC}; blank if more than {MAX_MISSING_PER_SUBSCALE} of its 5 items are missing.",
+            )
+            for s in SUBSCALES
+        ),
+        Field(
+            "total",
+            "number",
+            "Total score: mean of all answered scored items, 1-5, higher = more difficulty; blank unless all three subscales are computed.",
+        ),
+        Field(
+            "n_items_answered",
+            "integer",
+            "Number of the 15 items with a valid answer (out-of-range answers count as missing).",
+        ),
+        *(
+            Field(
+                _flag_name(s),
+                "boolean",
+                f"True when the {SUBSCALE_LABELS[s].lower()} score is the mean of 4 answered items; blank when not computed.",
+            )
+            for s in SUBSCALES
+        ),
+        Field(
+            "total_prorated",
+            "boolean",
+            "True when the total is computed with at least one item missing; blank when not computed.",
+        ),
     ),
 )
 RELIABILITY = OutputTable(
@@ -64,11 +91,17 @@ CHANGE_RESPONDENTS = OutputTable(
         Field("respondent_id", "string", "Respondent pseudonym."),
         Field("borough", "category", "Borough working with the family."),
         Field("respondent_role", "category", "Role at wave 1."),
-        Field("practitioner_trained", "boolean", "The family's practitioner had completed systemic training when work began; blank if unknown."),
+        Field(
+            "practitioner_trained",
+            "boolean",
+            "The family's practitioner had completed systemic training when work began; blank if unknown.",
+        ),
         Field("total_wave1", "number", "Total score at wave 1 (mean, 1-5)."),
         Field("total_wave2", "number", "Total score at wave 2 (mean, 1-5)."),
         Field("change", "number", "total_wave2 - total_wave1; negative = better family functioning."),
-        Field("reliable_change", "category", "improved (change <= -RCI), no_reliable_change, or worse (change >= RCI)."),
+        Field(
+            "reliable_change", "category", "improved (change <= -RCI), no_reliable_change, or worse (change >= RCI)."
+        ),
     ),
 )
 FAMILY_CHANGE = OutputTable(
@@ -86,7 +119,11 @@ FAMILY_CHANGE = OutputTable(
         Field("total_wave2", "number", "Mean of those members' wave-2 totals (1-5)."),
         Field("change", "number", "total_wave2 - total_wave1; negative = better family functioning."),
         Field("borough", "category", "Borough working with the family."),
-        Field("practitioner_trained", "boolean", "The family's practitioner had completed systemic training when work began; blank if unknown."),
+        Field(
+            "practitioner_trained",
+            "boolean",
+            "The family's practitioner had completed systemic training when work began; blank if unknown.",
+        ),
     ),
 )
 _CHANGE_FIELDS = (
@@ -107,7 +144,11 @@ _CHANGE_FIELDS = (
 )
 _CLUSTER_FIELDS = (
     Field("n_families", "integer", "Families the pairs belong to (the clusters of the family bootstrap)."),
-    Field("family_boot_ci_low", "number", "Lower end of the 95% CI of the mean change from a bootstrap that resamples whole families (allows for members of one family being alike)."),
+    Field(
+        "family_boot_ci_low",
+        "number",
+        "Lower end of the 95% CI of the mean change from a bootstrap that resamples whole families (allows for members of one family being alike).",
+    ),
     Field("family_boot_ci_high", "number", "Upper end of that family-resampling bootstrap 95% CI."),
 )
 CHANGE_SUMMARY = OutputTable(
@@ -152,10 +193,16 @@ SUBSCALE_CHANGE = OutputTable(
 )
 OUTPUTS = (SCORES, RELIABILITY, CHANGE_RESPONDENTS, FAMILY_CHANGE, CHANGE_SUMMARY, RELIABLE_CHANGE, SUBSCALE_CHANGE)
 
-TRAINED_LABELS = {"trained": "Practitioner trained", "not_trained": "Practitioner not (yet) trained", "unknown": "Training not known", "all": "All"}
+TRAINED_LABELS = {
+    "trained": "Practitioner trained",
+    "not_trained": "Practitioner not (yet) trained",
+    "unknown": "Training not known",
+    "all": "All",
+}
 
 
 # ---------------------------------------------------------------- scoring
+
 
 def scored_items(responses: pd.DataFrame) -> pd.DataFrame:
     """The 15 items in the scored direction (float, NaN = missing), columns ``q01``..``q15``.
@@ -205,6 +252,7 @@ def score_forms(responses: pd.DataFrame) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- reliability
 
+
 def reliability(responses: pd.DataFrame, wave: int = 1) -> pd.DataFrame:
     """Cronbach's alpha with its 95% CI for the total and each subscale at ``wave``.
 
@@ -216,12 +264,22 @@ def reliability(responses: pd.DataFrame, wave: int = 1) -> pd.DataFrame:
     for scale in SCALES:
         numbers = range(1, N_ITEMS + 1) if scale == "total" else SUBSCALES[scale]
         res = stats.cronbach_alpha(items[[ITEMS[i - 1] for i in numbers]])
-        rows.append({"scale": scale, "label": SUBSCALE_LABELS[scale], "n_items": res["k"], "n": res["n"],
-                     "alpha": res["alpha"], "ci_low": res["ci_low"], "ci_high": res["ci_high"]})
+        rows.append(
+            {
+                "scale": scale,
+                "label": SUBSCALE_LABELS[scale],
+                "n_items": res["k"],
+                "n": res["n"],
+                "alpha": res["alpha"],
+                "ci_low": res["ci_low"],
+                "ci_high": res["ci_high"],
+            }
+        )
     return pd.DataFrame(rows, columns=RELIABILITY.column_names)
 
 
 # ---------------------------------------------------------------- change
+
 
 def reliable_change_index(sd_baseline: float, alpha: float, z: float = RCI_Z) -> dict:
     """Jacobson & Truax (1991) reliable change threshold.
@@ -231,7 +289,13 @@ def reliable_change_index(sd_baseline: float, alpha: float, z: float = RCI_Z) ->
     """
     se = float(sd_baseline) * np.sqrt(1 - float(alpha))
     sdiff = np.sqrt(2) * se
-    return {"sd_baseline": float(sd_baseline), "alpha": float(alpha), "se_measurement": float(se), "s_diff": float(sdiff), "rci": float(z * sdiff)}
+    return {
+        "sd_baseline": float(sd_baseline),
+        "alpha": float(alpha),
+        "se_measurement": float(se),
+        "s_diff": float(sdiff),
+        "rci": float(z * sdiff),
+    }
 
 
 def classify_change(change, rci: float) -> pd.Series:
@@ -279,11 +343,13 @@ def _trained_lookup(family_ids: pd.Series, families: pd.DataFrame | None) -> pd.
 def family_change(resp_change: pd.DataFrame) -> pd.DataFrame:
     """Per family: mean of its members' totals at each wave (members with both waves) and the change."""
     g = resp_change.groupby("family_id", sort=True)
-    out = pd.DataFrame({
-        "n_respondents": g.size(),
-        "total_wave1": g["total_wave1"].mean(),
-        "total_wave2": g["total_wave2"].mean(),
-    })
+    out = pd.DataFrame(
+        {
+            "n_respondents": g.size(),
+            "total_wave1": g["total_wave1"].mean(),
+            "total_wave2": g["total_wave2"].mean(),
+        }
+    )
     out["change"] = out["total_wave2"] - out["total_wave1"]
     out["borough"] = g["borough"].first()
     out["practitioner_trained"] = g["practitioner_trained"].first().astype("boolean")
@@ -296,7 +362,9 @@ def _change_row(before, after, n_boot: int, seed: int) -> dict:
     return {f.name: res.get(f.name, np.nan) for f in _CHANGE_FIELDS}
 
 
-def family_bootstrap_ci(change, family, n_boot: int = stats.DEFAULT_BOOTSTRAP, seed: int = 0, level: float = 0.95) -> tuple[float, float]:
+def family_bootstrap_ci(
+    change, family, n_boot: int = stats.DEFAULT_BOOTSTRAP, seed: int = 0, level: float = 0.95
+) -> tuple[float, float]:
     """Percentile bootstrap CI of the mean of ``change`` resampling whole families (cluster bootstrap).
 
     Members of one family answer alike, so resampling respondents one by one understates the
@@ -315,7 +383,9 @@ def family_bootstrap_ci(change, family, n_boot: int = stats.DEFAULT_BOOTSTRAP, s
     return (float(np.quantile(means, a)), float(np.quantile(means, 1 - a)))
 
 
-def change_summary(resp_change: pd.DataFrame, fam_change: pd.DataFrame, n_boot: int = stats.DEFAULT_BOOTSTRAP, seed: int = 2014) -> pd.DataFrame:
+def change_summary(
+    resp_change: pd.DataFrame, fam_change: pd.DataFrame, n_boot: int = stats.DEFAULT_BOOTSTRAP, seed: int = 2014
+) -> pd.DataFrame:
     """Paired change of the total per respondent and per family, overall and by practitioner training.
 
     Groups with no members are left out (``unknown`` appears only when some training is unknown).
@@ -328,8 +398,16 @@ def change_summary(resp_change: pd.DataFrame, fam_change: pd.DataFrame, n_boot: 
             if group != "all" and sub.empty:
                 continue
             lo, hi = family_bootstrap_ci(sub["change"], sub["family_id"], n_boot=n_boot, seed=seed + 2)
-            rows.append({"unit": unit, "group": group, **_change_row(sub["total_wave1"], sub["total_wave2"], n_boot, seed),
-                         "n_families": sub["family_id"].nunique(), "family_boot_ci_low": lo, "family_boot_ci_high": hi})
+            rows.append(
+                {
+                    "unit": unit,
+                    "group": group,
+                    **_change_row(sub["total_wave1"], sub["total_wave2"], n_boot, seed),
+                    "n_families": sub["family_id"].nunique(),
+                    "family_boot_ci_low": lo,
+                    "family_boot_ci_high": hi,
+                }
+            )
     return pd.DataFrame(rows, columns=CHANGE_SUMMARY.column_names)
 
 
@@ -341,11 +419,21 @@ def trained_difference(fam_change: pd.DataFrame, level: float = 0.95) -> dict:
     has fewer than two families.
     """
     groups = _trained_group(fam_change["practitioner_trained"]).to_numpy()
-    d = stats.difference_in_means(fam_change.loc[groups == "trained", "change"],
-                                  fam_change.loc[groups == "not_trained", "change"], n_boot=0, level=level)
+    d = stats.difference_in_means(
+        fam_change.loc[groups == "trained", "change"],
+        fam_change.loc[groups == "not_trained", "change"],
+        n_boot=0,
+        level=level,
+    )
     enough = d["n_x"] >= 2 and d["n_y"] >= 2
-    return {"n_trained": d["n_x"], "n_not_trained": d["n_y"], "difference": d["difference"] if enough else np.nan,
-            "ci_low": d["ci_low"], "ci_high": d["ci_high"], "p": d["p"]}
+    return {
+        "n_trained": d["n_x"],
+        "n_not_trained": d["n_y"],
+        "difference": d["difference"] if enough else np.nan,
+        "ci_low": d["ci_low"],
+        "ci_high": d["ci_high"],
+        "p": d["p"],
+    }
 
 
 def subscale_change(scores: pd.DataFrame, n_boot: int = stats.DEFAULT_BOOTSTRAP, seed: int = 2014) -> pd.DataFrame:
@@ -355,8 +443,13 @@ def subscale_change(scores: pd.DataFrame, n_boot: int = stats.DEFAULT_BOOTSTRAP,
     common = w1.index.intersection(w2.index)
     rows = []
     for scale in SCALES:
-        rows.append({"scale": scale, "label": SUBSCALE_LABELS[scale],
-                     **_change_row(w1.loc[common, scale], w2.loc[common, scale], n_boot, seed)})
+        rows.append(
+            {
+                "scale": scale,
+                "label": SUBSCALE_LABELS[scale],
+                **_change_row(w1.loc[common, scale], w2.loc[common, scale], n_boot, seed),
+            }
+        )
     return pd.DataFrame(rows, columns=SUBSCALE_CHANGE.column_names)
 
 
@@ -379,7 +472,9 @@ def reliable_change_table(resp_change: pd.DataFrame, rci: float) -> pd.DataFrame
     return pd.DataFrame(rows, columns=RELIABLE_CHANGE.column_names)
 
 
-def analyse(responses: pd.DataFrame, families: pd.DataFrame | None, n_boot: int = stats.DEFAULT_BOOTSTRAP, seed: int = 2014) -> dict:
+def analyse(
+    responses: pd.DataFrame, families: pd.DataFrame | None, n_boot: int = stats.DEFAULT_BOOTSTRAP, seed: int = 2014
+) -> dict:
     """Everything the strand computes from ingested (and borough-filtered) responses.
 
     Returns a dict of tables keyed by output key (``score15_scores`` ...) plus ``rci`` (the dict
@@ -403,4 +498,3 @@ def analyse(responses: pd.DataFrame, families: pd.DataFrame | None, n_boot: int 
         "rci": rci,
         "trained_difference": trained_difference(fam),
     }
-

@@ -1,5 +1,5 @@
-"""SCORE-15 charts: matplotlib/seaborn figures from the analysis results (returned, never shown or closed).
-"""
+"""SCORE-15 charts: matplotlib/seaborn figures from the analysis results (returned, never shown or closed)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -10,6 +10,7 @@ from .inputs import SUBSCALE_LABELS
 
 # ---------------------------------------------------------------- charts
 
+
 def chart_change(resp_change: pd.DataFrame, rci: float):
     """Histogram of per-respondent change in the total, with the ±RCI bands marked."""
     import matplotlib.pyplot as plt
@@ -19,8 +20,10 @@ def chart_change(resp_change: pd.DataFrame, rci: float):
     ax.axvspan(-rci, rci, color="#dddddd", alpha=0.6, label=f"no reliable change (|change| < {rci:.2f})")
     sns.histplot(resp_change["change"], bins=np.arange(-2.5, 2.55, 0.1), ax=ax, color="#1f77b4")
     ax.axvline(0, color="black", lw=0.8)
-    ax.set_xlim(min(-1.5, resp_change["change"].min() - 0.1) if len(resp_change) else -1.5,
-                max(1.5, resp_change["change"].max() + 0.1) if len(resp_change) else 1.5)
+    ax.set_xlim(
+        min(-1.5, resp_change["change"].min() - 0.1) if len(resp_change) else -1.5,
+        max(1.5, resp_change["change"].max() + 0.1) if len(resp_change) else 1.5,
+    )
     ax.set_xlabel("Change in SCORE-15 total, wave 2 minus wave 1 (negative = better)")
     ax.set_ylabel("Respondents")
     ax.legend(loc="upper left", frameon=False)
@@ -39,11 +42,28 @@ def chart_subscales_by_wave(scores: pd.DataFrame, resp_change: pd.DataFrame):
     long["scale"] = long["scale"].map(SUBSCALE_LABELS)
     long["wave"] = "Wave " + long["wave"].astype(str)
     fig, ax = plt.subplots(figsize=(7, 4))
-    sns.pointplot(data=long, x="scale", y="score", hue="wave", dodge=0.3, errorbar=("ci", 95), seed=0,
-                  linestyle="none", markers=["o", "s"], ax=ax, palette=["#7f7f7f", "#1f77b4"])
+    sns.pointplot(
+        data=long,
+        x="scale",
+        y="score",
+        hue="wave",
+        dodge=0.3,
+        errorbar=("ci", 95),
+        seed=0,
+        linestyle="none",
+        markers=["o", "s"],
+        ax=ax,
+        palette=["#7f7f7f", "#1f77b4"],
+    )
     ax.set_xlabel("")
     ax.set_ylabel("Mean score (1-5, higher = more difficulty)")
-    ax.set_xticks(ax.get_xticks(), [t.get_text().replace(" (all 15 items)", "").replace(" and ", " &\n").replace(" by ", " by\n") for t in ax.get_xticklabels()])
+    ax.set_xticks(
+        ax.get_xticks(),
+        [
+            t.get_text().replace(" (all 15 items)", "").replace(" and ", " &\n").replace(" by ", " by\n")
+            for t in ax.get_xticklabels()
+        ],
+    )
     ax.legend(title="", frameon=False)
     sns.despine(fig)
     fig.tight_layout()
@@ -70,5 +90,3 @@ def chart_wave1_vs_wave2(resp_change: pd.DataFrame, rci: float):
     sns.despine(fig)
     fig.tight_layout()
     return fig
-
-

@@ -2,6 +2,7 @@
 
 The scoring rules (direction, subscales, missing items) are described in the package docstring.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -75,18 +76,40 @@ RESPONSES = RawFile(
     ),
     unique_key=("respondent_id", "wave"),
     columns=(
-        Column("family_id", "string", "The LA's family or case identifier (pseudonymised at ingest; joins families.csv).", identifier_prefix="F"),
-        Column("respondent_id", "string", "Identifier of the family member answering, stable across waves (pseudonymised at ingest).", identifier_prefix="R"),
+        Column(
+            "family_id",
+            "string",
+            "The LA's family or case identifier (pseudonymised at ingest; joins families.csv).",
+            identifier_prefix="F",
+        ),
+        Column(
+            "respondent_id",
+            "string",
+            "Identifier of the family member answering, stable across waves (pseudonymised at ingest).",
+            identifier_prefix="R",
+        ),
         Column("borough", "category", "Borough working with the family.", codes=BOROUGH_CODES),
-        Column("wave", "integer", "Questionnaire wave: 1 soon after work began, 2 about six months later.", minimum=1, maximum=2),
+        Column(
+            "wave",
+            "integer",
+            "Questionnaire wave: 1 soon after work began, 2 about six months later.",
+            minimum=1,
+            maximum=2,
+        ),
         Column("completed_on", "date", "Date the questionnaire was completed (YYYY-MM-DD)."),
         Column("respondent_role", "category", "The respondent's place in the family.", codes=ROLES),
-        Column("age", "integer", "Age in years when answering. SCORE-15 is for family members aged 12 and over, so a younger age rejects the row.", minimum=12, maximum=120),
+        Column(
+            "age",
+            "integer",
+            "Age in years when answering. SCORE-15 is for family members aged 12 and over, so a younger age rejects the row.",
+            minimum=12,
+            maximum=120,
+        ),
         *(
             Column(
                 q,
                 "integer",
-                f"Item {i}: \"{ITEM_TEXT[i]}\". Answer as ticked, 1 (describes us very well) to 5 (not at all); "
+                f'Item {i}: "{ITEM_TEXT[i]}". Answer as ticked, 1 (describes us very well) to 5 (not at all); '
                 f"blank if not answered. {'Problem-worded: reversed (6 - answer) in scoring.' if i in REVERSED_ITEMS else 'Strengths item: scored as answered.'} "
                 "An answer outside 1-5 or not a number is set to missing and logged.",
                 nullable=True,
@@ -100,6 +123,7 @@ RESPONSES = RawFile(
 )
 RAW_FILES = (RESPONSES,)
 
+
 def filter_borough(responses: pd.DataFrame, names) -> pd.DataFrame:
     """Rows of the boroughs in ``names`` (from :func:`helpers.config.borough_names`)."""
     return responses[responses["borough"].isin(list(names))].reset_index(drop=True)
@@ -110,4 +134,3 @@ def item_issues(issues: pd.DataFrame) -> pd.DataFrame:
     if issues is None or issues.empty:
         return pd.DataFrame(columns=["file", "row", "column", "value", "reason", "action"])
     return issues[issues["column"].isin(ITEMS) & (issues["action"] == "value set to missing")]
-

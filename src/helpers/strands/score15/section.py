@@ -1,5 +1,5 @@
-"""SCORE-15 report section: prose, tables and figures through the Section contract, from the analysis results.
-"""
+"""SCORE-15 report section: prose, tables and figures through the Section contract, from the analysis results."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -24,6 +24,7 @@ from .inputs import REVERSED_ITEMS, SUBSCALE_LABELS, SUBSCALES
 
 # ---------------------------------------------------------------- report section
 
+
 def _fmt_ci(row, lo="ci_low", hi="ci_high", digits=2) -> str:
     return f"{row[lo]:.{digits}f} to {row[hi]:.{digits}f}"
 
@@ -38,7 +39,7 @@ def _count(k: int) -> str:
 
 
 def _count_pct(k: int, n: int) -> str:
-    """"k (p%)", or only "fewer than 6" when k is small (the % would give the count back)."""
+    """ "k (p%)", or only "fewer than 6" when k is small (the % would give the count back)."""
     return _count(k) if is_small(k) else f"{int(k)} ({_pct(k, n)})"
 
 
@@ -51,7 +52,7 @@ def describe_scoring(scores: pd.DataFrame, n_item_issues: int) -> str:
     return (
         "**How it is scored.** Each answer runs from 1 (*describes us very well*) to 5 (*not at all*). "
         f"The ten problem-worded items ({', '.join(str(i) for i in REVERSED_ITEMS)}) are reversed (6 minus the answer) so that "
-        "every item reads *higher = more difficulty*, the published direction of the SCORE-15 \"family problem score\". "
+        'every item reads *higher = more difficulty*, the published direction of the SCORE-15 "family problem score". '
         "Three subscales (strengths and adaptability; overwhelmed by difficulties; disrupted communication) and the total "
         "are reported as **means on the 1-5 scale** (not sums). "
         "No official rule for missing answers was found, so the project set its own: a subscale is scored when at most one "
@@ -60,11 +61,15 @@ def describe_scoring(scores: pd.DataFrame, n_item_issues: int) -> str:
         f"Of {_count(n)} forms, {_count_pct(prorated, n)} have a prorated total and {_count(unscored)} could not be scored. "
         f"Prorated subscales: strengths {_count(sub_prorated['strengths_adaptability'])}, overwhelmed "
         f"{_count(sub_prorated['overwhelmed_by_difficulties'])}, disrupted communication {_count(sub_prorated['disrupted_communication'])}. "
-        + ("No answer in the extract was outside 1-5." if not n_item_issues else
-           "In the whole extract, 1 answer was outside 1-5 or not a number; it was treated as missing and is listed "
-           "in the data-quality section." if n_item_issues == 1 else
-           f"In the whole extract, {n_item_issues} answers were outside 1-5 or not numbers; they were treated as "
-           "missing and are listed in the data-quality section.")
+        + (
+            "No answer in the extract was outside 1-5."
+            if not n_item_issues
+            else "In the whole extract, 1 answer was outside 1-5 or not a number; it was treated as missing and is listed "
+            "in the data-quality section."
+            if n_item_issues == 1
+            else f"In the whole extract, {n_item_issues} answers were outside 1-5 or not numbers; they were treated as "
+            "missing and are listed in the data-quality section."
+        )
     )
 
 
@@ -131,12 +136,16 @@ def describe_trained(summary: pd.DataFrame, rc: pd.DataFrame, diff: dict | None 
     if not {"trained", "not_trained"} & set(resp.index):
         return "**Trained and untrained practitioners.** Whether the families' practitioners were trained is not known here."
     if not {"trained", "not_trained"} <= set(resp.index):
-        return ("**Trained and untrained practitioners.** Families of only one kind (trained or untrained practitioner) "
-                "are in this selection, so the two cannot be compared.")
+        return (
+            "**Trained and untrained practitioners.** Families of only one kind (trained or untrained practitioner) "
+            "are in this selection, so the two cannot be compared."
+        )
     t, u = resp.loc["trained"], resp.loc["not_trained"]
     if is_small(t["n"]) or is_small(u["n"]) or min(t["n"], u["n"]) < 2:
-        return ("**Trained and untrained practitioners.** Too few family members in one of the two groups answered at "
-                "both waves to compare them.")
+        return (
+            "**Trained and untrained practitioners.** Too few family members in one of the two groups answered at "
+            "both waves to compare them."
+        )
     rct = rc.set_index("group")
     return (
         f"**Trained and untrained practitioners.** Where the practitioner had completed systemic training when work "
@@ -147,7 +156,9 @@ def describe_trained(summary: pd.DataFrame, rc: pd.DataFrame, diff: dict | None 
         + (
             f"Per family, the difference in mean change (trained minus not trained) was {diff['difference']:+.2f} "
             f"(95% CI {_fmt_ci(diff)}, Welch t-test {stats.describe_p(diff['p'])}). "
-            if diff and not np.isnan(diff["difference"]) and not (is_small(diff["n_trained"]) or is_small(diff["n_not_trained"]))
+            if diff
+            and not np.isnan(diff["difference"])
+            and not (is_small(diff["n_trained"]) or is_small(diff["n_not_trained"]))
             else ""
         )
         + "Families were not allocated to practitioners at random, so this comparison may reflect differences between "
@@ -169,8 +180,23 @@ def _display_change(summary: pd.DataFrame) -> pd.DataFrame:
     t["unit"] = t["unit"].str.capitalize()
     t["group"] = t["group"].map(TRAINED_LABELS)
     t["p"] = t["p"].map(stats.describe_p)
-    return t[["unit", "group", "n", "n_families", "mean_wave1", "mean_wave2", "mean_change", "ci_low", "ci_high",
-              "family_boot_ci_low", "family_boot_ci_high", "d_z", "p"]]
+    return t[
+        [
+            "unit",
+            "group",
+            "n",
+            "n_families",
+            "mean_wave1",
+            "mean_wave2",
+            "mean_change",
+            "ci_low",
+            "ci_high",
+            "family_boot_ci_low",
+            "family_boot_ci_high",
+            "d_z",
+            "p",
+        ]
+    ]
 
 
 def build_section(section, results: dict, n_item_issues: int = 0, borough_label: str = "all three boroughs"):
@@ -187,8 +213,9 @@ def build_section(section, results: dict, n_item_issues: int = 0, borough_label:
     _scoring_and_reliability(section, results, n_item_issues)
     figs = _change(section, results, show_figures)
     figs += _reliable_change(section, results, show_figures)
-    section.markdown(describe_trained(results[CHANGE_SUMMARY.key], results[RELIABLE_CHANGE.key],
-                                      results.get("trained_difference")))
+    section.markdown(
+        describe_trained(results[CHANGE_SUMMARY.key], results[RELIABLE_CHANGE.key], results.get("trained_difference"))
+    )
     section.markdown(CAVEATS)
     return figs
 
@@ -201,8 +228,8 @@ def _who_answered(section, scores: pd.DataFrame, borough_label: str) -> None:
     w2 = int((scores["wave"] == 2).sum())
     section.markdown(
         "SCORE-15 (Systemic Clinical Outcome and Routine Evaluation) asks each family member aged 12 and over 15 "
-        "questions about how their family gets on, for example *\"We trust each other\"* or *\"It feels miserable in "
-        "our family\"*. It was designed to measure change in family therapy (Stratton et al. 2010, 2014). "
+        'questions about how their family gets on, for example *"We trust each other"* or *"It feels miserable in '
+        'our family"*. It was designed to measure change in family therapy (Stratton et al. 2010, 2014). '
         f"In {borough_label}, {_count(n_resp)} members of {_count(n_fam)} families answered: {_count(w1)} forms at wave 1, "
         f"soon after work with the family began, and {_count(w2)} at wave 2, about six months later."
     )
@@ -215,9 +242,13 @@ def _scoring_and_reliability(section, results: dict, n_item_issues: int) -> None
     section.markdown(describe_reliability(rel))
     section.table(
         # "items" not "n_items": the report treats n_* columns as counts of people.
-        "reliability", rel[["label", "n_items", "n", "alpha", "ci_low", "ci_high"]].rename(columns={"label": "scale", "n_items": "items"}),
+        "reliability",
+        rel[["label", "n_items", "n", "alpha", "ci_low", "ci_high"]].rename(
+            columns={"label": "scale", "n_items": "items"}
+        ),
         caption="Cronbach's alpha at wave 1 with 95% CI (n = forms with every item of the scale answered).",
-        count_columns=["n"], dependent_columns={"alpha": "n", "ci_low": "n", "ci_high": "n"},
+        count_columns=["n"],
+        dependent_columns={"alpha": "n", "ci_low": "n", "ci_high": "n"},
     )
 
 
@@ -227,26 +258,45 @@ def _change(section, results: dict, show_figures: bool) -> list:
     resp = results[CHANGE_RESPONDENTS.key]
     section.markdown(describe_change(summary))
     section.table(
-        "change", _display_change(summary),
+        "change",
+        _display_change(summary),
         caption="Change in the SCORE-15 total (mean of items, 1-5; negative = better) between waves, per family member "
-                "and per family (mean of its members), overall and by whether the practitioner was trained when work began.",
+        "and per family (mean of its members), overall and by whether the practitioner was trained when work began.",
         count_columns=["n", "n_families"],
-        dependent_columns={c: "n" for c in ["mean_wave1", "mean_wave2", "mean_change", "ci_low", "ci_high",
-                                            "family_boot_ci_low", "family_boot_ci_high", "d_z", "p"]},
-        note=("ci_low/ci_high: t-based 95% CI of the mean change. family_boot_ci: 95% CI from a bootstrap resampling whole "
-              "families (for family members it allows for members of one family answering alike). d_z: mean change "
-              "divided by the SD of the changes."),
+        dependent_columns={
+            c: "n"
+            for c in [
+                "mean_wave1",
+                "mean_wave2",
+                "mean_change",
+                "ci_low",
+                "ci_high",
+                "family_boot_ci_low",
+                "family_boot_ci_high",
+                "d_z",
+                "p",
+            ]
+        },
+        note=(
+            "ci_low/ci_high: t-based 95% CI of the mean change. family_boot_ci: 95% CI from a bootstrap resampling whole "
+            "families (for family members it allows for members of one family answering alike). d_z: mean change "
+            "divided by the SD of the changes."
+        ),
     )
     if not show_figures:
         return []
     fig = chart_subscales_by_wave(results[SCORES.key], resp)
     sc = results[SUBSCALE_CHANGE.key].set_index("scale")
     section.figure(
-        "subscales_by_wave", fig,
-        alt=(f"Dot chart of mean scores at wave 1 and wave 2 for the three SCORE-15 subscales and the total, for the "
-             f"{_count(len(resp))} family members who answered both times. Mean total: {sc.loc['total', 'mean_wave1']:.2f} at "
-             f"wave 1 and {sc.loc['total', 'mean_wave2']:.2f} at wave 2; subscale changes: "
-             + "; ".join(f"{SUBSCALE_LABELS[s].lower()} {sc.loc[s, 'mean_change']:+.2f}" for s in SUBSCALES) + "."),
+        "subscales_by_wave",
+        fig,
+        alt=(
+            f"Dot chart of mean scores at wave 1 and wave 2 for the three SCORE-15 subscales and the total, for the "
+            f"{_count(len(resp))} family members who answered both times. Mean total: {sc.loc['total', 'mean_wave1']:.2f} at "
+            f"wave 1 and {sc.loc['total', 'mean_wave2']:.2f} at wave 2; subscale changes: "
+            + "; ".join(f"{SUBSCALE_LABELS[s].lower()} {sc.loc[s, 'mean_change']:+.2f}" for s in SUBSCALES)
+            + "."
+        ),
         caption="Mean subscale and total scores by wave (1-5, higher = more difficulty), members with both waves; bars are 95% CIs.",
     )
     return [fig]
@@ -260,10 +310,15 @@ def _reliable_change(section, results: dict, show_figures: bool) -> list:
     section.markdown(describe_reliable_change(rc, rci))
     disp = rc.assign(group=rc["group"].map(TRAINED_LABELS)).drop(columns=["rci"])
     section.table(
-        "reliable_change", disp,
+        "reliable_change",
+        disp,
         caption=f"Family members by reliable change in the total (threshold ±{rci['rci']:.2f}, computed from this data's wave-1 SD and alpha).",
         count_columns=["n_respondents", "n_improved", "n_no_reliable_change", "n_worse"],
-        dependent_columns={"pct_improved": "n_improved", "pct_no_reliable_change": "n_no_reliable_change", "pct_worse": "n_worse"},
+        dependent_columns={
+            "pct_improved": "n_improved",
+            "pct_no_reliable_change": "n_no_reliable_change",
+            "pct_worse": "n_worse",
+        },
         decimals=0,
     )
     if not show_figures:
@@ -271,20 +326,26 @@ def _reliable_change(section, results: dict, show_figures: bool) -> list:
     a = rc[rc["group"] == "all"].iloc[0]
     distribution = chart_change(resp, rci["rci"])
     section.figure(
-        "change_distribution", distribution,
-        alt=(f"Histogram of the change in SCORE-15 total for {_count(a['n_respondents'])} family members, with a shaded band "
-             f"from -{rci['rci']:.2f} to +{rci['rci']:.2f} marking no reliable change. "
-             f"{_count_pct(a['n_improved'], a['n_respondents'])} fall below the band (reliably better) and "
-             f"{_count_pct(a['n_worse'], a['n_respondents'])} above it (reliably worse)."),
+        "change_distribution",
+        distribution,
+        alt=(
+            f"Histogram of the change in SCORE-15 total for {_count(a['n_respondents'])} family members, with a shaded band "
+            f"from -{rci['rci']:.2f} to +{rci['rci']:.2f} marking no reliable change. "
+            f"{_count_pct(a['n_improved'], a['n_respondents'])} fall below the band (reliably better) and "
+            f"{_count_pct(a['n_worse'], a['n_respondents'])} above it (reliably worse)."
+        ),
         caption="Change in the total per family member (wave 2 minus wave 1; left of zero = better). Shaded: within the reliable change threshold.",
     )
     scatter = chart_wave1_vs_wave2(resp, rci["rci"])
     section.figure(
-        "wave1_vs_wave2", scatter,
-        alt=("Scatter plot of each family member's SCORE-15 total at wave 1 (horizontal) against wave 2 (vertical), "
-             "coloured by whether the practitioner was trained, with the line of no change and the shaded band of no "
-             f"reliable change; most points lie {'below' if resp['change'].mean() < 0 else 'above'} the line, "
-             f"i.e. scores {'fell' if resp['change'].mean() < 0 else 'rose'} on average."),
+        "wave1_vs_wave2",
+        scatter,
+        alt=(
+            "Scatter plot of each family member's SCORE-15 total at wave 1 (horizontal) against wave 2 (vertical), "
+            "coloured by whether the practitioner was trained, with the line of no change and the shaded band of no "
+            f"reliable change; most points lie {'below' if resp['change'].mean() < 0 else 'above'} the line, "
+            f"i.e. scores {'fell' if resp['change'].mean() < 0 else 'rose'} on average."
+        ),
         caption="Total at wave 1 against wave 2 per family member. Below the diagonal = better at wave 2.",
     )
     return [distribution, scatter]
