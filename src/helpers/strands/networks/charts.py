@@ -391,7 +391,7 @@ def small_multiples(graphs: list, titles: list[str] | None = None, ncols: int = 
 def composition_chart(comp: pd.DataFrame) -> Figure:
     """Stacked bars: mean members per domain, wave 1 and wave 2, one panel per group.
 
-    ``comp`` is :func:`helpers.networks.composition_by_wave` output.
+    ``comp`` is :func:`helpers.strands.networks.analysis.composition_by_wave` output.
     """
     groups = list(dict.fromkeys(comp["group"])) if len(comp) else ["all"]
     fig = Figure(figsize=(3.3 * len(groups) + 2.6, 4.2))

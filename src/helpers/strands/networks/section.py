@@ -66,6 +66,8 @@ def build_section(
     _maps_analysed(section, measures, change)
     _what_networks_look_like(section, measures, families, min_count)
     _what_changed(section, change, summary, by_training, min_count)
+    _change_table_and_chart(section, summary, min_count)
+    _change_by_need(section, change)
     _who_holds_networks_together(section, measures)
     _score15_association(section, association, min_count)
     _example_maps(section, change, graphs, n_examples)
@@ -174,7 +176,7 @@ def _summary_row(summary: pd.DataFrame, measure: str, group: str):
 def _what_changed(
     section, change: pd.DataFrame, summary: pd.DataFrame, by_training: pd.DataFrame, min_count: int
 ) -> None:
-    """Change between waves overall and by training (prose), the change table and chart, change by need."""
+    """What changed between waves, overall and by the practitioner's training (prose)."""
     allr = _summary_row(summary, "size", "all")
     inf = {g: _summary_row(summary, "n_informal", g) for g in ("all", "trained", "not trained")}
     form = _summary_row(summary, "n_formal", "all")
@@ -205,6 +207,10 @@ def _what_changed(
             "This compares families of trained and untrained practitioners; it is not a randomised comparison, "
             "and families may differ in other ways."
         )
+
+
+def _change_table_and_chart(section, summary: pd.DataFrame, min_count: int) -> None:
+    """Paired means and CIs of the main measures (table) and the change by training (chart)."""
     tab = summary[
         summary["measure"].isin(
             [
@@ -251,6 +257,10 @@ def _what_changed(
         caption="Mean change in network members between waves, with 95% confidence intervals, by the practitioner's training.",
         alt="Dot-and-whisker chart of the mean change between waves in the number of members, informal members and formal services, for all families and separately for families of trained and untrained practitioners, each with its 95% confidence interval.",
     )
+
+
+def _change_by_need(section, change: pd.DataFrame) -> None:
+    """Change by the family's level of need when work began (table), when it was recorded."""
     if len(change) and change["level_of_need"].notna().any():
         need = (
             change.groupby("level_of_need", observed=True)

@@ -221,7 +221,7 @@ def build_section(
 ):
     """Fill a :class:`helpers.report_section.Section` with the strand's prose, tables and charts.
 
-    ``results`` is the dict from :func:`analyse`; ``scenarios`` the ingested scenarios table. Figures
+    ``results`` is the dict from :func:`.analysis.analyse`; ``scenarios`` the ingested scenarios table. Figures
     are returned in a list (not shown, not closed). No free text is added except consented,
     name-redacted quotes (:func:`quotable_answers`). The parts, in order: who answered which scenarios;
     coding and reliability; outcomes clearly present; models and groups; change between waves; quotes.

@@ -202,7 +202,7 @@ def _display_change(summary: pd.DataFrame) -> pd.DataFrame:
 def build_section(section, results: dict, n_item_issues: int = 0, borough_label: str = "all three boroughs"):
     """Fill a :class:`helpers.report_section.Section` with the strand's prose, tables and charts.
 
-    ``results`` is the dict from :func:`analyse`; ``n_item_issues`` the number of item answers set to
+    ``results`` is the dict from :func:`.analysis.analyse`; ``n_item_issues`` the number of item answers set to
     missing at ingest (:func:`item_issues`). Figures are returned in a list (not shown, not closed).
     The section's parts, in order: who answered; scoring and reliability; change in the total; reliable
     change; training and caveats.
