@@ -137,9 +137,14 @@ class Section:
         note: str | None = None,
         appendix: bool = False,
         labels: dict[str, str] | None = None,
+        totals: dict[str, list[str]] | None = None,
+        row_margins: list[dict] | None = None,
     ) -> pd.DataFrame:
         """Add a table. ``count_columns`` hold counts of people and are suppressed when small;
-        ``dependent_columns`` maps a derived column (a %, a mean) to the count it depends on.
+        ``dependent_columns`` maps a derived column (a %, a mean) to the count (or list of counts) it
+        depends on. ``totals`` (``{total_column: [part columns]}``) and ``row_margins`` (total rows
+        and breakdowns, see :func:`helpers.disclosure.table_equations`) declare the table's margins,
+        so that secondary suppression keeps a "c" from being recovered by subtraction.
         ``labels`` maps column names to the human headers a reader sees; ``appendix=True`` puts the
         table in the section's technical appendix."""
         self._start()
@@ -157,6 +162,8 @@ class Section:
                 "note": note,
                 "appendix": bool(appendix),
                 "labels": dict(labels or {}),
+                "totals": {k: list(v) for k, v in (totals or {}).items()},
+                "row_margins": [dict(m) for m in (row_margins or [])],
             }
         )
         return table
