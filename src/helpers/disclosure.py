@@ -114,9 +114,10 @@ def protect(
     Returns ``(suppressed cells, cells still recoverable)``; the second is empty unless no cell was
     left to suppress (then the caller must say so).
 
-    The rule: while a suppressed non-zero cell is recoverable, take an equation containing it and
-    suppress its smallest non-zero shown part (ties: first in ``order``); when no part is left, its
-    total.
+    The rule: while a suppressed cell is recoverable, take the first recoverable cell (in ``order``)
+    that has a non-zero shown part in one of its equations and suppress the smallest such part (ties:
+    first in ``order``); when no recoverable cell has a part left, suppress the smallest shown total
+    of their equations.
     """
     hidden = set(suppressed)
     fixed = set(fixed)
@@ -135,16 +136,18 @@ def protect(
         at_risk = [u for u in _recoverable(unknown, equations, values) if u in hidden and u not in given_up]
         if not at_risk:
             return hidden, given_up
-        target = at_risk[0]
         choice = None
-        for side in (1, 0):  # parts first, then totals
-            candidates = [c for left, right in equations if target in left or target in right
-                          for c in (right if side == 1 else left) if shown_nonzero(c)]
-            if candidates:
-                choice = min(candidates, key=lambda c: (float(values[c]), rank_of.get(c, len(rank_of))))
+        for side in (1, 0):  # parts first (of any recoverable cell's equations), then totals
+            for target in at_risk:
+                candidates = [c for left, right in equations if target in left or target in right
+                              for c in (right if side == 1 else left) if shown_nonzero(c)]
+                if candidates:
+                    choice = min(candidates, key=lambda c: (float(values[c]), rank_of.get(c, len(rank_of))))
+                    break
+            if choice is not None:
                 break
         if choice is None:
-            given_up.append(target)  # nothing left to suppress around it: reported to the caller
+            given_up.extend(at_risk)  # nothing left to suppress around them: reported to the caller
             continue
         hidden.add(choice)
 

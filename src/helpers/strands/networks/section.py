@@ -7,7 +7,7 @@ import re
 import pandas as pd
 
 from helpers import stats
-from helpers.disclosure import SUPPRESSED, protect
+from helpers.disclosure import SUPPRESSED, protect, suppress_table
 from helpers.roster import LEVELS_OF_NEED
 
 from . import charts
@@ -310,7 +310,16 @@ def _change_table_and_chart(section, summary: pd.DataFrame, min_count: int) -> N
         labels={"n_families": "Families", "d_z": "Effect size (d_z)"},
         appendix=True,
     )
-    shown = summary[summary["n_families"] >= min_count]
+    # groups whose table row is suppressed (also by secondary suppression) are not drawn
+    protected = suppress_table(tab.reset_index(drop=True), ["n_families"], threshold=section.threshold,
+                               row_margins=[{"column": "Practitioner", "total": "All families", "within": ["Measure"]}])
+    hidden = {(m, g) for m, g, n in zip(protected["Measure"], protected["Practitioner"], protected["n_families"], strict=True)
+              if n == SUPPRESSED}
+    names = {"All families": "all", "Trained": "trained", "Not trained": "not trained"}
+    hidden = {(m, names.get(g, g)) for m, g in hidden}
+    shown = summary[(summary["n_families"] >= min_count)
+                    & ~pd.Series([(lab, g) in hidden for lab, g in zip(summary["label"], summary["group"], strict=True)],
+                                 index=summary.index)]
     if not len(shown):
         return
     fig = charts.change_chart(shown, ["size", "n_informal", "n_formal"])

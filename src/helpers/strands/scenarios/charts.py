@@ -88,12 +88,13 @@ def shown_groups(labels: pd.Series, threshold: int, other: str = "Other roles") 
     return out
 
 
-def chart_distributions(pw: pd.DataFrame, threshold: int = DEFAULT_SUPPRESSION_THRESHOLD):
+def chart_distributions(pw: pd.DataFrame, threshold: int = DEFAULT_SUPPRESSION_THRESHOLD, hidden=()):
     """Box and strip plots of practitioner-wave alignment: by wave and training status, and by role.
 
     One dot per practitioner-wave, so no group of ``threshold`` or fewer is drawn: small roles are
     merged into "Other roles" (or left out when that is small too), small wave-and-training groups
-    are left out. Returns ``(figure, the rows drawn in the left panel)``.
+    are left out, and so are the groups named in ``hidden`` (e.g. "Wave 1\\nnot yet trained": groups
+    a table suppresses). Returns ``(figure, the rows drawn in the left panel)``.
     """
     import matplotlib.pyplot as plt
     import seaborn as sns
@@ -101,7 +102,7 @@ def chart_distributions(pw: pd.DataFrame, threshold: int = DEFAULT_SUPPRESSION_T
     d = pw[pw["trained"] != "mixed"].copy()
     d["group"] = "Wave " + d["wave"].astype(str) + "\n" + d["trained"].map({"yes": "trained", "no": "not yet trained"})
     counts = d["group"].value_counts()
-    d["group"] = d["group"].where(d["group"].map(counts) > threshold)
+    d["group"] = d["group"].where((d["group"].map(counts) > threshold) & ~d["group"].isin(list(hidden)))
     d["role_label"] = shown_groups(d["role"].map(ROLE_LABELS).fillna(d["role"]), threshold).map(
         lambda r: r if not isinstance(r, str) else r.replace(" / ", " /\n").replace(" worker", "\nworker")
     )
@@ -128,17 +129,18 @@ def chart_distributions(pw: pd.DataFrame, threshold: int = DEFAULT_SUPPRESSION_T
     return fig, d[d["group"].notna()]
 
 
-def chart_change(pw: pd.DataFrame, threshold: int = DEFAULT_SUPPRESSION_THRESHOLD):
+def chart_change(pw: pd.DataFrame, threshold: int = DEFAULT_SUPPRESSION_THRESHOLD, hidden=()):
     """Each practitioner's alignment at wave 1 and wave 2, one panel per rollout group, group mean in bold.
 
     A rollout group of ``threshold`` or fewer practitioners is left out (one line per person would
-    show them). Returns ``(figure, the groups drawn)``.
+    show them), and so is any group in ``hidden`` (groups a table suppresses). Returns
+    ``(figure, the groups drawn)``.
     """
     import matplotlib.pyplot as plt
 
     rg = rollout_groups(pw)
     sizes = rg["group"].value_counts()
-    groups = [g for g in ROLLOUT_GROUPS if sizes.get(g, 0) > threshold]
+    groups = [g for g in ROLLOUT_GROUPS if sizes.get(g, 0) > threshold and g not in hidden]
     fig, axes = plt.subplots(1, max(1, len(groups)), figsize=(3.2 * max(1, len(groups)), 4), sharey=True, squeeze=False)
     if not groups:
         axes[0][0].text(0.5, 0.5, "No group large enough to show", ha="center", va="center",

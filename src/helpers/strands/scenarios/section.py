@@ -582,7 +582,15 @@ def _models_and_groups(section, results: dict) -> list:
     )
     if not len(pw):
         return []
-    fig, shown = chart_distributions(pw, section.threshold)
+    # a wave-and-training group the groups table suppresses is not drawn either (its dots would count it)
+    gshown = suppress_table(groups, ["n_practitioners", "n_answers"], threshold=section.threshold,
+                            row_margins=[{"column": "dimension", "within": ["wave"]}])
+    hidden = [
+        f"Wave {int(r['wave'])}\n{r['group']}"
+        for _, r in gshown.iterrows()
+        if r["dimension"] == "training" and r["n_practitioners"] == SUPPRESSED
+    ]
+    fig, shown = chart_distributions(pw, section.threshold, hidden=hidden)
     w = shown.groupby(["wave", "trained"])["alignment"].agg(["median", "size"])
     section.figure(
         "distributions",
@@ -623,7 +631,10 @@ def _change(section, results: dict) -> list:
     rg = rollout_groups(pw)
     if not len(rg):
         return []
-    fig, shown_groups = chart_change(pw, section.threshold)
+    # a group the table suppresses (also by secondary suppression) is not drawn either: its lines would count it
+    shown = change_shown(change, section.threshold).set_index("group")
+    hidden = [g for g in ROLLOUT_GROUPS if g in shown.index and shown.loc[g, "n_practitioners"] == SUPPRESSED]
+    fig, shown_groups = chart_change(pw, section.threshold, hidden=hidden)
     if not shown_groups:
         return []
     means = rg.assign(ch=rg["wave2"] - rg["wave1"]).groupby("group")["ch"].agg(["mean", "size"])
@@ -649,8 +660,8 @@ def _quotes(section, quotes: pd.DataFrame | None) -> None:
     if quotes is None or not len(quotes):
         return
     text = (
-        f"**In their words.** {'One answer' if len(quotes) == 1 else f'{len(quotes)} answers'} from practitioners who "
-        "agreed to be quoted (names removed), chosen as the most aligned answer to a scenario at the last wave:\n\n"
+        "**In their words.** Answers from practitioners who agreed to be quoted (names removed), chosen as the most "
+        "aligned answer to a scenario at the last wave:\n\n"
     )
     text += "\n\n".join(
         f"> {q['quote']} *(scenario {q['scenario_id']}, wave {int(q['wave'])})*" for _, q in quotes.iterrows()

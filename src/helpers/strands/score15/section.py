@@ -443,7 +443,10 @@ def _reliable_change(section, results: dict, show_figures: bool) -> list:
         ),
         caption="Change in the total per family member (wave 2 minus wave 1; left of zero = better). Shaded: within the reliable change threshold.",
     )
-    scatter, coloured = chart_wave1_vs_wave2(resp, rci["rci"], section.threshold)
+    # coloured by training only when the change table shows both groups' counts (dots of one colour count them)
+    cs = change_shown(results[CHANGE_SUMMARY.key], section.threshold)
+    groups_shown = not (cs.loc[(cs["unit"] == "respondents") & (cs["group"] != "all"), "n"] == SUPPRESSED).any()
+    scatter, coloured = chart_wave1_vs_wave2(resp, rci["rci"], section.threshold if groups_shown else len(resp))
     section.figure(
         "wave1_vs_wave2",
         scatter,
