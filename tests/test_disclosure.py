@@ -108,3 +108,17 @@ def test_report_renders_declared_margins():
     page = table_html(t, "t", ["n", "improved", "none", "worse"], threshold=5, totals={"n": ["improved", "none", "worse"]})
     cells = [c for c in __import__("re").findall(r"<td[^>]*>([^<]*)</td>", page)]
     assert cells == ["All", "92", "c", "64", "c"]
+
+
+def test_example_maps_only_of_families_who_consented(tmp_path):
+    from helpers.report_section import Section
+    from helpers.strands.networks.section import _example_maps, consented_families
+
+    maps = pd.DataFrame({"family_id": ["F1", "F1", "F2", "F2", "F3"], "wave": [1, 2, 1, 2, 1],
+                         "illustration_consent": [True, True, True, False, False]})
+    assert consented_families(maps) == {"F1"}  # F2 agreed at one wave only: not drawn
+    section = Section(strand="networks", title="t", order=30, processed_dir=tmp_path, synthetic=True)
+    change = pd.DataFrame({"family_id": ["F2", "F3"], "practitioner_trained": [True, False],
+                           "n_informal_change": [1, 2], "n_formal_w1": [1, 2]})
+    _example_maps(section, change, {}, 3, maps)
+    assert [i["kind"] for i in section.items] == ["markdown"] and "No example map is shown" in section.items[0]["text"]

@@ -13,6 +13,7 @@ as such, so that it says so even when copied out of the report.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,7 +81,8 @@ class Section:
             return SUPPRESSED
         if x is None or pd.isna(x):
             return "–"
-        return fmt.format(x)
+        text = fmt.format(x)
+        return text[1:] if re.fullmatch(r"-0(\.0+)?", text) else text  # never "-0.0"
 
     def is_small(self, n) -> bool:
         """True when a group of ``n`` must not be described (use it to leave a sentence out)."""
