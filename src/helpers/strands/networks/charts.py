@@ -403,7 +403,7 @@ def composition_chart(comp: pd.DataFrame) -> Figure:
     ``comp`` is :func:`helpers.strands.networks.analysis.composition_by_wave` output.
     """
     groups = list(dict.fromkeys(comp["group"])) if len(comp) else ["all"]
-    fig = Figure(figsize=(3.3 * len(groups) + 2.6, 4.2))
+    fig = Figure(figsize=(2.4 * len(groups) + 1.0, 5.0))  # narrow enough to stay legible at phone width
     axes = fig.subplots(1, len(groups), sharey=True, squeeze=False)[0]
     for ax, group in zip(axes, groups, strict=True):
         sub = comp[comp["group"] == group]
@@ -430,8 +430,9 @@ def composition_chart(comp: pd.DataFrame) -> Figure:
             ax.text(x, total + 0.2, f"{total:.1f}", ha="center", va="bottom", fontsize=8)
     axes[0].set_ylabel("Mean members per map")
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles[::-1], labels[::-1], loc="center right", fontsize=7.5, frameon=False)
-    fig.subplots_adjust(left=0.6 / fig.get_figwidth(), right=1 - 2.5 / fig.get_figwidth(), wspace=0.1)
+    # legend under the panels, never over the bars
+    fig.legend(handles, labels, loc="lower center", ncol=3 if len(groups) > 1 else 2, fontsize=8.5, frameon=False)
+    fig.subplots_adjust(left=0.6 / fig.get_figwidth(), right=0.98, bottom=0.27, top=0.92, wspace=0.1)
     return fig
 
 
@@ -464,7 +465,9 @@ def change_chart(summary: pd.DataFrame, measures: list[str]) -> Figure:
     ax.set_yticks(yticks, ylabels, fontsize=8)
     ax.set_xlabel("Mean change, wave 2 minus wave 1 (members), with 95% CI")
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(title="Practitioner", fontsize=8, title_fontsize=8, frameon=False, loc="best")
+    # legend outside the axes, never over the data
+    ax.legend(title="Practitioner", fontsize=8, title_fontsize=8, frameon=False, loc="upper left",
+              bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()
     return fig
 
