@@ -15,7 +15,9 @@ The scanner reads only the HTML (and, for the declared margins, the tables' decl
 * a suppressed cell recoverable by subtraction: inside a table, from the margins the table declares;
   across reports, from the tri-borough table minus the three borough tables;
 * estimates of suppressed groups: a row with a "c" that still shows a figure, and prose giving a
-  figure next to the name of a group whose estimates the tables suppress.
+  figure next to the name of a group whose estimates the tables suppress;
+* prose repeating, next to a word for people, a count that a table shows as "c" (secondary or
+  cross-report suppression; the raw value is read from the section's saved table).
 """
 
 from __future__ import annotations
@@ -266,6 +268,46 @@ def scan_margins(sections: dict, processed: Path, scope: str) -> list[str]:
     return found
 
 
+def scan_prose_repeats(sections: dict, processed: Path, scope: str, threshold: int) -> list[str]:
+    """Prose giving, next to a word for people, a count that a table of the same section shows as "c"
+    although it is above the threshold (suppressed by the secondary or the cross-report rule)."""
+    import pandas as pd
+
+    found = []
+    folders = {}
+    for path in (processed / scope / "report_sections").glob("*/section.json"):
+        for item in json.loads(path.read_text(encoding="utf-8"))["items"]:
+            if item["kind"] == "table":
+                folders[item["caption"]] = (path.parent, item)
+    for heading, sec in sections.items():
+        hidden: dict[int, set] = {}
+        for t in sec["tables"]:
+            if t["caption"] not in folders:
+                continue
+            folder, item = folders[t["caption"]]
+            raw = pd.read_csv(folder / item["file"])
+            labels = item.get("labels") or {}
+            for c in item["count_columns"]:
+                shown_name = labels.get(c, c)
+                j = next((i for i, h in enumerate(t["header"]) if h in (shown_name, str(shown_name).replace("_", " "))), None)
+                if j is None or len(raw) != len(t["rows"]):
+                    continue
+                words = {w for w in re.findall(r"[a-z]{5,}", t["header"][j].lower())}
+                for r, row in enumerate(t["rows"]):
+                    v = raw.at[r, c]
+                    if row[j] == "c" and v == v and v > threshold:
+                        hidden.setdefault(int(v), set()).update(words)
+        shown = {_int(c) for t in sec["tables"] for row in t["rows"] for c in row if _int(c) is not None}
+        for text in sec["prose"]:
+            for sentence in re.split(r"(?<=[.;:])\s", text):
+                for m in SMALL_COUNT.finditer(sentence):
+                    v = int(m.group(1))
+                    # the same number, in a sentence about what that column counts, and shown in no table
+                    if v in hidden and v not in shown and any(w in sentence.lower() for w in hidden[v]):
+                        found.append(f"{heading}: {v} is 'c' in a table: ...{sentence[:200]}...")
+    return found
+
+
 def scan_across_reports(parsed: dict[str, dict], threshold: int) -> list[str]:
     """Tri-borough cell minus the three borough cells: a "c" given back exactly (one unknown)."""
     found = []
@@ -312,11 +354,12 @@ def scan_all(htmls: dict[str, str], processed: Path, threshold: int) -> dict[str
     """Every check on every report; ``{check: findings}``."""
     parsed = {scope: parse_report(page) for scope, page in htmls.items()}
     out = {"prose counts": [], "rows with c and a figure": [], "prose estimates of suppressed groups": [],
-           "margins within a table": []}
+           "margins within a table": [], "prose repeating a suppressed cell": []}
     for scope, sections in parsed.items():
         out["prose counts"] += [f"[{scope}] {f}" for f in scan_prose_counts(sections, threshold)]
         out["rows with c and a figure"] += [f"[{scope}] {f}" for f in scan_rows_with_c(sections)]
         out["prose estimates of suppressed groups"] += [f"[{scope}] {f}" for f in scan_prose_estimates(sections)]
         out["margins within a table"] += [f"[{scope}] {f}" for f in scan_margins(sections, processed, scope)]
+        out["prose repeating a suppressed cell"] += [f"[{scope}] {f}" for f in scan_prose_repeats(sections, processed, scope, threshold)]
     out["across reports"] = scan_across_reports(parsed, threshold)
     return out

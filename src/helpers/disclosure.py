@@ -115,13 +115,16 @@ def protect(
     left to suppress (then the caller must say so).
 
     The rule: while a suppressed cell is recoverable, take the first recoverable cell (in ``order``)
-    that has a non-zero shown part in one of its equations and suppress the smallest such part (ties:
-    first in ``order``); when no recoverable cell has a part left, suppress the smallest shown total
-    of their equations.
+    that has a non-zero shown part in one of its equations and suppress the smallest such part,
+    preferring a part that is not itself the total of another margin (ties: first in ``order``);
+    when no recoverable cell has a part left, suppress the smallest shown total of their equations.
     """
     hidden = set(suppressed)
     fixed = set(fixed)
     given_up: list = []
+    # A cell that is the total of some margin (a row's "All", a borough's whole) is often repeated
+    # elsewhere (prose, another table), so interior cells are chosen first.
+    totals_anywhere = {c for left, _ in equations for c in left}
     rank_of = {c: i for i, c in enumerate(order or list(values))}
 
     def shown_nonzero(cell):
@@ -142,7 +145,8 @@ def protect(
                 candidates = [c for left, right in equations if target in left or target in right
                               for c in (right if side == 1 else left) if shown_nonzero(c)]
                 if candidates:
-                    choice = min(candidates, key=lambda c: (float(values[c]), rank_of.get(c, len(rank_of))))
+                    choice = min(candidates, key=lambda c: (c in totals_anywhere, float(values[c]),
+                                                            rank_of.get(c, len(rank_of))))
                     break
             if choice is not None:
                 break

@@ -287,9 +287,20 @@ CHANGE_MARGINS = [{"column": "group", "total": "difference_in_differences",
                    "parts": ["trained_between_waves", "not_trained_by_wave2"]}]
 
 
+def with_smaller_group(change: pd.DataFrame) -> pd.DataFrame:
+    """Adds ``n_smaller``: for the difference in differences, the smaller of its two groups (blank on
+    the other rows), so that a difference involving a small group is suppressed with it."""
+    c = change.copy()
+    sizes = dict(zip(c["group"], c["n_practitioners"], strict=True))
+    parts = [sizes.get(g, 0) for g in CHANGE_MARGINS[0]["parts"]]
+    c["n_smaller"] = [float(min(parts)) if g == "difference_in_differences" else float("nan") for g in c["group"]]
+    return c
+
+
 def change_shown(change: pd.DataFrame, threshold: int) -> pd.DataFrame:
     """The change table as a reader sees it (primary and secondary suppression), for the prose."""
-    return suppress_table(change, ["n_practitioners"], {c: "n_practitioners" for c in CHANGE_VALUES},
+    return suppress_table(with_smaller_group(change), ["n_practitioners", "n_smaller"],
+                          {c: ["n_practitioners", "n_smaller"] for c in CHANGE_VALUES},
                           threshold=threshold, row_margins=CHANGE_MARGINS)
 
 
@@ -337,6 +348,7 @@ MODEL_LABELS = {
 CHANGE_LABELS = {
     "group": "Group",
     "n_practitioners": "Practitioners",
+    "n_smaller": "Practitioners in the smaller group",
     "mean_wave1": "Mean at wave 1",
     "mean_wave2": "Mean at wave 2",
     "mean_change": "Mean change",
@@ -615,13 +627,13 @@ def _change(section, results: dict) -> list:
     change = results[CHANGE.key]
     pw = results[PRACTITIONER_WAVES.key]
     section.markdown(describe_change(change_shown(change, section.threshold), section))
-    cd = change.assign(p=change["p"].map(stats.describe_p))
+    cd = with_smaller_group(change).assign(p=change["p"].map(stats.describe_p))
     section.table(
         "change",
         cd.assign(group=cd["group"].map({**ROLLOUT_GROUPS, "difference_in_differences": "Difference in differences"})),
         caption="Change in alignment between waves for practitioners who answered at both, by when they were trained.",
-        count_columns=["n_practitioners"],
-        dependent_columns={c: "n_practitioners" for c in CHANGE_VALUES},
+        count_columns=["n_practitioners", "n_smaller"],
+        dependent_columns={c: ["n_practitioners", "n_smaller"] for c in CHANGE_VALUES},
         note="Difference in differences: mean change of those trained between the waves minus that of those not trained by wave 2 (Welch CI).",
         decimals=1,
         row_margins=[{**CHANGE_MARGINS[0], "total": "Difference in differences",
