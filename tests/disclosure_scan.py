@@ -37,7 +37,10 @@ PEOPLE = (
     r"participants?|people|persons?|staff|supervisors?|managers?|parents?|carers?|young people|forms|maps|"
     r"FSWs?|social workers?"
 )
-SMALL_COUNT = re.compile(rf"(?<![\w.,\-+±])(?<!wave )(?<!Wave )(?<!item )(?<!items )(\d+)(?![\w.%,]|\.\d)\s+(?:[A-Za-z()'-]+\s+){{0,3}}?(?:{PEOPLE})\b", re.I)
+SMALL_COUNT = re.compile(
+    rf"(?<![\w.,\-+±])(?<!wave )(?<!Wave )(?<!item )(?<!items )(\d+)(?![\w.%,]|\.\d)\s+(?:[A-Za-z()'-]+\s+){{0,3}}?(?:{PEOPLE})\b",
+    re.I,
+)
 N_EQUALS = re.compile(r"\bn\s*=\s*(\d+)\b", re.I)
 
 
@@ -88,7 +91,9 @@ def build_reports(raw_dir: Path, out_dir: Path, threshold: int, bootstrap: int =
         for step in steps:
             if step.get("exports_report"):
                 continue
-            extra = {k: (bootstrap if k == "bootstrap_samples" else v) for k, v in (step.get("parameters") or {}).items()}
+            extra = {
+                k: (bootstrap if k == "bootstrap_samples" else v) for k, v in (step.get("parameters") or {}).items()
+            }
             _run(config.PROJECT_ROOT / step["notebook"], {**common, **extra, "borough": scope})
     report_step = next(s for s in steps if s.get("exports_report"))
     htmls = {}
@@ -101,7 +106,9 @@ def build_reports(raw_dir: Path, out_dir: Path, threshold: int, bootstrap: int =
                 if hasattr(obj, "_repr_html_") and obj._repr_html_() is not None:
                     outputs.append(nbformat.v4.new_output("display_data", data={"text/html": obj._repr_html_()}))
                 elif hasattr(obj, "_repr_markdown_"):
-                    outputs.append(nbformat.v4.new_output("display_data", data={"text/markdown": obj._repr_markdown_()}))
+                    outputs.append(
+                        nbformat.v4.new_output("display_data", data={"text/markdown": obj._repr_markdown_()})
+                    )
 
         IPython.display.display = capture
         try:
@@ -146,8 +153,10 @@ def parse_report(page: str) -> dict:
                 continue
             table = token.group(0)
             header = [_text(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", table, flags=re.S)]
-            rows = [[_text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, flags=re.S)]
-                    for tr in re.findall(r"<tr>(.*?)</tr>", table, flags=re.S)]
+            rows = [
+                [_text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, flags=re.S)]
+                for tr in re.findall(r"<tr>(.*?)</tr>", table, flags=re.S)
+            ]
             sec["tables"].append({"caption": caption or "", "header": header, "rows": [r for r in rows if r]})
             caption = None
         outside = re.sub(r"<table.*?</table>", " ", part, flags=re.S)
@@ -175,10 +184,10 @@ def scan_prose_counts(sections: dict, threshold: int) -> list[str]:
         for text in sec["prose"]:
             for m in SMALL_COUNT.finditer(text):
                 if 1 <= int(m.group(1)) <= threshold:
-                    found.append(f"{heading}: ...{text[max(0, m.start() - 60):m.end() + 20]}...")
+                    found.append(f"{heading}: ...{text[max(0, m.start() - 60) : m.end() + 20]}...")
             for m in N_EQUALS.finditer(text):
                 if 1 <= int(m.group(1)) <= threshold:
-                    found.append(f"{heading}: ...{text[max(0, m.start() - 60):m.end() + 20]}...")
+                    found.append(f"{heading}: ...{text[max(0, m.start() - 60) : m.end() + 20]}...")
     return found
 
 
@@ -187,10 +196,16 @@ def scan_rows_with_c(sections: dict) -> list[str]:
     found = []
     for heading, sec in sections.items():
         for t in sec["tables"]:
-            waves = {i for i, h in enumerate(t["header"]) if "wave" == h.lower().strip() or h.lower().startswith("wave ")}
+            waves = {
+                i for i, h in enumerate(t["header"]) if "wave" == h.lower().strip() or h.lower().startswith("wave ")
+            }
             for row in t["rows"]:
                 counts = [c for i, c in enumerate(row) if i not in waves and (c == "c" or _int(c) is not None)]
-                if counts and all(c == "c" for c in counts) and any(re.fullmatch(r"[-+−]?\d[\d,]*\.\d+", cell) for cell in row):
+                if (
+                    counts
+                    and all(c == "c" for c in counts)
+                    and any(re.fullmatch(r"[-+−]?\d[\d,]*\.\d+", cell) for cell in row)
+                ):
                     found.append(f"{heading} / {t['caption'][:60]}: {row}")
     return found
 
@@ -206,14 +221,18 @@ def scan_prose_estimates(sections: dict) -> list[str]:
                 hidden = bool(numeric) and all(c == "c" for c in numeric) and len(numeric) >= 3
                 for cell in row:
                     for name in (cell, cell.split(": ", 1)[-1]):
-                        if (len(name) >= 8 and " " in name.strip() and not re.fullmatch(r"[\d,.c –-]+", name)
-                                and not name.startswith("All")):
+                        if (
+                            len(name) >= 8
+                            and " " in name.strip()
+                            and not re.fullmatch(r"[\d,.c –-]+", name)
+                            and not name.startswith("All")
+                        ):
                             (names if hidden else shown_names).add(name)
         names -= shown_names  # a label that also heads a shown row (a measure, a unit) is not a group
         prose = " ".join(sec["prose"])
         for name in names:
             for m in re.finditer(re.escape(name) + r".{0,25}?[-+−]?\d+\.\d", prose, flags=re.I):
-                found.append(f"{heading}: {name!r}: ...{prose[m.start():m.end() + 20]}...")
+                found.append(f"{heading}: {name!r}: ...{prose[m.start() : m.end() + 20]}...")
     return found
 
 
@@ -239,7 +258,7 @@ def scan_margins(sections: dict, processed: Path, scope: str) -> list[str]:
             labels = item.get("labels") or {}
             col = {h: i for i, h in enumerate(t["header"])}
 
-            def idx(name):
+            def idx(name, col=col, labels=labels):
                 return col.get(labels.get(name, name), col.get(str(name).replace("_", " ")))
 
             for total, parts in (item.get("totals") or {}).items():
@@ -251,7 +270,9 @@ def scan_margins(sections: dict, processed: Path, scope: str) -> list[str]:
                 if m.get("total") is None or idx(m["column"]) is None:
                     continue
                 ci = idx(m["column"])
-                within = [idx(w) for w in ([m["within"]] if isinstance(m.get("within"), str) else m.get("within") or [])]
+                within = [
+                    idx(w) for w in ([m["within"]] if isinstance(m.get("within"), str) else m.get("within") or [])
+                ]
                 blocks: dict = {}
                 for row in t["rows"]:
                     blocks.setdefault(tuple(row[w] for w in within if w is not None), []).append(row)
@@ -261,7 +282,11 @@ def scan_margins(sections: dict, processed: Path, scope: str) -> list[str]:
                         continue
                     for rows in blocks.values():
                         tot = [r for r in rows if r[ci] == str(m["total"])]
-                        parts = [r for r in rows if r[ci] != str(m["total"]) and (m.get("parts") is None or r[ci] in map(str, m["parts"]))]
+                        parts = [
+                            r
+                            for r in rows
+                            if r[ci] != str(m["total"]) and (m.get("parts") is None or r[ci] in map(str, m["parts"]))
+                        ]
                         cells = [r[j] for r in tot + parts]
                         if tot and cells.count("c") == 1 and all(x == "c" or _int(x) is not None for x in cells):
                             found.append(f"{heading} / {t['caption'][:50]}: column {c}, block {tot[0][:2]}")
@@ -289,7 +314,9 @@ def scan_prose_repeats(sections: dict, processed: Path, scope: str, threshold: i
             labels = item.get("labels") or {}
             for c in item["count_columns"]:
                 shown_name = labels.get(c, c)
-                j = next((i for i, h in enumerate(t["header"]) if h in (shown_name, str(shown_name).replace("_", " "))), None)
+                j = next(
+                    (i for i, h in enumerate(t["header"]) if h in (shown_name, str(shown_name).replace("_", " "))), None
+                )
                 if j is None or len(raw) != len(t["rows"]):
                     continue
                 words = {w for w in re.findall(r"[a-z]{5,}", t["header"][j].lower())}
@@ -316,8 +343,11 @@ def scan_across_reports(parsed: dict[str, dict], threshold: int) -> list[str]:
         for t in sec["tables"]:
             others = {}
             for b in boroughs:
-                match = [u for u in parsed[b].get(heading, {"tables": []})["tables"]
-                         if u["caption"] == t["caption"] and u["header"] == t["header"]]
+                match = [
+                    u
+                    for u in parsed[b].get(heading, {"tables": []})["tables"]
+                    if u["caption"] == t["caption"] and u["header"] == t["header"]
+                ]
                 if match:
                     others[b] = match[0]
             if len(others) < len(boroughs):
@@ -353,13 +383,20 @@ def scan_across_reports(parsed: dict[str, dict], threshold: int) -> list[str]:
 def scan_all(htmls: dict[str, str], processed: Path, threshold: int) -> dict[str, list[str]]:
     """Every check on every report; ``{check: findings}``."""
     parsed = {scope: parse_report(page) for scope, page in htmls.items()}
-    out = {"prose counts": [], "rows with c and a figure": [], "prose estimates of suppressed groups": [],
-           "margins within a table": [], "prose repeating a suppressed cell": []}
+    out = {
+        "prose counts": [],
+        "rows with c and a figure": [],
+        "prose estimates of suppressed groups": [],
+        "margins within a table": [],
+        "prose repeating a suppressed cell": [],
+    }
     for scope, sections in parsed.items():
         out["prose counts"] += [f"[{scope}] {f}" for f in scan_prose_counts(sections, threshold)]
         out["rows with c and a figure"] += [f"[{scope}] {f}" for f in scan_rows_with_c(sections)]
         out["prose estimates of suppressed groups"] += [f"[{scope}] {f}" for f in scan_prose_estimates(sections)]
         out["margins within a table"] += [f"[{scope}] {f}" for f in scan_margins(sections, processed, scope)]
-        out["prose repeating a suppressed cell"] += [f"[{scope}] {f}" for f in scan_prose_repeats(sections, processed, scope, threshold)]
+        out["prose repeating a suppressed cell"] += [
+            f"[{scope}] {f}" for f in scan_prose_repeats(sections, processed, scope, threshold)
+        ]
     out["across reports"] = scan_across_reports(parsed, threshold)
     return out

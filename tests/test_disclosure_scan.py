@@ -5,9 +5,8 @@ can be read or worked out anywhere (see ``tests/disclosure_scan.py`` for what is
 
 import pytest
 
-from helpers.synthetic import generate_all
-
 from disclosure_scan import build_reports, scan_all
+from helpers.synthetic import generate_all
 
 
 @pytest.fixture(scope="module")

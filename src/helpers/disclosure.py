@@ -142,11 +142,17 @@ def protect(
         choice = None
         for side in (1, 0):  # parts first (of any recoverable cell's equations), then totals
             for target in at_risk:
-                candidates = [c for left, right in equations if target in left or target in right
-                              for c in (right if side == 1 else left) if shown_nonzero(c)]
+                candidates = [
+                    c
+                    for left, right in equations
+                    if target in left or target in right
+                    for c in (right if side == 1 else left)
+                    if shown_nonzero(c)
+                ]
                 if candidates:
-                    choice = min(candidates, key=lambda c: (c in totals_anywhere, float(values[c]),
-                                                            rank_of.get(c, len(rank_of))))
+                    choice = min(
+                        candidates, key=lambda c: (c in totals_anywhere, float(values[c]), rank_of.get(c, len(rank_of)))
+                    )
                     break
             if choice is not None:
                 break
@@ -199,7 +205,11 @@ def table_equations(
                     if not len(tot):
                         continue
                     parts = margin.get("parts")
-                    part_idx = [i for i in block.index if i not in tot and (parts is None or str(block.at[i, col]) in map(str, parts))]
+                    part_idx = [
+                        i
+                        for i in block.index
+                        if i not in tot and (parts is None or str(block.at[i, col]) in map(str, parts))
+                    ]
                     equations.append(([key(tot[0], c)], [key(i, c) for i in part_idx]))
                 else:
                     groups = [list(g.index) for _, g in block.groupby(col, sort=False)]
@@ -264,10 +274,17 @@ def suppress_table(
     """
     count_columns = list(count_columns)
     dependent = {k: _as_list(v) for k, v in (dependent_columns or {}).items()}
-    margin_cols = [*(totals or {}), *[p for ps in (totals or {}).values() for p in ps],
-                   *[m["column"] for m in row_margins or []], *[w for m in row_margins or [] for w in _as_list(m.get("within"))]]
-    missing = [c for c in [*count_columns, *dependent, *[v for vs in dependent.values() for v in vs], *margin_cols]
-               if c not in table.columns]
+    margin_cols = [
+        *(totals or {}),
+        *[p for ps in (totals or {}).values() for p in ps],
+        *[m["column"] for m in row_margins or []],
+        *[w for m in row_margins or [] for w in _as_list(m.get("within"))],
+    ]
+    missing = [
+        c
+        for c in [*count_columns, *dependent, *[v for vs in dependent.values() for v in vs], *margin_cols]
+        if c not in table.columns
+    ]
     if missing:
         raise KeyError(f"suppress_table: columns not in the table: {missing}")
     cells = table_suppressed_cells(table, count_columns, threshold, totals, row_margins) | set(extra)
@@ -291,7 +308,13 @@ def count_like_columns(table: pd.DataFrame) -> list[str]:
     names = []
     for c in table.columns:
         lc = str(c).lower()
-        if lc == "n" or lc.startswith("n_") or lc.endswith("_n") or lc.startswith("count") or lc.startswith("number of"):
+        if (
+            lc == "n"
+            or lc.startswith("n_")
+            or lc.endswith("_n")
+            or lc.startswith("count")
+            or lc.startswith("number of")
+        ):
             if pd.api.types.is_numeric_dtype(table[c]):
                 names.append(c)
     return names
@@ -349,7 +372,9 @@ def cross_scope_suppressed(section_folder: Path, item: dict, threshold: int, sco
         if scope != here and _scope_inputs(base / scope) != inputs_here:
             continue  # built from another extract: not comparable
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        other = next((i for i in meta.get("items", []) if i.get("kind") == "table" and i.get("name") == item["name"]), None)
+        other = next(
+            (i for i in meta.get("items", []) if i.get("kind") == "table" and i.get("name") == item["name"]), None
+        )
         if other is None or not (folder / other["file"]).exists():
             continue
         tables[scope] = pd.read_csv(folder / other["file"])
@@ -372,8 +397,9 @@ def cross_scope_suppressed(section_folder: Path, item: dict, threshold: int, sco
                 if is_small(values[cell], threshold):
                     primary.add(cell)
         try:
-            equations += table_equations(t, counts, item.get("totals"), item.get("row_margins"),
-                                         key=lambda i, c, s=scope: (s, i, c))
+            equations += table_equations(
+                t, counts, item.get("totals"), item.get("row_margins"), key=lambda i, c, s=scope: (s, i, c)
+            )
         except KeyError:
             pass
     all_index = {k: i for i, k in enumerate(keys[ALL_SCOPE])}

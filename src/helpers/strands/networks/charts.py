@@ -466,8 +466,9 @@ def change_chart(summary: pd.DataFrame, measures: list[str]) -> Figure:
     ax.set_xlabel("Mean change, wave 2 minus wave 1 (members), with 95% CI")
     ax.spines[["top", "right"]].set_visible(False)
     # legend outside the axes, never over the data
-    ax.legend(title="Practitioner", fontsize=8, title_fontsize=8, frameon=False, loc="upper left",
-              bbox_to_anchor=(1.01, 1.0))
+    ax.legend(
+        title="Practitioner", fontsize=8, title_fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0)
+    )
     fig.tight_layout()
     return fig
 

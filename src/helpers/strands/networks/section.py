@@ -93,11 +93,20 @@ def _maps_analysed(section, measures: pd.DataFrame, change: pd.DataFrame) -> Non
     worked out from the others."""
     w1 = int((measures["wave"] == 1).sum())
     w2 = int((measures["wave"] == 2).sum())
-    values = {"maps": len(measures), "families": measures["family_id"].nunique(), "both": len(change),
-              "one": measures["family_id"].nunique() - len(change), "w1": w1, "w2": w2}
+    values = {
+        "maps": len(measures),
+        "families": measures["family_id"].nunique(),
+        "both": len(change),
+        "one": measures["family_id"].nunique() - len(change),
+        "w1": w1,
+        "w2": w2,
+    }
     primary = {k for k, v in values.items() if section.is_small(v)}
-    hidden, _ = protect(values, primary, [(["families"], ["both", "one"]), (["maps"], ["w1", "w2"]),
-                                          (["maps"], ["both", "both", "one"])])
+    hidden, _ = protect(
+        values,
+        primary,
+        [(["families"], ["both", "one"]), (["maps"], ["w1", "w2"]), (["maps"], ["both", "both", "one"])],
+    )
     c = {k: (SUPPRESSED if k in hidden else f"{v:,}") for k, v in values.items()}
     ties_share = measures["ties_recorded"].mean()
     section.markdown(
@@ -205,7 +214,9 @@ def _what_changed(
         n = row["n_families"]
         if pd.isna(row[lo]) or pd.isna(row[hi]):
             return "CI not computed"
-        return f"95% CI {section.value(row[lo], n, '{:.1f}')} to {section.value(row[hi], n, '{:.1f}')}".replace("-0.0 ", "0.0 ")
+        return f"95% CI {section.value(row[lo], n, '{:.1f}')} to {section.value(row[hi], n, '{:.1f}')}".replace(
+            "-0.0 ", "0.0 "
+        )
 
     def sv(row, col="mean_change"):
         return _num(row[col], "{:+.1f}") if not section.is_small(row["n_families"]) else SUPPRESSED
@@ -311,15 +322,25 @@ def _change_table_and_chart(section, summary: pd.DataFrame, min_count: int) -> N
         appendix=True,
     )
     # groups whose table row is suppressed (also by secondary suppression) are not drawn
-    protected = suppress_table(tab.reset_index(drop=True), ["n_families"], threshold=section.threshold,
-                               row_margins=[{"column": "Practitioner", "total": "All families", "within": ["Measure"]}])
-    hidden = {(m, g) for m, g, n in zip(protected["Measure"], protected["Practitioner"], protected["n_families"], strict=True)
-              if n == SUPPRESSED}
+    protected = suppress_table(
+        tab.reset_index(drop=True),
+        ["n_families"],
+        threshold=section.threshold,
+        row_margins=[{"column": "Practitioner", "total": "All families", "within": ["Measure"]}],
+    )
+    hidden = {
+        (m, g)
+        for m, g, n in zip(protected["Measure"], protected["Practitioner"], protected["n_families"], strict=True)
+        if n == SUPPRESSED
+    }
     names = {"All families": "all", "Trained": "trained", "Not trained": "not trained"}
     hidden = {(m, names.get(g, g)) for m, g in hidden}
-    shown = summary[(summary["n_families"] >= min_count)
-                    & ~pd.Series([(lab, g) in hidden for lab, g in zip(summary["label"], summary["group"], strict=True)],
-                                 index=summary.index)]
+    shown = summary[
+        (summary["n_families"] >= min_count)
+        & ~pd.Series(
+            [(lab, g) in hidden for lab, g in zip(summary["label"], summary["group"], strict=True)], index=summary.index
+        )
+    ]
     if not len(shown):
         return
     fig = charts.change_chart(shown, ["size", "n_informal", "n_formal"])
@@ -352,15 +373,32 @@ def _change_by_need(section, change: pd.DataFrame) -> None:
         need["level_of_need"] = need["level_of_need"].map(LEVELS_OF_NEED).fillna(need["level_of_need"]).astype(str)
         # The total row makes the margin explicit (the prose and the change table give the number of
         # families with two maps), so secondary suppression protects the levels against it.
-        total = {"level_of_need": "All levels", "n_families": int(need["n_families"].sum()),
-                 "informal_change": change["n_informal_change"].mean(), "formal_change": change["n_formal_change"].mean(),
-                 "size_w1": change["size_w1"].mean()}
+        total = {
+            "level_of_need": "All levels",
+            "n_families": int(need["n_families"].sum()),
+            "informal_change": change["n_informal_change"].mean(),
+            "formal_change": change["n_formal_change"].mean(),
+            "size_w1": change["size_w1"].mean(),
+        }
         if change["level_of_need"].isna().any():
             missing = change[change["level_of_need"].isna()]
-            need = pd.concat([need, pd.DataFrame([{"level_of_need": "Not recorded", "n_families": len(missing),
-                                                   "informal_change": missing["n_informal_change"].mean(),
-                                                   "formal_change": missing["n_formal_change"].mean(),
-                                                   "size_w1": missing["size_w1"].mean()}])], ignore_index=True)
+            need = pd.concat(
+                [
+                    need,
+                    pd.DataFrame(
+                        [
+                            {
+                                "level_of_need": "Not recorded",
+                                "n_families": len(missing),
+                                "informal_change": missing["n_informal_change"].mean(),
+                                "formal_change": missing["n_formal_change"].mean(),
+                                "size_w1": missing["size_w1"].mean(),
+                            }
+                        ]
+                    ),
+                ],
+                ignore_index=True,
+            )
         need = pd.concat([need, pd.DataFrame([total])], ignore_index=True)
         need = need.rename(
             columns={
@@ -433,7 +471,9 @@ def consented_families(maps: pd.DataFrame | None) -> set:
     return set(ok[ok].index)
 
 
-def _example_maps(section, change: pd.DataFrame, graphs: dict, n_examples: int, maps: pd.DataFrame | None = None) -> None:
+def _example_maps(
+    section, change: pd.DataFrame, graphs: dict, n_examples: int, maps: pd.DataFrame | None = None
+) -> None:
     """Example families chosen by a fixed rule among those who agreed to be shown, drawn at both waves,
     and an overview grid of their wave-1 maps. Without recorded consent no family's map is drawn."""
     consented = consented_families(maps)

@@ -28,8 +28,9 @@ def _outcome_label(code: str, rel: pd.DataFrame | None = None) -> str:
     return label
 
 
-def chart_clearly_present(cp: pd.DataFrame, rel: pd.DataFrame | None = None, min_n: int = 10,
-                          threshold: int = DEFAULT_SUPPRESSION_THRESHOLD):
+def chart_clearly_present(
+    cp: pd.DataFrame, rel: pd.DataFrame | None = None, min_n: int = 10, threshold: int = DEFAULT_SUPPRESSION_THRESHOLD
+):
     """Heatmap: % of answers with each outcome clearly present, by wave and training status.
     Cells with fewer than ``min_n`` answers, or whose number of answers clearly present is small
     (1 to ``threshold``: the % would give it back), are left blank."""
@@ -114,7 +115,9 @@ def chart_distributions(pw: pd.DataFrame, threshold: int = DEFAULT_SUPPRESSION_T
         if not len(sub):
             ax.text(0.5, 0.5, "No group large enough to show", ha="center", va="center", transform=ax.transAxes)
         else:
-            sns.boxplot(data=sub, x=col, y="alignment", order=order, ax=ax, color="#c6dbef", showfliers=False, width=0.6)
+            sns.boxplot(
+                data=sub, x=col, y="alignment", order=order, ax=ax, color="#c6dbef", showfliers=False, width=0.6
+            )
             _seeded_stripplot(
                 data=sub, x=col, y="alignment", order=order, ax=ax, color="#08519c", size=2.5, alpha=0.5, jitter=0.25
             )
@@ -143,8 +146,9 @@ def chart_change(pw: pd.DataFrame, threshold: int = DEFAULT_SUPPRESSION_THRESHOL
     groups = [g for g in ROLLOUT_GROUPS if sizes.get(g, 0) > threshold and g not in hidden]
     fig, axes = plt.subplots(1, max(1, len(groups)), figsize=(3.2 * max(1, len(groups)), 4), sharey=True, squeeze=False)
     if not groups:
-        axes[0][0].text(0.5, 0.5, "No group large enough to show", ha="center", va="center",
-                        transform=axes[0][0].transAxes)
+        axes[0][0].text(
+            0.5, 0.5, "No group large enough to show", ha="center", va="center", transform=axes[0][0].transAxes
+        )
     for ax, g in zip(axes[0], groups, strict=False):
         sub = rg[rg["group"] == g]
         for _, r in sub.iterrows():

@@ -27,7 +27,7 @@ from .inputs import FRAME, OUTCOMES, ROLE_LABELS, ROLLOUT_GROUPS
 
 
 def _ci(row, lo="ci_low", hi="ci_high", digits=1, section=None, n=None) -> str:
-    """"a to b"; through ``section.value`` (so "c" for a small group) when ``section`` is given."""
+    """ "a to b"; through ``section.value`` (so "c" for a small group) when ``section`` is given."""
     if section is not None:
         return f"{section.value(row[lo], n, f'{{:.{digits}f}}')} to {section.value(row[hi], n, f'{{:.{digits}f}}')}"
     return f"{row[lo]:.{digits}f} to {row[hi]:.{digits}f}"
@@ -57,12 +57,17 @@ def term_group_size(term: str, answers: pd.DataFrame) -> int | None:
         if ref is None:
             ref = sorted(answers[col].astype(str).unique())[0]
     values = answers[col].astype(str)
-    return int(min(answers.loc[values == level, "practitioner_id"].nunique(),
-                   answers.loc[values == ref, "practitioner_id"].nunique()))
+    return int(
+        min(
+            answers.loc[values == level, "practitioner_id"].nunique(),
+            answers.loc[values == ref, "practitioner_id"].nunique(),
+        )
+    )
 
 
-def evidence_strength(ci, n, threshold: int, design: str = "observational", reliable: bool = True,
-                      consistent: bool = True) -> str:
+def evidence_strength(
+    ci, n, threshold: int, design: str = "observational", reliable: bool = True, consistent: bool = True
+) -> str:
     """The strength of evidence of a finding, by the rule written in the methods appendix.
 
     "not possible to tell" when the 95% CI includes no effect or the group is small; otherwise the
@@ -153,8 +158,9 @@ def describe_alignment(scores: pd.DataFrame, frame: dict | None = None, section=
     with the number of practitioners behind it)."""
     frame = frame or FRAME
     s = scores[scores["alignment"].notna()]
-    by_wave = s.groupby("wave").agg(mean=("alignment", "mean"), size=("alignment", "size"),
-                                    people=("practitioner_id", "nunique"))
+    by_wave = s.groupby("wave").agg(
+        mean=("alignment", "mean"), size=("alignment", "size"), people=("practitioner_id", "nunique")
+    )
     waves = "; ".join(
         f"wave {int(w)}: mean {section.value(r['mean'], r['people']) if section else '{:.1f}'.format(r['mean'])} over "
         f"{int(r['size'])} answers"
@@ -280,11 +286,26 @@ def describe_change(change: pd.DataFrame, section) -> str:
     )
 
 
-CHANGE_VALUES = ["mean_wave1", "mean_wave2", "mean_change", "ci_low", "ci_high", "boot_ci_low", "boot_ci_high", "d_z", "p"]
+CHANGE_VALUES = [
+    "mean_wave1",
+    "mean_wave2",
+    "mean_change",
+    "ci_low",
+    "ci_high",
+    "boot_ci_low",
+    "boot_ci_high",
+    "d_z",
+    "p",
+]
 #: The difference in differences is computed from the practitioners of these two groups: its count
 #: is their sum, a margin of the change table.
-CHANGE_MARGINS = [{"column": "group", "total": "difference_in_differences",
-                   "parts": ["trained_between_waves", "not_trained_by_wave2"]}]
+CHANGE_MARGINS = [
+    {
+        "column": "group",
+        "total": "difference_in_differences",
+        "parts": ["trained_between_waves", "not_trained_by_wave2"],
+    }
+]
 
 
 def with_smaller_group(change: pd.DataFrame) -> pd.DataFrame:
@@ -299,9 +320,13 @@ def with_smaller_group(change: pd.DataFrame) -> pd.DataFrame:
 
 def change_shown(change: pd.DataFrame, threshold: int) -> pd.DataFrame:
     """The change table as a reader sees it (primary and secondary suppression), for the prose."""
-    return suppress_table(with_smaller_group(change), ["n_practitioners", "n_smaller"],
-                          {c: ["n_practitioners", "n_smaller"] for c in CHANGE_VALUES},
-                          threshold=threshold, row_margins=CHANGE_MARGINS)
+    return suppress_table(
+        with_smaller_group(change),
+        ["n_practitioners", "n_smaller"],
+        {c: ["n_practitioners", "n_smaller"] for c in CHANGE_VALUES},
+        threshold=threshold,
+        row_margins=CHANGE_MARGINS,
+    )
 
 
 CAVEATS = (
@@ -328,8 +353,18 @@ def _model_display(model: pd.DataFrame, rel: pd.DataFrame, answers: pd.DataFrame
     )
     t["p"] = t["p"].map(stats.describe_p)
     return t.rename(columns={"model": "score", "label": "term_in_words"})[
-        ["score", "term_in_words", "estimate", "ci_low", "ci_high", "effect_size", "p", "n_group", "n_practitioners",
-         "n_answers"]
+        [
+            "score",
+            "term_in_words",
+            "estimate",
+            "ci_low",
+            "ci_high",
+            "effect_size",
+            "p",
+            "n_group",
+            "n_practitioners",
+            "n_answers",
+        ]
     ]
 
 
@@ -409,11 +444,20 @@ def _key_findings(section, results: dict) -> None:
     if n_t is None or section.is_small(n_t):
         return
     did = change_shown(results[CHANGE.key], section.threshold).set_index("group")
-    did_change = did.loc["difference_in_differences", "mean_change"] if "difference_in_differences" in did.index else None
-    consistent = not isinstance(did_change, (int, float)) or pd.isna(did_change) or (did_change > 0) == (t["estimate"] > 0)
+    did_change = (
+        did.loc["difference_in_differences", "mean_change"] if "difference_in_differences" in did.index else None
+    )
+    consistent = (
+        not isinstance(did_change, (int, float)) or pd.isna(did_change) or (did_change > 0) == (t["estimate"] > 0)
+    )
     reliable = bool((rel["verdict"] == "reliable").mean() >= 0.5) if len(rel) else False
-    strength = evidence_strength((t["ci_low"], t["ci_high"]), int(t["n_practitioners"]), section.threshold,
-                                 reliable=reliable, consistent=consistent)
+    strength = evidence_strength(
+        (t["ci_low"], t["ci_high"]),
+        int(t["n_practitioners"]),
+        section.threshold,
+        reliable=reliable,
+        consistent=consistent,
+    )
     v = lambda x: section.value(x, n_t, "{:+.1f}")  # noqa: E731
     text = (
         f"Answers to the practice scenarios written after the practitioner's training scored {v(t['estimate'])} points "
@@ -422,8 +466,14 @@ def _key_findings(section, results: dict) -> None:
     )
     if section.synthetic:
         text += " The data are synthetic, so the figures are illustrative."
-    section.key_finding(text, strength, estimate=t["estimate"], ci=(t["ci_low"], t["ci_high"]),
-                        n=int(t["n_practitioners"]), label="Alignment with the learning outcomes, trained vs not yet")
+    section.key_finding(
+        text,
+        strength,
+        estimate=t["estimate"],
+        ci=(t["ci_low"], t["ci_high"]),
+        n=int(t["n_practitioners"]),
+        label="Alignment with the learning outcomes, trained vs not yet",
+    )
 
 
 def _frame_table(section, frame: dict, appendix: bool = True) -> None:
@@ -494,9 +544,16 @@ def _coding_and_reliability(section, results: dict, frame: dict) -> None:
         },
         note="Kappa: Cohen's kappa with quadratic weights. Alpha: Krippendorff's alpha for ordinal codes, with a 95% bootstrap CI.",
         appendix=True,
-        labels={"label": "Learning outcome", "n_answers": "Answers coded by both", "pct_agreement": "Same level (%)",
-                "kappa_quadratic": "Weighted kappa", "alpha": "Krippendorff's alpha", "alpha_ci_low": "Alpha 95% CI low",
-                "alpha_ci_high": "Alpha 95% CI high", "verdict": "Verdict"},
+        labels={
+            "label": "Learning outcome",
+            "n_answers": "Answers coded by both",
+            "pct_agreement": "Same level (%)",
+            "kappa_quadratic": "Weighted kappa",
+            "alpha": "Krippendorff's alpha",
+            "alpha_ci_low": "Alpha 95% CI low",
+            "alpha_ci_high": "Alpha 95% CI high",
+            "verdict": "Verdict",
+        },
     )
     section.markdown(describe_resolution(results[RESOLVED.key], frame), appendix=True)
     section.markdown(describe_alignment(results[ANSWER_SCORES.key], frame, section))
@@ -543,8 +600,14 @@ def _clearly_present(section, results: dict, min_cell: int) -> list:
         dependent_columns={"pct_clearly_present": ["n_clearly_present", "n_answers"]},
         decimals=0,
         appendix=True,
-        labels={"outcome": "Learning outcome", "wave": "Wave", "trained": "Training at the answer date",
-                "n_answers": "Answers", "n_clearly_present": "Clearly present", "pct_clearly_present": "Clearly present (%)"},
+        labels={
+            "outcome": "Learning outcome",
+            "wave": "Wave",
+            "trained": "Training at the answer date",
+            "n_answers": "Answers",
+            "n_clearly_present": "Clearly present",
+            "pct_clearly_present": "Clearly present (%)",
+        },
     )
     return [fig]
 
@@ -570,7 +633,7 @@ def _models_and_groups(section, results: dict) -> list:
             count_columns=["n_group", "n_practitioners", "n_answers"],
             dependent_columns={c: ["n_group", "n_practitioners"] for c in estimates},
             note="Practitioner as random effect; CI: 95% Wald interval. Effect size: estimate divided by the SD of "
-            "scores around the model's fixed effects. A term comparing a group too small to show is \"c\".",
+            'scores around the model\'s fixed effects. A term comparing a group too small to show is "c".',
             decimals=2,
             appendix=True,
             labels=MODEL_LABELS,
@@ -584,19 +647,33 @@ def _models_and_groups(section, results: dict) -> list:
         gd,
         caption="Mean alignment of practitioners by training status, role and borough, per wave (a practitioner's score is the mean of their answers in the wave).",
         count_columns=["n_practitioners", "n_answers"],
-        dependent_columns={"mean_alignment": "n_practitioners", "sd_alignment": "n_practitioners",
-                           "n_answers": "n_practitioners"},
+        dependent_columns={
+            "mean_alignment": "n_practitioners",
+            "sd_alignment": "n_practitioners",
+            "n_answers": "n_practitioners",
+        },
         decimals=1,
         # Each dimension (training, role, borough) breaks down the same practitioners of a wave.
         row_margins=[{"column": "dimension", "within": ["wave"]}],
-        labels={"dimension": "Grouped by", "group": "Group", "wave": "Wave", "n_practitioners": "Practitioners",
-                "n_answers": "Answers", "mean_alignment": "Mean alignment (0-100)", "sd_alignment": "SD"},
+        labels={
+            "dimension": "Grouped by",
+            "group": "Group",
+            "wave": "Wave",
+            "n_practitioners": "Practitioners",
+            "n_answers": "Answers",
+            "mean_alignment": "Mean alignment (0-100)",
+            "sd_alignment": "SD",
+        },
     )
     if not len(pw):
         return []
     # a wave-and-training group the groups table suppresses is not drawn either (its dots would count it)
-    gshown = suppress_table(groups, ["n_practitioners", "n_answers"], threshold=section.threshold,
-                            row_margins=[{"column": "dimension", "within": ["wave"]}])
+    gshown = suppress_table(
+        groups,
+        ["n_practitioners", "n_answers"],
+        threshold=section.threshold,
+        row_margins=[{"column": "dimension", "within": ["wave"]}],
+    )
     hidden = [
         f"Wave {int(r['wave'])}\n{r['group']}"
         for _, r in gshown.iterrows()
@@ -636,8 +713,13 @@ def _change(section, results: dict) -> list:
         dependent_columns={c: ["n_practitioners", "n_smaller"] for c in CHANGE_VALUES},
         note="Difference in differences: mean change of those trained between the waves minus that of those not trained by wave 2 (Welch CI).",
         decimals=1,
-        row_margins=[{**CHANGE_MARGINS[0], "total": "Difference in differences",
-                      "parts": [ROLLOUT_GROUPS["trained_between_waves"], ROLLOUT_GROUPS["not_trained_by_wave2"]]}],
+        row_margins=[
+            {
+                **CHANGE_MARGINS[0],
+                "total": "Difference in differences",
+                "parts": [ROLLOUT_GROUPS["trained_between_waves"], ROLLOUT_GROUPS["not_trained_by_wave2"]],
+            }
+        ],
         labels=CHANGE_LABELS,
     )
     rg = rollout_groups(pw)

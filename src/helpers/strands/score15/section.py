@@ -47,8 +47,9 @@ def _count_pct(k, pct) -> str:
     return f"{_shown(k)} ({_shown(pct)}%)"
 
 
-def evidence_strength(ci, n, threshold: int, design: str = "before_after", reliable: bool = True,
-                      consistent: bool = True) -> str:
+def evidence_strength(
+    ci, n, threshold: int, design: str = "before_after", reliable: bool = True, consistent: bool = True
+) -> str:
     """The strength of evidence of a finding, by the rule written in the methods appendix.
 
     "not possible to tell" when the 95% CI includes no effect or the group is small; otherwise the
@@ -64,8 +65,17 @@ def evidence_strength(ci, n, threshold: int, design: str = "before_after", relia
     return levels[max(level, 0)]
 
 
-CHANGE_VALUES = ["mean_wave1", "mean_wave2", "mean_change", "ci_low", "ci_high", "family_boot_ci_low",
-                 "family_boot_ci_high", "d_z", "p"]
+CHANGE_VALUES = [
+    "mean_wave1",
+    "mean_wave2",
+    "mean_change",
+    "ci_low",
+    "ci_high",
+    "family_boot_ci_low",
+    "family_boot_ci_high",
+    "d_z",
+    "p",
+]
 #: "All" is the sum of the training groups (trained, not trained, not known), within members and families.
 CHANGE_MARGINS = [{"column": "group", "total": "all", "within": ["unit"]}]
 RC_COUNTS = ["n_respondents", "n_improved", "n_no_reliable_change", "n_worse"]
@@ -77,8 +87,13 @@ RC_MARGINS = [{"column": "group", "total": "all"}]
 
 def change_shown(summary: pd.DataFrame, threshold: int) -> pd.DataFrame:
     """The change summary as a reader sees it (primary and secondary suppression), for the prose."""
-    return suppress_table(summary, ["n", "n_families"], {c: "n" for c in CHANGE_VALUES if c in summary.columns},
-                          threshold=threshold, row_margins=CHANGE_MARGINS)
+    return suppress_table(
+        summary,
+        ["n", "n_families"],
+        {c: "n" for c in CHANGE_VALUES if c in summary.columns},
+        threshold=threshold,
+        row_margins=CHANGE_MARGINS,
+    )
 
 
 def reliable_change_shown(rc: pd.DataFrame, threshold: int) -> pd.DataFrame:
@@ -296,9 +311,12 @@ def build_section(section, results: dict, n_item_issues: int = 0, borough_label:
     figs = _change(section, results, show_figures)
     figs += _reliable_change(section, results, show_figures)
     section.markdown(
-        describe_trained(change_shown(results[CHANGE_SUMMARY.key], section.threshold),
-                         reliable_change_shown(results[RELIABLE_CHANGE.key], section.threshold),
-                         results.get("trained_difference"), section)
+        describe_trained(
+            change_shown(results[CHANGE_SUMMARY.key], section.threshold),
+            reliable_change_shown(results[RELIABLE_CHANGE.key], section.threshold),
+            results.get("trained_difference"),
+            section,
+        )
     )
     section.markdown(CAVEATS)
     return figs
@@ -317,9 +335,17 @@ def _key_findings(section, results: dict) -> None:
     rel = results[RELIABILITY.key]
     total_alpha = rel.loc[rel["scale"] == "total", "alpha"]
     reliable = bool(len(total_alpha) and total_alpha.iloc[0] >= 0.7)
-    consistent = not len(r) or pd.isna(r.iloc[0]["mean_change"]) or (r.iloc[0]["mean_change"] < 0) == (f["mean_change"] < 0)
-    strength = evidence_strength((f["ci_low"], f["ci_high"]), int(f["n"]), section.threshold, design="before_after",
-                                 reliable=reliable, consistent=consistent)
+    consistent = (
+        not len(r) or pd.isna(r.iloc[0]["mean_change"]) or (r.iloc[0]["mean_change"] < 0) == (f["mean_change"] < 0)
+    )
+    strength = evidence_strength(
+        (f["ci_low"], f["ci_high"]),
+        int(f["n"]),
+        section.threshold,
+        design="before_after",
+        reliable=reliable,
+        consistent=consistent,
+    )
     v = lambda x: section.value(x, f["n"], "{:+.2f}")  # noqa: E731
     text = (
         f"Families' SCORE-15 total (1-5, lower is better) changed by {v(f['mean_change'])} between the two waves on "
@@ -328,8 +354,14 @@ def _key_findings(section, results: dict) -> None:
     )
     if section.synthetic:
         text += " The data are synthetic, so the figures are illustrative."
-    section.key_finding(text, strength, estimate=f["mean_change"], ci=(f["ci_low"], f["ci_high"]), n=int(f["n"]),
-                        label="Family functioning, change between waves")
+    section.key_finding(
+        text,
+        strength,
+        estimate=f["mean_change"],
+        ci=(f["ci_low"], f["ci_high"]),
+        n=int(f["n"]),
+        label="Family functioning, change between waves",
+    )
 
 
 def _who_answered(section, scores: pd.DataFrame, borough_label: str) -> None:
@@ -361,8 +393,14 @@ def _scoring_and_reliability(section, results: dict, n_item_issues: int) -> None
         count_columns=["n"],
         dependent_columns={"alpha": "n", "ci_low": "n", "ci_high": "n"},
         appendix=True,
-        labels={"label": "Scale", "n_items": "Items", "n": "Forms", "alpha": "Cronbach's alpha",
-                "ci_low": "95% CI low", "ci_high": "95% CI high"},
+        labels={
+            "label": "Scale",
+            "n_items": "Items",
+            "n": "Forms",
+            "alpha": "Cronbach's alpha",
+            "ci_low": "95% CI low",
+            "ci_high": "95% CI high",
+        },
     )
 
 
@@ -401,8 +439,10 @@ def _change(section, results: dict, show_figures: bool) -> list:
             f"the total, for the {section.count(n)} family members who answered both times. Mean total: "
             f"{section.value(sc.loc['total', 'mean_wave1'], n, '{:.2f}')} at wave 1 and "
             f"{section.value(sc.loc['total', 'mean_wave2'], n, '{:.2f}')} at wave 2; subscale changes: "
-            + "; ".join(f"{SUBSCALE_LABELS[s].lower()} {_shown(section.value(sc.loc[s, 'mean_change'], n, '{:+.2f}'))}"
-                        for s in SUBSCALES)
+            + "; ".join(
+                f"{SUBSCALE_LABELS[s].lower()} {_shown(section.value(sc.loc[s, 'mean_change'], n, '{:+.2f}'))}"
+                for s in SUBSCALES
+            )
             + "."
         ),
         caption="Mean subscale and total scores by wave (1-5, higher = more difficulty), members with both waves; bars are 95% CIs.",
