@@ -378,6 +378,15 @@ def cross_scope_suppressed(section_folder: Path, item: dict, threshold: int, sco
         if other is None or not (folder / other["file"]).exists():
             continue
         tables[scope] = pd.read_csv(folder / other["file"])
+    if here in tables and len(tables) < len(list(scopes)):
+        import warnings
+
+        missing = sorted(set(scopes) - set(tables))
+        warnings.warn(
+            f"table {item['name']!r} of {here}: not checked against the reports of {', '.join(missing)} (not built "
+            "from the same extract yet); render every report after all scopes' notebooks have run",
+            stacklevel=2,
+        )
     if here not in tables or ALL_SCOPE not in tables or len(tables) < 2:
         return set()
     counts = [c for c in item.get("count_columns", []) if all(c in t.columns for t in tables.values())]
