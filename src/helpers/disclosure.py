@@ -212,9 +212,11 @@ def table_equations(
                     ]
                     equations.append(([key(tot[0], c)], [key(i, c) for i in part_idx]))
                 else:
-                    groups = [list(g.index) for _, g in block.groupby(col, sort=False)]
-                    for g0, g1 in zip(groups, groups[1:], strict=False):
-                        equations.append(([key(i, c) for i in g0], [key(i, c) for i in g1]))
+                    # The breakdown with fewest rows is the "total" side (a one-row breakdown is the
+                    # block's total, often repeated in prose): the others are suppressed first.
+                    groups = sorted((list(g.index) for _, g in block.groupby(col, sort=False)), key=len)
+                    for g1 in groups[1:]:
+                        equations.append(([key(i, c) for i in groups[0]], [key(i, c) for i in g1]))
     return equations
 
 

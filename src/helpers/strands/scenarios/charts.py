@@ -121,7 +121,8 @@ def chart_distributions(pw: pd.DataFrame, threshold: int = DEFAULT_SUPPRESSION_T
             _seeded_stripplot(
                 data=sub, x=col, y="alignment", order=order, ax=ax, color="#08519c", size=2.5, alpha=0.5, jitter=0.25
             )
-            ax.set_xticks(range(len(order)), [f"{g}\n(n={counts[g]})" for g in order], fontsize=9)
+            # no "n=" on the chart: counts are given (or suppressed) in the tables only
+            ax.set_xticks(range(len(order)), order, fontsize=9)
         ax.set_xlabel("")
         ax.set_ylabel("Alignment score (0-100)" if col == "group" else "")
         ax.set_ylim(0, 100)
@@ -154,7 +155,7 @@ def chart_change(pw: pd.DataFrame, threshold: int = DEFAULT_SUPPRESSION_THRESHOL
         for _, r in sub.iterrows():
             ax.plot([1, 2], [r["wave1"], r["wave2"]], color="#9ecae1", lw=0.8, alpha=0.7)
         ax.plot([1, 2], [sub["wave1"].mean(), sub["wave2"].mean()], color="#08306b", lw=3, marker="o")
-        ax.set_title(f"{ROLLOUT_GROUPS[g]}\n(n={len(sub)})", fontsize=11)
+        ax.set_title(ROLLOUT_GROUPS[g].replace(" by ", "\nby ").replace(" the ", "\nthe ", 1), fontsize=11)
         ax.set_xticks([1, 2], ["Wave 1", "Wave 2"])
         ax.set_xlim(0.8, 2.2)
         ax.set_ylim(0, 100)

@@ -680,20 +680,15 @@ def _models_and_groups(section, results: dict) -> list:
         if r["dimension"] == "training" and r["n_practitioners"] == SUPPRESSED
     ]
     fig, shown = chart_distributions(pw, section.threshold, hidden=hidden)
-    w = shown.groupby(["wave", "trained"])["alignment"].agg(["median", "size"])
     section.figure(
         "distributions",
         fig,
         alt=(
             "Box plots with one dot per practitioner of alignment scores (0-100): on the left by wave and training status, "
-            "on the right by role (roles with too few practitioners to show are merged or left out). Median scores: "
-            + "; ".join(
-                f"wave {int(wv)} {'trained' if t == 'yes' else 'not yet trained'} {section.value(r['median'], r['size'], '{:.0f}')}"
-                for (wv, t), r in w.iterrows()
-            )
-            + "."
+            "on the right by role (roles with too few practitioners to show are merged or left out). The numbers of "
+            "practitioners and the group means are in the table above."
         ),
-        caption="Alignment per practitioner and wave, by training status and by role; n = practitioner-waves. Groups "
+        caption="Alignment per practitioner and wave, by training status and by role. Groups "
         "of too few practitioners to show are merged or left out.",
     )
     return [fig]
@@ -731,18 +726,15 @@ def _change(section, results: dict) -> list:
     fig, shown_groups = chart_change(pw, section.threshold, hidden=hidden)
     if not shown_groups:
         return []
-    means = rg.assign(ch=rg["wave2"] - rg["wave1"]).groupby("group")["ch"].agg(["mean", "size"])
     section.figure(
         "change",
         fig,
         alt=(
             "Line charts, one line per practitioner from wave 1 to wave 2, in panels by rollout group, with the group mean "
-            "in bold (groups with too few practitioners to show are left out). Mean change: "
-            + "; ".join(
-                f"{ROLLOUT_GROUPS[g].lower()} {section.value(means.loc[g, 'mean'], means.loc[g, 'size'], '{:+.1f}')} points"
-                for g in shown_groups
-            )
-            + "."
+            "in bold, for "
+            + _list([ROLLOUT_GROUPS[g].lower() for g in shown_groups])
+            + " (groups with too few practitioners to show are left out). The numbers of practitioners and the mean "
+            "changes are in the table above."
         ),
         caption="Each practitioner's alignment at the two waves, by when they were trained.",
     )
