@@ -514,8 +514,18 @@ def test_ecomap_labels_do_not_overlap():
     """A crowded map (24 members, long role labels, all on two rings): no two member labels' boxes overlap."""
     domains = ["household", "extended_family", "friends", "neighbours", "work_school", "community", "formal_services"]
     crowd = [
-        member(f"M{i:02d}", domains[i % 7], 2, 2, 2, 1, 3 if i % 2 else 2, "both", "strong",
-               role=f"maternal grandmother {i}")
+        member(
+            f"M{i:02d}",
+            domains[i % 7],
+            2,
+            2,
+            2,
+            1,
+            3 if i % 2 else 2,
+            "both",
+            "strong",
+            role=f"maternal grandmother {i}",
+        )
         for i in range(24)
     ]
     fig = charts.draw_family(analysis.build_graph("F9", 1, False, crowd, []))
@@ -537,7 +547,12 @@ def test_ecomap_labels_do_not_overlap():
         angle = m.radians(t.get_rotation())
         length = m.hypot(bb.width, bb.height)
         sign = -1 if t.get_ha() == "right" else 1
-        lines.append([(x0 + sign * k / 10 * length * m.cos(angle), y0 + sign * k / 10 * length * m.sin(angle)) for k in range(11)])
+        lines.append(
+            [
+                (x0 + sign * k / 10 * length * m.cos(angle), y0 + sign * k / 10 * length * m.sin(angle))
+                for k in range(11)
+            ]
+        )
     height = 7 / 72 * fig.dpi  # font size in pixels
     for i in range(len(lines)):
         for j in range(i + 1, len(lines)):

@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import DEFAULT_SUPPRESSION_THRESHOLD
-from .config import ALL_BOROUGHS, BOROUGHS
+from .config import ALL_BOROUGHS, BOROUGHS, DEFAULT_SUPPRESSION_THRESHOLD
 from .disclosure import count_like_columns, cross_scope_suppressed, suppress_table
 from .ingest import data_quality_dir
 from .report_section import load_sections
