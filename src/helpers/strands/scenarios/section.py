@@ -573,16 +573,21 @@ def _clearly_present(section, results: dict, min_cell: int) -> list:
     top = 100 * totals["n_clearly_present"] / totals["n_answers"].clip(lower=1)
     n_all = int(cp.groupby("outcome")["n_answers"].sum().min()) if len(cp) else 0
     hi, lo = top.idxmax(), top.idxmin()
+
+    def pct(outcome) -> str:
+        """The share for one outcome over all answers: "c" (no % sign) when its count is small."""
+        k = totals.loc[outcome, "n_clearly_present"]
+        text = section.value(top[outcome], min(n_all, k) if k else n_all, "{:.0f}")
+        return text if text == SUPPRESSED else f"{text}%"
+
     section.figure(
         "clearly_present",
         fig,
         alt=(
             "Heatmap of the percentage of answers in which each of the learning outcomes was coded clearly present, with "
             "one column for each wave and training status (not yet trained, trained). Across all answers, "
-            f"{_outcome_label(hi).lower()} was most often clearly present "
-            f"({section.value(top.max(), min(n_all, totals.loc[hi, 'n_clearly_present']) if totals.loc[hi, 'n_clearly_present'] else n_all, '{:.0f}')}%) and "
-            f"{_outcome_label(lo).lower()} least often "
-            f"({section.value(top.min(), min(n_all, totals.loc[lo, 'n_clearly_present']) if totals.loc[lo, 'n_clearly_present'] else n_all, '{:.0f}')}%)."
+            f"{_outcome_label(hi).lower()} was most often clearly present ({pct(hi)}) and "
+            f"{_outcome_label(lo).lower()} least often ({pct(lo)})."
         ),
         caption=(
             f"% of answers with the learning outcome clearly present (both coders, or the third coder, said so). Cells "
