@@ -218,7 +218,7 @@ def scan_prose_estimates(sections: dict) -> list[str]:
         for t in sec["tables"]:
             for row in t["rows"]:
                 numeric = [c for c in row if c == "c" or re.fullmatch(r"[-+−]?[\d,.]+", c) or c.startswith("p ")]
-                hidden = bool(numeric) and all(c == "c" for c in numeric) and len(numeric) >= 3
+                hidden = bool(numeric) and all(c == "c" for c in numeric) and len(numeric) >= 2
                 for cell in row:
                     for name in (cell, cell.split(": ", 1)[-1]):
                         if (

@@ -26,3 +26,33 @@ def test_no_small_count_readable_or_recoverable(small_extract, tmp_path, thresho
     findings = scan_all(htmls, tmp_path / "processed", threshold)
     report = "\n".join(f"{check}: {f}" for check, fs in findings.items() for f in fs)
     assert not report, report
+
+
+def _page(prose: str, rows: list[list[str]], caption: str = "Practitioners by role") -> str:
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
+    return (
+        f'<h2 id="section-1">1. Practice scenarios</h2><p>{prose}</p><img src="data:," alt="Chart: 1 lost and 3 gained members"/>'
+        f'<p class="fop-caption">{caption}</p><table><thead><tr><th>Role</th><th>Practitioners</th><th>Mean</th></tr>'
+        f"</thead><tbody>{body}</tbody></table>"
+    )
+
+
+def test_the_scanner_finds_planted_leaks(tmp_path):
+    """The scanner is not vacuous: leaks of each kind issue 10 found are planted in made-up pages and found."""
+    htmls = {
+        "all": _page(
+            "The 4 practitioners trained between the waves changed.", [["FSW", "20", "50.1"], ["SW", "90", "60.2"]]
+        ),
+        "westminster": _page(
+            "Clinician (vs social worker) +13.0 points.",
+            [["FSW", "c", "c"], ["SW", "30", "61.0"], ["Clinician (vs social worker)", "c", "c"]],
+        ),
+        "hammersmith_fulham": _page("", [["FSW", "8", "49.0"], ["SW", "30", "60.0"]]),
+        "kensington_chelsea": _page("", [["FSW", "7", "48.0"], ["SW", "30", "59.0"], ["Senior", "c", "12.5"]]),
+    }
+    found = scan_all(htmls, tmp_path, 5)
+    prose = " ".join(found["prose counts"])
+    assert "The 4 practitioners" in prose and "1 lost and 3 gained members" in prose
+    assert any("Clinician" in f for f in found["prose estimates of suppressed groups"])
+    assert any("20 - 15 = 5" in f for f in found["across reports"])  # Westminster FSWs: 20 - 8 - 7
+    assert any("Senior" in f for f in found["rows with c and a figure"])
