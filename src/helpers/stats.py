@@ -123,17 +123,21 @@ def difference_in_means(x, y, n_boot: int = DEFAULT_BOOTSTRAP, seed: int = 0, le
 
 
 def cronbach_alpha(items: pd.DataFrame, level: float = 0.95) -> dict:
-    """Cronbach's alpha of the item columns over complete rows, with its CI (Feldt, via pingouin).
+    """Cronbach's alpha of the item columns over complete rows, with its Feldt CI computed directly
+    (:func:`feldt_ci`; pingouin's own CI is rounded to 3 decimals, so it is not used).
 
+    alpha = k/(k-1) x (1 - sum of item variances / variance of the row sums).
     Returns n (complete rows), k (items), alpha, ci_low, ci_high.
     """
-    import pingouin as pg  # imported here: pingouin is slow to import and only this needs it
-
     complete = items.dropna()
+    k = items.shape[1]
     if len(complete) < 3:
-        return {"n": len(complete), "k": items.shape[1], "alpha": np.nan, "ci_low": np.nan, "ci_high": np.nan}
-    alpha, ci = pg.cronbach_alpha(data=complete, ci=level)
-    return {"n": len(complete), "k": items.shape[1], "alpha": float(alpha), "ci_low": float(ci[0]), "ci_high": float(ci[1])}
+        return {"n": len(complete), "k": k, "alpha": np.nan, "ci_low": np.nan, "ci_high": np.nan}
+    x = complete.to_numpy(dtype=float)
+    total_var = x.sum(axis=1).var(ddof=1)
+    alpha = float(k / (k - 1) * (1 - x.var(axis=0, ddof=1).sum() / total_var)) if total_var > 0 else np.nan
+    lo, hi = feldt_ci(alpha, len(complete), k, level)
+    return {"n": len(complete), "k": k, "alpha": alpha, "ci_low": lo, "ci_high": hi}
 
 
 def describe_p(p: float) -> str:
@@ -141,3 +145,105 @@ def describe_p(p: float) -> str:
     if p is None or np.isnan(p):
         return "not computed"
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+# ---------------------------------------------------------------- clustered inference
+
+
+def cluster_robust_ols(y, X, clusters, level: float = 0.95) -> dict:
+    """OLS of ``y`` on the design ``X`` (n x k, intercept included by the caller) with the CR1
+    cluster-robust covariance (Liang-Zeger sandwich with the small-sample factor
+    G/(G-1) x (n-1)/(n-k)) and t intervals on G - 1 degrees of freedom (G = number of clusters).
+
+    Used wherever units share a higher-level unit (families under one practitioner): the interval
+    allows for units of one cluster being alike. Returns beta, se, ci_low, ci_high, p (arrays, one per
+    column), n, n_clusters; NaNs with fewer than 3 clusters or a singular design.
+    """
+    y = np.asarray(y, dtype=float)
+    X = np.asarray(X, dtype=float)
+    if X.ndim == 1:
+        X = X[:, None]
+    g = pd.factorize(pd.Series(np.asarray(clusters)).astype(str))[0]
+    n, k = X.shape
+    G = int(g.max() + 1) if n else 0
+    nan = np.full(k, np.nan)
+    out = {"beta": nan.copy(), "se": nan.copy(), "ci_low": nan.copy(), "ci_high": nan.copy(), "p": nan.copy(),
+           "n": n, "n_clusters": G}
+    if G < 3 or n <= k or np.linalg.matrix_rank(X) < k:
+        return out
+    bread = np.linalg.inv(X.T @ X)
+    beta = bread @ X.T @ y
+    resid = y - X @ beta
+    scores = np.zeros((G, k))
+    np.add.at(scores, g, X * resid[:, None])
+    meat = scores.T @ scores
+    factor = G / (G - 1) * (n - 1) / (n - k)
+    cov = factor * bread @ meat @ bread
+    se = np.sqrt(np.diag(cov))
+    tcrit = st.t.ppf(1 - (1 - level) / 2, G - 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = 2 * st.t.sf(np.abs(beta / se), G - 1)
+    out.update(beta=beta, se=se, ci_low=beta - tcrit * se, ci_high=beta + tcrit * se, p=p)
+    return out
+
+
+def clustered_mean(values, clusters, level: float = 0.95) -> dict:
+    """Mean of ``values`` with a cluster-robust t CI (intercept-only :func:`cluster_robust_ols`).
+
+    Rows with a missing value or cluster are dropped. Returns n, n_clusters, mean, ci_low, ci_high, p.
+    """
+    t = pd.DataFrame({"v": np.asarray(values, dtype=float), "c": np.asarray(clusters, dtype=object)}).dropna()
+    r = cluster_robust_ols(t["v"].to_numpy(), np.ones((len(t), 1)), t["c"].to_numpy(), level=level)
+    return {"n": r["n"], "n_clusters": r["n_clusters"], "mean": float(t["v"].mean()) if len(t) else np.nan,
+            "ci_low": float(r["ci_low"][0]), "ci_high": float(r["ci_high"][0]), "p": float(r["p"][0])}
+
+
+def ancova_clustered(wave2, wave1, treated, clusters, level: float = 0.95) -> dict:
+    """Baseline-adjusted group difference: OLS ``wave2 ~ 1 + wave1 + treated`` with practitioner
+    (cluster) robust errors (:func:`cluster_robust_ols`). ``treated`` is boolean (True = trained).
+
+    Returns n, n_treated, n_control, n_clusters, difference (the ``treated`` coefficient: the wave-2
+    difference between groups at the same wave-1 value), ci_low, ci_high, p.
+    """
+    t = pd.DataFrame(
+        {"y2": np.asarray(wave2, dtype=float), "y1": np.asarray(wave1, dtype=float),
+         "z": pd.Series(np.asarray(treated, dtype=object)).astype("boolean"),
+         "c": np.asarray(clusters, dtype=object)}
+    ).dropna()
+    z = t["z"].astype(bool).to_numpy()
+    out = {"n": len(t), "n_treated": int(z.sum()), "n_control": int((~z).sum()), "n_clusters": int(t["c"].nunique()),
+           "difference": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p": np.nan}
+    if out["n_treated"] < 2 or out["n_control"] < 2:
+        return out
+    X = np.column_stack([np.ones(len(t)), t["y1"].to_numpy(), z.astype(float)])
+    r = cluster_robust_ols(t["y2"].to_numpy(), X, t["c"].to_numpy(), level=level)
+    out.update(difference=float(r["beta"][2]), ci_low=float(r["ci_low"][2]), ci_high=float(r["ci_high"][2]),
+               p=float(r["p"][2]))
+    return out
+
+
+def holm(pvalues) -> np.ndarray:
+    """Holm's step-down adjusted p-values (family-wise error rate; valid under any dependence).
+
+    Missing p-values stay missing and do not count towards the number of tests.
+    """
+    p = np.asarray(pvalues, dtype=float)
+    out = np.full(p.shape, np.nan)
+    ok = np.flatnonzero(~np.isnan(p))
+    m = len(ok)
+    if m == 0:
+        return out
+    order = ok[np.argsort(p[ok], kind="stable")]
+    adj = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * p[order]))
+    out[order] = adj
+    return out
+
+
+def feldt_ci(alpha: float, n: int, k: int, level: float = 0.95) -> tuple[float, float]:
+    """Feldt (1965) CI of Cronbach's alpha from n complete rows and k items:
+    1 - (1 - alpha) x F_{1-a/2}(n-1, (n-1)(k-1)) .. 1 - (1 - alpha) x F_{a/2}(n-1, (n-1)(k-1))."""
+    if n < 3 or k < 2 or np.isnan(alpha):
+        return (np.nan, np.nan)
+    df1, df2 = n - 1, (n - 1) * (k - 1)
+    a = (1 - level) / 2
+    return (float(1 - (1 - alpha) * st.f.ppf(1 - a, df1, df2)), float(1 - (1 - alpha) * st.f.ppf(a, df1, df2)))

@@ -16,6 +16,9 @@ and each item adds a fixed item offset, a respondent-by-subscale factor and item
 rounded and clipped to 1..5. The shared family and respondent factors make the items correlate so
 that the total's Cronbach's alpha is near the published 0.89-0.90.
 
+Each practitioner adds a random shift to the change of all their families (``SD_PRACTITIONER_CHANGE``,
+mean 0): families of one practitioner change alike, as they would if practitioners differ.
+
 The planted change (``change_total``, the mean latent shift over families) is larger where the
 practitioner was trained (``trained_ratio`` times the shift of untrained families). Rounding and
 clipping attenuate a latent shift, so the truth record also holds the expected *observed* change in
@@ -53,6 +56,10 @@ SD_SUBSCALE = 0.20
 SD_ITEM = 0.70
 SD_FAMILY_CHANGE = 0.20
 SD_RESPONDENT_CHANGE = 0.25
+#: Practitioner effect on change: a random shift (mean 0) shared by all the families of one
+#: practitioner (up to five), so that families of one practitioner change alike and an analysis that
+#: treats them as independent is seen to be too narrow by the calibration script.
+SD_PRACTITIONER_CHANGE = 0.15
 ROLE_SHIFT = {"mother": 0.0, "father": -0.05, "carer": -0.1, "young_person": 0.15, "other_adult": -0.1}
 FIRST_MEMBER_ROLES = {"mother": 0.7, "father": 0.15, "carer": 0.15}
 OTHER_MEMBER_ROLES = {"young_person": 0.6, "father": 0.25, "other_adult": 0.15}
@@ -123,10 +130,21 @@ def _total(scored: np.ndarray) -> np.ndarray:
     return np.where(ok, total, np.nan)
 
 
-def _expected_change(rng: np.random.Generator, risk: np.ndarray, shift: np.ndarray, trained: np.ndarray) -> dict:
-    """Monte Carlo expectation of the observed change the analysis estimates (see module docstring)."""
+def _expected_change(
+    rng: np.random.Generator, risk: np.ndarray, shift: np.ndarray, trained: np.ndarray, prac: np.ndarray | None = None
+) -> dict:
+    """Monte Carlo expectation of the observed change the analysis estimates (see module docstring).
+
+    ``shift`` is the planted shift without the practitioner effect; each copy of the roster draws fresh
+    practitioner effects (``prac``: practitioner index of each family), so the expectation is over them.
+    """
     reps = np.tile(np.arange(len(risk)), MC_COPIES)
-    sim = _simulate(rng, risk[reps], shift[reps])
+    shift = shift[reps]
+    if prac is not None:
+        n_prac = int(prac.max()) + 1
+        copy = np.repeat(np.arange(MC_COPIES), len(risk))
+        shift = shift + rng.normal(0, SD_PRACTITIONER_CHANGE, n_prac * MC_COPIES)[copy * n_prac + prac[reps]]
+    sim = _simulate(rng, risk[reps], shift)
     t1, t2 = _total(sim["wave1"]), _total(sim["wave2"])
     both = ~np.isnan(t1) & ~np.isnan(t2) & sim["at_wave2"]
     change = (t2 - t1)[both]
@@ -165,7 +183,10 @@ def generate(ctx) -> dict:
     shift_untrained = change_total / (p_trained * trained_ratio + (1 - p_trained))
     shift = np.where(trained, trained_ratio * shift_untrained, shift_untrained)
 
-    sim = _simulate(rng, risk, shift)
+    # Practitioner effect on change, from its own stream (the other draws are unchanged by it).
+    prac = pd.factorize(families["practitioner_id"])[0]
+    prac_effect = ctx.rng("score15/practitioner").normal(0, SD_PRACTITIONER_CHANGE, int(prac.max()) + 1)
+    sim = _simulate(rng, risk, shift + prac_effect[prac])
     members = sim["members"]
     fam = members["fam"].to_numpy()
     slug_of = {name: slug for slug, (name, _, _) in BOROUGHS.items()}
@@ -233,7 +254,7 @@ def generate(ctx) -> dict:
     out = out.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
     ctx.write_csv(out[["family_id", "respondent_id", "borough", "wave", "completed_on", "respondent_role", "age", *q_cols]], FILENAME)
 
-    expected = _expected_change(ctx.rng("score15/expected"), risk, shift, trained)
+    expected = _expected_change(ctx.rng("score15/expected"), risk, shift, trained, prac)
     return {
         "file": FILENAME,
         "rows_written": int(len(out)),
@@ -249,6 +270,11 @@ def generate(ctx) -> dict:
             "trained_ratio": trained_ratio,
             "latent_shift_trained": float(trained_ratio * shift_untrained),
             "latent_shift_not_trained": float(shift_untrained),
+            "sd_practitioner_change": SD_PRACTITIONER_CHANGE,
+            "practitioner_effect_note": (
+                "a random shift of the latent change, normal with mean 0 and this SD, shared by all families of "
+                "one practitioner (stream score15/practitioner); the expected observed change averages over it"
+            ),
             "note": "latent shifts on the scored item scale (1-5, lower = better); negative = improvement",
         },
         "expected_observed_change": {

@@ -150,6 +150,16 @@ _CLUSTER_FIELDS = (
         "Lower end of the 95% CI of the mean change from a bootstrap that resamples whole families (allows for members of one family being alike).",
     ),
     Field("family_boot_ci_high", "number", "Upper end of that family-resampling bootstrap 95% CI."),
+    Field("n_practitioners", "integer", "Practitioners the families belong to (clusters of the robust CI)."),
+    Field(
+        "cluster_ci_low",
+        "number",
+        "Lower end of the 95% CI of the mean change with practitioner-clustered robust errors (CR1, t on "
+        "practitioners - 1 df): allows for members of one family, and families of one practitioner, being alike. "
+        "The primary interval.",
+    ),
+    Field("cluster_ci_high", "number", "Upper end of that practitioner-clustered 95% CI."),
+    Field("cluster_p", "number", "Two-sided p-value of the practitioner-clustered test of no change (primary)."),
 )
 CHANGE_SUMMARY = OutputTable(
     key="score15_change_summary",
@@ -383,21 +393,39 @@ def family_bootstrap_ci(
     return (float(np.quantile(means, a)), float(np.quantile(means, 1 - a)))
 
 
+def _practitioner_of(family_ids: pd.Series, families: pd.DataFrame | None) -> pd.Series:
+    """The family's practitioner (the cluster for robust errors); the family itself where unknown."""
+    if families is None or "practitioner_id" not in families:
+        return family_ids.astype(object)
+    lookup = families.drop_duplicates("family_id").set_index("family_id")["practitioner_id"]
+    return family_ids.map(lookup).astype(object).where(lambda s: s.notna(), family_ids)
+
+
 def change_summary(
-    resp_change: pd.DataFrame, fam_change: pd.DataFrame, n_boot: int = stats.DEFAULT_BOOTSTRAP, seed: int = 2014
+    resp_change: pd.DataFrame,
+    fam_change: pd.DataFrame,
+    n_boot: int = stats.DEFAULT_BOOTSTRAP,
+    seed: int = 2014,
+    families: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Paired change of the total per respondent and per family, overall and by practitioner training.
 
-    Groups with no members are left out (``unknown`` appears only when some training is unknown).
+    The primary interval and p-value are practitioner-clustered (``cluster_*``: members share a family
+    and families share a practitioner); the respondent paired t-test (``ci_low``, ``p``) treats members
+    as independent and is kept for the appendix only. Groups with no members are left out
+    (``unknown`` appears only when some training is unknown).
     """
     rows = []
     for unit, table in (("respondents", resp_change), ("families", fam_change)):
         groups = _trained_group(table["practitioner_trained"])
+        clusters = _practitioner_of(table["family_id"], families)
         for group in ("all", "trained", "not_trained", "unknown"):
-            sub = table if group == "all" else table[groups.to_numpy() == group]
+            mask = np.ones(len(table), dtype=bool) if group == "all" else groups.to_numpy() == group
+            sub = table[mask]
             if group != "all" and sub.empty:
                 continue
             lo, hi = family_bootstrap_ci(sub["change"], sub["family_id"], n_boot=n_boot, seed=seed + 2)
+            cm = stats.clustered_mean(sub["change"], clusters[mask])
             rows.append(
                 {
                     "unit": unit,
@@ -406,19 +434,32 @@ def change_summary(
                     "n_families": sub["family_id"].nunique(),
                     "family_boot_ci_low": lo,
                     "family_boot_ci_high": hi,
+                    "n_practitioners": cm["n_clusters"],
+                    "cluster_ci_low": cm["ci_low"],
+                    "cluster_ci_high": cm["ci_high"],
+                    "cluster_p": cm["p"],
                 }
             )
     return pd.DataFrame(rows, columns=CHANGE_SUMMARY.column_names)
 
 
-def trained_difference(fam_change: pd.DataFrame, level: float = 0.95) -> dict:
-    """Difference in mean family change, trained minus not-trained practitioner (Welch t, 95% CI).
+def trained_difference(fam_change: pd.DataFrame, level: float = 0.95, families: pd.DataFrame | None = None) -> dict:
+    """Trained minus not-trained practitioner, at family level (primary: baseline-adjusted, clustered).
 
-    Family level, so that each family counts once and members of one family are not treated as
-    independent. Negative = more improvement where the practitioner was trained. NaNs when either group
-    has fewer than two families.
+    Primary (``difference``, ``ci_low``, ``ci_high``, ``p``): ANCOVA of the family's wave-2 total on
+    its wave-1 total and the training group, with practitioner-clustered robust errors
+    (:func:`helpers.stats.ancova_clustered`): up to five families share a practitioner, and the groups
+    may start from different levels. Negative = better at wave 2 where the practitioner was trained.
+    Also the unadjusted Welch difference in mean change (``unadjusted_*``, families independent) and
+    the median start date of work in each group (``median_start_trained`` / ``_not_trained``):
+    training was rolled out over time, so the comparison is also one of calendar time (seasonal
+    referral mix, other service changes, staff turnover), which no adjustment here removes.
     """
     groups = _trained_group(fam_change["practitioner_trained"]).to_numpy()
+    known = groups != "unknown"
+    sub = fam_change[known]
+    clusters = _practitioner_of(sub["family_id"], families)
+    a = stats.ancova_clustered(sub["total_wave2"], sub["total_wave1"], groups[known] == "trained", clusters, level)
     d = stats.difference_in_means(
         fam_change.loc[groups == "trained", "change"],
         fam_change.loc[groups == "not_trained", "change"],
@@ -426,14 +467,30 @@ def trained_difference(fam_change: pd.DataFrame, level: float = 0.95) -> dict:
         level=level,
     )
     enough = d["n_x"] >= 2 and d["n_y"] >= 2
-    return {
+    out = {
         "n_trained": d["n_x"],
         "n_not_trained": d["n_y"],
-        "difference": d["difference"] if enough else np.nan,
-        "ci_low": d["ci_low"],
-        "ci_high": d["ci_high"],
-        "p": d["p"],
+        "n_practitioners": a["n_clusters"],
+        "difference": a["difference"] if enough else np.nan,
+        "ci_low": a["ci_low"],
+        "ci_high": a["ci_high"],
+        "p": a["p"],
+        "method": "ANCOVA (wave 2 on wave 1 + group), practitioner-clustered robust errors",
+        "unadjusted_difference": d["difference"] if enough else np.nan,
+        "unadjusted_ci_low": d["ci_low"],
+        "unadjusted_ci_high": d["ci_high"],
+        "unadjusted_p": d["p"],
+        "median_start_trained": None,
+        "median_start_not_trained": None,
     }
+    if families is not None and "work_started" in families:
+        start = pd.to_datetime(families.drop_duplicates("family_id").set_index("family_id")["work_started"], errors="coerce")
+        for g, key in (("trained", "median_start_trained"), ("not_trained", "median_start_not_trained")):
+            dates = fam_change.loc[groups == g, "family_id"].map(start).dropna()
+            if len(dates):
+                out[key] = dates.astype("int64").median()
+                out[key] = pd.Timestamp(int(out[key])).strftime("%Y-%m-%d")
+    return out
 
 
 def subscale_change(scores: pd.DataFrame, n_boot: int = stats.DEFAULT_BOOTSTRAP, seed: int = 2014) -> pd.DataFrame:
@@ -492,9 +549,9 @@ def analyse(
         RELIABILITY.key: rel,
         CHANGE_RESPONDENTS.key: resp,
         FAMILY_CHANGE.key: fam,
-        CHANGE_SUMMARY.key: change_summary(resp, fam, n_boot=n_boot, seed=seed),
+        CHANGE_SUMMARY.key: change_summary(resp, fam, n_boot=n_boot, seed=seed, families=families),
         RELIABLE_CHANGE.key: reliable_change_table(resp, rci["rci"]),
         SUBSCALE_CHANGE.key: subscale_change(scores, n_boot=n_boot, seed=seed),
         "rci": rci,
-        "trained_difference": trained_difference(fam),
+        "trained_difference": trained_difference(fam, families=families),
     }

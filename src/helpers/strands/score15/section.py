@@ -73,6 +73,9 @@ CHANGE_VALUES = [
     "ci_high",
     "family_boot_ci_low",
     "family_boot_ci_high",
+    "cluster_ci_low",
+    "cluster_ci_high",
+    "cluster_p",
     "d_z",
     "p",
 ]
@@ -164,22 +167,24 @@ def describe_change(shown: pd.DataFrame) -> str:
     suppressed there is given here."""
     r = shown[(shown["unit"] == "respondents") & (shown["group"] == "all")].iloc[0]
     f = shown[(shown["unit"] == "families") & (shown["group"] == "all")].iloc[0]
-    if SUPPRESSED in (r["n"], r["mean_change"]) or pd.isna(r["mean_change"]):
-        return "**Change between waves.** Too few family members answered at both waves to describe change."
-    direction = "fell (better functioning)" if r["mean_change"] < 0 else "rose (more difficulty)"
+    if SUPPRESSED in (f["n"], f["mean_change"]) or pd.isna(f["mean_change"]):
+        return "**Change between waves.** Too few families answered at both waves to describe change."
+    direction = "fell (better functioning)" if f["mean_change"] < 0 else "rose (more difficulty)"
     text = (
-        f"**Change between waves.** {_shown(r['n'])} family members had a total score at both waves. Their mean total "
-        f"{direction} from {_shown(r['mean_wave1'], '{:.2f}')} to {_shown(r['mean_wave2'], '{:.2f}')}: a change of "
-        f"{_shown(r['mean_change'], '{:+.2f}')} (resampling whole families, 95% CI "
-        f"{_fmt_ci(r, 'family_boot_ci_low', 'family_boot_ci_high')}; treating members as independent, {_fmt_ci(r)}), "
-        f"effect size d_z = {_shown(r['d_z'], '{:.2f}')}."
+        f"**Change between waves.** {_shown(f['n'])} families had at least one member with a total score at both "
+        f"waves. Averaging members within each family, the mean total {direction} from "
+        f"{_shown(f['mean_wave1'], '{:.2f}')} to {_shown(f['mean_wave2'], '{:.2f}')}: a change of "
+        f"{_shown(f['mean_change'], '{:+.2f}')} (95% CI {_fmt_ci(f, 'cluster_ci_low', 'cluster_ci_high')}, "
+        f"{stats.describe_p(f['cluster_p']) if f['cluster_p'] != SUPPRESSED else 'p c'}; errors clustered by "
+        f"practitioner, since members of one family, and families of one practitioner, tend to be alike), effect size "
+        f"d_z = {_shown(f['d_z'], '{:.2f}')}."
     )
-    if f["n"] != SUPPRESSED and f["mean_change"] != SUPPRESSED and not pd.isna(f["mean_change"]):
+    if SUPPRESSED not in (r["n"], r["mean_change"]) and not pd.isna(r["mean_change"]):
         text += (
-            f" Averaging members within each family, {_shown(f['n'])} families changed by "
-            f"{_shown(f['mean_change'], '{:+.2f}')} on average (95% CI {_fmt_ci(f)}, d_z = {_shown(f['d_z'], '{:.2f}')}). "
-            "Members of one family tend to answer alike, so intervals that treat each member as independent are too "
-            "narrow; the family-resampling and family-level intervals allow for that, and are the ones to read."
+            f" Per family member ({_shown(r['n'])} members) the mean change was {_shown(r['mean_change'], '{:+.2f}')} "
+            f"(95% CI {_fmt_ci(r, 'cluster_ci_low', 'cluster_ci_high')}, practitioner-clustered). The member-level "
+            "paired t-test, which treats members as independent and so gives intervals that are too narrow, is in "
+            "the appendix table only."
         )
     return text
 
@@ -210,7 +215,7 @@ def describe_reliable_change(shown: pd.DataFrame, rci: dict) -> str:
 def describe_trained(shown: pd.DataFrame, rc_shown: pd.DataFrame, diff: dict | None, section) -> str:
     """Paragraph comparing families whose practitioner was trained with those whose was not, from
     the tables after disclosure control."""
-    resp = shown[shown["unit"] == "respondents"].set_index("group")
+    resp = shown[shown["unit"] == "families"].set_index("group")
     if not {"trained", "not_trained"} & set(resp.index):
         return "**Trained and untrained practitioners.** Whether the families' practitioners were trained is not known here."
     if not {"trained", "not_trained"} <= set(resp.index):
@@ -221,7 +226,7 @@ def describe_trained(shown: pd.DataFrame, rc_shown: pd.DataFrame, diff: dict | N
     t, u = resp.loc["trained"], resp.loc["not_trained"]
     if SUPPRESSED in (t["n"], u["n"], t["mean_change"], u["mean_change"]):
         return (
-            "**Trained and untrained practitioners.** Too few family members in one of the two groups answered at "
+            "**Trained and untrained practitioners.** Too few families in one of the two groups answered at "
             "both waves to compare them."
         )
     rct = rc_shown.set_index("group")
@@ -232,17 +237,27 @@ def describe_trained(shown: pd.DataFrame, rc_shown: pd.DataFrame, diff: dict | N
     )
     return (
         f"**Trained and untrained practitioners.** Where the practitioner had completed systemic training when work "
-        f"began, the {_shown(t['n'])} members' mean total changed by {_shown(t['mean_change'], '{:+.2f}')} (95% CI, "
-        f"resampling families, {_fmt_ci(t, 'family_boot_ci_low', 'family_boot_ci_high')}); where not (yet) trained, the "
-        f"{_shown(u['n'])} members' changed by {_shown(u['mean_change'], '{:+.2f}')} (95% CI "
-        f"{_fmt_ci(u, 'family_boot_ci_low', 'family_boot_ci_high')}). "
+        f"began, the {_shown(t['n'])} families' mean total changed by {_shown(t['mean_change'], '{:+.2f}')} (95% CI, "
+        f"practitioner-clustered, {_fmt_ci(t, 'cluster_ci_low', 'cluster_ci_high')}); where not (yet) trained, the "
+        f"{_shown(u['n'])} families' changed by {_shown(u['mean_change'], '{:+.2f}')} (95% CI "
+        f"{_fmt_ci(u, 'cluster_ci_low', 'cluster_ci_high')}). "
         f"Reliably improved: {_count_pct(rct.loc['trained', 'n_improved'], rct.loc['trained', 'pct_improved'])} and "
         f"{_count_pct(rct.loc['not_trained', 'n_improved'], rct.loc['not_trained', 'pct_improved'])} respectively. "
         + (
-            f"Per family, the difference in mean change (trained minus not trained) was "
+            f"Comparing families at the same wave-1 score (ANCOVA of the wave-2 total on the wave-1 total and the "
+            f"group, errors clustered by practitioner, as up to five families share one), the trained group's "
+            f"wave-2 total differed by "
             f"{section.value(diff['difference'], min(diff['n_trained'], diff['n_not_trained']), '{:+.2f}')} "
-            f"(95% CI {_fmt_ci(diff)}, Welch t-test {stats.describe_p(diff['p'])}). "
+            f"(95% CI {_fmt_ci(diff)}, {stats.describe_p(diff['p'])}). "
             if show_diff
+            else ""
+        )
+        + (
+            f"Training was rolled out over time, so the groups also differ in when work began (median start "
+            f"{diff['median_start_trained']} for the trained group, {diff['median_start_not_trained']} for the "
+            "other): anything else that changed over those months (referral mix, other service changes, staff "
+            "turnover) is mixed up with the training. "
+            if show_diff and diff.get("median_start_trained") and diff.get("median_start_not_trained")
             else ""
         )
         + "Families were not allocated to practitioners at random, so this comparison may reflect differences between "
@@ -271,8 +286,11 @@ CHANGE_LABELS = {
     "ci_high": "95% CI high (t)",
     "family_boot_ci_low": "95% CI low (families resampled)",
     "family_boot_ci_high": "95% CI high (families resampled)",
+    "cluster_ci_low": "95% CI low (practitioner-clustered)",
+    "cluster_ci_high": "95% CI high (practitioner-clustered)",
+    "cluster_p": "p-value (practitioner-clustered)",
     "d_z": "Effect size (d_z)",
-    "p": "p-value",
+    "p": "p-value (paired t, members independent)",
 }
 RC_LABELS = {
     "group": "Group",
@@ -291,6 +309,7 @@ def _display_change(summary: pd.DataFrame) -> pd.DataFrame:
     t["unit"] = t["unit"].str.capitalize()
     t["group"] = t["group"].map(TRAINED_LABELS)
     t["p"] = t["p"].map(stats.describe_p)
+    t["cluster_p"] = t["cluster_p"].map(stats.describe_p)
     return t[["unit", "group", "n", "n_families", *CHANGE_VALUES]]
 
 
@@ -339,7 +358,7 @@ def _key_findings(section, results: dict) -> None:
         not len(r) or pd.isna(r.iloc[0]["mean_change"]) or (r.iloc[0]["mean_change"] < 0) == (f["mean_change"] < 0)
     )
     strength = evidence_strength(
-        (f["ci_low"], f["ci_high"]),
+        (f["cluster_ci_low"], f["cluster_ci_high"]),
         int(f["n"]),
         section.threshold,
         design="before_after",
@@ -349,7 +368,8 @@ def _key_findings(section, results: dict) -> None:
     v = lambda x: section.value(x, f["n"], "{:+.2f}")  # noqa: E731
     text = (
         f"Families' SCORE-15 total (1-5, lower is better) changed by {v(f['mean_change'])} between the two waves on "
-        f"average (95% CI {v(f['ci_low'])} to {v(f['ci_high'])}; {section.count(f['n'])} families). With no comparison "
+        f"average (95% CI {v(f['cluster_ci_low'])} to {v(f['cluster_ci_high'])}, errors clustered by practitioner; "
+        f"{section.count(f['n'])} families). With no comparison "
         "group the change cannot be attributed to the programme."
     )
     if section.synthetic:
@@ -358,7 +378,7 @@ def _key_findings(section, results: dict) -> None:
         text,
         strength,
         estimate=f["mean_change"],
-        ci=(f["ci_low"], f["ci_high"]),
+        ci=(f["cluster_ci_low"], f["cluster_ci_high"]),
         n=int(f["n"]),
         label="Family functioning, change between waves",
     )
@@ -420,9 +440,11 @@ def _change(section, results: dict, show_figures: bool) -> list:
         row_margins=[{"column": "group", "total": TRAINED_LABELS["all"], "within": ["unit"]}],
         labels=CHANGE_LABELS,
         note=(
-            "Number: family members (rows 'Respondents') or families. 95% CI (t): treats members as independent, too "
-            "narrow for members of one family; 95% CI (families resampled): a bootstrap over whole families, the one to "
-            "read. d_z: mean change divided by the SD of the changes."
+            "Number: family members (rows 'Respondents') or families. Primary: the practitioner-clustered CI and "
+            "p-value (robust errors with practitioners as clusters, which allows for members of one family and "
+            "families of one practitioner being alike), read on the Families rows. 95% CI (families resampled): a "
+            "bootstrap over whole families. 95% CI (t) and the paired t p-value treat every member (or family) as "
+            "independent: too narrow, shown for comparison only. d_z: mean change divided by the SD of the changes."
         ),
         appendix=True,
     )
