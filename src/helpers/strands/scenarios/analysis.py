@@ -62,9 +62,18 @@ RELIABILITY = OutputTable(
         Field("pct_agreement", "number", "% of those answers where A and B gave the same level."),
         Field("kappa_quadratic", "number", "Cohen's kappa with quadratic weights (statsmodels)."),
         Field("alpha", "number", "Krippendorff's alpha, ordinal metric (krippendorff package)."),
-        Field("alpha_ci_low", "number", "Lower end of the 95% percentile bootstrap CI of alpha (answers resampled)."),
+        Field(
+            "alpha_ci_low",
+            "number",
+            "Lower end of the 95% percentile bootstrap CI of alpha (practitioners resampled, with all their answers).",
+        ),
         Field("alpha_ci_high", "number", "Upper end of that CI."),
-        Field("verdict", "category", "reliable (alpha >= .800), tentative (.667 to .800) or unreliable (< .667)."),
+        Field(
+            "verdict",
+            "category",
+            "reliable (lower end of the 95% CI >= .800), tentative (alpha >= .667, not reliable) or unreliable "
+            "(alpha < .667).",
+        ),
     ),
 )
 RESOLVED = OutputTable(
@@ -171,7 +180,13 @@ MODEL = OutputTable(
         "overall model's fixed effects, and the training effect in one model per learning outcome."
     ),
     fields=(
-        Field("model", "category", "overall, overall_reliable_outcomes, or an outcome code."),
+        Field(
+            "model",
+            "category",
+            "overall (pooled within and between practitioners), overall_within (Mundlak: the training term is the "
+            "within-practitioner estimate, the practitioner's share of trained answers held fixed), "
+            "overall_reliable_outcomes, or an outcome code.",
+        ),
         Field(
             "term",
             "string",
@@ -182,6 +197,12 @@ MODEL = OutputTable(
         Field("ci_low", "number", "Lower end of the 95% Wald CI."),
         Field("ci_high", "number", "Upper end of the 95% Wald CI."),
         Field("p", "number", "Wald test p-value."),
+        Field(
+            "p_holm",
+            "number",
+            "For the training term of the eight per-outcome models: the p-value adjusted by Holm's method over the "
+            "eight (family-wise error rate); blank for other rows.",
+        ),
         Field(
             "effect_size",
             "number",
@@ -306,10 +327,15 @@ def _ordinal_alpha_from_pair_counts(counts: np.ndarray) -> np.ndarray:
         return np.where(d_e > 0, 1 - (n - 1) * d_o / d_e, np.nan)
 
 
-def ordinal_alpha_bootstrap(a, b, levels=None, n_boot: int = 1000, seed: int = 0, level: float = 0.95) -> dict:
+def ordinal_alpha_bootstrap(
+    a, b, levels=None, n_boot: int = 1000, seed: int = 0, level: float = 0.95, clusters=None
+) -> dict:
     """Ordinal Krippendorff's alpha of two coders from the coincidence matrix, with a percentile
-    bootstrap CI (pairable units resampled with replacement; vectorised over resamples).
+    bootstrap CI (vectorised over resamples).
 
+    With ``clusters`` (the practitioner of each answer) whole practitioners are resampled, each with
+    all of their answers: one practitioner's answers are alike, so resampling answers one by one gives
+    an interval that is too narrow. Without, pairable units are resampled one by one.
     Returns alpha (the point estimate of this implementation), ci_low, ci_high and n (pairable units).
     """
     levels = list(levels if levels is not None else FRAME["scale"])
@@ -324,7 +350,22 @@ def ordinal_alpha_bootstrap(a, b, levels=None, n_boot: int = 1000, seed: int = 0
         return out
     counts = np.bincount(types, minlength=k * k).reshape(k, k).astype(float)
     out["alpha"] = float(_ordinal_alpha_from_pair_counts(counts))
-    if n_boot > 0:
+    if n_boot > 0 and clusters is not None:
+        # per-cluster pair counts (G x k*k); a resample is the sum over the drawn clusters
+        cl = pd.factorize(pd.Series(np.asarray(clusters, dtype=object)[both]).astype(str))[0]
+        n_cl = int(cl.max()) + 1
+        per = np.bincount(cl * k * k + types, minlength=n_cl * k * k).reshape(n_cl, k * k).astype(float)
+        rng = np.random.default_rng(seed)
+        weights = np.zeros((n_boot, n_cl))
+        draws = rng.integers(0, n_cl, size=(n_boot, n_cl))
+        np.add.at(weights, (np.arange(n_boot)[:, None], draws), 1.0)
+        boot = (weights @ per).reshape(n_boot, k, k)
+        alphas = _ordinal_alpha_from_pair_counts(boot)
+        alphas = alphas[~np.isnan(alphas)]
+        if len(alphas):
+            tail = (1 - level) / 2
+            out["ci_low"], out["ci_high"] = float(np.quantile(alphas, tail)), float(np.quantile(alphas, 1 - tail))
+    elif n_boot > 0:
         rng = np.random.default_rng(seed)
         draws = types[rng.integers(0, n, size=(n_boot, n))]
         flat = (np.arange(n_boot)[:, None] * k * k + draws).ravel()
@@ -337,12 +378,20 @@ def ordinal_alpha_bootstrap(a, b, levels=None, n_boot: int = 1000, seed: int = 0
     return out
 
 
-def verdict(alpha: float, frame: dict | None = None) -> str:
-    """The benchmark verdict for an alpha: reliable, tentative, unreliable (or not_computed)."""
+def verdict(alpha: float, frame: dict | None = None, ci_low: float | None = None) -> str:
+    """The benchmark verdict for an alpha, using its interval as well as the point (Krippendorff's
+    benchmarks .800 and .667):
+
+    - reliable: the lower end of the 95% CI is at least .800 (the data rule out alpha below it);
+      when no interval was computed (``ci_low`` missing), the point is used;
+    - tentative: not reliable, and the point is at least .667;
+    - unreliable: the point is below .667 (or not_computed when alpha is missing).
+    """
     bench = (frame or FRAME)["benchmark"]
     if alpha is None or np.isnan(alpha):
         return "not_computed"
-    if alpha >= bench["reliable"]:
+    lower = alpha if ci_low is None or np.isnan(ci_low) else ci_low
+    if alpha >= bench["reliable"] and lower >= bench["reliable"]:
         return "reliable"
     return "tentative" if alpha >= bench["tentative"] else "unreliable"
 
@@ -358,17 +407,26 @@ def coder_table(codes: pd.DataFrame) -> pd.DataFrame:
 
 
 def reliability_table(
-    codes: pd.DataFrame, frame: dict | None = None, n_boot: int = 1000, seed: int = 2014
+    codes: pd.DataFrame, frame: dict | None = None, n_boot: int = 1000, seed: int = 2014, answers=None
 ) -> pd.DataFrame:
-    """Reliability of coders A and B for every outcome of the frame (see :data:`RELIABILITY`)."""
+    """Reliability of coders A and B for every outcome of the frame (see :data:`RELIABILITY`).
+
+    With ``answers`` (answer_id, practitioner_id) the CI resamples practitioners with all their
+    answers; answers of an unknown practitioner count as their own cluster."""
     frame = frame or FRAME
     wide = coder_table(codes)
+    if answers is not None:
+        owner = answers.drop_duplicates("answer_id").set_index("answer_id")["practitioner_id"]
+        wide["cluster"] = wide["answer_id"].map(owner).astype(object)
+        wide["cluster"] = wide["cluster"].where(wide["cluster"].notna(), wide["answer_id"])
+    else:
+        wide["cluster"] = wide["answer_id"]
     levels = list(frame["scale"])
     rows = []
     for i, o in enumerate(frame["outcomes"]):
         sub = wide[wide["outcome"] == o["code"]]
         a, b = sub["level_a"].to_numpy(float), sub["level_b"].to_numpy(float)
-        boot = ordinal_alpha_bootstrap(a, b, levels, n_boot=n_boot, seed=seed + i)
+        boot = ordinal_alpha_bootstrap(a, b, levels, n_boot=n_boot, seed=seed + i, clusters=sub["cluster"].to_numpy())
         alpha = krippendorff_alpha(a, b, levels)
         rows.append(
             {
@@ -380,7 +438,7 @@ def reliability_table(
                 "alpha": alpha,
                 "alpha_ci_low": boot["ci_low"],
                 "alpha_ci_high": boot["ci_high"],
-                "verdict": verdict(alpha, frame),
+                "verdict": verdict(alpha, frame, boot["ci_low"]),
             }
         )
     return pd.DataFrame(rows, columns=RELIABILITY.column_names)
@@ -538,12 +596,23 @@ def _term_label(term: str) -> str:
     return term
 
 
-def fit_mixed(data: pd.DataFrame, response: str = "alignment", all_terms: bool = True) -> pd.DataFrame:
+def fit_mixed(
+    data: pd.DataFrame,
+    response: str = "alignment",
+    all_terms: bool = True,
+    within: bool = False,
+    warnings_out: list | None = None,
+) -> pd.DataFrame:
     """Fit ``response ~ trained + wave + scenario + role + borough`` with a practitioner random intercept.
 
     Terms with a single level in ``data`` are left out (e.g. borough when one borough is selected).
+    With ``within`` the practitioner's mean of ``trained`` is added (Mundlak), so the ``trained``
+    coefficient is the within-practitioner estimate: the change in one practitioner's answers when
+    trained, free of differences between practitioners who were and were not trained.
     Returns one row per fixed effect (all, or only ``trained`` when ``all_terms`` is false) with the
     columns of :data:`MODEL` except ``model``. REML; Wald 95% CIs. Empty if the model cannot be fitted.
+    Warnings raised by the fit (convergence, boundary) are not silenced: they are recorded, as text,
+    in ``warnings_out`` when a list is given (for the appendix).
     """
     import statsmodels.formula.api as smf
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
@@ -567,14 +636,26 @@ def fit_mixed(data: pd.DataFrame, response: str = "alignment", all_terms: bool =
         terms.append(f"C(role, Treatment('{ref}'))")
     if d["borough"].nunique() > 1:
         terms.append(f"C(borough, Treatment('{sorted(d['borough'].unique())[0]}'))")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        warnings.simplefilter("ignore", RuntimeWarning)
-        warnings.simplefilter("ignore", UserWarning)
+    if within:
+        d["trained_practitioner_mean"] = d.groupby("practitioner_id")["trained"].transform("mean")
+        if d["trained_practitioner_mean"].between(0, 1, inclusive="neither").sum() == 0:
+            return pd.DataFrame(columns=cols)  # no practitioner changes status: no within estimate
+        terms.append("trained_practitioner_mean")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        warnings.simplefilter("always", RuntimeWarning)
+        warnings.simplefilter("always", UserWarning)
         res = smf.mixedlm(f"{response} ~ " + " + ".join(terms), d, groups=d["practitioner_id"]).fit(reml=True)
+    if warnings_out is not None:
+        for w in caught:
+            text = f"{response}{' (within)' if within else ''}: {w.category.__name__}: {w.message}"
+            if text not in warnings_out:
+                warnings_out.append(text)
     ci = res.conf_int()
     sd = float(np.sqrt(float(np.asarray(res.cov_re)[0, 0]) + float(res.scale)))
-    names = ["trained"] + [t for t in res.fe_params.index if t not in ("Intercept", "trained")]
+    names = ["trained"] + [
+        t for t in res.fe_params.index if t not in ("Intercept", "trained", "trained_practitioner_mean")
+    ]
     if not all_terms:
         names = ["trained"]
     rows = [
@@ -585,6 +666,7 @@ def fit_mixed(data: pd.DataFrame, response: str = "alignment", all_terms: bool =
             "ci_low": float(ci.loc[t, 0]),
             "ci_high": float(ci.loc[t, 1]),
             "p": float(res.pvalues[t]),
+            "p_holm": np.nan,
             "effect_size": float(res.fe_params[t]) / sd,
             "n_answers": len(d),
             "n_practitioners": int(d["practitioner_id"].nunique()),
@@ -595,22 +677,43 @@ def fit_mixed(data: pd.DataFrame, response: str = "alignment", all_terms: bool =
 
 
 def model_table(
-    scores: pd.DataFrame, resolved: pd.DataFrame, reliable_outcomes=(), frame: dict | None = None
+    scores: pd.DataFrame,
+    resolved: pd.DataFrame,
+    reliable_outcomes=(),
+    frame: dict | None = None,
+    warnings_out: list | None = None,
 ) -> pd.DataFrame:
-    """The overall model (all terms), the overall model on reliable outcomes only (training term;
-    when some outcome is not reliable) and one model per outcome (training term)."""
+    """The overall model (all terms; primary), its within-practitioner (Mundlak) training term, the
+    overall model on reliable outcomes only (training term; when some outcome is not reliable) and
+    one model per outcome (training term; secondary).
+
+    The eight per-outcome training terms get Holm-adjusted p-values (``p_holm``). Holm rather than
+    Benjamini-Hochberg: the report names individual outcomes as better or worse, a claim about each
+    one, so the chance of any false claim (family-wise error) is what is controlled; Holm holds under
+    any dependence between the outcomes (they are scored from the same answers), and with eight tests
+    it costs little power. Fit warnings go to ``warnings_out``."""
     frame = frame or FRAME
-    parts = [fit_mixed(scores).assign(model="overall")]
+    parts = [fit_mixed(scores, warnings_out=warnings_out).assign(model="overall")]
+    parts.append(
+        fit_mixed(scores, all_terms=False, within=True, warnings_out=warnings_out).assign(model="overall_within")
+    )
     if 0 < len(reliable_outcomes) < len(OUTCOMES):
-        parts.append(fit_mixed(scores, "alignment_reliable", all_terms=False).assign(model="overall_reliable_outcomes"))
+        parts.append(
+            fit_mixed(scores, "alignment_reliable", all_terms=False, warnings_out=warnings_out).assign(
+                model="overall_reliable_outcomes"
+            )
+        )
     per = outcome_scores(resolved[resolved["answer_id"].isin(scores["answer_id"])], frame)
     for o in OUTCOMES:
         d = scores.assign(outcome_score=scores["answer_id"].map(per[o]) if o in per else np.nan)
-        parts.append(fit_mixed(d, "outcome_score", all_terms=False).assign(model=o))
+        parts.append(fit_mixed(d, "outcome_score", all_terms=False, warnings_out=warnings_out).assign(model=o))
     parts = [p for p in parts if len(p)]
     if not parts:
         return pd.DataFrame(columns=MODEL.column_names)
-    return pd.concat(parts, ignore_index=True)[MODEL.column_names]
+    table = pd.concat(parts, ignore_index=True)[MODEL.column_names]
+    per_outcome = table["model"].isin(OUTCOMES) & (table["term"] == "trained")
+    table.loc[per_outcome, "p_holm"] = stats.holm(table.loc[per_outcome, "p"].to_numpy(float))
+    return table
 
 
 # ---------------------------------------------------------------- change and difference in differences
@@ -796,11 +899,12 @@ def analyse(
     in_scope = answers[answers["practitioner_id"].isin(prac["practitioner_id"])]
     scope_codes = codes[codes["answer_id"].isin(in_scope["answer_id"])]
     orphan_codes = int((~codes["answer_id"].isin(answers["answer_id"])).sum())
-    rel = reliability_table(scope_codes, frame, n_boot=n_boot, seed=seed)
+    rel = reliability_table(scope_codes, frame, n_boot=n_boot, seed=seed, answers=in_scope)
     reliable = tuple(rel.loc[rel["verdict"] == "reliable", "outcome"])
     resolved = resolve_codes(scope_codes, frame)
     scores = answer_scores(in_scope, resolved, prac, reliable, frame)
     pw = practitioner_waves(scores)
+    model_warnings: list[str] = []
     return {
         CODING_FRAME.key: coding_frame_table(frame),
         RELIABILITY.key: rel,
@@ -809,9 +913,10 @@ def analyse(
         PRACTITIONER_WAVES.key: pw,
         CLEARLY_PRESENT.key: clearly_present_table(resolved, scores, frame),
         GROUPS.key: group_table(pw),
-        MODEL.key: model_table(scores, resolved, reliable, frame),
+        MODEL.key: model_table(scores, resolved, reliable, frame, warnings_out=model_warnings),
         CHANGE.key: change_table(pw, n_boot=n_boot, seed=seed),
         "quotes": quotable_answers(in_scope, scores),
+        "model_warnings": model_warnings,
         "counts": {
             "answers_unknown_practitioner": int(unknown.sum()),
             "codes_without_answer": orphan_codes,
