@@ -167,6 +167,21 @@ TRAINING_DIFFERENCE_TABLE = OutputTable(
         Field("ci_high", "number", "95% Welch CI of the difference, upper."),
         Field("boot_ci_low", "number", "95% bootstrap CI of the difference (resampling within each group), lower."),
         Field("boot_ci_high", "number", "95% bootstrap CI of the difference, upper."),
+        Field("n_practitioners", "integer", "Practitioners of those families (clusters of the adjusted CI)."),
+        Field(
+            "adjusted_difference",
+            "number",
+            "Primary: ANCOVA of the wave-2 value on the wave-1 value and the training group (trained minus not), "
+            "i.e. the difference between families with the same wave-1 value.",
+        ),
+        Field(
+            "adjusted_ci_low",
+            "number",
+            "95% CI of adjusted_difference with practitioner-clustered robust errors (CR1, t on practitioners - 1 df), "
+            "lower.",
+        ),
+        Field("adjusted_ci_high", "number", "That CI, upper."),
+        Field("adjusted_p", "number", "Two-sided p-value of adjusted_difference (practitioner-clustered)."),
     ),
 )
 
@@ -469,7 +484,12 @@ def change_summary(
 def change_by_training(
     measures: pd.DataFrame, families: pd.DataFrame, n_boot: int = stats.DEFAULT_BOOTSTRAP, seed: int = 0
 ) -> pd.DataFrame:
-    """Trained minus not-trained difference in mean change, per measure (:data:`TRAINING_DIFFERENCE_TABLE`)."""
+    """Trained minus not-trained, per measure (:data:`TRAINING_DIFFERENCE_TABLE`).
+
+    Primary: the baseline-adjusted difference (ANCOVA, wave 2 on wave 1 + group) with
+    practitioner-clustered robust errors, since up to five families share a practitioner
+    (:func:`helpers.stats.ancova_clustered`). Also the unadjusted difference in mean change (Welch and
+    bootstrap, families treated as independent)."""
     groups = _groups(families)
     rows = []
     for measure, label in CHANGE_MEASURES.items():
@@ -484,6 +504,12 @@ def change_by_training(
         x = ch.loc[ch["family_id"].isin(groups["trained"]), "change"]
         y = ch.loc[ch["family_id"].isin(groups["not trained"]), "change"]
         d = stats.difference_in_means(x, y, n_boot=n_boot, seed=seed)
+        known = ch[ch["family_id"].isin(groups["trained"] | groups["not trained"])]
+        prac = families.drop_duplicates("family_id").set_index("family_id")["practitioner_id"]
+        clusters = known["family_id"].map(prac).astype(object).where(lambda c: c.notna(), known["family_id"])
+        a = stats.ancova_clustered(
+            known["w2"].astype(float), known["w1"].astype(float), known["family_id"].isin(groups["trained"]), clusters
+        )
         rows.append(
             {
                 "measure": measure,
@@ -497,6 +523,11 @@ def change_by_training(
                 "ci_high": d["ci_high"],
                 "boot_ci_low": d["boot_ci_low"],
                 "boot_ci_high": d["boot_ci_high"],
+                "n_practitioners": a["n_clusters"],
+                "adjusted_difference": a["difference"],
+                "adjusted_ci_low": a["ci_low"],
+                "adjusted_ci_high": a["ci_high"],
+                "adjusted_p": a["p"],
             }
         )
     return pd.DataFrame(rows, columns=TRAINING_DIFFERENCE_TABLE.column_names)

@@ -246,9 +246,12 @@ def _what_changed(
         section.markdown(
             f"**For whom.** Where the practitioner had completed systemic training before the work began, families' "
             f"informal networks changed by {sv(t)} members ({ci(t)}, {section.count(t['n_families'])} families); where "
-            f"not, by {sv(u)} ({ci(u)}, {section.count(u['n_families'])} families). The difference is "
-            f"{dv(d['difference'])} members (95% CI {dv(d['ci_low'])} to {dv(d['ci_high'])}; bootstrap "
-            f"{dv(d['boot_ci_low'])} to {dv(d['boot_ci_high'])}). "
+            f"not, by {sv(u)} ({ci(u)}, {section.count(u['n_families'])} families). Comparing families that started "
+            f"with the same number of informal members (ANCOVA, errors clustered by practitioner, as up to five "
+            f"families share one), the difference is {dv(d['adjusted_difference'])} members (95% CI "
+            f"{dv(d['adjusted_ci_low'])} to {dv(d['adjusted_ci_high'])}); unadjusted, {dv(d['difference'])}. "
+            "Training was rolled out over time, so the two groups also began work at different times, and whatever "
+            "else changed over those months is mixed up with the training. "
             "This compares families of trained and untrained practitioners; it is not a randomised comparison, "
             "and families may differ in other ways."
         )
