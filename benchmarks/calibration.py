@@ -1,0 +1,359 @@
+"""Calibration of every headline estimate: CI coverage, false-positive rate and bias over many seeds.
+
+A standing check, benchmark-style (not a test): for each seed the synthetic generator writes a small
+data set twice, once with the planted effects (``planted``) and once with every effect set to 0
+(``null``); each strand's headline estimators are run on both, and for every estimate the script
+prints
+
+* coverage: share of planted runs whose 95% CI contains the truth (target 93-97%);
+* false positives: share of null runs whose 95% CI excludes 0 (target <= 6%; "-" where the estimate
+  has no null, e.g. a reliability coefficient);
+* bias: mean of (estimate - truth) over the planted runs;
+* PASS / FAIL against those targets (a Monte Carlo margin is printed beside: with N seeds the
+  standard error of a 95% coverage is about sqrt(0.95 x 0.05 / N)).
+
+The truth is the generator's own record (``synthetic_truth.json``: the expected *observed* quantity
+the analysis estimates). Where the generator records none (Krippendorff's alpha), the truth is the
+mean of the estimates over all seeds (so its bias is 0 by construction and only coverage is read).
+
+Adding a strand's estimates: append :class:`Estimator` entries to :data:`ESTIMATORS`, each with a
+name and a function ``fn(seed, effect) -> (estimate, ci_low, ci_high, truth)`` (``effect`` is True
+for the planted run, False for the null run). Estimators of one strand may share a cached runner
+(see :func:`_scenarios`), so the data are generated and analysed once per seed and run.
+
+Run: ``make calibration`` or ``.venv/bin/python benchmarks/calibration.py --seeds 200 [--scale 0.5]
+[--workers 2] [--only score15,networks]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import os
+import sys
+import tempfile
+import time
+import warnings
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+COVERAGE_TARGET = (0.93, 0.97)
+FALSE_POSITIVE_MAX = 0.06
+DEFAULT_SCALE = 0.5
+N_BOOT = 200  # bootstrap resamples per interval: enough for a 95% percentile interval in a calibration
+
+
+@dataclass(frozen=True)
+class Estimator:
+    """One headline estimate: ``fn(seed, effect) -> (estimate, ci_low, ci_high, truth)``.
+
+    ``truth`` may be None (the mean of the estimates over the seeds is used). ``has_null``: whether a
+    null run (no planted effect) should give an interval excluding 0 only 5% of the time.
+    """
+
+    name: str
+    strand: str
+    fn: Callable[[int, bool], tuple]
+    has_null: bool = True
+
+
+# ------------------------------------------------------------------------------------------ runners
+# Each runner generates one strand's data for (seed, effect) at SCALE and returns its analysed
+# results; cached so the strand's estimators share one run.
+
+SCALE = DEFAULT_SCALE
+
+NULL_EFFECTS = {
+    "score15": {"change_total": 0.0},
+    "networks": {"informal_gain_trained": 0.0, "informal_gain_untrained": 0.0},
+    "scenarios": {"training_scale": 0.0, "wave2_shift": 0.0},
+}
+
+
+def _generate(strand: str, seed: int, effect: bool, tmp: Path) -> dict:
+    from helpers.synthetic import generate_all
+
+    effects = {} if effect else {strand: NULL_EFFECTS[strand]}
+    truth = generate_all(tmp / "raw", seed=seed, scale=SCALE, strands=("roster", strand), effects=effects)
+    return truth["strands"][strand]
+
+
+def _roster(tmp: Path):
+    from helpers import roster
+
+    prac = roster.load_practitioners(tmp / "raw", tmp / "processed")
+    fam = roster.load_families(tmp / "raw", tmp / "processed", prac.data)
+    return prac.data, fam.data
+
+
+@functools.lru_cache(maxsize=2)
+def _score15(seed: int, effect: bool) -> dict:
+    from helpers import ingest
+    from helpers.strands.score15 import analysis, inputs
+
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        truth = _generate("score15", seed, effect, tmp)
+        _, fam = _roster(tmp)
+        responses = ingest.ingest(inputs.RESPONSES, tmp / "raw", tmp / "processed").data
+    scores = analysis.score_forms(responses)
+    resp = analysis.respondent_change(scores, fam, rci=0.5)
+    famc = analysis.family_change(resp)
+    summary = analysis.change_summary(resp, famc, n_boot=N_BOOT, seed=seed, families=fam).set_index(["unit", "group"])
+    return {"truth": truth["expected_observed_change"], "summary": summary,
+            "diff": analysis.trained_difference(famc, families=fam)}
+
+
+@functools.lru_cache(maxsize=2)
+def _networks(seed: int, effect: bool) -> dict:
+    from helpers.strands.networks import analysis, inputs
+
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        truth = _generate("networks", seed, effect, tmp)
+        _, fam = _roster(tmp)
+        data = inputs.load_networks(tmp / "raw", tmp / "processed", fam)
+    measures = analysis.map_measures(analysis.build_graphs(data.maps, data.members, data.ties))
+    summary = analysis.change_summary(measures, fam, n_boot=N_BOOT, seed=seed)
+    by_training = analysis.change_by_training(measures, fam, n_boot=N_BOOT, seed=seed)
+    return {"truth": truth, "summary": summary, "by_training": by_training}
+
+
+@functools.lru_cache(maxsize=2)
+def _scenarios(seed: int, effect: bool) -> dict:
+    from helpers import ingest
+    from helpers.strands.scenarios import analysis, inputs
+
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        truth = _generate("scenarios", seed, effect, tmp)
+        prac, _ = _roster(tmp)
+        files = {spec.key: ingest.ingest(spec, tmp / "raw", tmp / "processed").data for spec in inputs.RAW_FILES}
+    answers, codes = files["scenario_answers"], files["scenario_codes"]
+    rel = analysis.reliability_table(codes, n_boot=N_BOOT, seed=seed, answers=answers)
+    reliable = tuple(rel.loc[rel["verdict"] == "reliable", "outcome"])
+    resolved = analysis.resolve_codes(codes)
+    scores = analysis.answer_scores(answers, resolved, prac, reliable)
+    pw = analysis.practitioner_waves(scores)
+    warn: list = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pooled = analysis.fit_mixed(scores, all_terms=False, warnings_out=warn)
+        within = analysis.fit_mixed(scores, all_terms=False, within=True, warnings_out=warn)
+    change = analysis.change_table(pw, n_boot=N_BOOT, seed=seed).set_index("group")
+    return {"truth": truth["expected_observed"], "rel": rel.set_index("outcome"), "pooled": pooled,
+            "within": within, "change": change, "warnings": len(warn)}
+
+
+def _row(r, est="mean_change", lo="ci_low", hi="ci_high"):
+    return float(r[est]), float(r[lo]), float(r[hi])
+
+
+# ------------------------------------------------------------------------------------ estimators
+
+
+def _s15_family_change(seed, effect):
+    r = _score15(seed, effect)
+    return (*_row(r["summary"].loc[("families", "all")], lo="cluster_ci_low", hi="cluster_ci_high"),
+            r["truth"]["family_mean_change"])
+
+
+def _s15_respondent_paired_t(seed, effect):
+    r = _score15(seed, effect)
+    return (*_row(r["summary"].loc[("respondents", "all")]), r["truth"]["respondent_mean_change"])
+
+
+def _s15_trained_vs_not(seed, effect):
+    r = _score15(seed, effect)
+    d, t = r["diff"], r["truth"]
+    return d["difference"], d["ci_low"], d["ci_high"], t["family_mean_change_trained"] - t["family_mean_change_not_trained"]
+
+
+def _s15_trained_vs_not_welch(seed, effect):
+    r = _score15(seed, effect)
+    d, t = r["diff"], r["truth"]
+    return (d["unadjusted_difference"], d["unadjusted_ci_low"], d["unadjusted_ci_high"],
+            t["family_mean_change_trained"] - t["family_mean_change_not_trained"])
+
+
+def _net_change(seed, effect):
+    r = _networks(seed, effect)
+    s = r["summary"]
+    row = s[(s["measure"] == "n_informal") & (s["group"] == "all")].iloc[0]
+    t, p = r["truth"], r["truth"]["planted"]
+    n_t, n_u = t["families_with_both_waves_trained"], t["families_with_both_waves_untrained"]
+    truth = (n_t * p["informal_change_trained"] + n_u * p["informal_change_untrained"]) / max(n_t + n_u, 1)
+    return (*_row(row), truth)
+
+
+def _net_difference(seed, effect):
+    r = _networks(seed, effect)
+    b = r["by_training"]
+    row = b[b["measure"] == "n_informal"].iloc[0]
+    return (*_row(row, "adjusted_difference", "adjusted_ci_low", "adjusted_ci_high"),
+            r["truth"]["planted"]["informal_change_difference"])
+
+
+def _sc_training(seed, effect):
+    r = _scenarios(seed, effect)
+    row = r["pooled"].set_index("term").loc["trained"]
+    return (*_row(row, "estimate"), r["truth"]["ate_alignment"])
+
+
+def _sc_within(seed, effect):
+    r = _scenarios(seed, effect)
+    if r["within"].empty:
+        return (np.nan,) * 4
+    row = r["within"].set_index("term").loc["trained"]
+    return (*_row(row, "estimate"), r["truth"]["ate_alignment"])
+
+
+def _sc_did(seed, effect):
+    r = _scenarios(seed, effect)
+    return (*_row(r["change"].loc["difference_in_differences"]), r["truth"]["did_expected"])
+
+
+def _sc_alpha(outcome):
+    def fn(seed, effect):
+        row = _scenarios(seed, effect)["rel"].loc[outcome]
+        return float(row["alpha"]), float(row["alpha_ci_low"]), float(row["alpha_ci_high"]), None
+
+    return fn
+
+
+def _alpha_estimators() -> list[Estimator]:
+    from helpers.strands.scenarios.analysis import OUTCOMES
+
+    return [Estimator(f"scenarios: Krippendorff alpha, {o}", "scenarios", _sc_alpha(o), has_null=False) for o in OUTCOMES]
+
+
+ESTIMATORS: list[Estimator] = [
+    Estimator("score15: family change (practitioner-clustered)", "score15", _s15_family_change),
+    Estimator("score15: trained - not (ANCOVA, clustered)", "score15", _s15_trained_vs_not),
+    Estimator("score15: [appendix] respondent paired t", "score15", _s15_respondent_paired_t),
+    Estimator("score15: [appendix] trained - not, Welch", "score15", _s15_trained_vs_not_welch),
+    Estimator("networks: informal members change", "networks", _net_change),
+    Estimator("networks: trained - not (ANCOVA, clustered)", "networks", _net_difference),
+    Estimator("scenarios: training effect (mixed, pooled)", "scenarios", _sc_training),
+    Estimator("scenarios: training effect (within, Mundlak)", "scenarios", _sc_within),
+    Estimator("scenarios: difference in differences", "scenarios", _sc_did),
+]
+
+
+def all_estimators() -> list[Estimator]:
+    return ESTIMATORS + _alpha_estimators()
+
+
+# ------------------------------------------------------------------------------------------ running
+
+
+def _init(scale: float) -> None:
+    global SCALE
+    SCALE = scale
+    os.environ.setdefault("FOP_PSEUDONYMISATION_KEY", "calibration-key")
+    warnings.simplefilter("ignore")
+
+
+def _task(args) -> list[dict]:
+    strand, seed, effect, names = args
+    rows = []
+    for est in all_estimators():
+        if est.strand != strand or est.name not in names:
+            continue
+        try:
+            e, lo, hi, truth = est.fn(seed, effect)
+        except Exception as exc:  # a failed run is counted, not hidden
+            e, lo, hi, truth = np.nan, np.nan, np.nan, np.nan
+            print(f"  {est.name} seed {seed} {'planted' if effect else 'null'}: {type(exc).__name__}: {exc}",
+                  file=sys.stderr)
+        rows.append({"name": est.name, "seed": seed, "effect": effect, "estimate": e, "lo": lo, "hi": hi,
+                     "truth": truth})
+    return rows
+
+
+def summarise(results: pd.DataFrame, estimators: list[Estimator]) -> pd.DataFrame:
+    """Coverage, false-positive rate and bias per estimator from the per-run rows."""
+    out = []
+    for est in estimators:
+        r = results[results["name"] == est.name]
+        if r.empty:
+            continue
+        planted = r[r["effect"]].copy()
+        null = r[~r["effect"]].copy()
+        if planted["truth"].isna().all():
+            planted["truth"] = planted["estimate"].mean()
+            truth_note = "mean of estimates"
+        else:
+            truth_note = "generator"
+        ok = planted.dropna(subset=["estimate", "lo", "hi", "truth"])
+        cover = float(((ok["lo"] <= ok["truth"]) & (ok["truth"] <= ok["hi"])).mean()) if len(ok) else np.nan
+        bias = float((ok["estimate"] - ok["truth"]).mean()) if len(ok) else np.nan
+        fp = np.nan
+        if est.has_null:
+            nk = null.dropna(subset=["lo", "hi"])
+            fp = float(((nk["lo"] > 0) | (nk["hi"] < 0)).mean()) if len(nk) else np.nan
+        passed = COVERAGE_TARGET[0] <= cover <= COVERAGE_TARGET[1] and (np.isnan(fp) or fp <= FALSE_POSITIVE_MAX)
+        out.append({"estimate": est.name, "runs": len(ok), "coverage": cover, "false_pos": fp, "bias": bias,
+                    "mean_truth": float(ok["truth"].mean()) if len(ok) else np.nan, "truth": truth_note,
+                    "result": "PASS" if passed else "FAIL"})
+    return pd.DataFrame(out)
+
+
+def format_table(summary: pd.DataFrame, n: int) -> str:
+    mc = np.sqrt(0.95 * 0.05 / max(n, 1))
+    lines = [
+        f"Calibration over {n} seeds (planted and null runs each); coverage target "
+        f"{COVERAGE_TARGET[0]:.0%}-{COVERAGE_TARGET[1]:.0%} (Monte Carlo SE at 95%: {mc:.1%}), "
+        f"false positives <= {FALSE_POSITIVE_MAX:.0%}.",
+        "",
+        f"| {'estimate':<50} | runs | coverage | false pos. | bias | mean truth | truth from | result |",
+        f"|{'-' * 52}|-----:|---------:|-----------:|-----:|-----------:|------------|--------|",
+    ]
+    for _, r in summary.iterrows():
+        fp = "-" if np.isnan(r["false_pos"]) else f"{r['false_pos']:.1%}"
+        lines.append(
+            f"| {r['estimate']:<50} | {r['runs']:>4} | {r['coverage']:>7.1%} | {fp:>10} | {r['bias']:+.3f} | "
+            f"{r['mean_truth']:>10.3f} | {r['truth']:<10} | {r['result']:<6} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=200, help="number of seeds (default 200)")
+    parser.add_argument("--first-seed", type=int, default=1000, help="first seed (default 1000)")
+    parser.add_argument("--scale", type=float, default=DEFAULT_SCALE, help=f"data scale per seed (default {DEFAULT_SCALE})")
+    parser.add_argument("--workers", type=int, default=2, help="processes (default 2)")
+    parser.add_argument("--only", default="", help="comma-separated strands (default: all)")
+    parser.add_argument("--csv", default="", help="also write the per-run rows to this CSV")
+    args = parser.parse_args(argv)
+    estimators = all_estimators()
+    strands = sorted({e.strand for e in estimators})
+    if args.only:
+        strands = [s for s in strands if s in args.only.split(",")]
+    names = frozenset(e.name for e in estimators if e.strand in strands)
+    seeds = range(args.first_seed, args.first_seed + args.seeds)
+    tasks = [(s, seed, eff, names) for seed in seeds for eff in (True, False) for s in strands]
+    start = time.perf_counter()
+    rows: list[dict] = []
+    with ProcessPoolExecutor(max_workers=args.workers, initializer=_init, initargs=(args.scale,)) as pool:
+        for i, part in enumerate(pool.map(_task, tasks, chunksize=1)):
+            rows.extend(part)
+            if (i + 1) % max(1, len(tasks) // 10) == 0:
+                print(f"  {i + 1}/{len(tasks)} runs, {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
+    results = pd.DataFrame(rows)
+    if args.csv:
+        results.to_csv(args.csv, index=False)
+    summary = summarise(results, [e for e in estimators if e.name in names])
+    print(format_table(summary, args.seeds))
+    print(f"\nscale {args.scale} per seed, {args.workers} workers, {time.perf_counter() - start:.0f} s wall time")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
