@@ -10,7 +10,7 @@ SEED ?= 2014
 PIPELINE_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data report test lint format lab borough-reports docs strip benchmark clean
+.PHONY: help setup data report test lint format lab borough-reports docs strip benchmark calibration clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ docs: $(STAMP) ## regenerate docs/data_dictionary.md from the schemas
 
 strip: $(STAMP) ## strip outputs from notebooks before committing (keeps kernelspec and tags)
 	$(BIN)/python -m helpers.strip_notebooks
+
+calibration: $(STAMP) ## coverage, false positives and bias of every headline estimate over N seeds (SEEDS=200)
+	$(BIN)/python benchmarks/calibration.py --seeds $(or $(SEEDS),200)
 
 benchmark: $(STAMP) ## time a full build, a no-change rebuild, and the network metrics
 	$(BIN)/python benchmarks/bench_pipeline.py

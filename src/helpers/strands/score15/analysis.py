@@ -230,6 +230,15 @@ def score_items(items: pd.DataFrame) -> pd.DataFrame:
 
     Returns one row per form: the subscale means, ``total``, ``n_items_answered`` and the
     ``*_prorated`` flags (nullable booleans, missing when the score is not computed).
+
+    Prorated total: the mean of the *answered items* (when no subscale misses more than one item),
+    not the mean of the three subscale means. With all 15 items the two are the same. With one item
+    missing they differ slightly: the mean of subscales fills the gap with that subscale's own mean
+    (each subscale weighs a third), the mean of items with the mean of all answered items (each item
+    weighs 1/14). The published total is defined as the mean of the items (../shared/reference/
+    score15.md), no official missing-item rule exists, and the mean of items keeps the total on the
+    same footing as a complete form's, so it is used; the choice is tested
+    (tests/test_inference.py) and the generator's truth uses the same rule.
     """
     out = pd.DataFrame(index=items.index)
     answered = items.notna()
@@ -488,8 +497,7 @@ def trained_difference(fam_change: pd.DataFrame, level: float = 0.95, families: 
         for g, key in (("trained", "median_start_trained"), ("not_trained", "median_start_not_trained")):
             dates = fam_change.loc[groups == g, "family_id"].map(start).dropna()
             if len(dates):
-                out[key] = dates.astype("int64").median()
-                out[key] = pd.Timestamp(int(out[key])).strftime("%Y-%m-%d")
+                out[key] = pd.Timestamp(dates.median()).strftime("%Y-%m-%d")
     return out
 
 
