@@ -34,10 +34,10 @@ import sys
 import tempfile
 import time
 import warnings
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -105,8 +105,11 @@ def _score15(seed: int, effect: bool) -> dict:
     resp = analysis.respondent_change(scores, fam, rci=0.5)
     famc = analysis.family_change(resp)
     summary = analysis.change_summary(resp, famc, n_boot=N_BOOT, seed=seed, families=fam).set_index(["unit", "group"])
-    return {"truth": truth["expected_observed_change"], "summary": summary,
-            "diff": analysis.trained_difference(famc, families=fam)}
+    return {
+        "truth": truth["expected_observed_change"],
+        "summary": summary,
+        "diff": analysis.trained_difference(famc, families=fam),
+    }
 
 
 @functools.lru_cache(maxsize=2)
@@ -146,8 +149,14 @@ def _scenarios(seed: int, effect: bool) -> dict:
         pooled = analysis.fit_mixed(scores, all_terms=False, warnings_out=warn)
         within = analysis.fit_mixed(scores, all_terms=False, within=True, warnings_out=warn)
     change = analysis.change_table(pw, n_boot=N_BOOT, seed=seed).set_index("group")
-    return {"truth": truth["expected_observed"], "rel": rel.set_index("outcome"), "pooled": pooled,
-            "within": within, "change": change, "warnings": len(warn)}
+    return {
+        "truth": truth["expected_observed"],
+        "rel": rel.set_index("outcome"),
+        "pooled": pooled,
+        "within": within,
+        "change": change,
+        "warnings": len(warn),
+    }
 
 
 def _row(r, est="mean_change", lo="ci_low", hi="ci_high"):
@@ -159,8 +168,10 @@ def _row(r, est="mean_change", lo="ci_low", hi="ci_high"):
 
 def _s15_family_change(seed, effect):
     r = _score15(seed, effect)
-    return (*_row(r["summary"].loc[("families", "all")], lo="cluster_ci_low", hi="cluster_ci_high"),
-            r["truth"]["family_mean_change"])
+    return (
+        *_row(r["summary"].loc[("families", "all")], lo="cluster_ci_low", hi="cluster_ci_high"),
+        r["truth"]["family_mean_change"],
+    )
 
 
 def _s15_respondent_paired_t(seed, effect):
@@ -171,14 +182,23 @@ def _s15_respondent_paired_t(seed, effect):
 def _s15_trained_vs_not(seed, effect):
     r = _score15(seed, effect)
     d, t = r["diff"], r["truth"]
-    return d["difference"], d["ci_low"], d["ci_high"], t["family_mean_change_trained"] - t["family_mean_change_not_trained"]
+    return (
+        d["difference"],
+        d["ci_low"],
+        d["ci_high"],
+        t["family_mean_change_trained"] - t["family_mean_change_not_trained"],
+    )
 
 
 def _s15_trained_vs_not_welch(seed, effect):
     r = _score15(seed, effect)
     d, t = r["diff"], r["truth"]
-    return (d["unadjusted_difference"], d["unadjusted_ci_low"], d["unadjusted_ci_high"],
-            t["family_mean_change_trained"] - t["family_mean_change_not_trained"])
+    return (
+        d["unadjusted_difference"],
+        d["unadjusted_ci_low"],
+        d["unadjusted_ci_high"],
+        t["family_mean_change_trained"] - t["family_mean_change_not_trained"],
+    )
 
 
 def _net_change(seed, effect):
@@ -195,8 +215,10 @@ def _net_difference(seed, effect):
     r = _networks(seed, effect)
     b = r["by_training"]
     row = b[b["measure"] == "n_informal"].iloc[0]
-    return (*_row(row, "adjusted_difference", "adjusted_ci_low", "adjusted_ci_high"),
-            r["truth"]["planted"]["informal_change_difference"])
+    return (
+        *_row(row, "adjusted_difference", "adjusted_ci_low", "adjusted_ci_high"),
+        r["truth"]["planted"]["informal_change_difference"],
+    )
 
 
 def _sc_training(seed, effect):
@@ -229,7 +251,9 @@ def _sc_alpha(outcome):
 def _alpha_estimators() -> list[Estimator]:
     from helpers.strands.scenarios.analysis import OUTCOMES
 
-    return [Estimator(f"scenarios: Krippendorff alpha, {o}", "scenarios", _sc_alpha(o), has_null=False) for o in OUTCOMES]
+    return [
+        Estimator(f"scenarios: Krippendorff alpha, {o}", "scenarios", _sc_alpha(o), has_null=False) for o in OUTCOMES
+    ]
 
 
 ESTIMATORS: list[Estimator] = [
@@ -269,10 +293,13 @@ def _task(args) -> list[dict]:
             e, lo, hi, truth = est.fn(seed, effect)
         except Exception as exc:  # a failed run is counted, not hidden
             e, lo, hi, truth = np.nan, np.nan, np.nan, np.nan
-            print(f"  {est.name} seed {seed} {'planted' if effect else 'null'}: {type(exc).__name__}: {exc}",
-                  file=sys.stderr)
-        rows.append({"name": est.name, "seed": seed, "effect": effect, "estimate": e, "lo": lo, "hi": hi,
-                     "truth": truth})
+            print(
+                f"  {est.name} seed {seed} {'planted' if effect else 'null'}: {type(exc).__name__}: {exc}",
+                file=sys.stderr,
+            )
+        rows.append(
+            {"name": est.name, "seed": seed, "effect": effect, "estimate": e, "lo": lo, "hi": hi, "truth": truth}
+        )
     return rows
 
 
@@ -298,9 +325,18 @@ def summarise(results: pd.DataFrame, estimators: list[Estimator]) -> pd.DataFram
             nk = null.dropna(subset=["lo", "hi"])
             fp = float(((nk["lo"] > 0) | (nk["hi"] < 0)).mean()) if len(nk) else np.nan
         passed = COVERAGE_TARGET[0] <= cover <= COVERAGE_TARGET[1] and (np.isnan(fp) or fp <= FALSE_POSITIVE_MAX)
-        out.append({"estimate": est.name, "runs": len(ok), "coverage": cover, "false_pos": fp, "bias": bias,
-                    "mean_truth": float(ok["truth"].mean()) if len(ok) else np.nan, "truth": truth_note,
-                    "result": "PASS" if passed else "FAIL"})
+        out.append(
+            {
+                "estimate": est.name,
+                "runs": len(ok),
+                "coverage": cover,
+                "false_pos": fp,
+                "bias": bias,
+                "mean_truth": float(ok["truth"].mean()) if len(ok) else np.nan,
+                "truth": truth_note,
+                "result": "PASS" if passed else "FAIL",
+            }
+        )
     return pd.DataFrame(out)
 
 
@@ -327,7 +363,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=200, help="number of seeds (default 200)")
     parser.add_argument("--first-seed", type=int, default=1000, help="first seed (default 1000)")
-    parser.add_argument("--scale", type=float, default=DEFAULT_SCALE, help=f"data scale per seed (default {DEFAULT_SCALE})")
+    parser.add_argument(
+        "--scale", type=float, default=DEFAULT_SCALE, help=f"data scale per seed (default {DEFAULT_SCALE})"
+    )
     parser.add_argument("--workers", type=int, default=2, help="processes (default 2)")
     parser.add_argument("--only", default="", help="comma-separated strands (default: all)")
     parser.add_argument("--csv", default="", help="also write the per-run rows to this CSV")

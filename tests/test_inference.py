@@ -36,22 +36,41 @@ def test_clustered_mean_by_hand_with_two_units_per_cluster():
     assert r["ci_high"] == pytest.approx(11 / 3 + 4.302653 * 10 / 6, abs=1e-5)
 
 
-def test_ancova_clustered_matches_statsmodels():
-    import statsmodels.formula.api as smf
-
+def _ancova_data():
     rng = np.random.default_rng(5)
     n = 60
     d = pd.DataFrame({"prac": np.repeat([f"P{i}" for i in range(20)], 3), "z": np.repeat(rng.random(20) < 0.5, 3)})
     d["y1"] = rng.normal(3, 0.5, n) + np.repeat(rng.normal(0, 0.3, 20), 3)
     d["y2"] = 0.5 + 0.7 * d["y1"] - 0.3 * d["z"] + np.repeat(rng.normal(0, 0.2, 20), 3) + rng.normal(0, 0.2, n)
-    ours = stats.ancova_clustered(d["y2"], d["y1"], d["z"], d["prac"])
-    fit = smf.ols("y2 ~ y1 + z", d.assign(z=d["z"].astype(float))).fit(
-        cov_type="cluster", cov_kwds={"groups": pd.factorize(d["prac"])[0]}, use_t=True
-    )
-    assert ours["difference"] == pytest.approx(fit.params["z"])
+    return d.assign(z=d["z"].astype(float))
+
+
+def test_cr1_matches_statsmodels():
+    import statsmodels.formula.api as smf
+
+    d = _ancova_data()
+    X = np.column_stack([np.ones(len(d)), d["y1"], d["z"]])
+    ours = stats.cluster_robust_ols(d["y2"].to_numpy(), X, d["prac"].to_numpy(), method="CR1")
+    fit = smf.ols("y2 ~ y1 + z", d).fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(d["prac"])[0]}, use_t=True)
+    assert ours["beta"][2] == pytest.approx(fit.params["z"])
     ci = fit.conf_int().loc["z"]
-    assert (ours["ci_low"], ours["ci_high"]) == pytest.approx((ci[0], ci[1]), rel=1e-6)
-    assert ours["p"] == pytest.approx(fit.pvalues["z"], rel=1e-6)
+    assert (ours["ci_low"][2], ours["ci_high"][2]) == pytest.approx((ci[0], ci[1]), rel=1e-6)
+    assert ours["p"][2] == pytest.approx(fit.pvalues["z"], rel=1e-6)
+
+
+def test_ancova_clustered_is_the_leave_one_practitioner_out_jackknife():
+    # Second implementation: refit with statsmodels leaving out each practitioner in turn.
+    import statsmodels.formula.api as smf
+
+    d = _ancova_data()
+    full = smf.ols("y2 ~ y1 + z", d).fit().params["z"]
+    loo = np.array([smf.ols("y2 ~ y1 + z", d[d["prac"] != p]).fit().params["z"] for p in d["prac"].unique()])
+    g = len(loo)
+    se = np.sqrt((g - 1) / g * ((loo - full) ** 2).sum())
+    tcrit = st.t.ppf(0.975, g - 1)
+    ours = stats.ancova_clustered(d["y2"], d["y1"], d["z"].astype(bool), d["prac"])
+    assert ours["difference"] == pytest.approx(full)
+    assert (ours["ci_low"], ours["ci_high"]) == pytest.approx((full - tcrit * se, full + tcrit * se), rel=1e-6)
     assert ours["n_clusters"] == 20
 
 
@@ -213,7 +232,7 @@ def test_fit_warnings_are_recorded_not_silenced(monkeypatch):
     original = MixedLM.fit
 
     def fit(self, *args, **kwargs):
-        warnings.warn("planted: gradient optimization failed", ConvergenceWarning)
+        warnings.warn("planted: gradient optimization failed", ConvergenceWarning, stacklevel=2)
         return original(self, *args, **kwargs)
 
     monkeypatch.setattr(MixedLM, "fit", fit)

@@ -31,6 +31,7 @@ over all respondents with a total at both waves, and the family-level mean of fa
 Deliberately malformed rows (rejected at ingest) and out-of-range item answers (blanked at ingest)
 are added and counted in the truth record.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -100,7 +101,13 @@ def _simulate(rng: np.random.Generator, risk: np.ndarray, shift: np.ndarray) -> 
     fam = members["fam"].to_numpy()
     n = len(members)
     role_shift = members["role"].map(ROLE_SHIFT).to_numpy()
-    level1 = BASE_LEVEL + RISK_WEIGHT * risk[fam] + rng.normal(0, SD_FAMILY, n_fam)[fam] + rng.normal(0, SD_RESPONDENT, n) + role_shift
+    level1 = (
+        BASE_LEVEL
+        + RISK_WEIGHT * risk[fam]
+        + rng.normal(0, SD_FAMILY, n_fam)[fam]
+        + rng.normal(0, SD_RESPONDENT, n)
+        + role_shift
+    )
     level2 = level1 + shift[fam] + rng.normal(0, SD_FAMILY_CHANGE, n_fam)[fam] + rng.normal(0, SD_RESPONDENT_CHANGE, n)
     sub_idx = np.array([SUBSCALE_OF_ITEM[i] for i in range(1, N_ITEMS + 1)])
     waves = []
@@ -252,7 +259,10 @@ def generate(ctx) -> dict:
     order = np.r_[np.arange(len(table)), rng.uniform(0, len(table), size=len(extra))]
     out = pd.concat([table, pd.DataFrame(extra)], ignore_index=True)
     out = out.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
-    ctx.write_csv(out[["family_id", "respondent_id", "borough", "wave", "completed_on", "respondent_role", "age", *q_cols]], FILENAME)
+    ctx.write_csv(
+        out[["family_id", "respondent_id", "borough", "wave", "completed_on", "respondent_role", "age", *q_cols]],
+        FILENAME,
+    )
 
     expected = _expected_change(ctx.rng("score15/expected"), risk, shift, trained, prac)
     return {

@@ -493,7 +493,9 @@ def trained_difference(fam_change: pd.DataFrame, level: float = 0.95, families: 
         "median_start_not_trained": None,
     }
     if families is not None and "work_started" in families:
-        start = pd.to_datetime(families.drop_duplicates("family_id").set_index("family_id")["work_started"], errors="coerce")
+        start = pd.to_datetime(
+            families.drop_duplicates("family_id").set_index("family_id")["work_started"], errors="coerce"
+        )
         for g, key in (("trained", "median_start_trained"), ("not_trained", "median_start_not_trained")):
             dates = fam_change.loc[groups == g, "family_id"].map(start).dropna()
             if len(dates):
