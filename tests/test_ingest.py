@@ -66,7 +66,10 @@ def test_bad_rows_rejected_with_file_row_column_and_reconciled(tmp_path):
     assert "YYYY-MM-DD" in issues.loc[(4, "seen_on"), "reason"]
     assert issues.loc[(5, "person_id"), "reason"] == "required value is blank"
     assert issues.loc[(5, "group"), "value"] == "c"
-    assert issues.loc[(6, "person_id+wave"), "reason"] == "duplicate of row 2 on person_id, wave"
+    # Row 6 repeats row 2's key with other values: a conflicting duplicate, naming what differs.
+    assert issues.loc[(6, "person_id+wave"), "reason"] == (
+        "conflicting duplicate of row 2 on person_id, wave: differs in seen_on, group, item")
+    assert "seen_on: '2015-01-02' vs '2015-03-02'" in issues.loc[(6, "person_id+wave"), "value"]
     assert issues.loc[(7, "item"), "action"] == "value set to missing"
     assert set(issues["file"]) == {"toy.csv"}
     row5 = res.rejected.set_index("row").loc[5, "reasons"]
