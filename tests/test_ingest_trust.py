@@ -308,3 +308,31 @@ def test_nothing_dropped_silently_is_computed_from_the_counts():
     old.loc[1, "rows_accepted"] = 5
     old.loc[0, "rows_rejected"] = 3
     assert nothing_dropped_silently(old)[0]
+
+
+def test_report_data_quality_shows_links_and_a_computed_sentence(tmp_path, monkeypatch):
+    import IPython.display as ipd
+
+    from helpers import report
+
+    par = parents(tmp_path)
+    put(tmp_path, "children.csv", "form_id,family_id,borough,score\nf1,A,north,1\nf2,Z,north,2\nf3,B,south,3\n")
+    out = tmp_path / "out"
+    save_ingest_record(par, out)
+    res = read_raw(CHILD, tmp_path, key=KEY)
+    apply_links(res, {"parents": par}, processed_dir=out)
+    shown = []
+    monkeypatch.setattr(ipd, "display", lambda *objs: shown.extend(objs))
+    report.display_data_quality(out, number=3)
+    text = "\n".join(getattr(o, "data", "") for o in shown)
+    # 3 parents + 3 forms read; 5 accepted, 0 rejected, 1 unmatched.
+    assert "Nothing was dropped silently: all 6 rows read are accounted for (5 accepted, 0 rejected and 1 unmatched)" in text
+    assert "children.csv:family_id -&gt; parents.csv:family_id" in text and "66.7%" in text
+    # A record that does not add up is said, not hidden.
+    rec = pd.read_csv(out / "data_quality" / "reconciliation_children.csv")
+    rec.loc[0, "rows_accepted"] = 1
+    rec.to_csv(out / "data_quality" / "reconciliation_children.csv", index=False)
+    shown.clear()
+    report.display_data_quality(out, number=3)
+    text = "\n".join(getattr(o, "data", "") for o in shown)
+    assert "ROWS ARE UNACCOUNTED FOR" in text and "Nothing was dropped silently" not in text

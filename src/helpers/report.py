@@ -17,7 +17,7 @@ import pandas as pd
 
 from .config import DEFAULT_SUPPRESSION_THRESHOLD
 from .disclosure import count_like_columns, suppress_table
-from .ingest import data_quality_dir
+from .ingest import LINK_COLUMNS, data_quality_dir, nothing_dropped_silently
 from .report_section import load_sections
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -217,6 +217,39 @@ def data_quality_tables(processed_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame
     return rec, summary
 
 
+def link_records(processed_dir: Path) -> pd.DataFrame:
+    """One row per declared link between raw files checked for this scope (``links_*.csv``)."""
+    files = sorted(data_quality_dir(processed_dir).glob("links_*.csv"))
+    if not files:
+        return pd.DataFrame(columns=LINK_COLUMNS)
+    links = pd.concat([pd.read_csv(f, keep_default_na=False) for f in files], ignore_index=True)
+    return links.drop_duplicates("link", keep="last").reset_index(drop=True)
+
+
+def display_links(links: pd.DataFrame) -> None:
+    """The table of links between files: rows checked, matched and unmatched, and the match rate."""
+    from IPython.display import HTML, display
+
+    if not len(links):
+        return
+    t = links.copy()
+    for c in ("rows_checked", "rows_matched", "rows_unmatched", "values_disagreeing"):
+        t[c] = pd.to_numeric(t[c], errors="coerce").fillna(0).astype(int)
+    rate = pd.to_numeric(t["match_rate"], errors="coerce")
+    t["match_rate"] = [("–" if pd.isna(r) else f"{r:.1%}") for r in rate]
+    t["required"] = [f"{float(r):.0%}" if str(r) not in ("", "nan") and float(r) else "–" for r in t["required_share"]]
+    t["if unmatched"] = t["on_unmatched"].map({"reject": "row set aside as unmatched", "keep": "row kept, logged"}).fillna("")
+    shown = t[["link", "rows_checked", "rows_matched", "rows_unmatched", "match_rate", "required", "if unmatched",
+               "values_disagreeing", "authority"]].rename(columns={
+        "values_disagreeing": "shared values that differed", "authority": "authoritative file"})
+    display(HTML(table_html(shown, "Links between files: rows checked = matched + unmatched, per link", suppress=False,
+                            note="These count data records, not people, so they are not suppressed. Each unmatched row "
+                                 "and each differing shared value is listed in the data-quality files.")))
+    hints = [h for h in t["hint"].astype(str) if h and h != "nan"]
+    if hints:
+        display(HTML('<p class="fop-note">' + html.escape(" ".join(hints)) + "</p>"))
+
+
 def display_data_quality(processed_dir: Path, number: int) -> dict:
     """Display the data-quality section; returns totals (read, accepted, rejected) for the prose."""
     from IPython.display import HTML, Markdown, display
@@ -227,18 +260,21 @@ def display_data_quality(processed_dir: Path, number: int) -> dict:
     if not len(rec):
         display(Markdown("No raw file was ingested for this report."))
         return totals
-    adds_up = totals["rows_read"] == totals["rows_accepted"] + totals["rows_rejected"]
+    links = link_records(processed_dir)
+    _, accounted = nothing_dropped_silently(rec, links)
     display(Markdown(
         f"Every raw file was checked against its documented format (see the data dictionary). "
-        f"Across {len(rec)} files, {totals['rows_read']:,} rows were read: {totals['rows_accepted']:,} accepted and "
-        f"{totals['rows_rejected']:,} rejected ({'these add up' if adds_up else 'THESE DO NOT ADD UP'}). "
+        f"Across {len(rec)} files, {totals['rows_read']:,} rows were read. "
         f"A further {totals['values_set_to_missing']:,} individual answers were outside their scale and were treated as "
-        "missing rather than losing the whole form. Nothing was dropped silently: each rejected row is kept, "
-        "with its reasons, in the rejected-rows files beside the processed data."
+        f"missing rather than losing the whole form. {accounted}"
     ))
-    cols = ["file", "rows_read", "rows_accepted", "rows_rejected", "values_set_to_missing", "synthetic"]
+    cols = ["file", "rows_read", "rows_accepted", "rows_rejected", *(["rows_unmatched"] if "rows_unmatched" in rec else []),
+            "values_set_to_missing", "synthetic"]
+    if "rows_unmatched" in rec:
+        rec["rows_unmatched"] = pd.to_numeric(rec["rows_unmatched"], errors="coerce").fillna(0).astype(int)
     display(HTML(table_html(rec[cols], "Reconciliation: rows read = rows accepted + rows rejected, per file", suppress=False,
                             note="These count data records, not people, so they are not suppressed.")))
+    display_links(links)
     if len(summary):
         display(HTML(table_html(summary, "Problems found, by file, column and reason", suppress=False,
                                 note="Records, not people. Values are not shown.")))
