@@ -56,7 +56,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .pseudonymise import load_key, pseudonymise_series
+from .pseudonymise import load_key, pseudonym
 
 DTYPES = ("string", "integer", "number", "date", "category", "boolean")
 SYNTHETIC_MANIFEST = "synthetic_manifest.json"
@@ -584,11 +584,14 @@ def read_raw(schema: RawFile, raw_dir: str | Path, key: bytes | None = None, enc
         for c in id_cols:
             blank = _is_missing(text[c.name])
             clear = text.loc[~blank, c.name].str.strip()
-            pseud = pseudonymise_series(clear, secret, c.identifier_prefix)
-            var = pseudonymise_series(clear.map(_variant_key), secret, c.identifier_prefix)
-            variants[c.name] = dict(zip(pseud, var))
-            text.loc[~blank, c.name] = pseud
-            del clear
+            names = {u: pseudonym(u, secret, c.identifier_prefix) for u in pd.unique(clear)}
+            var = {}
+            for u, p in names.items():
+                v = _variant_key(u)
+                var[p] = p if v == u else names.get(v) or pseudonym(v, secret, c.identifier_prefix)
+            variants[c.name] = var
+            text.loc[~blank, c.name] = clear.map(names)
+            del clear, names
 
     parsed = {}
     issues = []
