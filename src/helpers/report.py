@@ -272,7 +272,7 @@ def display_data_quality(processed_dir: Path, number: int) -> dict:
             "values_set_to_missing", "synthetic"]
     if "rows_unmatched" in rec:
         rec["rows_unmatched"] = pd.to_numeric(rec["rows_unmatched"], errors="coerce").fillna(0).astype(int)
-    display(HTML(table_html(rec[cols], "Reconciliation: rows read = rows accepted + rows rejected, per file", suppress=False,
+    display(HTML(table_html(rec[cols], "Reconciliation: rows read = rows accepted + rows rejected" + (" + rows unmatched" if "rows_unmatched" in rec else "") + ", per file", suppress=False,
                             note="These count data records, not people, so they are not suppressed.")))
     display_links(links)
     if len(summary):
