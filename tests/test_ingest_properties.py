@@ -2,6 +2,7 @@
 accepted rows plus named, reconciled rejections, or one clear IngestError: never another exception,
 never a row lost, never an identifier in clear.
 """
+
 import csv
 import io
 
@@ -10,23 +11,41 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers.ingest import (
-    FORMULA_TRIGGERS, Column, IngestError, Link, RawFile, apply_links, neutralise_cells, read_raw,
+    FORMULA_TRIGGERS,
+    Column,
+    IngestError,
+    Link,
+    RawFile,
+    apply_links,
+    neutralise_cells,
+    read_raw,
     save_ingest_record,
 )
 
 KEY = b"property-key"
-SETTINGS = settings(max_examples=100, deadline=None, derandomize=True,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=100,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 PARENT = RawFile(
-    key="parent", filename="parent.csv", strand="test", description="Parents.", unique_key=("pid",),
+    key="parent",
+    filename="parent.csv",
+    strand="test",
+    description="Parents.",
+    unique_key=("pid",),
     columns=(
         Column("pid", "string", "ID", identifier_prefix="F"),
         Column("area", "category", "Area", codes={"n": "North", "s": "South"}),
     ),
 )
 SCHEMA = RawFile(
-    key="prop", filename="prop.csv", strand="test", description="Every kind of column.",
+    key="prop",
+    filename="prop.csv",
+    strand="test",
+    description="Every kind of column.",
     unique_key=("pid", "wave"),
     links=(Link(("pid",), PARENT, shared=("area",)),),
     columns=(
@@ -86,9 +105,45 @@ def test_any_bytes_after_a_valid_header(tmp_path, blob):
 
 
 cell = st.one_of(
-    st.sampled_from(["", "1", "2", "3", "-1", "0", "1.5", "1e309", "nan", "inf", "NA", "-", "yes", "no", "n", "s", "N ",
-                     "2015-01-02", "2015-02-30", "03/04/2015", "25/12/2015", "1899-01-01", "=HYPERLINK(\"x\")", "+1",
-                     "@x", "\ttab", "00123", "123", "Zoë", "a,b", "say \"hi\"", "line\nbreak", "\r", " ", "9" * 30]),
+    st.sampled_from(
+        [
+            "",
+            "1",
+            "2",
+            "3",
+            "-1",
+            "0",
+            "1.5",
+            "1e309",
+            "nan",
+            "inf",
+            "NA",
+            "-",
+            "yes",
+            "no",
+            "n",
+            "s",
+            "N ",
+            "2015-01-02",
+            "2015-02-30",
+            "03/04/2015",
+            "25/12/2015",
+            "1899-01-01",
+            '=HYPERLINK("x")',
+            "+1",
+            "@x",
+            "\ttab",
+            "00123",
+            "123",
+            "Zoë",
+            "a,b",
+            'say "hi"',
+            "line\nbreak",
+            "\r",
+            " ",
+            "9" * 30,
+        ]
+    ),
     st.text(max_size=12),
 )
 row = st.lists(cell, min_size=len(HEADER), max_size=len(HEADER))
@@ -113,8 +168,14 @@ def test_any_cells_accepted_or_rejected_with_reasons(tmp_path, rows, encoding, c
         return
     ids = [r[0].strip() for r in rows]
     check_result(res)
-    (tmp_path / "parent.csv").write_text("pid,area\n" + "".join(f"{i},n\n" for i in ids[: len(ids) // 2]
-                                                                 if "," not in i and "\n" not in i and '"' not in i and "\r" not in i))
+    (tmp_path / "parent.csv").write_text(
+        "pid,area\n"
+        + "".join(
+            f"{i},n\n"
+            for i in ids[: len(ids) // 2]
+            if "," not in i and "\n" not in i and '"' not in i and "\r" not in i
+        )
+    )
     try:
         parent = read_raw(PARENT, tmp_path, key=KEY)
     except IngestError:
@@ -125,15 +186,22 @@ def test_any_cells_accepted_or_rejected_with_reasons(tmp_path, rows, encoding, c
     for f in (tmp_path / "out" / "data_quality").glob("*.csv"):
         for line in csv.reader(io.StringIO(f.read_text(encoding="utf-8"))):
             for value in line:
-                assert value[:1] not in FORMULA_TRIGGERS or value in ("-", "+") or pd.to_numeric(value, errors="coerce") == pd.to_numeric(value, errors="coerce")
+                assert (
+                    value[:1] not in FORMULA_TRIGGERS
+                    or value in ("-", "+")
+                    or pd.to_numeric(value, errors="coerce") == pd.to_numeric(value, errors="coerce")
+                )
 
 
 @SETTINGS
-@given(st.lists(st.one_of(st.text(max_size=8), st.none()), max_size=10), st.lists(st.floats(allow_nan=False), min_size=1, max_size=1))
+@given(
+    st.lists(st.one_of(st.text(max_size=8), st.none()), max_size=10),
+    st.lists(st.floats(allow_nan=False), min_size=1, max_size=1),
+)
 def test_neutralised_text_never_starts_a_formula_and_numbers_unchanged(values, number):
     t = pd.DataFrame({"text": values, "n": number * len(values)})
     out = neutralise_cells(t)
-    for before, after in zip(values, out["text"]):
+    for before, after in zip(values, out["text"], strict=True):
         if before is None:
             continue
         assert after == before or after == "'" + before

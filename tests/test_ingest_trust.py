@@ -2,6 +2,7 @@
 
 Expected values are worked out by hand from the few rows each test writes.
 """
+
 import hashlib
 import hmac
 from pathlib import Path
@@ -10,8 +11,20 @@ import pandas as pd
 import pytest
 
 from helpers.ingest import (
-    Column, Field, IngestError, Link, LinkError, OutputTable, RawFile, apply_links, ingest, neutralise_cells,
-    nothing_dropped_silently, read_raw, save_ingest_record, write_output,
+    Column,
+    Field,
+    IngestError,
+    Link,
+    LinkError,
+    OutputTable,
+    RawFile,
+    apply_links,
+    ingest,
+    neutralise_cells,
+    nothing_dropped_silently,
+    read_raw,
+    save_ingest_record,
+    write_output,
 )
 
 KEY = b"test-key"
@@ -22,7 +35,11 @@ def pid(raw: str, prefix: str) -> str:
 
 
 PARENT = RawFile(
-    key="parents", filename="parents.csv", strand="test", description="Families.", unique_key=("family_id",),
+    key="parents",
+    filename="parents.csv",
+    strand="test",
+    description="Families.",
+    unique_key=("family_id",),
     may_be_empty=False,
     columns=(
         Column("family_id", "string", "ID", identifier_prefix="F"),
@@ -31,7 +48,11 @@ PARENT = RawFile(
     ),
 )
 CHILD = RawFile(
-    key="children", filename="children.csv", strand="test", description="Forms.", unique_key=("form_id",),
+    key="children",
+    filename="children.csv",
+    strand="test",
+    description="Forms.",
+    unique_key=("form_id",),
     links=(Link(("family_id",), PARENT, required_share=0.5, shared=("borough",)),),
     columns=(
         Column("form_id", "string", "Form"),
@@ -49,6 +70,7 @@ def put(tmp_path: Path, name: str, text: str | bytes) -> Path:
 
 
 # ------------------------------------------------------------------ inside a file: headers
+
 
 def test_headers_differing_only_in_case_are_a_clear_error(tmp_path):
     put(tmp_path, "parents.csv", "family_id,borough,started,age,AGE\nA,north,2015-01-01,1,2\n")
@@ -77,6 +99,7 @@ def test_trailing_empty_headers_from_a_spreadsheet_are_ignored(tmp_path):
 
 # ------------------------------------------------------------------ encodings
 
+
 def test_utf8_with_and_without_bom_read_the_same(tmp_path):
     body = "family_id,borough,started\nZoë-1,north,2015-01-01\n"
     put(tmp_path, "parents.csv", body.encode("utf-8"))
@@ -98,7 +121,11 @@ def test_windows_1252_detected_read_and_logged(tmp_path):
 
 
 def test_declared_encoding_is_used_and_a_mismatch_names_file_and_line(tmp_path, monkeypatch):
-    put(tmp_path, "parents.csv", "family_id,borough,started\nA,north,2015-01-01\nZoë,north,2015-01-01\n".encode("cp1252"))
+    put(
+        tmp_path,
+        "parents.csv",
+        "family_id,borough,started\nA,north,2015-01-01\nZoë,north,2015-01-01\n".encode("cp1252"),
+    )
     with pytest.raises(IngestError, match=r"parents\.csv: line 3: the file is declared as utf-8"):
         read_raw(PARENT, tmp_path, key=KEY, encoding="utf-8")
     monkeypatch.setenv("FOP_RAW_ENCODING", "cp1252")
@@ -132,6 +159,7 @@ def test_header_only_required_file_stops_the_run(tmp_path):
 
 # ------------------------------------------------------------------ dates
 
+
 def test_swapped_day_month_in_an_iso_file_is_rejected_not_read(tmp_path):
     put(tmp_path, "parents.csv", "family_id,borough,started\nA,north,03/04/2015\nB,north,2015-04-03\n")
     res = read_raw(PARENT, tmp_path, key=KEY)
@@ -148,7 +176,11 @@ def test_slashed_dates_that_show_their_convention_are_named(tmp_path):
 
 
 def test_declared_dayfirst_reads_day_month_year(tmp_path, monkeypatch):
-    put(tmp_path, "parents.csv", "family_id,borough,started\nA,north,03/04/2015\nB,north,2015-04-05\nC,north,04/13/2015\n")
+    put(
+        tmp_path,
+        "parents.csv",
+        "family_id,borough,started\nA,north,03/04/2015\nB,north,2015-04-05\nC,north,04/13/2015\n",
+    )
     res = read_raw(PARENT, tmp_path, key=KEY, dayfirst=True)
     # 3 April (day first), ISO still read, and month 13 is not a date.
     assert res.data["started"].tolist() == [pd.Timestamp("2015-04-03"), pd.Timestamp("2015-04-05")]
@@ -158,9 +190,19 @@ def test_declared_dayfirst_reads_day_month_year(tmp_path, monkeypatch):
 
 
 def test_dates_outside_the_plausible_window_are_flagged(tmp_path):
-    narrow = RawFile(key="parents", filename="parents.csv", strand="test", description="d", columns=PARENT.columns,
-                     date_window=("2013-01-01", "2017-12-31"))
-    put(tmp_path, "parents.csv", "family_id,borough,started\nA,north,1915-04-03\nB,north,2015-04-03\nC,north,2105-01-01\n")
+    narrow = RawFile(
+        key="parents",
+        filename="parents.csv",
+        strand="test",
+        description="d",
+        columns=PARENT.columns,
+        date_window=("2013-01-01", "2017-12-31"),
+    )
+    put(
+        tmp_path,
+        "parents.csv",
+        "family_id,borough,started\nA,north,1915-04-03\nB,north,2015-04-03\nC,north,2105-01-01\n",
+    )
     res = read_raw(narrow, tmp_path, key=KEY)
     assert res.rows_accepted == 1 and res.rejected["row"].tolist() == [2, 4]
     assert (res.issues["reason"] == "outside the plausible dates for this file (2013-01-01 to 2017-12-31)").all()
@@ -168,8 +210,13 @@ def test_dates_outside_the_plausible_window_are_flagged(tmp_path):
 
 # ------------------------------------------------------------------ duplicates
 
+
 def test_identical_and_conflicting_duplicates_told_apart(tmp_path):
-    put(tmp_path, "parents.csv", "family_id,borough,started\nA,north,2015-01-01\nA,north,2015-01-01\nA,south,2015-01-01\n")
+    put(
+        tmp_path,
+        "parents.csv",
+        "family_id,borough,started\nA,north,2015-01-01\nA,north,2015-01-01\nA,south,2015-01-01\n",
+    )
     res = read_raw(PARENT, tmp_path, key=KEY)
     iss = res.issues.set_index("row")
     assert iss.loc[3, "reason"] == "duplicate of row 2 on family_id"
@@ -180,17 +227,34 @@ def test_identical_and_conflicting_duplicates_told_apart(tmp_path):
 
 # ------------------------------------------------------------------ spreadsheet formulas
 
+
 def test_text_cells_neutralised_numbers_kept():
-    t = pd.DataFrame({"text": ["=HYPERLINK(\"http://x\",\"y\")", "+cmd", "-2+3", "@SUM(A1)", "\tx", "plain", "-3", "-", None],
-                      "number": [-1.5, 2, -3, 0, 1, 1, 1, 1, 1]})
+    t = pd.DataFrame(
+        {
+            "text": ['=HYPERLINK("http://x","y")', "+cmd", "-2+3", "@SUM(A1)", "\tx", "plain", "-3", "-", None],
+            "number": [-1.5, 2, -3, 0, 1, 1, 1, 1, 1],
+        }
+    )
     out = neutralise_cells(t)
-    assert out["text"].tolist()[:7] == ["'=HYPERLINK(\"http://x\",\"y\")", "'+cmd", "'-2+3", "'@SUM(A1)", "'\tx", "plain", "-3"]
+    assert out["text"].tolist()[:7] == [
+        '\'=HYPERLINK("http://x","y")',
+        "'+cmd",
+        "'-2+3",
+        "'@SUM(A1)",
+        "'\tx",
+        "plain",
+        "-3",
+    ]
     assert out["text"].iloc[7] == "-" and pd.isna(out["text"].iloc[8])
     assert out["number"].tolist() == t["number"].tolist()
 
 
 def test_every_csv_writer_in_ingest_neutralises(tmp_path):
-    put(tmp_path, "children.csv", 'form_id,family_id,borough,score\n=HYPERLINK("http://evil"),A,north,99\n@x,B,north,-4\n')
+    put(
+        tmp_path,
+        "children.csv",
+        'form_id,family_id,borough,score\n=HYPERLINK("http://evil"),A,north,99\n@x,B,north,-4\n',
+    )
     out = tmp_path / "out"
     res = ingest(CHILD, tmp_path, out, key=KEY)
     rejected = (out / "data_quality" / "rejected_children.csv").read_text()
@@ -205,6 +269,7 @@ def test_every_csv_writer_in_ingest_neutralises(tmp_path):
 
 # ------------------------------------------------------------------ between files
 
+
 def parents(tmp_path, rows="A,north,2015-01-01\nB,south,2015-01-01\nC,north,2015-01-01\n"):
     put(tmp_path, "parents.csv", "family_id,borough,started\n" + rows)
     return read_raw(PARENT, tmp_path, key=KEY)
@@ -212,7 +277,11 @@ def parents(tmp_path, rows="A,north,2015-01-01\nB,south,2015-01-01\nC,north,2015
 
 def test_unmatched_rows_rejected_and_reconciled_per_file_and_per_link(tmp_path):
     par = parents(tmp_path)
-    put(tmp_path, "children.csv", "form_id,family_id,borough,score\nf1,A,north,1\nf2,Z,north,2\nf3,B,south,3\nf4,A,north,x\n")
+    put(
+        tmp_path,
+        "children.csv",
+        "form_id,family_id,borough,score\nf1,A,north,1\nf2,Z,north,2\nf3,B,south,3\nf4,A,north,x\n",
+    )
     out = tmp_path / "out"
     res = read_raw(CHILD, tmp_path, key=KEY)
     apply_links(res, {"parents": par}, processed_dir=out)
@@ -249,7 +318,9 @@ def test_ids_with_leading_zeros_lost_in_one_file_are_named(tmp_path):
     par = parents(tmp_path, "00123,north,2015-01-01\n00456,south,2015-01-01\n")
     put(tmp_path, "children.csv", "form_id,family_id,borough,score\nf1,123,north,1\nf2,456,south,2\n")
     res = read_raw(CHILD, tmp_path, key=KEY)
-    with pytest.raises(LinkError, match=r"only 0 of 2 rows \(0%\).*2 of the unmatched rows would match if leading zeros were ignored"):
+    with pytest.raises(
+        LinkError, match=r"only 0 of 2 rows \(0%\).*2 of the unmatched rows would match if leading zeros were ignored"
+    ):
         apply_links(res, {"parents": par}, processed_dir=tmp_path / "out")
 
 
@@ -266,8 +337,14 @@ def test_authoritative_borough_replaces_a_disagreeing_value_and_logs_it(tmp_path
 
 
 def test_disagreement_can_reject_instead(tmp_path):
-    strict = RawFile(key="children", filename="children.csv", strand="test", description="d", columns=CHILD.columns,
-                     links=(Link(("family_id",), PARENT, shared=("borough",), on_disagreement="reject"),))
+    strict = RawFile(
+        key="children",
+        filename="children.csv",
+        strand="test",
+        description="d",
+        columns=CHILD.columns,
+        links=(Link(("family_id",), PARENT, shared=("borough",), on_disagreement="reject"),),
+    )
     par = parents(tmp_path)
     put(tmp_path, "children.csv", "form_id,family_id,borough,score\nf1,A,south,1\nf2,B,south,2\n")
     res = read_raw(strict, tmp_path, key=KEY)
@@ -284,6 +361,7 @@ def test_link_to_a_target_with_no_rows_stops(tmp_path):
     with pytest.raises(LinkError, match=r"only 0 of 1 rows"):
         apply_links(res, {"parents": par})
         from helpers.ingest import raise_for_links
+
         raise_for_links(res)
 
 
@@ -296,11 +374,19 @@ def test_ingest_with_links_saves_then_stops(tmp_path):
 
 
 def test_nothing_dropped_silently_is_computed_from_the_counts():
-    rec = pd.DataFrame({"file": ["a.csv", "b.csv"], "rows_read": [10, 5], "rows_accepted": [7, 5],
-                        "rows_rejected": [2, 0], "rows_unmatched": [1, 0]})
+    rec = pd.DataFrame(
+        {
+            "file": ["a.csv", "b.csv"],
+            "rows_read": [10, 5],
+            "rows_accepted": [7, 5],
+            "rows_rejected": [2, 0],
+            "rows_unmatched": [1, 0],
+        }
+    )
     ok, text = nothing_dropped_silently(rec)
-    assert ok and text.startswith("Nothing was dropped silently: all 15 rows read are accounted for "
-                                  "(12 accepted, 2 rejected and 1 unmatched)")
+    assert ok and text.startswith(
+        "Nothing was dropped silently: all 15 rows read are accounted for (12 accepted, 2 rejected and 1 unmatched)"
+    )
     rec.loc[1, "rows_accepted"] = 4  # one row vanished
     ok, text = nothing_dropped_silently(rec)
     assert not ok and "b.csv" in text and "Nothing was dropped silently" not in text
@@ -326,7 +412,10 @@ def test_report_data_quality_shows_links_and_a_computed_sentence(tmp_path, monke
     report.display_data_quality(out, number=3)
     text = "\n".join(getattr(o, "data", "") for o in shown)
     # 3 parents + 3 forms read; 5 accepted, 0 rejected, 1 unmatched.
-    assert "Nothing was dropped silently: all 6 rows read are accounted for (5 accepted, 0 rejected and 1 unmatched)" in text
+    assert (
+        "Nothing was dropped silently: all 6 rows read are accounted for (5 accepted, 0 rejected and 1 unmatched)"
+        in text
+    )
     assert "children.csv:family_id -&gt; parents.csv:family_id" in text and "66.7%" in text
     # A record that does not add up is said, not hidden.
     rec = pd.read_csv(out / "data_quality" / "reconciliation_children.csv")

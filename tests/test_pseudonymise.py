@@ -1,4 +1,5 @@
 """The pseudonymisation key: from the environment, else a git-ignored file made once and reused."""
+
 import hashlib
 import hmac
 import stat

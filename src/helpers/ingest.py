@@ -41,6 +41,7 @@ against spreadsheet formula injection (:func:`neutralise_cells`).
 Row numbers in messages are line numbers in the file as a spreadsheet shows them: the header is
 row 1, the first data row is row 2.
 """
+
 from __future__ import annotations
 
 import csv
@@ -132,7 +133,7 @@ class Link:
     """
 
     columns: tuple[str, ...]
-    target: "RawFile"
+    target: RawFile
     target_columns: tuple[str, ...] | None = None
     required_share: float = 0.0
     on_unmatched: str = "reject"
@@ -159,7 +160,7 @@ class Link:
         if not 0 <= self.required_share <= 1:
             raise ValueError("required_share is a share between 0 and 1")
 
-    def name(self, source: "RawFile") -> str:
+    def name(self, source: RawFile) -> str:
         """``file.col -> target.col`` as shown in the data-quality section."""
         left = "+".join(self.columns)
         right = "+".join(self.target_columns)
@@ -170,13 +171,20 @@ class Link:
         cols = ", ".join(f"`{c}`" for c in self.columns)
         tcols = ", ".join(f"`{c}`" for c in self.target_columns)
         text = f"{cols} must match {tcols} of an accepted row of `{self.target.filename}`"
-        text += "; a row without a match is rejected as unmatched" if self.on_unmatched == "reject" else "; a row without a match is kept and logged"
+        text += (
+            "; a row without a match is rejected as unmatched"
+            if self.on_unmatched == "reject"
+            else "; a row without a match is kept and logged"
+        )
         if self.required_share:
             text += f"; the run stops if fewer than {self.required_share:.0%} of rows match"
         for col in self.shared:
             owner = self.target.filename if self.authority == "target" else "this file"
-            what = {"use_authority": f"this file's value is replaced by `{self.target.filename}`'s and logged",
-                    "reject": "the row is rejected as unmatched", "log": "the row is kept and the difference logged"}[self.on_disagreement]
+            what = {
+                "use_authority": f"this file's value is replaced by `{self.target.filename}`'s and logged",
+                "reject": "the row is rejected as unmatched",
+                "log": "the row is kept and the difference logged",
+            }[self.on_disagreement]
             text += f". `{col}`: {owner} is authoritative; where the two differ, {what}"
         return text + "."
 
@@ -299,8 +307,21 @@ class IngestResult:
 
 
 ISSUE_COLUMNS = ["file", "row", "column", "value", "reason", "action"]
-LINK_COLUMNS = ["link", "file", "target", "rows_checked", "rows_matched", "rows_unmatched", "rows_without_key",
-                "match_rate", "required_share", "values_disagreeing", "authority", "on_unmatched", "hint"]
+LINK_COLUMNS = [
+    "link",
+    "file",
+    "target",
+    "rows_checked",
+    "rows_matched",
+    "rows_unmatched",
+    "rows_without_key",
+    "match_rate",
+    "required_share",
+    "values_disagreeing",
+    "authority",
+    "on_unmatched",
+    "hint",
+]
 
 
 def file_sha256(path: Path) -> str:
@@ -331,6 +352,7 @@ def is_synthetic(path: Path) -> bool:
 
 # --------------------------------------------------------------------------------------------------
 # Spreadsheet-safe CSV
+
 
 def _neutralise(v):
     if isinstance(v, str) and v[:1] in FORMULA_TRIGGERS and not _PLAIN_NUMBER.match(v) and v not in ("-", "+"):
@@ -366,6 +388,7 @@ def write_csv(table: pd.DataFrame, path: Path, **kwargs) -> Path:
 # --------------------------------------------------------------------------------------------------
 # Reading
 
+
 def _is_missing(values: pd.Series) -> pd.Series:
     return values.str.strip().str.lower().isin(MISSING_TOKENS)
 
@@ -387,7 +410,9 @@ def _date_convention_hint(values: pd.Series) -> str:
     return " (day and month cannot be told apart, e.g. 03/04/2015: export ISO dates YYYY-MM-DD)"
 
 
-def _parse_dates(col: Column, stripped: pd.Series, missing: pd.Series, dayfirst: bool, window) -> tuple[pd.Series, pd.Series]:
+def _parse_dates(
+    col: Column, stripped: pd.Series, missing: pd.Series, dayfirst: bool, window
+) -> tuple[pd.Series, pd.Series]:
     reason = pd.Series("", index=stripped.index, dtype=object)
     iso = pd.to_datetime(stripped.where(~missing), format=col.date_format, errors="coerce")
     parsed = iso
@@ -415,7 +440,9 @@ def _parse_dates(col: Column, stripped: pd.Series, missing: pd.Series, dayfirst:
     return parsed, reason
 
 
-def _check_column(col: Column, text: pd.Series, dayfirst: bool = False, window=DEFAULT_DATE_WINDOW) -> tuple[pd.Series, pd.Series]:
+def _check_column(
+    col: Column, text: pd.Series, dayfirst: bool = False, window=DEFAULT_DATE_WINDOW
+) -> tuple[pd.Series, pd.Series]:
     """Parse one column. Returns (parsed values, reason for each invalid cell or '')."""
     stripped = text.str.strip()
     missing = _is_missing(text)
@@ -496,7 +523,7 @@ def decode_raw(path: Path, raw: bytes, encoding: str | None = None) -> tuple[str
     enc, exc = first_error
     what = f"declared as {enc}" if declared else "neither UTF-8 nor Windows-1252"
     raise IngestError(
-        f"{path}: line {_line_of(raw, exc.start)}: the file is {what}; byte {raw[exc.start:exc.start + 1]!r} "
+        f"{path}: line {_line_of(raw, exc.start)}: the file is {what}; byte {raw[exc.start : exc.start + 1]!r} "
         f"cannot be read. Save it as CSV UTF-8."
     )
 
@@ -516,8 +543,13 @@ def _dayfirst_declared(schema: RawFile, dayfirst: bool | None) -> bool:
     return schema.dayfirst or "all" in names or schema.filename.lower() in names
 
 
-def read_raw(schema: RawFile, raw_dir: str | Path, key: bytes | None = None, encoding: str | None = None,
-             dayfirst: bool | None = None) -> IngestResult:
+def read_raw(
+    schema: RawFile,
+    raw_dir: str | Path,
+    key: bytes | None = None,
+    encoding: str | None = None,
+    dayfirst: bool | None = None,
+) -> IngestResult:
     """Read, validate and pseudonymise one raw file. See the module docstring for the rules."""
     path = Path(raw_dir) / schema.filename
     if not path.exists():
@@ -533,12 +565,15 @@ def read_raw(schema: RawFile, raw_dir: str | Path, key: bytes | None = None, enc
         line = decoded[: decoded.index("\x00")].count("\n") + 1
         raise IngestError(f"{path}: line {line}: the file holds a NUL byte, so it is not a text CSV file")
     try:
-        table = pd.read_csv(io.StringIO(decoded), dtype=str, keep_default_na=False, na_filter=False, header=None,
-                            skip_blank_lines=True)
+        table = pd.read_csv(
+            io.StringIO(decoded), dtype=str, keep_default_na=False, na_filter=False, header=None, skip_blank_lines=True
+        )
     except pd.errors.EmptyDataError as exc:
         raise IngestError(f"{path}: the file is empty (not even a header row)") from exc
     except (pd.errors.ParserError, ValueError, csv.Error) as exc:
-        raise IngestError(f"{path}: cannot be read as a CSV file: {str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}") from exc
+        raise IngestError(
+            f"{path}: cannot be read as a CSV file: {str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}"
+        ) from exc
     header = [str(c).strip() for c in table.iloc[0]] if len(table) else []
     text = table.iloc[1:].reset_index(drop=True)
     text.columns = range(text.shape[1])
@@ -548,8 +583,12 @@ def read_raw(schema: RawFile, raw_dir: str | Path, key: bytes | None = None, enc
         other = seen.get(h.lower())
         if other is not None:
             if other == h:
-                raise IngestError(f"{path}: the column {h!r} appears twice in the header; which one to read cannot be told")
-            raise IngestError(f"{path}: the columns {other!r} and {h!r} differ only in case; which one to read cannot be told")
+                raise IngestError(
+                    f"{path}: the column {h!r} appears twice in the header; which one to read cannot be told"
+                )
+            raise IngestError(
+                f"{path}: the columns {other!r} and {h!r} differ only in case; which one to read cannot be told"
+            )
         seen[h.lower()] = h
     text.columns = header
     text = text.fillna("")
@@ -557,11 +596,12 @@ def read_raw(schema: RawFile, raw_dir: str | Path, key: bytes | None = None, enc
     missing_cols = [c.name for c in schema.columns if c.required and c.name.lower() not in by_lower]
     if missing_cols:
         raise IngestError(
-            f"{path}: missing required column(s) {', '.join(missing_cols)}; "
-            f"the file has: {', '.join(text.columns)}"
+            f"{path}: missing required column(s) {', '.join(missing_cols)}; the file has: {', '.join(text.columns)}"
         )
     if not len(text) and not schema.may_be_empty:
-        raise IngestError(f"{path}: the file has a header but no rows; the {schema.strand} strand cannot run without them")
+        raise IngestError(
+            f"{path}: the file has a header but no rows; the {schema.strand} strand cannot run without them"
+        )
     # Columns are matched ignoring case: exports from case-management systems vary in header case.
     rename = {by_lower[c.name.lower()]: c.name for c in schema.columns if c.name.lower() in by_lower}
     declared = set(rename)
@@ -607,7 +647,9 @@ def read_raw(schema: RawFile, raw_dir: str | Path, key: bytes | None = None, enc
             if action == "value set to missing":
                 values = values.where(~bad)
             else:
-                reject_reasons[bad] = reject_reasons[bad] + np.where(reject_reasons[bad] == "", "", "; ") + col.name + ": " + reason[bad]
+                reject_reasons[bad] = (
+                    reject_reasons[bad] + np.where(reject_reasons[bad] == "", "", "; ") + col.name + ": " + reason[bad]
+                )
         parsed[col.name] = values
     data = pd.DataFrame(parsed, index=text.index)
 
@@ -632,8 +674,25 @@ def read_raw(schema: RawFile, raw_dir: str | Path, key: bytes | None = None, enc
 
     issues_df = pd.DataFrame(issues, columns=ISSUE_COLUMNS)
     if used_encoding != "utf-8" and not (encoding or os.environ.get(ENCODING_ENV_VAR)):
-        issues_df = pd.concat([pd.DataFrame([(path.name, 1, "", "", f"not UTF-8: read as {used_encoding} (Windows-1252)",
-                                              "file read as Windows-1252")], columns=ISSUE_COLUMNS), issues_df], ignore_index=True)
+        issues_df = pd.concat(
+            [
+                pd.DataFrame(
+                    [
+                        (
+                            path.name,
+                            1,
+                            "",
+                            "",
+                            f"not UTF-8: read as {used_encoding} (Windows-1252)",
+                            "file read as Windows-1252",
+                        )
+                    ],
+                    columns=ISSUE_COLUMNS,
+                ),
+                issues_df,
+            ],
+            ignore_index=True,
+        )
     rejected_mask = reject_reasons != ""
     rejected = text.loc[rejected_mask].copy()
     rejected.insert(0, "reasons", reject_reasons[rejected_mask])
@@ -685,8 +744,9 @@ def save_ingest_record(result: IngestResult, processed_dir: Path) -> dict:
     return rec
 
 
-def ingest(schema: RawFile, raw_dir: str | Path, processed_dir: Path, key: bytes | None = None,
-           links: Mapping | None = None) -> IngestResult:
+def ingest(
+    schema: RawFile, raw_dir: str | Path, processed_dir: Path, key: bytes | None = None, links: Mapping | None = None
+) -> IngestResult:
     """Read one raw file and save its data-quality record: the call strand notebooks make.
 
     ``links`` maps a target file's key to its :class:`IngestResult` (or accepted DataFrame); the
@@ -704,6 +764,7 @@ def ingest(schema: RawFile, raw_dir: str | Path, processed_dir: Path, key: bytes
 # --------------------------------------------------------------------------------------------------
 # Between files
 
+
 def _target_frame(target) -> tuple[pd.DataFrame, dict]:
     if isinstance(target, IngestResult):
         return target.accepted(), target.id_variants
@@ -718,7 +779,9 @@ def _as_text(v) -> str:
     return str(v)
 
 
-def _padding_hint(link: Link, src: pd.DataFrame, unmatched: pd.Series, src_var: dict, tgt: pd.DataFrame, tgt_var: dict) -> tuple[str, int]:
+def _padding_hint(
+    link: Link, src: pd.DataFrame, unmatched: pd.Series, src_var: dict, tgt: pd.DataFrame, tgt_var: dict
+) -> tuple[str, int]:
     """How many unmatched rows would match if leading zeros of numeric IDs were ignored."""
     if not unmatched.any():
         return "", 0
@@ -728,16 +791,18 @@ def _padding_hint(link: Link, src: pd.DataFrame, unmatched: pd.Series, src_var: 
         for c in cols:
             m = variants.get(c)
             parts.append(df[c].map(lambda v, m=m: m.get(v, v) if m else _variant_key(v) if isinstance(v, str) else v))
-        return pd.Series(list(zip(*parts)), index=df.index) if parts else pd.Series([], dtype=object)
+        return pd.Series(list(zip(*parts, strict=True)), index=df.index) if parts else pd.Series([], dtype=object)
 
     tgt_keys = set(var(tgt, tgt_var, link.target_columns))
     near = var(src[unmatched], src_var, link.columns).isin(tgt_keys)
     n = int(near.sum())
     if not n:
         return "", 0
-    return (f"{n} of the unmatched rows would match if leading zeros were ignored: one of the two files has lost "
-            f"the zeros at the start of its IDs (a spreadsheet does this when it reads IDs as numbers); export the "
-            f"IDs as text"), n
+    return (
+        f"{n} of the unmatched rows would match if leading zeros were ignored: one of the two files has lost "
+        f"the zeros at the start of its IDs (a spreadsheet does this when it reads IDs as numbers); export the "
+        f"IDs as text"
+    ), n
 
 
 def apply_links(result: IngestResult, targets: Mapping, processed_dir: Path | None = None) -> list[dict]:
@@ -761,7 +826,9 @@ def apply_links(result: IngestResult, targets: Mapping, processed_dir: Path | No
         has_key = data[cols].notna().all(axis=1)
         tgt_ok = tgt[tcols].dropna()
         tgt_keys = set(map(tuple, tgt_ok.astype(object).to_numpy().tolist()))
-        src_keys = pd.Series(list(map(tuple, data[cols].astype(object).to_numpy().tolist())), index=data.index, dtype=object)
+        src_keys = pd.Series(
+            list(map(tuple, data[cols].astype(object).to_numpy().tolist())), index=data.index, dtype=object
+        )
         matched = has_key & src_keys.isin(tgt_keys)
         unmatched = has_key & ~matched
         reason = {}
@@ -771,7 +838,11 @@ def apply_links(result: IngestResult, targets: Mapping, processed_dir: Path | No
         disagreeing = 0
         if link.shared and matched.any():
             lookup = tgt.dropna(subset=tcols).drop_duplicates(tcols).set_index(tcols)
-            idx = pd.MultiIndex.from_frame(data.loc[matched, cols]) if len(cols) > 1 else pd.Index(data.loc[matched, cols[0]])
+            idx = (
+                pd.MultiIndex.from_frame(data.loc[matched, cols])
+                if len(cols) > 1
+                else pd.Index(data.loc[matched, cols[0]])
+            )
             for attr in link.shared:
                 theirs = pd.Series(lookup[attr].reindex(idx).to_numpy(), index=data.index[matched])
                 ours = data.loc[matched, attr]
@@ -785,14 +856,28 @@ def apply_links(result: IngestResult, targets: Mapping, processed_dir: Path | No
                         unmatched[i] = True
                         matched[i] = False
                     elif link.on_disagreement == "use_authority" and link.authority == "target":
-                        new_issues.append((result.path.name, row, attr, value,
-                                           f"{attr} differs from {link.target.filename}, which is authoritative for it",
-                                           f"value replaced by {link.target.filename}'s"))
+                        new_issues.append(
+                            (
+                                result.path.name,
+                                row,
+                                attr,
+                                value,
+                                f"{attr} differs from {link.target.filename}, which is authoritative for it",
+                                f"value replaced by {link.target.filename}'s",
+                            )
+                        )
                     else:
-                        new_issues.append((result.path.name, row, attr, value,
-                                           f"{attr} differs from {link.target.filename}" + (
-                                               "; this file is authoritative for it" if link.authority == "source" else ""),
-                                           "kept, difference logged"))
+                        new_issues.append(
+                            (
+                                result.path.name,
+                                row,
+                                attr,
+                                value,
+                                f"{attr} differs from {link.target.filename}"
+                                + ("; this file is authoritative for it" if link.authority == "source" else ""),
+                                "kept, difference logged",
+                            )
+                        )
                 if link.on_disagreement == "use_authority" and link.authority == "target":
                     fix = differ & ~unmatched[differ.index]
                     data.loc[fix.index[fix], attr] = theirs[fix]
@@ -806,24 +891,38 @@ def apply_links(result: IngestResult, targets: Mapping, processed_dir: Path | No
         n_matched = int(matched.sum())
         name = link.name(schema)
         record = {
-            "link": name, "file": schema.filename, "target": link.target.filename,
-            "rows_checked": n_checked, "rows_matched": n_matched, "rows_unmatched": int(unmatched.sum()),
+            "link": name,
+            "file": schema.filename,
+            "target": link.target.filename,
+            "rows_checked": n_checked,
+            "rows_matched": n_matched,
+            "rows_unmatched": int(unmatched.sum()),
             "rows_without_key": int((~has_key).sum()),
             "match_rate": (n_matched / n_checked) if n_checked else float("nan"),
-            "required_share": link.required_share, "values_disagreeing": disagreeing,
-            "authority": ", ".join(f"{a}: {link.target.filename if link.authority == 'target' else schema.filename}" for a in link.shared),
-            "on_unmatched": link.on_unmatched, "hint": hint,
+            "required_share": link.required_share,
+            "values_disagreeing": disagreeing,
+            "authority": ", ".join(
+                f"{a}: {link.target.filename if link.authority == 'target' else schema.filename}" for a in link.shared
+            ),
+            "on_unmatched": link.on_unmatched,
+            "hint": hint,
         }
         result.links = [r for r in result.links if r["link"] != name] + [record]
         if new_issues:
-            result.issues = pd.concat([result.issues, pd.DataFrame(new_issues, columns=ISSUE_COLUMNS)], ignore_index=True)
+            result.issues = pd.concat(
+                [result.issues, pd.DataFrame(new_issues, columns=ISSUE_COLUMNS)], ignore_index=True
+            )
         if link.on_unmatched == "reject" and unmatched.any():
             gone = data.loc[unmatched].copy()
             out = pd.DataFrame({c: gone[c].map(_as_text) for c in gone.columns}, index=gone.index)
             out.insert(0, "reasons", [f"{'+'.join(cols)}: {reason[i]}" for i in gone.index])
             out.insert(0, "row", [int(rows[i]) if rows is not None else "" for i in gone.index])
             out.insert(0, "file", result.path.name)
-            result.unmatched = out.reset_index(drop=True) if result.unmatched is None else pd.concat([result.unmatched, out], ignore_index=True)
+            result.unmatched = (
+                out.reset_index(drop=True)
+                if result.unmatched is None
+                else pd.concat([result.unmatched, out], ignore_index=True)
+            )
             keep = ~unmatched
             if rows is not None:
                 result.source_rows = rows[keep.to_numpy()]
@@ -832,7 +931,11 @@ def apply_links(result: IngestResult, targets: Mapping, processed_dir: Path | No
             if result.full is not None:
                 gone_keys = set(src_keys[unmatched])
                 narrowed = result.data
-                nk = pd.Series(list(map(tuple, narrowed[cols].astype(object).to_numpy().tolist())), index=narrowed.index, dtype=object)
+                nk = pd.Series(
+                    list(map(tuple, narrowed[cols].astype(object).to_numpy().tolist())),
+                    index=narrowed.index,
+                    dtype=object,
+                )
                 result.data = narrowed[~nk.isin(gone_keys)].reset_index(drop=True)
                 result.full = kept
             else:
@@ -854,8 +957,10 @@ def raise_for_links(result: IngestResult) -> None:
         req = float(rec["required_share"] or 0)
         rate = rec["match_rate"]
         if req and rec["rows_checked"] and rate < req:
-            msg = (f"{rec['file']}: only {rec['rows_matched']} of {rec['rows_checked']} rows ({rate:.0%}) match "
-                   f"{rec['target']} on {rec['link'].split(':', 1)[1].split(' -> ')[0]} (at least {req:.0%} required)")
+            msg = (
+                f"{rec['file']}: only {rec['rows_matched']} of {rec['rows_checked']} rows ({rate:.0%}) match "
+                f"{rec['target']} on {rec['link'].split(':', 1)[1].split(' -> ')[0]} (at least {req:.0%} required)"
+            )
             if rec["hint"]:
                 msg += "; " + rec["hint"]
             raise LinkError(msg + ".")
@@ -884,12 +989,16 @@ def nothing_dropped_silently(reconciliation: pd.DataFrame, links: pd.DataFrame |
     read, acc, rej, unm = (int(rec[c].sum()) for c in ("rows_read", "rows_accepted", "rows_rejected", "rows_unmatched"))
     if bad_files or bad_links:
         where = ", ".join(bad_files + bad_links)
-        return False, (f"ROWS ARE UNACCOUNTED FOR: of {read:,} rows read, {acc:,} were accepted, {rej:,} rejected and "
-                       f"{unm:,} unmatched, which does not add up in {where}.")
+        return False, (
+            f"ROWS ARE UNACCOUNTED FOR: of {read:,} rows read, {acc:,} were accepted, {rej:,} rejected and "
+            f"{unm:,} unmatched, which does not add up in {where}."
+        )
     parts = f"{acc:,} accepted, {rej:,} rejected"
     parts += f" and {unm:,} unmatched" if unm else ""
-    return True, (f"Nothing was dropped silently: all {read:,} rows read are accounted for ({parts}); each rejected "
-                  "or unmatched row is kept, with its reasons, in the data-quality files beside the processed data.")
+    return True, (
+        f"Nothing was dropped silently: all {read:,} rows read are accounted for ({parts}); each rejected "
+        "or unmatched row is kept, with its reasons, in the data-quality files beside the processed data."
+    )
 
 
 def write_output(table: pd.DataFrame, spec: OutputTable, processed_dir: Path) -> Path:
@@ -900,8 +1009,7 @@ def write_output(table: pd.DataFrame, spec: OutputTable, processed_dir: Path) ->
     """
     if list(table.columns) != spec.column_names:
         raise ValueError(
-            f"{spec.filename}: columns {list(table.columns)} differ from the data dictionary's "
-            f"{spec.column_names}"
+            f"{spec.filename}: columns {list(table.columns)} differ from the data dictionary's {spec.column_names}"
         )
     path = Path(processed_dir) / spec.filename
     return write_csv(table, path)

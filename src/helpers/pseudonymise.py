@@ -9,6 +9,7 @@ The key comes from the environment variable ``FOP_PSEUDONYMISATION_KEY`` or, fai
 ``.secrets/pseudonymisation.key`` (git-ignored), created with a random key on first use. It is never
 committed. Losing the key means pseudonyms change on the next run, not that data leaks.
 """
+
 from __future__ import annotations
 
 import hashlib

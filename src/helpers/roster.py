@@ -12,6 +12,7 @@ unknown). families.csv is the authoritative source of a family's borough: files 
 family (SCORE-15 forms, network maps) declare links to :data:`FAMILIES` that take the borough from
 here, so every strand puts a family in the same borough.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -50,14 +51,30 @@ PRACTITIONERS = RawFile(
     # Systemic training may have been completed long before the programme (clinicians).
     date_window=("1980-01-01", "2018-12-31"),
     columns=(
-        Column("practitioner_id", "string", "The LA's staff identifier (pseudonymised at ingest).", identifier_prefix="P"),
+        Column(
+            "practitioner_id", "string", "The LA's staff identifier (pseudonymised at ingest).", identifier_prefix="P"
+        ),
         Column("borough", "category", "Employing borough.", codes=BOROUGH_CODES),
         Column("team", "string", "Team name or code as the LA records it (not a person)."),
         Column("role", "category", "Role at the start of the evaluation.", codes=ROLES),
-        Column("years_qualified", "number", "Years since professional qualification (0 if unqualified).", minimum=0, maximum=50, nullable=True),
+        Column(
+            "years_qualified",
+            "number",
+            "Years since professional qualification (0 if unqualified).",
+            minimum=0,
+            maximum=50,
+            nullable=True,
+        ),
         Column("contract", "category", "Contract type.", codes=CONTRACTS),
-        Column("training_cohort", "string", "Systemic training cohort label; blank if not (yet) trained.", nullable=True),
-        Column("training_completed", "date", "Date the systemic training course was completed (YYYY-MM-DD); blank if not (yet) trained.", nullable=True),
+        Column(
+            "training_cohort", "string", "Systemic training cohort label; blank if not (yet) trained.", nullable=True
+        ),
+        Column(
+            "training_completed",
+            "date",
+            "Date the systemic training course was completed (YYYY-MM-DD); blank if not (yet) trained.",
+            nullable=True,
+        ),
     ),
 )
 
@@ -70,13 +87,32 @@ FAMILIES = RawFile(
     may_be_empty=False,
     # Work with a family may have begun years before the programme (long-running cases).
     date_window=("2005-01-01", "2018-12-31"),
-    links=(Link(("practitioner_id",), PRACTITIONERS, required_share=REQUIRED_MATCH, on_unmatched="keep",
-                description="Allocated practitioner on the roster"),),
+    links=(
+        Link(
+            ("practitioner_id",),
+            PRACTITIONERS,
+            required_share=REQUIRED_MATCH,
+            on_unmatched="keep",
+            description="Allocated practitioner on the roster",
+        ),
+    ),
     columns=(
-        Column("family_id", "string", "The LA's family or case identifier (pseudonymised at ingest).", identifier_prefix="F"),
+        Column(
+            "family_id",
+            "string",
+            "The LA's family or case identifier (pseudonymised at ingest).",
+            identifier_prefix="F",
+        ),
         Column("borough", "category", "Borough working with the family.", codes=BOROUGH_CODES),
-        Column("practitioner_id", "string", "Allocated practitioner (pseudonymised; joins practitioners.csv).", identifier_prefix="P"),
-        Column("level_of_need", "category", "Highest level of statutory involvement when work began.", codes=LEVELS_OF_NEED),
+        Column(
+            "practitioner_id",
+            "string",
+            "Allocated practitioner (pseudonymised; joins practitioners.csv).",
+            identifier_prefix="P",
+        ),
+        Column(
+            "level_of_need", "category", "Highest level of statutory involvement when work began.", codes=LEVELS_OF_NEED
+        ),
         Column("work_started", "date", "Date the allocated practitioner's work with the family began (YYYY-MM-DD)."),
     ),
 )
@@ -102,8 +138,9 @@ def load_practitioners(raw_dir, processed_dir: Path, borough: str = "all") -> In
     return _scope(result, borough)
 
 
-def load_families(raw_dir, processed_dir: Path, practitioners: pd.DataFrame | IngestResult | None = None,
-                  borough: str = "all") -> IngestResult:
+def load_families(
+    raw_dir, processed_dir: Path, practitioners: pd.DataFrame | IngestResult | None = None, borough: str = "all"
+) -> IngestResult:
     """Ingest families.csv, check each family's practitioner, keep the selected boroughs, add ``practitioner_trained``.
 
     ``practitioners`` is the result of :func:`load_practitioners` (preferred: the whole roster is
@@ -140,7 +177,9 @@ def trained_by(practitioners: pd.DataFrame, practitioner_ids: pd.Series, dates: 
     must tell "unknown" apart check membership themselves. The one definition of "trained" that
     every strand uses (the date work began for families, the answer date for scenarios).
     """
-    completed = pd.to_datetime(practitioners.drop_duplicates("practitioner_id").set_index("practitioner_id")["training_completed"])
+    completed = pd.to_datetime(
+        practitioners.drop_duplicates("practitioner_id").set_index("practitioner_id")["training_completed"]
+    )
     # reindex, not map: Series.map with a datetime mapping fails on an empty selection (a borough
     # with no rows).
     done = pd.Series(completed.reindex(practitioner_ids).to_numpy(), index=practitioner_ids.index)
