@@ -140,6 +140,12 @@ def test_bytes_neither_utf8_nor_cp1252_name_the_line(tmp_path):
         read_raw(PARENT, tmp_path, key=KEY)
 
 
+def test_utf16_named_as_such(tmp_path):
+    put(tmp_path, "parents.csv", "family_id,borough,started\nA,north,2015-01-01\n".encode("utf-16"))
+    with pytest.raises(IngestError, match=r"parents\.csv: line 1: the file is UTF-16"):
+        read_raw(PARENT, tmp_path, key=KEY)
+
+
 def test_nul_byte_and_empty_file_are_clear_errors(tmp_path):
     put(tmp_path, "parents.csv", b"family_id,borough,started\nA\x00,north,2015-01-01\n")
     with pytest.raises(IngestError, match=r"line 2: the file holds a NUL byte"):

@@ -507,6 +507,8 @@ def decode_raw(path: Path, raw: bytes, encoding: str | None = None) -> tuple[str
     naming the file and the line of the first byte that does not fit.
     """
     declared = encoding or os.environ.get(ENCODING_ENV_VAR) or None
+    if not declared and raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise IngestError(f"{path}: line 1: the file is UTF-16 (Excel's 'Unicode text'); save it as CSV UTF-8")
     tries = [declared] if declared else ["utf-8-sig", FALLBACK_ENCODING]
     first_error = None
     for enc in tries:
