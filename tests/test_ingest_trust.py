@@ -371,6 +371,26 @@ def test_link_to_a_target_with_no_rows_stops(tmp_path):
         raise_for_links(res)
 
 
+def test_link_failure_names_rows_rejected_in_the_target(tmp_path):
+    par = parents(tmp_path, "A,north,2015-01-01\nB,north,03/04/2015\nC,north,04/05/2015\n")  # B and C rejected
+    put(tmp_path, "children.csv", "form_id,family_id,borough,score\nf1,A,north,1\nf2,B,north,2\nf3,C,north,3\n")
+    res = read_raw(CHILD, tmp_path, key=KEY)
+    with pytest.raises(
+        LinkError,
+        match=r"only 1 of 3 rows.*2 of the unmatched rows refer to rows of parents\.csv that were themselves rejected",
+    ):
+        apply_links(res, {"parents": par}, processed_dir=tmp_path / "out")
+
+
+def test_a_file_whose_every_row_is_rejected_stops(tmp_path):
+    put(tmp_path, "children.csv", "form_id,family_id,borough,score\nf1,A,north,x\nf2,B,north,y\n")
+    with pytest.raises(
+        IngestError, match=r"children\.csv: all 2 rows were rejected \(first reason, row 2: score: not a number\)"
+    ):
+        ingest(CHILD, tmp_path, tmp_path / "out", key=KEY)
+    assert (tmp_path / "out" / "data_quality" / "rejected_children.csv").exists()  # the reasons are kept
+
+
 def test_ingest_with_links_saves_then_stops(tmp_path):
     par = parents(tmp_path)
     put(tmp_path, "children.csv", "form_id,family_id,borough,score\nf1,Q,north,1\n")

@@ -758,6 +758,7 @@ def ingest(
     if links:
         apply_links(result, links, processed_dir=None)
     save_ingest_record(result, processed_dir)
+    raise_if_all_rejected(result)
     if links:
         raise_for_links(result)
     return result
@@ -805,6 +806,34 @@ def _padding_hint(
         f"the zeros at the start of its IDs (a spreadsheet does this when it reads IDs as numbers); export the "
         f"IDs as text"
     ), n
+
+
+def _target_hint(link: Link, src: pd.DataFrame, unmatched: pd.Series, target) -> str:
+    """Why rows may not match: the target has no rows, or the rows they refer to were rejected there."""
+    if not unmatched.any() or not isinstance(target, IngestResult):
+        return ""
+    name = link.target.filename
+    if target.rows_accepted == 0:
+        return f"{name} has no accepted rows ({target.rows_read} read, {target.rows_rejected} rejected: see its issues file)"
+    if not len(target.rejected):
+        return ""
+    cols, tcols = list(link.columns), list(link.target_columns)
+    rejected_keys = set(map(tuple, target.rejected[tcols].astype(str).to_numpy().tolist()))
+    mine = pd.Series(list(map(tuple, src.loc[unmatched, cols].map(_as_text).to_numpy().tolist())), dtype=object)
+    n = int(mine.isin(rejected_keys).sum())
+    if not n:
+        return ""
+    return f"{n} of the unmatched rows refer to rows of {name} that were themselves rejected (see its issues file)"
+
+
+def raise_if_all_rejected(result: IngestResult) -> None:
+    """Stop the run when a file has rows but every one was rejected: its format is wrong, not its data."""
+    if result.rows_read and result.rows_accepted == 0 and result.rows_rejected == result.rows_read:
+        first = str(result.rejected["reasons"].iloc[0]) if len(result.rejected) else ""
+        raise IngestError(
+            f"{result.path.name}: all {result.rows_read} rows were rejected (first reason, row "
+            f"{int(result.rejected['row'].iloc[0])}: {first}); see data_quality/issues_{result.schema.key}.csv"
+        )
 
 
 def apply_links(result: IngestResult, targets: Mapping, processed_dir: Path | None = None) -> list[dict]:
@@ -884,6 +913,7 @@ def apply_links(result: IngestResult, targets: Mapping, processed_dir: Path | No
                     fix = differ & ~unmatched[differ.index]
                     data.loc[fix.index[fix], attr] = theirs[fix]
         hint, near = _padding_hint(link, data, unmatched, result.id_variants, tgt, tgt_var)
+        hint = "; ".join(h for h in (_target_hint(link, data, unmatched, targets[link.target.key]), hint) if h)
         action = "row unmatched" if link.on_unmatched == "reject" else "row kept (no match)"
         for i in data.index[unmatched]:
             row = int(rows[i]) if rows is not None else ""

@@ -20,7 +20,17 @@ from pathlib import Path
 import pandas as pd
 
 from .config import BOROUGH_NAMES, borough_names
-from .ingest import Column, IngestResult, Link, RawFile, apply_links, raise_for_links, read_raw, save_ingest_record
+from .ingest import (
+    Column,
+    IngestResult,
+    Link,
+    RawFile,
+    apply_links,
+    raise_for_links,
+    raise_if_all_rejected,
+    read_raw,
+    save_ingest_record,
+)
 
 ROLES = {
     "social_worker": "Social worker",
@@ -135,6 +145,7 @@ def load_practitioners(raw_dir, processed_dir: Path, borough: str = "all") -> In
     """
     result = read_raw(PRACTITIONERS, raw_dir)
     save_ingest_record(result, processed_dir)
+    raise_if_all_rejected(result)
     return _scope(result, borough)
 
 
@@ -154,12 +165,13 @@ def load_families(
     if practitioners is not None:
         if isinstance(practitioners, IngestResult):
             prac = practitioners.accepted()
-            roster = prac
+            roster = practitioners
         else:  # a DataFrame may be narrowed to a borough: check the link against the whole roster
             prac = practitioners
-            roster = read_raw(PRACTITIONERS, raw_dir).accepted()
+            roster = read_raw(PRACTITIONERS, raw_dir)
         apply_links(result, {PRACTITIONERS.key: roster})
     save_ingest_record(result, processed_dir)
+    raise_if_all_rejected(result)
     raise_for_links(result)
     _scope(result, borough)
     if prac is not None:

@@ -21,6 +21,7 @@ from helpers.ingest import (
     RawFile,
     apply_links,
     raise_for_links,
+    raise_if_all_rejected,
     read_raw,
     save_ingest_record,
 )
@@ -351,6 +352,8 @@ def load_networks(
     if save_record:
         for r in results.values():
             save_ingest_record(r, processed_dir)
+    for r in results.values():
+        raise_if_all_rejected(r)
     raise_for_links(results["network_maps"])
     maps = results["network_maps"].data.copy()
     members = results["network_members"].data.copy()
