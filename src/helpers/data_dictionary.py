@@ -173,7 +173,8 @@ def render() -> str:
         "a file declared day-first (`FOP_RAW_DAYFIRST=<file names>`) may use DD/MM/YYYY. A date such as 03/04/2015 in an ISO "
         "file rejects its row (day and month cannot be told apart), as does a date outside the file's plausible window.",
         "- A repeated unique key rejects the later row: 'duplicate' when the rows are identical, 'conflicting duplicate' "
-        "(naming the columns that differ) when not. A file listed as required below that holds only its header stops the run.",
+        "(naming the columns that differ) when not. A file listed as required below that holds only its header stops the run, "
+        "and so does any file whose every row is rejected (its format, not its data, is wrong).",
         "- Links between files (listed under each file) are checked after reading: a row whose key matches no accepted row "
         "of the file it refers to is set aside as unmatched (`data_quality/unmatched_<key>.csv`), so rows read = accepted + "
         "rejected + unmatched; each link's match rate is in `data_quality/links_<key>.csv`, and a link matching below its "

@@ -26,6 +26,8 @@ unless the file is declared day-first (``RawFile.dayfirst`` or ``FOP_RAW_DAYFIRS
 look day-first, month-first or cannot be told apart; dates outside the file's plausible window
 (``RawFile.date_window``) reject their row. A repeated unique key is a "duplicate" when the rows
 are identical and a "conflicting duplicate" (naming the columns that differ) when they are not.
+A file that must not be empty (``RawFile.may_be_empty=False``) and holds only its header, or any
+file whose every row is rejected, stops the run (:func:`raise_if_all_rejected`).
 
 Between files (see :class:`Link` and :func:`apply_links`): every foreign key is declared with the
 schema that holds it. Rows whose key matches nothing in the target file are "unmatched": taken out
