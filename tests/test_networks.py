@@ -508,3 +508,53 @@ def test_explore_notebook_draws_chosen_families(synthetic_run, tmp_path, run_not
     assert not any(c in " ".join(files) for c in chosen)  # files are named by pseudonym, never the LA's ID
     m = pd.read_csv(next((tmp_path / "maps").glob("*_measures.csv")), index_col=0)
     assert {"wave 1", "wave 2"} <= set(m.columns) and "density" in m.index
+
+
+def test_ecomap_labels_do_not_overlap():
+    """A crowded map (24 members, long role labels, all on two rings): no two member labels' boxes overlap."""
+    domains = ["household", "extended_family", "friends", "neighbours", "work_school", "community", "formal_services"]
+    crowd = [
+        member(
+            f"M{i:02d}",
+            domains[i % 7],
+            2,
+            2,
+            2,
+            1,
+            3 if i % 2 else 2,
+            "both",
+            "strong",
+            role=f"maternal grandmother {i}",
+        )
+        for i in range(24)
+    ]
+    fig = charts.draw_family(analysis.build_graph("F9", 1, False, crowd, []))
+    renderer = fig.canvas.get_renderer() if hasattr(fig.canvas, "get_renderer") else None
+    if renderer is None:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        renderer = FigureCanvasAgg(fig).get_renderer()
+    ax = fig.axes[0]
+    boxes = [t.get_window_extent(renderer) for t in ax.texts if t.get_text().startswith("maternal grandmother")]
+    assert len(boxes) == 24
+    # rotated labels: compare the rotated text's own outline, approximated by points along its baseline
+    import math as m
+
+    lines = []
+    for t in [t for t in ax.texts if t.get_text().startswith("maternal grandmother")]:
+        bb = t.get_window_extent(renderer)
+        x0, y0 = ax.transData.transform(t.get_position())
+        angle = m.radians(t.get_rotation())
+        length = m.hypot(bb.width, bb.height)
+        sign = -1 if t.get_ha() == "right" else 1
+        lines.append(
+            [
+                (x0 + sign * k / 10 * length * m.cos(angle), y0 + sign * k / 10 * length * m.sin(angle))
+                for k in range(11)
+            ]
+        )
+    height = 7 / 72 * fig.dpi  # font size in pixels
+    for i in range(len(lines)):
+        for j in range(i + 1, len(lines)):
+            closest = min(m.dist(p, q) for p in lines[i] for q in lines[j])
+            assert closest > height * 0.6, (i, j, closest)

@@ -15,13 +15,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import DEFAULT_SUPPRESSION_THRESHOLD
-from .disclosure import count_like_columns, suppress_table
+from .config import ALL_BOROUGHS, BOROUGHS, DEFAULT_SUPPRESSION_THRESHOLD
+from .disclosure import count_like_columns, cross_scope_suppressed, suppress_table
 from .ingest import LINK_COLUMNS, data_quality_dir, nothing_dropped_silently
 from .report_section import load_sections
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "fop_report"
+#: The report scopes whose tables are checked against each other (helpers.disclosure).
+SCOPES = (*BOROUGHS, ALL_BOROUGHS)
 
 
 # --------------------------------------------------------------------------------------------
@@ -37,6 +39,9 @@ def table_html(
     decimals: int = 2,
     note: str | None = None,
     suppress: bool = True,
+    totals: dict | None = None,
+    row_margins: list | None = None,
+    extra_suppressed=(),
 ) -> str:
     """A table as HTML, after disclosure control (declared count columns and any named like one).
 
@@ -45,7 +50,8 @@ def table_html(
     """
     if suppress:
         counts = list(dict.fromkeys([*count_columns, *count_like_columns(table)]))
-        shown = suppress_table(table, counts, dependent_columns or {}, threshold=threshold)
+        shown = suppress_table(table, counts, dependent_columns or {}, threshold=threshold, totals=totals,
+                               row_margins=row_margins, extra=extra_suppressed)
     else:
         shown = table.astype(object)
 
@@ -142,9 +148,17 @@ def _display_item(section: dict, item: dict, threshold: int) -> None:
         labels = item.get("labels") or {}
         table_shown = table.rename(columns=labels)
         counts = [labels.get(c, c) for c in item["count_columns"]]
-        dependent = {labels.get(k, k): labels.get(v, v) for k, v in item["dependent_columns"].items()}
+        dependent = {labels.get(k, k): ([labels.get(x, x) for x in v] if isinstance(v, list) else labels.get(v, v))
+                     for k, v in item["dependent_columns"].items()}
+        # Margins and the cross-report check (helpers.disclosure), with the columns' shown names.
+        totals = {labels.get(k, k): [labels.get(p, p) for p in v] for k, v in (item.get("totals") or {}).items()}
+        margins = [{**m, "column": labels.get(m["column"], m["column"]),
+                    "within": [labels.get(w, w) for w in ([m["within"]] if isinstance(m.get("within"), str) else m.get("within") or [])]}
+                   for m in item.get("row_margins") or []]
+        extra = {(i, labels.get(c, c)) for i, c in cross_scope_suppressed(section["folder"], item, threshold, SCOPES)}
         display(HTML(table_html(table_shown, item["caption"], counts, dependent,
-                                threshold=threshold, decimals=item.get("decimals", 2), note=item.get("note"))))
+                                threshold=threshold, decimals=item.get("decimals", 2), note=item.get("note"),
+                                totals=totals, row_margins=margins, extra_suppressed=extra)))
     elif item["kind"] == "figure":
         display(HTML(figure_html(section["folder"] / item["file"], item["alt"], item["caption"])))
     else:

@@ -13,6 +13,7 @@ as such, so that it says so even when copied out of the report.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,7 +81,8 @@ class Section:
             return SUPPRESSED
         if x is None or pd.isna(x):
             return "–"
-        return fmt.format(x)
+        text = fmt.format(x)
+        return text[1:] if re.fullmatch(r"-0(\.0+)?", text) else text  # never "-0.0"
 
     def is_small(self, n) -> bool:
         """True when a group of ``n`` must not be described (use it to leave a sentence out)."""
@@ -137,9 +139,14 @@ class Section:
         note: str | None = None,
         appendix: bool = False,
         labels: dict[str, str] | None = None,
+        totals: dict[str, list[str]] | None = None,
+        row_margins: list[dict] | None = None,
     ) -> pd.DataFrame:
         """Add a table. ``count_columns`` hold counts of people and are suppressed when small;
-        ``dependent_columns`` maps a derived column (a %, a mean) to the count it depends on.
+        ``dependent_columns`` maps a derived column (a %, a mean) to the count (or list of counts) it
+        depends on. ``totals`` (``{total_column: [part columns]}``) and ``row_margins`` (total rows
+        and breakdowns, see :func:`helpers.disclosure.table_equations`) declare the table's margins,
+        so that secondary suppression keeps a "c" from being recovered by subtraction.
         ``labels`` maps column names to the human headers a reader sees; ``appendix=True`` puts the
         table in the section's technical appendix."""
         self._start()
@@ -157,6 +164,8 @@ class Section:
                 "note": note,
                 "appendix": bool(appendix),
                 "labels": dict(labels or {}),
+                "totals": {k: list(v) for k, v in (totals or {}).items()},
+                "row_margins": [dict(m) for m in (row_margins or [])],
             }
         )
         return table

@@ -118,6 +118,15 @@ def _informal_domains(rng, k: int) -> list[str]:
     return [str(d) for d in rng.choice(names, size=k, p=p / p.sum())]
 
 
+def _illustration_consent(family_id: str) -> str:
+    """About one family in four agrees to its maps being shown as examples (the same answer at both
+    waves). Drawn from a hash of the family ID, not from the strand's random stream, so that adding
+    the flag left every other value of the generated network files unchanged."""
+    import hashlib
+
+    return "yes" if int(hashlib.sha256(str(family_id).encode()).hexdigest(), 16) % 4 == 0 else "no"
+
+
 def _ties(rng, members: list[dict]) -> list[tuple[str, str]]:
     out = []
     for i in range(len(members)):
@@ -152,8 +161,9 @@ def generate(ctx) -> dict:
         next_number = len(w1) + 1
         ties_rec = bool(rng.random() < TIES_RECORDED)
         date1 = started + pd.Timedelta(days=int(rng.integers(14, 60)))
+        consent = _illustration_consent(row.family_id)
         maps.append({"family_id": row.family_id, "wave": 1, "map_date": date1.strftime("%Y-%m-%d"),
-                     "ties_recorded": "yes" if ties_rec else "no"})
+                     "ties_recorded": "yes" if ties_rec else "no", "illustration_consent": consent})
         members += [{"family_id": row.family_id, "wave": 1, **m} for m in w1]
         if ties_rec:
             ties += [{"family_id": row.family_id, "wave": 1, "member_a": a, "member_b": b} for a, b in _ties(rng, w1)]
@@ -182,7 +192,7 @@ def generate(ctx) -> dict:
         date2 = date1 + pd.Timedelta(days=int(rng.integers(180, 270)))
         ties_rec2 = ties_rec or bool(rng.random() < 0.2)
         maps.append({"family_id": row.family_id, "wave": 2, "map_date": date2.strftime("%Y-%m-%d"),
-                     "ties_recorded": "yes" if ties_rec2 else "no"})
+                     "ties_recorded": "yes" if ties_rec2 else "no", "illustration_consent": consent})
         members += [{"family_id": row.family_id, "wave": 2, **m} for m in w2]
         if ties_rec2:
             ties += [{"family_id": row.family_id, "wave": 2, "member_a": a, "member_b": b} for a, b in _ties(rng, w2)]

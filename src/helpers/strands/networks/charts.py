@@ -10,7 +10,8 @@ An ecomap (Hartman 1978) puts the family at the centre and the people and servic
 * the line to the family shows the relationship: solid strong, dashed tenuous, jagged (red)
   stressful; arrowheads show which way help goes (towards the family, towards the member, or both);
 * thin grey lines join members who know each other, where that was recorded;
-* labels are role labels only, never names or identifiers.
+* labels are role labels only, never names or identifiers, written outwards along each member's
+  radius so that they never overlap.
 
 Waves side by side (:func:`draw_family_waves`) share one layout: a member present at both waves sits
 in the same place (its wave-1 ring), members lost by wave 2 show as faint dotted circles, new members
@@ -146,8 +147,9 @@ def draw_ecomap(
     """
     pos = pos or layout(g)
     ax.set_aspect("equal")
-    ax.set_xlim(-3.8, 3.8)
-    ax.set_ylim(-3.9, 3.7)
+    lim = 4.9 if labels else 3.8  # room for the labels outside the outer ring
+    ax.set_xlim(-lim, lim)
+    ax.set_ylim(-lim - 0.1, lim)
     ax.axis("off")
     if rings:
         _draw_rings(ax, labels, fontsize)
@@ -254,13 +256,20 @@ def _draw_member(ax, xy, attrs: dict, earlier: dict | None, new: bool, labels: b
                 zorder=6,
             )
     if labels:
+        # Labels run outwards along the member's radius: every member has its own angle (one slot each,
+        # see layout), so no two labels overlap, however many members share a ring.
         x, y = xy
+        angle = math.atan2(y, x)
+        r = math.hypot(x, y) + NODE_RADIUS + 0.06
+        left = math.cos(angle) < -1e-9
         ax.text(
-            x,
-            y - NODE_RADIUS - 0.05,
+            r * math.cos(angle),
+            r * math.sin(angle),
             str(attrs.get("role_label", "")),
-            ha="center",
-            va="top",
+            ha="right" if left else "left",
+            va="center",
+            rotation=math.degrees(angle) + (180 if left else 0),
+            rotation_mode="anchor",
             fontsize=fontsize,
             zorder=6,
             wrap=False,
@@ -275,7 +284,7 @@ def _draw_centre_and_notes(ax, g, labels: bool, title: str | None, fontsize: flo
     if labels and not g.graph.get("ties_recorded"):
         ax.text(
             0,
-            -3.85,
+            ax.get_ylim()[0] + 0.05,
             "Ties between members not recorded",
             ha="center",
             va="bottom",
@@ -394,7 +403,7 @@ def composition_chart(comp: pd.DataFrame) -> Figure:
     ``comp`` is :func:`helpers.strands.networks.analysis.composition_by_wave` output.
     """
     groups = list(dict.fromkeys(comp["group"])) if len(comp) else ["all"]
-    fig = Figure(figsize=(3.3 * len(groups) + 2.6, 4.2))
+    fig = Figure(figsize=(2.4 * len(groups) + 1.0, 5.0))  # narrow enough to stay legible at phone width
     axes = fig.subplots(1, len(groups), sharey=True, squeeze=False)[0]
     for ax, group in zip(axes, groups, strict=True):
         sub = comp[comp["group"] == group]
@@ -421,8 +430,9 @@ def composition_chart(comp: pd.DataFrame) -> Figure:
             ax.text(x, total + 0.2, f"{total:.1f}", ha="center", va="bottom", fontsize=8)
     axes[0].set_ylabel("Mean members per map")
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles[::-1], labels[::-1], loc="center right", fontsize=7.5, frameon=False)
-    fig.subplots_adjust(left=0.6 / fig.get_figwidth(), right=1 - 2.5 / fig.get_figwidth(), wspace=0.1)
+    # legend under the panels, never over the bars
+    fig.legend(handles, labels, loc="lower center", ncol=3 if len(groups) > 1 else 2, fontsize=8.5, frameon=False)
+    fig.subplots_adjust(left=0.6 / fig.get_figwidth(), right=0.98, bottom=0.27, top=0.92, wspace=0.1)
     return fig
 
 
@@ -455,7 +465,10 @@ def change_chart(summary: pd.DataFrame, measures: list[str]) -> Figure:
     ax.set_yticks(yticks, ylabels, fontsize=8)
     ax.set_xlabel("Mean change, wave 2 minus wave 1 (members), with 95% CI")
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(title="Practitioner", fontsize=8, title_fontsize=8, frameon=False, loc="best")
+    # legend outside the axes, never over the data
+    ax.legend(
+        title="Practitioner", fontsize=8, title_fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0)
+    )
     fig.tight_layout()
     return fig
 

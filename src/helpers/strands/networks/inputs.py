@@ -97,6 +97,15 @@ MAPS = RawFile(
             "boolean",
             "yes if the map records which members know each other (network_ties.csv); no if it was not asked. With no, measures that need ties are 'not recorded', never 0.",
         ),
+        Column(
+            "illustration_consent",
+            "boolean",
+            "Optional. yes if the family agreed that this map may be shown, labelled by role only, as an example in "
+            "a report; no or blank if not (or not asked). A report draws a family's maps only when consent is "
+            "recorded for every map of the family drawn; otherwise it shows no example maps.",
+            required=False,
+            nullable=True,
+        ),
     ),
 )
 
@@ -361,6 +370,7 @@ def load_networks(
     for df in (maps, members, ties):
         df["wave"] = df["wave"].astype(int)
     maps["ties_recorded"] = maps["ties_recorded"].astype(bool)
+    maps["illustration_consent"] = maps["illustration_consent"].astype("boolean").fillna(False).astype(bool)
     for c in ("support_emotional", "support_practical", "support_informational", "criticism", "closeness"):
         members[c] = members[c].astype(int)
     not_in_roster = 0

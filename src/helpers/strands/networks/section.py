@@ -7,7 +7,7 @@ import re
 import pandas as pd
 
 from helpers import stats
-from helpers.config import DEFAULT_SUPPRESSION_THRESHOLD
+from helpers.disclosure import SUPPRESSED, protect, suppress_table
 from helpers.roster import LEVELS_OF_NEED
 
 from . import charts
@@ -45,12 +45,14 @@ def build_section(
     graphs: dict,
     association: dict | None,
     n_examples: int = 3,
-    min_count: int = DEFAULT_SUPPRESSION_THRESHOLD + 1,
+    min_count: int | None = None,
 ):
     """Fill the report section: plain-English prose from the data, tables, aggregate charts and example maps.
 
-    Tables declare their count columns, so the report suppresses small counts; charts and prose, which
-    the report cannot suppress, leave out any group with fewer than ``min_count`` families or maps.
+    Tables declare their count columns and margins, so the report suppresses small counts (and what
+    would give them back); prose and alt text go through ``section.count`` / ``section.value``, and
+    charts leave out any group of ``section.threshold`` or fewer families (``min_count``, when given,
+    can only raise that). Example maps only of families who agreed to be shown.
     The parts, in order: the maps analysed; what the networks look like; what changed and for whom;
     who holds networks together; network change and SCORE-15; example maps; cross-file checks.
     """
@@ -63,6 +65,8 @@ def build_section(
     if not len(measures):
         section.markdown("No network maps were available for this scope.")
         return section
+    min_count = max(min_count or 0, section.threshold + 1)
+    _key_findings(section, summary)
     _maps_analysed(section, measures, change)
     _what_networks_look_like(section, measures, families, min_count)
     _what_changed(section, change, summary, by_training, min_count)
@@ -70,7 +74,7 @@ def build_section(
     _change_by_need(section, change)
     _who_holds_networks_together(section, measures)
     _score15_association(section, association, min_count)
-    _example_maps(section, change, graphs, n_examples)
+    _example_maps(section, change, graphs, n_examples, data.maps)
     rej = data.cross_file_rejections
     if sum(rej.values()):
         section.markdown(
@@ -81,19 +85,36 @@ def build_section(
 
 
 def _maps_analysed(section, measures: pd.DataFrame, change: pd.DataFrame) -> None:
-    """How many maps and families, at which waves, and on how many maps ties were recorded."""
-    n_maps = len(measures)
-    n_fam = measures["family_id"].nunique()
-    n_both = len(change)
-    w1 = measures[measures["wave"] == 1]
-    w2 = measures[measures["wave"] == 2]
+    """How many maps and families, at which waves, and on how many maps ties were recorded.
+
+    A family has one map per wave, so these counts are counts of families, and they are linked
+    (families = both waves + one map; maps = wave 1 + wave 2 = 2 x both waves + one map): they are
+    suppressed together by the shared rule (:func:`helpers.disclosure.protect`), so that no "c" can be
+    worked out from the others."""
+    w1 = int((measures["wave"] == 1).sum())
+    w2 = int((measures["wave"] == 2).sum())
+    values = {
+        "maps": len(measures),
+        "families": measures["family_id"].nunique(),
+        "both": len(change),
+        "one": measures["family_id"].nunique() - len(change),
+        "w1": w1,
+        "w2": w2,
+    }
+    primary = {k for k, v in values.items() if section.is_small(v)}
+    hidden, _ = protect(
+        values,
+        primary,
+        [(["families"], ["both", "one"]), (["maps"], ["w1", "w2"]), (["maps"], ["both", "both", "one"])],
+    )
+    c = {k: (SUPPRESSED if k in hidden else f"{v:,}") for k, v in values.items()}
     ties_share = measures["ties_recorded"].mean()
     section.markdown(
-        f"**{n_maps} maps** from **{n_fam} families** were analysed: {len(w1)} at wave 1 and {len(w2)} at "
-        f"wave 2; {n_both} families have a map at both waves, and {n_fam - n_both} only one map. "
-        f"On {ties_share:.0%} of maps the family also said which of their members know each other, so "
-        f"density and the people who hold the network together are described for those maps only; on the "
-        f"others they are 'not recorded', not zero."
+        f"**{c['maps']} maps** from **{c['families']} families** were analysed: {c['w1']} at wave 1 and {c['w2']} at "
+        f"wave 2; {c['both']} families have a map at both waves, and {c['one']} only one map. "
+        f"On {section.value(100 * ties_share, len(measures), '{:.0f}')}% of maps the family also said which of their "
+        "members know each other, so density and the people who hold the network together are described for those "
+        "maps only; on the others they are 'not recorded', not zero."
     )
 
 
@@ -130,14 +151,16 @@ def _measures_by_wave(measures: pd.DataFrame) -> pd.DataFrame:
 def _what_networks_look_like(section, measures: pd.DataFrame, families: pd.DataFrame | None, min_count: int) -> None:
     """Size and mix of the maps at wave 1 (prose), measures by wave (table), composition by training (chart)."""
     w1 = measures[measures["wave"] == 1]
-    size_med = w1["size"].median()
+    n1 = len(w1)
+    v = lambda x, fmt="{:.0f}": section.value(x, n1, fmt)  # noqa: E731
     inf_share = w1["informal_share"].mean()
     section.markdown(
-        f"**What the networks look like.** At wave 1 the typical (median) map had {size_med:.0f} members "
-        f"(range {w1['size'].min()} to {w1['size'].max()}). On average {inf_share:.0%} of members were "
+        f"**What the networks look like.** At wave 1 the typical (median) map had {v(w1['size'].median())} members "
+        f"(range {v(w1['size'].min())} to {v(w1['size'].max())}). On average {v(100 * inf_share)}% of members were "
         f"informal (household, relatives, friends, neighbours, work or school, community groups) and "
-        f"{1 - inf_share:.0%} were formal services. Help went both ways with {w1['reciprocity'].mean():.0%} "
-        f"of members, and {w1['multiplexity'].mean():.0%} gave more than one kind of support."
+        f"{v(100 * (1 - inf_share))}% were formal services. Help went both ways with "
+        f"{v(100 * w1['reciprocity'].mean())}% of members, and {v(100 * w1['multiplexity'].mean())}% gave more than "
+        "one kind of support."
     )
     by_wave = _measures_by_wave(measures)
     section.table(
@@ -154,6 +177,7 @@ def _what_networks_look_like(section, measures: pd.DataFrame, families: pd.DataF
             "Density (ties recorded)": "n_maps_ties_recorded",
         },
         note="Shares are of members on each map, averaged over maps. Density only on maps where ties between members were recorded.",
+        labels={"n_maps": "Maps", "n_maps_ties_recorded": "Maps with ties recorded"},
     )
     comp = composition_by_wave(measures, families)
     small = comp.groupby("group")["n_maps"].transform("min") < min_count
@@ -162,8 +186,12 @@ def _what_networks_look_like(section, measures: pd.DataFrame, families: pd.DataF
     section.figure(
         "composition",
         fig,
-        caption="Who is in families' networks: mean members per domain at each wave, by whether the practitioner was systemically trained.",
-        alt=f"Stacked bars of the mean number of network members in each life domain, at wave 1 and wave 2, for all families and by the practitioner's training. At wave 1 the mean map had {w1['size'].mean():.1f} members, {w1['n_informal'].mean():.1f} of them informal.",
+        caption="Who is in families' networks: mean members per domain at each wave, by whether the practitioner was systemically trained (groups of too few families to show are left out).",
+        alt=(
+            "Stacked bars of the mean number of network members in each life domain, at wave 1 and wave 2, for all "
+            "families and by the practitioner's training. At wave 1 the mean map had "
+            f"{v(w1['size'].mean(), '{:.1f}')} members, {v(w1['n_informal'].mean(), '{:.1f}')} of them informal."
+        ),
     )
 
 
@@ -176,18 +204,33 @@ def _summary_row(summary: pd.DataFrame, measure: str, group: str):
 def _what_changed(
     section, change: pd.DataFrame, summary: pd.DataFrame, by_training: pd.DataFrame, min_count: int
 ) -> None:
-    """What changed between waves, overall and by the practitioner's training (prose)."""
+    """What changed between waves, overall and by the practitioner's training (prose); a group of
+    ``min_count`` - 1 or fewer families is not described."""
     allr = _summary_row(summary, "size", "all")
     inf = {g: _summary_row(summary, "n_informal", g) for g in ("all", "trained", "not trained")}
     form = _summary_row(summary, "n_formal", "all")
+
+    def ci(row, lo="ci_low", hi="ci_high"):
+        n = row["n_families"]
+        if pd.isna(row[lo]) or pd.isna(row[hi]):
+            return "CI not computed"
+        return f"95% CI {section.value(row[lo], n, '{:.1f}')} to {section.value(row[hi], n, '{:.1f}')}".replace(
+            "-0.0 ", "0.0 "
+        )
+
+    def sv(row, col="mean_change"):
+        return _num(row[col], "{:+.1f}") if not section.is_small(row["n_families"]) else SUPPRESSED
+
     if allr is not None and allr["n_families"] >= min_count:
+        n = len(change)
         section.markdown(
-            f"**What changed.** Across the {int(allr['n_families'])} families with two maps, networks changed by "
-            f"{_signed(allr['mean_change'])} members on average ({_ci(allr['ci_low'], allr['ci_high'])}; d_z = {allr['d_z']:.2f}). "
-            f"Informal members changed by {_signed(inf['all']['mean_change'])} ({_ci(inf['all']['ci_low'], inf['all']['ci_high'])}) and "
-            f"formal services by {_signed(form['mean_change'])} ({_ci(form['ci_low'], form['ci_high'])}). "
-            f"On average a family kept {change['kept'].mean():.1f} members, lost {change['lost'].mean():.1f} and gained "
-            f"{change['gained'].mean():.1f}: networks turn over even when their size stays the same."
+            f"**What changed.** Across the {section.count(allr['n_families'])} families with two maps, networks changed by "
+            f"{sv(allr)} members on average ({ci(allr)}; d_z = {section.value(allr['d_z'], allr['n_families'], '{:.2f}')}). "
+            f"Informal members changed by {sv(inf['all'])} ({ci(inf['all'])}) and "
+            f"formal services by {sv(form)} ({ci(form)}). "
+            f"On average a family kept {section.value(change['kept'].mean(), n)} members, lost "
+            f"{section.value(change['lost'].mean(), n)} and gained {section.value(change['gained'].mean(), n)}: "
+            "networks turn over even when their size stays the same."
         )
     if (
         inf.get("trained") is not None
@@ -198,15 +241,40 @@ def _what_changed(
     ):
         d = by_training[by_training["measure"] == "n_informal"].iloc[0]
         t, u = inf["trained"], inf["not trained"]
+        n_d = min(t["n_families"], u["n_families"])
+        dv = lambda x: section.value(x, n_d, "{:+.1f}")  # noqa: E731
         section.markdown(
             f"**For whom.** Where the practitioner had completed systemic training before the work began, families' "
-            f"informal networks changed by {_signed(t['mean_change'])} members ({_ci(t['ci_low'], t['ci_high'])}, "
-            f"{int(t['n_families'])} families); where not, by {_signed(u['mean_change'])} ({_ci(u['ci_low'], u['ci_high'])}, "
-            f"{int(u['n_families'])} families). The difference is {_signed(d['difference'])} members "
-            f"({_ci(d['ci_low'], d['ci_high'])}; bootstrap {_ci(d['boot_ci_low'], d['boot_ci_high'])}). "
+            f"informal networks changed by {sv(t)} members ({ci(t)}, {section.count(t['n_families'])} families); where "
+            f"not, by {sv(u)} ({ci(u)}, {section.count(u['n_families'])} families). The difference is "
+            f"{dv(d['difference'])} members (95% CI {dv(d['ci_low'])} to {dv(d['ci_high'])}; bootstrap "
+            f"{dv(d['boot_ci_low'])} to {dv(d['boot_ci_high'])}). "
             "This compares families of trained and untrained practitioners; it is not a randomised comparison, "
             "and families may differ in other ways."
         )
+
+
+def _key_findings(section, summary: pd.DataFrame) -> None:
+    """The strand's finding for the executive summary: mean change in informal network members per
+    family (before-after, no comparison group: weak at best)."""
+    r = _summary_row(summary, "n_informal", "all")
+    if r is None or pd.isna(r["mean_change"]) or section.is_small(r["n_families"]):
+        return
+    n = int(r["n_families"])
+    ci = (r["ci_low"], r["ci_high"])
+    if pd.isna(ci[0]) or pd.isna(ci[1]) or ci[0] <= 0 <= ci[1] or n <= section.threshold:
+        strength = "not possible to tell"
+    else:
+        strength = "weak"  # before-after design without a comparison group: never stronger than weak
+    v = lambda x: section.value(x, n, "{:+.1f}")  # noqa: E731
+    text = (
+        f"The number of informal members (relatives, friends, neighbours, community) in families' networks changed by "
+        f"{v(r['mean_change'])} on average between the two maps (95% CI {v(ci[0])} to {v(ci[1])}; "
+        f"{section.count(n)} families). Networks turn over between maps, and there is no comparison group."
+    )
+    if section.synthetic:
+        text += " The data are synthetic, so the figures are illustrative."
+    section.key_finding(text, strength, estimate=r["mean_change"], ci=ci, n=n, label="Informal network members")
 
 
 def _change_table_and_chart(section, summary: pd.DataFrame, min_count: int) -> None:
@@ -248,14 +316,44 @@ def _change_table_and_chart(section, summary: pd.DataFrame, min_count: int) -> N
         caption="Change between waves (families with maps at both waves): paired means, 95% CI of the mean change and Cohen's d_z.",
         count_columns=["n_families"],
         dependent_columns={c: "n_families" for c in ["Wave 1", "Wave 2", "Change", "95% CI low", "95% CI high", "d_z"]},
+        # "All families" is the sum of the training groups, for each measure.
+        row_margins=[{"column": "Practitioner", "total": "All families", "within": ["Measure"]}],
+        labels={"n_families": "Families", "d_z": "Effect size (d_z)"},
+        appendix=True,
     )
-    shown = summary[(summary["n_families"] >= min_count) | (summary["group"] == "all")]
+    # groups whose table row is suppressed (also by secondary suppression) are not drawn
+    protected = suppress_table(
+        tab.reset_index(drop=True),
+        ["n_families"],
+        threshold=section.threshold,
+        row_margins=[{"column": "Practitioner", "total": "All families", "within": ["Measure"]}],
+    )
+    hidden = {
+        (m, g)
+        for m, g, n in zip(protected["Measure"], protected["Practitioner"], protected["n_families"], strict=True)
+        if n == SUPPRESSED
+    }
+    names = {"All families": "all", "Trained": "trained", "Not trained": "not trained"}
+    hidden = {(m, names.get(g, g)) for m, g in hidden}
+    shown = summary[
+        (summary["n_families"] >= min_count)
+        & ~pd.Series(
+            [(lab, g) in hidden for lab, g in zip(summary["label"], summary["group"], strict=True)], index=summary.index
+        )
+    ]
+    if not len(shown):
+        return
     fig = charts.change_chart(shown, ["size", "n_informal", "n_formal"])
+    left_out = set(summary["group"]) - set(shown["group"])
     section.figure(
         "change_by_training",
         fig,
-        caption="Mean change in network members between waves, with 95% confidence intervals, by the practitioner's training.",
-        alt="Dot-and-whisker chart of the mean change between waves in the number of members, informal members and formal services, for all families and separately for families of trained and untrained practitioners, each with its 95% confidence interval.",
+        caption="Mean change in network members between waves, with 95% confidence intervals, by the practitioner's training."
+        + (" Groups of too few families to show are left out." if left_out else ""),
+        alt="Dot-and-whisker chart of the mean change between waves in the number of members, informal members and "
+        "formal services, for all families"
+        + (" and separately for families of trained and untrained practitioners" if not left_out else "")
+        + ", each with its 95% confidence interval.",
     )
 
 
@@ -272,7 +370,36 @@ def _change_by_need(section, change: pd.DataFrame) -> None:
             )
             .reset_index()
         )
-        need["level_of_need"] = need["level_of_need"].map(LEVELS_OF_NEED).fillna(need["level_of_need"])
+        need["level_of_need"] = need["level_of_need"].map(LEVELS_OF_NEED).fillna(need["level_of_need"]).astype(str)
+        # The total row makes the margin explicit (the prose and the change table give the number of
+        # families with two maps), so secondary suppression protects the levels against it.
+        total = {
+            "level_of_need": "All levels",
+            "n_families": int(need["n_families"].sum()),
+            "informal_change": change["n_informal_change"].mean(),
+            "formal_change": change["n_formal_change"].mean(),
+            "size_w1": change["size_w1"].mean(),
+        }
+        if change["level_of_need"].isna().any():
+            missing = change[change["level_of_need"].isna()]
+            need = pd.concat(
+                [
+                    need,
+                    pd.DataFrame(
+                        [
+                            {
+                                "level_of_need": "Not recorded",
+                                "n_families": len(missing),
+                                "informal_change": missing["n_informal_change"].mean(),
+                                "formal_change": missing["n_formal_change"].mean(),
+                                "size_w1": missing["size_w1"].mean(),
+                            }
+                        ]
+                    ),
+                ],
+                ignore_index=True,
+            )
+        need = pd.concat([need, pd.DataFrame([total])], ignore_index=True)
         need = need.rename(
             columns={
                 "level_of_need": "Level of need",
@@ -287,6 +414,8 @@ def _change_by_need(section, change: pd.DataFrame) -> None:
             caption="Change by level of need when work began (families with maps at both waves).",
             count_columns=["n_families"],
             dependent_columns={c: "n_families" for c in need.columns[2:]},
+            row_margins=[{"column": "Level of need", "total": "All levels"}],
+            labels={"n_families": "Families"},
         )
 
 
@@ -297,17 +426,21 @@ def _who_holds_networks_together(section, measures: pd.DataFrame) -> None:
         return
     keys = rec.loc[~rec["key_member_role"].isin(["none", NOT_RECORDED]), "key_member_role"]
     top = keys.value_counts().rename_axis("Role").reset_index(name="n_maps").head(8)
+    n = len(rec)
     section.markdown(
-        f"**Who holds networks together.** On the {len(rec)} maps with ties recorded, a median of "
-        f"{rec['density'].median():.0%} of the possible pairs of members knew each other; once the family itself is set aside, "
-        f"{(rec['n_components'] > 1).mean():.0%} of these networks fall into separate groups who do not know each other. The person most often "
-        f"'in between' others (highest betweenness) is listed by role below."
+        f"**Who holds networks together.** On the {section.count(n)} maps with ties recorded, a median of "
+        f"{section.value(100 * rec['density'].median(), n, '{:.0f}')}% of the possible pairs of members knew each other; "
+        "once the family itself is set aside, "
+        f"{section.value(100 * (rec['n_components'] > 1).mean(), n, '{:.0f}')}% of these networks fall into separate "
+        "groups who do not know each other. The person most often 'in between' others (highest betweenness) is listed "
+        "by role below."
     )
     section.table(
         "key_members",
         top,
-        caption="Roles of the member with the highest betweenness on each map (maps with ties recorded).",
+        caption="Roles of the member with the highest betweenness on each map (maps with ties recorded; the most common roles).",
         count_columns=["n_maps"],
+        labels={"n_maps": "Maps"},
     )
 
 
@@ -317,27 +450,46 @@ def _score15_association(section, association: dict | None, min_count: int) -> N
         section.markdown(
             "**Network change and family functioning.** SCORE-15 results not available: the association between network change and SCORE-15 change is not computed."
         )
-    elif association["n"] < max(4, min_count) or pd.isna(association["rho"]):
+    elif association["n"] < max(4, min_count) or section.is_small(association["n"]) or pd.isna(association["rho"]):
         section.markdown(
             "**Network change and family functioning.** Too few families have both a network change and a SCORE-15 change to describe their association."
         )
     else:
         section.markdown(
-            f"**Network change and family functioning.** For the {association['n']} families with both, the change in informal "
+            f"**Network change and family functioning.** For the {section.count(association['n'])} families with both, the change in informal "
             f"members and the change in SCORE-15 total (higher scores mean more reported difficulty) had a Spearman correlation of "
             f"{association['rho']:.2f} ({_ci(association['ci_low'], association['ci_high'], '{:.2f}')}; {stats.describe_p(association['p'])}). "
             "A correlation across families does not show that one change caused the other."
         )
 
 
-def _example_maps(section, change: pd.DataFrame, graphs: dict, n_examples: int) -> None:
-    """Example families chosen by a fixed rule, drawn at both waves, and an overview grid of wave-1 maps."""
-    examples = pick_examples(change, n_examples)
+def consented_families(maps: pd.DataFrame | None) -> set:
+    """Families whose every map records consent to be shown as an example (``illustration_consent``)."""
+    if maps is None or "illustration_consent" not in maps.columns or not len(maps):
+        return set()
+    ok = maps.groupby("family_id")["illustration_consent"].all()
+    return set(ok[ok].index)
+
+
+def _example_maps(
+    section, change: pd.DataFrame, graphs: dict, n_examples: int, maps: pd.DataFrame | None = None
+) -> None:
+    """Example families chosen by a fixed rule among those who agreed to be shown, drawn at both waves,
+    and an overview grid of their wave-1 maps. Without recorded consent no family's map is drawn."""
+    consented = consented_families(maps)
+    examples = pick_examples(change[change["family_id"].isin(consented)], n_examples) if n_examples else []
     if not examples:
+        section.markdown(
+            "**Example maps.** No example map is shown: individual families' networks are drawn only where the family "
+            "agreed to its map being used as an illustration (recorded with the map), and no family in this "
+            "selection did. The charts above summarise all maps."
+        )
         return
     section.markdown(
-        "**Example maps.** The maps below are examples chosen by a fixed rule (a family close to the average change "
-        "for trained and for untrained practitioners, and the family with most services), labelled by role only. "
+        "**Example maps.** The maps below are of families who agreed to their map being shown as an illustration "
+        "(recorded with the map; no other family's map is drawn). Among them, examples were chosen by a fixed rule (a "
+        "family close to the average change for trained and for untrained practitioners, and the family with most "
+        "services), labelled by role only. "
         "The family is at the centre; rings show closeness (inner ring very close); colour shows the life domain; "
         "solid lines are strong relationships, dashed tenuous, jagged stressful; arrows show which way help goes. "
         "Members present at both waves keep their place."
@@ -345,21 +497,23 @@ def _example_maps(section, change: pd.DataFrame, graphs: dict, n_examples: int) 
     for i, f in enumerate(examples):
         name = f"Family {chr(65 + i)}"
         fig = charts.draw_family_waves(graphs.get((f, 1)), graphs.get((f, 2)), title=name)
-        c = change[change["family_id"] == f].iloc[0]
         section.figure(
             f"example_{chr(97 + i)}",
             fig,
-            caption=f"{name}: network map at wave 1 and wave 2.",
-            alt=f"Two ecomaps side by side for {name}. Wave 1 has {int(c['size_w1'])} members and wave 2 has {int(c['size_w2'])}; "
-            f"{int(c['kept'])} members were kept, {int(c['lost'])} lost and {int(c['gained'])} gained.",
+            caption=f"{name}: network map at wave 1 and wave 2 (shown with the family's consent).",
+            alt=f"Two ecomaps side by side for {name}, at wave 1 and wave 2, members labelled by role only, showing which "
+            "members were kept, lost and gained between the waves.",
         )
-    keys = sorted(k for k in graphs if k[1] == 1)
+    keys = sorted(k for k in graphs if k[1] == 1 and k[0] in consented)
+    if len(keys) <= len(examples):
+        return
     step = max(1, len(keys) // 12)
     sample = keys[::step][:12]
     fig = charts.small_multiples([graphs[k] for k in sample], titles=[f"Map {i + 1}" for i in range(len(sample))])
     section.figure(
         "overview",
         fig,
-        caption="Overview: a fixed sample of wave-1 maps, drawn the same way without labels.",
-        alt=f"A grid of {len(sample)} small ecomaps at wave 1, showing how networks differ in size and in the mix of family, friends and services.",
+        caption="Overview: a fixed sample of wave-1 maps of families who agreed to be shown, drawn the same way without labels.",
+        alt="A grid of small ecomaps at wave 1 of families who agreed to be shown, showing how networks differ in size "
+        "and in the mix of family, friends and services.",
     )

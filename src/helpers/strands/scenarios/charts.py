@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from helpers.config import DEFAULT_SUPPRESSION_THRESHOLD
+from helpers.disclosure import is_small
+
 from .analysis import rollout_groups
 from .inputs import OUTCOME_LABELS, OUTCOMES, ROLE_LABELS, ROLLOUT_GROUPS
 
@@ -25,15 +28,19 @@ def _outcome_label(code: str, rel: pd.DataFrame | None = None) -> str:
     return label
 
 
-def chart_clearly_present(cp: pd.DataFrame, rel: pd.DataFrame | None = None, min_n: int = 10):
+def chart_clearly_present(
+    cp: pd.DataFrame, rel: pd.DataFrame | None = None, min_n: int = 10, threshold: int = DEFAULT_SUPPRESSION_THRESHOLD
+):
     """Heatmap: % of answers with each outcome clearly present, by wave and training status.
-    Cells with fewer than ``min_n`` answers are left blank."""
+    Cells with fewer than ``min_n`` answers, or whose number of answers clearly present is small
+    (1 to ``threshold``: the % would give it back), are left blank."""
     import matplotlib.pyplot as plt
     import seaborn as sns
 
     t = cp.copy()
     t["column"] = "Wave " + t["wave"].astype(str) + "\n" + t["trained"].map(TRAINED_LABELS)
-    t["pct"] = t["pct_clearly_present"].where(t["n_answers"] >= min_n)
+    keep = (t["n_answers"] >= min_n) & ~t["n_clearly_present"].map(lambda k: is_small(k, threshold))
+    t["pct"] = t["pct_clearly_present"].where(keep)
     grid = t.pivot_table(index="outcome", columns="column", values="pct", aggfunc="first", dropna=False)
     grid = grid.reindex(index=[o for o in OUTCOMES if o in grid.index])
     grid.index = [_outcome_label(o, rel) for o in grid.index]
@@ -73,52 +80,86 @@ def _seeded_stripplot(seed: int = 2014, **kwargs):
         np.random.set_state(state)
 
 
-def chart_distributions(pw: pd.DataFrame):
-    """Box and strip plots of practitioner-wave alignment: by wave and training status, and by role."""
+def shown_groups(labels: pd.Series, threshold: int, other: str = "Other roles") -> pd.Series:
+    """Chart groups with no group of ``threshold`` or fewer members: small groups are merged into
+    ``other`` (kept only if the merged group is large enough), else left out (NaN)."""
+    counts = labels.value_counts()
+    small = set(counts[counts <= threshold].index)
+    out = labels.where(~labels.isin(small), other if counts[list(small)].sum() > threshold else None)
+    return out
+
+
+def chart_distributions(pw: pd.DataFrame, threshold: int = DEFAULT_SUPPRESSION_THRESHOLD, hidden=()):
+    """Box and strip plots of practitioner-wave alignment: by wave and training status, and by role.
+
+    One dot per practitioner-wave, so no group of ``threshold`` or fewer is drawn: small roles are
+    merged into "Other roles" (or left out when that is small too), small wave-and-training groups
+    are left out, and so are the groups named in ``hidden`` (e.g. "Wave 1\\nnot yet trained": groups
+    a table suppresses). Returns ``(figure, the rows drawn in the left panel)``.
+    """
     import matplotlib.pyplot as plt
     import seaborn as sns
 
     d = pw[pw["trained"] != "mixed"].copy()
     d["group"] = "Wave " + d["wave"].astype(str) + "\n" + d["trained"].map({"yes": "trained", "no": "not yet trained"})
-    d["role_label"] = (
-        d["role"].map(ROLE_LABELS).fillna(d["role"]).str.replace(" / ", " /\n").str.replace(" worker", "\nworker")
+    counts = d["group"].value_counts()
+    d["group"] = d["group"].where((d["group"].map(counts) > threshold) & ~d["group"].isin(list(hidden)))
+    d["role_label"] = shown_groups(d["role"].map(ROLE_LABELS).fillna(d["role"]), threshold).map(
+        lambda r: r if not isinstance(r, str) else r.replace(" / ", " /\n").replace(" worker", "\nworker")
     )
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.5), sharey=True, gridspec_kw={"width_ratios": [4, 5]})
+    fig, axes = plt.subplots(1, 2, figsize=(9, 4.5), sharey=True, gridspec_kw={"width_ratios": [4, 5]})
     for ax, col in zip(axes, ("group", "role_label"), strict=True):
-        order = sorted(d[col].unique())
-        counts = d[col].value_counts()
-        sns.boxplot(data=d, x=col, y="alignment", order=order, ax=ax, color="#c6dbef", showfliers=False, width=0.6)
-        _seeded_stripplot(
-            data=d, x=col, y="alignment", order=order, ax=ax, color="#08519c", size=2.5, alpha=0.5, jitter=0.25
-        )
-        ax.set_xticks(range(len(order)), [f"{g}\n(n={counts[g]})" for g in order], fontsize=8)
+        sub = d[d[col].notna()]
+        order = sorted(sub[col].unique())
+        counts = sub[col].value_counts()
+        if not len(sub):
+            ax.text(0.5, 0.5, "No group large enough to show", ha="center", va="center", transform=ax.transAxes)
+        else:
+            sns.boxplot(
+                data=sub, x=col, y="alignment", order=order, ax=ax, color="#c6dbef", showfliers=False, width=0.6
+            )
+            _seeded_stripplot(
+                data=sub, x=col, y="alignment", order=order, ax=ax, color="#08519c", size=2.5, alpha=0.5, jitter=0.25
+            )
+            # no "n=" on the chart: counts are given (or suppressed) in the tables only
+            ax.set_xticks(range(len(order)), order, fontsize=9)
         ax.set_xlabel("")
         ax.set_ylabel("Alignment score (0-100)" if col == "group" else "")
         ax.set_ylim(0, 100)
-    axes[0].set_title("By wave and training status", fontsize=10)
-    axes[1].set_title("By role (both waves)", fontsize=10)
+    axes[0].set_title("By wave and training status", fontsize=11)
+    axes[1].set_title("By role (both waves)", fontsize=11)
     sns.despine(fig)
     fig.tight_layout()
-    return fig
+    return fig, d[d["group"].notna()]
 
 
-def chart_change(pw: pd.DataFrame):
-    """Each practitioner's alignment at wave 1 and wave 2, one panel per rollout group, group mean in bold."""
+def chart_change(pw: pd.DataFrame, threshold: int = DEFAULT_SUPPRESSION_THRESHOLD, hidden=()):
+    """Each practitioner's alignment at wave 1 and wave 2, one panel per rollout group, group mean in bold.
+
+    A rollout group of ``threshold`` or fewer practitioners is left out (one line per person would
+    show them), and so is any group in ``hidden`` (groups a table suppresses). Returns
+    ``(figure, the groups drawn)``.
+    """
     import matplotlib.pyplot as plt
 
     rg = rollout_groups(pw)
-    groups = [g for g in ROLLOUT_GROUPS if (rg["group"] == g).any()]
-    fig, axes = plt.subplots(1, max(1, len(groups)), figsize=(3.4 * max(1, len(groups)), 4), sharey=True, squeeze=False)
-    for ax, g in zip(axes[0], groups, strict=False):  # one empty panel when no group has data
+    sizes = rg["group"].value_counts()
+    groups = [g for g in ROLLOUT_GROUPS if sizes.get(g, 0) > threshold and g not in hidden]
+    fig, axes = plt.subplots(1, max(1, len(groups)), figsize=(3.2 * max(1, len(groups)), 4), sharey=True, squeeze=False)
+    if not groups:
+        axes[0][0].text(
+            0.5, 0.5, "No group large enough to show", ha="center", va="center", transform=axes[0][0].transAxes
+        )
+    for ax, g in zip(axes[0], groups, strict=False):
         sub = rg[rg["group"] == g]
         for _, r in sub.iterrows():
             ax.plot([1, 2], [r["wave1"], r["wave2"]], color="#9ecae1", lw=0.8, alpha=0.7)
         ax.plot([1, 2], [sub["wave1"].mean(), sub["wave2"].mean()], color="#08306b", lw=3, marker="o")
-        ax.set_title(f"{ROLLOUT_GROUPS[g]}\n(n={len(sub)})", fontsize=10)
+        ax.set_title(ROLLOUT_GROUPS[g].replace(" by ", "\nby ").replace(" the ", "\nthe ", 1), fontsize=11)
         ax.set_xticks([1, 2], ["Wave 1", "Wave 2"])
         ax.set_xlim(0.8, 2.2)
         ax.set_ylim(0, 100)
         ax.spines[["top", "right"]].set_visible(False)
     axes[0][0].set_ylabel("Alignment score (0-100)")
     fig.tight_layout()
-    return fig
+    return fig, groups

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from helpers import stats
+from helpers.disclosure import SUPPRESSED, suppress_table
 
 from .analysis import (
     ANSWER_SCORES,
@@ -23,8 +26,61 @@ from .inputs import FRAME, OUTCOMES, ROLE_LABELS, ROLLOUT_GROUPS
 # ---------------------------------------------------------------- report section
 
 
-def _ci(row, lo="ci_low", hi="ci_high", digits=1) -> str:
+def _ci(row, lo="ci_low", hi="ci_high", digits=1, section=None, n=None) -> str:
+    """ "a to b"; through ``section.value`` (so "c" for a small group) when ``section`` is given."""
+    if section is not None:
+        return f"{section.value(row[lo], n, f'{{:.{digits}f}}')} to {section.value(row[hi], n, f'{{:.{digits}f}}')}"
     return f"{row[lo]:.{digits}f} to {row[hi]:.{digits}f}"
+
+
+def _shown(v, fmt="{:,.0f}") -> str:
+    """A cell of a table after disclosure control, for prose: "c" stays "c"."""
+    if isinstance(v, str):
+        return v
+    if v is None or pd.isna(v):
+        return "–"
+    text = fmt.format(v)
+    return text[1:] if re.fullmatch(r"-0(\.0+)?", text) else text
+
+
+def term_group_size(term: str, answers: pd.DataFrame) -> int | None:
+    """The smaller of the two groups of practitioners a model term compares (e.g. clinicians vs social
+    workers): an estimate describes both, so it is shown only when neither is small. None for a term
+    that compares no groups."""
+    if term == "trained":
+        col, level, ref = "trained", "True", "False"
+    else:
+        m = re.match(r"C\((\w+)(?:, Treatment\('([^']*)'\))?\)\[T\.(.+)\]$", str(term))
+        if not m or m.group(1) not in answers.columns:
+            return None
+        col, ref, level = m.group(1), m.group(2), m.group(3)
+        if ref is None:
+            ref = sorted(answers[col].astype(str).unique())[0]
+    values = answers[col].astype(str)
+    return int(
+        min(
+            answers.loc[values == level, "practitioner_id"].nunique(),
+            answers.loc[values == ref, "practitioner_id"].nunique(),
+        )
+    )
+
+
+def evidence_strength(
+    ci, n, threshold: int, design: str = "observational", reliable: bool = True, consistent: bool = True
+) -> str:
+    """The strength of evidence of a finding, by the rule written in the methods appendix.
+
+    "not possible to tell" when the 95% CI includes no effect or the group is small; otherwise the
+    design sets the ceiling (randomised: strong; observational comparison: moderate; before-after
+    without a comparison group: weak) and it drops one level for each of: coding or measurement
+    not reliable, fewer than 30 people, estimates by two methods disagreeing in direction.
+    """
+    levels = ("weak", "moderate", "strong")
+    if ci is None or any(pd.isna(x) for x in ci) or (ci[0] <= 0 <= ci[1]) or n is None or n <= threshold:
+        return "not possible to tell"
+    level = {"randomised": 2, "observational": 1, "before_after": 0}[design]
+    level -= (not reliable) + (n < 30) + (not consistent)
+    return levels[max(level, 0)]
 
 
 def _list(items) -> str:
@@ -46,9 +102,15 @@ def frame_display(frame: dict | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def describe_reliability(rel: pd.DataFrame, frame: dict | None = None) -> str:
-    """Paragraph on inter-rater reliability against the benchmark stated in advance."""
+def describe_reliability(rel: pd.DataFrame, frame: dict | None = None, section=None) -> str:
+    """Paragraph on inter-rater reliability against the benchmark stated in advance (figures from
+    too few answers are not given)."""
     bench = (frame or FRAME)["benchmark"]
+    if section is not None and rel["n_answers"].map(section.is_small).any():
+        return (
+            "**How reliable the coding was.** Too few answers were double coded in this selection to estimate "
+            "the coders' agreement for every learning outcome; see the tri-borough report."
+        )
     ok = rel[rel["verdict"] == "reliable"]
     tent = rel[rel["verdict"] == "tentative"]
     bad = rel[rel["verdict"] == "unreliable"]
@@ -91,13 +153,18 @@ def describe_resolution(resolved: pd.DataFrame, frame: dict | None = None) -> st
     )
 
 
-def describe_alignment(scores: pd.DataFrame, frame: dict | None = None) -> str:
-    """Paragraph defining the alignment score and giving its mean per wave."""
+def describe_alignment(scores: pd.DataFrame, frame: dict | None = None, section=None) -> str:
+    """Paragraph defining the alignment score and giving its mean per wave (through ``section.value``,
+    with the number of practitioners behind it)."""
     frame = frame or FRAME
     s = scores[scores["alignment"].notna()]
-    by_wave = s.groupby("wave")["alignment"].agg(["mean", "size"])
+    by_wave = s.groupby("wave").agg(
+        mean=("alignment", "mean"), size=("alignment", "size"), people=("practitioner_id", "nunique")
+    )
     waves = "; ".join(
-        f"wave {int(w)}: mean {r['mean']:.1f} over {int(r['size'])} answers" for w, r in by_wave.iterrows()
+        f"wave {int(w)}: mean {section.value(r['mean'], r['people']) if section else '{:.1f}'.format(r['mean'])} over "
+        f"{int(r['size'])} answers"
+        for w, r in by_wave.iterrows()
     )
     return (
         "**Alignment score.** Each learning outcome's resolved code is put on a 0-100 scale (absent 0, partly present 50, "
@@ -107,12 +174,18 @@ def describe_alignment(scores: pd.DataFrame, frame: dict | None = None) -> str:
     )
 
 
-def describe_model(model: pd.DataFrame, rel: pd.DataFrame) -> str:
-    """Paragraph on the mixed model: the training effect overall and by outcome, roles."""
+def describe_model(model: pd.DataFrame, rel: pd.DataFrame, section, answers: pd.DataFrame) -> str:
+    """Paragraph on the mixed model: the training effect overall and by outcome, roles and boroughs.
+
+    Every estimate goes through ``section.value`` with the size of the smaller group its term
+    compares (:func:`term_group_size`), so a term about a small group (a handful of clinicians)
+    is "c" or left out, as in the table.
+    """
     if model.empty or not (model["model"] == "overall").any():
         return "**Trained and not yet trained.** Too few answers, or no variation in training status, to fit the model."
     m = model[model["model"] == "overall"].set_index("term")
     t = m.loc["trained"]
+    n_t = term_group_size("trained", answers)
     per = model[model["model"].isin(OUTCOMES) & (model["term"] == "trained")].sort_values("estimate", ascending=False)
     held = [
         name
@@ -124,37 +197,54 @@ def describe_model(model: pd.DataFrame, rel: pd.DataFrame) -> str:
         )
         if m.index.str.startswith(key).any()
     ] or ["nothing else"]
+    if section.is_small(n_t):
+        return (
+            f"**Trained and not yet trained.** A mixed model of the alignment score was fitted ({_list(held)} held "
+            "constant), but one of the two groups it compares (answers written before and after training) comes from "
+            "too few practitioners in this selection to report the difference."
+        )
+    v = lambda x, fmt="{:+.1f}": section.value(x, n_t, fmt)  # noqa: E731
     text = (
         f"**Trained and not yet trained.** A mixed model of the alignment score ({int(t['n_answers'])} answers from "
-        f"{int(t['n_practitioners'])} practitioners; the same practitioner's answers are linked by a random effect; "
-        f"{_list(held)} held constant) estimates that answers written after the practitioner had completed the "
-        f"training scored {t['estimate']:+.1f} points (95% CI {_ci(t)}; standardised effect {t['effect_size']:.2f}) compared "
-        "with answers written before."
+        f"{section.count(t['n_practitioners'])} practitioners; the same practitioner's answers are linked by a random "
+        f"effect; {_list(held)} held constant) estimates that answers written after the practitioner had completed the "
+        f"training scored {v(t['estimate'])} points (95% CI {_ci(t, section=section, n=n_t)}; standardised effect "
+        f"{v(t['effect_size'], '{:.2f}')}) compared with answers written before."
     )
     r = model[(model["model"] == "overall_reliable_outcomes") & (model["term"] == "trained")]
     if len(r):
         r = r.iloc[0]
-        text += f" Over the reliably coded outcomes alone the difference was {r['estimate']:+.1f} (95% CI {_ci(r)})."
+        text += (
+            f" Over the reliably coded outcomes alone the difference was {v(r['estimate'])} "
+            f"(95% CI {_ci(r, section=section, n=n_t)})."
+        )
     if len(per):
         hi, lo = per.iloc[0], per.iloc[-1]
         text += (
-            f" The difference was largest for {_outcome_label(hi['model'], rel).lower()} ({hi['estimate']:+.1f}, {_ci(hi)}) "
-            f"and smallest for {_outcome_label(lo['model'], rel).lower()} ({lo['estimate']:+.1f}, {_ci(lo)})."
+            f" The difference was largest for {_outcome_label(hi['model'], rel).lower()} ({v(hi['estimate'])}, "
+            f"{_ci(hi, section=section, n=n_t)}) and smallest for {_outcome_label(lo['model'], rel).lower()} "
+            f"({v(lo['estimate'])}, {_ci(lo, section=section, n=n_t)}). These eight are secondary to the overall score."
         )
         unclear = per[(per["ci_low"] <= 0) & (per["ci_high"] >= 0)]
         if len(unclear):
             text += f" For {_list([_outcome_label(o, rel).lower() for o in unclear['model']])} the interval includes no difference."
+    left_out = 0
     for key, what in (("C(role", "By role"), ("C(borough", "By borough")):
         rows = m[m.index.str.startswith(key)]
-        if len(rows):
-            text += (
-                f" {what}: "
-                + "; ".join(
-                    f"{row['label'].split(': ', 1)[-1]} {row['estimate']:+.1f} points ({_ci(row)})"
-                    for _, row in rows.iterrows()
-                )
-                + "."
+        parts = []
+        for term, row in rows.iterrows():
+            n_g = term_group_size(term, answers)
+            if n_g is None or section.is_small(n_g):
+                left_out += 1
+                continue
+            parts.append(
+                f"{row['label'].split(': ', 1)[-1]} {section.value(row['estimate'], n_g, '{:+.1f}')} points "
+                f"({_ci(row, section=section, n=n_g)})"
             )
+        if parts:
+            text += f" {what}: " + "; ".join(parts) + "."
+    if left_out:
+        text += " Roles or boroughs with too few practitioners to describe on their own are left out."
     if (m.index.str.startswith("C(role") | m.index.str.startswith("C(borough")).any():
         text += (
             " Some of these groups are small (see the numbers of practitioners in the table of group means): their "
@@ -163,24 +253,79 @@ def describe_model(model: pd.DataFrame, rel: pd.DataFrame) -> str:
     return text
 
 
-def describe_change(change: pd.DataFrame) -> str:
-    """Paragraph on before-and-after change by rollout group and the difference in differences."""
+def describe_change(change: pd.DataFrame, section) -> str:
+    """Paragraph on before-and-after change by rollout group and the difference in differences.
+
+    ``change`` is the change table after disclosure control (:func:`change_shown`): a group whose
+    count is "c" is not described, and the difference in differences is given only when both its
+    groups are shown.
+    """
     c = change.set_index("group")
+    if not {"trained_between_waves", "not_trained_by_wave2", "difference_in_differences"} <= set(c.index):
+        return "**Before and after.** No practitioner in this selection answered at both waves."
     sw, nv, did = c.loc["trained_between_waves"], c.loc["not_trained_by_wave2"], c.loc["difference_in_differences"]
-    if sw["n_practitioners"] < 2 or nv["n_practitioners"] < 2 or pd.isna(did["mean_change"]):
-        return (
-            "**Before and after.** Too few practitioners answered at both waves in each rollout group to compare "
-            "their change."
+    intro = (
+        "**Before and after, the same practitioners.** The training was rolled out in cohorts, so some practitioners "
+        "were trained between the two waves and others not by wave 2. "
+    )
+    if SUPPRESSED in (sw["n_practitioners"], nv["n_practitioners"]) or _shown(did["mean_change"]) in (SUPPRESSED, "–"):
+        return intro + (
+            "Too few practitioners answered at both waves in one of these groups to describe their change in "
+            "this selection (the table shows which)."
         )
-    return (
-        "**Before and after, the same practitioners.** The training was rolled out in cohorts, so some practitioners were "
-        "trained between the two waves and others not by wave 2. "
-        f"The {int(sw['n_practitioners'])} practitioners trained between the waves changed by {sw['mean_change']:+.1f} points "
-        f"on average (from {sw['mean_wave1']:.1f} to {sw['mean_wave2']:.1f}; 95% CI {_ci(sw)}; d_z {sw['d_z']:.2f}); the "
-        f"{int(nv['n_practitioners'])} not trained by wave 2 changed by {nv['mean_change']:+.1f} (95% CI {_ci(nv)}). "
-        f"The difference in differences, {did['mean_change']:+.1f} points (95% CI {_ci(did)}; bootstrap "
-        f"{_ci(did, 'boot_ci_low', 'boot_ci_high')}), is the change that went with training beyond what happened anyway "
-        "over the year, if the two groups would otherwise have changed alike."
+    return intro + (
+        f"The {_shown(sw['n_practitioners'])} practitioners trained between the waves changed by "
+        f"{_shown(sw['mean_change'], '{:+.1f}')} points on average (from {_shown(sw['mean_wave1'], '{:.1f}')} to "
+        f"{_shown(sw['mean_wave2'], '{:.1f}')}; 95% CI {_shown(sw['ci_low'], '{:.1f}')} to {_shown(sw['ci_high'], '{:.1f}')}); "
+        f"the {_shown(nv['n_practitioners'])} not trained by wave 2 changed by {_shown(nv['mean_change'], '{:+.1f}')} "
+        f"(95% CI {_shown(nv['ci_low'], '{:.1f}')} to {_shown(nv['ci_high'], '{:.1f}')}). "
+        f"The difference in differences, {_shown(did['mean_change'], '{:+.1f}')} points (95% CI "
+        f"{_shown(did['ci_low'], '{:.1f}')} to {_shown(did['ci_high'], '{:.1f}')}; bootstrap "
+        f"{_shown(did['boot_ci_low'], '{:.1f}')} to {_shown(did['boot_ci_high'], '{:.1f}')}), is the change that went "
+        "with training beyond what happened anyway over the year, if the two groups would otherwise have changed alike."
+    )
+
+
+CHANGE_VALUES = [
+    "mean_wave1",
+    "mean_wave2",
+    "mean_change",
+    "ci_low",
+    "ci_high",
+    "boot_ci_low",
+    "boot_ci_high",
+    "d_z",
+    "p",
+]
+#: The difference in differences is computed from the practitioners of these two groups: its count
+#: is their sum, a margin of the change table.
+CHANGE_MARGINS = [
+    {
+        "column": "group",
+        "total": "difference_in_differences",
+        "parts": ["trained_between_waves", "not_trained_by_wave2"],
+    }
+]
+
+
+def with_smaller_group(change: pd.DataFrame) -> pd.DataFrame:
+    """Adds ``n_smaller``: for the difference in differences, the smaller of its two groups (blank on
+    the other rows), so that a difference involving a small group is suppressed with it."""
+    c = change.copy()
+    sizes = dict(zip(c["group"], c["n_practitioners"], strict=True))
+    parts = [sizes.get(g, 0) for g in CHANGE_MARGINS[0]["parts"]]
+    c["n_smaller"] = [float(min(parts)) if g == "difference_in_differences" else float("nan") for g in c["group"]]
+    return c
+
+
+def change_shown(change: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """The change table as a reader sees it (primary and secondary suppression), for the prose."""
+    return suppress_table(
+        with_smaller_group(change),
+        ["n_practitioners", "n_smaller"],
+        {c: ["n_practitioners", "n_smaller"] for c in CHANGE_VALUES},
+        threshold=threshold,
+        row_margins=CHANGE_MARGINS,
     )
 
 
@@ -196,8 +341,9 @@ CAVEATS = (
 )
 
 
-def _model_display(model: pd.DataFrame, rel: pd.DataFrame) -> pd.DataFrame:
+def _model_display(model: pd.DataFrame, rel: pd.DataFrame, answers: pd.DataFrame) -> pd.DataFrame:
     t = model.copy()
+    t["n_group"] = [term_group_size(term, answers) for term in t["term"]]
     t["model"] = t["model"].map(
         lambda m: (
             "All outcomes"
@@ -207,8 +353,47 @@ def _model_display(model: pd.DataFrame, rel: pd.DataFrame) -> pd.DataFrame:
     )
     t["p"] = t["p"].map(stats.describe_p)
     return t.rename(columns={"model": "score", "label": "term_in_words"})[
-        ["score", "term_in_words", "estimate", "ci_low", "ci_high", "effect_size", "p", "n_practitioners", "n_answers"]
+        [
+            "score",
+            "term_in_words",
+            "estimate",
+            "ci_low",
+            "ci_high",
+            "effect_size",
+            "p",
+            "n_group",
+            "n_practitioners",
+            "n_answers",
+        ]
     ]
+
+
+MODEL_LABELS = {
+    "score": "Score",
+    "term_in_words": "Term",
+    "estimate": "Estimate (points)",
+    "ci_low": "95% CI low",
+    "ci_high": "95% CI high",
+    "effect_size": "Standardised effect",
+    "p": "p-value",
+    "n_group": "Practitioners in the smaller group compared",
+    "n_practitioners": "Practitioners in the model",
+    "n_answers": "Answers in the model",
+}
+CHANGE_LABELS = {
+    "group": "Group",
+    "n_practitioners": "Practitioners",
+    "n_smaller": "Practitioners in the smaller group",
+    "mean_wave1": "Mean at wave 1",
+    "mean_wave2": "Mean at wave 2",
+    "mean_change": "Mean change",
+    "ci_low": "95% CI low",
+    "ci_high": "95% CI high",
+    "boot_ci_low": "Bootstrap 95% CI low",
+    "boot_ci_high": "Bootstrap 95% CI high",
+    "d_z": "Effect size (d_z)",
+    "p": "p-value",
+}
 
 
 def build_section(
@@ -223,13 +408,17 @@ def build_section(
 
     ``results`` is the dict from :func:`.analysis.analyse`; ``scenarios`` the ingested scenarios table. Figures
     are returned in a list (not shown, not closed). No free text is added except consented,
-    name-redacted quotes (:func:`quotable_answers`). The parts, in order: who answered which scenarios;
-    coding and reliability; outcomes clearly present; models and groups; change between waves; quotes.
+    name-redacted quotes (:func:`quotable_answers`). Every count and group figure goes through the
+    section's disclosure rule (``section.count`` / ``section.value`` / tables after suppression).
+    The parts, in order: key findings; who answered which scenarios; coding and reliability; outcomes
+    clearly present; models and groups; change between waves; quotes; caveats. Technical tables
+    (coding frame, reliability, model terms, estimator notes) go to the appendix.
     """
     frame = frame or FRAME
     if results[ANSWER_SCORES.key]["alignment"].notna().sum() == 0:
         _no_scored_answer(section, results["counts"], borough_label, frame)
         return []
+    _key_findings(section, results)
     _who_answered(section, results, scenarios, borough_label)
     _coding_and_reliability(section, results, frame)
     figs = _clearly_present(section, results, min_cell)
@@ -240,11 +429,60 @@ def build_section(
     return figs
 
 
-def _frame_table(section, frame: dict) -> None:
+def _key_findings(section, results: dict) -> None:
+    """The strand's findings for the executive summary: the training term of the model of the overall
+    score, with its strength of evidence (observational design; reliability of the coding; size;
+    agreement with the difference in differences)."""
+    model = results[MODEL.key]
+    answers = results[ANSWER_SCORES.key]
+    answers = answers[answers["alignment"].notna()]
+    rel = results[RELIABILITY.key]
+    if model.empty or not ((model["model"] == "overall") & (model["term"] == "trained")).any():
+        return
+    t = model[(model["model"] == "overall") & (model["term"] == "trained")].iloc[0]
+    n_t = term_group_size("trained", answers)
+    if n_t is None or section.is_small(n_t):
+        return
+    did = change_shown(results[CHANGE.key], section.threshold).set_index("group")
+    did_change = (
+        did.loc["difference_in_differences", "mean_change"] if "difference_in_differences" in did.index else None
+    )
+    consistent = (
+        not isinstance(did_change, (int, float)) or pd.isna(did_change) or (did_change > 0) == (t["estimate"] > 0)
+    )
+    reliable = bool((rel["verdict"] == "reliable").mean() >= 0.5) if len(rel) else False
+    strength = evidence_strength(
+        (t["ci_low"], t["ci_high"]),
+        int(t["n_practitioners"]),
+        section.threshold,
+        reliable=reliable,
+        consistent=consistent,
+    )
+    v = lambda x: section.value(x, n_t, "{:+.1f}")  # noqa: E731
+    text = (
+        f"Answers to the practice scenarios written after the practitioner's training scored {v(t['estimate'])} points "
+        f"on the 0-100 alignment scale compared with answers written before (95% CI {v(t['ci_low'])} to "
+        f"{v(t['ci_high'])}; {section.count(t['n_practitioners'])} practitioners)."
+    )
+    if section.synthetic:
+        text += " The data are synthetic, so the figures are illustrative."
+    section.key_finding(
+        text,
+        strength,
+        estimate=t["estimate"],
+        ci=(t["ci_low"], t["ci_high"]),
+        n=int(t["n_practitioners"]),
+        label="Alignment with the learning outcomes, trained vs not yet",
+    )
+
+
+def _frame_table(section, frame: dict, appendix: bool = True) -> None:
     section.table(
         "coding_frame",
         frame_display(frame),
         caption="The coding frame: learning outcomes, definitions and anchors for each level.",
+        appendix=appendix,
+        labels={"learning outcome": "Learning outcome", "definition": "Definition"},
     )
 
 
@@ -255,10 +493,11 @@ def _no_scored_answer(section, counts: dict, borough_label: str, frame: dict) ->
     """
     section.markdown(
         f"No practice-scenario answer could be scored in {borough_label} "
-        f"({counts['answers_in_scope']} answers from {counts['practitioners_answering']} practitioners in scope), "
-        "so this strand has no results for this report. The coding frame the answers would be coded against is below."
+        f"({counts['answers_in_scope']} answers from {section.count(counts['practitioners_answering'])} practitioners "
+        "in scope), so this strand has no results for this report. The coding frame the answers would be coded "
+        "against is below."
     )
-    _frame_table(section, frame)
+    _frame_table(section, frame, appendix=False)
 
 
 def _who_answered(section, results: dict, scenarios: pd.DataFrame, borough_label: str) -> None:
@@ -271,25 +510,27 @@ def _who_answered(section, results: dict, scenarios: pd.DataFrame, borough_label
     section.markdown(
         'Practitioners were asked to answer short practice scenarios (case vignettes) "to ascertain the extent to which '
         'respondents aligned their work with the intended learning outcomes of the training". '
-        f"In {borough_label}, {counts['practitioners_answering']} of the {counts['practitioners_in_scope']} practitioners on "
+        f"In {borough_label}, {section.count(counts['practitioners_answering'])} of the "
+        f"{section.count(counts['practitioners_in_scope'])} practitioners on "
         f"the roster answered {len(used)} scenarios ({_list([f'*{t}*' for t in used['title']])}): "
-        + "; ".join(f"{int(n)} practitioners at wave {int(w)}" for w, n in n_w.items())
+        + "; ".join(f"{section.count(n)} practitioners at wave {int(w)}" for w, n in n_w.items())
         + f", {counts['answers_in_scope']} answers in all. Each scenario asked, for example: {questions}"
     )
 
 
 def _coding_and_reliability(section, results: dict, frame: dict) -> None:
-    """How answers were coded (with the frame), agreement between coders, resolution and the alignment score."""
+    """How answers were coded (with the frame, in the appendix), agreement between coders, resolution and the
+    alignment score (estimator notes in the appendix)."""
     rel = results[RELIABILITY.key]
     section.markdown(
         f"**How answers were coded.** Two coders independently coded every answer for each of the {len(frame['outcomes'])} "
-        "learning outcomes of the project's coding frame (below), on a three-point scale: "
+        "learning outcomes of the project's coding frame (in the technical detail), on a three-point scale: "
         + ", ".join(f"{k} {v}" for k, v in frame["scale"].items())
         + ". No published frame with anchors for these outcomes was found, so the project wrote one; every level has a "
         "written anchor describing what an answer at that level looks like."
     )
     _frame_table(section, frame)
-    section.markdown(describe_reliability(rel, frame))
+    section.markdown(describe_reliability(rel, frame, section))
     disp = rel.assign(verdict=rel["verdict"].str.replace("_", " "))[
         ["label", "n_answers", "pct_agreement", "kappa_quadratic", "alpha", "alpha_ci_low", "alpha_ci_high", "verdict"]
     ]
@@ -301,30 +542,57 @@ def _coding_and_reliability(section, results: dict, frame: dict) -> None:
         dependent_columns={
             c: "n_answers" for c in ["pct_agreement", "kappa_quadratic", "alpha", "alpha_ci_low", "alpha_ci_high"]
         },
-        note="Kappa: Cohen's kappa with quadratic weights. Alpha: Krippendorff's alpha for ordinal codes, with a 95% bootstrap CI (answers resampled).",
+        note="Kappa: Cohen's kappa with quadratic weights. Alpha: Krippendorff's alpha for ordinal codes, with a 95% bootstrap CI.",
+        appendix=True,
+        labels={
+            "label": "Learning outcome",
+            "n_answers": "Answers coded by both",
+            "pct_agreement": "Same level (%)",
+            "kappa_quadratic": "Weighted kappa",
+            "alpha": "Krippendorff's alpha",
+            "alpha_ci_low": "Alpha 95% CI low",
+            "alpha_ci_high": "Alpha 95% CI high",
+            "verdict": "Verdict",
+        },
     )
-    section.markdown(describe_resolution(results[RESOLVED.key], frame))
-    section.markdown(describe_alignment(results[ANSWER_SCORES.key], frame))
+    section.markdown(describe_resolution(results[RESOLVED.key], frame), appendix=True)
+    section.markdown(describe_alignment(results[ANSWER_SCORES.key], frame, section))
 
 
 def _clearly_present(section, results: dict, min_cell: int) -> list:
-    """Which outcomes were clearly present, by wave and training (heatmap and table)."""
+    """Which outcomes were clearly present, by wave and training (heatmap in the body, table in the appendix).
+
+    A heatmap cell is blank when it has fewer than ``min_cell`` answers, too few answers to be shown
+    (at or under the threshold), or a small number of answers clearly present (its % would give it back).
+    """
     rel = results[RELIABILITY.key]
     cp = results[CLEARLY_PRESENT.key]
-    fig = chart_clearly_present(cp, rel, min_n=min_cell)
-    top = cp.groupby("outcome").apply(
-        lambda g: 100 * g["n_clearly_present"].sum() / max(1, g["n_answers"].sum()), include_groups=False
-    )
+    min_n = max(min_cell, section.threshold + 1)
+    fig = chart_clearly_present(cp, rel, min_n=min_n, threshold=section.threshold)
+    totals = cp.groupby("outcome")[["n_clearly_present", "n_answers"]].sum()
+    top = 100 * totals["n_clearly_present"] / totals["n_answers"].clip(lower=1)
+    n_all = int(cp.groupby("outcome")["n_answers"].sum().min()) if len(cp) else 0
+    hi, lo = top.idxmax(), top.idxmin()
+
+    def pct(outcome) -> str:
+        """The share for one outcome over all answers: "c" (no % sign) when its count is small."""
+        k = totals.loc[outcome, "n_clearly_present"]
+        text = section.value(top[outcome], min(n_all, k) if k else n_all, "{:.0f}")
+        return text if text == SUPPRESSED else f"{text}%"
+
     section.figure(
         "clearly_present",
         fig,
         alt=(
             "Heatmap of the percentage of answers in which each of the learning outcomes was coded clearly present, with "
             "one column for each wave and training status (not yet trained, trained). Across all answers, "
-            f"{_outcome_label(top.idxmax()).lower()} was most often clearly present ({top.max():.0f}%) and "
-            f"{_outcome_label(top.idxmin()).lower()} least often ({top.min():.0f}%)."
+            f"{_outcome_label(hi).lower()} was most often clearly present ({pct(hi)}) and "
+            f"{_outcome_label(lo).lower()} least often ({pct(lo)})."
         ),
-        caption=f"% of answers with the learning outcome clearly present (both coders, or the third coder, said so). Cells with fewer than {min_cell} answers are left blank.",
+        caption=(
+            f"% of answers with the learning outcome clearly present (both coders, or the third coder, said so). Cells "
+            f"with fewer than {min_n} answers, or with too few answers clearly present to show, are left blank."
+        ),
     )
     cp_disp = cp.assign(
         outcome=cp["outcome"].map(lambda o: _outcome_label(o, rel)), trained=cp["trained"].map(TRAINED_LABELS)
@@ -334,29 +602,46 @@ def _clearly_present(section, results: dict, min_cell: int) -> list:
         cp_disp,
         caption="Answers with each learning outcome clearly present, by wave and training status at the answer date.",
         count_columns=["n_answers", "n_clearly_present"],
-        dependent_columns={"pct_clearly_present": "n_clearly_present"},
+        dependent_columns={"pct_clearly_present": ["n_clearly_present", "n_answers"]},
         decimals=0,
+        appendix=True,
+        labels={
+            "outcome": "Learning outcome",
+            "wave": "Wave",
+            "trained": "Training at the answer date",
+            "n_answers": "Answers",
+            "n_clearly_present": "Clearly present",
+            "pct_clearly_present": "Clearly present (%)",
+        },
     )
     return [fig]
 
 
 def _models_and_groups(section, results: dict) -> list:
-    """The mixed models (prose and table), mean alignment by group (table) and its distribution (chart)."""
+    """The mixed models (prose; model terms in the appendix), mean alignment by group (table) and its
+    distribution (chart: groups of the threshold or fewer practitioners are merged or left out)."""
     rel = results[RELIABILITY.key]
     model = results[MODEL.key]
     pw = results[PRACTITIONER_WAVES.key]
-    section.markdown(describe_model(model, rel))
+    answers = results[ANSWER_SCORES.key]
+    answers = answers[answers["alignment"].notna()]
+    section.markdown(describe_model(model, rel, section, answers))
     if len(model):
+        estimates = ["estimate", "ci_low", "ci_high", "effect_size", "p"]
         section.table(
             "model",
-            _model_display(model, rel),
+            _model_display(model, rel, answers),
             caption=(
                 "Mixed-model estimates (points on the 0-100 alignment scale). First block: all terms of the model of the "
                 "overall score; then the training term of the model of each learning outcome's score."
             ),
-            count_columns=["n_practitioners", "n_answers"],
-            note="Practitioner as random effect; CI: 95% Wald interval. Effect size: estimate divided by the SD of scores around the model's fixed effects.",
+            count_columns=["n_group", "n_practitioners", "n_answers"],
+            dependent_columns={c: ["n_group", "n_practitioners"] for c in estimates},
+            note="Practitioner as random effect; CI: 95% Wald interval. Effect size: estimate divided by the SD of "
+            'scores around the model\'s fixed effects. A term comparing a group too small to show is "c".',
             decimals=2,
+            appendix=True,
+            labels=MODEL_LABELS,
         )
     groups = results[GROUPS.key]
     gd = groups.assign(
@@ -367,25 +652,49 @@ def _models_and_groups(section, results: dict) -> list:
         gd,
         caption="Mean alignment of practitioners by training status, role and borough, per wave (a practitioner's score is the mean of their answers in the wave).",
         count_columns=["n_practitioners", "n_answers"],
-        dependent_columns={"mean_alignment": "n_practitioners", "sd_alignment": "n_practitioners"},
+        dependent_columns={
+            "mean_alignment": "n_practitioners",
+            "sd_alignment": "n_practitioners",
+            "n_answers": "n_practitioners",
+        },
         decimals=1,
+        # Each dimension (training, role, borough) breaks down the same practitioners of a wave.
+        row_margins=[{"column": "dimension", "within": ["wave"]}],
+        labels={
+            "dimension": "Grouped by",
+            "group": "Group",
+            "wave": "Wave",
+            "n_practitioners": "Practitioners",
+            "n_answers": "Answers",
+            "mean_alignment": "Mean alignment (0-100)",
+            "sd_alignment": "SD",
+        },
     )
     if not len(pw):
         return []
-    fig = chart_distributions(pw)
-    w = pw[pw["trained"] != "mixed"].groupby(["wave", "trained"])["alignment"].median()
+    # a wave-and-training group the groups table suppresses is not drawn either (its dots would count it)
+    gshown = suppress_table(
+        groups,
+        ["n_practitioners", "n_answers"],
+        threshold=section.threshold,
+        row_margins=[{"column": "dimension", "within": ["wave"]}],
+    )
+    hidden = [
+        f"Wave {int(r['wave'])}\n{r['group']}"
+        for _, r in gshown.iterrows()
+        if r["dimension"] == "training" and r["n_practitioners"] == SUPPRESSED
+    ]
+    fig, shown = chart_distributions(pw, section.threshold, hidden=hidden)
     section.figure(
         "distributions",
         fig,
         alt=(
             "Box plots with one dot per practitioner of alignment scores (0-100): on the left by wave and training status, "
-            "on the right by role. Median scores: "
-            + "; ".join(
-                f"wave {int(wv)} {'trained' if t == 'yes' else 'not yet trained'} {v:.0f}" for (wv, t), v in w.items()
-            )
-            + "."
+            "on the right by role (roles with too few practitioners to show are merged or left out). The numbers of "
+            "practitioners and the group means are in the table above."
         ),
-        caption="Alignment per practitioner and wave, by training status and by role; n = practitioner-waves.",
+        caption="Alignment per practitioner and wave, by training status and by role. Groups "
+        "of too few practitioners to show are merged or left out.",
     )
     return [fig]
 
@@ -394,46 +703,43 @@ def _change(section, results: dict) -> list:
     """Change between waves by rollout group and the difference in differences (prose, table, chart)."""
     change = results[CHANGE.key]
     pw = results[PRACTITIONER_WAVES.key]
-    section.markdown(describe_change(change))
-    cd = change.assign(
-        group=change["group"].map({**ROLLOUT_GROUPS, "difference_in_differences": "Difference in differences"})
-    )
-    cd["p"] = cd["p"].map(stats.describe_p)
+    section.markdown(describe_change(change_shown(change, section.threshold), section))
+    cd = with_smaller_group(change).assign(p=change["p"].map(stats.describe_p))
     section.table(
         "change",
-        cd,
+        cd.assign(group=cd["group"].map({**ROLLOUT_GROUPS, "difference_in_differences": "Difference in differences"})),
         caption="Change in alignment between waves for practitioners who answered at both, by when they were trained.",
-        count_columns=["n_practitioners"],
-        dependent_columns={
-            c: "n_practitioners"
-            for c in [
-                "mean_wave1",
-                "mean_wave2",
-                "mean_change",
-                "ci_low",
-                "ci_high",
-                "boot_ci_low",
-                "boot_ci_high",
-                "d_z",
-                "p",
-            ]
-        },
+        count_columns=["n_practitioners", "n_smaller"],
+        dependent_columns={c: ["n_practitioners", "n_smaller"] for c in CHANGE_VALUES},
         note="Difference in differences: mean change of those trained between the waves minus that of those not trained by wave 2 (Welch CI).",
         decimals=1,
+        row_margins=[
+            {
+                **CHANGE_MARGINS[0],
+                "total": "Difference in differences",
+                "parts": [ROLLOUT_GROUPS["trained_between_waves"], ROLLOUT_GROUPS["not_trained_by_wave2"]],
+            }
+        ],
+        labels=CHANGE_LABELS,
     )
     rg = rollout_groups(pw)
     if not len(rg):
         return []
-    fig = chart_change(pw)
-    means = rg.assign(ch=rg["wave2"] - rg["wave1"]).groupby("group")["ch"].mean()
+    # a group the table suppresses (also by secondary suppression) is not drawn either: its lines would count it
+    shown = change_shown(change, section.threshold).set_index("group")
+    hidden = [g for g in ROLLOUT_GROUPS if g in shown.index and shown.loc[g, "n_practitioners"] == SUPPRESSED]
+    fig, shown_groups = chart_change(pw, section.threshold, hidden=hidden)
+    if not shown_groups:
+        return []
     section.figure(
         "change",
         fig,
         alt=(
             "Line charts, one line per practitioner from wave 1 to wave 2, in panels by rollout group, with the group mean "
-            "in bold. Mean change: "
-            + "; ".join(f"{ROLLOUT_GROUPS[g].lower()} {means[g]:+.1f} points" for g in ROLLOUT_GROUPS if g in means)
-            + "."
+            "in bold, for "
+            + _list([ROLLOUT_GROUPS[g].lower() for g in shown_groups])
+            + " (groups with too few practitioners to show are left out). The numbers of practitioners and the mean "
+            "changes are in the table above."
         ),
         caption="Each practitioner's alignment at the two waves, by when they were trained.",
     )
@@ -445,8 +751,8 @@ def _quotes(section, quotes: pd.DataFrame | None) -> None:
     if quotes is None or not len(quotes):
         return
     text = (
-        f"**In their words.** {'One answer' if len(quotes) == 1 else f'{len(quotes)} answers'} from practitioners who "
-        "agreed to be quoted (names removed), chosen as the most aligned answer to a scenario at the last wave:\n\n"
+        "**In their words.** Answers from practitioners who agreed to be quoted (names removed), chosen as the most "
+        "aligned answer to a scenario at the last wave:\n\n"
     )
     text += "\n\n".join(
         f"> {q['quote']} *(scenario {q['scenario_id']}, wave {int(q['wave'])})*" for _, q in quotes.iterrows()

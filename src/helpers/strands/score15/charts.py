@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from helpers.config import DEFAULT_SUPPRESSION_THRESHOLD
+
 from .analysis import SCALES, TRAINED_LABELS, _trained_group
 from .inputs import SUBSCALE_LABELS
 
@@ -26,7 +28,8 @@ def chart_change(resp_change: pd.DataFrame, rci: float):
     )
     ax.set_xlabel("Change in SCORE-15 total, wave 2 minus wave 1 (negative = better)")
     ax.set_ylabel("Respondents")
-    ax.legend(loc="upper left", frameon=False)
+    # legend under the axes, never over the bars
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), frameon=False, fontsize=9)
     sns.despine(fig)
     fig.tight_layout()
     return fig
@@ -56,6 +59,9 @@ def chart_subscales_by_wave(scores: pd.DataFrame, resp_change: pd.DataFrame):
         palette=["#7f7f7f", "#1f77b4"],
     )
     ax.set_xlabel("")
+    # the whole 1-5 scale, so that a small change does not look large
+    ax.set_ylim(1, 5)
+    ax.set_yticks([1, 2, 3, 4, 5])
     ax.set_ylabel("Mean score (1-5, higher = more difficulty)")
     ax.set_xticks(
         ax.get_xticks(),
@@ -64,18 +70,26 @@ def chart_subscales_by_wave(scores: pd.DataFrame, resp_change: pd.DataFrame):
             for t in ax.get_xticklabels()
         ],
     )
-    ax.legend(title="", frameon=False)
+    ax.legend(title="", frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2)
     sns.despine(fig)
     fig.tight_layout()
     return fig
 
 
-def chart_wave1_vs_wave2(resp_change: pd.DataFrame, rci: float):
-    """Each respondent's wave-1 total against wave-2 total, with the no-change line and RCI band."""
+def chart_wave1_vs_wave2(resp_change: pd.DataFrame, rci: float, threshold: int = DEFAULT_SUPPRESSION_THRESHOLD):
+    """Each respondent's wave-1 total against wave-2 total, with the no-change line and RCI band.
+
+    One dot per person: points are coloured by the practitioner's training only when every colour
+    group has more than ``threshold`` members (otherwise one colour for all). Returns
+    ``(figure, coloured)``.
+    """
     import matplotlib.pyplot as plt
     import seaborn as sns
 
     data = resp_change.assign(group=_trained_group(resp_change["practitioner_trained"]).map(TRAINED_LABELS))
+    coloured = bool(len(data)) and bool((data["group"].value_counts() > threshold).all())
+    if not coloured:
+        data = data.assign(group="All family members")
     fig, ax = plt.subplots(figsize=(5.5, 5))
     grid = np.array([1, 5])
     ax.fill_between(grid, grid - rci, grid + rci, color="#dddddd", alpha=0.6, label="no reliable change")
@@ -86,7 +100,7 @@ def chart_wave1_vs_wave2(resp_change: pd.DataFrame, rci: float):
     ax.set_aspect("equal")
     ax.set_xlabel("Total at wave 1 (1-5)")
     ax.set_ylabel("Total at wave 2 (1-5)")
-    ax.legend(title="", frameon=False, loc="upper left", fontsize=8)
+    ax.legend(title="", frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=9, ncol=2)
     sns.despine(fig)
     fig.tight_layout()
-    return fig
+    return fig, coloured

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
 from helpers import stats
-from helpers.config import DEFAULT_SUPPRESSION_THRESHOLD
-from helpers.disclosure import is_small
+from helpers.disclosure import SUPPRESSED, suppress_table
 
 from .analysis import (
     CHANGE_RESPONDENTS,
@@ -26,29 +27,91 @@ from .inputs import REVERSED_ITEMS, SUBSCALE_LABELS, SUBSCALES
 
 
 def _fmt_ci(row, lo="ci_low", hi="ci_high", digits=2) -> str:
-    return f"{row[lo]:.{digits}f} to {row[hi]:.{digits}f}"
+    return f"{_shown(row[lo], f'{{:.{digits}f}}')} to {_shown(row[hi], f'{{:.{digits}f}}')}"
 
 
-def _pct(k: int, n: int) -> str:
-    return f"{100 * k / n:.0f}%" if n else "n/a"
+def _shown(v, fmt="{:,.0f}") -> str:
+    """A value for prose, after disclosure control: "c" stays "c", never "-0.00"."""
+    if isinstance(v, str):
+        return v
+    if v is None or pd.isna(v):
+        return "–"
+    text = fmt.format(v)
+    return text[1:] if re.fullmatch(r"-0(\.0+)?", text) else text
 
 
-def _count(k: int) -> str:
-    """A count of people for prose: small counts (1 to the suppression threshold) are not given."""
-    return f"fewer than {DEFAULT_SUPPRESSION_THRESHOLD + 1}" if is_small(k) else f"{int(k)}"
+def _count_pct(k, pct) -> str:
+    """ "k (p%)" from a table after disclosure control; just "c" when the count is suppressed."""
+    if k == SUPPRESSED or pct == SUPPRESSED:
+        return SUPPRESSED
+    return f"{_shown(k)} ({_shown(pct)}%)"
 
 
-def _count_pct(k: int, n: int) -> str:
-    """ "k (p%)", or only "fewer than 6" when k is small (the % would give the count back)."""
-    return _count(k) if is_small(k) else f"{int(k)} ({_pct(k, n)})"
+def evidence_strength(
+    ci, n, threshold: int, design: str = "before_after", reliable: bool = True, consistent: bool = True
+) -> str:
+    """The strength of evidence of a finding, by the rule written in the methods appendix.
+
+    "not possible to tell" when the 95% CI includes no effect or the group is small; otherwise the
+    design sets the ceiling (randomised: strong; observational comparison: moderate; before-after
+    without a comparison group: weak) and it drops one level for each of: measurement not reliable,
+    fewer than 30 units, estimates by two methods disagreeing in direction.
+    """
+    levels = ("weak", "moderate", "strong")
+    if ci is None or any(pd.isna(x) for x in ci) or (ci[0] <= 0 <= ci[1]) or n is None or n <= threshold:
+        return "not possible to tell"
+    level = {"randomised": 2, "observational": 1, "before_after": 0}[design]
+    level -= (not reliable) + (n < 30) + (not consistent)
+    return levels[max(level, 0)]
 
 
-def describe_scoring(scores: pd.DataFrame, n_item_issues: int) -> str:
-    """Paragraph on scoring and the missing-item rule, with the counts of prorated and unscored forms."""
+CHANGE_VALUES = [
+    "mean_wave1",
+    "mean_wave2",
+    "mean_change",
+    "ci_low",
+    "ci_high",
+    "family_boot_ci_low",
+    "family_boot_ci_high",
+    "d_z",
+    "p",
+]
+#: "All" is the sum of the training groups (trained, not trained, not known), within members and families.
+CHANGE_MARGINS = [{"column": "group", "total": "all", "within": ["unit"]}]
+RC_COUNTS = ["n_respondents", "n_improved", "n_no_reliable_change", "n_worse"]
+RC_DEPENDENT = {"pct_improved": "n_improved", "pct_no_reliable_change": "n_no_reliable_change", "pct_worse": "n_worse"}
+#: Every member is improved, unchanged or worse; "all" is the sum of the training groups.
+RC_TOTALS = {"n_respondents": ["n_improved", "n_no_reliable_change", "n_worse"]}
+RC_MARGINS = [{"column": "group", "total": "all"}]
+
+
+def change_shown(summary: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """The change summary as a reader sees it (primary and secondary suppression), for the prose."""
+    return suppress_table(
+        summary,
+        ["n", "n_families"],
+        {c: "n" for c in CHANGE_VALUES if c in summary.columns},
+        threshold=threshold,
+        row_margins=CHANGE_MARGINS,
+    )
+
+
+def reliable_change_shown(rc: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """The reliable-change table as a reader sees it (primary and secondary suppression), for the prose."""
+    return suppress_table(rc, RC_COUNTS, RC_DEPENDENT, threshold=threshold, totals=RC_TOTALS, row_margins=RC_MARGINS)
+
+
+def describe_scoring(scores: pd.DataFrame, n_item_issues: int, section) -> str:
+    """Paragraph on scoring and the missing-item rule, with the counts of prorated and unscored forms.
+
+    Forms are counted like people (one form is one person at one wave), through ``section.count``;
+    a share is given only when its count is shown."""
     n = len(scores)
     prorated = int(scores["total_prorated"].fillna(False).sum())
     unscored = int(scores["total"].isna().sum())
     sub_prorated = {s: int(scores[_flag_name(s)].fillna(False).sum()) for s in SUBSCALES}
+    pct = section.value(100 * prorated / n if n else np.nan, prorated, "{:.0f}")
+    prorated_text = section.count(prorated) + ("" if section.is_small(prorated) or not prorated else f" ({pct}%)")
     return (
         "**How it is scored.** Each answer runs from 1 (*describes us very well*) to 5 (*not at all*). "
         f"The ten problem-worded items ({', '.join(str(i) for i in REVERSED_ITEMS)}) are reversed (6 minus the answer) so that "
@@ -58,9 +121,10 @@ def describe_scoring(scores: pd.DataFrame, n_item_issues: int) -> str:
         "No official rule for missing answers was found, so the project set its own: a subscale is scored when at most one "
         "of its five items is missing (it is then the mean of the four answered items, and flagged as prorated); the total "
         "is scored only when all three subscales are, as the mean of the answered items. "
-        f"Of {_count(n)} forms, {_count_pct(prorated, n)} have a prorated total and {_count(unscored)} could not be scored. "
-        f"Prorated subscales: strengths {_count(sub_prorated['strengths_adaptability'])}, overwhelmed "
-        f"{_count(sub_prorated['overwhelmed_by_difficulties'])}, disrupted communication {_count(sub_prorated['disrupted_communication'])}. "
+        f"Of {section.count(n)} forms, {prorated_text} have a prorated total and {section.count(unscored)} could not be "
+        f"scored. Prorated subscales: strengths {section.count(sub_prorated['strengths_adaptability'])}, overwhelmed "
+        f"{section.count(sub_prorated['overwhelmed_by_difficulties'])}, disrupted communication "
+        f"{section.count(sub_prorated['disrupted_communication'])}. "
         + (
             "No answer in the extract was outside 1-5."
             if not n_item_issues
@@ -73,66 +137,80 @@ def describe_scoring(scores: pd.DataFrame, n_item_issues: int) -> str:
     )
 
 
-def describe_reliability(rel: pd.DataFrame) -> str:
-    """Paragraph on Cronbach's alpha at wave 1, compared with the published 0.89-0.90."""
+def describe_reliability(rel: pd.DataFrame, section) -> str:
+    """Paragraph on Cronbach's alpha at wave 1, compared with the published 0.89-0.90 (not given for
+    too few forms)."""
     total = rel[rel["scale"] == "total"].iloc[0]
-    subs = rel[(rel["scale"] != "total") & rel["alpha"].notna()]
-    if pd.isna(total["alpha"]):
+    subs = rel[(rel["scale"] != "total") & rel["alpha"].notna() & ~rel["n"].map(section.is_small)]
+    if pd.isna(total["alpha"]) or section.is_small(total["n"]):
         return "**Reliability.** Too few complete wave-1 forms to estimate Cronbach's alpha."
-    sub_text = "; ".join(f"{r['label'].lower()} {r['alpha']:.2f} ({_fmt_ci(r)})" for _, r in subs.iterrows())
+    sub_text = "; ".join(
+        f"{r['label'].lower()} {section.value(r['alpha'], r['n'], '{:.2f}')} "
+        f"({section.value(r['ci_low'], r['n'], '{:.2f}')} to {section.value(r['ci_high'], r['n'], '{:.2f}')})"
+        for _, r in subs.iterrows()
+    )
     return (
-        f"**Reliability.** At wave 1 the total's Cronbach's alpha was {total['alpha']:.2f} (95% CI {_fmt_ci(total)}, "
-        f"{_count(total['n'])} forms with all 15 items answered), against 0.89-0.90 in published samples "
-        f"(Stratton et al.; Hamilton et al. 2015). Subscales: {sub_text}."
+        f"**Reliability.** At wave 1 the total's Cronbach's alpha was {section.value(total['alpha'], total['n'], '{:.2f}')} "
+        f"(95% CI {section.value(total['ci_low'], total['n'], '{:.2f}')} to {section.value(total['ci_high'], total['n'], '{:.2f}')}, "
+        f"{section.count(total['n'])} forms with all 15 items answered), against 0.89-0.90 in published samples "
+        f"(Stratton et al.; Hamilton et al. 2015)." + (f" Subscales: {sub_text}." if sub_text else "")
     )
 
 
-def describe_change(summary: pd.DataFrame) -> str:
-    """Paragraph on the mean change per respondent and per family, with CIs and d_z."""
-    r = summary[(summary["unit"] == "respondents") & (summary["group"] == "all")].iloc[0]
-    f = summary[(summary["unit"] == "families") & (summary["group"] == "all")].iloc[0]
-    if r["n"] < 2 or is_small(r["n"]):
+def describe_change(shown: pd.DataFrame) -> str:
+    """Paragraph on the mean change per family (primary) and per member, with CIs and d_z.
+
+    ``shown`` is the change summary after disclosure control (:func:`change_shown`): nothing
+    suppressed there is given here."""
+    r = shown[(shown["unit"] == "respondents") & (shown["group"] == "all")].iloc[0]
+    f = shown[(shown["unit"] == "families") & (shown["group"] == "all")].iloc[0]
+    if SUPPRESSED in (r["n"], r["mean_change"]) or pd.isna(r["mean_change"]):
         return "**Change between waves.** Too few family members answered at both waves to describe change."
     direction = "fell (better functioning)" if r["mean_change"] < 0 else "rose (more difficulty)"
     text = (
-        f"**Change between waves.** {_count(r['n'])} family members had a total score at both waves. Their mean total "
-        f"{direction} from {r['mean_wave1']:.2f} to {r['mean_wave2']:.2f}: a change of {r['mean_change']:+.2f} "
-        f"(95% CI {_fmt_ci(r)}; bootstrap {_fmt_ci(r, 'boot_ci_low', 'boot_ci_high')}; resampling whole families "
-        f"{_fmt_ci(r, 'family_boot_ci_low', 'family_boot_ci_high')}), "
-        f"effect size d_z = {r['d_z']:.2f} (95% CI {_fmt_ci(r, 'dz_ci_low', 'dz_ci_high')}), paired t-test "
-        f"{stats.describe_p(r['p'])}."
+        f"**Change between waves.** {_shown(r['n'])} family members had a total score at both waves. Their mean total "
+        f"{direction} from {_shown(r['mean_wave1'], '{:.2f}')} to {_shown(r['mean_wave2'], '{:.2f}')}: a change of "
+        f"{_shown(r['mean_change'], '{:+.2f}')} (resampling whole families, 95% CI "
+        f"{_fmt_ci(r, 'family_boot_ci_low', 'family_boot_ci_high')}; treating members as independent, {_fmt_ci(r)}), "
+        f"effect size d_z = {_shown(r['d_z'], '{:.2f}')}."
     )
-    if f["n"] >= 2 and not is_small(f["n"]):
+    if f["n"] != SUPPRESSED and f["mean_change"] != SUPPRESSED and not pd.isna(f["mean_change"]):
         text += (
-            f" Averaging members within each family, {_count(f['n'])} families changed by {f['mean_change']:+.2f} on average "
-            f"(95% CI {_fmt_ci(f)}, d_z = {f['d_z']:.2f}). Members of one family tend to answer alike, so the "
-            "intervals that treat each member as independent are too narrow; the family-resampling and family-level "
-            "intervals allow for that."
+            f" Averaging members within each family, {_shown(f['n'])} families changed by "
+            f"{_shown(f['mean_change'], '{:+.2f}')} on average (95% CI {_fmt_ci(f)}, d_z = {_shown(f['d_z'], '{:.2f}')}). "
+            "Members of one family tend to answer alike, so intervals that treat each member as independent are too "
+            "narrow; the family-resampling and family-level intervals allow for that, and are the ones to read."
         )
     return text
 
 
-def describe_reliable_change(rc: pd.DataFrame, rci: dict) -> str:
-    """Paragraph on the RCI (computed from this data) and the shares improved / unchanged / worse."""
-    a = rc[rc["group"] == "all"].iloc[0]
-    n = int(a["n_respondents"])
-    if n == 0:
+def describe_reliable_change(shown: pd.DataFrame, rci: dict) -> str:
+    """Paragraph on the RCI (computed from this data) and the shares improved / unchanged / worse,
+    from the reliable-change table after disclosure control (:func:`reliable_change_shown`)."""
+    a = shown[shown["group"] == "all"].iloc[0]
+    if a["n_respondents"] == 0:
         return "**Reliable change.** No family member has a total score at both waves."
     if np.isnan(rci["rci"]):
         return "**Reliable change.** Too few complete forms to compute a reliable change index from this data."
-    return (
+    text = (
         f"**Reliable change.** No published reliable change index exists for SCORE-15, so it was computed from this "
         f"data (Jacobson & Truax): wave-1 SD of the total {rci['sd_baseline']:.2f} and alpha {rci['alpha']:.2f} give a "
         f"standard error of measurement of {rci['se_measurement']:.2f} and a threshold of ±{rci['rci']:.2f} on the 1-5 "
-        f"scale. Of {_count(n)} family members, {_count_pct(a['n_improved'], n)} improved reliably, "
-        f"{_count_pct(a['n_no_reliable_change'], n)} showed no reliable change and "
-        f"{_count_pct(a['n_worse'], n)} became reliably worse."
+        "scale."
+    )
+    if a["n_respondents"] == SUPPRESSED:
+        return text + " Too few family members have a total at both waves to say how many changed reliably."
+    return text + (
+        f" Of {_shown(a['n_respondents'])} family members, {_count_pct(a['n_improved'], a['pct_improved'])} improved "
+        f"reliably, {_count_pct(a['n_no_reliable_change'], a['pct_no_reliable_change'])} showed no reliable change and "
+        f"{_count_pct(a['n_worse'], a['pct_worse'])} became reliably worse."
     )
 
 
-def describe_trained(summary: pd.DataFrame, rc: pd.DataFrame, diff: dict | None = None) -> str:
-    """Paragraph comparing families whose practitioner was trained with those whose was not."""
-    resp = summary[summary["unit"] == "respondents"].set_index("group")
+def describe_trained(shown: pd.DataFrame, rc_shown: pd.DataFrame, diff: dict | None, section) -> str:
+    """Paragraph comparing families whose practitioner was trained with those whose was not, from
+    the tables after disclosure control."""
+    resp = shown[shown["unit"] == "respondents"].set_index("group")
     if not {"trained", "not_trained"} & set(resp.index):
         return "**Trained and untrained practitioners.** Whether the families' practitioners were trained is not known here."
     if not {"trained", "not_trained"} <= set(resp.index):
@@ -141,24 +219,30 @@ def describe_trained(summary: pd.DataFrame, rc: pd.DataFrame, diff: dict | None 
             "are in this selection, so the two cannot be compared."
         )
     t, u = resp.loc["trained"], resp.loc["not_trained"]
-    if is_small(t["n"]) or is_small(u["n"]) or min(t["n"], u["n"]) < 2:
+    if SUPPRESSED in (t["n"], u["n"], t["mean_change"], u["mean_change"]):
         return (
             "**Trained and untrained practitioners.** Too few family members in one of the two groups answered at "
             "both waves to compare them."
         )
-    rct = rc.set_index("group")
+    rct = rc_shown.set_index("group")
+    show_diff = (
+        diff
+        and not np.isnan(diff["difference"])
+        and not (section.is_small(diff["n_trained"]) or section.is_small(diff["n_not_trained"]))
+    )
     return (
         f"**Trained and untrained practitioners.** Where the practitioner had completed systemic training when work "
-        f"began, the {_count(t['n'])} members' mean total changed by {t['mean_change']:+.2f} (95% CI {_fmt_ci(t)}); "
-        f"where not (yet) trained, the {_count(u['n'])} members' changed by {u['mean_change']:+.2f} (95% CI {_fmt_ci(u)}). "
-        f"Reliably improved: {_count_pct(rct.loc['trained', 'n_improved'], rct.loc['trained', 'n_respondents'])} and "
-        f"{_count_pct(rct.loc['not_trained', 'n_improved'], rct.loc['not_trained', 'n_respondents'])} respectively. "
+        f"began, the {_shown(t['n'])} members' mean total changed by {_shown(t['mean_change'], '{:+.2f}')} (95% CI, "
+        f"resampling families, {_fmt_ci(t, 'family_boot_ci_low', 'family_boot_ci_high')}); where not (yet) trained, the "
+        f"{_shown(u['n'])} members' changed by {_shown(u['mean_change'], '{:+.2f}')} (95% CI "
+        f"{_fmt_ci(u, 'family_boot_ci_low', 'family_boot_ci_high')}). "
+        f"Reliably improved: {_count_pct(rct.loc['trained', 'n_improved'], rct.loc['trained', 'pct_improved'])} and "
+        f"{_count_pct(rct.loc['not_trained', 'n_improved'], rct.loc['not_trained', 'pct_improved'])} respectively. "
         + (
-            f"Per family, the difference in mean change (trained minus not trained) was {diff['difference']:+.2f} "
+            f"Per family, the difference in mean change (trained minus not trained) was "
+            f"{section.value(diff['difference'], min(diff['n_trained'], diff['n_not_trained']), '{:+.2f}')} "
             f"(95% CI {_fmt_ci(diff)}, Welch t-test {stats.describe_p(diff['p'])}). "
-            if diff
-            and not np.isnan(diff["difference"])
-            and not (is_small(diff["n_trained"]) or is_small(diff["n_not_trained"]))
+            if show_diff
             else ""
         )
         + "Families were not allocated to practitioners at random, so this comparison may reflect differences between "
@@ -175,28 +259,39 @@ CAVEATS = (
 )
 
 
+CHANGE_LABELS = {
+    "unit": "Unit",
+    "group": "Group",
+    "n": "Number",
+    "n_families": "Families",
+    "mean_wave1": "Mean at wave 1",
+    "mean_wave2": "Mean at wave 2",
+    "mean_change": "Mean change",
+    "ci_low": "95% CI low (t)",
+    "ci_high": "95% CI high (t)",
+    "family_boot_ci_low": "95% CI low (families resampled)",
+    "family_boot_ci_high": "95% CI high (families resampled)",
+    "d_z": "Effect size (d_z)",
+    "p": "p-value",
+}
+RC_LABELS = {
+    "group": "Group",
+    "n_respondents": "Family members",
+    "n_improved": "Improved",
+    "pct_improved": "Improved (%)",
+    "n_no_reliable_change": "No reliable change",
+    "pct_no_reliable_change": "No reliable change (%)",
+    "n_worse": "Worse",
+    "pct_worse": "Worse (%)",
+}
+
+
 def _display_change(summary: pd.DataFrame) -> pd.DataFrame:
     t = summary.copy()
     t["unit"] = t["unit"].str.capitalize()
     t["group"] = t["group"].map(TRAINED_LABELS)
     t["p"] = t["p"].map(stats.describe_p)
-    return t[
-        [
-            "unit",
-            "group",
-            "n",
-            "n_families",
-            "mean_wave1",
-            "mean_wave2",
-            "mean_change",
-            "ci_low",
-            "ci_high",
-            "family_boot_ci_low",
-            "family_boot_ci_high",
-            "d_z",
-            "p",
-        ]
-    ]
+    return t[["unit", "group", "n", "n_families", *CHANGE_VALUES]]
 
 
 def build_section(section, results: dict, n_item_issues: int = 0, borough_label: str = "all three boroughs"):
@@ -204,20 +299,69 @@ def build_section(section, results: dict, n_item_issues: int = 0, borough_label:
 
     ``results`` is the dict from :func:`.analysis.analyse`; ``n_item_issues`` the number of item answers set to
     missing at ingest (:func:`item_issues`). Figures are returned in a list (not shown, not closed).
-    The section's parts, in order: who answered; scoring and reliability; change in the total; reliable
-    change; training and caveats.
+    Every count and group figure goes through the section's disclosure rule; prose is written from the
+    tables after suppression. The section's parts, in order: key findings; who answered; scoring and
+    reliability (appendix); change in the total; reliable change; training and caveats.
     """
-    # no chart of individual scores for a handful of people
-    show_figures = len(results[CHANGE_RESPONDENTS.key]) > DEFAULT_SUPPRESSION_THRESHOLD
+    # no chart of individual scores for a group at or under the threshold
+    show_figures = not section.is_small(len(results[CHANGE_RESPONDENTS.key])) and len(results[CHANGE_RESPONDENTS.key])
+    _key_findings(section, results)
     _who_answered(section, results[SCORES.key], borough_label)
     _scoring_and_reliability(section, results, n_item_issues)
     figs = _change(section, results, show_figures)
     figs += _reliable_change(section, results, show_figures)
     section.markdown(
-        describe_trained(results[CHANGE_SUMMARY.key], results[RELIABLE_CHANGE.key], results.get("trained_difference"))
+        describe_trained(
+            change_shown(results[CHANGE_SUMMARY.key], section.threshold),
+            reliable_change_shown(results[RELIABLE_CHANGE.key], section.threshold),
+            results.get("trained_difference"),
+            section,
+        )
     )
     section.markdown(CAVEATS)
     return figs
+
+
+def _key_findings(section, results: dict) -> None:
+    """The strand's finding for the executive summary: the mean change per family (families are the
+    unit sampled), with its strength of evidence (before-after design, no comparison group: weak at
+    best; reliability of the scale; number of families; member-level and family-level agreeing)."""
+    summary = results[CHANGE_SUMMARY.key]
+    f = summary[(summary["unit"] == "families") & (summary["group"] == "all")]
+    r = summary[(summary["unit"] == "respondents") & (summary["group"] == "all")]
+    if not len(f) or pd.isna(f.iloc[0]["mean_change"]) or section.is_small(f.iloc[0]["n"]):
+        return
+    f = f.iloc[0]
+    rel = results[RELIABILITY.key]
+    total_alpha = rel.loc[rel["scale"] == "total", "alpha"]
+    reliable = bool(len(total_alpha) and total_alpha.iloc[0] >= 0.7)
+    consistent = (
+        not len(r) or pd.isna(r.iloc[0]["mean_change"]) or (r.iloc[0]["mean_change"] < 0) == (f["mean_change"] < 0)
+    )
+    strength = evidence_strength(
+        (f["ci_low"], f["ci_high"]),
+        int(f["n"]),
+        section.threshold,
+        design="before_after",
+        reliable=reliable,
+        consistent=consistent,
+    )
+    v = lambda x: section.value(x, f["n"], "{:+.2f}")  # noqa: E731
+    text = (
+        f"Families' SCORE-15 total (1-5, lower is better) changed by {v(f['mean_change'])} between the two waves on "
+        f"average (95% CI {v(f['ci_low'])} to {v(f['ci_high'])}; {section.count(f['n'])} families). With no comparison "
+        "group the change cannot be attributed to the programme."
+    )
+    if section.synthetic:
+        text += " The data are synthetic, so the figures are illustrative."
+    section.key_finding(
+        text,
+        strength,
+        estimate=f["mean_change"],
+        ci=(f["ci_low"], f["ci_high"]),
+        n=int(f["n"]),
+        label="Family functioning, change between waves",
+    )
 
 
 def _who_answered(section, scores: pd.DataFrame, borough_label: str) -> None:
@@ -230,25 +374,33 @@ def _who_answered(section, scores: pd.DataFrame, borough_label: str) -> None:
         "SCORE-15 (Systemic Clinical Outcome and Routine Evaluation) asks each family member aged 12 and over 15 "
         'questions about how their family gets on, for example *"We trust each other"* or *"It feels miserable in '
         'our family"*. It was designed to measure change in family therapy (Stratton et al. 2010, 2014). '
-        f"In {borough_label}, {_count(n_resp)} members of {_count(n_fam)} families answered: {_count(w1)} forms at wave 1, "
-        f"soon after work with the family began, and {_count(w2)} at wave 2, about six months later."
+        f"In {borough_label}, {section.count(n_resp)} members of {section.count(n_fam)} families answered: "
+        f"{section.count(w1)} forms at wave 1, soon after work with the family began, and {section.count(w2)} at "
+        "wave 2, about six months later."
     )
 
 
 def _scoring_and_reliability(section, results: dict, n_item_issues: int) -> None:
-    """How forms were scored (prorating, unscored forms) and the scales' internal consistency with its table."""
+    """How forms were scored (prorating, unscored forms) and the scales' internal consistency with its
+    table: technical detail, in the appendix."""
     rel = results[RELIABILITY.key]
-    section.markdown(describe_scoring(results[SCORES.key], n_item_issues))
-    section.markdown(describe_reliability(rel))
+    section.markdown(describe_scoring(results[SCORES.key], n_item_issues, section), appendix=True)
+    section.markdown(describe_reliability(rel, section), appendix=True)
     section.table(
-        # "items" not "n_items": the report treats n_* columns as counts of people.
         "reliability",
-        rel[["label", "n_items", "n", "alpha", "ci_low", "ci_high"]].rename(
-            columns={"label": "scale", "n_items": "items"}
-        ),
-        caption="Cronbach's alpha at wave 1 with 95% CI (n = forms with every item of the scale answered).",
+        rel[["label", "n_items", "n", "alpha", "ci_low", "ci_high"]],
+        caption="Cronbach's alpha at wave 1 with 95% CI (forms with every item of the scale answered).",
         count_columns=["n"],
         dependent_columns={"alpha": "n", "ci_low": "n", "ci_high": "n"},
+        appendix=True,
+        labels={
+            "label": "Scale",
+            "n_items": "Items",
+            "n": "Forms",
+            "alpha": "Cronbach's alpha",
+            "ci_low": "95% CI low",
+            "ci_high": "95% CI high",
+        },
     )
 
 
@@ -256,45 +408,41 @@ def _change(section, results: dict, show_figures: bool) -> list:
     """Mean change in the total (members and families, by training), its table and the subscale chart."""
     summary = results[CHANGE_SUMMARY.key]
     resp = results[CHANGE_RESPONDENTS.key]
-    section.markdown(describe_change(summary))
+    shown = change_shown(summary, section.threshold)
+    section.markdown(describe_change(shown))
     section.table(
         "change",
         _display_change(summary),
         caption="Change in the SCORE-15 total (mean of items, 1-5; negative = better) between waves, per family member "
         "and per family (mean of its members), overall and by whether the practitioner was trained when work began.",
         count_columns=["n", "n_families"],
-        dependent_columns={
-            c: "n"
-            for c in [
-                "mean_wave1",
-                "mean_wave2",
-                "mean_change",
-                "ci_low",
-                "ci_high",
-                "family_boot_ci_low",
-                "family_boot_ci_high",
-                "d_z",
-                "p",
-            ]
-        },
+        dependent_columns={c: "n" for c in CHANGE_VALUES},
+        row_margins=[{"column": "group", "total": TRAINED_LABELS["all"], "within": ["unit"]}],
+        labels=CHANGE_LABELS,
         note=(
-            "ci_low/ci_high: t-based 95% CI of the mean change. family_boot_ci: 95% CI from a bootstrap resampling whole "
-            "families (for family members it allows for members of one family answering alike). d_z: mean change "
-            "divided by the SD of the changes."
+            "Number: family members (rows 'Respondents') or families. 95% CI (t): treats members as independent, too "
+            "narrow for members of one family; 95% CI (families resampled): a bootstrap over whole families, the one to "
+            "read. d_z: mean change divided by the SD of the changes."
         ),
+        appendix=True,
     )
     if not show_figures:
         return []
     fig = chart_subscales_by_wave(results[SCORES.key], resp)
     sc = results[SUBSCALE_CHANGE.key].set_index("scale")
+    n = len(resp)
     section.figure(
         "subscales_by_wave",
         fig,
         alt=(
-            f"Dot chart of mean scores at wave 1 and wave 2 for the three SCORE-15 subscales and the total, for the "
-            f"{_count(len(resp))} family members who answered both times. Mean total: {sc.loc['total', 'mean_wave1']:.2f} at "
-            f"wave 1 and {sc.loc['total', 'mean_wave2']:.2f} at wave 2; subscale changes: "
-            + "; ".join(f"{SUBSCALE_LABELS[s].lower()} {sc.loc[s, 'mean_change']:+.2f}" for s in SUBSCALES)
+            f"Dot chart on the full 1-5 scale of mean scores at wave 1 and wave 2 for the three SCORE-15 subscales and "
+            f"the total, for the {section.count(n)} family members who answered both times. Mean total: "
+            f"{section.value(sc.loc['total', 'mean_wave1'], n, '{:.2f}')} at wave 1 and "
+            f"{section.value(sc.loc['total', 'mean_wave2'], n, '{:.2f}')} at wave 2; subscale changes: "
+            + "; ".join(
+                f"{SUBSCALE_LABELS[s].lower()} {_shown(section.value(sc.loc[s, 'mean_change'], n, '{:+.2f}'))}"
+                for s in SUBSCALES
+            )
             + "."
         ),
         caption="Mean subscale and total scores by wave (1-5, higher = more difficulty), members with both waves; bars are 95% CIs.",
@@ -307,45 +455,49 @@ def _reliable_change(section, results: dict, show_figures: bool) -> list:
     resp = results[CHANGE_RESPONDENTS.key]
     rc = results[RELIABLE_CHANGE.key]
     rci = results["rci"]
-    section.markdown(describe_reliable_change(rc, rci))
-    disp = rc.assign(group=rc["group"].map(TRAINED_LABELS)).drop(columns=["rci"])
+    shown = reliable_change_shown(rc, section.threshold)
+    section.markdown(describe_reliable_change(shown, rci))
     section.table(
         "reliable_change",
-        disp,
+        rc.drop(columns=["rci"]).assign(group=rc["group"].map(TRAINED_LABELS)),
         caption=f"Family members by reliable change in the total (threshold ±{rci['rci']:.2f}, computed from this data's wave-1 SD and alpha).",
-        count_columns=["n_respondents", "n_improved", "n_no_reliable_change", "n_worse"],
-        dependent_columns={
-            "pct_improved": "n_improved",
-            "pct_no_reliable_change": "n_no_reliable_change",
-            "pct_worse": "n_worse",
-        },
+        count_columns=RC_COUNTS,
+        dependent_columns=RC_DEPENDENT,
+        totals=RC_TOTALS,
+        row_margins=[{"column": "group", "total": TRAINED_LABELS["all"]}],
         decimals=0,
+        labels=RC_LABELS,
     )
     if not show_figures:
         return []
-    a = rc[rc["group"] == "all"].iloc[0]
+    a = shown[shown["group"] == "all"].iloc[0]
     distribution = chart_change(resp, rci["rci"])
     section.figure(
         "change_distribution",
         distribution,
         alt=(
-            f"Histogram of the change in SCORE-15 total for {_count(a['n_respondents'])} family members, with a shaded band "
+            f"Histogram of the change in SCORE-15 total for {_shown(a['n_respondents'])} family members, with a shaded band "
             f"from -{rci['rci']:.2f} to +{rci['rci']:.2f} marking no reliable change. "
-            f"{_count_pct(a['n_improved'], a['n_respondents'])} fall below the band (reliably better) and "
-            f"{_count_pct(a['n_worse'], a['n_respondents'])} above it (reliably worse)."
+            f"{_count_pct(a['n_improved'], a['pct_improved'])} fall below the band (reliably better) and "
+            f"{_count_pct(a['n_worse'], a['pct_worse'])} above it (reliably worse)."
         ),
         caption="Change in the total per family member (wave 2 minus wave 1; left of zero = better). Shaded: within the reliable change threshold.",
     )
-    scatter = chart_wave1_vs_wave2(resp, rci["rci"])
+    # coloured by training only when the change table shows both groups' counts (dots of one colour count them)
+    cs = change_shown(results[CHANGE_SUMMARY.key], section.threshold)
+    groups_shown = not (cs.loc[(cs["unit"] == "respondents") & (cs["group"] != "all"), "n"] == SUPPRESSED).any()
+    scatter, coloured = chart_wave1_vs_wave2(resp, rci["rci"], section.threshold if groups_shown else len(resp))
     section.figure(
         "wave1_vs_wave2",
         scatter,
         alt=(
             "Scatter plot of each family member's SCORE-15 total at wave 1 (horizontal) against wave 2 (vertical), "
-            "coloured by whether the practitioner was trained, with the line of no change and the shaded band of no "
+            + ("coloured by whether the practitioner was trained, " if coloured else "")
+            + "with the line of no change and the shaded band of no "
             f"reliable change; most points lie {'below' if resp['change'].mean() < 0 else 'above'} the line, "
             f"i.e. scores {'fell' if resp['change'].mean() < 0 else 'rose'} on average."
         ),
-        caption="Total at wave 1 against wave 2 per family member. Below the diagonal = better at wave 2.",
+        caption="Total at wave 1 against wave 2 per family member. Below the diagonal = better at wave 2."
+        + ("" if coloured else " Not coloured by training: one of the groups is too small to show."),
     )
     return [distribution, scatter]
