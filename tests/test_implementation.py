@@ -90,3 +90,16 @@ def test_section_with_too_few_staff_gives_no_number(roster, tmp_path):
     assert s.key_findings and all(f["strength"] == "not possible to tell" for f in s.key_findings)
     text = " ".join(i.get("text", "") for i in s.items)
     assert " 4 " not in text
+
+
+def test_chart_text_legible_at_phone_width(roster):
+    """Every text in the chart is at least 10 pt on a figure FIGURE_WIDTH wide (about 10 px at 390 px)."""
+    import matplotlib.pyplot as plt
+
+    from helpers.report_section import FIGURE_WIDTH, figure_text_sizes
+    from helpers.strands.implementation import charts
+
+    fig = charts.cumulative_chart(analysis.cumulative_trained(roster), {"Practitioners": 500, "Supervisors": 160}, 0)
+    assert fig.get_size_inches()[0] == FIGURE_WIDTH
+    assert min(figure_text_sizes(fig)) >= 10
+    plt.close(fig)

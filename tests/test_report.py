@@ -76,6 +76,7 @@ def test_humanise_fallback_and_project_labels():
     assert humanise("median_change_wave2") == "Median change wave 2"
     assert humanise("rows_ci_hi") == "Rows CI upper"
     assert humanise("Already a header") == "Already a header"
+    assert humanise("n_answers") == "Number of answers"
 
 
 # ---- strength of evidence -------------------------------------------------------------------------

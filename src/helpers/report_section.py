@@ -154,6 +154,8 @@ def humanise(name: str) -> str:
     if words[-2:] in (["d", "z"],):
         words = [*words[:-2], "dz"]
     out = [_ABBREVIATIONS.get(w.lower(), w) for w in words]
+    if len(words) > 1 and words[0].lower() == "n":
+        out[0] = "Number of"  # n_answers -> "Number of answers"
     text = " ".join(out)
     return text[:1].upper() + text[1:]
 
@@ -331,7 +333,7 @@ class Section:
             raise ValueError(f"figure {name}: alt text must describe the chart (got {alt!r})")
         self._start()
         if self.synthetic:
-            fig.text(0.99, 0.005, SYNTHETIC_STAMP, ha="right", va="bottom", fontsize=7, color="#b00020", alpha=0.8)
+            fig.text(0.99, 0.005, SYNTHETIC_STAMP, ha="right", va="bottom", fontsize=9, color="#b00020", alpha=0.8)
         filename = f"{name}.svg"
         save_figure(fig, self.folder / filename)
         self.items.append({"kind": "figure", "name": name, "file": filename, "alt": alt.strip(), "caption": caption,
