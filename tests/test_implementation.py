@@ -93,13 +93,13 @@ def test_section_with_too_few_staff_gives_no_number(roster, tmp_path):
 
 
 def test_chart_text_legible_at_phone_width(roster):
-    """Every text in the chart is at least 10 pt on a figure FIGURE_WIDTH wide (about 10 px at 390 px)."""
+    """Every text in the chart stays at least MIN_PHONE_TEXT_PX tall when shrunk to a phone's width."""
     import matplotlib.pyplot as plt
 
-    from helpers.report_section import FIGURE_WIDTH, figure_text_sizes
+    from helpers.report_section import FIGURE_WIDTH, MIN_PHONE_TEXT_PX, figure_text_sizes, phone_text_px
     from helpers.strands.implementation import charts
 
     fig = charts.cumulative_chart(analysis.cumulative_trained(roster), {"Practitioners": 500, "Supervisors": 160}, 0)
     assert fig.get_size_inches()[0] == FIGURE_WIDTH
-    assert min(figure_text_sizes(fig)) >= 10
+    assert phone_text_px(min(figure_text_sizes(fig)), FIGURE_WIDTH) >= MIN_PHONE_TEXT_PX
     plt.close(fig)

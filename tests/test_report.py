@@ -223,3 +223,11 @@ def test_build_date_only_from_source_date_epoch(monkeypatch):
     assert report.build_date() is None
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1436918400")  # 15 July 2015 00:00 UTC
     assert report.build_date() == "15 July 2015"
+
+
+def test_phone_text_size_by_hand():
+    # A 10 pt label (13.3 px) on a 5.5 in (528 px) figure shrunk to 374 px: 13.33 * 374 / 528 = 9.44 px.
+    from helpers.report_section import phone_text_px
+
+    assert phone_text_px(10, 5.5) == pytest.approx(9.444, abs=0.01)
+    assert phone_text_px(10, 3.0) == pytest.approx(13.333, abs=0.01)  # narrower than a phone: not shrunk

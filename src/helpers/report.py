@@ -408,10 +408,14 @@ def build_date() -> str | None:
 def header_html(processed_dir: Path, borough: str) -> str:
     from .config import borough_label
 
+    from .pipeline import code_version
+
     date = build_date()
     built = f" <b>Built:</b> {esc(date)}." if date else ""
+    version = code_version()
+    commit = version["commit"][:12] + (" with uncommitted changes" if version["uncommitted_changes"] else "")
     return (f'<header><h1 id="top">{esc(REPORT_TITLE)}</h1>'
-            f'<p><b>Scope:</b> {esc(borough_label(borough))}.{built}</p></header>'
+            f'<p><b>Scope:</b> {esc(borough_label(borough))}.{built} <b>Code version:</b> <code>{esc(commit)}</code>.</p></header>'
             + banner_html(processed_dir) + contents_html(processed_dir))
 
 

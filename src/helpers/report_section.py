@@ -169,14 +169,14 @@ def column_label(name: str, labels: dict | None = None) -> str:
 
 #: The report-wide chart style: fonts legible when a chart is shown at phone width (390 px).
 #: Strands draw inside ``with chart_style():`` and size figures with :data:`FIGURE_WIDTH`.
-FIGURE_WIDTH = 7.0  # inches: a chart is shown at most 60rem wide, and shrinks to fit a phone
+FIGURE_WIDTH = 5.5  # inches (528 px): shown at natural size on a desktop, shrunk by 0.7 on a phone
 CHART_RC = {
-    "font.size": 12,
-    "axes.titlesize": 13,
-    "axes.labelsize": 12,
-    "xtick.labelsize": 11,
-    "ytick.labelsize": 11,
-    "legend.fontsize": 11,
+    "font.size": 11,
+    "axes.titlesize": 12,
+    "axes.labelsize": 11,
+    "xtick.labelsize": 10,
+    "ytick.labelsize": 10,
+    "legend.fontsize": 10,
     "figure.dpi": 100,
     "axes.spines.top": False,
     "axes.spines.right": False,
@@ -188,6 +188,17 @@ def chart_style():
     import matplotlib
 
     return matplotlib.rc_context(CHART_RC)
+
+
+def phone_text_px(min_font_pt: float, width_in: float, screen_px: int = 374) -> float:
+    """How tall (CSS px) a figure's smallest text is when the figure is shrunk to a phone's
+    content width (390 px less margins): 1 pt = 4/3 px at natural size."""
+    natural_px = width_in * 96
+    return min_font_pt * 4 / 3 * min(1.0, screen_px / natural_px)
+
+
+#: Smallest text (CSS px) a chart may show at phone width (see :func:`phone_text_px`).
+MIN_PHONE_TEXT_PX = 9.0
 
 
 def figure_text_sizes(fig) -> list[float]:
@@ -333,11 +344,15 @@ class Section:
             raise ValueError(f"figure {name}: alt text must describe the chart (got {alt!r})")
         self._start()
         if self.synthetic:
-            fig.text(0.99, 0.005, SYNTHETIC_STAMP, ha="right", va="bottom", fontsize=9, color="#b00020", alpha=0.8)
+            fig.text(0.99, 0.005, SYNTHETIC_STAMP, ha="right", va="bottom", fontsize=10, color="#b00020", alpha=0.8)
         filename = f"{name}.svg"
         save_figure(fig, self.folder / filename)
+        sizes = figure_text_sizes(fig)
         self.items.append({"kind": "figure", "name": name, "file": filename, "alt": alt.strip(), "caption": caption,
-                           "appendix": bool(appendix)})
+                           "appendix": bool(appendix),
+                           # for the legibility check: text shrinks with the figure's width on a phone
+                           "width_in": round(float(fig.get_size_inches()[0]), 2),
+                           "min_font_pt": round(float(min(sizes)), 1) if sizes else None})
         return fig
 
     def save(self) -> Path:

@@ -19,7 +19,7 @@ def cumulative_chart(cumulative: pd.DataFrame, stated: dict[str, int], threshold
     """Two panels, one above the other (so each is full width on a phone): cumulative trained by
     reach group, with the programme's stated reach as dashed lines; and by borough."""
     with chart_style():
-        fig, (top, bottom) = plt.subplots(2, 1, figsize=(FIGURE_WIDTH, 8.5), sharex=True)
+        fig, (top, bottom) = plt.subplots(2, 1, figsize=(FIGURE_WIDTH, 7.5), sharex=True)
         groups = cumulative[cumulative["dimension"] == "reach group"]
         for group, rows in groups.groupby("group", sort=False):
             dates = pd.to_datetime(rows["date"])
@@ -28,7 +28,7 @@ def cumulative_chart(cumulative: pd.DataFrame, stated: dict[str, int], threshold
         for group, value in stated.items():
             top.axhline(value, color=COLOURS.get(group, "#333"), linestyle="--", linewidth=1.2)
             top.annotate(f"Stated reach: {group.lower()}, over {value:,}", xy=(0.01, value), xycoords=("axes fraction", "data"),
-                         xytext=(0, 4), textcoords="offset points", fontsize=11, color=COLOURS.get(group, "#333"))
+                         xytext=(0, 4), textcoords="offset points", fontsize=10, color=COLOURS.get(group, "#333"))
         top.set_ylim(0, max([*stated.values(), int(groups["trained"].max() if len(groups) else 0)]) * 1.15 + 1)
         top.set_ylabel("People trained (cumulative)")
         top.set_title("By role group, against the programme's stated reach")
