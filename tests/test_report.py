@@ -231,3 +231,63 @@ def test_phone_text_size_by_hand():
 
     assert phone_text_px(10, 5.5) == pytest.approx(9.444, abs=0.01)
     assert phone_text_px(10, 3.0) == pytest.approx(13.333, abs=0.01)  # narrower than a phone: not shrunk
+
+
+# ---- summary, body and appendix ---------------------------------------------------------------------
+
+def _two_sections(processed):
+    real = Section(strand="la", title="Children looked after", order=45, processed_dir=processed, synthetic=False,
+                   sources=[{"name": "Children looked after in England", "publisher": "DfE", "released": "2016-09-29",
+                             "url": "https://www.gov.uk/x"}])
+    real.markdown("Body text with a difference in differences.")
+    real.markdown("Model terms and the difference in differences estimator.", appendix=True)
+    real.key_finding("Rates fell by 3 per 10,000 more than in neighbours.", strength="moderate", estimate=-3.0,
+                     ci=(-5.5, -0.5), n=None, label="Difference per 10,000")
+    real.save()
+    synth = Section(strand="s15", title="SCORE-15", order=35, processed_dir=processed, synthetic=True)
+    synth.markdown("Nothing to say.")
+    synth.save()
+
+
+def test_summary_is_built_from_key_findings_with_strength_and_kind(tmp_path):
+    _two_sections(tmp_path)
+    html = report.summary_html(tmp_path)
+    assert "Rates fell by 3 per 10,000 more than in neighbours." in html
+    import re
+
+    assert "Difference per 10,000: -3.00 (95% CI -5.50 to -0.50)." in re.sub(r"<[^>]+>", "", html)
+    assert 'Strength of evidence: <a href="#strength-rules">moderate</a>' in html
+    # The synthetic section gave no finding: the summary says so rather than inventing one.
+    assert "handed over no key finding" in html
+    # Real vs synthetic, per section, with the sources of the real one.
+    assert "Real published statistics (DfE Children looked after in England (released 2016-09-29))" in html
+    assert "Synthetic data: figures are illustrative" in html
+
+
+def test_conclusions_follow_real_and_synthetic_sections_and_strengths(tmp_path):
+    _two_sections(tmp_path)
+    from helpers.report_section import load_sections
+
+    text = report.conclusions_text(load_sections(tmp_path))
+    assert "1 of 2 sections use synthetic data" in text and "SCORE-15" in text
+    assert "the strongest evidence any finding reaches is moderate; 0 of 1 findings are weak" in text
+    assert "No finding reaches strong evidence" in text
+    only_synth = report.conclusions_text([s for s in load_sections(tmp_path) if s["synthetic"]])
+    assert only_synth.startswith("All 1 sections of this build are made from synthetic data")
+
+
+def test_appendix_items_leave_the_body_and_are_linked(tmp_path):
+    _two_sections(tmp_path)
+    from helpers.report_section import load_sections
+
+    sections = load_sections(tmp_path)
+    body = report.section_html(sections[1], 2, 5)
+    assert "Model terms" not in body and '<a href="#appendix-2">Technical detail for this section</a>' in body
+    appendix = report.appendix_part_html(tmp_path, 5)
+    assert 'id="appendix-2"' in appendix and "Model terms" in appendix and 'id="strength-rules"' in appendix
+    # the first use of a term in each part is linked to the glossary
+    assert body.count('href="#glossary-difference-in-differences"') == 1
+    assert 'href="#glossary-difference-in-differences"' in appendix
+    contents = report.contents_html(tmp_path)
+    for anchor in ("summary", "about", "section-1", "section-2", "section-3", "how-made", "technical-appendix", "glossary"):
+        assert f'href="#{anchor}"' in contents

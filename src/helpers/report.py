@@ -514,10 +514,13 @@ def summary_html(processed_dir: Path) -> str:
     for number, section in enumerate(sections, start=1):
         findings = section.get("key_findings", [])
         title = f'<a href="#section-{number}">{number}. {esc(section["title"])}</a>'
+        # On synthetic data the strength is what the design would give real data, and says so.
+        strength_label = ("Strength of evidence this design would give on real data: " if _data_kind(section) == "synthetic"
+                          else "Strength of evidence: ")
         if findings:
             items = "".join(
                 f'<li>{esc(f["text"])} {_finding_number(f)}'
-                f'<span class="fop-strength fop-strength-{_slug(f["strength"])}">Strength of evidence: '
+                f'<span class="fop-strength fop-strength-{_slug(f["strength"])}">{strength_label}'
                 f'<a href="#strength-rules">{esc(f["strength"])}</a>.</span></li>'
                 for f in findings
             )

@@ -15,7 +15,7 @@ def _masked(values: pd.Series, threshold: int) -> pd.Series:
     return values.where((values == 0) | (values > threshold))
 
 
-def cumulative_chart(cumulative: pd.DataFrame, stated: dict[str, int], threshold: int):
+def cumulative_chart(cumulative: pd.DataFrame, stated: dict[str, int], threshold: int, half_trained=None):
     """Two panels, one above the other (so each is full width on a phone): cumulative trained by
     reach group, with the programme's stated reach as dashed lines; and by borough."""
     with chart_style():
@@ -42,6 +42,11 @@ def cumulative_chart(cumulative: pd.DataFrame, stated: dict[str, int], threshold
         bottom.set_title("By borough (all roles)")
         bottom.legend(loc="upper left", frameon=False)
         bottom.set_xlabel("Date training was completed")
+        if half_trained is not None and not pd.isna(half_trained):
+            for ax in (top, bottom):
+                ax.axvline(pd.Timestamp(half_trained), color="#555", linestyle=":", linewidth=1.5)
+            bottom.annotate("Half trained", xy=(pd.Timestamp(half_trained), 0.02), xycoords=("data", "axes fraction"),
+                            xytext=(4, 0), textcoords="offset points", fontsize=10, color="#333")
         fig.autofmt_xdate()
         fig.tight_layout()
     return fig

@@ -28,7 +28,7 @@ def build_section(section: Section, results: dict, stated: dict[str, int], reach
         section.key_finding("Too few practitioners in the roster for this scope, so when staff were trained cannot be told.",
                             strength="not possible to tell")
         return section
-    reach_text = "; ".join(f"over {v:,} {k.lower()}" for k, v in stated.items())
+    reach_text = " and ".join(f"over {v:,} {k.lower()}" for k, v in stated.items())
     section.markdown(
         f"The roster lists {section.count(n_staff)} practitioners and supervisors taking part in the evaluation "
         f"(and {section.count(by_group.loc['Clinicians', 'in_roster'])} clinicians). Of the practitioners and "
@@ -46,13 +46,14 @@ def build_section(section: Section, results: dict, stated: dict[str, int], reach
         section.markdown("Fewer than half of the roster's practitioners and supervisors ever completed training in these data.")
     section.figure(
         "cumulative_trained",
-        charts.cumulative_chart(results[CUMULATIVE.key], stated, section.threshold),
+        charts.cumulative_chart(results[CUMULATIVE.key], stated, section.threshold, half_trained=half),
         alt=(f"Two step charts of the cumulative number of roster members who completed systemic training. Top: "
              f"practitioners reach {section.count(by_group.loc['Practitioners', 'trained'])} and supervisors "
              f"{section.count(by_group.loc['Supervisors', 'trained'])}, far below dashed lines at the stated reach "
-             f"({reach_text}). Bottom: the same for each borough. Half were trained by {_date(half)}."),
+             f"({reach_text}). Bottom: the same for each borough. A dotted vertical line marks {_date(half)}, when half were trained."),
         caption="Roster members who had completed systemic training, over time: by role group against the programme's "
-                "stated reach (dashed), and by borough. Counts from 1 to the suppression threshold are not drawn.",
+                "stated reach (dashed), and by borough; the dotted vertical line is the date by which half had been trained. "
+                "Counts from 1 to the suppression threshold are not drawn.",
     )
     section.table(
         "reach", reach, caption="Training by role group: roster members, trained, by when, and the stated reach.",
