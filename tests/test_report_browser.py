@@ -67,6 +67,11 @@ def visit(browser, html_path: Path, width: int, name: str) -> dict:
     page.goto(url, wait_until="load")
     images = page.evaluate("Array.from(document.images).map(i => ({ok: i.complete && i.naturalWidth > 0, alt: i.alt}))")
     scroll = page.evaluate("({scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth})")
+    # Anything reaching past the right edge other than inside a table's own scroll container
+    # (which would be cut off or make the page scroll).
+    overflowing = page.evaluate("""Array.from(document.querySelectorAll('body *'))
+        .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.fop-table-wrap'))
+        .slice(0, 5).map(e => e.tagName + '.' + e.className)""")
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTEFACTS / f"{name}.png"), full_page=True)
     page.add_script_tag(content=AXE_JS.read_text(encoding="utf-8"))
@@ -75,7 +80,7 @@ def visit(browser, html_path: Path, width: int, name: str) -> dict:
                         "first: v.nodes[0] && v.nodes[0].html.slice(0, 160)})); }", WCAG_TAGS)
     context.close()
     result = {"width": width, "requests": requests, "console_errors": console_errors, "images": len(images),
-              "images_not_loaded": [i["alt"][:60] for i in images if not i["ok"]], "axe_violations": axe, **scroll}
+              "images_not_loaded": [i["alt"][:60] for i in images if not i["ok"]], "axe_violations": axe, "overflowing": overflowing, **scroll}
     (ARTEFACTS / f"{name}.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
     return result
 
@@ -108,6 +113,7 @@ def test_no_axe_violations_at_wcag22_aa(visits, name):
 def test_no_page_level_horizontal_scroll_on_a_phone(visits):
     v = visits["phone"]
     assert v["scrollWidth"] <= v["innerWidth"], f"page is {v['scrollWidth']} px wide at {v['innerWidth']} px"
+    assert v["overflowing"] == []
 
 
 def test_make_pdf_prints_the_report(browser, built, tmp_path):
