@@ -76,7 +76,10 @@ def test_humanise_fallback_and_project_labels():
     assert humanise("median_change_wave2") == "Median change wave 2"
     assert humanise("rows_ci_hi") == "Rows CI upper"
     assert humanise("Already a header") == "Already a header"
-    assert humanise("n_answers") == "Number of answers"
+    assert humanise("n_answers") == "Answers (n)"
+    assert humanise("pct_no_reliable_change") == "No reliable change (%)"
+    assert humanise("alpha_ci_low") == "Alpha CI lower"
+    assert humanise("alpha") == "Alpha"  # Cronbach's in one strand, Krippendorff's in another: the strand labels it
 
 
 # ---- strength of evidence -------------------------------------------------------------------------

@@ -119,7 +119,6 @@ COLUMN_LABELS = {
     "kappa_quadratic": "Weighted kappa (quadratic)",
     "kappa": "Kappa",
     "pct_agreement": "Agreement (%)",
-    "alpha": "Krippendorff's alpha",
     "cronbach_alpha": "Cronbach's alpha",
     "estimate": "Estimate",
     "se": "Standard error",
@@ -140,23 +139,26 @@ COLUMN_LABELS = {
 
 _ABBREVIATIONS = {"ci": "CI", "sd": "SD", "se": "SE", "id": "ID", "la": "LA", "rci": "RCI", "icc": "ICC",
                   "pct": "%", "n": "n", "dz": "d_z", "wave1": "wave 1", "wave2": "wave 2", "lo": "lower",
-                  "hi": "upper", "boot": "bootstrap"}
+                  "hi": "upper", "low": "lower", "high": "upper", "boot": "bootstrap"}
 
 
 def humanise(name: str) -> str:
-    """A readable header for a column name nobody labelled: ``mean_wave1`` -> "Mean wave 1"."""
+    """A readable header for a column name nobody labelled: ``mean_wave1`` -> "Mean wave 1",
+    ``n_improved`` -> "Improved (n)", ``pct_worse`` -> "Worse (%)", ``alpha_ci_low`` -> "Alpha CI lower"."""
     name = str(name)
     if name in COLUMN_LABELS:
         return COLUMN_LABELS[name]
     if " " in name.strip() or not re.fullmatch(r"[A-Za-z0-9_]+", name):
         return name  # already a header written for people
     words = [w for w in name.split("_") if w]
-    if words[-2:] in (["d", "z"],):
+    if words[-2:] == ["d", "z"]:
         words = [*words[:-2], "dz"]
+    suffix = ""
+    if len(words) > 1 and words[0].lower() in ("n", "pct"):
+        suffix = " (n)" if words[0].lower() == "n" else " (%)"
+        words = words[1:]
     out = [_ABBREVIATIONS.get(w.lower(), w) for w in words]
-    if len(words) > 1 and words[0].lower() == "n":
-        out[0] = "Number of"  # n_answers -> "Number of answers"
-    text = " ".join(out)
+    text = " ".join(out) + suffix
     return text[:1].upper() + text[1:]
 
 
