@@ -408,7 +408,7 @@ def build_date() -> str | None:
 def header_html(processed_dir: Path, borough: str) -> str:
     from .config import borough_label
 
-    from .pipeline import code_version
+    from .provenance import code_version
 
     date = build_date()
     built = f" <b>Built:</b> {esc(date)}." if date else ""
@@ -711,7 +711,7 @@ def display_build_info() -> None:
     """Which code and packages built the report (the full record is the run manifest)."""
     from IPython.display import HTML, display
 
-    from .pipeline import code_version, package_versions
+    from .provenance import code_version, package_versions
 
     version = code_version()
     packages = package_versions()

@@ -1,1 +1,1 @@
-"""Evaluation strands, one package each (see docs/adding_a_strand.md)."""
+"""Strand packages: one per evaluation strand, each with inputs, analysis, charts and section modules."""
