@@ -3,11 +3,8 @@ import json
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pandas as pd
-import pytest
-
 
 
 def test_report_has_the_sections(built):

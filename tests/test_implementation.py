@@ -1,9 +1,11 @@
 """The programme as implemented: cumulative training, reach and clinicians, checked by hand."""
+
 import pandas as pd
 import pytest
 
 from helpers.report_section import Section
-from helpers.strands.implementation import analysis, section as impl_section
+from helpers.strands.implementation import analysis
+from helpers.strands.implementation import section as impl_section
 
 W, H = "Westminster", "Hammersmith and Fulham"
 
@@ -69,9 +71,13 @@ def test_clinicians_by_borough(roster):
 
 
 def test_section_numbers_pass_disclosure_and_key_findings_are_data(roster, tmp_path):
-    big = pd.concat([roster.assign(practitioner_id=roster["practitioner_id"] + f"-{i}") for i in range(4)], ignore_index=True)
+    big = pd.concat(
+        [roster.assign(practitioner_id=roster["practitioner_id"] + f"-{i}") for i in range(4)], ignore_index=True
+    )
     results = analysis.analyse(big, [W, H], {"Practitioners": 500, "Supervisors": 160})
-    s = Section(strand="implementation", title=impl_section.TITLE, order=5, processed_dir=tmp_path, synthetic=True, threshold=5)
+    s = Section(
+        strand="implementation", title=impl_section.TITLE, order=5, processed_dir=tmp_path, synthetic=True, threshold=5
+    )
     impl_section.build_section(s, results, {"Practitioners": 500, "Supervisors": 160}, "programme.md")
     # 40 staff (practitioners + supervisors), 28 trained: 70%; half trained (20th completion) by 31 March 2015.
     assert [f["strength"] for f in s.key_findings] == ["moderate", "moderate"]  # records, but 40 < 100 people

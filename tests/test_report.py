@@ -1,4 +1,5 @@
 """Report assembly: tables pass disclosure control; the HTML is checked for outside resources."""
+
 import pandas as pd
 import pytest
 
@@ -10,7 +11,9 @@ def test_table_html_suppresses_declared_and_count_like_columns():
     html = table_html(table, "caption", count_columns=["families"], dependent_columns={"mean": "families"}, threshold=5)
     # Row a: families=3 -> c, its mean -> c, n_people=2 (count-like name) -> c. Row b all shown.
     assert html.count('<td class="num">c</td>') == 3
-    assert '<td class="num">12</td>' in html and '<td class="num">30</td>' in html and '<td class="num">2.25</td>' in html
+    assert (
+        '<td class="num">12</td>' in html and '<td class="num">30</td>' in html and '<td class="num">2.25</td>' in html
+    )
     assert '<td class="txt">a</td>' in html
     assert "1.50" not in html
 
@@ -45,8 +48,9 @@ HOSTILE = [
 
 
 def test_table_headers_captions_booleans_negative_zero_and_decimals():
-    table = pd.DataFrame({"pct_agreement": [81.234, -0.001], "trained": [True, False], "mean_wave1": [2.5, 3.0],
-                          "label": ["x", "y"]})
+    table = pd.DataFrame(
+        {"pct_agreement": [81.234, -0.001], "trained": [True, False], "mean_wave1": [2.5, 3.0], "label": ["x", "y"]}
+    )
     html = table_html(table, "Agreement", labels={"label": "What"})
     assert '<caption id="table-caption">Agreement</caption>' in html
     assert '<th scope="col" class="num">Agreement (%)</th>' in html
@@ -55,13 +59,13 @@ def test_table_headers_captions_booleans_negative_zero_and_decimals():
     assert '<td class="txt">Yes</td>' in html and '<td class="txt">No</td>' in html and "True" not in html
     assert "-0.00" not in html and '<td class="num">0.00</td>' in html
     assert '<td class="num">3.00</td>' in html  # same decimals down the column
-    assert 'a count from 1 to' not in html  # no "c" in the table, so no "c" note
+    assert "a count from 1 to" not in html  # no "c" in the table, so no "c" note
 
 
 def test_c_note_only_under_a_table_with_a_c():
     small = table_html(pd.DataFrame({"group": ["a"], "families": [3]}), "t", count_columns=["families"], threshold=5)
     large = table_html(pd.DataFrame({"group": ["a"], "families": [30]}), "t", count_columns=["families"], threshold=5)
-    assert 'a count from 1 to 5' in small and 'a count from 1 to' not in large
+    assert "a count from 1 to 5" in small and "a count from 1 to" not in large
 
 
 def test_tables_scroll_inside_a_focusable_labelled_container():
@@ -84,17 +88,21 @@ def test_humanise_fallback_and_project_labels():
 
 # ---- strength of evidence -------------------------------------------------------------------------
 
-@pytest.mark.parametrize("args,expected", [
-    (("records", 200), "strong"),
-    (("records", 50), "moderate"),  # size caps it
-    (("records", 20), "weak"),
-    (("records", 9), "not possible to tell"),
-    (("comparison", 500), "moderate"),  # design caps it
-    (("comparison", 500, 0.6), "weak"),  # unreliable measure
-    (("randomised", 500, 0.9, False), "weak"),  # checks disagree
-    (("before_after", 1000, 0.9, True), "weak"),
-    (("none", 1000), "not possible to tell"),
-])
+
+@pytest.mark.parametrize(
+    "args,expected",
+    [
+        (("records", 200), "strong"),
+        (("records", 50), "moderate"),  # size caps it
+        (("records", 20), "weak"),
+        (("records", 9), "not possible to tell"),
+        (("comparison", 500), "moderate"),  # design caps it
+        (("comparison", 500, 0.6), "weak"),  # unreliable measure
+        (("randomised", 500, 0.9, False), "weak"),  # checks disagree
+        (("before_after", 1000, 0.9, True), "weak"),
+        (("none", 1000), "not possible to tell"),
+    ],
+)
 def test_evidence_strength_rules(args, expected):
     assert evidence_strength(*args) == expected
 
@@ -106,9 +114,12 @@ def test_evidence_strength_rejects_unknown_design():
 
 # ---- glossary ----------------------------------------------------------------------------------------
 
+
 def test_glossary_links_first_use_only_outside_headings_and_links():
-    frag = ("<h3>Krippendorff's alpha</h3><p>The Krippendorff&#x27;s alpha was high; Krippendorff's alpha again. "
-            '<a href="#x">bootstrap</a> then a bootstrap interval.</p>')
+    frag = (
+        "<h3>Krippendorff's alpha</h3><p>The Krippendorff&#x27;s alpha was high; Krippendorff's alpha again. "
+        '<a href="#x">bootstrap</a> then a bootstrap interval.</p>'
+    )
     out = report.link_glossary(frag)
     assert out.count('href="#glossary-krippendorffs-alpha"') == 1
     assert "<h3>Krippendorff's alpha</h3>" in out  # headings untouched
@@ -118,27 +129,51 @@ def test_glossary_links_first_use_only_outside_headings_and_links():
 
 def test_every_glossary_term_has_an_anchor_in_the_glossary():
     html = report.glossary_html()
-    for anchor, term, _, text in report.GLOSSARY:
+    for anchor, _term, _, text in report.GLOSSARY:
         assert f'id="glossary-{anchor}"' in html and len(text) > 40
-    for required in ("confidence-interval", "krippendorffs-alpha", "kappa", "cronbachs-alpha", "mixed-model",
-                     "difference-in-differences", "event-study", "interrupted-time-series", "placebo-test",
-                     "synthetic-control", "reliable-change", "bootstrap", "effect-size", "statistical-neighbours",
-                     "suppression"):
+    for required in (
+        "confidence-interval",
+        "krippendorffs-alpha",
+        "kappa",
+        "cronbachs-alpha",
+        "mixed-model",
+        "difference-in-differences",
+        "event-study",
+        "interrupted-time-series",
+        "placebo-test",
+        "synthetic-control",
+        "reliable-change",
+        "bootstrap",
+        "effect-size",
+        "statistical-neighbours",
+        "suppression",
+    ):
         assert f'id="glossary-{required}"' in html
 
 
 # ---- nothing from the data becomes markup -------------------------------------------------------------
 
+
 def test_self_contained_check_refuses_everything_that_loads_runs_or_submits():
     ok = '<p><a href="https://www.gov.uk/x">a link</a> <a href="#s1">in page</a></p><img src="data:image/svg+xml;base64,AA" alt="A chart of things by group">'
     check_self_contained(ok)
-    for bad in ("<script>alert(1)</script>", '<iframe src="data:text/html,x"></iframe>', "<object></object>",
-                "<embed>", "<form></form>", '<p onclick="x()">x</p>', '<svg onload="x()"></svg>',
-                '<a href="javascript:alert(1)">x</a>', '<a href=" JaVaScRiPt:alert(1)">x</a>',
-                '<div style="background:url(https://e.example/x.png)">x</div>',
-                "<style>body{background:url('http://e.example/x')}</style>", "<style>@import 'x.css';</style>",
-                '<link rel="stylesheet" href="https://e.example/x.css">', '<meta http-equiv="refresh" content="0;url=x">',
-                '<img src="x.png" alt="A chart of things by group">'):
+    for bad in (
+        "<script>alert(1)</script>",
+        '<iframe src="data:text/html,x"></iframe>',
+        "<object></object>",
+        "<embed>",
+        "<form></form>",
+        '<p onclick="x()">x</p>',
+        '<svg onload="x()"></svg>',
+        '<a href="javascript:alert(1)">x</a>',
+        '<a href=" JaVaScRiPt:alert(1)">x</a>',
+        '<div style="background:url(https://e.example/x.png)">x</div>',
+        "<style>body{background:url('http://e.example/x')}</style>",
+        "<style>@import 'x.css';</style>",
+        '<link rel="stylesheet" href="https://e.example/x.css">',
+        '<meta http-equiv="refresh" content="0;url=x">',
+        '<img src="x.png" alt="A chart of things by group">',
+    ):
         with pytest.raises(ValueError):
             check_self_contained(bad)
 
@@ -148,15 +183,22 @@ def test_markdown_from_sections_is_escaped():
         out = report.render_markdown(text)
         assert report.audit_html(out) == [], (text, out)
         assert "<script" not in out and "<iframe" not in out and "<img" not in out and 'href="javascript' not in out
-    assert report.render_markdown("**bold** [gov](https://www.gov.uk)") == \
-        '<p><strong>bold</strong> <a href="https://www.gov.uk">gov</a></p>\n'
+    assert (
+        report.render_markdown("**bold** [gov](https://www.gov.uk)")
+        == '<p><strong>bold</strong> <a href="https://www.gov.uk">gov</a></p>\n'
+    )
 
 
 def _hostile_section(processed, synthetic=True):
     import matplotlib.pyplot as plt
 
-    s = Section(strand="hostile", title="Hostile <script>alert(1)</script>", order=15, processed_dir=processed,
-                synthetic=synthetic)
+    s = Section(
+        strand="hostile",
+        title="Hostile <script>alert(1)</script>",
+        order=15,
+        processed_dir=processed,
+        synthetic=synthetic,
+    )
     for text in HOSTILE:
         s.markdown(f"A quote: {text}")
     s.markdown("Appendix <img src=x> text", appendix=True)
@@ -164,9 +206,17 @@ def _hostile_section(processed, synthetic=True):
     s.table("cells", table, caption="Caption <iframe src=x>", labels={"answer": "<b onmouseover=x>Answer</b>"})
     fig, ax = plt.subplots()
     ax.plot([0, 1], [0, 1])
-    s.figure("line", fig, alt='A line chart "quoted" <script>alert(1)</script> going up', caption="<svg onload=alert(1)>")
-    s.key_finding("Finding <script>alert(1)</script> [x](javascript:alert(1))", strength="weak", estimate=-0.0001,
-                  ci=(-0.2, 0.3), n=50, label="<img src=x>")
+    s.figure(
+        "line", fig, alt='A line chart "quoted" <script>alert(1)</script> going up', caption="<svg onload=alert(1)>"
+    )
+    s.key_finding(
+        "Finding <script>alert(1)</script> [x](javascript:alert(1))",
+        strength="weak",
+        estimate=-0.0001,
+        ci=(-0.2, 0.3),
+        n=50,
+        label="<img src=x>",
+    )
     s.save()
     return s
 
@@ -177,8 +227,12 @@ def test_hostile_text_in_every_part_of_a_section_renders_as_text(tmp_path):
     from helpers.report_section import load_sections
 
     section = load_sections(processed)[0]
-    parts = [report.section_html(section, 1, 5), report.summary_html(processed),
-             report.appendix_part_html(processed, 5), report.header_html(processed, "all")]
+    parts = [
+        report.section_html(section, 1, 5),
+        report.summary_html(processed),
+        report.appendix_part_html(processed, 5),
+        report.header_html(processed, "all"),
+    ]
     html = "\n".join(parts)
     assert report.audit_html(html) == []
     assert "&lt;script&gt;" in html and "&lt;iframe" in html
@@ -238,14 +292,33 @@ def test_phone_text_size_by_hand():
 
 # ---- summary, body and appendix ---------------------------------------------------------------------
 
+
 def _two_sections(processed):
-    real = Section(strand="la", title="Children looked after", order=45, processed_dir=processed, synthetic=False,
-                   sources=[{"name": "Children looked after in England", "publisher": "DfE", "released": "2016-09-29",
-                             "url": "https://www.gov.uk/x"}])
+    real = Section(
+        strand="la",
+        title="Children looked after",
+        order=45,
+        processed_dir=processed,
+        synthetic=False,
+        sources=[
+            {
+                "name": "Children looked after in England",
+                "publisher": "DfE",
+                "released": "2016-09-29",
+                "url": "https://www.gov.uk/x",
+            }
+        ],
+    )
     real.markdown("Body text with a difference in differences.")
     real.markdown("Model terms and the difference in differences estimator.", appendix=True)
-    real.key_finding("Rates fell by 3 per 10,000 more than in neighbours.", strength="moderate", estimate=-3.0,
-                     ci=(-5.5, -0.5), n=None, label="Difference per 10,000")
+    real.key_finding(
+        "Rates fell by 3 per 10,000 more than in neighbours.",
+        strength="moderate",
+        estimate=-3.0,
+        ci=(-5.5, -0.5),
+        n=None,
+        label="Difference per 10,000",
+    )
     real.save()
     synth = Section(strand="s15", title="SCORE-15", order=35, processed_dir=processed, synthetic=True)
     synth.markdown("Nothing to say.")
@@ -292,5 +365,14 @@ def test_appendix_items_leave_the_body_and_are_linked(tmp_path):
     assert body.count('href="#glossary-difference-in-differences"') == 1
     assert 'href="#glossary-difference-in-differences"' in appendix
     contents = report.contents_html(tmp_path)
-    for anchor in ("summary", "about", "section-1", "section-2", "section-3", "how-made", "technical-appendix", "glossary"):
+    for anchor in (
+        "summary",
+        "about",
+        "section-1",
+        "section-2",
+        "section-3",
+        "how-made",
+        "technical-appendix",
+        "glossary",
+    ):
         assert f'href="#{anchor}"' in contents

@@ -9,6 +9,7 @@ browser or axe-core, the tests are SKIPPED with a one-line reason, never passed.
 
 The report is the one the end-to-end fixture builds (``built`` in conftest.py) on small generated data.
 """
+
 import json
 from pathlib import Path
 
@@ -75,12 +76,23 @@ def visit(browser, html_path: Path, width: int, name: str) -> dict:
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTEFACTS / f"{name}.png"), full_page=True)
     page.add_script_tag(content=AXE_JS.read_text(encoding="utf-8"))
-    axe = page.evaluate("async (tags) => { const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}}); "
-                        "return r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length, "
-                        "first: v.nodes[0] && v.nodes[0].html.slice(0, 160)})); }", WCAG_TAGS)
+    axe = page.evaluate(
+        "async (tags) => { const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}}); "
+        "return r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length, "
+        "first: v.nodes[0] && v.nodes[0].html.slice(0, 160)})); }",
+        WCAG_TAGS,
+    )
     context.close()
-    result = {"width": width, "requests": requests, "console_errors": console_errors, "images": len(images),
-              "images_not_loaded": [i["alt"][:60] for i in images if not i["ok"]], "axe_violations": axe, "overflowing": overflowing, **scroll}
+    result = {
+        "width": width,
+        "requests": requests,
+        "console_errors": console_errors,
+        "images": len(images),
+        "images_not_loaded": [i["alt"][:60] for i in images if not i["ok"]],
+        "axe_violations": axe,
+        "overflowing": overflowing,
+        **scroll,
+    }
     (ARTEFACTS / f"{name}.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
     return result
 

@@ -1,5 +1,6 @@
 """Figures in the built report: every one carries alt text, and records its width and smallest text
 so legibility at phone width can be checked (issue 14). Uses the end-to-end build."""
+
 from helpers.report_section import MIN_PHONE_TEXT_PX, load_sections, phone_text_px
 
 

@@ -1,5 +1,6 @@
 """The report is byte-identical for identical inputs and code (issue 9): no build time, stable ids,
 deterministic figures. Uses the end-to-end build (``built`` in conftest.py)."""
+
 import hashlib
 import os
 
@@ -23,9 +24,14 @@ def test_two_exports_of_the_same_executed_notebook_are_identical(built, tmp_path
 def test_rerunning_the_report_notebook_gives_the_same_bytes(built, tmp_path, run_notebook):
     """A second execution of the report notebook (new kernel, new papermill cell ids) on the same
     processed outputs exports to exactly the same HTML as the pipeline's build."""
-    executed = run_notebook("90_report.ipynb", tmp_path / "again.ipynb", borough="all",
-                            raw_dir=str(built["tmp"] / "raw"), processed_dir=str(built["tmp"] / "processed"),
-                            suppression_threshold=5)
+    executed = run_notebook(
+        "90_report.ipynb",
+        tmp_path / "again.ipynb",
+        borough="all",
+        raw_dir=str(built["tmp"] / "raw"),
+        processed_dir=str(built["tmp"] / "processed"),
+        suppression_threshold=5,
+    )
     again = report.export_html(executed, tmp_path / "again.html")
     original = built["tmp"] / "reports" / "focus_on_practice_evaluation.html"
     assert again.read_bytes() == original.read_bytes()

@@ -22,13 +22,14 @@ any element or attribute that could load, run or submit anything.
 Reproducibility: the same inputs and code give the same bytes: no build time unless
 ``SOURCE_DATE_EPOCH`` is set, stable element ids, deterministic SVG figures (``report_section``).
 """
+
 from __future__ import annotations
 
 import base64
 import html
 import os
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -102,62 +103,132 @@ _APOS = r"(?:'|’|&#x27;|&#39;)"
 
 #: (anchor, term, pattern, plain definition). Patterns are case-insensitive regular expressions.
 GLOSSARY = [
-    ("bootstrap", "Bootstrap", r"bootstrap\w*",
-     "A way to find how uncertain an estimate is by recomputing it many times on samples drawn, with "
-     "replacement, from the data themselves (resampling families or practitioners, as they were sampled)."),
-    ("confidence-interval", "Confidence interval (CI)", r"confidence intervals?|\b95% CIs?\b|\bCIs?\b",
-     "The range of values the data are compatible with. A 95% interval is built so that, over many "
-     "repeats of the study, 95 in 100 such intervals would contain the true value. A wide interval means "
-     "we know little."),
-    ("cronbachs-alpha", "Cronbach's alpha", rf"Cronbach{_APOS}s alpha",
-     "How consistently the questions of one questionnaire measure the same thing, from 0 to 1; 0.7 or "
-     "more is usually taken as acceptable."),
-    ("difference-in-differences", "Difference in differences", r"difference[- ]in[- ]differences?",
-     "Compares the change over time in a group that received the programme with the change in a group "
-     "that did not, so that changes affecting everyone are taken out."),
-    ("effect-size", "Effect size (d_z)", r"\bd_z\b|\bd z\b|Cohen" + _APOS + r"s d\b|effect sizes?",
-     "The size of a change in standard-deviation units, so changes on different scales can be compared. "
-     "d_z divides the mean change by the standard deviation of the changes; about 0.2 is small, 0.5 "
-     "medium, 0.8 large."),
-    ("event-study", "Event study", r"event[- ]stud(?:y|ies)",
-     "A difference in differences shown year by year around the start of the programme, so that one can "
-     "see whether the groups were already diverging before it began."),
-    ("interrupted-time-series", "Interrupted time series", r"interrupted time[- ]series",
-     "Fits the trend before the programme started and checks whether the level or the trend changed "
-     "afterwards."),
-    ("kappa", "Kappa (Cohen's, weighted)", r"(?:quadratic(?:ally)?[- ]weighted |weighted |Cohen" + _APOS + r"s )?kappa",
-     "Agreement between two coders beyond what chance would give, from below 0 to 1 (perfect). The "
-     "weighted kappa counts a near miss on an ordered scale as partial agreement."),
-    ("krippendorffs-alpha", "Krippendorff's alpha", rf"Krippendorff{_APOS}s alpha",
-     "Agreement between coders beyond chance that works with any number of coders and with missing "
-     "codes; 0.8 or more is good, 0.67 to 0.8 allows tentative conclusions."),
-    ("mixed-model", "Mixed model", r"(?:linear |logistic )?mixed(?:[- ]effects?)? models?|random intercepts?",
-     "A regression that allows for people being grouped (answers within practitioners, family members "
-     "within families), so that people in the same group are not counted as independent."),
-    ("p-value", "p-value", r"\bp-values?\b",
-     "How often a result at least this far from 'no difference' would occur by chance if there were "
-     "really no difference. It is not the probability that the finding is true."),
-    ("placebo-test", "Placebo test", r"placebo (?:tests?|checks?|dates?)",
-     "The same analysis run where no effect can exist (a false start date, or an area without the "
-     "programme). Finding an 'effect' there warns that the method picks up something else."),
-    ("reliable-change", "Reliable change", r"reliable change(?: index)?|\bRCI\b|Jacobson",
-     "A change in one person's score larger than the questionnaire's measurement error could produce "
-     "(Jacobson and Truax's reliable change index)."),
-    ("statistical-neighbours", "Statistical neighbours", r"statistical neighbours?",
-     "The local authorities the DfE lists as most similar to a given authority in their population and "
-     "need, used as a comparison group."),
-    ("suppression", "Suppression (\"c\")", r"suppress(?:ed|ion)",
-     "Counts from 1 to the threshold, and figures worked out from them, are replaced by \"c\" so that no "
-     "small group of children, families or staff can be picked out."),
-    ("synthetic-control", "Synthetic control", r"synthetic controls?",
-     "A weighted mix of comparison areas built to follow the programme area's path before the programme; "
-     "the gap afterwards estimates the programme's effect."),
-    ("synthetic-data", "Synthetic data", r"synthetic data",
-     "Data made up by the project's generator in the shape of the real extracts, used to build and test "
-     "the analysis. Numbers from synthetic data are illustrations, not findings."),
-    ("welch", "Welch interval", r"Welch\w*",
-     "A confidence interval for a difference between two group means that does not assume the groups "
-     "vary equally."),
+    (
+        "bootstrap",
+        "Bootstrap",
+        r"bootstrap\w*",
+        "A way to find how uncertain an estimate is by recomputing it many times on samples drawn, with "
+        "replacement, from the data themselves (resampling families or practitioners, as they were sampled).",
+    ),
+    (
+        "confidence-interval",
+        "Confidence interval (CI)",
+        r"confidence intervals?|\b95% CIs?\b|\bCIs?\b",
+        "The range of values the data are compatible with. A 95% interval is built so that, over many "
+        "repeats of the study, 95 in 100 such intervals would contain the true value. A wide interval means "
+        "we know little.",
+    ),
+    (
+        "cronbachs-alpha",
+        "Cronbach's alpha",
+        rf"Cronbach{_APOS}s alpha",
+        "How consistently the questions of one questionnaire measure the same thing, from 0 to 1; 0.7 or "
+        "more is usually taken as acceptable.",
+    ),
+    (
+        "difference-in-differences",
+        "Difference in differences",
+        r"difference[- ]in[- ]differences?",
+        "Compares the change over time in a group that received the programme with the change in a group "
+        "that did not, so that changes affecting everyone are taken out.",
+    ),
+    (
+        "effect-size",
+        "Effect size (d_z)",
+        r"\bd_z\b|\bd z\b|Cohen" + _APOS + r"s d\b|effect sizes?",
+        "The size of a change in standard-deviation units, so changes on different scales can be compared. "
+        "d_z divides the mean change by the standard deviation of the changes; about 0.2 is small, 0.5 "
+        "medium, 0.8 large.",
+    ),
+    (
+        "event-study",
+        "Event study",
+        r"event[- ]stud(?:y|ies)",
+        "A difference in differences shown year by year around the start of the programme, so that one can "
+        "see whether the groups were already diverging before it began.",
+    ),
+    (
+        "interrupted-time-series",
+        "Interrupted time series",
+        r"interrupted time[- ]series",
+        "Fits the trend before the programme started and checks whether the level or the trend changed afterwards.",
+    ),
+    (
+        "kappa",
+        "Kappa (Cohen's, weighted)",
+        r"(?:quadratic(?:ally)?[- ]weighted |weighted |Cohen" + _APOS + r"s )?kappa",
+        "Agreement between two coders beyond what chance would give, from below 0 to 1 (perfect). The "
+        "weighted kappa counts a near miss on an ordered scale as partial agreement.",
+    ),
+    (
+        "krippendorffs-alpha",
+        "Krippendorff's alpha",
+        rf"Krippendorff{_APOS}s alpha",
+        "Agreement between coders beyond chance that works with any number of coders and with missing "
+        "codes; 0.8 or more is good, 0.67 to 0.8 allows tentative conclusions.",
+    ),
+    (
+        "mixed-model",
+        "Mixed model",
+        r"(?:linear |logistic )?mixed(?:[- ]effects?)? models?|random intercepts?",
+        "A regression that allows for people being grouped (answers within practitioners, family members "
+        "within families), so that people in the same group are not counted as independent.",
+    ),
+    (
+        "p-value",
+        "p-value",
+        r"\bp-values?\b",
+        "How often a result at least this far from 'no difference' would occur by chance if there were "
+        "really no difference. It is not the probability that the finding is true.",
+    ),
+    (
+        "placebo-test",
+        "Placebo test",
+        r"placebo (?:tests?|checks?|dates?)",
+        "The same analysis run where no effect can exist (a false start date, or an area without the "
+        "programme). Finding an 'effect' there warns that the method picks up something else.",
+    ),
+    (
+        "reliable-change",
+        "Reliable change",
+        r"reliable change(?: index)?|\bRCI\b|Jacobson",
+        "A change in one person's score larger than the questionnaire's measurement error could produce "
+        "(Jacobson and Truax's reliable change index).",
+    ),
+    (
+        "statistical-neighbours",
+        "Statistical neighbours",
+        r"statistical neighbours?",
+        "The local authorities the DfE lists as most similar to a given authority in their population and "
+        "need, used as a comparison group.",
+    ),
+    (
+        "suppression",
+        'Suppression ("c")',
+        r"suppress(?:ed|ion)",
+        'Counts from 1 to the threshold, and figures worked out from them, are replaced by "c" so that no '
+        "small group of children, families or staff can be picked out.",
+    ),
+    (
+        "synthetic-control",
+        "Synthetic control",
+        r"synthetic controls?",
+        "A weighted mix of comparison areas built to follow the programme area's path before the programme; "
+        "the gap afterwards estimates the programme's effect.",
+    ),
+    (
+        "synthetic-data",
+        "Synthetic data",
+        r"synthetic data",
+        "Data made up by the project's generator in the shape of the real extracts, used to build and test "
+        "the analysis. Numbers from synthetic data are illustrations, not findings.",
+    ),
+    (
+        "welch",
+        "Welch interval",
+        r"Welch\w*",
+        "A confidence interval for a difference between two group means that does not assume the groups vary equally.",
+    ),
 ]
 _GLOSSARY_RE = [(anchor, re.compile(pattern, re.I)) for anchor, _, pattern, _ in GLOSSARY]
 _NO_LINK_TAGS = {"a", "h1", "h2", "h3", "h4", "h5", "h6", "th", "dt", "style", "script", "title"}
@@ -202,7 +273,7 @@ def link_glossary(fragment: str) -> str:
                 break
             anchor, m = best
             used.add(anchor)
-            pieces.append(token[pos:m.start()])
+            pieces.append(token[pos : m.start()])
             pieces.append(f'<a class="fop-term" href="#glossary-{anchor}">{m.group(0)}</a>')
             pos = m.end()
         pieces.append(token[pos:])
@@ -218,6 +289,7 @@ def glossary_html() -> str:
 # --------------------------------------------------------------------------------------------
 # Tables and figures
 # --------------------------------------------------------------------------------------------
+
 
 def _is_bool_like(series: pd.Series) -> bool:
     values = series.dropna()
@@ -268,7 +340,8 @@ def table_html(
         elif pd.api.types.is_numeric_dtype(col):
             values = col.dropna()
             integral = pd.api.types.is_integer_dtype(col) or (
-                c in counts and len(values) and (values == values.round()).all())
+                c in counts and len(values) and (values == values.round()).all()
+            )
             kinds[c] = "int" if integral else "float"
         else:
             kinds[c] = "text"
@@ -287,11 +360,15 @@ def table_html(
         return str(v)
 
     align = {c: "num" if kinds[c] in ("int", "float") else "txt" for c in table.columns}
-    cells = [[fmt(v, kinds[c]) for v, c in zip(row, table.columns)] for row in shown.itertuples(index=False)]
+    cells = [
+        [fmt(v, kinds[c]) for v, c in zip(row, table.columns, strict=True)] for row in shown.itertuples(index=False)
+    ]
     has_c = any(v == SUPPRESSED for row in cells for v in row)
     head = "".join(f'<th scope="col" class="{align[c]}">{esc(column_label(c, labels))}</th>' for c in table.columns)
     rows = "".join(
-        "<tr>" + "".join(f'<td class="{align[c]}">{esc(v)}</td>' for v, c in zip(row, table.columns)) + "</tr>"
+        "<tr>"
+        + "".join(f'<td class="{align[c]}">{esc(v)}</td>' for v, c in zip(row, table.columns, strict=True))
+        + "</tr>"
         for row in cells
     )
     cap_id = f"{table_id}-caption"
@@ -305,7 +382,9 @@ def table_html(
         parts.append('<p class="fop-scroll-hint">Wide table: scroll sideways inside it to see every column.</p>')
     notes = []
     if has_c:
-        notes.append(f'"c": a count from 1 to {threshold} (or a figure derived from one), suppressed to protect privacy.')
+        notes.append(
+            f'"c": a count from 1 to {threshold} (or a figure derived from one), suppressed to protect privacy.'
+        )
     if note:
         notes.append(note)
     if notes:
@@ -327,20 +406,34 @@ def figure_html(image: Path, alt: str, caption: str = "", figure_id: str = "") -
     data = base64.b64encode(image.read_bytes()).decode("ascii")
     cap = f"<figcaption>{esc(caption)}</figcaption>" if caption else ""
     ident = f' id="{figure_id}"' if figure_id else ""
-    return (f'<figure class="fop-figure"{ident}><img src="data:{mime};base64,{data}" '
-            f'alt="{esc(str(alt).strip())}"/>{cap}</figure>')
+    return (
+        f'<figure class="fop-figure"{ident}><img src="data:{mime};base64,{data}" '
+        f'alt="{esc(str(alt).strip())}"/>{cap}</figure>'
+    )
 
 
 # --------------------------------------------------------------------------------------------
 # Parts of the report
 # --------------------------------------------------------------------------------------------
 
+
 def synthetic_inputs(processed_dir: Path) -> pd.DataFrame:
     """The reconciliation of every raw file ingested for this scope (one row per file)."""
     files = sorted(data_quality_dir(processed_dir).glob("reconciliation_*.csv"))
     if not files:
-        return pd.DataFrame(columns=["file", "strand", "rows_read", "rows_accepted", "rows_rejected",
-                                     "values_set_to_missing", "ignored_columns", "synthetic", "sha256"])
+        return pd.DataFrame(
+            columns=[
+                "file",
+                "strand",
+                "rows_read",
+                "rows_accepted",
+                "rows_rejected",
+                "values_set_to_missing",
+                "ignored_columns",
+                "synthetic",
+                "sha256",
+            ]
+        )
     return pd.concat([pd.read_csv(f, keep_default_na=False) for f in files], ignore_index=True)
 
 
@@ -371,8 +464,11 @@ def _data_kind(section: dict) -> str:
 
 #: Top-level parts that are not strand sections: (anchor, title).
 PARTS_BEFORE = [("summary", "Summary"), ("about", "About this evaluation")]
-PARTS_AFTER = [("how-made", "How this report was made"), ("technical-appendix", "Technical appendix"),
-               ("glossary", "Glossary")]
+PARTS_AFTER = [
+    ("how-made", "How this report was made"),
+    ("technical-appendix", "Technical appendix"),
+    ("glossary", "Glossary"),
+]
 
 
 def contents_html(processed_dir: Path) -> str:
@@ -382,41 +478,47 @@ def contents_html(processed_dir: Path) -> str:
     items += [f'<li><a href="#section-{i}">{i}. {esc(s["title"])}</a></li>' for i, s in enumerate(sections, start=1)]
     items.append(f'<li><a href="#section-{len(sections) + 1}">{len(sections) + 1}. Data quality</a></li>')
     items += [f'<li><a href="#{a}">{esc(t)}</a></li>' for a, t in PARTS_AFTER]
-    return '<nav aria-labelledby="contents"><h2 id="contents">Contents</h2><ul class="fop-contents">' + "".join(items) + "</ul></nav>"
+    return (
+        '<nav aria-labelledby="contents"><h2 id="contents">Contents</h2><ul class="fop-contents">'
+        + "".join(items)
+        + "</ul></nav>"
+    )
 
 
 def build_date() -> str | None:
     """The build date for the header: from ``SOURCE_DATE_EPOCH`` (reproducible builds), else none.
 
-    (The runner's ``pipeline.build_date()`` is used when it exists.)
+    A shared ``build_date()`` in :mod:`helpers.provenance` is used when it exists (not the runner's
+    module: ``helpers.pipeline`` imports this one, and the import graph has no cycle).
     """
-    try:
-        from .pipeline import build_date as runner_build_date  # provided by the runner's owner
-    except ImportError:
-        runner_build_date = None
-    if runner_build_date is not None:
-        value = runner_build_date()
+    from . import provenance
+
+    shared = getattr(provenance, "build_date", None)
+    if shared is not None:
+        value = shared()
         if value is None:
             return None
         return value if isinstance(value, str) else f"{value:%d %B %Y}"
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if not epoch.isdigit():
         return None
-    return f"{datetime.fromtimestamp(int(epoch), tz=timezone.utc):%d %B %Y}"
+    return f"{datetime.fromtimestamp(int(epoch), tz=UTC):%d %B %Y}"
 
 
 def header_html(processed_dir: Path, borough: str) -> str:
     from .config import borough_label
-
     from .provenance import code_version
 
     date = build_date()
     built = f" <b>Built:</b> {esc(date)}." if date else ""
     version = code_version()
     commit = version["commit"][:12] + (" with uncommitted changes" if version["uncommitted_changes"] else "")
-    return (f'<header><h1 id="top">{esc(REPORT_TITLE)}</h1>'
-            f'<p><b>Scope:</b> {esc(borough_label(borough))}.{built} <b>Code version:</b> <code>{esc(commit)}</code>.</p></header>'
-            + banner_html(processed_dir) + contents_html(processed_dir))
+    return (
+        f'<header><h1 id="top">{esc(REPORT_TITLE)}</h1>'
+        f"<p><b>Scope:</b> {esc(borough_label(borough))}.{built} <b>Code version:</b> <code>{esc(commit)}</code>.</p></header>"
+        + banner_html(processed_dir)
+        + contents_html(processed_dir)
+    )
 
 
 def display_header(processed_dir: Path, borough: str) -> None:
@@ -440,9 +542,11 @@ def display_heading(anchor: str) -> None:
 
 # ---- summary -----------------------------------------------------------------------------------
 
+
 def _sources_text(section: dict) -> str:
     return "; ".join(
-        f"{s.get('publisher', '')} {s.get('name', '')}".strip() + (f" (released {s['released']})" if s.get("released") else "")
+        f"{s.get('publisher', '')} {s.get('name', '')}".strip()
+        + (f" (released {s['released']})" if s.get("released") else "")
         for s in section.get("sources", [])
     )
 
@@ -481,28 +585,40 @@ def conclusions_text(sections: list[dict]) -> str:
     rank = {k: i for i, k in enumerate(EVIDENCE_STRENGTHS)}
     sentences = []
     if synthetic and not real:
-        sentences.append(f"All {len(sections)} sections of this build are made from synthetic data, so it concludes "
-                         "nothing about Focus on Practice: it shows what the analysis would report, and how sure it "
-                         "could be, once the real extracts are put through it.")
+        sentences.append(
+            f"All {len(sections)} sections of this build are made from synthetic data, so it concludes "
+            "nothing about Focus on Practice: it shows what the analysis would report, and how sure it "
+            "could be, once the real extracts are put through it."
+        )
     elif synthetic:
-        sentences.append(f"{len(synthetic)} of {len(sections)} sections use synthetic data and conclude nothing "
-                         f"about the programme ({', '.join(s['title'] for s in synthetic)}).")
+        sentences.append(
+            f"{len(synthetic)} of {len(sections)} sections use synthetic data and conclude nothing "
+            f"about the programme ({', '.join(s['title'] for s in synthetic)})."
+        )
     if real:
         if findings:
             best = min(findings, key=lambda sf: rank[sf[1]["strength"]])[1]["strength"]
             weak = sum(1 for _, f in findings if f["strength"] in ("weak", "not possible to tell"))
-            sentences.append(f"From the {len(real)} section{'s' if len(real) != 1 else ''} built on real data, the "
-                             f"strongest evidence any finding reaches is {best}; {weak} of {len(findings)} findings are "
-                             "weak or cannot tell, and should not be read as effects of the programme.")
+            sentences.append(
+                f"From the {len(real)} section{'s' if len(real) != 1 else ''} built on real data, the "
+                f"strongest evidence any finding reaches is {best}; {weak} of {len(findings)} findings are "
+                "weak or cannot tell, and should not be read as effects of the programme."
+            )
         else:
-            sentences.append(f"The {len(real)} section{'s' if len(real) != 1 else ''} built on real data handed over no "
-                             "key finding, so the summary can state no result from them.")
+            sentences.append(
+                f"The {len(real)} section{'s' if len(real) != 1 else ''} built on real data handed over no "
+                "key finding, so the summary can state no result from them."
+            )
     designs = [f for s in sections for f in s.get("key_findings", []) if f["strength"] == "strong"]
     if not designs:
-        sentences.append("No finding reaches strong evidence: no strand could compare trained and untrained staff "
-                         "allocated at random, so a change that came with the programme cannot be shown to come from it.")
-    sentences.append("Every outcome should be read against the programme as implemented: a change before most staff "
-                     "were trained cannot be the training's.")
+        sentences.append(
+            "No finding reaches strong evidence: no strand could compare trained and untrained staff "
+            "allocated at random, so a change that came with the programme cannot be shown to come from it."
+        )
+    sentences.append(
+        "Every outcome should be read against the programme as implemented: a change before most staff "
+        "were trained cannot be the training's."
+    )
     return " ".join(sentences)
 
 
@@ -515,28 +631,37 @@ def summary_html(processed_dir: Path) -> str:
         findings = section.get("key_findings", [])
         title = f'<a href="#section-{number}">{number}. {esc(section["title"])}</a>'
         # On synthetic data the strength is what the design would give real data, and says so.
-        strength_label = ("Strength of evidence this design would give on real data: " if _data_kind(section) == "synthetic"
-                          else "Strength of evidence: ")
+        strength_label = (
+            "Strength of evidence this design would give on real data: "
+            if _data_kind(section) == "synthetic"
+            else "Strength of evidence: "
+        )
         if findings:
             items = "".join(
-                f'<li>{esc(f["text"])} {_finding_number(f)}'
+                f"<li>{esc(f['text'])} {_finding_number(f)}"
                 f'<span class="fop-strength fop-strength-{_slug(f["strength"])}">{strength_label}'
                 f'<a href="#strength-rules">{esc(f["strength"])}</a>.</span></li>'
                 for f in findings
             )
         else:
-            items = ("<li>This section handed over no key finding for the summary; strength of evidence: "
-                     '<a href="#strength-rules">not possible to tell</a>.</li>')
-        blocks.append(f'<h3 class="fop-summary-title">{title}</h3>'
-                      f'<p class="fop-kind">{esc(data_kind_text(section))}.</p><ul class="fop-summary">{items}</ul>')
+            items = (
+                "<li>This section handed over no key finding for the summary; strength of evidence: "
+                '<a href="#strength-rules">not possible to tell</a>.</li>'
+            )
+        blocks.append(
+            f'<h3 class="fop-summary-title">{title}</h3>'
+            f'<p class="fop-kind">{esc(data_kind_text(section))}.</p><ul class="fop-summary">{items}</ul>'
+        )
     if not blocks:
         blocks.append("<p>No section was built for this scope.</p>")
     parts.extend(blocks)
     parts.append('<h3 id="can-conclude">What this evaluation can and cannot conclude</h3>')
     parts.append(f"<p>{esc(conclusions_text(sections))}</p>")
     parts.append('<h3 id="real-or-synthetic">Real or synthetic, section by section</h3>')
-    kinds = "".join(f'<li><a href="#section-{i}">{i}. {esc(s["title"])}</a>: {esc(data_kind_text(s))}.</li>'
-                    for i, s in enumerate(sections, start=1))
+    kinds = "".join(
+        f'<li><a href="#section-{i}">{i}. {esc(s["title"])}</a>: {esc(data_kind_text(s))}.</li>'
+        for i, s in enumerate(sections, start=1)
+    )
     parts.append(f'<ul class="fop-kinds">{kinds}</ul>')
     return link_glossary("".join(parts))
 
@@ -550,6 +675,7 @@ def display_summary(processed_dir: Path, threshold: int = DEFAULT_SUPPRESSION_TH
 
 # ---- sections ----------------------------------------------------------------------------------
 
+
 def item_html(section: dict, item: dict, threshold: int, item_id: str) -> str:
     """One section item (Markdown, table or figure) as safe HTML."""
     kind = item.get("kind")
@@ -557,9 +683,17 @@ def item_html(section: dict, item: dict, threshold: int, item_id: str) -> str:
         return f'<div class="fop-prose">{render_markdown(item["text"])}</div>'
     if kind == "table":
         table = pd.read_csv(section["folder"] / item["file"])
-        return table_html(table, item.get("caption", ""), item.get("count_columns", ()), item.get("dependent_columns", {}),
-                          threshold=threshold, decimals=item.get("decimals", 2), note=item.get("note"),
-                          labels=item.get("labels") or {}, table_id=item_id)
+        return table_html(
+            table,
+            item.get("caption", ""),
+            item.get("count_columns", ()),
+            item.get("dependent_columns", {}),
+            threshold=threshold,
+            decimals=item.get("decimals", 2),
+            note=item.get("note"),
+            labels=item.get("labels") or {},
+            table_id=item_id,
+        )
     if kind == "figure":
         return figure_html(section["folder"] / item["file"], item["alt"], item.get("caption", ""), figure_id=item_id)
     raise ValueError(f"{section['folder']}: unknown item kind {kind!r}")
@@ -576,9 +710,16 @@ def data_kind_html(section: dict) -> str:
         return '<p class="fop-note"><b>Synthetic data:</b> the figures in this section are illustrative.</p>'
     if kind == "real":
         links = "; ".join(
-            (f'<a href="{esc(s["url"])}">{esc(s.get("name", s["url"]))}</a>' if _SAFE_LINK.match(str(s.get("url", ""))) and str(s.get("url", "")).startswith("http")
-             else esc(s.get("name", "")))
-            + (f" ({esc(s.get('publisher', ''))}" + (f", released {esc(s['released'])}" if s.get("released") else "") + ")")
+            (
+                f'<a href="{esc(s["url"])}">{esc(s.get("name", s["url"]))}</a>'
+                if _SAFE_LINK.match(str(s.get("url", ""))) and str(s.get("url", "")).startswith("http")
+                else esc(s.get("name", ""))
+            )
+            + (
+                f" ({esc(s.get('publisher', ''))}"
+                + (f", released {esc(s['released'])}" if s.get("released") else "")
+                + ")"
+            )
             for s in section.get("sources", [])
         )
         return f'<p class="fop-real"><b>Real published statistics.</b> Sources: {links}.</p>'
@@ -588,23 +729,39 @@ def data_kind_html(section: dict) -> str:
 def section_html(section: dict, number: int, threshold: int) -> str:
     """A strand section's body: heading, data kind, body items, link to its technical detail."""
     items = section["items"]
-    body = [item_html(section, it, threshold, _item_id(number, it, i)) for i, it in enumerate(items) if not it.get("appendix")]
+    body = [
+        item_html(section, it, threshold, _item_id(number, it, i))
+        for i, it in enumerate(items)
+        if not it.get("appendix")
+    ]
     has_appendix = any(it.get("appendix") for it in items)
-    link = (f'<p class="fop-more"><a href="#appendix-{number}">Technical detail for this section</a></p>'
-            if has_appendix else "")
+    link = (
+        f'<p class="fop-more"><a href="#appendix-{number}">Technical detail for this section</a></p>'
+        if has_appendix
+        else ""
+    )
     inner = data_kind_html(section) + "\n".join(body) + link
-    return (f'<section aria-labelledby="section-{number}">' + heading_html(number, section["title"])
-            + link_glossary(inner) + "</section>")
+    return (
+        f'<section aria-labelledby="section-{number}">'
+        + heading_html(number, section["title"])
+        + link_glossary(inner)
+        + "</section>"
+    )
 
 
 def appendix_html(section: dict, number: int, threshold: int) -> str:
     items = section["items"]
-    parts = [item_html(section, it, threshold, _item_id(number, it, i)) for i, it in enumerate(items) if it.get("appendix")]
+    parts = [
+        item_html(section, it, threshold, _item_id(number, it, i)) for i, it in enumerate(items) if it.get("appendix")
+    ]
     if not parts:
         return ""
-    return (f'<section aria-labelledby="appendix-{number}"><h3 id="appendix-{number}">Technical detail: {number}. '
-            f'{esc(section["title"])}</h3>' + link_glossary("\n".join(parts))
-            + f'<p class="fop-more"><a href="#section-{number}">Back to section {number}</a></p></section>')
+    return (
+        f'<section aria-labelledby="appendix-{number}"><h3 id="appendix-{number}">Technical detail: {number}. '
+        f"{esc(section['title'])}</h3>"
+        + link_glossary("\n".join(parts))
+        + f'<p class="fop-more"><a href="#section-{number}">Back to section {number}</a></p></section>'
+    )
 
 
 def display_sections(processed_dir: Path, threshold: int = DEFAULT_SUPPRESSION_THRESHOLD) -> int:
@@ -620,18 +777,22 @@ def display_sections(processed_dir: Path, threshold: int = DEFAULT_SUPPRESSION_T
 
 def strength_rules_html() -> str:
     rules = "".join(f"<dt>{esc(k.capitalize())}</dt><dd>{esc(v)}</dd>" for k, v in STRENGTH_RULES.items())
-    return ('<h3 id="strength-rules">How the strength of evidence is judged</h3>'
-            "<p>Each finding in the summary states how far it can be relied on. Four things are weighed: the "
-            "design (whether it rules out other explanations), the reliability of the measure, the number of "
-            "people, and whether checks agree. A finding gets the lowest level any of the four allows.</p>"
-            f'<dl class="fop-rules">{rules}</dl>')
+    return (
+        '<h3 id="strength-rules">How the strength of evidence is judged</h3>'
+        "<p>Each finding in the summary states how far it can be relied on. Four things are weighed: the "
+        "design (whether it rules out other explanations), the reliability of the measure, the number of "
+        "people, and whether checks agree. A finding gets the lowest level any of the four allows.</p>"
+        f'<dl class="fop-rules">{rules}</dl>'
+    )
 
 
 def appendix_part_html(processed_dir: Path, threshold: int = DEFAULT_SUPPRESSION_THRESHOLD) -> str:
     sections = load_sections(processed_dir)
-    parts = [part_heading_html("technical-appendix"),
-             "<p>Detail for evaluators: reliability, model terms, full tables and estimator notes, by section.</p>",
-             link_glossary(strength_rules_html())]
+    parts = [
+        part_heading_html("technical-appendix"),
+        "<p>Detail for evaluators: reliability, model terms, full tables and estimator notes, by section.</p>",
+        link_glossary(strength_rules_html()),
+    ]
     parts += [appendix_html(s, n, threshold) for n, s in enumerate(sections, start=1)]
     return "".join(p for p in parts if p)
 
@@ -651,48 +812,92 @@ def display_glossary() -> None:
 
 # ---- data quality ------------------------------------------------------------------------------
 
+
 def data_quality_tables(processed_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(reconciliation per file, issues counted by file/column/reason/action)."""
     rec = synthetic_inputs(processed_dir)
-    rec = rec.drop(columns=["sha256", "strand"], errors="ignore").drop_duplicates("file") if len(rec) else rec.drop(columns=["sha256", "strand"], errors="ignore")
+    rec = (
+        rec.drop(columns=["sha256", "strand"], errors="ignore").drop_duplicates("file")
+        if len(rec)
+        else rec.drop(columns=["sha256", "strand"], errors="ignore")
+    )
     issue_files = sorted(data_quality_dir(processed_dir).glob("issues_*.csv"))
-    issues = pd.concat([pd.read_csv(f, dtype=str, keep_default_na=False) for f in issue_files], ignore_index=True) if issue_files else pd.DataFrame(columns=["file", "row", "column", "value", "reason", "action"])
+    issues = (
+        pd.concat([pd.read_csv(f, dtype=str, keep_default_na=False) for f in issue_files], ignore_index=True)
+        if issue_files
+        else pd.DataFrame(columns=["file", "row", "column", "value", "reason", "action"])
+    )
     # Reasons are summarised without the values themselves: a value may be an answer or a date.
     reason = issues["reason"].str.replace(r"duplicate of row \d+", "duplicate of an earlier row", regex=True)
-    summary = (issues.assign(reason=reason).groupby(["file", "column", "reason", "action"]).size()
-               .reset_index(name="records") if len(issues) else pd.DataFrame(columns=["file", "column", "reason", "action", "records"]))
+    summary = (
+        issues.assign(reason=reason).groupby(["file", "column", "reason", "action"]).size().reset_index(name="records")
+        if len(issues)
+        else pd.DataFrame(columns=["file", "column", "reason", "action", "records"])
+    )
     return rec, summary
 
 
 def data_quality_html(processed_dir: Path, number: int) -> tuple[str, dict]:
     rec, summary = data_quality_tables(processed_dir)
-    totals = {k: int(pd.to_numeric(rec[k]).sum()) for k in ("rows_read", "rows_accepted", "rows_rejected", "values_set_to_missing")} if len(rec) else {}
+    totals = (
+        {
+            k: int(pd.to_numeric(rec[k]).sum())
+            for k in ("rows_read", "rows_accepted", "rows_rejected", "values_set_to_missing")
+        }
+        if len(rec)
+        else {}
+    )
     parts = [heading_html(number, "Data quality")]
     if not len(rec):
         parts.append("<p>No raw file was ingested for this report.</p>")
         return f'<section aria-labelledby="section-{number}">' + "".join(parts) + "</section>", totals
     adds_up = totals["rows_read"] == totals["rows_accepted"] + totals["rows_rejected"]
-    parts.append("<p>" + esc(
-        f"Every raw file was checked against its documented format (see the data dictionary). "
-        f"Across {len(rec)} files, {totals['rows_read']:,} rows were read: {totals['rows_accepted']:,} accepted and "
-        f"{totals['rows_rejected']:,} rejected ({'these add up' if adds_up else 'THESE DO NOT ADD UP'}). "
-        f"A further {totals['values_set_to_missing']:,} individual answers were outside their scale and were treated as "
-        "missing rather than losing the whole form. "
-        + ("Nothing was dropped silently: each rejected row is kept, with its reasons, in the rejected-rows files "
-           "beside the processed data." if adds_up else "Some rows are not accounted for: see the table below.")
-    ) + "</p>")
-    cols = [c for c in ["file", "rows_read", "rows_accepted", "rows_rejected", "values_set_to_missing", "synthetic"] if c in rec.columns]
+    parts.append(
+        "<p>"
+        + esc(
+            f"Every raw file was checked against its documented format (see the data dictionary). "
+            f"Across {len(rec)} files, {totals['rows_read']:,} rows were read: {totals['rows_accepted']:,} accepted and "
+            f"{totals['rows_rejected']:,} rejected ({'these add up' if adds_up else 'THESE DO NOT ADD UP'}). "
+            f"A further {totals['values_set_to_missing']:,} individual answers were outside their scale and were treated as "
+            "missing rather than losing the whole form. "
+            + (
+                "Nothing was dropped silently: each rejected row is kept, with its reasons, in the rejected-rows files "
+                "beside the processed data."
+                if adds_up
+                else "Some rows are not accounted for: see the table below."
+            )
+        )
+        + "</p>"
+    )
+    cols = [
+        c
+        for c in ["file", "rows_read", "rows_accepted", "rows_rejected", "values_set_to_missing", "synthetic"]
+        if c in rec.columns
+    ]
     shown = rec[cols].copy()
     if "synthetic" in shown:
         shown["synthetic"] = shown["synthetic"].astype(str).str.lower().isin(["true", "1"])
     for c in cols[1:-1]:
         shown[c] = pd.to_numeric(shown[c])
-    parts.append(table_html(shown, "Reconciliation: rows read = rows accepted + rows rejected, per file", suppress=False,
-                            note="These count data records, not people, so they are not suppressed.",
-                            table_id=f"s{number}-reconciliation"))
+    parts.append(
+        table_html(
+            shown,
+            "Reconciliation: rows read = rows accepted + rows rejected, per file",
+            suppress=False,
+            note="These count data records, not people, so they are not suppressed.",
+            table_id=f"s{number}-reconciliation",
+        )
+    )
     if len(summary):
-        parts.append(table_html(summary, "Problems found, by file, column and reason", suppress=False,
-                                note="Records, not people. Values are not shown.", table_id=f"s{number}-problems"))
+        parts.append(
+            table_html(
+                summary,
+                "Problems found, by file, column and reason",
+                suppress=False,
+                note="Records, not people. Values are not shown.",
+                table_id=f"s{number}-problems",
+            )
+        )
     else:
         parts.append("<p>No problem was found in any row.</p>")
     return f'<section aria-labelledby="section-{number}">' + link_glossary("".join(parts)) + "</section>", totals
@@ -715,11 +920,17 @@ def display_build_info() -> None:
 
     version = code_version()
     packages = package_versions()
-    pinned = ", ".join(f"{k} {v}" for k, v in packages.items() if k in ("python", "pandas", "networkx", "statsmodels", "papermill"))
+    pinned = ", ".join(
+        f"{k} {v}" for k, v in packages.items() if k in ("python", "pandas", "networkx", "statsmodels", "papermill")
+    )
     commit = version["commit"][:12] + (" with uncommitted changes" if version["uncommitted_changes"] else "")
-    display(HTML(f"<p>Built by the project's pipeline from code version <code>{esc(commit)}</code> ({esc(pinned)}). "
-                 "The executed notebooks and a run manifest with the parameters, input hashes and all "
-                 "package versions are kept with the build.</p>"))
+    display(
+        HTML(
+            f"<p>Built by the project's pipeline from code version <code>{esc(commit)}</code> ({esc(pinned)}). "
+            "The executed notebooks and a run manifest with the parameters, input hashes and all "
+            "package versions are kept with the build.</p>"
+        )
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -727,10 +938,46 @@ def display_build_info() -> None:
 # --------------------------------------------------------------------------------------------
 
 #: Elements that can run, load or submit something: none may appear in the report.
-FORBIDDEN_TAGS = {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "form", "input", "button",
-                  "select", "textarea", "base", "portal", "video", "audio", "source", "track", "picture", "noscript"}
-_URL_ATTRS = {"src", "href", "srcset", "action", "formaction", "data", "poster", "background", "xlink:href", "ping",
-              "manifest", "codebase", "cite", "longdesc", "lowsrc", "dynsrc"}
+FORBIDDEN_TAGS = {
+    "script",
+    "iframe",
+    "frame",
+    "frameset",
+    "object",
+    "embed",
+    "applet",
+    "form",
+    "input",
+    "button",
+    "select",
+    "textarea",
+    "base",
+    "portal",
+    "video",
+    "audio",
+    "source",
+    "track",
+    "picture",
+    "noscript",
+}
+_URL_ATTRS = {
+    "src",
+    "href",
+    "srcset",
+    "action",
+    "formaction",
+    "data",
+    "poster",
+    "background",
+    "xlink:href",
+    "ping",
+    "manifest",
+    "codebase",
+    "cite",
+    "longdesc",
+    "lowsrc",
+    "dynsrc",
+}
 _CSS_URL = re.compile(r"url\(\s*(['\"]?)(?!data:|#)([^)'\"]*)\1\s*\)|@import", re.I)
 
 
@@ -763,7 +1010,9 @@ class _Audit(HTMLParser):
                     continue  # a link a reader may follow; it loads nothing by itself
                 if not compact.startswith("data:"):
                     self.problems.append(f"<{tag} {key}={value[:60]!r}> loads from outside the file")
-                elif tag == "img" and not compact.startswith(("data:image/png", "data:image/svg+xml", "data:image/jpeg")):
+                elif tag == "img" and not compact.startswith(
+                    ("data:image/png", "data:image/svg+xml", "data:image/jpeg")
+                ):
                     self.problems.append(f"<img> with an unexpected data type {value[:40]!r}")
         if tag == "img":
             alt = dict(attrs).get("alt") or ""
@@ -815,7 +1064,11 @@ def export_html(executed_notebook: Path, html_path: Path, title: str | None = No
     for index, cell in enumerate(nb.cells):
         cell["id"] = f"cell-{index}"  # papermill gives its injected cell a random id
         if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.get("outputs", []) if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+            cell.outputs = [
+                o
+                for o in cell.get("outputs", [])
+                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+            ]
     title = title or nb.metadata.get("title") or REPORT_TITLE
     nb.metadata["title"] = title
     exporter = HTMLExporter(
@@ -864,8 +1117,12 @@ def print_pdf(html_path: Path, pdf_path: Path, browser=None) -> Path:
         page.route("**/*", lambda route: route.continue_() if route.request.url == url else route.abort())
         page.goto(url, wait_until="load")
         page.emulate_media(media="print")
-        page.pdf(path=str(pdf_path), format="A4", print_background=True,
-                 margin={"top": "15mm", "bottom": "15mm", "left": "12mm", "right": "12mm"})
+        page.pdf(
+            path=str(pdf_path),
+            format="A4",
+            print_background=True,
+            margin={"top": "15mm", "bottom": "15mm", "left": "12mm", "right": "12mm"},
+        )
         page.close()
 
     if browser is not None:

@@ -10,6 +10,7 @@ report applies disclosure control to them when it renders, so the threshold is o
 parameter. Figures carry alt text; when the data behind them are synthetic, the figure is stamped
 as such, so that it says so even when copied out of the report.
 """
+
 from __future__ import annotations
 
 import json
@@ -40,16 +41,16 @@ DATA_KINDS = ("synthetic", "real")
 #: applies it). Four things are weighed: design, reliability of the measure, size and consistency.
 STRENGTH_RULES = {
     "strong": "a design that rules out the main other explanations (complete administrative records for "
-              "a descriptive question, random allocation, or a comparison group with a placebo test passed); "
-              "a reliable measure (reliability of 0.7 or more, or records rather than ratings); at least "
-              "100 people; and the same direction of result in each borough or check that was made.",
+    "a descriptive question, random allocation, or a comparison group with a placebo test passed); "
+    "a reliable measure (reliability of 0.7 or more, or records rather than ratings); at least "
+    "100 people; and the same direction of result in each borough or check that was made.",
     "moderate": "a comparison design (difference in differences, matched or synthetic comparison, interrupted "
-                "time series) with a reliable measure and at least 30 people, and no check pointing the other way.",
+    "time series) with a reliable measure and at least 30 people, and no check pointing the other way.",
     "weak": "a before-after or one-off comparison with no comparison group, or a measure of doubtful "
-            "reliability (below 0.7), or fewer than 30 people, or checks that disagree.",
+    "reliability (below 0.7), or fewer than 30 people, or checks that disagree.",
     "not possible to tell": "fewer than 10 people, no usable design, or data missing for the question; "
-                            "also any result whose interval includes both a benefit and a harm of a size "
-                            "that would matter, when nothing else narrows it.",
+    "also any result whose interval includes both a benefit and a harm of a size "
+    "that would matter, when nothing else narrows it.",
 }
 
 #: Designs a strand can name in :func:`evidence_strength`, with the highest strength each allows.
@@ -63,8 +64,9 @@ DESIGN_CEILING = {
 }
 
 
-def evidence_strength(design: str, n: int | None, reliability: float | None = None,
-                      consistent: bool | None = None) -> str:
+def evidence_strength(
+    design: str, n: int | None, reliability: float | None = None, consistent: bool | None = None
+) -> str:
     """The strength of evidence a finding can claim, by the rules in :data:`STRENGTH_RULES`.
 
     ``design`` is a key of :data:`DESIGN_CEILING`; ``n`` the people behind the finding;
@@ -137,9 +139,25 @@ COLUMN_LABELS = {
     "records": "Records",
 }
 
-_ABBREVIATIONS = {"ci": "CI", "sd": "SD", "se": "SE", "id": "ID", "la": "LA", "rci": "RCI", "icc": "ICC",
-                  "pct": "%", "n": "n", "dz": "d_z", "wave1": "wave 1", "wave2": "wave 2", "lo": "lower",
-                  "hi": "upper", "low": "lower", "high": "upper", "boot": "bootstrap"}
+_ABBREVIATIONS = {
+    "ci": "CI",
+    "sd": "SD",
+    "se": "SE",
+    "id": "ID",
+    "la": "LA",
+    "rci": "RCI",
+    "icc": "ICC",
+    "pct": "%",
+    "n": "n",
+    "dz": "d_z",
+    "wave1": "wave 1",
+    "wave2": "wave 2",
+    "lo": "lower",
+    "hi": "upper",
+    "low": "lower",
+    "high": "upper",
+    "boot": "bootstrap",
+}
 
 
 def humanise(name: str) -> str:
@@ -350,11 +368,19 @@ class Section:
         filename = f"{name}.svg"
         save_figure(fig, self.folder / filename)
         sizes = figure_text_sizes(fig)
-        self.items.append({"kind": "figure", "name": name, "file": filename, "alt": alt.strip(), "caption": caption,
-                           "appendix": bool(appendix),
-                           # for the legibility check: text shrinks with the figure's width on a phone
-                           "width_in": round(float(fig.get_size_inches()[0]), 2),
-                           "min_font_pt": round(float(min(sizes)), 1) if sizes else None})
+        self.items.append(
+            {
+                "kind": "figure",
+                "name": name,
+                "file": filename,
+                "alt": alt.strip(),
+                "caption": caption,
+                "appendix": bool(appendix),
+                # for the legibility check: text shrinks with the figure's width on a phone
+                "width_in": round(float(fig.get_size_inches()[0]), 2),
+                "min_font_pt": round(float(min(sizes)), 1) if sizes else None,
+            }
+        )
         return fig
 
     def save(self) -> Path:
@@ -382,8 +408,12 @@ def save_figure(fig, path: Path) -> Path:
     import matplotlib
 
     with matplotlib.rc_context({"svg.hashsalt": "focus-on-practice", "svg.fonttype": "path"}):
-        fig.savefig(path, format="svg", bbox_inches="tight",
-                    metadata={"Date": None, "Creator": None, "Contributor": None, "Format": None, "Type": None})
+        fig.savefig(
+            path,
+            format="svg",
+            bbox_inches="tight",
+            metadata={"Date": None, "Creator": None, "Contributor": None, "Format": None, "Type": None},
+        )
     return Path(path)
 
 

@@ -5,8 +5,9 @@ Read from the practitioners' roster (``practitioners.csv``, shared with the othe
 first in the report because every outcome is read against it: a change before most staff were
 trained cannot be the training's.
 """
-from .inputs import RAW_FILES
+
 from .analysis import OUTPUTS
+from .inputs import RAW_FILES
 
 STRAND = "implementation"
 

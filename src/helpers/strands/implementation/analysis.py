@@ -7,6 +7,7 @@ practitioners (social workers, senior social workers, family support workers), s
 training target). The roster holds the practitioners taking part in the evaluation, not every member
 of staff, so its counts are set beside the stated reach, not expected to reach it.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -31,7 +32,11 @@ CUMULATIVE = OutputTable(
         Field("date", "date", "A date on which at least one roster member completed training (YYYY-MM-DD)."),
         Field("dimension", "string", "'reach group' or 'borough': what the group column holds."),
         Field("group", "string", "The reach group (Practitioners, Supervisors, Clinicians) or the borough."),
-        Field("trained", "integer", "Roster members of the group trained on or before the date (people: suppressed when small in the report)."),
+        Field(
+            "trained",
+            "integer",
+            "Roster members of the group trained on or before the date (people: suppressed when small in the report).",
+        ),
     ),
 )
 REACH = OutputTable(
@@ -45,8 +50,16 @@ REACH = OutputTable(
         Field("trained", "integer", "Of those, how many completed systemic training."),
         Field("share_trained", "number", "trained / in_roster, as a percentage."),
         Field("first_trained", "date", "Earliest completion date in the group."),
-        Field("half_trained_by", "date", "Date by which half of the group's roster members had completed training; blank if never."),
-        Field("stated_reach", "integer", "The programme's stated reach for the group ('over N'); blank where none was stated."),
+        Field(
+            "half_trained_by",
+            "date",
+            "Date by which half of the group's roster members had completed training; blank if never.",
+        ),
+        Field(
+            "stated_reach",
+            "integer",
+            "The programme's stated reach for the group ('over N'); blank where none was stated.",
+        ),
     ),
 )
 CLINICIANS = OutputTable(
@@ -77,13 +90,21 @@ def cumulative_trained(practitioners: pd.DataFrame) -> pd.DataFrame:
     data = with_groups(practitioners)
     dates = sorted(data["completed"].dropna().unique())
     rows = []
-    for dimension, column, groups in (("reach group", "reach_group", [g for g in GROUP_ORDER if g in set(data["reach_group"])]),
-                                      ("borough", "borough", sorted(data["borough"].unique()))):
+    for dimension, column, groups in (
+        ("reach group", "reach_group", [g for g in GROUP_ORDER if g in set(data["reach_group"])]),
+        ("borough", "borough", sorted(data["borough"].unique())),
+    ):
         for group in groups:
             done = data.loc[data[column] == group, "completed"].dropna()
             for d in dates:
-                rows.append({"date": pd.Timestamp(d).strftime("%Y-%m-%d"), "dimension": dimension, "group": group,
-                             "trained": int((done <= d).sum())})
+                rows.append(
+                    {
+                        "date": pd.Timestamp(d).strftime("%Y-%m-%d"),
+                        "dimension": dimension,
+                        "group": group,
+                        "trained": int((done <= d).sum()),
+                    }
+                )
     return pd.DataFrame(rows, columns=CUMULATIVE.column_names)
 
 
@@ -107,15 +128,17 @@ def reach(practitioners: pd.DataFrame, stated: dict[str, int]) -> pd.DataFrame:
         trained = int(sub["completed"].notna().sum())
         half = half_trained_by(sub["completed"], len(sub))
         first = sub["completed"].min()
-        rows.append({
-            "group": group,
-            "in_roster": len(sub),
-            "trained": trained,
-            "share_trained": 100.0 * trained / len(sub) if len(sub) else float("nan"),
-            "first_trained": "" if pd.isna(first) else first.strftime("%Y-%m-%d"),
-            "half_trained_by": "" if half is None else half.strftime("%Y-%m-%d"),
-            "stated_reach": stated.get(group),
-        })
+        rows.append(
+            {
+                "group": group,
+                "in_roster": len(sub),
+                "trained": trained,
+                "share_trained": 100.0 * trained / len(sub) if len(sub) else float("nan"),
+                "first_trained": "" if pd.isna(first) else first.strftime("%Y-%m-%d"),
+                "half_trained_by": "" if half is None else half.strftime("%Y-%m-%d"),
+                "stated_reach": stated.get(group),
+            }
+        )
     out = pd.DataFrame(rows, columns=REACH.column_names)
     out["stated_reach"] = out["stated_reach"].astype("Int64")
     return out
@@ -127,8 +150,14 @@ def clinicians(practitioners: pd.DataFrame, boroughs) -> pd.DataFrame:
     for b in boroughs:
         sub = practitioners[practitioners["borough"] == b]
         clin = sub[sub["role"] == "clinician"]
-        rows.append({"borough": b, "clinicians": len(clin), "teams": sub["team"].nunique(),
-                     "teams_with_clinician": clin["team"].nunique()})
+        rows.append(
+            {
+                "borough": b,
+                "clinicians": len(clin),
+                "teams": sub["team"].nunique(),
+                "teams_with_clinician": clin["team"].nunique(),
+            }
+        )
     return pd.DataFrame(rows, columns=CLINICIANS.column_names)
 
 

@@ -1,5 +1,6 @@
 """Raw inputs of the implementation strand: only the practitioners' roster, declared (and documented)
 in :mod:`helpers.roster`. The strand declares no raw file of its own."""
+
 from __future__ import annotations
 
 from pathlib import Path
