@@ -1096,10 +1096,12 @@ CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/b
 
 
 def find_chromium() -> str | None:
-    """The Debian ``chromium`` executable (``FOP_CHROMIUM`` overrides), or None."""
+    """The Debian ``chromium`` executable, or None. ``FOP_CHROMIUM`` names another one (only that
+    one is tried, so ``FOP_CHROMIUM=none`` shows what happens on a machine without a browser)."""
     override = os.environ.get("FOP_CHROMIUM")
-    for path in ([override] if override else []) + list(CHROMIUM_CANDIDATES):
-        if path and Path(path).exists():
+    candidates = [override] if override else list(CHROMIUM_CANDIDATES)
+    for path in candidates:
+        if path and Path(path).is_file():
             return path
     return None
 
