@@ -376,3 +376,28 @@ def test_appendix_items_leave_the_body_and_are_linked(tmp_path):
         "glossary",
     ):
         assert f'href="#{anchor}"' in contents
+
+
+def test_hostile_sources_of_a_real_section_render_as_text(tmp_path):
+    s = Section(
+        strand="la",
+        title="LA",
+        order=45,
+        processed_dir=tmp_path,
+        synthetic=False,
+        sources=[
+            {
+                "name": "<script>alert(1)</script>",
+                "publisher": "<b>DfE</b>",
+                "released": "2016",
+                "url": "javascript:alert(1)",
+            }
+        ],
+    )
+    s.markdown("x")
+    s.save()
+    from helpers.report_section import load_sections
+
+    section = load_sections(tmp_path)[0]
+    html = report.section_html(section, 1, 5) + report.summary_html(tmp_path)
+    assert report.audit_html(html) == [] and "&lt;script&gt;" in html and 'href="javascript' not in html
