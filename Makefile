@@ -10,7 +10,7 @@ SEED ?= 2014
 PIPELINE_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data report test lint format lab borough-reports docs strip benchmark clean
+.PHONY: help setup data report test lint format lab borough-reports docs strip benchmark clean browser-deps pdf
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -47,6 +47,17 @@ lab: $(STAMP) ## open JupyterLab on the notebooks
 
 borough-reports: data ## build one report per borough (reports/*_<borough>.html)
 	$(BIN)/python -m helpers.pipeline --raw-dir $(RAW_DIR) --each-borough $(PIPELINE_ARGS)
+
+AXE_CORE_VERSION ?= 4.14.1
+REPORT_HTML ?= reports/focus_on_practice_evaluation.html
+
+browser-deps: ## install the browser test's tools: Debian chromium (apt, as root) and axe-core (npm, into .browser/)
+	@command -v chromium >/dev/null || { test "$$(id -u)" = 0 && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } || echo "chromium not installed: run 'apt-get install -y chromium' as root (the browser test is skipped without it)"
+	@command -v npm >/dev/null || { test "$$(id -u)" = 0 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; } || echo "npm not installed: run 'apt-get install -y nodejs npm' as root"
+	@test -f .browser/node_modules/axe-core/axe.min.js || npm install --prefix .browser --no-audit --no-fund --no-save axe-core@$(AXE_CORE_VERSION)
+
+pdf: $(STAMP) ## print the report to PDF with headless chromium (REPORT_HTML=... for another report)
+	$(BIN)/python -m helpers.report pdf $(REPORT_HTML)
 
 docs: $(STAMP) ## regenerate docs/data_dictionary.md from the schemas
 	$(BIN)/python -m helpers.data_dictionary

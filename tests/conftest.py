@@ -1,4 +1,6 @@
 """Shared test fixtures."""
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -21,3 +23,19 @@ def _run_notebook(name: str, output: Path, **parameters) -> Path:
 def run_notebook():
     """``run_notebook(name, output_path, **parameters)``: execute one of notebooks/ with papermill."""
     return _run_notebook
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """The whole pipeline run once on small generated data (shared by the end-to-end and browser tests)."""
+    from helpers.synthetic import generate_all
+
+    tmp = tmp_path_factory.mktemp("e2e")
+    truth = generate_all(tmp / "raw")
+    cmd = [sys.executable, "-m", "helpers.pipeline", "--no-progress", "--force",
+           "--raw-dir", str(tmp / "raw"), "--processed-dir", str(tmp / "processed"),
+           "--runs-dir", str(tmp / "runs"), "--report-dir", str(tmp / "reports")]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    html = (tmp / "reports" / "focus_on_practice_evaluation.html").read_text(encoding="utf-8")
+    return {"tmp": tmp, "truth": truth, "html": html, "processed": tmp / "processed" / "all"}

@@ -16,7 +16,7 @@ from .ingest import DEFAULT_DATE_WINDOW, ISSUE_COLUMNS, MISSING_TOKENS, Field, O
 
 #: Modules under `helpers` whose RAW_FILES / OUTPUTS are documented, in the order of the dictionary
 #: (a strand package as "strands.<strand>"; its heading uses the last part of the name).
-STRAND_MODULES = ("roster", "strands.scenarios", "strands.networks", "strands.score15")
+STRAND_MODULES = ("roster", "strands.implementation", "strands.scenarios", "strands.networks", "strands.score15")
 
 DATA_QUALITY_OUTPUTS = (
     OutputTable(
