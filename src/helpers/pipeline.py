@@ -901,16 +901,22 @@ def _snapshot(folder: Path) -> dict:
     return out
 
 
-def _owned_by_another(path: str, scope_dir: Path, step: Step, names: list[str]) -> bool:
-    """A file in another notebook's own folder (``<name>/`` or ``report_sections/NN_<name>/``)
-    that changed while this one ran was written by that one, running at the same time."""
+def _owned_by_another(path: str, scope_dir: Path, step: Step, steps: list[Step]) -> bool:
+    """Whether a file that changed while ``step`` ran was written by another notebook running at the
+    same time: one in another notebook's own folder (``<name>/``, ``report_sections/NN_<name>/``),
+    or a record named after a raw file only other notebooks read (``reconciliation_<file>.csv``)."""
     from .report_section import SECTIONS_DIRNAME
 
     parts = Path(path).relative_to(scope_dir).parts
-    others = set(names) - {step.name}
+    others = {s.name for s in steps} - {step.name}
     if parts[0] in others:
         return True
-    return parts[0] == SECTIONS_DIRNAME and len(parts) > 2 and parts[1].split("_", 1)[-1] in others
+    if parts[0] == SECTIONS_DIRNAME and len(parts) > 2 and parts[1].split("_", 1)[-1] in others:
+        return True
+    own = {Path(f).stem for f in step.raw_inputs}
+    foreign = {Path(f).stem for s in steps if s.name != step.name for f in s.raw_inputs} - own
+    stem = Path(path).stem
+    return any(stem == f or stem.endswith("_" + f) for f in foreign) and not any(stem.endswith("_" + f) for f in own)
 
 
 def damaged_outputs(record: dict) -> list[str]:
@@ -1097,9 +1103,8 @@ def _execute(sc: _Scope, step: Step, cell_progress: bool) -> tuple[float, dict]:
             tmp.unlink(missing_ok=True)
         outputs.append(str(plan.report_path))
     after = _snapshot(plan.scope_dir)
-    names = [s.name for s in plan.steps]
     outputs += [p for p, sig in after.items()
-                if before.get(p) != sig and not _owned_by_another(p, plan.scope_dir, step, names)]
+                if before.get(p) != sig and not _owned_by_another(p, plan.scope_dir, step, plan.steps)]
     return seconds, {p: _sha256_file(Path(p)) for p in sorted(outputs)}
 
 
