@@ -332,8 +332,8 @@ def build_plan(
     """Merge declaration, override file and command-line values (later wins) into a plan.
 
     A parameter set that differs from the declaration (``non_default``) gets its own processed
-    folder (``<processed_dir>/variants/<name>/``, unless ``processed_dir`` was given), runs folder
-    and report name, so it never overwrites the default build.
+    folder (``<processed_dir>/variants/<name>/``), runs folder (``<runs>/variants/<name>``) and
+    report name (``..._<borough>__<name>.html``), so it never overwrites the default build.
     """
     overrides = overrides or {}
     declared_globals = dict(declaration["globals"])
@@ -373,19 +373,17 @@ def build_plan(
             )
         )
     variant = _variant_name(non_default, override_file, from_file or set())
-    location_given = (cli_globals or {}).get("processed_dir") or overrides.get("globals", {}).get("processed_dir")
-    if variant and not location_given:
-        globals_["processed_dir"] = str(Path(declared_globals["processed_dir"]) / "variants" / variant)
+    if variant:
+        globals_["processed_dir"] = str(Path(globals_["processed_dir"]) / "variants" / variant)
         for step in steps:
             step.parameters["processed_dir"] = globals_["processed_dir"]
     check_processed_dir(config.resolve(globals_["processed_dir"]), config.resolve(globals_["raw_dir"]),
                         config.processed_dir_for(scope, globals_["processed_dir"]))
     report_dir = Path(report_dir) if report_dir else config.resolve((declaration.get("report") or {}).get("folder", "reports"))
     suffix = ("" if scope == config.ALL_BOROUGHS else f"_{scope}") + (f"__{variant}" if variant else "")
-    if runs_dir:
-        runs = Path(runs_dir)
-    else:
-        runs = config.OUTPUTS_DIR / "runs" / ("variants/" + variant if variant else "") / scope
+    runs = Path(runs_dir) if runs_dir else config.OUTPUTS_DIR / "runs" / scope
+    if variant:
+        runs = runs / "variants" / variant
     return Plan(
         steps=steps,
         globals=globals_,
@@ -612,7 +610,6 @@ def _run_info_payload(plan: Plan, epoch: int) -> dict:
         override = str(p.relative_to(config.PROJECT_ROOT)) if p.is_relative_to(config.PROJECT_ROOT) else p.name
     return {
         "build_date": datetime.fromtimestamp(epoch, tz=timezone.utc).date().isoformat(),
-        "source_date_epoch": epoch,
         "code_version": code_version(),
         "override_file": override,
         "non_default_parameters": plan.non_default,
@@ -791,8 +788,26 @@ def ipc_kernel_manager_class():
                     kwargs.setdefault("ip", os.path.join(tempfile.gettempdir(), f"fop-kernel-{uuid.uuid4().hex[:12]}"))
                 super().__init__(**kwargs)
 
+            #: where the kernel process's own stdout/stderr go (its start-up and shutdown messages);
+            #: None: the runner's. Cell outputs and errors are in the executed notebook either way.
+            kernel_log: str | None = None
+
+            async def _async_launch_kernel(self, kernel_cmd, **kw):
+                if not self.kernel_log or "stderr" in kw:
+                    return await super()._async_launch_kernel(kernel_cmd, **kw)
+                with open(self.kernel_log, "wb") as log:
+                    return await super()._async_launch_kernel(kernel_cmd, **{**kw, "stdout": log, "stderr": log})
+
         _IPC_MANAGER = IPCKernelManager
     return _IPC_MANAGER
+
+
+def kernel_manager_for(log_path: Path | None):
+    """The IPC kernel manager class, writing the kernel process's own messages to ``log_path``."""
+    base = ipc_kernel_manager_class()
+    if log_path is None:
+        return base
+    return type("StepKernelManager", (base,), {"kernel_log": str(log_path)})
 
 
 def _finalise_executed(tmp: Path, notebook: Path, executed_path: Path) -> None:
@@ -812,7 +827,8 @@ def run_step(step: Step, executed_path: Path, progress: bool = False) -> float:
     """Run one notebook with papermill in its own kernel; returns seconds taken.
 
     The executed notebook is written under a temporary name while it runs and renamed to
-    ``executed_path`` only when complete (also when it failed, with the traceback in it).
+    ``executed_path`` only when complete (also when it failed, with the traceback in it). The
+    kernel process's own messages go to ``<executed>.kernel.log`` beside it, not to the terminal.
     Raises :class:`NotebookFailed`.
     """
     import papermill as pm
@@ -831,7 +847,7 @@ def run_step(step: Step, executed_path: Path, progress: bool = False) -> float:
             progress_bar=progress,
             log_output=False,
             # engine arguments (nbclient): IPC transport, no timing metadata, project root as cwd
-            kernel_manager_class=ipc_kernel_manager_class(),
+            kernel_manager_class=kernel_manager_for(executed_path.with_suffix(".kernel.log")),
             record_timing=False,
             resources={"metadata": {"path": str(config.PROJECT_ROOT)}},
         )
