@@ -78,7 +78,7 @@ def test_killed_runs_rerun_to_the_same_report(toy):
     ]
     for sleeper, ready, rerun in kill_points:
         wipe(toy)
-        proc = run_subprocess(toy, "--jobs", "1", env={**env, f"TOY_SLEEP_{sleeper}": "60"})
+        proc = run_subprocess(toy, env={**env, f"TOY_SLEEP_{sleeper}": "60"})
         wait_for(ready)
         time.sleep(0.5)
         proc.send_signal(signal.SIGTERM)
@@ -92,7 +92,8 @@ def test_killed_runs_rerun_to_the_same_report(toy):
         again = run_subprocess(toy, env=env)
         assert again.wait(120) == 0, again.stderr.read()
         ran = {name for name, status in statuses(toy).items() if status == "ran"}
-        assert ran == rerun | ({"third"} if sleeper == "FIRST" else set()), sleeper
+        # third runs beside first and second: it may or may not have finished before the kill
+        assert rerun <= ran <= rerun | {"third"}, sleeper
         assert artefacts(toy) == expected, sleeper
         leftovers = [p.name for d in (toy["runs"] / "executed", toy["reports"], toy["scope"]) for p in d.glob(".*")
                      if ".partial-" in p.name or ".tmp-" in p.name]

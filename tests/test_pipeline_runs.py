@@ -117,6 +117,9 @@ def test_two_builds_give_byte_identical_executed_notebooks(toy):
     second = {p.name: p.read_bytes() for p in (toy["runs"] / "executed").glob("*.ipynb")}
     assert set(first) == {"first.ipynb", "second.ipynb", "third.ipynb", "report.ipynb"}
     assert first == second and toy["report"].read_bytes() == html
+    # kernels started early and warmed with the notebook's imports change nothing either
+    assert run(toy, "--force", "--no-warm") == 0
+    assert {p.name: p.read_bytes() for p in (toy["runs"] / "executed").glob("*.ipynb")} == first
     nb = nbformat.reads(second["report.ipynb"].decode(), as_version=4)
     source = pipeline._rel(toy["root"] / "report.ipynb")
     # ids derived from the notebook's path and the cell's index; no timing metadata anywhere

@@ -432,13 +432,34 @@ _PY_TYPES = {"int": (int,), "float": (int, float), "str": (str,), "bool": (bool,
 
 
 def declared_parameters(notebook: Path) -> dict:
-    """The parameters a notebook declares in its ``parameters`` cell (papermill's inspection)."""
-    import papermill as pm
-
+    """The parameters a notebook declares in its ``parameters`` cell: name -> {"name", "default"}
+    (the default's source text), as ``papermill.inspect_notebook`` gives them for plain
+    assignments, without importing papermill (a no-change run then starts in a fraction of the time)."""
     nb = _read_notebook(notebook)
-    if not any("parameters" in c.get("metadata", {}).get("tags", []) for c in nb["cells"]):
+    cells = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if not cells:
         raise PipelineError(f"{notebook}: no cell tagged 'parameters'")
-    return pm.inspect_notebook(str(notebook))
+    source = "".join(cells[0].get("source", ""))
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as exc:
+        raise PipelineError(f"{notebook}: the parameters cell is not valid Python: {exc.msg} (line {exc.lineno})") from exc
+    declared = {}
+    for node in tree.body:
+        target = node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else getattr(node, "target", None)
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(target, ast.Name) and node.value is not None:
+            declared[target.id] = {"name": target.id, "default": ast.get_source_segment(source, node.value)}
+    return declared
+
+
+def skip_slow_optional_imports() -> None:
+    """Tell Python the optional ``rfc3987_syntax`` package is absent in the runner's process.
+
+    jsonschema (imported by nbformat, hence by papermill and nbconvert) compiles about 40 grammar
+    parsers when that package is installed (it comes with jupyter-events), 1-5 s per process here,
+    only to check "iri" string formats, which notebook validation never uses.
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)
 
 
 def _default_type(info: dict) -> str | None:
@@ -823,7 +844,60 @@ def _finalise_executed(tmp: Path, notebook: Path, executed_path: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def run_step(step: Step, executed_path: Path, progress: bool = False) -> float:
+def _preload_modules(notebook: Path) -> list[str]:
+    """The modules a notebook imports (``import x``, ``from x import y`` -> x and x.y when a module)."""
+    mods: list[str] = []
+    for cell in _read_notebook(notebook).get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        try:
+            tree = ast.parse("".join(cell.get("source", "")))
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                mods += [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                mods += [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+    return list(dict.fromkeys(mods))
+
+
+def start_warm_kernel(step: Step, log_path: Path | None):
+    """Start a kernel for ``step`` and import the modules its notebook imports, silently (nothing
+    is counted, shown or kept in the notebook's namespace), so that the imports overlap the
+    notebooks it waits for instead of adding to the build's critical path."""
+    from jupyter_core.utils import run_sync
+
+    km = kernel_manager_for(log_path)(kernel_name=config.KERNEL_NAME)
+    run_sync(km.start_kernel)(cwd=str(config.PROJECT_ROOT))
+    kc = km.client()
+    kc.start_channels()
+    try:
+        run_sync(kc.wait_for_ready)(timeout=120)
+        code = ("import importlib as _fop_il\n"
+                f"for _fop_m in {_preload_modules(step.notebook)!r}:\n"
+                "    try:\n        _fop_il.import_module(_fop_m)\n    except Exception:\n        pass\n"
+                "del _fop_il\n")
+        msg_id = kc.execute(code, silent=True, store_history=False)
+        while True:
+            reply = run_sync(kc.get_shell_msg)(timeout=300)
+            if reply.get("parent_header", {}).get("msg_id") == msg_id:
+                break
+    finally:
+        kc.stop_channels()
+    return km
+
+
+def _shutdown(km) -> None:
+    from jupyter_core.utils import run_sync
+
+    try:
+        run_sync(km.shutdown_kernel)(now=True)
+    except Exception:  # noqa: BLE001 - already gone
+        pass
+
+
+def run_step(step: Step, executed_path: Path, progress: bool = False, km=None) -> float:
     """Run one notebook with papermill in its own kernel; returns seconds taken.
 
     The executed notebook is written under a temporary name while it runs and renamed to
@@ -837,6 +911,10 @@ def run_step(step: Step, executed_path: Path, progress: bool = False) -> float:
     executed_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = executed_path.with_name(f".{executed_path.stem}.partial-{os.getpid()}.ipynb")
     start = time.perf_counter()
+    # engine arguments (nbclient): IPC transport, no timing metadata, project root as cwd; or a
+    # kernel already started (and warmed) for this step
+    engine = ({"km": km} if km is not None else
+              {"kernel_manager_class": kernel_manager_for(executed_path.with_suffix(".kernel.log"))})
     try:
         pm.execute_notebook(
             str(step.notebook),
@@ -846,10 +924,9 @@ def run_step(step: Step, executed_path: Path, progress: bool = False) -> float:
             language="python",
             progress_bar=progress,
             log_output=False,
-            # engine arguments (nbclient): IPC transport, no timing metadata, project root as cwd
-            kernel_manager_class=kernel_manager_for(executed_path.with_suffix(".kernel.log")),
             record_timing=False,
             resources={"metadata": {"path": str(config.PROJECT_ROOT)}},
+            **engine,
         )
     except PapermillExecutionError as exc:
         _finalise_executed(tmp, step.notebook, executed_path)
@@ -863,6 +940,9 @@ def run_step(step: Step, executed_path: Path, progress: bool = False) -> float:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         msg = f"notebook {step.name} ({step.notebook.name}) could not run: {type(exc).__name__}: {first}"
         raise NotebookFailed(msg, executed_path) from exc
+    finally:
+        if km is not None:
+            _shutdown(km)
     _finalise_executed(tmp, step.notebook, executed_path)
     return time.perf_counter() - start
 
@@ -1101,12 +1181,40 @@ def _decide(sc: _Scope, step: Step, log) -> tuple[str, dict] | None:
     return "run", entry
 
 
-def _execute(sc: _Scope, step: Step, cell_progress: bool) -> tuple[float, dict]:
-    """Run one step (in a worker thread); returns seconds and its outputs with their hashes."""
+class _Gate:
+    """Holds a warmed kernel's step until the scheduler says run (``go``) or never mind."""
+
+    def __init__(self):
+        self.event = threading.Event()
+        self.go = False
+
+    def open(self, go: bool) -> None:
+        self.go = go
+        self.event.set()
+
+
+def _execute(sc: _Scope, step: Step, cell_progress: bool, gate: _Gate | None = None) -> tuple[float, dict] | None:
+    """Run one step (in a worker thread); returns seconds and its outputs with their hashes.
+
+    With a ``gate``, first start and warm the step's kernel, then wait for the gate: the notebooks
+    it reads are still running. Returns None if the gate says the step is not to run after all.
+    """
     plan = sc.plan
     executed = sc.executed_path(step)
+    km = None
+    if gate is not None:
+        try:
+            executed.parent.mkdir(parents=True, exist_ok=True)
+            km = start_warm_kernel(step, executed.with_suffix(".kernel.log"))
+        except Exception:  # noqa: BLE001 - fall back to a kernel started by papermill
+            km = None
+        gate.event.wait()
+        if not gate.go:
+            if km is not None:
+                _shutdown(km)
+            return None
     before = _snapshot(plan.scope_dir)
-    seconds = run_step(step, executed, progress=cell_progress)
+    seconds = run_step(step, executed, progress=cell_progress, km=km)
     outputs = [str(executed)]
     if step.exports_report:
         from .report import export_html
@@ -1133,11 +1241,13 @@ def run_plans(
     only: str | None = None,
     start: str | None = None,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    warm_kernels: bool = True,
 ) -> list[dict]:
     """Run the selected steps of one or more plans (e.g. one per borough) on one pool of ``jobs``
     workers; returns the run manifests (also written to each plan's runs folder)."""
     from tqdm.auto import tqdm
 
+    skip_slow_optional_imports()
     jobs = jobs or default_jobs()
     problems = []
     for plan, steps in plans:
@@ -1154,7 +1264,7 @@ def run_plans(
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGTERM, signal.SIGINT):
             old_handlers[sig] = signal.signal(sig, _on_signal)
-    pool = ThreadPoolExecutor(max_workers=jobs)
+    pool = ThreadPoolExecutor(max_workers=2 * jobs)  # jobs running notebooks + up to jobs warming kernels
     try:
         for plan, steps in sorted(plans, key=lambda ps: str(ps[0].scope_dir)):
             names = {s.name for s in steps}
@@ -1193,7 +1303,19 @@ def run_plans(
             if progress and not on_terminal:
                 log(f"[{sc.plan.scope}] {text}")
 
+        warm: dict = {}  # (scope, step) -> (future, gate): kernels started early for steps still waiting
+        warming_done: list = []
+
+        def close_gate(sc, step, go=False):
+            item = warm.pop((id(sc), step.name), None)
+            if item is not None:
+                item[1].open(go)
+                if not go:
+                    warming_done.append(item[0])
+            return item
+
         def not_run(sc, step):
+            close_gate(sc, step)
             sc.status[step.name] = "not run (an earlier notebook failed)"
             if step.name in sc.selected or step.name in sc.auto:
                 sc.entries[step.name] = {"name": step.name, "status": sc.status[step.name], "seconds": 0.0}
@@ -1212,6 +1334,7 @@ def run_plans(
                         continue
                     decision = _decide(sc, step, log)
                     if decision is None:
+                        close_gate(sc, step)
                         bar.update(1)
                         if step.name in sc.entries:
                             say(sc, f"{step.name}: {sc.status[step.name]}")
@@ -1226,7 +1349,23 @@ def run_plans(
             while runnable and len(running) < jobs:
                 sc, step, entry = runnable.pop(0)
                 bar.set_postfix_str(step.name)
-                running[pool.submit(_execute, sc, step, cell_progress)] = (sc, step, entry)
+                item = close_gate(sc, step, go=True)
+                fut = item[0] if item else pool.submit(_execute, sc, step, cell_progress)
+                running[fut] = (sc, step, entry)
+            # Warm a kernel for a step that will run once the notebooks it reads (running now) finish.
+            if failure is None and warm_kernels:
+                busy = {(id(sc), s.name) for sc, s, _ in [*running.values(), *runnable]}
+                for sc, step in sorted(pending, key=lambda it: -prio[(id(it[0]), it[1].name)]):
+                    key = (id(sc), step.name)
+                    if len(warm) >= jobs:
+                        break
+                    likely = (sc.force and step.name in sc.selected) or step.name not in sc.state["steps"]
+                    if (key in warm or not likely or not step.reads
+                            or (step.name not in sc.selected and step.name not in sc.auto)
+                            or not all(r in sc.status or (id(sc), r) in busy for r in step.reads)):
+                        continue
+                    gate = _Gate()
+                    warm[key] = (pool.submit(_execute, sc, step, cell_progress, gate), gate)
             if not running:
                 if pending:  # pragma: no cover - the declaration's order check makes this impossible
                     raise PipelineError(f"internal error: steps left that can never start: {[s.name for _, s in pending]}")
@@ -1254,6 +1393,9 @@ def run_plans(
                 sc.entries[step.name] = {**entry, "status": "ran", "seconds": round(seconds, 2)}
                 say(sc, f"{step.name}: ran in {seconds:.1f} s")
         bar.close()
+        for _, gate in list(warm.values()):
+            gate.open(False)
+        wait(warming_done + [f for f, _ in warm.values()])
         for sc in scopes:
             sc.manifest["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
             sc.save_manifest()
@@ -1352,6 +1494,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", "-j", type=int, default=None, help=f"notebooks run at once (default: the cores, here {default_jobs()})")
     parser.add_argument("--lock-timeout", type=float, default=DEFAULT_LOCK_TIMEOUT,
                         help="seconds to wait for another run on the same output folder (default 600)")
+    parser.add_argument("--no-warm", action="store_true",
+                        help="do not start a notebook's kernel (and its imports) while the notebooks it reads still run")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars and no per-notebook lines")
     parser.add_argument("--list", action="store_true", help="list the notebooks in the order they run, then stop")
     args = parser.parse_args(argv)
@@ -1379,7 +1523,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{i}. {s.name:12s} {_rel(s.notebook)}{reads}")
             return 0
         manifests = run_plans(plans, force=args.force, progress=not args.no_progress, jobs=args.jobs,
-                              only=args.only, start=args.start, lock_timeout=args.lock_timeout)
+                              only=args.only, start=args.start, lock_timeout=args.lock_timeout,
+                              warm_kernels=not args.no_warm)
         for (plan, _), manifest in zip(plans, manifests):
             ran = [n["name"] for n in manifest["notebooks"] if n["status"] == "ran"]
             skipped = [n["name"] for n in manifest["notebooks"] if n["status"].startswith("skipped")]
