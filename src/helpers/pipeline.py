@@ -868,7 +868,8 @@ def start_warm_kernel(step: Step, log_path: Path | None):
     notebooks it waits for instead of adding to the build's critical path."""
     from jupyter_core.utils import run_sync
 
-    km = kernel_manager_for(log_path)(kernel_name=config.KERNEL_NAME)
+    # a step may name its own kernel (``kernel:`` in pipeline.yaml, branch extracts); else the project's
+    km = kernel_manager_for(log_path)(kernel_name=getattr(step, "kernel", None) or config.KERNEL_NAME)
     run_sync(km.start_kernel)(cwd=str(config.PROJECT_ROOT))
     kc = km.client()
     kc.start_channels()
