@@ -8,6 +8,13 @@ STAMP := $(VENV)/.installed
 RAW_DIR ?= data/raw
 SEED ?= 2014
 PIPELINE_ARGS ?=
+# Notebooks run at once by the pipeline (default: the cores). Extra arguments for JupyterLab.
+JOBS ?=
+LAB_ARGS ?=
+# JupyterLab refuses to start as root without --allow-root; with no display there is no browser to open.
+LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+LAB_BROWSER := $(if $(DISPLAY)$(WAYLAND_DISPLAY),,$(if $(filter Darwin,$(shell uname -s)),,--no-browser))
+JOBS_ARG := $(if $(JOBS),--jobs $(JOBS),)
 
 .DEFAULT_GOAL := help
 .PHONY: help setup data report test lint format lab borough-reports docs strip benchmark clean browser-deps pdf
@@ -29,7 +36,7 @@ data: $(STAMP) ## write synthetic raw data to data/raw, unless it already holds 
 	$(BIN)/python -m helpers.synthetic --out $(RAW_DIR) --seed $(SEED) --if-empty
 
 report: data ## set up, generate data if none, run the whole pipeline, write reports/*.html
-	$(BIN)/python -m helpers.pipeline --raw-dir $(RAW_DIR) $(PIPELINE_ARGS)
+	$(BIN)/python -m helpers.pipeline --raw-dir $(RAW_DIR) $(JOBS_ARG) $(PIPELINE_ARGS)
 
 test: $(STAMP) ## run the tests (unit tests and an end-to-end pipeline run on small generated data)
 	$(BIN)/python -m pytest
@@ -42,11 +49,11 @@ format: $(STAMP) ## fix what ruff can fix and format the whole tree (notebooks i
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-lab: $(STAMP) ## open JupyterLab on the notebooks
-	$(BIN)/jupyter lab notebooks/
+lab: $(STAMP) ## open JupyterLab on the notebooks (also as root or with no browser; LAB_ARGS=... for more)
+	$(BIN)/jupyter lab $(LAB_ROOT) $(LAB_BROWSER) $(LAB_ARGS) notebooks/
 
-borough-reports: data ## build one report per borough (reports/*_<borough>.html)
-	$(BIN)/python -m helpers.pipeline --raw-dir $(RAW_DIR) --each-borough $(PIPELINE_ARGS)
+borough-reports: data ## build one report per borough, in parallel across the cores (reports/*_<borough>.html)
+	$(BIN)/python -m helpers.pipeline --raw-dir $(RAW_DIR) --each-borough $(JOBS_ARG) $(PIPELINE_ARGS)
 
 AXE_CORE_VERSION ?= 4.14.1
 REPORT_HTML ?= reports/focus_on_practice_evaluation.html

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import base64
 import html
+import json
 import os
 import re
 from datetime import UTC, datetime
@@ -521,9 +522,34 @@ def header_html(processed_dir: Path, borough: str) -> str:
     commit = version["commit"][:12] + (" with uncommitted changes" if version["uncommitted_changes"] else "")
     return (
         f'<header><h1 id="top">{esc(REPORT_TITLE)}</h1>'
-        f"<p><b>Scope:</b> {esc(borough_label(borough))}.{built} <b>Code version:</b> <code>{esc(commit)}</code>.</p></header>"
+        f"<p><b>Scope:</b> {esc(borough_label(borough))}.{built} <b>Code version:</b> <code>{esc(commit)}</code>.</p>"
+        + run_parameters_html(processed_dir)
+        + "</header>"
         + banner_html(processed_dir)
         + contents_html(processed_dir)
+    )
+
+
+def run_parameters_html(processed_dir: Path) -> str:
+    """The build's parameters that differ from the declared defaults, and the override file, as the
+    runner recorded them (``run_info.json``), so that two runs cannot be mistaken for each other."""
+    from .provenance import run_info
+
+    info = run_info(processed_dir)
+    changed = info.get("non_default_parameters") or {}
+    override = info.get("override_file")
+    if not changed and not override:
+        return '<p class="fop-run">Built with the declared default parameters.</p>' if info else ""
+    items = "".join(
+        f"<li><code>{esc(name)}</code> = {esc(json.dumps(v.get('value')))} (default {esc(json.dumps(v.get('default')))})</li>"
+        for name, v in sorted(changed.items())
+    )
+    source = f" from <code>{esc(override)}</code>" if override else ""
+    return (
+        f'<div class="fop-run" role="note"><p><b>Non-default parameters{source}.</b> This report is not the '
+        f"default build: it was written to <code>{esc(info.get('report_file', ''))}</code>.</p>"
+        + (f"<ul>{items}</ul>" if items else "")
+        + "</div>"
     )
 
 
