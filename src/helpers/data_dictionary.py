@@ -15,7 +15,7 @@ from .config import DOCS_DIR
 from .ingest import ISSUE_COLUMNS, MISSING_TOKENS, Field, OutputTable, RawFile
 
 #: Modules whose RAW_FILES / OUTPUTS are documented, in the order of the dictionary.
-STRAND_MODULES = ("roster", "scenarios", "networks", "score15")
+STRAND_MODULES = ("roster", "scenarios", "networks", "score15", "public_data", "strands.outcomes")
 
 DATA_QUALITY_OUTPUTS = (
     OutputTable(
@@ -138,7 +138,7 @@ def render() -> str:
         out += [f"## {name}: {title}", ""]
         raw = getattr(module, "RAW_FILES", ())
         if raw:
-            out += ["Raw inputs (in `raw_dir`):", ""]
+            out += [f"Raw inputs ({getattr(module, 'RAW_LOCATION', 'in `raw_dir`')}):", ""]
             out += [raw_file_markdown(s) for s in raw]
         outputs = getattr(module, "OUTPUTS", ())
         if outputs:

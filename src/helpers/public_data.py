@@ -256,6 +256,10 @@ PUBLIC_FILES: dict[str, RawFile] = {
 #: For the data dictionary (documented like any raw input, but read from ``FOP_PUBLIC_DATA``).
 RAW_FILES = tuple(PUBLIC_FILES.values())
 OUTPUTS = ()
+#: Where the data dictionary says these files are found.
+RAW_LOCATION = ("in the public statistics folder: `FOP_PUBLIC_DATA`, default `../shared/public_data` beside the "
+                "repository; never copied into it. Blank `value` = suppressed or not published, never 0; the symbol is in "
+                "`value_as_published`")
 
 
 # ---- folder and reading ----------------------------------------------------------------------
@@ -507,18 +511,25 @@ def eligible_las(first_year: int, last_year: int, path=None, exclude_small: bool
 
 
 def statistical_neighbours(treated: Iterable[int], vintage: str = "2021", path=None,
-                           exclude_treated: bool = True) -> pd.DataFrame:
+                           exclude_treated: bool = True, old_lists: bool = False) -> pd.DataFrame:
     """The DfE statistical neighbours of each treated LA (``vintage`` '2021' = April 2021 groups,
     '2025' = May 2025), main list only, as rows ``treated_la, rank, neighbour_la, neighbour_name,
     closeness``. With ``exclude_treated`` the treated areas are removed from each other's lists
     (the three programme boroughs are each other's neighbours). An LA without a group (e.g.
-    Cumberland in 2021) has no rows; the caller should say so."""
+    Cumberland in 2021) has no rows; the caller should say so. With ``old_lists`` an abolished
+    authority without a main-list group (Dorset county, Poole, Bournemouth, Northamptonshire, and
+    Cumbria in 2025) takes its published 'Old SNs' list instead."""
     key = {"2021": "sn_2021", "2025": "sn_2025"}.get(str(vintage))
     if key is None:
         raise ValueError(f"statistical neighbour list must be '2021' or '2025', not {vintage!r}")
     sn = read(key, path)
     treated = [int(t) for t in treated]
-    sn = sn[(sn["sn_list"] == "main list") & sn["old_la_code"].isin(treated)]
+    main = sn[(sn["sn_list"] == "main list") & sn["old_la_code"].isin(treated)]
+    if old_lists:
+        without = set(treated) - set(main["old_la_code"].astype(int))
+        old = sn[(sn["sn_list"] != "main list") & sn["old_la_code"].isin(without)]
+        main = pd.concat([main, old])
+    sn = main
     if exclude_treated:
         sn = sn[~sn["neighbour_old_la_code"].isin(treated)]
     out = sn.rename(columns={"old_la_code": "treated_la", "neighbour_old_la_code": "neighbour_la",
