@@ -30,7 +30,8 @@ def test_report_has_the_sections(built):
         assert re.search(rf"<h2[^>]*>\s*\d+\.\s[^<]*{heading}", html), heading
     # The contents link to every numbered section heading.
     anchors = re.findall(r'<a href="#(section-\d+)">', html)
-    assert len(anchors) == 4  # three strands and data quality
+    sections = list((built["processed"] / "report_sections").glob("*/section.json"))
+    assert len(anchors) == len(sections) + 1  # every strand section and data quality
     for anchor in anchors:
         assert f'id="{anchor}"' in html
 
@@ -145,3 +146,14 @@ def test_a_file_missing_a_column_stops_the_run_naming_file_and_column(built, tmp
     failed = [line for line in done.stderr.splitlines() if line.startswith("FAILED:")]
     assert len(failed) == 1
     assert "IngestError" in failed[0] and "score15_responses.csv: missing required column(s) q07" in failed[0]
+
+
+def test_outcomes_section_marked_as_real_published_statistics(built):
+    from helpers import public_data
+
+    html = built["html"]
+    assert "Children&#x27;s outcomes and the cost of care" in html or "Children's outcomes and the cost of care" in html
+    if public_data.available():
+        assert "Real published statistics." in html
+    else:
+        assert "FOP_PUBLIC_DATA" in html

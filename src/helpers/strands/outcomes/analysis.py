@@ -155,7 +155,8 @@ def component_measures(outcomes) -> list[str]:
 def load_components(outcomes, first_year: int, last_year: int, path=None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Published counts of every area, wide: (area_code, year) x measure, plus ``population``
     (mid-(t-1) 0-17, pre-Census-2021 vintage) and a parallel frame of source ids."""
-    measures = component_measures(outcomes)
+    present = set(pdm.read_result("preferred", path).data["measure"].unique())
+    measures = [m for m in component_measures(outcomes) if m in present or m not in EXTRA_MEASURES]
     popm = pdm.POPULATION_MEASURES[pdm.VINTAGE_PRE2021]
     p = pdm.panel(measures + [popm], years=(first_year - 1, last_year), path=path)
     pop = p[p.measure == popm].assign(year=lambda d: d.year + 1, measure="population")  # mid-(t-1) -> year t
@@ -320,10 +321,6 @@ class Results:
     pyfixest_check: pd.DataFrame | None = None
 
 
-def _label(unit: str, names: dict) -> str:
-    return names.get(unit, unit)
-
-
 def run(treated=(213, 205, 207), programme_start: str = "2014-07", first_year: int = 2010, last_year: int = 2019,
         neighbour_list: str = "2021", outcomes=DEFAULT_OUTCOMES, public_data_dir=None, unit_costs=None,
         programme_cost=(4.0e6, 4.2e6), cost_years=(2015, 2017), exclude_small: bool = True,
@@ -388,7 +385,8 @@ def run(treated=(213, 205, 207), programme_start: str = "2014-07", first_year: i
     if len(treated) > 1 and len(units) == len(treated):
         units.append(TREATED_ID)
 
-    panel_rows, est_rows, plc_rows, ev_rows, w_rows, ser_rows, excl_rows = [], [], [], [], [], [], []
+    panel_parts: list[pd.DataFrame] = []
+    est_rows, plc_rows, ev_rows, w_rows, ser_rows, excl_rows = [], [], [], [], [], []
     pyfx_rows = []
     pool_codes = [str(c) for c in sorted(pool_all)]
     for okey in outcomes:
@@ -402,30 +400,8 @@ def run(treated=(213, 205, 207), programme_start: str = "2014-07", first_year: i
         if len(treated) > 1:
             series[TREATED_ID] = combine(num, den, tcodes, o.scale)
         series[NEIGHBOURS_ID] = combine(num, den, all_neighbours, o.scale)
-        for code, s in series.items():
-            role = ("treated" if code in tcodes else "treated combined" if code == TREATED_ID else
-                    "neighbours combined" if code == NEIGHBOURS_ID else "context" if code in CONTEXT else
-                    "statistical neighbour" if code in all_neighbours else "comparison pool")
-            if code in (TREATED_ID, NEIGHBOURS_ID):
-                members = tcodes if code == TREATED_ID else all_neighbours
-                n_ = num.reindex(columns=members).sum(axis=1, min_count=len(members))
-                d_ = den.reindex(columns=members).sum(axis=1, min_count=len(members))
-                n_, d_ = n_.where(s.notna()), d_.where(s.notna())
-                src = "sum of " + ", ".join(members)
-                srcs = [src] * len(years_all)
-            else:
-                n_, d_ = num[code], den[code] if code in den else pd.Series(np.nan, index=years_all)
-                srcs = []
-                for y in years_all:
-                    parts = [sources.get(o.numerator, pd.Series(dtype=object)).get((code, y))]
-                    if o.denominator:
-                        parts.append(sources.get(o.denominator, pd.Series(dtype=object)).get((code, y)))
-                    srcs.append("; ".join(dict.fromkeys(str(p) for p in parts if isinstance(p, str))))
-            for i, y in enumerate(years_all):
-                panel_rows.append((code, _label(code, names), role, int(y), okey, s.get(y, np.nan), n_.get(y, np.nan),
-                                   d_.get(y, np.nan) if o.denominator else np.nan, o.unit, srcs[i],
-                                   pdm.VINTAGE_PRE2021 if o.denominator == "population" else ""))
-        if not o.analyse:
+        panel_parts.append(_panel_rows(okey, o, series, num, den, sources, years_all, tcodes, all_neighbours, names))
+        if not o.analyse or not units:
             continue
         # years the outcome can be compared: those with the treated (combined) series present
         tser = series[TREATED_ID] if TREATED_ID in series else series[tcodes[0]]
@@ -580,8 +556,7 @@ def run(treated=(213, 205, 207), programme_start: str = "2014-07", first_year: i
         if notes_n:
             notes.append(f"{o.label}: {notes_n} LA(s) with complete data had fewer than 3 eligible neighbours and were not used as placebos.")
 
-    panel = pd.DataFrame(panel_rows, columns=["area_code", "area_name", "role", "year", "outcome", "value", "numerator",
-                                              "denominator", "unit", "source", "pop_vintage"])
+    panel = pd.concat(panel_parts, ignore_index=True) if panel_parts else pd.DataFrame(columns=PANEL_COLUMNS)
     estimates = pd.DataFrame(est_rows, columns=["outcome", "area_code", "area_name", "method", "estimate", "ci_low", "ci_high",
                                                 "p_value", "rank", "n_placebo", "n_comparators", "unit", "note"])
     placebo = pd.DataFrame(plc_rows, columns=["outcome", "statistic", "area_code", "area_name", "value", "is_treated"])
@@ -605,6 +580,55 @@ def run(treated=(213, 205, 207), programme_start: str = "2014-07", first_year: i
                    eligibility=elig, panel=panel, estimates=estimates, placebo=placebo, event=event,
                    synth_weights=weights, series=series_df, claims=claims, costs=costs, exclusions=exclusions,
                    notes=notes, pyfixest_check=pd.DataFrame(pyfx_rows) if pyfx_rows else None)
+
+
+PANEL_COLUMNS = ["area_code", "area_name", "role", "year", "outcome", "value", "numerator", "denominator", "unit",
+                 "source", "pop_vintage"]
+
+
+def _panel_rows(okey, o, series, num, den, sources, years_all, tcodes, neighbours, names) -> pd.DataFrame:
+    """Tidy rows of one outcome for every area shown or compared (vectorised)."""
+    codes = [c for c in series if c not in (TREATED_ID, NEIGHBOURS_ID)]
+    val = pd.DataFrame({c: series[c] for c in series}).reindex(years_all)
+    n = num.reindex(index=years_all, columns=codes)
+    d = den.reindex(index=years_all, columns=codes) if o.denominator else pd.DataFrame(np.nan, index=years_all, columns=codes)
+    for gid, members in ((TREATED_ID, tcodes), (NEIGHBOURS_ID, neighbours)):
+        if gid in series:
+            ok = series[gid].reindex(years_all).notna()
+            n[gid] = num.reindex(index=years_all, columns=members).sum(axis=1).where(ok)
+            d[gid] = (den.reindex(index=years_all, columns=members).sum(axis=1).where(ok) if o.denominator else np.nan)
+    cols = list(val.columns)
+    index = pd.MultiIndex.from_product([cols, years_all], names=["area_code", "year"])
+
+    def src(measure):
+        if measure not in sources:
+            return np.full(len(index), "", dtype=object)
+        return np.array(sources[measure].reindex(index).astype(object).fillna("").to_numpy(), dtype=object)
+
+    sn = src(o.numerator)
+    if o.denominator:
+        sd = src(o.denominator)
+        sn = np.array([a if (not b or a == b) else (b if not a else f"{a}; {b}") for a, b in zip(sn, sd)], dtype=object)
+    codes_long = index.get_level_values(0).to_numpy()
+    for gid, members in ((TREATED_ID, tcodes), (NEIGHBOURS_ID, neighbours)):
+        sn[codes_long == gid] = "sum of " + ", ".join(members)
+    long = pd.DataFrame({
+        "area_code": codes_long,
+        "year": index.get_level_values(1).to_numpy(),
+        "value": val[cols].to_numpy(dtype=float).T.ravel(),
+        "numerator": n[cols].to_numpy(dtype=float).T.ravel(),
+        "denominator": d[cols].to_numpy(dtype=float).T.ravel(),
+        "source": sn,
+    })
+    tset, nset = set(tcodes), set(neighbours)
+    role = {c: ("treated" if c in tset else "treated combined" if c == TREATED_ID else "neighbours combined" if c == NEIGHBOURS_ID
+                else "context" if c in CONTEXT else "statistical neighbour" if c in nset else "comparison pool") for c in cols}
+    long["area_name"] = long.area_code.map({c: names.get(c, c) for c in cols})
+    long["role"] = long.area_code.map(role)
+    long["outcome"] = okey
+    long["unit"] = o.unit
+    long["pop_vintage"] = pdm.VINTAGE_PRE2021 if o.denominator == "population" else ""
+    return long[PANEL_COLUMNS]
 
 
 def _pyfixest_did(okey, unit, yrs, y1, Y0, comps, fpy, numpy_estimate) -> dict:
@@ -664,6 +688,8 @@ def avoided_costs(estimates, series, values, units, tcodes, cost_years, unit_cos
     from the counterfactual (placebo intervals for DiD and synthetic control, OLS interval for ITS)."""
     unit_costs = list(unit_costs or DEFAULT_UNIT_COSTS)
     rows = []
+    if "cla_at_31_march_number" not in values or "population" not in values:
+        units = []  # children looked after not among the outcomes: nothing to cost
     cy = range(cost_years[0], cost_years[1] + 1)
     pop = values["population"]
     for u in units:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from . import charts
-from .analysis import CLAIMS, NEIGHBOURS_ID, OUTCOMES, TREATED_ID
+from .analysis import CLAIMS, NEIGHBOURS_ID, OUTCOMES, PROGRAMME_LAS, TREATED_ID
 from .inputs import SOURCES
 
 TITLE = "Children's outcomes and the cost of care, against comparators"
@@ -141,6 +141,18 @@ def build_section(section, results) -> None:
     # ---- the claims ---------------------------------------------------------------------------
     cl = r.claims
     c1 = cl[(cl.measure == "cla_at_31_march_number")]
+    programme = set(r.treated) <= set(PROGRAMME_LAS)
+    if len(c1) and not programme:
+        t = c1[c1.area == (names[TREATED_ID] if TREATED_ID in r.units else treated_names[0])].iloc[0]
+        nbr = c1[c1.area == names[NEIGHBOURS_ID]].iloc[0]
+        eng = c1[c1.area == "England"].iloc[0]
+        section.markdown(
+            f"**Children looked after, {CLAIMS[0]['from_year']} to {CLAIMS[0]['to_year']}.** {t.area}: {_f(t.value_from, '{:,.0f}')} "
+            f"at 31 March {CLAIMS[0]['from_year']} and {_f(t.value_to, '{:,.0f}')} at 31 March {CLAIMS[0]['to_year']} "
+            f"({_f(t.change_pct, '{:+.1f}')}%); statistical neighbours combined {_f(nbr.change_pct, '{:+.1f}')}%, England "
+            f"{_f(eng.change_pct, '{:+.1f}')}%. (The Focus on Practice boroughs' published claims are about themselves and are "
+            f"checked only when they are the treated areas.)")
+        c1 = c1.iloc[0:0]
     if len(c1):
         t = c1[c1.area == names[TREATED_ID]] if (TREATED_ID in r.units) else c1[c1.area == treated_names[0]]
         t = t.iloc[0]
