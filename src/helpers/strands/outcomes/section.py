@@ -164,7 +164,10 @@ def build_section(section, results) -> None:
             f"in looked-after children from {CLAIMS[0]['from_year']} to {CLAIMS[0]['to_year']}. From the published figures, "
             f"{'the treated areas combined' if t.area == names[TREATED_ID] else t.area} had {_f(t.value_from, '{:,.0f}')} children looked after at "
             f"31 March {CLAIMS[0]['from_year']} and {_f(t.value_to, '{:,.0f}')} at 31 March {CLAIMS[0]['to_year']}: a change of "
-            f"{_f(t.change_pct)}%. Over the same years the statistical neighbours combined changed by {_f(nbr.change_pct)}%, Inner "
+            f"{_f(t.change_pct)}%"
+            + (" (the published counts do not reproduce the claimed fall; the release's own figures and definition are not known)"
+               if abs(t.change_pct - CLAIMS[0]["claimed_change_pct"]) > 1 else " (close to the claim)")
+            + f". Over the same years the statistical neighbours combined changed by {_f(nbr.change_pct)}%, Inner "
             f"London by {_f(inner.change_pct)}% and England by {_f(eng.change_pct)}%; "
             f"{_f(t.share_of_eligible_las_with_fall_at_least_as_large * 100, '{:.0f}')}% of eligible English LAs had a fall at least as large. "
             f"The claim of an {abs(CLAIMS[1]['claimed_change_pct'])}% drop in children taken into care since {CLAIMS[1]['from_year']} "
@@ -197,6 +200,21 @@ def build_section(section, results) -> None:
                   if already else "is within the range seen among placebo LAs (p = " + _f(pt.p_value, '{:.2f}') + "): no sign of an earlier divergence.")
                if pt is not None else "not available.")
         )
+        ia = {t: _est(r, key, main_unit, f"interrupted time series alone: {t}") for t in ("pre slope", "level change", "slope change")}
+        iv = {t: _est(r, key, main_unit, f"interrupted time series vs neighbours: {t}") for t in ("pre slope", "level change", "slope change")}
+        if ia["pre slope"] is not None:
+            def _ci(e):
+                return f"{_f(e.estimate, '{:+.1f}')} (95% CI {_f(e.ci_low, '{:+.1f}')} to {_f(e.ci_high, '{:+.1f}')})"
+
+            trend_word = "falling" if ia["pre slope"].estimate < 0 else "rising"
+            section.markdown(
+                f"**Interrupted time series** ({_who(r, main_unit)}, {OUTCOMES[key].unit}). Before the programme the series was "
+                f"{trend_word}: {_ci(ia['pre slope'])} a year, so any change after {ref} has to be read against a trend that "
+                f"had started earlier. After the start, the step in the first year was {_ci(ia['level change'])} and the yearly "
+                f"trend changed by {_ci(ia['slope change'])}. Against the neighbours (the gap between the two series), the step was "
+                + (f"{_ci(iv['level change'])} and the change in trend {_ci(iv['slope change'])}. " if iv["level change"] is not None else "not available. ")
+                + "These intervals come from about ten yearly points and are likely too narrow; the placebo comparisons below are the fairer test."
+            )
         section.figure(f"outcomes_placebo_{key}", charts.placebo(r, key),
                        alt=f"Histograms of the difference-in-differences estimate of {_lc(OUTCOMES[key].label)} for every "
                            f"eligible English LA as if it had been treated, with the treated areas marked, and of the mean of "
@@ -343,9 +361,9 @@ def build_section(section, results) -> None:
         t = c1[c1.area == (names[TREATED_ID] if TREATED_ID in r.units else treated_names[0])].iloc[0]
         section.key_finding(
             f"Real published statistics: children looked after fell by {_f(-t.change_pct)}% from {CLAIMS[0]['from_year']} to "
-            f"{CLAIMS[0]['to_year']} in {t.area if t.area != names[TREATED_ID] else 'the treated areas combined'} (the boroughs later "
-            f"claimed {abs(CLAIMS[0]['claimed_change_pct']):.0f}%), against {_f(-nbr.change_pct)}% in their statistical neighbours "
-            f"and a rise of {_f(eng.change_pct)}% in England." if t.change_pct < 0 else
+            f"{CLAIMS[0]['to_year']} in {t.area if t.area != names[TREATED_ID] else 'the treated areas combined'}, against the "
+            f"{abs(CLAIMS[0]['claimed_change_pct']):.0f}% the boroughs later claimed (the release's own definition is not known); over the same years the change was "
+            f"{_f(nbr.change_pct, '{:+.1f}')}% in their statistical neighbours and {_f(eng.change_pct, '{:+.1f}')}% in England." if t.change_pct < 0 else
             f"Real published statistics: children looked after changed by {_f(t.change_pct)}% from {CLAIMS[0]['from_year']} to "
             f"{CLAIMS[0]['to_year']} (the boroughs later claimed a {abs(CLAIMS[0]['claimed_change_pct']):.0f}% fall).",
             strength="strong", estimate=t.change_pct, label="Change in children looked after, 2013-2017 (%)",
