@@ -162,7 +162,7 @@ def build_section(section, results) -> None:
         section.markdown(
             f"**The boroughs' own claims.** A November 2017 council release claimed a {abs(CLAIMS[0]['claimed_change_pct']):.0f}% drop "
             f"in looked-after children from {CLAIMS[0]['from_year']} to {CLAIMS[0]['to_year']}. From the published figures, "
-            f"{'the treated areas combined' if t.area == names[TREATED_ID] else t.area} had {_f(t.value_from, '{:,.0f}')} children looked after at "
+            f"{'the treated areas combined' if (TREATED_ID in r.units and t.area == names[TREATED_ID]) else t.area} had {_f(t.value_from, '{:,.0f}')} children looked after at "
             f"31 March {CLAIMS[0]['from_year']} and {_f(t.value_to, '{:,.0f}')} at 31 March {CLAIMS[0]['to_year']}: a change of "
             f"{_f(t.change_pct)}%"
             + (" (the published counts do not reproduce the claimed fall; the release's own figures and definition are not known)"
@@ -173,8 +173,12 @@ def build_section(section, results) -> None:
             f"The claim of an {abs(CLAIMS[1]['claimed_change_pct'])}% drop in children taken into care since {CLAIMS[1]['from_year']} "
             f"cannot be checked here: the published files hold LA-level counts of children starting to be looked after only from "
             f"31 March 2015, after the programme started."
+            + ("" if TREATED_ID in r.units else f" The claims were made for the three boroughs together; this section covers {_list(treated_names)} only.")
         )
-        section.table("outcomes_claims", cl.drop(columns=["measure", "note"]),
+        shown = cl.drop(columns=["measure", "note"]).astype({"from_year": str, "to_year": str})
+        shown["value_from"] = shown["value_from"].round().astype("Int64")
+        shown["value_to"] = shown["value_to"].round().astype("Int64")
+        section.table("outcomes_claims", shown,
                       caption="The boroughs' later claims beside the published figures and the comparators",
                       labels={"claim": "Claim", "claimed_change_pct": "Claimed change %", "from_year": "From", "to_year": "To",
                               "area": "Area", "value_from": "Number (from)", "value_to": "Number (to)", "change_pct": "Change %",
@@ -329,6 +333,7 @@ def build_section(section, results) -> None:
                    if lo_all < 0 < hi_all else ".")
             )
 
+    n_tests = int((r.estimates.method == "difference in differences vs neighbours").sum())
     section.markdown(
         "**What these comparisons can and cannot show.** They show whether the treated areas' published figures moved "
         "differently from their statistical neighbours, from England, and from what every other eligible authority did over the "
@@ -336,7 +341,9 @@ def build_section(section, results) -> None:
         "difference: other changes in the same boroughs and years (local policy, housing, the courts, unaccompanied asylum-seeking "
         "children, changes of recording) would look the same in these data. With three treated areas and short yearly series, the "
         "placebo ranks are the fairest test; the interrupted time series intervals are likely too narrow, and the synthetic "
-        "control rests on a few years of fit. Rates use the pre-Census-2021 population series, in which central London's child "
+        "control rests on a few years of fit. "
+        f"The section reports {n_tests} placebo p-values (outcomes x treated units): about {n_tests * UNUSUAL_P:.0f} of them would fall "
+        f"below {UNUSUAL_P:.2f} by chance alone, so one small p-value for one outcome is weak evidence on its own. Rates use the pre-Census-2021 population series, in which central London's child "
         "population was later revised down sharply; levels on the revised series would be higher, but the comparison is made "
         "on one series throughout."
     )
@@ -361,7 +368,7 @@ def build_section(section, results) -> None:
         t = c1[c1.area == (names[TREATED_ID] if TREATED_ID in r.units else treated_names[0])].iloc[0]
         section.key_finding(
             f"Real published statistics: children looked after fell by {_f(-t.change_pct)}% from {CLAIMS[0]['from_year']} to "
-            f"{CLAIMS[0]['to_year']} in {t.area if t.area != names[TREATED_ID] else 'the treated areas combined'}, against the "
+            f"{CLAIMS[0]['to_year']} in {t.area if not (TREATED_ID in r.units and t.area == names[TREATED_ID]) else 'the treated areas combined'}, against the "
             f"{abs(CLAIMS[0]['claimed_change_pct']):.0f}% the boroughs later claimed (the release's own definition is not known); over the same years the change was "
             f"{_f(nbr.change_pct, '{:+.1f}')}% in their statistical neighbours and {_f(eng.change_pct, '{:+.1f}')}% in England." if t.change_pct < 0 else
             f"Real published statistics: children looked after changed by {_f(t.change_pct)}% from {CLAIMS[0]['from_year']} to "
