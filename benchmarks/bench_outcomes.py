@@ -13,6 +13,7 @@ memory (maximum resident set size of the process).
 
 Run: ``.venv/bin/python benchmarks/bench_outcomes.py [--no-pyfixest]``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -65,13 +66,17 @@ def main(argv=None) -> int:
     n_outcomes = r.estimates.outcome.nunique()
     n_placebo = int(r.estimates.n_placebo.max())
     print(f"public files read and validated: {t_read:.1f} s")
-    print(f"comparison over {len(r.eligibility.eligible)} eligible LAs, {n_outcomes} outcomes compared, "
-          f"{n_placebo} placebo LAs per outcome, {len(r.units)} treated units: {t_run:.1f} s "
-          f"(target <= {TARGET_SECONDS:.0f} s)")
+    print(
+        f"comparison over {len(r.eligibility.eligible)} eligible LAs, {n_outcomes} outcomes compared, "
+        f"{n_placebo} placebo LAs per outcome, {len(r.units)} treated units: {t_run:.1f} s "
+        f"(target <= {TARGET_SECONDS:.0f} s)"
+    )
     print(f"  synthetic-control fits: {bucket.get('synth_fit', 0):.1f} s ({bucket.get('synth_fit_calls', 0)} fits)")
     print(f"  ITS fits (statsmodels): {bucket.get('its', 0):.1f} s ({bucket.get('its_calls', 0)} fits)")
     print(f"  DiD closed form: {bucket.get('did', 0):.2f} s ({bucket.get('did_calls', 0)} estimates)")
-    print(f"  pyfixest cross-check: {bucket.get('_pyfixest_did', 0):.1f} s ({bucket.get('_pyfixest_did_calls', 0)} fits)")
+    print(
+        f"  pyfixest cross-check: {bucket.get('_pyfixest_did', 0):.1f} s ({bucket.get('_pyfixest_did_calls', 0)} fits)"
+    )
     print(f"  loading the panel: {bucket.get('load_components', 0):.1f} s")
     rest = t_run - sum(bucket.get(k, 0) for k in ("synth_fit", "its", "did", "_pyfixest_did", "load_components"))
     print(f"  everything else (panel table, claims, costs, bookkeeping): {rest:.1f} s")

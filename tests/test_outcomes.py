@@ -5,6 +5,7 @@ LA touched by a boundary change, and with the public folder missing.
 Tiny public folders are written by hand here (never real data); checks on the real folder skip when
 it is absent.
 """
+
 import csv
 import json
 import math
@@ -21,8 +22,11 @@ from helpers.report_section import Section
 from helpers.strands.outcomes import analysis, outputs
 from helpers.strands.outcomes import section as outcome_section
 
-needs_real = pytest.mark.skipif(not pdm.available(), reason=f"public statistics folder not found at {pdm.public_data_dir()} "
-                                                            "(set FOP_PUBLIC_DATA); real-data checks skipped")
+needs_real = pytest.mark.skipif(
+    not pdm.available(),
+    reason=f"public statistics folder not found at {pdm.public_data_dir()} "
+    "(set FOP_PUBLIC_DATA); real-data checks skipped",
+)
 YEARS = list(range(2010, 2018))  # 2010-2014 before, 2015-2017 after a July 2014 start
 CODES = list(range(101, 131))  # 30 hand-made LAs
 
@@ -36,9 +40,18 @@ def _write(path, columns, rows):
 
 
 def _row(code, year, measure, value, published=None, vintage=""):
-    return {"la_code": f"E0{code:07d}", "old_la_code": str(code), "la_name": f"LA {code}", "geographic_level": "Local authority",
-            "year": str(year), "measure": measure, "value": "" if value is None else f"{value}",
-            "value_as_published": published if published is not None else f"{value}", "pop_vintage": vintage, "source_id": "HAND"}
+    return {
+        "la_code": f"E0{code:07d}",
+        "old_la_code": str(code),
+        "la_name": f"LA {code}",
+        "geographic_level": "Local authority",
+        "year": str(year),
+        "measure": measure,
+        "value": "" if value is None else f"{value}",
+        "value_as_published": published if published is not None else f"{value}",
+        "pop_vintage": vintage,
+        "source_id": "HAND",
+    }
 
 
 def make_folder(path, counts: dict, pops: dict, suppressed=(), revised_pop=None):
@@ -56,16 +69,36 @@ def make_folder(path, counts: dict, pops: dict, suppressed=(), revised_pop=None)
             rows.append(_row(code, year, "pop_0_17_ons_mid_year_revised", revised_pop, vintage=pdm.VINTAGE_REVISED))
     _write(path / "csc_indicators_preferred.csv", [c.name for c in pdm.PREFERRED.columns], rows)
     codes = sorted({c for c, _ in counts})
-    _write(path / "la_lookup.csv", [c.name for c in pdm.LA_LOOKUP.columns], [
-        {"old_la_code": str(c), "la_code": f"E0{c:07d}", "la_name": f"LA {c}", "geographic_level": "Local authority",
-         "first_year_with_data": "2009", "last_year_with_data": "2025"} for c in codes])
+    _write(
+        path / "la_lookup.csv",
+        [c.name for c in pdm.LA_LOOKUP.columns],
+        [
+            {
+                "old_la_code": str(c),
+                "la_code": f"E0{c:07d}",
+                "la_name": f"LA {c}",
+                "geographic_level": "Local authority",
+                "first_year_with_data": "2009",
+                "last_year_with_data": "2025",
+            }
+            for c in codes
+        ],
+    )
     _write(path / "la_changes.csv", [c.name for c in pdm.LA_CHANGES.columns], [])
     sn_rows = []
     for i, c in enumerate(codes):  # each LA's neighbours: the next 10 LAs, cyclically
         for rank in range(1, 11):
             n = codes[(i + rank) % len(codes)]
-            sn_rows.append({"old_la_code": str(c), "rank": str(rank), "neighbour_old_la_code": str(n), "neighbour_la_name": f"LA {n}",
-                            "closeness": "Close", "sn_list": "main list"})
+            sn_rows.append(
+                {
+                    "old_la_code": str(c),
+                    "rank": str(rank),
+                    "neighbour_old_la_code": str(n),
+                    "neighbour_la_name": f"LA {n}",
+                    "closeness": "Close",
+                    "sn_list": "main list",
+                }
+            )
     for vintage in ("2021", "2025"):
         _write(path / f"statistical_neighbours_{vintage}.csv", [c.name for c in pdm.SN_2021.columns], sn_rows)
     return path
@@ -87,8 +120,16 @@ def planted_panel(effect: float, seed: int, noise: float = 1.0, treated=(101,)):
 
 
 def run_tiny(folder, treated=(101,), **kw):
-    return analysis.run(treated=list(treated), programme_start="2014-07", first_year=2010, last_year=2017,
-                        outcomes=["cla_rate"], public_data_dir=str(folder), cost_years=(2015, 2017), **kw)
+    return analysis.run(
+        treated=list(treated),
+        programme_start="2014-07",
+        first_year=2010,
+        last_year=2017,
+        outcomes=["cla_rate"],
+        public_data_dir=str(folder),
+        cost_years=(2015, 2017),
+        **kw,
+    )
 
 
 def _est(r, method, unit="101"):
@@ -97,6 +138,7 @@ def _est(r, method, unit="101"):
 
 
 # ---- conventions ------------------------------------------------------------------------------
+
 
 def test_first_post_year_convention():
     assert analysis.first_post_year("2014-07") == 2015  # figure at 31 March 2015 is the first after July 2014
@@ -137,8 +179,14 @@ def test_synthetic_weights_hand_case_exact_and_pysyncon():
     y1 = Y0[:, :4] @ np.array([0.1, 0.2, 0.3, 0.4]) + rng.normal(0, 2, 5)
     w = analysis.synth_weights(y1, Y0)
     loss = lambda v: float(np.sum((y1 - Y0 @ v) ** 2))  # noqa: E731
-    exact = minimize(loss, np.full(20, 1 / 20), method="SLSQP", bounds=[(0, 1)] * 20,
-                     constraints={"type": "eq", "fun": lambda v: v.sum() - 1}, options={"ftol": 1e-12, "maxiter": 1000})
+    exact = minimize(
+        loss,
+        np.full(20, 1 / 20),
+        method="SLSQP",
+        bounds=[(0, 1)] * 20,
+        constraints={"type": "eq", "fun": lambda v: v.sum() - 1},
+        options={"ftol": 1e-12, "maxiter": 1000},
+    )
     assert w.min() >= 0 and w.sum() == pytest.approx(1)
     assert loss(w) <= loss(exact.x) + 1e-3
     pysyncon = pytest.importorskip("pysyncon")
@@ -157,6 +205,7 @@ def test_synthetic_weights_hand_case_exact_and_pysyncon():
 
 
 # ---- the whole analysis on hand-made panels -----------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def planted(tmp_path_factory):
@@ -179,7 +228,9 @@ def test_planted_effect_recovered_by_each_estimator(planted):
     sc = _est(r, "synthetic control: mean post-programme gap")
     assert sc.ci_low <= -10 <= sc.ci_high and abs(sc.estimate + 10) < 3
     ev = r.event[r.event.area_code == "101"].set_index("year").estimate
-    assert all(abs(ev[y] + 10) < 4 for y in (2015, 2016, 2017)) and all(abs(ev[y]) < 4 for y in (2010, 2011, 2012, 2013))
+    assert all(abs(ev[y] + 10) < 4 for y in (2015, 2016, 2017)) and all(
+        abs(ev[y]) < 4 for y in (2010, 2011, 2012, 2013)
+    )
 
 
 def test_planted_effect_costed_with_its_interval(planted):
@@ -258,6 +309,7 @@ def test_section_from_tiny_panel_is_real_and_says_what_it_cannot_show(planted, t
 
 # ---- real published statistics ---------------------------------------------------------------
 
+
 @needs_real
 def test_real_rates_match_published_cla_rates():
     """Rates computed here (count / mid-(t-1) population) against DfE's published CLA rates: the
@@ -275,9 +327,16 @@ def test_real_percentages_match_published_percentages():
     """Re-referral and repeat-plan percentages from summed counts against DfE's published ones (1 dp)."""
     r = analysis.run(outcomes=["rereferral_pct", "cpp_second_pct"], use_pyfixest=False)
     mine = r.panel[r.panel.area_code.isin(["213", "205", "207"])]
-    for outcome, measure in (("rereferral_pct", "cin_rereferrals_within_12m_pct"), ("cpp_second_pct", "cpp_second_or_subsequent_pct")):
+    for outcome, measure in (
+        ("rereferral_pct", "cin_rereferrals_within_12m_pct"),
+        ("cpp_second_pct", "cpp_second_or_subsequent_pct"),
+    ):
         pub = pdm.panel([measure], areas=["213", "205", "207"], years=(2010, 2019))
-        merged = mine[mine.outcome == outcome].merge(pub, on=["area_code", "year"], suffixes=("", "_pub")).dropna(subset=["value", "value_pub"])
+        merged = (
+            mine[mine.outcome == outcome]
+            .merge(pub, on=["area_code", "year"], suffixes=("", "_pub"))
+            .dropna(subset=["value", "value_pub"])
+        )
         assert len(merged) >= 20
         assert (merged.value - merged.value_pub).abs().max() <= 0.051
 
@@ -298,8 +357,20 @@ def test_real_boundary_change_las(tmp_path):
 
 def _pipeline(args, env_extra, tmp_path):
     env = {**os.environ, "FOP_PSEUDONYMISATION_KEY": "test-key", **env_extra}
-    cmd = [sys.executable, "-m", "helpers.pipeline", "--no-progress", "--force", "--processed-dir", str(tmp_path / "processed"),
-           "--runs-dir", str(tmp_path / "runs"), "--report-dir", str(tmp_path / "reports"), *args]
+    cmd = [
+        sys.executable,
+        "-m",
+        "helpers.pipeline",
+        "--no-progress",
+        "--force",
+        "--processed-dir",
+        str(tmp_path / "processed"),
+        "--runs-dir",
+        str(tmp_path / "runs"),
+        "--report-dir",
+        str(tmp_path / "reports"),
+        *args,
+    ]
     return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=config.PROJECT_ROOT)
 
 

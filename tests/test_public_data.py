@@ -3,6 +3,7 @@
 Hand-made tiny folders test the rules (missing folder/column, suppressed cells, vintages, series
 breaks); the real folder, when present, is checked against figures stated in its PROVENANCE.md.
 """
+
 import csv
 import math
 
@@ -13,7 +14,8 @@ from helpers.ingest import IngestError
 
 REAL = pdm.public_data_dir()
 needs_real = pytest.mark.skipif(
-    not pdm.available(), reason=f"public statistics folder not found at {REAL} (set FOP_PUBLIC_DATA); real-data checks skipped"
+    not pdm.available(),
+    reason=f"public statistics folder not found at {REAL} (set FOP_PUBLIC_DATA); real-data checks skipped",
 )
 
 
@@ -26,10 +28,18 @@ def _write(path, columns, rows):
 
 
 def _indicator(code, name, year, measure, value, published=None, vintage="", level="Local authority"):
-    return {"la_code": f"E0900{code}", "old_la_code": str(code) if level == "Local authority" else "", "la_name": name,
-            "geographic_level": level, "year": str(year), "measure": measure, "value": value,
-            "value_as_published": published if published is not None else value, "pop_vintage": vintage,
-            "source_id": "HAND"}
+    return {
+        "la_code": f"E0900{code}",
+        "old_la_code": str(code) if level == "Local authority" else "",
+        "la_name": name,
+        "geographic_level": level,
+        "year": str(year),
+        "measure": measure,
+        "value": value,
+        "value_as_published": published if published is not None else value,
+        "pop_vintage": vintage,
+        "source_id": "HAND",
+    }
 
 
 @pytest.fixture
@@ -47,24 +57,65 @@ def tiny(tmp_path):
     ]
     _write(tmp_path / "csc_indicators_preferred.csv", cols, rows)
     lk_cols = [c.name for c in pdm.LA_LOOKUP.columns]
-    _write(tmp_path / "la_lookup.csv", lk_cols, [
-        {"old_la_code": "101", "la_code": "E09000101", "la_name": "Alpha", "geographic_level": "Local authority",
-         "first_year_with_data": "2009", "last_year_with_data": "2025"},
-        {"old_la_code": "102", "la_code": "E09000102", "la_name": "Beta", "geographic_level": "Local authority",
-         "first_year_with_data": "2009", "last_year_with_data": "2025"},
-        {"old_la_code": "103", "la_code": "E09000103", "la_name": "Gamma", "geographic_level": "Local authority",
-         "first_year_with_data": "2019", "last_year_with_data": "2025"},
-        {"old_la_code": "", "la_code": "E92000001", "la_name": "England", "geographic_level": "National",
-         "first_year_with_data": "2009", "last_year_with_data": "2025"},
-    ])
+    _write(
+        tmp_path / "la_lookup.csv",
+        lk_cols,
+        [
+            {
+                "old_la_code": "101",
+                "la_code": "E09000101",
+                "la_name": "Alpha",
+                "geographic_level": "Local authority",
+                "first_year_with_data": "2009",
+                "last_year_with_data": "2025",
+            },
+            {
+                "old_la_code": "102",
+                "la_code": "E09000102",
+                "la_name": "Beta",
+                "geographic_level": "Local authority",
+                "first_year_with_data": "2009",
+                "last_year_with_data": "2025",
+            },
+            {
+                "old_la_code": "103",
+                "la_code": "E09000103",
+                "la_name": "Gamma",
+                "geographic_level": "Local authority",
+                "first_year_with_data": "2019",
+                "last_year_with_data": "2025",
+            },
+            {
+                "old_la_code": "",
+                "la_code": "E92000001",
+                "la_name": "England",
+                "geographic_level": "National",
+                "first_year_with_data": "2009",
+                "last_year_with_data": "2025",
+            },
+        ],
+    )
     ch_cols = [c.name for c in pdm.LA_CHANGES.columns]
-    _write(tmp_path / "la_changes.csv", ch_cols, [
-        {"change_id": "2019-gamma", "change_type": "boundary change: separate series before/after (not spliced)",
-         "old_dfe_la_codes": "104", "new_dfe_la_codes": "103", "old_areas_last_year_with_data": "2019",
-         "new_areas_first_year_with_data": "2019"},
-        {"change_id": "2013-code", "change_type": "GSS code change only for the children's services area: one continuous series",
-         "old_dfe_la_codes": "102", "new_dfe_la_codes": "102"},
-    ])
+    _write(
+        tmp_path / "la_changes.csv",
+        ch_cols,
+        [
+            {
+                "change_id": "2019-gamma",
+                "change_type": "boundary change: separate series before/after (not spliced)",
+                "old_dfe_la_codes": "104",
+                "new_dfe_la_codes": "103",
+                "old_areas_last_year_with_data": "2019",
+                "new_areas_first_year_with_data": "2019",
+            },
+            {
+                "change_id": "2013-code",
+                "change_type": "GSS code change only for the children's services area: one continuous series",
+                "old_dfe_la_codes": "102",
+                "new_dfe_la_codes": "102",
+            },
+        ],
+    )
     return tmp_path
 
 
@@ -108,10 +159,14 @@ def test_suppressed_stays_missing_with_symbol(tiny):
 
 def test_bad_number_rejects_row_and_is_logged(tiny):
     cols = [c.name for c in pdm.PREFERRED.columns]
-    _write(tiny / "csc_indicators_preferred.csv", cols, [
-        _indicator(101, "Alpha", 2014, "cla_at_31_march_number", "forty"),
-        _indicator(101, "Alpha", 2015, "cla_at_31_march_number", "41"),
-    ])
+    _write(
+        tiny / "csc_indicators_preferred.csv",
+        cols,
+        [
+            _indicator(101, "Alpha", 2014, "cla_at_31_march_number", "forty"),
+            _indicator(101, "Alpha", 2015, "cla_at_31_march_number", "41"),
+        ],
+    )
     res = pdm.read_result("preferred", tiny)
     assert res.rows_read == 2 and res.rows_accepted == 1 and res.rows_rejected == 1
     assert res.issues.iloc[0]["row"] == 2 and res.issues.iloc[0]["column"] == "value"
@@ -124,10 +179,14 @@ def test_vintages_never_meet(tiny):
     assert revised.population.tolist() == [6000]
     # a rate row on the revised vintage cannot sit in a pre-2021 panel
     cols = [c.name for c in pdm.PREFERRED.columns]
-    _write(tiny / "csc_indicators_preferred.csv", cols, [
-        _indicator(101, "Alpha", 2014, "cla_at_31_march_rate_per_10000", "50", vintage=pdm.VINTAGE_PRE2021),
-        _indicator(101, "Alpha", 2020, "cla_at_31_march_rate_per_10000", "70", vintage=pdm.VINTAGE_REVISED),
-    ])
+    _write(
+        tiny / "csc_indicators_preferred.csv",
+        cols,
+        [
+            _indicator(101, "Alpha", 2014, "cla_at_31_march_rate_per_10000", "50", vintage=pdm.VINTAGE_PRE2021),
+            _indicator(101, "Alpha", 2020, "cla_at_31_march_rate_per_10000", "70", vintage=pdm.VINTAGE_REVISED),
+        ],
+    )
     with pytest.raises(ValueError, match="never meet"):
         pdm.panel(["cla_at_31_march_rate_per_10000"], path=tiny)
 

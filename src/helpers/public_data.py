@@ -20,6 +20,7 @@ module, so that the same rules hold everywhere:
 DfE LA numbers (``old_la_code``, e.g. 213 Westminster) are the area key: each number is one fixed
 area. GSS codes (``la_code``) and names are accepted wherever an area is asked for.
 """
+
 from __future__ import annotations
 
 import os
@@ -58,9 +59,18 @@ POPULATION_MEASURES = {
     VINTAGE_REVISED: "pop_0_17_ons_mid_year_revised",
 }
 
-GEOGRAPHIC_LEVELS = {"Local authority": "Local authority", "Regional": "region, Inner or Outer London", "National": "England"}
-LA_TYPES = {"ILB": "Inner London borough", "OLB": "Outer London borough", "MD": "metropolitan district",
-            "UA": "unitary authority", "SC": "shire county"}
+GEOGRAPHIC_LEVELS = {
+    "Local authority": "Local authority",
+    "Regional": "region, Inner or Outer London",
+    "National": "England",
+}
+LA_TYPES = {
+    "ILB": "Inner London borough",
+    "OLB": "Outer London borough",
+    "MD": "metropolitan district",
+    "UA": "unitary authority",
+    "SC": "shire county",
+}
 
 #: Areas with very small numbers, many suppressed; left out of comparator pools (PROVENANCE.md).
 SMALL_AREAS = {201: "City of London", 420: "Isles of Scilly"}
@@ -90,27 +100,67 @@ def _missing_message(folder: Path, filename: str | None = None) -> str:
 
 # ---- declared schemas ------------------------------------------------------------------------
 
+
 def _c(name, dtype, description, nullable=True, **kw) -> Column:
     return Column(name, dtype, description, nullable=nullable, **kw)
 
 
 _INDICATOR_COLUMNS = (
-    _c("la_code", "string", "ONS/GSS code of the area as in the most recent source listing it (blank for 820 Bedfordshire and 875 Cheshire, abolished 2009)."),
-    _c("old_la_code", "string", "DfE 3-digit LA number (the area key: one number = one fixed area); blank for England, regions, Inner/Outer London."),
+    _c(
+        "la_code",
+        "string",
+        "ONS/GSS code of the area as in the most recent source listing it (blank for 820 Bedfordshire and 875 Cheshire, abolished 2009).",
+    ),
+    _c(
+        "old_la_code",
+        "string",
+        "DfE 3-digit LA number (the area key: one number = one fixed area); blank for England, regions, Inner/Outer London.",
+    ),
     _c("la_name", "string", "Area name.", nullable=False),
     _c("geographic_level", "category", "Kind of area.", nullable=False, codes=GEOGRAPHIC_LEVELS),
-    _c("year", "integer", "Year in which the reference date or period ends: 31 March t -> t; financial year (t-1)-(t) -> t; 30 September t -> t; ONS mid-t -> t.", nullable=False, minimum=2000, maximum=2100),
+    _c(
+        "year",
+        "integer",
+        "Year in which the reference date or period ends: 31 March t -> t; financial year (t-1)-(t) -> t; 30 September t -> t; ONS mid-t -> t.",
+        nullable=False,
+        minimum=2000,
+        maximum=2100,
+    ),
     _c("period", "string", "The reference date or period spelt out (e.g. '31 March 2015', 'mid-2014', '2014-15')."),
-    _c("measure", "string", "Measure name, e.g. cla_at_31_march_number, cla_at_31_march_rate_per_10000, pop_0_17_ons_mid_year_pre2021census.", nullable=False),
+    _c(
+        "measure",
+        "string",
+        "Measure name, e.g. cla_at_31_march_number, cla_at_31_march_rate_per_10000, pop_0_17_ons_mid_year_pre2021census.",
+        nullable=False,
+    ),
     _c("value", "number", "The value; blank when suppressed or not published (never read as 0)."),
-    _c("value_as_published", "string", "The cell as published, keeping the symbol of a suppressed or missing cell: " + "; ".join(f"`{k}` {v}" for k, v in SUPPRESSION_SYMBOLS.items()) + "."),
+    _c(
+        "value_as_published",
+        "string",
+        "The cell as published, keeping the symbol of a suppressed or missing cell: "
+        + "; ".join(f"`{k}` {v}" for k, v in SUPPRESSION_SYMBOLS.items())
+        + ".",
+    ),
     _c("unit", "string", "Unit of the value (children, %, per 10,000 children aged 0-17, GBP (cash), ...)."),
-    _c("pop_vintage", "string", f"Population vintage behind a rate or population: '{VINTAGE_PRE2021}' or '{VINTAGE_REVISED}'; blank for counts, percentages and money."),
-    _c("source_id", "string", "Release the value was read from (e.g. SFR36/2013, LAIT, EES_CLA_2021) or DERIVED (see PROVENANCE.md).", nullable=False),
+    _c(
+        "pop_vintage",
+        "string",
+        f"Population vintage behind a rate or population: '{VINTAGE_PRE2021}' or '{VINTAGE_REVISED}'; blank for counts, percentages and money.",
+    ),
+    _c(
+        "source_id",
+        "string",
+        "Release the value was read from (e.g. SFR36/2013, LAIT, EES_CLA_2021) or DERIVED (see PROVENANCE.md).",
+        nullable=False,
+    ),
     _c("source_table", "string", "Original table or column name in the release."),
     _c("source_file", "string", "github:<repo>@<commit>:<path> of the file read (see SOURCES_MANIFEST.csv)."),
     _c("notes", "string", "Notes on the value (e.g. combined workforce returns)."),
-    _c("series_break", "string", "Blank for a continuous series; otherwise 'series ends: area abolished ...' or 'series starts: area created ...' naming the change in la_changes.csv."),
+    _c(
+        "series_break",
+        "string",
+        "Blank for a continuous series; otherwise 'series ends: area abolished ...' or 'series starts: area created ...' naming the change in la_changes.csv.",
+    ),
 )
 
 PREFERRED = RawFile(
@@ -172,7 +222,12 @@ LA_CHANGES = RawFile(
     columns=(
         _c("change_id", "string", "Identifier, e.g. 2019-dorset.", nullable=False),
         _c("effective_date", "string", "Date the change took effect, as text (e.g. '1 April 2019')."),
-        _c("change_type", "string", "'boundary change: separate series before/after (not spliced)' or 'GSS code change only ...: one continuous series'.", nullable=False),
+        _c(
+            "change_type",
+            "string",
+            "'boundary change: separate series before/after (not spliced)' or 'GSS code change only ...: one continuous series'.",
+            nullable=False,
+        ),
         _c("old_dfe_la_codes", "string", "DfE numbers of the areas before the change, '; '-separated."),
         _c("old_la_codes", "string", "Their GSS codes."),
         _c("old_la_names", "string", "Their names."),
@@ -185,7 +240,12 @@ LA_CHANGES = RawFile(
         _c("old_areas_last_periods_with_data", "string", "Last periods, spelt out.", required=False),
         _c("new_areas_first_year_with_data", "integer", "First year of the new areas' series."),
         _c("new_areas_first_periods_with_data", "string", "First periods, spelt out.", required=False),
-        _c("overlapping_measure_years", "integer", "Measure-years with values for both old and new areas (0).", required=False),
+        _c(
+            "overlapping_measure_years",
+            "integer",
+            "Measure-years with values for both old and new areas (0).",
+            required=False,
+        ),
         _c("population_years_on_both_geographies", "string", "Population years on both geographies.", required=False),
         _c("legislation", "string", "The order that made the change.", required=False),
         _c("evidence_in_sources", "string", "Evidence seen in the sources.", required=False),
@@ -257,12 +317,15 @@ PUBLIC_FILES: dict[str, RawFile] = {
 RAW_FILES = tuple(PUBLIC_FILES.values())
 OUTPUTS = ()
 #: Where the data dictionary says these files are found.
-RAW_LOCATION = ("in the public statistics folder: `FOP_PUBLIC_DATA`, default `../shared/public_data` beside the "
-                "repository; never copied into it. Blank `value` = suppressed or not published, never 0; the symbol is in "
-                "`value_as_published`")
+RAW_LOCATION = (
+    "in the public statistics folder: `FOP_PUBLIC_DATA`, default `../shared/public_data` beside the "
+    "repository; never copied into it. Blank `value` = suppressed or not published, never 0; the symbol is in "
+    "`value_as_published`"
+)
 
 
 # ---- folder and reading ----------------------------------------------------------------------
+
 
 def public_data_dir(path: str | os.PathLike | None = None) -> Path:
     """The public statistics folder: ``path`` if given (relative to the project root), else
@@ -273,13 +336,17 @@ def public_data_dir(path: str | os.PathLike | None = None) -> Path:
     return config.resolve(env) if env else Path(config.PUBLIC_DATA_DIR)
 
 
-def available(path: str | os.PathLike | None = None, files: Iterable[str] = ("preferred", "la_lookup", "la_changes")) -> bool:
+def available(
+    path: str | os.PathLike | None = None, files: Iterable[str] = ("preferred", "la_lookup", "la_changes")
+) -> bool:
     """True when the folder and the named files (keys of :data:`PUBLIC_FILES`) are all present."""
     folder = public_data_dir(path)
     return folder.is_dir() and all((folder / PUBLIC_FILES[k].filename).is_file() for k in files)
 
 
-def require(path: str | os.PathLike | None = None, files: Iterable[str] = ("preferred", "la_lookup", "la_changes")) -> Path:
+def require(
+    path: str | os.PathLike | None = None, files: Iterable[str] = ("preferred", "la_lookup", "la_changes")
+) -> Path:
     """The folder, after checking it and the named files exist; else :class:`PublicDataMissing`."""
     folder = public_data_dir(path)
     if not folder.is_dir():
@@ -378,9 +445,14 @@ def validate(schema: RawFile, path: Path) -> IngestResult:
     rejected.insert(0, "row", rejected.index.astype(int))
     rejected.insert(0, "file", path.name)
     return IngestResult(
-        schema=schema, path=path, data=df.loc[~rejected_mask].reset_index(drop=True),
-        issues=pd.DataFrame(issues, columns=ISSUE_COLUMNS), rejected=rejected.reset_index(drop=True),
-        rows_read=len(text), ignored_columns=ignored, synthetic=False,
+        schema=schema,
+        path=path,
+        data=df.loc[~rejected_mask].reset_index(drop=True),
+        issues=pd.DataFrame(issues, columns=ISSUE_COLUMNS),
+        rejected=rejected.reset_index(drop=True),
+        rows_read=len(text),
+        ignored_columns=ignored,
+        synthetic=False,
     )
 
 
@@ -407,6 +479,7 @@ def read(key: str, path: str | os.PathLike | None = None) -> pd.DataFrame:
 
 
 # ---- areas -----------------------------------------------------------------------------------
+
 
 def la_lookup(path=None) -> pd.DataFrame:
     """``la_lookup.csv`` with ``old_la_code`` as a nullable integer."""
@@ -443,15 +516,17 @@ def resolve_areas(areas, path=None) -> list[int]:
         else:
             unknown.append(s)
     if unknown:
-        raise ValueError(f"not an English local authority in la_lookup.csv: {', '.join(unknown)} "
-                         f"(give DfE LA numbers such as 213, GSS codes such as E09000033, or names)")
+        raise ValueError(
+            f"not an English local authority in la_lookup.csv: {', '.join(unknown)} "
+            f"(give DfE LA numbers such as 213, GSS codes such as E09000033, or names)"
+        )
     return list(dict.fromkeys(out))
 
 
 def area_names(codes: Iterable[int], path=None) -> dict[int, str]:
     """DfE LA number -> name."""
     lk = la_lookup(path).dropna(subset=["old_la_code"])
-    names = dict(zip(lk["old_la_code"].astype(int), lk["la_name"]))
+    names = dict(zip(lk["old_la_code"].astype(int), lk["la_name"], strict=True))
     return {int(c): names.get(int(c), str(c)) for c in codes}
 
 
@@ -467,8 +542,9 @@ class Eligibility:
         return len(self.excluded)
 
 
-def eligible_las(first_year: int, last_year: int, path=None, exclude_small: bool = True,
-                 exclude: Iterable[int] = ()) -> Eligibility:
+def eligible_las(
+    first_year: int, last_year: int, path=None, exclude_small: bool = True, exclude: Iterable[int] = ()
+) -> Eligibility:
     """LAs with one unbroken series over ``first_year``..``last_year`` (years as in the files).
 
     Left out, each with its reason: an area whose series ends before ``last_year`` or starts after
@@ -486,11 +562,15 @@ def eligible_las(first_year: int, last_year: int, path=None, exclude_small: bool
         for code in re.findall(r"\d+", str(r["old_dfe_la_codes"])):
             last = r["old_areas_last_year_with_data"]
             if pd.isna(last) or int(last) < last_year:
-                broken[int(code)] = f"series ends {'' if pd.isna(last) else int(last)} (change {r['change_id']}: area abolished)"
+                broken[int(code)] = (
+                    f"series ends {'' if pd.isna(last) else int(last)} (change {r['change_id']}: area abolished)"
+                )
         for code in re.findall(r"\d+", str(r["new_dfe_la_codes"])):
             first = r["new_areas_first_year_with_data"]
             if pd.isna(first) or int(first) > first_year:
-                broken[int(code)] = f"series starts {'' if pd.isna(first) else int(first)} (change {r['change_id']}: area created)"
+                broken[int(code)] = (
+                    f"series starts {'' if pd.isna(first) else int(first)} (change {r['change_id']}: area created)"
+                )
     exclude = {int(x) for x in exclude}
     rows, ok = [], []
     for _, r in las.iterrows():
@@ -501,7 +581,11 @@ def eligible_las(first_year: int, last_year: int, path=None, exclude_small: bool
             reason = "boundary change: " + broken[code]
         elif exclude_small and code in SMALL_AREAS:
             reason = "very small numbers, many suppressed"
-        elif pd.isna(r["first_year_with_data"]) or int(r["last_year_with_data"]) < last_year or int(r["first_year_with_data"]) > first_year:
+        elif (
+            pd.isna(r["first_year_with_data"])
+            or int(r["last_year_with_data"]) < last_year
+            or int(r["first_year_with_data"]) > first_year
+        ):
             reason = "no data over the years compared"
         else:
             ok.append(code)
@@ -510,8 +594,9 @@ def eligible_las(first_year: int, last_year: int, path=None, exclude_small: bool
     return Eligibility(sorted(ok), pd.DataFrame(rows, columns=["old_la_code", "la_name", "reason"]))
 
 
-def statistical_neighbours(treated: Iterable[int], vintage: str = "2021", path=None,
-                           exclude_treated: bool = True, old_lists: bool = False) -> pd.DataFrame:
+def statistical_neighbours(
+    treated: Iterable[int], vintage: str = "2021", path=None, exclude_treated: bool = True, old_lists: bool = False
+) -> pd.DataFrame:
     """The DfE statistical neighbours of each treated LA (``vintage`` '2021' = April 2021 groups,
     '2025' = May 2025), main list only, as rows ``treated_la, rank, neighbour_la, neighbour_name,
     closeness``. With ``exclude_treated`` the treated areas are removed from each other's lists
@@ -532,20 +617,46 @@ def statistical_neighbours(treated: Iterable[int], vintage: str = "2021", path=N
     sn = main
     if exclude_treated:
         sn = sn[~sn["neighbour_old_la_code"].isin(treated)]
-    out = sn.rename(columns={"old_la_code": "treated_la", "neighbour_old_la_code": "neighbour_la",
-                             "neighbour_la_name": "neighbour_name"})
-    out = out[["treated_la", "rank", "neighbour_la", "neighbour_name", "closeness"]].astype({"treated_la": int, "neighbour_la": int, "rank": int})
+    out = sn.rename(
+        columns={
+            "old_la_code": "treated_la",
+            "neighbour_old_la_code": "neighbour_la",
+            "neighbour_la_name": "neighbour_name",
+        }
+    )
+    out = out[["treated_la", "rank", "neighbour_la", "neighbour_name", "closeness"]].astype(
+        {"treated_la": int, "neighbour_la": int, "rank": int}
+    )
     return out.sort_values(["treated_la", "rank"]).reset_index(drop=True)
 
 
 # ---- the tidy panel --------------------------------------------------------------------------
 
-PANEL_COLUMNS = ["area_code", "old_la_code", "area_name", "geographic_level", "year", "period", "measure", "value",
-                 "value_as_published", "unit", "pop_vintage", "source_id", "series_break"]
+PANEL_COLUMNS = [
+    "area_code",
+    "old_la_code",
+    "area_name",
+    "geographic_level",
+    "year",
+    "period",
+    "measure",
+    "value",
+    "value_as_published",
+    "unit",
+    "pop_vintage",
+    "source_id",
+    "series_break",
+]
 
 
-def panel(measures: Iterable[str], areas: Iterable | None = None, years: tuple[int, int] | None = None,
-          vintage: str = VINTAGE_PRE2021, path=None, source: str = "preferred") -> pd.DataFrame:
+def panel(
+    measures: Iterable[str],
+    areas: Iterable | None = None,
+    years: tuple[int, int] | None = None,
+    vintage: str = VINTAGE_PRE2021,
+    path=None,
+    source: str = "preferred",
+) -> pd.DataFrame:
     """Tidy rows ``area_code, old_la_code, area_name, geographic_level, year, period, measure, value,
     value_as_published, unit, pop_vintage, source_id, series_break`` for the measures asked.
 
@@ -564,7 +675,9 @@ def panel(measures: Iterable[str], areas: Iterable | None = None, years: tuple[i
     measures = list(dict.fromkeys(measures))
     other = POPULATION_MEASURES[VINTAGES[1 - VINTAGES.index(vintage)]]
     if other in measures:
-        raise ValueError(f"{other} is on the other population vintage than {vintage!r}: the two vintages never meet in one panel")
+        raise ValueError(
+            f"{other} is on the other population vintage than {vintage!r}: the two vintages never meet in one panel"
+        )
     df = read(source, path)
     df = df[df["measure"].isin(measures)]
     unknown = set(measures) - set(df["measure"])
@@ -574,12 +687,16 @@ def panel(measures: Iterable[str], areas: Iterable | None = None, years: tuple[i
         df = df[(df["pop_vintage"].fillna("") == "") | (df["pop_vintage"] == vintage)]
     bad = df[(df["pop_vintage"].fillna("") != "") & (df["pop_vintage"] != vintage)]
     if len(bad):
-        raise ValueError(f"measure(s) {', '.join(sorted(bad['measure'].unique()))} are on {bad['pop_vintage'].iloc[0]!r}, "
-                         f"not {vintage!r}: the two population vintages never meet in one panel")
+        raise ValueError(
+            f"measure(s) {', '.join(sorted(bad['measure'].unique()))} are on {bad['pop_vintage'].iloc[0]!r}, "
+            f"not {vintage!r}: the two population vintages never meet in one panel"
+        )
     code = df["old_la_code"].fillna("")
-    df = df.assign(area_code=np.where(code != "", code, df["la_code"].fillna("")),
-                   old_la_code=pd.to_numeric(code, errors="coerce").astype("Int64"),
-                   area_name=df["la_name"])
+    df = df.assign(
+        area_code=np.where(code != "", code, df["la_code"].fillna("")),
+        old_la_code=pd.to_numeric(code, errors="coerce").astype("Int64"),
+        area_name=df["la_name"],
+    )
     if areas is not None:
         wanted = {str(a).strip() for a in areas}
         df = df[df["area_code"].isin(wanted)]

@@ -6,6 +6,7 @@ with their statistical neighbours, England, London and Inner London, and every e
 trends, interrupted time series, difference in differences with an event study, placebo in space,
 synthetic control, the boroughs' later claims, s251 spend and the avoided cost of care.
 """
+
 from .inputs import RAW_FILES
 from .outputs import OUTPUTS
 

@@ -20,6 +20,7 @@ Conventions (stated in the report):
   (weights >= 0 summing to 1 that best reproduce the pre-programme outcome, from the eligible
   English LAs). Inference comes from placebo-in-space runs over every eligible LA.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -55,17 +56,85 @@ class Outcome:
     cost: bool = False
 
 
-OUTCOMES: dict[str, Outcome] = {o.key: o for o in (
-    Outcome("cla_rate", "Children looked after at 31 March, per 10,000 children", "cla_at_31_march_number", "population", 1e4, "per 10,000 children aged 0-17"),
-    Outcome("cla_number", "Children looked after at 31 March (number)", "cla_at_31_march_number", None, 1, "children", analyse=False),
-    Outcome("cin_referral_rate", "Referrals to children's social care, per 10,000 children", "cin_referrals_number", "population", 1e4, "per 10,000 children aged 0-17"),
-    Outcome("rereferral_pct", "Re-referrals within 12 months (% of referrals)", "cin_rereferrals_within_12m_number", "cin_referrals_number", 100, "% of referrals"),
-    Outcome("cpp_rate", "Children on a child protection plan at 31 March, per 10,000 children", "cpp_at_31_march_number", "population", 1e4, "per 10,000 children aged 0-17"),
-    Outcome("cpp_second_pct", "Second or subsequent child protection plans (% of plans starting)", "cpp_second_or_subsequent_number", "cpp_starts_number", 100, "% of plans starting in year"),
-    Outcome("cla_starts_rate", "Children starting to be looked after in the year, per 10,000 children", "cla_started_during_year_number", "population", 1e4, "per 10,000 children aged 0-17"),
-    Outcome("cla_spend_per_child", "s251 spend on children looked after per child aged 0-17 (GBP, cash)", "s251_cla_gross_expenditure_gbp", "population", 1, "GBP per child aged 0-17, cash"),
-    Outcome("cla_spend_per_cla", "s251 spend on children looked after per child looked after at 31 March (GBP, cash)", "s251_cla_gross_expenditure_gbp", "cla_at_31_march_number", 1, "GBP per child looked after, cash", cost=True),
-)}
+OUTCOMES: dict[str, Outcome] = {
+    o.key: o
+    for o in (
+        Outcome(
+            "cla_rate",
+            "Children looked after at 31 March, per 10,000 children",
+            "cla_at_31_march_number",
+            "population",
+            1e4,
+            "per 10,000 children aged 0-17",
+        ),
+        Outcome(
+            "cla_number",
+            "Children looked after at 31 March (number)",
+            "cla_at_31_march_number",
+            None,
+            1,
+            "children",
+            analyse=False,
+        ),
+        Outcome(
+            "cin_referral_rate",
+            "Referrals to children's social care, per 10,000 children",
+            "cin_referrals_number",
+            "population",
+            1e4,
+            "per 10,000 children aged 0-17",
+        ),
+        Outcome(
+            "rereferral_pct",
+            "Re-referrals within 12 months (% of referrals)",
+            "cin_rereferrals_within_12m_number",
+            "cin_referrals_number",
+            100,
+            "% of referrals",
+        ),
+        Outcome(
+            "cpp_rate",
+            "Children on a child protection plan at 31 March, per 10,000 children",
+            "cpp_at_31_march_number",
+            "population",
+            1e4,
+            "per 10,000 children aged 0-17",
+        ),
+        Outcome(
+            "cpp_second_pct",
+            "Second or subsequent child protection plans (% of plans starting)",
+            "cpp_second_or_subsequent_number",
+            "cpp_starts_number",
+            100,
+            "% of plans starting in year",
+        ),
+        Outcome(
+            "cla_starts_rate",
+            "Children starting to be looked after in the year, per 10,000 children",
+            "cla_started_during_year_number",
+            "population",
+            1e4,
+            "per 10,000 children aged 0-17",
+        ),
+        Outcome(
+            "cla_spend_per_child",
+            "s251 spend on children looked after per child aged 0-17 (GBP, cash)",
+            "s251_cla_gross_expenditure_gbp",
+            "population",
+            1,
+            "GBP per child aged 0-17, cash",
+        ),
+        Outcome(
+            "cla_spend_per_cla",
+            "s251 spend on children looked after per child looked after at 31 March (GBP, cash)",
+            "s251_cla_gross_expenditure_gbp",
+            "cla_at_31_march_number",
+            1,
+            "GBP per child looked after, cash",
+            cost=True,
+        ),
+    )
+}
 DEFAULT_OUTCOMES = tuple(OUTCOMES)
 
 #: Context series (GSS codes): England, London, Inner London.
@@ -74,21 +143,43 @@ CONTEXT = {"E92000001": "England", "E12000007": "London", "E13000001": "Inner Lo
 #: Claims the boroughs published later (programme.md: a November 2017 council release). Quoted,
 #: not evidence: the section recomputes them from the published figures.
 CLAIMS = (
-    {"claim": "22% drop in looked-after children 2013-2017", "claimed_change_pct": -22.0,
-     "measure": "cla_at_31_march_number", "from_year": 2013, "to_year": 2017},
-    {"claim": "8.6% drop in children taken into care since 2013", "claimed_change_pct": -8.6,
-     "measure": "cla_started_during_year_number", "from_year": 2013, "to_year": 2017},
+    {
+        "claim": "22% drop in looked-after children 2013-2017",
+        "claimed_change_pct": -22.0,
+        "measure": "cla_at_31_march_number",
+        "from_year": 2013,
+        "to_year": 2017,
+    },
+    {
+        "claim": "8.6% drop in children taken into care since 2013",
+        "claimed_change_pct": -8.6,
+        "measure": "cla_started_during_year_number",
+        "from_year": 2013,
+        "to_year": 2017,
+    },
 )
 
 #: Weekly unit costs of a child looked after (methods.md). Each labelled with its source and price
 #: year; no price index is shipped, so they are used as published (cash of their own year).
 DEFAULT_UNIT_COSTS = (
-    {"label": "low: foster care (DfE written answer)", "weekly_gbp": 600.0, "price_year": "c. 2015-16 (LA data to March 2016)",
-     "source": "DfE written answer (c. 2016): foster care about GBP 600 per child per week (methods.md)"},
-    {"label": "central: foster care (PSSRU 2017)", "weekly_gbp": 646.0, "price_year": "2016-17",
-     "source": "PSSRU Unit Costs of Health and Social Care 2017: foster care GBP 646 per child per week (methods.md)"},
-    {"label": "high: children's home (DfE written answer)", "weekly_gbp": 3000.0, "price_year": "c. 2015-16 (LA data to March 2016)",
-     "source": "DfE written answer (c. 2016): LA children's home about GBP 3,000 per resident week (methods.md)"},
+    {
+        "label": "low: foster care (DfE written answer)",
+        "weekly_gbp": 600.0,
+        "price_year": "c. 2015-16 (LA data to March 2016)",
+        "source": "DfE written answer (c. 2016): foster care about GBP 600 per child per week (methods.md)",
+    },
+    {
+        "label": "central: foster care (PSSRU 2017)",
+        "weekly_gbp": 646.0,
+        "price_year": "2016-17",
+        "source": "PSSRU Unit Costs of Health and Social Care 2017: foster care GBP 646 per child per week (methods.md)",
+    },
+    {
+        "label": "high: children's home (DfE written answer)",
+        "weekly_gbp": 3000.0,
+        "price_year": "c. 2015-16 (LA data to March 2016)",
+        "source": "DfE written answer (c. 2016): LA children's home about GBP 3,000 per resident week (methods.md)",
+    },
 )
 
 
@@ -98,7 +189,11 @@ def treated_for(borough: str, treated) -> list:
     from ... import config
 
     slug = config.normalise_borough(borough)
-    if slug != config.ALL_BOROUGHS and isinstance(treated, (list, tuple)) and sorted(int(t) for t in treated if str(t).isdigit()) == sorted(PROGRAMME_LAS):
+    if (
+        slug != config.ALL_BOROUGHS
+        and isinstance(treated, (list, tuple))
+        and sorted(int(t) for t in treated if str(t).isdigit()) == sorted(PROGRAMME_LAS)
+    ):
         return [config.BOROUGHS[slug][2]]
     return treated
 
@@ -116,7 +211,9 @@ def check_parameters(unit_costs, programme_cost, cost_years, neighbour_list, pla
     for uc in unit_costs or ():
         missing = {"label", "weekly_gbp", "price_year", "source"} - set(uc)
         if missing:
-            raise ValueError(f"each unit cost needs label, weekly_gbp, price_year and source; {uc!r} lacks {sorted(missing)}")
+            raise ValueError(
+                f"each unit cost needs label, weekly_gbp, price_year and source; {uc!r} lacks {sorted(missing)}"
+            )
         if float(uc["weekly_gbp"]) <= 0:
             raise ValueError(f"unit cost {uc['label']!r}: weekly_gbp must be positive")
 
@@ -162,7 +259,9 @@ def load_components(outcomes, first_year: int, last_year: int, path=None) -> tup
     pop = p[p.measure == popm].assign(year=lambda d: d.year + 1, measure="population")  # mid-(t-1) -> year t
     p = pd.concat([p[p.measure != popm], pop])
     p = p[(p.year >= first_year) & (p.year <= last_year)]
-    values = p.pivot_table(index=["area_code", "year"], columns="measure", values="value", aggfunc="first", dropna=False)
+    values = p.pivot_table(
+        index=["area_code", "year"], columns="measure", values="value", aggfunc="first", dropna=False
+    )
     sources = p.pivot_table(index=["area_code", "year"], columns="measure", values="source_id", aggfunc="first")
     for m in measures + ["population"]:
         if m not in values:
@@ -192,6 +291,7 @@ def combine(num: pd.DataFrame, den: pd.DataFrame, members, scale: float) -> pd.S
 
 
 # ---- estimators (numpy, used for the treated units and for every placebo) -----------------------
+
 
 def did(y1: np.ndarray, Y0: np.ndarray, pre: np.ndarray, post: np.ndarray) -> float:
     """Two-way fixed-effects DiD of one treated series on comparator series (balanced panel):
@@ -235,8 +335,15 @@ def synth_fit(y1: np.ndarray, Y0: np.ndarray, pre: np.ndarray, post: np.ndarray)
     gap = y1 - synth
     pre_rmspe = float(np.sqrt(np.mean(gap[pre] ** 2)))
     post_rmspe = float(np.sqrt(np.mean(gap[post] ** 2)))
-    return {"weights": w, "synthetic": synth, "gap": gap, "pre_rmspe": pre_rmspe, "post_rmspe": post_rmspe,
-            "ratio": post_rmspe / max(pre_rmspe, 1e-9), "effect": float(gap[post].mean())}
+    return {
+        "weights": w,
+        "synthetic": synth,
+        "gap": gap,
+        "pre_rmspe": pre_rmspe,
+        "post_rmspe": post_rmspe,
+        "ratio": post_rmspe / max(pre_rmspe, 1e-9),
+        "effect": float(gap[post].mean()),
+    }
 
 
 def its(y: np.ndarray, years: np.ndarray, first_post: int, alpha: float = 0.05) -> dict:
@@ -260,10 +367,16 @@ def its(y: np.ndarray, years: np.ndarray, first_post: int, alpha: float = 0.05) 
     cf_ci = pred.conf_int(alpha=alpha)
     names = ["intercept", "pre_slope", "level_change", "slope_change"]
     return {
-        "params": dict(zip(names, fit.params)), "ci": {n: tuple(ci[i]) for i, n in enumerate(names)},
-        "p": dict(zip(names, fit.pvalues)), "se": dict(zip(names, fit.bse)), "n": int(ok.sum()),
-        "counterfactual": cf, "counterfactual_low": cf_ci[:, 0], "counterfactual_high": cf_ci[:, 1],
-        "cf_model": fit, "Xcf": Xcf,
+        "params": dict(zip(names, fit.params, strict=True)),
+        "ci": {n: tuple(ci[i]) for i, n in enumerate(names)},
+        "p": dict(zip(names, fit.pvalues, strict=True)),
+        "se": dict(zip(names, fit.bse, strict=True)),
+        "n": int(ok.sum()),
+        "counterfactual": cf,
+        "counterfactual_low": cf_ci[:, 0],
+        "counterfactual_high": cf_ci[:, 1],
+        "cf_model": fit,
+        "Xcf": Xcf,
     }
 
 
@@ -278,8 +391,9 @@ def permutation_p(value: float, placebo: np.ndarray) -> tuple[int, float]:
     return more + 1, (more + 1) / (len(placebo) + 1)
 
 
-def mean_of_k_distribution(values: np.ndarray, k: int, max_exact: int = 2_000_000, seed: int = 2014,
-                           draws: int = 200_000) -> np.ndarray:
+def mean_of_k_distribution(
+    values: np.ndarray, k: int, max_exact: int = 2_000_000, seed: int = 2014, draws: int = 200_000
+) -> np.ndarray:
     """Means of every set of ``k`` values (exact, when there are at most ``max_exact`` sets), else of
     ``draws`` random sets without replacement within a set (seeded)."""
     values = np.asarray(values, dtype=float)
@@ -288,8 +402,11 @@ def mean_of_k_distribution(values: np.ndarray, k: int, max_exact: int = 2_000_00
     if n < k or k < 1:
         return np.array([])
     if math.comb(n, k) <= max_exact:
-        idx = np.fromiter(itertools.chain.from_iterable(itertools.combinations(range(n), k)), dtype=np.int32,
-                          count=math.comb(n, k) * k).reshape(-1, k)
+        idx = np.fromiter(
+            itertools.chain.from_iterable(itertools.combinations(range(n), k)),
+            dtype=np.int32,
+            count=math.comb(n, k) * k,
+        ).reshape(-1, k)
     else:
         rng = np.random.default_rng(seed)
         idx = np.argsort(rng.random((draws, n)), axis=1)[:, :k]
@@ -297,6 +414,7 @@ def mean_of_k_distribution(values: np.ndarray, k: int, max_exact: int = 2_000_00
 
 
 # ---- the whole analysis ------------------------------------------------------------------------
+
 
 @dataclass
 class Results:
@@ -321,10 +439,21 @@ class Results:
     pyfixest_check: pd.DataFrame | None = None
 
 
-def run(treated=(213, 205, 207), programme_start: str = "2014-07", first_year: int = 2010, last_year: int = 2019,
-        neighbour_list: str = "2021", outcomes=DEFAULT_OUTCOMES, public_data_dir=None, unit_costs=None,
-        programme_cost=(4.0e6, 4.2e6), cost_years=(2015, 2017), exclude_small: bool = True,
-        placebo_level: float = 0.90, use_pyfixest: bool = True) -> Results:
+def run(
+    treated=(213, 205, 207),
+    programme_start: str = "2014-07",
+    first_year: int = 2010,
+    last_year: int = 2019,
+    neighbour_list: str = "2021",
+    outcomes=DEFAULT_OUTCOMES,
+    public_data_dir=None,
+    unit_costs=None,
+    programme_cost=(4.0e6, 4.2e6),
+    cost_years=(2015, 2017),
+    exclude_small: bool = True,
+    placebo_level: float = 0.90,
+    use_pyfixest: bool = True,
+) -> Results:
     """Run every comparison for the treated LAs. See the module docstring for the conventions."""
     check_parameters(unit_costs, programme_cost, cost_years, neighbour_list, placebo_level)
     neighbour_list = str(neighbour_list)
@@ -339,9 +468,16 @@ def run(treated=(213, 205, 207), programme_start: str = "2014-07", first_year: i
     fpy = first_post_year(programme_start)
     ref = fpy - 1
     if not first_year < fpy <= last_year:
-        raise ValueError(f"the programme start {programme_start} (first post year {fpy}) must fall inside {first_year}-{last_year}")
+        raise ValueError(
+            f"the programme start {programme_start} (first post year {fpy}) must fall inside {first_year}-{last_year}"
+        )
     treated = pdm.resolve_areas(treated, path=public_data_dir)
-    names = {str(k): v for k, v in pdm.area_names(pdm.la_lookup(public_data_dir).dropna(subset=["old_la_code"])["old_la_code"].astype(int), public_data_dir).items()}
+    names = {
+        str(k): v
+        for k, v in pdm.area_names(
+            pdm.la_lookup(public_data_dir).dropna(subset=["old_la_code"])["old_la_code"].astype(int), public_data_dir
+        ).items()
+    }
     names.update(CONTEXT)
     names[TREATED_ID] = "Treated areas combined" if len(treated) > 1 else names[str(treated[0])]
     names[NEIGHBOURS_ID] = "Statistical neighbours combined"
@@ -351,25 +487,31 @@ def run(treated=(213, 205, 207), programme_start: str = "2014-07", first_year: i
     # the programme boroughs had the intervention: never comparators, whichever areas are treated
     never = set(treated) | set(PROGRAMME_LAS)
     elig = pdm.eligible_las(first_year, last_year, path=public_data_dir, exclude_small=exclude_small, exclude=never)
-    elig.excluded.loc[elig.excluded.old_la_code.isin(set(PROGRAMME_LAS) - set(treated)), "reason"] = \
+    elig.excluded.loc[elig.excluded.old_la_code.isin(set(PROGRAMME_LAS) - set(treated)), "reason"] = (
         "Focus on Practice borough (had the programme; not a comparator)"
+    )
     pool_all = set(elig.eligible)
     # a treated area whose own series is broken over the years cannot be analysed: say so
     own = pdm.eligible_las(first_year, last_year, path=public_data_dir, exclude_small=False)
     broken_treated = own.excluded[own.excluded.old_la_code.isin(treated)]
     for _, r in broken_treated.iterrows():
-        notes.append(f"{r.la_name} ({r.old_la_code}) has no unbroken series over {first_year}-{last_year}: {r.reason}. "
-                     f"It cannot be compared over these years.")
+        notes.append(
+            f"{r.la_name} ({r.old_la_code}) has no unbroken series over {first_year}-{last_year}: {r.reason}. "
+            f"It cannot be compared over these years."
+        )
 
     sn = pdm.statistical_neighbours(treated, vintage=neighbour_list, path=public_data_dir, old_lists=True)
     sn = sn[~sn.neighbour_la.isin(never)]
-    sn_all = pdm.statistical_neighbours(sorted(pool_all), vintage=neighbour_list, path=public_data_dir,
-                                        exclude_treated=False, old_lists=True)
+    sn_all = pdm.statistical_neighbours(
+        sorted(pool_all), vintage=neighbour_list, path=public_data_dir, exclude_treated=False, old_lists=True
+    )
     sn_all = sn_all[~sn_all.neighbour_la.isin(never)]
     sn_of = {int(k): [int(x) for x in g.neighbour_la] for k, g in sn_all.groupby("treated_la")}
     no_group = [t for t in treated if t not in set(sn.treated_la)]
     for t in no_group:
-        notes.append(f"{names[str(t)]} has no DfE statistical-neighbour group in the {neighbour_list} list, so it has no neighbour comparison.")
+        notes.append(
+            f"{names[str(t)]} has no DfE statistical-neighbour group in the {neighbour_list} list, so it has no neighbour comparison."
+        )
     nb_excluded = sn[~sn.neighbour_la.isin(pool_all)]
     for _, r in nb_excluded.drop_duplicates("neighbour_la").iterrows():
         reason = elig.excluded.set_index("old_la_code").reason.get(r.neighbour_la, "not eligible")
@@ -396,7 +538,9 @@ def run(treated=(213, 205, 207), programme_start: str = "2014-07", first_year: i
         den = den.reindex(years_all)
         rate = num / den * o.scale
         # series for the panel table
-        series = {c: rate[c] for c in rate.columns if c in set(tcodes) | set(CONTEXT) | set(all_neighbours) | set(pool_codes)}
+        series = {
+            c: rate[c] for c in rate.columns if c in set(tcodes) | set(CONTEXT) | set(all_neighbours) | set(pool_codes)
+        }
         if len(treated) > 1:
             series[TREATED_ID] = combine(num, den, tcodes, o.scale)
         series[NEIGHBOURS_ID] = combine(num, den, all_neighbours, o.scale)
@@ -408,8 +552,10 @@ def run(treated=(213, 205, 207), programme_start: str = "2014-07", first_year: i
         yrs = years_all[tser.notna().to_numpy()]
         pre_mask_all = yrs < fpy
         if pre_mask_all.sum() < 2 or (~pre_mask_all).sum() < 1:
-            notes.append(f"{o.label}: the published series has {int(pre_mask_all.sum())} year(s) before the programme "
-                         f"(first year {yrs.min() if len(yrs) else 'none'}), too few to compare change before and after; shown as a trend only.")
+            notes.append(
+                f"{o.label}: the published series has {int(pre_mask_all.sum())} year(s) before the programme "
+                f"(first year {yrs.min() if len(yrs) else 'none'}), too few to compare change before and after; shown as a trend only."
+            )
             continue
         R = rate.reindex(yrs)
         if TREATED_ID in series:
@@ -417,7 +563,14 @@ def run(treated=(213, 205, 207), programme_start: str = "2014-07", first_year: i
         complete = [c for c in pool_codes if c in R and R[c].notna().all()]
         for c in pool_codes:
             if c not in complete:
-                excl_rows.append((okey, c, names.get(c, c), f"incomplete {o.label.split(',')[0].lower()} series over {yrs.min()}-{yrs.max()}"))
+                excl_rows.append(
+                    (
+                        okey,
+                        c,
+                        names.get(c, c),
+                        f"incomplete {o.label.split(',')[0].lower()} series over {yrs.min()}-{yrs.max()}",
+                    )
+                )
         pre = yrs < fpy
         post = yrs >= fpy
         ref_i = int(np.where(yrs == ref)[0][0]) if ref in yrs else int(np.where(pre)[0][-1])
@@ -435,13 +588,22 @@ def run(treated=(213, 205, 207), programme_start: str = "2014-07", first_year: i
             Y0 = Ypool[:, [col[x] for x in comps]]
             donors = [i for i in range(len(complete)) if i != col[c]]
             sc = synth_fit(y1, Ypool[:, donors], pre, post)
-            plc[c] = {"did": did(y1, Y0, pre, post), "did_cost": did(y1, Y0, pre, cost_mask),
-                      "event": event_study(y1, Y0, ref_i), "pre_slope": pre_slope(y1, Y0, pre, yrs),
-                      "sc_ratio": sc["ratio"], "sc_effect": sc["effect"], "sc_cost": float(sc["gap"][cost_mask].mean()),
-                      "sc_pre_rmspe": sc["pre_rmspe"]}
+            plc[c] = {
+                "did": did(y1, Y0, pre, post),
+                "did_cost": did(y1, Y0, pre, cost_mask),
+                "event": event_study(y1, Y0, ref_i),
+                "pre_slope": pre_slope(y1, Y0, pre, yrs),
+                "sc_ratio": sc["ratio"],
+                "sc_effect": sc["effect"],
+                "sc_cost": float(sc["gap"][cost_mask].mean()),
+                "sc_pre_rmspe": sc["pre_rmspe"],
+            }
         n_plc = len(plc)
         notes_n = len(complete) - n_plc
-        P = {k: np.array([v[k] for v in plc.values()]) for k in ("did", "did_cost", "pre_slope", "sc_ratio", "sc_effect", "sc_cost")}
+        P = {
+            k: np.array([v[k] for v in plc.values()])
+            for k in ("did", "did_cost", "pre_slope", "sc_ratio", "sc_effect", "sc_cost")
+        }
         Pev = np.array([v["event"] for v in plc.values()]) if plc else np.empty((0, len(yrs)))
         for c, v in plc.items():
             plc_rows.append((okey, "difference in differences", c, names.get(c, c), v["did"], False))
@@ -454,8 +616,10 @@ def run(treated=(213, 205, 207), programme_start: str = "2014-07", first_year: i
             y1 = R[u].to_numpy()
             if np.isnan(y1).any():
                 gaps = ", ".join(str(y) for y in yrs[np.isnan(y1)])
-                notes.append(f"{o.label}: {names.get(u, u)} has no published value (suppressed or missing) in {gaps}; "
-                             f"it is shown as a trend only for this outcome.")
+                notes.append(
+                    f"{o.label}: {names.get(u, u)} has no published value (suppressed or missing) in {gaps}; "
+                    f"it is shown as a trend only for this outcome."
+                )
                 continue
             base = dict(outcome=okey, area_code=u, area_name=names.get(u, u), unit=o.unit, n_placebo=n_plc)
             if len(comps) >= 1:
@@ -463,16 +627,35 @@ def run(treated=(213, 205, 207), programme_start: str = "2014-07", first_year: i
                 est = did(y1, Y0, pre, post)
                 did_by_unit[u] = est
                 rank, p = permutation_p(est, P["did"])
-                qlo, qhi = (np.quantile(P["did"], [lo_q, hi_q]) if n_plc else (np.nan, np.nan))
-                est_rows.append({**base, "method": "difference in differences vs neighbours", "estimate": est,
-                                 "ci_low": est - qhi, "ci_high": est - qlo, "p_value": p, "rank": rank,
-                                 "n_comparators": len(comps),
-                                 "note": f"{placebo_level:.0%} interval and p-value from the placebo runs"})
+                qlo, qhi = np.quantile(P["did"], [lo_q, hi_q]) if n_plc else (np.nan, np.nan)
+                est_rows.append(
+                    {
+                        **base,
+                        "method": "difference in differences vs neighbours",
+                        "estimate": est,
+                        "ci_low": est - qhi,
+                        "ci_high": est - qlo,
+                        "p_value": p,
+                        "rank": rank,
+                        "n_comparators": len(comps),
+                        "note": f"{placebo_level:.0%} interval and p-value from the placebo runs",
+                    }
+                )
                 ps = pre_slope(y1, Y0, pre, yrs)
                 rank, p = permutation_p(ps, P["pre_slope"])
-                est_rows.append({**base, "method": "pre-programme trend of the gap from neighbours (per year)", "estimate": ps,
-                                 "ci_low": np.nan, "ci_high": np.nan, "p_value": p, "rank": rank, "n_comparators": len(comps),
-                                 "note": "slope of treated minus neighbours' mean before the start; placebo p-value"})
+                est_rows.append(
+                    {
+                        **base,
+                        "method": "pre-programme trend of the gap from neighbours (per year)",
+                        "estimate": ps,
+                        "ci_low": np.nan,
+                        "ci_high": np.nan,
+                        "p_value": p,
+                        "rank": rank,
+                        "n_comparators": len(comps),
+                        "note": "slope of treated minus neighbours' mean before the start; placebo p-value",
+                    }
+                )
                 ev = event_study(y1, Y0, ref_i)
                 band = np.quantile(Pev, [lo_q, hi_q], axis=0) if n_plc else np.full((2, len(yrs)), np.nan)
                 for i, y in enumerate(yrs):
@@ -484,53 +667,127 @@ def run(treated=(213, 205, 207), programme_start: str = "2014-07", first_year: i
                 qc = np.quantile(P["did_cost"], [lo_q, hi_q]) if n_plc else (np.nan, np.nan)
                 for i, y in enumerate(yrs):
                     ser_rows.append((okey, u, "difference in differences", int(y), y1[i], cf[i], np.nan, np.nan))
-                est_rows.append({**base, "method": "difference in differences vs neighbours, cost years", "estimate": did_cost,
-                                 "ci_low": did_cost - qc[1], "ci_high": did_cost - qc[0],
-                                 "p_value": permutation_p(did_cost, P["did_cost"])[1],
-                                 "rank": permutation_p(did_cost, P["did_cost"])[0], "n_comparators": len(comps),
-                                 "note": f"mean over {cost_years[0]}-{cost_years[1]} only (for the cost)"})
+                est_rows.append(
+                    {
+                        **base,
+                        "method": "difference in differences vs neighbours, cost years",
+                        "estimate": did_cost,
+                        "ci_low": did_cost - qc[1],
+                        "ci_high": did_cost - qc[0],
+                        "p_value": permutation_p(did_cost, P["did_cost"])[1],
+                        "rank": permutation_p(did_cost, P["did_cost"])[0],
+                        "n_comparators": len(comps),
+                        "note": f"mean over {cost_years[0]}-{cost_years[1]} only (for the cost)",
+                    }
+                )
                 if use_pyfixest and okey == "cla_rate":
                     pyfx_rows.append(_pyfixest_did(okey, u, yrs, y1, Y0, comps, fpy, est))
                 # ITS against neighbours: the gap series
                 g = its(y1 - cmean, yrs, fpy)
                 for term in ("level_change", "slope_change", "pre_slope"):
-                    est_rows.append({**base, "method": f"interrupted time series vs neighbours: {term.replace('_', ' ')}",
-                                     "estimate": g["params"][term], "ci_low": g["ci"][term][0], "ci_high": g["ci"][term][1],
-                                     "p_value": g["p"][term], "rank": np.nan, "n_comparators": len(comps),
-                                     "note": f"OLS on {g['n']} yearly gaps; intervals likely too narrow (short series)"})
+                    est_rows.append(
+                        {
+                            **base,
+                            "method": f"interrupted time series vs neighbours: {term.replace('_', ' ')}",
+                            "estimate": g["params"][term],
+                            "ci_low": g["ci"][term][0],
+                            "ci_high": g["ci"][term][1],
+                            "p_value": g["p"][term],
+                            "rank": np.nan,
+                            "n_comparators": len(comps),
+                            "note": f"OLS on {g['n']} yearly gaps; intervals likely too narrow (short series)",
+                        }
+                    )
                 cf_its = cmean + g["counterfactual"]
                 for i, y in enumerate(yrs):
-                    ser_rows.append((okey, u, "interrupted time series vs neighbours", int(y), y1[i], cf_its[i],
-                                     cmean[i] + g["counterfactual_low"][i], cmean[i] + g["counterfactual_high"][i]))
+                    ser_rows.append(
+                        (
+                            okey,
+                            u,
+                            "interrupted time series vs neighbours",
+                            int(y),
+                            y1[i],
+                            cf_its[i],
+                            cmean[i] + g["counterfactual_low"][i],
+                            cmean[i] + g["counterfactual_high"][i],
+                        )
+                    )
             a = its(y1, yrs, fpy)
             for term in ("level_change", "slope_change", "pre_slope"):
-                est_rows.append({**base, "method": f"interrupted time series alone: {term.replace('_', ' ')}",
-                                 "estimate": a["params"][term], "ci_low": a["ci"][term][0], "ci_high": a["ci"][term][1],
-                                 "p_value": a["p"][term], "rank": np.nan, "n_comparators": 0,
-                                 "note": f"OLS on {a['n']} years; intervals likely too narrow (short series)"})
+                est_rows.append(
+                    {
+                        **base,
+                        "method": f"interrupted time series alone: {term.replace('_', ' ')}",
+                        "estimate": a["params"][term],
+                        "ci_low": a["ci"][term][0],
+                        "ci_high": a["ci"][term][1],
+                        "p_value": a["p"][term],
+                        "rank": np.nan,
+                        "n_comparators": 0,
+                        "note": f"OLS on {a['n']} years; intervals likely too narrow (short series)",
+                    }
+                )
             for i, y in enumerate(yrs):
-                ser_rows.append((okey, u, "interrupted time series alone", int(y), y1[i], a["counterfactual"][i],
-                                 a["counterfactual_low"][i], a["counterfactual_high"][i]))
+                ser_rows.append(
+                    (
+                        okey,
+                        u,
+                        "interrupted time series alone",
+                        int(y),
+                        y1[i],
+                        a["counterfactual"][i],
+                        a["counterfactual_low"][i],
+                        a["counterfactual_high"][i],
+                    )
+                )
             # synthetic control from the whole eligible pool
             sc = synth_fit(y1, Ypool, pre, post)
             rank, p = permutation_p(sc["ratio"], P["sc_ratio"])
             rank_one = int((P["sc_ratio"] >= sc["ratio"]).sum()) + 1
             p_one = rank_one / (n_plc + 1)
             qe = np.quantile(P["sc_effect"], [lo_q, hi_q]) if n_plc else (np.nan, np.nan)
-            est_rows.append({**base, "method": "synthetic control: mean post-programme gap", "estimate": sc["effect"],
-                             "ci_low": sc["effect"] - qe[1], "ci_high": sc["effect"] - qe[0], "p_value": p_one, "rank": rank_one,
-                             "n_comparators": int((sc["weights"] > 1e-3).sum()),
-                             "note": f"p-value: rank of the post/pre RMSPE ratio {sc['ratio']:.2f} among placebos; "
-                                     f"pre-programme RMSPE {sc['pre_rmspe']:.3g}"})
+            est_rows.append(
+                {
+                    **base,
+                    "method": "synthetic control: mean post-programme gap",
+                    "estimate": sc["effect"],
+                    "ci_low": sc["effect"] - qe[1],
+                    "ci_high": sc["effect"] - qe[0],
+                    "p_value": p_one,
+                    "rank": rank_one,
+                    "n_comparators": int((sc["weights"] > 1e-3).sum()),
+                    "note": f"p-value: rank of the post/pre RMSPE ratio {sc['ratio']:.2f} among placebos; "
+                    f"pre-programme RMSPE {sc['pre_rmspe']:.3g}",
+                }
+            )
             sc_cost = float(sc["gap"][cost_mask].mean())
             qsc = np.quantile(P["sc_cost"], [lo_q, hi_q]) if n_plc else (np.nan, np.nan)
-            est_rows.append({**base, "method": "synthetic control, cost years", "estimate": sc_cost,
-                             "ci_low": sc_cost - qsc[1], "ci_high": sc_cost - qsc[0], "p_value": np.nan, "rank": np.nan,
-                             "n_comparators": int((sc["weights"] > 1e-3).sum()), "note": f"mean gap over {cost_years[0]}-{cost_years[1]}"})
-            est_rows.append({**base, "method": "synthetic control: post/pre RMSPE ratio", "estimate": sc["ratio"],
-                             "ci_low": np.nan, "ci_high": np.nan, "p_value": p_one, "rank": rank_one,
-                             "n_comparators": int((sc["weights"] > 1e-3).sum()),
-                             "note": f"pre RMSPE {sc['pre_rmspe']:.3g}, post RMSPE {sc['post_rmspe']:.3g}"})
+            est_rows.append(
+                {
+                    **base,
+                    "method": "synthetic control, cost years",
+                    "estimate": sc_cost,
+                    "ci_low": sc_cost - qsc[1],
+                    "ci_high": sc_cost - qsc[0],
+                    "p_value": np.nan,
+                    "rank": np.nan,
+                    "n_comparators": int((sc["weights"] > 1e-3).sum()),
+                    "note": f"mean gap over {cost_years[0]}-{cost_years[1]}",
+                }
+            )
+            est_rows.append(
+                {
+                    **base,
+                    "method": "synthetic control: post/pre RMSPE ratio",
+                    "estimate": sc["ratio"],
+                    "ci_low": np.nan,
+                    "ci_high": np.nan,
+                    "p_value": p_one,
+                    "rank": rank_one,
+                    "n_comparators": int((sc["weights"] > 1e-3).sum()),
+                    "note": f"pre RMSPE {sc['pre_rmspe']:.3g}, post RMSPE {sc['post_rmspe']:.3g}",
+                }
+            )
             for j, c in enumerate(complete):
                 if sc["weights"][j] > 1e-3:
                     w_rows.append((okey, u, c, names.get(c, c), float(sc["weights"][j])))
@@ -544,46 +801,148 @@ def run(treated=(213, 205, 207), programme_start: str = "2014-07", first_year: i
             dist = mean_of_k_distribution(P["did"], len(singles))
             m = float(np.mean(singles))
             more = int((np.abs(dist) >= abs(m) - 1e-12).sum())
-            est_rows.append({"outcome": okey, "area_code": TREATED_ID, "area_name": names[TREATED_ID], "unit": o.unit,
-                             "n_placebo": n_plc, "method": f"mean of the {len(singles)} treated LAs' DiD estimates",
-                             "estimate": m, "ci_low": np.nan, "ci_high": np.nan, "p_value": (more + 1) / (len(dist) + 1),
-                             "rank": np.nan, "n_comparators": len(dist),
-                             "note": f"p-value: share of all {len(dist):,} sets of {len(singles)} placebo LAs whose mean is at least as far from 0"})
+            est_rows.append(
+                {
+                    "outcome": okey,
+                    "area_code": TREATED_ID,
+                    "area_name": names[TREATED_ID],
+                    "unit": o.unit,
+                    "n_placebo": n_plc,
+                    "method": f"mean of the {len(singles)} treated LAs' DiD estimates",
+                    "estimate": m,
+                    "ci_low": np.nan,
+                    "ci_high": np.nan,
+                    "p_value": (more + 1) / (len(dist) + 1),
+                    "rank": np.nan,
+                    "n_comparators": len(dist),
+                    "note": f"p-value: share of all {len(dist):,} sets of {len(singles)} placebo LAs whose mean is at least as far from 0",
+                }
+            )
             qs = np.quantile(dist, np.linspace(0, 1, 201))
             for q in qs:
-                plc_rows.append((okey, f"mean of {len(singles)} placebo DiD estimates (quantiles)", "", "", float(q), False))
-            plc_rows.append((okey, f"mean of {len(singles)} placebo DiD estimates (quantiles)", TREATED_ID, names[TREATED_ID], m, True))
+                plc_rows.append(
+                    (okey, f"mean of {len(singles)} placebo DiD estimates (quantiles)", "", "", float(q), False)
+                )
+            plc_rows.append(
+                (
+                    okey,
+                    f"mean of {len(singles)} placebo DiD estimates (quantiles)",
+                    TREATED_ID,
+                    names[TREATED_ID],
+                    m,
+                    True,
+                )
+            )
         if notes_n:
-            notes.append(f"{o.label}: {notes_n} LA(s) with complete data had fewer than 3 eligible neighbours and were not used as placebos.")
+            notes.append(
+                f"{o.label}: {notes_n} LA(s) with complete data had fewer than 3 eligible neighbours and were not used as placebos."
+            )
 
     panel = pd.concat(panel_parts, ignore_index=True) if panel_parts else pd.DataFrame(columns=PANEL_COLUMNS)
-    estimates = pd.DataFrame(est_rows, columns=["outcome", "area_code", "area_name", "method", "estimate", "ci_low", "ci_high",
-                                                "p_value", "rank", "n_placebo", "n_comparators", "unit", "note"])
+    estimates = pd.DataFrame(
+        est_rows,
+        columns=[
+            "outcome",
+            "area_code",
+            "area_name",
+            "method",
+            "estimate",
+            "ci_low",
+            "ci_high",
+            "p_value",
+            "rank",
+            "n_placebo",
+            "n_comparators",
+            "unit",
+            "note",
+        ],
+    )
     placebo = pd.DataFrame(plc_rows, columns=["outcome", "statistic", "area_code", "area_name", "value", "is_treated"])
-    event = pd.DataFrame(ev_rows, columns=["outcome", "area_code", "area_name", "year", "years_from_reference", "estimate",
-                                           "placebo_low", "placebo_high"])
+    event = pd.DataFrame(
+        ev_rows,
+        columns=[
+            "outcome",
+            "area_code",
+            "area_name",
+            "year",
+            "years_from_reference",
+            "estimate",
+            "placebo_low",
+            "placebo_high",
+        ],
+    )
     weights = pd.DataFrame(w_rows, columns=["outcome", "area_code", "donor_code", "donor_name", "weight"])
-    series_df = pd.DataFrame(ser_rows, columns=["outcome", "area_code", "method", "year", "actual", "counterfactual",
-                                                "counterfactual_low", "counterfactual_high"])
-    exclusions = pd.concat([
-        elig.excluded.assign(outcome="all", old_la_code=lambda d: d.old_la_code.astype(str)).rename(columns={"old_la_code": "area_code", "la_name": "area_name"}),
-        pd.DataFrame(excl_rows, columns=["outcome", "area_code", "area_name", "reason"]),
-    ])[["outcome", "area_code", "area_name", "reason"]].reset_index(drop=True)
-    params = dict(treated=treated, programme_start=programme_start, first_post_year=fpy, reference_year=ref,
-                  first_year=first_year, last_year=last_year, neighbour_list=neighbour_list, outcomes=outcomes,
-                  cost_years=tuple(cost_years), programme_cost=tuple(programme_cost), placebo_level=placebo_level,
-                  public_data_dir=str(pdm.public_data_dir(public_data_dir)))
+    series_df = pd.DataFrame(
+        ser_rows,
+        columns=[
+            "outcome",
+            "area_code",
+            "method",
+            "year",
+            "actual",
+            "counterfactual",
+            "counterfactual_low",
+            "counterfactual_high",
+        ],
+    )
+    exclusions = pd.concat(
+        [
+            elig.excluded.assign(outcome="all", old_la_code=lambda d: d.old_la_code.astype(str)).rename(
+                columns={"old_la_code": "area_code", "la_name": "area_name"}
+            ),
+            pd.DataFrame(excl_rows, columns=["outcome", "area_code", "area_name", "reason"]),
+        ]
+    )[["outcome", "area_code", "area_name", "reason"]].reset_index(drop=True)
+    params = dict(
+        treated=treated,
+        programme_start=programme_start,
+        first_post_year=fpy,
+        reference_year=ref,
+        first_year=first_year,
+        last_year=last_year,
+        neighbour_list=neighbour_list,
+        outcomes=outcomes,
+        cost_years=tuple(cost_years),
+        programme_cost=tuple(programme_cost),
+        placebo_level=placebo_level,
+        public_data_dir=str(pdm.public_data_dir(public_data_dir)),
+    )
     claims = recompute_claims(values, treated, all_neighbours, pool_codes, names)
     costs = avoided_costs(estimates, series_df, values, units, tcodes, cost_years, unit_costs, programme_cost, names)
-    return Results(params=params, names=names, treated=treated, units=units,
-                   neighbours=sn.assign(treated_name=lambda d: d.treated_la.astype(str).map(names)),
-                   eligibility=elig, panel=panel, estimates=estimates, placebo=placebo, event=event,
-                   synth_weights=weights, series=series_df, claims=claims, costs=costs, exclusions=exclusions,
-                   notes=notes, pyfixest_check=pd.DataFrame(pyfx_rows) if pyfx_rows else None)
+    return Results(
+        params=params,
+        names=names,
+        treated=treated,
+        units=units,
+        neighbours=sn.assign(treated_name=lambda d: d.treated_la.astype(str).map(names)),
+        eligibility=elig,
+        panel=panel,
+        estimates=estimates,
+        placebo=placebo,
+        event=event,
+        synth_weights=weights,
+        series=series_df,
+        claims=claims,
+        costs=costs,
+        exclusions=exclusions,
+        notes=notes,
+        pyfixest_check=pd.DataFrame(pyfx_rows) if pyfx_rows else None,
+    )
 
 
-PANEL_COLUMNS = ["area_code", "area_name", "role", "year", "outcome", "value", "numerator", "denominator", "unit",
-                 "source", "pop_vintage"]
+PANEL_COLUMNS = [
+    "area_code",
+    "area_name",
+    "role",
+    "year",
+    "outcome",
+    "value",
+    "numerator",
+    "denominator",
+    "unit",
+    "source",
+    "pop_vintage",
+]
 
 
 def _panel_rows(okey, o, series, num, den, sources, years_all, tcodes, neighbours, names) -> pd.DataFrame:
@@ -591,12 +950,16 @@ def _panel_rows(okey, o, series, num, den, sources, years_all, tcodes, neighbour
     codes = [c for c in series if c not in (TREATED_ID, NEIGHBOURS_ID)]
     val = pd.DataFrame({c: series[c] for c in series}).reindex(years_all)
     n = num.reindex(index=years_all, columns=codes)
-    d = den.reindex(index=years_all, columns=codes) if o.denominator else pd.DataFrame(np.nan, index=years_all, columns=codes)
+    d = (
+        den.reindex(index=years_all, columns=codes)
+        if o.denominator
+        else pd.DataFrame(np.nan, index=years_all, columns=codes)
+    )
     for gid, members in ((TREATED_ID, tcodes), (NEIGHBOURS_ID, neighbours)):
         if gid in series:
             ok = series[gid].reindex(years_all).notna()
             n[gid] = num.reindex(index=years_all, columns=members).sum(axis=1).where(ok)
-            d[gid] = (den.reindex(index=years_all, columns=members).sum(axis=1).where(ok) if o.denominator else np.nan)
+            d[gid] = den.reindex(index=years_all, columns=members).sum(axis=1).where(ok) if o.denominator else np.nan
     cols = list(val.columns)
     index = pd.MultiIndex.from_product([cols, years_all], names=["area_code", "year"])
 
@@ -608,21 +971,40 @@ def _panel_rows(okey, o, series, num, den, sources, years_all, tcodes, neighbour
     sn = src(o.numerator)
     if o.denominator:
         sd = src(o.denominator)
-        sn = np.array([a if (not b or a == b) else (b if not a else f"{a}; {b}") for a, b in zip(sn, sd)], dtype=object)
+        sn = np.array(
+            [a if (not b or a == b) else (b if not a else f"{a}; {b}") for a, b in zip(sn, sd, strict=True)],
+            dtype=object,
+        )
     codes_long = index.get_level_values(0).to_numpy()
     for gid, members in ((TREATED_ID, tcodes), (NEIGHBOURS_ID, neighbours)):
         sn[codes_long == gid] = "sum of " + ", ".join(members)
-    long = pd.DataFrame({
-        "area_code": codes_long,
-        "year": index.get_level_values(1).to_numpy(),
-        "value": val[cols].to_numpy(dtype=float).T.ravel(),
-        "numerator": n[cols].to_numpy(dtype=float).T.ravel(),
-        "denominator": d[cols].to_numpy(dtype=float).T.ravel(),
-        "source": sn,
-    })
+    long = pd.DataFrame(
+        {
+            "area_code": codes_long,
+            "year": index.get_level_values(1).to_numpy(),
+            "value": val[cols].to_numpy(dtype=float).T.ravel(),
+            "numerator": n[cols].to_numpy(dtype=float).T.ravel(),
+            "denominator": d[cols].to_numpy(dtype=float).T.ravel(),
+            "source": sn,
+        }
+    )
     tset, nset = set(tcodes), set(neighbours)
-    role = {c: ("treated" if c in tset else "treated combined" if c == TREATED_ID else "neighbours combined" if c == NEIGHBOURS_ID
-                else "context" if c in CONTEXT else "statistical neighbour" if c in nset else "comparison pool") for c in cols}
+    role = {
+        c: (
+            "treated"
+            if c in tset
+            else "treated combined"
+            if c == TREATED_ID
+            else "neighbours combined"
+            if c == NEIGHBOURS_ID
+            else "context"
+            if c in CONTEXT
+            else "statistical neighbour"
+            if c in nset
+            else "comparison pool"
+        )
+        for c in cols
+    }
     long["area_name"] = long.area_code.map({c: names.get(c, c) for c in cols})
     long["role"] = long.area_code.map(role)
     long["outcome"] = okey
@@ -642,9 +1024,16 @@ def _pyfixest_did(okey, unit, yrs, y1, Y0, comps, fpy, numpy_estimate) -> dict:
     d["treated_post"] = d["treated"] * (d["year"] >= fpy).astype(int)
     fit = pf.feols("y ~ treated_post | area + year", data=d, vcov={"CRV1": "area"})
     ci = fit.confint().iloc[0]
-    return {"outcome": okey, "area_code": unit, "estimate_pyfixest": float(fit.coef().iloc[0]),
-            "estimate_numpy": numpy_estimate, "se_crv1": float(fit.se().iloc[0]),
-            "ci_low_crv1": float(ci.iloc[0]), "ci_high_crv1": float(ci.iloc[1]), "n_obs": len(d)}
+    return {
+        "outcome": okey,
+        "area_code": unit,
+        "estimate_pyfixest": float(fit.coef().iloc[0]),
+        "estimate_numpy": numpy_estimate,
+        "se_crv1": float(fit.se().iloc[0]),
+        "ci_low_crv1": float(ci.iloc[0]),
+        "ci_high_crv1": float(ci.iloc[1]),
+        "n_obs": len(d),
+    }
 
 
 def recompute_claims(values: pd.DataFrame, treated, neighbours, pool, names) -> pd.DataFrame:
@@ -656,13 +1045,17 @@ def recompute_claims(values: pd.DataFrame, treated, neighbours, pool, names) -> 
         m, y0, y1 = c["measure"], c["from_year"], c["to_year"]
         s = values[m] if m in values else pd.Series(dtype=float)
 
-        def level(codes, y):
+        def level(codes, y, s=s):
             v = [s.get((code, y), np.nan) for code in codes]
             return float(np.sum(v)) if len(v) and not np.any(np.isnan(v)) else np.nan
 
         first_avail = sorted({y for (code, y), v in s.items() if code in tcodes and not pd.isna(v)}) if len(s) else []
-        groups = [(names.get(TREATED_ID, "Treated"), tcodes)] + [(names.get(t, t), [t]) for t in tcodes] + \
-                 [(names.get(NEIGHBOURS_ID), list(neighbours))] + [(v, [k]) for k, v in CONTEXT.items()]
+        groups = (
+            [(names.get(TREATED_ID, "Treated"), tcodes)]
+            + [(names.get(t, t), [t]) for t in tcodes]
+            + [(names.get(NEIGHBOURS_ID), list(neighbours))]
+            + [(v, [k]) for k, v in CONTEXT.items()]
+        )
         pool_changes = []
         for code in pool:
             a, b = level([code], y0), level([code], y1)
@@ -673,16 +1066,34 @@ def recompute_claims(values: pd.DataFrame, treated, neighbours, pool, names) -> 
             a, b = level(codes, y0), level(codes, y1)
             ch = (b - a) / a * 100 if not (np.isnan(a) or np.isnan(b) or a == 0) else np.nan
             share = float((pool_changes <= ch).mean()) if (len(pool_changes) and not np.isnan(ch)) else np.nan
-            rows.append({"claim": c["claim"], "claimed_change_pct": c["claimed_change_pct"], "measure": m,
-                         "from_year": y0, "to_year": y1, "area": label, "value_from": a, "value_to": b,
-                         "change_pct": ch, "share_of_eligible_las_with_fall_at_least_as_large": share,
-                         "n_eligible_las": len(pool_changes),
-                         "note": "" if not np.isnan(ch) else (f"not in the published files for {y0}" if first_avail and first_avail[0] > y0
-                                                              else "not available")})
+            rows.append(
+                {
+                    "claim": c["claim"],
+                    "claimed_change_pct": c["claimed_change_pct"],
+                    "measure": m,
+                    "from_year": y0,
+                    "to_year": y1,
+                    "area": label,
+                    "value_from": a,
+                    "value_to": b,
+                    "change_pct": ch,
+                    "share_of_eligible_las_with_fall_at_least_as_large": share,
+                    "n_eligible_las": len(pool_changes),
+                    "note": ""
+                    if not np.isnan(ch)
+                    else (
+                        f"not in the published files for {y0}"
+                        if first_avail and first_avail[0] > y0
+                        else "not available"
+                    ),
+                }
+            )
     return pd.DataFrame(rows)
 
 
-def avoided_costs(estimates, series, values, units, tcodes, cost_years, unit_costs, programme_cost, names) -> pd.DataFrame:
+def avoided_costs(
+    estimates, series, values, units, tcodes, cost_years, unit_costs, programme_cost, names
+) -> pd.DataFrame:
     """Avoided cost = (counterfactual - actual children looked after) x weekly unit cost x 52, per
     method, over the cost years, for the treated unit(s): central estimate and the interval carried
     from the counterfactual (placebo intervals for DiD and synthetic control, OLS interval for ITS)."""
@@ -701,8 +1112,10 @@ def avoided_costs(estimates, series, values, units, tcodes, cost_years, unit_cos
         actual = [sum(values["cla_at_31_march_number"].get((c, y), np.nan) for c in codes) for y in cy]
         own_costs = _own_unit_costs(values, codes, cost_years)
         e = estimates[(estimates.outcome == "cla_rate") & (estimates.area_code == u)]
-        for method, label in (("difference in differences vs neighbours, cost years", "difference in differences"),
-                              ("synthetic control, cost years", "synthetic control")):
+        for method, label in (
+            ("difference in differences vs neighbours, cost years", "difference in differences"),
+            ("synthetic control, cost years", "synthetic control"),
+        ):
             r = e[e.method == method]
             if not len(r):
                 continue
@@ -710,23 +1123,63 @@ def avoided_costs(estimates, series, values, units, tcodes, cost_years, unit_cos
             # a negative gap (fewer in care than the counterfactual) is children not in care
             cy_central = -r.estimate * child_years_per_rate
             cy_low, cy_high = -r.ci_high * child_years_per_rate, -r.ci_low * child_years_per_rate
-            rows += _cost_rows(u, names, label, cy_central, cy_low, cy_high, float(np.nansum(actual)), unit_costs + own_costs,
-                               programme_cost, cost_years)
-        its_rows = series[(series.outcome == "cla_rate") & (series.area_code == u) &
-                          (series.method == "interrupted time series vs neighbours") & series.year.isin(list(cy))]
+            rows += _cost_rows(
+                u,
+                names,
+                label,
+                cy_central,
+                cy_low,
+                cy_high,
+                float(np.nansum(actual)),
+                unit_costs + own_costs,
+                programme_cost,
+                cost_years,
+            )
+        its_rows = series[
+            (series.outcome == "cla_rate")
+            & (series.area_code == u)
+            & (series.method == "interrupted time series vs neighbours")
+            & series.year.isin(list(cy))
+        ]
         if len(its_rows) == len(cy):
             gap = (its_rows.actual - its_rows.counterfactual).mean()
             # the counterfactual's interval: a high counterfactual means more children avoided
             g_low = (its_rows.actual - its_rows.counterfactual_high).mean()
             g_high = (its_rows.actual - its_rows.counterfactual_low).mean()
-            rows += _cost_rows(u, names, "interrupted time series vs neighbours", -gap * child_years_per_rate,
-                               -g_high * child_years_per_rate, -g_low * child_years_per_rate, float(np.nansum(actual)),
-                               unit_costs + own_costs, programme_cost, cost_years)
-    return pd.DataFrame(rows, columns=["area_code", "area_name", "method", "cost_years", "actual_child_years",
-                                       "avoided_child_years", "avoided_child_years_low", "avoided_child_years_high",
-                                       "unit_cost_label", "weekly_unit_cost_gbp", "price_year", "unit_cost_source",
-                                       "avoided_cost_gbp", "avoided_cost_low_gbp", "avoided_cost_high_gbp",
-                                       "programme_cost_low_gbp", "programme_cost_high_gbp"])
+            rows += _cost_rows(
+                u,
+                names,
+                "interrupted time series vs neighbours",
+                -gap * child_years_per_rate,
+                -g_high * child_years_per_rate,
+                -g_low * child_years_per_rate,
+                float(np.nansum(actual)),
+                unit_costs + own_costs,
+                programme_cost,
+                cost_years,
+            )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "area_code",
+            "area_name",
+            "method",
+            "cost_years",
+            "actual_child_years",
+            "avoided_child_years",
+            "avoided_child_years_low",
+            "avoided_child_years_high",
+            "unit_cost_label",
+            "weekly_unit_cost_gbp",
+            "price_year",
+            "unit_cost_source",
+            "avoided_cost_gbp",
+            "avoided_cost_low_gbp",
+            "avoided_cost_high_gbp",
+            "programme_cost_low_gbp",
+            "programme_cost_high_gbp",
+        ],
+    )
 
 
 def _own_unit_costs(values, codes, cost_years) -> list[dict]:
@@ -737,13 +1190,22 @@ def _own_unit_costs(values, codes, cost_years) -> list[dict]:
     w = values["s251_cla_weekly_unit_cost_gbp"]
     for y in range(cost_years[0], cost_years[1] + 2):
         v = [w.get((c, y), np.nan) for c in codes]
-        n = [values["cla_at_31_march_number"].get((c, y), np.nan) if "cla_at_31_march_number" in values else 1 for c in codes]
+        n = [
+            values["cla_at_31_march_number"].get((c, y), np.nan) if "cla_at_31_march_number" in values else 1
+            for c in codes
+        ]
         if not np.any(np.isnan(v)) and not np.any(np.isnan(n)):
             cost = float(np.average(v, weights=n))
             fy = f"{y - 1}-{str(y)[2:]}"
-            return [{"label": "the area's own s251 weekly unit cost", "weekly_gbp": cost, "price_year": f"FY{fy} (cash)",
-                     "source": f"DfE s251 outturn via LAIT, weekly unit cost per child looked after, FY{fy}"
-                               + (" (CLA-weighted mean of the areas)" if len(codes) > 1 else "")}]
+            return [
+                {
+                    "label": "the area's own s251 weekly unit cost",
+                    "weekly_gbp": cost,
+                    "price_year": f"FY{fy} (cash)",
+                    "source": f"DfE s251 outturn via LAIT, weekly unit cost per child looked after, FY{fy}"
+                    + (" (CLA-weighted mean of the areas)" if len(codes) > 1 else ""),
+                }
+            ]
     return []
 
 
@@ -751,16 +1213,36 @@ def _cost_rows(u, names, method, cy_central, cy_low, cy_high, actual, unit_costs
     rows = []
     for uc in unit_costs:
         wk = float(uc["weekly_gbp"])
-        rows.append((u, names.get(u, u), method, f"{cost_years[0]}-{cost_years[1]}", actual, cy_central, cy_low, cy_high,
-                     uc["label"], wk, uc.get("price_year", ""), uc.get("source", ""),
-                     cy_central * wk * 52, cy_low * wk * 52, cy_high * wk * 52, float(programme_cost[0]), float(programme_cost[-1])))
+        rows.append(
+            (
+                u,
+                names.get(u, u),
+                method,
+                f"{cost_years[0]}-{cost_years[1]}",
+                actual,
+                cy_central,
+                cy_low,
+                cy_high,
+                uc["label"],
+                wk,
+                uc.get("price_year", ""),
+                uc.get("source", ""),
+                cy_central * wk * 52,
+                cy_low * wk * 52,
+                cy_high * wk * 52,
+                float(programme_cost[0]),
+                float(programme_cost[-1]),
+            )
+        )
     return rows
 
 
 def spend_table(panel: pd.DataFrame, units, years=None) -> pd.DataFrame:
     """s251 spend per child aged 0-17 and per child looked after, treated vs neighbours vs England."""
-    keep = panel[panel.outcome.isin(["cla_spend_per_child", "cla_spend_per_cla"]) &
-                 panel.role.isin(["treated", "treated combined", "neighbours combined", "context"])]
+    keep = panel[
+        panel.outcome.isin(["cla_spend_per_child", "cla_spend_per_cla"])
+        & panel.role.isin(["treated", "treated combined", "neighbours combined", "context"])
+    ]
     if years is not None:
         keep = keep[keep.year.isin(years)]
     return keep.pivot_table(index=["outcome", "area_name"], columns="year", values="value").reset_index()

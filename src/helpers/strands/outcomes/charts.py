@@ -1,4 +1,5 @@
 """Figures of the outcomes strand, drawn from :class:`analysis.Results` (returned, never shown)."""
+
 from __future__ import annotations
 
 import math
@@ -39,8 +40,12 @@ def trends(results, outcomes, index: bool = False):
     rows = math.ceil(n / cols)
     fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 3.3 * rows), squeeze=False)
     ref = results.params["reference_year"]
-    codes = [str(t) for t in results.treated] + ([TREATED_ID] if TREATED_ID in results.units else []) + [NEIGHBOURS_ID, *CONTEXT_STYLE]
-    for ax, o in zip(axes.flat, outcomes):
+    codes = (
+        [str(t) for t in results.treated]
+        + ([TREATED_ID] if TREATED_ID in results.units else [])
+        + [NEIGHBOURS_ID, *CONTEXT_STYLE]
+    )
+    for ax, o in zip(axes.flat, outcomes, strict=False):
         for code in codes:
             x, y = _series(results, o, code)
             if not len(x) or np.all(np.isnan(y)):
@@ -56,8 +61,15 @@ def trends(results, outcomes, index: bool = False):
             elif code == NEIGHBOURS_ID:
                 ax.plot(x, y, color="#7f7f7f", lw=2.2, label=results.names[code])
             else:
-                ax.plot(x, y, color=_unit_colour(results, code), lw=2.6 if code == TREATED_ID else 1.4, marker="o", ms=3,
-                        label=results.names.get(code, code))
+                ax.plot(
+                    x,
+                    y,
+                    color=_unit_colour(results, code),
+                    lw=2.6 if code == TREATED_ID else 1.4,
+                    marker="o",
+                    ms=3,
+                    label=results.names.get(code, code),
+                )
         ax.set_title(OUTCOMES[o].label + (f" (index, {ref} = 100)" if index else ""), fontsize=8.5)
         ax.set_ylabel("index" if index else OUTCOMES[o].unit, fontsize=8)
         ax.tick_params(labelsize=7)
@@ -78,14 +90,29 @@ def event_study(results, outcome):
     fig, ax = plt.subplots(figsize=(7, 3.8))
     if len(ev):
         band = ev.drop_duplicates("year").sort_values("year")
-        ax.fill_between(band.year, band.placebo_low, band.placebo_high, color="#cccccc", alpha=0.7,
-                        label=f"middle {results.params['placebo_level']:.0%} of placebo LAs")
+        ax.fill_between(
+            band.year,
+            band.placebo_low,
+            band.placebo_high,
+            color="#cccccc",
+            alpha=0.7,
+            label=f"middle {results.params['placebo_level']:.0%} of placebo LAs",
+        )
     for code, g in ev.groupby("area_code", sort=False):
         g = g.sort_values("year")
-        ax.plot(g.year, g.estimate, marker="o", ms=4, lw=2.6 if code == TREATED_ID else 1.3,
-                color=_unit_colour(results, code), label=results.names.get(code, code))
+        ax.plot(
+            g.year,
+            g.estimate,
+            marker="o",
+            ms=4,
+            lw=2.6 if code == TREATED_ID else 1.3,
+            color=_unit_colour(results, code),
+            label=results.names.get(code, code),
+        )
     ax.axhline(0, color="black", lw=0.8)
-    ax.set_ylabel(f"gap from neighbours, change since {results.params['reference_year']}\n({OUTCOMES[outcome].unit})", fontsize=8)
+    ax.set_ylabel(
+        f"gap from neighbours, change since {results.params['reference_year']}\n({OUTCOMES[outcome].unit})", fontsize=8
+    )
     ax.set_title(f"Event study: {OUTCOMES[outcome].label}", fontsize=9)
     ax.grid(alpha=0.3)
     _start_line(ax, results)
@@ -129,7 +156,7 @@ def synthetic(results, outcome):
     s = results.series[(results.series.outcome == outcome) & (results.series.method == "synthetic control")]
     units = list(dict.fromkeys(s.area_code))
     fig, axes = plt.subplots(1, max(len(units), 1), figsize=(3.3 * max(len(units), 1), 3.1), squeeze=False)
-    for ax, u in zip(axes.flat, units):
+    for ax, u in zip(axes.flat, units, strict=False):
         g = s[s.area_code == u].sort_values("year")
         ax.plot(g.year, g.actual, color=_unit_colour(results, u), marker="o", ms=3, lw=1.8, label="actual")
         ax.plot(g.year, g.counterfactual, color="#7f7f7f", ls="--", lw=1.6, label="synthetic control")
@@ -150,9 +177,17 @@ def costs(results, unit_cost_label: str):
     fig, ax = plt.subplots(figsize=(7.5, 0.45 * max(len(c), 2) + 1.2))
     labels = [f"{results.names.get(r.area_code, r.area_code)}: {r.method}" for r in c.itertuples()]
     y = np.arange(len(c))[::-1]
-    ax.errorbar(c.avoided_cost_gbp / 1e6, y, xerr=[(c.avoided_cost_gbp - c.avoided_cost_low_gbp) / 1e6,
-                                                   (c.avoided_cost_high_gbp - c.avoided_cost_gbp) / 1e6],
-                fmt="o", color="#1b5e9e", capsize=3)
+    ax.errorbar(
+        c.avoided_cost_gbp / 1e6,
+        y,
+        xerr=[
+            (c.avoided_cost_gbp - c.avoided_cost_low_gbp) / 1e6,
+            (c.avoided_cost_high_gbp - c.avoided_cost_gbp) / 1e6,
+        ],
+        fmt="o",
+        color="#1b5e9e",
+        capsize=3,
+    )
     if len(c):
         lo, hi = c.programme_cost_low_gbp.iloc[0] / 1e6, c.programme_cost_high_gbp.iloc[0] / 1e6
         ax.axvspan(lo, hi, color="#e07b00", alpha=0.3, label="programme cost")
