@@ -72,9 +72,10 @@ docs: $(STAMP) ## regenerate docs/data_dictionary.md from the schemas
 strip: $(STAMP) ## strip outputs from notebooks before committing (keeps kernelspec and tags)
 	$(BIN)/python -m helpers.strip_notebooks
 
-benchmark: $(STAMP) ## time a full build, a no-change rebuild, and the network metrics
+benchmark: $(STAMP) ## time a full build, a no-change rebuild, the network metrics and the outcomes placebo runs
 	$(BIN)/python benchmarks/bench_pipeline.py
 	$(BIN)/python benchmarks/bench_networks.py
+	$(BIN)/python benchmarks/bench_outcomes.py
 
 clean: ## remove processed outputs, executed notebooks and reports (never data/raw)
 	rm -rf data/processed/*/ outputs/ reports/*.html

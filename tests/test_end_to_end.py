@@ -14,7 +14,9 @@ def test_report_has_the_sections(built):
     # The contents link to every numbered section heading and every top-level part.
     contents = re.search(r'<nav aria-labelledby="contents">(.*?)</nav>', html, re.S).group(1)
     anchors = re.findall(r'<a href="#([^"]+)">', contents)
-    assert [a for a in anchors if a.startswith("section-")] == [f"section-{i}" for i in range(1, 6)]  # 4 strands + data quality
+    sections = list((built["processed"] / "report_sections").glob("*/section.json"))
+    numbered = [a for a in anchors if re.fullmatch(r"section-\d+", a)]
+    assert numbered == [f"section-{i}" for i in range(1, len(sections) + 2)]  # every strand section and data quality
     for part in ("summary", "about", "how-made", "technical-appendix", "glossary"):
         assert part in anchors
     for anchor in anchors:
@@ -131,3 +133,14 @@ def test_a_file_missing_a_column_stops_the_run_naming_file_and_column(built, tmp
     failed = [line for line in done.stderr.splitlines() if line.startswith("FAILED:")]
     assert len(failed) == 1
     assert "IngestError" in failed[0] and "score15_responses.csv: missing required column(s) q07" in failed[0]
+
+
+def test_outcomes_section_marked_as_real_published_statistics(built):
+    from helpers import public_data
+
+    html = built["html"]
+    assert "Children&#x27;s outcomes and the cost of care" in html or "Children's outcomes and the cost of care" in html
+    if public_data.available():
+        assert "Real published statistics." in html
+    else:
+        assert "FOP_PUBLIC_DATA" in html

@@ -16,7 +16,15 @@ from .ingest import DEFAULT_DATE_WINDOW, ISSUE_COLUMNS, MISSING_TOKENS, Field, O
 
 #: Modules under `helpers` whose RAW_FILES / OUTPUTS are documented, in the order of the dictionary
 #: (a strand package as "strands.<strand>"; its heading uses the last part of the name).
-STRAND_MODULES = ("roster", "strands.implementation", "strands.scenarios", "strands.networks", "strands.score15")
+STRAND_MODULES = (
+    "roster",
+    "strands.implementation",
+    "strands.scenarios",
+    "strands.networks",
+    "strands.score15",
+    "public_data",
+    "strands.outcomes",
+)
 
 DATA_QUALITY_OUTPUTS = (
     OutputTable(
@@ -196,7 +204,7 @@ def render() -> str:
         out += [f"## {name.rsplit('.', 1)[-1]}: {title}", ""]
         raw = getattr(module, "RAW_FILES", ())
         if raw:
-            out += ["Raw inputs (in `raw_dir`):", ""]
+            out += [f"Raw inputs ({getattr(module, 'RAW_LOCATION', 'in `raw_dir`')}):", ""]
             out += [raw_file_markdown(s) for s in raw]
         outputs = getattr(module, "OUTPUTS", ())
         if outputs:
