@@ -1,0 +1,1 @@
+"""Evaluation strands written as packages (inputs, analysis, charts, section), one folder each."""
