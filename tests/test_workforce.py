@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import config
+from helpers import config, public_data
 from helpers.report import table_html
 from helpers.report_section import Section
 from helpers.strands import workforce
@@ -17,8 +17,8 @@ from helpers.synthetic import generate_all
 
 KEY = b"test-key"
 W = "Westminster"
-PUBLIC = config.PUBLIC_DATA_DIR
-needs_public = pytest.mark.skipif(not public.available(PUBLIC), reason=f"public data folder not found at {PUBLIC}")
+PUBLIC = public_data.public_data_dir()
+needs_public = pytest.mark.skipif(not public.available(), reason=f"public data folder (FOP_PUBLIC_DATA) not found at {PUBLIC}")
 
 
 def _post(wid, role, fte, contract, start, end="", reason=""):
@@ -105,25 +105,31 @@ def test_published_suppressed_cell_stays_missing_through_to_the_report(tmp_path)
     # suppressed ('x', blank value) and not in the preferred file at all.
     pub = tmp_path / "pub"
     pub.mkdir()
-    cols = ["la_code", "old_la_code", "la_name", "year", "measure", "value", "value_as_published", "source_id", "notes"]
+    cols = [c.name for c in public_data.PREFERRED.columns]
     rows = []
-    for code, old, name in (("E09000020", "207", "Kensington and Chelsea"), ("E09000033", "213", "Westminster"),
-                            ("E09000013", "205", "Hammersmith and Fulham"), ("E09000007", "202", "Camden"),
-                            ("E13000001", "", "Inner London"), ("E92000001", "", "England")):
-        for year in (2015, 2016):
-            rows.append([code, old, name, year, "csww_agency_rate_pct", "10.0", "10", "TEST", ""])
-    pref = pd.DataFrame([r for r in rows if not (r[2] == "Kensington and Chelsea" and r[3] == 2016)], columns=cols)
-    pref.to_csv(pub / "csc_indicators_preferred.csv", index=False)
-    longf = pd.DataFrame(rows + [["E09000020", "207", "Kensington and Chelsea", 2016, "csww_agency_rate_pct", "", "x", "TEST", ""]], columns=cols)
-    longf = longf[~((longf["la_name"] == "Kensington and Chelsea") & (longf["year"] == 2016) & (longf["value"] != ""))]
-    longf.to_csv(pub / "csc_indicators_long.csv", index=False)
+    for code, old, name, level in (("E09000020", "207", "Kensington and Chelsea", "Local authority"),
+                                   ("E09000033", "213", "Westminster", "Local authority"),
+                                   ("E09000013", "205", "Hammersmith and Fulham", "Local authority"),
+                                   ("E09000007", "202", "Camden", "Local authority"),
+                                   ("E13000001", "", "Inner London", "Regional"), ("E92000001", "", "England", "National")):
+        for year, measure in ((y, m) for y in (2015, 2016) for m in public.MEASURES):
+            rows.append({"la_code": code, "old_la_code": old, "la_name": name, "geographic_level": level, "year": year,
+                         "period": f"30 September {year}", "measure": measure, "value": "10.0",
+                         "value_as_published": "10", "unit": "%", "pop_vintage": "", "source_id": "TEST", "source_table": "",
+                         "source_file": "", "notes": "", "series_break": ""})
+    rows = pd.DataFrame(rows, columns=cols)
+    kc16 = (rows["la_name"] == "Kensington and Chelsea") & (rows["year"] == 2016) & (rows["measure"] == "csww_agency_rate_pct")
+    rows[~kc16].to_csv(pub / "csc_indicators_preferred.csv", index=False)  # the preferred file leaves it out
+    suppressed = rows[kc16].assign(value="", value_as_published="x")
+    pd.concat([rows[~kc16], suppressed]).to_csv(pub / "csc_indicators_long.csv", index=False)
     sn = pd.DataFrame([["E09000020", "207", "Kensington and Chelsea", 1, "202", "E09000007", "Camden", "Close", "", "", "main list"],
                        ["E09000020", "207", "Kensington and Chelsea", 2, "213", "E09000033", "Westminster", "Close", "", "", "main list"]],
                       columns=["la_code", "old_la_code", "la_name", "rank", "neighbour_old_la_code", "neighbour_la_code",
                                "neighbour_la_name", "closeness", "source_table", "source_file", "sn_list"])
     sn.to_csv(pub / "statistical_neighbours_2021.csv", index=False)
+    assert public.available(pub)
     wf = public.read_workforce(pub)
-    cell = wf[(wf["la_name"] == "Kensington and Chelsea") & (wf["year"] == 2016) & (wf["measure"] == "agency_rate_pct")].iloc[0]
+    cell = wf[(wf["area_name"] == "Kensington and Chelsea") & (wf["year"] == 2016) & (wf["measure"] == "agency_rate_pct")].iloc[0]
     assert np.isnan(cell["value"]) and cell["value_as_published"] == "x"
     nb = public.neighbours(pub)
     assert nb["Kensington and Chelsea"] == ["202"]  # Westminster, a programme borough, left out
@@ -149,7 +155,7 @@ def test_published_suppressed_cell_stays_missing_through_to_the_report(tmp_path)
 @needs_public
 def test_real_public_figures_keep_published_gaps():
     wf = public.read_workforce(PUBLIC)
-    kc = wf[(wf["la_name"] == "Kensington and Chelsea") & (wf["measure"] == "agency_rate_pct")].set_index("year")
+    kc = wf[(wf["area_name"] == "Kensington and Chelsea") & (wf["measure"] == "agency_rate_pct")].set_index("year")
     assert np.isnan(kc.loc[2016, "value"]) and np.isnan(kc.loc[2022, "value"])
     assert kc.loc[2022, "value_as_published"] == "x"
     assert kc.loc[2017, "value"] == pytest.approx(3.4)
@@ -242,7 +248,7 @@ def test_notebook_runs(synthetic_hr, tmp_path, monkeypatch, run_notebook):
     hr = json.loads((sections / "50_workforce_hr" / "section.json").read_text())
     assert hr["synthetic"] is True and hr["order"] == 50 and hr["key_findings"]
     assert any("not derivable" in i.get("text", "") for i in hr["items"])
-    if public.available(PUBLIC):
+    if public.available():
         pub = json.loads((sections / "50_workforce" / "section.json").read_text())
         assert pub["data_kind"] == "real" and pub["sources"]
         assert any("cannot show a before and after" in i.get("text", "") for i in pub["items"])

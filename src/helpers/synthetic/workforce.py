@@ -36,13 +36,13 @@ before the start, a blank start date; an absence spell ending before it starts.
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..config import BOROUGHS, PROJECT_ROOT
+from .. import public_data
+from ..config import BOROUGHS
 from .roster import ABBREVIATIONS
 
 POSTS_FILE = "hr_posts.csv"
@@ -61,20 +61,16 @@ LEAVING = {"resigned": 0.6, "moved_to_other_la": 0.2, "retired": 0.1, "dismissed
 P_RETURN = 0.08
 
 
-def _public_dir() -> Path:
-    return Path(os.environ.get("FOP_PUBLIC_DATA", PROJECT_ROOT.parent / "shared" / "public_data"))
-
-
 def published_targets(public_dir: Path | None = None) -> tuple[dict, str]:
     """{borough: {year: {measure: value}}} for 2015-2018 and where they came from."""
-    d = _public_dir() if public_dir is None else Path(public_dir)
+    from ..strands.workforce.public import available, published_for_boroughs, read_workforce
+
+    d = public_data.public_data_dir(public_dir)
     names = [name for name, _, _ in BOROUGHS.values()]
     measures = ("fte_in_post", "agency_rate_pct", "turnover_rate_pct", "absence_rate_pct")
-    if not (d / "csc_indicators_preferred.csv").exists():
+    if not available(d):
         return ({b: {y: dict(DEFAULT_TARGETS) for y in PUBLISHED_YEARS} for b in names},
                 "documented defaults (public-data folder not found)")
-    from ..strands.workforce.public import published_for_boroughs, read_workforce
-
     pub = published_for_boroughs(read_workforce(d))
     out = {}
     for b in names:
@@ -89,7 +85,7 @@ def published_targets(public_dir: Path | None = None) -> tuple[dict, str]:
                 else:  # suppressed or missing: mean of the borough's other published years
                     other = sel[sel["year"].isin(PUBLISHED_YEARS)]["value"].dropna()
                     out[b][y][m] = float(other.mean()) if len(other) else DEFAULT_TARGETS[m]
-    return out, f"published DfE figures 2015-2018 from {d.name}/csc_indicators_preferred.csv"
+    return out, "published DfE figures 2015-2018 (csc_indicators_preferred.csv in the public-data folder)"
 
 
 def _targets(pub: dict, planted: dict) -> dict:

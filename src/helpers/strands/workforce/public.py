@@ -1,25 +1,25 @@
-"""Published DfE children's social work workforce statistics (real), read from the public-data folder.
+"""Published DfE children's social work workforce statistics (real), read with :mod:`helpers.public_data`.
 
-Reads ``csc_indicators_preferred.csv`` (one value per area, year and measure) and, for cells that
-file leaves out, the symbol they were published with from ``csc_indicators_long.csv`` (``x``, ``c``,
-``-``, ``u`` ...). **A suppressed or missing cell stays missing (NaN), never 0**, and keeps its
-symbol, so the report can show it as suppressed. A strand-local reader: the shared
-``helpers.public_data`` reader was not available on this branch when this was written (see the
-module's use in the notebook); it reads only what this strand needs.
+The shared reader validates the public files and keeps a suppressed or missing cell as NaN with its
+published symbol. The preferred file leaves suppressed cells out altogether, so this module puts the
+workforce measures on a full grid (area x year x measure) and takes each left-out cell's symbol from
+the long file (an EES symbol such as ``x`` before LAIT's ``-``); a cell with no row anywhere reads
+'not published'. **A suppressed or missing cell stays missing (NaN), never 0**, through to the report.
 
 Comparators: each borough's ten DfE statistical neighbours (April 2021 groups, the oldest published
-here) **excluding the other two programme boroughs**, Inner London and England. Kingston upon Thames
-and Richmond upon Thames publish one combined workforce figure repeated under each (PROVENANCE.md):
-when both are neighbours of a borough, the figure is counted once.
+here) **excluding the other two programme boroughs** (``public_data.statistical_neighbours``), Inner
+London and England. Kingston upon Thames and Richmond upon Thames publish one combined workforce
+figure repeated under each (PROVENANCE.md): when both are neighbours of a borough, it counts once.
 """
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 import numpy as np
 import pandas as pd
 
-from ...config import BOROUGHS, PUBLIC_DATA_DIR
+from ... import public_data
+from ...config import BOROUGHS
 
 FIRST_YEAR = 2015
 #: Published measure -> the name used by the strand (same as the HR indicators where they match).
@@ -33,8 +33,9 @@ MEASURES = {
 }
 PROGRAMME_CODES = {str(code) for _, _, code in BOROUGHS.values()}
 COMBINED = {"314", "318"}  # Kingston upon Thames / Richmond upon Thames: one combined figure
-INNER_LONDON = "E13000001"
-ENGLAND = "E92000001"
+INNER_LONDON = public_data.INNER_LONDON
+ENGLAND = public_data.ENGLAND
+NOT_PUBLISHED = "not published"
 SOURCE = {
     "name": "Children's social work workforce (LA-level indicators at 30 September, via the Local Authority Interactive Tool)",
     "publisher": "DfE",
@@ -49,62 +50,45 @@ NEIGHBOURS_SOURCE = {
 }
 
 
-def available(public_dir: str | Path = PUBLIC_DATA_DIR) -> bool:
-    return (Path(public_dir) / "csc_indicators_preferred.csv").exists()
+def available(public_dir: str | os.PathLike | None = None) -> bool:
+    """True when the files this strand reads are in the public-data folder."""
+    return public_data.available(public_dir, files=("preferred", "long", "sn_2021"))
 
 
-def read_workforce(public_dir: str | Path = PUBLIC_DATA_DIR, first_year: int = FIRST_YEAR) -> pd.DataFrame:
+def read_workforce(public_dir: str | os.PathLike | None = None, first_year: int = FIRST_YEAR) -> pd.DataFrame:
     """Every area's workforce measures from ``first_year``, on a full grid of area x year x measure.
 
-    Columns: old_la_code (str), la_code, la_name, year, measure (strand name), value (float, NaN when
-    suppressed or missing), value_as_published (the symbol, or 'not published' when no row exists),
-    source_id, notes.
+    Columns: area_code (DfE number for an LA, GSS code for England and Inner London...), area_name,
+    year, measure (strand name), value (float, NaN when suppressed or missing), value_as_published
+    (the figure as printed, or its symbol, or 'not published'), source_id.
     """
-    d = Path(public_dir)
-    pref = pd.read_csv(d / "csc_indicators_preferred.csv", dtype=str, keep_default_na=False)
-    pref = pref[pref["measure"].isin(MEASURES)]
-    longf = pd.read_csv(d / "csc_indicators_long.csv", dtype=str, keep_default_na=False,
-                        usecols=["old_la_code", "la_code", "la_name", "year", "measure", "value", "value_as_published", "source_id"])
-    longf = longf[longf["measure"].isin(MEASURES)]
-    for f in (pref, longf):
-        f["year"] = f["year"].astype(int)
-    pref = pref[pref["year"] >= first_year]
-    longf = longf[longf["year"] >= first_year]
-    areas = pd.concat([pref, longf])[["old_la_code", "la_code", "la_name"]].drop_duplicates("la_code")
+    span = (first_year, 2100)
+    pref = public_data.panel(list(MEASURES), years=span, path=public_dir)
+    longf = public_data.panel(list(MEASURES), years=span, path=public_dir, source="long")
+    cols = ["area_code", "area_name"]
+    areas = pd.concat([pref[cols], longf[cols]]).drop_duplicates("area_code")
     years = sorted(set(pref["year"]) | set(longf["year"]))
-    grid = areas.merge(pd.DataFrame({"year": years}), how="cross").merge(pd.DataFrame({"measure": list(MEASURES)}), how="cross")
-    keep = ["la_code", "year", "measure", "value", "value_as_published", "source_id"] + (["notes"] if "notes" in pref else [])
-    out = grid.merge(pref[keep], on=["la_code", "year", "measure"], how="left")
-    # Cells the preferred file leaves out: the symbol they were published with (first non-LAIT symbol,
-    # e.g. EES's 'x', else LAIT's '-'), from the long file.
-    sym = longf[longf["value"] == ""].copy()
-    sym["_lait"] = sym["source_id"].str.startswith("LAIT")
-    sym = sym.sort_values("_lait").drop_duplicates(["la_code", "year", "measure"])
-    out = out.merge(sym[["la_code", "year", "measure", "value_as_published"]].rename(columns={"value_as_published": "_sym"}),
-                    on=["la_code", "year", "measure"], how="left")
-    out["value"] = pd.to_numeric(out["value"].replace("", np.nan), errors="coerce")
+    grid = (areas.merge(pd.DataFrame({"year": years}), how="cross")
+            .merge(pd.DataFrame({"measure": list(MEASURES)}), how="cross"))
+    key = ["area_code", "year", "measure"]
+    out = grid.merge(pref[key + ["value", "value_as_published", "source_id"]], on=key, how="left")
+    sym = longf[longf["value"].isna()].copy()
+    sym["_lait"] = sym["source_id"].astype(str).str.startswith("LAIT")
+    sym = sym.sort_values("_lait", kind="stable").drop_duplicates(key)[key + ["value_as_published"]]
+    out = out.merge(sym.rename(columns={"value_as_published": "_sym"}), on=key, how="left")
     blank = out["value"].isna()
-    out.loc[blank, "value_as_published"] = out.loc[blank, "_sym"].fillna("not published")
+    out.loc[blank, "value_as_published"] = out.loc[blank, "_sym"].where(out.loc[blank, "_sym"].notna(), NOT_PUBLISHED)
+    out["value_as_published"] = out["value_as_published"].astype(str)
     out["measure"] = out["measure"].map(MEASURES)
-    if "notes" not in out:
-        out["notes"] = ""
-    out = out.drop(columns="_sym")
     out["source_id"] = out["source_id"].fillna("")
-    out["notes"] = out["notes"].fillna("")
-    return out.sort_values(["la_name", "measure", "year"]).reset_index(drop=True)
+    return out.drop(columns="_sym").sort_values(["area_name", "measure", "year"]).reset_index(drop=True)
 
 
-def neighbours(public_dir: str | Path = PUBLIC_DATA_DIR) -> dict[str, list[str]]:
-    """Programme borough name -> its statistical neighbours' LA numbers, less the other programme
-    boroughs (April 2021 groups, main list)."""
-    sn = pd.read_csv(Path(public_dir) / "statistical_neighbours_2021.csv", dtype=str, keep_default_na=False)
-    if "sn_list" in sn:
-        sn = sn[sn["sn_list"].str.startswith("main") | (sn["sn_list"] == "")]
-    out = {}
-    for name, _, code in BOROUGHS.values():
-        rows = sn[sn["old_la_code"] == str(code)].sort_values("rank", key=lambda s: s.astype(int))
-        out[name] = [c for c in rows["neighbour_old_la_code"] if c not in PROGRAMME_CODES]
-    return out
+def neighbours(public_dir: str | os.PathLike | None = None) -> dict[str, list[str]]:
+    """Programme borough name -> its statistical neighbours' DfE numbers (as text), other programme
+    boroughs left out (April 2021 groups, main list, in rank order)."""
+    sn = public_data.statistical_neighbours([code for _, _, code in BOROUGHS.values()], "2021", path=public_dir)
+    return {name: [str(c) for c in sn.loc[sn["treated_la"] == code, "neighbour_la"]] for name, _, code in BOROUGHS.values()}
 
 
 def comparison(wf: pd.DataFrame, sn: dict[str, list[str]]) -> pd.DataFrame:
@@ -112,7 +96,7 @@ def comparison(wf: pd.DataFrame, sn: dict[str, list[str]]) -> pd.DataFrame:
     neighbours (excluding the other programme boroughs; Kingston/Richmond's combined figure once),
     how many neighbours have a value, Inner London and England. Missing stays NaN."""
     rows = []
-    by_code = wf.set_index(["old_la_code", "year", "measure"])
+    by_code = wf.set_index(["area_code", "year", "measure"])
     for name, _, code in BOROUGHS.values():
         nb = list(sn.get(name, []))
         if COMBINED <= set(nb):
@@ -123,11 +107,11 @@ def comparison(wf: pd.DataFrame, sn: dict[str, list[str]]) -> pd.DataFrame:
                     r = by_code.loc[(c, year, measure)]
                     return r["value"], r["value_as_published"]
                 except KeyError:
-                    return np.nan, "not published"
+                    return np.nan, NOT_PUBLISHED
             own, own_sym = get(str(code))
             vals = np.array([get(c)[0] for c in nb], dtype=float)
-            il = wf[(wf["la_code"] == INNER_LONDON) & (wf["year"] == year) & (wf["measure"] == measure)]["value"]
-            en = wf[(wf["la_code"] == ENGLAND) & (wf["year"] == year) & (wf["measure"] == measure)]["value"]
+            il = wf[(wf["area_code"] == INNER_LONDON) & (wf["year"] == year) & (wf["measure"] == measure)]["value"]
+            en = wf[(wf["area_code"] == ENGLAND) & (wf["year"] == year) & (wf["measure"] == measure)]["value"]
             rows.append({
                 "borough": name, "measure": measure, "year": int(year), "borough_value": own,
                 "borough_as_published": own_sym, "neighbours_median": float(np.nanmedian(vals)) if np.isfinite(vals).any() else np.nan,
@@ -141,6 +125,6 @@ def published_for_boroughs(wf: pd.DataFrame) -> pd.DataFrame:
     """The three boroughs' published values as borough, year, measure, value, value_as_published
     (the shape :func:`analysis.reconcile` takes)."""
     names = {str(code): name for name, _, code in BOROUGHS.values()}
-    p = wf[wf["old_la_code"].isin(names)].copy()
-    p["borough"] = p["old_la_code"].map(names)
+    p = wf[wf["area_code"].isin(names)].copy()
+    p["borough"] = p["area_code"].map(names)
     return p[["borough", "year", "measure", "value", "value_as_published"]].reset_index(drop=True)
