@@ -144,7 +144,7 @@ def test_published_suppressed_cell_stays_missing_through_to_the_report(tmp_path)
     item = next(i for i in meta["items"] if i["kind"] == "table" and i["name"] == "published_focus")
     table = pd.read_csv(section.folder / item["file"])
     agency = table["measure"] == analysis.MEASURE_LABELS["agency_rate_pct"]
-    shown = table[agency & (table["borough"] == "Kensington and Chelsea") & (table["year"] == 2016)]["published"].iloc[0]
+    shown = table[agency & (table["borough"] == "Kensington and Chelsea") & (table["year"] == "Sept 2016")]["published"].iloc[0]
     assert shown == "x (not published)"
     html = table_html(table.rename(columns=item["labels"]), item["caption"])
     assert "x (not published)" in html

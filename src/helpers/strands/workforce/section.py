@@ -41,6 +41,12 @@ PUBLIC_OUTPUTS = (PUBLIC_COMPARISON,)
 SUPPRESSED_LABEL = "not published"
 
 
+def year_label(year) -> str:
+    """A census year as tables show it: 'Sept 2016' (the year to 30 September 2016). Text, so that the
+    report does not print it as a quantity with a thousands separator."""
+    return f"Sept {int(year)}"
+
+
 def shown_value(value, as_published: str, decimals: int = 1) -> str:
     """A published cell for a reader: the figure, or what the publisher printed instead of it (never 0)."""
     if value is None or pd.isna(value):
@@ -104,16 +110,18 @@ def build_public_section(section, comp: pd.DataFrame, programme_year: int = 2014
     focus = comp[comp["year"].isin(focus_years) & comp["measure"].isin(PUBLIC_MEASURES)].copy()
     focus["published"] = [shown_value(v, s) for v, s in zip(focus["borough_value"], focus["borough_as_published"])]
     focus["measure"] = focus["measure"].map(MEASURE_LABELS)
+    focus["year"] = focus["year"].map(year_label)
     section.table(
         "published_focus", focus[["measure", "borough", "year", "published", "neighbours_median", "inner_london", "england"]],
         caption=f"Published workforce measures {fy}: each borough, its statistical neighbours' median, Inner London and England.",
-        decimals=1, labels={"measure": "Measure", "borough": "Borough", "year": "Year (to 30 Sept)", "published": "Borough",
+        decimals=1, labels={"measure": "Measure", "borough": "Borough", "year": "Year to 30 Sept", "published": "Borough",
                             "neighbours_median": "Neighbours (median)", "inner_london": "Inner London", "england": "England"},
         note="Real published statistics (local-authority level; no suppression needed). 'not published': suppressed or missing, never zero.",
     )
     full = comp.copy()
     full["published"] = [shown_value(v, s) for v, s in zip(full["borough_value"], full["borough_as_published"])]
     full["measure"] = full["measure"].map(MEASURE_LABELS)
+    full["year"] = full["year"].map(year_label)
     section.table(
         "published_all_years", full[["measure", "borough", "year", "published", "neighbours_median", "neighbours_with_value", "neighbours",
                                      "inner_london", "england"]].rename(columns={"neighbours_with_value": "las_with_value", "neighbours": "las_compared"}),
@@ -200,6 +208,7 @@ def build_hr_section(section, ind: pd.DataFrame, rec: pd.DataFrame | None, chang
         shown = rec.copy()
         shown["published_shown"] = [shown_value(v, s, 2) for v, s in zip(shown["published"], shown["published_as"])]
         shown["measure"] = shown["measure"].map(MEASURE_LABELS)
+        shown["year"] = shown["year"].map(year_label)
         section.table(
             "reconciliation", shown[["measure", "borough", "year", "extract", "published_shown", "difference"]],
             caption="HR-extract indicators against the published DfE figures (difference = extract - published).",
@@ -239,7 +248,7 @@ def build_hr_section(section, ind: pd.DataFrame, rec: pd.DataFrame | None, chang
                             "change": "Change (points)", "ci_low": "95% CI low", "ci_high": "95% CI high"},
     )
     section.table(
-        "hr_indicators", ind.drop(columns=["vacancy_rate_pct"]),
+        "hr_indicators", ind.drop(columns=["vacancy_rate_pct"]).assign(year=ind["year"].map(year_label)),
         caption="Census indicators from the HR extract, each borough and year (vacancy rate not derivable).",
         count_columns=["workers_in_post"],
         dependent_columns={c: "workers_in_post" for c in ("fte_in_post", "agency_fte", "leavers_fte", "days_lost", "agency_rate_pct",
