@@ -16,7 +16,7 @@ def stacked_week(summary: pd.DataFrame, activities: pd.DataFrame, rows: list[tup
     activity (mean share), labelled with the percentage where the segment is wide enough."""
     codes = list(activities["code"])
     labels = activities.set_index("code")["label"]
-    fig, ax = plt.subplots(figsize=(9, 1.0 + 0.7 * len(rows)))
+    fig, ax = plt.subplots(figsize=(9, 1.9 + 0.6 * len(rows)))
     colours = _palette(len(codes))
     for y, (wave, bar_label) in enumerate(rows):
         sub = summary[summary["wave"] == wave].set_index("activity")
@@ -32,9 +32,9 @@ def stacked_week(summary: pd.DataFrame, activities: pd.DataFrame, rows: list[tup
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{100 * v:.0f}%"))
     ax.set_xlabel("Share of a typical week (mean of practitioners' shares)")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35 - 0.05 * len(rows)), ncol=3, fontsize=8, frameon=False)
     sns.despine(fig=fig, left=True)
-    fig.tight_layout()
+    fig.legend(loc="lower center", ncol=3, fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.8 / (1.9 + 0.6 * len(rows)), 1, 1))
     return fig
 
 

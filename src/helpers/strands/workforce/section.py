@@ -39,6 +39,9 @@ PUBLIC_COMPARISON = OutputTable(
 PUBLIC_OUTPUTS = (PUBLIC_COMPARISON,)
 
 SUPPRESSED_LABEL = "not published"
+#: Measure names for prose.
+SHORT = {"fte_in_post": "social worker FTE", "agency_rate_pct": "agency rate", "turnover_rate_pct": "turnover rate",
+         "vacancy_rate_pct": "vacancy rate", "absence_rate_pct": "absence rate", "average_caseload": "average caseload"}
 
 
 def year_label(year) -> str:
@@ -86,9 +89,9 @@ def build_public_section(section, comp: pd.DataFrame, programme_year: int = 2014
     )
     missing = comp[comp["borough_value"].isna()]
     if len(missing):
-        cells = "; ".join(f"{r.borough} {MEASURE_LABELS[r.measure].split(' (')[0].lower()} {r.year} "
+        cells = "; ".join(f"{r.borough} {SHORT[r.measure]} {r.year} "
                           f"(published as '{r.borough_as_published}')" if r.borough_as_published != SUPPRESSED_LABEL
-                          else f"{r.borough} {MEASURE_LABELS[r.measure].split(' (')[0].lower()} {r.year}"
+                          else f"{r.borough} {SHORT[r.measure]} {r.year}"
                           for r in missing.sort_values(["borough", "measure", "year"]).itertuples())
         section.markdown(
             f"**Suppressed or missing figures** are left as gaps, never as zero: {len(missing)} borough cells from "
@@ -103,7 +106,7 @@ def build_public_section(section, comp: pd.DataFrame, programme_year: int = 2014
         "published_panels", fig,
         alt=(f"Grid of line charts, one row per borough and one column per measure (agency, turnover, vacancy and absence "
              f"rates), {first} to {last}, each borough against its statistical neighbours' median, Inner London and England. "
-             + " ".join(f"In {fy} the borough's {MEASURE_LABELS[m].split(' (')[0].lower()} was below the neighbours' median in "
+             + " ".join(f"In {fy} the borough's {SHORT[m]} was below the neighbours' median in "
                         f"{c['below']} of {c['compared']} borough-years with both figures." for m, c in counts.items())),
         caption="Published workforce measures by year to 30 September: each borough against its comparators. Gaps: figure not published.",
     )
@@ -167,7 +170,7 @@ DEFINITIONS = (
 
 
 def build_hr_section(section, ind: pd.DataFrame, rec: pd.DataFrame | None, change: pd.DataFrame, published: pd.DataFrame | None,
-                     rows: dict, programme_year: int = 2014, truth: dict | None = None):
+                     rows: dict, programme_year: int = 2014, truth: dict | None = None, borough_label: str = "all three boroughs"):
     """Fill the HR-extract section. ``ind``: :func:`analysis.indicators`; ``rec``: :func:`analysis.reconcile`
     (None without public data); ``change``: :func:`analysis.before_after`; ``rows``: {file: (read, rejected)}."""
     figs = []
@@ -175,7 +178,7 @@ def build_hr_section(section, ind: pd.DataFrame, rec: pd.DataFrame | None, chang
     all_ind = ind[ind["borough"] == "All"] if (ind["borough"] == "All").any() else ind
     n_workers = int(change[change["borough"] == ("All" if (change["borough"] == "All").any() else change["borough"].iloc[0])]["workers"].iloc[0])
     section.markdown(
-        f"The boroughs' HR extract lists every social work post held from {int(ind['year'].min()) - 1} to {int(ind['year'].max())} "
+        f"For {borough_label}, the HR extract lists every social work post held from {int(ind['year'].min()) - 1} to {int(ind['year'].max())} "
         f"({section.count(n_workers)} workers, permanent and agency, over the years compared), with sickness-absence spells. "
         "From it the same indicators DfE publishes can be computed for any year, including the years before the programme, "
         "which the published series do not cover. "
@@ -189,7 +192,7 @@ def build_hr_section(section, ind: pd.DataFrame, rec: pd.DataFrame | None, chang
         "hr_series", fig,
         alt=("Three line charts (agency, turnover and absence rates) by census year for each borough from the HR extract, "
              "with the published figures as hollow circles and the programme years shaded. Across the boroughs together, "
-             + "; ".join(f"{MEASURE_LABELS[m].split(' (')[0].lower()} went from "
+             + "; ".join(f"{SHORT[m]} went from "
                          f"{section.value(first_row[m], first_row['workers_in_post'])}% in {int(first_row['year'])} to "
                          f"{section.value(last_row[m], last_row['workers_in_post'])}% in {int(last_row['year'])}" for m in meas) + "."),
         caption="Census indicators from the HR extract by year to 30 September (lines), with the published figures (hollow circles) where they exist.",
@@ -200,7 +203,7 @@ def build_hr_section(section, ind: pd.DataFrame, rec: pd.DataFrame | None, chang
         worst = r.assign(abs_diff=r["difference"].abs()).groupby("measure")["abs_diff"].max()
         section.markdown(
             "**Reconciliation with the published figures.** Where both exist, the extract's indicators differ from DfE's by at most "
-            + "; ".join(f"{worst[m]:.2f} {'FTE' if m == 'fte_in_post' else 'points'} ({MEASURE_LABELS[m].split(' (')[0].lower()})"
+            + "; ".join(f"{worst[m]:.2f} {'FTE' if m == 'fte_in_post' else 'points'} ({SHORT[m]})"
                         for m in ["fte_in_post", *meas] if m in worst)
             + f" over {r['year'].nunique()} years. Published cells that are suppressed or missing are shown as such and not compared; "
             "the vacancy rate cannot be derived from the extract."
@@ -219,12 +222,12 @@ def build_hr_section(section, ind: pd.DataFrame, rec: pd.DataFrame | None, chang
     c_all = change[change["borough"] == "All"] if (change["borough"] == "All").any() else change
     parts = []
     for r in c_all.itertuples():
-        parts.append(f"{MEASURE_LABELS[r.measure].split(' (')[0].lower()} {section.value(r.before, r.workers)}% before and "
+        parts.append(f"{SHORT[r.measure]} {section.value(r.before, r.workers)}% before and "
                      f"{section.value(r.after, r.workers)}% after ({section.value(r.change, r.workers, '{:+.1f}')} points, "
                      f"95% CI {section.value(r.ci_low, r.workers, '{:+.1f}')} to {section.value(r.ci_high, r.workers, '{:+.1f}')})")
     section.markdown(
         f"**Before and after.** Pooling census years {b_years} (before the programme) and {a_years} (after it had run two years), "
-        "across the boroughs: " + "; ".join(parts) + ". Intervals come from resampling workers (each worker's posts and absence "
+        f"for {borough_label}: " + "; ".join(parts) + ". Intervals come from resampling workers (each worker's posts and absence "
         "together), the unit the extract is made of. A change here is a change over time: other things changed in these years "
         "too (the London agency market, national recruitment), so it is not by itself the programme's effect."
     )
@@ -233,7 +236,7 @@ def build_hr_section(section, ind: pd.DataFrame, rec: pd.DataFrame | None, chang
         "before_after", fig,
         alt=(f"Dot charts of the change from {b_years} to {a_years} in agency, turnover and absence rates, per borough and for all "
              "boroughs together, with 95% bootstrap intervals; "
-             + "; ".join(f"overall {MEASURE_LABELS[r.measure].split(' (')[0].lower()} {section.value(r.change, r.workers, '{:+.1f}')} points"
+             + "; ".join(f"overall {SHORT[r.measure]} {section.value(r.change, r.workers, '{:+.1f}')} points"
                          for r in c_all.itertuples()) + "."),
         caption=f"Change in each rate, {a_years} minus {b_years} (percentage points), with 95% intervals from resampling workers.",
     )
@@ -261,7 +264,7 @@ def build_hr_section(section, ind: pd.DataFrame, rec: pd.DataFrame | None, chang
         if section.is_small(r.workers):
             continue
         section.key_finding(
-            f"In the HR extract, the {MEASURE_LABELS[r.measure].split(' (')[0].lower()} was {section.value(r.before, r.workers)}% in "
+            f"In the HR extract, the {SHORT[r.measure]} was {section.value(r.before, r.workers)}% in "
             f"{b_years} and {section.value(r.after, r.workers)}% in {a_years} ({section.value(r.change, r.workers, '{:+.1f}')} points, 95% CI "
             f"{section.value(r.ci_low, r.workers, '{:+.1f}')} to {section.value(r.ci_high, r.workers, '{:+.1f}')}); a before-after change "
             "with no comparison group" + (" (synthetic data: illustrative only)." if section.synthetic else "."),
@@ -274,7 +277,7 @@ def build_hr_section(section, ind: pd.DataFrame, rec: pd.DataFrame | None, chang
             p = truth["planted_rates"].get(r.borough, {}).get(r.measure)
             if p is None or section.is_small(r.workers):
                 continue
-            lines.append(f"{r.borough}, {MEASURE_LABELS[r.measure].split(' (')[0].lower()}: planted {p['change']:+.2f}, estimated "
+            lines.append(f"{r.borough}, {SHORT[r.measure]}: planted {p['change']:+.2f}, estimated "
                          f"{r.change:+.2f} (95% CI {r.ci_low:+.2f} to {r.ci_high:+.2f}) - "
                          + ("covered" if r.ci_low <= p["change"] <= r.ci_high else "NOT covered"))
         if lines:
