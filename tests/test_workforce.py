@@ -253,3 +253,20 @@ def test_notebook_runs(synthetic_hr, tmp_path, monkeypatch, run_notebook):
         assert pub["data_kind"] == "real" and pub["sources"]
         assert any("cannot show a before and after" in i.get("text", "") for i in pub["items"])
     assert [f.filename for f in workforce.RAW_FILES] == ["hr_posts.csv", "hr_absence.csv"]
+
+
+def test_hr_section_on_a_handful_of_workers_gives_no_small_figures(tmp_path):
+    _hr(tmp_path)
+    posts, absence = inputs.load_hr(tmp_path, tmp_path / "proc", key=KEY)
+    ind = analysis.indicators(posts.data, absence.data, [2015, 2016, 2017])
+    change = analysis.before_after(posts.data, absence.data, [2015], [2017], n_boot=50, seed=1)
+    assert change["workers"].iloc[0] == 6  # A, B, C, D, E and G (F is not a census role; H was rejected)
+    section = Section(strand="workforce_hr", title="t", order=50, processed_dir=tmp_path / "proc", synthetic=False)
+    wf_section.build_hr_section(section, ind, None, change, None, rows={"hr_posts.csv": (posts.rows_read, posts.rows_rejected)})
+    text = " ".join(i["text"] for i in section.items if i["kind"] == "markdown")
+    assert "(6 workers" in text  # over the threshold of 5: shown
+    small = Section(strand="workforce_hr", title="t", order=50, processed_dir=tmp_path / "proc2", synthetic=False, threshold=10)
+    wf_section.build_hr_section(small, ind, None, change, None, rows={})
+    text = " ".join(i["text"] for i in small.items if i["kind"] == "markdown")
+    assert "(c workers" in text and "agency rate c% before" in text
+    assert not small.key_findings
