@@ -59,6 +59,11 @@ def build_section(section, results: dict, rejected: pd.DataFrame | None = None, 
     n_prac, n_ans = results["n_practitioners"], results["n_answers"]
     waves = sorted(w for w in summary["wave"].unique() if w != "all")
     figs = []
+    if n_ans == 0:
+        section.markdown(f"No time-use survey answers were available for {borough_label}."
+                         + (f" The survey file had {rows_read} rows." if rows_read is not None else ""))
+        section.markdown(CONTEXT)
+        return figs
 
     section.markdown(
         "Practitioners were asked how many hours of a typical week they spend on each of "

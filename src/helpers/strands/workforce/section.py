@@ -174,6 +174,12 @@ def build_hr_section(section, ind: pd.DataFrame, rec: pd.DataFrame | None, chang
     """Fill the HR-extract section. ``ind``: :func:`analysis.indicators`; ``rec``: :func:`analysis.reconcile`
     (None without public data); ``change``: :func:`analysis.before_after`; ``rows``: {file: (read, rejected)}."""
     figs = []
+    if ind.empty or change.empty:
+        section.markdown(
+            f"The HR extract holds no social work posts for {borough_label}, so no indicator can be computed from it. "
+            + " ".join(f"{f}: {r} rows read, {j} rejected." for f, (r, j) in rows.items()))
+        section.markdown(DEFINITIONS)
+        return figs
     b_years, a_years = (_years_text(change["before_years"].iloc[0]), _years_text(change["after_years"].iloc[0]))
     all_ind = ind[ind["borough"] == "All"] if (ind["borough"] == "All").any() else ind
     n_workers = int(change[change["borough"] == ("All" if (change["borough"] == "All").any() else change["borough"].iloc[0])]["workers"].iloc[0])
