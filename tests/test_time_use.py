@@ -167,3 +167,13 @@ def test_notebook_runs(synthetic_survey, tmp_path, monkeypatch, run_notebook):
     assert meta["key_findings"] and meta["key_findings"][0]["strength"] == "weak"
     assert any(i["kind"] == "figure" for i in meta["items"])
     assert (tmp_path / "proc" / "all" / "time_use" / "change.csv").exists()
+
+
+def test_roster_check_by_hand():
+    survey = pd.DataFrame({"practitioner_id": ["P1", "P1", "P2", "P3"], "wave": ["1", "2", "1", "1"],
+                           "completed_on": pd.to_datetime(["2014-10-10", "2016-10-10", "2014-10-10", "2014-10-10"]),
+                           "training_status": ["in_training", "trained", "trained", "not_trained"]})
+    roster = pd.DataFrame({"practitioner_id": ["P1", "P2"], "training_completed": pd.to_datetime(["2015-01-01", None])})
+    # P1 wave 1: not yet trained by 2014-10-10, 'in_training' -> agrees; wave 2: trained -> agrees;
+    # P2: 'trained' but no completion date on the roster -> disagrees; P3 is not on the roster.
+    assert analysis.roster_check(survey, roster) == {"answers": 4, "on_roster": 3, "status_agrees": 2}

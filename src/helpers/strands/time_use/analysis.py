@@ -195,6 +195,23 @@ def direct_change_by_group(long: pd.DataFrame, activities: pd.DataFrame, n_boot:
     return pd.DataFrame(rows)[DIRECT_CHANGE_BY_GROUP.column_names]
 
 
+def roster_check(survey: pd.DataFrame, practitioners: pd.DataFrame) -> dict:
+    """How the survey joins the roster (``practitioners.csv``, the practitioners of the scenarios strand).
+
+    Returns answers, answers whose practitioner is on the roster (``on_roster``), and among those how
+    many give a training status that agrees with the roster's completion date under the project's one
+    definition (:func:`helpers.roster.trained_by` on the answer date; ``in_training`` and
+    ``not_trained`` both mean not yet trained).
+    """
+    from ...roster import trained_by
+
+    on = survey["practitioner_id"].isin(practitioners["practitioner_id"])
+    sub = survey[on]
+    by_roster = trained_by(practitioners, sub["practitioner_id"], sub["completed_on"])
+    agree = (sub["training_status"].eq("trained") == by_roster)
+    return {"answers": int(len(survey)), "on_roster": int(on.sum()), "status_agrees": int(agree.sum())}
+
+
 def analyse(survey: pd.DataFrame, activities: pd.DataFrame, n_boot: int = stats.DEFAULT_BOOTSTRAP, seed: int = 2014) -> dict:
     """Every table of the strand, keyed by the :data:`OUTPUTS` keys, plus ``activities`` and ``direct``."""
     long = shares(survey, activities)

@@ -43,12 +43,13 @@ def _pp(x: float) -> str:
 
 
 def build_section(section, results: dict, rejected: pd.DataFrame | None = None, rows_read: int | None = None,
-                  borough_label: str = "all three boroughs", truth: dict | None = None):
+                  borough_label: str = "all three boroughs", truth: dict | None = None, roster: dict | None = None):
     """Fill ``section`` with the strand's prose, tables and charts; returns the figures.
 
     ``rejected`` (the ingest result's rejected rows) and ``rows_read`` give the validation summary;
     ``truth`` (the synthetic generator's record for this strand, if any) adds an appendix line
-    comparing the estimate with the planted change.
+    comparing the estimate with the planted change; ``roster`` (:func:`analysis.roster_check`) says how
+    the answers join the practitioners of the other strands.
     """
     acts = results["activities"]
     direct = results["direct"]
@@ -79,6 +80,13 @@ def build_section(section, results: dict, rejected: pd.DataFrame | None = None, 
             f"negative, blank or non-numeric hours, or a weekly total under {MIN_WEEKLY_HOURS:g} or over "
             f"{MAX_WEEKLY_HOURS:g} hours. Each is listed with its file, row and column in the data-quality section."
         )
+
+    if roster is not None:
+        section.markdown(
+            f"**Link to the other strands.** {section.count(roster['on_roster'])} of {section.count(roster['answers'])} answers come "
+            "from practitioners on the evaluation's roster, the same practitioners as the practice scenarios; for "
+            f"{section.count(roster['status_agrees'])} of those the training status given agrees with the roster's training completion date "
+            "(the project's one definition of trained by a date).", appendix=True)
 
     # ---- shares of the week ------------------------------------------------------------------
     rows = [(w, f"Wave {w}") for w in waves]
