@@ -107,6 +107,9 @@ def test_a_borough_with_no_data_still_gets_a_report(built, tmp_path):
     codes = pd.read_csv(src / "scenario_codes.csv", dtype=str, keep_default_na=False)
     codes[codes["answer_id"].isin(answers["answer_id"])].to_csv(raw / "scenario_codes.csv", index=False)
     (raw / "scenarios.csv").write_bytes((src / "scenarios.csv").read_bytes())
+    for name in ("hr_posts.csv", "hr_absence.csv", "time_use_survey.csv"):
+        table = pd.read_csv(src / name, dtype=str, keep_default_na=False)
+        table[table["borough"] == "Westminster"].to_csv(raw / name, index=False)
     cmd = [sys.executable, "-m", "helpers.pipeline", "--no-progress", "--borough", "kensington_chelsea",
            "--raw-dir", str(raw), "--processed-dir", str(tmp_path / "processed"),
            "--runs-dir", str(tmp_path / "runs"), "--report-dir", str(tmp_path / "reports")]
@@ -115,6 +118,8 @@ def test_a_borough_with_no_data_still_gets_a_report(built, tmp_path):
     html = (tmp_path / "reports" / "focus_on_practice_evaluation_kensington_chelsea.html").read_text(encoding="utf-8")
     assert "No practice-scenario answer could be scored in Kensington and Chelsea" in html
     assert "No network maps were available" in html
+    assert "The HR extract holds no social work posts for Kensington and Chelsea" in html
+    assert "No time-use survey answers were available for Kensington and Chelsea" in html
     # The files were rewritten, so none of them is byte-identical to the generator's: no banner.
     assert 'class="fop-banner"' not in html
 

@@ -24,6 +24,8 @@ STRAND_MODULES = (
     "strands.score15",
     "public_data",
     "strands.outcomes",
+    "strands.workforce",
+    "strands.time_use",
 )
 
 DATA_QUALITY_OUTPUTS = (
