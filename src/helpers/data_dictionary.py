@@ -15,7 +15,7 @@ from .config import DOCS_DIR
 from .ingest import ISSUE_COLUMNS, MISSING_TOKENS, Field, OutputTable, RawFile
 
 #: Modules whose RAW_FILES / OUTPUTS are documented, in the order of the dictionary.
-STRAND_MODULES = ("roster", "scenarios", "networks", "score15")
+STRAND_MODULES = ("roster", "scenarios", "strands.interviews", "networks", "score15")
 
 DATA_QUALITY_OUTPUTS = (
     OutputTable(
@@ -140,6 +140,9 @@ def render() -> str:
         if raw:
             out += ["Raw inputs (in `raw_dir`):", ""]
             out += [raw_file_markdown(s) for s in raw]
+        extra = getattr(module, "DATA_DICTIONARY_MARKDOWN", "")  # a format that is not a CSV (e.g. .qdpx)
+        if extra:
+            out += [extra]
         outputs = getattr(module, "OUTPUTS", ())
         if outputs:
             out += ["Processed outputs (in `data/processed/<scope>/`):", ""]

@@ -307,7 +307,7 @@ def publishable_quotes(df: pd.DataFrame, text_col: str, consent_col: str) -> tup
         if r.unsure:
             counts["unsure"] += 1
             continue
-        new = row.copy()
+        new = row.to_dict()
         new[text_col] = r.text
         new["n_redactions"] = r.n_redactions
         counts["redacted"] += int(r.n_redactions > 0)

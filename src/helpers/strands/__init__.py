@@ -1,0 +1,1 @@
+"""Evaluation strands, one package each (inputs, analysis, charts, section)."""
