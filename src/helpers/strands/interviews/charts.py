@@ -61,7 +61,7 @@ def chart_network(g: nx.Graph, edges: pd.DataFrame, clusters: pd.DataFrame, thre
     pos = _layout(g, clusters)
     colours = plt.get_cmap("tab10")
     cluster_of = {t: int(r.cluster) for r in clusters.itertuples() for t in r.themes.split("; ")}
-    shown = edges[~edges["n_participants"].map(lambda v: is_small(v, threshold))]
+    shown = edges.loc[~edges["n_participants"].map(lambda v: is_small(v, threshold)).astype(bool).to_numpy()]
     fig, ax = plt.subplots(figsize=(7.5, 6.5))
     wmax = max(shown["n_interviews"].max() if len(shown) else 1, 1)
     for r in shown.sort_values(["theme_a", "theme_b"]).itertuples():
@@ -80,14 +80,22 @@ def chart_network(g: nx.Graph, edges: pd.DataFrame, clusters: pd.DataFrame, thre
     return fig
 
 
+def changes_to_draw(change: pd.DataFrame, themes: list[str], threshold: int, group: str = "Staff") -> pd.DataFrame:
+    """The rows :func:`chart_change` draws: the group's themes raised at either wave, estimable, neither
+    wave resting on ``threshold`` people or fewer."""
+    sub = change[(change["group"] == group)].set_index("theme").reindex(themes).dropna(subset=["change"])
+    small = (sub["n_wave1"].map(lambda v: is_small(v, threshold)).astype(bool)
+             | sub["n_wave2"].map(lambda v: is_small(v, threshold)).astype(bool))
+    sub = sub.loc[~small.to_numpy()]
+    return sub.loc[((sub["share_wave1"] > 0) | (sub["share_wave2"] > 0)).to_numpy()]
+
+
 def chart_change(change: pd.DataFrame, themes: list[str], threshold: int, group: str = "Staff"):
     """Change in prevalence between waves (percentage points, 95% CI), one group; themes resting on a
     small wave left out."""
     import matplotlib.pyplot as plt
 
-    sub = change[(change["group"] == group)].set_index("theme").reindex(themes).dropna(subset=["change"])
-    sub = sub[~(sub["n_wave1"].map(lambda v: is_small(v, threshold)) | sub["n_wave2"].map(lambda v: is_small(v, threshold)))]
-    sub = sub[(sub["share_wave1"] > 0) | (sub["share_wave2"] > 0)]
+    sub = changes_to_draw(change, themes, threshold, group)
     fig, ax = plt.subplots(figsize=(7, 0.4 * max(len(sub), 1) + 1.5))
     y = np.arange(len(sub))[::-1]
     ax.errorbar(sub["change"], y, xerr=[sub["change"] - sub["ci_low"], sub["ci_high"] - sub["change"]], fmt="o",

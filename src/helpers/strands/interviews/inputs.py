@@ -181,7 +181,8 @@ def validate_project_xml(data: bytes, where: str, xsd: Path | None = None) -> ET
     schema = _load_schema(str(xsd))
     for err in schema.iter_errors(root):
         reason = (err.reason or str(err)).strip().splitlines()[0]
-        raise QdpxError(f"{where}: project.qde is not valid REFI-QDA (QDA-XML 1.0): {reason} (at {err.path})")
+        where_in = re.sub(r"\{[^}]*\}", "", str(err.path))  # element path without the namespace
+        raise QdpxError(f"{where}: project.qde is not valid REFI-QDA (QDA-XML 1.0): {reason} (at {where_in})")
     return root
 
 

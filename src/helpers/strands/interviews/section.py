@@ -156,7 +156,7 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
         section.markdown("### What changed between the waves\n\n" + " ".join(change_lines) +
                          " People interviewed at wave 2 were mostly the same people as at wave 1; the intervals "
                          "resample people, not interviews.")
-    if (ch["group"] == "Staff").any():
+    if len(charts.changes_to_draw(ch, themes, thr, "Staff")):
         figs.append(section.figure(
             "interviews_change", charts.chart_change(ch, themes, thr, "Staff"),
             alt="Dot-and-whisker chart of the change in the share of staff interviews raising each theme between wave 1 "
@@ -207,7 +207,7 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
     edges = results["cooccurrence"]
     cl = results["clusters"]
     if len(edges):
-        shown = edges[~edges["n_participants"].map(section.is_small)]
+        shown = edges.loc[~edges["n_participants"].map(section.is_small).astype(bool).to_numpy()]
         strongest = shown.sort_values(["n_interviews", "theme_a"], ascending=[False, True]).head(2)
         big = cl[cl["n_themes"] > 1]
         cl_txt = "; ".join(f"cluster {r.cluster}: {_list([t.lower() for t in r.themes.split('; ')])}" for r in big.itertuples())
