@@ -56,6 +56,9 @@ SPOKEN = [
     ("we go up Kilburn High Road on a Saturday", "we go up [place] on a Saturday"),
     ("his dad Gary rang me on 07700 900123", "his dad [name] rang me on [phone]"),
     ("erm, me and tyrone, we was at the Edward Woods estate then", "erm, me and [name], we was at the [place] then"),
+    ("i told our jayden-lee to behave", "i told our [name] to behave"),
+    ("we're in the Churchill Gardens estate near Pimlico", "we're in the [place] near [place]"),
+    ("she goes to her nan's in Acton most weekends", "she goes to her nan's in [place] most weekends"),
 ]
 
 # The programme's own vocabulary must come out unchanged.
@@ -75,6 +78,10 @@ UNCHANGED = [
     "Focus on Practice changed the way the team talks about families.",
     "Mum and Dad came to the meeting with Nan.",
     "We used motivational interviewing and circular questions in wave 2.",
+    "my mum helps a lot and my dad works nights",
+    "Every new worker asks the same questions, it’s exhausting.",
+    "Interviewer: Can you tell me a bit more about that?",
+    "Direct work gets squeezed by everything else.",
 ]
 
 

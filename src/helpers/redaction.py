@@ -193,8 +193,8 @@ def _word_spans(text: str, taken: list, protected: list, vocab: dict) -> tuple[l
                 # Not an ordinary word we know, and capitalised only because it starts a sentence.
                 is_name = True
                 unsure.append(f"'{stem}' starts a sentence and is in no word list")
-        elif after_cue:
-            is_name = True  # "our kayleigh", "nanny pat", "called dazza"
+        elif after_cue and not re.search(r"(?:ed|ing|ly|s)$", low):
+            is_name = True  # "our kayleigh", "nanny pat", "called dazza" (not "my mum helps")
         elif follows_name and not re.search(r"(?:ed|ing|ly|s)$", low):
             # "ann smithers": perhaps a surname, perhaps an ordinary word we do not list. Words
             # ending like verbs or adverbs ("Pat picks", "Zoë rang", "Sue usually") read as words;
@@ -206,6 +206,9 @@ def _word_spans(text: str, taken: list, protected: list, vocab: dict) -> tuple[l
             nxt = words[i + 1] if i + 1 < len(words) else None
             if nxt is not None and nxt.group().lower() in suffixes and text[m.end():nxt.start()].strip() == "":
                 kind = "place"
+            elif cap and prev_word is not None and prev_word.lower() in _PLACE_PREPOSITIONS \
+                    and text[prev_word_end:m.start()].strip() == "" and not follows_name:
+                kind = "place"  # "near Pimlico", "from Kilburn": redacted either way, named for what it is
             spans.append((m.start(), m.start() + len(stem), kind))
             prev_end_name = m.start() + len(stem)
         elif low in suffixes and spans and spans[-1][1] >= m.start() - 1 and spans[-1][2] in ("name", "place") \
@@ -215,6 +218,9 @@ def _word_spans(text: str, taken: list, protected: list, vocab: dict) -> tuple[l
             prev_end_name = m.end()
         prev_word, prev_word_end = w, m.end()
     return spans, unsure
+
+
+_PLACE_PREPOSITIONS = frozenset({"in", "near", "from", "around", "towards", "outside", "past"})
 
 
 def _merge(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:

@@ -25,8 +25,7 @@ def chart_prevalence(prev: pd.DataFrame, themes: list[str], threshold: int):
     hidden = k.map(lambda v: is_small(v, threshold)) | n.map(lambda v: is_small(v, threshold))
     fig, ax = plt.subplots(figsize=(7, 0.45 * len(themes) + 1.6))
     data = np.ma.masked_array(share.to_numpy(dtype=float), mask=hidden.to_numpy())
-    cmap = plt.get_cmap("Blues").copy()
-    cmap.set_bad("#dddddd")
+    cmap = plt.get_cmap("Blues").with_extremes(bad="#dddddd")
     im = ax.imshow(data, cmap=cmap, vmin=0, vmax=100, aspect="auto")
     for i in range(len(themes)):
         for j in range(len(groups)):
