@@ -38,8 +38,10 @@ def _quote_md(text: str) -> str:
     return " ".join(t.split())
 
 
-def _top(prev: pd.DataFrame, group: str, k: int = 3) -> pd.DataFrame:
-    sub = prev[(prev["grouping"] == "Participant type") & (prev["group"] == group) & (prev["n_mentioning"] > 0)]
+def _top(prev: pd.DataFrame, group: str, k: int = 3, threshold: int = 0) -> pd.DataFrame:
+    """The group's most raised themes; themes raised by ``threshold`` people or fewer are left out (their
+    share would be suppressed anyway)."""
+    sub = prev[(prev["grouping"] == "Participant type") & (prev["group"] == group) & (prev["n_mentioning"] > threshold)]
     return sub.sort_values(["share", "theme"], ascending=[False, True]).head(k)
 
 
@@ -80,7 +82,7 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
     parts = []
     for g in ("practitioner", "manager", "family_member"):
         label = GROUP_LABELS[g]
-        top = _top(prev, label)
+        top = _top(prev, label, threshold=thr)
         n = int(by_type.get(g, 0))
         if section.is_small(n) or top.empty:
             continue
@@ -102,7 +104,7 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
         "interviews_prevalence_by_type", pt[["group", "theme", "n_participants", "n_mentioning", "share"]],
         caption="Themes raised, by participant type: participants behind every share.",
         count_columns=["n_participants", "n_mentioning"], dependent_columns={"share": "n_mentioning"}, decimals=0,
-        labels={"group": "Participants", "theme": "Theme", "n_participants": "Participants",
+        labels={"group": "Group", "theme": "Theme", "n_participants": "Participants",
                 "n_mentioning": "Raised the theme", "share": "%"},
     )
 
@@ -155,7 +157,9 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
     if change_lines:
         section.markdown("### What changed between the waves\n\n" + " ".join(change_lines) +
                          " People interviewed at wave 2 were mostly the same people as at wave 1; the intervals "
-                         "resample people, not interviews.")
+                         f"resample people, not interviews. With {len(themes)} themes compared in each group, about one "
+                         "interval in twenty would exclude no change by chance alone, so a single clear change in a "
+                         "small group is weak evidence.")
     if len(charts.changes_to_draw(ch, themes, thr, "Staff")):
         figs.append(section.figure(
             "interviews_change", charts.chart_change(ch, themes, thr, "Staff"),
@@ -191,7 +195,8 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
             f"### Trained and not yet trained practitioners\n\nComparing interviews given after the practitioner's systemic "
             f"training ({section.count(nt)} practitioners) with interviews given before it or by practitioners never trained "
             f"({section.count(nu)}), {txt} Training was not allocated at random: this is an association, and practitioners "
-            "who talk about confidence may also be those put forward for training early.")
+            "who talk about confidence may also be those put forward for training early; and with "
+            f"{len(themes)} themes compared, about one interval in twenty would exclude no difference by chance.")
         section.table(
             "interviews_trained", td, caption="Practitioners' interviews after and before systemic training, by theme (percentage points).",
             count_columns=["n_untrained", "n_trained"],
@@ -228,7 +233,7 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
         section.table("interviews_cooccurrence", edges, caption="Co-occurring themes: codings, interviews and participants.",
                       count_columns=["n_participants", "n_interviews"], dependent_columns={"n_overlaps": "n_participants"},
                       decimals=0, appendix=True,
-                      labels={"theme_a": "Theme", "theme_b": "Theme", "n_overlaps": "Co-coded passages",
+                      labels={"theme_a": "Theme", "theme_b": "Coded with", "n_overlaps": "Co-coded passages",
                               "n_interviews": "Interviews", "n_participants": "Participants"})
         section.table("interviews_clusters", cl, caption="Clusters of the co-occurrence network.", decimals=0, appendix=True,
                       labels={"cluster": "Cluster", "themes": "Themes", "n_themes": "Themes (number)",
@@ -276,10 +281,10 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
     )
 
     # ---- key findings
-    staff_top = pd.concat([_top(prev, GROUP_LABELS["practitioner"], 1), _top(prev, GROUP_LABELS["manager"], 1)])
-    fam_top = _top(prev, GROUP_LABELS["family_member"], 1)
+    staff_top = pd.concat([_top(prev, GROUP_LABELS["practitioner"], 1, thr), _top(prev, GROUP_LABELS["manager"], 1, thr)])
+    fam_top = _top(prev, GROUP_LABELS["family_member"], 1, thr)
     if n_staff and not section.is_small(n_staff) and not staff_top.empty:
-        s = _top(prev, GROUP_LABELS["practitioner"], 1)
+        s = _top(prev, GROUP_LABELS["practitioner"], 1, thr)
         s = s.iloc[0] if len(s) else staff_top.iloc[0]
         text = f"Practitioners most often talked about {s.theme.lower()} ({section.value(s.share, s.n_mentioning, '{:.0f}')}% of them)"
         if not fam_top.empty and not section.is_small(n_fam):
@@ -288,7 +293,9 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
         section.key_finding(text + synthetic_note + ".", "weak", estimate=float(s.share), n=int(n_people),
                             label="Most raised theme (interviews)")
     if findings:
-        grp, r, n = max(findings, key=lambda x: abs(x[1].change))
+        # The change resting on the most people, then the largest: a big change in a small group is the
+        # likeliest to be chance among the many compared.
+        grp, r, n = max(findings, key=lambda x: (x[2], abs(x[1].change)))
         section.key_finding(
             f"Among {grp.lower()}, {r.theme.lower()} was raised {'more' if r.change > 0 else 'less'} often at wave 2 than at wave 1 "
             f"({section.value(r.change, n, '{:+.0f}')} percentage points, 95% CI {_ci(r.ci_low, r.ci_high, section, n)})" + synthetic_note + ".",
