@@ -124,6 +124,7 @@ def test_a_borough_with_no_data_still_gets_a_report(built, tmp_path):
     codes = pd.read_csv(src / "scenario_codes.csv", dtype=str, keep_default_na=False)
     codes[codes["answer_id"].isin(answers["answer_id"])].to_csv(raw / "scenario_codes.csv", index=False)
     (raw / "scenarios.csv").write_bytes((src / "scenarios.csv").read_bytes())
+    (raw / "interviews.qdpx").write_bytes((src / "interviews.qdpx").read_bytes())  # all boroughs; no manifest beside it
     cmd = [sys.executable, "-m", "helpers.pipeline", "--no-progress", "--borough", "kensington_chelsea",
            "--raw-dir", str(raw), "--processed-dir", str(tmp_path / "processed"),
            "--runs-dir", str(tmp_path / "runs"), "--report-dir", str(tmp_path / "reports")]

@@ -54,7 +54,7 @@ def project_xml(s3_borough="Hammersmith and Fulham", s1_extra_selection="", code
       <VariableValue><VariableRef targetGUID="{g(11)}"/><TextValue>family member</TextValue></VariableValue>
       <VariableValue><VariableRef targetGUID="{g(12)}"/><TextValue>{s3_borough}</TextValue></VariableValue>
       <VariableValue><VariableRef targetGUID="{g(14)}"/><BooleanValue>false</BooleanValue></VariableValue>
-      <SourceRef targetGUID="{g(33)}"/>
+      <SourceRef targetGUID="{{{g(33).upper()}}}"/><!-- braces and upper case: the same GUID -->
     </Case>
   </Cases>
   <Sources>

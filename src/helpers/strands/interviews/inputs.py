@@ -117,7 +117,8 @@ a `sources/` folder.
   ignored): `guid`, `name`, and the text either inline in `PlainTextContent` or in the file named by
   `plainTextPath` (`internal://<file>` = `sources/<file>` inside the zip; UTF-8, a byte-order mark is
   dropped). A source whose text cannot be found is rejected with its codings. Each text source is one
-  interview.
+  interview, identified by its `guid` (pseudonymised with prefix `I`; GUIDs compared without braces,
+  ignoring case).
 - **Coded segments**: `TextSource/PlainTextSelection` with `startPosition` and `endPosition` (character
   positions in Unicode code points from 0, end exclusive, so accents, curly quotes and emoji count one
   each) and one or more `Coding/CodeRef/@targetGUID`. A `Coding` directly on a `TextSource` codes the
@@ -186,6 +187,11 @@ def validate_project_xml(data: bytes, where: str, xsd: Path | None = None) -> ET
     return root
 
 
+def _guid(value) -> str:
+    """A GUID as compared here: braces dropped, lower case (the schema allows both spellings)."""
+    return str(value or "").strip().strip("{}").lower()
+
+
 def _norm_name(name: str) -> str:
     return re.sub(r"[\s_-]+", " ", str(name).strip().lower())
 
@@ -203,7 +209,7 @@ def _values(el: ET.Element, variables: dict) -> dict:
     out = {}
     for vv in el.findall(f"{Q}VariableValue"):
         ref = vv.find(f"{Q}VariableRef")
-        field = _variable_field(variables.get(ref.get("targetGUID"), "")) if ref is not None else None
+        field = _variable_field(variables.get(_guid(ref.get("targetGUID")), "")) if ref is not None else None
         if field is None:
             continue
         for child in vv:
@@ -349,11 +355,11 @@ def read_qdpx(path: str | Path, key: bytes | None = None, xsd: Path | None = Non
         secret = key if key is not None else load_key()
         codebook = _codebook(root)
         code_by_guid = codebook.set_index("code_guid")
-        variables = {v.get("guid"): v.get("name", "") for v in root.iter(f"{Q}Variable")}
+        variables = {_guid(v.get("guid")): v.get("name", "") for v in root.iter(f"{Q}Variable")}
         case_of_source: dict[str, ET.Element] = {}
         for case in root.iter(f"{Q}Case"):
             for ref in case.findall(f"{Q}SourceRef"):
-                case_of_source.setdefault(ref.get("targetGUID"), case)
+                case_of_source.setdefault(_guid(ref.get("targetGUID")), case)
         interviews, codings, rej_i, rej_c, issues_i, issues_c = [], [], [], [], [], []
         n_codings = 0
         sources = root.find(f"{Q}Sources")
@@ -361,7 +367,7 @@ def read_qdpx(path: str | Path, key: bytes | None = None, xsd: Path | None = Non
         for i, src in enumerate(text_sources, start=1):
             el_path = f"/Project/Sources/TextSource[{i}]"
             sname = src.get("name") or src.get("guid")
-            case = case_of_source.get(src.get("guid"))
+            case = case_of_source.get(_guid(src.get("guid")))
             values = _values(case, variables) if case is not None else {}
             values.update(_values(src, variables))  # the source's own values win
             participant = (case.get("name") if case is not None and case.get("name") else None) \
@@ -388,7 +394,7 @@ def read_qdpx(path: str | Path, key: bytes | None = None, xsd: Path | None = Non
                     for _ in refs:
                         rej_c.append({"file": path.name, "row": i, "reasons": "its interview was rejected: " + iv_reason, "element": sp})
                 continue
-            interviews.append({"_source": sname, "participant_raw": participant, **attrs, "n_chars": len(text)})
+            interviews.append({"_source": _guid(src.get("guid")), "participant_raw": participant, **attrs, "n_chars": len(text)})
             for sp, sguid, s, e, refs in segs:
                 problem = ""
                 if s < 0 or e < s:
@@ -403,7 +409,7 @@ def read_qdpx(path: str | Path, key: bytes | None = None, xsd: Path | None = Non
                         issues_c.append((path.name, i, sp, f"{s}-{e}", reason, "coding rejected"))
                         continue
                     c = code_by_guid.loc[guid]
-                    codings.append({"_source": sname, "segment_id": (sguid or sp).strip("{}").lower(), "start": s, "end": e,
+                    codings.append({"_source": _guid(src.get("guid")), "segment_id": (sguid or sp).strip("{}").lower(), "start": s, "end": e,
                                     "code": c["code"], "code_path": c["code_path"], "theme": c["theme"],
                                     "excerpt": text[s:e]})
         n_other = sum(len(sources.findall(f"{Q}{t}")) for t in ("PictureSource", "PDFSource", "AudioSource", "VideoSource")) if sources is not None else 0
