@@ -75,7 +75,7 @@ P_MENTION = {
                 "Recording burden": 0.55, "Time for direct work": 0.30, "Being listened to": 0.05,
                 "Clear and honest plans": 0.10, "Changes of worker": 0.15, "Help that fits the family": 0.05},
     "family_member": {"Confidence in practice": 0.0, "A shared language": 0.0, "Reflective supervision": 0.0,
-                      "Access to clinicians": 0.15, "Recording burden": 0.0, "Time for direct work": 0.10,
+                      "Access to clinicians": 0.15, "Recording burden": 0.0, "Time for direct work": 0.0,
                       "Being listened to": 0.60, "Clear and honest plans": 0.45, "Changes of worker": 0.35,
                       "Help that fits the family": 0.40},
 }
