@@ -250,6 +250,7 @@ def test_csv_alternative(tmp_path):
     rec = d.records[0].reconciliation()
     assert (rec["rows_read"], rec["rows_accepted"], rec["rows_rejected"]) == (5, 4, 1)
     assert len(d.interviews) == 2 and len(d.codings) == 3
+    assert d.records[0].issues["row"].tolist() == [6]  # the contradicting row, as a spreadsheet numbers it
     themes = d.themes
     assert set(themes) == {"Supervision", "Confidence"}
     co = analysis.cooccurrence(d.codings, d.interviews)

@@ -442,19 +442,23 @@ def read_codings_csv(raw_dir: str | Path, processed_dir: Path | None = None, key
     :func:`read_qdpx`. Rows contradicting their interview's first row are rejected and reconciled."""
     res = ingest.read_raw(CODINGS_CSV, raw_dir, key=key)
     d = res.data.copy()
+    # Spreadsheet row of each accepted row (read_raw keeps accepted rows in file order).
+    gone = set(pd.to_numeric(res.rejected["row"], errors="coerce").dropna().astype(int))
+    d.index = [r for r in range(2, res.rows_read + 2) if r not in gone]
     attrs = ["participant_id", "participant_type", "borough", "wave", "consent_to_quote"]
     first = d.groupby("interview_id", sort=False)[attrs].transform("first")
     conflict = (d[attrs].astype(str) != first.astype(str)).any(axis=1)
     if conflict.any():
         bad = d[conflict]
         reason = "contradicts the interview's first row on participant, type, borough, wave or consent"
-        extra_rej = bad.astype(str).assign(file=res.path.name, row=pd.NA, reasons=reason)
+        extra_rej = bad.astype(str).assign(file=res.path.name, row=bad.index, reasons=reason)
         res.rejected = pd.concat([res.rejected, extra_rej[["file", "row", "reasons", *bad.columns]]], ignore_index=True)
-        res.issues = pd.concat([res.issues, pd.DataFrame([(res.path.name, -1, "interview_id", r.interview_id,
-                                "contradicts the interview's first row", "row rejected") for r in bad.itertuples()],
+        res.issues = pd.concat([res.issues, pd.DataFrame([(res.path.name, int(r.Index), "interview_id", r.interview_id,
+                                reason, "row rejected") for r in bad.itertuples()],
                                 columns=ISSUE_COLUMNS)], ignore_index=True)
         d = d[~conflict]
         res.data = d.reset_index(drop=True)
+    d = d.reset_index(drop=True)
     iv = d.drop_duplicates("interview_id")[["interview_id", "participant_id", "participant_type", "borough", "wave",
                                              "interview_date", "consent_to_quote"]].copy()
     iv["consent_to_quote"] = iv["consent_to_quote"].astype(bool)
