@@ -61,7 +61,7 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("date", re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\.?(?:,?\s+\d{{4}})?\b", re.IGNORECASE)),
     ("date", re.compile(rf"\b(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?\b", re.IGNORECASE)),
     ("date", re.compile(rf"(?<=\bborn )(?:in |on )?(?:(?:{_MONTHS})\s+)?\d{{4}}\b", re.IGNORECASE)),
-    ("date", re.compile(r"(?<=\bDOB)[:\s]+[\w/.-]+", re.IGNORECASE)),
+    ("date", re.compile(r"\b(?:19|20)\d{2}-\d{1,2}-\d{1,2}\b")),  # ISO dates
     # Phone numbers: an optional +44/(0) prefix then digits in groups split by spaces, dots, hyphens
     # or brackets; kept as a phone when 9 to 13 digits in all (checked in _pattern_spans).
     ("phone", re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s.-]*(?:\(0\)[\s.-]*)?)?\(?\d[\d\s().-]{7,}\d(?!\w)")),
