@@ -148,6 +148,7 @@ def test_participants_pseudonymised_with_attributes(hand_made):
     assert not hand_made.interviews.astype(str).apply(lambda col: col.str.contains("WCC-S0001|FAM-1")).any().any()
     rec = [r.reconciliation() for r in hand_made.records]
     assert [(r["rows_read"], r["rows_accepted"], r["rows_rejected"]) for r in rec] == [(3, 3, 0), (8, 8, 0)]  # codings: S1 1+1+1+2, S2 2, S3 1
+    assert hand_made.n_coders is None  # no creatingUser in the hand-made project
 
 
 @needs_schema
@@ -292,6 +293,7 @@ def test_generator_writes_a_valid_project_and_planted_patterns_are_recovered(tmp
     assert data.synthetic
     assert len(data.interviews) == truth["interviews"]
     assert sum(r.rows_rejected for r in data.records) == 0
+    assert data.n_coders == 1  # the generator codes as one user
     td = res["trained_difference"].set_index("theme").loc["Confidence in practice"]
     planted = truth["planted"]["confidence_trained_difference_pp"]
     assert td["ci_low"] <= planted <= td["ci_high"] and td["ci_low"] > 0

@@ -309,6 +309,7 @@ def analyse(data, practitioners: pd.DataFrame | None = None, n_boot: int = 2000,
         "codebook": data.codebook,
         "n_codings": int(len(codings)),
         "source_format": data.source_format,
+        "n_coders": data.n_coders,
     }
 
 

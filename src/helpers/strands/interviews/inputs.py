@@ -133,7 +133,9 @@ a `sources/` folder.
   family member), `borough` (one of the three boroughs), `wave` (1 or 2), `consent to quote` (boolean or
   yes/no), optional `interview date`. An interview with a missing or invalid attribute is rejected with
   its codings, naming the source and the variable.
-- Not read: users, notes, links, sets, graphs, rich text (`richTextPath`), selection descriptions.
+- Users: only how many distinct users made the codings (`creatingUser` on `Coding` and
+  `PlainTextSelection`), for the method paragraph; never their names.
+- Not read: notes, links, sets, graphs, rich text (`richTextPath`), selection descriptions.
 - Reconciliation (data-quality section): `interviews_qdpx` (one record per text source) and
   `interview_codings_qdpx` (one record per code applied to a segment): read = accepted + rejected.
 - Inline `PlainTextContent` follows XML's rules: a carriage return written literally is read as a line
@@ -269,6 +271,8 @@ class InterviewData:
     records: list
     source_format: str
     synthetic: bool
+    #: Distinct users recorded as having made the codings (``creatingUser``); None when not recorded.
+    n_coders: int | None = None
 
     @property
     def themes(self) -> list[str]:
@@ -412,6 +416,8 @@ def read_qdpx(path: str | Path, key: bytes | None = None, xsd: Path | None = Non
                     codings.append({"_source": _guid(src.get("guid")), "segment_id": (sguid or sp).strip("{}").lower(), "start": s, "end": e,
                                     "code": c["code"], "code_path": c["code_path"], "theme": c["theme"],
                                     "excerpt": text[s:e]})
+        users = {_guid(el.get("creatingUser")) for el in root.iter() if el.tag in (f"{Q}Coding", f"{Q}PlainTextSelection")
+                 and el.get("creatingUser")}
         n_other = sum(len(sources.findall(f"{Q}{t}")) for t in ("PictureSource", "PDFSource", "AudioSource", "VideoSource")) if sources is not None else 0
 
     iv = pd.DataFrame(interviews, columns=["_source", "participant_raw", "participant_type", "borough", "wave",
@@ -434,7 +440,7 @@ def read_qdpx(path: str | Path, key: bytes | None = None, xsd: Path | None = Non
                          issues=pd.DataFrame(issues_c, columns=ISSUE_COLUMNS),
                          rejected=pd.DataFrame(rej_c, columns=["file", "row", "reasons", "element"]),
                          rows_read=n_codings, synthetic=synthetic)
-    return InterviewData(iv, cd, codebook, [rec_i, rec_c], "qdpx", synthetic)
+    return InterviewData(iv, cd, codebook, [rec_i, rec_c], "qdpx", synthetic, len(users) or None)
 
 
 def read_codings_csv(raw_dir: str | Path, processed_dir: Path | None = None, key: bytes | None = None) -> InterviewData:

@@ -263,8 +263,13 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
         "listened to, clear plans, changes of worker, help that fits)." if section.synthetic else
         "Who coded, how many coders and how the codebook was built are not recorded in the project file: the "
         "evaluation team should state them here (notebook parameter `method_note`).")
+    n_coders = results.get("n_coders")
+    if n_coders:
+        method += (f" The project file records {n_coders} coder{'s' if n_coders > 1 else ''} as having made the codings"
+                   + (" (no double coding or agreement check is recorded in it)." if n_coders == 1 else "."))
     section.markdown(
-        "### Method\n\n" + method + " Sub-codes are counted with their theme. A participant raises a theme when at "
+        "### Method\n\n" + method + " The framework matrix (one row per participant, one column per theme) is kept "
+        "with the processed outputs for the evaluators; the report shows only its summaries by group. Sub-codes are counted with their theme. A participant raises a theme when at "
         "least one passage of any of their interviews is coded with it. Changes and differences compare shares of "
         "interviews, with 95% intervals from resampling participants with all their interviews (2 waves per person "
         "at most). Quotations are used only where consent to quote was recorded, and only after the project's "
