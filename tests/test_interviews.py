@@ -434,3 +434,26 @@ def test_any_bytes_as_project_is_a_named_error(tmp_path, junk):
         zf.writestr("project.qde", junk)
     with pytest.raises(inputs.QdpxError, match="j.qdpx"):
         inputs.read_qdpx(tmp_path / "j.qdpx", key=KEY)
+
+
+def test_names_and_quotes_from_the_data_are_inert(tmp_path):
+    """A theme name or a quote holding markup reaches the prose escaped, and '$' does not break a chart."""
+    from helpers.report_section import Section
+    from helpers.strands.interviews import section as sec
+
+    n = 8
+    iv = pd.DataFrame({"interview_id": [f"I{i}" for i in range(n)], "participant_id": [f"P{i}" for i in range(n)],
+                       "participant_type": ["practitioner"] * n, "borough": ["Westminster"] * n, "wave": [1] * n,
+                       "interview_date": [pd.NaT] * n, "consent_to_quote": [True] * n, "n_chars": [40] * n})
+    bad = "<script>alert(1)</script> $5 worries"
+    cd = pd.DataFrame({"interview_id": iv["interview_id"], "segment_id": [f"s{i}" for i in range(n)], "start": [0] * n,
+                       "end": [30] * n, "code": [bad] * n, "code_path": [bad] * n, "theme": [bad] * n,
+                       "excerpt": ["<img src=x onerror=alert(1)> *bold* [link](javascript:x)"] * n})
+    data = inputs.InterviewData(iv, cd, pd.DataFrame(columns=["code_guid", "code", "parent", "code_path", "theme", "depth",
+                                                              "is_codable", "description"]), [], "csv", True)
+    res = analysis.analyse(data, None, n_boot=50)
+    s = Section(strand="interviews", title="t", order=20, processed_dir=tmp_path, synthetic=True, threshold=5)
+    sec.build_section(s, res)
+    prose = " ".join(i["text"] for i in s.items if i["kind"] == "markdown")
+    assert "<script" not in prose and "<img" not in prose and "](javascript" not in prose
+    assert "&lt;script&gt;" in prose

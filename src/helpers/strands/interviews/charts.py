@@ -13,6 +13,11 @@ from ...disclosure import is_small
 from .analysis import GROUP_LABELS
 
 
+def _label(text) -> str:
+    """Text from the data as a matplotlib label: a "$" would start mathtext."""
+    return str(text).replace("$", r"\$")
+
+
 def chart_prevalence(prev: pd.DataFrame, themes: list[str], threshold: int):
     """Heatmap: % of participants mentioning each theme, by participant type; small cells greyed ("c")."""
     import matplotlib.pyplot as plt
@@ -34,7 +39,7 @@ def chart_prevalence(prev: pd.DataFrame, themes: list[str], threshold: int):
                     color="white" if not hidden.iat[i, j] and share.iat[i, j] > 60 else "black")
     ax.set_xticks(range(len(groups)), [f"{g}\n(n = {n[g].max():.0f})" if not is_small(n[g].max(), threshold) else f"{g}\n(n = c)"
                                        for g in groups], fontsize=8)
-    ax.set_yticks(range(len(themes)), themes, fontsize=8)
+    ax.set_yticks(range(len(themes)), [_label(t) for t in themes], fontsize=8)
     fig.colorbar(im, ax=ax, label="% of participants mentioning the theme")
     ax.set_title("Who talked about what", fontsize=10)
     fig.tight_layout()
@@ -71,7 +76,7 @@ def chart_network(g: nx.Graph, edges: pd.DataFrame, clusters: pd.DataFrame, thre
         share = g.nodes[t].get("share", np.nan)
         size = 150 + 12 * (0 if pd.isna(share) else share)
         ax.scatter([x], [y], s=size, color=colours((cluster_of.get(t, 1) - 1) % 10), edgecolor="black", zorder=2)
-        ax.text(x * 1.28, y * 1.2, t, ha="center", va="center", fontsize=8)
+        ax.text(x * 1.28, y * 1.2, _label(t), ha="center", va="center", fontsize=8)
     ax.set_xlim(-1.6, 1.6)
     ax.set_ylim(-1.4, 1.4)
     ax.set_axis_off()
@@ -100,7 +105,7 @@ def chart_change(change: pd.DataFrame, themes: list[str], threshold: int, group:
     ax.errorbar(sub["change"], y, xerr=[sub["change"] - sub["ci_low"], sub["ci_high"] - sub["change"]], fmt="o",
                 color="#1f77b4", ecolor="#7f7f7f", capsize=3)
     ax.axvline(0, color="black", lw=0.8)
-    ax.set_yticks(y, sub.index, fontsize=8)
+    ax.set_yticks(y, [_label(t) for t in sub.index], fontsize=8)
     ax.set_xlabel("Change in % of interviews mentioning the theme, wave 2 minus wave 1 (percentage points, 95% CI)")
     ax.set_title(f"{group}: what changed between the waves", fontsize=10)
     fig.tight_layout()

@@ -38,6 +38,17 @@ def _quote_md(text: str) -> str:
     return " ".join(t.split())
 
 
+_SPEAKER = {GROUP_LABELS["practitioner"]: "practitioner", GROUP_LABELS["manager"]: "manager",
+            GROUP_LABELS["family_member"]: "family member"}
+
+
+def _name(theme) -> str:
+    """A theme's name for the middle of a sentence: inert Markdown (it comes from the data), first letter
+    lower-cased unless the word is an acronym ("CAMHS input" stays)."""
+    t = _quote_md(theme)
+    return t[:1].lower() + t[1:] if len(t) > 1 and not t[1].isupper() else t
+
+
 def _top(prev: pd.DataFrame, group: str, k: int = 3, threshold: int = 0) -> pd.DataFrame:
     """The group's most raised themes; themes raised by ``threshold`` people or fewer are left out (their
     share would be suppressed anyway)."""
@@ -86,7 +97,7 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
         n = int(by_type.get(g, 0))
         if section.is_small(n) or top.empty:
             continue
-        items = [f"{r.theme.lower()} ({section.value(r.share, r.n_mentioning, '{:.0f}')}% of {section.count(r.n_participants)})"
+        items = [f"{_name(r.theme)} ({section.value(r.share, r.n_mentioning, '{:.0f}')}% of {section.count(r.n_participants)})"
                  for r in top.itertuples()]
         parts.append(f"**{label}** most often raised {_list(items)}.")
     if parts:
@@ -116,7 +127,7 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
         if section.is_small(n):
             continue
         r = sub.sort_values(["share", "theme"], ascending=[False, True]).iloc[0]
-        lines.append(f"{b}, {r.theme.lower()} ({section.value(r.share, r.n_mentioning, '{:.0f}')}% of "
+        lines.append(f"{b}, {_name(r.theme)} ({section.value(r.share, r.n_mentioning, '{:.0f}')}% of "
                      f"{section.count(n)} participants)")
     if len(lines) > 1:
         section.markdown(
@@ -148,7 +159,7 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
         desc = []
         for r in clear.itertuples():
             word = "more" if r.change > 0 else "less"
-            desc.append(f"{r.theme.lower()} was raised {word} often ({section.value(r.share_wave1, n1, '{:.0f}')}% of "
+            desc.append(f"{_name(r.theme)} was raised {word} often ({section.value(r.share_wave1, n1, '{:.0f}')}% of "
                         f"wave-1 interviews, {section.value(r.share_wave2, n2, '{:.0f}')}% at wave 2; change "
                         f"{section.value(r.change, min(n1, n2), '{:+.0f}')} points, 95% CI {_ci(r.ci_low, r.ci_high, section, min(n1, n2))})")
             findings.append((grp, r, min(n1, n2)))
@@ -186,7 +197,7 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
         if clear.empty:
             txt = "no theme was raised clearly more or less often after training than before it."
         else:
-            items = [f"{r.theme.lower()} {'more' if r.difference > 0 else 'less'} often ({section.value(r.share_trained, nt, '{:.0f}')}% of interviews after training against "
+            items = [f"{_name(r.theme)} {'more' if r.difference > 0 else 'less'} often ({section.value(r.share_trained, nt, '{:.0f}')}% of interviews after training against "
                      f"{section.value(r.share_untrained, nu, '{:.0f}')}% before; difference {section.value(r.difference, min(nt, nu), '{:+.0f}')} "
                      f"points, 95% CI {_ci(r.ci_low, r.ci_high, section, min(nt, nu))})" for r in clear.itertuples()]
             txt = "practitioners raised " + "; and ".join(items) + " after their systemic training than before it."
@@ -215,8 +226,8 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
         shown = edges.loc[~edges["n_participants"].map(section.is_small).astype(bool).to_numpy()]
         strongest = shown.sort_values(["n_interviews", "theme_a"], ascending=[False, True]).head(2)
         big = cl[cl["n_themes"] > 1]
-        cl_txt = "; ".join(f"cluster {r.cluster}: {_list([t.lower() for t in r.themes.split('; ')])}" for r in big.itertuples())
-        strong_txt = _list([f"{r.theme_a.lower()} with {r.theme_b.lower()} (in {section.count(r.n_interviews)} interviews)"
+        cl_txt = "; ".join(f"cluster {r.cluster}: {_list([_name(t) for t in r.themes.split('; ')])}" for r in big.itertuples())
+        strong_txt = _list([f"{_name(r.theme_a)} with {_name(r.theme_b)} (in {section.count(r.n_interviews)} interviews)"
                             for r in strongest.itertuples()])
         section.markdown(
             "### Which themes came up together\n\nTwo themes are linked when the coders put both on the same passage "
@@ -248,7 +259,7 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
                   f"{qc.get('redacted', 0):,} of those kept had names, places, phone numbers or dates replaced "
                   f"({qc.get('placeholders', 0):,} replacements).")
     if len(q):
-        lines = [f"> “{_quote_md(r.quote)}” — {r.participant_group.lower().rstrip('s')}, wave {r.wave} ({r.theme.lower()})"
+        lines = [f"> “{_quote_md(r.quote)}” — {_SPEAKER.get(r.participant_group, 'participant')}, wave {r.wave} ({_name(r.theme)})"
                  for r in q.itertuples()]
         section.markdown("### In their words\n\n" + "\n>\n".join(lines) + "\n\n" + counts_txt +
                          (" The quotations are synthetic sentences, not things anyone said." if section.synthetic else ""))
@@ -291,10 +302,10 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
     if n_staff and not section.is_small(n_staff) and not staff_top.empty:
         s = _top(prev, GROUP_LABELS["practitioner"], 1, thr)
         s = s.iloc[0] if len(s) else staff_top.iloc[0]
-        text = f"Practitioners most often talked about {s.theme.lower()} ({section.value(s.share, s.n_mentioning, '{:.0f}')}% of them)"
+        text = f"Practitioners most often talked about {_name(s.theme)} ({section.value(s.share, s.n_mentioning, '{:.0f}')}% of them)"
         if not fam_top.empty and not section.is_small(n_fam):
             f = fam_top.iloc[0]
-            text += f"; families about {f.theme.lower()} ({section.value(f.share, f.n_mentioning, '{:.0f}')}%)"
+            text += f"; families about {_name(f.theme)} ({section.value(f.share, f.n_mentioning, '{:.0f}')}%)"
         section.key_finding(text + synthetic_note + ".", "weak", estimate=float(s.share), n=int(n_people),
                             label="Most raised theme (interviews)")
     if findings:
@@ -302,13 +313,13 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
         # likeliest to be chance among the many compared.
         grp, r, n = max(findings, key=lambda x: (x[2], abs(x[1].change)))
         section.key_finding(
-            f"Among {grp.lower()}, {r.theme.lower()} was raised {'more' if r.change > 0 else 'less'} often at wave 2 than at wave 1 "
+            f"Among {grp.lower()}, {_name(r.theme)} was raised {'more' if r.change > 0 else 'less'} often at wave 2 than at wave 1 "
             f"({section.value(r.change, n, '{:+.0f}')} percentage points, 95% CI {_ci(r.ci_low, r.ci_high, section, n)})" + synthetic_note + ".",
             "weak", estimate=float(r.change), ci=(float(r.ci_low), float(r.ci_high)), n=int(n), label="Change between waves (interviews)")
     if tfind is not None:
         n = int(min(td["n_trained"].max(), td["n_untrained"].max()))
         section.key_finding(
-            f"Practitioners raised {tfind.theme.lower()} {'more' if tfind.difference > 0 else 'less'} often after systemic training than "
+            f"Practitioners raised {_name(tfind.theme)} {'more' if tfind.difference > 0 else 'less'} often after systemic training than "
             f"before it ({section.value(tfind.difference, n, '{:+.0f}')} percentage points, 95% CI {_ci(tfind.ci_low, tfind.ci_high, section, n)}); "
             "an association, not an effect of training" + synthetic_note + ".",
             "weak", estimate=float(tfind.difference), ci=(float(tfind.ci_low), float(tfind.ci_high)), n=n,
