@@ -10,7 +10,7 @@ SEED ?= 2014
 PIPELINE_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data report test lab borough-reports docs strip benchmark clean
+.PHONY: help setup data report test lint format lab borough-reports docs strip benchmark clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -33,6 +33,14 @@ report: data ## set up, generate data if none, run the whole pipeline, write rep
 
 test: $(STAMP) ## run the tests (unit tests and an end-to-end pipeline run on small generated data)
 	$(BIN)/python -m pytest
+
+lint: $(STAMP) ## check lint and formatting with ruff (whole tree, notebooks included; changes nothing)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP) ## fix what ruff can fix and format the whole tree (notebooks included)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 lab: $(STAMP) ## open JupyterLab on the notebooks
 	$(BIN)/jupyter lab notebooks/

@@ -3,7 +3,7 @@
 Generates synthetic maps (roster + networks strands) at a scale giving at least 10,000 maps, then times
 separately:
 
-* reading, validating and cross-checking the three raw files (``networks.load_networks``);
+* reading, validating and cross-checking the three raw files (``helpers.strands.networks.inputs.load_networks``);
 * the metrics: building one networkx graph per map and computing every per-map measure
   (``build_graphs`` + ``map_measures``) for exactly 10,000 maps: the figure the target applies to;
 * change between waves and the paired summaries for those families.
@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from helpers import networks
+from helpers.strands.networks import analysis, inputs
 from helpers.synthetic import generate_all
 
 #: Maps per roster family at scale 1 (305 maps from 180 families with the default seed).
@@ -41,7 +41,7 @@ def main(argv=None) -> int:
         truth = generate_all(raw, scale=scale, strands=("roster", "networks"))
         t_gen = time.perf_counter() - t0
         t0 = time.perf_counter()
-        data = networks.load_networks(raw, out)
+        data = inputs.load_networks(raw, out)
         t_load = time.perf_counter() - t0
         keys = sorted(zip(data.maps["family_id"], data.maps["wave"]))[: args.maps]
         if len(keys) < args.maps:
@@ -50,12 +50,12 @@ def main(argv=None) -> int:
         sel = lambda df: df[[k in wanted for k in zip(df["family_id"], df["wave"])]]  # noqa: E731
         maps, members, ties = sel(data.maps), sel(data.members), sel(data.ties)
         t0 = time.perf_counter()
-        graphs = networks.build_graphs(maps, members, ties)
-        measures = networks.map_measures(graphs)
+        graphs = analysis.build_graphs(maps, members, ties)
+        measures = analysis.map_measures(graphs)
         t_metrics = time.perf_counter() - t0
         t0 = time.perf_counter()
-        change = networks.family_change(graphs, measures)
-        networks.change_summary(measures, n_boot=2000)
+        change = analysis.family_change(graphs, measures)
+        analysis.change_summary(measures, n_boot=2000)
         t_change = time.perf_counter() - t0
     n = len(measures)
     print(f"generated {truth['strands']['networks']['maps']} maps ({len(members)} member rows, {len(ties)} tie rows "

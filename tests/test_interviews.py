@@ -1,5 +1,6 @@
 """Interviews strand: .qdpx reader on hand-made projects, CSV alternative, counts worked out by hand,
 the synthetic generator's planted patterns recovered (and a null not found)."""
+
 import io
 import zipfile
 
@@ -26,7 +27,9 @@ S2 = "Supervision is weekly now.\nI’m confident in court."
 S3 = "They listened to me."  # 20
 
 
-def project_xml(s3_borough="Hammersmith and Fulham", s1_extra_selection="", codebook_extra="", code_attrs='isCodable="true"'):
+def project_xml(
+    s3_borough="Hammersmith and Fulham", s1_extra_selection="", codebook_extra="", code_attrs='isCodable="true"'
+):
     return f"""<?xml version="1.0" encoding="utf-8"?>
 <Project xmlns="urn:QDA-XML:project:1.0" name="hand-made" origin="a test">
   <CodeBook><Codes>
@@ -120,7 +123,7 @@ def test_reads_codebook_hierarchy(hand_made):
 @needs_schema
 def test_excerpts_by_code_point_positions(hand_made):
     c = hand_made.codings
-    ex = sorted(zip(c["start"], c["end"], c["theme"], c["excerpt"]))
+    ex = sorted(zip(c["start"], c["end"], c["theme"], c["excerpt"], strict=True))
     assert ex == [
         (0, 17, "Confidence", "Zoë said “yes” 🙂."),
         (0, 17, "Listened to", "Zoë said “yes” 🙂."),
@@ -147,7 +150,10 @@ def test_participants_pseudonymised_with_attributes(hand_made):
     assert sorted(iv["n_chars"]) == [20, 50, 60]
     assert not hand_made.interviews.astype(str).apply(lambda col: col.str.contains("WCC-S0001|FAM-1")).any().any()
     rec = [r.reconciliation() for r in hand_made.records]
-    assert [(r["rows_read"], r["rows_accepted"], r["rows_rejected"]) for r in rec] == [(3, 3, 0), (8, 8, 0)]  # codings: S1 1+1+1+2, S2 2, S3 1
+    assert [(r["rows_read"], r["rows_accepted"], r["rows_rejected"]) for r in rec] == [
+        (3, 3, 0),
+        (8, 8, 0),
+    ]  # codings: S1 1+1+1+2, S2 2, S3 1
     assert hand_made.n_coders is None  # no creatingUser in the hand-made project
 
 
@@ -175,10 +181,12 @@ def test_framework_matrix_and_cooccurrence_by_hand(hand_made):
 
 @needs_schema
 def test_selection_outside_text_and_unknown_code_rejected_and_reconciled(tmp_path):
-    extra = (f'<PlainTextSelection guid="{g(48)}" startPosition="50" endPosition="61">'
-             f'<Coding guid="{g(59)}"><CodeRef targetGUID="{g(3)}"/></Coding></PlainTextSelection>'
-             f'<PlainTextSelection guid="{g(49)}" startPosition="0" endPosition="3">'
-             f'<Coding guid="{g(60)}"><CodeRef targetGUID="{g(99)}"/></Coding></PlainTextSelection>')
+    extra = (
+        f'<PlainTextSelection guid="{g(48)}" startPosition="50" endPosition="61">'
+        f'<Coding guid="{g(59)}"><CodeRef targetGUID="{g(3)}"/></Coding></PlainTextSelection>'
+        f'<PlainTextSelection guid="{g(49)}" startPosition="0" endPosition="3">'
+        f'<Coding guid="{g(60)}"><CodeRef targetGUID="{g(99)}"/></Coding></PlainTextSelection>'
+    )
     d = inputs.read_qdpx(write_qdpx(tmp_path / "x.qdpx", project_xml(s1_extra_selection=extra)), key=KEY)
     rec = d.records[1].reconciliation()
     assert (rec["rows_read"], rec["rows_accepted"], rec["rows_rejected"]) == (10, 8, 2)
@@ -299,20 +307,26 @@ def test_generator_writes_a_valid_project_and_planted_patterns_are_recovered(tmp
     assert td["ci_low"] <= planted <= td["ci_high"] and td["ci_low"] > 0
     wc = res["wave_change"].set_index(["group", "theme"])
     lang = wc.loc[("Staff", "A shared language")]
-    assert lang["ci_low"] <= truth["planted"]["shared_language_wave_change_pp"] <= lang["ci_high"] and lang["ci_low"] > 0
+    assert (
+        lang["ci_low"] <= truth["planted"]["shared_language_wave_change_pp"] <= lang["ci_high"] and lang["ci_low"] > 0
+    )
     # No other difference was planted: of the other staff themes' 12 intervals (6 changes between waves,
     # 6 trained-untrained differences), about 0.6 would exclude zero by chance; allow 2.
     from helpers.synthetic.interviews import STAFF_THEMES
 
-    others = [t for t in STAFF_THEMES if t not in ("Confidence in practice", "A shared language")] + ["Being listened to",
-                                                                                                       "Changes of worker"]
+    others = [t for t in STAFF_THEMES if t not in ("Confidence in practice", "A shared language")] + [
+        "Being listened to",
+        "Changes of worker",
+    ]
     w = wc.loc[[("Staff", t) for t in others]]
     d = res["trained_difference"].set_index("theme").loc[others]
     false_alarms = int(((w["ci_low"] > 0) | (w["ci_high"] < 0)).sum() + ((d["ci_low"] > 0) | (d["ci_high"] < 0)).sum())
     assert false_alarms <= 2
     # linked themes are the strongest links of the network
     co = res["cooccurrence"].sort_values("n_interviews", ascending=False).head(3)
-    assert {tuple(sorted(p)) for p in truth["planted"]["linked_themes"]} == set(zip(co["theme_a"], co["theme_b"]))
+    assert {tuple(sorted(p)) for p in truth["planted"]["linked_themes"]} == set(
+        zip(co["theme_a"], co["theme_b"], strict=True)
+    )
     # quotations: consented only, no phone number, e-mail or planted name left
     assert len(res["quotes"]) > 0
     assert res["quote_counts"]["no_consent"] > 0
@@ -328,8 +342,14 @@ def test_generator_writes_a_valid_project_and_planted_patterns_are_recovered(tmp
 @needs_schema
 def test_no_planted_effect_is_not_found(tmp_path, monkeypatch):
     monkeypatch.setenv("FOP_PSEUDONYMISATION_KEY", "test-key")
-    effects = {"interviews": {"p_confidence_trained": 0.5, "p_confidence_untrained": 0.5,
-                              "p_language_wave1": 0.45, "p_language_wave2": 0.45}}
+    effects = {
+        "interviews": {
+            "p_confidence_trained": 0.5,
+            "p_confidence_untrained": 0.5,
+            "p_language_wave1": 0.45,
+            "p_language_wave2": 0.45,
+        }
+    }
     _generate(tmp_path, effects)
     _, res = _analyse(tmp_path)
     td = res["trained_difference"].set_index("theme").loc["Confidence in practice"]
@@ -350,15 +370,40 @@ def test_section_prose_suppresses_small_groups(tmp_path, monkeypatch):
     from helpers.report_section import Section
     from helpers.strands.interviews import section as sec
 
-    iv = pd.DataFrame({"interview_id": ["I1", "I2", "I3"], "participant_id": ["P1", "P2", "P3"],
-                       "participant_type": ["practitioner", "practitioner", "family_member"],
-                       "borough": ["Westminster"] * 3, "wave": [1, 1, 1], "interview_date": [pd.NaT] * 3,
-                       "consent_to_quote": [True, False, True], "n_chars": [10, 10, 10]})
-    cd = pd.DataFrame({"interview_id": ["I1", "I2", "I3"], "segment_id": ["a", "b", "c"], "start": [0, 0, 0],
-                       "end": [5, 5, 5], "code": ["T1", "T1", "T2"], "code_path": ["T1", "T1", "T2"],
-                       "theme": ["T1", "T1", "T2"], "excerpt": ["Zoë rang.", "Fine.", "07700 900123"]})
-    data = inputs.InterviewData(iv, cd, pd.DataFrame(columns=["code_guid", "code", "parent", "code_path", "theme", "depth",
-                                                              "is_codable", "description"]), [], "csv", True)
+    iv = pd.DataFrame(
+        {
+            "interview_id": ["I1", "I2", "I3"],
+            "participant_id": ["P1", "P2", "P3"],
+            "participant_type": ["practitioner", "practitioner", "family_member"],
+            "borough": ["Westminster"] * 3,
+            "wave": [1, 1, 1],
+            "interview_date": [pd.NaT] * 3,
+            "consent_to_quote": [True, False, True],
+            "n_chars": [10, 10, 10],
+        }
+    )
+    cd = pd.DataFrame(
+        {
+            "interview_id": ["I1", "I2", "I3"],
+            "segment_id": ["a", "b", "c"],
+            "start": [0, 0, 0],
+            "end": [5, 5, 5],
+            "code": ["T1", "T1", "T2"],
+            "code_path": ["T1", "T1", "T2"],
+            "theme": ["T1", "T1", "T2"],
+            "excerpt": ["Zoë rang.", "Fine.", "07700 900123"],
+        }
+    )
+    data = inputs.InterviewData(
+        iv,
+        cd,
+        pd.DataFrame(
+            columns=["code_guid", "code", "parent", "code_path", "theme", "depth", "is_codable", "description"]
+        ),
+        [],
+        "csv",
+        True,
+    )
     res = analysis.analyse(data, None, n_boot=50)
     s = Section(strand="interviews", title="t", order=20, processed_dir=tmp_path, synthetic=True, threshold=5)
     sec.build_section(s, res)
@@ -369,7 +414,11 @@ def test_section_prose_suppresses_small_groups(tmp_path, monkeypatch):
     assert s.key_findings == []
     for item in s.items:
         if item["kind"] == "table":  # the report renames columns by these labels: two alike would collide
-            shown = [item["labels"].get(c, c) for c in pd.read_csv(s.folder / item["file"]).columns] if s.folder.exists() else []
+            shown = (
+                [item["labels"].get(c, c) for c in pd.read_csv(s.folder / item["file"]).columns]
+                if s.folder.exists()
+                else []
+            )
             assert len(shown) == len(set(shown)), item["name"]
 
 
@@ -382,20 +431,35 @@ def test_notebook_runs_on_the_csv_alternative(tmp_path, run_notebook, monkeypatc
     raw.mkdir()
     (raw / "practitioners.csv").write_text(
         "practitioner_id,borough,team,role,years_qualified,contract,training_cohort,training_completed\n"
-        + "".join(f"WCC-S{i:04d},Westminster,T1,social_worker,3,permanent,{'C1' if i % 2 else ''},{'2014-09-30' if i % 2 else ''}\n"
-                  for i in range(1, 13)), encoding="utf-8")
+        + "".join(
+            f"WCC-S{i:04d},Westminster,T1,social_worker,3,permanent,{'C1' if i % 2 else ''},{'2014-09-30' if i % 2 else ''}\n"
+            for i in range(1, 13)
+        ),
+        encoding="utf-8",
+    )
     rows = ["interview_id,participant_id,participant_type,borough,wave,code,excerpt,consent_to_quote"]
     for i in range(1, 13):
         for w in (1, 2):
-            rows.append(f"I{i}-{w},WCC-S{i:04d},practitioner,Westminster,{w},Recording burden,The forms take hours.,yes")
+            rows.append(
+                f"I{i}-{w},WCC-S{i:04d},practitioner,Westminster,{w},Recording burden,The forms take hours.,yes"
+            )
             if i % 2:
-                rows.append(f"I{i}-{w},WCC-S{i:04d},practitioner,Westminster,{w},Confidence,I feel more confident now.,yes")
+                rows.append(
+                    f"I{i}-{w},WCC-S{i:04d},practitioner,Westminster,{w},Confidence,I feel more confident now.,yes"
+                )
     for i in range(1, 8):
         rows.append(f"F{i},FAM-{i},family_member,Westminster,1,Being listened to,She listened to us.,no")
     (raw / inputs.CSV_FILENAME).write_text("\n".join(rows) + "\n", encoding="utf-8")
-    run_notebook("20_interviews.ipynb", tmp_path / "out.ipynb", raw_dir=str(raw), processed_dir=str(tmp_path / "processed"),
-                 bootstrap_samples=200)
-    sec = json.loads((tmp_path / "processed" / "all" / "report_sections" / "20_interviews" / "section.json").read_text())
+    run_notebook(
+        "20_interviews.ipynb",
+        tmp_path / "out.ipynb",
+        raw_dir=str(raw),
+        processed_dir=str(tmp_path / "processed"),
+        bootstrap_samples=200,
+    )
+    sec = json.loads(
+        (tmp_path / "processed" / "all" / "report_sections" / "20_interviews" / "section.json").read_text()
+    )
     prose = " ".join(i["text"] for i in sec["items"] if i["kind"] == "markdown")
     assert "interview_codings.csv" in prose and "12 practitioners" in prose and "7 family members" in prose
     assert "She listened to us" not in prose  # no consent
@@ -414,15 +478,19 @@ from hypothesis import strategies as st  # noqa: E402
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.integers(-3, 64), st.integers(-3, 64))
 def test_any_selection_is_read_exactly_or_rejected(tmp_path, start, end):
-    extra = (f'<PlainTextSelection guid="{g(48)}" startPosition="{start}" endPosition="{end}">'
-             f'<Coding guid="{g(59)}"><CodeRef targetGUID="{g(4)}"/></Coding></PlainTextSelection>')
+    extra = (
+        f'<PlainTextSelection guid="{g(48)}" startPosition="{start}" endPosition="{end}">'
+        f'<Coding guid="{g(59)}"><CodeRef targetGUID="{g(4)}"/></Coding></PlainTextSelection>'
+    )
     d = inputs.read_qdpx(write_qdpx(tmp_path / "p.qdpx", project_xml(s1_extra_selection=extra)), key=KEY)
     rec = d.records[1].reconciliation()
     assert rec["rows_read"] == 9 == rec["rows_accepted"] + rec["rows_rejected"]
     ok = 0 <= start <= end <= len(S1)
     assert rec["rows_rejected"] == (0 if ok else 1)
     if ok:
-        mine = d.codings[(d.codings["start"] == start) & (d.codings["end"] == end) & (d.codings["theme"] == "Listened to")]
+        mine = d.codings[
+            (d.codings["start"] == start) & (d.codings["end"] == end) & (d.codings["theme"] == "Listened to")
+        ]
         assert S1[start:end] in set(mine["excerpt"])
 
 
@@ -442,15 +510,41 @@ def test_names_and_quotes_from_the_data_are_inert(tmp_path):
     from helpers.strands.interviews import section as sec
 
     n = 8
-    iv = pd.DataFrame({"interview_id": [f"I{i}" for i in range(n)], "participant_id": [f"P{i}" for i in range(n)],
-                       "participant_type": ["practitioner"] * n, "borough": ["Westminster"] * n, "wave": [1] * n,
-                       "interview_date": [pd.NaT] * n, "consent_to_quote": [True] * n, "n_chars": [40] * n})
+    iv = pd.DataFrame(
+        {
+            "interview_id": [f"I{i}" for i in range(n)],
+            "participant_id": [f"P{i}" for i in range(n)],
+            "participant_type": ["practitioner"] * n,
+            "borough": ["Westminster"] * n,
+            "wave": [1] * n,
+            "interview_date": [pd.NaT] * n,
+            "consent_to_quote": [True] * n,
+            "n_chars": [40] * n,
+        }
+    )
     bad = "<script>alert(1)</script> $5 worries"
-    cd = pd.DataFrame({"interview_id": iv["interview_id"], "segment_id": [f"s{i}" for i in range(n)], "start": [0] * n,
-                       "end": [30] * n, "code": [bad] * n, "code_path": [bad] * n, "theme": [bad] * n,
-                       "excerpt": ["<img src=x onerror=alert(1)> *bold* [link](javascript:x)"] * n})
-    data = inputs.InterviewData(iv, cd, pd.DataFrame(columns=["code_guid", "code", "parent", "code_path", "theme", "depth",
-                                                              "is_codable", "description"]), [], "csv", True)
+    cd = pd.DataFrame(
+        {
+            "interview_id": iv["interview_id"],
+            "segment_id": [f"s{i}" for i in range(n)],
+            "start": [0] * n,
+            "end": [30] * n,
+            "code": [bad] * n,
+            "code_path": [bad] * n,
+            "theme": [bad] * n,
+            "excerpt": ["<img src=x onerror=alert(1)> *bold* [link](javascript:x)"] * n,
+        }
+    )
+    data = inputs.InterviewData(
+        iv,
+        cd,
+        pd.DataFrame(
+            columns=["code_guid", "code", "parent", "code_path", "theme", "depth", "is_codable", "description"]
+        ),
+        [],
+        "csv",
+        True,
+    )
     res = analysis.analyse(data, None, n_boot=50)
     s = Section(strand="interviews", title="t", order=20, processed_dir=tmp_path, synthetic=True, threshold=5)
     sec.build_section(s, res)

@@ -1,21 +1,23 @@
-"""Tests of the family network maps strand (helpers.networks, helpers.network_drawing, the generator).
+"""Tests of the family network maps strand (helpers.strands.networks, the generator).
 
 Expected values on the hand-drawn maps are worked out by hand in the comments, not copied from the
 code's output.
 """
+
 from __future__ import annotations
 
 import json
 import math
 from pathlib import Path
 
-from matplotlib.patches import Circle
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.patches import Circle
 
-from helpers import network_drawing as nd
-from helpers import networks, report_section, roster, stats
+from helpers import report_section, roster, stats
+from helpers.strands.networks import analysis, charts, inputs
+from helpers.strands.networks.section import build_section
 from helpers.synthetic import generate_all
 
 KEY = b"test-key"
@@ -23,9 +25,20 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def member(mid, domain, emo, prac, info, crit, close, direction, quality, role=None):
-    return {"member_id": mid, "role_label": role or f"role {mid}", "domain": domain, "support_emotional": emo,
-            "support_practical": prac, "support_informational": info, "criticism": crit, "closeness": close,
-            "contact_frequency": "weekly", "direction": direction, "years_known": ">5", "quality": quality}
+    return {
+        "member_id": mid,
+        "role_label": role or f"role {mid}",
+        "domain": domain,
+        "support_emotional": emo,
+        "support_practical": prac,
+        "support_informational": info,
+        "criticism": crit,
+        "closeness": close,
+        "contact_frequency": "weekly",
+        "direction": direction,
+        "years_known": ">5",
+        "quality": quality,
+    }
 
 
 # A hand-drawn map of four members:
@@ -52,13 +65,19 @@ HAND_TIES = [("A", "B"), ("A", "D")]
 
 
 def hand_graph(ties_recorded=True, ties=HAND_TIES, members=HAND, wave=1):
-    return networks.build_graph("F1", wave, ties_recorded, members, ties if ties_recorded else [])
+    return analysis.build_graph("F1", wave, ties_recorded, members, ties if ties_recorded else [])
 
 
 def test_measures_on_hand_drawn_map():
-    m = networks.measure_graph(hand_graph())
+    m = analysis.measure_graph(hand_graph())
     assert m["size"] == 4
-    assert (m["n_household"], m["n_friends"], m["n_formal_services"], m["n_extended_family"], m["n_neighbours"]) == (1, 1, 1, 1, 0)
+    assert (m["n_household"], m["n_friends"], m["n_formal_services"], m["n_extended_family"], m["n_neighbours"]) == (
+        1,
+        1,
+        1,
+        1,
+        0,
+    )
     assert (m["n_informal"], m["n_formal"]) == (3, 1)
     assert m["informal_share"] == pytest.approx(0.75)
     assert m["reciprocity"] == pytest.approx(0.25)
@@ -77,25 +96,25 @@ def test_measures_on_hand_drawn_map():
 
 
 def test_density_not_recorded_is_not_zero():
-    m = networks.measure_graph(hand_graph(ties_recorded=False))
+    m = analysis.measure_graph(hand_graph(ties_recorded=False))
     assert m["ties_recorded"] is False
     for k in ("n_ties", "density", "n_components", "n_isolates", "n_bridging", "max_betweenness"):
         assert np.isnan(m[k]), k
     assert m["key_member_role"] == "not recorded"
-    described = networks.describe_map(hand_graph(ties_recorded=False)).set_index("measure")["value"]
+    described = analysis.describe_map(hand_graph(ties_recorded=False)).set_index("measure")["value"]
     assert described["density"] == "not recorded"
     assert described["size"] == 4
     # Recorded, and nobody knows anybody: density 0, four groups of one, all isolates.
-    m0 = networks.measure_graph(hand_graph(ties_recorded=True, ties=[]))
+    m0 = analysis.measure_graph(hand_graph(ties_recorded=True, ties=[]))
     assert m0["density"] == 0 and m0["n_ties"] == 0
     assert m0["n_components"] == 4 and m0["n_isolates"] == 4
     assert m0["key_member_role"] == "none"
 
 
 def test_measures_table_columns_and_empty_map():
-    g = networks.build_graph("F2", 1, True, [], [])
-    table = networks.map_measures({("F1", 1): hand_graph(), ("F2", 1): g})
-    assert list(table.columns) == networks.MAP_MEASURES_TABLE.column_names
+    g = analysis.build_graph("F2", 1, True, [], [])
+    table = analysis.map_measures({("F1", 1): hand_graph(), ("F2", 1): g})
+    assert list(table.columns) == analysis.MAP_MEASURES_TABLE.column_names
     empty = table[table["family_id"] == "F2"].iloc[0]
     assert empty["size"] == 0 and np.isnan(empty["informal_share"]) and np.isnan(empty["density"])
 
@@ -104,18 +123,35 @@ def test_gained_lost_kept_and_change():
     # Wave 1: A B C D. Wave 2: A B (kept), C D gone, E F (friends) and G (formal) new.
     # kept 2, lost 2 (C formal, D informal), gained 3 (2 informal); size 4 -> 5 (+1);
     # informal 3 -> 4 (A, B, E, F): +1; formal 1 -> 1: 0.
-    w2 = [HAND[0], HAND[1], member("E", "friends", 2, 2, 2, 1, 2, "both", "strong"),
-          member("F", "friends", 2, 2, 2, 1, 2, "both", "strong"),
-          member("G", "formal_services", 1, 2, 3, 1, 1, "to_family", "tenuous")]
-    graphs = {("F1", 1): hand_graph(), ("F1", 2): hand_graph(members=w2, ties=[("A", "E")], wave=2),
-              ("F9", 1): networks.build_graph("F9", 1, False, HAND)}  # F9 has wave 1 only: no change row
-    assert networks.membership_change(graphs[("F1", 1)], graphs[("F1", 2)]) == {
-        "kept": 2, "lost": 2, "gained": 3, "informal_gained": 2, "informal_lost": 1}
-    measures = networks.map_measures(graphs)
-    fams = pd.DataFrame({"family_id": ["F1", "F9"], "level_of_need": ["child_in_need", "looked_after"],
-                         "practitioner_trained": pd.array([True, False], dtype="boolean")})
-    change = networks.family_change(graphs, measures, fams)
-    assert list(change.columns) == networks.FAMILY_CHANGE_TABLE.column_names
+    w2 = [
+        HAND[0],
+        HAND[1],
+        member("E", "friends", 2, 2, 2, 1, 2, "both", "strong"),
+        member("F", "friends", 2, 2, 2, 1, 2, "both", "strong"),
+        member("G", "formal_services", 1, 2, 3, 1, 1, "to_family", "tenuous"),
+    ]
+    graphs = {
+        ("F1", 1): hand_graph(),
+        ("F1", 2): hand_graph(members=w2, ties=[("A", "E")], wave=2),
+        ("F9", 1): analysis.build_graph("F9", 1, False, HAND),
+    }  # F9 has wave 1 only: no change row
+    assert analysis.membership_change(graphs[("F1", 1)], graphs[("F1", 2)]) == {
+        "kept": 2,
+        "lost": 2,
+        "gained": 3,
+        "informal_gained": 2,
+        "informal_lost": 1,
+    }
+    measures = analysis.map_measures(graphs)
+    fams = pd.DataFrame(
+        {
+            "family_id": ["F1", "F9"],
+            "level_of_need": ["child_in_need", "looked_after"],
+            "practitioner_trained": pd.array([True, False], dtype="boolean"),
+        }
+    )
+    change = analysis.family_change(graphs, measures, fams)
+    assert list(change.columns) == analysis.FAMILY_CHANGE_TABLE.column_names
     assert len(change) == 1
     row = change.iloc[0]
     assert (row["kept"], row["lost"], row["gained"]) == (2, 2, 3)
@@ -144,8 +180,10 @@ def write_raw(folder: Path, maps: str, members: str, ties: str):
     (folder / "network_ties.csv").write_text(ties)
 
 
-MEMBER_HEADER = ("family_id,wave,member_id,role_label,domain,support_emotional,support_practical,"
-                 "support_informational,criticism,closeness,contact_frequency,direction,years_known,quality\n")
+MEMBER_HEADER = (
+    "family_id,wave,member_id,role_label,domain,support_emotional,support_practical,"
+    "support_informational,criticism,closeness,contact_frequency,direction,years_known,quality\n"
+)
 
 
 def test_malformed_rows_rejected_with_file_row_column(tmp_path):
@@ -169,21 +207,32 @@ def test_malformed_rows_rejected_with_file_row_column(tmp_path):
         "X1,2,M01,M01\n",  # row 6 ties not recorded at wave 2
     )
     out = tmp_path / "processed"
-    data = networks.load_networks(raw, out, key=KEY)
+    data = inputs.load_networks(raw, out, key=KEY)
     mem = data.results["network_members"].issues
-    got = set(zip(mem["file"], mem["row"], mem["column"]))
-    assert got == {("network_members.csv", 3, "domain"), ("network_members.csv", 4, "support_practical"),
-                   ("network_members.csv", 6, "wave"), ("network_members.csv", 7, "family_id+wave")}
+    got = set(zip(mem["file"], mem["row"], mem["column"], strict=True))
+    assert got == {
+        ("network_members.csv", 3, "domain"),
+        ("network_members.csv", 4, "support_practical"),
+        ("network_members.csv", 6, "wave"),
+        ("network_members.csv", 7, "family_id+wave"),
+    }
     tie = data.results["network_ties"].issues
-    assert set(zip(tie["file"], tie["row"], tie["column"])) == {
-        ("network_ties.csv", 3, "member_b"), ("network_ties.csv", 4, "member_a+member_b"),
-        ("network_ties.csv", 5, "member_b"), ("network_ties.csv", 6, "family_id+wave")}
+    assert set(zip(tie["file"], tie["row"], tie["column"], strict=True)) == {
+        ("network_ties.csv", 3, "member_b"),
+        ("network_ties.csv", 4, "member_a+member_b"),
+        ("network_ties.csv", 5, "member_b"),
+        ("network_ties.csv", 6, "family_id+wave"),
+    }
     assert len(data.members) == 3 and len(data.ties) == 1
     # The data-quality record adds up and lists the cross-file rejections with their rows.
     dq = out / "data_quality"
     for key, read, accepted in (("network_members", 7, 3), ("network_ties", 5, 1), ("network_maps", 2, 2)):
         rec = pd.read_csv(dq / f"reconciliation_{key}.csv").iloc[0]
-        assert (rec["rows_read"], rec["rows_accepted"], rec["rows_read"] - rec["rows_accepted"]) == (read, accepted, rec["rows_rejected"])
+        assert (rec["rows_read"], rec["rows_accepted"], rec["rows_read"] - rec["rows_accepted"]) == (
+            read,
+            accepted,
+            rec["rows_rejected"],
+        )
     rejected = pd.read_csv(dq / "rejected_network_ties.csv")
     assert list(rejected["row"]) == [3, 4, 5, 6]
     assert "no member with this ID" in rejected.loc[0, "reasons"]
@@ -195,12 +244,15 @@ def test_malformed_rows_rejected_with_file_row_column(tmp_path):
 
 def test_ties_file_with_header_only_is_valid(tmp_path):
     raw = tmp_path / "raw"
-    write_raw(raw, "family_id,wave,map_date,ties_recorded\nX1,1,2015-01-10,no\n",
-              MEMBER_HEADER + "X1,1,M01,aunt,extended_family,3,2,1,1,3,weekly,both,>5,strong\n",
-              "family_id,wave,member_a,member_b\n")
-    data = networks.load_networks(raw, tmp_path / "p", key=KEY)
-    graphs = networks.build_graphs(data.maps, data.members, data.ties)
-    m = networks.map_measures(graphs).iloc[0]
+    write_raw(
+        raw,
+        "family_id,wave,map_date,ties_recorded\nX1,1,2015-01-10,no\n",
+        MEMBER_HEADER + "X1,1,M01,aunt,extended_family,3,2,1,1,3,weekly,both,>5,strong\n",
+        "family_id,wave,member_a,member_b\n",
+    )
+    data = inputs.load_networks(raw, tmp_path / "p", key=KEY)
+    graphs = analysis.build_graphs(data.maps, data.members, data.ties)
+    m = analysis.map_measures(graphs).iloc[0]
     assert m["size"] == 1 and not m["ties_recorded"] and pd.isna(m["density"])
 
 
@@ -210,26 +262,31 @@ def test_ties_file_with_header_only_is_valid(tmp_path):
 
 def test_layout_is_deterministic_and_shared_between_waves():
     g = hand_graph()
-    shuffled = networks.build_graph("F1", 1, True, list(reversed(HAND)), [("D", "A"), ("B", "A")])
-    assert nd.layout(g) == nd.layout(shuffled)
-    pos = nd.layout(g)
+    shuffled = analysis.build_graph("F1", 1, True, list(reversed(HAND)), [("D", "A"), ("B", "A")])
+    assert charts.layout(g) == charts.layout(shuffled)
+    pos = charts.layout(g)
     # Rings by closeness: A very close (inner), B and D sort of, C not very close (outer).
     radius = {m: math.hypot(*pos[m]) for m in "ABCD"}
-    assert radius["A"] == pytest.approx(nd.RING_RADIUS[3])
-    assert radius["B"] == pytest.approx(nd.RING_RADIUS[2]) and radius["D"] == pytest.approx(nd.RING_RADIUS[2])
-    assert radius["C"] == pytest.approx(nd.RING_RADIUS[1])
-    assert pos[networks.FAMILY] == (0.0, 0.0)
+    assert radius["A"] == pytest.approx(charts.RING_RADIUS[3])
+    assert radius["B"] == pytest.approx(charts.RING_RADIUS[2]) and radius["D"] == pytest.approx(charts.RING_RADIUS[2])
+    assert radius["C"] == pytest.approx(charts.RING_RADIUS[1])
+    assert pos[inputs.FAMILY] == (0.0, 0.0)
     # Two waves: members in both keep their place, even if their closeness changed.
     w2 = [dict(HAND[0], closeness=1), HAND[1], member("E", "friends", 2, 2, 2, 1, 2, "both", "strong")]
     g2 = hand_graph(members=w2, ties=[], wave=2)
-    shared = nd.layout(g, g2)
-    assert set(shared) == {networks.FAMILY, "A", "B", "C", "D", "E"}
-    assert math.hypot(*shared["A"]) == pytest.approx(nd.RING_RADIUS[3])  # wave-1 ring kept
-    fig = nd.draw_family_waves(g, g2)
+    shared = charts.layout(g, g2)
+    assert set(shared) == {inputs.FAMILY, "A", "B", "C", "D", "E"}
+    assert math.hypot(*shared["A"]) == pytest.approx(charts.RING_RADIUS[3])  # wave-1 ring kept
+    fig = charts.draw_family_waves(g, g2)
     centres = []
     for ax in fig.axes:
-        centres.append({tuple(np.round(p.center, 6)) for p in ax.patches
-                        if isinstance(p, Circle) and p.get_radius() == nd.NODE_RADIUS and p.get_fill()})
+        centres.append(
+            {
+                tuple(np.round(p.center, 6))
+                for p in ax.patches
+                if isinstance(p, Circle) and p.get_radius() == charts.NODE_RADIUS and p.get_fill()
+            }
+        )
     for m in ("A", "B"):  # drawn at the same place in both panels
         assert tuple(np.round(shared[m], 6)) in centres[0] & centres[1]
     assert tuple(np.round(shared["E"], 6)) in centres[1] - centres[0]
@@ -238,9 +295,9 @@ def test_layout_is_deterministic_and_shared_between_waves():
 def test_drawing_bytes_are_reproducible(tmp_path):
     w2 = [HAND[0], HAND[1], member("E", "friends", 2, 2, 2, 1, 2, "both", "strong")]
     g1, g2 = hand_graph(), hand_graph(members=w2, ties=[], wave=2)
-    a = nd.save_figure(nd.draw_family_waves(g1, g2, title="Family A"), tmp_path / "a", "map")
-    b = nd.save_figure(nd.draw_family_waves(g1, g2, title="Family A"), tmp_path / "b", "map")
-    for pa, pb in zip(a, b):
+    a = charts.save_figure(charts.draw_family_waves(g1, g2, title="Family A"), tmp_path / "a", "map")
+    b = charts.save_figure(charts.draw_family_waves(g1, g2, title="Family A"), tmp_path / "b", "map")
+    for pa, pb in zip(a, b, strict=True):
         assert pa.read_bytes() == pb.read_bytes(), pa.suffix
     svg = (tmp_path / "a" / "map.svg").read_text()
     assert "partner" in svg or "<path" in svg  # text is drawn as paths; the file is a real SVG
@@ -253,12 +310,12 @@ def test_drawing_bytes_are_reproducible(tmp_path):
 def run_strand(raw: Path, out: Path):
     pr = roster.load_practitioners(raw, out)
     fam = roster.load_families(raw, out, pr.data)
-    data = networks.load_networks(raw, out, fam.data)
-    graphs = networks.build_graphs(data.maps, data.members, data.ties)
-    measures = networks.map_measures(graphs)
-    change = networks.family_change(graphs, measures, fam.data)
-    summary = networks.change_summary(measures, fam.data, n_boot=500)
-    by_training = networks.change_by_training(measures, fam.data, n_boot=500)
+    data = inputs.load_networks(raw, out, fam.data)
+    graphs = analysis.build_graphs(data.maps, data.members, data.ties)
+    measures = analysis.map_measures(graphs)
+    change = analysis.family_change(graphs, measures, fam.data)
+    summary = analysis.change_summary(measures, fam.data, n_boot=500)
+    by_training = analysis.change_by_training(measures, fam.data, n_boot=500)
     return fam, data, graphs, measures, change, summary, by_training
 
 
@@ -304,8 +361,12 @@ def test_planted_change_recovered(synthetic_run):
 def test_null_effect_is_covered(tmp_path, monkeypatch):
     monkeypatch.setenv("FOP_PSEUDONYMISATION_KEY", "test-key-networks")
     raw = tmp_path / "raw"
-    generate_all(raw, seed=7, strands=("roster", "networks"),
-                 effects={"networks": {"informal_gain_trained": 0, "informal_gain_untrained": 0}})
+    generate_all(
+        raw,
+        seed=7,
+        strands=("roster", "networks"),
+        effects={"networks": {"informal_gain_trained": 0, "informal_gain_untrained": 0}},
+    )
     *_, summary, by_training = run_strand(raw, tmp_path / "out")
     for group in ("trained", "not trained", "all"):
         lo, hi, _ = ci_of(summary, "n_informal", group)
@@ -326,24 +387,35 @@ def test_generator_is_reproducible(tmp_path):
 
 def test_section_has_no_identifiers_and_reads_score15(synthetic_run, tmp_path):
     truth, raw, out, (fam, data, graphs, measures, change, summary, by_training) = synthetic_run
-    assoc_missing = networks.score15_association(change, tmp_path)
+    assoc_missing = analysis.score15_association(change, tmp_path)
     assert assoc_missing is None
     # A SCORE-15 change file as the SCORE-15 strand writes it: change = twice the informal change.
-    score = pd.DataFrame({"family_id": change["family_id"], "n_respondents": 2, "total_wave1": 40.0,
-                          "total_wave2": 40.0 + 2 * change["n_informal_change"], "change": 2 * change["n_informal_change"]})
+    score = pd.DataFrame(
+        {
+            "family_id": change["family_id"],
+            "n_respondents": 2,
+            "total_wave1": 40.0,
+            "total_wave2": 40.0 + 2 * change["n_informal_change"],
+            "change": 2 * change["n_informal_change"],
+        }
+    )
     (tmp_path / "score15").mkdir()
     score.to_csv(tmp_path / "score15" / "family_change.csv", index=False)
-    assoc = networks.score15_association(change, tmp_path, n_boot=200)
+    assoc = analysis.score15_association(change, tmp_path, n_boot=200)
     assert assoc["n"] == len(change) and assoc["rho"] == pytest.approx(1.0)
 
-    section = report_section.Section(strand="networks", title="Family network maps", order=30, processed_dir=tmp_path / "p", synthetic=True)
-    networks.build_section(section, data, measures, change, summary, by_training, fam.data, graphs, None)
+    section = report_section.Section(
+        strand="networks", title="Family network maps", order=30, processed_dir=tmp_path / "p", synthetic=True
+    )
+    build_section(section, data, measures, change, summary, by_training, fam.data, graphs, None)
     section.save()
     meta = json.loads((section.folder / "section.json").read_text())
     text = " ".join(i.get("text", "") for i in meta["items"])
     assert "SCORE-15 results not available" in text
     figures = [i for i in meta["items"] if i["kind"] == "figure"]
-    assert {"example_a", "example_b", "example_c", "composition", "change_by_training", "overview"} <= {f["name"] for f in figures}
+    assert {"example_a", "example_b", "example_c", "composition", "change_by_training", "overview"} <= {
+        f["name"] for f in figures
+    }
     assert all(len(f["alt"]) >= 20 for f in figures)
     ids = set(measures["family_id"]) | set(data.members["member_id"])
     blob = (section.folder / "section.json").read_text() + "".join(p.read_text() for p in section.folder.glob("*.csv"))
@@ -358,8 +430,8 @@ def test_section_has_no_identifiers_and_reads_score15(synthetic_run, tmp_path):
 
 def test_pick_examples_is_deterministic(synthetic_run):
     *_, (fam, data, graphs, measures, change, summary, by_training) = synthetic_run
-    a = networks.pick_examples(change, 3)
-    b = networks.pick_examples(change.sample(frac=1, random_state=1), 3)
+    a = analysis.pick_examples(change, 3)
+    b = analysis.pick_examples(change.sample(frac=1, random_state=1), 3)
     assert a == b and len(set(a)) == 3
 
 
@@ -367,20 +439,20 @@ def test_resolve_family_ids_accepts_la_id_and_pseudonym():
     from helpers.pseudonymise import pseudonym
 
     p = pseudonym("WCC-F00001", KEY, "F")
-    assert networks.resolve_family_ids(["WCC-F00001", p], {p}, key=KEY) == [p, p]
+    assert inputs.resolve_family_ids(["WCC-F00001", p], {p}, key=KEY) == [p, p]
     with pytest.raises(ValueError, match="no network map"):
-        networks.resolve_family_ids(["nobody"], {p}, key=KEY)
-    assert networks.parse_list('["a", "b"]') == ["a", "b"] == networks.parse_list("a, b") == networks.parse_list(["a", "b"])
-    assert networks.parse_list("") == []
+        inputs.resolve_family_ids(["nobody"], {p}, key=KEY)
+    assert inputs.parse_list('["a", "b"]') == ["a", "b"] == inputs.parse_list("a, b") == inputs.parse_list(["a", "b"])
+    assert inputs.parse_list("") == []
 
 
 def test_modules_are_documented():
     from helpers.ingest import RawFile
 
-    assert all(isinstance(r, RawFile) for r in networks.RAW_FILES)
-    for table in networks.OUTPUTS:
+    assert all(isinstance(r, RawFile) for r in inputs.RAW_FILES)
+    for table in analysis.OUTPUTS:
         assert all(f.description for f in table.fields)
-    source = (ROOT / "src" / "helpers" / "network_drawing.py").read_text()
+    source = (ROOT / "src" / "helpers" / "strands" / "networks" / "charts.py").read_text()
     for forbidden in ("matplotlib.use(", "plt.show", "import matplotlib.pyplot", "from matplotlib import pyplot"):
         assert forbidden not in source, forbidden
 
@@ -389,13 +461,15 @@ def test_section_with_wave_one_only(synthetic_run, tmp_path):
     # Before any second maps arrive: the section still builds, says nothing about change it cannot know.
     truth, raw, out, (fam, data, graphs, measures, change, summary, by_training) = synthetic_run
     g1 = {k: g for k, g in graphs.items() if k[1] == 1}
-    m1 = networks.map_measures(g1)
-    ch = networks.family_change(g1, m1, fam.data)
+    m1 = analysis.map_measures(g1)
+    ch = analysis.family_change(g1, m1, fam.data)
     assert len(ch) == 0
-    summ = networks.change_summary(m1, fam.data, n_boot=50)
-    bt = networks.change_by_training(m1, fam.data, n_boot=50)
-    section = report_section.Section(strand="networks", title="Family network maps", order=30, processed_dir=tmp_path, synthetic=True)
-    networks.build_section(section, data, m1, ch, summ, bt, fam.data, g1, None)
+    summ = analysis.change_summary(m1, fam.data, n_boot=50)
+    bt = analysis.change_by_training(m1, fam.data, n_boot=50)
+    section = report_section.Section(
+        strand="networks", title="Family network maps", order=30, processed_dir=tmp_path, synthetic=True
+    )
+    build_section(section, data, m1, ch, summ, bt, fam.data, g1, None)
     text = " ".join(i.get("text", "") for i in section.items)
     assert "nan" not in text.lower().replace("financ", "")
     assert "What changed" not in text and "For whom" not in text
@@ -403,8 +477,8 @@ def test_section_with_wave_one_only(synthetic_run, tmp_path):
 
 def test_summary_has_effect_sizes_and_bootstrap(synthetic_run):
     *_, (fam, data, graphs, measures, change, summary, by_training) = synthetic_run
-    assert list(summary.columns) == networks.CHANGE_SUMMARY_TABLE.column_names
-    assert list(by_training.columns) == networks.TRAINING_DIFFERENCE_TABLE.column_names
+    assert list(summary.columns) == analysis.CHANGE_SUMMARY_TABLE.column_names
+    assert list(by_training.columns) == analysis.TRAINING_DIFFERENCE_TABLE.column_names
     r = summary[(summary["measure"] == "n_informal") & (summary["group"] == "all")].iloc[0]
     assert r["boot_ci_low"] < r["mean_change"] < r["boot_ci_high"]
     assert r["dz_ci_low"] < r["d_z"] < r["dz_ci_high"]
@@ -421,8 +495,14 @@ def test_explore_notebook_draws_chosen_families(synthetic_run, tmp_path, run_not
     maps = pd.read_csv(raw / "network_maps.csv")
     two = maps.groupby("family_id")["wave"].nunique()
     chosen = sorted(two[two == 2].index)[:2]  # the LA's own identifiers, as an evaluator would type them
-    run_notebook("explore_family_network.ipynb", tmp_path / "run.ipynb", raw_dir=str(raw), processed_dir=str(out),
-                 family_ids=json.dumps(chosen), output_folder=str(tmp_path / "maps"))
+    run_notebook(
+        "explore_family_network.ipynb",
+        tmp_path / "run.ipynb",
+        raw_dir=str(raw),
+        processed_dir=str(out),
+        family_ids=json.dumps(chosen),
+        output_folder=str(tmp_path / "maps"),
+    )
     files = sorted(p.name for p in (tmp_path / "maps").iterdir())
     assert len([f for f in files if f.endswith(".png")]) == 2 and len([f for f in files if f.endswith(".svg")]) == 2
     assert not any(c in " ".join(files) for c in chosen)  # files are named by pseudonym, never the LA's ID

@@ -1,4 +1,5 @@
 """The project's one redaction helper on hard cases, written and spoken; expected outputs by hand."""
+
 import re
 
 import pandas as pd
@@ -23,8 +24,10 @@ WRITTEN = [
     ("then mrs smith rang the school", "then mrs [name] rang the school"),
     # streets, estates, house numbers, postcodes and fragments
     ("We live at 14 Elm Road, W2 4AB.", "We live at [address], [postcode]."),
-    ("We moved to SW6 1AB last year, near the Lancaster West estate.",
-     "We moved to [postcode] last year, near the [place]."),
+    (
+        "We moved to SW6 1AB last year, near the Lancaster West estate.",
+        "We moved to [postcode] last year, near the [place].",
+    ),
     ("She lives at number 22 by the park in W2.", "She lives at [address] by the park in [postcode]."),
     ("they were rehoused in NW10 after the fire", "they were rehoused in [postcode] after the fire"),
     ("the flat is in sw6 now", "the flat is in [postcode] now"),
@@ -66,7 +69,10 @@ SPOKEN = [
     ("our Kayleigh has been much calmer", "our [name] has been much calmer"),
     ("me nan sue was there an' all", "me nan [name] was there an' all"),
     ("Me and Dazza went down Portobello Road.", "Me and [name] went down [place]."),
-    ("Uncle Dave's been great, he takes our kid to football", "Uncle [name]'s been great, he takes our kid to football"),
+    (
+        "Uncle Dave's been great, he takes our kid to football",
+        "Uncle [name]'s been great, he takes our kid to football",
+    ),
     ("she's called Shaz by everyone", "she's called [name] by everyone"),
     ("so yeah, Big Mo from the estate came round", "so yeah, Big [name] from the estate came round"),
     ("we go up Kilburn High Road on a Saturday", "we go up [place] on a Saturday"),
@@ -146,8 +152,14 @@ def test_kinds_are_counted():
 def test_publishable_quotes_drops_and_counts():
     df = pd.DataFrame(
         {
-            "quote": ["Zoë listened to us.", "grace was lovely", "Reflective supervision helps.", "", "Ring 07700 900123",
-                      "Private words"],
+            "quote": [
+                "Zoë listened to us.",
+                "grace was lovely",
+                "Reflective supervision helps.",
+                "",
+                "Ring 07700 900123",
+                "Private words",
+            ],
             "consent": ["yes", True, "Yes", "yes", "y", "no"],
         }
     )
@@ -170,8 +182,30 @@ hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-_words = st.lists(st.sampled_from(["the", "worker", "said", "call", "me", "on", "or", "email", "Zoë", "later", "and",
-                                   "systemic", "supervision", "our", "kid", ",", "."]), max_size=6).map(" ".join)
+_words = st.lists(
+    st.sampled_from(
+        [
+            "the",
+            "worker",
+            "said",
+            "call",
+            "me",
+            "on",
+            "or",
+            "email",
+            "Zoë",
+            "later",
+            "and",
+            "systemic",
+            "supervision",
+            "our",
+            "kid",
+            ",",
+            ".",
+        ]
+    ),
+    max_size=6,
+).map(" ".join)
 _local = st.from_regex(r"[a-z][a-z0-9.]{0,8}[a-z0-9]", fullmatch=True)
 _domain = st.from_regex(r"[a-z]{2,8}\.(?:org|com|co\.uk|gov\.uk)", fullmatch=True)
 _mobile = st.integers(0, 999999).map(lambda n: f"{n:06d}")
@@ -186,8 +220,24 @@ def test_email_never_survives(before, local, domain, after):
 
 
 @settings(max_examples=150, deadline=None)
-@given(_words, _mobile, st.sampled_from(["07700 {a}", "07700{a}", "+44 7700 {a}", "+447700{a}", "07700-{b}-{c}",
-                                          "(07700) {a}", "020 7946 {d}", "(020) 7946-{d}", "+44 (0)20 7946 {d}"]), _words)
+@given(
+    _words,
+    _mobile,
+    st.sampled_from(
+        [
+            "07700 {a}",
+            "07700{a}",
+            "+44 7700 {a}",
+            "+447700{a}",
+            "07700-{b}-{c}",
+            "(07700) {a}",
+            "020 7946 {d}",
+            "(020) 7946-{d}",
+            "+44 (0)20 7946 {d}",
+        ]
+    ),
+    _words,
+)
 def test_phone_digits_never_survive(before, six, style, after):
     number = style.format(a=six, b=six[:3], c=six[3:], d=six[2:])
     out = redact(f"{before} {number} {after}").text

@@ -6,6 +6,7 @@ generator and the notebook.
 Expected values are worked out by hand in the comments or by an independent implementation written
 here, never copied from the code's output.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -18,30 +19,43 @@ import pandas as pd
 import pytest
 import yaml
 
-from helpers import config, ingest, roster, scenarios
+from helpers import config, ingest, roster
 from helpers.report_section import Section
+from helpers.strands.scenarios import analysis, inputs
+from helpers.strands.scenarios.section import build_section
 from helpers.synthetic import generate_all
 
 KEY = b"test-key"
-O = list(scenarios.OUTCOMES)  # hypothesising, curiosity, relational, network, child_voice, reflexivity, purposeful, risk_safety
+OUTCOMES = list(
+    inputs.OUTCOMES
+)  # hypothesising, curiosity, relational, network, child_voice, reflexivity, purposeful, risk_safety
 
 
 # ---------------------------------------------------------------- coding frame
 
 
 def test_default_frame_is_valid_and_complete():
-    frame = scenarios.load_coding_frame()
-    assert O == ["hypothesising", "curiosity", "relational", "network", "child_voice", "reflexivity", "purposeful", "risk_safety"]
+    frame = inputs.load_coding_frame()
+    assert OUTCOMES == [
+        "hypothesising",
+        "curiosity",
+        "relational",
+        "network",
+        "child_voice",
+        "reflexivity",
+        "purposeful",
+        "risk_safety",
+    ]
     assert frame["scale"] == {0: "absent", 1: "partly present", 2: "clearly present"}
     assert frame["benchmark"]["reliable"] == 0.8 and frame["benchmark"]["tentative"] == 0.667
     for o in frame["outcomes"]:
         assert sorted(o["anchors"]) == [0, 1, 2] and o["definition"]
-    t = scenarios.coding_frame_table()
-    assert len(t) == 8 * 3 and list(t.columns) == scenarios.CODING_FRAME.column_names
+    t = analysis.coding_frame_table()
+    assert len(t) == 8 * 3 and list(t.columns) == analysis.CODING_FRAME.column_names
 
 
 def _frame_file(tmp_path: Path, mutate) -> Path:
-    frame = yaml.safe_load(scenarios.FRAME_FILE.read_text(encoding="utf-8"))
+    frame = yaml.safe_load(inputs.FRAME_FILE.read_text(encoding="utf-8"))
     mutate(frame)
     path = tmp_path / "frame.yaml"
     path.write_text(yaml.safe_dump(frame), encoding="utf-8")
@@ -60,19 +74,19 @@ def _frame_file(tmp_path: Path, mutate) -> Path:
     ],
 )
 def test_malformed_frame_is_an_error(tmp_path, mutate, message):
-    with pytest.raises(scenarios.CodingFrameError, match=message):
-        scenarios.load_coding_frame(_frame_file(tmp_path, mutate))
+    with pytest.raises(inputs.CodingFrameError, match=message):
+        inputs.load_coding_frame(_frame_file(tmp_path, mutate))
 
 
 def test_a_code_outside_the_scale_is_an_error():
-    scenarios.check_codes([0, 1, 2, np.nan])  # fine
-    with pytest.raises(scenarios.CodingFrameError, match="outside the scale"):
-        scenarios.check_codes([0, 1, 3])
+    inputs.check_codes([0, 1, 2, np.nan])  # fine
+    with pytest.raises(inputs.CodingFrameError, match="outside the scale"):
+        inputs.check_codes([0, 1, 3])
     codes = pd.DataFrame({"answer_id": ["a1"], "coder": ["A"], "outcome": ["network"], "level": [3]})
-    with pytest.raises(scenarios.CodingFrameError):
-        scenarios.resolve_codes(codes)
+    with pytest.raises(inputs.CodingFrameError):
+        analysis.resolve_codes(codes)
     # The raw schema takes its range from the frame: level 0..2.
-    col = scenarios.CODES.column("level")
+    col = inputs.CODES.column("level")
     assert (col.minimum, col.maximum) == (0, 2)
 
 
@@ -94,21 +108,21 @@ B7 = [0, 1, 2, 1, 1, 1, np.nan]
 
 
 def test_reliability_statistics_by_hand():
-    assert scenarios.percent_agreement(A7, B7) == pytest.approx(400 / 6)
-    assert scenarios.weighted_kappa(A7, B7) == pytest.approx(2 / 3)
-    assert scenarios.krippendorff_alpha(A7, B7) == pytest.approx(25 / 36)
-    boot = scenarios.ordinal_alpha_bootstrap(A7, B7, n_boot=200, seed=1)
+    assert analysis.percent_agreement(A7, B7) == pytest.approx(400 / 6)
+    assert analysis.weighted_kappa(A7, B7) == pytest.approx(2 / 3)
+    assert analysis.krippendorff_alpha(A7, B7) == pytest.approx(25 / 36)
+    boot = analysis.ordinal_alpha_bootstrap(A7, B7, n_boot=200, seed=1)
     assert boot["n"] == 6
     assert boot["alpha"] == pytest.approx(25 / 36)
     assert boot["ci_low"] <= 25 / 36 <= boot["ci_high"]
     # Perfect agreement: alpha and kappa are 1.
-    assert scenarios.krippendorff_alpha([0, 1, 2, 2], [0, 1, 2, 2]) == pytest.approx(1.0)
-    assert scenarios.weighted_kappa([0, 1, 2, 2], [0, 1, 2, 2]) == pytest.approx(1.0)
+    assert analysis.krippendorff_alpha([0, 1, 2, 2], [0, 1, 2, 2]) == pytest.approx(1.0)
+    assert analysis.weighted_kappa([0, 1, 2, 2], [0, 1, 2, 2]) == pytest.approx(1.0)
 
 
 def _alpha_by_definition(a, b) -> float:
     """Krippendorff's ordinal alpha written out from the definition, pair by pair (independent code)."""
-    units = [[int(x), int(y)] for x, y in zip(a, b) if not (np.isnan(x) or np.isnan(y))]
+    units = [[int(x), int(y)] for x, y in zip(a, b, strict=True) if not (np.isnan(x) or np.isnan(y))]
     values = [v for u in units for v in u]
     n = len(values)
     freq = {c: values.count(c) for c in (0, 1, 2)}
@@ -123,10 +137,10 @@ def _alpha_by_definition(a, b) -> float:
 
 
 def _kappa_by_definition(a, b) -> float:
-    pairs = [(int(x), int(y)) for x, y in zip(a, b) if not (np.isnan(x) or np.isnan(y))]
+    pairs = [(int(x), int(y)) for x, y in zip(a, b, strict=True) if not (np.isnan(x) or np.isnan(y))]
     n = len(pairs)
     obs = sum((x - y) ** 2 for x, y in pairs) / n
-    exp = sum((x - y) ** 2 for x, _ in pairs for _, y in pairs) / n ** 2
+    exp = sum((x - y) ** 2 for x, _ in pairs for _, y in pairs) / n**2
     return 1 - obs / exp
 
 
@@ -137,18 +151,18 @@ def test_alpha_and_kappa_match_independent_implementations():
     b = np.clip(truth + rng.choice([-1, 0, 0, 1], 60), 0, 2).astype(float)
     b[[3, 17]] = np.nan
     expected_alpha = _alpha_by_definition(a, b)
-    assert scenarios.krippendorff_alpha(a, b) == pytest.approx(expected_alpha, abs=1e-12)
-    assert scenarios.ordinal_alpha_bootstrap(a, b, n_boot=0)["alpha"] == pytest.approx(expected_alpha, abs=1e-12)
-    assert scenarios.weighted_kappa(a, b) == pytest.approx(_kappa_by_definition(a, b), abs=1e-12)
+    assert analysis.krippendorff_alpha(a, b) == pytest.approx(expected_alpha, abs=1e-12)
+    assert analysis.ordinal_alpha_bootstrap(a, b, n_boot=0)["alpha"] == pytest.approx(expected_alpha, abs=1e-12)
+    assert analysis.weighted_kappa(a, b) == pytest.approx(_kappa_by_definition(a, b), abs=1e-12)
     assert _alpha_by_definition(A7, B7) == pytest.approx(25 / 36)  # the independent code agrees with the hand value
 
 
 def test_benchmark_verdicts():
-    assert scenarios.verdict(0.800) == "reliable"
-    assert scenarios.verdict(0.7999) == "tentative"
-    assert scenarios.verdict(0.667) == "tentative"
-    assert scenarios.verdict(0.6669) == "unreliable"
-    assert scenarios.verdict(float("nan")) == "not_computed"
+    assert analysis.verdict(0.800) == "reliable"
+    assert analysis.verdict(0.7999) == "tentative"
+    assert analysis.verdict(0.667) == "tentative"
+    assert analysis.verdict(0.6669) == "unreliable"
+    assert analysis.verdict(float("nan")) == "not_computed"
 
 
 # ---------------------------------------------------------------- resolution and alignment by hand
@@ -171,14 +185,14 @@ def _codes_csv(tmp_path: Path) -> tuple[Path, list[tuple[int, str]]]:
         if bad_column:
             bad.append((len(rows) + 1, bad_column))  # spreadsheet row: header is row 1
 
-    for o, a, b in zip(O, [2, 1, 0, 2, 1, 0, 2, 1], [2, 2, 0, 0, 1, "", 2, "3"]):
+    for o, a, b in zip(OUTCOMES, [2, 1, 0, 2, 1, 0, 2, 1], [2, 2, 0, 0, 1, "", 2, "3"], strict=True):
         add("X", "A", o, a)
         add("X", "B", o, b, "level" if b == "3" else None)
     add("X", "C", "network", 1)
-    for o in O[:5]:
+    for o in OUTCOMES[:5]:
         add("Y", "A", o, 1)
         add("Y", "B", o, 0)
-    for o in O[:6]:
+    for o in OUTCOMES[:6]:
         add("Z", "A", o, 2)
         add("Z", "B", o, 2)
     add("Z", "A", "purposeful", "x", "level")
@@ -190,31 +204,55 @@ def _codes_csv(tmp_path: Path) -> tuple[Path, list[tuple[int, str]]]:
 
 def test_invalid_codes_are_rejected_with_file_row_column(tmp_path):
     raw, bad = _codes_csv(tmp_path)
-    res = ingest.read_raw(scenarios.CODES, raw, key=KEY)
-    got = sorted(zip(res.issues["file"], res.issues["row"], res.issues["column"]))
+    res = ingest.read_raw(inputs.CODES, raw, key=KEY)
+    got = sorted(zip(res.issues["file"], res.issues["row"], res.issues["column"], strict=True))
     assert got == sorted(("scenario_codes.csv", r, c) for r, c in bad)
     assert res.rows_rejected == 4 and res.rows_read == res.rows_accepted + 4
     # The blank code is accepted as missing, not rejected.
-    blank = res.data[(res.data["answer_id"] == "X") & (res.data["coder"] == "B") & (res.data["outcome"] == "reflexivity")]
+    blank = res.data[
+        (res.data["answer_id"] == "X") & (res.data["coder"] == "B") & (res.data["outcome"] == "reflexivity")
+    ]
     assert len(blank) == 1 and pd.isna(blank["level"].iloc[0])
 
 
 def test_resolution_and_alignment_by_hand(tmp_path):
     raw, _ = _codes_csv(tmp_path)
-    codes = ingest.read_raw(scenarios.CODES, raw, key=KEY).data
-    resolved = scenarios.resolve_codes(codes)
+    codes = ingest.read_raw(inputs.CODES, raw, key=KEY).data
+    resolved = analysis.resolve_codes(codes)
     x = resolved[resolved["answer_id"] == "X"].set_index("outcome")
-    assert x.loc[O, "resolved"].tolist() == [2, 1.5, 0, 1, 1, 0, 2, 1]
-    assert x.loc[O, "rule"].tolist() == ["mean", "mean", "mean", "third_coder", "mean", "single_coder", "mean", "single_coder"]
-    assert resolved.columns.tolist() == scenarios.RESOLVED.column_names
-    answers = pd.DataFrame({
-        "answer_id": ["X", "Y", "Z"], "practitioner_id": ["p1", "p1", "p2"], "scenario_id": ["S1", "S2", "S1"],
-        "wave": [1, 1, 2], "answer_date": pd.to_datetime(["2015-03-30", "2015-03-31", "2016-02-01"]),
-        "answer_text": ["t", "t", "t"], "consent_to_quote": pd.array([False, False, False], dtype="boolean"),
-    })
-    prac = pd.DataFrame({"practitioner_id": ["p1", "p2"], "borough": ["Westminster", "Westminster"], "role": ["social_worker", "clinician"],
-                         "contract": ["permanent", "agency"], "training_completed": pd.to_datetime(["2015-03-31", None])})
-    s = scenarios.answer_scores(answers, resolved, prac).set_index("answer_id")
+    assert x.loc[OUTCOMES, "resolved"].tolist() == [2, 1.5, 0, 1, 1, 0, 2, 1]
+    assert x.loc[OUTCOMES, "rule"].tolist() == [
+        "mean",
+        "mean",
+        "mean",
+        "third_coder",
+        "mean",
+        "single_coder",
+        "mean",
+        "single_coder",
+    ]
+    assert resolved.columns.tolist() == analysis.RESOLVED.column_names
+    answers = pd.DataFrame(
+        {
+            "answer_id": ["X", "Y", "Z"],
+            "practitioner_id": ["p1", "p1", "p2"],
+            "scenario_id": ["S1", "S2", "S1"],
+            "wave": [1, 1, 2],
+            "answer_date": pd.to_datetime(["2015-03-30", "2015-03-31", "2016-02-01"]),
+            "answer_text": ["t", "t", "t"],
+            "consent_to_quote": pd.array([False, False, False], dtype="boolean"),
+        }
+    )
+    prac = pd.DataFrame(
+        {
+            "practitioner_id": ["p1", "p2"],
+            "borough": ["Westminster", "Westminster"],
+            "role": ["social_worker", "clinician"],
+            "contract": ["permanent", "agency"],
+            "training_completed": pd.to_datetime(["2015-03-31", None]),
+        }
+    )
+    s = analysis.answer_scores(answers, resolved, prac).set_index("answer_id")
     assert s.loc["X", "alignment"] == pytest.approx(53.125)
     assert s.loc["X", "n_outcomes_coded"] == 8
     assert math.isnan(s.loc["Y", "alignment"]) and s.loc["Y", "n_outcomes_coded"] == 5
@@ -222,21 +260,36 @@ def test_resolution_and_alignment_by_hand(tmp_path):
     # Trained on or before the answer date: p1 trained 2015-03-31, so X (30 March) not yet, Y (31 March) yes; p2 never.
     assert s.loc[["X", "Y", "Z"], "trained"].tolist() == [False, True, False]
     # Over the reliable outcomes {hypothesising, reflexivity} only: X (100 + 0)/2 = 50.
-    s2 = scenarios.answer_scores(answers, resolved, prac, reliable_outcomes=("hypothesising", "reflexivity")).set_index("answer_id")
+    s2 = analysis.answer_scores(answers, resolved, prac, reliable_outcomes=("hypothesising", "reflexivity")).set_index(
+        "answer_id"
+    )
     assert s2.loc["X", "alignment_reliable"] == pytest.approx(50)
 
 
 def test_change_and_difference_in_differences_by_hand():
-    pw = pd.DataFrame([
-        ("s1", 1, "no", 40.0), ("s1", 2, "yes", 50.0),   # trained between waves: +10
-        ("s2", 1, "no", 30.0), ("s2", 2, "yes", 50.0),   # +20
-        ("n1", 1, "no", 40.0), ("n1", 2, "no", 42.0),    # not trained by wave 2: +2
-        ("n2", 1, "no", 50.0), ("n2", 2, "no", 50.0),    # 0
-        ("m1", 1, "mixed", 10.0), ("m1", 2, "yes", 90.0),  # mixed at wave 1: left out
-        ("w1", 1, "no", 20.0),                           # wave 1 only: left out
-    ], columns=["practitioner_id", "wave", "trained", "alignment"])
-    c = scenarios.change_table(pw, n_boot=100).set_index("group")
-    assert c.loc["trained_between_waves", ["n_practitioners", "mean_wave1", "mean_wave2", "mean_change"]].tolist() == [2, 35, 50, 15]
+    pw = pd.DataFrame(
+        [
+            ("s1", 1, "no", 40.0),
+            ("s1", 2, "yes", 50.0),  # trained between waves: +10
+            ("s2", 1, "no", 30.0),
+            ("s2", 2, "yes", 50.0),  # +20
+            ("n1", 1, "no", 40.0),
+            ("n1", 2, "no", 42.0),  # not trained by wave 2: +2
+            ("n2", 1, "no", 50.0),
+            ("n2", 2, "no", 50.0),  # 0
+            ("m1", 1, "mixed", 10.0),
+            ("m1", 2, "yes", 90.0),  # mixed at wave 1: left out
+            ("w1", 1, "no", 20.0),  # wave 1 only: left out
+        ],
+        columns=["practitioner_id", "wave", "trained", "alignment"],
+    )
+    c = analysis.change_table(pw, n_boot=100).set_index("group")
+    assert c.loc["trained_between_waves", ["n_practitioners", "mean_wave1", "mean_wave2", "mean_change"]].tolist() == [
+        2,
+        35,
+        50,
+        15,
+    ]
     assert c.loc["not_trained_by_wave2", ["n_practitioners", "mean_change"]].tolist() == [2, 1]
     # DiD = 15 - 1 = 14; Welch SE = sqrt(50/2 + 2/2) = sqrt(26).
     did = c.loc["difference_in_differences"]
@@ -250,16 +303,29 @@ def test_change_and_difference_in_differences_by_hand():
 
 
 def test_redact_names():
-    assert scenarios.redact_names("I would ask Sarah and her mum. Then I'd call Mr Jones.") == (
-        "I would ask [name] and her mum. Then I'd call [name] [name].")
-    assert scenarios.redact_names("Nothing to redact here.") == "Nothing to redact here."
+    assert analysis.redact_names("I would ask Sarah and her mum. Then I'd call Mr Jones.") == (
+        "I would ask [name] and her mum. Then I'd call [name] [name]."
+    )
+    assert analysis.redact_names("Nothing to redact here.") == "Nothing to redact here."
 
 
 def test_only_consented_answers_are_quoted():
-    answers = pd.DataFrame({"answer_id": ["a", "b", "c"], "answer_text": ["Secret text one.", "Quotable, ask Tom.", None],
-                            "consent_to_quote": pd.array([False, True, True], dtype="boolean")})
-    scores = pd.DataFrame({"answer_id": ["a", "b", "c"], "scenario_id": ["S1", "S2", "S3"], "wave": [2, 2, 2], "alignment": [90.0, 40.0, 95.0]})
-    q = scenarios.quotable_answers(answers, scores, max_quotes=5)
+    answers = pd.DataFrame(
+        {
+            "answer_id": ["a", "b", "c"],
+            "answer_text": ["Secret text one.", "Quotable, ask Tom.", None],
+            "consent_to_quote": pd.array([False, True, True], dtype="boolean"),
+        }
+    )
+    scores = pd.DataFrame(
+        {
+            "answer_id": ["a", "b", "c"],
+            "scenario_id": ["S1", "S2", "S3"],
+            "wave": [2, 2, 2],
+            "alignment": [90.0, 40.0, 95.0],
+        }
+    )
+    q = analysis.quotable_answers(answers, scores, max_quotes=5)
     assert q["quote"].tolist() == ["Quotable, ask [name]."]  # a: no consent; c: no text
     assert "answer_id" not in q.columns and "practitioner_id" not in q.columns
 
@@ -269,10 +335,16 @@ def test_only_consented_answers_are_quoted():
 
 def _analyse(raw: Path, processed: Path, monkeypatch, borough="all", n_boot=200):
     monkeypatch.setenv("FOP_PSEUDONYMISATION_KEY", "test-key")
-    files = {spec.key: ingest.ingest(spec, raw, processed) for spec in scenarios.RAW_FILES}
+    files = {spec.key: ingest.ingest(spec, raw, processed) for spec in inputs.RAW_FILES}
     prac = roster.load_practitioners(raw, processed, "all")
-    res = scenarios.analyse(files["scenario_answers"].data, files["scenario_codes"].data, prac.data,
-                            config.borough_names(borough), n_boot=n_boot, seed=1)
+    res = analysis.analyse(
+        files["scenario_answers"].data,
+        files["scenario_codes"].data,
+        prac.data,
+        config.borough_names(borough),
+        n_boot=n_boot,
+        seed=1,
+    )
     return files, res
 
 
@@ -308,7 +380,7 @@ def test_ingest_counts_match_the_generator(default_results):
 
 def test_planted_reliability_pattern(default_results):
     _, res, truth = default_results
-    rel = res[scenarios.RELIABILITY.key].set_index("outcome")
+    rel = res[analysis.RELIABILITY.key].set_index("outcome")
     # Reflexivity was coded with the most noise: below the tentative threshold; the least noisy are reliable.
     assert truth["planted"]["coder_noise_sd"]["reflexivity"] == max(truth["planted"]["coder_noise_sd"].values())
     assert rel.loc["reflexivity", "verdict"] == "unreliable"
@@ -320,24 +392,31 @@ def test_planted_reliability_pattern(default_results):
 def test_planted_training_effect_is_recovered(default_results, tmp_path):
     _, res, truth = default_results
     expected = truth["expected_observed"]
-    model = res[scenarios.MODEL.key]
+    model = res[analysis.MODEL.key]
     overall = model[(model["model"] == "overall") & (model["term"] == "trained")].iloc[0]
-    assert overall["ci_low"] <= expected["ate_alignment"] <= overall["ci_high"], (overall.to_dict(), expected["ate_alignment"])
+    assert overall["ci_low"] <= expected["ate_alignment"] <= overall["ci_high"], (
+        overall.to_dict(),
+        expected["ate_alignment"],
+    )
     assert overall["ci_low"] > 0
     # Per outcome: eight 95% CIs; at least six must cover their expected effect (with the default seed all
     # eight do; the margin keeps the test from failing by chance when the roster changes).
-    covered = {o: bool(r["ci_low"] <= expected["ate_by_outcome"][o] <= r["ci_high"])
-               for o, r in model[model["model"].isin(O)].set_index("model").iterrows()}
+    covered = {
+        o: bool(r["ci_low"] <= expected["ate_by_outcome"][o] <= r["ci_high"])
+        for o, r in model[model["model"].isin(OUTCOMES)].set_index("model").iterrows()
+    }
     assert len(covered) == 8 and sum(covered.values()) >= 6, covered
     # Planted ordering: hypothesising gains most, clarity about risk least.
-    per = model[model["model"].isin(O)].set_index("model")["estimate"]
+    per = model[model["model"].isin(OUTCOMES)].set_index("model")["estimate"]
     assert per["hypothesising"] > per["risk_safety"]
-    did = res[scenarios.CHANGE.key].set_index("group").loc["difference_in_differences"]
+    did = res[analysis.CHANGE.key].set_index("group").loc["difference_in_differences"]
     assert did["ci_low"] <= expected["did_expected"] <= did["ci_high"]
     # Roles: planted clinicians above family support workers.
     roles = model[(model["model"] == "overall") & model["term"].str.contains("role")].set_index("term")["estimate"]
-    assert roles[roles.index.str.contains("clinician")].iloc[0] > roles[roles.index.str.contains("family_support")].iloc[0]
-    for spec in scenarios.OUTPUTS:
+    assert (
+        roles[roles.index.str.contains("clinician")].iloc[0] > roles[roles.index.str.contains("family_support")].iloc[0]
+    )
+    for spec in analysis.OUTPUTS:
         ingest.write_output(res[spec.key], spec, tmp_path)
 
 
@@ -347,10 +426,10 @@ def test_null_training_effect_covers_zero(tmp_path, monkeypatch):
     expected = truth["strands"]["scenarios"]["expected_observed"]
     assert expected["ate_alignment"] == 0  # trained does not enter the latent: common random numbers give exactly 0
     _, res = _analyse(raw, tmp_path / "proc", monkeypatch, n_boot=200)
-    model = res[scenarios.MODEL.key]
+    model = res[analysis.MODEL.key]
     row = model[(model["model"] == "overall") & (model["term"] == "trained")].iloc[0]
     assert row["ci_low"] <= 0 <= row["ci_high"]
-    did = res[scenarios.CHANGE.key].set_index("group").loc["difference_in_differences"]
+    did = res[analysis.CHANGE.key].set_index("group").loc["difference_in_differences"]
     assert did["ci_low"] <= 0 <= did["ci_high"]
 
 
@@ -363,7 +442,7 @@ def test_section_has_no_free_text_ids_or_unconsented_answers(default_data, defau
     raw, _ = default_data
     files, res, _ = default_results
     section = Section(strand="scenarios", title="t", order=10, processed_dir=tmp_path, synthetic=True)
-    figs = scenarios.build_section(section, res, files["scenarios"].data)
+    figs = build_section(section, res, files["scenarios"].data)
     for f in figs:
         plt.close(f)
     section.save()
@@ -375,7 +454,7 @@ def test_section_has_no_free_text_ids_or_unconsented_answers(default_data, defau
             assert pid not in text
     quoted = set(res["quotes"]["quote"])
     consented = set(answers.loc[answers["consent_to_quote"] == True, "answer_text"].dropna())  # noqa: E712
-    assert quoted <= {scenarios.redact_names(t) for t in consented}
+    assert quoted <= {analysis.redact_names(t) for t in consented}
     # Every answer text that is not consented for quotation and not identical to a consented one is absent.
     for t in set(answers.loc[answers["consent_to_quote"] == False, "answer_text"].dropna()) - consented:  # noqa: E712
         assert t not in text
@@ -387,8 +466,8 @@ def test_section_has_no_free_text_ids_or_unconsented_answers(default_data, defau
 def test_borough_filter(default_data, tmp_path, monkeypatch):
     raw, _ = default_data
     _, res = _analyse(raw, tmp_path, monkeypatch, borough="westminster", n_boot=50)
-    assert set(res[scenarios.ANSWER_SCORES.key]["borough"]) == {"Westminster"}
-    model = res[scenarios.MODEL.key]
+    assert set(res[analysis.ANSWER_SCORES.key]["borough"]) == {"Westminster"}
+    model = res[analysis.MODEL.key]
     assert not model["term"].str.contains("borough").any()  # one borough: no borough term
 
 
@@ -410,12 +489,18 @@ NOTEBOOK = config.NOTEBOOKS_DIR / "10_practice_scenarios.ipynb"
 def test_notebook_runs_for_one_borough(default_data, tmp_path, monkeypatch, run_notebook):
     raw, _ = default_data
     monkeypatch.setenv("FOP_PSEUDONYMISATION_KEY", "test-key")
-    run_notebook(NOTEBOOK.name, tmp_path / "out.ipynb", borough="westminster", raw_dir=str(raw),
-                 processed_dir=str(tmp_path / "proc"), bootstrap_samples=100)
+    run_notebook(
+        NOTEBOOK.name,
+        tmp_path / "out.ipynb",
+        borough="westminster",
+        raw_dir=str(raw),
+        processed_dir=str(tmp_path / "proc"),
+        bootstrap_samples=100,
+    )
     folder = tmp_path / "proc" / "westminster"
     meta = json.loads((folder / "report_sections" / "10_scenarios" / "section.json").read_text())
     assert meta["synthetic"] is True and meta["order"] == 10
     assert "Westminster" in meta["items"][0]["text"]
-    for spec in scenarios.OUTPUTS:
+    for spec in analysis.OUTPUTS:
         assert (folder / spec.filename).exists()
     assert set(pd.read_csv(folder / "scenarios" / "answer_scores.csv")["borough"]) == {"Westminster"}

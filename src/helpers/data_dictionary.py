@@ -14,8 +14,9 @@ from pathlib import Path
 from .config import DOCS_DIR
 from .ingest import ISSUE_COLUMNS, MISSING_TOKENS, Field, OutputTable, RawFile
 
-#: Modules whose RAW_FILES / OUTPUTS are documented, in the order of the dictionary.
-STRAND_MODULES = ("roster", "scenarios", "strands.interviews", "networks", "score15")
+#: Modules under `helpers` whose RAW_FILES / OUTPUTS are documented, in the order of the dictionary
+#: (a strand package as "strands.<strand>"; its heading uses the last part of the name).
+STRAND_MODULES = ("roster", "strands.scenarios", "strands.interviews", "strands.networks", "strands.score15")
 
 DATA_QUALITY_OUTPUTS = (
     OutputTable(
@@ -135,7 +136,7 @@ def render() -> str:
     for name in STRAND_MODULES:
         module = importlib.import_module(f"{__package__}.{name}")
         title = (module.__doc__ or name).strip().splitlines()[0]
-        out += [f"## {name}: {title}", ""]
+        out += [f"## {name.rsplit('.', 1)[-1]}: {title}", ""]
         raw = getattr(module, "RAW_FILES", ())
         if raw:
             out += ["Raw inputs (in `raw_dir`):", ""]

@@ -26,18 +26,16 @@ import ast
 import difflib
 import hashlib
 import json
-import platform
-import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from importlib import metadata
 from pathlib import Path
 
 import yaml
 
 from . import config
+from .provenance import code_version, package_versions
 
 GLOBAL_PARAMETERS = ("borough", "raw_dir", "processed_dir", "suppression_threshold")
 REPORT_NAME = "focus_on_practice_evaluation"
@@ -344,33 +342,6 @@ def run_step(step: Step, executed_path: Path, progress: bool = True) -> float:
         msg = f"notebook {step.name} ({step.notebook.name}) could not run: {type(exc).__name__}: {first}"
         raise NotebookFailed(msg, executed_path) from exc
     return time.perf_counter() - start
-
-
-def code_version() -> dict:
-    """The git commit of the code that ran, and whether the work tree had uncommitted changes."""
-    def git(*args):
-        try:
-            return subprocess.run(["git", *args], cwd=config.PROJECT_ROOT, capture_output=True, text=True, timeout=10).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            return ""
-
-    return {"commit": git("rev-parse", "HEAD") or "unknown", "uncommitted_changes": bool(git("status", "--porcelain"))}
-
-
-def package_versions() -> dict:
-    """Installed versions of the pinned packages (requirements.txt) and Python."""
-    versions = {"python": platform.python_version()}
-    req = config.PROJECT_ROOT / "requirements.txt"
-    if req.exists():
-        for line in req.read_text().splitlines():
-            line = line.split("#")[0].strip()
-            if "==" in line:
-                name = line.split("==")[0].strip()
-                try:
-                    versions[name] = metadata.version(name)
-                except metadata.PackageNotFoundError:
-                    versions[name] = "not installed"
-    return versions
 
 
 def run(plan: Plan, steps: list[Step], force: bool = False, progress: bool = True, log=print) -> dict:

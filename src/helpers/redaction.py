@@ -32,6 +32,7 @@ The method is deliberately conservative: it over-redacts (an unlisted capitalise
 is taken for a name) rather than miss a person. It is a safeguard, not a licence: quotes still need
 consent and a human read before publication.
 """
+
 from __future__ import annotations
 
 import re
@@ -51,14 +52,19 @@ DROP_REASONS = ("no_consent", "empty", "unsure")
 
 _L = r"[^\W\d_]"  # any Unicode letter
 _WORD = re.compile(rf"{_L}+(?:[-'’]{_L}+)*")
-_MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|"
-           "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
 
 _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("email", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)),
     ("email", re.compile(r"\b[\w.+-]+(?:\s+dot\s+[\w-]+)*\s+at\s+[\w-]+(?:\s+dot\s+[\w-]+)+\b", re.IGNORECASE)),
     ("date", re.compile(r"\b\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{2,4}\b")),
-    ("date", re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\.?(?:,?\s+\d{{4}})?\b", re.IGNORECASE)),
+    (
+        "date",
+        re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\.?(?:,?\s+\d{{4}})?\b", re.IGNORECASE),
+    ),
     ("date", re.compile(rf"\b(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?\b", re.IGNORECASE)),
     ("date", re.compile(rf"(?<=\bborn )(?:in |on )?(?:(?:{_MONTHS})\s+)?\d{{4}}\b", re.IGNORECASE)),
     ("date", re.compile(r"\b(?:19|20)\d{2}-\d{1,2}-\d{1,2}\b")),  # ISO dates
@@ -151,12 +157,15 @@ def _word_spans(text: str, taken: list, protected: list, vocab: dict) -> tuple[l
     surnames = vocab["surnames"]
     cues = vocab["name_cues"]
     suffixes = vocab["place_suffixes"]
-    words = [m for m in _WORD.finditer(text)
-             if not _overlaps(taken, *m.span()) and not any(s <= m.start() and m.end() <= e for s, e in protected)]
+    words = [
+        m
+        for m in _WORD.finditer(text)
+        if not _overlaps(taken, *m.span()) and not any(s <= m.start() and m.end() <= e for s, e in protected)
+    ]
     spans: list[tuple[int, int, str]] = []
     unsure: list[str] = []
     prev_end_name = -10
-    prev_word = None
+    prev_word, prev_word_end = None, 0
     for i, m in enumerate(words):
         w = m.group()
         stem = _stem(w)
@@ -164,8 +173,10 @@ def _word_spans(text: str, taken: list, protected: list, vocab: dict) -> tuple[l
         parts = [p for p in re.split(r"[-'’]", low) if p]
         cap = stem[:1].isupper()
         initial = _sentence_initial(text, m.start())
-        after_cue = prev_word is not None and prev_word.lower() in cues and text[prev_word_end:m.start()].strip() == ""
-        follows_name = (m.start() - prev_end_name) <= 2 and text[prev_end_name:m.start()].strip(" -") == ""
+        after_cue = (
+            prev_word is not None and prev_word.lower() in cues and text[prev_word_end : m.start()].strip() == ""
+        )
+        follows_name = (m.start() - prev_end_name) <= 2 and text[prev_end_name : m.start()].strip(" -") == ""
         is_name = False
         if low in names or low in surnames or (len(parts) > 1 and all(p in names | surnames for p in parts)):
             is_name = True
@@ -204,15 +215,25 @@ def _word_spans(text: str, taken: list, protected: list, vocab: dict) -> tuple[l
             kind = "name"
             # A name followed by a street/place suffix is a place ("Elm Road", "Grenfell estate").
             nxt = words[i + 1] if i + 1 < len(words) else None
-            if nxt is not None and nxt.group().lower() in suffixes and text[m.end():nxt.start()].strip() == "":
+            if nxt is not None and nxt.group().lower() in suffixes and text[m.end() : nxt.start()].strip() == "":
                 kind = "place"
-            elif cap and prev_word is not None and prev_word.lower() in _PLACE_PREPOSITIONS \
-                    and text[prev_word_end:m.start()].strip() == "" and not follows_name:
+            elif (
+                cap
+                and prev_word is not None
+                and prev_word.lower() in _PLACE_PREPOSITIONS
+                and text[prev_word_end : m.start()].strip() == ""
+                and not follows_name
+            ):
                 kind = "place"  # "near Pimlico", "from Kilburn": redacted either way, named for what it is
             spans.append((m.start(), m.start() + len(stem), kind))
             prev_end_name = m.start() + len(stem)
-        elif low in suffixes and spans and spans[-1][1] >= m.start() - 1 and spans[-1][2] in ("name", "place") \
-                and text[spans[-1][1]:m.start()].strip() == "":
+        elif (
+            low in suffixes
+            and spans
+            and spans[-1][1] >= m.start() - 1
+            and spans[-1][2] in ("name", "place")
+            and text[spans[-1][1] : m.start()].strip() == ""
+        ):
             s, _, _ = spans.pop()
             spans.append((s, m.end(), "place"))
             prev_end_name = m.end()
@@ -285,6 +306,7 @@ def _consented(values: pd.Series) -> pd.Series:
         if isinstance(v, (bool, int)) and not isinstance(v, str):
             return bool(v)
         return str(v).strip().lower() in ("yes", "y", "true", "1")
+
     return values.map(one).astype(bool)
 
 
@@ -304,7 +326,7 @@ def publishable_quotes(df: pd.DataFrame, text_col: str, consent_col: str) -> tup
     consent = _consented(df[consent_col])
     counts["no_consent"] = int((~consent).sum())
     rows = []
-    for idx, row in df[consent].iterrows():
+    for _, row in df[consent].iterrows():
         text = row[text_col]
         if text is None or (not isinstance(text, str) and pd.isna(text)) or not str(text).strip():
             counts["empty"] += 1

@@ -315,7 +315,7 @@ def display_build_info() -> None:
     """Which code and packages built the report (the full record is the run manifest)."""
     from IPython.display import Markdown, display
 
-    from .pipeline import code_version, package_versions
+    from .provenance import code_version, package_versions
 
     version = code_version()
     packages = package_versions()

@@ -1,1 +1,1 @@
-"""Evaluation strands, one package each (inputs, analysis, charts, section)."""
+"""Strand packages: one per evaluation strand, each with inputs, analysis, charts and section modules."""

@@ -27,6 +27,7 @@ that the redaction of quotations is exercised. Sources alternate between inline 
 and files under ``sources/`` (``internal://``). The zip is written deterministically (fixed entry
 dates and order): same seed, same bytes.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -34,7 +35,6 @@ import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ..config import BOROUGHS
@@ -49,11 +49,18 @@ PRACTITIONER_ROLES = ("social_worker", "senior_social_worker", "family_support_w
 
 #: theme -> (description, sub-codes). Order = codebook order.
 CODEBOOK = {
-    "Confidence in practice": ("Feeling able to do the work: to hold risk, to talk with families, to stand by a view.",
-                               ("Confidence with families", "Confidence in court and conferences")),
-    "A shared language": ("Systemic ideas and words used across the team: hypotheses, genograms, circular questions.", ()),
-    "Reflective supervision": ("Supervision that makes room to think about a family, individually or in a group.",
-                               ("Group supervision", "Case discussion with a clinician")),
+    "Confidence in practice": (
+        "Feeling able to do the work: to hold risk, to talk with families, to stand by a view.",
+        ("Confidence with families", "Confidence in court and conferences"),
+    ),
+    "A shared language": (
+        "Systemic ideas and words used across the team: hypotheses, genograms, circular questions.",
+        (),
+    ),
+    "Reflective supervision": (
+        "Supervision that makes room to think about a family, individually or in a group.",
+        ("Group supervision", "Case discussion with a clinician"),
+    ),
     "Access to clinicians": ("Having a family therapist or clinical psychologist in or near the team.", ()),
     "Recording burden": ("Time and effort taken by case recording and forms.", ()),
     "Time for direct work": ("Time to see families and children, against time at a desk.", ()),
@@ -62,28 +69,60 @@ CODEBOOK = {
     "Changes of worker": ("Families' experience of social workers leaving or changing.", ()),
     "Help that fits the family": ("Help that matched what the family said it needed.", ()),
 }
-STAFF_THEMES = ("Confidence in practice", "A shared language", "Reflective supervision", "Access to clinicians",
-                "Recording burden", "Time for direct work")
+STAFF_THEMES = (
+    "Confidence in practice",
+    "A shared language",
+    "Reflective supervision",
+    "Access to clinicians",
+    "Recording burden",
+    "Time for direct work",
+)
 FAMILY_THEMES = ("Being listened to", "Clear and honest plans", "Changes of worker", "Help that fits the family")
 
 #: Base probability that an interview mentions a theme, by participant type (planted ones set below).
 P_MENTION = {
-    "practitioner": {"Reflective supervision": 0.50, "Access to clinicians": 0.45, "Recording burden": 0.55,
-                     "Time for direct work": 0.35, "Being listened to": 0.10, "Clear and honest plans": 0.10,
-                     "Changes of worker": 0.05, "Help that fits the family": 0.10},
-    "manager": {"Confidence in practice": 0.50, "Reflective supervision": 0.60, "Access to clinicians": 0.50,
-                "Recording burden": 0.55, "Time for direct work": 0.30, "Being listened to": 0.05,
-                "Clear and honest plans": 0.10, "Changes of worker": 0.15, "Help that fits the family": 0.05},
-    "family_member": {"Confidence in practice": 0.0, "A shared language": 0.0, "Reflective supervision": 0.0,
-                      "Access to clinicians": 0.15, "Recording burden": 0.0, "Time for direct work": 0.0,
-                      "Being listened to": 0.60, "Clear and honest plans": 0.45, "Changes of worker": 0.35,
-                      "Help that fits the family": 0.40},
+    "practitioner": {
+        "Reflective supervision": 0.50,
+        "Access to clinicians": 0.45,
+        "Recording burden": 0.55,
+        "Time for direct work": 0.35,
+        "Being listened to": 0.10,
+        "Clear and honest plans": 0.10,
+        "Changes of worker": 0.05,
+        "Help that fits the family": 0.10,
+    },
+    "manager": {
+        "Confidence in practice": 0.50,
+        "Reflective supervision": 0.60,
+        "Access to clinicians": 0.50,
+        "Recording burden": 0.55,
+        "Time for direct work": 0.30,
+        "Being listened to": 0.05,
+        "Clear and honest plans": 0.10,
+        "Changes of worker": 0.15,
+        "Help that fits the family": 0.05,
+    },
+    "family_member": {
+        "Confidence in practice": 0.0,
+        "A shared language": 0.0,
+        "Reflective supervision": 0.0,
+        "Access to clinicians": 0.15,
+        "Recording burden": 0.0,
+        "Time for direct work": 0.0,
+        "Being listened to": 0.60,
+        "Clear and honest plans": 0.45,
+        "Changes of worker": 0.35,
+        "Help that fits the family": 0.40,
+    },
 }
 P_CONFIDENCE = {"trained": 0.75, "untrained": 0.30}
 P_LANGUAGE = {1: 0.25, 2: 0.65}
 #: Probability that two co-mentioned linked themes are coded on the same or overlapping segments.
-LINKED = {("Reflective supervision", "Confidence in practice"): 0.7, ("Recording burden", "Time for direct work"): 0.7,
-          ("Being listened to", "Help that fits the family"): 0.5}
+LINKED = {
+    ("Reflective supervision", "Confidence in practice"): 0.7,
+    ("Recording burden", "Time for direct work"): 0.7,
+    ("Being listened to", "Help that fits the family"): 0.5,
+}
 P_CONSENT = 0.7
 P_WAVE2 = 0.85
 P_PERSONAL = 0.2
@@ -268,8 +307,14 @@ def generate(ctx) -> dict:
     people = _participants(ctx, rng)
 
     ET.register_namespace("", NS)
-    root = ET.Element(Q + "Project", {"name": "Focus on Practice interviews (synthetic)", "origin": "helpers.synthetic.interviews",
-                                      "creationDateTime": "2016-06-30T12:00:00Z"})
+    root = ET.Element(
+        Q + "Project",
+        {
+            "name": "Focus on Practice interviews (synthetic)",
+            "origin": "helpers.synthetic.interviews",
+            "creationDateTime": "2016-06-30T12:00:00Z",
+        },
+    )
     users = _sub(root, "Users")
     coder = guid()
     _sub(users, "User", guid=coder, name="Coder A")
@@ -288,8 +333,13 @@ def generate(ctx) -> dict:
             _sub(el, "Code", guid=sg, name=s, isCodable="true")
     variables = _sub(root, "Variables")
     var = {}
-    for name, kind in (("Participant type", "Text"), ("Borough", "Text"), ("Consent to quote", "Boolean"),
-                       ("Wave", "Integer"), ("Interview date", "Date")):
+    for name, kind in (
+        ("Participant type", "Text"),
+        ("Borough", "Text"),
+        ("Consent to quote", "Boolean"),
+        ("Wave", "Integer"),
+        ("Interview date", "Date"),
+    ):
         var[name] = guid()
         _sub(variables, "Variable", guid=var[name], name=name, typeOfVariable=kind)
     cases_el = _sub(root, "Cases")
@@ -340,11 +390,15 @@ def generate(ctx) -> dict:
             value(src, "Wave", "IntegerValue", str(w))
             value(src, "Interview date", "DateValue", date.strftime("%Y-%m-%d"))
             _sub(case, "SourceRef", targetGUID=sg)
-            rows.append({"type": p["participant_type"], "wave": w, "trained": trained, **{t: t in mentioned for t in CODEBOOK}})
+            rows.append(
+                {"type": p["participant_type"], "wave": w, "trained": trained, **{t: t in mentioned for t in CODEBOOK}}
+            )
     # Cases must come before Sources (schema order); move the Sources element after Cases.
     root.remove(sources_el)
     root.insert(list(root).index(cases_el) + 1, sources_el)
-    ET.SubElement(root, Q + "Description").text = "Synthetic interviews for the Focus on Practice pipeline. Not real people."
+    ET.SubElement(
+        root, Q + "Description"
+    ).text = "Synthetic interviews for the Focus on Practice pipeline. Not real people."
 
     xml = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     path = Path(ctx.out_dir) / FILENAME
@@ -361,7 +415,9 @@ def generate(ctx) -> dict:
     staff = design[design["type"].isin(["practitioner", "manager"])]
     return {
         "file": FILENAME,
-        "participants": {t: int((people["participant_type"] == t).sum()) for t in ("practitioner", "manager", "family_member")},
+        "participants": {
+            t: int((people["participant_type"] == t).sum()) for t in ("practitioner", "manager", "family_member")
+        },
         "interviews": int(len(design)),
         "selections": int(n_sel),
         "inline_sources": int(len(design) - len(files)),

@@ -35,7 +35,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..scenarios import OUTCOMES
+from ..strands.scenarios.inputs import OUTCOMES
 
 FILES = ("scenarios.csv", "scenario_answers.csv", "scenario_codes.csv")
 SCENARIOS = (

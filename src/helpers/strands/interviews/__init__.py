@@ -8,6 +8,7 @@ co-occurrence network with its clusters, change between waves and between traine
 practitioners (intervals resampling participants), and a few consented quotations passed through the
 project's redaction helper (:mod:`helpers.redaction`).
 """
+
 from .inputs import QDPX_MARKDOWN, RAW_FILES  # noqa: F401
 from .outputs import OUTPUTS  # noqa: F401
 

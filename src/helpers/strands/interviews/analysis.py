@@ -12,6 +12,7 @@ them overlap in the same interview (share at least one character; touching ends 
 ``n_overlaps`` counts pairs of codings that co-occur; ``n_interviews`` and ``n_participants`` count
 interviews and people with at least one; the network is weighted by ``n_interviews``.
 """
+
 from __future__ import annotations
 
 from itertools import combinations
@@ -24,7 +25,11 @@ from ... import roster
 from ...redaction import publishable_quotes
 from .inputs import WAVE_DATES
 
-GROUP_LABELS = {"practitioner": "Practitioners", "manager": "Managers and supervisors", "family_member": "Family members"}
+GROUP_LABELS = {
+    "practitioner": "Practitioners",
+    "manager": "Managers and supervisors",
+    "family_member": "Family members",
+}
 STAFF_TYPES = ("practitioner", "manager")
 
 
@@ -48,8 +53,12 @@ def add_training(interviews: pd.DataFrame, practitioners: pd.DataFrame | None) -
 
 def interview_presence(interviews: pd.DataFrame, codings: pd.DataFrame, themes: list[str]) -> pd.DataFrame:
     """One row per interview (with its attributes), one column per theme: coded segments of that theme."""
-    counts = (codings.drop_duplicates(["interview_id", "segment_id", "theme"])
-              .groupby(["interview_id", "theme"]).size().unstack(fill_value=0))
+    counts = (
+        codings.drop_duplicates(["interview_id", "segment_id", "theme"])
+        .groupby(["interview_id", "theme"])
+        .size()
+        .unstack(fill_value=0)
+    )
     counts = counts.reindex(columns=themes, fill_value=0)
     out = interviews.set_index("interview_id").join(counts).reset_index()
     out[themes] = out[themes].fillna(0).astype(int)
@@ -75,8 +84,16 @@ def _share_rows(frame: pd.DataFrame, themes: list[str], grouping: str, group_col
         n = len(sub)
         for t in themes:
             k = int((sub[t] > 0).sum())
-            rows.append({"grouping": grouping, "group": GROUP_LABELS.get(group, str(group)) if grouping != "Wave" else f"Wave {group}",
-                         "theme": t, "n_participants": n, "n_mentioning": k, "share": 100 * k / n if n else np.nan})
+            rows.append(
+                {
+                    "grouping": grouping,
+                    "group": GROUP_LABELS.get(group, str(group)) if grouping != "Wave" else f"Wave {group}",
+                    "theme": t,
+                    "n_participants": n,
+                    "n_mentioning": k,
+                    "share": 100 * k / n if n else np.nan,
+                }
+            )
     return rows
 
 
@@ -115,8 +132,16 @@ def cooccurrence(codings: pd.DataFrame, interviews: pd.DataFrame) -> pd.DataFram
             d["n_overlaps"] += 1
             d["interviews"].add(iid)
             d["participants"].add(who.get(iid))
-    rows = [{"theme_a": a, "theme_b": b, "n_overlaps": d["n_overlaps"], "n_interviews": len(d["interviews"]),
-             "n_participants": len(d["participants"])} for (a, b), d in sorted(pairs.items())]
+    rows = [
+        {
+            "theme_a": a,
+            "theme_b": b,
+            "n_overlaps": d["n_overlaps"],
+            "n_interviews": len(d["interviews"]),
+            "n_participants": len(d["participants"]),
+        }
+        for (a, b), d in sorted(pairs.items())
+    ]
     return pd.DataFrame(rows, columns=["theme_a", "theme_b", "n_overlaps", "n_interviews", "n_participants"])
 
 
@@ -124,7 +149,7 @@ def cooccurrence_graph(edges: pd.DataFrame, themes: list[str], prevalence_all: p
     """Theme network: nodes are themes (``share`` = overall prevalence when given), edges weighted by
     the number of interviews where the two co-occur. Nodes are added in sorted order (deterministic)."""
     g = nx.Graph()
-    share = {} if prevalence_all is None else dict(zip(prevalence_all["theme"], prevalence_all["share"]))
+    share = {} if prevalence_all is None else dict(zip(prevalence_all["theme"], prevalence_all["share"], strict=True))
     for t in sorted(themes):
         g.add_node(t, share=float(share.get(t, np.nan)))
     for r in edges.sort_values(["theme_a", "theme_b"]).itertuples():
@@ -143,10 +168,21 @@ def clusters(g: nx.Graph) -> pd.DataFrame:
     rows = []
     for k, members in enumerate(comms, start=1):
         internal = g.subgraph(members)
-        rows.append({"cluster": k, "themes": "; ".join(members), "n_themes": len(members),
-                     "internal_links": internal.number_of_edges(),
-                     "internal_weight": int(sum(d["weight"] for _, _, d in internal.edges(data=True)))})
+        rows.append(
+            {
+                "cluster": k,
+                "themes": "; ".join(members),
+                "n_themes": len(members),
+                "internal_links": internal.number_of_edges(),
+                "internal_weight": int(sum(d["weight"] for _, _, d in internal.edges(data=True))),
+            }
+        )
     return pd.DataFrame(rows, columns=["cluster", "themes", "n_themes", "internal_links", "internal_weight"])
+
+
+def _col(agg: pd.DataFrame, col: str, level) -> np.ndarray:
+    """One column of an unstacked per-participant table, zeros when that level never occurs."""
+    return agg[(col, level)].to_numpy() if (col, level) in agg.columns else np.zeros(len(agg))
 
 
 def _cluster_boot(n_participants: int, n_boot: int, seed: int) -> np.ndarray:
@@ -179,8 +215,14 @@ def _difference(num1, den1, num2, den2, n_boot: int, seed: int) -> dict:
     return {"share_1": 100 * s1, "share_2": 100 * s2, "difference": 100 * (s2 - s1), "ci_low": lo, "ci_high": hi}
 
 
-def wave_change(interviews: pd.DataFrame, codings: pd.DataFrame, themes: list[str], n_boot: int = 2000,
-                seed: int = 2014, participant_types=None) -> pd.DataFrame:
+def wave_change(
+    interviews: pd.DataFrame,
+    codings: pd.DataFrame,
+    themes: list[str],
+    n_boot: int = 2000,
+    seed: int = 2014,
+    participant_types=None,
+) -> pd.DataFrame:
     """Change in each theme's prevalence from wave 1 to wave 2 (percentage points), among the
     participants interviewed at each wave; CI resamples participants with all their interviews."""
     pres = interview_presence(interviews, codings, themes)
@@ -192,29 +234,43 @@ def wave_change(interviews: pd.DataFrame, codings: pd.DataFrame, themes: list[st
         pw = pres.assign(has=(pres[t] > 0).astype(int))
         agg = pw.groupby(["participant_id", "wave"]).agg(k=("has", "sum"), n=("has", "size")).unstack(fill_value=0)
         agg = agg.reindex(people, fill_value=0)
-        get = lambda col, w: agg[(col, w)].to_numpy() if (col, w) in agg.columns else np.zeros(len(agg))  # noqa: E731
-        d = _difference(get("k", 1), get("n", 1), get("k", 2), get("n", 2), n_boot, seed)
-        rows.append({"theme": t, "n_wave1": int((get("n", 1) > 0).sum()), "share_wave1": d["share_1"],
-                     "n_wave2": int((get("n", 2) > 0).sum()), "share_wave2": d["share_2"],
-                     "change": d["difference"], "ci_low": d["ci_low"], "ci_high": d["ci_high"]})
-    return pd.DataFrame(rows, columns=["theme", "n_wave1", "share_wave1", "n_wave2", "share_wave2", "change", "ci_low", "ci_high"])
+        d = _difference(_col(agg, "k", 1), _col(agg, "n", 1), _col(agg, "k", 2), _col(agg, "n", 2), n_boot, seed)
+        rows.append(
+            {
+                "theme": t,
+                "n_wave1": int((_col(agg, "n", 1) > 0).sum()),
+                "share_wave1": d["share_1"],
+                "n_wave2": int((_col(agg, "n", 2) > 0).sum()),
+                "share_wave2": d["share_2"],
+                "change": d["difference"],
+                "ci_low": d["ci_low"],
+                "ci_high": d["ci_high"],
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["theme", "n_wave1", "share_wave1", "n_wave2", "share_wave2", "change", "ci_low", "ci_high"]
+    )
 
 
 WAVE_GROUPS = {"Staff": STAFF_TYPES, "Family members": ("family_member",)}
 
 
-def wave_change_by_group(interviews: pd.DataFrame, codings: pd.DataFrame, themes: list[str], n_boot: int = 2000,
-                         seed: int = 2014) -> pd.DataFrame:
+def wave_change_by_group(
+    interviews: pd.DataFrame, codings: pd.DataFrame, themes: list[str], n_boot: int = 2000, seed: int = 2014
+) -> pd.DataFrame:
     """:func:`wave_change` for staff (practitioners and managers) and for family members, stacked with a
     ``group`` column (the two groups talk about different things, so they are not pooled)."""
-    parts = [wave_change(interviews, codings, themes, n_boot, seed, types).assign(group=g)
-             for g, types in WAVE_GROUPS.items()]
+    parts = [
+        wave_change(interviews, codings, themes, n_boot, seed, types).assign(group=g)
+        for g, types in WAVE_GROUPS.items()
+    ]
     out = pd.concat(parts, ignore_index=True)
     return out[["group", *[c for c in out.columns if c != "group"]]]
 
 
-def trained_difference(interviews: pd.DataFrame, codings: pd.DataFrame, themes: list[str], n_boot: int = 2000,
-                       seed: int = 2014) -> pd.DataFrame:
+def trained_difference(
+    interviews: pd.DataFrame, codings: pd.DataFrame, themes: list[str], n_boot: int = 2000, seed: int = 2014
+) -> pd.DataFrame:
     """Practitioners' interviews (not managers, not families) on the roster: each theme's prevalence among
     interviews given after systemic training against before it (or never trained), in percentage points,
     with a CI resampling practitioners (one person may be untrained at wave 1 and trained at wave 2)."""
@@ -226,24 +282,48 @@ def trained_difference(interviews: pd.DataFrame, codings: pd.DataFrame, themes: 
         pw = pres.assign(has=(pres[t] > 0).astype(int), tr=pres["trained"].astype(bool))
         agg = pw.groupby(["participant_id", "tr"]).agg(k=("has", "sum"), n=("has", "size")).unstack(fill_value=0)
         agg = agg.reindex(people, fill_value=0)
-        get = lambda col, w: agg[(col, w)].to_numpy() if (col, w) in agg.columns else np.zeros(len(agg))  # noqa: E731
-        d = _difference(get("k", False), get("n", False), get("k", True), get("n", True), n_boot, seed)
-        rows.append({"theme": t, "n_untrained": int((get("n", False) > 0).sum()), "share_untrained": d["share_1"],
-                     "n_trained": int((get("n", True) > 0).sum()), "share_trained": d["share_2"],
-                     "difference": d["difference"], "ci_low": d["ci_low"], "ci_high": d["ci_high"]})
-    return pd.DataFrame(rows, columns=["theme", "n_untrained", "share_untrained", "n_trained", "share_trained",
-                                       "difference", "ci_low", "ci_high"])
+        d = _difference(
+            _col(agg, "k", False), _col(agg, "n", False), _col(agg, "k", True), _col(agg, "n", True), n_boot, seed
+        )
+        rows.append(
+            {
+                "theme": t,
+                "n_untrained": int((_col(agg, "n", False) > 0).sum()),
+                "share_untrained": d["share_1"],
+                "n_trained": int((_col(agg, "n", True) > 0).sum()),
+                "share_trained": d["share_2"],
+                "difference": d["difference"],
+                "ci_low": d["ci_low"],
+                "ci_high": d["ci_high"],
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "theme",
+            "n_untrained",
+            "share_untrained",
+            "n_trained",
+            "share_trained",
+            "difference",
+            "ci_low",
+            "ci_high",
+        ],
+    )
 
 
-def select_quotes(interviews: pd.DataFrame, codings: pd.DataFrame, themes: list[str], max_quotes: int = 4,
-                  max_chars: int = 300) -> tuple[pd.DataFrame, dict]:
+def select_quotes(
+    interviews: pd.DataFrame, codings: pd.DataFrame, themes: list[str], max_quotes: int = 4, max_chars: int = 300
+) -> tuple[pd.DataFrame, dict]:
     """Quotations for the report: excerpts with recorded consent, through the project's redaction helper
     (:func:`helpers.redaction.publishable_quotes`); then, for staff and for family members in turn, one
     per theme, themes taken in ``themes`` order (most prevalent first), preferring the excerpt with the
     fewest redactions, then coded with the fewest themes, then the shortest (deterministic), never the same words twice. Returns (quotes:
     theme, participant group, wave, quote, n_redactions; counts of what was removed)."""
     cols = ["theme", "participant_group", "wave", "quote", "n_redactions"]
-    cand = codings.merge(interviews[["interview_id", "participant_type", "wave", "consent_to_quote"]], on="interview_id")
+    cand = codings.merge(
+        interviews[["interview_id", "participant_type", "wave", "consent_to_quote"]], on="interview_id"
+    )
     cand = cand.drop_duplicates(["interview_id", "segment_id", "theme"])
     # A passage coded with one theme only says that theme best.
     cand["n_themes"] = cand.groupby(["interview_id", "segment_id"])["theme"].transform("size")
@@ -254,8 +334,11 @@ def select_quotes(interviews: pd.DataFrame, codings: pd.DataFrame, themes: list[
     if kept.empty:
         return pd.DataFrame(columns=cols), counts
     rank = {t: i for i, t in enumerate(themes)}
-    kept = kept.assign(length=kept["excerpt"].str.len(), order=kept["theme"].map(rank).fillna(len(rank)),
-                       family=kept["participant_type"] == "family_member")
+    kept = kept.assign(
+        length=kept["excerpt"].str.len(),
+        order=kept["theme"].map(rank).fillna(len(rank)),
+        family=kept["participant_type"] == "family_member",
+    )
     kept = kept.sort_values(["order", "n_redactions", "n_themes", "length", "interview_id", "segment_id"])
     chosen, used_text, used = [], set(), set()
     per_group = {False: (max_quotes + 1) // 2, True: max_quotes // 2}
@@ -274,14 +357,22 @@ def select_quotes(interviews: pd.DataFrame, codings: pd.DataFrame, themes: list[
     if not chosen:
         return pd.DataFrame(columns=cols), counts
     q = pd.DataFrame(chosen)
-    out = pd.DataFrame({"theme": q["theme"], "participant_group": q["participant_type"].map(GROUP_LABELS),
-                        "wave": q["wave"].astype(int), "quote": q["excerpt"], "n_redactions": q["n_redactions"].astype(int)})
+    out = pd.DataFrame(
+        {
+            "theme": q["theme"],
+            "participant_group": q["participant_type"].map(GROUP_LABELS),
+            "wave": q["wave"].astype(int),
+            "quote": q["excerpt"],
+            "n_redactions": q["n_redactions"].astype(int),
+        }
+    )
     counts["published"] = int(len(out))
     return out.reset_index(drop=True), counts
 
 
-def analyse(data, practitioners: pd.DataFrame | None = None, n_boot: int = 2000, seed: int = 2014,
-            max_quotes: int = 4) -> dict:
+def analyse(
+    data, practitioners: pd.DataFrame | None = None, n_boot: int = 2000, seed: int = 2014, max_quotes: int = 4
+) -> dict:
     """Everything the strand computes from an :class:`~.inputs.InterviewData`, keyed by output key."""
     themes = data.themes
     interviews = add_training(data.interviews, practitioners)
@@ -319,4 +410,3 @@ def participants_summary(interviews: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({"n_participants": g["participant_id"].nunique(), "n_interviews": g.size()}).reset_index()
     out["participant_type"] = out["participant_type"].map(GROUP_LABELS)
     return out
-

@@ -1,6 +1,7 @@
 """Figures of the interviews strand, from analysis results. Returned, never shown or closed; no backend
 is set. Every figure hides what the disclosure rule hides: cells, edges and points resting on a count
 from 1 to ``threshold`` people are greyed out or left out, and say so."""
+
 from __future__ import annotations
 
 import math
@@ -35,10 +36,20 @@ def chart_prevalence(prev: pd.DataFrame, themes: list[str], threshold: int):
     for i in range(len(themes)):
         for j in range(len(groups)):
             txt = "c" if hidden.iat[i, j] else f"{share.iat[i, j]:.0f}%"
-            ax.text(j, i, txt, ha="center", va="center", fontsize=8,
-                    color="white" if not hidden.iat[i, j] and share.iat[i, j] > 60 else "black")
-    ax.set_xticks(range(len(groups)), [f"{g}\n(n = {n[g].max():.0f})" if not is_small(n[g].max(), threshold) else f"{g}\n(n = c)"
-                                       for g in groups], fontsize=8)
+            ax.text(
+                j,
+                i,
+                txt,
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white" if not hidden.iat[i, j] and share.iat[i, j] > 60 else "black",
+            )
+    ax.set_xticks(
+        range(len(groups)),
+        [f"{g}\n(n = {n[g].max():.0f})" if not is_small(n[g].max(), threshold) else f"{g}\n(n = c)" for g in groups],
+        fontsize=8,
+    )
     ax.set_yticks(range(len(themes)), [_label(t) for t in themes], fontsize=8)
     fig.colorbar(im, ax=ax, label="% of participants mentioning the theme")
     ax.set_title("Who talked about what", fontsize=10)
@@ -53,7 +64,10 @@ def _layout(g: nx.Graph, clusters: pd.DataFrame) -> dict:
         order += [t for t in themes.split("; ") if t in g]
     order += sorted(t for t in g.nodes if t not in order)
     n = max(len(order), 1)
-    return {t: (math.cos(math.pi / 2 - 2 * math.pi * i / n), math.sin(math.pi / 2 - 2 * math.pi * i / n)) for i, t in enumerate(order)}
+    return {
+        t: (math.cos(math.pi / 2 - 2 * math.pi * i / n), math.sin(math.pi / 2 - 2 * math.pi * i / n))
+        for i, t in enumerate(order)
+    }
 
 
 def chart_network(g: nx.Graph, edges: pd.DataFrame, clusters: pd.DataFrame, threshold: int):
@@ -89,8 +103,9 @@ def changes_to_draw(change: pd.DataFrame, themes: list[str], threshold: int, gro
     """The rows :func:`chart_change` draws: the group's themes raised at either wave, estimable, neither
     wave resting on ``threshold`` people or fewer."""
     sub = change[(change["group"] == group)].set_index("theme").reindex(themes).dropna(subset=["change"])
-    small = (sub["n_wave1"].map(lambda v: is_small(v, threshold)).astype(bool)
-             | sub["n_wave2"].map(lambda v: is_small(v, threshold)).astype(bool))
+    small = sub["n_wave1"].map(lambda v: is_small(v, threshold)).astype(bool) | sub["n_wave2"].map(
+        lambda v: is_small(v, threshold)
+    ).astype(bool)
     sub = sub.loc[~small.to_numpy()]
     return sub.loc[((sub["share_wave1"] > 0) | (sub["share_wave2"] > 0)).to_numpy()]
 
@@ -103,8 +118,15 @@ def chart_change(change: pd.DataFrame, themes: list[str], threshold: int, group:
     sub = changes_to_draw(change, themes, threshold, group)
     fig, ax = plt.subplots(figsize=(7, 0.4 * max(len(sub), 1) + 1.5))
     y = np.arange(len(sub))[::-1]
-    ax.errorbar(sub["change"], y, xerr=[sub["change"] - sub["ci_low"], sub["ci_high"] - sub["change"]], fmt="o",
-                color="#1f77b4", ecolor="#7f7f7f", capsize=3)
+    ax.errorbar(
+        sub["change"],
+        y,
+        xerr=[sub["change"] - sub["ci_low"], sub["ci_high"] - sub["change"]],
+        fmt="o",
+        color="#1f77b4",
+        ecolor="#7f7f7f",
+        capsize=3,
+    )
     ax.axvline(0, color="black", lw=0.8)
     ax.set_yticks(y, [_label(t) for t in sub.index], fontsize=8)
     ax.set_xlabel("Change in % of interviews mentioning the theme, wave 2 minus wave 1 (percentage points, 95% CI)")

@@ -17,13 +17,13 @@ The ``.qdpx`` reader validates ``project.qde`` against the REFI-QDA (QDA-XML 1.0
 ``FOP_REFI_QDA_SCHEMA`` (default ``../shared/conformance/refi_qda/Project.xsd`` relative to the
 project root); it is never copied into the repository. See :data:`QDPX_MARKDOWN` for the subset read.
 """
+
 from __future__ import annotations
 
-import io
 import os
 import re
-import zipfile
 import xml.etree.ElementTree as ET
+import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -31,7 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 from ... import config, ingest
-from ...ingest import Column, IngestResult, RawFile, ISSUE_COLUMNS
+from ...ingest import ISSUE_COLUMNS, Column, IngestResult, RawFile
 from ...pseudonymise import load_key, pseudonymise_series
 
 STRAND = "interviews"
@@ -60,9 +60,17 @@ VARIABLE_NAMES = {
     "interview_date": ("interview date", "date of interview", "date"),
     "participant_id": ("participant id", "participant", "participant code"),
 }
-_TYPE_SYNONYMS = {"family member": "family_member", "family": "family_member", "parent": "family_member",
-                  "carer": "family_member", "young person": "family_member", "staff": "practitioner",
-                  "social worker": "practitioner", "supervisor": "manager", "team manager": "manager"}
+_TYPE_SYNONYMS = {
+    "family member": "family_member",
+    "family": "family_member",
+    "parent": "family_member",
+    "carer": "family_member",
+    "young person": "family_member",
+    "staff": "practitioner",
+    "social worker": "practitioner",
+    "supervisor": "manager",
+    "team manager": "manager",
+}
 
 CODINGS_CSV = RawFile(
     key="interview_codings",
@@ -79,19 +87,38 @@ CODINGS_CSV = RawFile(
     ),
     columns=(
         Column("interview_id", "string", "The team's identifier of the interview (transcript).", identifier_prefix="I"),
-        Column("participant_id", "string", "Who was interviewed: the LA staff ID for practitioners and managers "
-               "(as in practitioners.csv, so that training status joins), any stable code for family members.",
-               identifier_prefix="P"),
+        Column(
+            "participant_id",
+            "string",
+            "Who was interviewed: the LA staff ID for practitioners and managers "
+            "(as in practitioners.csv, so that training status joins), any stable code for family members.",
+            identifier_prefix="P",
+        ),
         Column("participant_type", "category", "Kind of participant.", codes=PARTICIPANT_TYPES),
         Column("borough", "category", "Borough of the participant.", codes={n: n for n in config.BOROUGH_NAMES}),
         Column("wave", "integer", "Interview wave (1 early 2015, 2 early 2016).", minimum=1, maximum=2),
-        Column("interview_date", "date", "Date of the interview (YYYY-MM-DD); blank: the wave's date is assumed "
-               "for training status (wave 1 2015-03-01, wave 2 2016-03-01).", required=False, nullable=True),
-        Column("code", "string", "The code applied, as a path from the top of the codebook with ` > ` between "
-               "levels (`Reflective supervision > Group supervision`); the first level is the theme. Blank: "
-               "nothing coded in this interview.", nullable=True),
-        Column("excerpt", "string", "The coded text. Never written to processed files; quoted only with consent "
-               "and after redaction.", nullable=True),
+        Column(
+            "interview_date",
+            "date",
+            "Date of the interview (YYYY-MM-DD); blank: the wave's date is assumed "
+            "for training status (wave 1 2015-03-01, wave 2 2016-03-01).",
+            required=False,
+            nullable=True,
+        ),
+        Column(
+            "code",
+            "string",
+            "The code applied, as a path from the top of the codebook with ` > ` between "
+            "levels (`Reflective supervision > Group supervision`); the first level is the theme. Blank: "
+            "nothing coded in this interview.",
+            nullable=True,
+        ),
+        Column(
+            "excerpt",
+            "string",
+            "The coded text. Never written to processed files; quoted only with consent and after redaction.",
+            nullable=True,
+        ),
         Column("consent_to_quote", "boolean", "yes if the participant agreed to be quoted anonymously."),
     ),
 )
@@ -157,8 +184,10 @@ def schema_missing_reason(path: Path | None = None) -> str | None:
     path = Path(path) if path is not None else schema_path()
     if path.is_file():
         return None
-    return (f"REFI-QDA schema not found at {path}: set {SCHEMA_ENV_VAR} to the path of Project.xsd "
-            f"(QDA-XML 1.0, see ../shared/conformance/refi_qda/README.md)")
+    return (
+        f"REFI-QDA schema not found at {path}: set {SCHEMA_ENV_VAR} to the path of Project.xsd "
+        f"(QDA-XML 1.0, see ../shared/conformance/refi_qda/README.md)"
+    )
 
 
 @lru_cache(maxsize=4)
@@ -228,16 +257,26 @@ def _codebook(root: ET.Element) -> pd.DataFrame:
             name = code.get("name", "").strip()
             p = (*path, name)
             desc = code.find(f"{Q}Description")
-            rows.append({"code_guid": code.get("guid").strip("{}").lower(), "code": name, "parent": parent,
-                         "code_path": " > ".join(p), "theme": p[0], "depth": depth,
-                         "is_codable": code.get("isCodable") in ("true", "1"),
-                         "description": (desc.text or "").strip() if desc is not None else ""})
+            rows.append(
+                {
+                    "code_guid": code.get("guid").strip("{}").lower(),
+                    "code": name,
+                    "parent": parent,
+                    "code_path": " > ".join(p),
+                    "theme": p[0],
+                    "depth": depth,
+                    "is_codable": code.get("isCodable") in ("true", "1"),
+                    "description": (desc.text or "").strip() if desc is not None else "",
+                }
+            )
             walk(code, name, p, depth + 1)
 
     codes = root.find(f"{Q}CodeBook/{Q}Codes")
     if codes is not None:
         walk(codes, None, (), 0)
-    return pd.DataFrame(rows, columns=["code_guid", "code", "parent", "code_path", "theme", "depth", "is_codable", "description"])
+    return pd.DataFrame(
+        rows, columns=["code_guid", "code", "parent", "code_path", "theme", "depth", "is_codable", "description"]
+    )
 
 
 def _source_text(src: ET.Element, zf: zipfile.ZipFile) -> tuple[str | None, str]:
@@ -249,7 +288,7 @@ def _source_text(src: ET.Element, zf: zipfile.ZipFile) -> tuple[str | None, str]
         return None, "no PlainTextContent and no plainTextPath"
     if not path.startswith("internal://"):
         return None, f"plainTextPath {path!r} points outside the .qdpx (only internal:// is read)"
-    member = "sources/" + path[len("internal://"):]
+    member = "sources/" + path[len("internal://") :]
     names = {n.lower(): n for n in zf.namelist()}
     if member.lower() not in names:
         return None, f"plainTextPath {path!r}: {member} is not in the .qdpx"
@@ -281,15 +320,33 @@ class InterviewData:
         return sorted(self.codings["theme"].dropna().unique())
 
 
-INTERVIEW_COLUMNS = ["interview_id", "participant_id", "participant_type", "borough", "wave", "interview_date",
-                     "consent_to_quote", "n_chars"]
+INTERVIEW_COLUMNS = [
+    "interview_id",
+    "participant_id",
+    "participant_type",
+    "borough",
+    "wave",
+    "interview_date",
+    "consent_to_quote",
+    "n_chars",
+]
 CODING_COLUMNS = ["interview_id", "segment_id", "start", "end", "code", "code_path", "theme", "excerpt"]
 
 _RECORD_SCHEMAS = {
-    "interviews": RawFile(key="interviews_qdpx", filename=QDPX_FILENAME, strand=STRAND,
-                          description="Interviews (text sources) read from the .qdpx.", columns=()),
-    "codings": RawFile(key="interview_codings_qdpx", filename=QDPX_FILENAME, strand=STRAND,
-                       description="Codes applied to segments, read from the .qdpx.", columns=()),
+    "interviews": RawFile(
+        key="interviews_qdpx",
+        filename=QDPX_FILENAME,
+        strand=STRAND,
+        description="Interviews (text sources) read from the .qdpx.",
+        columns=(),
+    ),
+    "codings": RawFile(
+        key="interview_codings_qdpx",
+        filename=QDPX_FILENAME,
+        strand=STRAND,
+        description="Codes applied to segments, read from the .qdpx.",
+        columns=(),
+    ),
 }
 
 
@@ -354,7 +411,9 @@ def read_qdpx(path: str | Path, key: bytes | None = None, xsd: Path | None = Non
     with zf:
         names = {n.lower(): n for n in zf.namelist()}
         if "project.qde" not in names:
-            raise QdpxError(f"{path}: not a .qdpx project: no project.qde in the zip (found: {', '.join(sorted(names)[:5])})")
+            raise QdpxError(
+                f"{path}: not a .qdpx project: no project.qde in the zip (found: {', '.join(sorted(names)[:5])})"
+            )
         root = validate_project_xml(zf.read(names["project.qde"]), str(path), xsd)
         secret = key if key is not None else load_key()
         codebook = _codebook(root)
@@ -374,16 +433,26 @@ def read_qdpx(path: str | Path, key: bytes | None = None, xsd: Path | None = Non
             case = case_of_source.get(_guid(src.get("guid")))
             values = _values(case, variables) if case is not None else {}
             values.update(_values(src, variables))  # the source's own values win
-            participant = (case.get("name") if case is not None and case.get("name") else None) \
-                or values.get("participant_id") or sname
+            participant = (
+                (case.get("name") if case is not None and case.get("name") else None)
+                or values.get("participant_id")
+                or sname
+            )
             text, why = _source_text(src, zf)
             attrs, bad = _parse_attributes(values, el_path)
             # Segments of this interview (whole-source codings as one segment over the whole text).
             segs = []
             for j, sel in enumerate(src.findall(f"{Q}PlainTextSelection"), start=1):
                 refs = [c.find(f"{Q}CodeRef").get("targetGUID") for c in sel.findall(f"{Q}Coding")]
-                segs.append((f"{el_path}/PlainTextSelection[{j}]", sel.get("guid"), int(sel.get("startPosition")),
-                             int(sel.get("endPosition")), refs))
+                segs.append(
+                    (
+                        f"{el_path}/PlainTextSelection[{j}]",
+                        sel.get("guid"),
+                        int(sel.get("startPosition")),
+                        int(sel.get("endPosition")),
+                        refs,
+                    )
+                )
             whole = [c.find(f"{Q}CodeRef").get("targetGUID") for c in src.findall(f"{Q}Coding")]
             if whole:
                 segs.append((f"{el_path}/Coding", src.get("guid") + "-whole", 0, len(text or ""), whole))
@@ -392,13 +461,31 @@ def read_qdpx(path: str | Path, key: bytes | None = None, xsd: Path | None = Non
             if iv_reason:
                 issues_i += [(path.name, i, f"{el_path} ({v})", val, r, "interview rejected") for v, val, r in bad]
                 if why:
-                    issues_i.append((path.name, i, f"{el_path}/@plainTextPath", src.get("plainTextPath") or "", why, "interview rejected"))
+                    issues_i.append(
+                        (
+                            path.name,
+                            i,
+                            f"{el_path}/@plainTextPath",
+                            src.get("plainTextPath") or "",
+                            why,
+                            "interview rejected",
+                        )
+                    )
                 rej_i.append({"file": path.name, "row": i, "reasons": iv_reason, "element": el_path})
-                for sp, _, s, e, refs in segs:
+                for sp, _, _start, _end, refs in segs:
                     for _ in refs:
-                        rej_c.append({"file": path.name, "row": i, "reasons": "its interview was rejected: " + iv_reason, "element": sp})
+                        rej_c.append(
+                            {
+                                "file": path.name,
+                                "row": i,
+                                "reasons": "its interview was rejected: " + iv_reason,
+                                "element": sp,
+                            }
+                        )
                 continue
-            interviews.append({"_source": _guid(src.get("guid")), "participant_raw": participant, **attrs, "n_chars": len(text)})
+            interviews.append(
+                {"_source": _guid(src.get("guid")), "participant_raw": participant, **attrs, "n_chars": len(text)}
+            )
             for sp, sguid, s, e, refs in segs:
                 problem = ""
                 if s < 0 or e < s:
@@ -407,39 +494,80 @@ def read_qdpx(path: str | Path, key: bytes | None = None, xsd: Path | None = Non
                     problem = f"selection ends at {e} but the text has {len(text)} characters"
                 for ref in refs:
                     guid = (ref or "").strip("{}").lower()
-                    reason = problem or ("" if guid in code_by_guid.index else f"CodeRef {ref} is not a code in the codebook")
+                    reason = problem or (
+                        "" if guid in code_by_guid.index else f"CodeRef {ref} is not a code in the codebook"
+                    )
                     if reason:
                         rej_c.append({"file": path.name, "row": i, "reasons": reason, "element": sp})
                         issues_c.append((path.name, i, sp, f"{s}-{e}", reason, "coding rejected"))
                         continue
                     c = code_by_guid.loc[guid]
-                    codings.append({"_source": _guid(src.get("guid")), "segment_id": (sguid or sp).strip("{}").lower(), "start": s, "end": e,
-                                    "code": c["code"], "code_path": c["code_path"], "theme": c["theme"],
-                                    "excerpt": text[s:e]})
-        users = {_guid(el.get("creatingUser")) for el in root.iter() if el.tag in (f"{Q}Coding", f"{Q}PlainTextSelection")
-                 and el.get("creatingUser")}
-        n_other = sum(len(sources.findall(f"{Q}{t}")) for t in ("PictureSource", "PDFSource", "AudioSource", "VideoSource")) if sources is not None else 0
+                    codings.append(
+                        {
+                            "_source": _guid(src.get("guid")),
+                            "segment_id": (sguid or sp).strip("{}").lower(),
+                            "start": s,
+                            "end": e,
+                            "code": c["code"],
+                            "code_path": c["code_path"],
+                            "theme": c["theme"],
+                            "excerpt": text[s:e],
+                        }
+                    )
+        users = {
+            _guid(el.get("creatingUser"))
+            for el in root.iter()
+            if el.tag in (f"{Q}Coding", f"{Q}PlainTextSelection") and el.get("creatingUser")
+        }
+        n_other = (
+            sum(len(sources.findall(f"{Q}{t}")) for t in ("PictureSource", "PDFSource", "AudioSource", "VideoSource"))
+            if sources is not None
+            else 0
+        )
 
-    iv = pd.DataFrame(interviews, columns=["_source", "participant_raw", "participant_type", "borough", "wave",
-                                            "interview_date", "consent_to_quote", "n_chars"])
+    iv = pd.DataFrame(
+        interviews,
+        columns=[
+            "_source",
+            "participant_raw",
+            "participant_type",
+            "borough",
+            "wave",
+            "interview_date",
+            "consent_to_quote",
+            "n_chars",
+        ],
+    )
     iv_ids = pseudonymise_series(iv["_source"].astype(str), secret, "I")
     iv.insert(0, "interview_id", iv_ids)
     iv.insert(1, "participant_id", pseudonymise_series(iv["participant_raw"].astype(str).str.strip(), secret, "P"))
-    id_of_source = dict(zip(iv["_source"], iv["interview_id"]))
-    cd = pd.DataFrame(codings, columns=["_source", "segment_id", "start", "end", "code", "code_path", "theme", "excerpt"])
+    id_of_source = dict(zip(iv["_source"], iv["interview_id"], strict=True))
+    cd = pd.DataFrame(
+        codings, columns=["_source", "segment_id", "start", "end", "code", "code_path", "theme", "excerpt"]
+    )
     cd.insert(0, "interview_id", cd["_source"].map(id_of_source))
     iv = iv[INTERVIEW_COLUMNS].reset_index(drop=True)
     cd = cd[CODING_COLUMNS].reset_index(drop=True)
     synthetic = ingest.is_synthetic(path)
-    rec_i = IngestResult(schema=_RECORD_SCHEMAS["interviews"], path=path, data=iv,
-                         issues=pd.DataFrame(issues_i, columns=ISSUE_COLUMNS),
-                         rejected=pd.DataFrame(rej_i, columns=["file", "row", "reasons", "element"]),
-                         rows_read=len(text_sources), synthetic=synthetic,
-                         ignored_columns=[f"{n_other} non-text source(s) ignored"] if n_other else [])
-    rec_c = IngestResult(schema=_RECORD_SCHEMAS["codings"], path=path, data=cd,
-                         issues=pd.DataFrame(issues_c, columns=ISSUE_COLUMNS),
-                         rejected=pd.DataFrame(rej_c, columns=["file", "row", "reasons", "element"]),
-                         rows_read=n_codings, synthetic=synthetic)
+    rec_i = IngestResult(
+        schema=_RECORD_SCHEMAS["interviews"],
+        path=path,
+        data=iv,
+        issues=pd.DataFrame(issues_i, columns=ISSUE_COLUMNS),
+        rejected=pd.DataFrame(rej_i, columns=["file", "row", "reasons", "element"]),
+        rows_read=len(text_sources),
+        synthetic=synthetic,
+        ignored_columns=[f"{n_other} non-text source(s) ignored"] if n_other else [],
+    )
+    rec_c = IngestResult(
+        schema=_RECORD_SCHEMAS["codings"],
+        path=path,
+        data=cd,
+        issues=pd.DataFrame(issues_c, columns=ISSUE_COLUMNS),
+        rejected=pd.DataFrame(rej_c, columns=["file", "row", "reasons", "element"]),
+        rows_read=n_codings,
+        synthetic=synthetic,
+    )
     return InterviewData(iv, cd, codebook, [rec_i, rec_c], "qdpx", synthetic, len(users) or None)
 
 
@@ -459,14 +587,25 @@ def read_codings_csv(raw_dir: str | Path, processed_dir: Path | None = None, key
         reason = "contradicts the interview's first row on participant, type, borough, wave or consent"
         extra_rej = bad.astype(str).assign(file=res.path.name, row=bad.index, reasons=reason)
         res.rejected = pd.concat([res.rejected, extra_rej[["file", "row", "reasons", *bad.columns]]], ignore_index=True)
-        res.issues = pd.concat([res.issues, pd.DataFrame([(res.path.name, int(r.Index), "interview_id", r.interview_id,
-                                reason, "row rejected") for r in bad.itertuples()],
-                                columns=ISSUE_COLUMNS)], ignore_index=True)
+        res.issues = pd.concat(
+            [
+                res.issues,
+                pd.DataFrame(
+                    [
+                        (res.path.name, int(r.Index), "interview_id", r.interview_id, reason, "row rejected")
+                        for r in bad.itertuples()
+                    ],
+                    columns=ISSUE_COLUMNS,
+                ),
+            ],
+            ignore_index=True,
+        )
         d = d[~conflict]
         res.data = d.reset_index(drop=True)
     d = d.reset_index(drop=True)
-    iv = d.drop_duplicates("interview_id")[["interview_id", "participant_id", "participant_type", "borough", "wave",
-                                             "interview_date", "consent_to_quote"]].copy()
+    iv = d.drop_duplicates("interview_id")[
+        ["interview_id", "participant_id", "participant_type", "borough", "wave", "interview_date", "consent_to_quote"]
+    ].copy()
     iv["consent_to_quote"] = iv["consent_to_quote"].astype(bool)
     iv["wave"] = iv["wave"].astype(int)
     iv["n_chars"] = pd.NA
@@ -484,28 +623,53 @@ def read_codings_csv(raw_dir: str | Path, processed_dir: Path | None = None, key
     for p in paths:
         parts = p.split(" > ")
         for k in range(len(parts)):
-            cb.append({"code_guid": "", "code": parts[k], "parent": parts[k - 1] if k else None,
-                       "code_path": " > ".join(parts[:k + 1]), "theme": parts[0], "depth": k, "is_codable": True,
-                       "description": ""})
-    codebook = pd.DataFrame(cb, columns=["code_guid", "code", "parent", "code_path", "theme", "depth", "is_codable",
-                                         "description"]).drop_duplicates("code_path").reset_index(drop=True)
-    return InterviewData(iv[INTERVIEW_COLUMNS].reset_index(drop=True), coded[CODING_COLUMNS].reset_index(drop=True),
-                         codebook, [res], "csv", res.synthetic)
+            cb.append(
+                {
+                    "code_guid": "",
+                    "code": parts[k],
+                    "parent": parts[k - 1] if k else None,
+                    "code_path": " > ".join(parts[: k + 1]),
+                    "theme": parts[0],
+                    "depth": k,
+                    "is_codable": True,
+                    "description": "",
+                }
+            )
+    codebook = (
+        pd.DataFrame(
+            cb, columns=["code_guid", "code", "parent", "code_path", "theme", "depth", "is_codable", "description"]
+        )
+        .drop_duplicates("code_path")
+        .reset_index(drop=True)
+    )
+    return InterviewData(
+        iv[INTERVIEW_COLUMNS].reset_index(drop=True),
+        coded[CODING_COLUMNS].reset_index(drop=True),
+        codebook,
+        [res],
+        "csv",
+        res.synthetic,
+    )
 
 
-def load_interviews(raw_dir, processed_dir: Path, borough: str = "all", interviews_format: str = "auto",
-                    key: bytes | None = None) -> InterviewData:
+def load_interviews(
+    raw_dir, processed_dir: Path, borough: str = "all", interviews_format: str = "auto", key: bytes | None = None
+) -> InterviewData:
     """Read the coded interviews (``.qdpx`` preferred, else the CSV), save the data-quality records,
     keep the selected boroughs. ``interviews_format``: ``auto``, ``qdpx`` or ``csv``."""
     raw_dir = Path(raw_dir)
     if interviews_format not in ("auto", "qdpx", "csv"):
         raise ValueError(f"interviews_format must be auto, qdpx or csv, got {interviews_format!r}")
     qdpx = raw_dir / QDPX_FILENAME
-    use_qdpx = interviews_format == "qdpx" or (interviews_format == "auto" and (qdpx.exists() or not (raw_dir / CSV_FILENAME).exists()))
+    use_qdpx = interviews_format == "qdpx" or (
+        interviews_format == "auto" and (qdpx.exists() or not (raw_dir / CSV_FILENAME).exists())
+    )
     data = read_qdpx(qdpx, key=key) if use_qdpx else read_codings_csv(raw_dir, key=key)
     for rec in data.records:
         ingest.save_ingest_record(rec, processed_dir)
     keep = data.interviews["borough"].isin(config.borough_names(borough))
     data.interviews = data.interviews[keep].reset_index(drop=True)
-    data.codings = data.codings[data.codings["interview_id"].isin(data.interviews["interview_id"])].reset_index(drop=True)
+    data.codings = data.codings[data.codings["interview_id"].isin(data.interviews["interview_id"])].reset_index(
+        drop=True
+    )
     return data

@@ -3,6 +3,7 @@
 No output holds excerpt text except ``quotes.csv``: consented quotations after redaction, exactly as
 the report shows them.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -12,7 +13,9 @@ from ...ingest import Field, OutputTable
 STRAND = "interviews"
 
 INTERVIEWS = OutputTable(
-    key="interviews_interviews", filename="interviews/interviews.csv", strand=STRAND,
+    key="interviews_interviews",
+    filename="interviews/interviews.csv",
+    strand=STRAND,
     description="One row per interview read (pseudonymised): who, where, when, trained or not.",
     fields=(
         Field("interview_id", "string", "Interview pseudonym (prefix I)."),
@@ -20,13 +23,21 @@ INTERVIEWS = OutputTable(
         Field("participant_type", "string", "practitioner, manager or family_member."),
         Field("borough", "string", "Borough."),
         Field("wave", "integer", "Interview wave (1, 2)."),
-        Field("trained", "boolean", "Staff on the roster: systemic training completed by the interview date; blank otherwise."),
+        Field(
+            "trained",
+            "boolean",
+            "Staff on the roster: systemic training completed by the interview date; blank otherwise.",
+        ),
         Field("consent_to_quote", "boolean", "Consent to quote recorded as yes."),
-        Field("n_chars", "integer", "Length of the transcript in characters (Unicode code points); blank from the CSV."),
+        Field(
+            "n_chars", "integer", "Length of the transcript in characters (Unicode code points); blank from the CSV."
+        ),
     ),
 )
 SEGMENTS = OutputTable(
-    key="interviews_segments", filename="interviews/segments.csv", strand=STRAND,
+    key="interviews_segments",
+    filename="interviews/segments.csv",
+    strand=STRAND,
     description="One row per code applied to a segment: positions and codes, never the text.",
     fields=(
         Field("interview_id", "string", "Interview pseudonym."),
@@ -38,7 +49,9 @@ SEGMENTS = OutputTable(
     ),
 )
 CODEBOOK = OutputTable(
-    key="interviews_codebook", filename="interviews/codebook.csv", strand=STRAND,
+    key="interviews_codebook",
+    filename="interviews/codebook.csv",
+    strand=STRAND,
     description="The codebook as read, one row per code.",
     fields=(
         Field("code", "string", "Code name."),
@@ -50,7 +63,9 @@ CODEBOOK = OutputTable(
     ),
 )
 FRAMEWORK = OutputTable(
-    key="interviews_framework", filename="interviews/framework_matrix.csv", strand=STRAND,
+    key="interviews_framework",
+    filename="interviews/framework_matrix.csv",
+    strand=STRAND,
     description="Framework matrix in long form: participant x theme, coded segments over all their interviews (0 = not mentioned).",
     fields=(
         Field("participant_id", "string", "Participant pseudonym."),
@@ -62,7 +77,9 @@ FRAMEWORK = OutputTable(
     ),
 )
 PREVALENCE = OutputTable(
-    key="interviews_prevalence", filename="interviews/prevalence.csv", strand=STRAND,
+    key="interviews_prevalence",
+    filename="interviews/prevalence.csv",
+    strand=STRAND,
     description="Share of participants mentioning each theme, overall and by participant type, borough and wave.",
     fields=(
         Field("grouping", "string", "All, Participant type, Borough or Wave."),
@@ -74,7 +91,9 @@ PREVALENCE = OutputTable(
     ),
 )
 COOCCURRENCE = OutputTable(
-    key="interviews_cooccurrence", filename="interviews/cooccurrence.csv", strand=STRAND,
+    key="interviews_cooccurrence",
+    filename="interviews/cooccurrence.csv",
+    strand=STRAND,
     description="Pairs of themes coded on the same or overlapping segments.",
     fields=(
         Field("theme_a", "string", "Theme (alphabetically first)."),
@@ -85,7 +104,9 @@ COOCCURRENCE = OutputTable(
     ),
 )
 CLUSTERS = OutputTable(
-    key="interviews_clusters", filename="interviews/clusters.csv", strand=STRAND,
+    key="interviews_clusters",
+    filename="interviews/clusters.csv",
+    strand=STRAND,
     description="Clusters of the co-occurrence network (greedy modularity, weighted by interviews).",
     fields=(
         Field("cluster", "integer", "Cluster number, largest first."),
@@ -96,7 +117,9 @@ CLUSTERS = OutputTable(
     ),
 )
 WAVE_CHANGE = OutputTable(
-    key="interviews_wave_change", filename="interviews/wave_change.csv", strand=STRAND,
+    key="interviews_wave_change",
+    filename="interviews/wave_change.csv",
+    strand=STRAND,
     description="Change in each theme's prevalence from wave 1 to wave 2, for staff and for family members.",
     fields=(
         Field("group", "string", "Staff (practitioners and managers) or Family members."),
@@ -111,7 +134,9 @@ WAVE_CHANGE = OutputTable(
     ),
 )
 TRAINED = OutputTable(
-    key="interviews_trained", filename="interviews/trained_difference.csv", strand=STRAND,
+    key="interviews_trained",
+    filename="interviews/trained_difference.csv",
+    strand=STRAND,
     description="Practitioners' interviews: theme prevalence after systemic training against before it (or never trained).",
     fields=(
         Field("theme", "string", "Theme."),
@@ -125,7 +150,9 @@ TRAINED = OutputTable(
     ),
 )
 QUOTES = OutputTable(
-    key="interviews_quotes", filename="interviews/quotes.csv", strand=STRAND,
+    key="interviews_quotes",
+    filename="interviews/quotes.csv",
+    strand=STRAND,
     description="Quotations for the report: consent recorded, redacted by helpers.redaction (unsure ones dropped).",
     fields=(
         Field("theme", "string", "Theme the excerpt was coded with."),
@@ -136,21 +163,43 @@ QUOTES = OutputTable(
     ),
 )
 QUOTE_COUNTS = OutputTable(
-    key="interviews_quote_counts", filename="interviews/quote_counts.csv", strand=STRAND,
+    key="interviews_quote_counts",
+    filename="interviews/quote_counts.csv",
+    strand=STRAND,
     description="What happened to the candidate excerpts (coded segments up to 300 characters).",
-    fields=(Field("outcome", "string", "candidates, no_consent, empty, unsure (dropped), redacted (kept with placeholders), placeholders, published."),
-            Field("count", "integer", "Excerpts (placeholders for 'placeholders')."),),
+    fields=(
+        Field(
+            "outcome",
+            "string",
+            "candidates, no_consent, empty, unsure (dropped), redacted (kept with placeholders), placeholders, published.",
+        ),
+        Field("count", "integer", "Excerpts (placeholders for 'placeholders')."),
+    ),
 )
 
-OUTPUTS = (INTERVIEWS, SEGMENTS, CODEBOOK, FRAMEWORK, PREVALENCE, COOCCURRENCE, CLUSTERS, WAVE_CHANGE, TRAINED, QUOTES,
-           QUOTE_COUNTS)
+OUTPUTS = (
+    INTERVIEWS,
+    SEGMENTS,
+    CODEBOOK,
+    FRAMEWORK,
+    PREVALENCE,
+    COOCCURRENCE,
+    CLUSTERS,
+    WAVE_CHANGE,
+    TRAINED,
+    QUOTES,
+    QUOTE_COUNTS,
+)
 
 
 def output_tables(results: dict, codings: pd.DataFrame) -> dict:
     """The processed tables, keyed by output key, in their documented columns."""
     iv = results["interviews"].copy()
-    fm = results["framework_matrix"].melt(id_vars=["participant_id", "participant_type", "borough", "n_interviews"],
-                                          var_name="theme", value_name="n_segments")
+    fm = results["framework_matrix"].melt(
+        id_vars=["participant_id", "participant_type", "borough", "n_interviews"],
+        var_name="theme",
+        value_name="n_segments",
+    )
     cb = results["codebook"]
     qc = pd.DataFrame(list(results["quote_counts"].items()), columns=["outcome", "count"])
     tables = {

@@ -3,7 +3,7 @@
 An ecomap (Hartman 1978) puts the family at the centre and the people and services around it. Here:
 
 * members sit on three rings by closeness: very close on the inner ring, not very close outside;
-* around the circle members are grouped by life domain (in :data:`helpers.networks.DOMAINS` order)
+* around the circle members are grouped by life domain (in :data:`helpers.strands.networks.inputs.DOMAINS` order)
   and ordered by member ID inside a domain, so the same data always give the same picture: no random
   layout anywhere;
 * colour shows the domain (Okabe-Ito colours, readable with colour-blindness);
@@ -19,6 +19,7 @@ have a thick outline, and a small ▲ / ▼ marks a member who became closer / l
 Functions return :class:`matplotlib.figure.Figure` objects built without pyplot, so nothing here
 touches the plotting backend or global figure state; callers save or display them.
 """
+
 from __future__ import annotations
 
 import math
@@ -30,7 +31,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Patch
 
-from .networks import CHANGE_MEASURES, DOMAINS, FAMILY, members_of
+from .analysis import CHANGE_MEASURES, members_of
+from .inputs import DOMAINS, FAMILY
 
 #: Okabe-Ito palette, one colour per domain.
 DOMAIN_COLOURS = {
@@ -83,7 +85,7 @@ def layout(*graphs) -> dict:
         previous = info[m][0]
     total = slot
     pos = {FAMILY: (0.0, 0.0)}
-    for m, s in zip(ids, slots):
+    for m, s in zip(ids, slots, strict=True):
         angle = math.pi / 2 - 2 * math.pi * s / max(total, 1.0)
         r = RING_RADIUS.get(info[m][1], 3.0)
         pos[m] = (round(r * math.cos(angle), 9), round(r * math.sin(angle), 9))
@@ -116,17 +118,31 @@ def _arrowhead(ax, tip, tail_dir, colour):
     """A small arrowhead with its point at ``tip``, pointing away from ``tail_dir``."""
     tx, ty = tip
     dx, dy = tail_dir
-    ax.annotate("", xy=(tx, ty), xytext=(tx - dx * 0.25, ty - dy * 0.25),
-                arrowprops=dict(arrowstyle="-|>,head_length=0.5,head_width=0.25", color=colour, lw=0, shrinkA=0, shrinkB=0),
-                zorder=4)
+    ax.annotate(
+        "",
+        xy=(tx, ty),
+        xytext=(tx - dx * 0.25, ty - dy * 0.25),
+        arrowprops=dict(arrowstyle="-|>,head_length=0.5,head_width=0.25", color=colour, lw=0, shrinkA=0, shrinkB=0),
+        zorder=4,
+    )
 
 
-def draw_ecomap(ax, g, pos: dict | None = None, labels: bool = True, previous=None, title: str | None = None,
-                rings: bool = True, fontsize: float = 7) -> None:
+def draw_ecomap(
+    ax,
+    g,
+    pos: dict | None = None,
+    labels: bool = True,
+    previous=None,
+    title: str | None = None,
+    rings: bool = True,
+    fontsize: float = 7,
+) -> None:
     """Draw one map on ``ax`` as an ecomap (see the module docstring).
 
     ``pos`` defaults to :func:`layout` of ``g``; ``previous`` (the same family's earlier map) marks
     lost members (faint dotted), new members (thick outline) and changes of closeness (▲ / ▼).
+    Drawn in layers, bottom to top: rings, ties among members, lines to the family, lost members,
+    members, the family and the notes.
     """
     pos = pos or layout(g)
     ax.set_aspect("equal")
@@ -134,61 +150,139 @@ def draw_ecomap(ax, g, pos: dict | None = None, labels: bool = True, previous=No
     ax.set_ylim(-3.9, 3.7)
     ax.axis("off")
     if rings:
-        for c, r in RING_RADIUS.items():
-            ax.add_patch(Circle((0, 0), r, fill=False, ls=":", lw=0.6, color="#bbbbbb", zorder=0))
-            if labels:
-                ax.text(0, r + 0.03, RING_LABELS[c], ha="center", va="bottom", fontsize=fontsize - 1.5, color="#888888", zorder=0)
+        _draw_rings(ax, labels, fontsize)
     ids = members_of(g)
     before = set(members_of(previous)) if previous is not None else None
-    # Ties among members (thin grey), under everything else.
+    _draw_ties(ax, g, pos)
+    for m in ids:
+        _draw_family_line(ax, pos[FAMILY], pos[m], g.nodes[m])
+    if previous is not None:
+        _draw_lost_members(ax, pos, before - set(ids))
+    for m in ids:
+        _draw_member(
+            ax,
+            pos[m],
+            g.nodes[m],
+            previous.nodes[m] if previous is not None and m in before else None,
+            new=before is not None and m not in before,
+            labels=labels,
+            fontsize=fontsize,
+        )
+    _draw_centre_and_notes(ax, g, labels, title, fontsize)
+
+
+def _draw_rings(ax, labels: bool, fontsize: float) -> None:
+    """The three closeness rings (faint dotted), labelled when ``labels``."""
+    for c, r in RING_RADIUS.items():
+        ax.add_patch(Circle((0, 0), r, fill=False, ls=":", lw=0.6, color="#bbbbbb", zorder=0))
+        if labels:
+            ax.text(
+                0,
+                r + 0.03,
+                RING_LABELS[c],
+                ha="center",
+                va="bottom",
+                fontsize=fontsize - 1.5,
+                color="#888888",
+                zorder=0,
+            )
+
+
+def _draw_ties(ax, g, pos: dict) -> None:
+    """Ties among members (thin grey), under everything else."""
     for a, b, k in g.edges(data="kind"):
         if k == "tie" and a in pos and b in pos:
             ax.plot([pos[a][0], pos[b][0]], [pos[a][1], pos[b][1]], color="#c8c8c8", lw=0.5, zorder=1)
-    # Lines from the family to each member.
-    for m in ids:
-        attrs = g.nodes[m]
-        p0, p1 = _shorten(pos[FAMILY], pos[m], FAMILY_RADIUS, NODE_RADIUS)
-        quality = attrs.get("quality")
-        colour = STRESS_COLOUR if quality == "stressful" else LINE_COLOUR
-        if quality == "stressful":
-            xs, ys = _zigzag(p0, p1)
-            ax.plot(xs, ys, color=colour, lw=1.1, zorder=2)
-        else:
-            ax.plot([p0[0], p1[0]], [p0[1], p1[1]], color=colour, lw=1.6 if quality == "strong" else 1.0,
-                    ls="-" if quality == "strong" else (0, (4, 3)), zorder=2)
-        d = math.hypot(p1[0] - p0[0], p1[1] - p0[1]) or 1.0
-        u = ((p1[0] - p0[0]) / d, (p1[1] - p0[1]) / d)
-        direction = attrs.get("direction")
-        if direction in ("both", "from_family"):
-            _arrowhead(ax, p1, u, colour)
-        if direction in ("both", "to_family"):
-            _arrowhead(ax, p0, (-u[0], -u[1]), colour)
-    # Lost members (on the earlier map only): faint dotted circles.
-    if previous is not None:
-        for m in sorted(before - set(ids)):
-            if m in pos:
-                ax.add_patch(Circle(pos[m], NODE_RADIUS, fill=False, ls=":", lw=0.8, color="#999999", zorder=3))
-    # Members.
-    for m in ids:
-        attrs = g.nodes[m]
-        new = before is not None and m not in before
-        ax.add_patch(Circle(pos[m], NODE_RADIUS, facecolor=DOMAIN_COLOURS.get(attrs.get("domain"), "#999999"),
-                            edgecolor="black", lw=2.2 if new else 0.6, zorder=5))
-        if previous is not None and m in before:
-            c0, c1 = previous.nodes[m].get("closeness"), attrs.get("closeness")
-            if c0 is not None and c1 is not None and c1 != c0:
-                ax.text(pos[m][0] + NODE_RADIUS * 0.9, pos[m][1] + NODE_RADIUS * 0.9, "▲" if c1 > c0 else "▼",
-                        fontsize=fontsize, ha="left", va="bottom", zorder=6)
-        if labels:
-            x, y = pos[m]
-            ax.text(x, y - NODE_RADIUS - 0.05, str(attrs.get("role_label", "")), ha="center", va="top",
-                    fontsize=fontsize, zorder=6, wrap=False)
+
+
+def _draw_family_line(ax, family_pos, member_pos, attrs: dict) -> None:
+    """The line from the family to one member: style by quality, arrowheads by the direction of help."""
+    p0, p1 = _shorten(family_pos, member_pos, FAMILY_RADIUS, NODE_RADIUS)
+    quality = attrs.get("quality")
+    colour = STRESS_COLOUR if quality == "stressful" else LINE_COLOUR
+    if quality == "stressful":
+        xs, ys = _zigzag(p0, p1)
+        ax.plot(xs, ys, color=colour, lw=1.1, zorder=2)
+    else:
+        ax.plot(
+            [p0[0], p1[0]],
+            [p0[1], p1[1]],
+            color=colour,
+            lw=1.6 if quality == "strong" else 1.0,
+            ls="-" if quality == "strong" else (0, (4, 3)),
+            zorder=2,
+        )
+    d = math.hypot(p1[0] - p0[0], p1[1] - p0[1]) or 1.0
+    u = ((p1[0] - p0[0]) / d, (p1[1] - p0[1]) / d)
+    direction = attrs.get("direction")
+    if direction in ("both", "from_family"):
+        _arrowhead(ax, p1, u, colour)
+    if direction in ("both", "to_family"):
+        _arrowhead(ax, p0, (-u[0], -u[1]), colour)
+
+
+def _draw_lost_members(ax, pos: dict, lost: set) -> None:
+    """Members on the earlier map only: faint dotted circles at their old place."""
+    for m in sorted(lost):
+        if m in pos:
+            ax.add_patch(Circle(pos[m], NODE_RADIUS, fill=False, ls=":", lw=0.8, color="#999999", zorder=3))
+
+
+def _draw_member(ax, xy, attrs: dict, earlier: dict | None, new: bool, labels: bool, fontsize: float) -> None:
+    """One member: a circle coloured by domain (thick outline when new), ▲ / ▼ for a change of closeness
+    since ``earlier`` (the member's attributes on the previous map), and the role label."""
+    ax.add_patch(
+        Circle(
+            xy,
+            NODE_RADIUS,
+            facecolor=DOMAIN_COLOURS.get(attrs.get("domain"), "#999999"),
+            edgecolor="black",
+            lw=2.2 if new else 0.6,
+            zorder=5,
+        )
+    )
+    if earlier is not None:
+        c0, c1 = earlier.get("closeness"), attrs.get("closeness")
+        if c0 is not None and c1 is not None and c1 != c0:
+            ax.text(
+                xy[0] + NODE_RADIUS * 0.9,
+                xy[1] + NODE_RADIUS * 0.9,
+                "▲" if c1 > c0 else "▼",
+                fontsize=fontsize,
+                ha="left",
+                va="bottom",
+                zorder=6,
+            )
+    if labels:
+        x, y = xy
+        ax.text(
+            x,
+            y - NODE_RADIUS - 0.05,
+            str(attrs.get("role_label", "")),
+            ha="center",
+            va="top",
+            fontsize=fontsize,
+            zorder=6,
+            wrap=False,
+        )
+
+
+def _draw_centre_and_notes(ax, g, labels: bool, title: str | None, fontsize: float) -> None:
+    """The family at the centre, the 'ties not recorded' note and the title."""
     ax.add_patch(Circle((0, 0), FAMILY_RADIUS, facecolor="white", edgecolor="black", lw=1.4, zorder=5))
     if labels:
         ax.text(0, 0, "Family", ha="center", va="center", fontsize=fontsize + 1, fontweight="bold", zorder=6)
     if labels and not g.graph.get("ties_recorded"):
-        ax.text(0, -3.85, "Ties between members not recorded", ha="center", va="bottom", fontsize=fontsize - 0.5,
-                style="italic", color="#666666")
+        ax.text(
+            0,
+            -3.85,
+            "Ties between members not recorded",
+            ha="center",
+            va="bottom",
+            fontsize=fontsize - 0.5,
+            style="italic",
+            color="#666666",
+        )
     if title:
         ax.set_title(title, fontsize=fontsize + 3)
 
@@ -205,8 +299,28 @@ def legend_handles(with_change: bool = True) -> list:
     ]
     if with_change:
         handles += [
-            Line2D([], [], lw=0, marker="o", markersize=9, markerfacecolor="white", markeredgecolor="black", markeredgewidth=2.2, label="new at wave 2"),
-            Line2D([], [], lw=0, marker="o", markersize=9, markerfacecolor="none", markeredgecolor="#999999", ls=":", label="lost by wave 2 (dotted)"),
+            Line2D(
+                [],
+                [],
+                lw=0,
+                marker="o",
+                markersize=9,
+                markerfacecolor="white",
+                markeredgecolor="black",
+                markeredgewidth=2.2,
+                label="new at wave 2",
+            ),
+            Line2D(
+                [],
+                [],
+                lw=0,
+                marker="o",
+                markersize=9,
+                markerfacecolor="none",
+                markeredgecolor="#999999",
+                ls=":",
+                label="lost by wave 2 (dotted)",
+            ),
             Line2D([], [], lw=0, marker="$▲$", color="black", markersize=7, label="closer / ▼ less close"),
         ]
     return handles
@@ -217,7 +331,14 @@ def draw_family(g, title: str | None = None, figsize=(7.5, 7.5)) -> Figure:
     fig = Figure(figsize=figsize)
     ax = fig.add_axes([0.0, 0.12, 1.0, 0.84])
     draw_ecomap(ax, g, title=title)
-    fig.legend(handles=legend_handles(with_change=False), loc="lower center", bbox_to_anchor=(0.5, 0.02), ncol=4, fontsize=7, frameon=False)
+    fig.legend(
+        handles=legend_handles(with_change=False),
+        loc="lower center",
+        bbox_to_anchor=(0.5, 0.02),
+        ncol=4,
+        fontsize=7,
+        frameon=False,
+    )
     return fig
 
 
@@ -234,7 +355,14 @@ def draw_family_waves(g1, g2, title: str | None = None, figsize=(14, 7.8)) -> Fi
         draw_ecomap(ax, g, pos=pos, previous=prev, title=f"{label}: {len(members_of(g))} members")
     if title:
         fig.suptitle(title, fontsize=13, y=0.99)
-    fig.legend(handles=legend_handles(with_change=g2 is not None), loc="lower center", bbox_to_anchor=(0.5, 0.025), ncol=5, fontsize=7.5, frameon=False)
+    fig.legend(
+        handles=legend_handles(with_change=g2 is not None),
+        loc="lower center",
+        bbox_to_anchor=(0.5, 0.025),
+        ncol=5,
+        fontsize=7.5,
+        frameon=False,
+    )
     return fig
 
 
@@ -250,7 +378,9 @@ def small_multiples(graphs: list, titles: list[str] | None = None, ncols: int = 
             continue
         draw_ecomap(ax, graphs[i], labels=False, title=titles[i] if titles else None, fontsize=6)
     fig.legend(handles=legend_handles(with_change=False)[:9], loc="lower center", ncol=5, fontsize=7, frameon=False)
-    fig.subplots_adjust(left=0.01, right=0.99, top=0.95, bottom=0.8 / (nrows * size + 0.8) + 0.03, wspace=0.05, hspace=0.15)
+    fig.subplots_adjust(
+        left=0.01, right=0.99, top=0.95, bottom=0.8 / (nrows * size + 0.8) + 0.03, wspace=0.05, hspace=0.15
+    )
     return fig
 
 
@@ -261,20 +391,31 @@ def small_multiples(graphs: list, titles: list[str] | None = None, ncols: int = 
 def composition_chart(comp: pd.DataFrame) -> Figure:
     """Stacked bars: mean members per domain, wave 1 and wave 2, one panel per group.
 
-    ``comp`` is :func:`helpers.networks.composition_by_wave` output.
+    ``comp`` is :func:`helpers.strands.networks.analysis.composition_by_wave` output.
     """
     groups = list(dict.fromkeys(comp["group"])) if len(comp) else ["all"]
     fig = Figure(figsize=(3.3 * len(groups) + 2.6, 4.2))
     axes = fig.subplots(1, len(groups), sharey=True, squeeze=False)[0]
-    for ax, group in zip(axes, groups):
+    for ax, group in zip(axes, groups, strict=True):
         sub = comp[comp["group"] == group]
         waves = sorted(sub["wave"].unique())
         bottom = np.zeros(len(waves))
         for d in DOMAINS:
             vals = np.array([sub[(sub["wave"] == w) & (sub["domain"] == d)]["mean_members"].sum() for w in waves])
-            ax.bar([f"Wave {w}" for w in waves], vals, bottom=bottom, color=DOMAIN_COLOURS[d], edgecolor="white", lw=0.5, label=DOMAINS[d])
+            ax.bar(
+                [f"Wave {w}" for w in waves],
+                vals,
+                bottom=bottom,
+                color=DOMAIN_COLOURS[d],
+                edgecolor="white",
+                lw=0.5,
+                label=DOMAINS[d],
+            )
             bottom += vals
-        ax.set_title({"all": "All families", "trained": "Practitioner trained", "not trained": "Not trained"}.get(group, group), fontsize=10)
+        ax.set_title(
+            {"all": "All families", "trained": "Practitioner trained", "not trained": "Not trained"}.get(group, group),
+            fontsize=10,
+        )
         ax.spines[["top", "right"]].set_visible(False)
         for x, total in enumerate(bottom):
             ax.text(x, total + 0.2, f"{total:.1f}", ha="center", va="bottom", fontsize=8)
@@ -299,8 +440,15 @@ def change_chart(summary: pd.DataFrame, measures: list[str]) -> Figure:
                 continue
             r = r.iloc[0]
             y = -(i * (len(groups) + 1) + j)
-            ax.errorbar(r["mean_change"], y, xerr=[[r["mean_change"] - r["ci_low"]], [r["ci_high"] - r["mean_change"]]],
-                        fmt="o", color=colours[g], capsize=3, label=g if i == 0 else None)
+            ax.errorbar(
+                r["mean_change"],
+                y,
+                xerr=[[r["mean_change"] - r["ci_low"]], [r["ci_high"] - r["mean_change"]]],
+                fmt="o",
+                color=colours[g],
+                capsize=3,
+                label=g if i == 0 else None,
+            )
             yticks.append(y)
             ylabels.append(f"{CHANGE_MEASURES.get(m, m)} ({g})" if j == 0 else f"({g})")
     ax.axvline(0, color="#999999", lw=0.8)
