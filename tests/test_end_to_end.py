@@ -9,7 +9,7 @@ import pandas as pd
 
 def test_report_has_the_sections(built):
     html = built["html"]
-    for heading in ("programme as implemented", "SCORE-15", "Data quality", "Practice scenarios", "network"):
+    for heading in ("programme as implemented", "SCORE-15", "Data quality", "Practice scenarios", "network", "Interviews"):
         assert re.search(rf"<h2[^>]*>\s*\d+\.\s[^<]*{heading}", html), heading
     # The contents link to every numbered section heading and every top-level part.
     contents = re.search(r'<nav aria-labelledby="contents">(.*?)</nav>', html, re.S).group(1)
@@ -110,6 +110,7 @@ def test_a_borough_with_no_data_still_gets_a_report(built, tmp_path):
     for name in ("hr_posts.csv", "hr_absence.csv", "time_use_survey.csv"):
         table = pd.read_csv(src / name, dtype=str, keep_default_na=False)
         table[table["borough"] == "Westminster"].to_csv(raw / name, index=False)
+    (raw / "interviews.qdpx").write_bytes((src / "interviews.qdpx").read_bytes())  # all boroughs; no manifest beside it
     cmd = [sys.executable, "-m", "helpers.pipeline", "--no-progress", "--borough", "kensington_chelsea",
            "--raw-dir", str(raw), "--processed-dir", str(tmp_path / "processed"),
            "--runs-dir", str(tmp_path / "runs"), "--report-dir", str(tmp_path / "reports")]

@@ -20,6 +20,7 @@ STRAND_MODULES = (
     "roster",
     "strands.implementation",
     "strands.scenarios",
+    "strands.interviews",
     "strands.networks",
     "strands.score15",
     "public_data",
@@ -208,6 +209,9 @@ def render() -> str:
         if raw:
             out += [f"Raw inputs ({getattr(module, 'RAW_LOCATION', 'in `raw_dir`')}):", ""]
             out += [raw_file_markdown(s) for s in raw]
+        extra = getattr(module, "DATA_DICTIONARY_MARKDOWN", "")  # a format that is not a CSV (e.g. .qdpx)
+        if extra:
+            out += [extra]
         outputs = getattr(module, "OUTPUTS", ())
         if outputs:
             out += ["Processed outputs (in `data/processed/<scope>/`):", ""]
