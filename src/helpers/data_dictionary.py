@@ -15,7 +15,7 @@ from .config import DOCS_DIR
 from .ingest import ISSUE_COLUMNS, MISSING_TOKENS, Field, OutputTable, RawFile
 
 #: Modules whose RAW_FILES / OUTPUTS are documented, in the order of the dictionary.
-STRAND_MODULES = ("roster", "scenarios", "networks", "score15")
+STRAND_MODULES = ("roster", "scenarios", "networks", "score15", "strands.la_extracts")
 
 DATA_QUALITY_OUTPUTS = (
     OutputTable(

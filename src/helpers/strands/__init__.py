@@ -1,0 +1,1 @@
+"""Evaluation strands, one package each (see docs/adding_a_strand.md)."""

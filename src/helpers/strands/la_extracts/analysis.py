@@ -1,0 +1,2 @@
+"""Derived indicators (placeholder, filled in below)."""
+OUTPUTS = ()
