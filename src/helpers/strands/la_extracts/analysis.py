@@ -247,3 +247,126 @@ OUTPUTS = (
                  Field("PLACE", "string", "SSDA903 placement type."), Field("PLACE_PROVIDER", "string", "Placement provider."),
                  Field("days", "integer", "Days in placement inside the year."))),
 )
+
+
+# ---------------------------------------------------------------------------------------------
+# Children's pathways: cohorts referred before / after the programme start
+# ---------------------------------------------------------------------------------------------
+
+PATHWAY_OUTCOMES = {
+    "rereferred_12m": "re-referred within 12 months",
+    "cpp_12m": "child protection plan within 12 months",
+    "care_12m": "started to be looked after within 12 months",
+}
+
+
+def _first_on_or_after(cohort: pd.DataFrame, events: pd.DataFrame, date_col: str, name: str) -> pd.Series:
+    """Date of each cohort row's first event (same LA and child) on or after its referral date."""
+    if events is None or events.empty:
+        return pd.Series(pd.NaT, index=cohort.index)
+    ev = events[["la_code", "child", date_col]].dropna().rename(columns={date_col: name})
+    ev = ev.assign(la_code=ev["la_code"].astype(str)).sort_values(name)
+    left = cohort[["la_code", "child", "date"]].assign(la_code=cohort["la_code"].astype(str), _i=cohort.index).sort_values("date")
+    m = pd.merge_asof(left, ev, left_on="date", right_on=name, by=["la_code", "child"], direction="forward")
+    return m.set_index("_i")[name].reindex(cohort.index)
+
+
+def referral_cohorts(ref: pd.DataFrame, cpp: pd.DataFrame | None, eps: pd.DataFrame | None,
+                     programme_start, first_year: int, data_end) -> pd.DataFrame:
+    """One row per child and period: the child's first referral before / after ``programme_start``
+    (referrals from 1 April of ``first_year - 1``; only those with 12 months of follow-up inside the
+    data, i.e. referral date + 12 months <= ``data_end``), with the three outcomes within 12 months
+    and the days to each (for time-to-event curves; censored at 12 months).
+
+    Outcomes: the child's next referral (re-referral), a child protection plan starting, or a
+    non-short-break period of care starting (RNE = S), on or after the referral date and no more
+    than 12 calendar months later. A plan or care start on the referral date itself counts."""
+    start = pd.Timestamp(programme_start)
+    data_end = pd.Timestamp(data_end)
+    r = ref.rename(columns={"LAchildID": "child", "CINreferralDate": "date"}).copy()
+    r["la_code"] = r["la_code"].astype(str)
+    r = r.sort_values(["la_code", "child", "date"])
+    same = (r["la_code"] == r["la_code"].shift(-1)) & (r["child"] == r["child"].shift(-1))
+    r["next_referral"] = r["date"].shift(-1).where(same)
+    r = r[(r["date"] >= pd.Timestamp(first_year - 1, 4, 1)) & (r["date"] + pd.DateOffset(months=12) <= data_end)]
+    r["period"] = np.where(r["date"] < start, "before", "after")
+    cohort = r.drop_duplicates(["la_code", "child", "period"], keep="first").reset_index(drop=True)
+    horizon = cohort["date"] + pd.DateOffset(months=12)
+    cpp_ev = None if cpp is None else cpp.rename(columns={"LAchildID": "child"})
+    care_ev = None
+    if eps is not None and len(eps):
+        per = periods_of_care(eps)
+        care_ev = per[per["starts_new"] & ~per["short_break_only"]].rename(columns={"CHILD": "child"})
+    events = {"rereferred_12m": cohort["next_referral"],
+              "cpp_12m": _first_on_or_after(cohort, cpp_ev, "CPPstartDate", "ev"),
+              "care_12m": _first_on_or_after(cohort, care_ev, "start", "ev")}
+    for k, when in events.items():
+        when = pd.to_datetime(when)
+        hit = when.notna() & (when <= horizon)
+        cohort[k] = hit
+        cohort[f"days_{k}"] = np.where(hit, (when - cohort["date"]).dt.days, (horizon - cohort["date"]).dt.days)
+    return cohort[["la_code", "child", "period", "date", *PATHWAY_OUTCOMES,
+                   *(f"days_{k}" for k in PATHWAY_OUTCOMES)]]
+
+
+def wilson(k, n, level: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for k of n (as proportions)."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    if n == 0:
+        return (np.nan, np.nan)
+    lo, hi = proportion_confint(int(k), int(n), alpha=1 - level, method="wilson")
+    return float(lo), float(hi)
+
+
+def pathway_rates(cohort: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+    """Rates (%) with Wilson CIs by LA, period and outcome, and the after - before difference
+    (percentage points, Newcombe CI). Children are independent units (one row per child and period)."""
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    rows = []
+    for (la, period), g in cohort.groupby(["la_code", "period"]):
+        for k in PATHWAY_OUTCOMES:
+            n, x = len(g), int(g[k].sum())
+            lo, hi = wilson(x, n, level)
+            rows.append({"la_code": la, "period": period, "outcome": k, "children": n, "events": x,
+                         "pct": 100 * x / n if n else np.nan, "ci_low": 100 * lo, "ci_high": 100 * hi})
+    rates = pd.DataFrame(rows)
+    diffs = []
+    for (la, k), g in rates.groupby(["la_code", "outcome"]):
+        g = g.set_index("period")
+        if {"before", "after"} <= set(g.index):
+            a, b = g.loc["after"], g.loc["before"]
+            lo, hi = confint_proportions_2indep(a["events"], a["children"], b["events"], b["children"],
+                                                method="newcomb", compare="diff", alpha=1 - level)
+            diffs.append({"la_code": la, "outcome": k, "children_before": int(b["children"]), "children_after": int(a["children"]),
+                          "pct_before": b["pct"], "pct_after": a["pct"], "diff_pp": a["pct"] - b["pct"],
+                          "diff_low": 100 * lo, "diff_high": 100 * hi})
+    return rates, pd.DataFrame(diffs)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reconciliation with the published figures
+# ---------------------------------------------------------------------------------------------
+
+RECONCILED_MEASURES = ("cla_at_31_march_number", "cla_started_during_year_number", "cla_ceased_during_year_number",
+                       "cin_referrals_number", "cin_rereferrals_within_12m_pct", "cpp_at_31_march_number")
+
+
+def reconcile(derived: pd.DataFrame, published: pd.DataFrame, tolerance: dict | None = None) -> pd.DataFrame:
+    """Derived vs published per LA, year and measure: difference, % difference and whether it is
+    within ``tolerance`` ({measure: absolute difference allowed}; default 0 = exact).
+
+    ``published``: la_code, year, measure, value (e.g. the public ``csc_indicators_preferred.csv``)."""
+    tolerance = tolerance or {}
+    d = derived[derived["measure"].isin(RECONCILED_MEASURES)].copy()
+    p = published[published["measure"].isin(RECONCILED_MEASURES)][["la_code", "year", "measure", "value"]].copy()
+    d["la_code"] = d["la_code"].astype(str)
+    p["la_code"] = p["la_code"].astype(str)
+    p["year"] = p["year"].astype(int)
+    m = d.merge(p, on=["la_code", "year", "measure"], how="left", suffixes=("_derived", "_published"))
+    m["difference"] = m["value_derived"] - m["value_published"]
+    m["difference_pct"] = 100 * m["difference"] / m["value_published"].where(m["value_published"] != 0)
+    tol = m["measure"].map(lambda x: tolerance.get(x, 0.0)).astype(float)
+    m["within_tolerance"] = np.where(m["value_published"].isna(), pd.NA, m["difference"].abs() <= tol + 1e-9)
+    return m.sort_values(["la_code", "measure", "year"]).reset_index(drop=True)

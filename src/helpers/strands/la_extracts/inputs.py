@@ -265,6 +265,22 @@ def _label(path: Path, raw_dir: Path | None) -> str:
     return Path(path).name
 
 
+def is_synthetic(path: Path) -> bool:
+    """True when ``path`` is byte-for-byte a file the synthetic generator wrote. The generator's
+    manifest sits at the top of the raw folder and names nested files by their relative path
+    (``la_extracts/213/2015/ssda903/episodes.csv``), so it is looked for in every parent folder."""
+    import json
+
+    path = Path(path).resolve()
+    for parent in path.parents:
+        manifest = parent / ingest.SYNTHETIC_MANIFEST
+        if manifest.exists():
+            files = json.loads(manifest.read_text(encoding="utf-8")).get("files", {})
+            expected = files.get(path.relative_to(parent).as_posix())
+            return expected is not None and expected == ingest.file_sha256(path)
+    return False
+
+
 def _from_ingest(res: ingest.IngestResult, label: str, la_code, year, row_paths: list[str] | None = None,
                  source: Path | None = None) -> TableResult:
     """Convert one IngestResult, naming the file by ``label`` and (XML) rows by element path."""
@@ -280,7 +296,7 @@ def _from_ingest(res: ingest.IngestResult, label: str, la_code, year, row_paths:
                 df["row"] = [row_paths[int(r) - 2] for r in df["row"]]
     src = source or res.path
     return TableResult(res.schema, data, issues, rejected, res.rows_read, [src], res.ignored_columns,
-                       ingest.is_synthetic(src))
+                       is_synthetic(src))
 
 
 def _stack(schema: RawFile, parts: list[TableResult]) -> TableResult:
