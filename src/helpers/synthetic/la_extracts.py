@@ -49,6 +49,8 @@ PROGRAMME_START = dt.date(2014, 7, 1)
 REREFERRAL_TOLERANCE_PP = 1.0
 MEASURES = {"cla": "cla_at_31_march_number", "starts": "cla_started_during_year_number",
             "referrals": "cin_referrals_number", "rereferral_pct": "cin_rereferrals_within_12m_pct"}
+#: The published measures the generator aims at (the reconciliation judges synthetic extracts on these).
+TARGET_MEASURES = tuple(MEASURES.values())
 #: Used when the public-data folder (or a year's value) is absent: round illustrative figures for an
 #: inner London borough, not any borough's published numbers.
 DEFAULTS = {"cla": 180, "referrals": 1800, "rereferral_pct": 15.0, "starts_per_cla": 0.55}

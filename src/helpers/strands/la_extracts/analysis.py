@@ -370,3 +370,52 @@ def reconcile(derived: pd.DataFrame, published: pd.DataFrame, tolerance: dict | 
     tol = m["measure"].map(lambda x: tolerance.get(x, 0.0)).astype(float)
     m["within_tolerance"] = np.where(m["value_published"].isna(), pd.NA, m["difference"].abs() <= tol + 1e-9)
     return m.sort_values(["la_code", "measure", "year"]).reset_index(drop=True)
+
+
+def km_cumulative_incidence(cohort: pd.DataFrame, outcome: str) -> pd.DataFrame:
+    """Kaplan-Meier cumulative incidence (1 - S(t), %) of ``outcome`` over the 12 months after
+    referral, by LA and period (lifelines; censoring at 12 months only, so it equals the crude
+    proportion at day 365 up to the 12-month calendar rule): la_code, period, day, pct, ci_low, ci_high."""
+    from lifelines import KaplanMeierFitter
+
+    frames = []
+    for (la, period), g in cohort.groupby(["la_code", "period"]):
+        if len(g) == 0:
+            continue
+        km = KaplanMeierFitter().fit(g[f"days_{outcome}"], g[outcome].astype(int))
+        sf = km.survival_function_.iloc[:, 0]
+        ci = km.confidence_interval_survival_function_
+        frames.append(pd.DataFrame({"la_code": la, "period": period, "day": sf.index.values,
+                                    "pct": 100 * (1 - sf.values), "ci_low": 100 * (1 - ci.iloc[:, 1].values),
+                                    "ci_high": 100 * (1 - ci.iloc[:, 0].values), "children": len(g)}))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def analyse(tables: dict[str, pd.DataFrame], published: pd.DataFrame, years, programme_start,
+            rereferral_tolerance_pp: float = 0.0) -> dict:
+    """Everything the LA-extracts section shows, from tidy tables and published figures."""
+    from . import costs
+
+    years = list(years)
+    eps = longitudinal_episodes(tables["episodes"]) if len(tables.get("episodes", [])) else None
+    ref = longitudinal_referrals(tables["cin_referrals"]) if len(tables.get("cin_referrals", [])) else None
+    cpp = longitudinal_cpp(tables["cin_cpp"]) if len(tables.get("cin_cpp", [])) else None
+    ind = derive_indicators(tables, years)
+    out = {"indicators": ind, "years": years}
+    pub = published[published["measure"] != "s251_cla_gross_expenditure_gbp"]
+    out["reconciliation"] = reconcile(ind, pub, {"cin_rereferrals_within_12m_pct": rereferral_tolerance_pp})
+    if eps is not None:
+        days = placement_days(eps, years)
+        out["placement_days"] = days
+        pc = costs.placement_costs(days)
+        out["placement_costs"] = pc
+        s251 = published[published["measure"] == "s251_cla_gross_expenditure_gbp"]
+        out["cost_vs_s251"] = costs.compare_with_s251(pc, s251)
+    if ref is not None:
+        data_end = pd.Timestamp(max(years), 3, 31)
+        cohort = referral_cohorts(ref, cpp, eps, programme_start, min(years), data_end)
+        out["cohort"] = cohort
+        out["pathway_rates"], out["pathway_diffs"] = pathway_rates(cohort)
+        out["km_care"] = km_cumulative_incidence(cohort, "care_12m")
+        out["km_cpp"] = km_cumulative_incidence(cohort, "cpp_12m")
+    return out

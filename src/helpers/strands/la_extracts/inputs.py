@@ -566,3 +566,31 @@ def save_records(results: dict[str, TableResult], processed_dir: Path) -> pd.Dat
         pd.DataFrame([rec]).to_csv(out / f"reconciliation_{k}.csv", index=False)
         recs.append({"table": t, **rec})
     return pd.DataFrame(recs)
+
+
+# ---------------------------------------------------------------------------------------------
+# Published figures (public-data folder) for the reconciliation and the s251 comparison
+# ---------------------------------------------------------------------------------------------
+
+PUBLISHED_MEASURES = ("cla_at_31_march_number", "cla_started_during_year_number", "cla_ceased_during_year_number",
+                      "cin_referrals_number", "cin_rereferrals_within_12m_pct", "cpp_at_31_march_number",
+                      "s251_cla_gross_expenditure_gbp")
+
+
+def load_published(public_dir: Path, la_codes=None) -> tuple[pd.DataFrame, list[dict]]:
+    """Published LA figures from ``csc_indicators_preferred.csv`` (a small local read with pandas; the
+    shared reader ``helpers.public_data`` lives on another branch): la_code (DfE number, as text),
+    year, measure, value, source_id; and the sources (release ids) for the report. Empty when the
+    folder is absent."""
+    path = Path(public_dir) / "csc_indicators_preferred.csv"
+    cols = ["la_code", "year", "measure", "value", "source_id"]
+    if not path.exists():
+        return pd.DataFrame(columns=cols), []
+    df = pd.read_csv(path, usecols=["old_la_code", "year", "measure", "value", "source_id"], dtype={"old_la_code": str})
+    df = df[df["measure"].isin(PUBLISHED_MEASURES)].rename(columns={"old_la_code": "la_code"})
+    if la_codes is not None:
+        df = df[df["la_code"].isin([str(x) for x in la_codes])]
+    df["year"] = df["year"].astype(int)
+    sources = [{"name": s, "publisher": "DfE", "released": "see public_data/SOURCES_MANIFEST.csv", "url": ""}
+               for s in sorted(df["source_id"].dropna().unique())]
+    return df[cols].reset_index(drop=True), sources
