@@ -65,6 +65,10 @@ class Step:
     parameters: dict
     raw_inputs: list[str] = field(default_factory=list)
     exports_report: bool = False
+    #: Jupyter kernel the notebook runs on (``kernel:`` in pipeline.yaml; default the project's).
+    kernel: str = config.KERNEL_NAME
+    #: ``optional: true``: if the notebook's kernel is not installed the step is skipped with one line.
+    optional: bool = False
 
 
 @dataclass
@@ -148,6 +152,8 @@ def build_plan(
                 parameters=params,
                 raw_inputs=list(nb.get("raw_inputs") or []),
                 exports_report=bool(nb.get("exports_report", False)),
+                kernel=str(nb.get("kernel", config.KERNEL_NAME)),
+                optional=bool(nb.get("optional", False)),
             )
         )
     report_dir = Path(report_dir) if report_dir else config.resolve(declaration.get("report", {}).get("folder", "reports"))
@@ -219,8 +225,8 @@ def validate(steps: list[Step], plan: Plan) -> list[str]:
             problems.append(str(exc))
             continue
         kernel = nb.get("metadata", {}).get("kernelspec", {}).get("name")
-        if kernel != config.KERNEL_NAME:
-            problems.append(f"{step.name}: notebook kernelspec is {kernel!r}, expected {config.KERNEL_NAME!r}")
+        if kernel != step.kernel:
+            problems.append(f"{step.name}: notebook kernelspec is {kernel!r}, expected {step.kernel!r}")
         for name, value in step.parameters.items():
             if name not in declared:
                 close = difflib.get_close_matches(name, list(declared), n=1, cutoff=0.6)
@@ -315,6 +321,17 @@ def ensure_kernel() -> None:
     install(kernel_name=config.KERNEL_NAME, display_name=config.KERNEL_DISPLAY_NAME, prefix=sys.prefix)
 
 
+def kernel_installed(name: str) -> bool:
+    """True when a Jupyter kernelspec of this name is installed (for steps on another kernel)."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        KernelSpecManager().get_kernel_spec(name)
+        return True
+    except NoSuchKernel:
+        return False
+
+
 def run_step(step: Step, executed_path: Path, progress: bool = True) -> float:
     """Run one notebook with papermill; returns seconds taken. Raises :class:`NotebookFailed`."""
     import papermill as pm
@@ -327,7 +344,7 @@ def run_step(step: Step, executed_path: Path, progress: bool = True) -> float:
             str(step.notebook),
             str(executed_path),
             parameters=step.parameters,
-            kernel_name=config.KERNEL_NAME,
+            kernel_name=step.kernel,
             language="python",
             cwd=str(config.PROJECT_ROOT),
             progress_bar=progress,
@@ -414,6 +431,13 @@ def run(plan: Plan, steps: list[Step], force: bool = False, progress: bool = Tru
             manifest["notebooks"].append(entry)
             continue
         state.pop(step.name, None)
+        if step.kernel != config.KERNEL_NAME and not kernel_installed(step.kernel):
+            if not step.optional:
+                raise PipelineError(f"{step.name}: kernel {step.kernel!r} is not installed (run make setup)")
+            log(f"{step.name}: skipped, kernel {step.kernel!r} is not installed (optional step)")
+            entry.update(status=f"skipped (kernel {step.kernel} not installed)", seconds=0.0)
+            manifest["notebooks"].append(entry)
+            continue
         try:
             seconds = run_step(step, executed_path, progress=progress)
             if step.exports_report:
