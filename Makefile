@@ -60,9 +60,10 @@ docs: $(STAMP) ## regenerate docs/data_dictionary.md from the schemas
 strip: $(STAMP) ## strip outputs from notebooks before committing (keeps kernelspec and tags)
 	$(BIN)/python -m helpers.strip_notebooks
 
-benchmark: $(STAMP) ## time a full build, a no-change rebuild, and the network metrics
+benchmark: $(STAMP) ## time a full build, a no-change rebuild, the network metrics and the LA-extracts derivation and readers
 	$(BIN)/python benchmarks/bench_pipeline.py
 	$(BIN)/python benchmarks/bench_networks.py
+	$(BIN)/python benchmarks/bench_la_extracts.py
 
 clean: ## remove processed outputs, executed notebooks and reports (never data/raw)
 	rm -rf data/processed/*/ outputs/ reports/*.html

@@ -57,11 +57,26 @@ def year_bounds(year: int) -> tuple[pd.Timestamp, pd.Timestamp]:
 # Episodes and periods of care
 # ---------------------------------------------------------------------------------------------
 
+def _keys(df: pd.DataFrame, child_col: str) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes for the LA and for the (LA, child) pair: every later step groups on these
+    integers (np.bincount) instead of re-hashing string IDs, which is what makes national scale fast."""
+    la_idx = pd.factorize(df["la_code"])[0]
+    child_idx = pd.factorize(df[child_col])[0]
+    pair = la_idx.astype(np.int64) * (int(child_idx.max()) + 1 if len(child_idx) else 1) + child_idx
+    return la_idx, pd.factorize(pair)[0]
+
+
+def _nat_last(values: pd.Series) -> np.ndarray:
+    """Dates as int64 for sorting, blanks last."""
+    v = values.to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    return np.where(values.isna().to_numpy(), np.iinfo(np.int64).max, v)
+
+
 def longitudinal_episodes(episodes: pd.DataFrame) -> pd.DataFrame:
     """Stacked SSDA903 episodes -> one row per episode, ordered, with period of care number.
 
-    Adds ``short_break`` (LS V3/V4), ``period`` (a number unique across the table) and
-    ``days`` (DEC - DECOM, NaN while open)."""
+    Adds ``short_break`` (LS V3/V4), ``period`` (a number unique across the table) and the integer
+    keys ``_la`` and ``_ck`` (LA, and LA x child)."""
     cols = ["la_code", "CHILD", "DECOM", "DEC", "RNE", "LS", "PLACE", "PLACE_PROVIDER", "REC", "REASON_PLACE_CHANGE"]
     eps = episodes.copy()
     for c in cols:
@@ -72,83 +87,111 @@ def longitudinal_episodes(episodes: pd.DataFrame) -> pd.DataFrame:
     eps = eps.drop_duplicates(subset=EPISODE_KEY, keep="last")[cols]
     eps["DECOM"] = pd.to_datetime(eps["DECOM"])
     eps["DEC"] = pd.to_datetime(eps["DEC"])
-    eps = eps.sort_values(["la_code", "CHILD", "DECOM", "DEC"], na_position="last", kind="stable").reset_index(drop=True)
-    new_child = (eps["la_code"] != eps["la_code"].shift()) | (eps["CHILD"] != eps["CHILD"].shift())
-    eps["period"] = (new_child | (eps["RNE"] == "S")).cumsum()
+    la_idx, ck = _keys(eps, "CHILD")
+    order = np.lexsort((_nat_last(eps["DEC"]), _nat_last(eps["DECOM"]), ck))
+    eps = eps.iloc[order].reset_index(drop=True)
+    eps["_la"], eps["_ck"] = la_idx[order], ck[order]
+    ckv = eps["_ck"].to_numpy()
+    new_child = np.r_[True, ckv[1:] != ckv[:-1]]
+    eps["period"] = np.cumsum(new_child | (eps["RNE"] == "S").to_numpy())
     eps["short_break"] = eps["LS"].isin(SHORT_BREAK_LS)
     return eps
 
 
 def periods_of_care(eps: pd.DataFrame) -> pd.DataFrame:
     """One row per period of care: la_code, CHILD, start, end (NaT while looked after), starts_new
-    (first episode RNE = S, so the start is in the data), short_break_only."""
-    g = eps.groupby("period", sort=False)
-    first = g.head(1).set_index("period")
-    last = g.tail(1).set_index("period")
+    (first episode RNE = S, so the start is in the data), short_break_only (and the keys _la, _ck)."""
+    p = eps["period"].to_numpy()
+    first = np.r_[True, p[1:] != p[:-1]]
+    last = np.r_[p[1:] != p[:-1], True]
+    f, l_ = eps[first], eps[last]
+    n_sb = np.bincount(p, weights=eps["short_break"].to_numpy(), minlength=p.max() + 1 if len(p) else 0)
+    n_all = np.bincount(p, minlength=p.max() + 1 if len(p) else 0)
+    ids = f["period"].to_numpy()
     out = pd.DataFrame({
-        "la_code": first["la_code"], "CHILD": first["CHILD"], "start": first["DECOM"],
-        "starts_new": first["RNE"] == "S",
-        "short_break_only": g["short_break"].all(),
+        "period": ids, "la_code": f["la_code"].to_numpy(), "CHILD": f["CHILD"].to_numpy(), "_la": f["_la"].to_numpy(),
+        "_ck": f["_ck"].to_numpy(), "start": f["DECOM"].to_numpy(), "starts_new": (f["RNE"] == "S").to_numpy(),
+        "short_break_only": n_sb[ids] == n_all[ids],
     })
-    ended = last["DEC"].notna() & (last["REC"].astype(object) != "X1")
-    out["end"] = last["DEC"].where(ended)
-    return out.reset_index()
+    ended = l_["DEC"].notna().to_numpy() & (l_["REC"].astype(object) != "X1").to_numpy()
+    out["end"] = pd.Series(l_["DEC"].to_numpy()).where(ended).to_numpy()
+    return out
 
 
-def _count_children(df: pd.DataFrame, mask: pd.Series, by=("la_code",)) -> pd.Series:
-    return df.loc[mask].drop_duplicates(list(by) + ["CHILD"]).groupby(list(by)).size()
+def _la_table(eps: pd.DataFrame) -> tuple[pd.Index, np.ndarray]:
+    """The LA labels in code order, and the LA code of every (LA, child) key."""
+    n_la = int(eps["_la"].max()) + 1 if len(eps) else 0
+    las = pd.Series(eps["la_code"].to_numpy()).groupby(eps["_la"].to_numpy()).first().reindex(range(n_la))
+    la_of_ck = np.zeros(int(eps["_ck"].max()) + 1 if len(eps) else 0, dtype=np.int64)
+    la_of_ck[eps["_ck"].to_numpy()] = eps["_la"].to_numpy()
+    return pd.Index(las.to_numpy()), la_of_ck
+
+
+def _children_by_la(ck: np.ndarray, mask: np.ndarray, la_of_ck: np.ndarray, n_la: int) -> np.ndarray:
+    kids = np.unique(ck[mask])
+    return np.bincount(la_of_ck[kids], minlength=n_la)
 
 
 def cla_indicators(eps: pd.DataFrame, years) -> pd.DataFrame:
     """Looked after at 31 March, started, ceased, placement moves and 3+ placements, per LA and year
     (long: la_code, year, measure, value)."""
+    las, la_of_ck = _la_table(eps)
+    n_la, n_ck = len(las), len(la_of_ck)
     per = periods_of_care(eps)
     per = per[~per["short_break_only"]]
     ok = eps[~eps["short_break"]]
-    dur0 = ok["DEC"].notna() & (ok["DEC"] == ok["DECOM"])  # same-day placement: no move, no day
+    la, ck = ok["_la"].to_numpy(), ok["_ck"].to_numpy()
+    decom, dec = ok["DECOM"].to_numpy(), ok["DEC"].to_numpy()
+    open_ = np.isnat(dec)
+    dur0 = ~open_ & (dec == decom)  # same-day placement: no move, no day
+    change = ok["RNE"].isin(PLACEMENT_CHANGE_RNE).to_numpy()
+    place_start = ok["RNE"].isin(PLACEMENT_START_RNE).to_numpy()
+    p_ck, p_start, p_end = per["_ck"].to_numpy(), per["start"].to_numpy(), per["end"].to_numpy()
+    p_new = per["starts_new"].to_numpy()
     frames = []
     for year in years:
-        y0, y1 = year_bounds(year)
-        open_end = (ok["DECOM"] <= y1) & (ok["DEC"].isna() | (ok["DEC"] > y1))
-        open_start = (ok["DECOM"] < y0) & (ok["DEC"].isna() | (ok["DEC"] > y0))
-        starts_in = ok["DECOM"].between(y0, y1)
-        moves = starts_in & ok["RNE"].isin(PLACEMENT_CHANGE_RNE) & ~dur0
-        placements = (starts_in & ok["RNE"].isin(PLACEMENT_START_RNE) & ~dur0) | open_start
-        n_pl = placements.groupby([ok["la_code"], ok["CHILD"]]).sum()
-        at_end = ok.loc[open_end, ["la_code", "CHILD"]].drop_duplicates()
-        at_end = at_end.join(n_pl.rename("n"), on=["la_code", "CHILD"])
-        m = {
-            "cla_at_31_march_number": at_end.groupby("la_code").size(),
-            "cla_started_during_year_number": _count_children(per, per["starts_new"] & per["start"].between(y0, y1)),
-            "cla_ceased_during_year_number": _count_children(per, per["end"].between(y0, y1)),
-            "placement_moves_number": moves.groupby(ok["la_code"]).sum(),
-            "cla_3plus_placements_number": (at_end["n"] >= 3).groupby(at_end["la_code"]).sum(),
-        }
-        f = pd.DataFrame(m).fillna(0)
-        f["year"] = year
-        frames.append(f.rename_axis("la_code").reset_index())
+        y0, y1 = (np.datetime64(x) for x in year_bounds(year))
+        open_end = (decom <= y1) & (open_ | (dec > y1))
+        open_start = (decom < y0) & (open_ | (dec > y0))
+        starts_in = (decom >= y0) & (decom <= y1)
+        moves = starts_in & change & ~dur0
+        placements = (starts_in & place_start & ~dur0) | open_start
+        n_pl = np.bincount(ck, weights=placements, minlength=n_ck)
+        kids_end = np.unique(ck[open_end])
+        frames.append(pd.DataFrame({
+            "la_code": las, "year": year,
+            "cla_at_31_march_number": np.bincount(la_of_ck[kids_end], minlength=n_la),
+            "cla_started_during_year_number": _children_by_la(p_ck, p_new & (p_start >= y0) & (p_start <= y1), la_of_ck, n_la),
+            "cla_ceased_during_year_number": _children_by_la(p_ck, (p_end >= y0) & (p_end <= y1), la_of_ck, n_la),
+            "placement_moves_number": np.bincount(la[moves], minlength=n_la),
+            "cla_3plus_placements_number": np.bincount(la_of_ck[kids_end[n_pl[kids_end] >= 3]], minlength=n_la),
+        }))
     wide = pd.concat(frames, ignore_index=True)
-    las = eps["la_code"].drop_duplicates()
-    grid = pd.MultiIndex.from_product([las, list(years)], names=["la_code", "year"]).to_frame(index=False)
-    wide = grid.merge(wide, on=["la_code", "year"], how="left").fillna(0)
-    return wide.melt(id_vars=["la_code", "year"], var_name="measure", value_name="value")
+    return wide.melt(id_vars=["la_code", "year"], var_name="measure", value_name="value").astype({"value": float})
 
 
 def placement_days(eps: pd.DataFrame, years) -> pd.DataFrame:
     """Days in placement inside each year by LA and placement type (PLACE) and provider, short breaks
     excluded: la_code, year, PLACE, PLACE_PROVIDER, days."""
     ok = eps[~eps["short_break"]]
+    keys = pd.DataFrame({"la_code": ok["la_code"].to_numpy(), "PLACE": ok["PLACE"].astype(object).fillna("unknown").to_numpy(),
+                         "PLACE_PROVIDER": ok["PLACE_PROVIDER"].astype(object).fillna("unknown").to_numpy()})
+    g = keys.groupby(list(keys.columns), sort=True).ngroup().to_numpy()
+    labels = keys.drop_duplicates().assign(_g=lambda d: g[d.index]).sort_values("_g").drop(columns="_g").reset_index(drop=True)
+    decom, dec = ok["DECOM"].to_numpy(), ok["DEC"].to_numpy()
     frames = []
     for year in years:
-        y0, y1 = year_bounds(year)
-        stop = ok["DEC"].fillna(y1 + pd.Timedelta(days=1)).clip(upper=y1 + pd.Timedelta(days=1))
-        begin = ok["DECOM"].clip(lower=y0)
-        days = (stop - begin).dt.days.clip(lower=0)
-        d = pd.DataFrame({"la_code": ok["la_code"], "PLACE": ok["PLACE"].astype(object).fillna("unknown"),
-                          "PLACE_PROVIDER": ok["PLACE_PROVIDER"].astype(object).fillna("unknown"), "days": days})
-        d = d[d["days"] > 0].groupby(["la_code", "PLACE", "PLACE_PROVIDER"], as_index=False)["days"].sum()
+        y0, y1 = (np.datetime64(x) for x in year_bounds(year))
+        stop = np.where(np.isnat(dec), y1 + np.timedelta64(1, "D"), np.minimum(dec, y1 + np.timedelta64(1, "D")))
+        begin = np.maximum(decom, y0)
+        days = np.clip((stop - begin).astype("timedelta64[D]").astype(np.int64), 0, None)
+        tot = np.bincount(g, weights=days, minlength=len(labels)) if len(g) else np.zeros(0)
+        d = labels.assign(days=tot.astype(np.int64))
+        d = d[d["days"] > 0]
         d.insert(1, "year", year)
         frames.append(d)
+    if not frames:
+        return pd.DataFrame(columns=["la_code", "year", "PLACE", "PLACE_PROVIDER", "days"])
     return pd.concat(frames, ignore_index=True)
 
 
@@ -156,17 +199,30 @@ def placement_days(eps: pd.DataFrame, years) -> pd.DataFrame:
 # CIN: referrals and child protection plans
 # ---------------------------------------------------------------------------------------------
 
+def _longitudinal(df: pd.DataFrame, date_col: str) -> pd.DataFrame:
+    """Stacked CIN records -> one per (LA, child, date), the latest return kept, ordered by child and
+    date, with integer keys _la and _ck and ``same_child_as_previous``."""
+    d = df.copy()
+    if "year" in d.columns:
+        d = d.sort_values("year", kind="stable")
+    d[date_col] = pd.to_datetime(d[date_col])
+    la_idx, ck = _keys(d, "LAchildID")
+    dates = _nat_last(d[date_col])
+    keep = ~pd.DataFrame({"k": ck, "d": dates}).duplicated(keep="last").to_numpy()
+    d, la_idx, ck, dates = d[keep], la_idx[keep], ck[keep], dates[keep]
+    order = np.lexsort((dates, ck))
+    d = d.iloc[order].reset_index(drop=True)
+    d["_la"], d["_ck"] = la_idx[order], ck[order]
+    c = d["_ck"].to_numpy()
+    d["same_child_as_previous"] = np.r_[False, c[1:] == c[:-1]]
+    return d
+
+
 def longitudinal_referrals(referrals: pd.DataFrame) -> pd.DataFrame:
     """Stacked CIN referrals -> one row per (LA, child, referral date), latest return kept, with
     ``prev_referral`` (the child's previous referral date) and ``rereferral_12m``."""
-    ref = referrals.copy()
-    if "year" in ref.columns:
-        ref = ref.sort_values("year", kind="stable")
-    ref["CINreferralDate"] = pd.to_datetime(ref["CINreferralDate"])
-    ref = ref.drop_duplicates(subset=["la_code", "LAchildID", "CINreferralDate"], keep="last")
-    ref = ref.sort_values(["la_code", "LAchildID", "CINreferralDate"], kind="stable").reset_index(drop=True)
-    same = (ref["la_code"] == ref["la_code"].shift()) & (ref["LAchildID"] == ref["LAchildID"].shift())
-    ref["prev_referral"] = ref["CINreferralDate"].shift().where(same)
+    ref = _longitudinal(referrals, "CINreferralDate")
+    ref["prev_referral"] = ref["CINreferralDate"].shift().where(ref["same_child_as_previous"])
     ref["rereferral_12m"] = ref["prev_referral"].notna() & (
         ref["prev_referral"] >= ref["CINreferralDate"] - pd.DateOffset(months=12))
     return ref
@@ -174,45 +230,45 @@ def longitudinal_referrals(referrals: pd.DataFrame) -> pd.DataFrame:
 
 def longitudinal_cpp(cpp: pd.DataFrame) -> pd.DataFrame:
     """Stacked child protection plans -> one row per (LA, child, start date), with ``subsequent``."""
-    p = cpp.copy()
-    if "year" in p.columns:
-        p = p.sort_values("year", kind="stable")
-    p["CPPstartDate"] = pd.to_datetime(p["CPPstartDate"])
+    p = _longitudinal(cpp, "CPPstartDate")
     p["CPPendDate"] = pd.to_datetime(p["CPPendDate"])
-    p = p.drop_duplicates(subset=["la_code", "LAchildID", "CPPstartDate"], keep="last")
-    p = p.sort_values(["la_code", "LAchildID", "CPPstartDate"], kind="stable").reset_index(drop=True)
-    same = (p["la_code"] == p["la_code"].shift()) & (p["LAchildID"] == p["LAchildID"].shift())
-    prev = pd.to_numeric(p.get("NumberOfPreviousCPP"), errors="coerce") if "NumberOfPreviousCPP" in p else 0
-    p["subsequent"] = same | (pd.Series(prev, index=p.index).fillna(0) > 0)
+    prev = pd.to_numeric(p["NumberOfPreviousCPP"], errors="coerce") if "NumberOfPreviousCPP" in p else pd.Series(0, index=p.index)
+    p["subsequent"] = p["same_child_as_previous"] | (prev.fillna(0) > 0)
     return p
 
 
 def cin_indicators(ref: pd.DataFrame, cpp: pd.DataFrame | None, years) -> pd.DataFrame:
     """Referrals, re-referrals within 12 months (number and %), CPP at 31 March, plans starting and
     second or subsequent plans (number and %), per LA and year (long)."""
+    las = pd.Index(pd.concat([ref["la_code"], cpp["la_code"] if cpp is not None else pd.Series(dtype=object)]).unique())
+    r_la = las.get_indexer(ref["la_code"])
+    n_la = len(las)
+    rdate, rr = ref["CINreferralDate"].to_numpy(), ref["rereferral_12m"].to_numpy()
+    have_cpp = cpp is not None and len(cpp)
+    if have_cpp:
+        c_la = las.get_indexer(cpp["la_code"])
+        c_ck = cpp["_ck"].to_numpy()
+        la_of_ck = np.zeros(int(c_ck.max()) + 1, dtype=np.int64)
+        la_of_ck[c_ck] = c_la
+        cs, ce, sub = cpp["CPPstartDate"].to_numpy(), cpp["CPPendDate"].to_numpy(), cpp["subsequent"].to_numpy()
     frames = []
     for year in years:
-        y0, y1 = year_bounds(year)
-        inyr = ref["CINreferralDate"].between(y0, y1)
-        n = inyr.groupby(ref["la_code"]).sum()
-        rr = (inyr & ref["rereferral_12m"]).groupby(ref["la_code"]).sum()
-        m = {"cin_referrals_number": n, "cin_rereferrals_within_12m_number": rr,
-             "cin_rereferrals_within_12m_pct": 100 * rr / n.replace(0, np.nan)}
-        if cpp is not None and len(cpp):
-            open_end = (cpp["CPPstartDate"] <= y1) & (cpp["CPPendDate"].isna() | (cpp["CPPendDate"] > y1))
-            starts = cpp["CPPstartDate"].between(y0, y1)
-            ns = starts.groupby(cpp["la_code"]).sum()
-            sub = (starts & cpp["subsequent"]).groupby(cpp["la_code"]).sum()
-            m["cpp_at_31_march_number"] = cpp.loc[open_end].drop_duplicates(["la_code", "LAchildID"]).groupby("la_code").size()
+        y0, y1 = (np.datetime64(x) for x in year_bounds(year))
+        inyr = (rdate >= y0) & (rdate <= y1)
+        n = np.bincount(r_la[inyr], minlength=n_la).astype(float)
+        k = np.bincount(r_la[inyr & rr], minlength=n_la).astype(float)
+        m = {"la_code": las, "year": year, "cin_referrals_number": n, "cin_rereferrals_within_12m_number": k,
+             "cin_rereferrals_within_12m_pct": np.where(n > 0, 100 * k / np.where(n > 0, n, 1), np.nan)}
+        if have_cpp:
+            open_end = (cs <= y1) & (np.isnat(ce) | (ce > y1))
+            starts = (cs >= y0) & (cs <= y1)
+            ns = np.bincount(c_la[starts], minlength=n_la).astype(float)
+            nsub = np.bincount(c_la[starts & sub], minlength=n_la).astype(float)
+            m["cpp_at_31_march_number"] = _children_by_la(c_ck, open_end, la_of_ck, n_la).astype(float)
             m["cpp_started_during_year_number"] = ns
-            m["cpp_second_or_subsequent_number"] = sub
-            m["cpp_second_or_subsequent_pct"] = 100 * sub / ns.replace(0, np.nan)
-        f = pd.DataFrame(m)
-        for c in f.columns:
-            if c.endswith("_number"):
-                f[c] = f[c].fillna(0)
-        f["year"] = year
-        frames.append(f.rename_axis("la_code").reset_index())
+            m["cpp_second_or_subsequent_number"] = nsub
+            m["cpp_second_or_subsequent_pct"] = np.where(ns > 0, 100 * nsub / np.where(ns > 0, ns, 1), np.nan)
+        frames.append(pd.DataFrame(m))
     wide = pd.concat(frames, ignore_index=True)
     return wide.melt(id_vars=["la_code", "year"], var_name="measure", value_name="value")
 

@@ -537,10 +537,14 @@ def read_extract(folder: Path, la_code=None, year=None, key: bytes | None = None
     return out
 
 
-def read_all(raw_dir: Path, key: bytes | None = None) -> dict[str, TableResult]:
-    """Read every LA-year under ``<raw_dir>/la_extracts`` and stack each table across them."""
+def read_all(raw_dir: Path, key: bytes | None = None, missing_ok: bool = False) -> dict[str, TableResult]:
+    """Read every LA-year under ``<raw_dir>/la_extracts`` and stack each table across them
+    (``missing_ok``: no extracts at all gives empty tables instead of an error)."""
     raw_dir = Path(raw_dir)
     found = discover(raw_dir)
+    schemas = {**SSDA903_FILES, **CIN_FILES}
+    if found.empty and missing_ok:
+        return {t: _empty_result(schemas[t]) for t in (*SSDA903_TABLES, *CIN_TABLES)}
     if found.empty:
         raise IngestError(f"{raw_dir / 'la_extracts'}: no LA extract folders (<LA number>/<year>/ssda903 or cin) found")
     parts: dict[str, list[TableResult]] = {}
@@ -548,7 +552,6 @@ def read_all(raw_dir: Path, key: bytes | None = None) -> dict[str, TableResult]:
         res = read_extract(raw_dir / "la_extracts" / str(row.la_code) / str(row.year), row.la_code, row.year, key, raw_dir)
         for t, r in res.items():
             parts.setdefault(t, []).append(r)
-    schemas = {**SSDA903_FILES, **CIN_FILES}
     return {t: _stack(schemas[t], parts.get(t, [])) for t in (*SSDA903_TABLES, *CIN_TABLES)}
 
 
@@ -565,7 +568,8 @@ def save_records(results: dict[str, TableResult], processed_dir: Path) -> pd.Dat
         rec = r.reconciliation()
         pd.DataFrame([rec]).to_csv(out / f"reconciliation_{k}.csv", index=False)
         recs.append({"table": t, **rec})
-    return pd.DataFrame(recs)
+    return pd.DataFrame(recs, columns=["table", "file", "strand", "rows_read", "rows_accepted", "rows_rejected",
+                                       "values_set_to_missing", "ignored_columns", "synthetic", "sha256"])
 
 
 # ---------------------------------------------------------------------------------------------

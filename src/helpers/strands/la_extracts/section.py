@@ -35,6 +35,11 @@ def build_section(section, results: dict, reading: dict, validation: dict | None
     judged on those; the others are shown and said not to be targets)."""
     names = borough_names()
     figs = {}
+    if reading["episodes"] == 0 and reading["referrals"] == 0:
+        section.markdown("No local authority extracts (SSDA903 or CIN census, under `la_extracts/<LA number>/<year>/` in the "
+                         "raw folder) were found for this scope, so no indicators, pathways or placement costs could be "
+                         "derived. The DfE validation rules were NOT run.")
+        return figs
     syn = " (synthetic extracts: the figures are illustrative)" if section.synthetic else ""
     section.markdown(
         f"Each borough's own returns to the DfE, the SSDA903 return on children looked after and the children in need (CIN) "
@@ -61,6 +66,11 @@ def build_section(section, results: dict, reading: dict, validation: dict | None
             f"the extracts: {failing['rule'].nunique()} rules flagged at least one record; "
             f"{len(notrun)} rules could not run and are reported as not run, not as passed"
             + (f" ({', '.join(map(str, notrun[:12]))}{'…' if len(notrun) > 12 else ''})." if notrun else "."))
+        used = sorted({i.get("ruleset", "") for i in validation.get("returns", {}).values()})
+        if used:
+            section.markdown(f"Rulesets used: {', '.join(used)}. The validators ship rules only for recent collection years, "
+                             f"so older returns are checked with the earliest ruleset available: a rule that was introduced "
+                             f"later can flag records that were valid when they were submitted.", appendix=True)
         section.table("dfe_validation", failing.sort_values("records", ascending=False).head(30),
                       "DfE validation rules that flagged records (top 30 by number of records)",
                       labels={"return": "Return", "rule": "Rule", "message": "Message", "records": "Records flagged"})
