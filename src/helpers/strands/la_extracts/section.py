@@ -23,6 +23,11 @@ def borough_names() -> dict:
     return {str(la): name for name, _, la in BOROUGHS.values()}
 
 
+def _lc(label: str) -> str:
+    """A label inside a sentence: first letter lower case, the rest (31 March) kept."""
+    return label[:1].lower() + label[1:]
+
+
 def _fmt_money(x) -> str:
     return "–" if pd.isna(x) else f"£{x / 1e6:,.1f}m"
 
@@ -55,7 +60,7 @@ def build_section(section, results: dict, reading: dict, validation: dict | None
     if validation is None or validation.get("status") != "ran":
         why = (validation or {}).get("reason", "the validators' environment (.venv-validators) was not available")
         section.markdown(
-            f"**The DfE validation rules were NOT run** on these extracts ({why}). This is not a pass: nothing is known "
+            f"**The DfE validation rules were NOT run** on these extracts: {why}. This is not a pass: nothing is known "
             f"about which DfE rules the extracts break until the validators run.")
     else:
         res = validation["results"]
@@ -89,12 +94,12 @@ def build_section(section, results: dict, reading: dict, validation: dict | None
     tol_text = (f"exactly for counts and within {tolerance_pp:g} percentage points for the re-referral rate"
                 + (" (the generator's stated tolerance)" if section.synthetic else ""))
     scope = "" if targeted_measures is None else (
-        " that the synthetic generator aims at (" + ", ".join(MEASURE_LABELS[m].lower() for m in targeted_measures
+        " that the synthetic generator aims at (" + ", ".join(_lc(MEASURE_LABELS[m]) for m in targeted_measures
                                                               if m in MEASURE_LABELS) + ")")
     text = f"Of {len(judged)} borough-year figures with a published value{scope}, {n_ok} match {tol_text}. "
     if len(bad):
         worst = bad.loc[bad["difference"].abs().idxmax()]
-        text += (f"{len(bad)} do not; the largest difference is {MEASURE_LABELS.get(worst['measure'], worst['measure']).lower()} "
+        text += (f"{len(bad)} do not; the largest difference is {_lc(MEASURE_LABELS.get(worst['measure'], worst['measure']))} "
                  f"in {worst['borough']} in {int(worst['year'])} ({worst['value_derived']:,.1f} derived against "
                  f"{worst['value_published']:,.1f} published). ")
         text += ("Such differences are what an analyst must explain: late returns and corrections after submission, "
@@ -103,7 +108,7 @@ def build_section(section, results: dict, reading: dict, validation: dict | None
     if targeted_measures is not None:
         others = sorted(set(has_pub["measure"]) - set(targeted_measures))
         if others:
-            text += ("The other published measures (" + ", ".join(MEASURE_LABELS.get(m, m).lower() for m in others) + ") are "
+            text += ("The other published measures (" + ", ".join(_lc(MEASURE_LABELS.get(m, m)) for m in others) + ") are "
                      "not generator targets, so their differences are expected on synthetic extracts: children ceasing follow "
                      "from the numbers in care and starting (the published figures do not obey that identity exactly), and "
                      "child protection plans come from the planted pathway rates.")

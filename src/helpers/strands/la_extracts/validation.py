@@ -24,8 +24,8 @@ def load_results(processed_dir: Path) -> dict:
     d = Path(processed_dir) / VALIDATION_DIR
     status_path = d / "status.json"
     if not status_path.exists():
-        return {"status": "not run", "reason": "the validation step did not run (its kernel, focus-on-practice-validators, "
-                                               "is not installed, or the step was skipped)"}
+        return {"status": "not run", "reason": "the validation step did not run: its kernel, focus-on-practice-validators, "
+                                               "is not installed, or the step was skipped"}
     status = json.loads(status_path.read_text(encoding="utf-8"))
     if status.get("status") != "ran":
         return status
