@@ -45,7 +45,7 @@ data: $(STAMP) ## write synthetic raw data to data/raw, unless it already holds 
 report: data validators ## set up, generate data if none, run the whole pipeline, write reports/*.html
 	$(BIN)/python -m helpers.pipeline --raw-dir $(RAW_DIR) $(PIPELINE_ARGS)
 
-test: $(STAMP) ## run the tests (unit tests and an end-to-end pipeline run on small generated data)
+test: $(STAMP) validators ## run the tests (unit tests and an end-to-end pipeline run on small generated data)
 	$(BIN)/python -m pytest
 
 lab: $(STAMP) ## open JupyterLab on the notebooks
