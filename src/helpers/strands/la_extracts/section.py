@@ -65,12 +65,15 @@ def build_section(section, results: dict, reading: dict, validation: dict | None
     else:
         res = validation["results"]
         notrun = validation.get("not_run", [])
+        skipped = max([i.get("rules_skipped_no_table", 0) for i in validation.get("returns", {}).values()] or [0])
         failing = res.groupby(["return", "rule", "message"], as_index=False).agg(records=("count", "sum"))
         section.markdown(
             f"The DfE's own validation rules (Data to Insight's validators, the ones LAs run before submitting) ran on "
             f"the extracts: {failing['rule'].nunique()} rules flagged at least one record; "
             f"{len(notrun)} rules could not run and are reported as not run, not as passed"
-            + (f" ({', '.join(map(str, notrun[:12]))}{'…' if len(notrun) > 12 else ''})." if notrun else "."))
+            + (f" ({', '.join(map(str, notrun[:12]))}{'…' if len(notrun) > 12 else ''})." if notrun else ".")
+            + (f" Some SSDA903 rules need tables the extracts do not hold (e.g. OC2, reviews): they were skipped, "
+               f"which says nothing about those tables (up to {skipped} rules per return)." if skipped else ""))
         used = sorted({i.get("ruleset", "") for i in validation.get("returns", {}).values()})
         if used:
             section.markdown(f"Rulesets used: {', '.join(used)}. The validators ship rules only for recent collection years, "
