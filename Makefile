@@ -17,7 +17,7 @@ LAB_BROWSER := $(if $(DISPLAY)$(WAYLAND_DISPLAY),,$(if $(filter Darwin,$(shell u
 JOBS_ARG := $(if $(JOBS),--jobs $(JOBS),)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data report test lint format lab borough-reports docs strip benchmark clean browser-deps pdf
+.PHONY: help setup validators data report test lint format lab borough-reports docs strip benchmark clean browser-deps pdf
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -30,15 +30,29 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name focus-on-practice --display-name "Python (Focus on Practice)"
 	@touch $(STAMP)
 
-setup: $(STAMP) ## create .venv and install the pinned packages, this project and its Jupyter kernel
+VALIDATORS_VENV := .venv-validators
+VALIDATORS_STAMP := $(VENV)/share/jupyter/kernels/focus-on-practice-validators/kernel.json
+
+# The DfE validators pin pandas<2 and numpy<1.25: their own environment and Jupyter kernel. If it cannot be
+# built, the pipeline skips the validation step with one line and the report says the rules were NOT run.
+$(VALIDATORS_STAMP): requirements-validators.txt $(STAMP)
+	@( test -x $(VALIDATORS_VENV)/bin/python || $(PYTHON) -m venv $(VALIDATORS_VENV) ) && \
+	$(VALIDATORS_VENV)/bin/python -m pip install --quiet -r requirements-validators.txt && \
+	$(VALIDATORS_VENV)/bin/python -m pip install --quiet --no-deps -e . && \
+	$(VALIDATORS_VENV)/bin/python -m ipykernel install --prefix $(VENV) --name focus-on-practice-validators --display-name "Python (Focus on Practice, DfE validators)" && \
+	touch $(VALIDATORS_STAMP) || echo "NOTE: the DfE validators' environment could not be built; the validation step will be skipped"
+
+validators: $(VALIDATORS_STAMP) ## (part of setup) the DfE validators' environment and kernel
+
+setup: $(STAMP) validators ## create .venv and install the pinned packages, this project and its Jupyter kernel
 
 data: $(STAMP) ## write synthetic raw data to data/raw, unless it already holds data
 	$(BIN)/python -m helpers.synthetic --out $(RAW_DIR) --seed $(SEED) --if-empty
 
-report: data ## set up, generate data if none, run the whole pipeline, write reports/*.html
+report: data validators ## set up, generate data if none, run the whole pipeline, write reports/*.html
 	$(BIN)/python -m helpers.pipeline --raw-dir $(RAW_DIR) $(JOBS_ARG) $(PIPELINE_ARGS)
 
-test: $(STAMP) ## run the tests (unit tests and an end-to-end pipeline run on small generated data)
+test: $(STAMP) validators ## run the tests (unit tests and an end-to-end pipeline run on small generated data)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP) ## check lint and formatting with ruff (whole tree, notebooks included; changes nothing)
@@ -72,10 +86,11 @@ docs: $(STAMP) ## regenerate docs/data_dictionary.md from the schemas
 strip: $(STAMP) ## strip outputs from notebooks before committing (keeps kernelspec and tags)
 	$(BIN)/python -m helpers.strip_notebooks
 
-benchmark: $(STAMP) ## time a full build, a no-change rebuild, the network metrics and the outcomes placebo runs
+benchmark: $(STAMP) ## time a full build, a no-change rebuild, the network metrics, the outcomes placebo runs and the LA-extracts derivation and readers
 	$(BIN)/python benchmarks/bench_pipeline.py
 	$(BIN)/python benchmarks/bench_networks.py
 	$(BIN)/python benchmarks/bench_outcomes.py
+	$(BIN)/python benchmarks/bench_la_extracts.py
 
 clean: ## remove processed outputs, executed notebooks and reports (never data/raw)
 	rm -rf data/processed/*/ outputs/ reports/*.html

@@ -9,7 +9,7 @@ import pandas as pd
 
 def test_report_has_the_sections(built):
     html = built["html"]
-    for heading in ("programme as implemented", "SCORE-15", "Data quality", "Practice scenarios", "network", "Interviews"):
+    for heading in ("programme as implemented", "SCORE-15", "Data quality", "Practice scenarios", "network", "Interviews", "Local authority extracts"):
         assert re.search(rf"<h2[^>]*>\s*\d+\.\s[^<]*{heading}", html), heading
     # The contents link to every numbered section heading and every top-level part.
     contents = re.search(r'<nav aria-labelledby="contents">(.*?)</nav>', html, re.S).group(1)

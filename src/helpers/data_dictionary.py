@@ -25,6 +25,7 @@ STRAND_MODULES = (
     "strands.score15",
     "public_data",
     "strands.outcomes",
+    "strands.la_extracts",
     "strands.workforce",
     "strands.time_use",
 )

@@ -115,6 +115,10 @@ class Step:
     exports_report: bool = False
     #: names of the notebooks whose processed outputs this one reads (it runs after them)
     reads: list[str] = field(default_factory=list)
+    #: Jupyter kernel the notebook runs on (``kernel:`` in pipeline.yaml; default the project's).
+    kernel: str = config.KERNEL_NAME
+    #: ``optional: true``: if the notebook's kernel is not installed the step is skipped with one line.
+    optional: bool = False
 
 
 @dataclass
@@ -370,6 +374,8 @@ def build_plan(
                 raw_inputs=list(nb.get("raw_inputs") or []),
                 exports_report=bool(nb.get("exports_report", False)),
                 reads=_reads(nb, names),
+                kernel=str(nb.get("kernel", config.KERNEL_NAME)),
+                optional=bool(nb.get("optional", False)),
             )
         )
     variant = _variant_name(non_default, override_file, from_file or set())
@@ -491,8 +497,8 @@ def validate(steps: list[Step], plan: Plan) -> list[str]:
             problems.append(str(exc))
             continue
         kernel = nb.get("metadata", {}).get("kernelspec", {}).get("name")
-        if kernel != config.KERNEL_NAME:
-            problems.append(f"{step.name}: notebook kernelspec is {kernel!r}, expected {config.KERNEL_NAME!r}")
+        if kernel != step.kernel:
+            problems.append(f"{step.name}: notebook kernelspec is {kernel!r}, expected {step.kernel!r}")
         for name, value in step.parameters.items():
             if name not in declared:
                 close = difflib.get_close_matches(name, list(declared), n=1, cutoff=0.6)
@@ -576,7 +582,7 @@ def fingerprint(step: Step, code_hash: str, upstream, inputs: dict, key_fp: str 
         "code": code_hash,
         "upstream": upstream,
         "key": key_fp,
-        "kernel": config.KERNEL_NAME,
+        "kernel": step.kernel,
         "python": sys.version,
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
@@ -776,6 +782,17 @@ def ensure_kernel() -> None:
     install(kernel_name=config.KERNEL_NAME, display_name=config.KERNEL_DISPLAY_NAME, prefix=sys.prefix)
 
 
+def kernel_installed(name: str) -> bool:
+    """True when a Jupyter kernelspec of this name is installed (for steps on another kernel)."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        KernelSpecManager().get_kernel_spec(name)
+        return True
+    except NoSuchKernel:
+        return False
+
+
 _IPC_MANAGER = None
 
 
@@ -911,7 +928,7 @@ def run_step(step: Step, executed_path: Path, progress: bool = False, km=None) -
             str(step.notebook),
             str(tmp),
             parameters=step.parameters,
-            kernel_name=config.KERNEL_NAME,
+            kernel_name=step.kernel,
             language="python",
             progress_bar=progress,
             log_output=False,
@@ -1118,6 +1135,15 @@ def _decide(sc: _Scope, step: Step, log) -> tuple[str, dict] | None:
              "inputs_sha256": inputs, "executed": str(sc.executed_path(step)), "fingerprint": fp}
     if step.name not in sc.selected and step.name not in sc.auto:
         sc.status[step.name] = "fresh" if fresh else "stale"
+        return None
+    if step.kernel != config.KERNEL_NAME and not kernel_installed(step.kernel):
+        # A notebook on another kernel (the DfE validators' environment): an optional step is
+        # skipped with one line and what reads it says the step did not run; never reported as passed.
+        if not step.optional:
+            raise PipelineError(f"{step.name}: kernel {step.kernel!r} is not installed (run make setup)")
+        log(f"{step.name}: skipped, kernel {step.kernel!r} is not installed (optional step)")
+        sc.status[step.name] = f"skipped (kernel {step.kernel} not installed)"
+        sc.entries[step.name] = {**entry, "status": sc.status[step.name], "seconds": 0.0}
         return None
     if any(sc.status.get(r, "").startswith(("failed", "not run")) for r in step.reads):
         sc.status[step.name] = "not run (a notebook it reads failed)"
