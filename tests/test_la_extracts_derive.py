@@ -70,3 +70,21 @@ def test_stacked_returns_deduplicated(tmp_path):
     assert v[(2015, "cla_at_31_march_number")] == 3
     assert v[(2016, "cla_ceased_during_year_number")] == 1  # A, from the 2016 return's DEC
     assert v[(2016, "cla_started_during_year_number")] == 0
+
+
+def test_kaplan_meier_on_a_hand_worked_example():
+    """Five children: events on days 1, 2, 3; censored on days 2 and 4.
+
+    By hand: at risk 5, 5, 4, 2, 1 at days 0-4; S = 1, 4/5, 4/5*3/4 = 0.6, 0.6*1/2 = 0.3, 0.3.
+    Greenwood at day 1: 1/(5*4) = 0.05, so v = 0.05 / ln(0.8)^2 = 1.00416 and the log(-log) interval
+    is exp(-exp(ln(-ln 0.8) +/- 1.96*sqrt(v))) = 0.2038 to 0.9692.
+    """
+    from helpers.strands.la_extracts.analysis import kaplan_meier
+
+    km = kaplan_meier([1, 2, 2, 3, 4], [1, 1, 0, 1, 0])
+    assert km["time"].tolist() == [0, 1, 2, 3, 4]
+    assert km["at_risk"].tolist() == [5, 5, 4, 2, 1]
+    assert km["survival"].round(10).tolist() == [1.0, 0.8, 0.6, 0.3, 0.3]
+    day1 = km.set_index("time").loc[1]
+    assert abs(day1["ci_low"] - 0.2038) < 5e-4
+    assert abs(day1["ci_high"] - 0.9692) < 5e-4

@@ -428,22 +428,49 @@ def reconcile(derived: pd.DataFrame, published: pd.DataFrame, tolerance: dict | 
     return m.sort_values(["la_code", "measure", "year"]).reset_index(drop=True)
 
 
+def kaplan_meier(durations, events, z: float = 1.959963984540054) -> pd.DataFrame:
+    """Kaplan-Meier survival with Greenwood's variance and the log(-log) ("exponential Greenwood")
+    95% interval, at time 0 and at every distinct observed time.
+
+    ``events`` is 1 where the event happened at ``durations`` and 0 where the child was censored
+    then. Written here rather than taken from lifelines, whose releases require pandas < 3 (the
+    project pins pandas 3); the test checks it against a hand-worked example, and it gives the same
+    numbers as lifelines' ``KaplanMeierFitter`` (checked once in the validators' environment).
+    Returns columns ``time``, ``at_risk``, ``events``, ``survival``, ``ci_low``, ``ci_high``.
+    """
+    t = np.asarray(durations, dtype=float)
+    e = np.asarray(events, dtype=int)
+    times = np.unique(np.concatenate([[0.0], t]))
+    at_risk = np.array([(t >= u).sum() for u in times])
+    d = np.array([((t == u) & (e == 1)).sum() for u in times])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        survival = np.cumprod(np.where(at_risk > 0, 1 - d / at_risk, 1.0))
+        greenwood = np.cumsum(np.where(at_risk - d > 0, d / (at_risk * (at_risk - d)), 0.0))
+        log_s = np.log(survival)
+        v = greenwood / log_s**2
+        centre = np.log(-log_s)
+        low = np.exp(-np.exp(centre + z * np.sqrt(v)))
+        high = np.exp(-np.exp(centre - z * np.sqrt(v)))
+    # Before any event (S = 1) the interval is the point; after S reaches 0 it is 0.
+    low = np.where(survival >= 1, 1.0, np.where(survival <= 0, 0.0, low))
+    high = np.where(survival >= 1, 1.0, np.where(survival <= 0, 0.0, high))
+    return pd.DataFrame({"time": times, "at_risk": at_risk, "events": d, "survival": survival,
+                         "ci_low": low, "ci_high": high})
+
+
 def km_cumulative_incidence(cohort: pd.DataFrame, outcome: str) -> pd.DataFrame:
     """Kaplan-Meier cumulative incidence (1 - S(t), %) of ``outcome`` over the 12 months after
-    referral, by LA and period (lifelines; censoring at 12 months only, so it equals the crude
-    proportion at day 365 up to the 12-month calendar rule): la_code, period, day, pct, ci_low, ci_high."""
-    from lifelines import KaplanMeierFitter
-
+    referral, by LA and period (:func:`kaplan_meier`; censoring at 12 months only, so it equals the
+    crude proportion at day 365 up to the 12-month calendar rule): la_code, period, day, pct,
+    ci_low, ci_high."""
     frames = []
     for (la, period), g in cohort.groupby(["la_code", "period"]):
         if len(g) == 0:
             continue
-        km = KaplanMeierFitter().fit(g[f"days_{outcome}"], g[outcome].astype(int))
-        sf = km.survival_function_.iloc[:, 0]
-        ci = km.confidence_interval_survival_function_
-        frames.append(pd.DataFrame({"la_code": la, "period": period, "day": sf.index.values,
-                                    "pct": 100 * (1 - sf.values), "ci_low": 100 * (1 - ci.iloc[:, 1].values),
-                                    "ci_high": 100 * (1 - ci.iloc[:, 0].values), "children": len(g)}))
+        km = kaplan_meier(g[f"days_{outcome}"], g[outcome].astype(int))
+        frames.append(pd.DataFrame({"la_code": la, "period": period, "day": km["time"].values,
+                                    "pct": 100 * (1 - km["survival"].values), "ci_low": 100 * (1 - km["ci_high"].values),
+                                    "ci_high": 100 * (1 - km["ci_low"].values), "children": len(g)}))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
