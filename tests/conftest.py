@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from helpers import config
 
@@ -32,12 +33,26 @@ def built(tmp_path_factory):
 
     tmp = tmp_path_factory.mktemp("e2e")
     truth = generate_all(tmp / "raw")
-    cmd = [sys.executable, "-m", "helpers.pipeline", "--no-progress", "--force",
+    # The declared pipeline with one default changed: the DfE validators take minutes on full-size
+    # extracts (tests/test_la_extracts_validation.py covers them). Declared, not --set, so the
+    # report is the default build, not a variant.
+    declaration = write_test_declaration(tmp / "pipeline.yaml")
+    cmd = [sys.executable, "-m", "helpers.pipeline", "--no-progress", "--force", "--pipeline", str(declaration),
            "--raw-dir", str(tmp / "raw"), "--processed-dir", str(tmp / "processed"),
-           "--runs-dir", str(tmp / "runs"), "--report-dir", str(tmp / "reports"),
-           # the DfE validators take minutes on full-size extracts; tests/test_la_extracts_validation.py covers them
-           "--set", "dfe_validation.validate_years=[]"]
+           "--runs-dir", str(tmp / "runs"), "--report-dir", str(tmp / "reports")]
     done = subprocess.run(cmd, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-3000:]
     html = (tmp / "reports" / "focus_on_practice_evaluation.html").read_text(encoding="utf-8")
     return {"tmp": tmp, "truth": truth, "html": html, "processed": tmp / "processed" / "all"}
+
+
+def write_test_declaration(path: Path) -> Path:
+    """The declared pipeline with one default changed for tests: no DfE validation years (the
+    validators take minutes on full-size extracts; tests/test_la_extracts_validation.py covers
+    them). Passed with --pipeline, so a build from it is a default build, not a variant."""
+    decl = yaml.safe_load(config.PIPELINE_FILE.read_text(encoding="utf-8"))
+    for nb in decl["notebooks"]:
+        if nb["name"] == "dfe_validation":
+            nb["parameters"]["validate_years"] = []
+    path.write_text(yaml.safe_dump(decl, sort_keys=False), encoding="utf-8")
+    return path

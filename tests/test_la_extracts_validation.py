@@ -65,7 +65,7 @@ def test_known_rule_failure_found(tmp_path):
     (d / "header.csv").write_text("CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nK1,3,01/01/2010,WBRI,UN1,,\nK2,1,01/01/2011,WBRI,UN1,,\n")
     (d / "episodes.csv").write_text("CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
                                     "K1,01/06/2018,S,C2,N1,U4,PR1,,,,,,\nK2,01/06/2018,S,C2,N1,U4,PR1,,,,,,\n")
-    code = ("import sys; from helpers.strands import dfe_validators as d; "
+    code = ("import sys; from helpers import dfe_validators as d; "
             "s = d.run_all(sys.argv[1], sys.argv[2], [2019]); print(s['status'])")
     env = {"FOP_PSEUDONYMISATION_KEY": "test-key", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
     out = subprocess.run([str(VALIDATORS_PY), "-c", code, str(tmp_path / "raw"), str(tmp_path / "proc")],

@@ -375,9 +375,16 @@ def _pipeline(args, env_extra, tmp_path):
 
 
 def test_public_folder_missing_section_says_what_to_put_where_and_report_builds(tmp_path):
+    from conftest import write_test_declaration
+
+    from helpers.synthetic import generate_all
+
     empty = tmp_path / "no_public_data"
     empty.mkdir()
-    done = _pipeline(["--from", "outcomes"], {"FOP_PUBLIC_DATA": str(empty)}, tmp_path)
+    raw = tmp_path / "raw"
+    generate_all(raw, scale=0.3)  # the generators fall back to documented defaults without the folder
+    decl = write_test_declaration(tmp_path / "pipeline.yaml")
+    done = _pipeline(["--pipeline", str(decl), "--raw-dir", str(raw)], {"FOP_PUBLIC_DATA": str(empty)}, tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
     meta = json.loads((tmp_path / "processed" / "all" / "report_sections" / "40_outcomes" / "section.json").read_text())
     texts = [i["text"] for i in meta["items"]]
@@ -390,8 +397,10 @@ def test_public_folder_missing_section_says_what_to_put_where_and_report_builds(
 def test_other_la_override_file_builds_the_section(tmp_path):
     done = _pipeline(["--params", "config/outcomes_other_la.yaml", "--only", "outcomes"], {}, tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
-    meta = json.loads((tmp_path / "processed" / "all" / "report_sections" / "40_outcomes" / "section.json").read_text())
+    # A non-default parameter set writes to its own variant folder (never over the default build).
+    scope = tmp_path / "processed" / "variants" / "outcomes_other_la" / "all"
+    meta = json.loads((scope / "report_sections" / "40_outcomes" / "section.json").read_text())
     text = " ".join(i.get("text", "") for i in meta["items"])
     assert "Leeds" in text and meta["data_kind"] == "real"
-    est = (tmp_path / "processed" / "all" / "outcomes" / "estimates.csv").read_text()
+    est = (scope / "outcomes" / "estimates.csv").read_text()
     assert "383" in est

@@ -1055,3 +1055,39 @@ def read_output(spec: OutputTable, processed_dir: Path) -> pd.DataFrame:
     if not path.exists():
         raise FileNotFoundError(f"{path}: not found; run the notebook of the {spec.strand} strand first")
     return pd.read_csv(path)
+
+
+# ---- checks across columns, after reading (used by the time-use and workforce strands) ---------
+
+def accepted_rows(result: IngestResult) -> np.ndarray:
+    """Spreadsheet row numbers of ``result.data``, in order (ingest keeps file order and drops the
+    rejected rows, so they are the file's rows less the rejected ones)."""
+    all_rows = np.arange(2, 2 + result.rows_read)
+    rejected = set(result.rejected["row"].astype(int)) if len(result.rejected) else set()
+    return np.array([r for r in all_rows if r not in rejected], dtype=int)
+
+
+def reject_accepted_rows(result: IngestResult, bad, column: str, values, reasons) -> IngestResult:
+    """Move accepted rows that fail a check across columns to the rejected rows, logging each.
+
+    ``bad`` is a boolean mask over ``result.data``; ``values`` and ``reasons`` give, for each row, the
+    value shown in the issues file and why it failed. Each is logged with file, row (as a spreadsheet
+    shows it) and ``column``; rows read = accepted + rejected still holds.
+    """
+    bad = np.asarray(bad, dtype=bool)
+    rows = accepted_rows(result)
+    if bad.any():
+        issues, rejected = [], []
+        for i in np.flatnonzero(bad):
+            row = int(rows[i])
+            issues.append((result.path.name, row, column, str(values[i]), str(reasons[i]), "row rejected"))
+            rec = result.data.iloc[i].astype(object).map(
+                lambda v: "" if v is None or v is pd.NaT or (not isinstance(v, str) and pd.isna(v))
+                else str(v.date()) if isinstance(v, pd.Timestamp) else str(v))
+            rejected.append({"file": result.path.name, "row": row, "reasons": f"{column}: {reasons[i]}", **rec.to_dict()})
+        result.issues = pd.concat([result.issues, pd.DataFrame(issues, columns=ISSUE_COLUMNS)], ignore_index=True)
+        extra = pd.DataFrame(rejected)
+        result.rejected = pd.concat([result.rejected, extra], ignore_index=True) if len(result.rejected) else extra
+        result.rejected = result.rejected.sort_values("row", kind="stable").reset_index(drop=True)
+    result.data = result.data.loc[~bad].reset_index(drop=True)
+    return result

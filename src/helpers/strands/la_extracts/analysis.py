@@ -321,8 +321,11 @@ def _first_on_or_after(cohort: pd.DataFrame, events: pd.DataFrame, date_col: str
     if events is None or events.empty:
         return pd.Series(pd.NaT, index=cohort.index)
     ev = events[["la_code", "child", date_col]].dropna().rename(columns={date_col: name})
-    ev = ev.assign(la_code=ev["la_code"].astype(str)).sort_values(name)
-    left = cohort[["la_code", "child", "date"]].assign(la_code=cohort["la_code"].astype(str), _i=cohort.index).sort_values("date")
+    # One string dtype for the keys on both sides (the readers may hand over object or str columns).
+    ev = ev.assign(la_code=ev["la_code"].astype(str), child=ev["child"].astype(str)).sort_values(name)
+    left = cohort[["la_code", "child", "date"]].assign(
+        la_code=cohort["la_code"].astype(str), child=cohort["child"].astype(str), _i=cohort.index
+    ).sort_values("date")
     m = pd.merge_asof(left, ev, left_on="date", right_on=name, by=["la_code", "child"], direction="forward")
     return m.set_index("_i")[name].reindex(cohort.index)
 

@@ -19,7 +19,6 @@ import numpy as np
 from ... import ingest
 from ...config import BOROUGH_NAMES
 from ...ingest import Column, IngestResult, RawFile
-from ..time_use.inputs import reject_accepted_rows
 
 STRAND = "workforce"
 HR_ROLES = {
@@ -95,7 +94,7 @@ def check_dates(result: IngestResult) -> IngestResult:
     d = result.data
     bad = (d["end_date"].notna() & (d["end_date"] < d["start_date"])).to_numpy()
     values = [str(v.date()) if hasattr(v, "date") else "" for v in d["end_date"]]
-    return reject_accepted_rows(result, bad, "end_date", values, ["ends before start_date"] * len(d))
+    return ingest.reject_accepted_rows(result, bad, "end_date", values, ["ends before start_date"] * len(d))
 
 
 def read_hr(raw_dir, key: bytes | None = None) -> tuple[IngestResult, IngestResult]:

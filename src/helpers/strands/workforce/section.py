@@ -290,3 +290,17 @@ def build_hr_section(section, ind: pd.DataFrame, rec: pd.DataFrame | None, chang
             section.markdown("**Check against the synthetic data's planted change** (targets: "
                              f"{truth.get('targets_source', 'not recorded')}):\n\n" + "\n".join(f"- {l}" for l in lines), appendix=True)
     return figs
+
+
+def build_section(section, *args, **kwargs):
+    """Fill one of the strand's two sections, chosen by ``section.strand``.
+
+    The workforce strand hands the report two sections because their data differ in kind: the
+    published DfE statistics (``PUBLIC_STRAND``, real) and the HR extract (``HR_STRAND``, synthetic
+    by default). Arguments are those of :func:`build_public_section` or :func:`build_hr_section`.
+    """
+    if section.strand == PUBLIC_STRAND:
+        return build_public_section(section, *args, **kwargs)
+    if section.strand == HR_STRAND:
+        return build_hr_section(section, *args, **kwargs)
+    raise ValueError(f"workforce build_section: unknown section strand {section.strand!r}")

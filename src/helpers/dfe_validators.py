@@ -29,8 +29,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import config
-from ..pseudonymise import load_key, pseudonym
+from . import config
+from .pseudonymise import load_key, pseudonym
 
 CHILD_PREFIX = "CH"  # the same prefix as helpers.strands.la_extracts.inputs.CHILD_PREFIX
 OUT_SUBDIR = Path("la_extracts") / "validation"
