@@ -66,8 +66,8 @@ format: $(STAMP) ## fix what ruff can fix and format the whole tree (notebooks i
 lab: $(STAMP) ## open JupyterLab on the notebooks (also as root or with no browser; LAB_ARGS=... for more)
 	$(BIN)/jupyter lab $(LAB_ROOT) $(LAB_BROWSER) $(LAB_ARGS) notebooks/
 
-borough-reports: data ## build one report per borough, in parallel across the cores (reports/*_<borough>.html)
-	$(BIN)/python -m helpers.pipeline --raw-dir $(RAW_DIR) --each-borough $(JOBS_ARG) $(PIPELINE_ARGS)
+borough-reports: data ## the tri-borough report and one per borough, built together in parallel (reports/*_<borough>.html)
+	$(BIN)/python -m helpers.pipeline --raw-dir $(RAW_DIR) --boroughs all,each $(JOBS_ARG) $(PIPELINE_ARGS)
 
 AXE_CORE_VERSION ?= 4.14.1
 REPORT_HTML ?= reports/focus_on_practice_evaluation.html

@@ -1111,6 +1111,35 @@ def _priorities(scopes: list[_Scope]) -> dict:
     return prio
 
 
+def _ready(sc: _Scope, step: Step, scopes: list[_Scope]) -> bool:
+    """A step can be resolved once the notebooks it reads are. A report waits, in addition, for
+    every strand notebook of every scope in this run: its disclosure check compares its tables with
+    the same tables of the other scopes' reports (tri-borough = sum of boroughs), so it must be
+    rendered after all of them are written."""
+    if not all(r in sc.status for r in step.reads):
+        return False
+    if step.exports_report:
+        return all(s.name in other.status for other in scopes for s in other.plan.steps if not s.exports_report)
+    return True
+
+
+def sibling_sections_digest(plan: Plan) -> str:
+    """What a report reads of the other scopes (the tables and section records under
+    ``<processed>/<other scope>/report_sections``), so a report whose sibling scopes changed is
+    rebuilt and its cross-report disclosure check redone."""
+    from .report_section import SECTIONS_DIRNAME
+
+    base = plan.scope_dir.parent
+    items = []
+    for scope in sorted({*config.BOROUGHS, config.ALL_BOROUGHS} - {plan.scope}):
+        folder = base / scope / SECTIONS_DIRNAME
+        if folder.is_dir():
+            for f in sorted(folder.rglob("*")):
+                if f.is_file() and f.suffix in (".csv", ".json"):
+                    items.append((str(f.relative_to(base)), _sha256_file(f)))
+    return hashlib.sha256(json.dumps(items).encode()).hexdigest()
+
+
 def _decide(sc: _Scope, step: Step, log) -> tuple[str, dict] | None:
     """Resolve a step whose upstream is resolved: returns ("run", entry) or None (skipped, not
     selected, or not runnable); records its status and the digest downstream steps depend on."""
@@ -1124,6 +1153,8 @@ def _decide(sc: _Scope, step: Step, log) -> tuple[str, dict] | None:
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             write_atomic(path, text)
         extra["run_info"] = hashlib.sha256(text.encode()).hexdigest()
+    if step.exports_report:
+        extra["sibling_sections"] = sibling_sections_digest(plan)
     upstream = {r: sc.digests.get(r) for r in step.reads}
     fp = fingerprint(step, sc.code_hash, upstream, {**inputs, **extra}, sc.key_fp)
     record = sc.state["steps"].get(step.name)
@@ -1316,7 +1347,7 @@ def run_plans(
             progressed = True
             while progressed:
                 progressed = False
-                for sc, step in [it for it in pending if all(r in it[0].status for r in it[1].reads)]:
+                for sc, step in [it for it in pending if _ready(it[0], it[1], scopes)]:
                     pending.remove((sc, step))
                     progressed = True
                     if failure is not None:

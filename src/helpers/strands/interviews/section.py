@@ -122,7 +122,7 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
             charts.chart_prevalence(prev, themes, thr),
             alt=(
                 f"Heatmap of the share of practitioners, managers and family members who raised each of "
-                f"{len(themes)} themes; cells resting on {thr} people or fewer are grey and marked c."
+                f"{len(themes)} themes; cells resting on too few people to show (the small-count rule) are grey and marked c."
             ),
             caption="Share of participants raising each theme, by participant type (grey: too few people to show).",
         )
@@ -337,7 +337,7 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
                 alt=(
                     f"Network of {len(themes)} themes arranged on a circle by cluster; node size shows how many participants "
                     f"raised the theme and line width how many interviews coded two themes on the same passages; links "
-                    f"resting on {thr} participants or fewer are not drawn."
+                    f"resting on too few participants to show (the small-count rule) are not drawn."
                 ),
                 caption="Themes coded on the same or overlapping passages (links resting on few participants not drawn).",
             )
@@ -377,11 +377,13 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
     q = results["quotes"]
     qc = results["quote_counts"]
     counts_txt = (
-        f"Of {qc.get('candidates', 0):,} coded passages short enough to quote, {qc.get('no_consent', 0):,} came from "
-        f"people who had not agreed to be quoted and were never considered; {qc.get('unsure', 0):,} were dropped "
-        f"because the redaction helper could not be sure it had removed every personal detail; "
-        f"{qc.get('redacted', 0):,} of those kept had names, places, phone numbers or dates replaced "
-        f"({qc.get('placeholders', 0):,} replacements)."
+        # Passages come from people, so each count passes the small-count rule like any count of people.
+        f"Of {section.count(qc.get('candidates', 0))} coded passages short enough to quote, "
+        f"{section.count(qc.get('no_consent', 0))} came from "
+        f"people who had not agreed to be quoted and were never considered; {section.count(qc.get('unsure', 0))} were "
+        f"dropped because the redaction helper could not be sure it had removed every personal detail; "
+        f"{section.count(qc.get('redacted', 0))} of those kept had names, places, phone numbers or dates replaced "
+        f"({section.count(qc.get('placeholders', 0))} replacements)."
     )
     if len(q):
         lines = [
@@ -418,8 +420,8 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
         "### Method\n\n" + method + " The framework matrix (one row per participant, one column per theme) is kept "
         "with the processed outputs for the evaluators; the report shows only its summaries by group. Sub-codes are counted with their theme. A participant raises a theme when at "
         "least one passage of any of their interviews is coded with it. Changes and differences compare shares of "
-        "interviews, with 95% intervals from resampling participants with all their interviews (2 waves per person "
-        "at most). Quotations are used only where consent to quote was recorded, and only after the project's "
+        "interviews, with 95% intervals from resampling participants with all their interviews (at most two waves per "
+        "person). Quotations are used only where consent to quote was recorded, and only after the project's "
         "redaction helper has replaced names, places, postcodes, phone numbers, e-mail addresses and dates; a "
         "passage it is unsure of is dropped, never published.\n\n" + CAVEATS
     )
