@@ -8,9 +8,16 @@ STAMP := $(VENV)/.installed
 RAW_DIR ?= data/raw
 SEED ?= 2014
 PIPELINE_ARGS ?=
+# Notebooks run at once by the pipeline (default: the cores). Extra arguments for JupyterLab.
+JOBS ?=
+LAB_ARGS ?=
+# JupyterLab refuses to start as root without --allow-root; with no display there is no browser to open.
+LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+LAB_BROWSER := $(if $(DISPLAY)$(WAYLAND_DISPLAY),,$(if $(filter Darwin,$(shell uname -s)),,--no-browser))
+JOBS_ARG := $(if $(JOBS),--jobs $(JOBS),)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data report test lint format lab borough-reports docs strip benchmark calibration clean
+.PHONY: help setup validators data report test lint format lab borough-reports docs strip benchmark calibration clean browser-deps pdf
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -23,15 +30,29 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name focus-on-practice --display-name "Python (Focus on Practice)"
 	@touch $(STAMP)
 
-setup: $(STAMP) ## create .venv and install the pinned packages, this project and its Jupyter kernel
+VALIDATORS_VENV := .venv-validators
+VALIDATORS_STAMP := $(VENV)/share/jupyter/kernels/focus-on-practice-validators/kernel.json
+
+# The DfE validators pin pandas<2 and numpy<1.25: their own environment and Jupyter kernel. If it cannot be
+# built, the pipeline skips the validation step with one line and the report says the rules were NOT run.
+$(VALIDATORS_STAMP): requirements-validators.txt $(STAMP)
+	@( test -x $(VALIDATORS_VENV)/bin/python || $(PYTHON) -m venv $(VALIDATORS_VENV) ) && \
+	$(VALIDATORS_VENV)/bin/python -m pip install --quiet -r requirements-validators.txt && \
+	$(VALIDATORS_VENV)/bin/python -m pip install --quiet --no-deps -e . && \
+	$(VALIDATORS_VENV)/bin/python -m ipykernel install --prefix $(VENV) --name focus-on-practice-validators --display-name "Python (Focus on Practice, DfE validators)" && \
+	touch $(VALIDATORS_STAMP) || echo "NOTE: the DfE validators' environment could not be built; the validation step will be skipped"
+
+validators: $(VALIDATORS_STAMP) ## (part of setup) the DfE validators' environment and kernel
+
+setup: $(STAMP) validators ## create .venv and install the pinned packages, this project and its Jupyter kernel
 
 data: $(STAMP) ## write synthetic raw data to data/raw, unless it already holds data
 	$(BIN)/python -m helpers.synthetic --out $(RAW_DIR) --seed $(SEED) --if-empty
 
-report: data ## set up, generate data if none, run the whole pipeline, write reports/*.html
-	$(BIN)/python -m helpers.pipeline --raw-dir $(RAW_DIR) $(PIPELINE_ARGS)
+report: data validators ## set up, generate data if none, run the whole pipeline, write reports/*.html
+	$(BIN)/python -m helpers.pipeline --raw-dir $(RAW_DIR) $(JOBS_ARG) $(PIPELINE_ARGS)
 
-test: $(STAMP) ## run the tests (unit tests and an end-to-end pipeline run on small generated data)
+test: $(STAMP) validators ## run the tests (unit tests and an end-to-end pipeline run on small generated data)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP) ## check lint and formatting with ruff (whole tree, notebooks included; changes nothing)
@@ -42,11 +63,22 @@ format: $(STAMP) ## fix what ruff can fix and format the whole tree (notebooks i
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-lab: $(STAMP) ## open JupyterLab on the notebooks
-	$(BIN)/jupyter lab notebooks/
+lab: $(STAMP) ## open JupyterLab on the notebooks (also as root or with no browser; LAB_ARGS=... for more)
+	$(BIN)/jupyter lab $(LAB_ROOT) $(LAB_BROWSER) $(LAB_ARGS) notebooks/
 
-borough-reports: data ## build one report per borough (reports/*_<borough>.html)
-	$(BIN)/python -m helpers.pipeline --raw-dir $(RAW_DIR) --each-borough $(PIPELINE_ARGS)
+borough-reports: data ## the tri-borough report and one per borough, built together in parallel (reports/*_<borough>.html)
+	$(BIN)/python -m helpers.pipeline --raw-dir $(RAW_DIR) --boroughs all,each $(JOBS_ARG) $(PIPELINE_ARGS)
+
+AXE_CORE_VERSION ?= 4.14.1
+REPORT_HTML ?= reports/focus_on_practice_evaluation.html
+
+browser-deps: ## install the browser test's tools: Debian chromium (apt, as root) and axe-core (npm, into .browser/)
+	@command -v chromium >/dev/null || { test "$$(id -u)" = 0 && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } || echo "chromium not installed: run 'apt-get install -y chromium' as root (the browser test is skipped without it)"
+	@command -v npm >/dev/null || { test "$$(id -u)" = 0 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; } || echo "npm not installed: run 'apt-get install -y nodejs npm' as root"
+	@test -f .browser/node_modules/axe-core/axe.min.js || npm install --prefix .browser --no-audit --no-fund --no-save axe-core@$(AXE_CORE_VERSION)
+
+pdf: $(STAMP) ## print the report to PDF with headless chromium (REPORT_HTML=... for another report)
+	$(BIN)/python -m helpers.report pdf $(REPORT_HTML)
 
 docs: $(STAMP) ## regenerate docs/data_dictionary.md from the schemas
 	$(BIN)/python -m helpers.data_dictionary
@@ -57,9 +89,11 @@ strip: $(STAMP) ## strip outputs from notebooks before committing (keeps kernels
 calibration: $(STAMP) ## coverage, false positives and bias of every headline estimate over N seeds (SEEDS=200)
 	$(BIN)/python benchmarks/calibration.py --seeds $(or $(SEEDS),200)
 
-benchmark: $(STAMP) ## time a full build, a no-change rebuild, and the network metrics
+benchmark: $(STAMP) ## time a full build, a no-change rebuild, the network metrics, the outcomes placebo runs and the LA-extracts derivation and readers
 	$(BIN)/python benchmarks/bench_pipeline.py
 	$(BIN)/python benchmarks/bench_networks.py
+	$(BIN)/python benchmarks/bench_outcomes.py
+	$(BIN)/python benchmarks/bench_la_extracts.py
 
 clean: ## remove processed outputs, executed notebooks and reports (never data/raw)
 	rm -rf data/processed/*/ outputs/ reports/*.html

@@ -1,7 +1,10 @@
 """Shared test fixtures."""
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from helpers import config
 
@@ -21,3 +24,35 @@ def _run_notebook(name: str, output: Path, **parameters) -> Path:
 def run_notebook():
     """``run_notebook(name, output_path, **parameters)``: execute one of notebooks/ with papermill."""
     return _run_notebook
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """The whole pipeline run once on small generated data (shared by the end-to-end and browser tests)."""
+    from helpers.synthetic import generate_all
+
+    tmp = tmp_path_factory.mktemp("e2e")
+    truth = generate_all(tmp / "raw")
+    # The declared pipeline with one default changed: the DfE validators take minutes on full-size
+    # extracts (tests/test_la_extracts_validation.py covers them). Declared, not --set, so the
+    # report is the default build, not a variant.
+    declaration = write_test_declaration(tmp / "pipeline.yaml")
+    cmd = [sys.executable, "-m", "helpers.pipeline", "--no-progress", "--force", "--pipeline", str(declaration),
+           "--raw-dir", str(tmp / "raw"), "--processed-dir", str(tmp / "processed"),
+           "--runs-dir", str(tmp / "runs"), "--report-dir", str(tmp / "reports")]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    html = (tmp / "reports" / "focus_on_practice_evaluation.html").read_text(encoding="utf-8")
+    return {"tmp": tmp, "truth": truth, "html": html, "processed": tmp / "processed" / "all"}
+
+
+def write_test_declaration(path: Path) -> Path:
+    """The declared pipeline with one default changed for tests: no DfE validation years (the
+    validators take minutes on full-size extracts; tests/test_la_extracts_validation.py covers
+    them). Passed with --pipeline, so a build from it is a default build, not a variant."""
+    decl = yaml.safe_load(config.PIPELINE_FILE.read_text(encoding="utf-8"))
+    for nb in decl["notebooks"]:
+        if nb["name"] == "dfe_validation":
+            nb["parameters"]["validate_years"] = []
+    path.write_text(yaml.safe_dump(decl, sort_keys=False), encoding="utf-8")
+    return path

@@ -89,8 +89,8 @@ def build_reports(raw_dir: Path, out_dir: Path, threshold: int, bootstrap: int =
     common = {"raw_dir": str(raw_dir), "processed_dir": str(processed), "suppression_threshold": threshold}
     for scope in SCOPES:
         for step in steps:
-            if step.get("exports_report"):
-                continue
+            if step.get("exports_report") or step.get("kernel", config.KERNEL_NAME) != config.KERNEL_NAME:
+                continue  # the report is built below; a notebook on another kernel (the DfE validators) writes no section
             extra = {
                 k: (bootstrap if k == "bootstrap_samples" else v) for k, v in (step.get("parameters") or {}).items()
             }

@@ -3,34 +3,22 @@ import json
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pandas as pd
-import pytest
-
-from helpers.synthetic import generate_all
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("e2e")
-    truth = generate_all(tmp / "raw")
-    cmd = [sys.executable, "-m", "helpers.pipeline", "--no-progress", "--force",
-           "--raw-dir", str(tmp / "raw"), "--processed-dir", str(tmp / "processed"),
-           "--runs-dir", str(tmp / "runs"), "--report-dir", str(tmp / "reports")]
-    done = subprocess.run(cmd, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr[-3000:]
-    html = (tmp / "reports" / "focus_on_practice_evaluation.html").read_text(encoding="utf-8")
-    return {"tmp": tmp, "truth": truth, "html": html, "processed": tmp / "processed" / "all"}
 
 
 def test_report_has_the_sections(built):
     html = built["html"]
-    for heading in ("SCORE-15", "Data quality", "Practice scenarios", "network"):
+    for heading in ("programme as implemented", "SCORE-15", "Data quality", "Practice scenarios", "network", "Interviews", "Local authority extracts"):
         assert re.search(rf"<h2[^>]*>\s*\d+\.\s[^<]*{heading}", html), heading
-    # The contents link to every numbered section heading.
-    anchors = re.findall(r'<a href="#(section-\d+)">', html)
-    assert len(anchors) == 4  # three strands and data quality
+    # The contents link to every numbered section heading and every top-level part.
+    contents = re.search(r'<nav aria-labelledby="contents">(.*?)</nav>', html, re.S).group(1)
+    anchors = re.findall(r'<a href="#([^"]+)">', contents)
+    sections = list((built["processed"] / "report_sections").glob("*/section.json"))
+    numbered = [a for a in anchors if re.fullmatch(r"section-\d+", a)]
+    assert numbered == [f"section-{i}" for i in range(1, len(sections) + 2)]  # every strand section and data quality
+    for part in ("summary", "about", "how-made", "technical-appendix", "glossary"):
+        assert part in anchors
     for anchor in anchors:
         assert f'id="{anchor}"' in html
 
@@ -50,7 +38,7 @@ def test_every_image_embedded_with_alt_text(built):
     imgs = re.findall(r"<img\b[^>]*>", built["html"])
     assert len(imgs) >= 2
     for img in imgs:
-        assert 'src="data:image/png;base64,' in img
+        assert 'src="data:image/svg+xml;base64,' in img or 'src="data:image/png;base64,' in img
         alt = re.search(r'alt="([^"]*)"', img)
         assert alt and len(alt.group(1)) >= 20
 
@@ -119,6 +107,10 @@ def test_a_borough_with_no_data_still_gets_a_report(built, tmp_path):
     codes = pd.read_csv(src / "scenario_codes.csv", dtype=str, keep_default_na=False)
     codes[codes["answer_id"].isin(answers["answer_id"])].to_csv(raw / "scenario_codes.csv", index=False)
     (raw / "scenarios.csv").write_bytes((src / "scenarios.csv").read_bytes())
+    for name in ("hr_posts.csv", "hr_absence.csv", "time_use_survey.csv"):
+        table = pd.read_csv(src / name, dtype=str, keep_default_na=False)
+        table[table["borough"] == "Westminster"].to_csv(raw / name, index=False)
+    (raw / "interviews.qdpx").write_bytes((src / "interviews.qdpx").read_bytes())  # all boroughs; no manifest beside it
     cmd = [sys.executable, "-m", "helpers.pipeline", "--no-progress", "--borough", "kensington_chelsea",
            "--raw-dir", str(raw), "--processed-dir", str(tmp_path / "processed"),
            "--runs-dir", str(tmp_path / "runs"), "--report-dir", str(tmp_path / "reports")]
@@ -127,6 +119,8 @@ def test_a_borough_with_no_data_still_gets_a_report(built, tmp_path):
     html = (tmp_path / "reports" / "focus_on_practice_evaluation_kensington_chelsea.html").read_text(encoding="utf-8")
     assert "No practice-scenario answer could be scored in Kensington and Chelsea" in html
     assert "No network maps were available" in html
+    assert "The HR extract holds no social work posts for Kensington and Chelsea" in html
+    assert "No time-use survey answers were available for Kensington and Chelsea" in html
     # The files were rewritten, so none of them is byte-identical to the generator's: no banner.
     assert 'class="fop-banner"' not in html
 
@@ -145,3 +139,14 @@ def test_a_file_missing_a_column_stops_the_run_naming_file_and_column(built, tmp
     failed = [line for line in done.stderr.splitlines() if line.startswith("FAILED:")]
     assert len(failed) == 1
     assert "IngestError" in failed[0] and "score15_responses.csv: missing required column(s) q07" in failed[0]
+
+
+def test_outcomes_section_marked_as_real_published_statistics(built):
+    from helpers import public_data
+
+    html = built["html"]
+    assert "Children&#x27;s outcomes and the cost of care" in html or "Children's outcomes and the cost of care" in html
+    if public_data.available():
+        assert "Real published statistics." in html
+    else:
+        assert "FOP_PUBLIC_DATA" in html

@@ -1,4 +1,5 @@
 """The ingest framework: strict reading, clear errors, nothing lost silently."""
+
 from pathlib import Path
 
 import pandas as pd
@@ -36,7 +37,9 @@ def test_good_rows_typed_and_pseudonymised(tmp_path):
     res = read_raw(SCHEMA, tmp_path, key=KEY)
     assert res.rows_read == 2 and res.rows_accepted == 2 and res.rows_rejected == 0
     # The pseudonym is the keyed hash, computed here independently with hmac.
-    import hashlib, hmac
+    import hashlib
+    import hmac
+
     expected = "X" + hmac.new(KEY, b"A1", hashlib.sha256).hexdigest()[:16]
     assert list(res.data["person_id"]) == [expected, expected]
     assert "A1" not in res.data.to_csv()
@@ -49,12 +52,12 @@ def test_bad_rows_rejected_with_file_row_column_and_reconciled(tmp_path):
     write(
         tmp_path,
         "person_id,wave,seen_on,group,item\n"
-        "A1,1,2015-01-02,a,3\n"        # row 2: good
-        "A2,3,2015-01-02,a,3\n"        # row 3: wave above maximum
-        "A3,1,02/01/2015,a,3\n"        # row 4: date in the wrong form
-        ",1,2015-01-02,c,3\n"          # row 5: blank id and unknown code (two reasons)
-        "A1,1,2015-03-02,b,2\n"        # row 6: duplicate of row 2 on person_id+wave
-        "A4,1,2015-01-02,b,9\n",       # row 7: item out of range: value set to missing, row kept
+        "A1,1,2015-01-02,a,3\n"  # row 2: good
+        "A2,3,2015-01-02,a,3\n"  # row 3: wave above maximum
+        "A3,1,02/01/2015,a,3\n"  # row 4: date in the wrong form
+        ",1,2015-01-02,c,3\n"  # row 5: blank id and unknown code (two reasons)
+        "A1,1,2015-03-02,b,2\n"  # row 6: duplicate of row 2 on person_id+wave
+        "A4,1,2015-01-02,b,9\n",  # row 7: item out of range: value set to missing, row kept
     )
     res = read_raw(SCHEMA, tmp_path, key=KEY)
     assert res.rows_read == 6
@@ -66,7 +69,11 @@ def test_bad_rows_rejected_with_file_row_column_and_reconciled(tmp_path):
     assert "YYYY-MM-DD" in issues.loc[(4, "seen_on"), "reason"]
     assert issues.loc[(5, "person_id"), "reason"] == "required value is blank"
     assert issues.loc[(5, "group"), "value"] == "c"
-    assert issues.loc[(6, "person_id+wave"), "reason"] == "duplicate of row 2 on person_id, wave"
+    # Row 6 repeats row 2's key with other values: a conflicting duplicate, naming what differs.
+    assert issues.loc[(6, "person_id+wave"), "reason"] == (
+        "conflicting duplicate of row 2 on person_id, wave: differs in seen_on, group, item"
+    )
+    assert "seen_on: '2015-01-02' vs '2015-03-02'" in issues.loc[(6, "person_id+wave"), "value"]
     assert issues.loc[(7, "item"), "action"] == "value set to missing"
     assert set(issues["file"]) == {"toy.csv"}
     row5 = res.rejected.set_index("row").loc[5, "reasons"]
@@ -90,7 +97,7 @@ def test_missing_required_column_named(tmp_path):
 
 
 def test_unreadable_file_named(tmp_path):
-    (tmp_path / "toy.csv").write_bytes(b"person_id,wave\n\"A1,1\n")  # unterminated quote
+    (tmp_path / "toy.csv").write_bytes(b'person_id,wave\n"A1,1\n')  # unterminated quote
     with pytest.raises(IngestError, match=r"toy\.csv: cannot be read as a CSV file"):
         read_raw(SCHEMA, tmp_path, key=KEY)
 
@@ -114,6 +121,7 @@ def test_ingest_writes_data_quality_record(tmp_path):
 
 def test_synthetic_flag_follows_the_bytes(tmp_path):
     import json
+
     from helpers.ingest import file_sha256
 
     raw = write(tmp_path, "person_id,wave,seen_on,group,item\nA1,1,2015-01-02,a,3\n")
@@ -121,4 +129,3 @@ def test_synthetic_flag_follows_the_bytes(tmp_path):
     assert is_synthetic(raw / "toy.csv")
     write(tmp_path, "person_id,wave,seen_on,group,item\nA1,1,2015-01-02,a,4\n")  # a real file replaces it
     assert not is_synthetic(raw / "toy.csv")
-

@@ -10,6 +10,18 @@ from helpers.pipeline import GLOBAL_PARAMETERS, declared_parameters
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
 
 
+def _declared_kernel(path):
+    """The kernel pipeline.yaml declares for a notebook (``kernel:``), default the project's."""
+    import yaml
+
+    from helpers.config import PIPELINE_FILE
+
+    for nb in yaml.safe_load(PIPELINE_FILE.read_text())["notebooks"]:
+        if nb["notebook"].endswith(path.name):
+            return nb.get("kernel", KERNEL_NAME)
+    return KERNEL_NAME
+
+
 def test_there_are_notebooks():
     assert len(NOTEBOOKS) >= 2
 
@@ -17,7 +29,7 @@ def test_there_are_notebooks():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_committed_clean(path):
     nb = json.loads(path.read_text(encoding="utf-8"))
-    assert nb["metadata"]["kernelspec"]["name"] == KERNEL_NAME
+    assert nb["metadata"]["kernelspec"]["name"] == _declared_kernel(path)
     assert nb["metadata"]["kernelspec"]["language"] == "python"
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
     assert all(not c.get("outputs") and c.get("execution_count") is None for c in code), "run `make strip`"

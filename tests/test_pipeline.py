@@ -48,7 +48,7 @@ def project(tmp_path):
         "globals": {"borough": "all", "raw_dir": str(raw), "processed_dir": str(processed), "suppression_threshold": 5},
         "notebooks": [
             {"name": "first", "notebook": str(first), "raw_inputs": ["input.csv"], "parameters": {"size": 4}},
-            {"name": "second", "notebook": str(second)},
+            {"name": "second", "notebook": str(second), "reads": ["first"]},
         ],
     }
     decl_path = tmp_path / "pipeline.yaml"
@@ -79,8 +79,18 @@ def test_unchanged_notebooks_skipped_and_changes_rerun(project, capsys):
     assert run_cli(project) == 0
     manifest = json.loads((project["runs"] / "manifest.json").read_text())
     assert [n["status"] for n in manifest["notebooks"]] == ["skipped (unchanged)"] * 2
-    # A changed input reruns its notebook and everything downstream.
+    # A changed input reruns its notebook; what reads it reruns only if its outputs changed
+    # (first.txt is still size * 2 = 8, so second, which reads only that, is unchanged).
     (project["raw"] / "input.csv").write_text("a\n2\n")
+    assert run_cli(project) == 0
+    manifest = json.loads((project["runs"] / "manifest.json").read_text())
+    assert [n["status"] for n in manifest["notebooks"]] == ["ran", "skipped (unchanged)"]
+    # A changed output of first (size 5 -> first.txt "10") reruns second, which reads it.
+    first_nb = yaml.safe_load(project["decl"].read_text())["notebooks"][0]["notebook"]
+    make_notebook(Path(first_nb), "from helpers import config\n"
+                  "out = config.processed_dir_for(borough, processed_dir)\n"
+                  "out.mkdir(parents=True, exist_ok=True)\n"
+                  "(out / 'first.txt').write_text(str(size * 2 + 1))")
     assert run_cli(project) == 0
     manifest = json.loads((project["runs"] / "manifest.json").read_text())
     assert [n["status"] for n in manifest["notebooks"]] == ["ran", "ran"]
@@ -107,7 +117,9 @@ def test_override_file_and_unknown_notebook(project, capsys, tmp_path):
     params = tmp_path / "params.yaml"
     params.write_text(yaml.safe_dump({"notebooks": {"first": {"size": 10}}}))
     assert run_cli(project, "--params", str(params)) == 0
-    assert (project["processed"] / "all" / "first.txt").read_text() == "20"
+    # A non-default parameter set has its own processed folder, named after the file.
+    assert (project["processed"] / "variants" / "params" / "all" / "first.txt").read_text() == "20"
+    assert not (project["processed"] / "all").exists()
     params.write_text(yaml.safe_dump({"notebooks": {"third": {"size": 10}}}))
     assert run_cli(project, "--params", str(params)) == 2
     assert "unknown notebook(s) ['third']" in capsys.readouterr().err

@@ -12,11 +12,23 @@ import importlib
 from pathlib import Path
 
 from .config import DOCS_DIR
-from .ingest import ISSUE_COLUMNS, MISSING_TOKENS, Field, OutputTable, RawFile
+from .ingest import DEFAULT_DATE_WINDOW, ISSUE_COLUMNS, MISSING_TOKENS, Field, OutputTable, RawFile
 
 #: Modules under `helpers` whose RAW_FILES / OUTPUTS are documented, in the order of the dictionary
 #: (a strand package as "strands.<strand>"; its heading uses the last part of the name).
-STRAND_MODULES = ("roster", "strands.scenarios", "strands.networks", "strands.score15")
+STRAND_MODULES = (
+    "roster",
+    "strands.implementation",
+    "strands.scenarios",
+    "strands.interviews",
+    "strands.networks",
+    "strands.score15",
+    "public_data",
+    "strands.outcomes",
+    "strands.la_extracts",
+    "strands.workforce",
+    "strands.time_use",
+)
 
 DATA_QUALITY_OUTPUTS = (
     OutputTable(
@@ -34,6 +46,41 @@ DATA_QUALITY_OUTPUTS = (
             Field("ignored_columns", "string", "Columns in the file that no schema declares (;-separated); they are not read."),
             Field("synthetic", "boolean", "True when the file is byte-for-byte one the synthetic generator wrote."),
             Field("sha256", "string", "SHA-256 of the file as read."),
+            Field("rows_unmatched", "integer", "Accepted rows set aside by a link to another file (rows_read = rows_accepted + rows_rejected + rows_unmatched)."),
+            Field("encoding", "string", "Encoding the file was read in (utf-8, or cp1252 = Windows-1252)."),
+        ),
+    ),
+    OutputTable(
+        key="links",
+        filename="data_quality/links_<raw file key>.csv",
+        strand="data quality",
+        description="One row per declared link from a raw file to another (a foreign key): the match rate shown in the report.",
+        fields=(
+            Field("link", "string", "file:column -> target file:column."),
+            Field("file", "string", "Raw file holding the reference."),
+            Field("target", "string", "Raw file referred to."),
+            Field("rows_checked", "integer", "Accepted rows with a value in the link's columns."),
+            Field("rows_matched", "integer", "Rows whose key is an accepted row of the target."),
+            Field("rows_unmatched", "integer", "Rows whose key is not (rows_checked = rows_matched + rows_unmatched)."),
+            Field("rows_without_key", "integer", "Rows with a blank key (allowed only where the column may be blank)."),
+            Field("match_rate", "number", "rows_matched / rows_checked."),
+            Field("required_share", "number", "Below this match rate the run stops."),
+            Field("values_disagreeing", "integer", "Matched rows whose shared attribute (e.g. borough) differs from the authoritative file's."),
+            Field("authority", "string", "Shared attribute: the file authoritative for it."),
+            Field("on_unmatched", "string", "'reject' (set aside as unmatched) or 'keep' (kept and logged)."),
+            Field("hint", "string", "Why the rows may not match, when it can be told (e.g. leading zeros lost in one file)."),
+        ),
+    ),
+    OutputTable(
+        key="unmatched",
+        filename="data_quality/unmatched_<raw file key>.csv",
+        strand="data quality",
+        description="The rows set aside by links, as accepted (identifiers pseudonymised), after three leading columns.",
+        fields=(
+            Field("file", "string", "Raw file name."),
+            Field("row", "integer", "Row number (header = row 1)."),
+            Field("reasons", "string", "'columns: no row of <target> has this <key>', or the shared attribute that differed."),
+            Field("<the raw file's columns>", "string", "The row's values."),
         ),
     ),
     OutputTable(
@@ -93,7 +140,13 @@ def _cell(text: str) -> str:
 def raw_file_markdown(schema: RawFile) -> str:
     lines = [f"### `{schema.filename}`", "", schema.description, ""]
     if schema.unique_key:
-        lines.append(f"Unique key: {', '.join(f'`{k}`' for k in schema.unique_key)} (a later duplicate is rejected).")
+        lines += [f"Unique key: {', '.join(f'`{k}`' for k in schema.unique_key)} (a later duplicate is rejected).", ""]
+    if not schema.may_be_empty:
+        lines += ["Required: a file with only its header stops the run.", ""]
+    for link in schema.links:
+        lines += [f"Link: {link.summary()}", ""]
+    if schema.date_window != DEFAULT_DATE_WINDOW and any(c.dtype == "date" for c in schema.columns):
+        lines += [f"Plausible dates: {schema.date_window[0]} to {schema.date_window[1]} (a date outside rejects the row).", ""]
     lines += ["", "| column | type | required column | blank allowed | codes / range | if invalid | meaning |", "|---|---|---|---|---|---|---|"]
     for c in schema.columns:
         invalid = "value set to missing" if (c.on_invalid == "set_missing" and c.nullable) else "row rejected"
@@ -122,15 +175,31 @@ def render() -> str:
         "",
         "## Conventions for every raw file",
         "",
-        "- CSV, UTF-8 (a byte-order mark is accepted), comma-separated, one header row. Column names are matched "
-        "ignoring case and surrounding spaces; extra columns are ignored and listed in the reconciliation.",
+        "- CSV, UTF-8 (a byte-order mark is accepted), comma-separated, one header row. A file that is not UTF-8 but is "
+        "Windows-1252 (as Excel saves) is read as Windows-1252 and logged; `FOP_RAW_ENCODING` declares an encoding for a run; "
+        "any other bytes stop the run naming the file and line. Column names are matched "
+        "ignoring case and surrounding spaces; extra columns are ignored and listed in the reconciliation; two columns whose "
+        "names differ only in case (or a repeated name) stop the run naming both.",
         f"- Blank values: {tokens} (case-insensitive) all mean 'no value'.",
-        "- Codes are matched ignoring case and surrounding spaces. Dates are ISO `YYYY-MM-DD` unless a column says otherwise.",
+        "- Codes are matched ignoring case and surrounding spaces. Dates are ISO `YYYY-MM-DD` unless a column says otherwise; "
+        "a file declared day-first (`FOP_RAW_DAYFIRST=<file names>`) may use DD/MM/YYYY. A date such as 03/04/2015 in an ISO "
+        "file rejects its row (day and month cannot be told apart), as does a date outside the file's plausible window.",
+        "- A repeated unique key rejects the later row: 'duplicate' when the rows are identical, 'conflicting duplicate' "
+        "(naming the columns that differ) when not. A file listed as required below that holds only its header stops the run, "
+        "and so does any file whose every row is rejected (its format, not its data, is wrong).",
+        "- Links between files (listed under each file) are checked after reading: a row whose key matches no accepted row "
+        "of the file it refers to is set aside as unmatched (`data_quality/unmatched_<key>.csv`), so rows read = accepted + "
+        "rejected + unmatched; each link's match rate is in `data_quality/links_<key>.csv`, and a link matching below its "
+        "required share stops the run.",
         "- A missing file, an unreadable file, or a missing required column stops the run with a message naming the file and column.",
         "- A bad value rejects its row (or, where the table says so, is set to missing); every such case is written to "
         "`data_quality/issues_<key>.csv` with file, row, column, value and reason, and rejected rows to `rejected_<key>.csv`.",
         "- Identifier columns are replaced by keyed pseudonyms (HMAC-SHA256, key outside git) before anything is written.",
         "- Processed outputs are written under `data/processed/<scope>/`, where scope is `all` or a borough slug.",
+        "- Every CSV written for people to open (processed outputs, rejected rows, issues, reconciliations) is safe in a "
+        "spreadsheet: a text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return is written with a leading "
+        "apostrophe (`'=HYPERLINK(...)`), so it shows as text and never runs as a formula. Numbers are never changed: "
+        "numeric columns, and text cells that are plain numbers such as `-3`, stay as they are.",
         "",
     ]
     for name in STRAND_MODULES:
@@ -139,8 +208,11 @@ def render() -> str:
         out += [f"## {name.rsplit('.', 1)[-1]}: {title}", ""]
         raw = getattr(module, "RAW_FILES", ())
         if raw:
-            out += ["Raw inputs (in `raw_dir`):", ""]
+            out += [f"Raw inputs ({getattr(module, 'RAW_LOCATION', 'in `raw_dir`')}):", ""]
             out += [raw_file_markdown(s) for s in raw]
+        extra = getattr(module, "DATA_DICTIONARY_MARKDOWN", "")  # a format that is not a CSV (e.g. .qdpx)
+        if extra:
+            out += [extra]
         outputs = getattr(module, "OUTPUTS", ())
         if outputs:
             out += ["Processed outputs (in `data/processed/<scope>/`):", ""]

@@ -6,11 +6,17 @@ so neither needs the other.
 
 from __future__ import annotations
 
+import json
+import os
 import platform
 import subprocess
 from importlib import metadata
 
 from . import config
+
+#: Written by the runner into a scope's processed folder before the report notebook runs: what the
+#: report's header says about the build (date, code version, override file, non-default parameters).
+RUN_INFO_FILE = "run_info.json"
 
 
 def code_version() -> dict:
@@ -41,3 +47,13 @@ def package_versions() -> dict:
                 except metadata.PackageNotFoundError:
                     versions[name] = "not installed"
     return versions
+
+
+def run_info(processed_dir: str | os.PathLike) -> dict:
+    """What the runner told the report about this build (``run_info.json`` in a scope's processed
+    folder): ``build_date``, ``code_version``, ``override_file``, ``non_default_parameters``
+    (name -> {value, default}), ``variant``. Empty when the notebook was run by hand."""
+    path = config.resolve(processed_dir) / RUN_INFO_FILE
+    if not path.exists():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))

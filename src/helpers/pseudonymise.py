@@ -9,12 +9,14 @@ The key comes from the environment variable ``FOP_PSEUDONYMISATION_KEY`` or, fai
 ``.secrets/pseudonymisation.key`` (git-ignored), created with a random key on first use. It is never
 committed. Losing the key means pseudonyms change on the next run, not that data leaks.
 """
+
 from __future__ import annotations
 
 import hashlib
 import hmac
 import os
 import secrets
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -28,17 +30,40 @@ PSEUDONYM_LENGTH = 16
 
 
 def load_key(key_file: Path = KEY_FILE) -> bytes:
-    """Return the pseudonymisation key, creating a random one in ``key_file`` on first use."""
+    """Return the pseudonymisation key, creating a random one in ``key_file`` on first use.
+
+    The file is created with mode 0600 by ``os.open`` itself (``O_CREAT | O_EXCL``), so there is no
+    moment when another user could read it; two runs creating it at once both end with the one key
+    written first.
+    """
     from_env = os.environ.get(KEY_ENV_VAR)
     if from_env:
         return from_env.encode("utf-8")
     if key_file.exists():
         return key_file.read_text(encoding="utf-8").strip().encode("utf-8")
-    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     key = secrets.token_hex(32)
-    key_file.write_text(key + "\n", encoding="utf-8")
-    key_file.chmod(0o600)
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another run made it between our check and now: use theirs
+        for _ in range(100):
+            theirs = key_file.read_text(encoding="utf-8").strip()
+            if theirs:
+                return theirs.encode("utf-8")
+            time.sleep(0.02)
+        raise RuntimeError(f"{key_file}: exists but is empty; delete it to make a new key") from None
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        os.fchmod(fh.fileno(), 0o600)  # the umask can only remove bits; make the mode exact
+        fh.write(key + "\n")
     return key.encode("utf-8")
+
+
+def key_fingerprint(key: bytes | None = None) -> str:
+    """A short fingerprint of the key (never the key): 12 hex digits of SHA-256 over a fixed label
+    and the key. Outputs made under different keys have different fingerprints, so a build can
+    tell that pseudonyms changed; the key cannot be recovered from it."""
+    secret = key if key is not None else load_key()
+    return hashlib.sha256(b"fop-key-fingerprint:" + secret).hexdigest()[:12]
 
 
 def pseudonym(value: str, key: bytes, prefix: str = "") -> str:

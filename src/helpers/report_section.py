@@ -10,6 +10,7 @@ report applies disclosure control to them when it renders, so the threshold is o
 parameter. Figures carry alt text; when the data behind them are synthetic, the figure is stamped
 as such, so that it says so even when copied out of the report.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,6 +35,197 @@ EVIDENCE_STRENGTHS = ("strong", "moderate", "weak", "not possible to tell")
 #: Where a section's figures come from. "synthetic": made by the project's generator (the banner
 #: stays); "real": published statistics (the section names its sources and their release dates).
 DATA_KINDS = ("synthetic", "real")
+
+
+#: How each strength is judged (shown in the report's methods appendix; :func:`evidence_strength`
+#: applies it). Four things are weighed: design, reliability of the measure, size and consistency.
+STRENGTH_RULES = {
+    "strong": "a design that rules out the main other explanations (complete administrative records for "
+    "a descriptive question, random allocation, or a comparison group with a placebo test passed); "
+    "a reliable measure (reliability of 0.7 or more, or records rather than ratings); at least "
+    "100 people; and the same direction of result in each borough or check that was made.",
+    "moderate": "a comparison design (difference in differences, matched or synthetic comparison, interrupted "
+    "time series) with a reliable measure and at least 30 people, and no check pointing the other way.",
+    "weak": "a before-after or one-off comparison with no comparison group, or a measure of doubtful "
+    "reliability (below 0.7), or fewer than 30 people, or checks that disagree.",
+    "not possible to tell": "fewer than 10 people, no usable design, or data missing for the question; "
+    "also any result whose interval includes both a benefit and a harm of a size "
+    "that would matter, when nothing else narrows it.",
+}
+
+#: Designs a strand can name in :func:`evidence_strength`, with the highest strength each allows.
+DESIGN_CEILING = {
+    "records": "strong",  # complete administrative or programme records, for a descriptive question
+    "randomised": "strong",
+    "comparison": "moderate",  # difference in differences, synthetic control, matched comparison, ITS
+    "before_after": "weak",
+    "cross_sectional": "weak",
+    "none": "not possible to tell",
+}
+
+
+def evidence_strength(
+    design: str, n: int | None, reliability: float | None = None, consistent: bool | None = None
+) -> str:
+    """The strength of evidence a finding can claim, by the rules in :data:`STRENGTH_RULES`.
+
+    ``design`` is a key of :data:`DESIGN_CEILING`; ``n`` the people behind the finding;
+    ``reliability`` the measure's reliability (alpha or kappa; ``None`` for records); ``consistent``
+    False when a check (borough, placebo, other specification) disagrees. The finding gets the
+    lowest level any of the four allows.
+    """
+    if design not in DESIGN_CEILING:
+        raise ValueError(f"design must be one of {tuple(DESIGN_CEILING)}, got {design!r}")
+    rank = {"strong": 3, "moderate": 2, "weak": 1, "not possible to tell": 0}
+    level = rank[DESIGN_CEILING[design]]
+    if n is None or pd.isna(n) or n < 10:
+        return "not possible to tell"
+    if n < 30:
+        level = min(level, 1)
+    elif n < 100:
+        level = min(level, 2)
+    if reliability is not None and not pd.isna(reliability) and reliability < 0.7:
+        level = min(level, 1)
+    if consistent is False:
+        level = min(level, 1)
+    return {v: k for k, v in rank.items()}[level]
+
+
+#: Human column headers used by every section's tables, so the same column reads the same
+#: everywhere. A section's own ``labels=`` override these; anything else is humanised by
+#: :func:`humanise`. Add a column here when a strand introduces a name a reader would not follow.
+COLUMN_LABELS = {
+    "n": "People",
+    "n_families": "Families",
+    "families": "Families",
+    "respondents": "Respondents",
+    "practitioners": "Practitioners",
+    "borough": "Borough",
+    "role": "Role",
+    "wave": "Wave",
+    "group": "Group",
+    "unit": "Unit",
+    "mean": "Mean",
+    "sd": "Standard deviation",
+    "median": "Median",
+    "ci_low": "95% CI lower",
+    "ci_high": "95% CI upper",
+    "family_boot_ci_low": "95% CI lower (families resampled)",
+    "family_boot_ci_high": "95% CI upper (families resampled)",
+    "mean_wave1": "Mean at wave 1",
+    "mean_wave2": "Mean at wave 2",
+    "mean_change": "Mean change",
+    "d_z": "Effect size (d_z)",
+    "p": "p-value",
+    "p_value": "p-value",
+    "kappa_quadratic": "Weighted kappa (quadratic)",
+    "kappa": "Kappa",
+    "pct_agreement": "Agreement (%)",
+    "cronbach_alpha": "Cronbach's alpha",
+    "estimate": "Estimate",
+    "se": "Standard error",
+    "trained": "Trained",
+    "practitioner_trained": "Practitioner trained",
+    "level_of_need": "Level of need",
+    "synthetic": "Synthetic",
+    "file": "File",
+    "rows_read": "Rows read",
+    "rows_accepted": "Rows accepted",
+    "rows_rejected": "Rows rejected",
+    "values_set_to_missing": "Values set to missing",
+    "column": "Column",
+    "reason": "Reason",
+    "action": "Action",
+    "records": "Records",
+}
+
+_ABBREVIATIONS = {
+    "ci": "CI",
+    "sd": "SD",
+    "se": "SE",
+    "id": "ID",
+    "la": "LA",
+    "rci": "RCI",
+    "icc": "ICC",
+    "pct": "%",
+    "n": "n",
+    "dz": "d_z",
+    "wave1": "wave 1",
+    "wave2": "wave 2",
+    "lo": "lower",
+    "hi": "upper",
+    "low": "lower",
+    "high": "upper",
+    "boot": "bootstrap",
+}
+
+
+def humanise(name: str) -> str:
+    """A readable header for a column name nobody labelled: ``mean_wave1`` -> "Mean wave 1",
+    ``n_improved`` -> "Improved (n)", ``pct_worse`` -> "Worse (%)", ``alpha_ci_low`` -> "Alpha CI lower"."""
+    name = str(name)
+    if name in COLUMN_LABELS:
+        return COLUMN_LABELS[name]
+    if " " in name.strip() or not re.fullmatch(r"[A-Za-z0-9_]+", name):
+        return name  # already a header written for people
+    words = [w for w in name.split("_") if w]
+    if words[-2:] == ["d", "z"]:
+        words = [*words[:-2], "dz"]
+    suffix = ""
+    if len(words) > 1 and words[0].lower() in ("n", "pct"):
+        suffix = " (n)" if words[0].lower() == "n" else " (%)"
+        words = words[1:]
+    out = [_ABBREVIATIONS.get(w.lower(), w) for w in words]
+    text = " ".join(out) + suffix
+    return text[:1].upper() + text[1:]
+
+
+def column_label(name: str, labels: dict | None = None) -> str:
+    """The header a reader sees for column ``name``: the section's label, the project's, or humanised."""
+    if labels and name in labels:
+        return labels[name]
+    return humanise(name)
+
+
+#: The report-wide chart style: fonts legible when a chart is shown at phone width (390 px).
+#: Strands draw inside ``with chart_style():`` and size figures with :data:`FIGURE_WIDTH`.
+FIGURE_WIDTH = 5.5  # inches (528 px): shown at natural size on a desktop, shrunk by 0.7 on a phone
+CHART_RC = {
+    "font.size": 11,
+    "axes.titlesize": 12,
+    "axes.labelsize": 11,
+    "xtick.labelsize": 10,
+    "ytick.labelsize": 10,
+    "legend.fontsize": 10,
+    "figure.dpi": 100,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+
+
+def chart_style():
+    """A context manager applying :data:`CHART_RC` (never sets the backend)."""
+    import matplotlib
+
+    return matplotlib.rc_context(CHART_RC)
+
+
+def phone_text_px(min_font_pt: float, width_in: float, screen_px: int = 374) -> float:
+    """How tall (CSS px) a figure's smallest text is when the figure is shrunk to a phone's
+    content width (390 px less margins): 1 pt = 4/3 px at natural size."""
+    natural_px = width_in * 96
+    return min_font_pt * 4 / 3 * min(1.0, screen_px / natural_px)
+
+
+#: Smallest text (CSS px) a chart may show at phone width (see :func:`phone_text_px`).
+MIN_PHONE_TEXT_PX = 9.0
+
+
+def figure_text_sizes(fig) -> list[float]:
+    """Font sizes (points) of every visible text in a figure, to check legibility."""
+    from matplotlib.text import Text
+
+    return [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
 
 
 def sections_dir(processed_dir: Path) -> Path:
@@ -172,20 +364,35 @@ class Section:
 
     def figure(self, name: str, fig, alt: str, caption: str, appendix: bool = False):
         """Add a matplotlib figure with its alt text (a sentence saying what the chart shows).
-        Numbers in the alt text go through :meth:`count` / :meth:`value` like any prose."""
+        Numbers in the alt text go through :meth:`count` / :meth:`value` like any prose.
+
+        Saved as SVG (sharp at any width, so legible on a phone), byte-for-byte reproducible: no
+        date or software stamp, fixed ids (:func:`save_figure`)."""
         if not alt or len(alt.strip()) < 20:
             raise ValueError(f"figure {name}: alt text must describe the chart (got {alt!r})")
         self._start()
         if self.synthetic:
-            fig.text(0.99, 0.005, SYNTHETIC_STAMP, ha="right", va="bottom", fontsize=7, color="#b00020", alpha=0.8)
-        filename = f"{name}.png"
-        fig.savefig(self.folder / filename, dpi=110, bbox_inches="tight")
-        self.items.append({"kind": "figure", "name": name, "file": filename, "alt": alt.strip(), "caption": caption,
-                           "appendix": bool(appendix)})
+            fig.text(0.99, 0.005, SYNTHETIC_STAMP, ha="right", va="bottom", fontsize=10, color="#b00020", alpha=0.8)
+        filename = f"{name}.svg"
+        save_figure(fig, self.folder / filename)
+        sizes = figure_text_sizes(fig)
+        self.items.append(
+            {
+                "kind": "figure",
+                "name": name,
+                "file": filename,
+                "alt": alt.strip(),
+                "caption": caption,
+                "appendix": bool(appendix),
+                # for the legibility check: text shrinks with the figure's width on a phone
+                "width_in": round(float(fig.get_size_inches()[0]), 2),
+                "min_font_pt": round(float(min(sizes)), 1) if sizes else None,
+            }
+        )
         return fig
 
     def save(self) -> Path:
-        """Write ``section.json``; returns its path."""
+        """Write ``section.json`` (stable key order, so the same results give the same bytes)."""
         self._start()
         meta = {
             "strand": self.strand,
@@ -201,6 +408,21 @@ class Section:
         path = self.folder / "section.json"
         path.write_text(json.dumps(meta, indent=2), encoding="utf-8")
         return path
+
+
+def save_figure(fig, path: Path) -> Path:
+    """Save a figure as SVG with nothing that changes between identical runs (no date, no
+    software version, element ids from a fixed salt)."""
+    import matplotlib
+
+    with matplotlib.rc_context({"svg.hashsalt": "focus-on-practice", "svg.fonttype": "path"}):
+        fig.savefig(
+            path,
+            format="svg",
+            bbox_inches="tight",
+            metadata={"Date": None, "Creator": None, "Contributor": None, "Format": None, "Type": None},
+        )
+    return Path(path)
 
 
 def load_sections(processed_dir: Path) -> list[dict]:

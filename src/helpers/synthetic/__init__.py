@@ -31,7 +31,7 @@ from ..ingest import SYNTHETIC_MANIFEST, file_sha256
 TRUTH_FILE = "synthetic_truth.json"
 #: Strand generators in the order they run; each is ``helpers.synthetic.<name>.generate(ctx)``.
 #: The roster (practitioners, families) comes first because the strands draw on it.
-STRANDS = ("roster", "score15", "scenarios", "networks")
+STRANDS = ("roster", "score15", "scenarios", "networks", "time_use", "workforce", "interviews", "la_extracts")
 
 
 def stream_seed(seed: int, name: str) -> list[int]:

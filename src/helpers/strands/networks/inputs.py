@@ -17,10 +17,15 @@ from helpers.ingest import (
     ISSUE_COLUMNS,
     Column,
     IngestResult,
+    Link,
     RawFile,
+    apply_links,
+    raise_for_links,
+    raise_if_all_rejected,
     read_raw,
     save_ingest_record,
 )
+from helpers.roster import FAMILIES, REQUIRED_MATCH
 
 STRAND = "networks"
 #: Node name of the family at the centre of every map graph.
@@ -70,6 +75,8 @@ MAPS = RawFile(
     strand=STRAND,
     description="One row per network map: a family at a wave, and whether ties between members were recorded.",
     unique_key=("family_id", "wave"),
+    date_window=("2013-01-01", "2018-12-31"),
+    links=(Link(("family_id",), FAMILIES, required_share=REQUIRED_MATCH),),
     columns=(
         Column(
             "family_id",
@@ -207,6 +214,8 @@ class NetworkData:
 def _accepted_rows(result: IngestResult) -> np.ndarray:
     """Spreadsheet row numbers of the accepted rows, in order (read_raw keeps file order)."""
     rejected = set(result.rejected["row"].astype(int)) if len(result.rejected) else set()
+    if result.unmatched is not None and len(result.unmatched):  # set aside by a link
+        rejected |= set(pd.to_numeric(result.unmatched["row"], errors="coerce").dropna().astype(int))
     rows = np.array([r for r in range(2, result.rows_read + 2) if r not in rejected], dtype=int)
     if len(rows) != len(result.data):  # pragma: no cover - guards the assumption above
         raise AssertionError(f"{result.path.name}: cannot recover row numbers of accepted rows")
@@ -268,10 +277,24 @@ def cross_check(maps: IngestResult, members: IngestResult, ties: IngestResult) -
         (f, int(w)): bool(t)
         for f, w, t in zip(maps.data["family_id"], maps.data["wave"], maps.data["ties_recorded"], strict=True)
     }
+    # Maps set aside by the link to families.csv: their members and ties go with them, saying why.
+    set_aside = set()
+    if maps.unmatched is not None and len(maps.unmatched):
+        set_aside = {
+            (f, int(w))
+            for f, w in zip(maps.unmatched["family_id"], maps.unmatched["wave"], strict=True)
+            if str(w).strip().isdigit()
+        }
+
+    def no_map(key) -> str:
+        if key in set_aside:
+            return "the map of this family and wave was set aside (its family is not an accepted row of families.csv)"
+        return "no map for this family and wave in network_maps.csv"
+
     problems = []
     for pos, (f, w) in enumerate(zip(members.data["family_id"], members.data["wave"], strict=True)):
         if (f, int(w)) not in map_keys:
-            problems.append((pos, "family_id+wave", "no map for this family and wave in network_maps.csv"))
+            problems.append((pos, "family_id+wave", no_map((f, int(w)))))
     _reject(members, problems)
 
     on_map: dict[tuple, set] = {}
@@ -285,7 +308,7 @@ def cross_check(maps: IngestResult, members: IngestResult, ties: IngestResult) -
     ):
         key = (f, int(w))
         if key not in map_keys:
-            problems.append((pos, "family_id+wave", "no map for this family and wave in network_maps.csv"))
+            problems.append((pos, "family_id+wave", no_map(key)))
             continue
         if not map_keys[key]:
             problems.append((pos, "family_id+wave", "the map says ties between members were not recorded"))
@@ -313,22 +336,34 @@ def cross_check(maps: IngestResult, members: IngestResult, ties: IngestResult) -
 def load_networks(
     raw_dir,
     processed_dir: Path | None,
-    families: pd.DataFrame | None = None,
+    families: IngestResult | pd.DataFrame | None = None,
     key: bytes | None = None,
     save_record: bool = True,
 ) -> NetworkData:
     """Read and validate the three network files, cross-check them and keep the families in scope.
 
-    ``families`` (from :func:`helpers.roster.load_families`, already restricted to the borough
-    parameter) selects the maps to keep; maps of families not in it are dropped and counted in
-    ``not_in_roster`` (with the all-borough scope that count is the maps of unknown families).
+    ``families`` is the result of :func:`helpers.roster.load_families` (preferred) or its ``data``.
+    With the result, every map is first checked against all accepted families (the declared link
+    of :data:`MAPS`): a map of a family not in families.csv, or whose row there was rejected, is
+    set aside as unmatched and reconciled, and its members and ties are then rejected by the
+    cross-file checks. The maps kept are those of the families in ``families.data`` (the borough
+    parameter); maps of families in other boroughs are counted in ``not_in_roster``. With a
+    DataFrame only the scope is applied (maps of families not in it are counted there).
     With ``save_record`` the data-quality record of each file is written to ``processed_dir``.
     """
     results = {s.key: read_raw(s, raw_dir, key=key) for s in RAW_FILES}
+    if isinstance(families, IngestResult):
+        apply_links(results["network_maps"], {FAMILIES.key: families})
+        in_scope = families.data
+    else:
+        in_scope = families
     cross_check(results["network_maps"], results["network_members"], results["network_ties"])
     if save_record:
         for r in results.values():
             save_ingest_record(r, processed_dir)
+    for r in results.values():
+        raise_if_all_rejected(r)
+    raise_for_links(results["network_maps"])
     maps = results["network_maps"].data.copy()
     members = results["network_members"].data.copy()
     ties = results["network_ties"].data.copy()
@@ -339,8 +374,8 @@ def load_networks(
     for c in ("support_emotional", "support_practical", "support_informational", "criticism", "closeness"):
         members[c] = members[c].astype(int)
     not_in_roster = 0
-    if families is not None:
-        keep = set(families["family_id"])
+    if in_scope is not None:
+        keep = set(in_scope["family_id"])
         not_in_roster = int((~maps["family_id"].isin(keep)).sum())
         maps = maps[maps["family_id"].isin(keep)].reset_index(drop=True)
         members = members[members["family_id"].isin(keep)].reset_index(drop=True)

@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from helpers.ingest import Column, RawFile
+from helpers.ingest import Column, Link, RawFile
+from helpers.roster import PRACTITIONERS, REQUIRED_MATCH
 
 STRAND = "scenarios"
 FRAME_FILE = Path(__file__).resolve().parent / "coding_frame.yaml"
@@ -159,6 +160,11 @@ ANSWERS = RawFile(
     strand=STRAND,
     description="One row per practitioner, scenario and wave: the free-text answer and whether it may be quoted.",
     unique_key=("answer_id",),
+    date_window=("2013-01-01", "2018-12-31"),
+    links=(
+        Link(("practitioner_id",), PRACTITIONERS, required_share=REQUIRED_MATCH),
+        Link(("scenario_id",), SCENARIOS, required_share=REQUIRED_MATCH),
+    ),
     columns=(
         Column(
             "answer_id",
@@ -196,6 +202,7 @@ CODES = RawFile(
         "answer; C codes where A and B were two levels apart. Levels follow src/helpers/coding_frame.yaml."
     ),
     unique_key=("answer_id", "coder", "outcome"),
+    links=(Link(("answer_id",), ANSWERS, required_share=REQUIRED_MATCH),),
     columns=(
         Column("answer_id", "string", "Answer coded (joins scenario_answers.csv)."),
         Column("coder", "category", "Who coded.", codes=CODERS),

@@ -8,7 +8,8 @@ from __future__ import annotations
 import pandas as pd
 
 from helpers.config import BOROUGH_NAMES
-from helpers.ingest import Column, RawFile
+from helpers.ingest import Column, Link, RawFile
+from helpers.roster import FAMILIES, REQUIRED_MATCH
 
 STRAND = "score15"
 N_ITEMS = 15
@@ -75,6 +76,10 @@ RESPONSES = RawFile(
         "are as ticked on the form (1 = describes us very well ... 5 = not at all), before any reversal."
     ),
     unique_key=("respondent_id", "wave"),
+    date_window=("2013-01-01", "2018-12-31"),
+    # families.csv is authoritative for the borough: a form whose borough differs takes the family's
+    # (logged), so SCORE-15 and the network maps put a family in the same borough report.
+    links=(Link(("family_id",), FAMILIES, required_share=REQUIRED_MATCH, shared=("borough",)),),
     columns=(
         Column(
             "family_id",

@@ -1,0 +1,175 @@
+"""Benchmark: the LA-extracts strand at national scale and its readers on one large LA-year.
+
+Targets (the 2-core machine): (1) derivation of every indicator for 150 LAs x 10 years from
+synthetic tidy tables of about 1,000,000 episodes and 6,000,000 referrals: <= 120 s and <= 6 GB
+peak memory; (2) reading one LA-year: a CIN census XML of 50,000 children and an SSDA903 return
+(header + episodes CSV) of 20,000 children: <= 30 s each.
+
+Each part runs in a fresh Python process so that its peak resident memory (``ru_maxrss``) is its
+own. The tidy tables are made with numpy directly (not by the generator, which writes files):
+children with 1-6 episodes starting 2008-2019, 5% short breaks, 30% still open; referrals with
+pseudonym-like string IDs; plans for 12% of referrals. Input generation is not timed.
+
+Run: ``.venv/bin/python benchmarks/bench_la_extracts.py [--quick]`` (``--quick``: a tenth of the size).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+N_LA, YEARS = 150, list(range(2010, 2020))
+TARGETS = {"derive_seconds": 120, "derive_peak_gb": 6, "reader_seconds": 30}
+
+
+def _ids(rng, n, prefix="CH"):
+    return pd.Series(rng.integers(0, 2**62, n)).map(lambda v: f"{prefix}{v:016x}")
+
+
+def national_tables(n_episodes: int, n_referrals: int, seed: int = 1) -> dict:
+    rng = np.random.default_rng(seed)
+    n_children = n_episodes // 3
+    child = _ids(rng, n_children)
+    la = rng.integers(800, 800 + N_LA, n_children).astype(str)
+    k = rng.integers(1, 6, n_children)
+    idx = np.repeat(np.arange(n_children), k)[:n_episodes]
+    n = len(idx)
+    start = pd.Timestamp("2008-01-01") + pd.to_timedelta(rng.integers(0, 11 * 365, n_children), unit="D")
+    step = rng.integers(1, 400, n)
+    first = np.r_[True, idx[1:] != idx[:-1]]
+    pos = pd.Series(step).groupby(idx).cumsum().to_numpy() - step
+    decom = start[idx] + pd.to_timedelta(pos, unit="D")
+    dec = decom + pd.to_timedelta(step, unit="D")
+    last = np.r_[idx[1:] != idx[:-1], True]
+    still = rng.random(n) < 0.3
+    dec = pd.Series(dec).where(~(last & still))
+    eps = pd.DataFrame({
+        "la_code": la[idx], "CHILD": child.to_numpy()[idx], "DECOM": decom, "DEC": dec,
+        "RNE": np.where(first | (rng.random(n) < 0.05), "S", "P"),
+        "LS": np.where(rng.random(n) < 0.05, "V3", "C2"),
+        "PLACE": rng.choice(["U4", "U6", "K2", "P1", "H5", "K1"], n),
+        "PLACE_PROVIDER": rng.choice(["PR1", "PR4"], n),
+        "REC": np.where(last & ~still, "E11", "X1"), "REASON_PLACE_CHANGE": None, "year": 2019,
+    })
+    n_rchild = n_referrals // 2
+    rchild = _ids(rng, n_rchild)
+    rla = rng.integers(800, 800 + N_LA, n_rchild).astype(str)
+    ri = rng.integers(0, n_rchild, n_referrals)
+    rdate = pd.Timestamp("2008-04-01") + pd.to_timedelta(rng.integers(0, 11 * 365, n_referrals), unit="D")
+    ref = pd.DataFrame({"la_code": rla[ri], "LAchildID": rchild.to_numpy()[ri], "CINreferralDate": rdate, "year": 2019})
+    m = rng.random(n_referrals) < 0.12
+    cs = rdate[m] + pd.to_timedelta(rng.integers(10, 80, m.sum()), unit="D")
+    cpp = pd.DataFrame({"la_code": rla[ri[m]], "LAchildID": rchild.to_numpy()[ri[m]], "CPPstartDate": cs,
+                        "CPPendDate": cs + pd.to_timedelta(rng.integers(90, 600, m.sum()), unit="D"),
+                        "NumberOfPreviousCPP": 0, "year": 2019})
+    return {"episodes": eps, "cin_referrals": ref, "cin_cpp": cpp}
+
+
+def part_derive(scale: float) -> dict:
+    from helpers.strands.la_extracts import analysis
+
+    tables = national_tables(int(1_000_000 * scale), int(6_000_000 * scale))
+    t0 = time.perf_counter()
+    ind = analysis.derive_indicators(tables, YEARS)
+    eps = analysis.longitudinal_episodes(tables["episodes"])
+    days = analysis.placement_days(eps, YEARS)
+    seconds = time.perf_counter() - t0
+    return {"episodes": len(tables["episodes"]), "referrals": len(tables["cin_referrals"]), "plans": len(tables["cin_cpp"]),
+            "indicator_values": len(ind), "placement_day_rows": len(days), "seconds": round(seconds, 1)}
+
+
+def _cin_xml(n_children: int, seed: int = 2) -> str:
+    rng = np.random.default_rng(seed)
+    parts = ["<Message><Header><CollectionDetails><Collection>CIN</Collection><Year>2019</Year><ReferenceDate>2019-03-31"
+             "</ReferenceDate></CollectionDetails><Source><LEA>213</LEA></Source></Header><Children>"]
+    for i in range(n_children):
+        refs = []
+        for j in range(int(rng.integers(1, 4))):
+            d = (pd.Timestamp("2017-04-01") + pd.Timedelta(days=int(rng.integers(0, 700)))).date().isoformat()
+            refs.append(f"<CINdetails><CINreferralDate>{d}</CINreferralDate><ReferralSource>1A</ReferralSource>"
+                        f"<PrimaryNeedCode>N4</PrimaryNeedCode><ReferralNFA>0</ReferralNFA><Assessments>"
+                        f"<AssessmentActualStartDate>{d}</AssessmentActualStartDate></Assessments>"
+                        + (f"<ChildProtectionPlans><CPPstartDate>{d}</CPPstartDate><NumberOfPreviousCPP>0</NumberOfPreviousCPP>"
+                           f"</ChildProtectionPlans>" if j == 0 and i % 8 == 0 else "") + "</CINdetails>")
+        parts.append(f"<Child><ChildIdentifiers><LAchildID>C{i:07d}</LAchildID><PersonBirthDate>2010-05-01</PersonBirthDate>"
+                     f"<GenderCurrent>1</GenderCurrent></ChildIdentifiers><ChildCharacteristics><Ethnicity>WBRI</Ethnicity>"
+                     f"</ChildCharacteristics>{''.join(refs)}</Child>")
+    parts.append("</Children></Message>")
+    return "".join(parts)
+
+
+def part_cin(n_children: int) -> dict:
+    from helpers.strands.la_extracts import inputs
+
+    with tempfile.TemporaryDirectory() as tmp:
+        p = Path(tmp) / "cin_census.xml"
+        p.write_text(_cin_xml(n_children))
+        t0 = time.perf_counter()
+        res = inputs.read_cin_xml(p, key=b"bench")
+        seconds = time.perf_counter() - t0
+        return {"children": res["cin_children"].rows_read, "referrals": res["cin_referrals"].rows_read,
+                "mb": round(p.stat().st_size / 1e6, 1), "seconds": round(seconds, 1)}
+
+
+def part_903(n_children: int) -> dict:
+    from helpers.strands.la_extracts import inputs
+
+    rng = np.random.default_rng(3)
+    ids = [f"C{i:07d}" for i in range(n_children)]
+    k = rng.integers(1, 6, n_children)
+    idx = np.repeat(np.arange(n_children), k)
+    decom = (pd.Timestamp("2018-04-01") + pd.to_timedelta(rng.integers(0, 360, len(idx)), unit="D")).strftime("%d/%m/%Y")
+    with tempfile.TemporaryDirectory() as tmp:
+        pd.DataFrame({"CHILD": ids, "SEX": "1", "DOB": "01/05/2010", "ETHNIC": "WBRI", "UPN": "", "MOTHER": "", "MC_DOB": ""}
+                     ).to_csv(Path(tmp) / "header.csv", index=False)
+        pd.DataFrame({"CHILD": np.array(ids)[idx], "DECOM": decom, "RNE": "P", "LS": "C2", "CIN": "N1", "PLACE": "U4",
+                      "PLACE_PROVIDER": "PR1", "DEC": "", "REC": "", "REASON_PLACE_CHANGE": "", "HOME_POST": "", "PL_POST": "",
+                      "URN": ""}).to_csv(Path(tmp) / "episodes.csv", index=False)
+        t0 = time.perf_counter()
+        res = inputs.read_ssda903_csv(Path(tmp), key=b"bench")
+        seconds = time.perf_counter() - t0
+        return {"children": res["header"].rows_read, "episodes": res["episodes"].rows_read, "seconds": round(seconds, 1)}
+
+
+def _child(part: str, arg: float) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--part", part, "--arg", str(arg)], capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr[-2000:])
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="a tenth of the size (a smoke run)")
+    ap.add_argument("--part", help=argparse.SUPPRESS)
+    ap.add_argument("--arg", type=float, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.part:
+        res = {"derive": part_derive, "cin": lambda a: part_cin(int(a)), "903": lambda a: part_903(int(a))}[args.part](args.arg)
+        res["peak_gb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2, 2)
+        print(json.dumps(res))
+        return 0
+    f = 0.1 if args.quick else 1.0
+    rows = {"derive (150 LAs x 10 years)": _child("derive", f), "CIN XML reader": _child("cin", 50_000 * f),
+            "SSDA903 CSV reader": _child("903", 20_000 * f)}
+    ok = True
+    for name, r in rows.items():
+        limit = TARGETS["derive_seconds"] if name.startswith("derive") else TARGETS["reader_seconds"]
+        met = r["seconds"] <= limit and (not name.startswith("derive") or r["peak_gb"] <= TARGETS["derive_peak_gb"])
+        ok &= met
+        print(f"{name:30s} {r['seconds']:7.1f} s  peak {r['peak_gb']:5.2f} GB  {'OK' if met else 'OVER TARGET'}  {r}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("FOP_PSEUDONYMISATION_KEY", "benchmark-key")
+    raise SystemExit(main())

@@ -1,0 +1,129 @@
+"""The implementation section of the report, written from the analysis results only."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ...report_section import Section, evidence_strength
+from . import charts
+from .analysis import CLINICIANS, CUMULATIVE, REACH
+
+TITLE = "The programme as implemented: who was trained, and when"
+ORDER = 5
+
+
+def _date(value) -> str:
+    return "–" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%d %B %Y").lstrip("0")
+
+
+def build_section(section: Section, results: dict, stated: dict[str, int], reach_source: str) -> Section:
+    """Prose, tables, the cumulative chart and the key findings, through the Section contract."""
+    reach = results[REACH.key]
+    clin = results[CLINICIANS.key]
+    n_staff, n_trained = results["n_staff"], results["n_staff_trained"]
+    half = results["half_trained_by"]
+    by_group = reach.set_index("group")
+    if n_staff == 0 or section.is_small(n_staff):
+        section.markdown(
+            "Too few practitioners and supervisors are in the roster for this scope to describe who was "
+            "trained when without identifying anyone."
+        )
+        section.key_finding(
+            "Too few practitioners in the roster for this scope, so when staff were trained cannot be told.",
+            strength="not possible to tell",
+        )
+        return section
+    reach_text = " and ".join(f"over {v:,} {k.lower()}" for k, v in stated.items())
+    section.markdown(
+        f"The roster lists {section.count(n_staff)} practitioners and supervisors taking part in the evaluation "
+        f"(and {section.count(by_group.loc['Clinicians', 'in_roster'])} clinicians). Of the practitioners and "
+        f"supervisors, {section.count(n_trained)} had completed systemic training by {_date(results['last_completed'])}. "
+        f"The programme stated its reach as {reach_text} (source: {reach_source}). The roster holds the staff in the "
+        "evaluation, not every member of staff, so its counts sit well below the stated reach; what matters for "
+        "reading the outcomes is **when** training happened."
+    )
+    if half is not None:
+        section.markdown(
+            f"Half of the roster's practitioners and supervisors had completed training by **{_date(half)}**. "
+            "Any change in an outcome before then is unlikely to be the training's: read every later section against this date."
+        )
+    else:
+        section.markdown(
+            "Fewer than half of the roster's practitioners and supervisors ever completed training in these data."
+        )
+    section.figure(
+        "cumulative_trained",
+        charts.cumulative_chart(results[CUMULATIVE.key], stated, section.threshold, half_trained=half),
+        alt=(
+            f"Two step charts of the cumulative number of roster members who completed systemic training. Top: "
+            f"practitioners reach {section.count(by_group.loc['Practitioners', 'trained'])} and supervisors "
+            f"{section.count(by_group.loc['Supervisors', 'trained'])}, far below dashed lines at the stated reach "
+            f"({reach_text}). Bottom: the same for each borough. A dotted vertical line marks {_date(half)}, when half were trained."
+        ),
+        caption="Roster members who had completed systemic training, over time: by role group against the programme's "
+        "stated reach (dashed), and by borough; the dotted vertical line is the date by which half had been trained. "
+        "Counts from 1 to the suppression threshold are not drawn.",
+    )
+    section.table(
+        "reach",
+        reach,
+        caption="Training by role group: roster members, trained, by when, and the stated reach.",
+        count_columns=["in_roster", "trained"],
+        dependent_columns={"share_trained": "in_roster"},
+        decimals=0,
+        labels={
+            "group": "Role group",
+            "in_roster": "In the roster",
+            "trained": "Completed training",
+            "share_trained": "Trained (%)",
+            "first_trained": "First completed",
+            "half_trained_by": "Half trained by",
+            "stated_reach": "Stated reach (over)",
+        },
+        note=f"Stated reach: {reach_source}.",
+    )
+    section.table(
+        "clinicians",
+        clin,
+        caption="Clinicians embedded in social work teams, by borough.",
+        count_columns=["clinicians"],
+        labels={
+            "borough": "Borough",
+            "clinicians": "Clinicians",
+            "teams": "Teams",
+            "teams_with_clinician": "Teams with a clinician",
+        },
+        note="Teams are not people and are not suppressed.",
+    )
+    section.table(
+        "cumulative_trained",
+        results[CUMULATIVE.key],
+        appendix=True,
+        caption="Cumulative trained at each completion date, by role group and by borough (the data behind the chart).",
+        count_columns=["trained"],
+        labels={"date": "Date", "dimension": "Grouped by", "group": "Group", "trained": "Trained (cumulative)"},
+    )
+    section.markdown(
+        "Role groups follow the programme's own description: practitioners are social workers, senior social workers "
+        "and family support workers; supervisors include team managers. A roster member counts as trained from the date "
+        "the systemic training course was completed (`helpers.roster.trained_by`, the one definition every strand uses).",
+        appendix=True,
+    )
+    kind = "Illustrative (synthetic data): " if section.synthetic else ""
+    share = 100.0 * n_trained / n_staff
+    section.key_finding(
+        f"{kind}{section.count(n_trained)} of the {section.count(n_staff)} practitioners and supervisors in the roster "
+        f"({section.value(share, n_staff, '{:.0f}')}%) completed systemic training; the programme stated a reach of {reach_text}.",
+        strength=evidence_strength("records", n_staff),
+        estimate=share,
+        n=n_staff,
+        label="Share trained (%)",
+    )
+    if half is not None:
+        section.key_finding(
+            f"{kind}Half of the roster's practitioners and supervisors were trained by {_date(half)}: outcome changes "
+            "before that date cannot be put down to the training.",
+            strength=evidence_strength("records", n_staff),
+            n=n_staff,
+        )
+    return section

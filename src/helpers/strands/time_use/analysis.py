@@ -1,0 +1,228 @@
+"""Time-use analysis: shares of the week per activity, the direct-work share by group, and change.
+
+Unit: one answer = one practitioner at one wave. A practitioner's *share* of an activity is its hours
+over that practitioner's weekly total. Group figures are the mean of the practitioners' shares (each
+practitioner counts once, whatever their hours), with a t-based 95% CI. Change is measured on the
+practitioners who answered two waves (the first and the last they answered): the paired change in
+each share (percentage points), with :func:`helpers.stats.paired_change` (t CI, percentile
+bootstrap CI over practitioners, d_z and its bootstrap CI). Practitioners are the unit sampled, so
+they are the unit resampled.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats as st
+
+from ... import stats
+from ...ingest import Field, OutputTable
+from .inputs import STRAND, hours_column
+
+GROUPINGS = {"role": "Role", "borough": "Borough", "training_status": "Training status", "wave": "Wave"}
+
+SHARES = OutputTable(
+    key="time_use_shares", filename="time_use/shares.csv", strand=STRAND,
+    description="One row per answer (practitioner x wave): weekly total hours and the share of each activity.",
+    fields=(
+        Field("practitioner_id", "string", "Pseudonymised practitioner."),
+        Field("wave", "integer", "Survey wave."),
+        Field("borough", "string", "Borough."),
+        Field("role", "string", "Role code."),
+        Field("training_status", "string", "Training status code."),
+        Field("total_hours", "number", "Sum of the activity hours."),
+        Field("activity", "string", "Activity code (from the activity list)."),
+        Field("hours", "number", "Hours in a typical week on the activity."),
+        Field("share", "number", "hours / total_hours (0-1)."),
+    ),
+)
+ACTIVITY_SUMMARY = OutputTable(
+    key="time_use_activity_summary", filename="time_use/activity_summary.csv", strand=STRAND,
+    description="Mean share of the week per activity and wave (mean of practitioners' shares).",
+    fields=(
+        Field("wave", "string", "Survey wave, or 'all'."),
+        Field("activity", "string", "Activity code."),
+        Field("label", "string", "Activity label."),
+        Field("n", "integer", "Answers (practitioners) behind the mean."),
+        Field("mean_hours", "number", "Mean hours a week."),
+        Field("mean_share", "number", "Mean share of the week (0-1)."),
+        Field("ci_low", "number", "95% CI of the mean share (t), lower."),
+        Field("ci_high", "number", "Upper."),
+    ),
+)
+DIRECT_BY_GROUP = OutputTable(
+    key="time_use_direct_by_group", filename="time_use/direct_share_by_group.csv", strand=STRAND,
+    description="Direct-work share by role, borough, training status and wave.",
+    fields=(
+        Field("grouping", "string", "role, borough, training_status or wave."),
+        Field("group", "string", "The group's code."),
+        Field("n", "integer", "Answers in the group."),
+        Field("mean_share", "number", "Mean direct-work share (0-1)."),
+        Field("ci_low", "number", "95% CI (t), lower."),
+        Field("ci_high", "number", "Upper."),
+    ),
+)
+_CHANGE_FIELDS = (
+    Field("n", "integer", "Practitioners who answered both waves compared."),
+    Field("mean_before", "number", "Mean share at the earlier wave (0-1)."),
+    Field("mean_after", "number", "Mean share at the later wave."),
+    Field("mean_change", "number", "Mean change in the share (later - earlier; 0-1 scale)."),
+    Field("ci_low", "number", "95% CI of the mean change (paired t), lower."),
+    Field("ci_high", "number", "Upper."),
+    Field("boot_ci_low", "number", "95% percentile bootstrap CI over practitioners, lower."),
+    Field("boot_ci_high", "number", "Upper."),
+    Field("d_z", "number", "Effect size: mean change / SD of the changes."),
+    Field("dz_ci_low", "number", "Bootstrap 95% CI of d_z, lower."),
+    Field("dz_ci_high", "number", "Upper."),
+    Field("p", "number", "Two-sided paired t-test p-value."),
+)
+CHANGE = OutputTable(
+    key="time_use_change", filename="time_use/change.csv", strand=STRAND,
+    description="Change in each activity's share for practitioners answering two waves.",
+    fields=(Field("activity", "string", "Activity code."), Field("label", "string", "Activity label."),
+            Field("wave_before", "integer", "Earlier wave."), Field("wave_after", "integer", "Later wave."), *_CHANGE_FIELDS),
+)
+DIRECT_CHANGE_BY_GROUP = OutputTable(
+    key="time_use_direct_change_by_group", filename="time_use/direct_change_by_group.csv", strand=STRAND,
+    description="Change in the direct-work share for practitioners answering two waves, by group at the later wave.",
+    fields=(Field("grouping", "string", "all, role, borough or training_status (at the later wave)."),
+            Field("group", "string", "The group's code."), *_CHANGE_FIELDS),
+)
+OUTPUTS = (SHARES, ACTIVITY_SUMMARY, DIRECT_BY_GROUP, CHANGE, DIRECT_CHANGE_BY_GROUP)
+
+
+def direct_code(activities: pd.DataFrame) -> str:
+    """Code of the activity marked direct work in the activity list."""
+    return str(activities.loc[activities["direct_work"], "code"].iloc[0])
+
+
+def shares(survey: pd.DataFrame, activities: pd.DataFrame) -> pd.DataFrame:
+    """Long table of each answer's hours and share per activity (see :data:`SHARES`)."""
+    cols = [hours_column(c) for c in activities["code"]]
+    wide = survey.copy()
+    wide["wave"] = wide["wave"].astype(int)
+    wide["total_hours"] = wide[cols].sum(axis=1)
+    long = wide.melt(id_vars=["practitioner_id", "wave", "borough", "role", "training_status", "total_hours"],
+                     value_vars=cols, var_name="activity", value_name="hours")
+    long["activity"] = long["activity"].str.removeprefix("hours_")
+    long["share"] = long["hours"] / long["total_hours"]
+    order = {c: i for i, c in enumerate(activities["code"])}
+    long = long.sort_values(["wave", "practitioner_id", "activity"], key=lambda s: s.map(order) if s.name == "activity" else s)
+    return long[SHARES.column_names].reset_index(drop=True)
+
+
+def _mean_ci(x, level: float = 0.95) -> tuple[float, float, float]:
+    x = np.asarray(x, dtype=float)
+    x = x[~np.isnan(x)]
+    if len(x) == 0:
+        return (np.nan, np.nan, np.nan)
+    m = float(x.mean())
+    if len(x) < 2:
+        return (m, np.nan, np.nan)
+    half = st.t.ppf(1 - (1 - level) / 2, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x))
+    return (m, m - half, m + half)
+
+
+def activity_summary(long: pd.DataFrame, activities: pd.DataFrame) -> pd.DataFrame:
+    """Mean hours and mean share per activity, for each wave and all answers (see :data:`ACTIVITY_SUMMARY`)."""
+    labels = activities.set_index("code")["label"]
+    rows = []
+    for wave, sub in [*((str(w), g) for w, g in long.groupby("wave")), ("all", long)]:
+        for code in activities["code"]:
+            a = sub[sub["activity"] == code]
+            m, lo, hi = _mean_ci(a["share"])
+            rows.append({"wave": wave, "activity": code, "label": labels[code], "n": int(len(a)),
+                         "mean_hours": float(a["hours"].mean()) if len(a) else np.nan,
+                         "mean_share": m, "ci_low": lo, "ci_high": hi})
+    return pd.DataFrame(rows, columns=ACTIVITY_SUMMARY.column_names)
+
+
+def direct_by_group(long: pd.DataFrame, activities: pd.DataFrame) -> pd.DataFrame:
+    """Direct-work share by role, borough, training status and wave (see :data:`DIRECT_BY_GROUP`)."""
+    d = long[long["activity"] == direct_code(activities)]
+    rows = []
+    for grouping in GROUPINGS:
+        for group, sub in d.groupby(grouping):
+            m, lo, hi = _mean_ci(sub["share"])
+            rows.append({"grouping": grouping, "group": str(group), "n": int(len(sub)), "mean_share": m, "ci_low": lo, "ci_high": hi})
+    return pd.DataFrame(rows, columns=DIRECT_BY_GROUP.column_names)
+
+
+def paired_waves(long: pd.DataFrame) -> pd.DataFrame:
+    """For each practitioner who answered two or more waves: the earliest and latest wave answered.
+
+    Returns practitioner_id, wave_before, wave_after and the later wave's role, borough and training
+    status (the groups change is reported by)."""
+    waves = long.drop_duplicates(["practitioner_id", "wave"])
+    g = waves.groupby("practitioner_id")["wave"]
+    pairs = pd.DataFrame({"wave_before": g.min(), "wave_after": g.max()})
+    pairs = pairs[pairs["wave_after"] > pairs["wave_before"]].reset_index()
+    later = waves.set_index(["practitioner_id", "wave"])[["role", "borough", "training_status"]]
+    info = later.reindex(list(zip(pairs["practitioner_id"], pairs["wave_after"]))).reset_index(drop=True)
+    return pd.concat([pairs, info], axis=1)
+
+
+def _share_pairs(long: pd.DataFrame, pairs: pd.DataFrame, code: str) -> pd.DataFrame:
+    s = long[long["activity"] == code].set_index(["practitioner_id", "wave"])["share"]
+    out = pairs.copy()
+    out["before"] = s.reindex(list(zip(pairs["practitioner_id"], pairs["wave_before"]))).to_numpy()
+    out["after"] = s.reindex(list(zip(pairs["practitioner_id"], pairs["wave_after"]))).to_numpy()
+    return out
+
+
+def change(long: pd.DataFrame, activities: pd.DataFrame, n_boot: int = stats.DEFAULT_BOOTSTRAP, seed: int = 2014) -> pd.DataFrame:
+    """Paired change in each activity's share, practitioners answering two waves (see :data:`CHANGE`)."""
+    pairs = paired_waves(long)
+    rows = []
+    for k, a in enumerate(activities.itertuples()):
+        p = _share_pairs(long, pairs, a.code)
+        res = stats.paired_change(p["before"], p["after"], n_boot=n_boot, seed=seed + 10 * k)
+        rows.append({"activity": a.code, "label": a.label,
+                     "wave_before": int(pairs["wave_before"].min()) if len(pairs) else np.nan,
+                     "wave_after": int(pairs["wave_after"].max()) if len(pairs) else np.nan,
+                     **{f.name: res[f.name] for f in _CHANGE_FIELDS}})
+    return pd.DataFrame(rows, columns=CHANGE.column_names)
+
+
+def direct_change_by_group(long: pd.DataFrame, activities: pd.DataFrame, n_boot: int = stats.DEFAULT_BOOTSTRAP,
+                           seed: int = 2014) -> pd.DataFrame:
+    """Paired change in the direct-work share, overall and by group at the later wave."""
+    p = _share_pairs(long, paired_waves(long), direct_code(activities))
+    rows = [{"grouping": "all", "group": "all", **stats.paired_change(p["before"], p["after"], n_boot=n_boot, seed=seed)}]
+    for grouping in ("role", "borough", "training_status"):
+        for group, sub in p.groupby(grouping):
+            rows.append({"grouping": grouping, "group": str(group),
+                         **stats.paired_change(sub["before"], sub["after"], n_boot=n_boot, seed=seed)})
+    return pd.DataFrame(rows)[DIRECT_CHANGE_BY_GROUP.column_names]
+
+
+def roster_check(survey: pd.DataFrame, practitioners: pd.DataFrame) -> dict:
+    """How the survey joins the roster (``practitioners.csv``, the practitioners of the scenarios strand).
+
+    Returns answers, answers whose practitioner is on the roster (``on_roster``), and among those how
+    many give a training status that agrees with the roster's completion date under the project's one
+    definition (:func:`helpers.roster.trained_by` on the answer date; ``in_training`` and
+    ``not_trained`` both mean not yet trained).
+    """
+    from ...roster import trained_by
+
+    on = survey["practitioner_id"].isin(practitioners["practitioner_id"])
+    sub = survey[on]
+    by_roster = trained_by(practitioners, sub["practitioner_id"], sub["completed_on"])
+    agree = (sub["training_status"].eq("trained") == by_roster)
+    return {"answers": int(len(survey)), "on_roster": int(on.sum()), "status_agrees": int(agree.sum())}
+
+
+def analyse(survey: pd.DataFrame, activities: pd.DataFrame, n_boot: int = stats.DEFAULT_BOOTSTRAP, seed: int = 2014) -> dict:
+    """Every table of the strand, keyed by the :data:`OUTPUTS` keys, plus ``activities`` and ``direct``."""
+    long = shares(survey, activities)
+    return {
+        SHARES.key: long,
+        ACTIVITY_SUMMARY.key: activity_summary(long, activities),
+        DIRECT_BY_GROUP.key: direct_by_group(long, activities),
+        CHANGE.key: change(long, activities, n_boot=n_boot, seed=seed),
+        DIRECT_CHANGE_BY_GROUP.key: direct_change_by_group(long, activities, n_boot=n_boot, seed=seed),
+        "activities": activities,
+        "direct": direct_code(activities),
+        "n_practitioners": int(survey["practitioner_id"].nunique()),
+        "n_answers": int(len(survey)),
+    }

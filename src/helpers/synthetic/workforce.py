@@ -1,0 +1,318 @@
+"""Synthetic HR extract (``hr_posts.csv``, ``hr_absence.csv``), census years 2012-2018 per borough.
+
+Targets. For each borough and census year (to 30 September) the generator aims at an employed FTE,
+an agency rate, a turnover rate and an absence rate. For 2015-2018 the targets are the **published**
+DfE figures for the borough, read from the public-data folder (``FOP_PUBLIC_DATA``) when it is
+present; a published cell that is suppressed or missing is replaced by the mean of the borough's
+other published years 2015-2018 for that measure. Without the folder, the documented defaults
+:data:`DEFAULT_TARGETS` are used for every borough and year (round illustrative values, not the
+published figures). The truth record says which.
+
+Planted change. Before the programme (2012 and 2013) each rate is set to the mean of the borough's
+after-years targets (:data:`AFTER_YEARS`, 2016-2017) minus the planted change (``agency_rate_change``
+-8, ``turnover_rate_change`` -6, ``absence_rate_change`` -1.0 percentage points: after - before, so
+negative = more stable after), floored at 0.5; 2014 is half-way. The truth record
+holds every target and the planted before/after rates pooled as the analysis pools them (ratio of
+summed numerators and denominators implied by the targets), per borough and overall.
+
+Construction (each step hits its target to within one worker's FTE):
+* permanent workers: an initial stock at 30 Sept 2011; each year, leavers are drawn from those in
+  post at the start of the window until their FTE reaches turnover x FTE target, each leaving on a
+  random day of the window (30 September included); starters (including some former leavers who
+  return with the same worker ID) join on random days until the FTE in post at 30 September reaches
+  the target; a few workers each year move post internally (row ended ``internal_move``, new row next
+  day), which is not leaving;
+* agency workers: assignments that span 30 September are added until agency FTE / (agency + employed
+  FTE) reaches the target; some are part-time; short assignments inside the year add noise;
+* absence: spells (mostly 1-10 working days, some long-term) of employed census-role workers until
+  the working days lost in the year (spells crossing 30 September split by weekdays, as the analysis
+  does) reach absence rate x FTE x 253;
+* a few family support workers and clinicians (not census roles) with their own absence, which the
+  census indicators must leave out.
+Tolerance (checked by the tests): FTE within 2%, agency and turnover rates within 1.5 points,
+absence within 0.3 points of the target, for every borough and year.
+Malformed rows added (each rejected for one reason): posts with an unknown role, an FTE over 1, an end
+before the start, a blank start date; an absence spell ending before it starts.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import public_data
+from ..config import BOROUGHS
+from .roster import ABBREVIATIONS
+
+POSTS_FILE = "hr_posts.csv"
+ABSENCE_FILE = "hr_absence.csv"
+YEARS = tuple(range(2012, 2019))
+PUBLISHED_YEARS = (2015, 2016, 2017, 2018)
+BEFORE_YEARS = (2012, 2013)
+AFTER_YEARS = (2016, 2017)
+WORKING_DAYS = 253
+TOLERANCE = {"fte_in_post_pct": 2.0, "agency_rate_pct": 1.5, "turnover_rate_pct": 1.5, "absence_rate_pct": 0.3}
+#: Used when the public-data folder is absent: round illustrative values, the same for every borough.
+DEFAULT_TARGETS = {"fte_in_post": 130.0, "agency_rate_pct": 15.0, "turnover_rate_pct": 18.0, "absence_rate_pct": 2.5}
+PLANTED_DEFAULTS = {"agency_rate_change": -8.0, "turnover_rate_change": -6.0, "absence_rate_change": -1.0}
+CENSUS_ROLE_SHARES = {"social_worker": 0.6, "senior_social_worker": 0.25, "team_manager": 0.15}
+LEAVING = {"resigned": 0.6, "moved_to_other_la": 0.2, "retired": 0.1, "dismissed": 0.05, "other": 0.05}
+P_RETURN = 0.08
+
+
+def published_targets(public_dir: Path | None = None) -> tuple[dict, str]:
+    """{borough: {year: {measure: value}}} for 2015-2018 and where they came from."""
+    from ..strands.workforce.public import available, published_for_boroughs, read_workforce
+
+    d = public_data.public_data_dir(public_dir)
+    names = [name for name, _, _ in BOROUGHS.values()]
+    measures = ("fte_in_post", "agency_rate_pct", "turnover_rate_pct", "absence_rate_pct")
+    if not available(d):
+        return ({b: {y: dict(DEFAULT_TARGETS) for y in PUBLISHED_YEARS} for b in names},
+                "documented defaults (public-data folder not found)")
+    pub = published_for_boroughs(read_workforce(d))
+    out = {}
+    for b in names:
+        out[b] = {}
+        for y in PUBLISHED_YEARS:
+            out[b][y] = {}
+            for m in measures:
+                sel = pub[(pub["borough"] == b) & (pub["measure"] == m)]
+                v = sel.loc[sel["year"] == y, "value"]
+                if len(v) and pd.notna(v.iloc[0]):
+                    out[b][y][m] = float(v.iloc[0])
+                else:  # suppressed or missing: mean of the borough's other published years
+                    other = sel[sel["year"].isin(PUBLISHED_YEARS)]["value"].dropna()
+                    out[b][y][m] = float(other.mean()) if len(other) else DEFAULT_TARGETS[m]
+    return out, "published DfE figures 2015-2018 (csc_indicators_preferred.csv in the public-data folder)"
+
+
+def _targets(pub: dict, planted: dict) -> dict:
+    """Targets for every year 2012-2018 from the 2015-2017 ones and the planted changes."""
+    t = {}
+    for b, years in pub.items():
+        t[b] = {y: dict(v) for y, v in years.items()}
+        before = {}
+        for m, key in (("agency_rate_pct", "agency_rate_change"), ("turnover_rate_pct", "turnover_rate_change"),
+                       ("absence_rate_pct", "absence_rate_change")):
+            after_mean = np.mean([t[b][y][m] for y in AFTER_YEARS])
+            before[m] = max(0.5, float(after_mean - planted[key]))
+        fte_first = t[b][2015]["fte_in_post"]
+        for y in BEFORE_YEARS:
+            t[b][y] = {"fte_in_post": fte_first, **before}
+        t[b][2014] = {"fte_in_post": fte_first, **{m: (before[m] + t[b][2015][m]) / 2 for m in before}}
+    return t
+
+
+def _pooled_truth(targets: dict, years) -> dict:
+    """Rates pooled over ``years`` as the analysis pools them, from the targets' implied sums."""
+    s = {"fte": 0.0, "agency": 0.0, "leavers": 0.0, "days": 0.0}
+    for y in years:
+        v = targets[y]
+        f, a = v["fte_in_post"], v["agency_rate_pct"] / 100
+        s["fte"] += f
+        s["agency"] += a / (1 - a) * f
+        s["leavers"] += v["turnover_rate_pct"] / 100 * f
+        s["days"] += v["absence_rate_pct"] / 100 * f * WORKING_DAYS
+    return {"agency_rate_pct": 100 * s["agency"] / (s["agency"] + s["fte"]), "turnover_rate_pct": 100 * s["leavers"] / s["fte"],
+            "absence_rate_pct": 100 * s["days"] / (s["fte"] * WORKING_DAYS), "_sums": s}
+
+
+def _day(rng, start: pd.Timestamp, end: pd.Timestamp) -> pd.Timestamp:
+    return start + pd.Timedelta(days=int(rng.integers(0, (end - start).days + 1)))
+
+
+def _fte(rng, part_time_p=0.2) -> float:
+    return 1.0 if rng.random() > part_time_p else float(rng.choice([0.5, 0.6, 0.8]))
+
+
+def _borough(rng, name: str, abbrev: str, targets: dict) -> tuple[list[dict], list[dict]]:
+    posts: list[dict] = []
+    spells: list[dict] = []
+    n_ids = {"E": 0, "A": 0}
+
+    def new_id(kind):
+        n_ids[kind] += 1
+        return f"{abbrev}-{kind}{n_ids[kind]:05d}"
+
+    def team():
+        return f"{abbrev}-T{int(rng.integers(1, 9))}"
+
+    def add_perm(start, wid=None, role=None, fte=None):
+        p = {"worker_id": wid or new_id("E"), "borough": name, "team": team(),
+             "role": role or str(rng.choice(list(CENSUS_ROLE_SHARES), p=list(CENSUS_ROLE_SHARES.values()))),
+             "fte": fte if fte is not None else _fte(rng), "contract": "permanent", "start_date": start, "end_date": None, "leaving_reason": None}
+        posts.append(p)
+        return p
+
+    def in_post(date, contract="permanent"):
+        return [p for p in posts if p["contract"] == contract and p["role"] in CENSUS_ROLE_SHARES and p["start_date"] <= date
+                and (p["end_date"] is None or p["end_date"] > date)]
+
+    first_ws = pd.Timestamp(YEARS[0] - 1, 10, 1)
+    stock = targets[YEARS[0]]["fte_in_post"]
+    fte = 0.0
+    while fte + 0.5 <= stock:
+        p = add_perm(_day(rng, pd.Timestamp(2004, 1, 1), first_ws - pd.Timedelta(days=1)))
+        fte += p["fte"]
+    # Non-census roles (excluded from the indicators), with some absence of their own.
+    for _ in range(12):
+        add_perm(_day(rng, pd.Timestamp(2008, 1, 1), pd.Timestamp(2016, 1, 1)),
+                 role=str(rng.choice(["family_support_worker", "clinician"])))
+    pending_returns: list[tuple[pd.Timestamp, dict]] = []
+    days_by_year = {y: 0.0 for y in YEARS + (YEARS[-1] + 1,)}
+    spell_keys: set = set()
+    for y in YEARS:
+        ws, we = pd.Timestamp(y - 1, 10, 1), pd.Timestamp(y, 9, 30)
+        tg = targets[y]
+        # internal moves (not leavers)
+        active = in_post(ws - pd.Timedelta(days=1))
+        for k in rng.choice(len(active), size=min(2, len(active)), replace=False):
+            p = active[k]
+            d = _day(rng, ws, we - pd.Timedelta(days=1))
+            p["end_date"], p["leaving_reason"] = d, "internal_move"
+            add_perm(d + pd.Timedelta(days=1), wid=p["worker_id"], role=p["role"], fte=p["fte"])
+        # leavers
+        active = in_post(ws - pd.Timedelta(days=1))
+        order = rng.permutation(len(active))
+        goal, got = tg["turnover_rate_pct"] / 100 * tg["fte_in_post"], 0.0
+        for k in order:
+            p = active[k]
+            if got + p["fte"] / 2 > goal:
+                continue
+            if p["end_date"] is not None:  # already moving internally this year: its new row may leave later
+                continue
+            p["end_date"] = _day(rng, ws, we)
+            p["leaving_reason"] = str(rng.choice(list(LEAVING), p=list(LEAVING.values())))
+            got += p["fte"]
+            if rng.random() < P_RETURN:
+                pending_returns.append((p["end_date"] + pd.Timedelta(days=int(rng.integers(60, 400))), p))
+        # returners due in this window come back
+        for when, p in list(pending_returns):
+            if when <= we:
+                add_perm(max(when, ws), wid=p["worker_id"], role=p["role"], fte=p["fte"])
+                pending_returns.remove((when, p))
+        # starters up to the FTE target at 30 September
+        fte_now = sum(p["fte"] for p in in_post(we))
+        while fte_now + 0.5 <= tg["fte_in_post"]:
+            p = add_perm(_day(rng, ws, we))
+            fte_now += p["fte"]
+        # agency assignments spanning 30 September
+        a = tg["agency_rate_pct"] / 100
+        goal = a / (1 - a) * fte_now
+        got = sum(p["fte"] for p in in_post(we, "agency"))
+        while got + 0.3 <= goal:
+            f = _fte(rng, 0.25)
+            if got + f / 2 > goal:
+                f = 0.5
+            start = we - pd.Timedelta(days=int(rng.integers(0, 300)))
+            posts.append({"worker_id": new_id("A"), "borough": name, "team": team(),
+                          "role": str(rng.choice(["social_worker", "senior_social_worker"], p=[0.8, 0.2])), "fte": f,
+                          "contract": "agency", "start_date": start, "end_date": we + pd.Timedelta(days=int(rng.integers(1, 200))),
+                          "leaving_reason": "end_of_contract"})
+            got += f
+        for _ in range(int(rng.integers(2, 6))):  # short assignments inside the year
+            s = _day(rng, ws, we - pd.Timedelta(days=60))
+            posts.append({"worker_id": new_id("A"), "borough": name, "team": team(), "role": "social_worker", "fte": 1.0,
+                          "contract": "agency", "start_date": s, "end_date": s + pd.Timedelta(days=int(rng.integers(14, 59))),
+                          "leaving_reason": "end_of_contract"})
+        # absence of employed census-role workers in post all year
+        eligible = [p for p in in_post(we) if p["start_date"] <= ws]
+        goal = tg["absence_rate_pct"] / 100 * fte_now * WORKING_DAYS
+        while eligible and days_by_year[y] + 2 <= goal:
+            p = eligible[int(rng.integers(len(eligible)))]
+            length = int(rng.integers(20, 61)) if rng.random() < 0.05 else int(1 + rng.geometric(0.3) - 1)
+            length = max(1, min(length, int(goal - days_by_year[y]) + 1))
+            start = np.busday_offset(np.datetime64(_day(rng, ws, we).date()), 0, roll="forward")
+            end = np.busday_offset(start, length - 1)
+            start, end = pd.Timestamp(start), pd.Timestamp(end)
+            if start > we or (p["worker_id"], start) in spell_keys:
+                continue
+            spell_keys.add((p["worker_id"], start))
+            spells.append({"worker_id": p["worker_id"], "borough": name, "start_date": start, "end_date": end, "working_days_lost": float(length)})
+            inside = np.busday_count(start.date(), (min(end, we) + pd.Timedelta(days=1)).date())
+            days_by_year[y] += length * inside / length
+            days_by_year[y + 1] += length * (length - inside) / length
+    # non-census absence
+    others = [p for p in posts if p["role"] not in CENSUS_ROLE_SHARES]
+    for p in others[:6]:
+        s = pd.Timestamp(np.busday_offset(np.datetime64(_day(rng, max(p["start_date"], first_ws), pd.Timestamp(2018, 6, 1)).date()), 0, roll="forward"))
+        spells.append({"worker_id": p["worker_id"], "borough": name, "start_date": s, "end_date": pd.Timestamp(np.busday_offset(np.datetime64(s.date()), 4)), "working_days_lost": 5.0})
+    # The extract is taken on 30 September 2018: later ends are still open.
+    cut = pd.Timestamp(2018, 9, 30)
+    for p in posts:
+        if p["end_date"] is not None and p["end_date"] > cut:
+            p["end_date"], p["leaving_reason"] = None, None
+        if p["start_date"] > cut:
+            p["start_date"] = cut
+    return posts, spells
+
+
+def _fmt(df: pd.DataFrame, date_cols) -> pd.DataFrame:
+    out = df.copy()
+    for c in date_cols:
+        out[c] = out[c].map(lambda d: "" if d is None or pd.isna(d) else pd.Timestamp(d).strftime("%Y-%m-%d"))
+    return out.fillna("")
+
+
+def generate(ctx) -> dict:
+    rng = ctx.rng("workforce")
+    planted = {k: ctx.effect("workforce", k, v) for k, v in PLANTED_DEFAULTS.items()}
+    pub, source = published_targets()
+    targets = _targets(pub, planted)
+    all_posts, all_spells = [], []
+    for slug, (name, _, _) in BOROUGHS.items():
+        p, s = _borough(rng, name, ABBREVIATIONS[slug], targets[name])
+        all_posts += p
+        all_spells += s
+    posts = pd.DataFrame(all_posts)
+    posts["fte"] = posts["fte"].map(lambda v: f"{v:g}")
+    posts = _fmt(posts, ["start_date", "end_date"]).sort_values(["borough", "start_date", "worker_id"], kind="stable").reset_index(drop=True)
+    spells = pd.DataFrame(all_spells)
+    spells["working_days_lost"] = spells["working_days_lost"].map(lambda v: f"{v:g}")
+    spells = _fmt(spells, ["start_date", "end_date"]).sort_values(["borough", "start_date", "worker_id"], kind="stable").reset_index(drop=True)
+
+    bad_posts = []
+    for k, (col, value) in enumerate([("role", "caseworker"), ("fte", "1.4"), ("end_date", "2010-01-01"), ("start_date", "")]):
+        row = posts.iloc[int(rng.integers(len(posts)))].copy()
+        row["worker_id"] = row["worker_id"].split("-")[0] + f"-X{k:05d}"
+        row[col] = value
+        bad_posts.append(row)
+    bad_spells = []
+    row = spells.iloc[int(rng.integers(len(spells)))].copy()
+    row["worker_id"] = row["worker_id"].split("-")[0] + "-X09999"
+    row["end_date"] = "2011-01-01"
+    bad_spells.append(row)
+    posts = pd.concat([posts, pd.DataFrame(bad_posts)], ignore_index=True)
+    spells = pd.concat([spells, pd.DataFrame(bad_spells)], ignore_index=True)
+    ctx.write_csv(posts[["worker_id", "borough", "team", "role", "fte", "contract", "start_date", "end_date", "leaving_reason"]], POSTS_FILE)
+    ctx.write_csv(spells[["worker_id", "borough", "start_date", "end_date", "working_days_lost"]], ABSENCE_FILE)
+
+    planted_rates = {}
+    for name in targets:
+        b, a = _pooled_truth(targets[name], BEFORE_YEARS), _pooled_truth(targets[name], AFTER_YEARS)
+        planted_rates[name] = {m: {"before": b[m], "after": a[m], "change": a[m] - b[m]} for m in b if m != "_sums"}
+    # all boroughs: pool the implied sums
+    tot = {}
+    for period, years in (("before", BEFORE_YEARS), ("after", AFTER_YEARS)):
+        s = {"fte": 0.0, "agency": 0.0, "leavers": 0.0, "days": 0.0}
+        for name in targets:
+            for k, v in _pooled_truth(targets[name], years)["_sums"].items():
+                s[k] += v
+        tot[period] = {"agency_rate_pct": 100 * s["agency"] / (s["agency"] + s["fte"]), "turnover_rate_pct": 100 * s["leavers"] / s["fte"],
+                       "absence_rate_pct": 100 * s["days"] / (s["fte"] * WORKING_DAYS)}
+    planted_rates["All"] = {m: {"before": tot["before"][m], "after": tot["after"][m], "change": tot["after"][m] - tot["before"][m]}
+                            for m in tot["before"]}
+    return {
+        "files": [POSTS_FILE, ABSENCE_FILE],
+        "rows_written": {"posts": int(len(posts)), "absence": int(len(spells))},
+        "malformed_rows": {"posts": len(bad_posts), "absence": len(bad_spells)},
+        "targets_source": source,
+        "targets": {b: {str(y): v for y, v in sorted(t.items())} for b, t in targets.items()},
+        "tolerance": TOLERANCE,
+        "before_years": list(BEFORE_YEARS),
+        "after_years": list(AFTER_YEARS),
+        "planted": {**planted, "note": "after - before, percentage points, per borough (targets); pooled rates below"},
+        "planted_rates": planted_rates,
+    }

@@ -1,0 +1,406 @@
+"""Outcomes strand: estimators on hand-made tiny panels (planted effect recovered, none not found),
+combined rates from summed counts, suppressed cells, vintages; the section for another LA, for an
+LA touched by a boundary change, and with the public folder missing.
+
+Tiny public folders are written by hand here (never real data); checks on the real folder skip when
+it is absent.
+"""
+
+import csv
+import json
+import math
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from helpers import config
+from helpers import public_data as pdm
+from helpers.report_section import Section
+from helpers.strands.outcomes import analysis, outputs
+from helpers.strands.outcomes import section as outcome_section
+
+needs_real = pytest.mark.skipif(
+    not pdm.available(),
+    reason=f"public statistics folder not found at {pdm.public_data_dir()} "
+    "(set FOP_PUBLIC_DATA); real-data checks skipped",
+)
+YEARS = list(range(2010, 2018))  # 2010-2014 before, 2015-2017 after a July 2014 start
+CODES = list(range(101, 131))  # 30 hand-made LAs
+
+
+def _write(path, columns, rows):
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(columns)
+        for r in rows:
+            w.writerow([r.get(c, "") for c in columns])
+
+
+def _row(code, year, measure, value, published=None, vintage=""):
+    return {
+        "la_code": f"E0{code:07d}",
+        "old_la_code": str(code),
+        "la_name": f"LA {code}",
+        "geographic_level": "Local authority",
+        "year": str(year),
+        "measure": measure,
+        "value": "" if value is None else f"{value}",
+        "value_as_published": published if published is not None else f"{value}",
+        "pop_vintage": vintage,
+        "source_id": "HAND",
+    }
+
+
+def make_folder(path, counts: dict, pops: dict, suppressed=(), revised_pop=None):
+    """counts[(code, year)] CLA at 31 March; pops[(code, mid_year)] 0-17 population (pre-2021 vintage)."""
+    path.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for (code, year), v in counts.items():
+        if (code, year) in suppressed:
+            rows.append(_row(code, year, "cla_at_31_march_number", None, published="c"))
+        else:
+            rows.append(_row(code, year, "cla_at_31_march_number", v))
+    for (code, year), v in pops.items():
+        rows.append(_row(code, year, "pop_0_17_ons_mid_year_pre2021census", v, vintage=pdm.VINTAGE_PRE2021))
+        if revised_pop is not None:
+            rows.append(_row(code, year, "pop_0_17_ons_mid_year_revised", revised_pop, vintage=pdm.VINTAGE_REVISED))
+    _write(path / "csc_indicators_preferred.csv", [c.name for c in pdm.PREFERRED.columns], rows)
+    codes = sorted({c for c, _ in counts})
+    _write(
+        path / "la_lookup.csv",
+        [c.name for c in pdm.LA_LOOKUP.columns],
+        [
+            {
+                "old_la_code": str(c),
+                "la_code": f"E0{c:07d}",
+                "la_name": f"LA {c}",
+                "geographic_level": "Local authority",
+                "first_year_with_data": "2009",
+                "last_year_with_data": "2025",
+            }
+            for c in codes
+        ],
+    )
+    _write(path / "la_changes.csv", [c.name for c in pdm.LA_CHANGES.columns], [])
+    sn_rows = []
+    for i, c in enumerate(codes):  # each LA's neighbours: the next 10 LAs, cyclically
+        for rank in range(1, 11):
+            n = codes[(i + rank) % len(codes)]
+            sn_rows.append(
+                {
+                    "old_la_code": str(c),
+                    "rank": str(rank),
+                    "neighbour_old_la_code": str(n),
+                    "neighbour_la_name": f"LA {n}",
+                    "closeness": "Close",
+                    "sn_list": "main list",
+                }
+            )
+    for vintage in ("2021", "2025"):
+        _write(path / f"statistical_neighbours_{vintage}.csv", [c.name for c in pdm.SN_2021.columns], sn_rows)
+    return path
+
+
+def planted_panel(effect: float, seed: int, noise: float = 1.0, treated=(101,)):
+    """Rates per 10,000 = counts (population 10,000): LA level + common year effect + noise, and
+    ``effect`` added to the treated LAs from 2015 on."""
+    rng = np.random.default_rng(seed)
+    year_effect = {y: -1.5 * (y - 2010) + (2.0 if y == 2013 else 0.0) for y in YEARS}
+    counts, pops = {}, {}
+    for i, c in enumerate(CODES):
+        level = 40 + 3 * (i % 9)
+        for y in YEARS:
+            v = level + year_effect[y] + rng.normal(0, noise) + (effect if (c in treated and y >= 2015) else 0)
+            counts[(c, y)] = round(v, 3)
+            pops[(c, y - 1)] = 10000
+    return counts, pops
+
+
+def run_tiny(folder, treated=(101,), **kw):
+    return analysis.run(
+        treated=list(treated),
+        programme_start="2014-07",
+        first_year=2010,
+        last_year=2017,
+        outcomes=["cla_rate"],
+        public_data_dir=str(folder),
+        cost_years=(2015, 2017),
+        **kw,
+    )
+
+
+def _est(r, method, unit="101"):
+    e = r.estimates
+    return e[(e.outcome == "cla_rate") & (e.area_code == unit) & (e.method == method)].iloc[0]
+
+
+# ---- conventions ------------------------------------------------------------------------------
+
+
+def test_first_post_year_convention():
+    assert analysis.first_post_year("2014-07") == 2015  # figure at 31 March 2015 is the first after July 2014
+    assert analysis.first_post_year("2014-03") == 2014
+    assert analysis.first_post_year("2014-03-31") == 2014
+    assert analysis.first_post_year("2014-04-01") == 2015
+    with pytest.raises(ValueError):
+        analysis.first_post_year("July 2014")
+
+
+def test_permutation_p_and_mean_of_k_by_hand():
+    # |3| against |1|, |-4|, |2|, |5|: two placebos at least as extreme -> rank 3, p = 3/5
+    assert analysis.permutation_p(3.0, np.array([1, -4, 2, 5])) == (3, 3 / 5)
+    means = np.sort(analysis.mean_of_k_distribution(np.array([1.0, 2, 3, 4]), 2))
+    assert np.allclose(means, [1.5, 2, 2.5, 2.5, 3, 3.5])
+
+
+def test_did_closed_form_by_hand():
+    y1 = np.array([10.0, 12, 20, 22])  # treated: pre mean 11, post mean 21
+    Y0 = np.array([[5.0, 7], [7, 9], [9, 11], [11, 13]])  # comparators' mean: pre 7, post 11
+    pre, post = np.array([1, 1, 0, 0], bool), np.array([0, 0, 1, 1], bool)
+    assert analysis.did(y1, Y0, pre, post) == pytest.approx((21 - 11) - (11 - 7))
+    ev = analysis.event_study(y1, Y0, ref=1)
+    assert np.allclose(ev, [0, 0, 6, 6])  # gaps 4, 4, 10, 10 less the gap in the reference year
+
+
+def test_synthetic_weights_hand_case_exact_and_pysyncon():
+    A, B, C = np.array([1.0, 2, 3]), np.array([3.0, 2, 1]), np.array([10.0, 10, 10])
+    Y0 = np.column_stack([A, B, C])
+    y1 = 0.25 * A + 0.75 * B  # exactly a convex mix of A and B
+    w = analysis.synth_weights(y1, Y0)
+    assert np.allclose(w, [0.25, 0.75, 0.0], atol=1e-4)
+    # a random case: the loss is as small as an exact constrained solver's (SLSQP) and pysyncon's
+    from scipy.optimize import minimize
+
+    rng = np.random.default_rng(7)
+    Y0 = rng.normal(50, 10, (5, 20))
+    y1 = Y0[:, :4] @ np.array([0.1, 0.2, 0.3, 0.4]) + rng.normal(0, 2, 5)
+    w = analysis.synth_weights(y1, Y0)
+    loss = lambda v: float(np.sum((y1 - Y0 @ v) ** 2))  # noqa: E731
+    exact = minimize(
+        loss,
+        np.full(20, 1 / 20),
+        method="SLSQP",
+        bounds=[(0, 1)] * 20,
+        constraints={"type": "eq", "fun": lambda v: v.sum() - 1},
+        options={"ftol": 1e-12, "maxiter": 1000},
+    )
+    assert w.min() >= 0 and w.sum() == pytest.approx(1)
+    assert loss(w) <= loss(exact.x) + 1e-3
+    pysyncon = pytest.importorskip("pysyncon")
+    import pandas as pd
+
+    X0 = pd.DataFrame(Y0, columns=[f"d{i}" for i in range(20)])
+    X1 = pd.Series(y1, name="treated")
+    # pysyncon scales each year by its standard deviation over units; V = those variances undoes it,
+    # so both solve the same problem (every pre-programme year weighted equally)
+    v = pd.concat([X0, X1], axis=1).std(axis=1).to_numpy() ** 2
+    synth = pysyncon.Synth()
+    synth.fit(X0=X0, X1=X1, Z0=X0, Z1=X1, custom_V=v)
+    w_ps = np.asarray(synth.W, dtype=float)
+    assert loss(w) <= loss(w_ps) + 1e-3
+    assert loss(w_ps) <= loss(w) * 1.05 + 1e-3  # and pysyncon finds the same optimum
+
+
+# ---- the whole analysis on hand-made panels -----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory):
+    counts, pops = planted_panel(effect=-10.0, seed=1)
+    folder = make_folder(tmp_path_factory.mktemp("planted"), counts, pops)
+    return run_tiny(folder)
+
+
+def test_planted_effect_recovered_by_each_estimator(planted):
+    r = planted
+    d = _est(r, "difference in differences vs neighbours")
+    assert d.ci_low <= -10 <= d.ci_high and abs(d.estimate + 10) < 2.5
+    assert d["rank"] == 1 and d.p_value == pytest.approx(1 / (d.n_placebo + 1))  # most extreme of all 30
+    check = r.pyfixest_check.iloc[0]
+    assert check.estimate_pyfixest == pytest.approx(check.estimate_numpy, abs=1e-8)
+    its_alone = _est(r, "interrupted time series alone: level change")
+    assert its_alone.ci_low <= -10 <= its_alone.ci_high
+    its_vs = _est(r, "interrupted time series vs neighbours: level change")
+    assert its_vs.ci_low <= -10 <= its_vs.ci_high
+    sc = _est(r, "synthetic control: mean post-programme gap")
+    assert sc.ci_low <= -10 <= sc.ci_high and abs(sc.estimate + 10) < 3
+    ev = r.event[r.event.area_code == "101"].set_index("year").estimate
+    assert all(abs(ev[y] + 10) < 4 for y in (2015, 2016, 2017)) and all(
+        abs(ev[y]) < 4 for y in (2010, 2011, 2012, 2013)
+    )
+
+
+def test_planted_effect_costed_with_its_interval(planted):
+    # 10 fewer per 10,000 in a population of 10,000 = 10 children a year, 3 years = 30 child-years;
+    # at GBP 646 a week: 30 x 646 x 52 = GBP 1,007,760
+    c = planted.costs
+    row = c[(c.method == "difference in differences") & c.unit_cost_label.str.startswith("central")].iloc[0]
+    assert row.avoided_child_years_low <= 30 <= row.avoided_child_years_high
+    assert row.avoided_cost_low_gbp <= 30 * 646 * 52 <= row.avoided_cost_high_gbp
+    assert row.avoided_cost_gbp == pytest.approx(row.avoided_child_years * 646 * 52)
+    assert set(c.method) == {"difference in differences", "synthetic control", "interrupted time series vs neighbours"}
+
+
+def test_no_effect_placebo_p_not_small(tmp_path):
+    counts, pops = planted_panel(effect=0.0, seed=2)
+    r = run_tiny(make_folder(tmp_path, counts, pops), use_pyfixest=False)
+    d = _est(r, "difference in differences vs neighbours")
+    assert d.p_value > 0.1 and d.ci_low <= 0 <= d.ci_high
+
+
+def test_placebo_test_calibrated_under_no_effect():
+    """Over 40 seeded null panels the placebo p-value of a truly untreated LA is below 0.1 in about
+    10% of them (allowing for chance: at most 9 of 40)."""
+    small = 0
+    for seed in range(40):
+        counts, _ = planted_panel(effect=0.0, seed=100 + seed)
+        Y = np.array([[counts[(c, y)] for c in CODES] for y in YEARS])
+        pre = np.array(YEARS) < 2015
+        post = ~pre
+        ests = []
+        for i in range(len(CODES)):
+            comps = [(i + k) % len(CODES) for k in range(1, 11)]
+            ests.append(analysis.did(Y[:, i], Y[:, comps], pre, post))
+        _, p = analysis.permutation_p(ests[0], np.array(ests[1:]))
+        small += p < 0.1
+    assert small <= 9
+
+
+def test_combined_rate_from_summed_counts_and_suppressed_stays_missing(tmp_path):
+    counts, pops = {}, {}
+    for c in CODES:
+        for y in YEARS:
+            counts[(c, y)] = 10
+            pops[(c, y - 1)] = 1000 if c == 101 else 9000
+    folder = make_folder(tmp_path, counts, pops, suppressed={(101, 2012)}, revised_pop=5000)
+    r = run_tiny(folder, treated=(101, 102), use_pyfixest=False)
+    p = r.panel[(r.panel.outcome == "cla_rate")].set_index(["area_code", "year"])
+    # (10 + 10) / (1,000 + 9,000) x 10,000 = 20, not the mean of 100 and 11.1
+    assert p.loc[("treated", 2011), "value"] == pytest.approx(20.0)
+    assert p.loc[("101", 2011), "value"] == pytest.approx(100.0)
+    # the suppressed 2012 count: missing for the LA and for the group, never a sum that reads it as 0
+    assert math.isnan(p.loc[("101", 2012), "value"]) and math.isnan(p.loc[("101", 2012), "numerator"])
+    assert math.isnan(p.loc[("treated", 2012), "value"]) and math.isnan(p.loc[("treated", 2012), "numerator"])
+    # only the pre-Census-2021 population is used (the revised 5,000 would give 20 and 180)
+    assert set(p.pop_vintage) == {pdm.VINTAGE_PRE2021}
+    assert p.loc[("102", 2011), "value"] == pytest.approx(10 / 9000 * 1e4)
+    assert p.loc[("102", 2011), "denominator"] == 9000
+
+
+def test_outputs_have_the_declared_columns(planted, tmp_path):
+    paths = outputs.write(planted, tmp_path)
+    assert len(paths) == len(outputs.OUTPUTS) and all(p.exists() for p in paths)
+
+
+def test_section_from_tiny_panel_is_real_and_says_what_it_cannot_show(planted, tmp_path):
+    sec = Section("outcomes", outcome_section.TITLE, 40, tmp_path, synthetic=False, sources=outcome_section.sources())
+    outcome_section.build_section(sec, planted)
+    meta = json.loads(sec.save().read_text())
+    assert meta["data_kind"] == "real" and meta["sources"]
+    text = " ".join(i["text"] for i in meta["items"] if i["kind"] == "markdown")
+    assert "cannot show that the programme caused" in text and "31 March 2015 is the first one after the start" in text
+    assert 1 <= len(meta["key_findings"]) <= 3
+    assert any(i["kind"] == "figure" and "event" in i["name"] for i in meta["items"])
+    assert any(i.get("appendix") and i["kind"] == "table" for i in meta["items"])
+
+
+# ---- real published statistics ---------------------------------------------------------------
+
+
+@needs_real
+def test_real_rates_match_published_cla_rates():
+    """Rates computed here (count / mid-(t-1) population) against DfE's published CLA rates: the
+    rounding of DfE's integers is the only difference (PROVENANCE: 815 of 815 cells reproduce)."""
+    r = analysis.run(outcomes=["cla_rate"], use_pyfixest=False)
+    mine = r.panel[(r.panel.outcome == "cla_rate") & r.panel.area_code.isin(["213", "205", "207"])]
+    pub = pdm.panel(["cla_at_31_march_rate_per_10000"], areas=["213", "205", "207"], years=(2015, 2019))
+    merged = mine.merge(pub, on=["area_code", "year"], suffixes=("", "_pub"))
+    assert len(merged) == 15
+    assert (merged.value.round() == merged.value_pub).all()
+
+
+@needs_real
+def test_real_percentages_match_published_percentages():
+    """Re-referral and repeat-plan percentages from summed counts against DfE's published ones (1 dp)."""
+    r = analysis.run(outcomes=["rereferral_pct", "cpp_second_pct"], use_pyfixest=False)
+    mine = r.panel[r.panel.area_code.isin(["213", "205", "207"])]
+    for outcome, measure in (
+        ("rereferral_pct", "cin_rereferrals_within_12m_pct"),
+        ("cpp_second_pct", "cpp_second_or_subsequent_pct"),
+    ):
+        pub = pdm.panel([measure], areas=["213", "205", "207"], years=(2010, 2019))
+        merged = (
+            mine[mine.outcome == outcome]
+            .merge(pub, on=["area_code", "year"], suffixes=("", "_pub"))
+            .dropna(subset=["value", "value_pub"])
+        )
+        assert len(merged) >= 20
+        assert (merged.value - merged.value_pub).abs().max() <= 0.051
+
+
+@needs_real
+def test_real_boundary_change_las(tmp_path):
+    # Dorset unitary (838) was created in 2019: no unbroken series over 2010-2019, said plainly
+    r = analysis.run(treated=[838], outcomes=["cla_rate"], use_pyfixest=False)
+    assert r.units == [] and any("boundary change" in n for n in r.notes)
+    sec = Section("outcomes", outcome_section.TITLE, 40, tmp_path, synthetic=False)
+    outcome_section.build_section(sec, r)
+    assert any("no unbroken" in i["text"] for i in sec.items if i["kind"] == "markdown")
+    # Northamptonshire (928), abolished 2021, is complete over 2010-2019 and takes its 'Old SNs' list
+    r = analysis.run(treated=[928], outcomes=["cla_rate"], use_pyfixest=False)
+    assert r.units == ["928"] and len(r.neighbours) >= 5
+    assert not np.isnan(_est(r, "difference in differences vs neighbours", "928").estimate)
+
+
+def _pipeline(args, env_extra, tmp_path):
+    env = {**os.environ, "FOP_PSEUDONYMISATION_KEY": "test-key", **env_extra}
+    cmd = [
+        sys.executable,
+        "-m",
+        "helpers.pipeline",
+        "--no-progress",
+        "--force",
+        "--processed-dir",
+        str(tmp_path / "processed"),
+        "--runs-dir",
+        str(tmp_path / "runs"),
+        "--report-dir",
+        str(tmp_path / "reports"),
+        *args,
+    ]
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=config.PROJECT_ROOT)
+
+
+def test_public_folder_missing_section_says_what_to_put_where_and_report_builds(tmp_path):
+    from conftest import write_test_declaration
+
+    from helpers.synthetic import generate_all
+
+    empty = tmp_path / "no_public_data"
+    empty.mkdir()
+    raw = tmp_path / "raw"
+    generate_all(raw, scale=0.3)  # the generators fall back to documented defaults without the folder
+    decl = write_test_declaration(tmp_path / "pipeline.yaml")
+    done = _pipeline(["--pipeline", str(decl), "--raw-dir", str(raw)], {"FOP_PUBLIC_DATA": str(empty)}, tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    meta = json.loads((tmp_path / "processed" / "all" / "report_sections" / "40_outcomes" / "section.json").read_text())
+    texts = [i["text"] for i in meta["items"]]
+    assert len(texts) == 1 and str(empty) in texts[0] and "FOP_PUBLIC_DATA" in texts[0]
+    html = (tmp_path / "reports" / "focus_on_practice_evaluation.html").read_text(encoding="utf-8")
+    assert outcome_section.TITLE.split(",")[0] in html and "FOP_PUBLIC_DATA" in html
+
+
+@needs_real
+def test_other_la_override_file_builds_the_section(tmp_path):
+    done = _pipeline(["--params", "config/outcomes_other_la.yaml", "--only", "outcomes"], {}, tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    # A non-default parameter set writes to its own variant folder (never over the default build).
+    scope = tmp_path / "processed" / "variants" / "outcomes_other_la" / "all"
+    meta = json.loads((scope / "report_sections" / "40_outcomes" / "section.json").read_text())
+    text = " ".join(i.get("text", "") for i in meta["items"])
+    assert "Leeds" in text and meta["data_kind"] == "real"
+    est = (scope / "outcomes" / "estimates.csv").read_text()
+    assert "383" in est

@@ -1,0 +1,179 @@
+"""Time-use strand: validation, shares and change by hand, planted change and null, notebook."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import config
+from helpers.report_section import Section
+from helpers.strands import time_use
+from helpers.strands.time_use import analysis, inputs, section as tu_section
+from helpers.synthetic import generate_all
+
+KEY = b"test-key"
+ACTS = inputs.load_activities()
+CODES = list(ACTS["code"])
+
+
+def _row(pid, wave, borough="Westminster", role="social_worker", status="not_trained", **hours):
+    row = {"practitioner_id": pid, "wave": str(wave), "completed_on": "2014-10-10" if wave == 1 else "2016-10-10",
+           "borough": borough, "role": role, "training_status": status}
+    row.update({f"hours_{c}": "0" for c in CODES})
+    row.update({f"hours_{k}": str(v) for k, v in hours.items()})
+    return row
+
+
+def _survey(tmp_path) -> pd.DataFrame:
+    rows = [
+        _row("P1", 1, direct_work=10, case_recording=10, administration=20),          # row 2: direct 10/40 = 0.25
+        _row("P1", 2, direct_work=20, case_recording=10, administration=10, status="trained"),  # row 3: 20/40 = 0.50
+        _row("P2", 1, direct_work=4, case_recording=16, role="clinician"),            # row 4: 4/20 = 0.20
+        _row("P2", 2, direct_work=6, case_recording=14, role="clinician", status="trained"),  # row 5: 6/20 = 0.30
+        _row("P3", 1, direct_work=9, travel=21, borough="Hammersmith and Fulham"),    # row 6: 9/30 = 0.30
+        _row("P4", 1, direct_work=10, travel=-2),                                      # row 7: negative hours
+        _row("P5", 1, direct_work=45, case_recording=45),                              # row 8: total 90 > 80
+        _row("P6", 1, direct_work=10, training=""),                                    # row 9: blank hours
+    ]
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(rows).to_csv(tmp_path / "time_use_survey.csv", index=False)
+    return pd.DataFrame(rows)
+
+
+def test_activity_list_is_data_and_drives_the_columns(tmp_path):
+    assert "direct_work" in CODES and len(CODES) == 8
+    assert [c.name for c in inputs.SURVEY.columns if c.name.startswith("hours_")] == [f"hours_{c}" for c in CODES]
+    custom = tmp_path / "acts.csv"
+    custom.write_text("code,label,group,direct_work,description\nfamily_time,Time with families,direct,yes,x\npaperwork,Paperwork,admin,no,y\n")
+    schema = inputs.survey_schema(inputs.load_activities(custom))
+    assert [c.name for c in schema.columns if c.name.startswith("hours_")] == ["hours_family_time", "hours_paperwork"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("code,label,direct_work\na,A,yes\nb,B,yes\n")
+    with pytest.raises(Exception, match="exactly one"):
+        inputs.load_activities(bad)
+
+
+def test_rejected_rows_are_reported_with_file_row_and_column(tmp_path):
+    _survey(tmp_path)
+    res = inputs.load_survey(tmp_path, tmp_path / "proc", key=KEY)
+    assert (res.rows_read, res.rows_accepted, res.rows_rejected) == (8, 5, 3)
+    issues = res.issues.set_index("row")
+    assert issues.loc[7, "column"] == "hours_travel" and "minimum" in issues.loc[7, "reason"]
+    assert issues.loc[8, "column"] == "hours_total" and "90" in issues.loc[8, "reason"]
+    assert issues.loc[9, "column"] == "hours_training" and "blank" in issues.loc[9, "reason"]
+    assert (issues["file"] == "time_use_survey.csv").all()
+    rec = pd.read_csv(tmp_path / "proc" / "data_quality" / "reconciliation_time_use_survey.csv").iloc[0]
+    assert (rec["rows_read"], rec["rows_accepted"], rec["rows_rejected"]) == (8, 5, 3)
+    rejected = pd.read_csv(tmp_path / "proc" / "data_quality" / "rejected_time_use_survey.csv")
+    assert rejected["row"].tolist() == [7, 8, 9]
+    assert not rejected["practitioner_id"].astype(str).str.fullmatch(r"P\d").any()  # pseudonymised, never in clear
+
+
+def test_shares_and_change_by_hand(tmp_path):
+    _survey(tmp_path)
+    data = inputs.load_survey(tmp_path, tmp_path / "proc", key=KEY).data
+    res = analysis.analyse(data, ACTS, n_boot=200, seed=1)
+    summ = res[analysis.ACTIVITY_SUMMARY.key].set_index(["wave", "activity"])
+    # wave 1 direct shares 0.25, 0.20, 0.30 -> 0.25; wave 2: 0.50, 0.30 -> 0.40
+    assert summ.loc[("1", "direct_work"), "mean_share"] == pytest.approx(0.25)
+    assert summ.loc[("2", "direct_work"), "mean_share"] == pytest.approx(0.40)
+    # wave 1 case recording: 10/40, 16/20, 0/30 -> (0.25 + 0.8 + 0) / 3
+    assert summ.loc[("1", "case_recording"), "mean_share"] == pytest.approx((0.25 + 0.8) / 3)
+    assert summ.loc[("1", "direct_work"), "mean_hours"] == pytest.approx((10 + 4 + 9) / 3)
+    # shares of each answer add to 1
+    long = res[analysis.SHARES.key]
+    assert long.groupby(["practitioner_id", "wave"])["share"].sum().to_numpy() == pytest.approx(np.ones(5))
+    by = res[analysis.DIRECT_BY_GROUP.key].set_index(["grouping", "group"])
+    assert by.loc[("role", "clinician"), "mean_share"] == pytest.approx(0.25)  # 0.20 and 0.30
+    assert by.loc[("borough", "Hammersmith and Fulham"), "n"] == 1
+    assert by.loc[("training_status", "trained"), "mean_share"] == pytest.approx(0.40)
+    # change for P1 (+0.25) and P2 (+0.10): mean 0.175, SD 0.106066, t(0.975, 1) = 12.7062
+    ch = res[analysis.CHANGE.key].set_index("activity").loc["direct_work"]
+    sd = np.std([0.25, 0.10], ddof=1)
+    assert ch["n"] == 2
+    assert ch["mean_change"] == pytest.approx(0.175)
+    assert ch["d_z"] == pytest.approx(0.175 / sd)
+    assert ch["ci_low"] == pytest.approx(0.175 - 12.7062047 * sd / np.sqrt(2), abs=1e-6)
+    # recording: P1 0.25 -> 0.25, P2 0.8 -> 0.7: mean change -0.05
+    assert res[analysis.CHANGE.key].set_index("activity").loc["case_recording", "mean_change"] == pytest.approx(-0.05)
+    # changes of all shares sum to zero for each practitioner
+    assert res[analysis.CHANGE.key]["mean_change"].sum() == pytest.approx(0, abs=1e-12)
+
+
+def test_section_suppresses_small_groups(tmp_path):
+    _survey(tmp_path)
+    survey = inputs.load_survey(tmp_path, tmp_path / "proc", key=KEY)
+    res = analysis.analyse(survey.data, ACTS, n_boot=50, seed=1)
+    section = Section(strand="time_use", title="t", order=55, processed_dir=tmp_path / "proc", synthetic=True)
+    figs = tu_section.build_section(section, res, rejected=survey.rejected, rows_read=survey.rows_read)
+    section.save()
+    text = " ".join(i["text"] for i in section.items if i["kind"] == "markdown")
+    assert "Of 8 survey rows, 3 were rejected" in text
+    assert "c practitioners" in text  # 3 practitioners: a small count
+    assert "Too few practitioners answered two waves" in text
+    assert not section.key_findings and not figs
+
+
+@pytest.fixture(scope="module")
+def synthetic_survey(tmp_path_factory):
+    raw = tmp_path_factory.mktemp("raw")
+    truth = generate_all(raw, strands=("roster", "time_use"))
+    return raw, truth["strands"]["time_use"]
+
+
+def test_planted_change_recovered_and_malformed_rows_rejected(synthetic_survey, tmp_path):
+    raw, truth = synthetic_survey
+    survey = inputs.load_survey(raw, tmp_path, key=KEY)
+    assert survey.rows_read == truth["rows_written"]
+    assert survey.rows_rejected == truth["malformed_rows"]
+    assert (survey.issues["column"] == "hours_total").sum() == truth["rejected_by_total_check"]
+    res = analysis.analyse(survey.data, ACTS, n_boot=500, seed=1)
+    allc = res[analysis.DIRECT_CHANGE_BY_GROUP.key].set_index("grouping").loc["all"]
+    planted = truth["planted"]["direct_share_change"]
+    assert allc["n"] == truth["practitioners_both_waves"]
+    assert allc["ci_low"] <= planted <= allc["ci_high"]
+    assert allc["boot_ci_low"] <= planted <= allc["boot_ci_high"]
+    assert allc["ci_low"] > 0  # the change is found
+    for spec in time_use.OUTPUTS:  # every table has its documented columns
+        from helpers import ingest
+        ingest.write_output(res[spec.key], spec, tmp_path)
+
+
+def test_null_change_not_found(tmp_path):
+    truth = generate_all(tmp_path / "raw", strands=("roster", "time_use"), effects={"time_use": {"direct_share_change": 0.0}})
+    survey = inputs.load_survey(tmp_path / "raw", tmp_path / "proc", key=KEY)
+    res = analysis.analyse(survey.data, ACTS, n_boot=500, seed=1)
+    allc = res[analysis.DIRECT_CHANGE_BY_GROUP.key].set_index("grouping").loc["all"]
+    assert truth["strands"]["time_use"]["planted"]["direct_share_change"] == 0
+    assert allc["ci_low"] <= 0 <= allc["ci_high"]
+
+
+def test_same_practitioners_as_the_roster(synthetic_survey):
+    raw, _ = synthetic_survey
+    survey = pd.read_csv(raw / "time_use_survey.csv", dtype=str)
+    roster = pd.read_csv(raw / "practitioners.csv", dtype=str)
+    assert set(survey["practitioner_id"]) <= set(roster["practitioner_id"])
+
+
+def test_notebook_runs(synthetic_survey, tmp_path, monkeypatch, run_notebook):
+    raw, _ = synthetic_survey
+    monkeypatch.setenv("FOP_PSEUDONYMISATION_KEY", "test-key")
+    run_notebook("55_time_use.ipynb", tmp_path / "out.ipynb", raw_dir=str(raw), processed_dir=str(tmp_path / "proc"),
+                 bootstrap_samples=100)
+    meta = json.loads((tmp_path / "proc" / "all" / "report_sections" / "55_time_use" / "section.json").read_text())
+    assert meta["synthetic"] is True and meta["order"] == 55
+    assert meta["key_findings"] and meta["key_findings"][0]["strength"] == "weak"
+    assert any(i["kind"] == "figure" for i in meta["items"])
+    assert (tmp_path / "proc" / "all" / "time_use" / "change.csv").exists()
+
+
+def test_roster_check_by_hand():
+    survey = pd.DataFrame({"practitioner_id": ["P1", "P1", "P2", "P3"], "wave": ["1", "2", "1", "1"],
+                           "completed_on": pd.to_datetime(["2014-10-10", "2016-10-10", "2014-10-10", "2014-10-10"]),
+                           "training_status": ["in_training", "trained", "trained", "not_trained"]})
+    roster = pd.DataFrame({"practitioner_id": ["P1", "P2"], "training_completed": pd.to_datetime(["2015-01-01", None])})
+    # P1 wave 1: not yet trained by 2014-10-10, 'in_training' -> agrees; wave 2: trained -> agrees;
+    # P2: 'trained' but no completion date on the roster -> disagrees; P3 is not on the roster.
+    assert analysis.roster_check(survey, roster) == {"answers": 4, "on_roster": 3, "status_agrees": 2}

@@ -1,0 +1,272 @@
+"""Workforce strand: census indicators by hand, the CLI, published figures kept missing, the
+generator's match to the published figures, planted change and null, the notebook."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import config, public_data
+from helpers.report import table_html
+from helpers.report_section import Section
+from helpers.strands import workforce
+from helpers.strands.workforce import analysis, cli, inputs, public, section as wf_section
+from helpers.synthetic import generate_all
+
+KEY = b"test-key"
+W = "Westminster"
+PUBLIC = public_data.public_data_dir()
+needs_public = pytest.mark.skipif(not public.available(), reason=f"public data folder (FOP_PUBLIC_DATA) not found at {PUBLIC}")
+
+
+def _post(wid, role, fte, contract, start, end="", reason=""):
+    return {"worker_id": wid, "borough": W, "team": "T1", "role": role, "fte": fte, "contract": contract,
+            "start_date": start, "end_date": end, "leaving_reason": reason}
+
+
+def _hr(tmp_path):
+    posts = [
+        _post("A", "social_worker", 1.0, "permanent", "2010-01-01", "2016-09-30", "resigned"),   # leaves ON 30 Sept 2016
+        _post("B", "social_worker", 1.0, "permanent", "2012-05-01"),                                # in post throughout
+        _post("C", "social_worker", 0.5, "agency", "2016-03-01"),                                   # part-time agency worker
+        _post("D", "senior_social_worker", 0.8, "permanent", "2011-01-01", "2015-12-31", "moved_to_other_la"),  # leaves...
+        _post("D", "senior_social_worker", 0.8, "permanent", "2016-06-01"),                         # ...and returns
+        _post("E", "team_manager", 1.0, "permanent", "2013-01-01", "2016-03-31", "internal_move"),  # moves post: not a leaver
+        _post("E", "team_manager", 1.0, "permanent", "2016-04-01"),
+        _post("F", "family_support_worker", 1.0, "permanent", "2012-01-01", "2016-01-15", "resigned"),  # not a census role
+        _post("G", "social_worker", 1.0, "agency", "2015-01-01", "2016-09-30", "end_of_contract"),  # agency ending on 30 Sept
+        _post("H", "social_worker", 1.0, "permanent", "2016-05-01", "2016-04-01", "resigned"),     # row 11: ends before start
+    ]
+    spells = [
+        {"worker_id": "B", "borough": W, "start_date": "2016-09-28", "end_date": "2016-10-04", "working_days_lost": 5},  # Wed..Tue
+        {"worker_id": "A", "borough": W, "start_date": "2016-02-01", "end_date": "2016-02-02", "working_days_lost": 2},
+        {"worker_id": "F", "borough": W, "start_date": "2015-11-02", "end_date": "2015-11-04", "working_days_lost": 3},  # not census
+        {"worker_id": "C", "borough": W, "start_date": "2016-04-04", "end_date": "2016-04-04", "working_days_lost": 1},  # agency
+    ]
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(posts).to_csv(tmp_path / "hr_posts.csv", index=False)
+    pd.DataFrame(spells).to_csv(tmp_path / "hr_absence.csv", index=False)
+
+
+def test_weekday_split_of_a_spell_crossing_the_year_end():
+    assert pd.Timestamp("2016-09-28").day_name() == "Wednesday" and pd.Timestamp("2016-10-04").day_name() == "Tuesday"
+    spell = pd.DataFrame({"start_date": [pd.Timestamp("2016-09-28")], "end_date": [pd.Timestamp("2016-10-04")], "working_days_lost": [5.0]})
+    assert analysis.days_lost_in_year(spell, 2016)[0] == pytest.approx(3.0)  # Wed, Thu, Fri
+    assert analysis.days_lost_in_year(spell, 2017)[0] == pytest.approx(2.0)  # Mon, Tue
+    assert analysis.days_lost_in_year(spell, 2015)[0] == 0
+
+
+def test_indicators_by_hand(tmp_path):
+    _hr(tmp_path)
+    posts, absence = inputs.load_hr(tmp_path, tmp_path / "proc", key=KEY)
+    assert posts.rows_rejected == 1 and posts.rejected["row"].tolist() == [11]
+    assert posts.issues.iloc[-1]["column"] == "end_date"
+    ind = analysis.indicators(posts.data, absence.data, [2015, 2016, 2017]).set_index("year")
+    # 30 Sept 2016: in post B 1.0 + D (returned) 0.8 + E (new post) 1.0 = 2.8; A left that day, so not in post.
+    y16 = ind.loc[2016]
+    assert y16["fte_in_post"] == pytest.approx(2.8)
+    assert y16["workers_in_post"] == 3
+    assert y16["agency_fte"] == pytest.approx(0.5)  # C part-time; G's assignment ended on 30 Sept
+    assert y16["agency_rate_pct"] == pytest.approx(100 * 0.5 / 3.3)
+    # leavers in the year to 30 Sept 2016: A (1.0, on 30 Sept) and D (0.8, before returning); E moved internally; F not census
+    assert y16["leavers_fte"] == pytest.approx(1.8)
+    assert y16["turnover_rate_pct"] == pytest.approx(100 * 1.8 / 2.8)
+    # days lost: B's spell 3 of 5 weekdays + A's 2 days; F (not census) and C (agency) left out
+    assert y16["days_lost"] == pytest.approx(5.0)
+    assert y16["absence_rate_pct"] == pytest.approx(100 * 5 / (2.8 * 253))
+    assert np.isnan(y16["vacancy_rate_pct"])
+    # 30 Sept 2015: A, B, D (first post), E (first post) = 3.8 in post; G agency 1.0; no leavers
+    y15 = ind.loc[2015]
+    assert y15["fte_in_post"] == pytest.approx(3.8)
+    assert y15["agency_rate_pct"] == pytest.approx(100 * 1.0 / 4.8)
+    assert y15["turnover_rate_pct"] == 0
+    # 2017: B's remaining 2 days
+    assert ind.loc[2017, "days_lost"] == pytest.approx(2.0)
+    assert ind.loc[2017, "absence_rate_pct"] == pytest.approx(100 * 2 / (2.8 * 253))
+
+
+def test_cli_writes_the_same_indicators(tmp_path, monkeypatch, capsys):
+    _hr(tmp_path)
+    monkeypatch.setenv("FOP_PSEUDONYMISATION_KEY", "test-key")
+    out = tmp_path / "ind.csv"
+    assert cli.main(["--hr", str(tmp_path), "--year", "2016", "--out", str(out)]) == 0
+    table = pd.read_csv(out)
+    assert list(table.columns) == analysis.INDICATORS.column_names
+    assert table["agency_rate_pct"].iloc[0] == pytest.approx(100 * 0.5 / 3.3)
+    assert table["turnover_rate_pct"].iloc[0] == pytest.approx(100 * 1.8 / 2.8)
+    assert "1 rejected" in capsys.readouterr().err
+    assert cli.main(["--hr", str(tmp_path / "nowhere"), "--year", "2016", "--out", str(out)]) == 2
+
+
+def test_published_suppressed_cell_stays_missing_through_to_the_report(tmp_path):
+    # A small public folder written here in the published layout: K&C's 2016 agency rate is
+    # suppressed ('x', blank value) and not in the preferred file at all.
+    pub = tmp_path / "pub"
+    pub.mkdir()
+    cols = [c.name for c in public_data.PREFERRED.columns]
+    rows = []
+    for code, old, name, level in (("E09000020", "207", "Kensington and Chelsea", "Local authority"),
+                                   ("E09000033", "213", "Westminster", "Local authority"),
+                                   ("E09000013", "205", "Hammersmith and Fulham", "Local authority"),
+                                   ("E09000007", "202", "Camden", "Local authority"),
+                                   ("E13000001", "", "Inner London", "Regional"), ("E92000001", "", "England", "National")):
+        for year, measure in ((y, m) for y in (2015, 2016) for m in public.MEASURES):
+            rows.append({"la_code": code, "old_la_code": old, "la_name": name, "geographic_level": level, "year": year,
+                         "period": f"30 September {year}", "measure": measure, "value": "10.0",
+                         "value_as_published": "10", "unit": "%", "pop_vintage": "", "source_id": "TEST", "source_table": "",
+                         "source_file": "", "notes": "", "series_break": ""})
+    rows = pd.DataFrame(rows, columns=cols)
+    kc16 = (rows["la_name"] == "Kensington and Chelsea") & (rows["year"] == 2016) & (rows["measure"] == "csww_agency_rate_pct")
+    rows[~kc16].to_csv(pub / "csc_indicators_preferred.csv", index=False)  # the preferred file leaves it out
+    suppressed = rows[kc16].assign(value="", value_as_published="x")
+    pd.concat([rows[~kc16], suppressed]).to_csv(pub / "csc_indicators_long.csv", index=False)
+    sn = pd.DataFrame([["E09000020", "207", "Kensington and Chelsea", 1, "202", "E09000007", "Camden", "Close", "", "", "main list"],
+                       ["E09000020", "207", "Kensington and Chelsea", 2, "213", "E09000033", "Westminster", "Close", "", "", "main list"]],
+                      columns=["la_code", "old_la_code", "la_name", "rank", "neighbour_old_la_code", "neighbour_la_code",
+                               "neighbour_la_name", "closeness", "source_table", "source_file", "sn_list"])
+    sn.to_csv(pub / "statistical_neighbours_2021.csv", index=False)
+    assert public.available(pub)
+    wf = public.read_workforce(pub)
+    cell = wf[(wf["area_name"] == "Kensington and Chelsea") & (wf["year"] == 2016) & (wf["measure"] == "agency_rate_pct")].iloc[0]
+    assert np.isnan(cell["value"]) and cell["value_as_published"] == "x"
+    nb = public.neighbours(pub)
+    assert nb["Kensington and Chelsea"] == ["202"]  # Westminster, a programme borough, left out
+    comp = public.comparison(wf, nb)
+    row = comp[(comp["borough"] == "Kensington and Chelsea") & (comp["year"] == 2016) & (comp["measure"] == "agency_rate_pct")].iloc[0]
+    assert np.isnan(row["borough_value"]) and row["neighbours_median"] == 10.0
+    section = Section(strand="workforce", title="t", order=50, processed_dir=tmp_path / "proc", synthetic=False,
+                      sources=[public.SOURCE])
+    wf_section.build_public_section(section, comp)
+    meta = json.loads(section.save().read_text())
+    assert meta["data_kind"] == "real"
+    item = next(i for i in meta["items"] if i["kind"] == "table" and i["name"] == "published_focus")
+    table = pd.read_csv(section.folder / item["file"])
+    agency = table["measure"] == analysis.MEASURE_LABELS["agency_rate_pct"]
+    shown = table[agency & (table["borough"] == "Kensington and Chelsea") & (table["year"] == "Sept 2016")]["published"].iloc[0]
+    assert shown == "x (not published)"
+    html = table_html(table, item["caption"], labels=item["labels"])
+    assert "x (not published)" in html
+    kc = table[agency & (table["borough"] == "Kensington and Chelsea")]
+    assert "0.0" not in kc["published"].tolist()
+
+
+@needs_public
+def test_real_public_figures_keep_published_gaps():
+    wf = public.read_workforce(PUBLIC)
+    kc = wf[(wf["area_name"] == "Kensington and Chelsea") & (wf["measure"] == "agency_rate_pct")].set_index("year")
+    assert np.isnan(kc.loc[2016, "value"]) and np.isnan(kc.loc[2022, "value"])
+    assert kc.loc[2022, "value_as_published"] == "x"
+    assert kc.loc[2017, "value"] == pytest.approx(3.4)
+    assert wf["year"].min() == 2015
+    nb = public.neighbours(PUBLIC)
+    programme = {"213", "205", "207"}
+    for name, codes in nb.items():
+        assert not programme & set(codes)
+
+
+@pytest.fixture(scope="module")
+def synthetic_hr(tmp_path_factory):
+    raw = tmp_path_factory.mktemp("raw")
+    truth = generate_all(raw, strands=("roster", "workforce"))
+    return raw, truth["strands"]["workforce"]
+
+
+def _within_tolerance(ind, targets, tol, years):
+    for borough, by_year in targets.items():
+        for y in years:
+            row = ind[(ind["borough"] == borough) & (ind["year"] == y)].iloc[0]
+            t = by_year[str(y)]
+            assert abs(row["fte_in_post"] - t["fte_in_post"]) <= tol["fte_in_post_pct"] / 100 * t["fte_in_post"], (borough, y)
+            for m in ("agency_rate_pct", "turnover_rate_pct", "absence_rate_pct"):
+                assert abs(row[m] - t[m]) <= tol[m], (borough, y, m, row[m], t[m])
+
+
+def test_generator_matches_targets_and_planted_change_is_recovered(synthetic_hr, tmp_path):
+    raw, truth = synthetic_hr
+    posts, absence = inputs.load_hr(raw, tmp_path, key=KEY)
+    assert posts.rows_rejected == truth["malformed_rows"]["posts"]
+    assert absence.rows_rejected == truth["malformed_rows"]["absence"]
+    ind = analysis.indicators(posts.data, absence.data, range(2012, 2019))
+    _within_tolerance(ind, truth["targets"], truth["tolerance"], range(2012, 2019))
+    change = analysis.before_after(posts.data, absence.data, truth["before_years"], truth["after_years"], n_boot=400, seed=3)
+    for r in change.itertuples():
+        planted = truth["planted_rates"][r.borough][r.measure]["change"]
+        assert r.ci_low <= planted <= r.ci_high, (r.borough, r.measure, planted, r.ci_low, r.ci_high)
+    allb = change[change["borough"] == "All"].set_index("measure")
+    assert (allb["ci_high"] < 0).all()  # the planted (negative) changes are found
+    for spec, table in ((analysis.INDICATORS, ind), (analysis.CHANGE, change)):
+        from helpers import ingest
+        ingest.write_output(table, spec, tmp_path)
+
+
+@needs_public
+def test_generator_matches_published_figures(synthetic_hr, tmp_path):
+    raw, truth = synthetic_hr
+    assert truth["targets_source"].startswith("published")
+    posts, absence = inputs.load_hr(raw, tmp_path, key=KEY)
+    ind = analysis.indicators(posts.data, absence.data, [2015, 2016, 2017])
+    rec = analysis.reconcile(ind, public.published_for_boroughs(public.read_workforce(PUBLIC)))
+    tol = truth["tolerance"]
+    for r in rec.dropna(subset=["difference"]).itertuples():
+        limit = tol["fte_in_post_pct"] / 100 * r.published if r.measure == "fte_in_post" else tol[r.measure]
+        assert abs(r.difference) <= limit, r
+    # Published suppressed cells stay missing in the reconciliation (K&C agency 2016).
+    kc = rec[(rec["borough"] == "Kensington and Chelsea") & (rec["measure"] == "agency_rate_pct") & (rec["year"] == 2016)].iloc[0]
+    assert np.isnan(kc["published"]) and np.isnan(kc["difference"])
+    assert rec[rec["measure"] == "vacancy_rate_pct"]["extract"].isna().all()
+
+
+def test_null_change_not_found_and_defaults_without_public_data(tmp_path, monkeypatch):
+    monkeypatch.setenv("FOP_PUBLIC_DATA", str(tmp_path / "no_public_data"))
+    zero = {k: 0.0 for k in ("agency_rate_change", "turnover_rate_change", "absence_rate_change")}
+    truth = generate_all(tmp_path / "raw", strands=("roster", "workforce"), effects={"workforce": zero})["strands"]["workforce"]
+    assert truth["targets_source"].startswith("documented defaults")
+    posts, absence = inputs.load_hr(tmp_path / "raw", tmp_path / "proc", key=KEY)
+    ind = analysis.indicators(posts.data, absence.data, range(2012, 2019))
+    _within_tolerance(ind, truth["targets"], truth["tolerance"], range(2012, 2019))
+    change = analysis.before_after(posts.data, absence.data, [2012, 2013], [2016, 2017], n_boot=400, seed=3)
+    allb = change[change["borough"] == "All"]
+    assert ((allb["ci_low"] <= 0) & (allb["ci_high"] >= 0)).all(), allb
+
+
+def test_generator_is_deterministic(tmp_path):
+    files = []
+    for name, seed in (("a", 2014), ("b", 2014), ("c", 7)):
+        generate_all(tmp_path / name, seed=seed, strands=("roster", "workforce"))
+        files.append((tmp_path / name / "hr_posts.csv").read_bytes())
+    assert files[0] == files[1] and files[0] != files[2]
+
+
+def test_notebook_runs(synthetic_hr, tmp_path, monkeypatch, run_notebook):
+    raw, _ = synthetic_hr
+    monkeypatch.setenv("FOP_PSEUDONYMISATION_KEY", "test-key")
+    run_notebook("50_workforce.ipynb", tmp_path / "out.ipynb", raw_dir=str(raw), processed_dir=str(tmp_path / "proc"),
+                 bootstrap_samples=100)
+    sections = tmp_path / "proc" / "all" / "report_sections"
+    hr = json.loads((sections / "50_workforce_hr" / "section.json").read_text())
+    assert hr["synthetic"] is True and hr["order"] == 50 and hr["key_findings"]
+    assert any("not derivable" in i.get("text", "") for i in hr["items"])
+    if public.available():
+        pub = json.loads((sections / "50_workforce" / "section.json").read_text())
+        assert pub["data_kind"] == "real" and pub["sources"]
+        assert any("cannot show a before and after" in i.get("text", "") for i in pub["items"])
+    assert [f.filename for f in workforce.RAW_FILES] == ["hr_posts.csv", "hr_absence.csv"]
+
+
+def test_hr_section_on_a_handful_of_workers_gives_no_small_figures(tmp_path):
+    _hr(tmp_path)
+    posts, absence = inputs.load_hr(tmp_path, tmp_path / "proc", key=KEY)
+    ind = analysis.indicators(posts.data, absence.data, [2015, 2016, 2017])
+    change = analysis.before_after(posts.data, absence.data, [2015], [2017], n_boot=50, seed=1)
+    assert change["workers"].iloc[0] == 6  # A, B, C, D, E and G (F is not a census role; H was rejected)
+    section = Section(strand="workforce_hr", title="t", order=50, processed_dir=tmp_path / "proc", synthetic=False)
+    wf_section.build_hr_section(section, ind, None, change, None, rows={"hr_posts.csv": (posts.rows_read, posts.rows_rejected)})
+    text = " ".join(i["text"] for i in section.items if i["kind"] == "markdown")
+    assert "(6 workers" in text  # over the threshold of 5: shown
+    small = Section(strand="workforce_hr", title="t", order=50, processed_dir=tmp_path / "proc2", synthetic=False, threshold=10)
+    wf_section.build_hr_section(small, ind, None, change, None, rows={})
+    text = " ".join(i["text"] for i in small.items if i["kind"] == "markdown")
+    assert "(c workers" in text and "agency rate c% before" in text
+    assert not small.key_findings
