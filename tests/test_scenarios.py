@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from helpers import config, ingest, roster
+from helpers import config, ingest, redaction, roster
 from helpers.report_section import Section
 from helpers.strands.scenarios import analysis, inputs
 from helpers.strands.scenarios.section import build_section
@@ -302,32 +302,34 @@ def test_change_and_difference_in_differences_by_hand():
 # ---------------------------------------------------------------- quotation
 
 
-def test_redact_names():
-    assert analysis.redact_names("I would ask Sarah and her mum. Then I'd call Mr Jones.") == (
-        "I would ask [name] and her mum. Then I'd call [name] [name]."
-    )
-    assert analysis.redact_names("Nothing to redact here.") == "Nothing to redact here."
-
-
-def test_only_consented_answers_are_quoted():
+def test_only_consented_answers_are_quoted_and_unsure_ones_are_dropped():
     answers = pd.DataFrame(
         {
-            "answer_id": ["a", "b", "c"],
-            "answer_text": ["Secret text one.", "Quotable, ask Tom.", None],
-            "consent_to_quote": pd.array([False, True, True], dtype="boolean"),
+            "answer_id": ["a", "b", "c", "d", "e"],
+            "answer_text": [
+                "I would keep this secret.",  # a: no consent
+                "I would ask Tom about it.",  # b: consented, a name mid-sentence: redacted and kept
+                None,  # c: consented, no text
+                "Quotable, ask Tom.",  # d: consented, an unknown capitalised word opening it: unsure
+                "I would share a hypothesis with the family.",  # e: consented, nothing to redact
+            ],
+            "consent_to_quote": pd.array([False, True, True, True, True], dtype="boolean"),
         }
     )
     scores = pd.DataFrame(
         {
-            "answer_id": ["a", "b", "c"],
-            "scenario_id": ["S1", "S2", "S3"],
-            "wave": [2, 2, 2],
-            "alignment": [90.0, 40.0, 95.0],
+            "answer_id": ["a", "b", "c", "d", "e"],
+            "scenario_id": ["S1", "S2", "S3", "S4", "S5"],
+            "wave": [2, 2, 2, 2, 2],
+            "alignment": [90.0, 40.0, 95.0, 99.0, 30.0],
         }
     )
-    q = analysis.quotable_answers(answers, scores, max_quotes=5)
-    assert q["quote"].tolist() == ["Quotable, ask [name]."]  # a: no consent; c: no text
+    q, counts = analysis.quotable_answers(answers, scores, max_quotes=5)
+    assert q["quote"].tolist() == ["I would ask [name] about it.", "I would share a hypothesis with the family."]
+    assert (counts["no_consent"], counts["empty"], counts["unsure"]) == (1, 1, 1)
+    assert counts["redacted"] == 1 and counts["placeholders"] == 1
     assert "answer_id" not in q.columns and "practitioner_id" not in q.columns
+    assert not hasattr(analysis, "redact_names")  # one redaction helper in the project
 
 
 # ---------------------------------------------------------------- synthetic data end to end
@@ -454,7 +456,7 @@ def test_section_has_no_free_text_ids_or_unconsented_answers(default_data, defau
             assert pid not in text
     quoted = set(res["quotes"]["quote"])
     consented = set(answers.loc[answers["consent_to_quote"] == True, "answer_text"].dropna())  # noqa: E712
-    assert quoted <= {analysis.redact_names(t) for t in consented}
+    assert quoted <= {redaction.redact(t).text for t in consented}
     # Every answer text that is not consented for quotation and not identical to a consented one is absent.
     for t in set(answers.loc[answers["consent_to_quote"] == False, "answer_text"].dropna()) - consented:  # noqa: E712
         assert t not in text

@@ -25,7 +25,8 @@ The analysis, in order:
 
 Training status of an answer: the practitioner's ``training_completed`` is on or before the answer
 date (``practitioners.csv``). Free text is never put in the report unless ``consent_to_quote`` is yes,
-and then only after :func:`redact_names`.
+and then only through the project's redaction helper (:func:`helpers.redaction.publishable_quotes`;
+answers it is unsure about are dropped and counted).
 
 Modules: :mod:`.inputs` (coding frame, raw file schemas), :mod:`.analysis` (reliability, scoring,
 models, change; the processed tables), :mod:`.charts`, :mod:`.section` (the report section).

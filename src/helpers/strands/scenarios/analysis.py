@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as st
 
-from helpers import roster, stats
+from helpers import redaction, roster, stats
 from helpers.ingest import Field, OutputTable
 
 from .inputs import CODERS, FRAME, OUTCOMES, ROLE_LABELS, ROLLOUT_GROUPS, STRAND, check_codes
@@ -806,80 +806,35 @@ def change_table(pw: pd.DataFrame, n_boot: int = stats.DEFAULT_BOOTSTRAP, seed: 
 # ---------------------------------------------------------------- quotation
 
 
-#: Capitalised words that are never taken for names when redacting.
-NOT_NAMES = frozenset(
-    {
-        "I",
-        "I'd",
-        "I'm",
-        "I've",
-        "I'll",
-        "Mum",
-        "Dad",
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-        "GP",
-        "CAMHS",
-        "OK",
-    }
-)
+def quotable_answers(answers: pd.DataFrame, scores: pd.DataFrame, max_quotes: int = 2) -> tuple[pd.DataFrame, dict]:
+    """Up to ``max_quotes`` answers that may be quoted, and what was dropped on the way.
 
-
-def redact_names(text: str) -> str:
-    """Replace every capitalised word not at the start of a sentence (and not in :data:`NOT_NAMES`)
-    with "[name]". Crude on purpose: it over-redacts (places, services) rather than miss a name."""
-    out = []
-    start = True
-    for token in re.split(r"(\s+)", str(text)):
-        if not token or token.isspace():
-            out.append(token)
-            continue
-        word = re.sub(r"^[^\w]+|[^\w']+$", "", token)
-        if word and word[0].isupper() and not start and word not in NOT_NAMES:
-            token = token.replace(word, "[name]")
-        out.append(token)
-        start = bool(re.search(r"[.!?:]['\")]*$", token))
-    return "".join(out)
-
-
-def quotable_answers(answers: pd.DataFrame, scores: pd.DataFrame, max_quotes: int = 2) -> pd.DataFrame:
-    """Up to ``max_quotes`` answers that may be quoted: consent_to_quote is yes, scored, text present;
-    the highest-aligned at wave 2, at most one per scenario; text passed through :func:`redact_names`.
-    Returns scenario_id, wave, alignment and quote (never the practitioner or answer ID)."""
-    consent = pd.Series(answers["consent_to_quote"], dtype="boolean").fillna(False).astype(bool)
-    ok = answers[consent & answers["answer_text"].notna()]
+    Candidates: scored answers at the last wave, highest-aligned first. They go through the project's
+    one redaction helper (:func:`helpers.redaction.publishable_quotes`): an answer is dropped when
+    consent_to_quote is not yes, when it has no text, or when the helper is unsure it removed every
+    identifier; the others are redacted. Then at most one per scenario. Returns (quotes with
+    scenario_id, wave, alignment and quote, never the practitioner or answer ID; the helper's counts
+    over the candidates: no_consent, empty, unsure, redacted, placeholders).
+    """
     s = scores[scores["alignment"].notna() & (scores["wave"] == scores["wave"].max())][
         ["answer_id", "scenario_id", "wave", "alignment"]
     ]
-    s = s.merge(ok[["answer_id", "answer_text"]], on="answer_id").sort_values(
+    cands = s.merge(answers[["answer_id", "answer_text", "consent_to_quote"]], on="answer_id").sort_values(
         ["alignment", "answer_id"], ascending=[False, True]
     )
-    s = s.drop_duplicates("scenario_id").drop_duplicates("answer_text").head(max_quotes)
-    return pd.DataFrame(
+    cands["consent_to_quote"] = pd.Series(cands["consent_to_quote"], dtype="boolean").fillna(False).astype(bool)
+    kept, counts = redaction.publishable_quotes(cands.reset_index(drop=True), "answer_text", "consent_to_quote")
+    if len(kept):
+        kept = kept.drop_duplicates("scenario_id").drop_duplicates("answer_text").head(max_quotes)
+    quotes = pd.DataFrame(
         {
-            "scenario_id": s["scenario_id"],
-            "wave": s["wave"],
-            "alignment": s["alignment"],
-            "quote": s["answer_text"].map(redact_names),
+            "scenario_id": kept["scenario_id"] if len(kept) else [],
+            "wave": kept["wave"] if len(kept) else [],
+            "alignment": kept["alignment"] if len(kept) else [],
+            "quote": kept["answer_text"] if len(kept) else [],
         }
     ).reset_index(drop=True)
+    return quotes, counts
 
 
 # ---------------------------------------------------------------- everything
@@ -912,6 +867,7 @@ def analyse(
     scores = answer_scores(in_scope, resolved, prac, reliable, frame)
     pw = practitioner_waves(scores)
     model_warnings: list[str] = []
+    quotes, quote_counts = quotable_answers(in_scope, scores)
     return {
         CODING_FRAME.key: coding_frame_table(frame),
         RELIABILITY.key: rel,
@@ -922,7 +878,8 @@ def analyse(
         GROUPS.key: group_table(pw),
         MODEL.key: model_table(scores, resolved, reliable, frame, warnings_out=model_warnings),
         CHANGE.key: change_table(pw, n_boot=n_boot, seed=seed),
-        "quotes": quotable_answers(in_scope, scores),
+        "quotes": quotes,
+        "quote_counts": quote_counts,
         "model_warnings": model_warnings,
         "counts": {
             "answers_unknown_practitioner": int(unknown.sum()),

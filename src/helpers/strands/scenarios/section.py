@@ -430,7 +430,7 @@ def build_section(
 
     ``results`` is the dict from :func:`.analysis.analyse`; ``scenarios`` the ingested scenarios table. Figures
     are returned in a list (not shown, not closed). No free text is added except consented,
-    name-redacted quotes (:func:`quotable_answers`). Every count and group figure goes through the
+    quotes redacted by :mod:`helpers.redaction` (:func:`quotable_answers`). Every count and group figure goes through the
     section's disclosure rule (``section.count`` / ``section.value`` / tables after suppression).
     The parts, in order: key findings; who answered which scenarios; coding and reliability; outcomes
     clearly present; models and groups; change between waves; quotes; caveats. Technical tables
@@ -446,7 +446,7 @@ def build_section(
     figs = _clearly_present(section, results, min_cell)
     figs += _models_and_groups(section, results)
     figs += _change(section, results)
-    _quotes(section, results.get("quotes"))
+    _quotes(section, results.get("quotes"), results.get("quote_counts"))
     section.markdown(CAVEATS)
     return figs
 
@@ -781,13 +781,25 @@ def _change(section, results: dict) -> list:
     return [fig]
 
 
-def _quotes(section, quotes: pd.DataFrame | None) -> None:
-    """Consented, name-redacted quotes (already chosen by :func:`quotable_answers`), if any."""
+def _quotes(section, quotes: pd.DataFrame | None, counts: dict | None = None) -> None:
+    """Consented quotes redacted by the project's helper (chosen by :func:`quotable_answers`), if
+    any, and how many candidate answers were left out and why (answers are counted like people)."""
+    counts = counts or {}
+    dropped = (
+        f" Of the highest-aligned answers considered, {section.count(counts.get('no_consent', 0))} had no consent to "
+        f"quote, {section.count(counts.get('empty', 0))} no text, and {section.count(counts.get('unsure', 0))} were "
+        "left out because the redaction could not be sure it had removed every name, place or other identifier."
+        if counts
+        else ""
+    )
     if quotes is None or not len(quotes):
+        if counts:
+            section.markdown("**In their words.** No answer could be quoted." + dropped)
         return
     text = (
-        "**In their words.** Answers from practitioners who agreed to be quoted (names removed), chosen as the most "
-        "aligned answer to a scenario at the last wave:\n\n"
+        "**In their words.** Answers from practitioners who agreed to be quoted, with names, places and other "
+        "identifiers replaced by the project's redaction helper (in square brackets), chosen as the most "
+        "aligned answer to a scenario at the last wave." + dropped + "\n\n"
     )
     text += "\n\n".join(
         f"> {q['quote']} *(scenario {q['scenario_id']}, wave {int(q['wave'])})*" for _, q in quotes.iterrows()
