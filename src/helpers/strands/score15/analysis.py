@@ -497,7 +497,8 @@ def trained_difference(fam_change: pd.DataFrame, level: float = 0.95, families: 
             families.drop_duplicates("family_id").set_index("family_id")["work_started"], errors="coerce"
         )
         for g, key in (("trained", "median_start_trained"), ("not_trained", "median_start_not_trained")):
-            dates = fam_change.loc[groups == g, "family_id"].map(start).dropna()
+            ids = fam_change.loc[groups == g, "family_id"]
+            dates = ids.map(start).dropna() if len(ids) else ids
             if len(dates):
                 out[key] = pd.Timestamp(dates.median()).strftime("%Y-%m-%d")
     return out
