@@ -450,10 +450,20 @@ def banner_html(processed_dir: Path) -> str:
     synthetic = rec["synthetic"].astype(str).str.lower().isin(["true", "1"]) if len(rec) else pd.Series([], dtype=bool)
     if synthetic.any():
         names = ", ".join(sorted(set(rec.loc[synthetic, "file"])))
+        real = [s["title"] for s in load_sections(processed_dir) if _data_kind(s) == "real"]
+        # Sections on real published statistics are named, so the banner never makes them look invented
+        # and never makes the synthetic ones look real.
+        real_note = (
+            f" Exception: {esc('; '.join(real))} {'is' if len(real) == 1 else 'are'} built on real published "
+            "statistics and marked as such."
+            if real
+            else ""
+        )
         return (
-            '<div class="fop-banner" role="note">SYNTHETIC DATA. This report was built from data made up '
-            "by the project's generator, not from real children, families or staff. Its numbers illustrate "
-            f"what the analysis produces; they are not findings of the evaluation. Synthetic inputs: {esc(names)}.</div>"
+            '<div class="fop-banner" role="note">SYNTHETIC DATA. Sections built from individual-level data use data made up '
+            "by the project's generator, not real children, families or staff. Their numbers illustrate "
+            f"what the analysis produces; they are not findings of the evaluation.{real_note} "
+            f"Synthetic inputs: {esc(names)}.</div>"
         )
     if len(rec) == 0:
         return '<div class="fop-banner" role="note">No input data were recorded for this report.</div>'
