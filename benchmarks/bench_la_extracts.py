@@ -12,6 +12,7 @@ pseudonym-like string IDs; plans for 12% of referrals. Input generation is not t
 
 Run: ``.venv/bin/python benchmarks/bench_la_extracts.py [--quick]`` (``--quick``: a tenth of the size).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,14 +53,21 @@ def national_tables(n_episodes: int, n_referrals: int, seed: int = 1) -> dict:
     last = np.r_[idx[1:] != idx[:-1], True]
     still = rng.random(n) < 0.3
     dec = pd.Series(dec).where(~(last & still))
-    eps = pd.DataFrame({
-        "la_code": la[idx], "CHILD": child.to_numpy()[idx], "DECOM": decom, "DEC": dec,
-        "RNE": np.where(first | (rng.random(n) < 0.05), "S", "P"),
-        "LS": np.where(rng.random(n) < 0.05, "V3", "C2"),
-        "PLACE": rng.choice(["U4", "U6", "K2", "P1", "H5", "K1"], n),
-        "PLACE_PROVIDER": rng.choice(["PR1", "PR4"], n),
-        "REC": np.where(last & ~still, "E11", "X1"), "REASON_PLACE_CHANGE": None, "year": 2019,
-    })
+    eps = pd.DataFrame(
+        {
+            "la_code": la[idx],
+            "CHILD": child.to_numpy()[idx],
+            "DECOM": decom,
+            "DEC": dec,
+            "RNE": np.where(first | (rng.random(n) < 0.05), "S", "P"),
+            "LS": np.where(rng.random(n) < 0.05, "V3", "C2"),
+            "PLACE": rng.choice(["U4", "U6", "K2", "P1", "H5", "K1"], n),
+            "PLACE_PROVIDER": rng.choice(["PR1", "PR4"], n),
+            "REC": np.where(last & ~still, "E11", "X1"),
+            "REASON_PLACE_CHANGE": None,
+            "year": 2019,
+        }
+    )
     n_rchild = n_referrals // 2
     rchild = _ids(rng, n_rchild)
     rla = rng.integers(800, 800 + N_LA, n_rchild).astype(str)
@@ -68,9 +76,16 @@ def national_tables(n_episodes: int, n_referrals: int, seed: int = 1) -> dict:
     ref = pd.DataFrame({"la_code": rla[ri], "LAchildID": rchild.to_numpy()[ri], "CINreferralDate": rdate, "year": 2019})
     m = rng.random(n_referrals) < 0.12
     cs = rdate[m] + pd.to_timedelta(rng.integers(10, 80, m.sum()), unit="D")
-    cpp = pd.DataFrame({"la_code": rla[ri[m]], "LAchildID": rchild.to_numpy()[ri[m]], "CPPstartDate": cs,
-                        "CPPendDate": cs + pd.to_timedelta(rng.integers(90, 600, m.sum()), unit="D"),
-                        "NumberOfPreviousCPP": 0, "year": 2019})
+    cpp = pd.DataFrame(
+        {
+            "la_code": rla[ri[m]],
+            "LAchildID": rchild.to_numpy()[ri[m]],
+            "CPPstartDate": cs,
+            "CPPendDate": cs + pd.to_timedelta(rng.integers(90, 600, m.sum()), unit="D"),
+            "NumberOfPreviousCPP": 0,
+            "year": 2019,
+        }
+    )
     return {"episodes": eps, "cin_referrals": ref, "cin_cpp": cpp}
 
 
@@ -83,26 +98,43 @@ def part_derive(scale: float) -> dict:
     eps = analysis.longitudinal_episodes(tables["episodes"])
     days = analysis.placement_days(eps, YEARS)
     seconds = time.perf_counter() - t0
-    return {"episodes": len(tables["episodes"]), "referrals": len(tables["cin_referrals"]), "plans": len(tables["cin_cpp"]),
-            "indicator_values": len(ind), "placement_day_rows": len(days), "seconds": round(seconds, 1)}
+    return {
+        "episodes": len(tables["episodes"]),
+        "referrals": len(tables["cin_referrals"]),
+        "plans": len(tables["cin_cpp"]),
+        "indicator_values": len(ind),
+        "placement_day_rows": len(days),
+        "seconds": round(seconds, 1),
+    }
 
 
 def _cin_xml(n_children: int, seed: int = 2) -> str:
     rng = np.random.default_rng(seed)
-    parts = ["<Message><Header><CollectionDetails><Collection>CIN</Collection><Year>2019</Year><ReferenceDate>2019-03-31"
-             "</ReferenceDate></CollectionDetails><Source><LEA>213</LEA></Source></Header><Children>"]
+    parts = [
+        "<Message><Header><CollectionDetails><Collection>CIN</Collection><Year>2019</Year><ReferenceDate>2019-03-31"
+        "</ReferenceDate></CollectionDetails><Source><LEA>213</LEA></Source></Header><Children>"
+    ]
     for i in range(n_children):
         refs = []
         for j in range(int(rng.integers(1, 4))):
             d = (pd.Timestamp("2017-04-01") + pd.Timedelta(days=int(rng.integers(0, 700)))).date().isoformat()
-            refs.append(f"<CINdetails><CINreferralDate>{d}</CINreferralDate><ReferralSource>1A</ReferralSource>"
-                        f"<PrimaryNeedCode>N4</PrimaryNeedCode><ReferralNFA>0</ReferralNFA><Assessments>"
-                        f"<AssessmentActualStartDate>{d}</AssessmentActualStartDate></Assessments>"
-                        + (f"<ChildProtectionPlans><CPPstartDate>{d}</CPPstartDate><NumberOfPreviousCPP>0</NumberOfPreviousCPP>"
-                           f"</ChildProtectionPlans>" if j == 0 and i % 8 == 0 else "") + "</CINdetails>")
-        parts.append(f"<Child><ChildIdentifiers><LAchildID>C{i:07d}</LAchildID><PersonBirthDate>2010-05-01</PersonBirthDate>"
-                     f"<GenderCurrent>1</GenderCurrent></ChildIdentifiers><ChildCharacteristics><Ethnicity>WBRI</Ethnicity>"
-                     f"</ChildCharacteristics>{''.join(refs)}</Child>")
+            refs.append(
+                f"<CINdetails><CINreferralDate>{d}</CINreferralDate><ReferralSource>1A</ReferralSource>"
+                f"<PrimaryNeedCode>N4</PrimaryNeedCode><ReferralNFA>0</ReferralNFA><Assessments>"
+                f"<AssessmentActualStartDate>{d}</AssessmentActualStartDate></Assessments>"
+                + (
+                    f"<ChildProtectionPlans><CPPstartDate>{d}</CPPstartDate><NumberOfPreviousCPP>0</NumberOfPreviousCPP>"
+                    f"</ChildProtectionPlans>"
+                    if j == 0 and i % 8 == 0
+                    else ""
+                )
+                + "</CINdetails>"
+            )
+        parts.append(
+            f"<Child><ChildIdentifiers><LAchildID>C{i:07d}</LAchildID><PersonBirthDate>2010-05-01</PersonBirthDate>"
+            f"<GenderCurrent>1</GenderCurrent></ChildIdentifiers><ChildCharacteristics><Ethnicity>WBRI</Ethnicity>"
+            f"</ChildCharacteristics>{''.join(refs)}</Child>"
+        )
     parts.append("</Children></Message>")
     return "".join(parts)
 
@@ -116,8 +148,12 @@ def part_cin(n_children: int) -> dict:
         t0 = time.perf_counter()
         res = inputs.read_cin_xml(p, key=b"bench")
         seconds = time.perf_counter() - t0
-        return {"children": res["cin_children"].rows_read, "referrals": res["cin_referrals"].rows_read,
-                "mb": round(p.stat().st_size / 1e6, 1), "seconds": round(seconds, 1)}
+        return {
+            "children": res["cin_children"].rows_read,
+            "referrals": res["cin_referrals"].rows_read,
+            "mb": round(p.stat().st_size / 1e6, 1),
+            "seconds": round(seconds, 1),
+        }
 
 
 def part_903(n_children: int) -> dict:
@@ -127,17 +163,38 @@ def part_903(n_children: int) -> dict:
     ids = [f"C{i:07d}" for i in range(n_children)]
     k = rng.integers(1, 6, n_children)
     idx = np.repeat(np.arange(n_children), k)
-    decom = (pd.Timestamp("2018-04-01") + pd.to_timedelta(rng.integers(0, 360, len(idx)), unit="D")).strftime("%d/%m/%Y")
+    decom = (pd.Timestamp("2018-04-01") + pd.to_timedelta(rng.integers(0, 360, len(idx)), unit="D")).strftime(
+        "%d/%m/%Y"
+    )
     with tempfile.TemporaryDirectory() as tmp:
-        pd.DataFrame({"CHILD": ids, "SEX": "1", "DOB": "01/05/2010", "ETHNIC": "WBRI", "UPN": "", "MOTHER": "", "MC_DOB": ""}
-                     ).to_csv(Path(tmp) / "header.csv", index=False)
-        pd.DataFrame({"CHILD": np.array(ids)[idx], "DECOM": decom, "RNE": "P", "LS": "C2", "CIN": "N1", "PLACE": "U4",
-                      "PLACE_PROVIDER": "PR1", "DEC": "", "REC": "", "REASON_PLACE_CHANGE": "", "HOME_POST": "", "PL_POST": "",
-                      "URN": ""}).to_csv(Path(tmp) / "episodes.csv", index=False)
+        pd.DataFrame(
+            {"CHILD": ids, "SEX": "1", "DOB": "01/05/2010", "ETHNIC": "WBRI", "UPN": "", "MOTHER": "", "MC_DOB": ""}
+        ).to_csv(Path(tmp) / "header.csv", index=False)
+        pd.DataFrame(
+            {
+                "CHILD": np.array(ids)[idx],
+                "DECOM": decom,
+                "RNE": "P",
+                "LS": "C2",
+                "CIN": "N1",
+                "PLACE": "U4",
+                "PLACE_PROVIDER": "PR1",
+                "DEC": "",
+                "REC": "",
+                "REASON_PLACE_CHANGE": "",
+                "HOME_POST": "",
+                "PL_POST": "",
+                "URN": "",
+            }
+        ).to_csv(Path(tmp) / "episodes.csv", index=False)
         t0 = time.perf_counter()
         res = inputs.read_ssda903_csv(Path(tmp), key=b"bench")
         seconds = time.perf_counter() - t0
-        return {"children": res["header"].rows_read, "episodes": res["episodes"].rows_read, "seconds": round(seconds, 1)}
+        return {
+            "children": res["header"].rows_read,
+            "episodes": res["episodes"].rows_read,
+            "seconds": round(seconds, 1),
+        }
 
 
 def _child(part: str, arg: float) -> dict:
@@ -154,13 +211,18 @@ def main(argv=None) -> int:
     ap.add_argument("--arg", type=float, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.part:
-        res = {"derive": part_derive, "cin": lambda a: part_cin(int(a)), "903": lambda a: part_903(int(a))}[args.part](args.arg)
-        res["peak_gb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2, 2)
+        res = {"derive": part_derive, "cin": lambda a: part_cin(int(a)), "903": lambda a: part_903(int(a))}[args.part](
+            args.arg
+        )
+        res["peak_gb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2, 2)
         print(json.dumps(res))
         return 0
     f = 0.1 if args.quick else 1.0
-    rows = {"derive (150 LAs x 10 years)": _child("derive", f), "CIN XML reader": _child("cin", 50_000 * f),
-            "SSDA903 CSV reader": _child("903", 20_000 * f)}
+    rows = {
+        "derive (150 LAs x 10 years)": _child("derive", f),
+        "CIN XML reader": _child("cin", 50_000 * f),
+        "SSDA903 CSV reader": _child("903", 20_000 * f),
+    }
     ok = True
     for name, r in rows.items():
         limit = TARGETS["derive_seconds"] if name.startswith("derive") else TARGETS["reader_seconds"]

@@ -14,6 +14,7 @@ Runs in a temporary folder, so it never touches data/ or reports/. Asserts nothi
 
     .venv/bin/python benchmarks/bench_pipeline.py [--scale 1.0] [--skip-boroughs]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,7 +32,6 @@ from pathlib import Path
 from helpers import config, pipeline
 from helpers.synthetic import generate_all
 
-
 CPU: dict[str, float] = {}
 
 
@@ -42,9 +42,21 @@ def _children_cpu() -> float:
 
 def build(tmp: Path, tag: str, *extra: str) -> float:
     """Wall seconds of one runner invocation; its CPU seconds (with its kernels) go to CPU[tag]."""
-    cmd = [sys.executable, "-m", "helpers.pipeline", "--no-progress",
-           "--raw-dir", str(tmp / "raw"), "--processed-dir", str(tmp / f"processed_{tag}"),
-           "--runs-dir", str(tmp / f"runs_{tag}"), "--report-dir", str(tmp / f"reports_{tag}"), *extra]
+    cmd = [
+        sys.executable,
+        "-m",
+        "helpers.pipeline",
+        "--no-progress",
+        "--raw-dir",
+        str(tmp / "raw"),
+        "--processed-dir",
+        str(tmp / f"processed_{tag}"),
+        "--runs-dir",
+        str(tmp / f"runs_{tag}"),
+        "--report-dir",
+        str(tmp / f"reports_{tag}"),
+        *extra,
+    ]
     cpu = _children_cpu()
     start = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
@@ -56,7 +68,9 @@ def plain_compute(raw: Path, processed: Path) -> None:
     """Every notebook's code cells, in pipeline order, exec'd in this one process."""
     import nbformat
 
-    plan = pipeline.build_plan(pipeline.load_declaration(), cli_globals={"raw_dir": str(raw), "processed_dir": str(processed)})
+    plan = pipeline.build_plan(
+        pipeline.load_declaration(), cli_globals={"raw_dir": str(raw), "processed_dir": str(processed)}
+    )
     os.chdir(config.PROJECT_ROOT)
     timings = {}
     for step in plan.steps:
@@ -88,8 +102,12 @@ def main() -> int:
         tmp = Path(d)
         generate_all(tmp / "raw", scale=args.scale)
         start, cpu = time.perf_counter(), _children_cpu()
-        done = subprocess.run([sys.executable, __file__, "--plain", str(tmp / "raw"), str(tmp / "processed_plain")],
-                              check=True, capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, __file__, "--plain", str(tmp / "raw"), str(tmp / "processed_plain")],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         plain = time.perf_counter() - start
         CPU["plain"] = _children_cpu() - cpu
         per_notebook = json.loads(done.stdout.strip().splitlines()[-1])
@@ -97,13 +115,19 @@ def main() -> int:
         full_cpu = CPU["full"]
         again = build(tmp, "full")
         print(f"cores: {jobs}; synthetic data scale {args.scale}")
-        print(f"notebooks' own compute, one plain process: {plain:5.1f} s  ({', '.join(f'{k} {v}' for k, v in per_notebook.items())}; "
-              "includes interpreter start and imports once)")
+        print(
+            f"notebooks' own compute, one plain process: {plain:5.1f} s  ({', '.join(f'{k} {v}' for k, v in per_notebook.items())}; "
+            "includes interpreter start and imports once)"
+        )
         print(f"full build (make report --force):          {full:5.1f} s  = {full / plain:.2f}x  (target <= 1.3x)")
         print(f"no-change rebuild:                         {again:5.1f} s  (target <= 5 s)")
-        print(f"CPU seconds (all processes): plain {CPU['plain']:.1f}, full build {full_cpu:.1f} "
-              f"(the difference is kernel starts, imports in each kernel, the runner and the HTML export)")
-        print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (other work on the machine slows both sides)")
+        print(
+            f"CPU seconds (all processes): plain {CPU['plain']:.1f}, full build {full_cpu:.1f} "
+            f"(the difference is kernel starts, imports in each kernel, the runner and the HTML export)"
+        )
+        print(
+            f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (other work on the machine slows both sides)"
+        )
         if not args.skip_boroughs:
             scopes = ["all", *config.BOROUGHS]
             seq = sum(build(tmp, f"seq_{s}", "--borough", s, "--jobs", "1") for s in scopes)
@@ -111,8 +135,10 @@ def main() -> int:
             par = build(tmp, "par", "--boroughs", "all,each")
             print(f"four reports one after another (--jobs 1):      {seq:5.1f} s")
             print(f"four reports one after another (--jobs {jobs}):      {seq_parallel_inside:5.1f} s")
-            print(f"four reports in one parallel run (--jobs {jobs}):    {par:5.1f} s  = {par / seq:.2f}x of --jobs 1 "
-                  f"(target <= 0.6x), {par / seq_parallel_inside:.2f}x of one-by-one --jobs {jobs}")
+            print(
+                f"four reports in one parallel run (--jobs {jobs}):    {par:5.1f} s  = {par / seq:.2f}x of --jobs 1 "
+                f"(target <= 0.6x), {par / seq_parallel_inside:.2f}x of one-by-one --jobs {jobs}"
+            )
         size = (tmp / "reports_full" / "focus_on_practice_evaluation.html").stat().st_size
         print(f"report size: {size / 1e6:.2f} MB")
     return 0

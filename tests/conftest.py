@@ -1,4 +1,5 @@
 """Shared test fixtures."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -14,8 +15,13 @@ def _run_notebook(name: str, output: Path, **parameters) -> Path:
     import papermill as pm
 
     pm.execute_notebook(
-        str(config.NOTEBOOKS_DIR / name), str(output), parameters=parameters, kernel_name=config.KERNEL_NAME,
-        language="python", cwd=str(config.PROJECT_ROOT), progress_bar=False,
+        str(config.NOTEBOOKS_DIR / name),
+        str(output),
+        parameters=parameters,
+        kernel_name=config.KERNEL_NAME,
+        language="python",
+        cwd=str(config.PROJECT_ROOT),
+        progress_bar=False,
     )
     return output
 
@@ -37,9 +43,23 @@ def built(tmp_path_factory):
     # extracts (tests/test_la_extracts_validation.py covers them). Declared, not --set, so the
     # report is the default build, not a variant.
     declaration = write_test_declaration(tmp / "pipeline.yaml")
-    cmd = [sys.executable, "-m", "helpers.pipeline", "--no-progress", "--force", "--pipeline", str(declaration),
-           "--raw-dir", str(tmp / "raw"), "--processed-dir", str(tmp / "processed"),
-           "--runs-dir", str(tmp / "runs"), "--report-dir", str(tmp / "reports")]
+    cmd = [
+        sys.executable,
+        "-m",
+        "helpers.pipeline",
+        "--no-progress",
+        "--force",
+        "--pipeline",
+        str(declaration),
+        "--raw-dir",
+        str(tmp / "raw"),
+        "--processed-dir",
+        str(tmp / "processed"),
+        "--runs-dir",
+        str(tmp / "runs"),
+        "--report-dir",
+        str(tmp / "reports"),
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-3000:]
     html = (tmp / "reports" / "focus_on_practice_evaluation.html").read_text(encoding="utf-8")

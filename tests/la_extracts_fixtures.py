@@ -1,6 +1,7 @@
 """Hand-made SSDA903 and CIN extracts for year ending 31 March 2015, one child per hard case.
 
 Expected values (worked out by hand, in the test module) rely on the comments here."""
+
 EPISODES_2015 = """CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN
 A,01/01/2015,S,C2,N1,U4,PR4,,,,,,
 B,01/06/2014,S,V3,N1,U6,PR1,03/06/2014,E8,,,,

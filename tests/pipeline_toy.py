@@ -5,6 +5,7 @@ exported to HTML). Each notebook sleeps for ``TOY_SLEEP_<NAME>`` seconds (enviro
 in the middle of writing its outputs, so a test can stop a run at a chosen point without changing
 any parameter (a parameter change would be a different build).
 """
+
 from __future__ import annotations
 
 import os
@@ -72,10 +73,14 @@ BODIES = {
 
 def make_notebook(path: Path, body: str, params: str = "") -> Path:
     nb = nbf.v4.new_notebook()
-    nb.metadata = {"kernelspec": {"name": "focus-on-practice", "display_name": "x", "language": "python"},
-                   "language_info": {"name": "python"}}
-    nb.cells = [nbf.v4.new_code_cell(GLOBALS_CELL + params, metadata={"tags": ["parameters"]}),
-                nbf.v4.new_code_cell(body)]
+    nb.metadata = {
+        "kernelspec": {"name": "focus-on-practice", "display_name": "x", "language": "python"},
+        "language_info": {"name": "python"},
+    }
+    nb.cells = [
+        nbf.v4.new_code_cell(GLOBALS_CELL + params, metadata={"tags": ["parameters"]}),
+        nbf.v4.new_code_cell(body),
+    ]
     for i, cell in enumerate(nb.cells):
         cell["id"] = f"cell{i}"
     nbf.write(nb, str(path))
@@ -98,23 +103,47 @@ def make_project(root: Path, order=("first", "second", "third", "report")) -> di
         make_notebook(root / f"{name}.ipynb", body, params)
         entries[name]["notebook"] = str(root / f"{name}.ipynb")
     decl = {
-        "globals": {"borough": "all", "raw_dir": str(raw), "processed_dir": str(root / "processed"),
-                    "suppression_threshold": 5},
+        "globals": {
+            "borough": "all",
+            "raw_dir": str(raw),
+            "processed_dir": str(root / "processed"),
+            "suppression_threshold": 5,
+        },
         "notebooks": [entries[n] for n in order],
     }
     (root / "pipeline.yaml").write_text(yaml.safe_dump(decl, sort_keys=False))
-    return {"root": root, "decl": root / "pipeline.yaml", "raw": raw, "processed": root / "processed",
-            "scope": root / "processed" / "all", "runs": root / "runs", "reports": root / "reports",
-            "report": root / "reports" / "focus_on_practice_evaluation.html"}
+    return {
+        "root": root,
+        "decl": root / "pipeline.yaml",
+        "raw": raw,
+        "processed": root / "processed",
+        "scope": root / "processed" / "all",
+        "runs": root / "runs",
+        "reports": root / "reports",
+        "report": root / "reports" / "focus_on_practice_evaluation.html",
+    }
 
 
 def cli_args(project: dict, *extra: str) -> list[str]:
-    return ["--pipeline", str(project["decl"]), "--runs-dir", str(project["runs"]),
-            "--report-dir", str(project["reports"]), *extra]
+    return [
+        "--pipeline",
+        str(project["decl"]),
+        "--runs-dir",
+        str(project["runs"]),
+        "--report-dir",
+        str(project["reports"]),
+        *extra,
+    ]
 
 
 def run_subprocess(project: dict, *extra: str, env: dict | None = None, **kwargs) -> subprocess.Popen:
     """Start the runner in its own process (stdout/stderr piped, so not a terminal)."""
     full_env = {**os.environ, **(env or {})}
-    return subprocess.Popen([sys.executable, "-m", "helpers.pipeline", *cli_args(project, *extra)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=full_env, **kwargs)
+    return subprocess.Popen(
+        [sys.executable, "-m", "helpers.pipeline", *cli_args(project, *extra)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=full_env,
+        **kwargs,
+    )

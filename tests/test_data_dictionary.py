@@ -1,4 +1,5 @@
 """docs/data_dictionary.md is generated from the schemas and must match them."""
+
 from helpers import data_dictionary
 from helpers.config import DOCS_DIR
 

@@ -1,4 +1,5 @@
 """Disclosure control: counts 1..threshold become "c", and so do values derived from them."""
+
 import pandas as pd
 import pytest
 
@@ -32,9 +33,16 @@ from helpers.disclosure import cross_scope_suppressed, protect  # noqa: E402
 def test_total_beside_one_suppressed_cell_gets_the_next_smallest_suppressed():
     # Issue 10's reliable-change row: All 92 = improved 24 + no change 64 + worse 4. Worse is "c"; with the
     # total shown, 92 - 24 - 64 = 4 gives it back, so the next-smallest part (24) is suppressed too.
-    t = pd.DataFrame({"n": [92], "improved": [24], "none": [64], "worse": [4], "pct_worse": [4.3], "pct_improved": [26.1]})
-    out = suppress_table(t, ["n", "improved", "none", "worse"], {"pct_worse": "worse", "pct_improved": "improved"},
-                         threshold=5, totals={"n": ["improved", "none", "worse"]})
+    t = pd.DataFrame(
+        {"n": [92], "improved": [24], "none": [64], "worse": [4], "pct_worse": [4.3], "pct_improved": [26.1]}
+    )
+    out = suppress_table(
+        t,
+        ["n", "improved", "none", "worse"],
+        {"pct_worse": "worse", "pct_improved": "improved"},
+        threshold=5,
+        totals={"n": ["improved", "none", "worse"]},
+    )
     assert out.iloc[0].tolist() == [92, SUPPRESSED, 64, SUPPRESSED, SUPPRESSED, SUPPRESSED]
 
 
@@ -52,9 +60,16 @@ def test_chained_margins_are_caught():
     # improved_trained = 3 is small. Row "trained": 10 = 3 + 7 -> suppress 7 (only other part).
     # Column "improved": 9 = 3 + 6 -> suppress 6. Then row "untrained": 12 = 6 + 6 -> suppress worse_untrained 6.
     # Column "worse": 13 = 7 + 6, both hidden: two unknowns, fine. Nothing left recoverable.
-    t = pd.DataFrame({"group": ["all", "trained", "untrained"], "n": [22, 10, 12], "improved": [9, 3, 6], "worse": [13, 7, 6]})
-    out = suppress_table(t, ["n", "improved", "worse"], threshold=5, totals={"n": ["improved", "worse"]},
-                         row_margins=[{"column": "group", "total": "all"}])
+    t = pd.DataFrame(
+        {"group": ["all", "trained", "untrained"], "n": [22, 10, 12], "improved": [9, 3, 6], "worse": [13, 7, 6]}
+    )
+    out = suppress_table(
+        t,
+        ["n", "improved", "worse"],
+        threshold=5,
+        totals={"n": ["improved", "worse"]},
+        row_margins=[{"column": "group", "total": "all"}],
+    )
     assert out["improved"].tolist() == [9, SUPPRESSED, SUPPRESSED]
     assert out["worse"].tolist() == [13, SUPPRESSED, SUPPRESSED]
     assert out["n"].tolist() == [22, 10, 12]
@@ -89,16 +104,22 @@ def test_across_reports_the_tri_borough_total_is_a_margin(tmp_path):
     # Issue 10: Westminster FSWs at wave 1: 20 - 8 - 7 = 5. Westminster's 5 is "c"; the smallest other
     # borough cell (7, Kensington and Chelsea) is suppressed too, in that borough's report; the total stays.
     scopes = ("westminster", "hammersmith_fulham", "kensington_chelsea", "all")
-    made = {s: _scope_table(tmp_path, s, v) for s, v in
-            zip(scopes, ([5, 30], [8, 30], [7, 30], [20, 90]), strict=True)}
+    made = {s: _scope_table(tmp_path, s, v) for s, v in zip(scopes, ([5, 30], [8, 30], [7, 30], [20, 90]), strict=True)}
     got = {s: cross_scope_suppressed(made[s][0], made[s][1], 5, scopes) for s in scopes}
-    assert got == {"westminster": {(0, "n")}, "hammersmith_fulham": set(), "kensington_chelsea": {(0, "n")}, "all": set()}
+    assert got == {
+        "westminster": {(0, "n")},
+        "hammersmith_fulham": set(),
+        "kensington_chelsea": {(0, "n")},
+        "all": set(),
+    }
 
 
 def test_across_reports_ignores_scopes_built_from_other_data(tmp_path):
     scopes = ("westminster", "hammersmith_fulham", "kensington_chelsea", "all")
-    made = {s: _scope_table(tmp_path, s, v, hashes="h2" if s == "kensington_chelsea" else "h1") for s, v in
-            zip(scopes, ([5, 30], [8, 30], [7, 30], [20, 90]), strict=True)}
+    made = {
+        s: _scope_table(tmp_path, s, v, hashes="h2" if s == "kensington_chelsea" else "h1")
+        for s, v in zip(scopes, ([5, 30], [8, 30], [7, 30], [20, 90]), strict=True)
+    }
     with pytest.warns(UserWarning, match="not checked against the reports of kensington_chelsea"):
         assert cross_scope_suppressed(made["all"][0], made["all"][1], 5, scopes) == set()
 
@@ -107,7 +128,9 @@ def test_report_renders_declared_margins():
     from helpers.report import table_html
 
     t = pd.DataFrame({"group": ["All"], "n": [92], "improved": [24], "none": [64], "worse": [4]})
-    page = table_html(t, "t", ["n", "improved", "none", "worse"], threshold=5, totals={"n": ["improved", "none", "worse"]})
+    page = table_html(
+        t, "t", ["n", "improved", "none", "worse"], threshold=5, totals={"n": ["improved", "none", "worse"]}
+    )
     cells = [c for c in __import__("re").findall(r"<td[^>]*>([^<]*)</td>", page)]
     assert cells == ["All", "92", "c", "64", "c"]
 
@@ -116,11 +139,22 @@ def test_example_maps_only_of_families_who_consented(tmp_path):
     from helpers.report_section import Section
     from helpers.strands.networks.section import _example_maps, consented_families
 
-    maps = pd.DataFrame({"family_id": ["F1", "F1", "F2", "F2", "F3"], "wave": [1, 2, 1, 2, 1],
-                         "illustration_consent": [True, True, True, False, False]})
+    maps = pd.DataFrame(
+        {
+            "family_id": ["F1", "F1", "F2", "F2", "F3"],
+            "wave": [1, 2, 1, 2, 1],
+            "illustration_consent": [True, True, True, False, False],
+        }
+    )
     assert consented_families(maps) == {"F1"}  # F2 agreed at one wave only: not drawn
     section = Section(strand="networks", title="t", order=30, processed_dir=tmp_path, synthetic=True)
-    change = pd.DataFrame({"family_id": ["F2", "F3"], "practitioner_trained": [True, False],
-                           "n_informal_change": [1, 2], "n_formal_w1": [1, 2]})
+    change = pd.DataFrame(
+        {
+            "family_id": ["F2", "F3"],
+            "practitioner_trained": [True, False],
+            "n_informal_change": [1, 2],
+            "n_formal_w1": [1, 2],
+        }
+    )
     _example_maps(section, change, {}, 3, maps)
     assert [i["kind"] for i in section.items] == ["markdown"] and "No example map is shown" in section.items[0]["text"]

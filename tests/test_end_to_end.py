@@ -1,4 +1,5 @@
 """The whole pipeline on generated data, asserting on the report a commissioner would read."""
+
 import json
 import re
 import subprocess
@@ -9,7 +10,15 @@ import pandas as pd
 
 def test_report_has_the_sections(built):
     html = built["html"]
-    for heading in ("programme as implemented", "SCORE-15", "Data quality", "Practice scenarios", "network", "Interviews", "Local authority extracts"):
+    for heading in (
+        "programme as implemented",
+        "SCORE-15",
+        "Data quality",
+        "Practice scenarios",
+        "network",
+        "Interviews",
+        "Local authority extracts",
+    ):
         assert re.search(rf"<h2[^>]*>\s*\d+\.\s[^<]*{heading}", html), heading
     # The contents link to every numbered section heading and every top-level part.
     contents = re.search(r'<nav aria-labelledby="contents">(.*?)</nav>', html, re.S).group(1)
@@ -83,8 +92,13 @@ def test_planted_score15_change_recovered_by_the_pipeline(built):
 def test_explore_notebook_draws_a_family(built, tmp_path, run_notebook):
     """The evaluators' notebook runs with its defaults on the built data and writes PNG and SVG."""
     out = tmp_path / "maps"
-    run_notebook("explore_family_network.ipynb", tmp_path / "explore.ipynb", raw_dir=str(built["tmp"] / "raw"),
-                 processed_dir=str(built["tmp"] / "processed"), output_folder=str(out))
+    run_notebook(
+        "explore_family_network.ipynb",
+        tmp_path / "explore.ipynb",
+        raw_dir=str(built["tmp"] / "raw"),
+        processed_dir=str(built["tmp"] / "processed"),
+        output_folder=str(out),
+    )
     assert list(out.rglob("*.png")) and list(out.rglob("*.svg"))
 
 
@@ -111,9 +125,22 @@ def test_a_borough_with_no_data_still_gets_a_report(built, tmp_path):
         table = pd.read_csv(src / name, dtype=str, keep_default_na=False)
         table[table["borough"] == "Westminster"].to_csv(raw / name, index=False)
     (raw / "interviews.qdpx").write_bytes((src / "interviews.qdpx").read_bytes())  # all boroughs; no manifest beside it
-    cmd = [sys.executable, "-m", "helpers.pipeline", "--no-progress", "--borough", "kensington_chelsea",
-           "--raw-dir", str(raw), "--processed-dir", str(tmp_path / "processed"),
-           "--runs-dir", str(tmp_path / "runs"), "--report-dir", str(tmp_path / "reports")]
+    cmd = [
+        sys.executable,
+        "-m",
+        "helpers.pipeline",
+        "--no-progress",
+        "--borough",
+        "kensington_chelsea",
+        "--raw-dir",
+        str(raw),
+        "--processed-dir",
+        str(tmp_path / "processed"),
+        "--runs-dir",
+        str(tmp_path / "runs"),
+        "--report-dir",
+        str(tmp_path / "reports"),
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-3000:]
     html = (tmp_path / "reports" / "focus_on_practice_evaluation_kensington_chelsea.html").read_text(encoding="utf-8")
@@ -132,8 +159,20 @@ def test_a_file_missing_a_column_stops_the_run_naming_file_and_column(built, tmp
         (raw / f.name).write_bytes(f.read_bytes())
     table = pd.read_csv(raw / "score15_responses.csv", dtype=str, keep_default_na=False)
     table.drop(columns=["q07"]).to_csv(raw / "score15_responses.csv", index=False)
-    cmd = [sys.executable, "-m", "helpers.pipeline", "--no-progress", "--only", "score15",
-           "--raw-dir", str(raw), "--processed-dir", str(tmp_path / "processed"), "--runs-dir", str(tmp_path / "runs")]
+    cmd = [
+        sys.executable,
+        "-m",
+        "helpers.pipeline",
+        "--no-progress",
+        "--only",
+        "score15",
+        "--raw-dir",
+        str(raw),
+        "--processed-dir",
+        str(tmp_path / "processed"),
+        "--runs-dir",
+        str(tmp_path / "runs"),
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True)
     assert done.returncode == 1
     failed = [line for line in done.stderr.splitlines() if line.startswith("FAILED:")]

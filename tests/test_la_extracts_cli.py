@@ -1,4 +1,5 @@
 """The command line on the conformance files, checked against plain csv / ElementTree counts."""
+
 import csv
 import datetime as dt
 import xml.etree.ElementTree as ET
@@ -21,8 +22,11 @@ def test_cli_on_conformance_ssda903(tmp_path, monkeypatch):
     end = dt.date(2018, 3, 31)
     with open(S903 / "episodes.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    cla = {r["CHILD"] for r in rows if r["LS"] not in ("V3", "V4") and _d(r["DECOM"]) <= end
-           and (not r["DEC"] or _d(r["DEC"]) > end)}
+    cla = {
+        r["CHILD"]
+        for r in rows
+        if r["LS"] not in ("V3", "V4") and _d(r["DECOM"]) <= end and (not r["DEC"] or _d(r["DEC"]) > end)
+    }
     assert ind["cla_at_31_march_number"] == len(cla)
     rec = pd.read_csv(tmp_path / "reconciliation.csv")
     assert (rec["rows_read"] == rec["rows_accepted"] + rec["rows_rejected"]).all()
@@ -36,7 +40,10 @@ def test_cli_on_conformance_cin(tmp_path, monkeypatch):
     ind = pd.read_csv(tmp_path / "indicators.csv", dtype={"la_code": str})
     v = ind[ind["la_code"] == "975"].set_index("measure")["value"]
     root = ET.parse(CIN / "fake_CIN_data.xml").getroot()
-    dates = {(c.findtext("ChildIdentifiers/LAchildID"), d.findtext("CINreferralDate"))
-             for c in root.iter("Child") for d in c.iter("CINdetails")}
+    dates = {
+        (c.findtext("ChildIdentifiers/LAchildID"), d.findtext("CINreferralDate"))
+        for c in root.iter("Child")
+        for d in c.iter("CINdetails")
+    }
     in_year = [x for x in dates if "2021-04-01" <= x[1] <= "2022-03-31"]
     assert v["cin_referrals_number"] == len(in_year)

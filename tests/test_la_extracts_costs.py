@@ -1,4 +1,5 @@
 """Placement costs on a hand-made episode table (values worked out by hand)."""
+
 import pandas as pd
 import pytest
 
@@ -18,13 +19,20 @@ def test_unit_cost_table_documented_and_complete():
 
 
 def test_costs_by_hand():
-    eps = pd.DataFrame({
-        "la_code": "213", "CHILD": ["a", "b", "c", "d"],
-        "DECOM": pd.to_datetime(["2014-04-01", "2014-04-01", "2015-03-04", "2014-04-01"]),
-        "DEC": pd.to_datetime(["2014-04-15", "2014-04-08", None, "2014-04-29"]),
-        "RNE": "S", "LS": ["C2", "C2", "C2", "V3"], "PLACE": ["U4", "U6", "K2", "U4"],
-        "PLACE_PROVIDER": ["PR1", "PR4", "PR4", "PR1"], "REC": "E11", "REASON_PLACE_CHANGE": None,
-    })
+    eps = pd.DataFrame(
+        {
+            "la_code": "213",
+            "CHILD": ["a", "b", "c", "d"],
+            "DECOM": pd.to_datetime(["2014-04-01", "2014-04-01", "2015-03-04", "2014-04-01"]),
+            "DEC": pd.to_datetime(["2014-04-15", "2014-04-08", None, "2014-04-29"]),
+            "RNE": "S",
+            "LS": ["C2", "C2", "C2", "V3"],
+            "PLACE": ["U4", "U6", "K2", "U4"],
+            "PLACE_PROVIDER": ["PR1", "PR4", "PR4", "PR1"],
+            "REC": "E11",
+            "REASON_PLACE_CHANGE": None,
+        }
+    )
     days = analysis.placement_days(analysis.longitudinal_episodes(eps), [2015])
     c = costs.placement_costs(days).set_index("placement_group")
     # a: 14 days = 2 weeks in-house foster x 646 = 1,292; b: 7 days = 1 week IFA x 800 = 800;
@@ -33,5 +41,7 @@ def test_costs_by_hand():
     assert c.loc["independent_fostering_agency", "cost_central"] == pytest.approx(800)
     assert c.loc["childrens_home", "cost_central"] == pytest.approx(12000)
     assert c.loc["childrens_home", "cost_low"] == pytest.approx(9000)
-    cmp = costs.compare_with_s251(costs.placement_costs(days), pd.DataFrame({"la_code": [213], "year": [2015], "value": [28184.0]}))
+    cmp = costs.compare_with_s251(
+        costs.placement_costs(days), pd.DataFrame({"la_code": [213], "year": [2015], "value": [28184.0]})
+    )
     assert cmp["ratio_central"].iloc[0] == pytest.approx(14092 / 28184)

@@ -1,6 +1,6 @@
 """Derived indicators on hand-made extracts; every expected value worked out by hand (see
 tests/la_extracts_fixtures.py for the cases)."""
-import pandas as pd
+
 import pytest
 
 from helpers.strands.la_extracts import analysis, inputs
@@ -63,7 +63,8 @@ def test_stacked_returns_deduplicated(tmp_path):
     d16.mkdir(parents=True)
     (d16 / "episodes.csv").write_text(
         "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
-        "A,01/01/2015,S,C2,N1,U4,PR4,01/05/2015,E11,,,,\n")
+        "A,01/01/2015,S,C2,N1,U4,PR4,01/05/2015,E11,,,,\n"
+    )
     res = inputs.read_all(tmp_path, key=KEY)
     ind = analysis.derive_indicators({k: v.data for k, v in res.items()}, [2015, 2016])
     v = ind.set_index(["year", "measure"])["value"]

@@ -1,4 +1,5 @@
 """Readers of the DfE formats: every conformance file read, counts checked by a second, plain method."""
+
 import csv
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -12,8 +13,9 @@ KEY = b"test-key"
 CONFORMANCE = Path(__file__).resolve().parents[1].parent / "shared" / "conformance"
 S903 = CONFORMANCE / "ssda903"
 CIN = CONFORMANCE / "cin"
-needs_conformance = pytest.mark.skipif(not S903.exists() or not CIN.exists(),
-                                       reason="../shared/conformance (DfE fake extracts) is not beside the project")
+needs_conformance = pytest.mark.skipif(
+    not S903.exists() or not CIN.exists(), reason="../shared/conformance (DfE fake extracts) is not beside the project"
+)
 
 
 def _csv_rows(path):
@@ -61,7 +63,9 @@ def test_ssda903_xml_read_with_independent_counts():
 
 
 @needs_conformance
-@pytest.mark.parametrize("name", ["CIN_Census_2021.xml", "CIN_Census_2024.xml", "CIN_Census_2026.xml", "fake_CIN_data.xml"])
+@pytest.mark.parametrize(
+    "name", ["CIN_Census_2021.xml", "CIN_Census_2024.xml", "CIN_Census_2026.xml", "fake_CIN_data.xml"]
+)
 def test_every_cin_schema_year_read_with_independent_counts(name):
     root = ET.parse(CIN / name).getroot()
     n_children = len(root.findall("Children/Child"))

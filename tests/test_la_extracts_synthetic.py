@@ -1,6 +1,6 @@
 """The synthetic LA extracts: consistent with their targets within the stated tolerance, hard cases
 planted, a planted pathway effect recovered and a null not falsely found."""
-import pandas as pd
+
 import pytest
 
 from helpers.strands.la_extracts import analysis, inputs
@@ -34,14 +34,22 @@ def test_derived_match_targets_within_tolerance(planted):
             assert v[(la, y, "cla_at_31_march_number")] == tg["cla"][str(y)]
             assert v[(la, y, "cla_started_during_year_number")] == tg["starts"][str(y)]
             assert v[(la, y, "cin_referrals_number")] == tg["referrals"][str(y)]
-            assert abs(v[(la, y, "cin_rereferrals_within_12m_pct")] - tg["rereferral_pct"][str(y)]) <= tol["cin_rereferrals_within_12m_pct_pp"]
+            assert (
+                abs(v[(la, y, "cin_rereferrals_within_12m_pct")] - tg["rereferral_pct"][str(y)])
+                <= tol["cin_rereferrals_within_12m_pct_pp"]
+            )
 
 
 def test_hard_cases_planted_and_files_synthetic(planted):
     _, truth, res, _, _ = planted
     for b in truth["boroughs"].values():
-        for case in ("rereferrals_just_inside", "rereferrals_just_outside", "same_day_changes",
-                     "short_break_children", "two_periods_children"):
+        for case in (
+            "rereferrals_just_inside",
+            "rereferrals_just_outside",
+            "same_day_changes",
+            "short_break_children",
+            "two_periods_children",
+        ):
             assert b[case] > 0, case
     assert res["episodes"].rows_rejected == truth["malformed_rows"] == 6
     assert res["episodes"].synthetic and res["cin_referrals"].synthetic
@@ -49,8 +57,14 @@ def test_hard_cases_planted_and_files_synthetic(planted):
 
 def test_planted_cpp_pathway_recovered(planted):
     _, truth, _, t, _ = planted
-    cohort = analysis.referral_cohorts(analysis.longitudinal_referrals(t["cin_referrals"]), analysis.longitudinal_cpp(t["cin_cpp"]),
-                                       analysis.longitudinal_episodes(t["episodes"]), "2014-07-01", 2011, "2019-03-31")
+    cohort = analysis.referral_cohorts(
+        analysis.longitudinal_referrals(t["cin_referrals"]),
+        analysis.longitudinal_cpp(t["cin_cpp"]),
+        analysis.longitudinal_episodes(t["episodes"]),
+        "2014-07-01",
+        2011,
+        "2019-03-31",
+    )
     rates, diffs = analysis.pathway_rates(cohort)
     r = rates[rates["outcome"] == "cpp_12m"].set_index(["la_code", "period"])
     for la, b in truth["boroughs"].items():
@@ -69,8 +83,14 @@ def test_null_cpp_effect_not_found(tmp_path):
     effects = {"la_extracts": {"cpp_within_12m_before": 0.12, "cpp_within_12m_after": 0.12}}
     generate_all(tmp_path, seed=5, scale=0.25, effects=effects, strands=("la_extracts",))
     _, t, _ = _derive(tmp_path)
-    cohort = analysis.referral_cohorts(analysis.longitudinal_referrals(t["cin_referrals"]), analysis.longitudinal_cpp(t["cin_cpp"]),
-                                       None, "2014-07-01", 2011, "2019-03-31")
+    cohort = analysis.referral_cohorts(
+        analysis.longitudinal_referrals(t["cin_referrals"]),
+        analysis.longitudinal_cpp(t["cin_cpp"]),
+        None,
+        "2014-07-01",
+        2011,
+        "2019-03-31",
+    )
     cohort["la_code"] = "all"  # pooled over the three boroughs
     _, d = analysis.pathway_rates(cohort)
     row = d[d["outcome"] == "cpp_12m"].iloc[0]
@@ -89,6 +109,6 @@ def test_notebook_builds_section_on_synthetic_extracts(planted, tmp_path, run_no
     texts = " ".join(i.get("text", "") for i in meta["items"])
     assert "were NOT run" in texts  # no validation results handed over: said so, never a pass
     assert {f["label"] for f in meta["key_findings"]} >= {"Reconciliation"}
-    rec = (tmp_path / "proc" / "all" / "data_quality" / "reconciliation_ssda903_episodes.csv")
+    rec = tmp_path / "proc" / "all" / "data_quality" / "reconciliation_ssda903_episodes.csv"
     r = __import__("pandas").read_csv(rec).iloc[0]
     assert r["rows_read"] == r["rows_accepted"] + r["rows_rejected"] and r["rows_rejected"] == truth["malformed_rows"]

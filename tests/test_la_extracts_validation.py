@@ -1,8 +1,8 @@
 """The DfE validators' step: its own kernel (optional), a known rule failure found, results handed
 back as files, and 'not run' never shown as a pass."""
+
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -15,15 +15,29 @@ VALIDATORS_PY = config.PROJECT_ROOT / ".venv-validators" / "bin" / "python"
 
 
 def _notebook(path: Path, kernel: str):
-    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": kernel, "display_name": kernel, "language": "python"}})
-    nb.cells = [nbformat.v4.new_code_cell('borough = "all"  # b\nraw_dir = "data/raw"  # r\nprocessed_dir = "data/processed"  # p\n'
-                                          'suppression_threshold = 5  # t', metadata={"tags": ["parameters"]})]
+    nb = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": kernel, "display_name": kernel, "language": "python"}}
+    )
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            'borough = "all"  # b\nraw_dir = "data/raw"  # r\nprocessed_dir = "data/processed"  # p\n'
+            "suppression_threshold = 5  # t",
+            metadata={"tags": ["parameters"]},
+        )
+    ]
     nbformat.write(nb, str(path))
 
 
 def _declaration(nb: Path, optional: bool) -> dict:
-    return {"globals": {"borough": "all", "raw_dir": "data/raw", "processed_dir": "data/processed", "suppression_threshold": 5},
-            "notebooks": [{"name": "v", "notebook": str(nb), "kernel": "no-such-kernel-xyz", "optional": optional}]}
+    return {
+        "globals": {
+            "borough": "all",
+            "raw_dir": "data/raw",
+            "processed_dir": "data/processed",
+            "suppression_threshold": 5,
+        },
+        "notebooks": [{"name": "v", "notebook": str(nb), "kernel": "no-such-kernel-xyz", "optional": optional}],
+    }
 
 
 def test_optional_step_on_missing_kernel_is_skipped_with_one_line(tmp_path):
@@ -58,24 +72,38 @@ def test_absent_results_are_not_a_pass(tmp_path):
     assert res["status"] == "not run" and "results" not in res
 
 
-@pytest.mark.skipif(not VALIDATORS_PY.exists(), reason=".venv-validators is absent (make setup builds it); DfE validators not installed")
+@pytest.mark.skipif(
+    not VALIDATORS_PY.exists(), reason=".venv-validators is absent (make setup builds it); DfE validators not installed"
+)
 def test_known_rule_failure_found(tmp_path):
     d = tmp_path / "raw" / "la_extracts" / "213" / "2019" / "ssda903"
     d.mkdir(parents=True)
-    (d / "header.csv").write_text("CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nK1,3,01/01/2010,WBRI,UN1,,\nK2,1,01/01/2011,WBRI,UN1,,\n")
-    (d / "episodes.csv").write_text("CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
-                                    "K1,01/06/2018,S,C2,N1,U4,PR1,,,,,,\nK2,01/06/2018,S,C2,N1,U4,PR1,,,,,,\n")
-    code = ("import sys; from helpers import dfe_validators as d; "
-            "s = d.run_all(sys.argv[1], sys.argv[2], [2019]); print(s['status'])")
+    (d / "header.csv").write_text(
+        "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nK1,3,01/01/2010,WBRI,UN1,,\nK2,1,01/01/2011,WBRI,UN1,,\n"
+    )
+    (d / "episodes.csv").write_text(
+        "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
+        "K1,01/06/2018,S,C2,N1,U4,PR1,,,,,,\nK2,01/06/2018,S,C2,N1,U4,PR1,,,,,,\n"
+    )
+    code = (
+        "import sys; from helpers import dfe_validators as d; "
+        "s = d.run_all(sys.argv[1], sys.argv[2], [2019]); print(s['status'])"
+    )
     env = {"FOP_PSEUDONYMISATION_KEY": "test-key", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
-    out = subprocess.run([str(VALIDATORS_PY), "-c", code, str(tmp_path / "raw"), str(tmp_path / "proc")],
-                         capture_output=True, text=True, env=env, timeout=300)
+    out = subprocess.run(
+        [str(VALIDATORS_PY), "-c", code, str(tmp_path / "raw"), str(tmp_path / "proc")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     res = validation.load_results(tmp_path / "proc")
     assert res["status"] == "ran"
     r = res["results"]
     # rule 101 (sex not valid): SEX 3 is not a code in the 2022-23 ruleset; only child K1 has it
     from helpers.pseudonymise import pseudonym
+
     hit = r[(r["return"] == "SSDA903") & (r["rule"].astype(str) == "101")]
     assert set(hit["child"]) == {pseudonym("K1", b"test-key", "CH")}
     assert "K1" not in set(r["child"].astype(str))  # pseudonymised

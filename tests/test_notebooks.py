@@ -1,4 +1,5 @@
 """Committed notebooks: no outputs, the project's kernel, a parameters cell with the globals, thin."""
+
 import ast
 import json
 
@@ -56,7 +57,9 @@ def test_no_function_definitions(path):
     for c in nb["cells"]:
         if c["cell_type"] == "code":
             tree = ast.parse("".join(c["source"]))
-            assert not any(isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.Lambda)) for n in ast.walk(tree)), "logic belongs in src/helpers"
+            assert not any(isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.Lambda)) for n in ast.walk(tree)), (
+                "logic belongs in src/helpers"
+            )
 
 
 def test_strip_keeps_kernelspec_and_tags(tmp_path):
@@ -66,7 +69,9 @@ def test_strip_keeps_kernelspec_and_tags(tmp_path):
 
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": KERNEL_NAME, "display_name": "x", "language": "python"}
-    cell = nbformat.v4.new_code_cell("x = 1  # a", metadata={"tags": ["parameters"], "execution": {"iopub.execute_input": "2026-11-25T00:00:00Z"}})
+    cell = nbformat.v4.new_code_cell(
+        "x = 1  # a", metadata={"tags": ["parameters"], "execution": {"iopub.execute_input": "2026-11-25T00:00:00Z"}}
+    )
     cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="1")]
     cell.execution_count = 4
     nb.cells = [cell]

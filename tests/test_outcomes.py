@@ -376,7 +376,6 @@ def _pipeline(args, env_extra, tmp_path):
 
 def test_public_folder_missing_section_says_what_to_put_where_and_report_builds(tmp_path):
     from conftest import write_test_declaration
-
     from helpers.synthetic import generate_all
 
     empty = tmp_path / "no_public_data"

@@ -1,4 +1,5 @@
 """The runner: parameters checked before anything runs, clear one-line failures, skipping, manifest."""
+
 import json
 from pathlib import Path
 
@@ -19,8 +20,10 @@ GLOBALS_CELL = (
 
 def make_notebook(path: Path, body: str, params: str = GLOBALS_CELL) -> Path:
     nb = nbf.v4.new_notebook()
-    nb.metadata = {"kernelspec": {"name": "focus-on-practice", "display_name": "x", "language": "python"},
-                   "language_info": {"name": "python"}}
+    nb.metadata = {
+        "kernelspec": {"name": "focus-on-practice", "display_name": "x", "language": "python"},
+        "language_info": {"name": "python"},
+    }
     nb.cells = [nbf.v4.new_code_cell(params, metadata={"tags": ["parameters"]}), nbf.v4.new_code_cell(body)]
     nbf.write(nb, str(path))
     return path
@@ -33,17 +36,21 @@ def project(tmp_path):
     raw.mkdir()
     (raw / "input.csv").write_text("a\n1\n")
     processed = tmp_path / "processed"
-    first = make_notebook(tmp_path / "first.ipynb",
-                          "from pathlib import Path\n"
-                          "from helpers import config\n"
-                          "out = config.processed_dir_for(borough, processed_dir)\n"
-                          "out.mkdir(parents=True, exist_ok=True)\n"
-                          "(out / 'first.txt').write_text(str(size * 2))")
-    second = make_notebook(tmp_path / "second.ipynb",
-                           "from helpers import config\n"
-                           "out = config.processed_dir_for(borough, processed_dir)\n"
-                           "assert (out / 'first.txt').read_text() == str(size * 2) or True\n"
-                           "(out / 'second.txt').write_text(borough)")
+    first = make_notebook(
+        tmp_path / "first.ipynb",
+        "from pathlib import Path\n"
+        "from helpers import config\n"
+        "out = config.processed_dir_for(borough, processed_dir)\n"
+        "out.mkdir(parents=True, exist_ok=True)\n"
+        "(out / 'first.txt').write_text(str(size * 2))",
+    )
+    second = make_notebook(
+        tmp_path / "second.ipynb",
+        "from helpers import config\n"
+        "out = config.processed_dir_for(borough, processed_dir)\n"
+        "assert (out / 'first.txt').read_text() == str(size * 2) or True\n"
+        "(out / 'second.txt').write_text(borough)",
+    )
     decl = {
         "globals": {"borough": "all", "raw_dir": str(raw), "processed_dir": str(processed), "suppression_threshold": 5},
         "notebooks": [
@@ -57,8 +64,18 @@ def project(tmp_path):
 
 
 def run_cli(project, *extra):
-    return pipeline.main(["--pipeline", str(project["decl"]), "--runs-dir", str(project["runs"]),
-                          "--report-dir", str(project["root"] / "reports"), "--no-progress", *extra])
+    return pipeline.main(
+        [
+            "--pipeline",
+            str(project["decl"]),
+            "--runs-dir",
+            str(project["runs"]),
+            "--report-dir",
+            str(project["root"] / "reports"),
+            "--no-progress",
+            *extra,
+        ]
+    )
 
 
 def test_runs_in_order_and_writes_manifest(project):
@@ -87,10 +104,13 @@ def test_unchanged_notebooks_skipped_and_changes_rerun(project, capsys):
     assert [n["status"] for n in manifest["notebooks"]] == ["ran", "skipped (unchanged)"]
     # A changed output of first (size 5 -> first.txt "10") reruns second, which reads it.
     first_nb = yaml.safe_load(project["decl"].read_text())["notebooks"][0]["notebook"]
-    make_notebook(Path(first_nb), "from helpers import config\n"
-                  "out = config.processed_dir_for(borough, processed_dir)\n"
-                  "out.mkdir(parents=True, exist_ok=True)\n"
-                  "(out / 'first.txt').write_text(str(size * 2 + 1))")
+    make_notebook(
+        Path(first_nb),
+        "from helpers import config\n"
+        "out = config.processed_dir_for(borough, processed_dir)\n"
+        "out.mkdir(parents=True, exist_ok=True)\n"
+        "(out / 'first.txt').write_text(str(size * 2 + 1))",
+    )
     assert run_cli(project) == 0
     manifest = json.loads((project["runs"] / "manifest.json").read_text())
     assert [n["status"] for n in manifest["notebooks"]] == ["ran", "ran"]
@@ -133,8 +153,10 @@ def test_missing_input_file_named(project, capsys):
 
 
 def test_failing_notebook_one_line_and_nonzero(project, capsys):
-    make_notebook(Path(yaml.safe_load(project["decl"].read_text())["notebooks"][1]["notebook"]),
-                  "x = 1\nraise ValueError('the data are wrong')")
+    make_notebook(
+        Path(yaml.safe_load(project["decl"].read_text())["notebooks"][1]["notebook"]),
+        "x = 1\nraise ValueError('the data are wrong')",
+    )
     code = run_cli(project)
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 1
@@ -171,7 +193,9 @@ def test_declared_pipeline_is_valid():
     assert plan.steps[-1].exports_report
 
 
-@pytest.mark.parametrize("path", sorted((Path(__file__).resolve().parents[1] / "config").glob("*.yaml")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", sorted((Path(__file__).resolve().parents[1] / "config").glob("*.yaml")), ids=lambda p: p.name
+)
 def test_shipped_override_files_are_valid(path):
     """Every example in config/ names real notebooks and parameters they declare, with the right types."""
     plan = pipeline.build_plan(pipeline.load_declaration(), pipeline.load_overrides(path))

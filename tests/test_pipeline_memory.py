@@ -1,19 +1,18 @@
 """The build's memory (issue 9): interrupted runs, deleted outputs, a new key, stale sections, the
 lock, malformed parameter files and unsafe output folders. Runs the toy pipeline of pipeline_toy.py."""
+
 import json
-import os
 import shutil
 import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 import yaml
-from pipeline_toy import cli_args, make_project, run_subprocess
 
 from helpers import pipeline
+from pipeline_toy import cli_args, make_project, run_subprocess
 
 
 @pytest.fixture
@@ -95,8 +94,12 @@ def test_killed_runs_rerun_to_the_same_report(toy):
         # third runs beside first and second: it may or may not have finished before the kill
         assert rerun <= ran <= rerun | {"third"}, sleeper
         assert artefacts(toy) == expected, sleeper
-        leftovers = [p.name for d in (toy["runs"] / "executed", toy["reports"], toy["scope"]) for p in d.glob(".*")
-                     if ".partial-" in p.name or ".tmp-" in p.name]
+        leftovers = [
+            p.name
+            for d in (toy["runs"] / "executed", toy["reports"], toy["scope"])
+            for p in d.glob(".*")
+            if ".partial-" in p.name or ".tmp-" in p.name
+        ]
         assert leftovers == []
 
 
@@ -107,8 +110,12 @@ def test_deleted_or_changed_output_reruns_its_step(toy):
     shutil.rmtree(toy["scope"] / "third")  # a deleted processed folder is noticed
     assert run(toy) == 0
     # third reran and wrote the same output, so the report (which reads it) is still up to date
-    assert statuses(toy) == {"first": "skipped (unchanged)", "second": "skipped (unchanged)",
-                             "third": "ran", "report": "skipped (unchanged)"}
+    assert statuses(toy) == {
+        "first": "skipped (unchanged)",
+        "second": "skipped (unchanged)",
+        "third": "ran",
+        "report": "skipped (unchanged)",
+    }
     (toy["scope"] / "second" / "second.txt").write_text("tampered")  # a changed output too
     assert run(toy) == 0
     assert statuses(toy)["second"] == "ran"
@@ -153,13 +160,20 @@ def test_report_refuses_sections_older_than_their_inputs(toy, capsys):
 def test_lock_waits_then_stops_with_one_line_and_stale_lock_is_taken_over(toy, capsys):
     toy["scope"].mkdir(parents=True)
     lock = toy["scope"] / pipeline.LOCK_FILE
-    holder = subprocess.Popen([sys.executable, "-c",
-                               "import fcntl, os, sys, time\n"
-                               f"fd = os.open({str(lock)!r}, os.O_RDWR | os.O_CREAT)\n"
-                               "fcntl.flock(fd, fcntl.LOCK_EX)\n"
-                               "os.write(fd, ('{\"pid\": %d}' % os.getpid()).encode())\n"
-                               "print('locked', flush=True)\n"
-                               "time.sleep(30)\n"], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, os, sys, time\n"
+            f"fd = os.open({str(lock)!r}, os.O_RDWR | os.O_CREAT)\n"
+            "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+            "os.write(fd, ('{\"pid\": %d}' % os.getpid()).encode())\n"
+            "print('locked', flush=True)\n"
+            "time.sleep(30)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
         started = time.monotonic()
@@ -179,14 +193,20 @@ def test_lock_waits_then_stops_with_one_line_and_stale_lock_is_taken_over(toy, c
     assert f"taking over the lock on {toy['scope']} left by PID {holder.pid}" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("text, message", [
-    ("notebooks:\n  first: !!python/object/apply:os.system ['echo hi']\n", "line 2: could not determine a constructor"),
-    ("globals: [1]\n", "globals must be a mapping of parameter: value, got a list"),
-    ("notebooks:\n  first:\n", "notebooks.first is empty"),
-    ("notebooks:\n  first: {size: {a: 1}}\n", "notebooks.first.size must be a plain value"),
-    ("globals: {borough: all\n", "line 2"),
-    ("- 1\n", "a parameter file has only 'globals:' and 'notebooks:' sections"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (
+            "notebooks:\n  first: !!python/object/apply:os.system ['echo hi']\n",
+            "line 2: could not determine a constructor",
+        ),
+        ("globals: [1]\n", "globals must be a mapping of parameter: value, got a list"),
+        ("notebooks:\n  first:\n", "notebooks.first is empty"),
+        ("notebooks:\n  first: {size: {a: 1}}\n", "notebooks.first.size must be a plain value"),
+        ("globals: {borough: all\n", "line 2"),
+        ("- 1\n", "a parameter file has only 'globals:' and 'notebooks:' sections"),
+    ],
+)
 def test_malformed_parameter_file_is_one_clear_line(toy, tmp_path, capsys, text, message):
     params = tmp_path / "bad.yaml"
     params.write_text(text)
@@ -196,14 +216,20 @@ def test_malformed_parameter_file_is_one_clear_line(toy, tmp_path, capsys, text,
     assert not toy["runs"].exists()  # nothing ran
 
 
-@pytest.mark.parametrize("mutate, message", [
-    (lambda d: d["notebooks"].insert(1, None), "notebook entry 2 is empty"),
-    (lambda d: d["notebooks"].insert(1, {}), "notebook entry 2 is empty"),
-    (lambda d: d.update(globals=[1]), "globals must be a mapping of parameter: value, got a list"),
-    (lambda d: d["notebooks"][1].update(reads=["frist"]), "second reads 'frist' (did you mean 'first'?)"),
-    (lambda d: d["notebooks"][0].update(reads=["second"]), "notebooks read each other in a cycle: first -> second -> first"),
-    (lambda d: d["notebooks"][0].update(raeds=["x"]), "unknown key(s) 'raeds' (did you mean 'reads'?)"),
-])
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (lambda d: d["notebooks"].insert(1, None), "notebook entry 2 is empty"),
+        (lambda d: d["notebooks"].insert(1, {}), "notebook entry 2 is empty"),
+        (lambda d: d.update(globals=[1]), "globals must be a mapping of parameter: value, got a list"),
+        (lambda d: d["notebooks"][1].update(reads=["frist"]), "second reads 'frist' (did you mean 'first'?)"),
+        (
+            lambda d: d["notebooks"][0].update(reads=["second"]),
+            "notebooks read each other in a cycle: first -> second -> first",
+        ),
+        (lambda d: d["notebooks"][0].update(raeds=["x"]), "unknown key(s) 'raeds' (did you mean 'reads'?)"),
+    ],
+)
 def test_malformed_declaration_is_one_clear_line(toy, capsys, mutate, message):
     decl = yaml.safe_load(toy["decl"].read_text())
     mutate(decl)

@@ -1,19 +1,19 @@
 """Runs that can't be mistaken for each other (issue 14), byte-identical builds, the derived order
 and parallel runs, and a quiet runner. Runs the toy pipeline of pipeline_toy.py."""
+
 import hashlib
 import json
 import os
 import subprocess
 import time
-from datetime import date, datetime, timezone
-from pathlib import Path
+from datetime import UTC, date, datetime
 
 import nbformat
 import pytest
 import yaml
-from pipeline_toy import cli_args, make_notebook, make_project, run_subprocess
 
 from helpers import config, pipeline
+from pipeline_toy import cli_args, make_project, run_subprocess
 
 
 @pytest.fixture
@@ -36,11 +36,15 @@ def test_non_default_parameters_get_their_own_report_and_say_so(toy, tmp_path):
     variant = toy["reports"] / "focus_on_practice_evaluation__quick_check.html"
     assert toy["report"].read_bytes() == default_report  # the default report is never overwritten
     assert b"20 | 20! | THIRD INPUT" in variant.read_bytes()
-    assert b"Non-default: [&#x27;first.size&#x27;, &#x27;suppression_threshold&#x27;]" in variant.read_bytes() or \
-        b"Non-default: ['first.size', 'suppression_threshold']" in variant.read_bytes()
+    assert (
+        b"Non-default: [&#x27;first.size&#x27;, &#x27;suppression_threshold&#x27;]" in variant.read_bytes()
+        or b"Non-default: ['first.size', 'suppression_threshold']" in variant.read_bytes()
+    )
     info = pipeline.run_info(toy["processed"] / "variants" / "quick_check" / "all")
-    assert info["non_default_parameters"] == {"suppression_threshold": {"value": 10, "default": 5},
-                                              "first.size": {"value": 10, "default": 4}}
+    assert info["non_default_parameters"] == {
+        "suppression_threshold": {"value": 10, "default": 5},
+        "first.size": {"value": 10, "default": 4},
+    }
     assert info["override_file"] == "quick_check.yaml"  # outside the repository: its name only
     assert info["variant"] == "quick_check" and info["code_version"]["commit"]
     # the default build's processed outputs were not touched either: a default run skips everything
@@ -79,8 +83,14 @@ def test_only_rebuilds_the_report_and_from_runs_what_reads_it(toy):
     manifest = json.loads((toy["runs"] / "manifest.json").read_text())
     # first reran, its output (8) unchanged: second is still fresh, so the report is up to date
     assert {n["name"]: n["status"] for n in manifest["notebooks"]} == {"first": "ran", "report": "skipped (unchanged)"}
-    assert pipeline.select_steps(pipeline.build_plan(pipeline.load_declaration(toy["decl"])), start="first")[-1].name == "report"
-    names = [s.name for s in pipeline.select_steps(pipeline.build_plan(pipeline.load_declaration(toy["decl"])), start="first")]
+    assert (
+        pipeline.select_steps(pipeline.build_plan(pipeline.load_declaration(toy["decl"])), start="first")[-1].name
+        == "report"
+    )
+    names = [
+        s.name
+        for s in pipeline.select_steps(pipeline.build_plan(pipeline.load_declaration(toy["decl"])), start="first")
+    ]
     assert names == ["first", "second", "report"]  # third does not read first
 
 
@@ -104,6 +114,7 @@ def test_independent_notebooks_run_in_parallel(toy, monkeypatch):
         first = (toy["scope"] / "first" / "first.txt").stat().st_mtime
         third = (toy["scope"] / "third" / "third.txt").stat().st_mtime
         return abs(first - third)
+
     assert spans(2) < 1.5
     assert spans(1) >= 2.0
 
@@ -123,21 +134,23 @@ def test_two_builds_give_byte_identical_executed_notebooks(toy):
     nb = nbformat.reads(second["report.ipynb"].decode(), as_version=4)
     source = pipeline._rel(toy["root"] / "report.ipynb")
     # ids derived from the notebook's path and the cell's index; no timing metadata anywhere
-    assert [c["id"] for c in nb.cells] == [hashlib.sha256(f"{source}:{i}".encode()).hexdigest()[:16] for i in range(len(nb.cells))]
+    assert [c["id"] for c in nb.cells] == [
+        hashlib.sha256(f"{source}:{i}".encode()).hexdigest()[:16] for i in range(len(nb.cells))
+    ]
     text = second["report.ipynb"].decode()
     for word in ("start_time", "end_time", "duration", "iopub.execute_input", "shell.execute_reply"):
         assert word not in text
 
 
 def test_build_date_from_source_date_epoch_or_the_newest_input(toy, monkeypatch):
-    stamp = datetime(2015, 3, 1, 12, tzinfo=timezone.utc).timestamp()
+    stamp = datetime(2015, 3, 1, 12, tzinfo=UTC).timestamp()
     for f in toy["raw"].iterdir():
         os.utime(f, (stamp, stamp))
     assert pipeline.build_date(toy["raw"]) == date(2015, 3, 1)
     assert run(toy) == 0
     assert b"Built: 01 March 2015" in toy["report"].read_bytes()  # passed to the report's kernel
     assert pipeline.run_info(toy["scope"])["build_date"] == "2015-03-01"
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(datetime(2016, 7, 4, tzinfo=timezone.utc).timestamp())))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(datetime(2016, 7, 4, tzinfo=UTC).timestamp())))
     assert pipeline.build_date(toy["raw"]) == date(2016, 7, 4)
     assert run(toy) == 0  # the date changed, so the report is rebuilt
     assert b"Built: 04 July 2016" in toy["report"].read_bytes()
@@ -176,8 +189,9 @@ def test_declared_pipeline_order_and_reads():
 
 
 def test_make_lab_passes_root_and_browser_flags():
-    out = subprocess.run(["make", "-n", "lab", "LAB_ARGS=--port=9999"], cwd=config.PROJECT_ROOT,
-                         capture_output=True, text=True).stdout
+    out = subprocess.run(
+        ["make", "-n", "lab", "LAB_ARGS=--port=9999"], cwd=config.PROJECT_ROOT, capture_output=True, text=True
+    ).stdout
     line = next(line for line in out.splitlines() if "jupyter lab" in line)
     assert "--port=9999" in line
     assert ("--allow-root" in line) == (os.getuid() == 0)

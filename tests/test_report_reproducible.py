@@ -4,7 +4,7 @@ deterministic figures. Uses the end-to-end build (``built`` in conftest.py)."""
 import hashlib
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import yaml
 
@@ -53,6 +53,6 @@ def test_report_build_date_comes_from_the_inputs_not_the_clock(built):
     files = {built["tmp"] / "raw" / f for nb in declared for f in nb.get("raw_inputs") or []}
     newest = max(p.stat().st_mtime for p in files if p.is_file())
     assert _build_epoch(built) == int(newest)
-    expected = datetime.fromtimestamp(int(newest), tz=timezone.utc)
+    expected = datetime.fromtimestamp(int(newest), tz=UTC)
     assert f"Built:</b> {expected:%d %B %Y}." in built["html"]
     assert not re.search(r"Built:</b>[^<]*\d{1,2}:\d{2}", built["html"])

@@ -1,4 +1,5 @@
 """The generator: same seed, identical bytes; another seed, other data; every file in the manifest."""
+
 import hashlib
 import json
 
@@ -6,8 +7,11 @@ from helpers.synthetic import SYNTHETIC_MANIFEST, TRUTH_FILE, generate_all, raw_
 
 
 def digest_folder(folder):
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_same_seed_identical_files(tmp_path):
@@ -23,8 +27,14 @@ def test_other_seed_other_data(tmp_path):
     assert a.keys() == b.keys()
     # Files of fixed content (the scenario vignettes, the coding frame) are the same for every seed;
     # every file drawn at random must differ.
-    random_files = {"practitioners.csv", "families.csv", "score15_responses.csv", "scenario_answers.csv",
-                    "scenario_codes.csv", "network_members.csv"}
+    random_files = {
+        "practitioners.csv",
+        "families.csv",
+        "score15_responses.csv",
+        "scenario_answers.csv",
+        "scenario_codes.csv",
+        "network_members.csv",
+    }
     assert random_files <= a.keys()
     assert all(a[k] != b[k] for k in random_files)
 
@@ -32,7 +42,10 @@ def test_other_seed_other_data(tmp_path):
 def test_manifest_lists_every_file_written(tmp_path):
     generate_all(tmp_path, seed=1, scale=0.3)
     manifest = json.loads((tmp_path / SYNTHETIC_MANIFEST).read_text())
-    on_disk = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()} - {SYNTHETIC_MANIFEST, TRUTH_FILE}
+    on_disk = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()} - {
+        SYNTHETIC_MANIFEST,
+        TRUTH_FILE,
+    }
     assert set(manifest["files"]) == on_disk
     assert all(hashlib.sha256((tmp_path / f).read_bytes()).hexdigest() == h for f, h in manifest["files"].items())
 

@@ -1,4 +1,5 @@
 """Time-use strand: validation, shares and change by hand, planted change and null, notebook."""
+
 from __future__ import annotations
 
 import json
@@ -7,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import config
 from helpers.report_section import Section
 from helpers.strands import time_use
-from helpers.strands.time_use import analysis, inputs, section as tu_section
+from helpers.strands.time_use import analysis, inputs
+from helpers.strands.time_use import section as tu_section
 from helpers.synthetic import generate_all
 
 KEY = b"test-key"
@@ -19,8 +20,14 @@ CODES = list(ACTS["code"])
 
 
 def _row(pid, wave, borough="Westminster", role="social_worker", status="not_trained", **hours):
-    row = {"practitioner_id": pid, "wave": str(wave), "completed_on": "2014-10-10" if wave == 1 else "2016-10-10",
-           "borough": borough, "role": role, "training_status": status}
+    row = {
+        "practitioner_id": pid,
+        "wave": str(wave),
+        "completed_on": "2014-10-10" if wave == 1 else "2016-10-10",
+        "borough": borough,
+        "role": role,
+        "training_status": status,
+    }
     row.update({f"hours_{c}": "0" for c in CODES})
     row.update({f"hours_{k}": str(v) for k, v in hours.items()})
     return row
@@ -28,14 +35,14 @@ def _row(pid, wave, borough="Westminster", role="social_worker", status="not_tra
 
 def _survey(tmp_path) -> pd.DataFrame:
     rows = [
-        _row("P1", 1, direct_work=10, case_recording=10, administration=20),          # row 2: direct 10/40 = 0.25
+        _row("P1", 1, direct_work=10, case_recording=10, administration=20),  # row 2: direct 10/40 = 0.25
         _row("P1", 2, direct_work=20, case_recording=10, administration=10, status="trained"),  # row 3: 20/40 = 0.50
-        _row("P2", 1, direct_work=4, case_recording=16, role="clinician"),            # row 4: 4/20 = 0.20
+        _row("P2", 1, direct_work=4, case_recording=16, role="clinician"),  # row 4: 4/20 = 0.20
         _row("P2", 2, direct_work=6, case_recording=14, role="clinician", status="trained"),  # row 5: 6/20 = 0.30
-        _row("P3", 1, direct_work=9, travel=21, borough="Hammersmith and Fulham"),    # row 6: 9/30 = 0.30
-        _row("P4", 1, direct_work=10, travel=-2),                                      # row 7: negative hours
-        _row("P5", 1, direct_work=45, case_recording=45),                              # row 8: total 90 > 80
-        _row("P6", 1, direct_work=10, training=""),                                    # row 9: blank hours
+        _row("P3", 1, direct_work=9, travel=21, borough="Hammersmith and Fulham"),  # row 6: 9/30 = 0.30
+        _row("P4", 1, direct_work=10, travel=-2),  # row 7: negative hours
+        _row("P5", 1, direct_work=45, case_recording=45),  # row 8: total 90 > 80
+        _row("P6", 1, direct_work=10, training=""),  # row 9: blank hours
     ]
     tmp_path.mkdir(parents=True, exist_ok=True)
     pd.DataFrame(rows).to_csv(tmp_path / "time_use_survey.csv", index=False)
@@ -46,7 +53,9 @@ def test_activity_list_is_data_and_drives_the_columns(tmp_path):
     assert "direct_work" in CODES and len(CODES) == 8
     assert [c.name for c in inputs.SURVEY.columns if c.name.startswith("hours_")] == [f"hours_{c}" for c in CODES]
     custom = tmp_path / "acts.csv"
-    custom.write_text("code,label,group,direct_work,description\nfamily_time,Time with families,direct,yes,x\npaperwork,Paperwork,admin,no,y\n")
+    custom.write_text(
+        "code,label,group,direct_work,description\nfamily_time,Time with families,direct,yes,x\npaperwork,Paperwork,admin,no,y\n"
+    )
     schema = inputs.survey_schema(inputs.load_activities(custom))
     assert [c.name for c in schema.columns if c.name.startswith("hours_")] == ["hours_family_time", "hours_paperwork"]
     bad = tmp_path / "bad.csv"
@@ -138,11 +147,14 @@ def test_planted_change_recovered_and_malformed_rows_rejected(synthetic_survey, 
     assert allc["ci_low"] > 0  # the change is found
     for spec in time_use.OUTPUTS:  # every table has its documented columns
         from helpers import ingest
+
         ingest.write_output(res[spec.key], spec, tmp_path)
 
 
 def test_null_change_not_found(tmp_path):
-    truth = generate_all(tmp_path / "raw", strands=("roster", "time_use"), effects={"time_use": {"direct_share_change": 0.0}})
+    truth = generate_all(
+        tmp_path / "raw", strands=("roster", "time_use"), effects={"time_use": {"direct_share_change": 0.0}}
+    )
     survey = inputs.load_survey(tmp_path / "raw", tmp_path / "proc", key=KEY)
     res = analysis.analyse(survey.data, ACTS, n_boot=500, seed=1)
     allc = res[analysis.DIRECT_CHANGE_BY_GROUP.key].set_index("grouping").loc["all"]
@@ -160,8 +172,13 @@ def test_same_practitioners_as_the_roster(synthetic_survey):
 def test_notebook_runs(synthetic_survey, tmp_path, monkeypatch, run_notebook):
     raw, _ = synthetic_survey
     monkeypatch.setenv("FOP_PSEUDONYMISATION_KEY", "test-key")
-    run_notebook("55_time_use.ipynb", tmp_path / "out.ipynb", raw_dir=str(raw), processed_dir=str(tmp_path / "proc"),
-                 bootstrap_samples=100)
+    run_notebook(
+        "55_time_use.ipynb",
+        tmp_path / "out.ipynb",
+        raw_dir=str(raw),
+        processed_dir=str(tmp_path / "proc"),
+        bootstrap_samples=100,
+    )
     meta = json.loads((tmp_path / "proc" / "all" / "report_sections" / "55_time_use" / "section.json").read_text())
     assert meta["synthetic"] is True and meta["order"] == 55
     assert meta["key_findings"] and meta["key_findings"][0]["strength"] == "weak"
@@ -170,9 +187,14 @@ def test_notebook_runs(synthetic_survey, tmp_path, monkeypatch, run_notebook):
 
 
 def test_roster_check_by_hand():
-    survey = pd.DataFrame({"practitioner_id": ["P1", "P1", "P2", "P3"], "wave": ["1", "2", "1", "1"],
-                           "completed_on": pd.to_datetime(["2014-10-10", "2016-10-10", "2014-10-10", "2014-10-10"]),
-                           "training_status": ["in_training", "trained", "trained", "not_trained"]})
+    survey = pd.DataFrame(
+        {
+            "practitioner_id": ["P1", "P1", "P2", "P3"],
+            "wave": ["1", "2", "1", "1"],
+            "completed_on": pd.to_datetime(["2014-10-10", "2016-10-10", "2014-10-10", "2014-10-10"]),
+            "training_status": ["in_training", "trained", "trained", "not_trained"],
+        }
+    )
     roster = pd.DataFrame({"practitioner_id": ["P1", "P2"], "training_completed": pd.to_datetime(["2015-01-01", None])})
     # P1 wave 1: not yet trained by 2014-10-10, 'in_training' -> agrees; wave 2: trained -> agrees;
     # P2: 'trained' but no completion date on the roster -> disagrees; P3 is not on the roster.

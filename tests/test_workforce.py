@@ -1,5 +1,6 @@
 """Workforce strand: census indicators by hand, the CLI, published figures kept missing, the
 generator's match to the published figures, planted change and null, the notebook."""
+
 from __future__ import annotations
 
 import json
@@ -8,42 +9,82 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import config, public_data
+from helpers import public_data
 from helpers.report import table_html
 from helpers.report_section import Section
 from helpers.strands import workforce
-from helpers.strands.workforce import analysis, cli, inputs, public, section as wf_section
+from helpers.strands.workforce import analysis, cli, inputs, public
+from helpers.strands.workforce import section as wf_section
 from helpers.synthetic import generate_all
 
 KEY = b"test-key"
 W = "Westminster"
 PUBLIC = public_data.public_data_dir()
-needs_public = pytest.mark.skipif(not public.available(), reason=f"public data folder (FOP_PUBLIC_DATA) not found at {PUBLIC}")
+needs_public = pytest.mark.skipif(
+    not public.available(), reason=f"public data folder (FOP_PUBLIC_DATA) not found at {PUBLIC}"
+)
 
 
 def _post(wid, role, fte, contract, start, end="", reason=""):
-    return {"worker_id": wid, "borough": W, "team": "T1", "role": role, "fte": fte, "contract": contract,
-            "start_date": start, "end_date": end, "leaving_reason": reason}
+    return {
+        "worker_id": wid,
+        "borough": W,
+        "team": "T1",
+        "role": role,
+        "fte": fte,
+        "contract": contract,
+        "start_date": start,
+        "end_date": end,
+        "leaving_reason": reason,
+    }
 
 
 def _hr(tmp_path):
     posts = [
-        _post("A", "social_worker", 1.0, "permanent", "2010-01-01", "2016-09-30", "resigned"),   # leaves ON 30 Sept 2016
-        _post("B", "social_worker", 1.0, "permanent", "2012-05-01"),                                # in post throughout
-        _post("C", "social_worker", 0.5, "agency", "2016-03-01"),                                   # part-time agency worker
-        _post("D", "senior_social_worker", 0.8, "permanent", "2011-01-01", "2015-12-31", "moved_to_other_la"),  # leaves...
-        _post("D", "senior_social_worker", 0.8, "permanent", "2016-06-01"),                         # ...and returns
-        _post("E", "team_manager", 1.0, "permanent", "2013-01-01", "2016-03-31", "internal_move"),  # moves post: not a leaver
+        _post("A", "social_worker", 1.0, "permanent", "2010-01-01", "2016-09-30", "resigned"),  # leaves ON 30 Sept 2016
+        _post("B", "social_worker", 1.0, "permanent", "2012-05-01"),  # in post throughout
+        _post("C", "social_worker", 0.5, "agency", "2016-03-01"),  # part-time agency worker
+        _post(
+            "D", "senior_social_worker", 0.8, "permanent", "2011-01-01", "2015-12-31", "moved_to_other_la"
+        ),  # leaves...
+        _post("D", "senior_social_worker", 0.8, "permanent", "2016-06-01"),  # ...and returns
+        _post(
+            "E", "team_manager", 1.0, "permanent", "2013-01-01", "2016-03-31", "internal_move"
+        ),  # moves post: not a leaver
         _post("E", "team_manager", 1.0, "permanent", "2016-04-01"),
-        _post("F", "family_support_worker", 1.0, "permanent", "2012-01-01", "2016-01-15", "resigned"),  # not a census role
-        _post("G", "social_worker", 1.0, "agency", "2015-01-01", "2016-09-30", "end_of_contract"),  # agency ending on 30 Sept
-        _post("H", "social_worker", 1.0, "permanent", "2016-05-01", "2016-04-01", "resigned"),     # row 11: ends before start
+        _post(
+            "F", "family_support_worker", 1.0, "permanent", "2012-01-01", "2016-01-15", "resigned"
+        ),  # not a census role
+        _post(
+            "G", "social_worker", 1.0, "agency", "2015-01-01", "2016-09-30", "end_of_contract"
+        ),  # agency ending on 30 Sept
+        _post(
+            "H", "social_worker", 1.0, "permanent", "2016-05-01", "2016-04-01", "resigned"
+        ),  # row 11: ends before start
     ]
     spells = [
-        {"worker_id": "B", "borough": W, "start_date": "2016-09-28", "end_date": "2016-10-04", "working_days_lost": 5},  # Wed..Tue
+        {
+            "worker_id": "B",
+            "borough": W,
+            "start_date": "2016-09-28",
+            "end_date": "2016-10-04",
+            "working_days_lost": 5,
+        },  # Wed..Tue
         {"worker_id": "A", "borough": W, "start_date": "2016-02-01", "end_date": "2016-02-02", "working_days_lost": 2},
-        {"worker_id": "F", "borough": W, "start_date": "2015-11-02", "end_date": "2015-11-04", "working_days_lost": 3},  # not census
-        {"worker_id": "C", "borough": W, "start_date": "2016-04-04", "end_date": "2016-04-04", "working_days_lost": 1},  # agency
+        {
+            "worker_id": "F",
+            "borough": W,
+            "start_date": "2015-11-02",
+            "end_date": "2015-11-04",
+            "working_days_lost": 3,
+        },  # not census
+        {
+            "worker_id": "C",
+            "borough": W,
+            "start_date": "2016-04-04",
+            "end_date": "2016-04-04",
+            "working_days_lost": 1,
+        },  # agency
     ]
     tmp_path.mkdir(parents=True, exist_ok=True)
     pd.DataFrame(posts).to_csv(tmp_path / "hr_posts.csv", index=False)
@@ -52,7 +93,13 @@ def _hr(tmp_path):
 
 def test_weekday_split_of_a_spell_crossing_the_year_end():
     assert pd.Timestamp("2016-09-28").day_name() == "Wednesday" and pd.Timestamp("2016-10-04").day_name() == "Tuesday"
-    spell = pd.DataFrame({"start_date": [pd.Timestamp("2016-09-28")], "end_date": [pd.Timestamp("2016-10-04")], "working_days_lost": [5.0]})
+    spell = pd.DataFrame(
+        {
+            "start_date": [pd.Timestamp("2016-09-28")],
+            "end_date": [pd.Timestamp("2016-10-04")],
+            "working_days_lost": [5.0],
+        }
+    )
     assert analysis.days_lost_in_year(spell, 2016)[0] == pytest.approx(3.0)  # Wed, Thu, Fri
     assert analysis.days_lost_in_year(spell, 2017)[0] == pytest.approx(2.0)  # Mon, Tue
     assert analysis.days_lost_in_year(spell, 2015)[0] == 0
@@ -107,44 +154,118 @@ def test_published_suppressed_cell_stays_missing_through_to_the_report(tmp_path)
     pub.mkdir()
     cols = [c.name for c in public_data.PREFERRED.columns]
     rows = []
-    for code, old, name, level in (("E09000020", "207", "Kensington and Chelsea", "Local authority"),
-                                   ("E09000033", "213", "Westminster", "Local authority"),
-                                   ("E09000013", "205", "Hammersmith and Fulham", "Local authority"),
-                                   ("E09000007", "202", "Camden", "Local authority"),
-                                   ("E13000001", "", "Inner London", "Regional"), ("E92000001", "", "England", "National")):
+    for code, old, name, level in (
+        ("E09000020", "207", "Kensington and Chelsea", "Local authority"),
+        ("E09000033", "213", "Westminster", "Local authority"),
+        ("E09000013", "205", "Hammersmith and Fulham", "Local authority"),
+        ("E09000007", "202", "Camden", "Local authority"),
+        ("E13000001", "", "Inner London", "Regional"),
+        ("E92000001", "", "England", "National"),
+    ):
         for year, measure in ((y, m) for y in (2015, 2016) for m in public.MEASURES):
-            rows.append({"la_code": code, "old_la_code": old, "la_name": name, "geographic_level": level, "year": year,
-                         "period": f"30 September {year}", "measure": measure, "value": "10.0",
-                         "value_as_published": "10", "unit": "%", "pop_vintage": "", "source_id": "TEST", "source_table": "",
-                         "source_file": "", "notes": "", "series_break": ""})
+            rows.append(
+                {
+                    "la_code": code,
+                    "old_la_code": old,
+                    "la_name": name,
+                    "geographic_level": level,
+                    "year": year,
+                    "period": f"30 September {year}",
+                    "measure": measure,
+                    "value": "10.0",
+                    "value_as_published": "10",
+                    "unit": "%",
+                    "pop_vintage": "",
+                    "source_id": "TEST",
+                    "source_table": "",
+                    "source_file": "",
+                    "notes": "",
+                    "series_break": "",
+                }
+            )
     rows = pd.DataFrame(rows, columns=cols)
-    kc16 = (rows["la_name"] == "Kensington and Chelsea") & (rows["year"] == 2016) & (rows["measure"] == "csww_agency_rate_pct")
+    kc16 = (
+        (rows["la_name"] == "Kensington and Chelsea")
+        & (rows["year"] == 2016)
+        & (rows["measure"] == "csww_agency_rate_pct")
+    )
     rows[~kc16].to_csv(pub / "csc_indicators_preferred.csv", index=False)  # the preferred file leaves it out
     suppressed = rows[kc16].assign(value="", value_as_published="x")
     pd.concat([rows[~kc16], suppressed]).to_csv(pub / "csc_indicators_long.csv", index=False)
-    sn = pd.DataFrame([["E09000020", "207", "Kensington and Chelsea", 1, "202", "E09000007", "Camden", "Close", "", "", "main list"],
-                       ["E09000020", "207", "Kensington and Chelsea", 2, "213", "E09000033", "Westminster", "Close", "", "", "main list"]],
-                      columns=["la_code", "old_la_code", "la_name", "rank", "neighbour_old_la_code", "neighbour_la_code",
-                               "neighbour_la_name", "closeness", "source_table", "source_file", "sn_list"])
+    sn = pd.DataFrame(
+        [
+            [
+                "E09000020",
+                "207",
+                "Kensington and Chelsea",
+                1,
+                "202",
+                "E09000007",
+                "Camden",
+                "Close",
+                "",
+                "",
+                "main list",
+            ],
+            [
+                "E09000020",
+                "207",
+                "Kensington and Chelsea",
+                2,
+                "213",
+                "E09000033",
+                "Westminster",
+                "Close",
+                "",
+                "",
+                "main list",
+            ],
+        ],
+        columns=[
+            "la_code",
+            "old_la_code",
+            "la_name",
+            "rank",
+            "neighbour_old_la_code",
+            "neighbour_la_code",
+            "neighbour_la_name",
+            "closeness",
+            "source_table",
+            "source_file",
+            "sn_list",
+        ],
+    )
     sn.to_csv(pub / "statistical_neighbours_2021.csv", index=False)
     assert public.available(pub)
     wf = public.read_workforce(pub)
-    cell = wf[(wf["area_name"] == "Kensington and Chelsea") & (wf["year"] == 2016) & (wf["measure"] == "agency_rate_pct")].iloc[0]
+    cell = wf[
+        (wf["area_name"] == "Kensington and Chelsea") & (wf["year"] == 2016) & (wf["measure"] == "agency_rate_pct")
+    ].iloc[0]
     assert np.isnan(cell["value"]) and cell["value_as_published"] == "x"
     nb = public.neighbours(pub)
     assert nb["Kensington and Chelsea"] == ["202"]  # Westminster, a programme borough, left out
     comp = public.comparison(wf, nb)
-    row = comp[(comp["borough"] == "Kensington and Chelsea") & (comp["year"] == 2016) & (comp["measure"] == "agency_rate_pct")].iloc[0]
+    row = comp[
+        (comp["borough"] == "Kensington and Chelsea") & (comp["year"] == 2016) & (comp["measure"] == "agency_rate_pct")
+    ].iloc[0]
     assert np.isnan(row["borough_value"]) and row["neighbours_median"] == 10.0
-    section = Section(strand="workforce", title="t", order=50, processed_dir=tmp_path / "proc", synthetic=False,
-                      sources=[public.SOURCE])
+    section = Section(
+        strand="workforce",
+        title="t",
+        order=50,
+        processed_dir=tmp_path / "proc",
+        synthetic=False,
+        sources=[public.SOURCE],
+    )
     wf_section.build_public_section(section, comp)
     meta = json.loads(section.save().read_text())
     assert meta["data_kind"] == "real"
     item = next(i for i in meta["items"] if i["kind"] == "table" and i["name"] == "published_focus")
     table = pd.read_csv(section.folder / item["file"])
     agency = table["measure"] == analysis.MEASURE_LABELS["agency_rate_pct"]
-    shown = table[agency & (table["borough"] == "Kensington and Chelsea") & (table["year"] == "Sept 2016")]["published"].iloc[0]
+    shown = table[agency & (table["borough"] == "Kensington and Chelsea") & (table["year"] == "Sept 2016")][
+        "published"
+    ].iloc[0]
     assert shown == "x (not published)"
     html = table_html(table, item["caption"], labels=item["labels"])
     assert "x (not published)" in html
@@ -162,7 +283,7 @@ def test_real_public_figures_keep_published_gaps():
     assert wf["year"].min() == 2015
     nb = public.neighbours(PUBLIC)
     programme = {"213", "205", "207"}
-    for name, codes in nb.items():
+    for _name, codes in nb.items():
         assert not programme & set(codes)
 
 
@@ -178,7 +299,10 @@ def _within_tolerance(ind, targets, tol, years):
         for y in years:
             row = ind[(ind["borough"] == borough) & (ind["year"] == y)].iloc[0]
             t = by_year[str(y)]
-            assert abs(row["fte_in_post"] - t["fte_in_post"]) <= tol["fte_in_post_pct"] / 100 * t["fte_in_post"], (borough, y)
+            assert abs(row["fte_in_post"] - t["fte_in_post"]) <= tol["fte_in_post_pct"] / 100 * t["fte_in_post"], (
+                borough,
+                y,
+            )
             for m in ("agency_rate_pct", "turnover_rate_pct", "absence_rate_pct"):
                 assert abs(row[m] - t[m]) <= tol[m], (borough, y, m, row[m], t[m])
 
@@ -190,7 +314,9 @@ def test_generator_matches_targets_and_planted_change_is_recovered(synthetic_hr,
     assert absence.rows_rejected == truth["malformed_rows"]["absence"]
     ind = analysis.indicators(posts.data, absence.data, range(2012, 2019))
     _within_tolerance(ind, truth["targets"], truth["tolerance"], range(2012, 2019))
-    change = analysis.before_after(posts.data, absence.data, truth["before_years"], truth["after_years"], n_boot=400, seed=3)
+    change = analysis.before_after(
+        posts.data, absence.data, truth["before_years"], truth["after_years"], n_boot=400, seed=3
+    )
     for r in change.itertuples():
         planted = truth["planted_rates"][r.borough][r.measure]["change"]
         assert r.ci_low <= planted <= r.ci_high, (r.borough, r.measure, planted, r.ci_low, r.ci_high)
@@ -198,6 +324,7 @@ def test_generator_matches_targets_and_planted_change_is_recovered(synthetic_hr,
     assert (allb["ci_high"] < 0).all()  # the planted (negative) changes are found
     for spec, table in ((analysis.INDICATORS, ind), (analysis.CHANGE, change)):
         from helpers import ingest
+
         ingest.write_output(table, spec, tmp_path)
 
 
@@ -213,7 +340,9 @@ def test_generator_matches_published_figures(synthetic_hr, tmp_path):
         limit = tol["fte_in_post_pct"] / 100 * r.published if r.measure == "fte_in_post" else tol[r.measure]
         assert abs(r.difference) <= limit, r
     # Published suppressed cells stay missing in the reconciliation (K&C agency 2016).
-    kc = rec[(rec["borough"] == "Kensington and Chelsea") & (rec["measure"] == "agency_rate_pct") & (rec["year"] == 2016)].iloc[0]
+    kc = rec[
+        (rec["borough"] == "Kensington and Chelsea") & (rec["measure"] == "agency_rate_pct") & (rec["year"] == 2016)
+    ].iloc[0]
     assert np.isnan(kc["published"]) and np.isnan(kc["difference"])
     assert rec[rec["measure"] == "vacancy_rate_pct"]["extract"].isna().all()
 
@@ -221,7 +350,9 @@ def test_generator_matches_published_figures(synthetic_hr, tmp_path):
 def test_null_change_not_found_and_defaults_without_public_data(tmp_path, monkeypatch):
     monkeypatch.setenv("FOP_PUBLIC_DATA", str(tmp_path / "no_public_data"))
     zero = {k: 0.0 for k in ("agency_rate_change", "turnover_rate_change", "absence_rate_change")}
-    truth = generate_all(tmp_path / "raw", strands=("roster", "workforce"), effects={"workforce": zero})["strands"]["workforce"]
+    truth = generate_all(tmp_path / "raw", strands=("roster", "workforce"), effects={"workforce": zero})["strands"][
+        "workforce"
+    ]
     assert truth["targets_source"].startswith("documented defaults")
     posts, absence = inputs.load_hr(tmp_path / "raw", tmp_path / "proc", key=KEY)
     ind = analysis.indicators(posts.data, absence.data, range(2012, 2019))
@@ -242,8 +373,13 @@ def test_generator_is_deterministic(tmp_path):
 def test_notebook_runs(synthetic_hr, tmp_path, monkeypatch, run_notebook):
     raw, _ = synthetic_hr
     monkeypatch.setenv("FOP_PSEUDONYMISATION_KEY", "test-key")
-    run_notebook("50_workforce.ipynb", tmp_path / "out.ipynb", raw_dir=str(raw), processed_dir=str(tmp_path / "proc"),
-                 bootstrap_samples=100)
+    run_notebook(
+        "50_workforce.ipynb",
+        tmp_path / "out.ipynb",
+        raw_dir=str(raw),
+        processed_dir=str(tmp_path / "proc"),
+        bootstrap_samples=100,
+    )
     sections = tmp_path / "proc" / "all" / "report_sections"
     hr = json.loads((sections / "50_workforce_hr" / "section.json").read_text())
     assert hr["synthetic"] is True and hr["order"] == 50 and hr["key_findings"]
@@ -262,10 +398,14 @@ def test_hr_section_on_a_handful_of_workers_gives_no_small_figures(tmp_path):
     change = analysis.before_after(posts.data, absence.data, [2015], [2017], n_boot=50, seed=1)
     assert change["workers"].iloc[0] == 6  # A, B, C, D, E and G (F is not a census role; H was rejected)
     section = Section(strand="workforce_hr", title="t", order=50, processed_dir=tmp_path / "proc", synthetic=False)
-    wf_section.build_hr_section(section, ind, None, change, None, rows={"hr_posts.csv": (posts.rows_read, posts.rows_rejected)})
+    wf_section.build_hr_section(
+        section, ind, None, change, None, rows={"hr_posts.csv": (posts.rows_read, posts.rows_rejected)}
+    )
     text = " ".join(i["text"] for i in section.items if i["kind"] == "markdown")
     assert "(6 workers" in text  # over the threshold of 5: shown
-    small = Section(strand="workforce_hr", title="t", order=50, processed_dir=tmp_path / "proc2", synthetic=False, threshold=10)
+    small = Section(
+        strand="workforce_hr", title="t", order=50, processed_dir=tmp_path / "proc2", synthetic=False, threshold=10
+    )
     wf_section.build_hr_section(small, ind, None, change, None, rows={})
     text = " ".join(i["text"] for i in small.items if i["kind"] == "markdown")
     assert "(c workers" in text and "agency rate c% before" in text

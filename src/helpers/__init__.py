@@ -5,4 +5,5 @@ One module per strand (``score15``, ``scenarios``, ``networks``...), shared mach
 ``disclosure`` (small-count suppression), ``synthetic`` (the seeded data generator),
 ``report_section`` and ``report`` (how strands hand results to the report), ``pipeline`` (the runner).
 """
+
 __version__ = "0.1.0"

@@ -5,6 +5,7 @@ the pipeline runner and the tests agree wherever they are started from. Folders 
 point elsewhere (raw extracts, public statistics, processed outputs) are parameters of the pipeline;
 the values here are only their defaults.
 """
+
 from __future__ import annotations
 
 import os

@@ -5,6 +5,7 @@ once, in the module that reads or writes it; this script renders those declarati
 dictionary cannot say something the readers do not do. ``tests/test_data_dictionary.py`` fails when
 the committed file is out of date: run ``python -m helpers.data_dictionary`` (``make docs``).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,11 +43,23 @@ DATA_QUALITY_OUTPUTS = (
             Field("rows_read", "integer", "Data rows in the file (header excluded)."),
             Field("rows_accepted", "integer", "Rows that passed every check."),
             Field("rows_rejected", "integer", "Rows rejected (rows_read = rows_accepted + rows_rejected)."),
-            Field("values_set_to_missing", "integer", "Single values outside their scale, blanked instead of rejecting the row (questionnaire items)."),
-            Field("ignored_columns", "string", "Columns in the file that no schema declares (;-separated); they are not read."),
+            Field(
+                "values_set_to_missing",
+                "integer",
+                "Single values outside their scale, blanked instead of rejecting the row (questionnaire items).",
+            ),
+            Field(
+                "ignored_columns",
+                "string",
+                "Columns in the file that no schema declares (;-separated); they are not read.",
+            ),
             Field("synthetic", "boolean", "True when the file is byte-for-byte one the synthetic generator wrote."),
             Field("sha256", "string", "SHA-256 of the file as read."),
-            Field("rows_unmatched", "integer", "Accepted rows set aside by a link to another file (rows_read = rows_accepted + rows_rejected + rows_unmatched)."),
+            Field(
+                "rows_unmatched",
+                "integer",
+                "Accepted rows set aside by a link to another file (rows_read = rows_accepted + rows_rejected + rows_unmatched).",
+            ),
             Field("encoding", "string", "Encoding the file was read in (utf-8, or cp1252 = Windows-1252)."),
         ),
     ),
@@ -65,10 +78,18 @@ DATA_QUALITY_OUTPUTS = (
             Field("rows_without_key", "integer", "Rows with a blank key (allowed only where the column may be blank)."),
             Field("match_rate", "number", "rows_matched / rows_checked."),
             Field("required_share", "number", "Below this match rate the run stops."),
-            Field("values_disagreeing", "integer", "Matched rows whose shared attribute (e.g. borough) differs from the authoritative file's."),
+            Field(
+                "values_disagreeing",
+                "integer",
+                "Matched rows whose shared attribute (e.g. borough) differs from the authoritative file's.",
+            ),
             Field("authority", "string", "Shared attribute: the file authoritative for it."),
             Field("on_unmatched", "string", "'reject' (set aside as unmatched) or 'keep' (kept and logged)."),
-            Field("hint", "string", "Why the rows may not match, when it can be told (e.g. leading zeros lost in one file)."),
+            Field(
+                "hint",
+                "string",
+                "Why the rows may not match, when it can be told (e.g. leading zeros lost in one file).",
+            ),
         ),
     ),
     OutputTable(
@@ -79,7 +100,11 @@ DATA_QUALITY_OUTPUTS = (
         fields=(
             Field("file", "string", "Raw file name."),
             Field("row", "integer", "Row number (header = row 1)."),
-            Field("reasons", "string", "'columns: no row of <target> has this <key>', or the shared attribute that differed."),
+            Field(
+                "reasons",
+                "string",
+                "'columns: no row of <target> has this <key>', or the shared attribute that differed.",
+            ),
             Field("<the raw file's columns>", "string", "The row's values."),
         ),
     ),
@@ -100,6 +125,7 @@ DATA_QUALITY_OUTPUTS = (
                     "Why it was not accepted.",
                     "'row rejected' or 'value set to missing'.",
                 ),
+                strict=False,
             )
         ),
     ),
@@ -146,11 +172,22 @@ def raw_file_markdown(schema: RawFile) -> str:
     for link in schema.links:
         lines += [f"Link: {link.summary()}", ""]
     if schema.date_window != DEFAULT_DATE_WINDOW and any(c.dtype == "date" for c in schema.columns):
-        lines += [f"Plausible dates: {schema.date_window[0]} to {schema.date_window[1]} (a date outside rejects the row).", ""]
-    lines += ["", "| column | type | required column | blank allowed | codes / range | if invalid | meaning |", "|---|---|---|---|---|---|---|"]
+        lines += [
+            f"Plausible dates: {schema.date_window[0]} to {schema.date_window[1]} (a date outside rejects the row).",
+            "",
+        ]
+    lines += [
+        "",
+        "| column | type | required column | blank allowed | codes / range | if invalid | meaning |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for c in schema.columns:
         invalid = "value set to missing" if (c.on_invalid == "set_missing" and c.nullable) else "row rejected"
-        meaning = c.description + (" **Pseudonymised at ingest** (keyed hash, prefix `" + c.identifier_prefix + "`)." if c.is_identifier else "")
+        meaning = c.description + (
+            " **Pseudonymised at ingest** (keyed hash, prefix `" + c.identifier_prefix + "`)."
+            if c.is_identifier
+            else ""
+        )
         lines.append(
             f"| `{c.name}` | {c.dtype} | {'yes' if c.required else 'no'} | {'yes' if c.nullable else 'no'} | "
             f"{_cell(_codes(c))} | {invalid} | {_cell(meaning)} |"

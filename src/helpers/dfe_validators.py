@@ -16,6 +16,7 @@ that the main kernel reads (:mod:`helpers.strands.la_extracts.validation`):
 Rulesets exist only for recent collection years (2022-23 onwards); an older year is checked with
 the earliest ruleset available, and the status says which ruleset was used.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -45,7 +46,7 @@ def _ruleset(package: str, prefix: str, year: int) -> str:
     wanted = f"{prefix}{year - 1}_{year % 100:02d}"
     if wanted in names:
         return wanted
-    return names[0] if year < int(names[0][len(prefix):len(prefix) + 4]) + 1 else names[-1]
+    return names[0] if year < int(names[0][len(prefix) : len(prefix) + 4]) + 1 else names[-1]
 
 
 def validate_903(folder: Path, year: int, la_code: str, key: bytes) -> tuple[pd.DataFrame, dict]:
@@ -55,12 +56,16 @@ def validate_903(folder: Path, year: int, la_code: str, key: bytes) -> tuple[pd.
 
     rs = _ruleset("lac_validator.rules", "lac", year)
     registry = importlib.import_module(f"lac_validator.rules.{rs}").registry
-    files = read_files([str(p) for p in sorted(Path(folder).glob("*.csv"))] or [str(p) for p in Path(folder).glob("*.xml")])
+    files = read_files(
+        [str(p) for p in sorted(Path(folder).glob("*.csv"))] or [str(p) for p in Path(folder).glob("*.xml")]
+    )
     ons = {str(la): code for _, code, la in config.BOROUGHS.values()}.get(str(la_code), "E09000033")
-    v = lac_validator.LacValidator(metadata={"collectionYear": str(year), "localAuthority": ons}, files=files, registry=registry)
+    v = lac_validator.LacValidator(
+        metadata={"collectionYear": str(year), "localAuthority": ons}, files=files, registry=registry
+    )
     rep = Report(v.ds_results, registry)
     report, errors = rep.report, rep.error_report
-    desc = dict(zip(errors["Code"].astype(str), errors["Description"])) if len(errors) else {}
+    desc = dict(zip(errors["Code"].astype(str), errors["Description"], strict=False)) if len(errors) else {}
     rows = []
     for col in [c for c in report.columns if str(c).startswith("ERR_")]:
         hit = report[report[col] == True]  # noqa: E712 (object column of True/NaN)
@@ -69,9 +74,23 @@ def validate_903(folder: Path, year: int, la_code: str, key: bytes) -> tuple[pd.
         code = col[4:]
         counts = hit.groupby(hit["CHILD"].fillna("").astype(str)).size()
         for child, n in counts.items():
-            rows.append(("SSDA903", str(la_code), year, code, desc.get(code, ""),
-                         pseudonym(child, key, CHILD_PREFIX) if child else "", int(n)))
-    info = {"ruleset": rs, "not_run": sorted(map(str, v.fails)), "rules_run": len(v.dones), "rules_skipped_no_table": len(v.skips)}
+            rows.append(
+                (
+                    "SSDA903",
+                    str(la_code),
+                    year,
+                    code,
+                    desc.get(code, ""),
+                    pseudonym(child, key, CHILD_PREFIX) if child else "",
+                    int(n),
+                )
+            )
+    info = {
+        "ruleset": rs,
+        "not_run": sorted(map(str, v.fails)),
+        "rules_run": len(v.dones),
+        "rules_skipped_no_table": len(v.skips),
+    }
     return pd.DataFrame(rows, columns=COLUMNS), info
 
 
@@ -90,10 +109,17 @@ def validate_cin(xml: Path, year: int, la_code: str, key: bytes) -> tuple[pd.Dat
     issues = v.full_issue_df
     rows = []
     if len(issues):
-        g = issues.groupby([issues["rule_code"].astype(str), issues["rule_description"].astype(str),
-                            issues["child_id"].fillna("").astype(str)]).size()
+        g = issues.groupby(
+            [
+                issues["rule_code"].astype(str),
+                issues["rule_description"].astype(str),
+                issues["child_id"].fillna("").astype(str),
+            ]
+        ).size()
         for (code, msg, child), n in g.items():
-            rows.append(("CIN", str(la_code), year, code, msg, pseudonym(child, key, CHILD_PREFIX) if child else "", int(n)))
+            rows.append(
+                ("CIN", str(la_code), year, code, msg, pseudonym(child, key, CHILD_PREFIX) if child else "", int(n))
+            )
     for _, r in v.multichild_issues.drop_duplicates().iterrows():
         rows.append(("CIN", str(la_code), year, str(r["rule_code"]), str(r["rule_description"]), "", 1))
     info = {"ruleset": rs, "not_run": not_run, "rules_run": len(registry) - len(not_run)}
@@ -127,7 +153,11 @@ def run_all(raw_dir, processed_dir: Path, years, la_codes=None) -> dict:
     res = pd.concat(results, ignore_index=True) if results else pd.DataFrame(columns=COLUMNS)
     res.to_csv(out / "results.csv", index=False)
     not_run = sorted({r for i in info.values() for r in i["not_run"]})
-    status = {"status": "ran" if info else "not run", "returns": info, "not_run": not_run,
-              "reason": "" if info else f"no extracts for years {list(years)} under {base}"}
+    status = {
+        "status": "ran" if info else "not run",
+        "returns": info,
+        "not_run": not_run,
+        "reason": "" if info else f"no extracts for years {list(years)} under {base}",
+    }
     (out / "status.json").write_text(json.dumps(status, indent=2), encoding="utf-8")
     return status

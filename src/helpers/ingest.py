@@ -1059,6 +1059,7 @@ def read_output(spec: OutputTable, processed_dir: Path) -> pd.DataFrame:
 
 # ---- checks across columns, after reading (used by the time-use and workforce strands) ---------
 
+
 def accepted_rows(result: IngestResult) -> np.ndarray:
     """Spreadsheet row numbers of ``result.data``, in order (ingest keeps file order and drops the
     rejected rows, so they are the file's rows less the rejected ones)."""
@@ -1081,10 +1082,22 @@ def reject_accepted_rows(result: IngestResult, bad, column: str, values, reasons
         for i in np.flatnonzero(bad):
             row = int(rows[i])
             issues.append((result.path.name, row, column, str(values[i]), str(reasons[i]), "row rejected"))
-            rec = result.data.iloc[i].astype(object).map(
-                lambda v: "" if v is None or v is pd.NaT or (not isinstance(v, str) and pd.isna(v))
-                else str(v.date()) if isinstance(v, pd.Timestamp) else str(v))
-            rejected.append({"file": result.path.name, "row": row, "reasons": f"{column}: {reasons[i]}", **rec.to_dict()})
+            rec = (
+                result.data.iloc[i]
+                .astype(object)
+                .map(
+                    lambda v: (
+                        ""
+                        if v is None or v is pd.NaT or (not isinstance(v, str) and pd.isna(v))
+                        else str(v.date())
+                        if isinstance(v, pd.Timestamp)
+                        else str(v)
+                    )
+                )
+            )
+            rejected.append(
+                {"file": result.path.name, "row": row, "reasons": f"{column}: {reasons[i]}", **rec.to_dict()}
+            )
         result.issues = pd.concat([result.issues, pd.DataFrame(issues, columns=ISSUE_COLUMNS)], ignore_index=True)
         extra = pd.DataFrame(rejected)
         result.rejected = pd.concat([result.rejected, extra], ignore_index=True) if len(result.rejected) else extra

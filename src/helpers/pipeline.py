@@ -42,6 +42,7 @@ outputs) and:
 Progress bars appear only on a terminal; in a log file each notebook is one plain line.
 See ``python -m helpers.pipeline --help``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -54,20 +55,18 @@ import os
 import platform
 import re
 import signal
-import subprocess
 import sys
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
-from importlib import metadata
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import yaml
 
 from . import config
-from .provenance import RUN_INFO_FILE, code_version, package_versions, run_info
+from .provenance import RUN_INFO_FILE, code_version, package_versions
 
 GLOBAL_PARAMETERS = ("borough", "raw_dir", "processed_dir", "suppression_threshold")
 #: Globals that say where things are, not how they are analysed: a different folder is not a
@@ -78,8 +77,17 @@ STATE_FILE = ".pipeline_state.json"
 LOCK_FILE = ".pipeline.lock"
 #: Keys a notebook entry of pipeline.yaml may have. ``kernel`` and ``optional`` are read by the
 #: LA-extracts work (branch ``extracts``); they are accepted here so a declaration using them is valid.
-ENTRY_KEYS = ("name", "notebook", "description", "raw_inputs", "parameters", "reads", "exports_report",
-              "kernel", "optional")
+ENTRY_KEYS = (
+    "name",
+    "notebook",
+    "description",
+    "raw_inputs",
+    "parameters",
+    "reads",
+    "exports_report",
+    "kernel",
+    "optional",
+)
 DEFAULT_LOCK_TIMEOUT = 600.0
 
 
@@ -152,8 +160,11 @@ class Plan:
 # Reading the declaration and parameter files: one clear line for anything malformed
 # --------------------------------------------------------------------------------------------
 
+
 def _kind(value) -> str:
-    return {list: "a list", dict: "a mapping", str: "text", type(None): "nothing"}.get(type(value), type(value).__name__)
+    return {list: "a list", dict: "a mapping", str: "text", type(None): "nothing"}.get(
+        type(value), type(value).__name__
+    )
 
 
 def read_yaml(path: Path, what: str):
@@ -186,10 +197,15 @@ def _check_values(path: Path, where: str, params) -> dict:
     for name, value in params.items():
         if not isinstance(name, str):
             raise PipelineError(f"{path}: {where}: parameter names are text, got {name!r}")
-        ok = value is None or isinstance(value, plain) or (
-            isinstance(value, list) and all(isinstance(v, plain) for v in value))
+        ok = (
+            value is None
+            or isinstance(value, plain)
+            or (isinstance(value, list) and all(isinstance(v, plain) for v in value))
+        )
         if not ok:
-            raise PipelineError(f"{path}: {where}.{name} must be a plain value (text, number, true/false or a list of them), got {_kind(value)}")
+            raise PipelineError(
+                f"{path}: {where}.{name} must be a plain value (text, number, true/false or a list of them), got {_kind(value)}"
+            )
     return params
 
 
@@ -200,7 +216,9 @@ def load_declaration(path: Path = config.PIPELINE_FILE) -> dict:
     if decl is None:
         decl = {}
     if not isinstance(decl, dict):
-        raise PipelineError(f"{path}: the declaration must be a mapping with globals: and notebooks:, got {_kind(decl)}")
+        raise PipelineError(
+            f"{path}: the declaration must be a mapping with globals: and notebooks:, got {_kind(decl)}"
+        )
     unknown = set(decl) - {"globals", "notebooks", "report"}
     if unknown:
         raise PipelineError(f"{path}: unknown top-level key(s) {sorted(unknown)}")
@@ -215,7 +233,9 @@ def load_declaration(path: Path = config.PIPELINE_FILE) -> dict:
         if not nb:
             raise PipelineError(f"{path}: notebook entry {i} is empty: give at least name: and notebook:")
         if not isinstance(nb, dict):
-            raise PipelineError(f"{path}: notebook entry {i} must be a mapping (name:, notebook:, ...), got {_kind(nb)}")
+            raise PipelineError(
+                f"{path}: notebook entry {i} must be a mapping (name:, notebook:, ...), got {_kind(nb)}"
+            )
         label = f"notebook entry {i} ({nb.get('name', 'no name')})"
         if not nb.get("name") or not isinstance(nb["name"], str):
             raise PipelineError(f"{path}: {label}: every notebook entry needs a name")
@@ -223,8 +243,12 @@ def load_declaration(path: Path = config.PIPELINE_FILE) -> dict:
             raise PipelineError(f"{path}: {label}: notebook: must be the notebook's path")
         extra = set(nb) - set(ENTRY_KEYS)
         if extra:
-            hints = [f"{k!r} (did you mean {difflib.get_close_matches(k, ENTRY_KEYS, n=1)[0]!r}?)"
-                     if difflib.get_close_matches(k, ENTRY_KEYS, n=1) else repr(k) for k in sorted(extra)]
+            hints = [
+                f"{k!r} (did you mean {difflib.get_close_matches(k, ENTRY_KEYS, n=1)[0]!r}?)"
+                if difflib.get_close_matches(k, ENTRY_KEYS, n=1)
+                else repr(k)
+                for k in sorted(extra)
+            ]
             raise PipelineError(f"{path}: {label}: unknown key(s) {', '.join(hints)}")
         if nb.get("parameters") is not None:
             _check_values(path, f"{nb['name']}.parameters", nb["parameters"])
@@ -243,7 +267,9 @@ def load_declaration(path: Path = config.PIPELINE_FILE) -> dict:
             if name not in names or name == nb["name"]:
                 close = difflib.get_close_matches(name, [n for n in names if n != nb["name"]], n=1)
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
-                raise PipelineError(f"{path}: {nb['name']} reads {name!r}{hint}, which is not another notebook of the pipeline")
+                raise PipelineError(
+                    f"{path}: {nb['name']} reads {name!r}{hint}, which is not another notebook of the pipeline"
+                )
     _ordered(entries, path)  # raises on a cycle
     return decl
 
@@ -269,7 +295,7 @@ def _ordered(entries: list[dict], path: Path | str = "pipeline.yaml") -> list[di
             while True:
                 n = next(r for r in reads[n] if r in left)
                 if n in cycle:
-                    cycle = cycle[cycle.index(n):] + [n]
+                    cycle = cycle[cycle.index(n) :] + [n]
                     break
                 cycle.append(n)
             raise PipelineError(f"{path}: notebooks read each other in a cycle: {' -> '.join(cycle)}")
@@ -317,11 +343,17 @@ def check_processed_dir(processed: Path, raw: Path, scope_dir: Path) -> None:
     """Refuse an output folder whose rewriting would damage something: /, the raw folder, the repository."""
     processed, raw, scope_dir = processed.resolve(), raw.resolve(), scope_dir.resolve()
     if processed == Path(processed.anchor):
-        raise PipelineError(f"processed_dir {processed} is the filesystem root; choose a folder of its own (default data/processed)")
+        raise PipelineError(
+            f"processed_dir {processed} is the filesystem root; choose a folder of its own (default data/processed)"
+        )
     if processed == config.PROJECT_ROOT.resolve():
-        raise PipelineError(f"processed_dir {processed} is the repository root; choose a folder of its own (default data/processed)")
+        raise PipelineError(
+            f"processed_dir {processed} is the repository root; choose a folder of its own (default data/processed)"
+        )
     if processed == raw or scope_dir == raw or scope_dir.is_relative_to(raw) or raw.is_relative_to(scope_dir):
-        raise PipelineError(f"processed_dir {processed} would write into the raw folder {raw}; keep processed outputs apart (default data/processed)")
+        raise PipelineError(
+            f"processed_dir {processed} would write into the raw folder {raw}; keep processed outputs apart (default data/processed)"
+        )
 
 
 def build_plan(
@@ -350,8 +382,12 @@ def build_plan(
     names = [nb["name"] for nb in declaration["notebooks"]]
     unknown = set(overrides.get("notebooks", {})) - set(names)
     if unknown:
-        hints = "".join(f" (did you mean {c[0]!r}?)" for u in sorted(unknown) if (c := difflib.get_close_matches(u, names, n=1)))
-        raise PipelineError(f"parameter overrides name unknown notebook(s) {sorted(unknown)}{hints}; the pipeline has {names}")
+        hints = "".join(
+            f" (did you mean {c[0]!r}?)" for u in sorted(unknown) if (c := difflib.get_close_matches(u, names, n=1))
+        )
+        raise PipelineError(
+            f"parameter overrides name unknown notebook(s) {sorted(unknown)}{hints}; the pipeline has {names}"
+        )
 
     non_default = {}
     for name, value in globals_.items():
@@ -383,9 +419,14 @@ def build_plan(
         globals_["processed_dir"] = str(Path(globals_["processed_dir"]) / "variants" / variant)
         for step in steps:
             step.parameters["processed_dir"] = globals_["processed_dir"]
-    check_processed_dir(config.resolve(globals_["processed_dir"]), config.resolve(globals_["raw_dir"]),
-                        config.processed_dir_for(scope, globals_["processed_dir"]))
-    report_dir = Path(report_dir) if report_dir else config.resolve((declaration.get("report") or {}).get("folder", "reports"))
+    check_processed_dir(
+        config.resolve(globals_["processed_dir"]),
+        config.resolve(globals_["raw_dir"]),
+        config.processed_dir_for(scope, globals_["processed_dir"]),
+    )
+    report_dir = (
+        Path(report_dir) if report_dir else config.resolve((declaration.get("report") or {}).get("folder", "reports"))
+    )
     suffix = ("" if scope == config.ALL_BOROUGHS else f"_{scope}") + (f"__{variant}" if variant else "")
     runs = Path(runs_dir) if runs_dir else config.OUTPUTS_DIR / "runs" / scope
     if variant:
@@ -449,10 +490,16 @@ def declared_parameters(notebook: Path) -> dict:
     try:
         tree = ast.parse(source)
     except SyntaxError as exc:
-        raise PipelineError(f"{notebook}: the parameters cell is not valid Python: {exc.msg} (line {exc.lineno})") from exc
+        raise PipelineError(
+            f"{notebook}: the parameters cell is not valid Python: {exc.msg} (line {exc.lineno})"
+        ) from exc
     declared = {}
     for node in tree.body:
-        target = node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else getattr(node, "target", None)
+        target = (
+            node.targets[0]
+            if isinstance(node, ast.Assign) and len(node.targets) == 1
+            else getattr(node, "target", None)
+        )
         if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(target, ast.Name) and node.value is not None:
             declared[target.id] = {"name": target.id, "default": ast.get_source_segment(source, node.value)}
     return declared
@@ -527,6 +574,7 @@ def validate(steps: list[Step], plan: Plan) -> list[str]:
 # Fingerprints: what a step's result depends on
 # --------------------------------------------------------------------------------------------
 
+
 def _sha256_file(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -547,7 +595,11 @@ def helpers_code_hash() -> str:
     h = hashlib.sha256()
     root = Path(__file__).resolve().parent
     for path in sorted(root.rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".yaml", ".j2", ".json", ".css", ".tpl") and "__pycache__" not in path.parts:
+        if (
+            path.is_file()
+            and path.suffix in (".py", ".yaml", ".j2", ".json", ".css", ".tpl")
+            and "__pycache__" not in path.parts
+        ):
             h.update(str(path.relative_to(root)).encode())
             h.update(path.read_bytes())
     return h.hexdigest()
@@ -592,6 +644,7 @@ def fingerprint(step: Step, code_hash: str, upstream, inputs: dict, key_fp: str 
 # Build date, run information for the report
 # --------------------------------------------------------------------------------------------
 
+
 def inputs_epoch(paths) -> int | None:
     """Seconds since 1970 of the newest of these files (None when there is none)."""
     times = [int(Path(p).stat().st_mtime) for p in paths if Path(p).is_file()]
@@ -617,7 +670,7 @@ def build_date(raw_dir: str | os.PathLike | None = None) -> date:
     """The date a report states as its build date: the same for the same inputs, so two builds are
     byte-identical. ``SOURCE_DATE_EPOCH`` when set (the runner sets it for every notebook it runs),
     else the modification date of the newest file in ``raw_dir`` (default data/raw), in UTC."""
-    return datetime.fromtimestamp(source_date_epoch(raw_dir), tz=timezone.utc).date()
+    return datetime.fromtimestamp(source_date_epoch(raw_dir), tz=UTC).date()
 
 
 def _run_info_payload(plan: Plan, epoch: int) -> dict:
@@ -626,7 +679,7 @@ def _run_info_payload(plan: Plan, epoch: int) -> dict:
         p = Path(override).resolve()
         override = str(p.relative_to(config.PROJECT_ROOT)) if p.is_relative_to(config.PROJECT_ROOT) else p.name
     return {
-        "build_date": datetime.fromtimestamp(epoch, tz=timezone.utc).date().isoformat(),
+        "build_date": datetime.fromtimestamp(epoch, tz=UTC).date().isoformat(),
         "code_version": code_version(),
         "override_file": override,
         "non_default_parameters": plan.non_default,
@@ -639,6 +692,7 @@ def _run_info_payload(plan: Plan, epoch: int) -> dict:
 # --------------------------------------------------------------------------------------------
 # Atomic files, normalised executed notebooks, the lock
 # --------------------------------------------------------------------------------------------
+
 
 def _tmp_name(path: Path) -> Path:
     return path.with_name(f".{path.name}.tmp-{os.getpid()}-{threading.get_ident()}")
@@ -708,7 +762,7 @@ class RunLock:
         except (OSError, ValueError):
             return {}
 
-    def acquire(self) -> "RunLock":
+    def acquire(self) -> RunLock:
         import fcntl
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -726,16 +780,27 @@ class RunLock:
                     told = True
                 if time.monotonic() - start >= self.timeout:
                     os.close(fd)
-                    raise PipelineError(f"another run ({who}) is still using {self.path.parent} after {self.timeout:.0f} s; "
-                                        "not started (try again when it has finished, or raise --lock-timeout)") from None
+                    raise PipelineError(
+                        f"another run ({who}) is still using {self.path.parent} after {self.timeout:.0f} s; "
+                        "not started (try again when it has finished, or raise --lock-timeout)"
+                    ) from None
                 time.sleep(0.2)
         holder = self._holder()
         pid = holder.get("pid")
         if pid and pid != os.getpid() and not _pid_alive(pid):
             self.log(f"taking over the lock on {self.path.parent} left by PID {pid}, which is no longer running")
         os.ftruncate(fd, 0)
-        os.pwrite(fd, json.dumps({"pid": os.getpid(), "host": platform.node(),
-                                  "started": datetime.now(timezone.utc).isoformat(timespec="seconds")}).encode(), 0)
+        os.pwrite(
+            fd,
+            json.dumps(
+                {
+                    "pid": os.getpid(),
+                    "host": platform.node(),
+                    "started": datetime.now(UTC).isoformat(timespec="seconds"),
+                }
+            ).encode(),
+            0,
+        )
         self.fd = fd
         return self
 
@@ -762,6 +827,7 @@ def _pid_alive(pid: int) -> bool:
 # --------------------------------------------------------------------------------------------
 # Running one notebook
 # --------------------------------------------------------------------------------------------
+
 
 def ensure_kernel() -> None:
     """Install the project's kernelspec into this environment if it is missing.
@@ -882,10 +948,12 @@ def start_warm_kernel(step: Step, log_path: Path | None):
     kc.start_channels()
     try:
         run_sync(kc.wait_for_ready)(timeout=120)
-        code = ("import importlib as _fop_il\n"
-                f"for _fop_m in {_preload_modules(step.notebook)!r}:\n"
-                "    try:\n        _fop_il.import_module(_fop_m)\n    except Exception:\n        pass\n"
-                "del _fop_il\n")
+        code = (
+            "import importlib as _fop_il\n"
+            f"for _fop_m in {_preload_modules(step.notebook)!r}:\n"
+            "    try:\n        _fop_il.import_module(_fop_m)\n    except Exception:\n        pass\n"
+            "del _fop_il\n"
+        )
         msg_id = kc.execute(code, silent=True, store_history=False)
         while True:
             reply = run_sync(kc.get_shell_msg)(timeout=300)
@@ -921,8 +989,11 @@ def run_step(step: Step, executed_path: Path, progress: bool = False, km=None) -
     start = time.perf_counter()
     # engine arguments (nbclient): IPC transport, no timing metadata, project root as cwd; or a
     # kernel already started (and warmed) for this step
-    engine = ({"km": km} if km is not None else
-              {"kernel_manager_class": kernel_manager_for(executed_path.with_suffix(".kernel.log"))})
+    engine = (
+        {"km": km}
+        if km is not None
+        else {"kernel_manager_class": kernel_manager_for(executed_path.with_suffix(".kernel.log"))}
+    )
     try:
         pm.execute_notebook(
             str(step.notebook),
@@ -958,6 +1029,7 @@ def run_step(step: Step, executed_path: Path, progress: bool = False, km=None) -
 # --------------------------------------------------------------------------------------------
 # The build's memory: which outputs each step wrote, with their hashes
 # --------------------------------------------------------------------------------------------
+
 
 def _snapshot(folder: Path) -> dict:
     """Every file under a processed folder (not the runner's own hidden files) -> (mtime, size, inode)."""
@@ -1010,8 +1082,9 @@ def damaged_outputs(record: dict) -> list[str]:
 
 def outputs_digest(outputs: dict, scope_dir: Path) -> str:
     """What downstream notebooks read of a step: its processed outputs' relative paths and hashes."""
-    items = sorted((str(Path(p).relative_to(scope_dir)), sha) for p, sha in outputs.items()
-                   if Path(p).is_relative_to(scope_dir))
+    items = sorted(
+        (str(Path(p).relative_to(scope_dir)), sha) for p, sha in outputs.items() if Path(p).is_relative_to(scope_dir)
+    )
     return hashlib.sha256(json.dumps(items).encode()).hexdigest()
 
 
@@ -1045,6 +1118,7 @@ def _remove_leftovers(folder: Path) -> None:
 # --------------------------------------------------------------------------------------------
 # Running the pipeline: steps in dependency order, independent ones in parallel
 # --------------------------------------------------------------------------------------------
+
 
 @dataclass
 class _Scope:
@@ -1094,8 +1168,10 @@ def _kill_children() -> None:
 
 def _on_signal(signum, frame):  # pragma: no cover - exercised by the kill tests in a subprocess
     _kill_children()
-    sys.stderr.write(f"stopped by signal {signum}: notebooks that were running are not recorded as done "
-                     "and will run again next time\n")
+    sys.stderr.write(
+        f"stopped by signal {signum}: notebooks that were running are not recorded as done "
+        "and will run again next time\n"
+    )
     sys.stderr.flush()
     os._exit(128 + signum)
 
@@ -1160,10 +1236,19 @@ def _decide(sc: _Scope, step: Step, log) -> tuple[str, dict] | None:
     record = sc.state["steps"].get(step.name)
     damaged = damaged_outputs(record) if record else ["never built"]
     expected = {str(sc.executed_path(step))} | ({str(plan.report_path)} if step.exports_report else set())
-    fresh = bool(record) and not damaged and record.get("fingerprint") == fp and expected <= set(record.get("outputs", {}))
+    fresh = (
+        bool(record) and not damaged and record.get("fingerprint") == fp and expected <= set(record.get("outputs", {}))
+    )
     sc.digests[step.name] = record.get("digest") if record and not damaged else None
-    entry = {"name": step.name, "notebook": _rel(step.notebook), "reads": step.reads, "parameters": step.parameters,
-             "inputs_sha256": inputs, "executed": str(sc.executed_path(step)), "fingerprint": fp}
+    entry = {
+        "name": step.name,
+        "notebook": _rel(step.notebook),
+        "reads": step.reads,
+        "parameters": step.parameters,
+        "inputs_sha256": inputs,
+        "executed": str(sc.executed_path(step)),
+        "fingerprint": fp,
+    }
     if step.name not in sc.selected and step.name not in sc.auto:
         sc.status[step.name] = "fresh" if fresh else "stale"
         return None
@@ -1183,9 +1268,11 @@ def _decide(sc: _Scope, step: Step, log) -> tuple[str, dict] | None:
     if step.exports_report:
         stale = [r for r in step.reads if sc.status.get(r) == "stale"]
         if stale:
-            msg = (f"report not built: section(s) {', '.join(stale)} older than their inputs "
-                   f"(inputs, code, key or a notebook they read changed since they ran); "
-                   f"run without --only/--from, or --from {stale[0]}")
+            msg = (
+                f"report not built: section(s) {', '.join(stale)} older than their inputs "
+                f"(inputs, code, key or a notebook they read changed since they ran); "
+                f"run without --only/--from, or --from {stale[0]}"
+            )
             if sc.explicit_report:
                 raise PipelineError(msg)
             sc.report_stale = f"[{plan.scope}] {plan.report_path.name} is now stale, not rebuilt: section(s) {', '.join(stale)} are older than their inputs; run without --only/--from to rebuild it"
@@ -1248,8 +1335,11 @@ def _execute(sc: _Scope, step: Step, cell_progress: bool, gate: _Gate | None = N
             tmp.unlink(missing_ok=True)
         outputs.append(str(plan.report_path))
     after = _snapshot(plan.scope_dir)
-    outputs += [p for p, sig in after.items()
-                if before.get(p) != sig and not _owned_by_another(p, plan.scope_dir, step, plan.steps)]
+    outputs += [
+        p
+        for p, sig in after.items()
+        if before.get(p) != sig and not _owned_by_another(p, plan.scope_dir, step, plan.steps)
+    ]
     return seconds, {p: _sha256_file(Path(p)) for p in sorted(outputs)}
 
 
@@ -1291,9 +1381,17 @@ def run_plans(
             names = {s.name for s in steps}
             auto = {s.name for s in plan.steps if s.exports_report and s.name not in names} if only else set()
             raw_files = [config.resolve(s.parameters["raw_dir"]) / f for s in plan.steps for f in s.raw_inputs]
-            sc = _Scope(plan=plan, selected=names, auto=auto, explicit_report=bool(only) and plan.step(only).exports_report,
-                        partial=bool(only or start), force=force, key_fp=key_fp,
-                        epoch=source_date_epoch(files=raw_files), code_hash=code_hash)
+            sc = _Scope(
+                plan=plan,
+                selected=names,
+                auto=auto,
+                explicit_report=bool(only) and plan.step(only).exports_report,
+                partial=bool(only or start),
+                force=force,
+                key_fp=key_fp,
+                epoch=source_date_epoch(files=raw_files),
+                code_hash=code_hash,
+            )
             sc.lock = RunLock(plan.scope_dir, timeout=lock_timeout, log=log).acquire()
             scopes.append(sc)
             sc.state = load_state(plan)
@@ -1302,14 +1400,24 @@ def run_plans(
                 raise PipelineError(
                     f"the outputs in {plan.scope_dir} were made with another pseudonymisation key "
                     f"(fingerprint {sorted(map(str, other_keys))[0][:8]}..., now {key_fp[:8]}...); running only part of the "
-                    "pipeline would mix pseudonyms from two keys: run the whole pipeline (no --only/--from) to rebuild it with this key")
+                    "pipeline would mix pseudonyms from two keys: run the whole pipeline (no --only/--from) to rebuild it with this key"
+                )
             for folder in (plan.runs_dir / "executed", plan.report_path.parent, plan.scope_dir):
                 _remove_leftovers(folder)
-            sc.manifest = {"started": datetime.now(timezone.utc).isoformat(timespec="seconds"), "code_version": version,
-                           "globals": plan.globals, "non_default_parameters": plan.non_default,
-                           "override_file": plan.override_file, "variant": plan.variant, "jobs": jobs,
-                           "key_fingerprint": key_fp, "source_date_epoch": sc.epoch, "packages": packages,
-                           "report": str(plan.report_path), "notebooks": []}
+            sc.manifest = {
+                "started": datetime.now(UTC).isoformat(timespec="seconds"),
+                "code_version": version,
+                "globals": plan.globals,
+                "non_default_parameters": plan.non_default,
+                "override_file": plan.override_file,
+                "variant": plan.variant,
+                "jobs": jobs,
+                "key_fingerprint": key_fp,
+                "source_date_epoch": sc.epoch,
+                "packages": packages,
+                "report": str(plan.report_path),
+                "notebooks": [],
+            }
         os.environ["SOURCE_DATE_EPOCH"] = str(scopes[0].epoch) if scopes else os.environ.get("SOURCE_DATE_EPOCH", "")
         prio = _priorities(scopes)
         pending = [(sc, s) for sc in scopes for s in sc.plan.steps]
@@ -1381,15 +1489,21 @@ def run_plans(
                     if len(warm) >= jobs:
                         break
                     likely = (sc.force and step.name in sc.selected) or step.name not in sc.state["steps"]
-                    if (key in warm or not likely or not step.reads
-                            or (step.name not in sc.selected and step.name not in sc.auto)
-                            or not all(r in sc.status or (id(sc), r) in busy for r in step.reads)):
+                    if (
+                        key in warm
+                        or not likely
+                        or not step.reads
+                        or (step.name not in sc.selected and step.name not in sc.auto)
+                        or not all(r in sc.status or (id(sc), r) in busy for r in step.reads)
+                    ):
                         continue
                     gate = _Gate()
                     warm[key] = (pool.submit(_execute, sc, step, cell_progress, gate), gate)
             if not running:
                 if pending:  # pragma: no cover - the declaration's order check makes this impossible
-                    raise PipelineError(f"internal error: steps left that can never start: {[s.name for _, s in pending]}")
+                    raise PipelineError(
+                        f"internal error: steps left that can never start: {[s.name for _, s in pending]}"
+                    )
                 break
             done, _ = wait(list(running), return_when=FIRST_COMPLETED)
             for fut in done:
@@ -1404,9 +1518,13 @@ def run_plans(
                     say(sc, f"{step.name}: FAILED")
                     failure = failure or exc
                     continue
-                record = {"fingerprint": entry["fingerprint"], "key_fingerprint": sc.key_fp,
-                          "seconds": round(seconds, 2), "outputs": outputs,
-                          "digest": outputs_digest(outputs, sc.plan.scope_dir)}
+                record = {
+                    "fingerprint": entry["fingerprint"],
+                    "key_fingerprint": sc.key_fp,
+                    "seconds": round(seconds, 2),
+                    "outputs": outputs,
+                    "digest": outputs_digest(outputs, sc.plan.scope_dir),
+                }
                 sc.state["steps"][step.name] = record
                 sc.save_state()  # recorded as done only now, with all its outputs written
                 sc.digests[step.name] = record["digest"]
@@ -1418,7 +1536,7 @@ def run_plans(
             gate.open(False)
         wait(warming_done + [f for f, _ in warm.values()])
         for sc in scopes:
-            sc.manifest["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+            sc.manifest["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
             sc.save_manifest()
         if failure is not None:
             raise failure
@@ -1447,6 +1565,7 @@ def run(plan: Plan, steps: list[Step], force: bool = False, progress: bool = Tru
 # --------------------------------------------------------------------------------------------
 # Command line
 # --------------------------------------------------------------------------------------------
+
 
 def _parse_set(values: list[str]) -> dict:
     """``--set notebook.param=value`` or ``--set param=value`` (global); values parsed as YAML."""
@@ -1499,24 +1618,49 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m helpers.pipeline",
         description="Run the declared notebook pipeline and build the evaluation report.",
     )
-    parser.add_argument("--pipeline", default=str(config.PIPELINE_FILE), help="pipeline declaration (default pipeline.yaml)")
-    parser.add_argument("--only", metavar="NAME", help="run only this notebook (then rebuild the report, or say it is stale)")
-    parser.add_argument("--from", dest="start", metavar="NAME", help="run this notebook and every notebook that reads its outputs")
-    parser.add_argument("--params", metavar="FILE.yaml", help="parameter overrides (globals: / notebooks: {name: {...}})")
-    parser.add_argument("--set", action="append", metavar="[NOTEBOOK.]NAME=VALUE", help="override one parameter (repeatable)")
+    parser.add_argument(
+        "--pipeline", default=str(config.PIPELINE_FILE), help="pipeline declaration (default pipeline.yaml)"
+    )
+    parser.add_argument(
+        "--only", metavar="NAME", help="run only this notebook (then rebuild the report, or say it is stale)"
+    )
+    parser.add_argument(
+        "--from", dest="start", metavar="NAME", help="run this notebook and every notebook that reads its outputs"
+    )
+    parser.add_argument(
+        "--params", metavar="FILE.yaml", help="parameter overrides (globals: / notebooks: {name: {...}})"
+    )
+    parser.add_argument(
+        "--set", action="append", metavar="[NOTEBOOK.]NAME=VALUE", help="override one parameter (repeatable)"
+    )
     parser.add_argument("--borough", help="all, or one of: " + ", ".join(config.BOROUGHS))
     parser.add_argument("--each-borough", action="store_true", help="build one report per borough, in parallel")
     parser.add_argument("--boroughs", metavar="LIST", help="comma-separated scopes to build together, e.g. all,each")
     parser.add_argument("--raw-dir", help="folder of raw extracts (default data/raw)")
     parser.add_argument("--processed-dir", help="base folder of processed outputs (default data/processed)")
-    parser.add_argument("--runs-dir", help="where executed notebooks and the manifest go (default outputs/runs/<scope>)")
+    parser.add_argument(
+        "--runs-dir", help="where executed notebooks and the manifest go (default outputs/runs/<scope>)"
+    )
     parser.add_argument("--report-dir", help="where the HTML report goes (default reports/)")
     parser.add_argument("--force", action="store_true", help="run every selected notebook even if unchanged")
-    parser.add_argument("--jobs", "-j", type=int, default=None, help=f"notebooks run at once (default: the cores, here {default_jobs()})")
-    parser.add_argument("--lock-timeout", type=float, default=DEFAULT_LOCK_TIMEOUT,
-                        help="seconds to wait for another run on the same output folder (default 600)")
-    parser.add_argument("--no-warm", action="store_true",
-                        help="do not start a notebook's kernel (and its imports) while the notebooks it reads still run")
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=None,
+        help=f"notebooks run at once (default: the cores, here {default_jobs()})",
+    )
+    parser.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=DEFAULT_LOCK_TIMEOUT,
+        help="seconds to wait for another run on the same output folder (default 600)",
+    )
+    parser.add_argument(
+        "--no-warm",
+        action="store_true",
+        help="do not start a notebook's kernel (and its imports) while the notebooks it reads still run",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bars and no per-notebook lines")
     parser.add_argument("--list", action="store_true", help="list the notebooks in the order they run, then stop")
     args = parser.parse_args(argv)
@@ -1527,15 +1671,27 @@ def main(argv: list[str] | None = None) -> int:
         declaration = load_declaration(Path(args.pipeline))
         file_overrides = load_overrides(Path(args.params)) if args.params else {}
         from_file = set(file_overrides.get("globals", {})) | {
-            f"{nb}.{p}" for nb, params in file_overrides.get("notebooks", {}).items() for p in params}
+            f"{nb}.{p}" for nb, params in file_overrides.get("notebooks", {}).items() for p in params
+        }
         overrides = _merge(file_overrides, _parse_set(args.set))
-        cli_globals = {k: v for k, v in {"raw_dir": args.raw_dir, "processed_dir": args.processed_dir, "borough": args.borough}.items() if v}
+        cli_globals = {
+            k: v
+            for k, v in {"raw_dir": args.raw_dir, "processed_dir": args.processed_dir, "borough": args.borough}.items()
+            if v
+        }
         plans = []
         for borough in _scopes(args):
             g = dict(cli_globals, **({"borough": borough} if borough else {}))
             runs_dir = Path(args.runs_dir) / (borough or "") if args.runs_dir else None
-            plan = build_plan(declaration, overrides, g, runs_dir=runs_dir, report_dir=args.report_dir,
-                              override_file=args.params, from_file=from_file)
+            plan = build_plan(
+                declaration,
+                overrides,
+                g,
+                runs_dir=runs_dir,
+                report_dir=args.report_dir,
+                override_file=args.params,
+                from_file=from_file,
+            )
             plans.append((plan, select_steps(plan, only=args.only, start=args.start)))
         if args.list:
             plan = plans[0][0]
@@ -1543,17 +1699,33 @@ def main(argv: list[str] | None = None) -> int:
                 reads = f"  reads: {', '.join(s.reads)}" if s.reads else ""
                 print(f"{i}. {s.name:12s} {_rel(s.notebook)}{reads}")
             return 0
-        manifests = run_plans(plans, force=args.force, progress=not args.no_progress, jobs=args.jobs,
-                              only=args.only, start=args.start, lock_timeout=args.lock_timeout,
-                              warm_kernels=not args.no_warm)
-        for (plan, _), manifest in zip(plans, manifests):
+        manifests = run_plans(
+            plans,
+            force=args.force,
+            progress=not args.no_progress,
+            jobs=args.jobs,
+            only=args.only,
+            start=args.start,
+            lock_timeout=args.lock_timeout,
+            warm_kernels=not args.no_warm,
+        )
+        for (plan, _), manifest in zip(plans, manifests, strict=False):
             ran = [n["name"] for n in manifest["notebooks"] if n["status"] == "ran"]
             skipped = [n["name"] for n in manifest["notebooks"] if n["status"].startswith("skipped")]
-            print(f"[{plan.scope}] ran: {', '.join(ran) or 'nothing'}; unchanged, skipped: {', '.join(skipped) or 'none'}")
+            print(
+                f"[{plan.scope}] ran: {', '.join(ran) or 'nothing'}; unchanged, skipped: {', '.join(skipped) or 'none'}"
+            )
             if plan.non_default:
-                print(f"[{plan.scope}] non-default parameters ({plan.variant}): "
-                      + ", ".join(f"{k}={v['value']!r}" for k, v in plan.non_default.items()))
-            if any(n["name"] == s.name and n["status"] in ("ran", "skipped (unchanged)") for n in manifest["notebooks"] for s in plan.steps if s.exports_report):
+                print(
+                    f"[{plan.scope}] non-default parameters ({plan.variant}): "
+                    + ", ".join(f"{k}={v['value']!r}" for k, v in plan.non_default.items())
+                )
+            if any(
+                n["name"] == s.name and n["status"] in ("ran", "skipped (unchanged)")
+                for n in manifest["notebooks"]
+                for s in plan.steps
+                if s.exports_report
+            ):
                 print(f"[{plan.scope}] report: {plan.report_path}")
             print(f"[{plan.scope}] executed notebooks and manifest: {plan.runs_dir}")
     except PipelineError as exc:

@@ -333,8 +333,15 @@ def table_html(
     """
     if suppress:
         counts = list(dict.fromkeys([*count_columns, *count_like_columns(table)]))
-        shown = suppress_table(table, counts, dependent_columns or {}, threshold=threshold, totals=totals,
-                               row_margins=row_margins, extra=extra_suppressed)
+        shown = suppress_table(
+            table,
+            counts,
+            dependent_columns or {},
+            threshold=threshold,
+            totals=totals,
+            row_margins=row_margins,
+            extra=extra_suppressed,
+        )
     else:
         counts = []
         shown = table.astype(object)
@@ -904,14 +911,30 @@ def links_html(links: pd.DataFrame, number: int) -> str:
     rate = pd.to_numeric(t["match_rate"], errors="coerce")
     t["match_rate"] = [("–" if pd.isna(r) else f"{r:.1%}") for r in rate]
     t["required"] = [f"{float(r):.0%}" if str(r) not in ("", "nan") and float(r) else "–" for r in t["required_share"]]
-    t["if unmatched"] = t["on_unmatched"].map({"reject": "row set aside as unmatched", "keep": "row kept, logged"}).fillna("")
-    shown = t[["link", "rows_checked", "rows_matched", "rows_unmatched", "match_rate", "required", "if unmatched",
-               "values_disagreeing", "authority"]].rename(columns={
-        "values_disagreeing": "shared values that differed", "authority": "authoritative file"})
-    out = table_html(shown, "Links between files: rows checked = matched + unmatched, per link", suppress=False,
-                     note="These count data records, not people, so they are not suppressed. Each unmatched row "
-                          "and each differing shared value is listed in the data-quality files.",
-                     table_id=f"s{number}-links")
+    t["if unmatched"] = (
+        t["on_unmatched"].map({"reject": "row set aside as unmatched", "keep": "row kept, logged"}).fillna("")
+    )
+    shown = t[
+        [
+            "link",
+            "rows_checked",
+            "rows_matched",
+            "rows_unmatched",
+            "match_rate",
+            "required",
+            "if unmatched",
+            "values_disagreeing",
+            "authority",
+        ]
+    ].rename(columns={"values_disagreeing": "shared values that differed", "authority": "authoritative file"})
+    out = table_html(
+        shown,
+        "Links between files: rows checked = matched + unmatched, per link",
+        suppress=False,
+        note="These count data records, not people, so they are not suppressed. Each unmatched row "
+        "and each differing shared value is listed in the data-quality files.",
+        table_id=f"s{number}-links",
+    )
     hints = [h for h in t["hint"].astype(str) if h and h != "nan"]
     if hints:
         out += '<p class="fop-note">' + esc(" ".join(hints)) + "</p>"
@@ -948,7 +971,15 @@ def data_quality_html(processed_dir: Path, number: int) -> tuple[str, dict]:
     unmatched = ["rows_unmatched"] if "rows_unmatched" in rec.columns else []
     cols = [
         c
-        for c in ["file", "rows_read", "rows_accepted", "rows_rejected", *unmatched, "values_set_to_missing", "synthetic"]
+        for c in [
+            "file",
+            "rows_read",
+            "rows_accepted",
+            "rows_rejected",
+            *unmatched,
+            "values_set_to_missing",
+            "synthetic",
+        ]
         if c in rec.columns
     ]
     shown = rec[cols].copy()
@@ -959,7 +990,8 @@ def data_quality_html(processed_dir: Path, number: int) -> tuple[str, dict]:
     parts.append(
         table_html(
             shown,
-            "Reconciliation: rows read = rows accepted + rows rejected" + (" + rows unmatched" if unmatched else "")
+            "Reconciliation: rows read = rows accepted + rows rejected"
+            + (" + rows unmatched" if unmatched else "")
             + ", per file",
             suppress=False,
             note="These count data records, not people, so they are not suppressed.",

@@ -4,6 +4,7 @@ Executed notebooks are build products (kept in ``outputs/runs/``); the committed
 Unlike some strippers, this keeps ``metadata.kernelspec`` and cell tags, which papermill needs.
 ``python -m helpers.strip_notebooks`` (``make strip``) rewrites only notebooks that change.
 """
+
 from __future__ import annotations
 
 import sys

@@ -13,6 +13,7 @@ from the seed and the strand's name, so adding a strand never changes another st
 
 Run ``python -m helpers.synthetic --out data/raw`` (or ``make data``).
 """
+
 from __future__ import annotations
 
 import argparse

@@ -31,6 +31,7 @@ starts and ends on the day of a change); two malformed episode rows per borough 
 before the programme start) or ``cpp_after`` (planted effects, ``ctx.effect("la_extracts", ...)``);
 most children starting care were referred in the previous 12 months.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -47,16 +48,30 @@ YEARS = tuple(range(2011, 2020))
 CIN_YEARS = tuple(range(2010, 2020))
 PROGRAMME_START = dt.date(2014, 7, 1)
 REREFERRAL_TOLERANCE_PP = 1.0
-MEASURES = {"cla": "cla_at_31_march_number", "starts": "cla_started_during_year_number",
-            "referrals": "cin_referrals_number", "rereferral_pct": "cin_rereferrals_within_12m_pct"}
+MEASURES = {
+    "cla": "cla_at_31_march_number",
+    "starts": "cla_started_during_year_number",
+    "referrals": "cin_referrals_number",
+    "rereferral_pct": "cin_rereferrals_within_12m_pct",
+}
 #: The published measures the generator aims at (the reconciliation judges synthetic extracts on these).
 TARGET_MEASURES = tuple(MEASURES.values())
 #: Used when the public-data folder (or a year's value) is absent: round illustrative figures for an
 #: inner London borough, not any borough's published numbers.
 DEFAULTS = {"cla": 180, "referrals": 1800, "rereferral_pct": 15.0, "starts_per_cla": 0.55}
 HORIZON = dt.date(2019, 3, 31)
-PLACES = (("U4", 0.25), ("U6", 0.30), ("U1", 0.06), ("U3", 0.06), ("K2", 0.12), ("K1", 0.02), ("P1", 0.05),
-          ("H5", 0.06), ("R1", 0.03), ("T2", 0.05))
+PLACES = (
+    ("U4", 0.25),
+    ("U6", 0.30),
+    ("U1", 0.06),
+    ("U3", 0.06),
+    ("K2", 0.12),
+    ("K1", 0.02),
+    ("P1", 0.05),
+    ("H5", 0.06),
+    ("R1", 0.03),
+    ("T2", 0.05),
+)
 LEGAL = (("C2", 0.45), ("C1", 0.15), ("V2", 0.33), ("E1", 0.07))
 LEAVE_REASONS = ("E11", "E12", "E13", "E4A", "E41", "E8", "E2")
 CHANGE_REASONS = ("CARPL", "CLOSE", "ALLEG", "STAND", "CHILD", "LAREQ", "PLACE", "OTHER")
@@ -84,15 +99,21 @@ def load_targets(public_dir: Path | None = None) -> tuple[pd.DataFrame, str]:
     df = pd.read_csv(path, usecols=["old_la_code", "year", "measure", "value"], dtype={"old_la_code": str})
     inv = {v: k for k, v in MEASURES.items()}
     df = df[df["old_la_code"].isin([str(x) for x in las]) & df["measure"].isin(list(inv))]
-    out = pd.DataFrame({"la_code": df["old_la_code"].astype(int), "year": df["year"].astype(int),
-                        "key": df["measure"].map(inv), "value": pd.to_numeric(df["value"], errors="coerce")})
+    out = pd.DataFrame(
+        {
+            "la_code": df["old_la_code"].astype(int),
+            "year": df["year"].astype(int),
+            "key": df["measure"].map(inv),
+            "value": pd.to_numeric(df["value"], errors="coerce"),
+        }
+    )
     return out.dropna(), f"published ({path.name})"
 
 
 def borough_targets(targets: pd.DataFrame, la: int, scale: float) -> dict:
     """{key: {year: value}} for one borough, defaults filled in, counts scaled."""
     t = targets[targets["la_code"] == la]
-    get = {k: dict(zip(g["year"], g["value"])) for k, g in t.groupby("key")}
+    get = {k: dict(zip(g["year"], g["value"], strict=False)) for k, g in t.groupby("key")}
     cla = {y: get.get("cla", {}).get(y, DEFAULTS["cla"]) for y in (2010, *YEARS)}
     starts_pub = get.get("starts", {})
     ratios = [starts_pub[y] / cla[y] for y in starts_pub if y in cla and cla[y] > 0]
@@ -101,8 +122,14 @@ def borough_targets(targets: pd.DataFrame, la: int, scale: float) -> dict:
         "cla": {y: int(round(v * scale)) for y, v in cla.items()},
         "starts": {y: int(round(starts_pub.get(y, ratio * cla[y]) * scale)) for y in YEARS},
         "referrals": {y: int(round(get.get("referrals", {}).get(y, DEFAULTS["referrals"]) * scale)) for y in CIN_YEARS},
-        "rereferral_pct": {y: float(get.get("rereferral_pct", {}).get(y, get.get("rereferral_pct", {}).get(2011, DEFAULTS["rereferral_pct"])))
-                           for y in CIN_YEARS},
+        "rereferral_pct": {
+            y: float(
+                get.get("rereferral_pct", {}).get(
+                    y, get.get("rereferral_pct", {}).get(2011, DEFAULTS["rereferral_pct"])
+                )
+            )
+            for y in CIN_YEARS
+        },
         "published": {k: {int(y): float(v) for y, v in d.items()} for k, d in get.items()},
     }
     return out
@@ -124,15 +151,24 @@ class _Borough:
         self.cpp_p = (cpp_before, cpp_after)
         self.children: dict[str, dict] = {}
         self.serial = 0
-        self.truth = {"rereferrals_just_inside": 0, "rereferrals_just_outside": 0, "same_day_changes": 0,
-                      "short_break_children": 0, "two_periods_children": 0, "infeasible_ceased_shortfall": 0}
+        self.truth = {
+            "rereferrals_just_inside": 0,
+            "rereferrals_just_outside": 0,
+            "same_day_changes": 0,
+            "short_break_children": 0,
+            "two_periods_children": 0,
+            "infeasible_ceased_shortfall": 0,
+        }
 
     def new_child(self, around: dt.date) -> str:
         self.serial += 1
         cid = f"{self.la}{self.serial:06d}"
         age_days = int(self.rng.integers(0, 16 * 365))
-        self.children[cid] = {"dob": around - dt.timedelta(days=age_days), "sex": str(self.rng.choice(["1", "2"])),
-                              "ethnic": str(self.rng.choice(ETHNIC))}
+        self.children[cid] = {
+            "dob": around - dt.timedelta(days=age_days),
+            "sex": str(self.rng.choice(["1", "2"])),
+            "ethnic": str(self.rng.choice(ETHNIC)),
+        }
         return cid
 
     # ---- CIN ----------------------------------------------------------------------------------
@@ -148,7 +184,7 @@ class _Borough:
             k = int(round(self.tg["rereferral_pct"][y] / 100 * n))
             dates = sorted(_rand_date(rng, y0, y1) for _ in range(n))
             flags = rng.permutation(np.r_[np.ones(k, bool), np.zeros(n - k, bool)])
-            for d, rr in zip(dates, flags):
+            for d, rr in zip(dates, flags, strict=False):
                 bound = _minus_12_months(d)
                 while pool and pool[0][0] < bound:
                     od, oc = pool.popleft()
@@ -196,7 +232,12 @@ class _Borough:
                 s = r["date"] + dt.timedelta(days=int(rng.integers(15, 76)))
                 e = s + dt.timedelta(days=int(rng.integers(90, 541)))
                 r["s47"] = (r["date"] + dt.timedelta(days=int(rng.integers(1, 10))), s)
-                r["cpp"] = (s, e if e <= HORIZON else None, n_plans.get(r["child"], 0), str(rng.choice(["NEG", "EMO", "PHY", "SAB", "MUL"])))
+                r["cpp"] = (
+                    s,
+                    e if e <= HORIZON else None,
+                    n_plans.get(r["child"], 0),
+                    str(rng.choice(["NEG", "EMO", "PHY", "SAB", "MUL"])),
+                )
                 n_plans[r["child"]] = n_plans.get(r["child"], 0) + 1
                 plan_open_until[r["child"]] = e
                 if r["closure"] is not None and r["closure"] < e:
@@ -239,36 +280,52 @@ class _Borough:
         for r in self.refs:
             if r["date"] <= y1 and (r["closure"] is None or r["closure"] >= y0):
                 by_child.setdefault(r["child"], []).append(r)
-        out = [f"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<Message><Header><CollectionDetails><Collection>CIN</Collection>"
-               f"<Year>{y}</Year><ReferenceDate>{y1.isoformat()}</ReferenceDate></CollectionDetails><Source>"
-               f"<SourceLevel>L</SourceLevel><LEA>{self.la}</LEA><SoftwareCode>synthetic</SoftwareCode></Source></Header><Children>\n"]
+        out = [
+            f'<?xml version="1.0" encoding="utf-8"?>\n<Message><Header><CollectionDetails><Collection>CIN</Collection>'
+            f"<Year>{y}</Year><ReferenceDate>{y1.isoformat()}</ReferenceDate></CollectionDetails><Source>"
+            f"<SourceLevel>L</SourceLevel><LEA>{self.la}</LEA><SoftwareCode>synthetic</SoftwareCode></Source></Header><Children>\n"
+        ]
         for cid, rs in by_child.items():
             c = self.children[cid]
             sex = f"<GenderCurrent>{c['sex']}</GenderCurrent>"
-            parts = [f"<Child><ChildIdentifiers><LAchildID>{cid}</LAchildID><PersonBirthDate>{c['dob'].isoformat()}</PersonBirthDate>"
-                     f"{sex}</ChildIdentifiers><ChildCharacteristics><Ethnicity>{c['ethnic']}</Ethnicity></ChildCharacteristics>"]
+            parts = [
+                f"<Child><ChildIdentifiers><LAchildID>{cid}</LAchildID><PersonBirthDate>{c['dob'].isoformat()}</PersonBirthDate>"
+                f"{sex}</ChildIdentifiers><ChildCharacteristics><Ethnicity>{c['ethnic']}</Ethnicity></ChildCharacteristics>"
+            ]
             for r in rs:
                 closed = r["closure"] is not None and r["closure"] <= y1
-                x = [f"<CINdetails><CINreferralDate>{r['date'].isoformat()}</CINreferralDate><ReferralSource>1A</ReferralSource>"
-                     f"<PrimaryNeedCode>N{int(self.rng.integers(1, 9))}</PrimaryNeedCode>"]
+                x = [
+                    f"<CINdetails><CINreferralDate>{r['date'].isoformat()}</CINreferralDate><ReferralSource>1A</ReferralSource>"
+                    f"<PrimaryNeedCode>N{int(self.rng.integers(1, 9))}</PrimaryNeedCode>"
+                ]
                 if closed:
-                    x.append(f"<CINclosureDate>{r['closure'].isoformat()}</CINclosureDate><ReasonForClosure>RC{1 if r['nfa'] else 8}</ReasonForClosure>")
+                    x.append(
+                        f"<CINclosureDate>{r['closure'].isoformat()}</CINclosureDate><ReasonForClosure>RC{1 if r['nfa'] else 8}</ReasonForClosure>"
+                    )
                 x.append(f"<ReferralNFA>{'1' if r['nfa'] else '0'}</ReferralNFA>")
                 if r["assessment"] and r["assessment"][0] <= y1:
-                    x.append(f"<Assessments><AssessmentActualStartDate>{r['assessment'][0].isoformat()}</AssessmentActualStartDate>"
-                             f"<AssessmentAuthorisationDate>{dd(r['assessment'][1])}</AssessmentAuthorisationDate></Assessments>")
+                    x.append(
+                        f"<Assessments><AssessmentActualStartDate>{r['assessment'][0].isoformat()}</AssessmentActualStartDate>"
+                        f"<AssessmentAuthorisationDate>{dd(r['assessment'][1])}</AssessmentAuthorisationDate></Assessments>"
+                    )
                 if r["cinplan"] and r["cinplan"][0] <= y1:
-                    x.append(f"<CINPlanDates><CINPlanStartDate>{r['cinplan'][0].isoformat()}</CINPlanStartDate>"
-                             f"<CINPlanEndDate>{dd(r['cinplan'][1])}</CINPlanEndDate></CINPlanDates>")
+                    x.append(
+                        f"<CINPlanDates><CINPlanStartDate>{r['cinplan'][0].isoformat()}</CINPlanStartDate>"
+                        f"<CINPlanEndDate>{dd(r['cinplan'][1])}</CINPlanEndDate></CINPlanDates>"
+                    )
                 if r["s47"] and r["s47"][0] <= y1:
                     icpc = r["s47"][1]
-                    x.append(f"<Section47><S47ActualStartDate>{r['s47'][0].isoformat()}</S47ActualStartDate>"
-                             f"<DateOfInitialCPC>{dd(icpc)}</DateOfInitialCPC><ICPCnotRequired>{'false' if icpc else 'true'}</ICPCnotRequired></Section47>")
+                    x.append(
+                        f"<Section47><S47ActualStartDate>{r['s47'][0].isoformat()}</S47ActualStartDate>"
+                        f"<DateOfInitialCPC>{dd(icpc)}</DateOfInitialCPC><ICPCnotRequired>{'false' if icpc else 'true'}</ICPCnotRequired></Section47>"
+                    )
                 if r["cpp"] and r["cpp"][0] <= y1:
                     s, e, prev, cat = r["cpp"]
-                    x.append(f"<ChildProtectionPlans><CPPstartDate>{s.isoformat()}</CPPstartDate><CPPendDate>{dd(e)}</CPPendDate>"
-                             f"<InitialCategoryOfAbuse>{cat}</InitialCategoryOfAbuse><LatestCategoryOfAbuse>{cat}</LatestCategoryOfAbuse>"
-                             f"<NumberOfPreviousCPP>{prev}</NumberOfPreviousCPP></ChildProtectionPlans>")
+                    x.append(
+                        f"<ChildProtectionPlans><CPPstartDate>{s.isoformat()}</CPPstartDate><CPPendDate>{dd(e)}</CPPendDate>"
+                        f"<InitialCategoryOfAbuse>{cat}</InitialCategoryOfAbuse><LatestCategoryOfAbuse>{cat}</LatestCategoryOfAbuse>"
+                        f"<NumberOfPreviousCPP>{prev}</NumberOfPreviousCPP></ChildProtectionPlans>"
+                    )
                 x.append("</CINdetails>")
                 parts.append("".join(x))
             parts.append("</Child>\n")
@@ -337,8 +394,13 @@ class _Borough:
             stop = e or HORIZON + dt.timedelta(days=200)
             ls = LEGAL[int(rng.choice(len(LEGAL), p=[w for _, w in LEGAL]))][0]
             n_changes = rng.poisson(0.5 * max((stop - s).days, 1) / 365)
-            cuts = sorted({_rand_date(rng, s + dt.timedelta(days=1), stop - dt.timedelta(days=1))
-                           for _ in range(n_changes)}) if (stop - s).days > 2 else []
+            cuts = (
+                sorted(
+                    {_rand_date(rng, s + dt.timedelta(days=1), stop - dt.timedelta(days=1)) for _ in range(n_changes)}
+                )
+                if (stop - s).days > 2
+                else []
+            )
             bounds = [s, *cuts, stop]
             for i in range(len(bounds) - 1):
                 a, b = bounds[i], bounds[i + 1]
@@ -346,13 +408,33 @@ class _Borough:
                 place = PLACES[int(rng.choice(len(PLACES), p=[w for _, w in PLACES]))][0]
                 prov = "PR0" if place == "P1" else ("PR4" if place in ("K2", "H5") or rng.random() < 0.35 else "PR1")
                 if i > 0 and rng.random() < 0.05:  # same-day change: a placement that starts and ends on day a
-                    rows.append({"CHILD": p["child"], "DECOM": a, "RNE": "P", "LS": ls, "PLACE": "T2", "PLACE_PROVIDER": "PR1",
-                                 "DEC": a, "REC": "X1", "REASON_PLACE_CHANGE": "OTHER"})
+                    rows.append(
+                        {
+                            "CHILD": p["child"],
+                            "DECOM": a,
+                            "RNE": "P",
+                            "LS": ls,
+                            "PLACE": "T2",
+                            "PLACE_PROVIDER": "PR1",
+                            "DEC": a,
+                            "REC": "X1",
+                            "REASON_PLACE_CHANGE": "OTHER",
+                        }
+                    )
                     self.truth["same_day_changes"] += 1
-                rows.append({"CHILD": p["child"], "DECOM": a, "RNE": "S" if i == 0 else "P", "LS": ls, "PLACE": place,
-                             "PLACE_PROVIDER": prov, "DEC": (b if (not last or e is not None) else None),
-                             "REC": ("X1" if not last else (str(rng.choice(LEAVE_REASONS)) if e is not None else None)),
-                             "REASON_PLACE_CHANGE": (str(rng.choice(CHANGE_REASONS)) if not last else None)})
+                rows.append(
+                    {
+                        "CHILD": p["child"],
+                        "DECOM": a,
+                        "RNE": "S" if i == 0 else "P",
+                        "LS": ls,
+                        "PLACE": place,
+                        "PLACE_PROVIDER": prov,
+                        "DEC": (b if (not last or e is not None) else None),
+                        "REC": ("X1" if not last else (str(rng.choice(LEAVE_REASONS)) if e is not None else None)),
+                        "REASON_PLACE_CHANGE": (str(rng.choice(CHANGE_REASONS)) if not last else None),
+                    }
+                )
         # short breaks: a V3 single short break, and a V4 series open across 31 March
         for y in YEARS:
             y0, y1 = _year_bounds(y)
@@ -360,13 +442,34 @@ class _Borough:
                 a = _rand_date(rng, y0, y1 - dt.timedelta(days=10))
                 cid = self.new_child(a)
                 if rng.random() < 0.5:
-                    rows.append({"CHILD": cid, "DECOM": a, "RNE": "S", "LS": "V3", "PLACE": "K2", "PLACE_PROVIDER": "PR1",
-                                 "DEC": a + dt.timedelta(days=int(rng.integers(1, 6))), "REC": "E8", "REASON_PLACE_CHANGE": None})
+                    rows.append(
+                        {
+                            "CHILD": cid,
+                            "DECOM": a,
+                            "RNE": "S",
+                            "LS": "V3",
+                            "PLACE": "K2",
+                            "PLACE_PROVIDER": "PR1",
+                            "DEC": a + dt.timedelta(days=int(rng.integers(1, 6))),
+                            "REC": "E8",
+                            "REASON_PLACE_CHANGE": None,
+                        }
+                    )
                 else:
                     b = y1 + dt.timedelta(days=int(rng.integers(5, 60)))
-                    rows.append({"CHILD": cid, "DECOM": max(a, y1 - dt.timedelta(days=20)), "RNE": "S", "LS": "V4", "PLACE": "U6",
-                                 "PLACE_PROVIDER": "PR1", "DEC": b if b <= HORIZON else None, "REC": "E8" if b <= HORIZON else None,
-                                 "REASON_PLACE_CHANGE": None})
+                    rows.append(
+                        {
+                            "CHILD": cid,
+                            "DECOM": max(a, y1 - dt.timedelta(days=20)),
+                            "RNE": "S",
+                            "LS": "V4",
+                            "PLACE": "U6",
+                            "PLACE_PROVIDER": "PR1",
+                            "DEC": b if b <= HORIZON else None,
+                            "REC": "E8" if b <= HORIZON else None,
+                            "REASON_PLACE_CHANGE": None,
+                        }
+                    )
                 self.truth["short_break_children"] += 1
         return pd.DataFrame(rows)
 
@@ -384,11 +487,35 @@ def _ssda903_return(eps: pd.DataFrame, children: dict, y: int) -> tuple[pd.DataF
     r["HOME_POST"] = ""
     r["PL_POST"] = ""
     r["URN"] = ""
-    r = r[["CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC", "REASON_PLACE_CHANGE",
-           "HOME_POST", "PL_POST", "URN"]].fillna("")
+    r = r[
+        [
+            "CHILD",
+            "DECOM",
+            "RNE",
+            "LS",
+            "CIN",
+            "PLACE",
+            "PLACE_PROVIDER",
+            "DEC",
+            "REC",
+            "REASON_PLACE_CHANGE",
+            "HOME_POST",
+            "PL_POST",
+            "URN",
+        ]
+    ].fillna("")
     ids = list(dict.fromkeys(r["CHILD"]))
-    header = pd.DataFrame({"CHILD": ids, "SEX": [children[c]["sex"] for c in ids], "DOB": [_d(children[c]["dob"]) for c in ids],
-                           "ETHNIC": [children[c]["ethnic"] for c in ids], "UPN": "", "MOTHER": "", "MC_DOB": ""})
+    header = pd.DataFrame(
+        {
+            "CHILD": ids,
+            "SEX": [children[c]["sex"] for c in ids],
+            "DOB": [_d(children[c]["dob"]) for c in ids],
+            "ETHNIC": [children[c]["ethnic"] for c in ids],
+            "UPN": "",
+            "MOTHER": "",
+            "MC_DOB": "",
+        }
+    )
     return header, r
 
 
@@ -397,12 +524,21 @@ def generate(ctx) -> dict:
     targets, origin = load_targets()
     cpp_before = ctx.effect(STRAND, "cpp_within_12m_before", 0.14)
     cpp_after = ctx.effect(STRAND, "cpp_within_12m_after", 0.10)
-    truth = {"targets_from": origin, "scale": ctx.scale, "programme_start": PROGRAMME_START.isoformat(),
-             "tolerance": {"cla_at_31_march_number": 0, "cla_started_during_year_number": 0, "cin_referrals_number": 0,
-                           "cin_rereferrals_within_12m_pct_pp": REREFERRAL_TOLERANCE_PP},
-             "planted": {"cpp_within_12m_before": cpp_before, "cpp_within_12m_after": cpp_after},
-             "malformed_rows": 0, "boroughs": {}}
-    for slug, (_, _, la) in BOROUGHS.items():
+    truth = {
+        "targets_from": origin,
+        "scale": ctx.scale,
+        "programme_start": PROGRAMME_START.isoformat(),
+        "tolerance": {
+            "cla_at_31_march_number": 0,
+            "cla_started_during_year_number": 0,
+            "cin_referrals_number": 0,
+            "cin_rereferrals_within_12m_pct_pp": REREFERRAL_TOLERANCE_PP,
+        },
+        "planted": {"cpp_within_12m_before": cpp_before, "cpp_within_12m_after": cpp_after},
+        "malformed_rows": 0,
+        "boroughs": {},
+    }
+    for _slug, (_, _, la) in BOROUGHS.items():
         tg = borough_targets(targets, la, ctx.scale)
         b = _Borough(rng, la, tg, cpp_before, cpp_after)
         b.referrals()
@@ -413,8 +549,12 @@ def generate(ctx) -> dict:
         for y in YEARS:
             header, ep = _ssda903_return(eps, b.children, y)
             if y == 2016:  # malformed rows: an impossible date and a missing start date (rejected at ingest)
-                bad = pd.DataFrame([{**ep.iloc[0].to_dict(), "CHILD": f"{la}BAD1", "DECOM": "31/02/2016"},
-                                    {**ep.iloc[0].to_dict(), "CHILD": f"{la}BAD2", "DECOM": ""}])
+                bad = pd.DataFrame(
+                    [
+                        {**ep.iloc[0].to_dict(), "CHILD": f"{la}BAD1", "DECOM": "31/02/2016"},
+                        {**ep.iloc[0].to_dict(), "CHILD": f"{la}BAD2", "DECOM": ""},
+                    ]
+                )
                 ep = pd.concat([ep, bad], ignore_index=True)
                 truth["malformed_rows"] += 2
             ctx.write_csv(header, f"la_extracts/{la}/{y}/ssda903/header.csv")

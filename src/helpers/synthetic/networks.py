@@ -26,6 +26,7 @@ Malformed rows (counted in the truth record): one member row with an unknown dom
 support score out of range (both extra rows with IDs used nowhere else), and one tie to a member who
 is not on that family's map.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -40,19 +41,50 @@ TIES_RECORDED = 0.7
 CHURN = 0.12
 
 ROLES = {
-    "household": ["partner", "older sibling", "younger sibling", "grandmother (lives with family)", "stepfather", "lodger"],
-    "extended_family": ["maternal grandmother", "maternal grandfather", "paternal grandmother", "paternal grandfather",
-                        "aunt", "uncle", "cousin", "great-aunt"],
+    "household": [
+        "partner",
+        "older sibling",
+        "younger sibling",
+        "grandmother (lives with family)",
+        "stepfather",
+        "lodger",
+    ],
+    "extended_family": [
+        "maternal grandmother",
+        "maternal grandfather",
+        "paternal grandmother",
+        "paternal grandfather",
+        "aunt",
+        "uncle",
+        "cousin",
+        "great-aunt",
+    ],
     "friends": ["friend", "close friend", "school-gate friend", "old school friend", "friend from work"],
     "neighbours": ["neighbour", "neighbour next door", "neighbour upstairs"],
     "work_school": ["school", "nursery", "class teacher", "employer", "college tutor", "work colleague"],
     "community": ["church", "mosque", "youth club", "football club", "community centre", "toddler group"],
-    "formal_services": ["GP", "health visitor", "social worker", "school nurse", "CAMHS", "housing officer",
-                        "family support worker", "police", "children's centre", "drug and alcohol service"],
+    "formal_services": [
+        "GP",
+        "health visitor",
+        "social worker",
+        "school nurse",
+        "CAMHS",
+        "housing officer",
+        "family support worker",
+        "police",
+        "children's centre",
+        "drug and alcohol service",
+    ],
 }
 #: Relative weights of the informal domains.
-INFORMAL_WEIGHTS = {"household": 0.2, "extended_family": 0.27, "friends": 0.22, "neighbours": 0.08,
-                    "work_school": 0.13, "community": 0.10}
+INFORMAL_WEIGHTS = {
+    "household": 0.2,
+    "extended_family": 0.27,
+    "friends": 0.22,
+    "neighbours": 0.08,
+    "work_school": 0.13,
+    "community": 0.10,
+}
 #: Per domain: mean (emotional, practical, informational, criticism, closeness) on 1-3, P(both ways).
 PROFILE = {
     "household": ((2.6, 2.5, 2.0, 1.9, 2.8), 0.85),
@@ -87,7 +119,9 @@ def _member(rng, domain: str, risk: float, number: int) -> dict:
     if domain in ("household", "extended_family"):
         known = ">5" if rng.random() < 0.85 else "1-5"
     else:
-        known = [">5", "1-5", "<1"][int(rng.choice(3, p=[0.25, 0.45, 0.3] if domain != "formal_services" else [0.05, 0.35, 0.6]))]
+        known = [">5", "1-5", "<1"][
+            int(rng.choice(3, p=[0.25, 0.45, 0.3] if domain != "formal_services" else [0.05, 0.35, 0.6]))
+        ]
     p_stress = 0.08 + (0.15 * max(risk, 0) if domain in ("formal_services", "household", "extended_family") else 0)
     u = rng.random()
     if crit == 3 or u < p_stress:
@@ -162,8 +196,15 @@ def generate(ctx) -> dict:
         ties_rec = bool(rng.random() < TIES_RECORDED)
         date1 = started + pd.Timedelta(days=int(rng.integers(14, 60)))
         consent = _illustration_consent(row.family_id)
-        maps.append({"family_id": row.family_id, "wave": 1, "map_date": date1.strftime("%Y-%m-%d"),
-                     "ties_recorded": "yes" if ties_rec else "no", "illustration_consent": consent})
+        maps.append(
+            {
+                "family_id": row.family_id,
+                "wave": 1,
+                "map_date": date1.strftime("%Y-%m-%d"),
+                "ties_recorded": "yes" if ties_rec else "no",
+                "illustration_consent": consent,
+            }
+        )
         members += [{"family_id": row.family_id, "wave": 1, **m} for m in w1]
         if ties_rec:
             ties += [{"family_id": row.family_id, "wave": 1, "member_a": a, "member_b": b} for a, b in _ties(rng, w1)]
@@ -191,8 +232,15 @@ def generate(ctx) -> dict:
             next_number += 1
         date2 = date1 + pd.Timedelta(days=int(rng.integers(180, 270)))
         ties_rec2 = ties_rec or bool(rng.random() < 0.2)
-        maps.append({"family_id": row.family_id, "wave": 2, "map_date": date2.strftime("%Y-%m-%d"),
-                     "ties_recorded": "yes" if ties_rec2 else "no", "illustration_consent": consent})
+        maps.append(
+            {
+                "family_id": row.family_id,
+                "wave": 2,
+                "map_date": date2.strftime("%Y-%m-%d"),
+                "ties_recorded": "yes" if ties_rec2 else "no",
+                "illustration_consent": consent,
+            }
+        )
         members += [{"family_id": row.family_id, "wave": 2, **m} for m in w2]
         if ties_rec2:
             ties += [{"family_id": row.family_id, "wave": 2, "member_a": a, "member_b": b} for a, b in _ties(rng, w2)]
@@ -214,8 +262,22 @@ def generate(ctx) -> dict:
     recorded = maps_df[maps_df["ties_recorded"] == "yes"]
     if len(recorded):
         first = recorded.iloc[0]
-        ties_df = pd.concat([ties_df, pd.DataFrame([{"family_id": first["family_id"], "wave": int(first["wave"]),
-                                                     "member_a": "M01", "member_b": "M99"}])], ignore_index=True)
+        ties_df = pd.concat(
+            [
+                ties_df,
+                pd.DataFrame(
+                    [
+                        {
+                            "family_id": first["family_id"],
+                            "wave": int(first["wave"]),
+                            "member_a": "M01",
+                            "member_b": "M99",
+                        }
+                    ]
+                ),
+            ],
+            ignore_index=True,
+        )
         malformed["network_ties"] = 1
 
     ctx.write_csv(maps_df, "network_maps.csv")

@@ -9,9 +9,9 @@ The generator keeps two extra columns in memory for the strand generators (never
 ``trained_when_work_started`` on families and ``risk`` (a latent difficulty, higher for child
 protection and looked-after families).
 """
+
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from ..config import BOROUGHS

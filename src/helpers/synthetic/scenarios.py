@@ -30,6 +30,7 @@ estimates), the same per outcome, ``att_alignment`` over the trained answers, an
 the expected difference in differences of per-practitioner mean alignment (trained between the waves
 minus not trained by wave 2).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -74,17 +75,46 @@ SCENARIOS = (
 )
 
 #: Latent base level per outcome (code units, 0-2 scale; cut points 0.5 and 1.5).
-BASE = {"hypothesising": 0.70, "curiosity": 0.90, "relational": 0.80, "network": 0.55, "child_voice": 1.00,
-        "reflexivity": 0.55, "purposeful": 1.00, "risk_safety": 1.20}
+BASE = {
+    "hypothesising": 0.70,
+    "curiosity": 0.90,
+    "relational": 0.80,
+    "network": 0.55,
+    "child_voice": 1.00,
+    "reflexivity": 0.55,
+    "purposeful": 1.00,
+    "risk_safety": 1.20,
+}
 #: Planted latent training effect per outcome (code units), multiplied by ``training_scale``.
-TRAINING_EFFECT = {"hypothesising": 0.35, "curiosity": 0.30, "relational": 0.30, "network": 0.25, "child_voice": 0.10,
-                   "reflexivity": 0.20, "purposeful": 0.20, "risk_safety": 0.05}
-ROLE_SHIFT = {"social_worker": 0.0, "senior_social_worker": 0.10, "supervisor": 0.15, "family_support_worker": -0.25,
-              "clinician": 0.30}
+TRAINING_EFFECT = {
+    "hypothesising": 0.35,
+    "curiosity": 0.30,
+    "relational": 0.30,
+    "network": 0.25,
+    "child_voice": 0.10,
+    "reflexivity": 0.20,
+    "purposeful": 0.20,
+    "risk_safety": 0.05,
+}
+ROLE_SHIFT = {
+    "social_worker": 0.0,
+    "senior_social_worker": 0.10,
+    "supervisor": 0.15,
+    "family_support_worker": -0.25,
+    "clinician": 0.30,
+}
 SCENARIO_SHIFT = {"S1": 0.0, "S2": -0.10, "S3": 0.05}
 #: Coder noise SD per outcome (both coders); larger = less reliable coding.
-CODER_NOISE = {"hypothesising": 0.12, "curiosity": 0.15, "relational": 0.13, "network": 0.10, "child_voice": 0.28,
-               "reflexivity": 0.45, "purposeful": 0.14, "risk_safety": 0.15}
+CODER_NOISE = {
+    "hypothesising": 0.12,
+    "curiosity": 0.15,
+    "relational": 0.13,
+    "network": 0.10,
+    "child_voice": 0.28,
+    "reflexivity": 0.45,
+    "purposeful": 0.14,
+    "risk_safety": 0.15,
+}
 THIRD_CODER_NOISE = 0.12
 SD_PRACTITIONER = 0.40
 SD_PRACTITIONER_OUTCOME = 0.25
@@ -98,22 +128,38 @@ WAVE_WINDOWS = {1: ("2015-01-12", "2015-03-20"), 2: ("2016-01-11", "2016-03-18")
 MC_REPS = 200
 
 SENTENCES = {
-    "hypothesising": ("I think the difficulties may come from stress in the family.",
-                      "One idea is that the behaviour is a response to changes at home; another is that the adults are struggling with their own worries, and I would test both."),
-    "curiosity": ("Other people may see this differently.",
-                  "I would want to hear how each parent, the child and the school each understand what is going on, and what each thinks would help."),
-    "relational": ("The relationships at home matter here.",
-                   "The pattern between the adults seems to shape how the children cope, and changing that pattern could help everyone."),
-    "network": ("There may be relatives or friends who could help.",
-                "I would draw a genogram with the family and invite wider family and friends to a network meeting to agree who can do what."),
-    "child_voice": ("The child should be spoken to.",
-                    "I would meet the child on their own, using drawings or a three houses exercise, and make sure what they tell me shapes the plan."),
-    "reflexivity": ("My own views could affect this.",
-                    "I notice I feel protective of the child and critical of the parent, so I would take that to supervision and check my assumptions."),
-    "purposeful": ("I would make a plan to support the family.",
-                   "Within two weeks I would agree with the family three specific steps, who does each, and when we will review them."),
-    "risk_safety": ("There are some risks to consider.",
-                    "The worry is that the child is harmed when the adults argue; safety would mean the child is never present when that happens, and the family would agree how."),
+    "hypothesising": (
+        "I think the difficulties may come from stress in the family.",
+        "One idea is that the behaviour is a response to changes at home; another is that the adults are struggling with their own worries, and I would test both.",
+    ),
+    "curiosity": (
+        "Other people may see this differently.",
+        "I would want to hear how each parent, the child and the school each understand what is going on, and what each thinks would help.",
+    ),
+    "relational": (
+        "The relationships at home matter here.",
+        "The pattern between the adults seems to shape how the children cope, and changing that pattern could help everyone.",
+    ),
+    "network": (
+        "There may be relatives or friends who could help.",
+        "I would draw a genogram with the family and invite wider family and friends to a network meeting to agree who can do what.",
+    ),
+    "child_voice": (
+        "The child should be spoken to.",
+        "I would meet the child on their own, using drawings or a three houses exercise, and make sure what they tell me shapes the plan.",
+    ),
+    "reflexivity": (
+        "My own views could affect this.",
+        "I notice I feel protective of the child and critical of the parent, so I would take that to supervision and check my assumptions.",
+    ),
+    "purposeful": (
+        "I would make a plan to support the family.",
+        "Within two weeks I would agree with the family three specific steps, who does each, and when we will review them.",
+    ),
+    "risk_safety": (
+        "There are some risks to consider.",
+        "The worry is that the child is harmed when the adults argue; safety would mean the child is never present when that happens, and the family would agree how.",
+    ),
 }
 OPENING = "I would start by meeting the family at home."
 
@@ -139,8 +185,11 @@ def _expected(rng, design: dict, effects: np.ndarray, coder_sd: np.ndarray, n_pr
         u = rng.normal(0, SD_PRACTITIONER, n_prac)[design["prac"]][:, None]
         v = rng.normal(0, SD_PRACTITIONER_OUTCOME, (n_prac, k))[design["prac"]]
         e = rng.normal(0, SD_ANSWER, (n, k))
-        na, nb, nc = (rng.normal(0, 1, (n, k)) * coder_sd, rng.normal(0, 1, (n, k)) * coder_sd,
-                      rng.normal(0, THIRD_CODER_NOISE, (n, k)))
+        na, nb, nc = (
+            rng.normal(0, 1, (n, k)) * coder_sd,
+            rng.normal(0, 1, (n, k)) * coder_sd,
+            rng.normal(0, THIRD_CODER_NOISE, (n, k)),
+        )
         scores = {}
         for t in (0, 1):
             lat = fixed + u + v + e + t * effects
@@ -149,7 +198,12 @@ def _expected(rng, design: dict, effects: np.ndarray, coder_sd: np.ndarray, n_pr
         ate += diff.mean(axis=0)
         att_sum += diff[trained].mean() if trained.any() else 0.0
         observed = np.where(trained[:, None], scores[1], scores[0]).mean(axis=1)
-        pw = pd.DataFrame({"p": design["prac"], "wave": design["wave"], "y": observed}).groupby(["p", "wave"])["y"].mean().unstack()
+        pw = (
+            pd.DataFrame({"p": design["prac"], "wave": design["wave"], "y": observed})
+            .groupby(["p", "wave"])["y"]
+            .mean()
+            .unstack()
+        )
         change = (pw[2] - pw[1]).dropna()
         sw = change.reindex(design["switchers"]).dropna()
         nv = change.reindex(design["never"]).dropna()
@@ -158,7 +212,7 @@ def _expected(rng, design: dict, effects: np.ndarray, coder_sd: np.ndarray, n_pr
     ate /= MC_REPS
     return {
         "ate_alignment": float(ate.mean()),
-        "ate_by_outcome": {o: float(x) for o, x in zip(OUTCOMES, ate)},
+        "ate_by_outcome": {o: float(x) for o, x in zip(OUTCOMES, ate, strict=False)},
         "att_alignment": float(att_sum / MC_REPS),
         "did_expected": float(np.mean(did)) if did else None,
         "mc_reps": MC_REPS,
@@ -189,15 +243,25 @@ def generate(ctx) -> dict:
             for sc in SCENARIOS:
                 if rng.random() < P_SKIP_SCENARIO:
                     continue
-                rows.append({"prac": i, "wave": wave, "scenario_id": sc["scenario_id"], "date": date,
-                             "trained": bool(pd.notna(done[i]) and done[i] <= date)})
+                rows.append(
+                    {
+                        "prac": i,
+                        "wave": wave,
+                        "scenario_id": sc["scenario_id"],
+                        "date": date,
+                        "trained": bool(pd.notna(done[i]) and done[i] <= date),
+                    }
+                )
     design = pd.DataFrame(rows)
     n = len(design)
     p_idx = design["prac"].to_numpy()
     trained = design["trained"].to_numpy(bool)
-    fixed = (base[None, :] + prac["role"].map(role_shift).to_numpy()[p_idx][:, None]
-             + design["scenario_id"].map(SCENARIO_SHIFT).to_numpy()[:, None]
-             + wave2_shift * (design["wave"].to_numpy() == 2)[:, None])
+    fixed = (
+        base[None, :]
+        + prac["role"].map(role_shift).to_numpy()[p_idx][:, None]
+        + design["scenario_id"].map(SCENARIO_SHIFT).to_numpy()[:, None]
+        + wave2_shift * (design["wave"].to_numpy() == 2)[:, None]
+    )
 
     u = rng.normal(0, SD_PRACTITIONER, len(prac))[p_idx][:, None]
     v = rng.normal(0, SD_PRACTITIONER_OUTCOME, (len(prac), k))[p_idx]
@@ -214,15 +278,17 @@ def generate(ctx) -> dict:
     for j in range(n):
         parts = [OPENING] + [SENTENCES[o][true_level[j, m] - 1] for m, o in enumerate(OUTCOMES) if true_level[j, m] > 0]
         texts.append(" ".join(parts))
-    answers = pd.DataFrame({
-        "answer_id": design["answer_id"],
-        "practitioner_id": prac["practitioner_id"].to_numpy()[p_idx],
-        "scenario_id": design["scenario_id"],
-        "wave": design["wave"].astype(str),
-        "answer_date": design["date"].dt.strftime("%Y-%m-%d"),
-        "answer_text": texts,
-        "consent_to_quote": np.where(rng.random(n) < P_CONSENT, "yes", "no"),
-    })
+    answers = pd.DataFrame(
+        {
+            "answer_id": design["answer_id"],
+            "practitioner_id": prac["practitioner_id"].to_numpy()[p_idx],
+            "scenario_id": design["scenario_id"],
+            "wave": design["wave"].astype(str),
+            "answer_date": design["date"].dt.strftime("%Y-%m-%d"),
+            "answer_text": texts,
+            "consent_to_quote": np.where(rng.random(n) < P_CONSENT, "yes", "no"),
+        }
+    )
     answers.loc[rng.choice(n, size=max(1, n // 200), replace=False), "answer_text"] = ""  # a few blank texts
     bad_answers = []
     for col, value in (("wave", "3"), ("answer_date", "2015-02-30"), ("practitioner_id", "")):
@@ -237,23 +303,41 @@ def generate(ctx) -> dict:
     # Codes file (long).
     rec = []
     for m, o in enumerate(OUTCOMES):
-        for coder, lev, mask in (("A", level_a, np.ones((n, k), bool)), ("B", level_b, np.ones((n, k), bool)), ("C", level_c, needs_c)):
+        for coder, lev, mask in (
+            ("A", level_a, np.ones((n, k), bool)),
+            ("B", level_b, np.ones((n, k), bool)),
+            ("C", level_c, needs_c),
+        ):
             idx = np.flatnonzero(mask[:, m])
-            rec.append(pd.DataFrame({"answer_id": design["answer_id"].to_numpy()[idx], "coder": coder, "outcome": o,
-                                     "level": lev[idx, m].astype(str)}))
+            rec.append(
+                pd.DataFrame(
+                    {
+                        "answer_id": design["answer_id"].to_numpy()[idx],
+                        "coder": coder,
+                        "outcome": o,
+                        "level": lev[idx, m].astype(str),
+                    }
+                )
+            )
     codes = pd.concat(rec, ignore_index=True)
-    codes = codes.sort_values(["answer_id", "coder", "outcome"], key=lambda s: s.map({o: i for i, o in enumerate(OUTCOMES)}) if s.name == "outcome" else s, kind="stable").reset_index(drop=True)
+    codes = codes.sort_values(
+        ["answer_id", "coder", "outcome"],
+        key=lambda s: s.map({o: i for i, o in enumerate(OUTCOMES)}) if s.name == "outcome" else s,
+        kind="stable",
+    ).reset_index(drop=True)
     ab = np.flatnonzero(codes["coder"].isin(["A", "B"]).to_numpy())
     blank = rng.choice(ab, size=max(1, int(round(P_BLANK_CODE * len(ab)))), replace=False)
     codes.loc[blank, "level"] = ""
     invalid_values = ["3", "x", "9", "-1", "2.5", "two"]
     invalid = rng.choice(np.setdiff1d(ab, blank), size=len(invalid_values), replace=False)
     codes.loc[invalid, "level"] = invalid_values
-    extra = pd.DataFrame([
-        {"answer_id": design["answer_id"].iloc[0], "coder": "D", "outcome": OUTCOMES[0], "level": "1"},
-        {"answer_id": design["answer_id"].iloc[1], "coder": "A", "outcome": "empathy", "level": "1"},
-        codes.iloc[int(np.setdiff1d(ab, np.r_[blank, invalid])[-1])].to_dict(),  # duplicate answer+coder+outcome
-    ])
+    extra = pd.DataFrame(
+        [
+            {"answer_id": design["answer_id"].iloc[0], "coder": "D", "outcome": OUTCOMES[0], "level": "1"},
+            {"answer_id": design["answer_id"].iloc[1], "coder": "A", "outcome": "empathy", "level": "1"},
+            codes.iloc[int(np.setdiff1d(ab, np.r_[blank, invalid])[-1])].to_dict(),  # duplicate answer+coder+outcome
+        ]
+    )
     codes_out = pd.concat([codes, extra], ignore_index=True)
 
     ctx.write_csv(pd.DataFrame(SCENARIOS), "scenarios.csv")
@@ -265,10 +349,20 @@ def generate(ctx) -> dict:
     both = status.dropna()
     switchers = both.index[(both[1] == False) & (both[2] == True)]  # noqa: E712
     never = both.index[(both[1] == False) & (both[2] == False)]  # noqa: E712
-    mc = _expected(ctx.rng("scenarios/expected"),
-                   {"prac": p_idx, "wave": design["wave"].to_numpy(), "fixed": fixed, "trained": trained,
-                    "switchers": switchers, "never": never},
-                   effects, coder_sd, len(prac))
+    mc = _expected(
+        ctx.rng("scenarios/expected"),
+        {
+            "prac": p_idx,
+            "wave": design["wave"].to_numpy(),
+            "fixed": fixed,
+            "trained": trained,
+            "switchers": switchers,
+            "never": never,
+        },
+        effects,
+        coder_sd,
+        len(prac),
+    )
     return {
         "files": list(FILES),
         "answers": int(n),
@@ -284,10 +378,10 @@ def generate(ctx) -> dict:
         "rollout": {"trained_between_waves": int(len(switchers)), "not_trained_by_wave2": int(len(never))},
         "planted": {
             "training_scale": scale,
-            "training_effect_latent": {o: float(x) for o, x in zip(OUTCOMES, effects)},
+            "training_effect_latent": {o: float(x) for o, x in zip(OUTCOMES, effects, strict=False)},
             "role_shift_latent": role_shift,
             "wave2_shift_latent": wave2_shift,
-            "coder_noise_sd": {o: float(x) for o, x in zip(OUTCOMES, coder_sd)},
+            "coder_noise_sd": {o: float(x) for o, x in zip(OUTCOMES, coder_sd, strict=False)},
             "note": "latent shifts in code units (0-2 scale, cut at 0.5 and 1.5); reflexivity and the child's voice coded with more noise",
         },
         "expected_observed": {

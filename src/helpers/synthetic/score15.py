@@ -37,8 +37,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .roster import ABBREVIATIONS
 from ..config import BOROUGHS
+from .roster import ABBREVIATIONS
 
 FILENAME = "score15_responses.csv"
 N_ITEMS = 15
@@ -223,7 +223,7 @@ def generate(ctx) -> dict:
                 "respondent_role": members.at[i, "role"],
                 "age": str(int(members.at[i, "age"])),
             }
-            row.update(zip(q_cols, _as_text(answered[i])))
+            row.update(zip(q_cols, _as_text(answered[i]), strict=False))
             rows.append(row)
     table = pd.DataFrame(rows).sort_values(["completed_on", "respondent_id"], kind="stable").reset_index(drop=True)
     blank_items = int((table[q_cols] == "").to_numpy().sum())
@@ -231,7 +231,7 @@ def generate(ctx) -> dict:
     # Out-of-range or non-numeric answers in otherwise valid rows: blanked (and logged) at ingest.
     bad_values = ["7", "x", "0", "6"]
     cells = rng.choice(len(table), size=len(bad_values), replace=False)
-    for value, r in zip(bad_values, cells):
+    for value, r in zip(bad_values, cells, strict=False):
         col = q_cols[int(rng.integers(N_ITEMS))]
         while table.at[r, col] == "":
             col = q_cols[int(rng.integers(N_ITEMS))]
@@ -249,7 +249,7 @@ def generate(ctx) -> dict:
     extra = []
     clean = np.setdiff1d(np.arange(len(table)), cells)  # copies must not carry a blanked value
     sources = rng.choice(clean, size=len(corruptions) + 1, replace=False)
-    for k, ((col, value), r) in enumerate(zip(corruptions, sources)):
+    for k, ((col, value), r) in enumerate(zip(corruptions, sources, strict=False)):
         row = table.loc[r].copy()
         row["respondent_id"] = f"{row['respondent_id'].split('-')[0]}-R9{k:05d}"
         row[col] = value

@@ -21,6 +21,7 @@ Malformed rows (each rejected for one reason) are added for practitioner-waves t
 so they never duplicate a valid row: a negative hours value, a blank hours value, a non-numeric hours
 value, a weekly total over 80 and one under 5.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -33,14 +34,26 @@ WAVE_START = {1: pd.Timestamp("2014-10-06"), 2: pd.Timestamp("2016-10-03")}
 WAVE_DAYS = 50
 P_ANSWER = {1: 0.80, 2: 0.75}
 BASE_DIRECT = 0.22
-ROLE_DIRECT = {"social_worker": 0.0, "senior_social_worker": -0.02, "supervisor": -0.08,
-               "family_support_worker": 0.10, "clinician": 0.05}
+ROLE_DIRECT = {
+    "social_worker": 0.0,
+    "senior_social_worker": -0.02,
+    "supervisor": -0.08,
+    "family_support_worker": 0.10,
+    "clinician": 0.05,
+}
 ROLE_HOURS = {"family_support_worker": -3.0, "clinician": -4.0}
 SD_DIRECT = 0.06
 SD_DIRECT_CHANGE = 0.05
 #: Mean proportions of the non-direct part of the week (normalised over the listed activities).
-OTHER_SHARES = {"case_recording": 0.34, "internal_meetings": 0.12, "multi_agency_meetings": 0.12,
-                "supervision": 0.08, "training": 0.06, "travel": 0.14, "administration": 0.14}
+OTHER_SHARES = {
+    "case_recording": 0.34,
+    "internal_meetings": 0.12,
+    "multi_agency_meetings": 0.12,
+    "supervision": 0.08,
+    "training": 0.06,
+    "travel": 0.14,
+    "administration": 0.14,
+}
 DIRICHLET_CONCENTRATION = 60.0
 
 
@@ -56,7 +69,7 @@ def _status(completed: str, answered: pd.Timestamp) -> str:
 def _week(rng, direct: float, total: float, others: list[str]) -> dict:
     base = np.array([OTHER_SHARES.get(c, 0.1) for c in others])
     props = rng.dirichlet(DIRICHLET_CONCENTRATION * base / base.sum())
-    hours = {"direct": direct * total, **{c: (1 - direct) * total * p for c, p in zip(others, props)}}
+    hours = {"direct": direct * total, **{c: (1 - direct) * total * p for c, p in zip(others, props, strict=False)}}
     return {k: round(v * 2) / 2 for k, v in hours.items()}
 
 
@@ -80,11 +93,16 @@ def generate(ctx) -> dict:
         for i in range(n):
             p = staff.iloc[i]
             week = _week(rng, float(direct[i]), float(total_w[i]), others)
-            row = {"practitioner_id": p["practitioner_id"], "wave": str(wave), "completed_on": dates[i].strftime("%Y-%m-%d"),
-                   "borough": p["borough"], "role": p["role"],
-                   "training_status": _status(p["training_completed"], dates[i]),
-                   hours_column(direct_code): f"{week['direct']:g}",
-                   **{hours_column(c): f"{week[c]:g}" for c in others}}
+            row = {
+                "practitioner_id": p["practitioner_id"],
+                "wave": str(wave),
+                "completed_on": dates[i].strftime("%Y-%m-%d"),
+                "borough": p["borough"],
+                "role": p["role"],
+                "training_status": _status(p["training_completed"], dates[i]),
+                hours_column(direct_code): f"{week['direct']:g}",
+                **{hours_column(c): f"{week[c]:g}" for c in others},
+            }
             (rows if answers[wave][i] else unanswered).append(row)
     table = pd.DataFrame(rows)
     both = answers[1] & answers[2]
@@ -95,7 +113,7 @@ def generate(ctx) -> dict:
     bad = []
     pick = rng.choice(len(unanswered), size=min(5, len(unanswered)), replace=False)
     kinds = ["negative", "blank", "not_a_number", "total_too_high", "total_too_low"]
-    for kind, j in zip(kinds, pick):
+    for kind, j in zip(kinds, pick, strict=False):
         row = dict(unanswered[j])
         if kind == "negative":
             row[hcols[1]] = "-2"
@@ -127,7 +145,7 @@ def generate(ctx) -> dict:
             "direct_share_change": change,
             "realised_latent_mean_change_both_waves": realised,
             "note": "change in each practitioner's direct-work share (0-1 scale) from wave 1 to wave 2, "
-                    "before rounding hours to the half hour",
+            "before rounding hours to the half hour",
         },
         "mean_direct_share_wave1_latent": float(d1.mean()),
     }

@@ -34,6 +34,7 @@ absence within 0.3 points of the target, for every borough and year.
 Malformed rows added (each rejected for one reason): posts with an unknown role, an FTE over 1, an end
 before the start, a blank start date; an absence spell ending before it starts.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -69,8 +70,10 @@ def published_targets(public_dir: Path | None = None) -> tuple[dict, str]:
     names = [name for name, _, _ in BOROUGHS.values()]
     measures = ("fte_in_post", "agency_rate_pct", "turnover_rate_pct", "absence_rate_pct")
     if not available(d):
-        return ({b: {y: dict(DEFAULT_TARGETS) for y in PUBLISHED_YEARS} for b in names},
-                "documented defaults (public-data folder not found)")
+        return (
+            {b: {y: dict(DEFAULT_TARGETS) for y in PUBLISHED_YEARS} for b in names},
+            "documented defaults (public-data folder not found)",
+        )
     pub = published_for_boroughs(read_workforce(d))
     out = {}
     for b in names:
@@ -94,8 +97,11 @@ def _targets(pub: dict, planted: dict) -> dict:
     for b, years in pub.items():
         t[b] = {y: dict(v) for y, v in years.items()}
         before = {}
-        for m, key in (("agency_rate_pct", "agency_rate_change"), ("turnover_rate_pct", "turnover_rate_change"),
-                       ("absence_rate_pct", "absence_rate_change")):
+        for m, key in (
+            ("agency_rate_pct", "agency_rate_change"),
+            ("turnover_rate_pct", "turnover_rate_change"),
+            ("absence_rate_pct", "absence_rate_change"),
+        ):
             after_mean = np.mean([t[b][y][m] for y in AFTER_YEARS])
             before[m] = max(0.5, float(after_mean - planted[key]))
         fte_first = t[b][2015]["fte_in_post"]
@@ -115,8 +121,12 @@ def _pooled_truth(targets: dict, years) -> dict:
         s["agency"] += a / (1 - a) * f
         s["leavers"] += v["turnover_rate_pct"] / 100 * f
         s["days"] += v["absence_rate_pct"] / 100 * f * WORKING_DAYS
-    return {"agency_rate_pct": 100 * s["agency"] / (s["agency"] + s["fte"]), "turnover_rate_pct": 100 * s["leavers"] / s["fte"],
-            "absence_rate_pct": 100 * s["days"] / (s["fte"] * WORKING_DAYS), "_sums": s}
+    return {
+        "agency_rate_pct": 100 * s["agency"] / (s["agency"] + s["fte"]),
+        "turnover_rate_pct": 100 * s["leavers"] / s["fte"],
+        "absence_rate_pct": 100 * s["days"] / (s["fte"] * WORKING_DAYS),
+        "_sums": s,
+    }
 
 
 def _day(rng, start: pd.Timestamp, end: pd.Timestamp) -> pd.Timestamp:
@@ -140,15 +150,29 @@ def _borough(rng, name: str, abbrev: str, targets: dict) -> tuple[list[dict], li
         return f"{abbrev}-T{int(rng.integers(1, 9))}"
 
     def add_perm(start, wid=None, role=None, fte=None):
-        p = {"worker_id": wid or new_id("E"), "borough": name, "team": team(),
-             "role": role or str(rng.choice(list(CENSUS_ROLE_SHARES), p=list(CENSUS_ROLE_SHARES.values()))),
-             "fte": fte if fte is not None else _fte(rng), "contract": "permanent", "start_date": start, "end_date": None, "leaving_reason": None}
+        p = {
+            "worker_id": wid or new_id("E"),
+            "borough": name,
+            "team": team(),
+            "role": role or str(rng.choice(list(CENSUS_ROLE_SHARES), p=list(CENSUS_ROLE_SHARES.values()))),
+            "fte": fte if fte is not None else _fte(rng),
+            "contract": "permanent",
+            "start_date": start,
+            "end_date": None,
+            "leaving_reason": None,
+        }
         posts.append(p)
         return p
 
     def in_post(date, contract="permanent"):
-        return [p for p in posts if p["contract"] == contract and p["role"] in CENSUS_ROLE_SHARES and p["start_date"] <= date
-                and (p["end_date"] is None or p["end_date"] > date)]
+        return [
+            p
+            for p in posts
+            if p["contract"] == contract
+            and p["role"] in CENSUS_ROLE_SHARES
+            and p["start_date"] <= date
+            and (p["end_date"] is None or p["end_date"] > date)
+        ]
 
     first_ws = pd.Timestamp(YEARS[0] - 1, 10, 1)
     stock = targets[YEARS[0]]["fte_in_post"]
@@ -158,8 +182,10 @@ def _borough(rng, name: str, abbrev: str, targets: dict) -> tuple[list[dict], li
         fte += p["fte"]
     # Non-census roles (excluded from the indicators), with some absence of their own.
     for _ in range(12):
-        add_perm(_day(rng, pd.Timestamp(2008, 1, 1), pd.Timestamp(2016, 1, 1)),
-                 role=str(rng.choice(["family_support_worker", "clinician"])))
+        add_perm(
+            _day(rng, pd.Timestamp(2008, 1, 1), pd.Timestamp(2016, 1, 1)),
+            role=str(rng.choice(["family_support_worker", "clinician"])),
+        )
     pending_returns: list[tuple[pd.Timestamp, dict]] = []
     days_by_year = {y: 0.0 for y in YEARS + (YEARS[-1] + 1,)}
     spell_keys: set = set()
@@ -207,16 +233,35 @@ def _borough(rng, name: str, abbrev: str, targets: dict) -> tuple[list[dict], li
             if got + f / 2 > goal:
                 f = 0.5
             start = we - pd.Timedelta(days=int(rng.integers(0, 300)))
-            posts.append({"worker_id": new_id("A"), "borough": name, "team": team(),
-                          "role": str(rng.choice(["social_worker", "senior_social_worker"], p=[0.8, 0.2])), "fte": f,
-                          "contract": "agency", "start_date": start, "end_date": we + pd.Timedelta(days=int(rng.integers(1, 200))),
-                          "leaving_reason": "end_of_contract"})
+            posts.append(
+                {
+                    "worker_id": new_id("A"),
+                    "borough": name,
+                    "team": team(),
+                    "role": str(rng.choice(["social_worker", "senior_social_worker"], p=[0.8, 0.2])),
+                    "fte": f,
+                    "contract": "agency",
+                    "start_date": start,
+                    "end_date": we + pd.Timedelta(days=int(rng.integers(1, 200))),
+                    "leaving_reason": "end_of_contract",
+                }
+            )
             got += f
         for _ in range(int(rng.integers(2, 6))):  # short assignments inside the year
             s = _day(rng, ws, we - pd.Timedelta(days=60))
-            posts.append({"worker_id": new_id("A"), "borough": name, "team": team(), "role": "social_worker", "fte": 1.0,
-                          "contract": "agency", "start_date": s, "end_date": s + pd.Timedelta(days=int(rng.integers(14, 59))),
-                          "leaving_reason": "end_of_contract"})
+            posts.append(
+                {
+                    "worker_id": new_id("A"),
+                    "borough": name,
+                    "team": team(),
+                    "role": "social_worker",
+                    "fte": 1.0,
+                    "contract": "agency",
+                    "start_date": s,
+                    "end_date": s + pd.Timedelta(days=int(rng.integers(14, 59))),
+                    "leaving_reason": "end_of_contract",
+                }
+            )
         # absence of employed census-role workers in post all year
         eligible = [p for p in in_post(we) if p["start_date"] <= ws]
         goal = tg["absence_rate_pct"] / 100 * fte_now * WORKING_DAYS
@@ -230,15 +275,37 @@ def _borough(rng, name: str, abbrev: str, targets: dict) -> tuple[list[dict], li
             if start > we or (p["worker_id"], start) in spell_keys:
                 continue
             spell_keys.add((p["worker_id"], start))
-            spells.append({"worker_id": p["worker_id"], "borough": name, "start_date": start, "end_date": end, "working_days_lost": float(length)})
+            spells.append(
+                {
+                    "worker_id": p["worker_id"],
+                    "borough": name,
+                    "start_date": start,
+                    "end_date": end,
+                    "working_days_lost": float(length),
+                }
+            )
             inside = np.busday_count(start.date(), (min(end, we) + pd.Timedelta(days=1)).date())
             days_by_year[y] += length * inside / length
             days_by_year[y + 1] += length * (length - inside) / length
     # non-census absence
     others = [p for p in posts if p["role"] not in CENSUS_ROLE_SHARES]
     for p in others[:6]:
-        s = pd.Timestamp(np.busday_offset(np.datetime64(_day(rng, max(p["start_date"], first_ws), pd.Timestamp(2018, 6, 1)).date()), 0, roll="forward"))
-        spells.append({"worker_id": p["worker_id"], "borough": name, "start_date": s, "end_date": pd.Timestamp(np.busday_offset(np.datetime64(s.date()), 4)), "working_days_lost": 5.0})
+        s = pd.Timestamp(
+            np.busday_offset(
+                np.datetime64(_day(rng, max(p["start_date"], first_ws), pd.Timestamp(2018, 6, 1)).date()),
+                0,
+                roll="forward",
+            )
+        )
+        spells.append(
+            {
+                "worker_id": p["worker_id"],
+                "borough": name,
+                "start_date": s,
+                "end_date": pd.Timestamp(np.busday_offset(np.datetime64(s.date()), 4)),
+                "working_days_lost": 5.0,
+            }
+        )
     # The extract is taken on 30 September 2018: later ends are still open.
     cut = pd.Timestamp(2018, 9, 30)
     for p in posts:
@@ -268,13 +335,23 @@ def generate(ctx) -> dict:
         all_spells += s
     posts = pd.DataFrame(all_posts)
     posts["fte"] = posts["fte"].map(lambda v: f"{v:g}")
-    posts = _fmt(posts, ["start_date", "end_date"]).sort_values(["borough", "start_date", "worker_id"], kind="stable").reset_index(drop=True)
+    posts = (
+        _fmt(posts, ["start_date", "end_date"])
+        .sort_values(["borough", "start_date", "worker_id"], kind="stable")
+        .reset_index(drop=True)
+    )
     spells = pd.DataFrame(all_spells)
     spells["working_days_lost"] = spells["working_days_lost"].map(lambda v: f"{v:g}")
-    spells = _fmt(spells, ["start_date", "end_date"]).sort_values(["borough", "start_date", "worker_id"], kind="stable").reset_index(drop=True)
+    spells = (
+        _fmt(spells, ["start_date", "end_date"])
+        .sort_values(["borough", "start_date", "worker_id"], kind="stable")
+        .reset_index(drop=True)
+    )
 
     bad_posts = []
-    for k, (col, value) in enumerate([("role", "caseworker"), ("fte", "1.4"), ("end_date", "2010-01-01"), ("start_date", "")]):
+    for k, (col, value) in enumerate(
+        [("role", "caseworker"), ("fte", "1.4"), ("end_date", "2010-01-01"), ("start_date", "")]
+    ):
         row = posts.iloc[int(rng.integers(len(posts)))].copy()
         row["worker_id"] = row["worker_id"].split("-")[0] + f"-X{k:05d}"
         row[col] = value
@@ -286,7 +363,10 @@ def generate(ctx) -> dict:
     bad_spells.append(row)
     posts = pd.concat([posts, pd.DataFrame(bad_posts)], ignore_index=True)
     spells = pd.concat([spells, pd.DataFrame(bad_spells)], ignore_index=True)
-    ctx.write_csv(posts[["worker_id", "borough", "team", "role", "fte", "contract", "start_date", "end_date", "leaving_reason"]], POSTS_FILE)
+    ctx.write_csv(
+        posts[["worker_id", "borough", "team", "role", "fte", "contract", "start_date", "end_date", "leaving_reason"]],
+        POSTS_FILE,
+    )
     ctx.write_csv(spells[["worker_id", "borough", "start_date", "end_date", "working_days_lost"]], ABSENCE_FILE)
 
     planted_rates = {}
@@ -300,10 +380,15 @@ def generate(ctx) -> dict:
         for name in targets:
             for k, v in _pooled_truth(targets[name], years)["_sums"].items():
                 s[k] += v
-        tot[period] = {"agency_rate_pct": 100 * s["agency"] / (s["agency"] + s["fte"]), "turnover_rate_pct": 100 * s["leavers"] / s["fte"],
-                       "absence_rate_pct": 100 * s["days"] / (s["fte"] * WORKING_DAYS)}
-    planted_rates["All"] = {m: {"before": tot["before"][m], "after": tot["after"][m], "change": tot["after"][m] - tot["before"][m]}
-                            for m in tot["before"]}
+        tot[period] = {
+            "agency_rate_pct": 100 * s["agency"] / (s["agency"] + s["fte"]),
+            "turnover_rate_pct": 100 * s["leavers"] / s["fte"],
+            "absence_rate_pct": 100 * s["days"] / (s["fte"] * WORKING_DAYS),
+        }
+    planted_rates["All"] = {
+        m: {"before": tot["before"][m], "after": tot["after"][m], "change": tot["after"][m] - tot["before"][m]}
+        for m in tot["before"]
+    }
     return {
         "files": [POSTS_FILE, ABSENCE_FILE],
         "rows_written": {"posts": int(len(posts)), "absence": int(len(spells))},

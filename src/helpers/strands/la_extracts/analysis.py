@@ -34,6 +34,7 @@ project's own rule is named as such and is written in the report's appendix):
   starting in the year for a child with an earlier plan in the data or NumberOfPreviousCPP > 0, as
   a % of plans starting in the year.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -56,6 +57,7 @@ def year_bounds(year: int) -> tuple[pd.Timestamp, pd.Timestamp]:
 # ---------------------------------------------------------------------------------------------
 # Episodes and periods of care
 # ---------------------------------------------------------------------------------------------
+
 
 def _keys(df: pd.DataFrame, child_col: str) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes for the LA and for the (LA, child) pair: every later step groups on these
@@ -108,11 +110,18 @@ def periods_of_care(eps: pd.DataFrame) -> pd.DataFrame:
     n_sb = np.bincount(p, weights=eps["short_break"].to_numpy(), minlength=p.max() + 1 if len(p) else 0)
     n_all = np.bincount(p, minlength=p.max() + 1 if len(p) else 0)
     ids = f["period"].to_numpy()
-    out = pd.DataFrame({
-        "period": ids, "la_code": f["la_code"].to_numpy(), "CHILD": f["CHILD"].to_numpy(), "_la": f["_la"].to_numpy(),
-        "_ck": f["_ck"].to_numpy(), "start": f["DECOM"].to_numpy(), "starts_new": (f["RNE"] == "S").to_numpy(),
-        "short_break_only": n_sb[ids] == n_all[ids],
-    })
+    out = pd.DataFrame(
+        {
+            "period": ids,
+            "la_code": f["la_code"].to_numpy(),
+            "CHILD": f["CHILD"].to_numpy(),
+            "_la": f["_la"].to_numpy(),
+            "_ck": f["_ck"].to_numpy(),
+            "start": f["DECOM"].to_numpy(),
+            "starts_new": (f["RNE"] == "S").to_numpy(),
+            "short_break_only": n_sb[ids] == n_all[ids],
+        }
+    )
     ended = l_["DEC"].notna().to_numpy() & (l_["REC"].astype(object) != "X1").to_numpy()
     out["end"] = pd.Series(l_["DEC"].to_numpy()).where(ended).to_numpy()
     return out
@@ -158,14 +167,23 @@ def cla_indicators(eps: pd.DataFrame, years) -> pd.DataFrame:
         placements = (starts_in & place_start & ~dur0) | open_start
         n_pl = np.bincount(ck, weights=placements, minlength=n_ck)
         kids_end = np.unique(ck[open_end])
-        frames.append(pd.DataFrame({
-            "la_code": las, "year": year,
-            "cla_at_31_march_number": np.bincount(la_of_ck[kids_end], minlength=n_la),
-            "cla_started_during_year_number": _children_by_la(p_ck, p_new & (p_start >= y0) & (p_start <= y1), la_of_ck, n_la),
-            "cla_ceased_during_year_number": _children_by_la(p_ck, (p_end >= y0) & (p_end <= y1), la_of_ck, n_la),
-            "placement_moves_number": np.bincount(la[moves], minlength=n_la),
-            "cla_3plus_placements_number": np.bincount(la_of_ck[kids_end[n_pl[kids_end] >= 3]], minlength=n_la),
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "la_code": las,
+                    "year": year,
+                    "cla_at_31_march_number": np.bincount(la_of_ck[kids_end], minlength=n_la),
+                    "cla_started_during_year_number": _children_by_la(
+                        p_ck, p_new & (p_start >= y0) & (p_start <= y1), la_of_ck, n_la
+                    ),
+                    "cla_ceased_during_year_number": _children_by_la(
+                        p_ck, (p_end >= y0) & (p_end <= y1), la_of_ck, n_la
+                    ),
+                    "placement_moves_number": np.bincount(la[moves], minlength=n_la),
+                    "cla_3plus_placements_number": np.bincount(la_of_ck[kids_end[n_pl[kids_end] >= 3]], minlength=n_la),
+                }
+            )
+        )
     wide = pd.concat(frames, ignore_index=True)
     return wide.melt(id_vars=["la_code", "year"], var_name="measure", value_name="value").astype({"value": float})
 
@@ -174,10 +192,21 @@ def placement_days(eps: pd.DataFrame, years) -> pd.DataFrame:
     """Days in placement inside each year by LA and placement type (PLACE) and provider, short breaks
     excluded: la_code, year, PLACE, PLACE_PROVIDER, days."""
     ok = eps[~eps["short_break"]]
-    keys = pd.DataFrame({"la_code": ok["la_code"].to_numpy(), "PLACE": ok["PLACE"].astype(object).fillna("unknown").to_numpy(),
-                         "PLACE_PROVIDER": ok["PLACE_PROVIDER"].astype(object).fillna("unknown").to_numpy()})
+    keys = pd.DataFrame(
+        {
+            "la_code": ok["la_code"].to_numpy(),
+            "PLACE": ok["PLACE"].astype(object).fillna("unknown").to_numpy(),
+            "PLACE_PROVIDER": ok["PLACE_PROVIDER"].astype(object).fillna("unknown").to_numpy(),
+        }
+    )
     g = keys.groupby(list(keys.columns), sort=True).ngroup().to_numpy()
-    labels = keys.drop_duplicates().assign(_g=lambda d: g[d.index]).sort_values("_g").drop(columns="_g").reset_index(drop=True)
+    labels = (
+        keys.drop_duplicates()
+        .assign(_g=lambda d: g[d.index])
+        .sort_values("_g")
+        .drop(columns="_g")
+        .reset_index(drop=True)
+    )
     decom, dec = ok["DECOM"].to_numpy(), ok["DEC"].to_numpy()
     frames = []
     for year in years:
@@ -198,6 +227,7 @@ def placement_days(eps: pd.DataFrame, years) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------------
 # CIN: referrals and child protection plans
 # ---------------------------------------------------------------------------------------------
+
 
 def _longitudinal(df: pd.DataFrame, date_col: str) -> pd.DataFrame:
     """Stacked CIN records -> one per (LA, child, date), the latest return kept, ordered by child and
@@ -224,7 +254,8 @@ def longitudinal_referrals(referrals: pd.DataFrame) -> pd.DataFrame:
     ref = _longitudinal(referrals, "CINreferralDate")
     ref["prev_referral"] = ref["CINreferralDate"].shift().where(ref["same_child_as_previous"])
     ref["rereferral_12m"] = ref["prev_referral"].notna() & (
-        ref["prev_referral"] >= ref["CINreferralDate"] - pd.DateOffset(months=12))
+        ref["prev_referral"] >= ref["CINreferralDate"] - pd.DateOffset(months=12)
+    )
     return ref
 
 
@@ -232,7 +263,11 @@ def longitudinal_cpp(cpp: pd.DataFrame) -> pd.DataFrame:
     """Stacked child protection plans -> one row per (LA, child, start date), with ``subsequent``."""
     p = _longitudinal(cpp, "CPPstartDate")
     p["CPPendDate"] = pd.to_datetime(p["CPPendDate"])
-    prev = pd.to_numeric(p["NumberOfPreviousCPP"], errors="coerce") if "NumberOfPreviousCPP" in p else pd.Series(0, index=p.index)
+    prev = (
+        pd.to_numeric(p["NumberOfPreviousCPP"], errors="coerce")
+        if "NumberOfPreviousCPP" in p
+        else pd.Series(0, index=p.index)
+    )
     p["subsequent"] = p["same_child_as_previous"] | (prev.fillna(0) > 0)
     return p
 
@@ -257,8 +292,13 @@ def cin_indicators(ref: pd.DataFrame, cpp: pd.DataFrame | None, years) -> pd.Dat
         inyr = (rdate >= y0) & (rdate <= y1)
         n = np.bincount(r_la[inyr], minlength=n_la).astype(float)
         k = np.bincount(r_la[inyr & rr], minlength=n_la).astype(float)
-        m = {"la_code": las, "year": year, "cin_referrals_number": n, "cin_rereferrals_within_12m_number": k,
-             "cin_rereferrals_within_12m_pct": np.where(n > 0, 100 * k / np.where(n > 0, n, 1), np.nan)}
+        m = {
+            "la_code": las,
+            "year": year,
+            "cin_referrals_number": n,
+            "cin_rereferrals_within_12m_number": k,
+            "cin_rereferrals_within_12m_pct": np.where(n > 0, 100 * k / np.where(n > 0, n, 1), np.nan),
+        }
         if have_cpp:
             open_end = (cs <= y1) & (np.isnat(ce) | (ce > y1))
             starts = (cs >= y0) & (cs <= y1)
@@ -292,16 +332,31 @@ def derive_indicators(tables: dict[str, pd.DataFrame], years) -> pd.DataFrame:
 
 
 OUTPUTS = (
-    OutputTable("la_indicators", f"{STRAND}/indicators.csv", STRAND,
-                "Indicators derived from the LA extracts by DfE's definitions, one row per LA, year and measure.",
-                (Field("la_code", "string", "DfE LA number."), Field("year", "integer", "Year ending 31 March."),
-                 Field("measure", "string", "Measure name (as in the published csc_indicators where one exists)."),
-                 Field("value", "number", "Derived value (a count of children/referrals/plans, or a %)."))),
-    OutputTable("la_placement_days", f"{STRAND}/placement_days.csv", STRAND,
-                "Days in placement in the year by placement type and provider (short breaks excluded).",
-                (Field("la_code", "string", "DfE LA number."), Field("year", "integer", "Year ending 31 March."),
-                 Field("PLACE", "string", "SSDA903 placement type."), Field("PLACE_PROVIDER", "string", "Placement provider."),
-                 Field("days", "integer", "Days in placement inside the year."))),
+    OutputTable(
+        "la_indicators",
+        f"{STRAND}/indicators.csv",
+        STRAND,
+        "Indicators derived from the LA extracts by DfE's definitions, one row per LA, year and measure.",
+        (
+            Field("la_code", "string", "DfE LA number."),
+            Field("year", "integer", "Year ending 31 March."),
+            Field("measure", "string", "Measure name (as in the published csc_indicators where one exists)."),
+            Field("value", "number", "Derived value (a count of children/referrals/plans, or a %)."),
+        ),
+    ),
+    OutputTable(
+        "la_placement_days",
+        f"{STRAND}/placement_days.csv",
+        STRAND,
+        "Days in placement in the year by placement type and provider (short breaks excluded).",
+        (
+            Field("la_code", "string", "DfE LA number."),
+            Field("year", "integer", "Year ending 31 March."),
+            Field("PLACE", "string", "SSDA903 placement type."),
+            Field("PLACE_PROVIDER", "string", "Placement provider."),
+            Field("days", "integer", "Days in placement inside the year."),
+        ),
+    ),
 )
 
 
@@ -323,15 +378,18 @@ def _first_on_or_after(cohort: pd.DataFrame, events: pd.DataFrame, date_col: str
     ev = events[["la_code", "child", date_col]].dropna().rename(columns={date_col: name})
     # One string dtype for the keys on both sides (the readers may hand over object or str columns).
     ev = ev.assign(la_code=ev["la_code"].astype(str), child=ev["child"].astype(str)).sort_values(name)
-    left = cohort[["la_code", "child", "date"]].assign(
-        la_code=cohort["la_code"].astype(str), child=cohort["child"].astype(str), _i=cohort.index
-    ).sort_values("date")
+    left = (
+        cohort[["la_code", "child", "date"]]
+        .assign(la_code=cohort["la_code"].astype(str), child=cohort["child"].astype(str), _i=cohort.index)
+        .sort_values("date")
+    )
     m = pd.merge_asof(left, ev, left_on="date", right_on=name, by=["la_code", "child"], direction="forward")
     return m.set_index("_i")[name].reindex(cohort.index)
 
 
-def referral_cohorts(ref: pd.DataFrame, cpp: pd.DataFrame | None, eps: pd.DataFrame | None,
-                     programme_start, first_year: int, data_end) -> pd.DataFrame:
+def referral_cohorts(
+    ref: pd.DataFrame, cpp: pd.DataFrame | None, eps: pd.DataFrame | None, programme_start, first_year: int, data_end
+) -> pd.DataFrame:
     """One row per child and period: the child's first referral before / after ``programme_start``
     (referrals from 1 April of ``first_year - 1``; only those with 12 months of follow-up inside the
     data, i.e. referral date + 12 months <= ``data_end``), with the three outcomes within 12 months
@@ -356,16 +414,17 @@ def referral_cohorts(ref: pd.DataFrame, cpp: pd.DataFrame | None, eps: pd.DataFr
     if eps is not None and len(eps):
         per = periods_of_care(eps)
         care_ev = per[per["starts_new"] & ~per["short_break_only"]].rename(columns={"CHILD": "child"})
-    events = {"rereferred_12m": cohort["next_referral"],
-              "cpp_12m": _first_on_or_after(cohort, cpp_ev, "CPPstartDate", "ev"),
-              "care_12m": _first_on_or_after(cohort, care_ev, "start", "ev")}
+    events = {
+        "rereferred_12m": cohort["next_referral"],
+        "cpp_12m": _first_on_or_after(cohort, cpp_ev, "CPPstartDate", "ev"),
+        "care_12m": _first_on_or_after(cohort, care_ev, "start", "ev"),
+    }
     for k, when in events.items():
         when = pd.to_datetime(when)
         hit = when.notna() & (when <= horizon)
         cohort[k] = hit
         cohort[f"days_{k}"] = np.where(hit, (when - cohort["date"]).dt.days, (horizon - cohort["date"]).dt.days)
-    return cohort[["la_code", "child", "period", "date", *PATHWAY_OUTCOMES,
-                   *(f"days_{k}" for k in PATHWAY_OUTCOMES)]]
+    return cohort[["la_code", "child", "period", "date", *PATHWAY_OUTCOMES, *(f"days_{k}" for k in PATHWAY_OUTCOMES)]]
 
 
 def wilson(k, n, level: float = 0.95) -> tuple[float, float]:
@@ -388,19 +447,46 @@ def pathway_rates(cohort: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
         for k in PATHWAY_OUTCOMES:
             n, x = len(g), int(g[k].sum())
             lo, hi = wilson(x, n, level)
-            rows.append({"la_code": la, "period": period, "outcome": k, "children": n, "events": x,
-                         "pct": 100 * x / n if n else np.nan, "ci_low": 100 * lo, "ci_high": 100 * hi})
+            rows.append(
+                {
+                    "la_code": la,
+                    "period": period,
+                    "outcome": k,
+                    "children": n,
+                    "events": x,
+                    "pct": 100 * x / n if n else np.nan,
+                    "ci_low": 100 * lo,
+                    "ci_high": 100 * hi,
+                }
+            )
     rates = pd.DataFrame(rows)
     diffs = []
     for (la, k), g in rates.groupby(["la_code", "outcome"]):
         g = g.set_index("period")
         if {"before", "after"} <= set(g.index):
             a, b = g.loc["after"], g.loc["before"]
-            lo, hi = confint_proportions_2indep(a["events"], a["children"], b["events"], b["children"],
-                                                method="newcomb", compare="diff", alpha=1 - level)
-            diffs.append({"la_code": la, "outcome": k, "children_before": int(b["children"]), "children_after": int(a["children"]),
-                          "pct_before": b["pct"], "pct_after": a["pct"], "diff_pp": a["pct"] - b["pct"],
-                          "diff_low": 100 * lo, "diff_high": 100 * hi})
+            lo, hi = confint_proportions_2indep(
+                a["events"],
+                a["children"],
+                b["events"],
+                b["children"],
+                method="newcomb",
+                compare="diff",
+                alpha=1 - level,
+            )
+            diffs.append(
+                {
+                    "la_code": la,
+                    "outcome": k,
+                    "children_before": int(b["children"]),
+                    "children_after": int(a["children"]),
+                    "pct_before": b["pct"],
+                    "pct_after": a["pct"],
+                    "diff_pp": a["pct"] - b["pct"],
+                    "diff_low": 100 * lo,
+                    "diff_high": 100 * hi,
+                }
+            )
     return rates, pd.DataFrame(diffs)
 
 
@@ -408,8 +494,14 @@ def pathway_rates(cohort: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
 # Reconciliation with the published figures
 # ---------------------------------------------------------------------------------------------
 
-RECONCILED_MEASURES = ("cla_at_31_march_number", "cla_started_during_year_number", "cla_ceased_during_year_number",
-                       "cin_referrals_number", "cin_rereferrals_within_12m_pct", "cpp_at_31_march_number")
+RECONCILED_MEASURES = (
+    "cla_at_31_march_number",
+    "cla_started_during_year_number",
+    "cla_ceased_during_year_number",
+    "cin_referrals_number",
+    "cin_rereferrals_within_12m_pct",
+    "cpp_at_31_march_number",
+)
 
 
 def reconcile(derived: pd.DataFrame, published: pd.DataFrame, tolerance: dict | None = None) -> pd.DataFrame:
@@ -457,8 +549,9 @@ def kaplan_meier(durations, events, z: float = 1.959963984540054) -> pd.DataFram
     # Before any event (S = 1) the interval is the point; after S reaches 0 it is 0.
     low = np.where(survival >= 1, 1.0, np.where(survival <= 0, 0.0, low))
     high = np.where(survival >= 1, 1.0, np.where(survival <= 0, 0.0, high))
-    return pd.DataFrame({"time": times, "at_risk": at_risk, "events": d, "survival": survival,
-                         "ci_low": low, "ci_high": high})
+    return pd.DataFrame(
+        {"time": times, "at_risk": at_risk, "events": d, "survival": survival, "ci_low": low, "ci_high": high}
+    )
 
 
 def km_cumulative_incidence(cohort: pd.DataFrame, outcome: str) -> pd.DataFrame:
@@ -471,14 +564,29 @@ def km_cumulative_incidence(cohort: pd.DataFrame, outcome: str) -> pd.DataFrame:
         if len(g) == 0:
             continue
         km = kaplan_meier(g[f"days_{outcome}"], g[outcome].astype(int))
-        frames.append(pd.DataFrame({"la_code": la, "period": period, "day": km["time"].values,
-                                    "pct": 100 * (1 - km["survival"].values), "ci_low": 100 * (1 - km["ci_high"].values),
-                                    "ci_high": 100 * (1 - km["ci_low"].values), "children": len(g)}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "la_code": la,
+                    "period": period,
+                    "day": km["time"].values,
+                    "pct": 100 * (1 - km["survival"].values),
+                    "ci_low": 100 * (1 - km["ci_high"].values),
+                    "ci_high": 100 * (1 - km["ci_low"].values),
+                    "children": len(g),
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def analyse(tables: dict[str, pd.DataFrame], published: pd.DataFrame, years, programme_start,
-            rereferral_tolerance_pp: float = 0.0) -> dict:
+def analyse(
+    tables: dict[str, pd.DataFrame],
+    published: pd.DataFrame,
+    years,
+    programme_start,
+    rereferral_tolerance_pp: float = 0.0,
+) -> dict:
     """Everything the LA-extracts section shows, from tidy tables and published figures."""
     from . import costs
 

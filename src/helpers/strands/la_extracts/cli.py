@@ -11,6 +11,7 @@ data-quality record (``reconciliation.csv``, ``issues.csv``, ``rejected_<table>.
 Child identifiers are pseudonymised as they are read (key: FOP_PSEUDONYMISATION_KEY, or a private
 key file made on first use), so nothing written holds a raw child ID.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,8 +46,11 @@ def run(extract: Path, years: list[int], out: Path, la: str | None = None, key: 
     rec = pd.DataFrame([{"table": t, **r.reconciliation()} for t, r in results.items() if r.files])
     rec.to_csv(out / "reconciliation.csv", index=False)
     issues = [r.issues.assign(table=t) for t, r in results.items() if len(r.issues)]
-    (pd.concat(issues, ignore_index=True) if issues else pd.DataFrame(columns=["file", "row", "column", "value", "reason", "action", "table"])
-     ).to_csv(out / "issues.csv", index=False)
+    (
+        pd.concat(issues, ignore_index=True)
+        if issues
+        else pd.DataFrame(columns=["file", "row", "column", "value", "reason", "action", "table"])
+    ).to_csv(out / "issues.csv", index=False)
     for t, r in results.items():
         if len(r.rejected):
             r.rejected.to_csv(out / f"rejected_{t}.csv", index=False)
@@ -54,13 +58,24 @@ def run(extract: Path, years: list[int], out: Path, la: str | None = None, key: 
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m helpers.strands.la_extracts",
-                                description="Derive DfE children's social care indicators from SSDA903 / CIN census extracts.")
-    p.add_argument("--extract", required=True, help="extract folder (an LA-year folder, the files themselves, or a raw folder with la_extracts/)")
-    p.add_argument("--year", required=True, action="append", type=int,
-                   help="year ending 31 March (repeat for several years)")
+    p = argparse.ArgumentParser(
+        prog="python -m helpers.strands.la_extracts",
+        description="Derive DfE children's social care indicators from SSDA903 / CIN census extracts.",
+    )
+    p.add_argument(
+        "--extract",
+        required=True,
+        help="extract folder (an LA-year folder, the files themselves, or a raw folder with la_extracts/)",
+    )
+    p.add_argument(
+        "--year", required=True, action="append", type=int, help="year ending 31 March (repeat for several years)"
+    )
     p.add_argument("--out", required=True, help="folder to write indicators.csv and the data-quality record to")
-    p.add_argument("--la", default=None, help="DfE LA number to label the results with (default: the CIN header's LEA, else 'unknown')")
+    p.add_argument(
+        "--la",
+        default=None,
+        help="DfE LA number to label the results with (default: the CIN header's LEA, else 'unknown')",
+    )
     args = p.parse_args(argv)
     try:
         res = run(Path(args.extract), args.year, Path(args.out), la=args.la)
@@ -68,7 +83,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}")
         return 2
     rec = res["reconciliation"]
-    print(f"read {int(rec['rows_read'].sum()) if len(rec) else 0} records from {len(rec)} tables "
-          f"({int(rec['rows_rejected'].sum()) if len(rec) else 0} rejected, see issues.csv)")
+    print(
+        f"read {int(rec['rows_read'].sum()) if len(rec) else 0} records from {len(rec)} tables "
+        f"({int(rec['rows_rejected'].sum()) if len(rec) else 0} rejected, see issues.csv)"
+    )
     print(f"wrote {len(res['indicators'])} indicator values to {Path(args.out) / 'indicators.csv'}")
     return 0

@@ -7,6 +7,7 @@ are sourced (foster care, LA children's home); every other row is a project esti
 Price years differ (2013-14 to 2016-17) and nothing is inflated: methods.md asks for one price year
 but gives no deflator, so totals are indicative and the report says so.
 """
+
 from __future__ import annotations
 
 from importlib import resources
@@ -18,17 +19,33 @@ from ...ingest import Field, OutputTable
 from .inputs import STRAND
 
 UNIT_COSTS_FILE = "unit_costs.csv"
-GROUPS = ("in_house_foster_care", "independent_fostering_agency", "childrens_home", "secure_unit",
-          "placed_with_parents", "other")
-GROUP_LABELS = {"in_house_foster_care": "In-house foster care", "independent_fostering_agency": "Independent fostering agency",
-                "childrens_home": "Children's home", "secure_unit": "Secure unit", "placed_with_parents": "Placed with parents",
-                "other": "Other"}
+GROUPS = (
+    "in_house_foster_care",
+    "independent_fostering_agency",
+    "childrens_home",
+    "secure_unit",
+    "placed_with_parents",
+    "other",
+)
+GROUP_LABELS = {
+    "in_house_foster_care": "In-house foster care",
+    "independent_fostering_agency": "Independent fostering agency",
+    "childrens_home": "Children's home",
+    "secure_unit": "Secure unit",
+    "placed_with_parents": "Placed with parents",
+    "other": "Other",
+}
 FOSTER = ("U1", "U2", "U3", "U4", "U5", "U6")
 #: Placement providers counted as agency (private PR4, voluntary PR5) for foster placements;
 #: PR1-PR3 (own LA, other LA, other public) and unknown providers count as in-house.
 AGENCY_PROVIDERS = ("PR4", "PR5")
-PLACE_GROUP = {"K2": "childrens_home", "K3": "childrens_home", "R1": "childrens_home", "K1": "secure_unit",
-               "P1": "placed_with_parents"}
+PLACE_GROUP = {
+    "K2": "childrens_home",
+    "K3": "childrens_home",
+    "R1": "childrens_home",
+    "K1": "secure_unit",
+    "P1": "placed_with_parents",
+}
 
 
 def unit_costs() -> pd.DataFrame:
@@ -55,11 +72,18 @@ def placement_costs(days: pd.DataFrame, costs: pd.DataFrame | None = None) -> pd
     d = days.assign(placement_group=placement_group(days["PLACE"], days["PLACE_PROVIDER"]))
     g = d.groupby(["la_code", "year", "placement_group"], as_index=False)["days"].sum()
     g["weeks"] = g["days"] / 7
-    g = g.merge(costs[["placement_group", "weekly_cost_low_gbp", "weekly_cost_central_gbp", "weekly_cost_high_gbp", "estimate"]],
-                on="placement_group", how="left")
+    g = g.merge(
+        costs[
+            ["placement_group", "weekly_cost_low_gbp", "weekly_cost_central_gbp", "weekly_cost_high_gbp", "estimate"]
+        ],
+        on="placement_group",
+        how="left",
+    )
     for k in ("low", "central", "high"):
         g[f"cost_{k}"] = g["weeks"] * g[f"weekly_cost_{k}_gbp"]
-    return g[["la_code", "year", "placement_group", "days", "weeks", "cost_low", "cost_central", "cost_high", "estimate"]]
+    return g[
+        ["la_code", "year", "placement_group", "days", "weeks", "cost_low", "cost_central", "cost_high", "estimate"]
+    ]
 
 
 def compare_with_s251(cost: pd.DataFrame, s251: pd.DataFrame) -> pd.DataFrame:
@@ -82,20 +106,37 @@ UNIT_COST_FIELDS = (
     Field("weekly_cost_low_gbp", "number", "Low weekly cost per child (GBP)."),
     Field("weekly_cost_central_gbp", "number", "Central weekly cost per child (GBP)."),
     Field("weekly_cost_high_gbp", "number", "High weekly cost per child (GBP)."),
-    Field("source", "string", "Where the figure comes from (shared/reference/methods.md), or ESTIMATE and how it was set."),
+    Field(
+        "source", "string", "Where the figure comes from (shared/reference/methods.md), or ESTIMATE and how it was set."
+    ),
     Field("price_year", "string", "Price year of the figure (not inflated)."),
     Field("estimate", "boolean", "True when the figure (or its range) is a project estimate, not a sourced cost."),
 )
 OUTPUTS = (
-    OutputTable("la_unit_costs", f"package data: helpers/strands/la_extracts/data/{UNIT_COSTS_FILE}", STRAND,
-                "Weekly unit costs by placement group, shipped with the package. PLACE -> group: U1-U6 foster care "
-                "(in-house unless provider PR4/PR5 = independent fostering agency); K2, K3, R1 children's home; K1 secure "
-                "unit; P1 placed with parents; every other code other.", UNIT_COST_FIELDS),
-    OutputTable("la_placement_costs", f"{STRAND}/placement_costs.csv", STRAND,
-                "Cost of placements per LA, year and placement group: placement days x weekly unit costs (mixed price years, not inflated).",
-                (Field("la_code", "string", "DfE LA number."), Field("year", "integer", "Year ending 31 March."),
-                 Field("placement_group", "string", "Placement group."), Field("days", "integer", "Placement days in the year."),
-                 Field("weeks", "number", "days / 7."), Field("cost_low", "number", "GBP, low unit cost."),
-                 Field("cost_central", "number", "GBP, central unit cost."), Field("cost_high", "number", "GBP, high unit cost."),
-                 Field("estimate", "boolean", "The unit cost is a project estimate."))),
+    OutputTable(
+        "la_unit_costs",
+        f"package data: helpers/strands/la_extracts/data/{UNIT_COSTS_FILE}",
+        STRAND,
+        "Weekly unit costs by placement group, shipped with the package. PLACE -> group: U1-U6 foster care "
+        "(in-house unless provider PR4/PR5 = independent fostering agency); K2, K3, R1 children's home; K1 secure "
+        "unit; P1 placed with parents; every other code other.",
+        UNIT_COST_FIELDS,
+    ),
+    OutputTable(
+        "la_placement_costs",
+        f"{STRAND}/placement_costs.csv",
+        STRAND,
+        "Cost of placements per LA, year and placement group: placement days x weekly unit costs (mixed price years, not inflated).",
+        (
+            Field("la_code", "string", "DfE LA number."),
+            Field("year", "integer", "Year ending 31 March."),
+            Field("placement_group", "string", "Placement group."),
+            Field("days", "integer", "Placement days in the year."),
+            Field("weeks", "number", "days / 7."),
+            Field("cost_low", "number", "GBP, low unit cost."),
+            Field("cost_central", "number", "GBP, central unit cost."),
+            Field("cost_high", "number", "GBP, high unit cost."),
+            Field("estimate", "boolean", "The unit cost is a project estimate."),
+        ),
+    ),
 )

@@ -1,4 +1,5 @@
 """The LA-extracts report section, written from the analysis results only."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -32,8 +33,15 @@ def _fmt_money(x) -> str:
     return "–" if pd.isna(x) else f"£{x / 1e6:,.1f}m"
 
 
-def build_section(section, results: dict, reading: dict, validation: dict | None = None,
-                  tolerance_pp: float = 0.0, programme_start: str = "2014-07-01", targeted_measures=None) -> dict:
+def build_section(
+    section,
+    results: dict,
+    reading: dict,
+    validation: dict | None = None,
+    tolerance_pp: float = 0.0,
+    programme_start: str = "2014-07-01",
+    targeted_measures=None,
+) -> dict:
     """Fill ``section``; ``reading`` = {"children": n, "episodes": n, "referrals": n, "files": n,
     "rejected": n}; ``validation`` = the DfE validators' status and results (or None: not run);
     ``targeted_measures``: on synthetic extracts, the measures the generator aims at (the match is
@@ -41,9 +49,11 @@ def build_section(section, results: dict, reading: dict, validation: dict | None
     names = borough_names()
     figs = {}
     if reading["episodes"] == 0 and reading["referrals"] == 0:
-        section.markdown("No local authority extracts (SSDA903 or CIN census, under `la_extracts/<LA number>/<year>/` in the "
-                         "raw folder) were found for this scope, so no indicators, pathways or placement costs could be "
-                         "derived. The DfE validation rules were NOT run.")
+        section.markdown(
+            "No local authority extracts (SSDA903 or CIN census, under `la_extracts/<LA number>/<year>/` in the "
+            "raw folder) were found for this scope, so no indicators, pathways or placement costs could be "
+            "derived. The DfE validation rules were NOT run."
+        )
         return figs
     syn = " (synthetic extracts: the figures are illustrative)" if section.synthetic else ""
     section.markdown(
@@ -61,7 +71,8 @@ def build_section(section, results: dict, reading: dict, validation: dict | None
         why = (validation or {}).get("reason", "the validators' environment (.venv-validators) was not available")
         section.markdown(
             f"**The DfE validation rules were NOT run** on these extracts: {why}. This is not a pass: nothing is known "
-            f"about which DfE rules the extracts break until the validators run.")
+            f"about which DfE rules the extracts break until the validators run."
+        )
     else:
         res = validation["results"]
         notrun = validation.get("not_run", [])
@@ -72,16 +83,27 @@ def build_section(section, results: dict, reading: dict, validation: dict | None
             f"the extracts: {failing['rule'].nunique()} rules flagged at least one record; "
             f"{len(notrun)} rules could not run and are reported as not run, not as passed"
             + (f" ({', '.join(map(str, notrun[:12]))}{'…' if len(notrun) > 12 else ''})." if notrun else ".")
-            + (f" Some SSDA903 rules need tables the extracts do not hold (e.g. OC2, reviews): they were skipped, "
-               f"which says nothing about those tables (up to {skipped} rules per return)." if skipped else ""))
+            + (
+                f" Some SSDA903 rules need tables the extracts do not hold (e.g. OC2, reviews): they were skipped, "
+                f"which says nothing about those tables (up to {skipped} rules per return)."
+                if skipped
+                else ""
+            )
+        )
         used = sorted({i.get("ruleset", "") for i in validation.get("returns", {}).values()})
         if used:
-            section.markdown(f"Rulesets used: {', '.join(used)}. The validators ship rules only for recent collection years, "
-                             f"so older returns are checked with the earliest ruleset available: a rule that was introduced "
-                             f"later can flag records that were valid when they were submitted.", appendix=True)
-        section.table("dfe_validation", failing.sort_values("records", ascending=False).head(30),
-                      "DfE validation rules that flagged records (top 30 by number of records)",
-                      labels={"return": "Return", "rule": "Rule", "message": "Message", "records": "Records flagged"})
+            section.markdown(
+                f"Rulesets used: {', '.join(used)}. The validators ship rules only for recent collection years, "
+                f"so older returns are checked with the earliest ruleset available: a rule that was introduced "
+                f"later can flag records that were valid when they were submitted.",
+                appendix=True,
+            )
+        section.table(
+            "dfe_validation",
+            failing.sort_values("records", ascending=False).head(30),
+            "DfE validation rules that flagged records (top 30 by number of records)",
+            labels={"return": "Return", "rule": "Rule", "message": "Message", "records": "Records flagged"},
+        )
 
     # ---- reconciliation ------------------------------------------------------------------------
     rec = results["reconciliation"].copy()
@@ -94,51 +116,91 @@ def build_section(section, results: dict, reading: dict, validation: dict | None
     n_ok = int(judged["within_tolerance"].astype(bool).sum())
     bad = judged[~judged["within_tolerance"].astype(bool)]
     section.markdown("### Derived indicators against the published figures")
-    tol_text = (f"exactly for counts and within {tolerance_pp:g} percentage points for the re-referral rate"
-                + (" (the generator's stated tolerance)" if section.synthetic else ""))
-    scope = "" if targeted_measures is None else (
-        " that the synthetic generator aims at (" + ", ".join(_lc(MEASURE_LABELS[m]) for m in targeted_measures
-                                                              if m in MEASURE_LABELS) + ")")
+    tol_text = f"exactly for counts and within {tolerance_pp:g} percentage points for the re-referral rate" + (
+        " (the generator's stated tolerance)" if section.synthetic else ""
+    )
+    scope = (
+        ""
+        if targeted_measures is None
+        else (
+            " that the synthetic generator aims at ("
+            + ", ".join(_lc(MEASURE_LABELS[m]) for m in targeted_measures if m in MEASURE_LABELS)
+            + ")"
+        )
+    )
     text = f"Of {len(judged)} borough-year figures with a published value{scope}, {n_ok} match {tol_text}. "
     if len(bad):
         worst = bad.loc[bad["difference"].abs().idxmax()]
-        text += (f"{len(bad)} do not; the largest difference is {_lc(MEASURE_LABELS.get(worst['measure'], worst['measure']))} "
-                 f"in {worst['borough']} in {int(worst['year'])} ({worst['value_derived']:,.1f} derived against "
-                 f"{worst['value_published']:,.1f} published). ")
-        text += ("Such differences are what an analyst must explain: late returns and corrections after submission, "
-                 "children moved between LAs, and definitions (short breaks, the 12-month boundary, counting each child "
-                 "once) that the published tables may apply slightly differently. ")
+        text += (
+            f"{len(bad)} do not; the largest difference is {_lc(MEASURE_LABELS.get(worst['measure'], worst['measure']))} "
+            f"in {worst['borough']} in {int(worst['year'])} ({worst['value_derived']:,.1f} derived against "
+            f"{worst['value_published']:,.1f} published). "
+        )
+        text += (
+            "Such differences are what an analyst must explain: late returns and corrections after submission, "
+            "children moved between LAs, and definitions (short breaks, the 12-month boundary, counting each child "
+            "once) that the published tables may apply slightly differently. "
+        )
     if targeted_measures is not None:
         others = sorted(set(has_pub["measure"]) - set(targeted_measures))
         if others:
-            text += ("The other published measures (" + ", ".join(_lc(MEASURE_LABELS.get(m, m)) for m in others) + ") are "
-                     "not generator targets, so their differences are expected on synthetic extracts: children ceasing follow "
-                     "from the numbers in care and starting (the published figures do not obey that identity exactly), and "
-                     "child protection plans come from the planted pathway rates.")
+            text += (
+                "The other published measures (" + ", ".join(_lc(MEASURE_LABELS.get(m, m)) for m in others) + ") are "
+                "not generator targets, so their differences are expected on synthetic extracts: children ceasing follow "
+                "from the numbers in care and starting (the published figures do not obey that identity exactly), and "
+                "child protection plans come from the planted pathway rates."
+            )
     section.markdown(text)
     if len(counts):
-        section.table("reconciliation_counts",
-                      counts[["borough", "year", "measure_label", "value_derived", "value_published", "difference"]],
-                      "Derived from the extracts vs published by the DfE: counts of children and referrals",
-                      count_columns=["value_derived"], decimals=0,
-                      labels={"borough": "Borough", "year": "Year ending 31 March", "measure_label": "Measure",
-                              "value_derived": "Derived", "value_published": "Published", "difference": "Difference"})
+        section.table(
+            "reconciliation_counts",
+            counts[["borough", "year", "measure_label", "value_derived", "value_published", "difference"]],
+            "Derived from the extracts vs published by the DfE: counts of children and referrals",
+            count_columns=["value_derived"],
+            decimals=0,
+            labels={
+                "borough": "Borough",
+                "year": "Year ending 31 March",
+                "measure_label": "Measure",
+                "value_derived": "Derived",
+                "value_published": "Published",
+                "difference": "Difference",
+            },
+        )
     if len(rates):
-        r2 = rates.merge(rec[rec["measure"] == "cin_referrals_number"][["la_code", "year", "value_derived"]]
-                         .rename(columns={"value_derived": "referrals"}), on=["la_code", "year"], how="left")
-        section.table("reconciliation_rates",
-                      r2[["borough", "year", "measure_label", "referrals", "value_derived", "value_published", "difference"]],
-                      "Derived vs published: re-referrals within 12 months of a previous referral (% of referrals)",
-                      count_columns=["referrals"], dependent_columns={"value_derived": "referrals"}, decimals=1,
-                      labels={"borough": "Borough", "year": "Year ending 31 March", "measure_label": "Measure",
-                              "referrals": "Referrals (derived)", "value_derived": "Derived %", "value_published": "Published %",
-                              "difference": "Difference (points)"})
+        r2 = rates.merge(
+            rec[rec["measure"] == "cin_referrals_number"][["la_code", "year", "value_derived"]].rename(
+                columns={"value_derived": "referrals"}
+            ),
+            on=["la_code", "year"],
+            how="left",
+        )
+        section.table(
+            "reconciliation_rates",
+            r2[["borough", "year", "measure_label", "referrals", "value_derived", "value_published", "difference"]],
+            "Derived vs published: re-referrals within 12 months of a previous referral (% of referrals)",
+            count_columns=["referrals"],
+            dependent_columns={"value_derived": "referrals"},
+            decimals=1,
+            labels={
+                "borough": "Borough",
+                "year": "Year ending 31 March",
+                "measure_label": "Measure",
+                "referrals": "Referrals (derived)",
+                "value_derived": "Derived %",
+                "value_published": "Published %",
+                "difference": "Difference (points)",
+            },
+        )
     if (rec["measure"] == "cla_at_31_march_number").any() and rec["value_published"].notna().any():
         fig = charts.reconciliation_chart(rec, names, "cla_at_31_march_number", "children looked after at 31 March")
-        section.figure("reconciliation_cla", fig,
-                       alt="Children looked after at 31 March by year for each borough: the published DfE figure as a line "
-                           "and the figure derived from the borough's SSDA903 extracts as points.",
-                       caption="Children looked after at 31 March: derived from the extracts (points) and published (line)")
+        section.figure(
+            "reconciliation_cla",
+            fig,
+            alt="Children looked after at 31 March by year for each borough: the published DfE figure as a line "
+            "and the figure derived from the borough's SSDA903 extracts as points.",
+            caption="Children looked after at 31 March: derived from the extracts (points) and published (line)",
+        )
         figs["reconciliation_cla"] = fig
 
     # ---- pathways ------------------------------------------------------------------------------
@@ -151,7 +213,8 @@ def build_section(section, results: dict, reading: dict, validation: dict | None
             f"Children referred before the programme start ({programme_start}) and after it were followed for 12 months "
             f"from their first referral in each period (only referrals with 12 months of follow-up inside the data): were "
             f"they referred again, did a child protection plan start, did they start to be looked after? Intervals are 95% "
-            f"Wilson intervals, with children as the unit.")
+            f"Wilson intervals, with children as the unit."
+        )
         d = results["pathway_diffs"].copy()
         d["borough"] = d["la_code"].map(names).fillna("LA " + d["la_code"].astype(str))
         sentences = []
@@ -160,33 +223,53 @@ def build_section(section, results: dict, reading: dict, validation: dict | None
             parts = []
             for _, row in g.iterrows():
                 n = min(row["children_before"], row["children_after"])
-                parts.append(f"{row['borough']} {section.value(row['pct_before'], n, '{:.1f}')}% → "
-                             f"{section.value(row['pct_after'], n, '{:.1f}')}% "
-                             f"(difference {section.value(row['diff_pp'], n, '{:+.1f}')} points, 95% CI "
-                             f"{section.value(row['diff_low'], n, '{:+.1f}')} to {section.value(row['diff_high'], n, '{:+.1f}')})")
+                parts.append(
+                    f"{row['borough']} {section.value(row['pct_before'], n, '{:.1f}')}% → "
+                    f"{section.value(row['pct_after'], n, '{:.1f}')}% "
+                    f"(difference {section.value(row['diff_pp'], n, '{:+.1f}')} points, 95% CI "
+                    f"{section.value(row['diff_low'], n, '{:+.1f}')} to {section.value(row['diff_high'], n, '{:+.1f}')})"
+                )
             if parts:
                 sentences.append(f"**{label[0].upper() + label[1:]}**: " + "; ".join(parts) + ".")
         section.markdown("\n\n".join(sentences))
-        section.table("pathway_rates", pr[["borough", "period", "outcome_label", "children", "events", "pct", "ci_low", "ci_high"]],
-                      "Outcomes within 12 months of referral, by borough and period (95% Wilson CIs)",
-                      count_columns=["children", "events"],
-                      dependent_columns={"pct": "events", "ci_low": "events", "ci_high": "events"}, decimals=1,
-                      labels={"borough": "Borough", "period": "Referred", "outcome_label": "Outcome", "children": "Children",
-                              "events": "With the outcome", "pct": "%", "ci_low": "95% CI low", "ci_high": "95% CI high"})
+        section.table(
+            "pathway_rates",
+            pr[["borough", "period", "outcome_label", "children", "events", "pct", "ci_low", "ci_high"]],
+            "Outcomes within 12 months of referral, by borough and period (95% Wilson CIs)",
+            count_columns=["children", "events"],
+            dependent_columns={"pct": "events", "ci_low": "events", "ci_high": "events"},
+            decimals=1,
+            labels={
+                "borough": "Borough",
+                "period": "Referred",
+                "outcome_label": "Outcome",
+                "children": "Children",
+                "events": "With the outcome",
+                "pct": "%",
+                "ci_low": "95% CI low",
+                "ci_high": "95% CI high",
+            },
+        )
         fig = charts.pathway_chart(results["pathway_rates"], names)
-        section.figure("pathways", fig,
-                       alt="Three panels, one per outcome within 12 months of referral (re-referral, child protection plan, "
-                           "entry to care): for each borough the percentage of children with the outcome among those referred "
-                           "before and after the programme start, with 95% intervals.",
-                       caption="Outcomes within 12 months of referral, before and after the programme start")
+        section.figure(
+            "pathways",
+            fig,
+            alt="Three panels, one per outcome within 12 months of referral (re-referral, child protection plan, "
+            "entry to care): for each borough the percentage of children with the outcome among those referred "
+            "before and after the programme start, with 95% intervals.",
+            caption="Outcomes within 12 months of referral, before and after the programme start",
+        )
         figs["pathways"] = fig
         if "km_care" in results and len(results["km_care"]):
             fig = charts.km_chart(results["km_care"], names, "% started to be looked after")
-            section.figure("km_care", fig,
-                           alt="For each borough, the cumulative percentage of referred children who started to be looked "
-                               "after over the 12 months after referral (Kaplan-Meier), before and after the programme start.",
-                           caption="Entry to care in the 12 months after referral (Kaplan-Meier cumulative incidence, 95% band)",
-                           appendix=True)
+            section.figure(
+                "km_care",
+                fig,
+                alt="For each borough, the cumulative percentage of referred children who started to be looked "
+                "after over the 12 months after referral (Kaplan-Meier), before and after the programme start.",
+                caption="Entry to care in the 12 months after referral (Kaplan-Meier cumulative incidence, 95% band)",
+                appendix=True,
+            )
             figs["km_care"] = fig
         section.markdown(
             "What a before/after comparison within each borough cannot separate: anything else that changed over the same "
@@ -194,7 +277,8 @@ def build_section(section, results: dict, reading: dict, validation: dict | None
             "Munro review, thresholds, court practice, population change), and the boroughs' own recording changed with the "
             "programme (new case recording). A difference between the periods is consistent with the programme but also with "
             "these trends; the comparator strand (other LAs over the same years) is the check on that. The later cohorts are "
-            "also followed in years closer to the end of the data, so any late correction of records affects them more.")
+            "also followed in years closer to the end of the data, so any late correction of records affects them more."
+        )
 
     # ---- costs ---------------------------------------------------------------------------------
     if "cost_vs_s251" in results and len(results["cost_vs_s251"]):
@@ -207,38 +291,60 @@ def build_section(section, results: dict, reading: dict, validation: dict | None
             "(`unit_costs.csv`: foster care and LA children's home from published sources, the other groups estimates and "
             "marked as such; mixed price years, not inflated) and compared with each borough's published s251 gross spend on "
             "children looked after."
-            + (f" The central placement cost is between {ratio.min():.2f} and {ratio.max():.2f} times the s251 spend across "
-               f"borough-years." if len(ratio) else "")
+            + (
+                f" The central placement cost is between {ratio.min():.2f} and {ratio.max():.2f} times the s251 spend across "
+                f"borough-years."
+                if len(ratio)
+                else ""
+            )
             + " They differ because s251 spend covers more than placements (social work and care leaver services, adoption "
-              "and special guardianship support, UASC, overheads) and records what was actually paid, while this estimate "
-              "uses national average unit costs by placement type, not the boroughs' contracted prices, and counts only days "
-              "in placement." + (" On synthetic extracts the placement days themselves are illustrative." if section.synthetic else ""))
-        section.table("cost_vs_s251",
-                      c[["borough", "year", "cost_low", "cost_central", "cost_high", "s251_cla_gross_gbp", "ratio_central"]],
-                      "Placement cost (GBP, low / central / high unit costs) and published s251 gross CLA spend",
-                      decimals=2,
-                      labels={"borough": "Borough", "year": "Year ending 31 March", "cost_low": "Cost, low (£)",
-                              "cost_central": "Cost, central (£)", "cost_high": "Cost, high (£)",
-                              "s251_cla_gross_gbp": "s251 CLA gross spend (£)", "ratio_central": "Ratio central / s251"})
+            "and special guardianship support, UASC, overheads) and records what was actually paid, while this estimate "
+            "uses national average unit costs by placement type, not the boroughs' contracted prices, and counts only days "
+            "in placement."
+            + (" On synthetic extracts the placement days themselves are illustrative." if section.synthetic else "")
+        )
+        section.table(
+            "cost_vs_s251",
+            c[["borough", "year", "cost_low", "cost_central", "cost_high", "s251_cla_gross_gbp", "ratio_central"]],
+            "Placement cost (GBP, low / central / high unit costs) and published s251 gross CLA spend",
+            decimals=2,
+            labels={
+                "borough": "Borough",
+                "year": "Year ending 31 March",
+                "cost_low": "Cost, low (£)",
+                "cost_central": "Cost, central (£)",
+                "cost_high": "Cost, high (£)",
+                "s251_cla_gross_gbp": "s251 CLA gross spend (£)",
+                "ratio_central": "Ratio central / s251",
+            },
+        )
         fig = charts.cost_chart(c, names)
-        section.figure("costs", fig,
-                       alt="For each borough and year, the estimated cost of placements (central line with a low-high band) "
-                           "and the published s251 gross spend on children looked after (dashed line), in GBP million.",
-                       caption="Placement cost estimated from the extracts vs published s251 spend on children looked after")
+        section.figure(
+            "costs",
+            fig,
+            alt="For each borough and year, the estimated cost of placements (central line with a low-high band) "
+            "and the published s251 gross spend on children looked after (dashed line), in GBP million.",
+            caption="Placement cost estimated from the extracts vs published s251 spend on children looked after",
+        )
         figs["costs"] = fig
 
     # ---- appendix: definitions ------------------------------------------------------------------
     from . import analysis
 
-    section.markdown("**Definitions used for the derived indicators**\n\n" + analysis.__doc__[analysis.__doc__.index("* **Episodes"):],
-                     appendix=True)
+    section.markdown(
+        "**Definitions used for the derived indicators**\n\n"
+        + analysis.__doc__[analysis.__doc__.index("* **Episodes") :],
+        appendix=True,
+    )
 
     # ---- key findings ------------------------------------------------------------------------
     if len(judged):
         section.key_finding(
             f"Indicators derived child by child from the boroughs' DfE returns match the published figures in {n_ok} of "
             f"{len(judged)} borough-year figures{syn}.",
-            strength="not possible to tell" if section.synthetic else "moderate", label="Reconciliation")
+            strength="not possible to tell" if section.synthetic else "moderate",
+            label="Reconciliation",
+        )
     if "pathway_diffs" in results and len(results["pathway_diffs"]):
         d = results["pathway_diffs"]
         g = d[d["outcome"] == "cpp_12m"]
@@ -250,6 +356,8 @@ def build_section(section, results: dict, reading: dict, validation: dict | None
                     f"Children referred after the programme start were less often on a child protection plan within 12 months "
                     f"in {down} of {len(g)} boroughs (95% CI of the difference below zero){syn}; a before/after comparison "
                     f"cannot separate this from national trends.",
-                    strength="not possible to tell" if section.synthetic else "weak", label="Pathways after referral",
-                    n=n)
+                    strength="not possible to tell" if section.synthetic else "weak",
+                    label="Pathways after referral",
+                    n=n,
+                )
     return figs

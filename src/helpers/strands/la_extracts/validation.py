@@ -6,6 +6,7 @@ The validation notebook writes ``<processed>/la_extracts/validation/status.json`
 rule, message, child (pseudonymised), count). When neither exists the validators did not run, and
 the section says so: never as a pass.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,10 +25,17 @@ def load_results(processed_dir: Path) -> dict:
     d = Path(processed_dir) / VALIDATION_DIR
     status_path = d / "status.json"
     if not status_path.exists():
-        return {"status": "not run", "reason": "the validation step did not run: its kernel, focus-on-practice-validators, "
-                                               "is not installed, or the step was skipped"}
+        return {
+            "status": "not run",
+            "reason": "the validation step did not run: its kernel, focus-on-practice-validators, "
+            "is not installed, or the step was skipped",
+        }
     status = json.loads(status_path.read_text(encoding="utf-8"))
     if status.get("status") != "ran":
         return status
-    res = pd.read_csv(d / "results.csv", dtype={"la_code": str}) if (d / "results.csv").exists() else pd.DataFrame(columns=RESULT_COLUMNS)
+    res = (
+        pd.read_csv(d / "results.csv", dtype={"la_code": str})
+        if (d / "results.csv").exists()
+        else pd.DataFrame(columns=RESULT_COLUMNS)
+    )
     return {**status, "results": res}

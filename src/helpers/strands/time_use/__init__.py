@@ -6,6 +6,7 @@ scenarios strand) how many hours of a typical week go to each activity of a list
 the week per activity, the direct-work share by role, borough, training status and wave, and the
 change for practitioners answering two waves.
 """
+
 from .analysis import OUTPUTS
 from .inputs import RAW_FILES, STRAND
 

@@ -8,6 +8,7 @@ each share (percentage points), with :func:`helpers.stats.paired_change` (t CI, 
 bootstrap CI over practitioners, d_z and its bootstrap CI). Practitioners are the unit sampled, so
 they are the unit resampled.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -21,7 +22,9 @@ from .inputs import STRAND, hours_column
 GROUPINGS = {"role": "Role", "borough": "Borough", "training_status": "Training status", "wave": "Wave"}
 
 SHARES = OutputTable(
-    key="time_use_shares", filename="time_use/shares.csv", strand=STRAND,
+    key="time_use_shares",
+    filename="time_use/shares.csv",
+    strand=STRAND,
     description="One row per answer (practitioner x wave): weekly total hours and the share of each activity.",
     fields=(
         Field("practitioner_id", "string", "Pseudonymised practitioner."),
@@ -36,7 +39,9 @@ SHARES = OutputTable(
     ),
 )
 ACTIVITY_SUMMARY = OutputTable(
-    key="time_use_activity_summary", filename="time_use/activity_summary.csv", strand=STRAND,
+    key="time_use_activity_summary",
+    filename="time_use/activity_summary.csv",
+    strand=STRAND,
     description="Mean share of the week per activity and wave (mean of practitioners' shares).",
     fields=(
         Field("wave", "string", "Survey wave, or 'all'."),
@@ -50,7 +55,9 @@ ACTIVITY_SUMMARY = OutputTable(
     ),
 )
 DIRECT_BY_GROUP = OutputTable(
-    key="time_use_direct_by_group", filename="time_use/direct_share_by_group.csv", strand=STRAND,
+    key="time_use_direct_by_group",
+    filename="time_use/direct_share_by_group.csv",
+    strand=STRAND,
     description="Direct-work share by role, borough, training status and wave.",
     fields=(
         Field("grouping", "string", "role, borough, training_status or wave."),
@@ -76,16 +83,28 @@ _CHANGE_FIELDS = (
     Field("p", "number", "Two-sided paired t-test p-value."),
 )
 CHANGE = OutputTable(
-    key="time_use_change", filename="time_use/change.csv", strand=STRAND,
+    key="time_use_change",
+    filename="time_use/change.csv",
+    strand=STRAND,
     description="Change in each activity's share for practitioners answering two waves.",
-    fields=(Field("activity", "string", "Activity code."), Field("label", "string", "Activity label."),
-            Field("wave_before", "integer", "Earlier wave."), Field("wave_after", "integer", "Later wave."), *_CHANGE_FIELDS),
+    fields=(
+        Field("activity", "string", "Activity code."),
+        Field("label", "string", "Activity label."),
+        Field("wave_before", "integer", "Earlier wave."),
+        Field("wave_after", "integer", "Later wave."),
+        *_CHANGE_FIELDS,
+    ),
 )
 DIRECT_CHANGE_BY_GROUP = OutputTable(
-    key="time_use_direct_change_by_group", filename="time_use/direct_change_by_group.csv", strand=STRAND,
+    key="time_use_direct_change_by_group",
+    filename="time_use/direct_change_by_group.csv",
+    strand=STRAND,
     description="Change in the direct-work share for practitioners answering two waves, by group at the later wave.",
-    fields=(Field("grouping", "string", "all, role, borough or training_status (at the later wave)."),
-            Field("group", "string", "The group's code."), *_CHANGE_FIELDS),
+    fields=(
+        Field("grouping", "string", "all, role, borough or training_status (at the later wave)."),
+        Field("group", "string", "The group's code."),
+        *_CHANGE_FIELDS,
+    ),
 )
 OUTPUTS = (SHARES, ACTIVITY_SUMMARY, DIRECT_BY_GROUP, CHANGE, DIRECT_CHANGE_BY_GROUP)
 
@@ -101,12 +120,18 @@ def shares(survey: pd.DataFrame, activities: pd.DataFrame) -> pd.DataFrame:
     wide = survey.copy()
     wide["wave"] = wide["wave"].astype(int)
     wide["total_hours"] = wide[cols].sum(axis=1)
-    long = wide.melt(id_vars=["practitioner_id", "wave", "borough", "role", "training_status", "total_hours"],
-                     value_vars=cols, var_name="activity", value_name="hours")
+    long = wide.melt(
+        id_vars=["practitioner_id", "wave", "borough", "role", "training_status", "total_hours"],
+        value_vars=cols,
+        var_name="activity",
+        value_name="hours",
+    )
     long["activity"] = long["activity"].str.removeprefix("hours_")
     long["share"] = long["hours"] / long["total_hours"]
     order = {c: i for i, c in enumerate(activities["code"])}
-    long = long.sort_values(["wave", "practitioner_id", "activity"], key=lambda s: s.map(order) if s.name == "activity" else s)
+    long = long.sort_values(
+        ["wave", "practitioner_id", "activity"], key=lambda s: s.map(order) if s.name == "activity" else s
+    )
     return long[SHARES.column_names].reset_index(drop=True)
 
 
@@ -130,9 +155,18 @@ def activity_summary(long: pd.DataFrame, activities: pd.DataFrame) -> pd.DataFra
         for code in activities["code"]:
             a = sub[sub["activity"] == code]
             m, lo, hi = _mean_ci(a["share"])
-            rows.append({"wave": wave, "activity": code, "label": labels[code], "n": int(len(a)),
-                         "mean_hours": float(a["hours"].mean()) if len(a) else np.nan,
-                         "mean_share": m, "ci_low": lo, "ci_high": hi})
+            rows.append(
+                {
+                    "wave": wave,
+                    "activity": code,
+                    "label": labels[code],
+                    "n": int(len(a)),
+                    "mean_hours": float(a["hours"].mean()) if len(a) else np.nan,
+                    "mean_share": m,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                }
+            )
     return pd.DataFrame(rows, columns=ACTIVITY_SUMMARY.column_names)
 
 
@@ -143,7 +177,16 @@ def direct_by_group(long: pd.DataFrame, activities: pd.DataFrame) -> pd.DataFram
     for grouping in GROUPINGS:
         for group, sub in d.groupby(grouping):
             m, lo, hi = _mean_ci(sub["share"])
-            rows.append({"grouping": grouping, "group": str(group), "n": int(len(sub)), "mean_share": m, "ci_low": lo, "ci_high": hi})
+            rows.append(
+                {
+                    "grouping": grouping,
+                    "group": str(group),
+                    "n": int(len(sub)),
+                    "mean_share": m,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                }
+            )
     return pd.DataFrame(rows, columns=DIRECT_BY_GROUP.column_names)
 
 
@@ -157,41 +200,56 @@ def paired_waves(long: pd.DataFrame) -> pd.DataFrame:
     pairs = pd.DataFrame({"wave_before": g.min(), "wave_after": g.max()})
     pairs = pairs[pairs["wave_after"] > pairs["wave_before"]].reset_index()
     later = waves.set_index(["practitioner_id", "wave"])[["role", "borough", "training_status"]]
-    info = later.reindex(list(zip(pairs["practitioner_id"], pairs["wave_after"]))).reset_index(drop=True)
+    info = later.reindex(list(zip(pairs["practitioner_id"], pairs["wave_after"], strict=False))).reset_index(drop=True)
     return pd.concat([pairs, info], axis=1)
 
 
 def _share_pairs(long: pd.DataFrame, pairs: pd.DataFrame, code: str) -> pd.DataFrame:
     s = long[long["activity"] == code].set_index(["practitioner_id", "wave"])["share"]
     out = pairs.copy()
-    out["before"] = s.reindex(list(zip(pairs["practitioner_id"], pairs["wave_before"]))).to_numpy()
-    out["after"] = s.reindex(list(zip(pairs["practitioner_id"], pairs["wave_after"]))).to_numpy()
+    out["before"] = s.reindex(list(zip(pairs["practitioner_id"], pairs["wave_before"], strict=False))).to_numpy()
+    out["after"] = s.reindex(list(zip(pairs["practitioner_id"], pairs["wave_after"], strict=False))).to_numpy()
     return out
 
 
-def change(long: pd.DataFrame, activities: pd.DataFrame, n_boot: int = stats.DEFAULT_BOOTSTRAP, seed: int = 2014) -> pd.DataFrame:
+def change(
+    long: pd.DataFrame, activities: pd.DataFrame, n_boot: int = stats.DEFAULT_BOOTSTRAP, seed: int = 2014
+) -> pd.DataFrame:
     """Paired change in each activity's share, practitioners answering two waves (see :data:`CHANGE`)."""
     pairs = paired_waves(long)
     rows = []
     for k, a in enumerate(activities.itertuples()):
         p = _share_pairs(long, pairs, a.code)
         res = stats.paired_change(p["before"], p["after"], n_boot=n_boot, seed=seed + 10 * k)
-        rows.append({"activity": a.code, "label": a.label,
-                     "wave_before": int(pairs["wave_before"].min()) if len(pairs) else np.nan,
-                     "wave_after": int(pairs["wave_after"].max()) if len(pairs) else np.nan,
-                     **{f.name: res[f.name] for f in _CHANGE_FIELDS}})
+        rows.append(
+            {
+                "activity": a.code,
+                "label": a.label,
+                "wave_before": int(pairs["wave_before"].min()) if len(pairs) else np.nan,
+                "wave_after": int(pairs["wave_after"].max()) if len(pairs) else np.nan,
+                **{f.name: res[f.name] for f in _CHANGE_FIELDS},
+            }
+        )
     return pd.DataFrame(rows, columns=CHANGE.column_names)
 
 
-def direct_change_by_group(long: pd.DataFrame, activities: pd.DataFrame, n_boot: int = stats.DEFAULT_BOOTSTRAP,
-                           seed: int = 2014) -> pd.DataFrame:
+def direct_change_by_group(
+    long: pd.DataFrame, activities: pd.DataFrame, n_boot: int = stats.DEFAULT_BOOTSTRAP, seed: int = 2014
+) -> pd.DataFrame:
     """Paired change in the direct-work share, overall and by group at the later wave."""
     p = _share_pairs(long, paired_waves(long), direct_code(activities))
-    rows = [{"grouping": "all", "group": "all", **stats.paired_change(p["before"], p["after"], n_boot=n_boot, seed=seed)}]
+    rows = [
+        {"grouping": "all", "group": "all", **stats.paired_change(p["before"], p["after"], n_boot=n_boot, seed=seed)}
+    ]
     for grouping in ("role", "borough", "training_status"):
         for group, sub in p.groupby(grouping):
-            rows.append({"grouping": grouping, "group": str(group),
-                         **stats.paired_change(sub["before"], sub["after"], n_boot=n_boot, seed=seed)})
+            rows.append(
+                {
+                    "grouping": grouping,
+                    "group": str(group),
+                    **stats.paired_change(sub["before"], sub["after"], n_boot=n_boot, seed=seed),
+                }
+            )
     return pd.DataFrame(rows)[DIRECT_CHANGE_BY_GROUP.column_names]
 
 
@@ -208,11 +266,13 @@ def roster_check(survey: pd.DataFrame, practitioners: pd.DataFrame) -> dict:
     on = survey["practitioner_id"].isin(practitioners["practitioner_id"])
     sub = survey[on]
     by_roster = trained_by(practitioners, sub["practitioner_id"], sub["completed_on"])
-    agree = (sub["training_status"].eq("trained") == by_roster)
+    agree = sub["training_status"].eq("trained") == by_roster
     return {"answers": int(len(survey)), "on_roster": int(on.sum()), "status_agrees": int(agree.sum())}
 
 
-def analyse(survey: pd.DataFrame, activities: pd.DataFrame, n_boot: int = stats.DEFAULT_BOOTSTRAP, seed: int = 2014) -> dict:
+def analyse(
+    survey: pd.DataFrame, activities: pd.DataFrame, n_boot: int = stats.DEFAULT_BOOTSTRAP, seed: int = 2014
+) -> dict:
     """Every table of the strand, keyed by the :data:`OUTPUTS` keys, plus ``activities`` and ``direct``."""
     long = shares(survey, activities)
     return {

@@ -1,4 +1,5 @@
 """Time-use charts: the week as stacked bars, and the change per activity. Figures are returned."""
+
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
@@ -18,7 +19,7 @@ def stacked_week(summary: pd.DataFrame, activities: pd.DataFrame, rows: list[tup
     labels = activities.set_index("code")["label"]
     fig, ax = plt.subplots(figsize=(9, 1.9 + 0.6 * len(rows)))
     colours = _palette(len(codes))
-    for y, (wave, bar_label) in enumerate(rows):
+    for y, (wave, _bar_label) in enumerate(rows):
         sub = summary[summary["wave"] == wave].set_index("activity")
         left = 0.0
         for k, code in enumerate(codes):

@@ -10,11 +10,11 @@ reject the row there): the weekly total of the hours must lie in a plausible ran
 (:data:`MIN_WEEKLY_HOURS`..:data:`MAX_WEEKLY_HOURS`); a row outside it is rejected with file, row,
 the column ``hours_total`` and the total found, and reconciled like any other rejected row.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ... import ingest
@@ -67,9 +67,14 @@ def survey_schema(activities: pd.DataFrame | None = None) -> RawFile:
     """The declared format of ``time_use_survey.csv`` for an activity list (default: the shipped one)."""
     acts = load_activities() if activities is None else activities
     hour_cols = tuple(
-        Column(hours_column(a.code), "number",
-               f"Hours in a typical week: {a.label.lower()}. {a.description} 0 if none; blank, negative or over "
-               f"{MAX_ACTIVITY_HOURS:g} rejects the row.", minimum=0, maximum=MAX_ACTIVITY_HOURS)
+        Column(
+            hours_column(a.code),
+            "number",
+            f"Hours in a typical week: {a.label.lower()}. {a.description} 0 if none; blank, negative or over "
+            f"{MAX_ACTIVITY_HOURS:g} rejects the row.",
+            minimum=0,
+            maximum=MAX_ACTIVITY_HOURS,
+        )
         for a in acts.itertuples()
     )
     return RawFile(
@@ -84,7 +89,12 @@ def survey_schema(activities: pd.DataFrame | None = None) -> RawFile:
         ),
         unique_key=("practitioner_id", "wave"),
         columns=(
-            Column("practitioner_id", "string", "The LA's staff identifier, as in practitioners.csv (pseudonymised at ingest).", identifier_prefix="P"),
+            Column(
+                "practitioner_id",
+                "string",
+                "The LA's staff identifier, as in practitioners.csv (pseudonymised at ingest).",
+                identifier_prefix="P",
+            ),
             Column("wave", "category", "Survey wave (1 = first survey, 2 = the repeat, ...).", codes=WAVES),
             Column("completed_on", "date", "Date the survey was answered (YYYY-MM-DD)."),
             Column("borough", "category", "Employing borough.", codes={b: b for b in BOROUGH_NAMES}),
@@ -99,8 +109,9 @@ SURVEY = survey_schema()
 RAW_FILES = (SURVEY,)
 
 
-def check_weekly_totals(result: IngestResult, activities: pd.DataFrame,
-                        minimum: float = MIN_WEEKLY_HOURS, maximum: float = MAX_WEEKLY_HOURS) -> IngestResult:
+def check_weekly_totals(
+    result: IngestResult, activities: pd.DataFrame, minimum: float = MIN_WEEKLY_HOURS, maximum: float = MAX_WEEKLY_HOURS
+) -> IngestResult:
     """Reject accepted rows whose weekly total is outside ``minimum``..``maximum`` hours.
 
     Each is logged (file, row, ``hours_total``, the total, the reason) and moved to the rejected rows,
@@ -109,13 +120,21 @@ def check_weekly_totals(result: IngestResult, activities: pd.DataFrame,
     cols = [hours_column(c) for c in activities["code"]]
     total = result.data[cols].sum(axis=1, min_count=len(cols)).to_numpy()
     bad = (total < minimum) | (total > maximum)
-    reasons = [f"weekly total {t:g} hours is " + (f"below the plausible minimum {minimum:g}" if t < minimum
-                                                    else f"above the plausible maximum {maximum:g}") for t in total]
+    reasons = [
+        f"weekly total {t:g} hours is "
+        + (f"below the plausible minimum {minimum:g}" if t < minimum else f"above the plausible maximum {maximum:g}")
+        for t in total
+    ]
     return ingest.reject_accepted_rows(result, bad, TOTAL_COLUMN, [f"{t:g}" for t in total], reasons)
 
 
-def load_survey(raw_dir, processed_dir: Path, activities: pd.DataFrame | None = None, borough_names=BOROUGH_NAMES,
-                key: bytes | None = None) -> IngestResult:
+def load_survey(
+    raw_dir,
+    processed_dir: Path,
+    activities: pd.DataFrame | None = None,
+    borough_names=BOROUGH_NAMES,
+    key: bytes | None = None,
+) -> IngestResult:
     """Read ``time_use_survey.csv``: ingest checks, the weekly-total check, the data-quality record
     saved; then keep the selected boroughs."""
     acts = load_activities() if activities is None else activities

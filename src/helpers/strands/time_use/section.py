@@ -1,7 +1,7 @@
 """The time-use report section, written from :func:`analysis.analyse` results only."""
+
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from ... import stats
@@ -10,9 +10,13 @@ from . import charts
 from .analysis import ACTIVITY_SUMMARY, CHANGE, DIRECT_BY_GROUP, DIRECT_CHANGE_BY_GROUP, GROUPINGS
 from .inputs import MAX_WEEKLY_HOURS, MIN_WEEKLY_HOURS, TRAINING_STATUS
 
-ROLE_PLURAL = {"social_worker": "social workers", "senior_social_worker": "senior or consultant social workers",
-               "supervisor": "supervisors and team managers", "family_support_worker": "family support workers",
-               "clinician": "embedded clinicians"}
+ROLE_PLURAL = {
+    "social_worker": "social workers",
+    "senior_social_worker": "senior or consultant social workers",
+    "supervisor": "supervisors and team managers",
+    "family_support_worker": "family support workers",
+    "clinician": "embedded clinicians",
+}
 
 CONTEXT = (
     "**Context from published studies.** Holmes and McDermid (2013, *Journal of Children's Services* 8(2)) "
@@ -42,8 +46,15 @@ def _pp(x: float) -> str:
     return f"{100 * x:+.1f}"
 
 
-def build_section(section, results: dict, rejected: pd.DataFrame | None = None, rows_read: int | None = None,
-                  borough_label: str = "all three boroughs", truth: dict | None = None, roster: dict | None = None):
+def build_section(
+    section,
+    results: dict,
+    rejected: pd.DataFrame | None = None,
+    rows_read: int | None = None,
+    borough_label: str = "all three boroughs",
+    truth: dict | None = None,
+    roster: dict | None = None,
+):
     """Fill ``section`` with the strand's prose, tables and charts; returns the figures.
 
     ``rejected`` (the ingest result's rejected rows) and ``rows_read`` give the validation summary;
@@ -61,15 +72,18 @@ def build_section(section, results: dict, rejected: pd.DataFrame | None = None, 
     waves = sorted(w for w in summary["wave"].unique() if w != "all")
     figs = []
     if n_ans == 0:
-        section.markdown(f"No time-use survey answers were available for {borough_label}."
-                         + (f" The survey file had {rows_read} rows." if rows_read is not None else ""))
+        section.markdown(
+            f"No time-use survey answers were available for {borough_label}."
+            + (f" The survey file had {rows_read} rows." if rows_read is not None else "")
+        )
         section.markdown(CONTEXT)
         return figs
 
     section.markdown(
         "Practitioners were asked how many hours of a typical week they spend on each of "
         f"{len(acts)} activities (the list was agreed with focus groups and is kept as data: "
-        + "; ".join(a.lower() for a in acts["label"]) + "). "
+        + "; ".join(a.lower() for a in acts["label"])
+        + "). "
         f"In {borough_label}, {section.count(n_prac)} practitioners gave {section.count(n_ans)} valid answers over "
         f"{len(waves)} survey waves. Each practitioner's answer is turned into shares of their own week, and group "
         "figures are the average of those shares, so every practitioner counts equally."
@@ -86,7 +100,9 @@ def build_section(section, results: dict, rejected: pd.DataFrame | None = None, 
             f"**Link to the other strands.** {section.count(roster['on_roster'])} of {section.count(roster['answers'])} answers come "
             "from practitioners on the evaluation's roster, the same practitioners as the practice scenarios; for "
             f"{section.count(roster['status_agrees'])} of those the training status given agrees with the roster's training completion date "
-            "(the project's one definition of trained by a date).", appendix=True)
+            "(the project's one definition of trained by a date).",
+            appendix=True,
+        )
 
     # ---- shares of the week ------------------------------------------------------------------
     rows = [(w, f"Wave {w}") for w in waves]
@@ -97,12 +113,17 @@ def build_section(section, results: dict, rejected: pd.DataFrame | None = None, 
         top = summary[summary["wave"] == last].sort_values("mean_share", ascending=False).iloc[0]
         fig = charts.stacked_week(summary, acts, rows)
         section.figure(
-            "week_by_wave", fig,
-            alt=("Stacked bar chart of the share of a typical week spent on each activity, one bar per survey wave. "
-                 + " ".join(f"Wave {w}: direct work {section.value(100 * s.loc[(w, direct), 'mean_share'], n_by_wave[w], '{:.0f}')}%."
-                            for w in waves)
-                 + f" The largest share at wave {last} is {top['label'].lower()} "
-                 f"({section.value(100 * top['mean_share'], n_by_wave[last], '{:.0f}')}%)."),
+            "week_by_wave",
+            fig,
+            alt=(
+                "Stacked bar chart of the share of a typical week spent on each activity, one bar per survey wave. "
+                + " ".join(
+                    f"Wave {w}: direct work {section.value(100 * s.loc[(w, direct), 'mean_share'], n_by_wave[w], '{:.0f}')}%."
+                    for w in waves
+                )
+                + f" The largest share at wave {last} is {top['label'].lower()} "
+                f"({section.value(100 * top['mean_share'], n_by_wave[last], '{:.0f}')}%)."
+            ),
             caption="How a typical week is divided, mean of practitioners' shares, by survey wave.",
         )
         figs.append(fig)
@@ -111,18 +132,28 @@ def build_section(section, results: dict, rejected: pd.DataFrame | None = None, 
     for c in ("mean_share", "ci_low", "ci_high"):
         disp[c] = 100 * disp[c]
     section.table(
-        "activity_shares", disp.drop(columns=["activity"]),
+        "activity_shares",
+        disp.drop(columns=["activity"]),
         caption="Mean hours a week and mean share of the week (%) per activity, by wave, with 95% CIs.",
-        count_columns=["n"], dependent_columns={c: "n" for c in ("mean_hours", "mean_share", "ci_low", "ci_high")},
-        decimals=1, labels={"wave": "Wave", "label": "Activity", "n": "Answers", "mean_hours": "Mean hours",
-                            "mean_share": "Mean share %", "ci_low": "95% CI low", "ci_high": "95% CI high"},
+        count_columns=["n"],
+        dependent_columns={c: "n" for c in ("mean_hours", "mean_share", "ci_low", "ci_high")},
+        decimals=1,
+        labels={
+            "wave": "Wave",
+            "label": "Activity",
+            "n": "Answers",
+            "mean_hours": "Mean hours",
+            "mean_share": "Mean share %",
+            "ci_low": "95% CI low",
+            "ci_high": "95% CI high",
+        },
         appendix=True,
     )
 
     # ---- direct work by group -------------------------------------------------------------------
     dg = by_group.copy()
     dg["grouping_label"] = dg["grouping"].map(GROUPINGS)
-    dg["group_label"] = [_group_label(g, c) for g, c in zip(dg["grouping"], dg["group"])]
+    dg["group_label"] = [_group_label(g, c) for g, c in zip(dg["grouping"], dg["group"], strict=False)]
     for c in ("mean_share", "ci_low", "ci_high"):
         dg[c] = 100 * dg[c]
     roles = by_group[(by_group["grouping"] == "role")].sort_values("mean_share")
@@ -136,11 +167,20 @@ def build_section(section, results: dict, rejected: pd.DataFrame | None = None, 
             "The table gives every group; groups answer at different waves, so compare groups within a wave with care."
         )
     section.table(
-        "direct_share_by_group", dg[["grouping_label", "group_label", "n", "mean_share", "ci_low", "ci_high"]],
+        "direct_share_by_group",
+        dg[["grouping_label", "group_label", "n", "mean_share", "ci_low", "ci_high"]],
         caption="Share of the week in direct work with children and families (%), by role, borough, training status and wave (all answers).",
-        count_columns=["n"], dependent_columns={c: "n" for c in ("mean_share", "ci_low", "ci_high")}, decimals=1,
-        labels={"grouping_label": "By", "group_label": "Group", "n": "Answers", "mean_share": "Direct work %",
-                "ci_low": "95% CI low", "ci_high": "95% CI high"},
+        count_columns=["n"],
+        dependent_columns={c: "n" for c in ("mean_share", "ci_low", "ci_high")},
+        decimals=1,
+        labels={
+            "grouping_label": "By",
+            "group_label": "Group",
+            "n": "Answers",
+            "mean_share": "Direct work %",
+            "ci_low": "95% CI low",
+            "ci_high": "95% CI high",
+        },
     )
 
     # ---- change -----------------------------------------------------------------------------------
@@ -162,11 +202,17 @@ def build_section(section, results: dict, rejected: pd.DataFrame | None = None, 
         fig = charts.change_per_activity(change, direct)
         biggest = change.reindex(change["mean_change"].abs().sort_values(ascending=False).index)
         section.figure(
-            "change_per_activity", fig,
-            alt=(f"Dot chart of the change in each activity's share of the week for the {section.count(n_pairs)} practitioners "
-                 "who answered both waves, with 95% confidence intervals. "
-                 + "; ".join(f"{r.label.lower()} {section.value(100 * r.mean_change, n_pairs, '{:+.1f}')} points"
-                             for r in biggest.head(3).itertuples()) + "."),
+            "change_per_activity",
+            fig,
+            alt=(
+                f"Dot chart of the change in each activity's share of the week for the {section.count(n_pairs)} practitioners "
+                "who answered both waves, with 95% confidence intervals. "
+                + "; ".join(
+                    f"{r.label.lower()} {section.value(100 * r.mean_change, n_pairs, '{:+.1f}')} points"
+                    for r in biggest.head(3).itertuples()
+                )
+                + "."
+            ),
             caption="Change in share of the week per activity (percentage points), practitioners answering both waves. Direct work in green; bars are 95% CIs.",
         )
         figs.append(fig)
@@ -178,8 +224,11 @@ def build_section(section, results: dict, rejected: pd.DataFrame | None = None, 
             f"{section.value(100 * allc['ci_low'], n_pairs, '{:+.1f}')} to {section.value(100 * allc['ci_high'], n_pairs, '{:+.1f}')}); "
             "self-reported, with no comparison group"
             + (" (synthetic data: illustrative only)." if section.synthetic else "."),
-            strength=strength, estimate=100 * allc["mean_change"], ci=(100 * allc["ci_low"], 100 * allc["ci_high"]),
-            n=n_pairs, label="Change in direct-work share (percentage points)",
+            strength=strength,
+            estimate=100 * allc["mean_change"],
+            ci=(100 * allc["ci_low"], 100 * allc["ci_high"]),
+            n=n_pairs,
+            label="Change in direct-work share (percentage points)",
         )
 
     ch = change.copy()
@@ -187,28 +236,64 @@ def build_section(section, results: dict, rejected: pd.DataFrame | None = None, 
         ch[c] = 100 * ch[c]
     ch["p"] = ch["p"].map(stats.describe_p)
     section.table(
-        "change_per_activity", ch.drop(columns=["activity", "wave_before", "wave_after"]),
+        "change_per_activity",
+        ch.drop(columns=["activity", "wave_before", "wave_after"]),
         caption="Paired change in each activity's share (percentage points), practitioners answering both waves.",
         count_columns=["n"],
-        dependent_columns={c: "n" for c in ("mean_before", "mean_after", "mean_change", "ci_low", "ci_high", "boot_ci_low",
-                                             "boot_ci_high", "d_z", "dz_ci_low", "dz_ci_high", "p")},
-        decimals=2, appendix=True,
-        note=("ci_low/ci_high: paired t 95% CI; boot_ci: percentile bootstrap over practitioners (the unit sampled); "
-              "d_z: mean change / SD of the changes, with a bootstrap CI."),
-        labels={"label": "Activity", "n": "Practitioners", "mean_before": "Earlier %", "mean_after": "Later %",
-                "mean_change": "Change (points)"},
+        dependent_columns={
+            c: "n"
+            for c in (
+                "mean_before",
+                "mean_after",
+                "mean_change",
+                "ci_low",
+                "ci_high",
+                "boot_ci_low",
+                "boot_ci_high",
+                "d_z",
+                "dz_ci_low",
+                "dz_ci_high",
+                "p",
+            )
+        },
+        decimals=2,
+        appendix=True,
+        note=(
+            "ci_low/ci_high: paired t 95% CI; boot_ci: percentile bootstrap over practitioners (the unit sampled); "
+            "d_z: mean change / SD of the changes, with a bootstrap CI."
+        ),
+        labels={
+            "label": "Activity",
+            "n": "Practitioners",
+            "mean_before": "Earlier %",
+            "mean_after": "Later %",
+            "mean_change": "Change (points)",
+        },
     )
     dc = dchange.copy()
-    dc["group_label"] = [("All" if g == "all" else _group_label(g, c)) for g, c in zip(dc["grouping"], dc["group"])]
+    dc["group_label"] = [
+        ("All" if g == "all" else _group_label(g, c)) for g, c in zip(dc["grouping"], dc["group"], strict=False)
+    ]
     for c in ("mean_before", "mean_after", "mean_change", "ci_low", "ci_high"):
         dc[c] = 100 * dc[c]
     section.table(
-        "direct_change_by_group", dc[["grouping", "group_label", "n", "mean_before", "mean_after", "mean_change", "ci_low", "ci_high", "d_z"]],
+        "direct_change_by_group",
+        dc[["grouping", "group_label", "n", "mean_before", "mean_after", "mean_change", "ci_low", "ci_high", "d_z"]],
         caption="Change in the direct-work share (percentage points) by group at the later wave, practitioners answering both waves.",
-        count_columns=["n"], dependent_columns={c: "n" for c in ("mean_before", "mean_after", "mean_change", "ci_low", "ci_high", "d_z")},
-        decimals=1, appendix=True,
-        labels={"grouping": "By", "group_label": "Group", "n": "Practitioners", "mean_before": "Earlier %",
-                "mean_after": "Later %", "mean_change": "Change (points)", "ci_low": "95% CI low", "ci_high": "95% CI high"},
+        count_columns=["n"],
+        dependent_columns={c: "n" for c in ("mean_before", "mean_after", "mean_change", "ci_low", "ci_high", "d_z")},
+        decimals=1,
+        appendix=True,
+        labels={
+            "grouping": "By",
+            "group_label": "Group",
+            "n": "Practitioners",
+            "mean_before": "Earlier %",
+            "mean_after": "Later %",
+            "mean_change": "Change (points)",
+            "ci_low": "95% CI low",
+            "ci_high": "95% CI high",
+        },
     )
     if truth and "planted" in truth and not section.is_small(n_pairs):
         planted = truth["planted"]["direct_share_change"]
@@ -217,7 +302,8 @@ def build_section(section, results: dict, rejected: pd.DataFrame | None = None, 
             f"**Check against the synthetic data's planted change.** The generator planted a change of {_pp(planted)} "
             f"percentage points in the direct-work share; the estimate is {_pp(allc['mean_change'])} "
             f"(95% CI {_pp(allc['ci_low'])} to {_pp(allc['ci_high'])}), which "
-            + ("covers" if covered else "does NOT cover") + " the planted value.",
+            + ("covers" if covered else "does NOT cover")
+            + " the planted value.",
             appendix=True,
         )
     section.markdown(CONTEXT)

@@ -5,6 +5,7 @@ Two parts. The DfE children's social work workforce statistics (real, published,
 same census indicators derived from an HR extract (2012-2018), which alone can show a before and
 after the programme began (2014), reconciled against the published figures.
 """
+
 from .analysis import OUTPUTS as _HR_OUTPUTS
 from .inputs import RAW_FILES, STRAND
 from .section import PUBLIC_OUTPUTS

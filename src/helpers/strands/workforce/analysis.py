@@ -29,6 +29,7 @@ worker's rows and absence spells together, within borough), the unit the extract
 census is the whole workforce, so the interval describes how much the rates would move with a
 different set of workers arising from the same process, not sampling error in a survey.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -55,16 +56,24 @@ RATE_PARTS = {
 }
 
 INDICATORS = OutputTable(
-    key="workforce_indicators", filename="workforce/hr_indicators.csv", strand=STRAND,
+    key="workforce_indicators",
+    filename="workforce/hr_indicators.csv",
+    strand=STRAND,
     description="Census indicators from the HR extract, per borough (and all selected) and census year (to 30 September).",
     fields=(
         Field("borough", "string", "Borough, or 'All' for the boroughs selected."),
-        Field("year", "integer", "Census year Y: reference date 30 September Y, window 1 October Y-1 to 30 September Y."),
+        Field(
+            "year", "integer", "Census year Y: reference date 30 September Y, window 1 October Y-1 to 30 September Y."
+        ),
         Field("workers_in_post", "integer", "Distinct permanent census-role workers in post at 30 September."),
         Field("fte_in_post", "number", "FTE of permanent census-role posts in post at 30 September."),
         Field("agency_fte", "number", "FTE of agency census-role posts at 30 September."),
         Field("leavers_fte", "number", "FTE of permanent census-role leavers in the window (internal moves excluded)."),
-        Field("days_lost", "number", "Working days lost to sickness in the window (spells split at 30 September by weekdays)."),
+        Field(
+            "days_lost",
+            "number",
+            "Working days lost to sickness in the window (spells split at 30 September by weekdays).",
+        ),
         Field("agency_rate_pct", "number", "agency FTE / (agency FTE + FTE in post) x 100."),
         Field("turnover_rate_pct", "number", "leavers FTE / FTE in post x 100."),
         Field("absence_rate_pct", "number", "days lost / (FTE in post x 253) x 100 (253 inferred)."),
@@ -72,24 +81,33 @@ INDICATORS = OutputTable(
     ),
 )
 RECONCILIATION = OutputTable(
-    key="workforce_reconciliation", filename="workforce/reconciliation.csv", strand=STRAND,
+    key="workforce_reconciliation",
+    filename="workforce/reconciliation.csv",
+    strand=STRAND,
     description="HR-extract indicators against the published DfE figures, per borough, year and measure.",
     fields=(
-        Field("borough", "string", "Borough."), Field("year", "integer", "Census year."),
-        Field("measure", "string", "Indicator."), Field("extract", "number", "From the HR extract."),
+        Field("borough", "string", "Borough."),
+        Field("year", "integer", "Census year."),
+        Field("measure", "string", "Indicator."),
+        Field("extract", "number", "From the HR extract."),
         Field("published", "number", "DfE published figure (blank when suppressed or missing)."),
         Field("published_as", "string", "The published cell as printed (symbol when suppressed)."),
         Field("difference", "number", "extract - published (blank when either is missing)."),
     ),
 )
 CHANGE = OutputTable(
-    key="workforce_change", filename="workforce/before_after.csv", strand=STRAND,
+    key="workforce_change",
+    filename="workforce/before_after.csv",
+    strand=STRAND,
     description="Pooled rates before and after the programme from the HR extract, the change and its bootstrap CI.",
     fields=(
-        Field("borough", "string", "Borough, or 'All'."), Field("measure", "string", "Indicator."),
-        Field("before_years", "string", "Census years pooled as 'before'."), Field("after_years", "string", "Census years pooled as 'after'."),
+        Field("borough", "string", "Borough, or 'All'."),
+        Field("measure", "string", "Indicator."),
+        Field("before_years", "string", "Census years pooled as 'before'."),
+        Field("after_years", "string", "Census years pooled as 'after'."),
         Field("workers", "integer", "Distinct workers resampled."),
-        Field("before", "number", "Pooled rate before (%)."), Field("after", "number", "Pooled rate after (%)."),
+        Field("before", "number", "Pooled rate before (%)."),
+        Field("after", "number", "Pooled rate after (%)."),
         Field("change", "number", "after - before (percentage points)."),
         Field("ci_low", "number", "95% bootstrap CI (workers resampled within borough), lower."),
         Field("ci_high", "number", "Upper."),
@@ -123,9 +141,15 @@ def counted_spells(posts: pd.DataFrame, absence: pd.DataFrame) -> pd.DataFrame:
     borough, is a permanent census-role post) and ``matched`` (some post covers the first day)."""
     a = absence.reset_index(drop=True).copy()
     a["_spell"] = np.arange(len(a))
-    m = a.merge(posts[["worker_id", "borough", "start_date", "end_date", "contract", "role"]], on=["worker_id", "borough"],
-                how="left", suffixes=("", "_post"))
-    cover = (m["start_date_post"] <= m["start_date"]) & (m["end_date_post"].isna() | (m["end_date_post"] >= m["start_date"]))
+    m = a.merge(
+        posts[["worker_id", "borough", "start_date", "end_date", "contract", "role"]],
+        on=["worker_id", "borough"],
+        how="left",
+        suffixes=("", "_post"),
+    )
+    cover = (m["start_date_post"] <= m["start_date"]) & (
+        m["end_date_post"].isna() | (m["end_date_post"] >= m["start_date"])
+    )
     ok = cover & (m["contract"] == "permanent") & m["role"].isin(CENSUS_ROLES)
     a["matched"] = cover.groupby(m["_spell"]).any().reindex(a["_spell"]).fillna(False).to_numpy()
     a["counted"] = ok.groupby(m["_spell"]).any().reindex(a["_spell"]).fillna(False).to_numpy()
@@ -138,8 +162,10 @@ def days_lost_in_year(spells: pd.DataFrame, year: int) -> np.ndarray:
     starts in the window)."""
     ws, we = window(year)
     total = _weekdays(spells["start_date"], spells["end_date"])
-    inside = _weekdays(np.maximum(spells["start_date"].to_numpy(), ws.to_datetime64()),
-                       np.minimum(spells["end_date"].to_numpy(), we.to_datetime64()))
+    inside = _weekdays(
+        np.maximum(spells["start_date"].to_numpy(), ws.to_datetime64()),
+        np.minimum(spells["end_date"].to_numpy(), we.to_datetime64()),
+    )
     starts_in = ((spells["start_date"] >= ws) & (spells["start_date"] <= we)).to_numpy()
     share = np.where(total > 0, inside / np.maximum(total, 1), starts_in.astype(float))
     return spells["working_days_lost"].to_numpy(dtype=float) * share
@@ -159,16 +185,28 @@ def worker_components(posts: pd.DataFrame, absence: pd.DataFrame, years) -> pd.D
         at = _in_post_at(p, we)
         perm = p["contract"] == "permanent"
         left = perm & p["end_date"].between(ws, we) & ~p["leaving_reason"].isin(NOT_A_LEAVER)
-        comp = pd.DataFrame({
-            "borough": p["borough"], "worker_id": p["worker_id"],
-            "fte_in_post": p["fte"].where(at & perm, 0.0),
-            "agency_fte": p["fte"].where(at & (p["contract"] == "agency"), 0.0),
-            "leavers_fte": p["fte"].where(left, 0.0),
-            "in_post": (at & perm).astype(int),
-            "days_lost": 0.0,
-        })
-        sp = pd.DataFrame({"borough": spells["borough"], "worker_id": spells["worker_id"], "fte_in_post": 0.0, "agency_fte": 0.0,
-                           "leavers_fte": 0.0, "in_post": 0, "days_lost": days_lost_in_year(spells, year)})
+        comp = pd.DataFrame(
+            {
+                "borough": p["borough"],
+                "worker_id": p["worker_id"],
+                "fte_in_post": p["fte"].where(at & perm, 0.0),
+                "agency_fte": p["fte"].where(at & (p["contract"] == "agency"), 0.0),
+                "leavers_fte": p["fte"].where(left, 0.0),
+                "in_post": (at & perm).astype(int),
+                "days_lost": 0.0,
+            }
+        )
+        sp = pd.DataFrame(
+            {
+                "borough": spells["borough"],
+                "worker_id": spells["worker_id"],
+                "fte_in_post": 0.0,
+                "agency_fte": 0.0,
+                "leavers_fte": 0.0,
+                "in_post": 0,
+                "days_lost": days_lost_in_year(spells, year),
+            }
+        )
         g = pd.concat([comp, sp]).groupby(["borough", "worker_id"], as_index=False).sum()
         g["in_post"] = (g["in_post"] > 0).astype(int)
         g = keys.merge(g, on=["borough", "worker_id"], how="left").fillna(0.0)
@@ -211,8 +249,15 @@ def _pooled(comp: pd.DataFrame, years) -> dict:
     return {m: float(r[m].iloc[0]) for m in MEASURES}
 
 
-def before_after(posts: pd.DataFrame, absence: pd.DataFrame, before_years, after_years, n_boot: int = 1000,
-                 seed: int = 2014, level: float = 0.95) -> pd.DataFrame:
+def before_after(
+    posts: pd.DataFrame,
+    absence: pd.DataFrame,
+    before_years,
+    after_years,
+    n_boot: int = 1000,
+    seed: int = 2014,
+    level: float = 0.95,
+) -> pd.DataFrame:
     """Pooled rates before and after, the change and a worker-resampling bootstrap CI (see :data:`CHANGE`).
 
     Workers are resampled with replacement within each borough (a worker's every row and spell in
@@ -233,7 +278,11 @@ def before_after(posts: pd.DataFrame, absence: pd.DataFrame, before_years, after
         for period in (before_years, after_years):
             sub = cb[cb["year"].isin(period)].groupby("worker_id")[parts].sum().reindex(workers, fill_value=0.0)
             mats.append(sub.to_numpy())
-        counts = rng.multinomial(len(workers), np.full(len(workers), 1 / len(workers)), size=n_boot) if len(workers) else np.zeros((n_boot, 0))
+        counts = (
+            rng.multinomial(len(workers), np.full(len(workers), 1 / len(workers)), size=n_boot)
+            if len(workers)
+            else np.zeros((n_boot, 0))
+        )
         boot_sums[b] = np.stack([counts @ mats[0], counts @ mats[1]], axis=1)
         del idx
     groups = [(b, [b]) for b in boroughs] + ([("All", boroughs)] if len(boroughs) > 1 else [])
@@ -242,7 +291,7 @@ def before_after(posts: pd.DataFrame, absence: pd.DataFrame, before_years, after
         cg = comp[comp["borough"].isin(bs)]
         est_b, est_a = _pooled(cg, before_years), _pooled(cg, after_years)
         sums = sum(boot_sums[b] for b in bs)
-        for k, m in enumerate(MEASURES):
+        for _k, m in enumerate(MEASURES):
             num, den, scale = RATE_PARTS[m]
             pi = {p: i for i, p in enumerate(parts)}
 
@@ -257,12 +306,24 @@ def before_after(posts: pd.DataFrame, absence: pd.DataFrame, before_years, after
                     d = s[:, pi[den]]
                 with np.errstate(divide="ignore", invalid="ignore"):
                     return scale * n / d
+
             diff = rate(1) - rate(0)
             diff = diff[np.isfinite(diff)]
             lo, hi = (np.quantile(diff, alpha), np.quantile(diff, 1 - alpha)) if len(diff) else (np.nan, np.nan)
-            rows.append({"borough": label, "measure": m, "before_years": ",".join(map(str, before_years)),
-                         "after_years": ",".join(map(str, after_years)), "workers": int(cg["worker_id"].nunique()),
-                         "before": est_b[m], "after": est_a[m], "change": est_a[m] - est_b[m], "ci_low": float(lo), "ci_high": float(hi)})
+            rows.append(
+                {
+                    "borough": label,
+                    "measure": m,
+                    "before_years": ",".join(map(str, before_years)),
+                    "after_years": ",".join(map(str, after_years)),
+                    "workers": int(cg["worker_id"].nunique()),
+                    "before": est_b[m],
+                    "after": est_a[m],
+                    "change": est_a[m] - est_b[m],
+                    "ci_low": float(lo),
+                    "ci_high": float(hi),
+                }
+            )
     return pd.DataFrame(rows, columns=CHANGE.column_names)
 
 
@@ -272,8 +333,12 @@ def reconcile(ind: pd.DataFrame, published: pd.DataFrame | None) -> pd.DataFrame
     if published is None:
         return pd.DataFrame(columns=RECONCILIATION.column_names)
     measures = ["fte_in_post", "agency_rate_pct", "turnover_rate_pct", "absence_rate_pct", "vacancy_rate_pct"]
-    ext = ind[ind["borough"] != "All"].melt(id_vars=["borough", "year"], value_vars=measures, var_name="measure", value_name="extract")
+    ext = ind[ind["borough"] != "All"].melt(
+        id_vars=["borough", "year"], value_vars=measures, var_name="measure", value_name="extract"
+    )
     pub = published.rename(columns={"value": "published", "value_as_published": "published_as"})
-    m = ext.merge(pub[["borough", "year", "measure", "published", "published_as"]], on=["borough", "year", "measure"], how="inner")
+    m = ext.merge(
+        pub[["borough", "year", "measure", "published", "published_as"]], on=["borough", "year", "measure"], how="inner"
+    )
     m["difference"] = m["extract"] - m["published"]
     return m[RECONCILIATION.column_names].sort_values(["measure", "borough", "year"]).reset_index(drop=True)

@@ -9,6 +9,7 @@ never written out. The CSV has one row per borough and year (plus 'All' when sev
 with the columns of ``workforce/hr_indicators.csv``. Rows the checks reject are counted on stderr
 (``--rejected FILE`` writes them with their reasons). Exit code 2 when a file cannot be used.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,8 +24,10 @@ from . import analysis, inputs
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers.strands.workforce",
-                                     description="Census workforce indicators (agency, turnover, absence) from an HR extract.")
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers.strands.workforce",
+        description="Census workforce indicators (agency, turnover, absence) from an HR extract.",
+    )
     parser.add_argument("--hr", required=True, help="folder holding hr_posts.csv and hr_absence.csv")
     parser.add_argument("--year", required=True, help="census year(s), the year to 30 September: 2016 or 2015,2016")
     parser.add_argument("--out", required=True, help="CSV file to write")
@@ -45,7 +48,10 @@ def main(argv: list[str] | None = None) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(out, index=False)
     for r in (posts, absence):
-        print(f"{r.path.name}: {r.rows_read} rows read, {r.rows_accepted} accepted, {r.rows_rejected} rejected", file=sys.stderr)
+        print(
+            f"{r.path.name}: {r.rows_read} rows read, {r.rows_accepted} accepted, {r.rows_rejected} rejected",
+            file=sys.stderr,
+        )
     if args.rejected:
         pd.concat([posts.rejected, absence.rejected], ignore_index=True).to_csv(args.rejected, index=False)
     print(f"wrote {len(table)} rows to {out}", file=sys.stderr)

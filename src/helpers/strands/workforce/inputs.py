@@ -10,6 +10,7 @@ Checks beyond each column's own (:mod:`helpers.ingest`): a post or spell that en
 is rejected (column ``end_date``). Identifiers are pseudonymised at ingest with the keyed hash, so a
 worker's rows still join across the two files.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -55,15 +56,37 @@ POSTS = RawFile(
     ),
     unique_key=("worker_id", "borough", "start_date"),
     columns=(
-        Column("worker_id", "string", "The LA's staff or agency-worker identifier (pseudonymised at ingest); the same person keeps it across posts.", identifier_prefix="W"),
+        Column(
+            "worker_id",
+            "string",
+            "The LA's staff or agency-worker identifier (pseudonymised at ingest); the same person keeps it across posts.",
+            identifier_prefix="W",
+        ),
         Column("borough", "category", "Employing (or engaging) borough.", codes=BOROUGH_CODES),
         Column("team", "string", "Team name or code (not a person).", nullable=True),
-        Column("role", "category", f"Role in this post. Census indicators count {', '.join(CENSUS_ROLES)} only.", codes=HR_ROLES),
-        Column("fte", "number", "Full-time equivalent of the post (contracted hours / full-time hours).", minimum=0.01, maximum=1.0),
+        Column(
+            "role",
+            "category",
+            f"Role in this post. Census indicators count {', '.join(CENSUS_ROLES)} only.",
+            codes=HR_ROLES,
+        ),
+        Column(
+            "fte",
+            "number",
+            "Full-time equivalent of the post (contracted hours / full-time hours).",
+            minimum=0.01,
+            maximum=1.0,
+        ),
         Column("contract", "category", "Employment basis.", codes=CONTRACTS),
         Column("start_date", "date", "First day in this post (YYYY-MM-DD)."),
         Column("end_date", "date", "Last day in this post (YYYY-MM-DD); blank if still in post.", nullable=True),
-        Column("leaving_reason", "category", "Why the post ended; blank if still in post. internal_move is not a leaver.", nullable=True, codes=LEAVING_REASONS),
+        Column(
+            "leaving_reason",
+            "category",
+            "Why the post ended; blank if still in post. internal_move is not a leaver.",
+            nullable=True,
+            codes=LEAVING_REASONS,
+        ),
     ),
 )
 
@@ -82,7 +105,13 @@ ABSENCE = RawFile(
         Column("borough", "category", "Employing borough.", codes=BOROUGH_CODES),
         Column("start_date", "date", "First day of absence (YYYY-MM-DD)."),
         Column("end_date", "date", "Last day of absence (YYYY-MM-DD)."),
-        Column("working_days_lost", "number", "Working days lost in the spell (days the worker was due to work).", minimum=0, maximum=366),
+        Column(
+            "working_days_lost",
+            "number",
+            "Working days lost in the spell (days the worker was due to work).",
+            minimum=0,
+            maximum=366,
+        ),
     ),
 )
 
@@ -104,7 +133,9 @@ def read_hr(raw_dir, key: bytes | None = None) -> tuple[IngestResult, IngestResu
     return posts, absence
 
 
-def load_hr(raw_dir, processed_dir: Path, borough_names=BOROUGH_NAMES, key: bytes | None = None) -> tuple[IngestResult, IngestResult]:
+def load_hr(
+    raw_dir, processed_dir: Path, borough_names=BOROUGH_NAMES, key: bytes | None = None
+) -> tuple[IngestResult, IngestResult]:
     """Read both HR files, save their data-quality records, keep the selected boroughs."""
     posts, absence = read_hr(raw_dir, key=key)
     for r in (posts, absence):

@@ -11,6 +11,7 @@ here) **excluding the other two programme boroughs** (``public_data.statistical_
 London and England. Kingston upon Thames and Richmond upon Thames publish one combined workforce
 figure repeated under each (PROVENANCE.md): when both are neighbours of a borough, it counts once.
 """
+
 from __future__ import annotations
 
 import os
@@ -68,8 +69,9 @@ def read_workforce(public_dir: str | os.PathLike | None = None, first_year: int 
     cols = ["area_code", "area_name"]
     areas = pd.concat([pref[cols], longf[cols]]).drop_duplicates("area_code")
     years = sorted(set(pref["year"]) | set(longf["year"]))
-    grid = (areas.merge(pd.DataFrame({"year": years}), how="cross")
-            .merge(pd.DataFrame({"measure": list(MEASURES)}), how="cross"))
+    grid = areas.merge(pd.DataFrame({"year": years}), how="cross").merge(
+        pd.DataFrame({"measure": list(MEASURES)}), how="cross"
+    )
     key = ["area_code", "year", "measure"]
     out = grid.merge(pref[key + ["value", "value_as_published", "source_id"]], on=key, how="left")
     sym = longf[longf["value"].isna()].copy()
@@ -88,7 +90,9 @@ def neighbours(public_dir: str | os.PathLike | None = None) -> dict[str, list[st
     """Programme borough name -> its statistical neighbours' DfE numbers (as text), other programme
     boroughs left out (April 2021 groups, main list, in rank order)."""
     sn = public_data.statistical_neighbours([code for _, _, code in BOROUGHS.values()], "2021", path=public_dir)
-    return {name: [str(c) for c in sn.loc[sn["treated_la"] == code, "neighbour_la"]] for name, _, code in BOROUGHS.values()}
+    return {
+        name: [str(c) for c in sn.loc[sn["treated_la"] == code, "neighbour_la"]] for name, _, code in BOROUGHS.values()
+    }
 
 
 def comparison(wf: pd.DataFrame, sn: dict[str, list[str]]) -> pd.DataFrame:
@@ -102,22 +106,32 @@ def comparison(wf: pd.DataFrame, sn: dict[str, list[str]]) -> pd.DataFrame:
         if COMBINED <= set(nb):
             nb.remove("318")  # one combined figure, counted once
         for (measure, year), _ in wf.groupby(["measure", "year"]):
+
             def get(c):
                 try:
                     r = by_code.loc[(c, year, measure)]
                     return r["value"], r["value_as_published"]
                 except KeyError:
                     return np.nan, NOT_PUBLISHED
+
             own, own_sym = get(str(code))
             vals = np.array([get(c)[0] for c in nb], dtype=float)
             il = wf[(wf["area_code"] == INNER_LONDON) & (wf["year"] == year) & (wf["measure"] == measure)]["value"]
             en = wf[(wf["area_code"] == ENGLAND) & (wf["year"] == year) & (wf["measure"] == measure)]["value"]
-            rows.append({
-                "borough": name, "measure": measure, "year": int(year), "borough_value": own,
-                "borough_as_published": own_sym, "neighbours_median": float(np.nanmedian(vals)) if np.isfinite(vals).any() else np.nan,
-                "neighbours_with_value": int(np.isfinite(vals).sum()), "neighbours": len(nb),
-                "inner_london": float(il.iloc[0]) if len(il) else np.nan, "england": float(en.iloc[0]) if len(en) else np.nan,
-            })
+            rows.append(
+                {
+                    "borough": name,
+                    "measure": measure,
+                    "year": int(year),
+                    "borough_value": own,
+                    "borough_as_published": own_sym,
+                    "neighbours_median": float(np.nanmedian(vals)) if np.isfinite(vals).any() else np.nan,
+                    "neighbours_with_value": int(np.isfinite(vals).sum()),
+                    "neighbours": len(nb),
+                    "inner_london": float(il.iloc[0]) if len(il) else np.nan,
+                    "england": float(en.iloc[0]) if len(en) else np.nan,
+                }
+            )
     return pd.DataFrame(rows).sort_values(["measure", "borough", "year"]).reset_index(drop=True)
 
 

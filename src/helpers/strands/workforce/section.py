@@ -4,9 +4,9 @@
 * :func:`build_hr_section`: the HR extract (synthetic by default): definitions, reconciliation with
   the published figures, before and after with intervals.
 """
+
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from ...ingest import Field, OutputTable
@@ -16,32 +16,66 @@ from .inputs import STRAND
 
 PUBLIC_STRAND = "workforce"  # section folder 50_workforce: the published statistics, first
 HR_STRAND = "workforce_hr"  # section folder 50_workforce_hr: the HR extract, after it
-PUBLIC_MEASURES = ["agency_rate_pct", "turnover_rate_pct", "vacancy_rate_pct", "absence_rate_pct", "average_caseload", "fte_in_post"]
+PUBLIC_MEASURES = [
+    "agency_rate_pct",
+    "turnover_rate_pct",
+    "vacancy_rate_pct",
+    "absence_rate_pct",
+    "average_caseload",
+    "fte_in_post",
+]
 #: For each measure, whether a lower value means more stable staffing (caseload and FTE: no direction).
-LOWER_IS_STABLER = {"agency_rate_pct": True, "turnover_rate_pct": True, "vacancy_rate_pct": True, "absence_rate_pct": True}
+LOWER_IS_STABLER = {
+    "agency_rate_pct": True,
+    "turnover_rate_pct": True,
+    "vacancy_rate_pct": True,
+    "absence_rate_pct": True,
+}
 
 PUBLIC_COMPARISON = OutputTable(
-    key="workforce_public_comparison", filename="workforce/published_comparison.csv", strand=STRAND,
-    description=("Published DfE workforce measures for each programme borough and year from 2015, with its statistical "
-                 "neighbours' median (excluding the other programme boroughs), Inner London and England. Real published "
-                 "statistics; a suppressed or missing cell is blank, with its published symbol."),
+    key="workforce_public_comparison",
+    filename="workforce/published_comparison.csv",
+    strand=STRAND,
+    description=(
+        "Published DfE workforce measures for each programme borough and year from 2015, with its statistical "
+        "neighbours' median (excluding the other programme boroughs), Inner London and England. Real published "
+        "statistics; a suppressed or missing cell is blank, with its published symbol."
+    ),
     fields=(
-        Field("borough", "string", "Programme borough."), Field("measure", "string", "Measure."),
+        Field("borough", "string", "Programme borough."),
+        Field("measure", "string", "Measure."),
         Field("year", "integer", "Year to 30 September."),
         Field("borough_value", "number", "The borough's published figure (blank when suppressed or missing)."),
-        Field("borough_as_published", "string", "The cell as published: the figure, or its symbol (x, -, ...) or 'not published'."),
+        Field(
+            "borough_as_published",
+            "string",
+            "The cell as published: the figure, or its symbol (x, -, ...) or 'not published'.",
+        ),
         Field("neighbours_median", "number", "Median of the neighbours with a published figure."),
-        Field("neighbours_with_value", "integer", "Neighbours with a published figure (local authorities, not people)."),
-        Field("neighbours", "integer", "Neighbours compared (local authorities; the combined Kingston/Richmond figure once)."),
-        Field("inner_london", "number", "Inner London."), Field("england", "number", "England."),
+        Field(
+            "neighbours_with_value", "integer", "Neighbours with a published figure (local authorities, not people)."
+        ),
+        Field(
+            "neighbours",
+            "integer",
+            "Neighbours compared (local authorities; the combined Kingston/Richmond figure once).",
+        ),
+        Field("inner_london", "number", "Inner London."),
+        Field("england", "number", "England."),
     ),
 )
 PUBLIC_OUTPUTS = (PUBLIC_COMPARISON,)
 
 SUPPRESSED_LABEL = "not published"
 #: Measure names for prose.
-SHORT = {"fte_in_post": "social worker FTE", "agency_rate_pct": "agency rate", "turnover_rate_pct": "turnover rate",
-         "vacancy_rate_pct": "vacancy rate", "absence_rate_pct": "absence rate", "average_caseload": "average caseload"}
+SHORT = {
+    "fte_in_post": "social worker FTE",
+    "agency_rate_pct": "agency rate",
+    "turnover_rate_pct": "turnover rate",
+    "vacancy_rate_pct": "vacancy rate",
+    "absence_rate_pct": "absence rate",
+    "average_caseload": "average caseload",
+}
 
 
 def year_label(year) -> str:
@@ -64,8 +98,12 @@ def _stability_counts(comp: pd.DataFrame, years) -> dict:
     for m in LOWER_IS_STABLER:
         d = comp[(comp["measure"] == m) & comp["year"].isin(years)]
         both = d.dropna(subset=["borough_value", "neighbours_median"])
-        out[m] = {"below": int((both["borough_value"] < both["neighbours_median"]).sum()), "compared": int(len(both)),
-                  "cells": int(len(d)), "missing": int(d["borough_value"].isna().sum())}
+        out[m] = {
+            "below": int((both["borough_value"] < both["neighbours_median"]).sum()),
+            "compared": int(len(both)),
+            "cells": int(len(d)),
+            "missing": int(d["borough_value"].isna().sum()),
+        }
     return out
 
 
@@ -89,49 +127,97 @@ def build_public_section(section, comp: pd.DataFrame, programme_year: int = 2014
     )
     missing = comp[comp["borough_value"].isna()]
     if len(missing):
-        cells = "; ".join(f"{r.borough} {SHORT[r.measure]} {r.year} "
-                          f"(published as '{r.borough_as_published}')" if r.borough_as_published != SUPPRESSED_LABEL
-                          else f"{r.borough} {SHORT[r.measure]} {r.year}"
-                          for r in missing.sort_values(["borough", "measure", "year"]).itertuples())
+        cells = "; ".join(
+            f"{r.borough} {SHORT[r.measure]} {r.year} (published as '{r.borough_as_published}')"
+            if r.borough_as_published != SUPPRESSED_LABEL
+            else f"{r.borough} {SHORT[r.measure]} {r.year}"
+            for r in missing.sort_values(["borough", "measure", "year"]).itertuples()
+        )
         section.markdown(
             f"**Suppressed or missing figures** are left as gaps, never as zero: {len(missing)} borough cells from "
-            f"{first} to {last} have no published figure ({cells}).", appendix=True)
+            f"{first} to {last} have no published figure ({cells}).",
+            appendix=True,
+        )
         section.markdown(
             f"Some borough figures were not published ({len(missing)} cells, for example agency rates in later years); "
-            "they appear as gaps in the charts and as 'not published' in the tables, never as zero.")
-    fig = charts.published_panels(comp, ["agency_rate_pct", "turnover_rate_pct", "vacancy_rate_pct", "absence_rate_pct"], boroughs, programme_year)
+            "they appear as gaps in the charts and as 'not published' in the tables, never as zero."
+        )
+    fig = charts.published_panels(
+        comp, ["agency_rate_pct", "turnover_rate_pct", "vacancy_rate_pct", "absence_rate_pct"], boroughs, programme_year
+    )
     counts = _stability_counts(comp, focus_years)
     fy = f"{min(focus_years)}-{max(focus_years)}"
     section.figure(
-        "published_panels", fig,
-        alt=(f"Grid of line charts, one row per borough and one column per measure (agency, turnover, vacancy and absence "
-             f"rates), {first} to {last}, each borough against its statistical neighbours' median, Inner London and England. "
-             + " ".join(f"In {fy} the borough's {SHORT[m]} was below the neighbours' median in "
-                        f"{c['below']} of {c['compared']} borough-years with both figures." for m, c in counts.items())),
+        "published_panels",
+        fig,
+        alt=(
+            f"Grid of line charts, one row per borough and one column per measure (agency, turnover, vacancy and absence "
+            f"rates), {first} to {last}, each borough against its statistical neighbours' median, Inner London and England. "
+            + " ".join(
+                f"In {fy} the borough's {SHORT[m]} was below the neighbours' median in "
+                f"{c['below']} of {c['compared']} borough-years with both figures."
+                for m, c in counts.items()
+            )
+        ),
         caption="Published workforce measures by year to 30 September: each borough against its comparators. Gaps: figure not published.",
     )
     focus = comp[comp["year"].isin(focus_years) & comp["measure"].isin(PUBLIC_MEASURES)].copy()
-    focus["published"] = [shown_value(v, s) for v, s in zip(focus["borough_value"], focus["borough_as_published"])]
+    focus["published"] = [
+        shown_value(v, s) for v, s in zip(focus["borough_value"], focus["borough_as_published"], strict=False)
+    ]
     focus["measure"] = focus["measure"].map(MEASURE_LABELS)
     focus["year"] = focus["year"].map(year_label)
     section.table(
-        "published_focus", focus[["measure", "borough", "year", "published", "neighbours_median", "inner_london", "england"]],
+        "published_focus",
+        focus[["measure", "borough", "year", "published", "neighbours_median", "inner_london", "england"]],
         caption=f"Published workforce measures {fy}: each borough, its statistical neighbours' median, Inner London and England.",
-        decimals=1, labels={"measure": "Measure", "borough": "Borough", "year": "Year to 30 Sept", "published": "Borough",
-                            "neighbours_median": "Neighbours (median)", "inner_london": "Inner London", "england": "England"},
+        decimals=1,
+        labels={
+            "measure": "Measure",
+            "borough": "Borough",
+            "year": "Year to 30 Sept",
+            "published": "Borough",
+            "neighbours_median": "Neighbours (median)",
+            "inner_london": "Inner London",
+            "england": "England",
+        },
         note="Real published statistics (local-authority level; no suppression needed). 'not published': suppressed or missing, never zero.",
     )
     full = comp.copy()
-    full["published"] = [shown_value(v, s) for v, s in zip(full["borough_value"], full["borough_as_published"])]
+    full["published"] = [
+        shown_value(v, s) for v, s in zip(full["borough_value"], full["borough_as_published"], strict=False)
+    ]
     full["measure"] = full["measure"].map(MEASURE_LABELS)
     full["year"] = full["year"].map(year_label)
     section.table(
-        "published_all_years", full[["measure", "borough", "year", "published", "neighbours_median", "neighbours_with_value", "neighbours",
-                                     "inner_london", "england"]].rename(columns={"neighbours_with_value": "las_with_value", "neighbours": "las_compared"}),
+        "published_all_years",
+        full[
+            [
+                "measure",
+                "borough",
+                "year",
+                "published",
+                "neighbours_median",
+                "neighbours_with_value",
+                "neighbours",
+                "inner_london",
+                "england",
+            ]
+        ].rename(columns={"neighbours_with_value": "las_with_value", "neighbours": "las_compared"}),
         caption=f"All published workforce measures {first}-{last}, with how many neighbours had a figure.",
-        decimals=1, appendix=True,
-        labels={"measure": "Measure", "borough": "Borough", "year": "Year", "published": "Borough", "neighbours_median": "Neighbours (median)",
-                "las_with_value": "Neighbours with a figure", "las_compared": "Neighbours compared", "inner_london": "Inner London", "england": "England"},
+        decimals=1,
+        appendix=True,
+        labels={
+            "measure": "Measure",
+            "borough": "Borough",
+            "year": "Year",
+            "published": "Borough",
+            "neighbours_median": "Neighbours (median)",
+            "las_with_value": "Neighbours with a figure",
+            "las_compared": "Neighbours compared",
+            "inner_london": "Inner London",
+            "england": "England",
+        },
         note="Neighbours: DfE statistical neighbours (April 2021), other programme boroughs excluded; Kingston and Richmond publish one combined figure, counted once.",
     )
     a, t = counts["agency_rate_pct"], counts["turnover_rate_pct"]
@@ -139,7 +225,8 @@ def build_public_section(section, comp: pd.DataFrame, programme_year: int = 2014
         f"Published DfE figures ({fy}, real statistics): the boroughs' agency rate was below their statistical neighbours' median "
         f"in {a['below']} of {a['compared']} borough-years, and turnover in {t['below']} of {t['compared']}. The series start after "
         f"the programme began in {programme_year}, so they cannot show whether it changed staffing.",
-        strength="not possible to tell", label="Borough-years below the statistical neighbours' median (agency rate)",
+        strength="not possible to tell",
+        label="Borough-years below the statistical neighbours' median (agency rate)",
     )
     return [fig]
 
@@ -169,38 +256,61 @@ DEFINITIONS = (
 )
 
 
-def build_hr_section(section, ind: pd.DataFrame, rec: pd.DataFrame | None, change: pd.DataFrame, published: pd.DataFrame | None,
-                     rows: dict, programme_year: int = 2014, truth: dict | None = None, borough_label: str = "all three boroughs"):
+def build_hr_section(
+    section,
+    ind: pd.DataFrame,
+    rec: pd.DataFrame | None,
+    change: pd.DataFrame,
+    published: pd.DataFrame | None,
+    rows: dict,
+    programme_year: int = 2014,
+    truth: dict | None = None,
+    borough_label: str = "all three boroughs",
+):
     """Fill the HR-extract section. ``ind``: :func:`analysis.indicators`; ``rec``: :func:`analysis.reconcile`
     (None without public data); ``change``: :func:`analysis.before_after`; ``rows``: {file: (read, rejected)}."""
     figs = []
     if ind.empty or change.empty:
         section.markdown(
             f"The HR extract holds no social work posts for {borough_label}, so no indicator can be computed from it. "
-            + " ".join(f"{f}: {r} rows read, {j} rejected." for f, (r, j) in rows.items()))
+            + " ".join(f"{f}: {r} rows read, {j} rejected." for f, (r, j) in rows.items())
+        )
         section.markdown(DEFINITIONS)
         return figs
     b_years, a_years = (_years_text(change["before_years"].iloc[0]), _years_text(change["after_years"].iloc[0]))
     all_ind = ind[ind["borough"] == "All"] if (ind["borough"] == "All").any() else ind
-    n_workers = int(change[change["borough"] == ("All" if (change["borough"] == "All").any() else change["borough"].iloc[0])]["workers"].iloc[0])
+    n_workers = int(
+        change[change["borough"] == ("All" if (change["borough"] == "All").any() else change["borough"].iloc[0])][
+            "workers"
+        ].iloc[0]
+    )
     section.markdown(
         f"For {borough_label}, the HR extract lists every social work post held from {int(ind['year'].min()) - 1} to {int(ind['year'].max())} "
         f"({section.count(n_workers)} workers, permanent and agency, over the years compared), with sickness-absence spells. "
         "From it the same indicators DfE publishes can be computed for any year, including the years before the programme, "
         "which the published series do not cover. "
-        + " ".join(f"{f}: {r} rows read, {j} rejected (listed in the data-quality section)." for f, (r, j) in rows.items())
+        + " ".join(
+            f"{f}: {r} rows read, {j} rejected (listed in the data-quality section)." for f, (r, j) in rows.items()
+        )
     )
     section.markdown(DEFINITIONS)
     meas = list(MEASURES)
     first_row, last_row = all_ind.sort_values("year").iloc[0], all_ind.sort_values("year").iloc[-1]
     fig = charts.hr_series(ind[ind["borough"] != "All"], published, meas, programme_year)
     section.figure(
-        "hr_series", fig,
-        alt=("Three line charts (agency, turnover and absence rates) by census year for each borough from the HR extract, "
-             "with the published figures as hollow circles and the programme years shaded. Across the boroughs together, "
-             + "; ".join(f"{SHORT[m]} went from "
-                         f"{section.value(first_row[m], first_row['workers_in_post'])}% in {int(first_row['year'])} to "
-                         f"{section.value(last_row[m], last_row['workers_in_post'])}% in {int(last_row['year'])}" for m in meas) + "."),
+        "hr_series",
+        fig,
+        alt=(
+            "Three line charts (agency, turnover and absence rates) by census year for each borough from the HR extract, "
+            "with the published figures as hollow circles and the programme years shaded. Across the boroughs together, "
+            + "; ".join(
+                f"{SHORT[m]} went from "
+                f"{section.value(first_row[m], first_row['workers_in_post'])}% in {int(first_row['year'])} to "
+                f"{section.value(last_row[m], last_row['workers_in_post'])}% in {int(last_row['year'])}"
+                for m in meas
+            )
+            + "."
+        ),
         caption="Census indicators from the HR extract by year to 30 September (lines), with the published figures (hollow circles) where they exist.",
     )
     figs.append(fig)
@@ -209,60 +319,106 @@ def build_hr_section(section, ind: pd.DataFrame, rec: pd.DataFrame | None, chang
         worst = r.assign(abs_diff=r["difference"].abs()).groupby("measure")["abs_diff"].max()
         section.markdown(
             "**Reconciliation with the published figures.** Where both exist, the extract's indicators differ from DfE's by at most "
-            + "; ".join(f"{worst[m]:.2f} {'FTE' if m == 'fte_in_post' else 'points'} ({SHORT[m]})"
-                        for m in ["fte_in_post", *meas] if m in worst)
+            + "; ".join(
+                f"{worst[m]:.2f} {'FTE' if m == 'fte_in_post' else 'points'} ({SHORT[m]})"
+                for m in ["fte_in_post", *meas]
+                if m in worst
+            )
             + f" over {r['year'].nunique()} years. Published cells that are suppressed or missing are shown as such and not compared; "
             "the vacancy rate cannot be derived from the extract."
         )
         shown = rec.copy()
-        shown["published_shown"] = [shown_value(v, s, 2) for v, s in zip(shown["published"], shown["published_as"])]
+        shown["published_shown"] = [
+            shown_value(v, s, 2) for v, s in zip(shown["published"], shown["published_as"], strict=False)
+        ]
         shown["measure"] = shown["measure"].map(MEASURE_LABELS)
         shown["year"] = shown["year"].map(year_label)
         section.table(
-            "reconciliation", shown[["measure", "borough", "year", "extract", "published_shown", "difference"]],
+            "reconciliation",
+            shown[["measure", "borough", "year", "extract", "published_shown", "difference"]],
             caption="HR-extract indicators against the published DfE figures (difference = extract - published).",
-            decimals=2, appendix=True,
-            labels={"measure": "Measure", "borough": "Borough", "year": "Year", "extract": "HR extract", "published_shown": "Published",
-                    "difference": "Difference"},
+            decimals=2,
+            appendix=True,
+            labels={
+                "measure": "Measure",
+                "borough": "Borough",
+                "year": "Year",
+                "extract": "HR extract",
+                "published_shown": "Published",
+                "difference": "Difference",
+            },
         )
     c_all = change[change["borough"] == "All"] if (change["borough"] == "All").any() else change
     parts = []
     for r in c_all.itertuples():
-        parts.append(f"{SHORT[r.measure]} {section.value(r.before, r.workers)}% before and "
-                     f"{section.value(r.after, r.workers)}% after ({section.value(r.change, r.workers, '{:+.1f}')} points, "
-                     f"95% CI {section.value(r.ci_low, r.workers, '{:+.1f}')} to {section.value(r.ci_high, r.workers, '{:+.1f}')})")
+        parts.append(
+            f"{SHORT[r.measure]} {section.value(r.before, r.workers)}% before and "
+            f"{section.value(r.after, r.workers)}% after ({section.value(r.change, r.workers, '{:+.1f}')} points, "
+            f"95% CI {section.value(r.ci_low, r.workers, '{:+.1f}')} to {section.value(r.ci_high, r.workers, '{:+.1f}')})"
+        )
     section.markdown(
         f"**Before and after.** Pooling census years {b_years} (before the programme) and {a_years} (after it had run two years), "
-        f"for {borough_label}: " + "; ".join(parts) + ". Intervals come from resampling workers (each worker's posts and absence "
+        f"for {borough_label}: "
+        + "; ".join(parts)
+        + ". Intervals come from resampling workers (each worker's posts and absence "
         "together), the unit the extract is made of. A change here is a change over time: other things changed in these years "
         "too (the London agency market, national recruitment), so it is not by itself the programme's effect."
     )
     fig = charts.change_dots(change, meas)
     section.figure(
-        "before_after", fig,
-        alt=(f"Dot charts of the change from {b_years} to {a_years} in agency, turnover and absence rates, per borough and for all "
-             "boroughs together, with 95% bootstrap intervals; "
-             + "; ".join(f"overall {SHORT[r.measure]} {section.value(r.change, r.workers, '{:+.1f}')} points"
-                         for r in c_all.itertuples()) + "."),
+        "before_after",
+        fig,
+        alt=(
+            f"Dot charts of the change from {b_years} to {a_years} in agency, turnover and absence rates, per borough and for all "
+            "boroughs together, with 95% bootstrap intervals; "
+            + "; ".join(
+                f"overall {SHORT[r.measure]} {section.value(r.change, r.workers, '{:+.1f}')} points"
+                for r in c_all.itertuples()
+            )
+            + "."
+        ),
         caption=f"Change in each rate, {a_years} minus {b_years} (percentage points), with 95% intervals from resampling workers.",
     )
     figs.append(fig)
     disp = change.copy()
     disp["measure"] = disp["measure"].map(MEASURE_LABELS)
     section.table(
-        "before_after", disp[["borough", "measure", "workers", "before", "after", "change", "ci_low", "ci_high"]],
+        "before_after",
+        disp[["borough", "measure", "workers", "before", "after", "change", "ci_low", "ci_high"]],
         caption=f"Pooled rates before ({b_years}) and after ({a_years}), the change and its 95% bootstrap CI (workers resampled within borough).",
-        count_columns=["workers"], dependent_columns={c: "workers" for c in ("before", "after", "change", "ci_low", "ci_high")},
-        decimals=2, labels={"borough": "Borough", "measure": "Measure", "workers": "Workers", "before": "Before %", "after": "After %",
-                            "change": "Change (points)", "ci_low": "95% CI low", "ci_high": "95% CI high"},
+        count_columns=["workers"],
+        dependent_columns={c: "workers" for c in ("before", "after", "change", "ci_low", "ci_high")},
+        decimals=2,
+        labels={
+            "borough": "Borough",
+            "measure": "Measure",
+            "workers": "Workers",
+            "before": "Before %",
+            "after": "After %",
+            "change": "Change (points)",
+            "ci_low": "95% CI low",
+            "ci_high": "95% CI high",
+        },
     )
     section.table(
-        "hr_indicators", ind.drop(columns=["vacancy_rate_pct"]).assign(year=ind["year"].map(year_label)),
+        "hr_indicators",
+        ind.drop(columns=["vacancy_rate_pct"]).assign(year=ind["year"].map(year_label)),
         caption="Census indicators from the HR extract, each borough and year (vacancy rate not derivable).",
         count_columns=["workers_in_post"],
-        dependent_columns={c: "workers_in_post" for c in ("fte_in_post", "agency_fte", "leavers_fte", "days_lost", "agency_rate_pct",
-                                                          "turnover_rate_pct", "absence_rate_pct")},
-        decimals=2, appendix=True,
+        dependent_columns={
+            c: "workers_in_post"
+            for c in (
+                "fte_in_post",
+                "agency_fte",
+                "leavers_fte",
+                "days_lost",
+                "agency_rate_pct",
+                "turnover_rate_pct",
+                "absence_rate_pct",
+            )
+        },
+        decimals=2,
+        appendix=True,
     )
     for r in c_all.itertuples():
         if r.measure != "agency_rate_pct" and r.measure != "turnover_rate_pct":
@@ -274,7 +430,10 @@ def build_hr_section(section, ind: pd.DataFrame, rec: pd.DataFrame | None, chang
             f"{b_years} and {section.value(r.after, r.workers)}% in {a_years} ({section.value(r.change, r.workers, '{:+.1f}')} points, 95% CI "
             f"{section.value(r.ci_low, r.workers, '{:+.1f}')} to {section.value(r.ci_high, r.workers, '{:+.1f}')}); a before-after change "
             "with no comparison group" + (" (synthetic data: illustrative only)." if section.synthetic else "."),
-            strength="weak", estimate=r.change, ci=(r.ci_low, r.ci_high), n=r.workers,
+            strength="weak",
+            estimate=r.change,
+            ci=(r.ci_low, r.ci_high),
+            n=r.workers,
             label=f"Change in {MEASURE_LABELS[r.measure].lower()}, points",
         )
     if truth and "planted_rates" in truth:
@@ -283,12 +442,17 @@ def build_hr_section(section, ind: pd.DataFrame, rec: pd.DataFrame | None, chang
             p = truth["planted_rates"].get(r.borough, {}).get(r.measure)
             if p is None or section.is_small(r.workers):
                 continue
-            lines.append(f"{r.borough}, {SHORT[r.measure]}: planted {p['change']:+.2f}, estimated "
-                         f"{r.change:+.2f} (95% CI {r.ci_low:+.2f} to {r.ci_high:+.2f}) - "
-                         + ("covered" if r.ci_low <= p["change"] <= r.ci_high else "NOT covered"))
+            lines.append(
+                f"{r.borough}, {SHORT[r.measure]}: planted {p['change']:+.2f}, estimated "
+                f"{r.change:+.2f} (95% CI {r.ci_low:+.2f} to {r.ci_high:+.2f}) - "
+                + ("covered" if r.ci_low <= p["change"] <= r.ci_high else "NOT covered")
+            )
         if lines:
-            section.markdown("**Check against the synthetic data's planted change** (targets: "
-                             f"{truth.get('targets_source', 'not recorded')}):\n\n" + "\n".join(f"- {l}" for l in lines), appendix=True)
+            section.markdown(
+                "**Check against the synthetic data's planted change** (targets: "
+                f"{truth.get('targets_source', 'not recorded')}):\n\n" + "\n".join(f"- {line}" for line in lines),
+                appendix=True,
+            )
     return figs
 
 
