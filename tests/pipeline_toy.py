@@ -59,10 +59,10 @@ BODIES = {
         "",
         "import os, time\n"
         "from IPython.display import Markdown, display\n"
-        "from helpers import config, pipeline\n"
+        "from helpers import config, pipeline, provenance\n"
         "base = config.processed_dir_for(borough, processed_dir)\n"
         "time.sleep(float(os.environ.get('TOY_SLEEP_REPORT', 0)))\n"
-        "info = pipeline.run_info(base)\n"
+        "info = provenance.run_info(base)\n"
         "texts = [(base / n / f'{n}.txt').read_text() for n in ('first', 'second', 'third')]\n"
         "display(Markdown('# Toy report\\n\\n' + ' | '.join(texts)\n"
         "                 + f'\\n\\nBuilt: {pipeline.build_date():%d %B %Y}'\n"

@@ -12,7 +12,7 @@ import nbformat
 import pytest
 import yaml
 
-from helpers import config, pipeline
+from helpers import config, pipeline, provenance
 from pipeline_toy import cli_args, make_project, run_subprocess
 
 
@@ -40,7 +40,7 @@ def test_non_default_parameters_get_their_own_report_and_say_so(toy, tmp_path):
         b"Non-default: [&#x27;first.size&#x27;, &#x27;suppression_threshold&#x27;]" in variant.read_bytes()
         or b"Non-default: ['first.size', 'suppression_threshold']" in variant.read_bytes()
     )
-    info = pipeline.run_info(toy["processed"] / "variants" / "quick_check" / "all")
+    info = provenance.run_info(toy["processed"] / "variants" / "quick_check" / "all")
     assert info["non_default_parameters"] == {
         "suppression_threshold": {"value": 10, "default": 5},
         "first.size": {"value": 10, "default": 4},
@@ -51,7 +51,7 @@ def test_non_default_parameters_get_their_own_report_and_say_so(toy, tmp_path):
     assert run(toy) == 0
     manifest = json.loads((toy["runs"] / "manifest.json").read_text())
     assert {n["status"] for n in manifest["notebooks"]} == {"skipped (unchanged)"}
-    assert pipeline.run_info(toy["scope"])["non_default_parameters"] == {}
+    assert provenance.run_info(toy["scope"])["non_default_parameters"] == {}
 
 
 def test_set_values_and_default_values(toy, tmp_path):
@@ -149,7 +149,7 @@ def test_build_date_from_source_date_epoch_or_the_newest_input(toy, monkeypatch)
     assert pipeline.build_date(toy["raw"]) == date(2015, 3, 1)
     assert run(toy) == 0
     assert b"Built: 01 March 2015" in toy["report"].read_bytes()  # passed to the report's kernel
-    assert pipeline.run_info(toy["scope"])["build_date"] == "2015-03-01"
+    assert provenance.run_info(toy["scope"])["build_date"] == "2015-03-01"
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(datetime(2016, 7, 4, tzinfo=UTC).timestamp())))
     assert pipeline.build_date(toy["raw"]) == date(2016, 7, 4)
     assert run(toy) == 0  # the date changed, so the report is rebuilt
