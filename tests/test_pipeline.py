@@ -229,6 +229,12 @@ def test_raw_folders_and_public_data_enter_the_fingerprint(project, tmp_path, mo
     assert statuses() == ["ran", "skipped (unchanged)"]  # so does a changed one
     (public / "stats.csv").write_text("la,value\n213,2\n")
     assert statuses() == ["skipped (unchanged)", "ran"]  # a new release of the statistics reruns its reader
+    # How the raw files are declared to be written changes what is read from them: it reruns the
+    # notebooks reading raw files, whether declared beside the data or in the environment.
+    (project["raw"] / "raw_formats.yaml").write_text("dayfirst: [input.csv]\n")
+    assert statuses() == ["ran", "skipped (unchanged)"]
+    monkeypatch.setenv("FOP_RAW_ENCODING", "cp1252")
+    assert statuses() == ["ran", "skipped (unchanged)"]
 
 
 def test_public_data_must_be_a_boolean(project, capsys):

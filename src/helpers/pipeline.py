@@ -643,10 +643,20 @@ def _cached_file_hash(path: Path) -> str:
 
 
 def input_hashes(step: Step) -> dict:
-    """What the step reads from outside the project, by content: its raw files, the raw folders it
+    """What the step reads from outside the project, by content: its raw files, how they are declared
+    to be written (``raw_formats.yaml``, ``FOP_RAW_ENCODING``/``FOP_RAW_DAYFIRST``), the raw folders it
     reads whole and, for ``public_data: true``, the published-statistics folder."""
+    from .ingest import DAYFIRST_ENV_VAR, ENCODING_ENV_VAR, RAW_FORMATS_FILE
+
     raw_dir = config.resolve(step.parameters["raw_dir"])
     out = {name: _sha256_file(raw_dir / name) for name in step.raw_inputs if (raw_dir / name).exists()}
+    # How the raw files are read (encoding, day-first dates) changes what a notebook gets from them.
+    if step.raw_inputs or step.raw_folders:
+        if (raw_dir / RAW_FORMATS_FILE).is_file():
+            out[RAW_FORMATS_FILE] = _sha256_file(raw_dir / RAW_FORMATS_FILE)
+        for var in (ENCODING_ENV_VAR, DAYFIRST_ENV_VAR):
+            if os.environ.get(var):
+                out[f"env:{var}"] = os.environ[var]
     for folder in step.raw_folders:
         out[f"folder:{folder}"] = folder_digest(raw_dir / folder)
     if step.public_data:
