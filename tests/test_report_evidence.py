@@ -84,7 +84,9 @@ def test_the_printed_rules_name_every_cut_off_the_function_applies():
         assert cut in text, cut
     # the designs' ceilings as printed: random allocation and records can be strong, a comparison moderate
     assert "random allocation" in STRENGTH_RULES["strong"] and "records" in STRENGTH_RULES["strong"]
-    assert "comparison design" in STRENGTH_RULES["moderate"] and "difference in differences" in STRENGTH_RULES["moderate"]
+    assert (
+        "comparison design" in STRENGTH_RULES["moderate"] and "difference in differences" in STRENGTH_RULES["moderate"]
+    )
     assert "before-after" in STRENGTH_RULES["weak"]
     assert "no usable design" in STRENGTH_RULES["not possible to tell"]
     assert set(DESIGN_CEILING.values()) <= set(STRENGTH_RULES)
@@ -135,7 +137,9 @@ def _scan(path: Path) -> tuple[list[str], int]:
                     if isinstance(target, ast.Name):
                         assigned.setdefault(target.id, []).append(sub.value)
         for sub in ast.walk(node):
-            if not (isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "key_finding"):
+            if not (
+                isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "key_finding"
+            ):
                 continue
             n_findings += 1
             arg = _strength_arg(sub)
@@ -236,3 +240,12 @@ def test_words():
     assert join_words([]) == "" and join_words(["a"]) == "a" and join_words(["a", "b"]) == "a and b"
     assert join_words(["a", "b", "c"]) == "a, b and c"
     assert lower_first("Children looked after at 31 March") == "children looked after at 31 March"
+
+
+def test_a_key_figure_names_its_interval(tmp_path):
+    s = Section(strand="x", title="X", order=1, processed_dir=tmp_path, synthetic=False)
+    s.key_finding("A placebo comparison.", "not possible to tell", 0.3, (-14.3, 17.8), interval="90% placebo interval")
+    s.key_finding("A change.", "weak", -0.29, (-0.37, -0.21), n=147)
+    placebo, change = (report._finding_number(f) for f in s.key_findings)
+    assert "0.3 (90% placebo interval -14.3 to 17.8)" in placebo and "95% CI" not in placebo
+    assert "-0.29 (95% CI -0.37 to -0.21)" in change

@@ -624,7 +624,7 @@ def _finding_number(finding: dict) -> str:
     text = _format_number(est, digits)
     if finding.get("ci"):
         lo, hi = finding["ci"]
-        text += f" (95% CI {_format_number(lo, digits)} to {_format_number(hi, digits)})"
+        text += f" ({finding.get('interval') or '95% CI'} {_format_number(lo, digits)} to {_format_number(hi, digits)})"
     label = finding.get("label") or "Key figure"
     return f'<span class="fop-keyfig">{esc(label)}: {esc(text)}.</span> '
 

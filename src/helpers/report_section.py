@@ -332,7 +332,7 @@ class Section:
         """A count of people for prose: ``"c"`` when 1 <= n <= threshold, else the number (1,234)."""
         if n is None or pd.isna(n):
             return "–"
-        return SUPPRESSED if is_small(n, self.threshold) else f"{int(n):,}"
+        return SUPPRESSED if is_small(n, self.threshold) else format_number(int(n), "{:,}")
 
     def value(self, x, n, fmt: str = "{:.1f}") -> str:
         """A figure derived from a group of ``n`` people (a mean, a %, a model term) for prose:
@@ -385,13 +385,15 @@ class Section:
         ci: tuple[float, float] | None = None,
         n: int | None = None,
         label: str = "",
+        interval: str = "95% CI",
     ) -> None:
         """Hand the report's executive summary one finding of this strand, as data.
 
         ``text`` is one or two plain-English sentences written from the results (numbers through
         :meth:`count` / :meth:`value`); ``strength`` is one of :data:`EVIDENCE_STRENGTHS`;
         ``estimate``, ``ci`` and ``n`` (the people behind it) let the report check and show the key
-        number. A finding about a group of ``n`` <= threshold is refused: leave it out instead.
+        number; ``interval`` names ``ci`` as the summary prints it (e.g. "90% placebo interval").
+        A finding about a group of ``n`` <= threshold is refused: leave it out instead.
         """
         if strength not in EVIDENCE_STRENGTHS:
             raise ValueError(f"key finding strength must be one of {EVIDENCE_STRENGTHS}, got {strength!r}")
@@ -403,6 +405,7 @@ class Section:
                 "strength": strength,
                 "estimate": None if estimate is None or pd.isna(estimate) else float(estimate),
                 "ci": None if ci is None else [float(ci[0]), float(ci[1])],
+                "interval": interval,
                 "n": None if n is None else int(n),
                 "label": label,
             }

@@ -500,6 +500,7 @@ def build_section(section, results) -> None:
                 strength=strength,
                 estimate=d.estimate,
                 ci=(d.ci_low, d.ci_high),
+                interval=f"{P['placebo_level']:.0%} placebo interval",
                 label=OUTCOMES[key].label,
             )
     if len(c1):
