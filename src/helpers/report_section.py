@@ -336,14 +336,16 @@ class Section:
 
     def value(self, x, n, fmt: str = "{:.1f}") -> str:
         """A figure derived from a group of ``n`` people (a mean, a %, a model term) for prose:
-        ``"c"`` when the group is small, so an estimate never gives a suppressed group away."""
+        ``"c"`` when the group is small, so an estimate never gives a suppressed group away.
+        ``n=None`` for a figure that describes no group of people (a parameter, a ratio of totals)."""
         if is_small(n, self.threshold):
             return SUPPRESSED
         return format_number(x, fmt)
 
     def ci(self, lo, hi, n, fmt: str = "{:.1f}") -> str:
         """An interval for prose, "lo to hi", each bound through :meth:`value` (so "c" for a small
-        group); "not computed" when a bound is missing."""
+        group; ``n=None`` for published statistics or a figure about no group of people); "not
+        computed" when a bound is missing."""
         if _missing(lo) or _missing(hi):
             return "not computed"
         return f"{self.value(lo, n, fmt)} to {self.value(hi, n, fmt)}"

@@ -445,7 +445,7 @@ def build_hr_section(
             if p is None or section.is_small(r.workers):
                 continue
             lines.append(
-                f"{r.borough}, {SHORT[r.measure]}: planted {format_number(p['change'], '{:+.2f}')}, estimated "
+                f"{r.borough}, {SHORT[r.measure]}: planted {section.value(p['change'], None, '{:+.2f}')}, estimated "
                 f"{section.value(r.change, r.workers, '{:+.2f}')} (95% CI {section.ci(r.ci_low, r.ci_high, r.workers, '{:+.2f}')}) - "
                 + ("covered" if r.ci_low <= p["change"] <= r.ci_high else "NOT covered")
             )
