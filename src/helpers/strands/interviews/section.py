@@ -10,6 +10,7 @@ import html
 
 import pandas as pd
 
+from ...report_section import evidence_strength, join_words
 from . import charts
 from .analysis import GROUP_LABELS
 
@@ -24,11 +25,7 @@ CAVEATS = (
 )
 
 
-def _list(items) -> str:
-    items = list(items)
-    if not items:
-        return ""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+_list = join_words
 
 
 def _quote_md(text: str) -> str:
@@ -58,10 +55,6 @@ def _top(prev: pd.DataFrame, group: str, k: int = 3, threshold: int = 0) -> pd.D
     share would be suppressed anyway)."""
     sub = prev[(prev["grouping"] == "Participant type") & (prev["group"] == group) & (prev["n_mentioning"] > threshold)]
     return sub.sort_values(["share", "theme"], ascending=[False, True]).head(k)
-
-
-def _ci(lo, hi, section, n) -> str:
-    return f"{section.value(lo, n, '{:+.0f}')} to {section.value(hi, n, '{:+.0f}')}"
 
 
 def build_section(section, results: dict, borough_label: str = "all three boroughs", method_note: str = "") -> list:
@@ -204,7 +197,7 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
             desc.append(
                 f"{_name(r.theme)} was raised {word} often ({section.value(r.share_wave1, n1, '{:.0f}')}% of "
                 f"wave-1 interviews, {section.value(r.share_wave2, n2, '{:.0f}')}% at wave 2; change "
-                f"{section.value(r.change, min(n1, n2), '{:+.0f}')} points, 95% CI {_ci(r.ci_low, r.ci_high, section, min(n1, n2))})"
+                f"{section.value(r.change, min(n1, n2), '{:+.0f}')} points, 95% CI {section.ci(r.ci_low, r.ci_high, min(n1, n2), '{:+.0f}')})"
             )
             findings.append((grp, r, min(n1, n2)))
         change_lines.append(
@@ -270,7 +263,7 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
             items = [
                 f"{_name(r.theme)} {'more' if r.difference > 0 else 'less'} often ({section.value(r.share_trained, nt, '{:.0f}')}% of interviews after training against "
                 f"{section.value(r.share_untrained, nu, '{:.0f}')}% before; difference {section.value(r.difference, min(nt, nu), '{:+.0f}')} "
-                f"points, 95% CI {_ci(r.ci_low, r.ci_high, section, min(nt, nu))})"
+                f"points, 95% CI {section.ci(r.ci_low, r.ci_high, min(nt, nu), '{:+.0f}')})"
                 for r in clear.itertuples()
             ]
             txt = "practitioners raised " + "; and ".join(items) + " after their systemic training than before it."
@@ -456,7 +449,8 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
             text += f"; families about {_name(f.theme)} ({section.value(f.share, f.n_mentioning, '{:.0f}')}%)"
         section.key_finding(
             text + synthetic_note + ".",
-            "weak",
+            # a one-off description of people chosen for interview, not sampled
+            evidence_strength("cross_sectional", n_people),
             estimate=float(s.share),
             n=int(n_people),
             label="Most raised theme (interviews)",
@@ -467,10 +461,10 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
         grp, r, n = max(findings, key=lambda x: (x[2], abs(x[1].change)))
         section.key_finding(
             f"Among {grp.lower()}, {_name(r.theme)} was raised {'more' if r.change > 0 else 'less'} often at wave 2 than at wave 1 "
-            f"({section.value(r.change, n, '{:+.0f}')} percentage points, 95% CI {_ci(r.ci_low, r.ci_high, section, n)})"
+            f"({section.value(r.change, n, '{:+.0f}')} percentage points, 95% CI {section.ci(r.ci_low, r.ci_high, n, '{:+.0f}')})"
             + synthetic_note
             + ".",
-            "weak",
+            evidence_strength("before_after", n, ci=(r.ci_low, r.ci_high)),
             estimate=float(r.change),
             ci=(float(r.ci_low), float(r.ci_high)),
             n=int(n),
@@ -480,9 +474,10 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
         n = int(min(td["n_trained"].max(), td["n_untrained"].max()))
         section.key_finding(
             f"Practitioners raised {_name(tfind.theme)} {'more' if tfind.difference > 0 else 'less'} often after systemic training than "
-            f"before it ({section.value(tfind.difference, n, '{:+.0f}')} percentage points, 95% CI {_ci(tfind.ci_low, tfind.ci_high, section, n)}); "
+            f"before it ({section.value(tfind.difference, n, '{:+.0f}')} percentage points, 95% CI {section.ci(tfind.ci_low, tfind.ci_high, n, '{:+.0f}')}); "
             "an association, not an effect of training" + synthetic_note + ".",
-            "weak",
+            # interviews after training against interviews before it, with nothing to separate time from training
+            evidence_strength("cross_sectional", n, ci=(tfind.ci_low, tfind.ci_high)),
             estimate=float(tfind.difference),
             ci=(float(tfind.ci_low), float(tfind.ci_high)),
             n=n,
