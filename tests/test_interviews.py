@@ -551,3 +551,32 @@ def test_names_and_quotes_from_the_data_are_inert(tmp_path):
     prose = " ".join(i["text"] for i in s.items if i["kind"] == "markdown")
     assert "<script" not in prose and "<img" not in prose and "](javascript" not in prose
     assert "&lt;script&gt;" in prose
+
+
+def test_clustered_difference_matches_a_jackknife_of_pooled_shares_by_hand():
+    """The participant-clustered CI (issue 10) against an independent computation: the CR3 variance is
+    (G-1)/G x the sum of squared deviations of the leave-one-participant-out differences of pooled shares,
+    each recomputed here directly from the counts (no regression), with t on G-1 df."""
+    import numpy as np
+    from scipy import stats as st
+
+    # per participant: (interviews with the theme, interviews) at wave 1 and at wave 2
+    k1, n1 = [1, 0, 0, 1, 0, 1], [1, 1, 1, 1, 1, 1]
+    k2, n2 = [1, 1, 0, 0, 1, 1], [1, 1, 1, 0, 1, 1]  # participant 4 has no wave-2 interview
+    # pooled shares by hand: wave 1 3/6, wave 2 4/5 -> difference 30 points
+    d = analysis._difference(k1, n1, k2, n2, n_boot=200, seed=1)
+    assert d["difference"] == pytest.approx(100 * (4 / 5 - 3 / 6))
+    loo = []
+    for j in range(6):
+        keep = [i for i in range(6) if i != j]
+        s1 = sum(k1[i] for i in keep) / sum(n1[i] for i in keep)
+        s2 = sum(k2[i] for i in keep) / sum(n2[i] for i in keep)
+        loo.append(s2 - s1)
+    # e.g. leaving out participant 4 (k1=1, no wave 2): 2/5 at wave 1, 4/5 at wave 2 -> 0.4
+    assert loo[3] == pytest.approx(0.4)
+    se = np.sqrt(5 / 6 * sum((v - 0.3) ** 2 for v in loo))
+    half = st.t.ppf(0.975, 5) * se
+    assert (d["ci_low"], d["ci_high"]) == pytest.approx((100 * (0.3 - half), 100 * (0.3 + half)))
+    assert d["boot_ci_low"] <= d["difference"] <= d["boot_ci_high"]
+    # a group with no interview gives no interval
+    assert np.isnan(analysis.clustered_difference([0, 1], [0, 0], [1, 1], [1, 1])).all()
