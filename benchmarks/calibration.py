@@ -273,7 +273,126 @@ ESTIMATORS: list[Estimator] = [
 
 
 def all_estimators() -> list[Estimator]:
-    return ESTIMATORS + _alpha_estimators()
+    return ESTIMATORS + _alpha_estimators() + _workforce_time_use_interviews_estimators()
+
+
+# ---- workforce, time use and interviews
+# Headline estimates of three strands (section.py key findings and main tables):
+# * workforce (HR extract): change after - before in the pooled agency, turnover and absence rates
+#   (percentage points), 'All' boroughs, 95% bootstrap CI resampling workers within borough;
+# * time use: paired change in the direct-work share (0-1) for practitioners answering both waves,
+#   paired t CI;
+# * interviews: change in the share of staff interviews raising "A shared language" between waves and
+#   the trained - not yet trained difference for "Confidence in practice" (percentage points), CIs
+#   resampling participants with all their interviews; "Recording burden" (planted 0 at both waves)
+#   as a standing null.
+# The published-statistics part of the workforce strand quotes no interval and is not calibrated.
+
+NULL_EFFECTS.update(
+    {
+        "workforce": {"agency_rate_change": 0.0, "turnover_rate_change": 0.0, "absence_rate_change": 0.0},
+        "time_use": {"direct_share_change": 0.0},
+        # no difference: trained practitioners mention confidence as often as untrained ones, and staff
+        # raise a shared language as often at wave 2 as at wave 1 (the generator's wave-1 and untrained
+        # probabilities, helpers.synthetic.interviews.P_LANGUAGE / P_CONFIDENCE)
+        "interviews": {"p_confidence_trained": 0.30, "p_language_wave2": 0.25},
+    }
+)
+WORKFORCE_BEFORE, WORKFORCE_AFTER = (2012, 2013), (2016, 2017)
+
+
+@functools.lru_cache(maxsize=2)
+def _workforce(seed: int, effect: bool) -> dict:
+    from helpers.strands.workforce import analysis, inputs
+    from helpers.synthetic import generate_all
+
+    # process mode: the generator's targets become expectations of a random process over workers (its
+    # default hits the published figures almost exactly, so the rates would not vary between seeds)
+    effects = {"workforce": {**({} if effect else NULL_EFFECTS["workforce"]), "process": 1.0}}
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        truth = generate_all(tmp / "raw", seed=seed, scale=SCALE, strands=("workforce",), effects=effects)
+        truth = truth["strands"]["workforce"]
+        posts, absence = inputs.load_hr(tmp / "raw", tmp / "processed")
+    change = analysis.before_after(
+        posts.data, absence.data, WORKFORCE_BEFORE, WORKFORCE_AFTER, n_boot=N_BOOT, seed=seed
+    ).set_index(["borough", "measure"])
+    return {"truth": truth["planted_rates"], "change": change}
+
+
+@functools.lru_cache(maxsize=2)
+def _time_use(seed: int, effect: bool) -> dict:
+    from helpers.strands.time_use import analysis, inputs
+
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        truth = _generate("time_use", seed, effect, tmp)
+        acts = inputs.load_activities()
+        survey = inputs.load_survey(tmp / "raw", tmp / "processed", acts).data
+    long = analysis.shares(survey, acts)
+    dc = analysis.direct_change_by_group(long, acts, n_boot=N_BOOT, seed=seed)
+    return {"truth": truth["planted"], "all": dc[dc["grouping"] == "all"].iloc[0]}
+
+
+@functools.lru_cache(maxsize=2)
+def _interviews(seed: int, effect: bool) -> dict:
+    from helpers import roster
+    from helpers.strands.interviews import analysis, inputs
+
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        truth = _generate("interviews", seed, effect, tmp)
+        data = inputs.load_interviews(tmp / "raw", tmp / "processed")
+        prac = roster.load_practitioners(tmp / "raw", tmp / "processed").data
+    interviews = analysis.add_training(data.interviews, prac)
+    wc = analysis.wave_change(
+        interviews, data.codings, data.themes, n_boot=N_BOOT, seed=seed, participant_types=analysis.STAFF_TYPES
+    )
+    td = analysis.trained_difference(interviews, data.codings, data.themes, n_boot=N_BOOT, seed=seed + 1)
+    return {"truth": truth["planted"], "wave": wc.set_index("theme"), "trained": td.set_index("theme")}
+
+
+def _wf_change(measure):
+    def fn(seed, effect):
+        r = _workforce(seed, effect)
+        return (*_row(r["change"].loc[("All", measure)], "change"), r["truth"]["All"][measure]["change"])
+
+    return fn
+
+
+def _tu_direct_change(seed, effect):
+    r = _time_use(seed, effect)
+    return (*_row(r["all"]), r["truth"]["direct_share_change"])
+
+
+def _iv_language_wave(seed, effect):
+    r = _interviews(seed, effect)
+    return (*_row(r["wave"].loc["A shared language"], "change"), r["truth"]["shared_language_wave_change_pp"])
+
+
+def _iv_recording_wave(seed, effect):
+    r = _interviews(seed, effect)
+    return (*_row(r["wave"].loc["Recording burden"], "change"), 0.0)
+
+
+def _iv_confidence_trained(seed, effect):
+    r = _interviews(seed, effect)
+    return (
+        *_row(r["trained"].loc["Confidence in practice"], "difference"),
+        r["truth"]["confidence_trained_difference_pp"],
+    )
+
+
+def _workforce_time_use_interviews_estimators() -> list[Estimator]:
+    return [
+        Estimator("workforce: agency rate change (HR extract)", "workforce", _wf_change("agency_rate_pct")),
+        Estimator("workforce: turnover rate change (HR extract)", "workforce", _wf_change("turnover_rate_pct")),
+        Estimator("workforce: absence rate change (HR extract)", "workforce", _wf_change("absence_rate_pct")),
+        Estimator("time_use: direct-work share change (paired)", "time_use", _tu_direct_change),
+        Estimator("interviews: shared language, wave 2 - 1 (staff)", "interviews", _iv_language_wave),
+        Estimator("interviews: recording burden, wave 2 - 1 (null)", "interviews", _iv_recording_wave),
+        Estimator("interviews: confidence, trained - not", "interviews", _iv_confidence_trained),
+    ]
 
 
 # ------------------------------------------------------------------------------------------ running

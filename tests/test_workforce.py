@@ -410,3 +410,25 @@ def test_hr_section_on_a_handful_of_workers_gives_no_small_figures(tmp_path):
     text = " ".join(i["text"] for i in small.items if i["kind"] == "markdown")
     assert "(c workers" in text and "agency rate c% before" in text
     assert not small.key_findings
+
+
+def test_process_mode_rates_vary_around_their_expectations(tmp_path):
+    """Process mode (issue 10 calibration): the targets become expectations, so the realised rates
+    differ between seeds, and differ from the targets by about what a worker-level process gives
+    (here: every realised 'All' change within 4 bootstrap standard errors of the planted one)."""
+    changes = []
+    for seed in (11, 12):
+        truth = generate_all(
+            tmp_path / str(seed), seed=seed, strands=("workforce",), effects={"workforce": {"process": 1.0}}
+        )["strands"]["workforce"]
+        assert truth["mode"].startswith("process")
+        posts, absence = inputs.load_hr(tmp_path / str(seed), tmp_path / f"p{seed}", key=KEY)
+        ch = analysis.before_after(posts.data, absence.data, [2012, 2013], [2016, 2017], n_boot=200, seed=1)
+        allb = ch[ch["borough"] == "All"].set_index("measure")
+        for m, r in allb.iterrows():
+            planted = truth["planted_rates"]["All"][m]["change"]
+            se = (r["ci_high"] - r["ci_low"]) / (2 * 1.96)
+            assert abs(r["change"] - planted) <= 4 * se, (seed, m, r["change"], planted)
+        changes.append(allb["change"])
+    # a quota process would give the same rates to within a few hundredths at every seed
+    assert (abs(changes[0] - changes[1]) > 0.05).any()
