@@ -279,7 +279,8 @@ def all_estimators() -> list[Estimator]:
 # ---- workforce, time use and interviews
 # Headline estimates of three strands (section.py key findings and main tables):
 # * workforce (HR extract): change after - before in the pooled agency, turnover and absence rates
-#   (percentage points), 'All' boroughs, 95% bootstrap CI resampling workers within borough;
+#   (percentage points), 'All' boroughs, 95% bootstrap CI resampling workers within borough (turnover
+#   conditional on the FTE in post and at risk: analysis.before_after);
 # * time use: paired change in the direct-work share (0-1) for practitioners answering both waves,
 #   paired t CI;
 # * interviews: change in the share of staff interviews raising "A shared language" between waves and

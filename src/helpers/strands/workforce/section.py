@@ -363,7 +363,8 @@ def build_hr_section(
         f"for {borough_label}: "
         + "; ".join(parts)
         + ". Intervals come from resampling workers (each worker's posts and absence "
-        "together), the unit the extract is made of. A change here is a change over time: other things changed in these years "
+        "together), the unit the extract is made of; for turnover the staff in post are held as observed and only who "
+        "left varies (see the appendix). A change here is a change over time: other things changed in these years "
         "too (the London agency market, national recruitment), so it is not by itself the programme's effect."
     )
     fig = charts.change_dots(change, meas)
@@ -401,6 +402,20 @@ def build_hr_section(
             "ci_low": "95% CI low",
             "ci_high": "95% CI high",
         },
+    )
+    section.markdown(
+        "**How the intervals are worked out.** The extract is a census of the borough's staff, so an interval describes "
+        "how much a rate would move with the same process producing different outcomes, not survey sampling error. "
+        "Each is a 95% percentile bootstrap that resamples workers within each borough (all of a worker's posts, years "
+        "and absence spells move together). For the agency and absence rates the resampled numerator and denominator "
+        "are both re-added. For turnover (leavers FTE / FTE in post) the denominator is exposure, known rather than "
+        "sampled: the interval conditions on the workforce observed, holding the FTE in post and the FTE at risk of "
+        "leaving (in post at the start of the year, or joining and leaving within it) at their observed totals, and "
+        "lets only the leaving outcomes vary, as a ratio estimator of the leavers total (resampled leavers / resampled "
+        "FTE at risk, times the observed FTE at risk; Cochran 1977, section 6.2; rates with fixed person-time, Breslow "
+        "and Day 1987, chapter 2). Letting the FTE in post vary as well made the turnover interval too wide in the "
+        "calibration on synthetic data, where the establishment is refilled every year (assumption W10 in docs/aqa).",
+        appendix=True,
     )
     section.table(
         "hr_indicators",
