@@ -13,8 +13,10 @@ prints
   standard error of a 95% coverage is about sqrt(0.95 x 0.05 / N)).
 
 The truth is the generator's own record (``synthetic_truth.json``: the expected *observed* quantity
-the analysis estimates). Where the generator records none (Krippendorff's alpha), the truth is the
-mean of the estimates over all seeds (so its bias is 0 by construction and only coverage is read).
+the analysis estimates; for Krippendorff's alpha, the alpha of the coincidences pooled over the
+generator's Monte Carlo replicates of the design, i.e. its population alpha). Where a generator records
+none, the truth is the mean of the estimates over all seeds (so its bias is 0 by construction and only
+coverage is read).
 
 Adding a strand's estimates: append :class:`Estimator` entries to :data:`ESTIMATORS`, each with a
 name and a function ``fn(seed, effect) -> (estimate, ci_low, ci_high, truth)`` (``effect`` is True
@@ -45,7 +47,9 @@ import pandas as pd
 COVERAGE_TARGET = (0.93, 0.97)
 FALSE_POSITIVE_MAX = 0.06
 DEFAULT_SCALE = 1.0  # the default design (the data the report is built on)
-N_BOOT = 200  # bootstrap resamples per interval: enough for a 95% percentile interval in a calibration
+# Bootstrap resamples per interval: the report's own settings (the ``bootstrap_samples`` parameter of
+# each strand's notebook), so that the calibration tests the interval the report prints.
+N_BOOT = {"score15": 2000, "networks": 2000, "scenarios": 1000}
 
 
 @dataclass(frozen=True)
@@ -107,7 +111,8 @@ def _score15(seed: int, effect: bool) -> dict:
     scores = analysis.score_forms(responses)
     resp = analysis.respondent_change(scores, fam, rci=0.5)
     famc = analysis.family_change(resp)
-    summary = analysis.change_summary(resp, famc, n_boot=N_BOOT, seed=seed, families=fam).set_index(["unit", "group"])
+    summary = analysis.change_summary(resp, famc, n_boot=N_BOOT["score15"], seed=seed, families=fam)
+    summary = summary.set_index(["unit", "group"])
     return {
         "truth": truth["expected_observed_change"],
         "summary": summary,
@@ -125,8 +130,8 @@ def _networks(seed: int, effect: bool) -> dict:
         _, fam = _roster(tmp)
         data = inputs.load_networks(tmp / "raw", tmp / "processed", fam)
     measures = analysis.map_measures(analysis.build_graphs(data.maps, data.members, data.ties))
-    summary = analysis.change_summary(measures, fam, n_boot=N_BOOT, seed=seed)
-    by_training = analysis.change_by_training(measures, fam, n_boot=N_BOOT, seed=seed)
+    summary = analysis.change_summary(measures, fam, n_boot=N_BOOT["networks"], seed=seed)
+    by_training = analysis.change_by_training(measures, fam, n_boot=N_BOOT["networks"], seed=seed)
     return {"truth": truth, "summary": summary, "by_training": by_training}
 
 
@@ -141,7 +146,7 @@ def _scenarios(seed: int, effect: bool) -> dict:
         prac, _ = _roster(tmp)
         files = {spec.key: ingest.ingest(spec, tmp / "raw", tmp / "processed").data for spec in inputs.RAW_FILES}
     answers, codes = files["scenario_answers"], files["scenario_codes"]
-    rel = analysis.reliability_table(codes, n_boot=N_BOOT, seed=seed, answers=answers)
+    rel = analysis.reliability_table(codes, n_boot=N_BOOT["scenarios"], seed=seed, answers=answers)
     reliable = tuple(rel.loc[rel["verdict"] == "reliable", "outcome"])
     resolved = analysis.resolve_codes(codes)
     scores = analysis.answer_scores(answers, resolved, prac, reliable)
@@ -151,7 +156,7 @@ def _scenarios(seed: int, effect: bool) -> dict:
         warnings.simplefilter("ignore")
         pooled = analysis.fit_mixed(scores, all_terms=False, warnings_out=warn)
         within = analysis.fit_mixed(scores, all_terms=False, within=True, warnings_out=warn)
-    change = analysis.change_table(pw, n_boot=N_BOOT, seed=seed).set_index("group")
+    change = analysis.change_table(pw, n_boot=N_BOOT["scenarios"], seed=seed).set_index("group")
     return {
         "truth": truth["expected_observed"],
         "rel": rel.set_index("outcome"),
@@ -245,8 +250,10 @@ def _sc_did(seed, effect):
 
 def _sc_alpha(outcome):
     def fn(seed, effect):
-        row = _scenarios(seed, effect)["rel"].loc[outcome]
-        return float(row["alpha"]), float(row["alpha_ci_low"]), float(row["alpha_ci_high"]), None
+        r = _scenarios(seed, effect)
+        row = r["rel"].loc[outcome]
+        truth = r["truth"].get("alpha_by_outcome", {}).get(outcome)
+        return float(row["alpha"]), float(row["alpha_ci_low"]), float(row["alpha_ci_high"]), truth
 
     return fn
 

@@ -58,7 +58,7 @@ def test_cr1_matches_statsmodels():
     assert ours["p"][2] == pytest.approx(fit.pvalues["z"], rel=1e-6)
 
 
-def test_ancova_clustered_is_the_leave_one_practitioner_out_jackknife():
+def test_cr3_is_the_leave_one_practitioner_out_jackknife():
     # Second implementation: refit with statsmodels leaving out each practitioner in turn.
     import statsmodels.formula.api as smf
 
@@ -68,10 +68,158 @@ def test_ancova_clustered_is_the_leave_one_practitioner_out_jackknife():
     g = len(loo)
     se = np.sqrt((g - 1) / g * ((loo - full) ** 2).sum())
     tcrit = st.t.ppf(0.975, g - 1)
+    X = np.column_stack([np.ones(len(d)), d["y1"], d["z"]])
+    ours = stats.cluster_robust_ols(d["y2"].to_numpy(), X, d["prac"].to_numpy(), method="CR3")
+    assert ours["beta"][2] == pytest.approx(full)
+    assert (ours["ci_low"][2], ours["ci_high"][2]) == pytest.approx((full - tcrit * se, full + tcrit * se), rel=1e-6)
+    assert ours["df"][2] == g - 1
+
+
+def test_cr2_intercept_only_balanced_is_the_one_sample_t_on_cluster_means():
+    # Intercept only, m units in each of G clusters: H_gg = J/n, and the vector of ones is an
+    # eigenvector of I - J/n with eigenvalue 1 - 1/G, so A_g 1 = (1 - 1/G)^(-1/2) 1 and the CR2 variance is
+    # (1/n^2) x G/(G-1) x sum_g m^2 (mean_g - mean)^2 = s^2(cluster means)/G: the one-sample t on the
+    # cluster means, whose Bell-McCaffrey df are G - 1.
+    rng = np.random.default_rng(11)
+    G, m = 7, 3
+    y = rng.normal(0, 1, G * m) + np.repeat(rng.normal(0, 1, G), m)
+    cl = np.repeat([f"P{i}" for i in range(G)], m)
+    r = stats.cluster_robust_ols(y, np.ones((G * m, 1)), cl, method="CR2")
+    means = y.reshape(G, m).mean(axis=1)
+    lo, hi = st.t.interval(0.95, G - 1, loc=means.mean(), scale=means.std(ddof=1) / np.sqrt(G))
+    assert r["df"][0] == pytest.approx(G - 1)
+    assert (r["ci_low"][0], r["ci_high"][0]) == pytest.approx((lo, hi))
+    assert r["p"][0] == pytest.approx(st.ttest_1samp(means, 0).pvalue)
+
+
+def test_cr2_two_groups_of_whole_clusters_by_hand():
+    # y ~ 1 + z, z constant within clusters, m units per cluster, G1 treated and G0 control clusters.
+    # By the argument of the test above within each group, the CR2 variance of the difference is
+    # s1^2/G1 + s0^2/G0 (cluster means of each group), the unequal-variance two-sample variance; under
+    # the working model (independent, equal variances) it is sigma^2 (chi2_{G1-1}/(G1 (G1-1)) +
+    # chi2_{G0-1}/(G0 (G0-1))), so the Satterthwaite df are (1/G1 + 1/G0)^2 / (1/(G1^2 (G1-1)) + 1/(G0^2 (G0-1))).
+    G1, G0, m = 3, 5, 2
+    z = np.repeat(np.r_[np.ones(G1), np.zeros(G0)], m)
+    y = np.array([1.0, 2.0, 4.0, 3.0, 0.5, 1.5, 2.0, 2.0, 1.0, 0.0, 3.0, 1.0, 2.5, 1.5, 0.0, 1.0])
+    cl = np.repeat(list("ABCDEFGH"), m)
+    r = stats.cluster_robust_ols(y, np.column_stack([np.ones(len(y)), z]), cl, method="CR2")
+    means = y.reshape(-1, m).mean(axis=1)
+    m1, m0 = means[:G1], means[G1:]
+    se = np.sqrt(m1.var(ddof=1) / G1 + m0.var(ddof=1) / G0)
+    df = (1 / G1 + 1 / G0) ** 2 / (1 / (G1**2 * (G1 - 1)) + 1 / (G0**2 * (G0 - 1)))
+    diff = m1.mean() - m0.mean()
+    assert r["beta"][1] == pytest.approx(diff)
+    assert r["se"][1] == pytest.approx(se)
+    assert r["df"][1] == pytest.approx(df)
+    tcrit = st.t.ppf(0.975, df)
+    assert (r["ci_low"][1], r["ci_high"][1]) == pytest.approx((diff - tcrit * se, diff + tcrit * se))
+
+
+def _cr2_brute_force(y, X, cl, col):
+    # Full n x n matrices: hat matrix, block-diagonal adjustment by scipy's matrix square root, the
+    # sandwich as one product, and the df from explicit eigenvalues of G'G (Imbens & Kolesar 2016).
+    from scipy.linalg import block_diag, sqrtm
+
+    n = len(y)
+    bread = np.linalg.pinv(X.T @ X)
+    ident = np.eye(n)
+    resid_maker = ident - X @ bread @ X.T
+    labels = list(dict.fromkeys(cl))
+    order = np.concatenate([np.flatnonzero(cl == c) for c in labels])
+    y, X, resid_maker = y[order], X[order], resid_maker[np.ix_(order, order)]
+    cl = cl[order]
+    blocks = []
+    for c in labels:
+        i = np.flatnonzero(cl == c)
+        blocks.append(np.real(np.linalg.inv(sqrtm(resid_maker[np.ix_(i, i)]))))
+    A = block_diag(*blocks)
+    e = resid_maker @ y
+    scores = np.stack([(X[cl == c].T @ (A @ e)[cl == c]) for c in labels])
+    V = bread @ scores.T @ scores @ bread
+    Gm = np.column_stack(
+        [resid_maker[:, cl == c] @ (A[np.ix_(cl == c, cl == c)] @ X[cl == c] @ bread[:, col]) for c in labels]
+    )
+    lam = np.linalg.eigvalsh(Gm.T @ Gm)
+    return np.sqrt(V[col, col]), lam.sum() ** 2 / (lam**2).sum()
+
+
+def test_cr2_matches_a_brute_force_matrix_implementation():
+    d = _ancova_data()
+    d = d.iloc[:-4]  # unbalanced: the last practitioner keeps one family, the one before it two
+    X = np.column_stack([np.ones(len(d)), d["y1"], d["z"]])
+    ours = stats.cluster_robust_ols(d["y2"].to_numpy(), X, d["prac"].to_numpy(), method="CR2")
+    for col in range(3):
+        se, df = _cr2_brute_force(d["y2"].to_numpy(), X, d["prac"].to_numpy(), col)
+        assert ours["se"][col] == pytest.approx(se, rel=1e-8)
+        assert ours["df"][col] == pytest.approx(df, rel=1e-8)
+    # with few practitioners behind the group term its df are well below G - 1
+    assert ours["df"][2] < ours["n_clusters"] - 1
+
+
+def test_ancova_clustered_is_cr2_with_satterthwaite_df():
+    d = _ancova_data()
+    X = np.column_stack([np.ones(len(d)), d["y1"], d["z"]])
+    se, df = _cr2_brute_force(d["y2"].to_numpy(), X, d["prac"].to_numpy(), 2)
     ours = stats.ancova_clustered(d["y2"], d["y1"], d["z"].astype(bool), d["prac"])
-    assert ours["difference"] == pytest.approx(full)
-    assert (ours["ci_low"], ours["ci_high"]) == pytest.approx((full - tcrit * se, full + tcrit * se), rel=1e-6)
-    assert ours["n_clusters"] == 20
+    b = ours["difference"]
+    tcrit = st.t.ppf(0.975, df)
+    assert ours["df"] == pytest.approx(df)
+    assert (ours["ci_low"], ours["ci_high"]) == pytest.approx((b - tcrit * se, b + tcrit * se), rel=1e-8)
+    assert ours["p"] == pytest.approx(2 * st.t.sf(abs(b / se), df), rel=1e-8)
+
+
+def _cr2_gls_brute_force(y, X, cl, phi_blocks, col):
+    # Pustejovsky & Tipton (2018) with full n x n matrices: W = Phi^-1, H = X M X'W, and
+    # A_g = D_g' B_g^(-1/2) D_g with B_g = D_g [(I - H) Phi (I - H)']_gg D_g' taken from the full product
+    # (not the shortcut Phi_g - X_g M X_g'); df from the eigenvalues of Phi^(1/2) P P' Phi^(1/2).
+    from scipy.linalg import block_diag, sqrtm
+
+    Phi = block_diag(*phi_blocks)
+    W = np.linalg.inv(Phi)
+    M = np.linalg.inv(X.T @ W @ X)
+    n = len(y)
+    H = X @ M @ X.T @ W
+    IH = np.eye(n) - H
+    e = IH @ y
+    full = IH @ Phi @ IH.T
+    labels = list(dict.fromkeys(cl))
+    meat = np.zeros((X.shape[1], X.shape[1]))
+    P = []
+    for c in labels:
+        i = np.flatnonzero(cl == c)
+        D = np.linalg.cholesky(Phi[np.ix_(i, i)]).T
+        B = D @ full[np.ix_(i, i)] @ D.T
+        A = D.T @ np.real(np.linalg.inv(sqrtm(B))) @ D
+        u = X[i].T @ W[np.ix_(i, i)] @ A @ e[i]
+        meat += np.outer(u, u)
+        P.append(IH[i].T @ A @ W[np.ix_(i, i)] @ X[i] @ M[:, col])
+    V = M @ meat @ M
+    P = np.column_stack(P)
+    root = np.real(sqrtm(Phi))
+    lam = np.linalg.eigvalsh(root @ P @ P.T @ root)
+    return np.sqrt(V[col, col]), lam.sum() ** 2 / (lam**2).sum()
+
+
+def test_cr2_gls_with_a_random_intercept_matches_brute_force():
+    rng = np.random.default_rng(21)
+    sizes = rng.integers(1, 6, 15)
+    cl = np.repeat([f"P{i}" for i in range(15)], sizes)
+    n = len(cl)
+    z = (rng.random(n) < 0.4).astype(float)
+    X = np.column_stack([np.ones(n), z, rng.normal(0, 1, n)])
+    y = X @ [1.0, 0.5, -0.2] + np.repeat(rng.normal(0, 1, 15), sizes) + rng.normal(0, 1, n)
+    su, se = 0.8, 1.3
+    blocks = [su + se * np.eye(m) for m in sizes]
+    r = stats.cr2_gls(y, X, cl, lambda idx: su + se * np.eye(len(idx)), 1)
+    bf_se, bf_df = _cr2_gls_brute_force(y, X, cl, blocks, 1)
+    W = np.linalg.inv(__import__("scipy.linalg", fromlist=["block_diag"]).block_diag(*blocks))
+    assert r["beta"] == pytest.approx(np.linalg.solve(X.T @ W @ X, X.T @ W @ y))
+    assert r["se"] == pytest.approx(bf_se, rel=1e-8)
+    assert r["df"] == pytest.approx(bf_df, rel=1e-8)
+    # with identity working covariance it is the OLS CR2
+    ols = stats.cluster_robust_ols(y, X, cl, method="CR2")
+    ident = stats.cr2_gls(y, X, cl, lambda idx: np.eye(len(idx)), 1)
+    assert (ident["se"], ident["df"]) == pytest.approx((ols["se"][1], ols["df"][1]))
 
 
 def test_ancova_recovers_an_exact_group_difference():
@@ -146,13 +294,47 @@ def test_cronbach_alpha_and_feldt_ci_by_hand():
 # ---------------------------------------------------------------- Krippendorff's alpha
 
 
-def test_practitioner_bootstrap_with_one_answer_each_is_the_answer_bootstrap():
+def test_practitioner_bootstrap_with_one_answer_each_is_bca_on_the_answer_resamples():
+    # One answer per practitioner: the practitioner resamples are the answer resamples (same draws),
+    # the jackknife leaves out one answer; replicates and jackknife recomputed here with the
+    # krippendorff package (a second implementation of alpha), then the BCa rule.
+    import krippendorff
+
     rng = np.random.default_rng(1)
     a = rng.integers(0, 3, 60).astype(float)
     b = np.where(rng.random(60) < 0.8, a, rng.integers(0, 3, 60)).astype(float)
-    plain = sc.ordinal_alpha_bootstrap(a, b, [0, 1, 2], n_boot=300, seed=4)
+
+    def kalpha(i):
+        return krippendorff.alpha(
+            reliability_data=np.vstack([a[i], b[i]]), value_domain=[0, 1, 2], level_of_measurement="ordinal"
+        )
+
+    draws = np.random.default_rng(4).integers(0, 60, size=(300, 60))
+    reps = np.array([kalpha(i) for i in draws])
+    jack = np.array([kalpha(np.delete(np.arange(60), j)) for j in range(60)])
+    expected = sc.bca_interval(reps, kalpha(np.arange(60)), jack)
     clustered = sc.ordinal_alpha_bootstrap(a, b, [0, 1, 2], n_boot=300, seed=4, clusters=[f"P{i}" for i in range(60)])
-    assert (clustered["ci_low"], clustered["ci_high"]) == pytest.approx((plain["ci_low"], plain["ci_high"]))
+    assert (clustered["ci_low"], clustered["ci_high"]) == pytest.approx(expected)
+
+
+def test_bca_interval_agrees_with_scipy():
+    # The mean of a skewed sample: scipy.stats.bootstrap(method="BCa") draws its own resamples, so
+    # the two agree to Monte Carlo error only (40 000 resamples each).
+    x = np.random.default_rng(8).exponential(1.0, 40)
+    rng = np.random.default_rng(9)
+    reps = x[rng.integers(0, len(x), size=(40000, len(x)))].mean(axis=1)
+    jack = np.array([np.delete(x, j).mean() for j in range(len(x))])
+    ours = sc.bca_interval(reps, x.mean(), jack)
+    ref = st.bootstrap((x,), np.mean, n_resamples=40000, method="BCa", random_state=3).confidence_interval
+    assert ours == pytest.approx((ref.low, ref.high), abs=0.02)
+    # and it is not the percentile interval: BCa moves right for a right-skewed mean
+    assert ours[1] > np.quantile(reps, 0.975)
+
+
+def test_bca_interval_is_the_percentile_interval_without_bias_or_skew():
+    reps = np.linspace(-1, 1, 2001)  # symmetric about the estimate 0: z0 = 0
+    jack = np.array([-0.1, 0.1, -0.2, 0.2])  # symmetric: acceleration 0
+    assert sc.bca_interval(reps, 0.0, jack) == pytest.approx((np.quantile(reps, 0.025), np.quantile(reps, 0.975)))
 
 
 def test_practitioner_bootstrap_is_wider_when_a_practitioner_answers_alike():

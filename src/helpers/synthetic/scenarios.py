@@ -28,7 +28,9 @@ so the truth record gives the expected *observed* effects, by Monte Carlo over t
 E[alignment | not trained] on the 0-100 scale (what the mixed model's training coefficient
 estimates), the same per outcome, ``att_alignment`` over the trained answers, and ``did_expected``,
 the expected difference in differences of per-practitioner mean alignment (trained between the waves
-minus not trained by wave 2).
+minus not trained by wave 2), and ``alpha_by_outcome``, each outcome's ordinal Krippendorff's alpha
+of coders A and B from the coincidence counts pooled over the replicates (the design's population
+alpha: alpha is a ratio, so the mean of the estimates over samples is not it).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..strands.scenarios.analysis import _ordinal_alpha_from_pair_counts
 from ..strands.scenarios.inputs import OUTCOMES
 
 FILES = ("scenarios.csv", "scenario_answers.csv", "scenario_codes.csv")
@@ -181,6 +184,7 @@ def _expected(rng, design: dict, effects: np.ndarray, coder_sd: np.ndarray, n_pr
     ate = np.zeros(k)
     att_sum = 0.0
     did = []
+    pairs = np.zeros((k, 3, 3))  # (outcome, coder A level, coder B level) counts at the observed status
     for _ in range(MC_REPS):
         u = rng.normal(0, SD_PRACTITIONER, n_prac)[design["prac"]][:, None]
         v = rng.normal(0, SD_PRACTITIONER_OUTCOME, (n_prac, k))[design["prac"]]
@@ -194,6 +198,10 @@ def _expected(rng, design: dict, effects: np.ndarray, coder_sd: np.ndarray, n_pr
         for t in (0, 1):
             lat = fixed + u + v + e + t * effects
             scores[t] = 50 * _resolve(_cut(lat + na), _cut(lat + nb), _cut(lat + nc))  # 0-100 per outcome
+        lat_obs = fixed + u + v + e + trained[:, None] * effects
+        level_a, level_b = _cut(lat_obs + na), _cut(lat_obs + nb)
+        for m in range(k):
+            np.add.at(pairs[m], (level_a[:, m], level_b[:, m]), 1.0)
         diff = scores[1] - scores[0]
         ate += diff.mean(axis=0)
         att_sum += diff[trained].mean() if trained.any() else 0.0
@@ -215,6 +223,7 @@ def _expected(rng, design: dict, effects: np.ndarray, coder_sd: np.ndarray, n_pr
         "ate_by_outcome": {o: float(x) for o, x in zip(OUTCOMES, ate, strict=False)},
         "att_alignment": float(att_sum / MC_REPS),
         "did_expected": float(np.mean(did)) if did else None,
+        "alpha_by_outcome": {o: float(_ordinal_alpha_from_pair_counts(pairs[m])) for m, o in enumerate(OUTCOMES)},
         "mc_reps": MC_REPS,
     }
 
@@ -390,7 +399,9 @@ def generate(ctx) -> dict:
                 "alignment on 0-100 = mean over outcomes of resolved level x 50 (resolution: C where A and B two apart, "
                 "else mean of A and B); ate_by_outcome the same per outcome; att_alignment over trained answers; "
                 "did_expected: E[mean change of practitioners trained between waves - mean change of those not trained by "
-                "wave 2]. Monte Carlo, common random numbers, stream scenarios/expected."
+                "wave 2]; alpha_by_outcome: Krippendorff's ordinal alpha of coders A and B from the coincidences "
+                "pooled over the Monte Carlo replicates (the design's population alpha, what the reliability "
+                "table estimates). Monte Carlo, common random numbers, stream scenarios/expected."
             ),
             **mc,
         },

@@ -177,8 +177,8 @@ TRAINING_DIFFERENCE_TABLE = OutputTable(
         Field(
             "adjusted_ci_low",
             "number",
-            "95% CI of adjusted_difference with practitioner-clustered robust errors (CR1, t on practitioners - 1 df), "
-            "lower.",
+            "95% CI of adjusted_difference with practitioner-clustered robust errors (CR2, Bell-McCaffrey "
+            "Satterthwaite df), lower.",
         ),
         Field("adjusted_ci_high", "number", "That CI, upper."),
         Field("adjusted_p", "number", "Two-sided p-value of adjusted_difference (practitioner-clustered)."),
@@ -487,9 +487,9 @@ def change_by_training(
     """Trained minus not-trained, per measure (:data:`TRAINING_DIFFERENCE_TABLE`).
 
     Primary: the baseline-adjusted difference (ANCOVA, wave 2 on wave 1 + group) with
-    practitioner-clustered robust errors, since up to five families share a practitioner
-    (:func:`helpers.stats.ancova_clustered`). Also the unadjusted difference in mean change (Welch and
-    bootstrap, families treated as independent)."""
+    practitioner-clustered robust errors (CR2 with Bell-McCaffrey Satterthwaite df), since up to five
+    families share a practitioner (:func:`helpers.stats.ancova_clustered`). Also the unadjusted
+    difference in mean change (Welch and bootstrap, families treated as independent)."""
     groups = _groups(families)
     rows = []
     for measure, label in CHANGE_MEASURES.items():

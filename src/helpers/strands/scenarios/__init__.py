@@ -10,8 +10,8 @@ The analysis, in order:
 
 1. **Reliability first.** For every outcome, A against B: percentage agreement, Cohen's kappa with
    quadratic weights (statsmodels), and Krippendorff's alpha for ordinal data (the ``krippendorff``
-   package) with a percentile bootstrap CI over answers (:func:`ordinal_alpha_bootstrap`, a second,
-   vectorised implementation from the coincidence matrix). The benchmark is the frame's, stated in
+   package) with a BCa bootstrap CI resampling practitioners with all their answers
+   (:func:`ordinal_alpha_bootstrap`, a second, vectorised implementation from the coincidence matrix). The benchmark is the frame's, stated in
    advance: alpha >= .800 reliable, .667 to .800 tentative, below .667 unreliable.
 2. **Resolution** (:func:`resolve_codes`): C's code where given; otherwise the mean of A and B;
    otherwise the one code given.

@@ -66,7 +66,8 @@ RELIABILITY = OutputTable(
         Field(
             "alpha_ci_low",
             "number",
-            "Lower end of the 95% percentile bootstrap CI of alpha (practitioners resampled, with all their answers).",
+            "Lower end of the 95% BCa bootstrap CI of alpha (practitioners resampled, with all their answers; "
+            "acceleration from the leave-one-practitioner-out jackknife).",
         ),
         Field("alpha_ci_high", "number", "Upper end of that CI."),
         Field(
@@ -195,9 +196,13 @@ MODEL = OutputTable(
         ),
         Field("label", "string", "The term in words."),
         Field("estimate", "number", "Coefficient: difference in points on the 0-100 scale."),
-        Field("ci_low", "number", "Lower end of the 95% Wald CI (t on practitioners - fixed effects df)."),
-        Field("ci_high", "number", "Upper end of the 95% Wald CI."),
-        Field("p", "number", "Wald test p-value (t on practitioners - fixed effects df)."),
+        Field(
+            "ci_low",
+            "number",
+            "Lower end of the 95% CI: cluster-robust CR2 (practitioners) with Satterthwaite df (Pustejovsky & Tipton 2018).",
+        ),
+        Field("ci_high", "number", "Upper end of that CI."),
+        Field("p", "number", "p-value of the CR2 t test (Satterthwaite df)."),
         Field(
             "p_holm",
             "number",
@@ -328,15 +333,45 @@ def _ordinal_alpha_from_pair_counts(counts: np.ndarray) -> np.ndarray:
         return np.where(d_e > 0, 1 - (n - 1) * d_o / d_e, np.nan)
 
 
+def bca_interval(boot, estimate: float, jackknife, level: float = 0.95) -> tuple[float, float]:
+    """BCa bootstrap interval (Efron 1987; Efron & Tibshirani 1993, eq. 14.9-14.15) from bootstrap
+    replicates ``boot``, the full-sample ``estimate`` and leave-one-cluster-out ``jackknife`` values.
+
+    z0 = Phi^-1(share of replicates below the estimate, ties counted half); acceleration
+    a = sum (mean - jack_i)^3 / (6 (sum (mean - jack_i)^2)^(3/2)); the interval is the replicates'
+    quantiles at Phi(z0 + (z0 + z)/(1 - a (z0 + z))) for z = Phi^-1 of (1-level)/2 and (1+level)/2.
+    With a = 0 and z0 = 0 it is the percentile interval. (nan, nan) with no replicates.
+    """
+    boot = np.asarray(boot, dtype=float)
+    boot = boot[np.isfinite(boot)]
+    if len(boot) == 0 or not np.isfinite(estimate):
+        return (np.nan, np.nan)
+    share = (np.sum(boot < estimate) + 0.5 * np.sum(boot == estimate)) / len(boot)
+    share = min(max(share, 0.5 / len(boot)), 1 - 0.5 / len(boot))
+    z0 = st.norm.ppf(share)
+    jack = np.asarray(jackknife, dtype=float)
+    jack = jack[np.isfinite(jack)]
+    dev = jack.mean() - jack if len(jack) > 1 else np.zeros(1)
+    denom = 6 * (dev**2).sum() ** 1.5
+    a = float((dev**3).sum() / denom) if denom > 0 else 0.0
+    z = st.norm.ppf([(1 - level) / 2, (1 + level) / 2])
+    q = st.norm.cdf(z0 + (z0 + z) / (1 - a * (z0 + z)))
+    return (float(np.quantile(boot, q[0])), float(np.quantile(boot, q[1])))
+
+
 def ordinal_alpha_bootstrap(
     a, b, levels=None, n_boot: int = 1000, seed: int = 0, level: float = 0.95, clusters=None
 ) -> dict:
-    """Ordinal Krippendorff's alpha of two coders from the coincidence matrix, with a percentile
-    bootstrap CI (vectorised over resamples).
+    """Ordinal Krippendorff's alpha of two coders from the coincidence matrix, with a bootstrap CI
+    (vectorised over resamples).
 
     With ``clusters`` (the practitioner of each answer) whole practitioners are resampled, each with
     all of their answers: one practitioner's answers are alike, so resampling answers one by one gives
-    an interval that is too narrow. Without, pairable units are resampled one by one.
+    an interval that is too narrow. The interval is then the BCa (bias-corrected and accelerated)
+    bootstrap interval (Efron 1987; Efron & Tibshirani 1993, ch. 14), with the acceleration from the
+    leave-one-practitioner-out jackknife (:func:`bca_interval`): alpha is a bounded ratio whose
+    sampling distribution is skewed, and the plain percentile interval covered 92.5% over 200 seeds for
+    one outcome. Without ``clusters``, pairable units are resampled one by one (percentile interval).
     Returns alpha (the point estimate of this implementation), ci_low, ci_high and n (pairable units).
     """
     levels = list(levels if levels is not None else FRAME["scale"])
@@ -363,9 +398,9 @@ def ordinal_alpha_bootstrap(
         boot = (weights @ per).reshape(n_boot, k, k)
         alphas = _ordinal_alpha_from_pair_counts(boot)
         alphas = alphas[~np.isnan(alphas)]
-        if len(alphas):
-            tail = (1 - level) / 2
-            out["ci_low"], out["ci_high"] = float(np.quantile(alphas, tail)), float(np.quantile(alphas, 1 - tail))
+        # leave-one-practitioner-out alphas, for the BCa acceleration
+        jack = _ordinal_alpha_from_pair_counts((counts.ravel()[None, :] - per).reshape(n_cl, k, k))
+        out["ci_low"], out["ci_high"] = bca_interval(alphas, out["alpha"], jack[~np.isnan(jack)], level)
     elif n_boot > 0:
         rng = np.random.default_rng(seed)
         draws = types[rng.integers(0, n, size=(n_boot, n))]
@@ -611,7 +646,12 @@ def fit_mixed(
     coefficient is the within-practitioner estimate: the change in one practitioner's answers when
     trained, free of differences between practitioners who were and were not trained.
     Returns one row per fixed effect (all, or only ``trained`` when ``all_terms`` is false) with the
-    columns of :data:`MODEL` except ``model``. REML; Wald 95% CIs. Empty if the model cannot be fitted.
+    columns of :data:`MODEL` except ``model``. REML point estimates; 95% CIs and p-values cluster-robust
+    (CR2 with practitioners as clusters, on the fit's random-intercept working covariance) with
+    Satterthwaite degrees of freedom (Pustejovsky & Tipton 2018, :func:`helpers.stats.cr2_gls`): the
+    training term rests on the practitioners whose status differs or changes, not on all of them, and
+    model-based Wald intervals gave 6.5% (pooled) and 7.0% (within) false positives over 200 seeds.
+    Empty if the model cannot be fitted.
     Warnings raised by the fit (convergence, boundary) are not silenced: they are recorded, as text,
     in ``warnings_out`` when a list is given (for the appendix).
     """
@@ -652,27 +692,32 @@ def fit_mixed(
             text = f"{response}{' (within)' if within else ''}: {w.category.__name__}: {w.message}"
             if text not in warnings_out:
                 warnings_out.append(text)
-    # Wald intervals on t with (practitioners - fixed effects) df rather than z: the fixed effects rest
-    # on the practitioners, and z was slightly too narrow in calibration (7% false positives).
-    df = max(int(d["practitioner_id"].nunique()) - len(res.fe_params), 1)
-    tcrit = st.t.ppf(0.975, df)
-    bse = res.bse_fe
-    ci = pd.DataFrame({0: res.fe_params - tcrit * bse, 1: res.fe_params + tcrit * bse})
-    pvalues = pd.Series(2 * st.t.sf(np.abs(res.fe_params / bse), df), index=res.fe_params.index)
-    sd = float(np.sqrt(float(np.asarray(res.cov_re)[0, 0]) + float(res.scale)))
+    # Intervals: CR2 cluster-robust (practitioners) with Satterthwaite df, Pustejovsky & Tipton (2018),
+    # on the REML fit's working covariance (random intercept + residual). Model-based Wald intervals on
+    # t with (practitioners - fixed effects) df gave 6.5% false positives (z: 7.0%) over 200 seeds.
+    sigma_u2, sigma_e2 = float(np.asarray(res.cov_re)[0, 0]), float(res.scale)
+    exog, endog = np.asarray(res.model.exog), np.asarray(res.model.endog)
+    groups = np.asarray(res.model.groups)
+    exog_names = list(res.model.exog_names)
+
+    def working_cov(idx):
+        return sigma_u2 + sigma_e2 * np.eye(len(idx))
+
     names = ["trained"] + [
         t for t in res.fe_params.index if t not in ("Intercept", "trained", "trained_practitioner_mean")
     ]
     if not all_terms:
         names = ["trained"]
+    robust = {t: stats.cr2_gls(endog, exog, groups, working_cov, exog_names.index(t)) for t in names}
+    sd = float(np.sqrt(sigma_u2 + sigma_e2))
     rows = [
         {
             "term": t,
             "label": _term_label(t),
             "estimate": float(res.fe_params[t]),
-            "ci_low": float(ci.loc[t, 0]),
-            "ci_high": float(ci.loc[t, 1]),
-            "p": float(pvalues[t]),
+            "ci_low": float(res.fe_params[t]) - (robust[t]["estimate"] - robust[t]["ci_low"]),
+            "ci_high": float(res.fe_params[t]) + (robust[t]["ci_high"] - robust[t]["estimate"]),
+            "p": float(2 * st.t.sf(abs(res.fe_params[t] / robust[t]["se"]), robust[t]["df"])),
             "p_holm": np.nan,
             "effect_size": float(res.fe_params[t]) / sd,
             "n_answers": len(d),

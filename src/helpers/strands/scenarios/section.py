@@ -534,7 +534,8 @@ def _coding_and_reliability(section, results: dict, frame: dict) -> None:
         dependent_columns={
             c: "n_answers" for c in ["pct_agreement", "kappa_quadratic", "alpha", "alpha_ci_low", "alpha_ci_high"]
         },
-        note="Kappa: Cohen's kappa with quadratic weights. Alpha: Krippendorff's alpha for ordinal codes, with a 95% bootstrap CI.",
+        note="Kappa: Cohen's kappa with quadratic weights. Alpha: Krippendorff's alpha for ordinal codes, with a 95% BCa "
+        "bootstrap CI resampling practitioners with all their answers (Efron 1987).",
         appendix=True,
         labels={
             "label": "Learning outcome",
@@ -629,7 +630,8 @@ def _models_and_groups(section, results: dict) -> list:
             ),
             count_columns=["n_group", "n_practitioners", "n_answers"],
             dependent_columns={c: ["n_group", "n_practitioners"] for c in estimates},
-            note="Practitioner as random effect; CI: 95% Wald interval. Effect size: estimate divided by the SD of "
+            note="Practitioner as random effect; CI: 95%, cluster-robust (CR2, practitioners as clusters) with "
+            "Satterthwaite degrees of freedom (Pustejovsky & Tipton 2018). Effect size: estimate divided by the SD of "
             'scores around the model\'s fixed effects. A term comparing a group too small to show is "c". '
             "Within practitioners (Mundlak): the practitioner's share of trained answers is added to the model, so "
             "the training term compares a practitioner's own answers before and after training.",

@@ -456,8 +456,8 @@ def trained_difference(fam_change: pd.DataFrame, level: float = 0.95, families: 
     """Trained minus not-trained practitioner, at family level (primary: baseline-adjusted, clustered).
 
     Primary (``difference``, ``ci_low``, ``ci_high``, ``p``): ANCOVA of the family's wave-2 total on
-    its wave-1 total and the training group, with practitioner-clustered robust errors
-    (:func:`helpers.stats.ancova_clustered`): up to five families share a practitioner, and the groups
+    its wave-1 total and the training group, with practitioner-clustered robust errors (CR2 with
+    Bell-McCaffrey Satterthwaite df, :func:`helpers.stats.ancova_clustered`): up to five families share a practitioner, and the groups
     may start from different levels. Negative = better at wave 2 where the practitioner was trained.
     Also the unadjusted Welch difference in mean change (``unadjusted_*``, families independent) and
     the median start date of work in each group (``median_start_trained`` / ``_not_trained``):
@@ -484,7 +484,7 @@ def trained_difference(fam_change: pd.DataFrame, level: float = 0.95, families: 
         "ci_low": a["ci_low"],
         "ci_high": a["ci_high"],
         "p": a["p"],
-        "method": "ANCOVA (wave 2 on wave 1 + group), practitioner-clustered robust errors",
+        "method": "ANCOVA (wave 2 on wave 1 + group), practitioner-clustered robust errors (CR2, Bell-McCaffrey df)",
         "unadjusted_difference": d["difference"] if enough else np.nan,
         "unadjusted_ci_low": d["ci_low"],
         "unadjusted_ci_high": d["ci_high"],
