@@ -47,9 +47,25 @@ import pandas as pd
 COVERAGE_TARGET = (0.93, 0.97)
 FALSE_POSITIVE_MAX = 0.06
 DEFAULT_SCALE = 1.0  # the default design (the data the report is built on)
+
+
 # Bootstrap resamples per interval: the report's own settings (the ``bootstrap_samples`` parameter of
 # each strand's notebook), so that the calibration tests the interval the report prints.
-N_BOOT = {"score15": 2000, "networks": 2000, "scenarios": 1000}
+def _report_bootstrap_samples() -> dict:
+    """Each notebook's ``bootstrap_samples`` as declared in pipeline.yaml (the report's settings)."""
+    import yaml
+
+    from helpers import config
+
+    decl = yaml.safe_load(config.PIPELINE_FILE.read_text(encoding="utf-8"))
+    return {
+        nb["name"]: int(nb["parameters"]["bootstrap_samples"])
+        for nb in decl["notebooks"]
+        if "bootstrap_samples" in (nb.get("parameters") or {})
+    }
+
+
+N_BOOT = _report_bootstrap_samples()
 
 
 @dataclass(frozen=True)
@@ -323,7 +339,7 @@ def _workforce(seed: int, effect: bool) -> dict:
         truth = truth["strands"]["workforce"]
         posts, absence = inputs.load_hr(tmp / "raw", tmp / "processed")
     change = analysis.before_after(
-        posts.data, absence.data, WORKFORCE_BEFORE, WORKFORCE_AFTER, n_boot=N_BOOT, seed=seed
+        posts.data, absence.data, WORKFORCE_BEFORE, WORKFORCE_AFTER, n_boot=N_BOOT["workforce"], seed=seed
     ).set_index(["borough", "measure"])
     return {"truth": truth["planted_rates"], "change": change}
 
@@ -338,7 +354,7 @@ def _time_use(seed: int, effect: bool) -> dict:
         acts = inputs.load_activities()
         survey = inputs.load_survey(tmp / "raw", tmp / "processed", acts).data
     long = analysis.shares(survey, acts)
-    dc = analysis.direct_change_by_group(long, acts, n_boot=N_BOOT, seed=seed)
+    dc = analysis.direct_change_by_group(long, acts, n_boot=N_BOOT["time_use"], seed=seed)
     return {"truth": truth["planted"], "all": dc[dc["grouping"] == "all"].iloc[0]}
 
 
@@ -354,9 +370,14 @@ def _interviews(seed: int, effect: bool) -> dict:
         prac = roster.load_practitioners(tmp / "raw", tmp / "processed").data
     interviews = analysis.add_training(data.interviews, prac)
     wc = analysis.wave_change(
-        interviews, data.codings, data.themes, n_boot=N_BOOT, seed=seed, participant_types=analysis.STAFF_TYPES
+        interviews,
+        data.codings,
+        data.themes,
+        n_boot=N_BOOT["interviews"],
+        seed=seed,
+        participant_types=analysis.STAFF_TYPES,
     )
-    td = analysis.trained_difference(interviews, data.codings, data.themes, n_boot=N_BOOT, seed=seed + 1)
+    td = analysis.trained_difference(interviews, data.codings, data.themes, n_boot=N_BOOT["interviews"], seed=seed + 1)
     return {"truth": truth["planted"], "wave": wc.set_index("theme"), "trained": td.set_index("theme")}
 
 
