@@ -530,7 +530,132 @@ def _outcomes_la_extracts_estimators() -> list[Estimator]:
 
 
 def all_estimators() -> list[Estimator]:
-    return ESTIMATORS + _alpha_estimators() + _outcomes_la_extracts_estimators()
+    return (
+        ESTIMATORS
+        + _alpha_estimators()
+        + _workforce_time_use_interviews_estimators()
+        + _outcomes_la_extracts_estimators()
+    )
+
+
+# ---- workforce, time use and interviews
+# Headline estimates of three strands (section.py key findings and main tables):
+# * workforce (HR extract): change after - before in the pooled agency, turnover and absence rates
+#   (percentage points), 'All' boroughs, 95% bootstrap CI resampling workers within borough (turnover
+#   conditional on the FTE in post and at risk: analysis.before_after);
+# * time use: paired change in the direct-work share (0-1) for practitioners answering both waves,
+#   paired t CI;
+# * interviews: change in the share of staff interviews raising "A shared language" between waves and
+#   the trained - not yet trained difference for "Confidence in practice" (percentage points), CIs
+#   resampling participants with all their interviews; "Recording burden" (planted 0 at both waves)
+#   as a standing null.
+# The published-statistics part of the workforce strand quotes no interval and is not calibrated.
+
+NULL_EFFECTS.update(
+    {
+        "workforce": {"agency_rate_change": 0.0, "turnover_rate_change": 0.0, "absence_rate_change": 0.0},
+        "time_use": {"direct_share_change": 0.0},
+        # no difference: trained practitioners mention confidence as often as untrained ones, and staff
+        # raise a shared language as often at wave 2 as at wave 1 (the generator's wave-1 and untrained
+        # probabilities, helpers.synthetic.interviews.P_LANGUAGE / P_CONFIDENCE)
+        "interviews": {"p_confidence_trained": 0.30, "p_language_wave2": 0.25},
+    }
+)
+WORKFORCE_BEFORE, WORKFORCE_AFTER = (2012, 2013), (2016, 2017)
+
+
+@functools.lru_cache(maxsize=2)
+def _workforce(seed: int, effect: bool) -> dict:
+    from helpers.strands.workforce import analysis, inputs
+    from helpers.synthetic import generate_all
+
+    # process mode: the generator's targets become expectations of a random process over workers (its
+    # default hits the published figures almost exactly, so the rates would not vary between seeds)
+    effects = {"workforce": {**({} if effect else NULL_EFFECTS["workforce"]), "process": 1.0}}
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        truth = generate_all(tmp / "raw", seed=seed, scale=SCALE, strands=("workforce",), effects=effects)
+        truth = truth["strands"]["workforce"]
+        posts, absence = inputs.load_hr(tmp / "raw", tmp / "processed")
+    change = analysis.before_after(
+        posts.data, absence.data, WORKFORCE_BEFORE, WORKFORCE_AFTER, n_boot=N_BOOT, seed=seed
+    ).set_index(["borough", "measure"])
+    return {"truth": truth["planted_rates"], "change": change}
+
+
+@functools.lru_cache(maxsize=2)
+def _time_use(seed: int, effect: bool) -> dict:
+    from helpers.strands.time_use import analysis, inputs
+
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        truth = _generate("time_use", seed, effect, tmp)
+        acts = inputs.load_activities()
+        survey = inputs.load_survey(tmp / "raw", tmp / "processed", acts).data
+    long = analysis.shares(survey, acts)
+    dc = analysis.direct_change_by_group(long, acts, n_boot=N_BOOT, seed=seed)
+    return {"truth": truth["planted"], "all": dc[dc["grouping"] == "all"].iloc[0]}
+
+
+@functools.lru_cache(maxsize=2)
+def _interviews(seed: int, effect: bool) -> dict:
+    from helpers import roster
+    from helpers.strands.interviews import analysis, inputs
+
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        truth = _generate("interviews", seed, effect, tmp)
+        data = inputs.load_interviews(tmp / "raw", tmp / "processed")
+        prac = roster.load_practitioners(tmp / "raw", tmp / "processed").data
+    interviews = analysis.add_training(data.interviews, prac)
+    wc = analysis.wave_change(
+        interviews, data.codings, data.themes, n_boot=N_BOOT, seed=seed, participant_types=analysis.STAFF_TYPES
+    )
+    td = analysis.trained_difference(interviews, data.codings, data.themes, n_boot=N_BOOT, seed=seed + 1)
+    return {"truth": truth["planted"], "wave": wc.set_index("theme"), "trained": td.set_index("theme")}
+
+
+def _wf_change(measure):
+    def fn(seed, effect):
+        r = _workforce(seed, effect)
+        return (*_row(r["change"].loc[("All", measure)], "change"), r["truth"]["All"][measure]["change"])
+
+    return fn
+
+
+def _tu_direct_change(seed, effect):
+    r = _time_use(seed, effect)
+    return (*_row(r["all"]), r["truth"]["direct_share_change"])
+
+
+def _iv_language_wave(seed, effect):
+    r = _interviews(seed, effect)
+    return (*_row(r["wave"].loc["A shared language"], "change"), r["truth"]["shared_language_wave_change_pp"])
+
+
+def _iv_recording_wave(seed, effect):
+    r = _interviews(seed, effect)
+    return (*_row(r["wave"].loc["Recording burden"], "change"), 0.0)
+
+
+def _iv_confidence_trained(seed, effect):
+    r = _interviews(seed, effect)
+    return (
+        *_row(r["trained"].loc["Confidence in practice"], "difference"),
+        r["truth"]["confidence_trained_difference_pp"],
+    )
+
+
+def _workforce_time_use_interviews_estimators() -> list[Estimator]:
+    return [
+        Estimator("workforce: agency rate change (HR extract)", "workforce", _wf_change("agency_rate_pct")),
+        Estimator("workforce: turnover rate change (HR extract)", "workforce", _wf_change("turnover_rate_pct")),
+        Estimator("workforce: absence rate change (HR extract)", "workforce", _wf_change("absence_rate_pct")),
+        Estimator("time_use: direct-work share change (paired)", "time_use", _tu_direct_change),
+        Estimator("interviews: shared language, wave 2 - 1 (staff)", "interviews", _iv_language_wave),
+        Estimator("interviews: recording burden, wave 2 - 1 (null)", "interviews", _iv_recording_wave),
+        Estimator("interviews: confidence, trained - not", "interviews", _iv_confidence_trained),
+    ]
 
 
 # ------------------------------------------------------------------------------------------ running
@@ -563,8 +688,53 @@ def _task(args) -> list[dict]:
     return rows
 
 
+def wilson(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
+    """Wilson score interval of a proportion k/n: the Monte Carlo uncertainty of a rate over n seeds."""
+    if n == 0:
+        return (np.nan, np.nan)
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return (centre - half, centre + half)
+
+
+def chance_within_target(n_cover: int, n_null: int | None) -> float:
+    """Probability that an exactly calibrated estimator (95% coverage, 5% false positives) lands
+    within the target at these numbers of runs (exact binomial): the Monte Carlo error the PASS/FAIL
+    column cannot escape. At 200 runs it is 0.86 x 0.80 = 0.68 for a row with a null."""
+    from scipy.stats import binom
+
+    misses_ok = (
+        int(np.ceil((1 - COVERAGE_TARGET[1]) * n_cover - 1e-9)),
+        int(np.floor((1 - COVERAGE_TARGET[0]) * n_cover + 1e-9)),
+    )
+    p = float(binom.cdf(misses_ok[1], n_cover, 0.05) - binom.cdf(misses_ok[0] - 1, n_cover, 0.05))
+    if n_null:
+        p *= float(binom.cdf(int(np.floor(FALSE_POSITIVE_MAX * n_null + 1e-9)), n_null, 0.05))
+    return p
+
+
+def verdict(covered: int, n_cover: int, false_pos: int | None, n_null: int | None) -> str:
+    """PASS: the rates are within the target. FAIL: the Monte Carlo 95% interval of a rate lies wholly
+    outside the target (the estimator is miscalibrated, not unlucky). "MC": outside the target, but
+    the Monte Carlo interval still reaches it: at this number of seeds it cannot be told from an
+    estimator that meets the target, and more seeds (``--first-seed``, combined with ``--from-csv``)
+    settle it."""
+    cover = covered / n_cover if n_cover else np.nan
+    fp = false_pos / n_null if n_null else np.nan
+    in_target = COVERAGE_TARGET[0] <= cover <= COVERAGE_TARGET[1] and (np.isnan(fp) or fp <= FALSE_POSITIVE_MAX)
+    if in_target:
+        return "PASS"
+    c_lo, c_hi = wilson(covered, n_cover)
+    reachable = c_hi >= COVERAGE_TARGET[0] and c_lo <= COVERAGE_TARGET[1]
+    if n_null:
+        reachable = reachable and wilson(false_pos, n_null)[0] <= FALSE_POSITIVE_MAX
+    return "MC" if reachable else "FAIL"
+
+
 def summarise(results: pd.DataFrame, estimators: list[Estimator]) -> pd.DataFrame:
-    """Coverage, false-positive rate and bias per estimator from the per-run rows."""
+    """Coverage, false-positive rate and bias per estimator from the per-run rows, with the Monte
+    Carlo intervals of the rates and a verdict (:func:`verdict`)."""
     out = []
     for est in estimators:
         r = results[results["name"] == est.name]
@@ -578,29 +748,49 @@ def summarise(results: pd.DataFrame, estimators: list[Estimator]) -> pd.DataFram
         else:
             truth_note = "generator"
         ok = planted.dropna(subset=["estimate", "lo", "hi", "truth"])
-        cover = float(((ok["lo"] <= ok["truth"]) & (ok["truth"] <= ok["hi"])).mean()) if len(ok) else np.nan
+        covered = int(((ok["lo"] <= ok["truth"]) & (ok["truth"] <= ok["hi"])).sum())
+        cover = covered / len(ok) if len(ok) else np.nan
         bias = float((ok["estimate"] - ok["truth"]).mean()) if len(ok) else np.nan
-        fp = np.nan
+        fp, n_fp, n_null = np.nan, None, None
         if est.has_null:
             nk = null.dropna(subset=["lo", "hi"])
-            fp = float(((nk["lo"] > 0) | (nk["hi"] < 0)).mean()) if len(nk) else np.nan
-        if est.test_only:  # the estimate is a p-value: false positive = p < 0.05 under the null
+            n_null, n_fp = len(nk), int(((nk["lo"] > 0) | (nk["hi"] < 0)).sum())
+            fp = n_fp / n_null if n_null else np.nan
+        result = verdict(covered, len(ok), n_fp, n_null) if len(ok) else "FAIL"
+        chance = chance_within_target(len(ok), n_null) if len(ok) else np.nan
+        if est.test_only:  # the estimate is a p-value: false positive = p < 0.05 under the null; no coverage
+            from scipy.stats import binom
+
             nk = null.dropna(subset=["estimate"])
-            cover, bias, fp = np.nan, np.nan, float((nk["estimate"] < 0.05).mean()) if len(nk) else np.nan
+            n_null, n_fp = len(nk), int((nk["estimate"] < 0.05).sum())
+            fp = n_fp / n_null if n_null else np.nan
+            cover, bias, covered = np.nan, np.nan, 0
             ok, truth_note = planted.dropna(subset=["estimate"]), "p < 0.05"
-        passed = (est.test_only or COVERAGE_TARGET[0] <= cover <= COVERAGE_TARGET[1]) and (
-            np.isnan(fp) or fp <= FALSE_POSITIVE_MAX
-        )
+            result = (
+                "FAIL"
+                if not n_null
+                else "PASS"
+                if fp <= FALSE_POSITIVE_MAX
+                else "MC"
+                if wilson(n_fp, n_null)[0] <= FALSE_POSITIVE_MAX
+                else "FAIL"
+            )
+            chance = (
+                float(binom.cdf(int(np.floor(FALSE_POSITIVE_MAX * n_null + 1e-9)), n_null, 0.05)) if n_null else np.nan
+            )
         out.append(
             {
                 "estimate": est.name,
                 "runs": len(ok),
                 "coverage": cover,
+                "coverage_mc": wilson(covered, len(ok)) if not est.test_only else (np.nan, np.nan),
                 "false_pos": fp,
+                "false_pos_mc": wilson(n_fp, n_null) if n_null else (np.nan, np.nan),
                 "bias": bias,
                 "mean_truth": float(ok["truth"].mean()) if len(ok) and not est.test_only else np.nan,
                 "truth": truth_note,
-                "result": ("PASS" if passed else "FAIL") + (" (naive)" if est.naive else ""),
+                "chance": chance,
+                "result": result + (" (naive)" if est.naive else ""),
                 "naive": est.naive,
             }
         )
@@ -612,25 +802,38 @@ def format_table(summary: pd.DataFrame, n: int) -> str:
     lines = [
         f"Calibration over {n} seeds (planted and null runs each); coverage target "
         f"{COVERAGE_TARGET[0]:.0%}-{COVERAGE_TARGET[1]:.0%} (Monte Carlo SE at 95%: {mc:.1%}), "
-        f"false positives <= {FALSE_POSITIVE_MAX:.0%}.",
+        f"false positives <= {FALSE_POSITIVE_MAX:.0%}. In brackets: the Monte Carlo 95% interval of each rate "
+        "(Wilson). Result: PASS within target; MC outside it but within Monte Carlo error of it; FAIL "
+        "outside it beyond Monte Carlo error. 'Exact': the chance that an exactly calibrated estimator "
+        "would be within target at these runs.",
         "",
-        f"| {'estimate':<50} | runs | coverage | false pos. | bias | mean truth | truth from | result |",
-        f"|{'-' * 52}|-----:|---------:|-----------:|-----:|-----------:|------------|--------|",
+        f"| {'estimate':<50} | runs | coverage (MC 95%) | false pos. (MC 95%) | bias | mean truth | truth from | exact | result |",
+        f"|{'-' * 52}|-----:|------------------:|--------------------:|-----:|-----------:|------------|------:|--------|",
     ]
     for _, r in summary.iterrows():
-        fp = "-" if np.isnan(r["false_pos"]) else f"{r['false_pos']:.1%}"
-        cov = "-" if np.isnan(r["coverage"]) else f"{r['coverage']:.1%}"
+        lo, hi = r["coverage_mc"]
+        cov = "-" if np.isnan(r["coverage"]) else f"{r['coverage']:.1%} ({lo:.0%}-{hi:.0%})"
+        if np.isnan(r["false_pos"]):
+            fp = "-"
+        else:
+            flo, fhi = r["false_pos_mc"]
+            fp = f"{r['false_pos']:.1%} ({flo:.0%}-{fhi:.0%})"
         bias = "-" if np.isnan(r["bias"]) else f"{r['bias']:+.3f}"
         mt = "-" if np.isnan(r["mean_truth"]) else f"{r['mean_truth']:.3f}"
         lines.append(
-            f"| {r['estimate']:<50} | {r['runs']:>4} | {cov:>8} | {fp:>10} | {bias} | "
-            f"{mt:>10} | {r['truth']:<10} | {r['result']:<6} |"
+            f"| {r['estimate']:<50} | {r['runs']:>4} | {cov:>17} | {fp:>19} | {bias} | "
+            f"{mt:>10} | {r['truth']:<10} | {r['chance']:>5.0%} | {r['result']:<6} |"
         )
     headline = summary[~summary["naive"]]
+    res = headline["result"]
+    expected = float(headline["chance"].sum())
     lines += [
         "",
-        f"Headline estimates within target: {int((headline['result'] == 'PASS').sum())} of {len(headline)}"
-        f" (naive appendix-only estimators, expected to miss: {int(summary['naive'].sum())}).",
+        f"Headline estimates: {int((res == 'PASS').sum())} of {len(headline)} within target, "
+        f"{int((res == 'MC').sum())} outside it only within Monte Carlo error, {int((res == 'FAIL').sum())} "
+        f"outside it beyond Monte Carlo error. Exactly calibrated estimators would put about {expected:.1f} of "
+        f"{len(headline)} within target at these runs (naive appendix-only estimators, expected to miss: "
+        f"{int(summary['naive'].sum())}).",
     ]
     return "\n".join(lines)
 

@@ -195,6 +195,34 @@ def test_declared_dayfirst_reads_day_month_year(tmp_path, monkeypatch):
     assert read_raw(PARENT, tmp_path, key=KEY).data["started"].iloc[0] == pd.Timestamp("2015-04-03")
 
 
+def test_raw_formats_file_declares_encoding_and_dayfirst_beside_the_data(tmp_path):
+    """A data team states once, in raw_formats.yaml beside its export, how the files were written."""
+    put(tmp_path, "parents.csv", "family_id,borough,started\nZoë,north,03/04/2015\n".encode("cp1252"))
+    put(tmp_path, "raw_formats.yaml", "encoding:\n  parents.csv: cp1252\ndayfirst: [Parents.csv]\n")
+    res = read_raw(PARENT, tmp_path, key=KEY)
+    assert res.data["family_id"].tolist() == [pid("Zoë", "F")]  # decoded as declared
+    assert res.issues.empty  # declared, so nothing to log
+    assert res.data["started"].tolist() == [pd.Timestamp("2015-04-03")]  # 3 April: day first
+    put(tmp_path, "raw_formats.yaml", "dayfirst: all\n")  # 'all' covers every file
+    assert read_raw(PARENT, tmp_path, key=KEY).data["started"].tolist() == [pd.Timestamp("2015-04-03")]
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("encoding:\n  parents.csv: klingon\n", r"raw_formats\.yaml: encoding: parents\.csv: 'klingon' is not an"),
+        ("dayfirst: {parents.csv: yes}\n", r"raw_formats\.yaml: dayfirst: must be a list of file names"),
+        ("datefirst: all\n", r"raw_formats\.yaml: only 'encoding:' and 'dayfirst:' may be declared here"),
+        ("encoding: [cp1252\n", r"raw_formats\.yaml: not valid YAML"),
+    ],
+)
+def test_malformed_raw_formats_file_names_file_and_entry(tmp_path, text, message):
+    put(tmp_path, "parents.csv", "family_id,borough,started\nA,north,2015-04-03\n")
+    put(tmp_path, "raw_formats.yaml", text)
+    with pytest.raises(IngestError, match=message):
+        read_raw(PARENT, tmp_path, key=KEY)
+
+
 def test_dates_outside_the_plausible_window_are_flagged(tmp_path):
     narrow = RawFile(
         key="parents",

@@ -551,3 +551,56 @@ def test_names_and_quotes_from_the_data_are_inert(tmp_path):
     prose = " ".join(i["text"] for i in s.items if i["kind"] == "markdown")
     assert "<script" not in prose and "<img" not in prose and "](javascript" not in prose
     assert "&lt;script&gt;" in prose
+
+
+def test_clustered_difference_reproduces_newcombe_and_a_paired_case_by_hand():
+    """The interviews' interval (issue 10): MOVER with design-effect-adjusted Wilson limits.
+
+    (1) Independent groups, one interview per person: Newcombe (1998, Stat Med 17:873, method 10)
+    gives 0.0524 to 0.3339 for 56/70 against 48/80. Here each person is a cluster, so the effective
+    sizes are n (G-1)/G and the quantile is t on G-1 = 149 df: the interval is a little wider, and equal
+    to the published formula with those two changes, computed with statsmodels' Wilson interval.
+    (2) The same people in both groups: the correlation term, worked out by hand on six people."""
+    import numpy as np
+    from scipy import stats as st
+    from statsmodels.stats.proportion import proportion_confint
+
+    k1, n1 = [1] * 48 + [0] * 32 + [0] * 70, [1] * 80 + [0] * 70
+    k2, n2 = [0] * 80 + [1] * 56 + [0] * 14, [0] * 80 + [1] * 70
+    lo, hi = analysis.clustered_difference(k1, n1, k2, n2)
+    assert 100 * 0.0524 - 0.3 < lo < 100 * 0.0524 and 100 * 0.3339 < hi < 100 * 0.3339 + 0.3
+    q = st.t.ppf(0.975, 149)
+    alpha = 2 * st.norm.sf(q)  # statsmodels takes alpha; this alpha gives the t quantile
+
+    def wil(k, n):
+        return proportion_confint(k, n, alpha=alpha, method="wilson")
+
+    l1, u1 = wil(48 * 149 / 150, 80 * 149 / 150)
+    l2, u2 = wil(56 * 149 / 150, 70 * 149 / 150)
+    d = 56 / 70 - 48 / 80
+    assert lo == pytest.approx(100 * (d - np.hypot(56 / 70 - l2, u1 - 48 / 80)))
+    assert hi == pytest.approx(100 * (d + np.hypot(u2 - 56 / 70, 48 / 80 - l1)))
+
+    # (2) six people, one interview at each wave (person 4 only at wave 1): wave 1 3/6, wave 2 4/5
+    k1, n1 = [1, 0, 0, 1, 0, 1], [1, 1, 1, 1, 1, 1]
+    k2, n2 = [1, 1, 0, 0, 1, 1], [1, 1, 1, 0, 1, 1]
+    lo, hi = analysis.clustered_difference(k1, n1, k2, n2)
+    # residuals k - p n: wave 1 (+.5, -.5, -.5, +.5, -.5, +.5); wave 2 (+.2, +.2, -.8, 0, +.2, +.2)
+    v1 = 6 / 5 * 6 * 0.25 / 36  # = 0.05
+    v2 = 6 / 5 * (4 * 0.04 + 0.64) / 25  # = 0.0384
+    c12 = 6 / 5 * (0.1 - 0.1 + 0.4 + 0 - 0.1 + 0.1) / 30  # = 0.016
+    r = c12 / np.sqrt(v1 * v2)
+    q = st.t.ppf(0.975, 5)
+    alpha = 2 * st.norm.sf(q)
+    l1, u1 = proportion_confint(0.5 * (0.25 / v1), 0.25 / v1, alpha=alpha, method="wilson")
+    l2, u2 = proportion_confint(0.8 * (0.16 / v2), 0.16 / v2, alpha=alpha, method="wilson")
+    d = 0.3
+    exp_lo = d - np.sqrt((0.8 - l2) ** 2 + (u1 - 0.5) ** 2 - 2 * r * (0.8 - l2) * (u1 - 0.5))
+    exp_hi = d + np.sqrt((u2 - 0.8) ** 2 + (0.5 - l1) ** 2 - 2 * r * (u2 - 0.8) * (0.5 - l1))
+    assert (lo, hi) == pytest.approx((100 * exp_lo, 100 * exp_hi))
+    full = analysis._difference(k1, n1, k2, n2, n_boot=200, seed=1)
+    assert full["difference"] == pytest.approx(30.0) and (full["ci_low"], full["ci_high"]) == (lo, hi)
+    assert full["boot_ci_low"] <= full["difference"] <= full["boot_ci_high"]
+    # a group with no interview, or fewer than 3 people, gives no interval
+    assert np.isnan(analysis.clustered_difference([0, 1, 1], [0, 0, 0], [1, 1, 1], [1, 1, 1])).all()
+    assert np.isnan(analysis.clustered_difference([0, 1], [1, 1], [1, 1], [1, 1])).all()

@@ -201,3 +201,45 @@ def test_shipped_override_files_are_valid(path):
     plan = pipeline.build_plan(pipeline.load_declaration(), pipeline.load_overrides(path))
     problems = [p for p in pipeline.validate(plan.steps, plan) if "missing input file" not in p]
     assert problems == []
+
+
+def test_raw_folders_and_public_data_enter_the_fingerprint(project, tmp_path, monkeypatch):
+    """A notebook reading a whole raw folder (LA extracts) or the published statistics reruns when a
+    file there is added or changed, and only then."""
+    public = tmp_path / "public"
+    public.mkdir()
+    (public / "stats.csv").write_text("la,value\n213,1\n")
+    monkeypatch.setenv("FOP_PUBLIC_DATA", str(public))
+    decl = yaml.safe_load(project["decl"].read_text())
+    decl["notebooks"][0]["raw_folders"] = ["extracts"]
+    decl["notebooks"][1]["public_data"] = True
+    project["decl"].write_text(yaml.safe_dump(decl))
+
+    def statuses():
+        assert run_cli(project) == 0
+        manifest = json.loads((project["runs"] / "manifest.json").read_text())
+        return [n["status"] for n in manifest["notebooks"]]
+
+    assert statuses() == ["ran", "ran"]  # the extracts folder is absent: recorded as absent, not an error
+    assert statuses() == ["skipped (unchanged)"] * 2
+    (project["raw"] / "extracts" / "213" / "2015").mkdir(parents=True)
+    (project["raw"] / "extracts" / "213" / "2015" / "header.csv").write_text("CHILD\n1\n")
+    assert statuses() == ["ran", "skipped (unchanged)"]  # a new extract reruns the step reading the folder
+    (project["raw"] / "extracts" / "213" / "2015" / "header.csv").write_text("CHILD\n2\n")
+    assert statuses() == ["ran", "skipped (unchanged)"]  # so does a changed one
+    (public / "stats.csv").write_text("la,value\n213,2\n")
+    assert statuses() == ["skipped (unchanged)", "ran"]  # a new release of the statistics reruns its reader
+    # How the raw files are declared to be written changes what is read from them: it reruns the
+    # notebooks reading raw files, whether declared beside the data or in the environment.
+    (project["raw"] / "raw_formats.yaml").write_text("dayfirst: [input.csv]\n")
+    assert statuses() == ["ran", "skipped (unchanged)"]
+    monkeypatch.setenv("FOP_RAW_ENCODING", "cp1252")
+    assert statuses() == ["ran", "skipped (unchanged)"]
+
+
+def test_public_data_must_be_a_boolean(project, capsys):
+    decl = yaml.safe_load(project["decl"].read_text())
+    decl["notebooks"][1]["public_data"] = "yes"
+    project["decl"].write_text(yaml.safe_dump(decl))
+    assert run_cli(project) == 2
+    assert "public_data: must be true or false" in capsys.readouterr().err

@@ -410,3 +410,92 @@ def test_hr_section_on_a_handful_of_workers_gives_no_small_figures(tmp_path):
     text = " ".join(i["text"] for i in small.items if i["kind"] == "markdown")
     assert "(c workers" in text and "agency rate c% before" in text
     assert not small.key_findings
+
+
+def test_process_mode_rates_vary_around_their_expectations(tmp_path):
+    """Process mode (issue 10 calibration): the targets become expectations, so the realised rates
+    differ between seeds, and differ from the targets by about what a worker-level process gives
+    (here: every realised 'All' change within 4 bootstrap standard errors of the planted one)."""
+    changes = []
+    for seed in (11, 12):
+        truth = generate_all(
+            tmp_path / str(seed), seed=seed, strands=("workforce",), effects={"workforce": {"process": 1.0}}
+        )["strands"]["workforce"]
+        assert truth["mode"].startswith("process")
+        posts, absence = inputs.load_hr(tmp_path / str(seed), tmp_path / f"p{seed}", key=KEY)
+        ch = analysis.before_after(posts.data, absence.data, [2012, 2013], [2016, 2017], n_boot=200, seed=1)
+        allb = ch[ch["borough"] == "All"].set_index("measure")
+        for m, r in allb.iterrows():
+            planted = truth["planted_rates"]["All"][m]["change"]
+            se = (r["ci_high"] - r["ci_low"]) / (2 * 1.96)
+            assert abs(r["change"] - planted) <= 4 * se, (seed, m, r["change"], planted)
+        changes.append(allb["change"])
+    # a quota process would give the same rates to within a few hundredths at every seed
+    assert (abs(changes[0] - changes[1]) > 0.05).any()
+
+
+def _turnover_extract(copies: int):
+    """``copies`` repeats of five permanent full-time social workers, census years 2013 and 2014
+    (windows 1 Oct 2012 - 30 Sep 2013 and 1 Oct 2013 - 30 Sep 2014):
+    W1 in post throughout; W2 leaves in 2013; W3 leaves in 2014; W4 joins in 2013 (replacing W2);
+    W5 joins in 2014 (replacing W3). No absence."""
+    pattern = [
+        ("W1", "2010-01-01", None, None),
+        ("W2", "2010-01-01", "2013-03-31", "resigned"),
+        ("W3", "2010-01-01", "2014-06-30", "resigned"),
+        ("W4", "2013-04-01", None, None),
+        ("W5", "2014-07-01", None, None),
+    ]
+    rows = [
+        {
+            "worker_id": f"{w}-{k}",
+            "borough": W,
+            "team": "T1",
+            "role": "social_worker",
+            "fte": 1.0,
+            "contract": "permanent",
+            "start_date": pd.Timestamp(s),
+            "end_date": pd.Timestamp(e) if e else pd.NaT,
+            "leaving_reason": r,
+        }
+        for k in range(copies)
+        for w, s, e, r in pattern
+    ]
+    absence = pd.DataFrame(
+        {
+            "worker_id": pd.Series(dtype=str),
+            "borough": pd.Series(dtype=str),
+            "start_date": pd.Series(dtype="datetime64[ns]"),
+            "end_date": pd.Series(dtype="datetime64[ns]"),
+            "working_days_lost": pd.Series(dtype=float),
+        }
+    )
+    return pd.DataFrame(rows), absence
+
+
+def test_turnover_exposure_and_conditional_interval_by_hand():
+    # exposure (FTE at risk of leaving): in post on 30 Sep of the year before, or a leaver in the year
+    posts, absence = _turnover_extract(1)
+    comp = analysis.worker_components(posts, absence, [2013, 2014]).set_index(["worker_id", "year"])
+    expected = {  # (worker, year): (at risk, leaver, in post at the end)
+        ("W1-0", 2013): (1, 0, 1), ("W2-0", 2013): (1, 1, 0), ("W3-0", 2013): (1, 0, 1),
+        ("W4-0", 2013): (0, 0, 1), ("W5-0", 2013): (0, 0, 0),
+        ("W1-0", 2014): (1, 0, 1), ("W2-0", 2014): (0, 0, 0), ("W3-0", 2014): (1, 1, 0),
+        ("W4-0", 2014): (1, 0, 1), ("W5-0", 2014): (0, 0, 1),
+    }  # fmt: skip
+    for key, (risk, left, end) in expected.items():
+        assert tuple(comp.loc[key, ["at_risk_fte", "leavers_fte", "fte_in_post"]]) == (risk, left, end), key
+
+    # 50 copies: turnover 1/3 in both years, change 0. Conditional on exposure the change moves by
+    # sum_i D_i with D_i = (a_i - q e_i)_2014 / B - (a_i - q e_i)_2013 / B, q = 1/3, B = 150:
+    # W1 (-1/3) - (-1/3) = 0; W2 0 - 2/3; W3 2/3 + 1/3 = 1; W4 -1/3 - 0; W5 0, so
+    # var = 50 x (4/9 + 1 + 1/9) / 150^2 = 14 / (81 x 50) and SD = 100 x sqrt(14/4050) = 5.880 points.
+    # (Resampling the FTE in post too would give D = 0, -1, 4/3, 0, -1/3 over B: 26/9, SD 8.01.)
+    posts, absence = _turnover_extract(50)
+    ch = analysis.before_after(posts, absence, [2013], [2014], n_boot=4000, seed=11).set_index("measure")
+    t = ch.loc["turnover_rate_pct"]
+    assert t["before"] == pytest.approx(100 / 3) and t["after"] == pytest.approx(100 / 3)
+    assert t["change"] == pytest.approx(0.0, abs=1e-9)
+    sd_from_ci = (t["ci_high"] - t["ci_low"]) / (2 * 1.959964)
+    assert sd_from_ci == pytest.approx(5.880, rel=0.08)
+    assert t["ci_low"] < 0 < t["ci_high"]

@@ -213,14 +213,21 @@ def render() -> str:
         "## Conventions for every raw file",
         "",
         "- CSV, UTF-8 (a byte-order mark is accepted), comma-separated, one header row. A file that is not UTF-8 but is "
-        "Windows-1252 (as Excel saves) is read as Windows-1252 and logged; `FOP_RAW_ENCODING` declares an encoding for a run; "
+        "Windows-1252 (as Excel saves) is read as Windows-1252 and logged; an encoding is declared in `raw_formats.yaml` "
+        "beside the data (below) or with `FOP_RAW_ENCODING` for a run; "
         "any other bytes stop the run naming the file and line. Column names are matched "
         "ignoring case and surrounding spaces; extra columns are ignored and listed in the reconciliation; two columns whose "
         "names differ only in case (or a repeated name) stop the run naming both.",
         f"- Blank values: {tokens} (case-insensitive) all mean 'no value'.",
         "- Codes are matched ignoring case and surrounding spaces. Dates are ISO `YYYY-MM-DD` unless a column says otherwise; "
-        "a file declared day-first (`FOP_RAW_DAYFIRST=<file names>`) may use DD/MM/YYYY. A date such as 03/04/2015 in an ISO "
-        "file rejects its row (day and month cannot be told apart), as does a date outside the file's plausible window.",
+        "a file declared day-first (in `raw_formats.yaml`, or `FOP_RAW_DAYFIRST=<file names>`) may use DD/MM/YYYY. A date "
+        "such as 03/04/2015 in an ISO file rejects its row (day and month cannot be told apart), as does a date outside the "
+        "file's plausible window.",
+        "- `raw_formats.yaml` (optional, in the raw folder beside the files) declares how the export was written: "
+        "`encoding:` maps a file name (or `all`) to an encoding Python knows (e.g. `cp1252`), and `dayfirst:` lists the "
+        "files (or `all`) whose dates are DD/MM/YYYY. Nothing else may be declared; a malformed entry stops the run naming "
+        "the file and the entry. The environment variables win over it, and a change to either reruns the notebooks "
+        "reading raw files.",
         "- A repeated unique key rejects the later row: 'duplicate' when the rows are identical, 'conflicting duplicate' "
         "(naming the columns that differ) when not. A file listed as required below that holds only its header stops the run, "
         "and so does any file whose every row is rejected (its format, not its data, is wrong).",

@@ -18,10 +18,11 @@ Reading a raw file (:func:`read_raw`):
 
 Inside a file (see :func:`read_raw`): UTF-8 with or without a byte-order mark is read as such;
 a file that is not UTF-8 but is valid Windows-1252 (what Excel often saves) is read as that and the
-choice is logged; a declared encoding (``encoding=``, or ``FOP_RAW_ENCODING``) is used as declared;
+choice is logged; a declared encoding (``encoding=``, ``FOP_RAW_ENCODING`` or the folder's
+``raw_formats.yaml``, see :func:`raw_formats`) is used as declared;
 anything else stops naming the file and line. Two headers that differ only in case, or a repeated
 header, stop the run naming both columns. Dates follow one convention per file: ISO ``YYYY-MM-DD``
-unless the file is declared day-first (``RawFile.dayfirst`` or ``FOP_RAW_DAYFIRST``); a date such as
+unless the file is declared day-first (``RawFile.dayfirst``, ``FOP_RAW_DAYFIRST`` or ``raw_formats.yaml``); a date such as
 ``03/04/2015`` in an ISO file is rejected with a reason that says whether the file's slashed dates
 look day-first, month-first or cannot be told apart; dates outside the file's plausible window
 (``RawFile.date_window``) reject their row. A repeated unique key is a "duplicate" when the rows
@@ -71,6 +72,9 @@ FALSE_TOKENS = frozenset({"no", "n", "false", "0"})
 #: dates are day-first (comma-separated file names, or ``all``).
 ENCODING_ENV_VAR = "FOP_RAW_ENCODING"
 DAYFIRST_ENV_VAR = "FOP_RAW_DAYFIRST"
+#: The same declarations kept with the data (see :func:`raw_formats`): a data team states once how
+#: its export was written, and the runner fingerprints this file with every notebook's inputs.
+RAW_FORMATS_FILE = "raw_formats.yaml"
 #: Dates before or after these are implausible in any file of this evaluation (2014 programme);
 #: a file may declare a narrower window (``RawFile.date_window``).
 DEFAULT_DATE_WINDOW = ("1990-01-01", "2030-12-31")
@@ -539,12 +543,67 @@ def _variant_key(value: str) -> str:
     return m.group(1) if m else v
 
 
-def _dayfirst_declared(schema: RawFile, dayfirst: bool | None) -> bool:
+def raw_formats(raw_dir: str | Path) -> dict:
+    """How the files of a raw folder were written, from ``<raw_dir>/raw_formats.yaml`` if present::
+
+        encoding:            # file name (or all) -> a Python codec name
+          practitioners.csv: cp1252
+        dayfirst: [families.csv, hr_absence.csv]   # or: all
+
+    Returns ``{"encoding": {name: codec}, "dayfirst": {names}}`` with names in lower case; empty
+    when there is no file. A malformed file stops the run naming the file and the entry. An explicit
+    argument or environment variable (``FOP_RAW_ENCODING``, ``FOP_RAW_DAYFIRST``) wins over it.
+    """
+    import codecs
+
+    import yaml
+
+    path = Path(raw_dir) / RAW_FORMATS_FILE
+    out: dict = {"encoding": {}, "dayfirst": set()}
+    if not path.is_file():
+        return out
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise IngestError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from exc
+    if not isinstance(data, dict) or set(data) - {"encoding", "dayfirst"}:
+        extra = sorted(set(data) - {"encoding", "dayfirst"}) if isinstance(data, dict) else data
+        raise IngestError(f"{path}: only 'encoding:' and 'dayfirst:' may be declared here, got {extra!r}")
+    enc = data.get("encoding") or {}
+    if not isinstance(enc, dict):
+        raise IngestError(f"{path}: encoding: must map file names (or all) to encodings, got {enc!r}")
+    for name, codec in enc.items():
+        try:
+            codecs.lookup(str(codec))
+        except LookupError as exc:
+            raise IngestError(f"{path}: encoding: {name}: {codec!r} is not an encoding Python knows") from exc
+        out["encoding"][str(name).strip().lower()] = str(codec)
+    day = data.get("dayfirst") or []
+    day = [day] if isinstance(day, str) else day
+    if not isinstance(day, list) or not all(isinstance(n, str) for n in day):
+        raise IngestError(f"{path}: dayfirst: must be a list of file names (or all), got {day!r}")
+    out["dayfirst"] = {n.strip().lower() for n in day if n.strip()}
+    return out
+
+
+def _dayfirst_declared(schema: RawFile, dayfirst: bool | None, formats: dict | None = None) -> bool:
     if dayfirst is not None:
         return bool(dayfirst)
     env = os.environ.get(DAYFIRST_ENV_VAR, "")
-    names = {n.strip().lower() for n in env.split(",") if n.strip()}
+    names = {n.strip().lower() for n in env.split(",") if n.strip()} | (formats or {}).get("dayfirst", set())
     return schema.dayfirst or "all" in names or schema.filename.lower() in names
+
+
+def _encoding_declared(schema: RawFile, encoding: str | None, formats: dict) -> str | None:
+    """The encoding declared for this file: argument, then FOP_RAW_ENCODING, then raw_formats.yaml."""
+    declared = formats["encoding"]
+    return (
+        encoding
+        or os.environ.get(ENCODING_ENV_VAR)
+        or declared.get(schema.filename.lower())
+        or declared.get("all")
+        or None
+    )
 
 
 def read_raw(
@@ -564,6 +623,8 @@ def read_raw(
     if path.is_dir():
         raise IngestError(f"{path}: is a folder, not a CSV file")
     raw = path.read_bytes()
+    formats = raw_formats(raw_dir)
+    encoding = _encoding_declared(schema, encoding, formats)
     decoded, used_encoding = decode_raw(path, raw, encoding)
     if "\x00" in decoded:
         line = decoded[: decoded.index("\x00")].count("\n") + 1
@@ -640,7 +701,7 @@ def read_raw(
     parsed = {}
     issues = []
     reject_reasons = pd.Series("", index=text.index, dtype=object)
-    first_of_day = _dayfirst_declared(schema, dayfirst)
+    first_of_day = _dayfirst_declared(schema, dayfirst, formats)
     for col in schema.columns:
         values, reason = _check_column(col, text[col.name], first_of_day, schema.date_window)
         bad = reason != ""

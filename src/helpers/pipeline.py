@@ -87,6 +87,8 @@ ENTRY_KEYS = (
     "exports_report",
     "kernel",
     "optional",
+    "raw_folders",
+    "public_data",
 )
 DEFAULT_LOCK_TIMEOUT = 600.0
 
@@ -127,6 +129,14 @@ class Step:
     kernel: str = config.KERNEL_NAME
     #: ``optional: true``: if the notebook's kernel is not installed the step is skipped with one line.
     optional: bool = False
+    #: folders under raw_dir the notebook reads whole (``raw_folders:``, e.g. ``la_extracts``): every
+    #: file in them enters the fingerprint, so a new or changed extract reruns the step. Optional:
+    #: an absent folder is recorded as absent (the notebook says it found none).
+    raw_folders: list[str] = field(default_factory=list)
+    #: ``public_data: true``: the notebook reads the published-statistics folder (FOP_PUBLIC_DATA, or
+    #: its ``public_data_dir`` parameter); the folder's contents enter the fingerprint, so a new
+    #: release reruns it.
+    public_data: bool = False
 
 
 @dataclass
@@ -252,7 +262,9 @@ def load_declaration(path: Path = config.PIPELINE_FILE) -> dict:
             raise PipelineError(f"{path}: {label}: unknown key(s) {', '.join(hints)}")
         if nb.get("parameters") is not None:
             _check_values(path, f"{nb['name']}.parameters", nb["parameters"])
-        for key in ("raw_inputs", "reads"):
+        if "public_data" in nb and not isinstance(nb["public_data"], bool):
+            raise PipelineError(f"{path}: {label}: public_data: must be true or false, got {nb['public_data']!r}")
+        for key in ("raw_inputs", "reads", "raw_folders"):
             value = nb.get(key)
             if value is None or (key == "reads" and value == "all"):
                 continue
@@ -412,6 +424,8 @@ def build_plan(
                 reads=_reads(nb, names),
                 kernel=str(nb.get("kernel", config.KERNEL_NAME)),
                 optional=bool(nb.get("optional", False)),
+                raw_folders=list(nb.get("raw_folders") or []),
+                public_data=bool(nb.get("public_data", False)),
             )
         )
     variant = _variant_name(non_default, override_file, from_file or set())
@@ -605,9 +619,51 @@ def helpers_code_hash() -> str:
     return h.hexdigest()
 
 
+def folder_digest(folder: Path) -> str:
+    """Hash of every file under ``folder`` (relative path and content); "absent" when there is none."""
+    if not folder.is_dir():
+        return "absent"
+    h = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        h.update(str(path.relative_to(folder)).encode() + b"\0" + _cached_file_hash(path).encode())
+    return h.hexdigest()
+
+
+_FILE_HASHES: dict[tuple, str] = {}
+
+
+def _cached_file_hash(path: Path) -> str:
+    """A file's sha256, remembered for this process by (path, size, mtime): the public folder
+    (about 90 MB) is read once per run, not once per notebook and scope."""
+    st = path.stat()
+    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    if key not in _FILE_HASHES:
+        _FILE_HASHES[key] = _sha256_file(path)
+    return _FILE_HASHES[key]
+
+
 def input_hashes(step: Step) -> dict:
+    """What the step reads from outside the project, by content: its raw files, how they are declared
+    to be written (``raw_formats.yaml``, ``FOP_RAW_ENCODING``/``FOP_RAW_DAYFIRST``), the raw folders it
+    reads whole and, for ``public_data: true``, the published-statistics folder."""
+    from .ingest import DAYFIRST_ENV_VAR, ENCODING_ENV_VAR, RAW_FORMATS_FILE
+
     raw_dir = config.resolve(step.parameters["raw_dir"])
-    return {name: _sha256_file(raw_dir / name) for name in step.raw_inputs if (raw_dir / name).exists()}
+    out = {name: _sha256_file(raw_dir / name) for name in step.raw_inputs if (raw_dir / name).exists()}
+    # How the raw files are read (encoding, day-first dates) changes what a notebook gets from them.
+    if step.raw_inputs or step.raw_folders:
+        if (raw_dir / RAW_FORMATS_FILE).is_file():
+            out[RAW_FORMATS_FILE] = _sha256_file(raw_dir / RAW_FORMATS_FILE)
+        for var in (ENCODING_ENV_VAR, DAYFIRST_ENV_VAR):
+            if os.environ.get(var):
+                out[f"env:{var}"] = os.environ[var]
+    for folder in step.raw_folders:
+        out[f"folder:{folder}"] = folder_digest(raw_dir / folder)
+    if step.public_data:
+        from . import public_data
+
+        out["public_data"] = folder_digest(public_data.public_data_dir(step.parameters.get("public_data_dir") or None))
+    return out
 
 
 def key_fingerprint() -> str:

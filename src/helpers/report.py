@@ -39,7 +39,14 @@ import pandas as pd
 from .config import ALL_BOROUGHS, BOROUGHS, DEFAULT_SUPPRESSION_THRESHOLD
 from .disclosure import SUPPRESSED, count_like_columns, cross_scope_suppressed, suppress_table
 from .ingest import LINK_COLUMNS, data_quality_dir, nothing_dropped_silently
-from .report_section import EVIDENCE_STRENGTHS, STRENGTH_RULES, column_label, load_sections
+from .report_section import (
+    EVIDENCE_STRENGTHS,
+    STRENGTH_INTRO,
+    STRENGTH_RULES,
+    column_label,
+    format_number,
+    load_sections,
+)
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "fop_report"
@@ -302,10 +309,9 @@ def _is_bool_like(series: pd.Series) -> bool:
 
 
 def _format_number(v, decimals: int) -> str:
-    text = f"{v:,.{decimals}f}"
-    if re.fullmatch(r"-0(\.0*)?", text):
-        text = text[1:]  # no "-0.00": a value that rounds to zero is zero
-    return text
+    """A table cell or key figure with ``decimals`` places, by the one formatter
+    (:func:`helpers.report_section.format_number`: no "-0.00", a value that rounds to zero is zero)."""
+    return format_number(v, f"{{:,.{decimals}f}}")
 
 
 def table_html(
@@ -618,7 +624,7 @@ def _finding_number(finding: dict) -> str:
     text = _format_number(est, digits)
     if finding.get("ci"):
         lo, hi = finding["ci"]
-        text += f" (95% CI {_format_number(lo, digits)} to {_format_number(hi, digits)})"
+        text += f" ({finding.get('interval') or '95% CI'} {_format_number(lo, digits)} to {_format_number(hi, digits)})"
     label = finding.get("label") or "Key figure"
     return f'<span class="fop-keyfig">{esc(label)}: {esc(text)}.</span> '
 
@@ -834,9 +840,7 @@ def strength_rules_html() -> str:
     rules = "".join(f"<dt>{esc(k.capitalize())}</dt><dd>{esc(v)}</dd>" for k, v in STRENGTH_RULES.items())
     return (
         '<h3 id="strength-rules">How the strength of evidence is judged</h3>'
-        "<p>Each finding in the summary states how far it can be relied on. Four things are weighed: the "
-        "design (whether it rules out other explanations), the reliability of the measure, the number of "
-        "people, and whether checks agree. A finding gets the lowest level any of the four allows.</p>"
+        f"<p>{esc(STRENGTH_INTRO)}</p>"
         f'<dl class="fop-rules">{rules}</dl>'
     )
 

@@ -37,58 +37,126 @@ EVIDENCE_STRENGTHS = ("strong", "moderate", "weak", "not possible to tell")
 DATA_KINDS = ("synthetic", "real")
 
 
-#: How each strength is judged (shown in the report's methods appendix; :func:`evidence_strength`
-#: applies it). Four things are weighed: design, reliability of the measure, size and consistency.
+#: How each strength is judged (shown in the report's methods appendix, with :data:`STRENGTH_INTRO`;
+#: :func:`evidence_strength` applies it, and every strand's key findings take their strength from it).
+#: Five things are weighed: design, reliability of the measure, size, consistency, and whether the
+#: interval (or test) rules out no effect at all.
 STRENGTH_RULES = {
     "strong": "a design that rules out the main other explanations (complete administrative records for "
-    "a descriptive question, random allocation, or a comparison group with a placebo test passed); "
-    "a reliable measure (reliability of 0.7 or more, or records rather than ratings); at least "
-    "100 people; and the same direction of result in each borough or check that was made.",
-    "moderate": "a comparison design (difference in differences, matched or synthetic comparison, interrupted "
-    "time series) with a reliable measure and at least 30 people, and no check pointing the other way.",
+    "a descriptive question, or random allocation); a reliable measure (reliability of 0.7 or more, or "
+    "records rather than ratings); at least 100 people; and the same direction of result in each borough "
+    "or check that was made.",
+    "moderate": "a comparison design (difference in differences, staggered roll-out, matched or synthetic "
+    "comparison, interrupted time series, placebo tests among other areas), or records or random allocation "
+    "with 30 to 99 people; with a reliable measure and at least 30 people, and no check pointing the other way.",
     "weak": "a before-after or one-off comparison with no comparison group, or a measure of doubtful "
-    "reliability (below 0.7), or fewer than 30 people, or checks that disagree.",
-    "not possible to tell": "fewer than 10 people, no usable design, or data missing for the question; "
-    "also any result whose interval includes both a benefit and a harm of a size "
-    "that would matter, when nothing else narrows it.",
+    "reliability (below 0.7, or failing the reliability benchmark the section states in advance), or "
+    "fewer than 30 people, or checks that disagree (a borough, a placebo or pre-programme trend test, or "
+    "another method pointing the other way).",
+    "not possible to tell": "fewer than 10 people (or their number not known), no usable design, or data "
+    "missing for the question; also any estimated effect or change whose 95% interval includes no change "
+    "(zero) or could not be computed, and, where the only test is a p-value (as from a placebo test among "
+    "other areas), a p-value of 0.05 or more.",
 }
+
+#: The paragraph printed above :data:`STRENGTH_RULES` in the methods appendix.
+STRENGTH_INTRO = (
+    "Each finding in the summary states how far it can be relied on. Five things are weighed: the "
+    "design (whether it rules out other explanations), the reliability of the measure, the number of "
+    "people, whether checks agree, and whether the interval (or test) rules out no effect at all. A "
+    "finding gets the lowest level any of the five allows."
+)
 
 #: Designs a strand can name in :func:`evidence_strength`, with the highest strength each allows.
 DESIGN_CEILING = {
     "records": "strong",  # complete administrative or programme records, for a descriptive question
     "randomised": "strong",
-    "comparison": "moderate",  # difference in differences, synthetic control, matched comparison, ITS
+    "comparison": "moderate",  # difference in differences, staggered roll-out, synthetic control, ITS, placebo
     "before_after": "weak",
     "cross_sectional": "weak",
     "none": "not possible to tell",
 }
 
+_RANK = {"strong": 3, "moderate": 2, "weak": 1, "not possible to tell": 0}
+
+
+def _missing(x) -> bool:
+    return x is None or (not isinstance(x, str) and pd.isna(x))
+
 
 def evidence_strength(
-    design: str, n: int | None, reliability: float | None = None, consistent: bool | None = None
+    design: str,
+    n: int | None,
+    reliability: float | bool | None = None,
+    consistent: bool | None = None,
+    *,
+    ci: tuple[float, float] | None = None,
+    p: float | None = None,
 ) -> str:
     """The strength of evidence a finding can claim, by the rules in :data:`STRENGTH_RULES`.
 
-    ``design`` is a key of :data:`DESIGN_CEILING`; ``n`` the people behind the finding;
-    ``reliability`` the measure's reliability (alpha or kappa; ``None`` for records); ``consistent``
-    False when a check (borough, placebo, other specification) disagrees. The finding gets the
-    lowest level any of the four allows.
+    The one rule: every strand's key findings take their strength from here (a test checks that no
+    strand defines its own or types one in). The finding gets the lowest level any input allows:
+
+    - ``design``, a key of :data:`DESIGN_CEILING`, sets the ceiling;
+    - ``n``, the people behind the finding: under 10 (or ``None``, not known): "not possible to
+      tell"; under 30: weak at most; under 100: moderate at most;
+    - ``reliability`` of the measure: a coefficient (alpha, kappa) below 0.7, or ``False`` when the
+      section judges it against a benchmark it states in advance (e.g. Krippendorff's alpha of its
+      coding) and it fails: weak at most. ``None`` for records;
+    - ``consistent``: ``False`` when a check (a borough, a placebo or pre-programme trend test, another
+      method) points the other way: weak at most;
+    - ``ci``, the 95% interval of an estimated effect or change: when it includes 0 (no change) or is
+      missing, "not possible to tell". Give it only for findings that estimate an effect or change;
+    - ``p``, for a finding whose only test is a p-value (e.g. a placebo test ranking the estimate
+      among untreated areas): 0.05 or more (or missing): "not possible to tell".
     """
     if design not in DESIGN_CEILING:
         raise ValueError(f"design must be one of {tuple(DESIGN_CEILING)}, got {design!r}")
-    rank = {"strong": 3, "moderate": 2, "weak": 1, "not possible to tell": 0}
-    level = rank[DESIGN_CEILING[design]]
-    if n is None or pd.isna(n) or n < 10:
+    level = _RANK[DESIGN_CEILING[design]]
+    if _missing(n) or n < 10:
+        return "not possible to tell"
+    if ci is not None and (any(_missing(x) for x in ci) or min(ci) <= 0 <= max(ci)):
+        return "not possible to tell"
+    if p is not None and (_missing(p) or p >= 0.05):
         return "not possible to tell"
     if n < 30:
         level = min(level, 1)
     elif n < 100:
         level = min(level, 2)
-    if reliability is not None and not pd.isna(reliability) and reliability < 0.7:
+    if reliability is False or (not isinstance(reliability, bool) and not _missing(reliability) and reliability < 0.7):
         level = min(level, 1)
     if consistent is False:
         level = min(level, 1)
-    return {v: k for k, v in rank.items()}[level]
+    return {v: k for k, v in _RANK.items()}[level]
+
+
+# ---- the one number formatter ---------------------------------------------------------------------
+
+
+def format_number(x, fmt: str = "{:,.1f}") -> str:
+    """Every number a reader sees is written by this function (through :class:`Section` methods or
+    the report's tables): ``"–"`` when missing, a suppressed ``"c"`` (or any text) unchanged, and a
+    value that rounds to zero without a sign (never "-0.0" or "+0.0")."""
+    if isinstance(x, str):
+        return x
+    if _missing(x):
+        return "–"
+    text = fmt.format(x)
+    return re.sub(r"^([^\d+-]*)[-+](0(?:\.0+)?)(?![\d.])", r"\1\2", text)  # a zero keeps no sign
+
+
+def join_words(items) -> str:
+    """ "a", "a and b", "a, b and c" ("" for none): a list inside a sentence."""
+    items = [str(i) for i in items]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def lower_first(text: str) -> str:
+    """A label inside a sentence: first letter lower case, the rest kept ("31 March", "GBP")."""
+    return text[:1].lower() + text[1:]
 
 
 #: Human column headers used by every section's tables, so the same column reads the same
@@ -264,17 +332,39 @@ class Section:
         """A count of people for prose: ``"c"`` when 1 <= n <= threshold, else the number (1,234)."""
         if n is None or pd.isna(n):
             return "–"
-        return SUPPRESSED if is_small(n, self.threshold) else f"{int(n):,}"
+        return SUPPRESSED if is_small(n, self.threshold) else format_number(int(n), "{:,}")
 
     def value(self, x, n, fmt: str = "{:.1f}") -> str:
         """A figure derived from a group of ``n`` people (a mean, a %, a model term) for prose:
-        ``"c"`` when the group is small, so an estimate never gives a suppressed group away."""
+        ``"c"`` when the group is small, so an estimate never gives a suppressed group away.
+        ``n=None`` for a figure that describes no group of people (a parameter, a ratio of totals)."""
         if is_small(n, self.threshold):
             return SUPPRESSED
-        if x is None or pd.isna(x):
-            return "–"
-        text = fmt.format(x)
-        return text[1:] if re.fullmatch(r"-0(\.0+)?", text) else text  # never "-0.0"
+        return format_number(x, fmt)
+
+    def ci(self, lo, hi, n, fmt: str = "{:.1f}") -> str:
+        """An interval for prose, "lo to hi", each bound through :meth:`value` (so "c" for a small
+        group; ``n=None`` for published statistics or a figure about no group of people); "not
+        computed" when a bound is missing."""
+        if _missing(lo) or _missing(hi):
+            return "not computed"
+        return f"{self.value(lo, n, fmt)} to {self.value(hi, n, fmt)}"
+
+    def cell(self, v, fmt: str = "{:,.0f}") -> str:
+        """A cell of a table after disclosure control (:func:`helpers.disclosure.suppress_table`),
+        for prose written from the table a reader sees: "c" stays "c", a number is formatted."""
+        return format_number(v, fmt)
+
+    def count_share(self, k, pct, fmt: str = "{:.0f}") -> str:
+        """ "k (p%)" from cells of a table after disclosure control; just "c" when either is "c"."""
+        if SUPPRESSED in (k, pct):
+            return SUPPRESSED
+        return f"{self.cell(k)} ({self.cell(pct, fmt)}%)"
+
+    def published(self, x, fmt: str = "{:,.1f}") -> str:
+        """A figure from real published statistics (already public: no suppression), for prose, by
+        the same formatter as every other number. Never for individual-level data."""
+        return format_number(x, fmt)
 
     def is_small(self, n) -> bool:
         """True when a group of ``n`` must not be described (use it to leave a sentence out)."""
@@ -297,13 +387,15 @@ class Section:
         ci: tuple[float, float] | None = None,
         n: int | None = None,
         label: str = "",
+        interval: str = "95% CI",
     ) -> None:
         """Hand the report's executive summary one finding of this strand, as data.
 
         ``text`` is one or two plain-English sentences written from the results (numbers through
         :meth:`count` / :meth:`value`); ``strength`` is one of :data:`EVIDENCE_STRENGTHS`;
         ``estimate``, ``ci`` and ``n`` (the people behind it) let the report check and show the key
-        number. A finding about a group of ``n`` <= threshold is refused: leave it out instead.
+        number; ``interval`` names ``ci`` as the summary prints it (e.g. "90% placebo interval").
+        A finding about a group of ``n`` <= threshold is refused: leave it out instead.
         """
         if strength not in EVIDENCE_STRENGTHS:
             raise ValueError(f"key finding strength must be one of {EVIDENCE_STRENGTHS}, got {strength!r}")
@@ -315,6 +407,7 @@ class Section:
                 "strength": strength,
                 "estimate": None if estimate is None or pd.isna(estimate) else float(estimate),
                 "ci": None if ci is None else [float(ci[0]), float(ci[1])],
+                "interval": interval,
                 "n": None if n is None else int(n),
                 "label": label,
             }

@@ -31,6 +31,18 @@ Construction (each step hits its target to within one worker's FTE):
   census indicators must leave out.
 Tolerance (checked by the tests): FTE within 2%, agency and turnover rates within 1.5 points,
 absence within 0.3 points of the target, for every borough and year.
+
+Process mode (``effects={"workforce": {"process": 1}}``; used by ``benchmarks/calibration.py``). By
+default the rates hit their targets almost exactly, so they hardly vary between seeds and the
+before/after intervals (which describe how much the rates would move with another set of workers
+from the same process) cannot be calibrated against them. In process mode the targets become
+*expectations* of a random process over workers: each worker in post at the start of a year leaves
+in it with one probability (expected leavers' FTE = the goal); the agency assignments spanning 30
+September are a Poisson number (expected FTE = the goal); absence is a Poisson number of spells of
+random length (expected days lost in the year, counting spells carried over from the year before,
+= the goal; :data:`SPELL_MEAN_SPILL`). Starters still fill the FTE in post to its target (an LA
+recruits to its establishment). The truth record (``planted_rates``) is the same: the expected
+rates. Default-mode data are unchanged (process mode draws its extra random numbers only when on).
 Malformed rows added (each rejected for one reason): posts with an unknown role, an FTE over 1, an end
 before the start, a blank start date; an absence spell ending before it starts.
 """
@@ -60,6 +72,15 @@ PLANTED_DEFAULTS = {"agency_rate_change": -8.0, "turnover_rate_change": -6.0, "a
 CENSUS_ROLE_SHARES = {"social_worker": 0.6, "senior_social_worker": 0.25, "team_manager": 0.15}
 LEAVING = {"resigned": 0.6, "moved_to_other_la": 0.2, "retired": 0.1, "dismissed": 0.05, "other": 0.05}
 P_RETURN = 0.08
+#: Expected FTE of an agency assignment (_fte with part-time probability 0.25) and expected length of
+#: an absence spell in working days (5% long-term, 20-60; else geometric with p = 0.3): process mode.
+AGENCY_MEAN_FTE = 0.75 + 0.25 * (0.5 + 0.6 + 0.8) / 3
+SPELL_MEAN_DAYS = 0.05 * 40.0 + 0.95 / 0.3
+#: Expected days of a spell that fall after the census year it starts in (a spell of L working days
+#: starting on one of the year's ~261 weekdays at random spills over max(0, L - days left): on average
+#: about L(L-1) / (2 x 261)). Process mode draws spells by their days *inside* the year, so that a
+#: year's expected days lost (its own spells' days plus the previous year's spill) is the goal.
+SPELL_MEAN_SPILL = (0.05 * float(np.mean([v * (v - 1) for v in range(20, 61)])) + 0.95 * 2 * 0.7 / 0.3**2) / (2 * 261)
 
 
 def published_targets(public_dir: Path | None = None) -> tuple[dict, str]:
@@ -137,7 +158,7 @@ def _fte(rng, part_time_p=0.2) -> float:
     return 1.0 if rng.random() > part_time_p else float(rng.choice([0.5, 0.6, 0.8]))
 
 
-def _borough(rng, name: str, abbrev: str, targets: dict) -> tuple[list[dict], list[dict]]:
+def _borough(rng, name: str, abbrev: str, targets: dict, process: bool = False) -> tuple[list[dict], list[dict]]:
     posts: list[dict] = []
     spells: list[dict] = []
     n_ids = {"E": 0, "A": 0}
@@ -203,11 +224,18 @@ def _borough(rng, name: str, abbrev: str, targets: dict) -> tuple[list[dict], li
         active = in_post(ws - pd.Timedelta(days=1))
         order = rng.permutation(len(active))
         goal, got = tg["turnover_rate_pct"] / 100 * tg["fte_in_post"], 0.0
+        # process mode: each worker in post leaves with the same probability, so that the expected
+        # leavers' FTE is the goal (a Bernoulli process over workers, not a quota)
+        can_leave = sum(p["fte"] for p in active if p["end_date"] is None)
+        p_leave = min(1.0, goal / can_leave) if can_leave else 0.0
         for k in order:
             p = active[k]
-            if got + p["fte"] / 2 > goal:
-                continue
             if p["end_date"] is not None:  # already moving internally this year: its new row may leave later
+                continue
+            if process:
+                if rng.random() >= p_leave:
+                    continue
+            elif got + p["fte"] / 2 > goal:
                 continue
             p["end_date"] = _day(rng, ws, we)
             p["leaving_reason"] = str(rng.choice(list(LEAVING), p=list(LEAVING.values())))
@@ -228,9 +256,12 @@ def _borough(rng, name: str, abbrev: str, targets: dict) -> tuple[list[dict], li
         a = tg["agency_rate_pct"] / 100
         goal = a / (1 - a) * fte_now
         got = sum(p["fte"] for p in in_post(we, "agency"))
-        while got + 0.3 <= goal:
+        # process mode: a Poisson number of assignments with the goal as expected FTE
+        n_process = int(rng.poisson(max(goal - got, 0.0) / AGENCY_MEAN_FTE)) if process else 0
+        while (n_process > 0) if process else (got + 0.3 <= goal):
+            n_process -= 1
             f = _fte(rng, 0.25)
-            if got + f / 2 > goal:
+            if not process and got + f / 2 > goal:
                 f = 0.5
             start = we - pd.Timedelta(days=int(rng.integers(0, 300)))
             posts.append(
@@ -265,10 +296,15 @@ def _borough(rng, name: str, abbrev: str, targets: dict) -> tuple[list[dict], li
         # absence of employed census-role workers in post all year
         eligible = [p for p in in_post(we) if p["start_date"] <= ws]
         goal = tg["absence_rate_pct"] / 100 * fte_now * WORKING_DAYS
-        while eligible and days_by_year[y] + 2 <= goal:
+        # process mode: a Poisson number of spells, of random length, with the goal as expected days
+        mean_inside = SPELL_MEAN_DAYS - SPELL_MEAN_SPILL
+        n_process = int(rng.poisson(max(goal - days_by_year[y], 0.0) / mean_inside)) if process else 0
+        while eligible and ((n_process > 0) if process else (days_by_year[y] + 2 <= goal)):
+            n_process -= 1
             p = eligible[int(rng.integers(len(eligible)))]
             length = int(rng.integers(20, 61)) if rng.random() < 0.05 else int(1 + rng.geometric(0.3) - 1)
-            length = max(1, min(length, int(goal - days_by_year[y]) + 1))
+            if not process:
+                length = max(1, min(length, int(goal - days_by_year[y]) + 1))
             start = np.busday_offset(np.datetime64(_day(rng, ws, we).date()), 0, roll="forward")
             end = np.busday_offset(start, length - 1)
             start, end = pd.Timestamp(start), pd.Timestamp(end)
@@ -326,11 +362,12 @@ def _fmt(df: pd.DataFrame, date_cols) -> pd.DataFrame:
 def generate(ctx) -> dict:
     rng = ctx.rng("workforce")
     planted = {k: ctx.effect("workforce", k, v) for k, v in PLANTED_DEFAULTS.items()}
+    process = bool(ctx.effect("workforce", "process", 0.0))
     pub, source = published_targets()
     targets = _targets(pub, planted)
     all_posts, all_spells = [], []
     for slug, (name, _, _) in BOROUGHS.items():
-        p, s = _borough(rng, name, ABBREVIATIONS[slug], targets[name])
+        p, s = _borough(rng, name, ABBREVIATIONS[slug], targets[name], process=process)
         all_posts += p
         all_spells += s
     posts = pd.DataFrame(all_posts)
@@ -394,6 +431,7 @@ def generate(ctx) -> dict:
         "rows_written": {"posts": int(len(posts)), "absence": int(len(spells))},
         "malformed_rows": {"posts": len(bad_posts), "absence": len(bad_spells)},
         "targets_source": source,
+        "mode": "process (targets are expectations)" if process else "targets (hit within tolerance)",
         "targets": {b: {str(y): v for y, v in sorted(t.items())} for b, t in targets.items()},
         "tolerance": TOLERANCE,
         "before_years": list(BEFORE_YEARS),

@@ -30,7 +30,7 @@ def build_section(section: Section, results: dict, stated: dict[str, int], reach
         )
         section.key_finding(
             "Too few practitioners in the roster for this scope, so when staff were trained cannot be told.",
-            strength="not possible to tell",
+            strength=evidence_strength("none", n_staff),  # the data for the question are suppressed
         )
         return section
     reach_text = " and ".join(f"over {v:,} {k.lower()}" for k, v in stated.items())

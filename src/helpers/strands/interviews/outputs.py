@@ -129,8 +129,10 @@ WAVE_CHANGE = OutputTable(
         Field("n_wave2", "integer", "Participants interviewed at wave 2."),
         Field("share_wave2", "number", "% of wave-2 interviews mentioning the theme."),
         Field("change", "number", "Wave 2 minus wave 1, percentage points."),
-        Field("ci_low", "number", "95% percentile bootstrap CI, resampling participants: lower."),
+        Field("ci_low", "number", "95% CI clustered by participant (MOVER, design-effect Wilson limits): lower."),
         Field("ci_high", "number", "Upper."),
+        Field("boot_ci_low", "number", "95% percentile bootstrap CI resampling participants (secondary): lower."),
+        Field("boot_ci_high", "number", "Upper."),
     ),
 )
 TRAINED = OutputTable(
@@ -145,8 +147,10 @@ TRAINED = OutputTable(
         Field("n_trained", "integer", "Practitioners with an interview after training."),
         Field("share_trained", "number", "% of those interviews mentioning the theme."),
         Field("difference", "number", "Trained minus untrained, percentage points."),
-        Field("ci_low", "number", "95% percentile bootstrap CI, resampling practitioners: lower."),
+        Field("ci_low", "number", "95% CI clustered by practitioner (MOVER, design-effect Wilson limits): lower."),
         Field("ci_high", "number", "Upper."),
+        Field("boot_ci_low", "number", "95% percentile bootstrap CI resampling practitioners (secondary): lower."),
+        Field("boot_ci_high", "number", "Upper."),
     ),
 )
 QUOTES = OutputTable(

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import pandas as pd
-
 from ...config import BOROUGHS
+from ...report_section import evidence_strength, lower_first
 from . import charts
 from .analysis import PATHWAY_OUTCOMES
 
@@ -24,13 +23,7 @@ def borough_names() -> dict:
     return {str(la): name for name, _, la in BOROUGHS.values()}
 
 
-def _lc(label: str) -> str:
-    """A label inside a sentence: first letter lower case, the rest (31 March) kept."""
-    return label[:1].lower() + label[1:]
-
-
-def _fmt_money(x) -> str:
-    return "–" if pd.isna(x) else f"£{x / 1e6:,.1f}m"
+_lc = lower_first
 
 
 def build_section(
@@ -131,10 +124,12 @@ def build_section(
     text = f"Of {len(judged)} borough-year figures with a published value{scope}, {n_ok} match {tol_text}. "
     if len(bad):
         worst = bad.loc[bad["difference"].abs().idxmax()]
+        is_count = str(worst["measure"]).endswith("_number")  # a count of children (a rate is not one)
         text += (
             f"{len(bad)} do not; the largest difference is {_lc(MEASURE_LABELS.get(worst['measure'], worst['measure']))} "
-            f"in {worst['borough']} in {int(worst['year'])} ({worst['value_derived']:,.1f} derived against "
-            f"{worst['value_published']:,.1f} published). "
+            f"in {worst['borough']} in {int(worst['year'])} ("
+            f"{section.value(worst['value_derived'], worst['value_derived'] if is_count else None, '{:,.1f}')} derived "
+            f"against {section.published(worst['value_published'], '{:,.1f}')} published). "
         )
         text += (
             "Such differences are what an analyst must explain: late returns and corrections after submission, "
@@ -307,7 +302,8 @@ def build_section(
             "marked as such; mixed price years, not inflated) and compared with each borough's published s251 gross spend on "
             "children looked after."
             + (
-                f" The central placement cost is between {ratio.min():.2f} and {ratio.max():.2f} times the s251 spend across "
+                f" The central placement cost is between {section.value(ratio.min(), None, '{:.2f}')} and "
+                f"{section.value(ratio.max(), None, '{:.2f}')} times the s251 spend across "
                 f"borough-years."
                 if len(ratio)
                 else ""
@@ -370,7 +366,8 @@ def build_section(
         section.key_finding(
             f"Indicators derived child by child from the boroughs' DfE returns match the published figures in {n_ok} of "
             f"{len(judged)} borough-year figures{syn}.",
-            strength="not possible to tell" if section.synthetic else "moderate",
+            # complete records for a descriptive question; a figure that does not match is a check that disagrees
+            strength=evidence_strength("records", reading["children"], consistent=n_ok == len(judged)),
             label="Reconciliation",
         )
     if "pathway_diffs" in results and len(results["pathway_diffs"]):
@@ -403,9 +400,16 @@ def build_section(
                     else "Children referred after the programme start were less often on a child protection plan within "
                     f"12 months in {down} of {len(g)} boroughs (95% CI of the difference below zero)"
                 )
+                # before-after; judged on the combined interval (one test), else the boroughs' intervals together
+                ci_all = (
+                    (float(c.iloc[0]["diff_low"]), float(c.iloc[0]["diff_high"]))
+                    if c is not None and len(c)
+                    else (g["diff_low"].min(), g["diff_high"].max())
+                )
+                strength = evidence_strength("before_after", n, ci=ci_all)
                 section.key_finding(
                     f"{together}{by_borough}{syn}; a before/after comparison cannot separate this from national trends.",
-                    strength="not possible to tell" if section.synthetic else "weak",
+                    strength=strength,
                     estimate=float(c.iloc[0]["diff_pp"]) if c is not None and len(c) else None,
                     ci=(float(c.iloc[0]["diff_low"]), float(c.iloc[0]["diff_high"]))
                     if c is not None and len(c)

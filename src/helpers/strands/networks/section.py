@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
 from helpers import stats
 from helpers.disclosure import SUPPRESSED, protect, suppress_table
+from helpers.report_section import evidence_strength
 from helpers.roster import LEVELS_OF_NEED
 
 from . import charts
@@ -16,22 +15,6 @@ from .inputs import NOT_RECORDED, NetworkData
 
 # --------------------------------------------------------------------------------------------------
 # Report section
-
-
-def _num(x, fmt="{:.1f}") -> str:
-    """A number as prose prints it, never as '-0.0'."""
-    text = fmt.format(x)
-    return text[1:] if re.fullmatch(r"[-+]0(\.0+)?", text) else text
-
-
-def _signed(x) -> str:
-    return _num(x, "{:+.1f}")
-
-
-def _ci(lo, hi, fmt="{:.1f}") -> str:
-    if pd.isna(lo) or pd.isna(hi):
-        return "CI not computed"
-    return f"95% CI {_num(lo, fmt)} to {_num(hi, fmt)}"
 
 
 def build_section(
@@ -107,7 +90,7 @@ def _maps_analysed(section, measures: pd.DataFrame, change: pd.DataFrame) -> Non
         primary,
         [(["families"], ["both", "one"]), (["maps"], ["w1", "w2"]), (["maps"], ["both", "both", "one"])],
     )
-    c = {k: (SUPPRESSED if k in hidden else f"{v:,}") for k, v in values.items()}
+    c = {k: section.cell(SUPPRESSED if k in hidden else v) for k, v in values.items()}
     ties_share = measures["ties_recorded"].mean()
     section.markdown(
         f"**{c['maps']} maps** from **{c['families']} families** were analysed: {c['w1']} at wave 1 and {c['w2']} at "
@@ -210,16 +193,11 @@ def _what_changed(
     inf = {g: _summary_row(summary, "n_informal", g) for g in ("all", "trained", "not trained")}
     form = _summary_row(summary, "n_formal", "all")
 
-    def ci(row, lo="ci_low", hi="ci_high"):
-        n = row["n_families"]
-        if pd.isna(row[lo]) or pd.isna(row[hi]):
-            return "CI not computed"
-        return f"95% CI {section.value(row[lo], n, '{:.1f}')} to {section.value(row[hi], n, '{:.1f}')}".replace(
-            "-0.0 ", "0.0 "
-        )
+    def ci(row):
+        return f"95% CI {section.ci(row['ci_low'], row['ci_high'], row['n_families'])}"
 
     def sv(row, col="mean_change"):
-        return _num(row[col], "{:+.1f}") if not section.is_small(row["n_families"]) else SUPPRESSED
+        return section.value(row[col], row["n_families"], "{:+.1f}")
 
     if allr is not None and allr["n_families"] >= min_count:
         n = len(change)
@@ -265,14 +243,11 @@ def _key_findings(section, summary: pd.DataFrame) -> None:
         return
     n = int(r["n_families"])
     ci = (r["ci_low"], r["ci_high"])
-    if pd.isna(ci[0]) or pd.isna(ci[1]) or ci[0] <= 0 <= ci[1] or n <= section.threshold:
-        strength = "not possible to tell"
-    else:
-        strength = "weak"  # before-after design without a comparison group: never stronger than weak
+    strength = evidence_strength("before_after", n, ci=ci)  # no comparison group: never stronger than weak
     v = lambda x: section.value(x, n, "{:+.1f}")  # noqa: E731
     text = (
         f"The number of informal members (relatives, friends, neighbours, community) in families' networks changed by "
-        f"{v(r['mean_change'])} on average between the two maps (95% CI {v(ci[0])} to {v(ci[1])}; "
+        f"{v(r['mean_change'])} on average between the two maps (95% CI {section.ci(ci[0], ci[1], n, '{:+.1f}')}; "
         f"{section.count(n)} families). Networks turn over between maps, and there is no comparison group."
     )
     if section.synthetic:
@@ -461,7 +436,9 @@ def _score15_association(section, association: dict | None, min_count: int) -> N
         section.markdown(
             f"**Network change and family functioning.** For the {section.count(association['n'])} families with both, the change in informal "
             f"members and the change in SCORE-15 total (higher scores mean more reported difficulty) had a Spearman correlation of "
-            f"{association['rho']:.2f} ({_ci(association['ci_low'], association['ci_high'], '{:.2f}')}; {stats.describe_p(association['p'])}). "
+            f"{section.value(association['rho'], association['n'], '{:.2f}')} (95% CI "
+            f"{section.ci(association['ci_low'], association['ci_high'], association['n'], '{:.2f}')}; "
+            f"{stats.describe_p(association['p'])}). "
             "A correlation across families does not show that one change caused the other."
         )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ...report_section import evidence_strength, join_words, lower_first
 from . import charts
 from .analysis import CLAIMS, NEIGHBOURS_ID, OUTCOMES, PROGRAMME_LAS, TREATED_ID
 from .inputs import SOURCES
@@ -19,35 +20,33 @@ ORDER = 40
 UNUSUAL_P = 0.10
 
 
-def _f(x, fmt="{:,.1f}"):
-    return "–" if x is None or (isinstance(x, float) and np.isnan(x)) else fmt.format(x)
-
-
-def _lc(text: str) -> str:
-    """Lower-case the first letter only (keeps 'March', 'GBP')."""
-    return text[:1].lower() + text[1:]
+_lc = lower_first
+_list = join_words
 
 
 def _who(results, unit) -> str:
     return "the treated areas combined" if unit == TREATED_ID else results.names.get(unit, unit)
 
 
-def _money(x):
+def _money(section, x) -> str:
+    """A published or derived sum of money in words ("minus £1.2 million"), through the one formatter."""
     if x is None or np.isnan(x):
         return "–"
     sign = "minus " if x < 0 else ""
-    return f"{sign}£{abs(x) / 1e6:,.1f} million"
+    return sign + section.published(abs(x) / 1e6, "£{:,.1f} million")
+
+
+def _children(results, unit, year):
+    """Children looked after at 31 March ``year`` in ``unit`` (published count): the people behind a finding."""
+    p = results.panel
+    v = p[(p.outcome == "cla_number") & (p.area_code == unit) & (p.year == year)].value
+    return float(v.iloc[0]) if len(v) and not pd.isna(v.iloc[0]) else None
 
 
 def _est(results, outcome, unit, method):
     e = results.estimates
     r = e[(e.outcome == outcome) & (e.area_code == unit) & (e.method == method)]
     return r.iloc[0] if len(r) else None
-
-
-def _list(items):
-    items = list(items)
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def build_missing(section, message: str) -> None:
@@ -117,7 +116,7 @@ def build_section(section, results) -> None:
                     "before": pv.get(ref, np.nan),
                     "after": pv.get(min(P["cost_years"][1], P["last_year"]), np.nan),
                     "did": d.estimate if d is not None else np.nan,
-                    "did_interval": f"{_f(d.ci_low)} to {_f(d.ci_high)}" if d is not None else "–",
+                    "did_interval": section.ci(d.ci_low, d.ci_high, None, "{:,.1f}") if d is not None else "–",
                     "did_p": d.p_value if d is not None else np.nan,
                     "pre_p": pt.p_value if pt is not None else np.nan,
                     "sc_gap": sc.estimate if sc is not None else np.nan,
@@ -174,10 +173,10 @@ def build_section(section, results) -> None:
         nbr = c1[c1.area == names[NEIGHBOURS_ID]].iloc[0]
         eng = c1[c1.area == "England"].iloc[0]
         section.markdown(
-            f"**Children looked after, {CLAIMS[0]['from_year']} to {CLAIMS[0]['to_year']}.** {t.area}: {_f(t.value_from, '{:,.0f}')} "
-            f"at 31 March {CLAIMS[0]['from_year']} and {_f(t.value_to, '{:,.0f}')} at 31 March {CLAIMS[0]['to_year']} "
-            f"({_f(t.change_pct, '{:+.1f}')}%); statistical neighbours combined {_f(nbr.change_pct, '{:+.1f}')}%, England "
-            f"{_f(eng.change_pct, '{:+.1f}')}%. (The Focus on Practice boroughs' published claims are about themselves and are "
+            f"**Children looked after, {CLAIMS[0]['from_year']} to {CLAIMS[0]['to_year']}.** {t.area}: {section.published(t.value_from, '{:,.0f}')} "
+            f"at 31 March {CLAIMS[0]['from_year']} and {section.published(t.value_to, '{:,.0f}')} at 31 March {CLAIMS[0]['to_year']} "
+            f"({section.published(t.change_pct, '{:+.1f}')}%); statistical neighbours combined {section.published(nbr.change_pct, '{:+.1f}')}%, England "
+            f"{section.published(eng.change_pct, '{:+.1f}')}%. (The Focus on Practice boroughs' published claims are about themselves and are "
             f"checked only when they are the treated areas.)"
         )
         c1 = c1.iloc[0:0]
@@ -188,19 +187,19 @@ def build_section(section, results) -> None:
         eng = c1[c1.area == "England"].iloc[0]
         inner = c1[c1.area == "Inner London"].iloc[0]
         section.markdown(
-            f"**The boroughs' own claims.** A November 2017 council release claimed a {abs(CLAIMS[0]['claimed_change_pct']):.0f}% drop "
+            f"**The boroughs' own claims.** A November 2017 council release claimed a {section.published(abs(CLAIMS[0]['claimed_change_pct']), '{:.0f}')}% drop "
             f"in looked-after children from {CLAIMS[0]['from_year']} to {CLAIMS[0]['to_year']}. From the published figures, "
-            f"{'the treated areas combined' if (TREATED_ID in r.units and t.area == names[TREATED_ID]) else t.area} had {_f(t.value_from, '{:,.0f}')} children looked after at "
-            f"31 March {CLAIMS[0]['from_year']} and {_f(t.value_to, '{:,.0f}')} at 31 March {CLAIMS[0]['to_year']}: a change of "
-            f"{_f(t.change_pct)}%"
+            f"{'the treated areas combined' if (TREATED_ID in r.units and t.area == names[TREATED_ID]) else t.area} had {section.published(t.value_from, '{:,.0f}')} children looked after at "
+            f"31 March {CLAIMS[0]['from_year']} and {section.published(t.value_to, '{:,.0f}')} at 31 March {CLAIMS[0]['to_year']}: a change of "
+            f"{section.published(t.change_pct)}%"
             + (
                 " (the published counts do not reproduce the claimed fall; the release's own figures and definition are not known)"
                 if abs(t.change_pct - CLAIMS[0]["claimed_change_pct"]) > 1
                 else " (close to the claim)"
             )
-            + f". Over the same years the statistical neighbours combined changed by {_f(nbr.change_pct)}%, Inner "
-            f"London by {_f(inner.change_pct)}% and England by {_f(eng.change_pct)}%; "
-            f"{_f(t.share_of_eligible_las_with_fall_at_least_as_large * 100, '{:.0f}')}% of eligible English LAs had a fall at least as large. "
+            + f". Over the same years the statistical neighbours combined changed by {section.published(nbr.change_pct)}%, Inner "
+            f"London by {section.published(inner.change_pct)}% and England by {section.published(eng.change_pct)}%; "
+            f"{section.published(t.share_of_eligible_las_with_fall_at_least_as_large * 100, '{:.0f}')}% of eligible English LAs had a fall at least as large. "
             f"The claim of an {abs(CLAIMS[1]['claimed_change_pct'])}% drop in children taken into care since {CLAIMS[1]['from_year']} "
             f"cannot be checked here: the published files hold LA-level counts of children starting to be looked after only from "
             f"31 March 2015, after the programme started."
@@ -250,14 +249,14 @@ def build_section(section, results) -> None:
             f"Points before {fpy} show whether the areas were already diverging before the programme: "
             + (
                 f"for {_who(r, main_unit)}, the gap was "
-                f"moving by {_f(pt.estimate, '{:+.1f}')} {OUTCOMES[key].unit} a year before the start, which "
+                f"moving by {section.published(pt.estimate, '{:+.1f}')} {OUTCOMES[key].unit} a year before the start, which "
                 + (
                     "is unusual among placebo LAs (p = "
-                    + _f(pt.p_value, "{:.2f}")
+                    + section.published(pt.p_value, "{:.2f}")
                     + "): the change had started before the programme."
                     if already
                     else "is within the range seen among placebo LAs (p = "
-                    + _f(pt.p_value, "{:.2f}")
+                    + section.published(pt.p_value, "{:.2f}")
                     + "): no sign of an earlier divergence."
                 )
                 if pt is not None
@@ -275,7 +274,7 @@ def build_section(section, results) -> None:
         if ia["pre slope"] is not None:
 
             def _ci(e):
-                return f"{_f(e.estimate, '{:+.1f}')} (95% CI {_f(e.ci_low, '{:+.1f}')} to {_f(e.ci_high, '{:+.1f}')})"
+                return f"{section.published(e.estimate, '{:+.1f}')} (95% CI {section.ci(e.ci_low, e.ci_high, None, '{:+.1f}')})"
 
             trend_word = "falling" if ia["pre slope"].estimate < 0 else "rising"
             section.markdown(
@@ -304,7 +303,7 @@ def build_section(section, results) -> None:
             e = _est(r, key, u, "difference in differences vs neighbours")
             if e is not None:
                 parts.append(
-                    f"{names.get(u, u)} {_f(e.estimate, '{:+.1f}')} (rank {int(e['rank'])} of {int(e.n_placebo) + 1}, p = {_f(e.p_value, '{:.2f}')})"
+                    f"{names.get(u, u)} {section.published(e.estimate, '{:+.1f}')} (rank {int(e['rank'])} of {int(e.n_placebo) + 1}, p = {section.published(e.p_value, '{:.2f}')})"
                 )
         section.markdown(
             f"**Against every English LA.** The change in {_lc(OUTCOMES[key].label)} against the statistical neighbours "
@@ -312,8 +311,8 @@ def build_section(section, results) -> None:
             + "; ".join(parts)
             + ". "
             + (
-                f"The mean of the {len(r.treated)} boroughs' estimates, {_f(m3.estimate, '{:+.1f}')}, is as far from zero as that "
-                f"of {_f(m3.p_value * 100, '{:.0f}')}% of all sets of {len(r.treated)} LAs drawn from the pool. "
+                f"The mean of the {len(r.treated)} boroughs' estimates, {section.published(m3.estimate, '{:+.1f}')}, is as far from zero as that "
+                f"of {section.published(m3.p_value * 100, '{:.0f}')}% of all sets of {len(r.treated)} LAs drawn from the pool. "
                 if m3 is not None
                 else ""
             )
@@ -336,7 +335,7 @@ def build_section(section, results) -> None:
             g = _est(r, key, u, "synthetic control: mean post-programme gap")
             if e is not None:
                 scs.append(
-                    f"{names.get(u, u)}: gap {_f(g.estimate, '{:+.1f}')}, ratio {_f(e.estimate, '{:.2f}')} (rank {int(e['rank'])} of {int(e.n_placebo) + 1}, p = {_f(e.p_value, '{:.2f}')})"
+                    f"{names.get(u, u)}: gap {section.published(g.estimate, '{:+.1f}')}, ratio {section.published(e.estimate, '{:.2f}')} (rank {int(e['rank'])} of {int(e.n_placebo) + 1}, p = {section.published(e.p_value, '{:.2f}')})"
                 )
         section.markdown(
             "**Synthetic control.** Each treated area is matched with a weighted mix of eligible LAs that followed the "
@@ -358,8 +357,8 @@ def build_section(section, results) -> None:
         verdict = "unusual" if e.p_value < UNUSUAL_P else "ordinary"
         pre = " (already diverging before the start)" if pt is not None and pt.p_value < UNUSUAL_P else ""
         lines.append(
-            f"- {OUTCOMES[o].label}: {_f(e.estimate, '{:+.1f}')} against the neighbours; {verdict} among English LAs "
-            f"(p = {_f(e.p_value, '{:.2f}')}){pre}."
+            f"- {OUTCOMES[o].label}: {section.published(e.estimate, '{:+.1f}')} against the neighbours; {verdict} among English LAs "
+            f"(p = {section.published(e.p_value, '{:.2f}')}){pre}."
         )
     if lines:
         section.markdown(
@@ -453,12 +452,12 @@ def build_section(section, results) -> None:
                 f"{_who(r, main_unit)} over "
                 f"{P['cost_years'][0]}-{P['cost_years'][1]} is "
                 + "; ".join(
-                    f"{_money(x.avoided_cost_gbp)} by {x.method} ({_money(x.avoided_cost_low_gbp)} to {_money(x.avoided_cost_high_gbp)})"
+                    f"{_money(section, x.avoided_cost_gbp)} by {x.method} ({_money(section, x.avoided_cost_low_gbp)} to {_money(section, x.avoided_cost_high_gbp)})"
                     for x in central.itertuples()
                 )
-                + f", against a programme cost of about {_money(P['programme_cost'][0])} to {_money(P['programme_cost'][-1])} "
+                + f", against a programme cost of about {_money(section, P['programme_cost'][0])} to {_money(section, P['programme_cost'][-1])} "
                 f"(a parameter: the grant as stated in the project brief, not checked against a published source here). "
-                f"Across all methods and unit costs the range runs from {_money(lo_all)} to {_money(hi_all)}"
+                f"Across all methods and unit costs the range runs from {_money(section, lo_all)} to {_money(section, hi_all)}"
                 + (
                     ": it includes zero, so the published figures cannot show whether the programme paid for itself through fewer children in care."
                     if lo_all < 0 < hi_all
@@ -488,29 +487,34 @@ def build_section(section, results) -> None:
         if d is not None:
             unusual = d.p_value < UNUSUAL_P
             early = pt is not None and pt.p_value < UNUSUAL_P
+            # the placebo test among English LAs is the test; a pre-programme divergence is a check
+            # pointing the other way
+            strength = evidence_strength("comparison", _children(r, main_unit, ref), consistent=not early, p=d.p_value)
             section.key_finding(
                 f"Real published statistics: against their statistical neighbours, {_lc(OUTCOMES[key].label)} in "
                 f"{_who(r, main_unit)} changed by "
-                f"{_f(d.estimate, '{:+.1f}')} after the programme began; among every eligible English LA treated as a placebo this is "
+                f"{section.published(d.estimate, '{:+.1f}')} after the programme began; among every eligible English LA treated as a placebo this is "
                 + ("unusual" if unusual else "ordinary")
-                + f" (p = {_f(d.p_value, '{:.2f}')})"
+                + f" (p = {section.published(d.p_value, '{:.2f}')})"
                 + (", and the divergence had begun before the start." if early else "."),
-                strength="moderate" if (unusual and not early) or not unusual else "weak",
+                strength=strength,
                 estimate=d.estimate,
                 ci=(d.ci_low, d.ci_high),
+                interval=f"{P['placebo_level']:.0%} placebo interval",
                 label=OUTCOMES[key].label,
             )
     if len(c1):
         t = c1[c1.area == (names[TREATED_ID] if TREATED_ID in r.units else treated_names[0])].iloc[0]
         section.key_finding(
-            f"Real published statistics: children looked after fell by {_f(-t.change_pct)}% from {CLAIMS[0]['from_year']} to "
+            f"Real published statistics: children looked after fell by {section.published(-t.change_pct)}% from {CLAIMS[0]['from_year']} to "
             f"{CLAIMS[0]['to_year']} in {t.area if not (TREATED_ID in r.units and t.area == names[TREATED_ID]) else 'the treated areas combined'}, against the "
-            f"{abs(CLAIMS[0]['claimed_change_pct']):.0f}% the boroughs later claimed (the release's own definition is not known); over the same years the change was "
-            f"{_f(nbr.change_pct, '{:+.1f}')}% in their statistical neighbours and {_f(eng.change_pct, '{:+.1f}')}% in England."
+            f"{section.published(abs(CLAIMS[0]['claimed_change_pct']), '{:.0f}')}% the boroughs later claimed (the release's own definition is not known); over the same years the change was "
+            f"{section.published(nbr.change_pct, '{:+.1f}')}% in their statistical neighbours and {section.published(eng.change_pct, '{:+.1f}')}% in England."
             if t.change_pct < 0
-            else f"Real published statistics: children looked after changed by {_f(t.change_pct)}% from {CLAIMS[0]['from_year']} to "
-            f"{CLAIMS[0]['to_year']} (the boroughs later claimed a {abs(CLAIMS[0]['claimed_change_pct']):.0f}% fall).",
-            strength="strong",
+            else f"Real published statistics: children looked after changed by {section.published(t.change_pct)}% from {CLAIMS[0]['from_year']} to "
+            f"{CLAIMS[0]['to_year']} (the boroughs later claimed a {section.published(abs(CLAIMS[0]['claimed_change_pct']), '{:.0f}')}% fall).",
+            # complete published counts, for a descriptive question
+            strength=evidence_strength("records", t.value_from),
             estimate=t.change_pct,
             label="Change in children looked after, 2013-2017 (%)",
         )
@@ -518,15 +522,16 @@ def build_section(section, results) -> None:
         cu = c[c.area_code == main_unit]
         lo_all, hi_all = cu.avoided_cost_low_gbp.min(), cu.avoided_cost_high_gbp.max()
         section.key_finding(
-            f"Real published statistics: the avoided cost of care, across methods and unit costs, ranges from {_money(lo_all)} to "
-            f"{_money(hi_all)} over {P['cost_years'][0]}-{P['cost_years'][1]}, against a programme cost of about "
-            f"{_money(P['programme_cost'][0])} to {_money(P['programme_cost'][-1])}"
+            f"Real published statistics: the avoided cost of care, across methods and unit costs, ranges from {_money(section, lo_all)} to "
+            f"{_money(section, hi_all)} over {P['cost_years'][0]}-{P['cost_years'][1]}, against a programme cost of about "
+            f"{_money(section, P['programme_cost'][0])} to {_money(section, P['programme_cost'][-1])}"
             + (
                 "; the range includes zero, so whether the programme saved money cannot be told from these figures."
                 if lo_all < 0 < hi_all
                 else "."
             ),
-            strength="not possible to tell" if lo_all < 0 < hi_all else "weak",
+            # a counterfactual from the comparison designs; the range over methods and unit costs is its interval
+            strength=evidence_strength("comparison", _children(r, main_unit, ref), ci=(lo_all, hi_all)),
             label="Avoided cost of care",
         )
 

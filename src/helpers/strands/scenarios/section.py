@@ -8,6 +8,7 @@ import pandas as pd
 
 from helpers import stats
 from helpers.disclosure import SUPPRESSED, suppress_table
+from helpers.report_section import evidence_strength, join_words
 
 from .analysis import (
     ANSWER_SCORES,
@@ -24,23 +25,6 @@ from .charts import TRAINED_LABELS, _outcome_label, chart_change, chart_clearly_
 from .inputs import FRAME, OUTCOMES, ROLE_LABELS, ROLLOUT_GROUPS
 
 # ---------------------------------------------------------------- report section
-
-
-def _ci(row, lo="ci_low", hi="ci_high", digits=1, section=None, n=None) -> str:
-    """ "a to b"; through ``section.value`` (so "c" for a small group) when ``section`` is given."""
-    if section is not None:
-        return f"{section.value(row[lo], n, f'{{:.{digits}f}}')} to {section.value(row[hi], n, f'{{:.{digits}f}}')}"
-    return f"{row[lo]:.{digits}f} to {row[hi]:.{digits}f}"
-
-
-def _shown(v, fmt="{:,.0f}") -> str:
-    """A cell of a table after disclosure control, for prose: "c" stays "c"."""
-    if isinstance(v, str):
-        return v
-    if v is None or pd.isna(v):
-        return "–"
-    text = fmt.format(v)
-    return text[1:] if re.fullmatch(r"-0(\.0+)?", text) else text
 
 
 def term_group_size(term: str, answers: pd.DataFrame) -> int | None:
@@ -65,29 +49,7 @@ def term_group_size(term: str, answers: pd.DataFrame) -> int | None:
     )
 
 
-def evidence_strength(
-    ci, n, threshold: int, design: str = "observational", reliable: bool = True, consistent: bool = True
-) -> str:
-    """The strength of evidence of a finding, by the rule written in the methods appendix.
-
-    "not possible to tell" when the 95% CI includes no effect or the group is small; otherwise the
-    design sets the ceiling (randomised: strong; observational comparison: moderate; before-after
-    without a comparison group: weak) and it drops one level for each of: coding or measurement
-    not reliable, fewer than 30 people, estimates by two methods disagreeing in direction.
-    """
-    levels = ("weak", "moderate", "strong")
-    if ci is None or any(pd.isna(x) for x in ci) or (ci[0] <= 0 <= ci[1]) or n is None or n <= threshold:
-        return "not possible to tell"
-    level = {"randomised": 2, "observational": 1, "before_after": 0}[design]
-    level -= (not reliable) + (n < 30) + (not consistent)
-    return levels[max(level, 0)]
-
-
-def _list(items) -> str:
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+_list = join_words
 
 
 def frame_display(frame: dict | None = None) -> pd.DataFrame:
@@ -106,11 +68,13 @@ def describe_reliability(rel: pd.DataFrame, frame: dict | None = None, section=N
     """Paragraph on inter-rater reliability against the benchmark stated in advance (figures from
     too few answers are not given)."""
     bench = (frame or FRAME)["benchmark"]
-    if section is not None and rel["n_answers"].map(section.is_small).any():
+    if rel["n_answers"].map(section.is_small).any():
         return (
             "**How reliable the coding was.** Too few answers were double coded in this selection to estimate "
             "the coders' agreement for every learning outcome; see the tri-borough report."
         )
+    n_min = rel["n_answers"].min()  # every outcome's figures rest on at least this many answers
+    v = lambda x, fmt: section.value(x, n_min, fmt)  # noqa: E731
     ok = rel[rel["verdict"] == "reliable"]
     tent = rel[rel["verdict"] == "tentative"]
     bad = rel[rel["verdict"] == "unreliable"]
@@ -121,15 +85,16 @@ def describe_reliability(rel: pd.DataFrame, frame: dict | None = None, section=N
         f"alpha itself is {bench['tentative']:.3f} or above but the interval reaches below {bench['reliable']:.3f}; "
         f"unreliable below {bench['tentative']:.3f}. The interval resamples practitioners, each with all of their "
         "answers, since one practitioner's answers are alike). "
-        f"Alpha ranged from {rel['alpha'].min():.2f} to {rel['alpha'].max():.2f}; the coders gave the same level on "
-        f"{rel['pct_agreement'].min():.0f}% to {rel['pct_agreement'].max():.0f}% of answers. "
+        f"Alpha ranged from {v(rel['alpha'].min(), '{:.2f}')} to {v(rel['alpha'].max(), '{:.2f}')}; the coders gave the "
+        f"same level on {v(rel['pct_agreement'].min(), '{:.0f}')}% to {v(rel['pct_agreement'].max(), '{:.0f}')}% of answers. "
         f"{len(ok)} of {len(rel)} outcomes met the benchmark"
     )
     text += f" ({_list(ok['label'].str.lower())})." if len(ok) else "."
     for sub, word in ((tent, "tentative"), (bad, "unreliable")):
         if len(sub):
             parts = [
-                f"{r['label'].lower()} (alpha {r['alpha']:.2f}, 95% CI {_ci(r, 'alpha_ci_low', 'alpha_ci_high', 2)})"
+                f"{r['label'].lower()} (alpha {section.value(r['alpha'], r['n_answers'], '{:.2f}')}, 95% CI "
+                f"{section.ci(r['alpha_ci_low'], r['alpha_ci_high'], r['n_answers'], '{:.2f}')})"
                 for _, r in sub.iterrows()
             ]
             text += f" Coding was {word} for {_list(parts)}."
@@ -165,8 +130,7 @@ def describe_alignment(scores: pd.DataFrame, frame: dict | None = None, section=
         mean=("alignment", "mean"), size=("alignment", "size"), people=("practitioner_id", "nunique")
     )
     waves = "; ".join(
-        f"wave {int(w)}: mean {section.value(r['mean'], r['people']) if section else '{:.1f}'.format(r['mean'])} over "
-        f"{int(r['size'])} answers"
+        f"wave {int(w)}: mean {section.value(r['mean'], r['people'])} over {int(r['size'])} answers"
         for w, r in by_wave.iterrows()
     )
     return (
@@ -211,7 +175,7 @@ def describe_model(model: pd.DataFrame, rel: pd.DataFrame, section, answers: pd.
         f"**Trained and not yet trained.** A mixed model of the alignment score ({int(t['n_answers'])} answers from "
         f"{section.count(t['n_practitioners'])} practitioners; the same practitioner's answers are linked by a random "
         f"effect; {_list(held)} held constant) estimates that answers written after the practitioner had completed the "
-        f"training scored {v(t['estimate'])} points (95% CI {_ci(t, section=section, n=n_t)}; standardised effect "
+        f"training scored {v(t['estimate'])} points (95% CI {section.ci(t['ci_low'], t['ci_high'], n_t)}; standardised effect "
         f"{v(t['effect_size'], '{:.2f}')}) compared with answers written before. This pools two comparisons: the "
         "same practitioners before and after training, and practitioners trained early against those trained late."
     )
@@ -221,7 +185,7 @@ def describe_model(model: pd.DataFrame, rel: pd.DataFrame, section, answers: pd.
         text += (
             f" Within practitioners alone (each practitioner's share of answers written after training held fixed, "
             f"so only practitioners whose status changed inform it) the difference was {v(w['estimate'])} points "
-            f"(95% CI {_ci(w, section=section, n=n_t)}): this is the change in a practitioner's own answers after "
+            f"(95% CI {section.ci(w['ci_low'], w['ci_high'], n_t)}): this is the change in a practitioner's own answers after "
             "training, the closer reading of what training did."
         )
     r = model[(model["model"] == "overall_reliable_outcomes") & (model["term"] == "trained")]
@@ -229,7 +193,7 @@ def describe_model(model: pd.DataFrame, rel: pd.DataFrame, section, answers: pd.
         r = r.iloc[0]
         text += (
             f" Over the reliably coded outcomes alone the difference was {v(r['estimate'])} "
-            f"(95% CI {_ci(r, section=section, n=n_t)})."
+            f"(95% CI {section.ci(r['ci_low'], r['ci_high'], n_t)})."
         )
     if len(per):
         # secondary: eight tests, Holm-adjusted (family-wise error), named only when they pass
@@ -258,7 +222,7 @@ def describe_model(model: pd.DataFrame, rel: pd.DataFrame, section, answers: pd.
                 continue
             parts.append(
                 f"{row['label'].split(': ', 1)[-1]} {section.value(row['estimate'], n_g, '{:+.1f}')} points "
-                f"({_ci(row, section=section, n=n_g)})"
+                f"({section.ci(row['ci_low'], row['ci_high'], n_g)})"
             )
         if parts:
             text += f" {what}: " + "; ".join(parts) + "."
@@ -287,20 +251,24 @@ def describe_change(change: pd.DataFrame, section) -> str:
         "**Before and after, the same practitioners.** The training was rolled out in cohorts, so some practitioners "
         "were trained between the two waves and others not by wave 2. "
     )
-    if SUPPRESSED in (sw["n_practitioners"], nv["n_practitioners"]) or _shown(did["mean_change"]) in (SUPPRESSED, "–"):
+    if SUPPRESSED in (sw["n_practitioners"], nv["n_practitioners"]) or section.cell(did["mean_change"]) in (
+        SUPPRESSED,
+        "–",
+    ):
         return intro + (
             "Too few practitioners answered at both waves in one of these groups to describe their change in "
             "this selection (the table shows which)."
         )
+    c = section.cell  # the table's cells after disclosure control: "c" stays "c"
+    ci = lambda row, lo="ci_low", hi="ci_high": section.ci(row[lo], row[hi], row["n_practitioners"])  # noqa: E731
     return intro + (
-        f"The {_shown(sw['n_practitioners'])} practitioners trained between the waves changed by "
-        f"{_shown(sw['mean_change'], '{:+.1f}')} points on average (from {_shown(sw['mean_wave1'], '{:.1f}')} to "
-        f"{_shown(sw['mean_wave2'], '{:.1f}')}; 95% CI {_shown(sw['ci_low'], '{:.1f}')} to {_shown(sw['ci_high'], '{:.1f}')}); "
-        f"the {_shown(nv['n_practitioners'])} not trained by wave 2 changed by {_shown(nv['mean_change'], '{:+.1f}')} "
-        f"(95% CI {_shown(nv['ci_low'], '{:.1f}')} to {_shown(nv['ci_high'], '{:.1f}')}). "
-        f"The difference in differences, {_shown(did['mean_change'], '{:+.1f}')} points (95% CI "
-        f"{_shown(did['ci_low'], '{:.1f}')} to {_shown(did['ci_high'], '{:.1f}')}; bootstrap "
-        f"{_shown(did['boot_ci_low'], '{:.1f}')} to {_shown(did['boot_ci_high'], '{:.1f}')}), is the change that went "
+        f"The {c(sw['n_practitioners'])} practitioners trained between the waves changed by "
+        f"{c(sw['mean_change'], '{:+.1f}')} points on average (from {c(sw['mean_wave1'], '{:.1f}')} to "
+        f"{c(sw['mean_wave2'], '{:.1f}')}; 95% CI {ci(sw)}); "
+        f"the {c(nv['n_practitioners'])} not trained by wave 2 changed by {c(nv['mean_change'], '{:+.1f}')} "
+        f"(95% CI {ci(nv)}). "
+        f"The difference in differences, {c(did['mean_change'], '{:+.1f}')} points (95% CI "
+        f"{ci(did)}; bootstrap {ci(did, 'boot_ci_low', 'boot_ci_high')}), is the change that went "
         "with training beyond what happened anyway over the year, if the two groups would otherwise have changed alike."
     )
 
@@ -473,12 +441,14 @@ def _key_findings(section, results: dict) -> None:
         not isinstance(did_change, (int, float)) or pd.isna(did_change) or (did_change > 0) == (t["estimate"] > 0)
     )
     reliable = bool((rel["verdict"] == "reliable").mean() >= 0.5) if len(rel) else False
+    # staggered roll-out (practitioners trained early against those trained late, and each against
+    # themselves before training): a comparison design
     strength = evidence_strength(
-        (t["ci_low"], t["ci_high"]),
+        "comparison",
         int(t["n_practitioners"]),
-        section.threshold,
-        reliable=reliable,
-        consistent=consistent,
+        reliable,
+        consistent,
+        ci=(t["ci_low"], t["ci_high"]),
     )
     v = lambda x: section.value(x, n_t, "{:+.1f}")  # noqa: E731
     text = (

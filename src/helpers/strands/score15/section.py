@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 
 from helpers import stats
 from helpers.disclosure import SUPPRESSED, suppress_table
+from helpers.report_section import evidence_strength
 
 from .analysis import (
     CHANGE_RESPONDENTS,
@@ -24,45 +23,6 @@ from .charts import chart_change, chart_subscales_by_wave, chart_wave1_vs_wave2
 from .inputs import REVERSED_ITEMS, SUBSCALE_LABELS, SUBSCALES
 
 # ---------------------------------------------------------------- report section
-
-
-def _fmt_ci(row, lo="ci_low", hi="ci_high", digits=2) -> str:
-    return f"{_shown(row[lo], f'{{:.{digits}f}}')} to {_shown(row[hi], f'{{:.{digits}f}}')}"
-
-
-def _shown(v, fmt="{:,.0f}") -> str:
-    """A value for prose, after disclosure control: "c" stays "c", never "-0.00"."""
-    if isinstance(v, str):
-        return v
-    if v is None or pd.isna(v):
-        return "–"
-    text = fmt.format(v)
-    return text[1:] if re.fullmatch(r"-0(\.0+)?", text) else text
-
-
-def _count_pct(k, pct) -> str:
-    """ "k (p%)" from a table after disclosure control; just "c" when the count is suppressed."""
-    if k == SUPPRESSED or pct == SUPPRESSED:
-        return SUPPRESSED
-    return f"{_shown(k)} ({_shown(pct)}%)"
-
-
-def evidence_strength(
-    ci, n, threshold: int, design: str = "before_after", reliable: bool = True, consistent: bool = True
-) -> str:
-    """The strength of evidence of a finding, by the rule written in the methods appendix.
-
-    "not possible to tell" when the 95% CI includes no effect or the group is small; otherwise the
-    design sets the ceiling (randomised: strong; observational comparison: moderate; before-after
-    without a comparison group: weak) and it drops one level for each of: measurement not reliable,
-    fewer than 30 units, estimates by two methods disagreeing in direction.
-    """
-    levels = ("weak", "moderate", "strong")
-    if ci is None or any(pd.isna(x) for x in ci) or (ci[0] <= 0 <= ci[1]) or n is None or n <= threshold:
-        return "not possible to tell"
-    level = {"randomised": 2, "observational": 1, "before_after": 0}[design]
-    level -= (not reliable) + (n < 30) + (not consistent)
-    return levels[max(level, 0)]
 
 
 CHANGE_VALUES = [
@@ -149,18 +109,18 @@ def describe_reliability(rel: pd.DataFrame, section) -> str:
         return "**Reliability.** Too few complete wave-1 forms to estimate Cronbach's alpha."
     sub_text = "; ".join(
         f"{r['label'].lower()} {section.value(r['alpha'], r['n'], '{:.2f}')} "
-        f"({section.value(r['ci_low'], r['n'], '{:.2f}')} to {section.value(r['ci_high'], r['n'], '{:.2f}')})"
+        f"({section.ci(r['ci_low'], r['ci_high'], r['n'], '{:.2f}')})"
         for _, r in subs.iterrows()
     )
     return (
         f"**Reliability.** At wave 1 the total's Cronbach's alpha was {section.value(total['alpha'], total['n'], '{:.2f}')} "
-        f"(95% CI {section.value(total['ci_low'], total['n'], '{:.2f}')} to {section.value(total['ci_high'], total['n'], '{:.2f}')}, "
+        f"(95% CI {section.ci(total['ci_low'], total['ci_high'], total['n'], '{:.2f}')}, "
         f"{section.count(total['n'])} forms with all 15 items answered), against 0.89-0.90 in published samples "
         f"(Stratton et al.; Hamilton et al. 2015)." + (f" Subscales: {sub_text}." if sub_text else "")
     )
 
 
-def describe_change(shown: pd.DataFrame) -> str:
+def describe_change(shown: pd.DataFrame, section) -> str:
     """Paragraph on the mean change per family (primary) and per member, with CIs and d_z.
 
     ``shown`` is the change summary after disclosure control (:func:`change_shown`): nothing
@@ -170,26 +130,28 @@ def describe_change(shown: pd.DataFrame) -> str:
     if SUPPRESSED in (f["n"], f["mean_change"]) or pd.isna(f["mean_change"]):
         return "**Change between waves.** Too few families answered at both waves to describe change."
     direction = "fell (better functioning)" if f["mean_change"] < 0 else "rose (more difficulty)"
+    c = section.cell  # cells of the table after disclosure control: "c" stays "c"
+    ci = lambda row: section.ci(row["cluster_ci_low"], row["cluster_ci_high"], row["n"], "{:.2f}")  # noqa: E731
     text = (
-        f"**Change between waves.** {_shown(f['n'])} families had at least one member with a total score at both "
+        f"**Change between waves.** {c(f['n'])} families had at least one member with a total score at both "
         f"waves. Averaging members within each family, the mean total {direction} from "
-        f"{_shown(f['mean_wave1'], '{:.2f}')} to {_shown(f['mean_wave2'], '{:.2f}')}: a change of "
-        f"{_shown(f['mean_change'], '{:+.2f}')} (95% CI {_fmt_ci(f, 'cluster_ci_low', 'cluster_ci_high')}, "
+        f"{c(f['mean_wave1'], '{:.2f}')} to {c(f['mean_wave2'], '{:.2f}')}: a change of "
+        f"{c(f['mean_change'], '{:+.2f}')} (95% CI {ci(f)}, "
         f"{stats.describe_p(f['cluster_p']) if f['cluster_p'] != SUPPRESSED else 'p c'}; errors clustered by "
         f"practitioner, since members of one family, and families of one practitioner, tend to be alike), effect size "
-        f"d_z = {_shown(f['d_z'], '{:.2f}')}."
+        f"d_z = {c(f['d_z'], '{:.2f}')}."
     )
     if SUPPRESSED not in (r["n"], r["mean_change"]) and not pd.isna(r["mean_change"]):
         text += (
-            f" Per family member ({_shown(r['n'])} members) the mean change was {_shown(r['mean_change'], '{:+.2f}')} "
-            f"(95% CI {_fmt_ci(r, 'cluster_ci_low', 'cluster_ci_high')}, practitioner-clustered). The member-level "
+            f" Per family member ({c(r['n'])} members) the mean change was {c(r['mean_change'], '{:+.2f}')} "
+            f"(95% CI {ci(r)}, practitioner-clustered). The member-level "
             "paired t-test, which treats members as independent and so gives intervals that are too narrow, is in "
             "the appendix table only."
         )
     return text
 
 
-def describe_reliable_change(shown: pd.DataFrame, rci: dict) -> str:
+def describe_reliable_change(shown: pd.DataFrame, rci: dict, section) -> str:
     """Paragraph on the RCI (computed from this data) and the shares improved / unchanged / worse,
     from the reliable-change table after disclosure control (:func:`reliable_change_shown`)."""
     a = shown[shown["group"] == "all"].iloc[0]
@@ -197,18 +159,20 @@ def describe_reliable_change(shown: pd.DataFrame, rci: dict) -> str:
         return "**Reliable change.** No family member has a total score at both waves."
     if np.isnan(rci["rci"]):
         return "**Reliable change.** Too few complete forms to compute a reliable change index from this data."
+    f = lambda x: section.value(x, a["n_respondents"], "{:.2f}")  # noqa: E731
     text = (
         f"**Reliable change.** No published reliable change index exists for SCORE-15, so it was computed from this "
-        f"data (Jacobson & Truax): wave-1 SD of the total {rci['sd_baseline']:.2f} and alpha {rci['alpha']:.2f} give a "
-        f"standard error of measurement of {rci['se_measurement']:.2f} and a threshold of ±{rci['rci']:.2f} on the 1-5 "
+        f"data (Jacobson & Truax): wave-1 SD of the total {f(rci['sd_baseline'])} and alpha {f(rci['alpha'])} give a "
+        f"standard error of measurement of {f(rci['se_measurement'])} and a threshold of ±{f(rci['rci'])} on the 1-5 "
         "scale."
     )
     if a["n_respondents"] == SUPPRESSED:
         return text + " Too few family members have a total at both waves to say how many changed reliably."
     return text + (
-        f" Of {_shown(a['n_respondents'])} family members, {_count_pct(a['n_improved'], a['pct_improved'])} improved "
-        f"reliably, {_count_pct(a['n_no_reliable_change'], a['pct_no_reliable_change'])} showed no reliable change and "
-        f"{_count_pct(a['n_worse'], a['pct_worse'])} became reliably worse."
+        f" Of {section.cell(a['n_respondents'])} family members, "
+        f"{section.count_share(a['n_improved'], a['pct_improved'])} improved "
+        f"reliably, {section.count_share(a['n_no_reliable_change'], a['pct_no_reliable_change'])} showed no reliable "
+        f"change and {section.count_share(a['n_worse'], a['pct_worse'])} became reliably worse."
     )
 
 
@@ -230,6 +194,9 @@ def describe_trained(shown: pd.DataFrame, rc_shown: pd.DataFrame, diff: dict | N
             "both waves to compare them."
         )
     rct = rc_shown.set_index("group")
+    c = section.cell  # cells of the tables after disclosure control: "c" stays "c"
+    ci = lambda row: section.ci(row["cluster_ci_low"], row["cluster_ci_high"], row["n"], "{:.2f}")  # noqa: E731
+    n_diff = min(diff["n_trained"], diff["n_not_trained"]) if diff else None
     show_diff = (
         diff
         and not np.isnan(diff["difference"])
@@ -237,18 +204,19 @@ def describe_trained(shown: pd.DataFrame, rc_shown: pd.DataFrame, diff: dict | N
     )
     return (
         f"**Trained and untrained practitioners.** Where the practitioner had completed systemic training when work "
-        f"began, the {_shown(t['n'])} families' mean total changed by {_shown(t['mean_change'], '{:+.2f}')} (95% CI, "
-        f"practitioner-clustered, {_fmt_ci(t, 'cluster_ci_low', 'cluster_ci_high')}); where not (yet) trained, the "
-        f"{_shown(u['n'])} families' changed by {_shown(u['mean_change'], '{:+.2f}')} (95% CI "
-        f"{_fmt_ci(u, 'cluster_ci_low', 'cluster_ci_high')}). "
-        f"Reliably improved: {_count_pct(rct.loc['trained', 'n_improved'], rct.loc['trained', 'pct_improved'])} and "
-        f"{_count_pct(rct.loc['not_trained', 'n_improved'], rct.loc['not_trained', 'pct_improved'])} respectively. "
+        f"began, the {c(t['n'])} families' mean total changed by {c(t['mean_change'], '{:+.2f}')} (95% CI, "
+        f"practitioner-clustered, {ci(t)}); where not (yet) trained, the "
+        f"{c(u['n'])} families' changed by {c(u['mean_change'], '{:+.2f}')} (95% CI "
+        f"{ci(u)}). "
+        f"Reliably improved: {section.count_share(rct.loc['trained', 'n_improved'], rct.loc['trained', 'pct_improved'])} "
+        f"and {section.count_share(rct.loc['not_trained', 'n_improved'], rct.loc['not_trained', 'pct_improved'])} "
+        "respectively. "
         + (
             f"Comparing families at the same wave-1 score (ANCOVA of the wave-2 total on the wave-1 total and the "
             f"group, errors clustered by practitioner, as up to five families share one), the trained group's "
             f"wave-2 total differed by "
-            f"{section.value(diff['difference'], min(diff['n_trained'], diff['n_not_trained']), '{:+.2f}')} "
-            f"(95% CI {_fmt_ci(diff)}, {stats.describe_p(diff['p'])}). "
+            f"{section.value(diff['difference'], n_diff, '{:+.2f}')} "
+            f"(95% CI {section.ci(diff['ci_low'], diff['ci_high'], n_diff, '{:.2f}')}, {stats.describe_p(diff['p'])}). "
             if show_diff
             else ""
         )
@@ -353,22 +321,20 @@ def _key_findings(section, results: dict) -> None:
     f = f.iloc[0]
     rel = results[RELIABILITY.key]
     total_alpha = rel.loc[rel["scale"] == "total", "alpha"]
-    reliable = bool(len(total_alpha) and total_alpha.iloc[0] >= 0.7)
     consistent = (
         not len(r) or pd.isna(r.iloc[0]["mean_change"]) or (r.iloc[0]["mean_change"] < 0) == (f["mean_change"] < 0)
     )
     strength = evidence_strength(
-        (f["cluster_ci_low"], f["cluster_ci_high"]),
+        "before_after",
         int(f["n"]),
-        section.threshold,
-        design="before_after",
-        reliable=reliable,
-        consistent=consistent,
+        total_alpha.iloc[0] if len(total_alpha) else False,  # no alpha: reliability not shown
+        consistent,
+        ci=(f["cluster_ci_low"], f["cluster_ci_high"]),
     )
     v = lambda x: section.value(x, f["n"], "{:+.2f}")  # noqa: E731
     text = (
         f"Families' SCORE-15 total (1-5, lower is better) changed by {v(f['mean_change'])} between the two waves on "
-        f"average (95% CI {v(f['cluster_ci_low'])} to {v(f['cluster_ci_high'])}, errors clustered by practitioner; "
+        f"average (95% CI {section.ci(f['cluster_ci_low'], f['cluster_ci_high'], f['n'], '{:+.2f}')}, errors clustered by practitioner; "
         f"{section.count(f['n'])} families). With no comparison "
         "group the change cannot be attributed to the programme."
     )
@@ -429,7 +395,7 @@ def _change(section, results: dict, show_figures: bool) -> list:
     summary = results[CHANGE_SUMMARY.key]
     resp = results[CHANGE_RESPONDENTS.key]
     shown = change_shown(summary, section.threshold)
-    section.markdown(describe_change(shown))
+    section.markdown(describe_change(shown, section))
     section.table(
         "change",
         _display_change(summary),
@@ -462,7 +428,7 @@ def _change(section, results: dict, show_figures: bool) -> list:
             f"{section.value(sc.loc['total', 'mean_wave1'], n, '{:.2f}')} at wave 1 and "
             f"{section.value(sc.loc['total', 'mean_wave2'], n, '{:.2f}')} at wave 2; subscale changes: "
             + "; ".join(
-                f"{SUBSCALE_LABELS[s].lower()} {_shown(section.value(sc.loc[s, 'mean_change'], n, '{:+.2f}'))}"
+                f"{SUBSCALE_LABELS[s].lower()} {section.value(sc.loc[s, 'mean_change'], n, '{:+.2f}')}"
                 for s in SUBSCALES
             )
             + "."
@@ -478,11 +444,12 @@ def _reliable_change(section, results: dict, show_figures: bool) -> list:
     rc = results[RELIABLE_CHANGE.key]
     rci = results["rci"]
     shown = reliable_change_shown(rc, section.threshold)
-    section.markdown(describe_reliable_change(shown, rci))
+    section.markdown(describe_reliable_change(shown, rci, section))
     section.table(
         "reliable_change",
         rc.drop(columns=["rci"]).assign(group=rc["group"].map(TRAINED_LABELS)),
-        caption=f"Family members by reliable change in the total (threshold ±{rci['rci']:.2f}, computed from this data's wave-1 SD and alpha).",
+        caption=f"Family members by reliable change in the total (threshold ±{section.value(rci['rci'], len(resp), '{:.2f}')}, "
+        "computed from this data's wave-1 SD and alpha).",
         count_columns=RC_COUNTS,
         dependent_columns=RC_DEPENDENT,
         totals=RC_TOTALS,
@@ -493,15 +460,16 @@ def _reliable_change(section, results: dict, show_figures: bool) -> list:
     if not show_figures:
         return []
     a = shown[shown["group"] == "all"].iloc[0]
+    rc_text = section.value(rci["rci"], a["n_respondents"], "{:.2f}")
     distribution = chart_change(resp, rci["rci"])
     section.figure(
         "change_distribution",
         distribution,
         alt=(
-            f"Histogram of the change in SCORE-15 total for {_shown(a['n_respondents'])} family members, with a shaded band "
-            f"from -{rci['rci']:.2f} to +{rci['rci']:.2f} marking no reliable change. "
-            f"{_count_pct(a['n_improved'], a['pct_improved'])} fall below the band (reliably better) and "
-            f"{_count_pct(a['n_worse'], a['pct_worse'])} above it (reliably worse)."
+            f"Histogram of the change in SCORE-15 total for {section.cell(a['n_respondents'])} family members, with a "
+            f"shaded band from -{rc_text} to +{rc_text} marking no reliable change. "
+            f"{section.count_share(a['n_improved'], a['pct_improved'])} fall below the band (reliably better) and "
+            f"{section.count_share(a['n_worse'], a['pct_worse'])} above it (reliably worse)."
         ),
         caption="Change in the total per family member (wave 2 minus wave 1; left of zero = better). Shaded: within the reliable change threshold.",
     )

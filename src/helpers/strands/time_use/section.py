@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ... import stats
+from ...report_section import evidence_strength
 from ...roster import ROLES
 from . import charts
 from .analysis import ACTIVITY_SUMMARY, CHANGE, DIRECT_BY_GROUP, DIRECT_CHANGE_BY_GROUP, GROUPINGS
@@ -40,10 +41,6 @@ def _group_label(grouping: str, code: str) -> str:
     if grouping == "wave":
         return f"Wave {code}"
     return code
-
-
-def _pp(x: float) -> str:
-    return f"{100 * x:+.1f}"
 
 
 def build_section(
@@ -195,9 +192,9 @@ def build_section(
             f"wave {int(change['wave_after'].iloc[0])}. Their share of the week in direct work {direction} from "
             f"{section.value(100 * allc['mean_before'], n_pairs)}% to {section.value(100 * allc['mean_after'], n_pairs)}%, "
             f"a change of {section.value(100 * allc['mean_change'], n_pairs, '{:+.1f}')} percentage points (95% CI "
-            f"{section.value(100 * allc['ci_low'], n_pairs, '{:+.1f}')} to {section.value(100 * allc['ci_high'], n_pairs, '{:+.1f}')}; "
+            f"{section.ci(100 * allc['ci_low'], 100 * allc['ci_high'], n_pairs, '{:+.1f}')}; "
             f"effect size d_z {section.value(allc['d_z'], n_pairs, '{:.2f}')}, bootstrap 95% CI "
-            f"{section.value(allc['dz_ci_low'], n_pairs, '{:.2f}')} to {section.value(allc['dz_ci_high'], n_pairs, '{:.2f}')})."
+            f"{section.ci(allc['dz_ci_low'], allc['dz_ci_high'], n_pairs, '{:.2f}')})."
         )
         fig = charts.change_per_activity(change, direct)
         biggest = change.reindex(change["mean_change"].abs().sort_values(ascending=False).index)
@@ -216,12 +213,13 @@ def build_section(
             caption="Change in share of the week per activity (percentage points), practitioners answering both waves. Direct work in green; bars are 95% CIs.",
         )
         figs.append(fig)
-        strength = "weak"  # before-after self-report, no comparison group
+        # before-after self-report, no comparison group
+        strength = evidence_strength("before_after", n_pairs, ci=(allc["ci_low"], allc["ci_high"]))
         section.key_finding(
             f"Practitioners answering both time-use surveys spent {section.value(100 * allc['mean_before'], n_pairs)}% of their week "
             f"in direct work with families at the first and {section.value(100 * allc['mean_after'], n_pairs)}% at the second "
             f"({section.value(100 * allc['mean_change'], n_pairs, '{:+.1f}')} percentage points, 95% CI "
-            f"{section.value(100 * allc['ci_low'], n_pairs, '{:+.1f}')} to {section.value(100 * allc['ci_high'], n_pairs, '{:+.1f}')}); "
+            f"{section.ci(100 * allc['ci_low'], 100 * allc['ci_high'], n_pairs, '{:+.1f}')}); "
             "self-reported, with no comparison group"
             + (" (synthetic data: illustrative only)." if section.synthetic else "."),
             strength=strength,
@@ -298,10 +296,12 @@ def build_section(
     if truth and "planted" in truth and not section.is_small(n_pairs):
         planted = truth["planted"]["direct_share_change"]
         covered = allc["ci_low"] <= planted <= allc["ci_high"]
+        pp = lambda x: section.value(100 * x, n_pairs, "{:+.1f}")  # noqa: E731  (a share as percentage points)
         section.markdown(
-            f"**Check against the synthetic data's planted change.** The generator planted a change of {_pp(planted)} "
-            f"percentage points in the direct-work share; the estimate is {_pp(allc['mean_change'])} "
-            f"(95% CI {_pp(allc['ci_low'])} to {_pp(allc['ci_high'])}), which "
+            f"**Check against the synthetic data's planted change.** The generator planted a change of "
+            f"{section.value(100 * planted, None, '{:+.1f}')} "
+            f"percentage points in the direct-work share; the estimate is {pp(allc['mean_change'])} "
+            f"(95% CI {section.ci(100 * allc['ci_low'], 100 * allc['ci_high'], n_pairs, '{:+.1f}')}), which "
             + ("covers" if covered else "does NOT cover")
             + " the planted value.",
             appendix=True,

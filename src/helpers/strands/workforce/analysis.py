@@ -28,6 +28,18 @@ the change after - before, with a 95% percentile bootstrap CI that resamples *wo
 worker's rows and absence spells together, within borough), the unit the extract is made of. The
 census is the whole workforce, so the interval describes how much the rates would move with a
 different set of workers arising from the same process, not sampling error in a survey.
+
+The turnover interval conditions on the workforce observed (issue 10): its denominator, FTE in post,
+is exposure (known, not sampled), and so is the FTE at risk of leaving (``at_risk_fte``: in post at the
+start of the year, or joining and leaving within it). Workers are resampled as above, but only the
+leaving outcomes vary: each replicate's leavers total is the ratio estimator (resampled leavers /
+resampled FTE at risk) x observed FTE at risk, divided by the observed FTE in post (ratio estimation
+with a known auxiliary total, Cochran 1977, *Sampling Techniques*, 3rd ed., section 6.2; inference for
+rates conditional on fixed person-time, Breslow and Day 1987, *Statistical Methods in Cancer Research*
+vol. II, chapter 2). Its linearised variance is sum_i (a_i - q e_i)^2 / B^2 over workers i (a leavers
+FTE, e FTE at risk, q = sum a / sum e, B FTE in post), the clustered binomial variance of leaving given
+exposure. Resampling the FTE in post too (the earlier method) adds the denominator's variation, about
+15% too wide in calibration where the establishment is refilled each year (``docs/aqa``, W10).
 """
 
 from __future__ import annotations
@@ -109,7 +121,11 @@ CHANGE = OutputTable(
         Field("before", "number", "Pooled rate before (%)."),
         Field("after", "number", "Pooled rate after (%)."),
         Field("change", "number", "after - before (percentage points)."),
-        Field("ci_low", "number", "95% bootstrap CI (workers resampled within borough), lower."),
+        Field(
+            "ci_low",
+            "number",
+            "95% bootstrap CI (workers resampled within borough; turnover conditional on the FTE in post and at risk), lower.",
+        ),
         Field("ci_high", "number", "Upper."),
     ),
 )
@@ -173,8 +189,13 @@ def days_lost_in_year(spells: pd.DataFrame, year: int) -> np.ndarray:
 
 def worker_components(posts: pd.DataFrame, absence: pd.DataFrame, years) -> pd.DataFrame:
     """One row per (borough, worker_id, year): the worker's contribution to each component sum
-    (fte_in_post, agency_fte, leavers_fte, days_lost, in_post flag). Rates are ratios of sums of these,
-    so the bootstrap can resample workers and re-add."""
+    (fte_in_post, agency_fte, leavers_fte, at_risk_fte, days_lost, in_post flag). Rates are ratios of
+    sums of these, so the bootstrap can resample workers and re-add.
+
+    ``at_risk_fte`` is the exposure to leaving: FTE of permanent census-role posts in post at the start
+    of the year (30 September of the year before, by the same rule as the census date) plus those of
+    leavers who joined during the year (so every leaver is in the exposure). It is used only by the
+    turnover interval of :func:`before_after`."""
     p = _census_posts(posts)
     spells = counted_spells(posts, absence)
     spells = spells[spells["counted"]]
@@ -185,6 +206,9 @@ def worker_components(posts: pd.DataFrame, absence: pd.DataFrame, years) -> pd.D
         at = _in_post_at(p, we)
         perm = p["contract"] == "permanent"
         left = perm & p["end_date"].between(ws, we) & ~p["leaving_reason"].isin(NOT_A_LEAVER)
+        # at risk of leaving in the year: in post at the start (30 September of the year before, same
+        # rule as at the end) or a leaver in the year (joined and left inside the window)
+        at_risk = perm & (_in_post_at(p, ws - pd.Timedelta(days=1)) | left)
         comp = pd.DataFrame(
             {
                 "borough": p["borough"],
@@ -192,6 +216,7 @@ def worker_components(posts: pd.DataFrame, absence: pd.DataFrame, years) -> pd.D
                 "fte_in_post": p["fte"].where(at & perm, 0.0),
                 "agency_fte": p["fte"].where(at & (p["contract"] == "agency"), 0.0),
                 "leavers_fte": p["fte"].where(left, 0.0),
+                "at_risk_fte": p["fte"].where(at_risk, 0.0),
                 "in_post": (at & perm).astype(int),
                 "days_lost": 0.0,
             }
@@ -203,6 +228,7 @@ def worker_components(posts: pd.DataFrame, absence: pd.DataFrame, years) -> pd.D
                 "fte_in_post": 0.0,
                 "agency_fte": 0.0,
                 "leavers_fte": 0.0,
+                "at_risk_fte": 0.0,
                 "in_post": 0,
                 "days_lost": days_lost_in_year(spells, year),
             }
@@ -212,7 +238,10 @@ def worker_components(posts: pd.DataFrame, absence: pd.DataFrame, years) -> pd.D
         g = keys.merge(g, on=["borough", "worker_id"], how="left").fillna(0.0)
         g["year"] = int(year)
         frames.append(g)
-    cols = ["borough", "worker_id", "year", "fte_in_post", "agency_fte", "leavers_fte", "days_lost", "in_post"]
+    cols = [
+        "borough", "worker_id", "year", "fte_in_post", "agency_fte", "leavers_fte", "at_risk_fte", "days_lost",
+        "in_post",
+    ]
     return pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)
 
 
@@ -261,15 +290,19 @@ def before_after(
     """Pooled rates before and after, the change and a worker-resampling bootstrap CI (see :data:`CHANGE`).
 
     Workers are resampled with replacement within each borough (a worker's every row and spell in
-    every year move together); 'All' resamples within each borough and adds the boroughs up.
+    every year move together); 'All' resamples within each borough and adds the boroughs up. Agency
+    and absence rates re-add numerator and denominator in each replicate. Turnover is conditional on
+    the workforce observed (fixed FTE in post and FTE at risk; only leaving outcomes vary): the
+    replicate rate is (leavers* / at_risk*) x at_risk / fte_in_post, a ratio estimator with known
+    exposure (Cochran 1977, section 6.2; Breslow and Day 1987, chapter 2); see the module docstring.
     """
     years = sorted(set(before_years) | set(after_years))
     comp = worker_components(posts, absence, years)
-    parts = ["fte_in_post", "agency_fte", "leavers_fte", "days_lost"]
+    parts = ["fte_in_post", "agency_fte", "leavers_fte", "days_lost", "at_risk_fte"]
     rng = np.random.default_rng(seed)
     rows = []
     boroughs = sorted(comp["borough"].unique())
-    boot_sums = {}  # borough -> array (n_boot, 2 periods, 4 parts)
+    boot_sums = {}  # borough -> array (n_boot, 2 periods, len(parts))
     for b in boroughs:
         cb = comp[comp["borough"] == b]
         workers = cb["worker_id"].unique()
@@ -291,6 +324,9 @@ def before_after(
         cg = comp[comp["borough"].isin(bs)]
         est_b, est_a = _pooled(cg, before_years), _pooled(cg, after_years)
         sums = sum(boot_sums[b] for b in bs)
+        obs = np.stack(
+            [cg[cg["year"].isin(period)][parts].sum().to_numpy(dtype=float) for period in (before_years, after_years)]
+        )
         for _k, m in enumerate(MEASURES):
             num, den, scale = RATE_PARTS[m]
             pi = {p: i for i, p in enumerate(parts)}
@@ -298,6 +334,14 @@ def before_after(
             def rate(period):
                 s = sums[:, period, :]
                 n = s[:, pi[num]]
+                if m == "turnover_rate_pct":
+                    # conditional on the workforce observed: the in-post FTE (denominator) and the
+                    # exposure are fixed at their observed totals; only the leaving outcomes vary, as
+                    # the ratio estimator of the leavers total, (resampled leavers / resampled
+                    # exposure) x observed exposure (Cochran 1977, section 6.2)
+                    with np.errstate(divide="ignore", invalid="ignore"):
+                        leave = n / s[:, pi["at_risk_fte"]] * obs[period, pi["at_risk_fte"]]
+                        return scale * leave / obs[period, pi["fte_in_post"]]
                 if den == "agency_plus_in_post_fte":
                     d = s[:, pi["agency_fte"]] + s[:, pi["fte_in_post"]]
                 elif den == "working_days_available":

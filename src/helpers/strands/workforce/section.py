@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ...ingest import Field, OutputTable
+from ...report_section import evidence_strength, format_number
 from . import charts
 from .analysis import MEASURE_LABELS, MEASURES, WORKING_DAYS
 from .inputs import STRAND
@@ -89,7 +90,7 @@ def shown_value(value, as_published: str, decimals: int = 1) -> str:
     if value is None or pd.isna(value):
         sym = (as_published or "").strip()
         return f"{sym} ({SUPPRESSED_LABEL})" if sym and sym != SUPPRESSED_LABEL else SUPPRESSED_LABEL
-    return f"{value:,.{decimals}f}"
+    return format_number(value, f"{{:,.{decimals}f}}")
 
 
 def _stability_counts(comp: pd.DataFrame, years) -> dict:
@@ -225,7 +226,8 @@ def build_public_section(section, comp: pd.DataFrame, programme_year: int = 2014
         f"Published DfE figures ({fy}, real statistics): the boroughs' agency rate was below their statistical neighbours' median "
         f"in {a['below']} of {a['compared']} borough-years, and turnover in {t['below']} of {t['compared']}. The series start after "
         f"the programme began in {programme_year}, so they cannot show whether it changed staffing.",
-        strength="not possible to tell",
+        # the series start after the programme began: no usable design for its effect
+        strength=evidence_strength("none", a["compared"]),
         label="Borough-years below the statistical neighbours' median (agency rate)",
     )
     return [fig]
@@ -320,7 +322,7 @@ def build_hr_section(
         section.markdown(
             "**Reconciliation with the published figures.** Where both exist, the extract's indicators differ from DfE's by at most "
             + "; ".join(
-                f"{worst[m]:.2f} {'FTE' if m == 'fte_in_post' else 'points'} ({SHORT[m]})"
+                f"{section.value(worst[m], None, '{:.2f}')} {'FTE' if m == 'fte_in_post' else 'points'} ({SHORT[m]})"
                 for m in ["fte_in_post", *meas]
                 if m in worst
             )
@@ -354,14 +356,15 @@ def build_hr_section(
         parts.append(
             f"{SHORT[r.measure]} {section.value(r.before, r.workers)}% before and "
             f"{section.value(r.after, r.workers)}% after ({section.value(r.change, r.workers, '{:+.1f}')} points, "
-            f"95% CI {section.value(r.ci_low, r.workers, '{:+.1f}')} to {section.value(r.ci_high, r.workers, '{:+.1f}')})"
+            f"95% CI {section.ci(r.ci_low, r.ci_high, r.workers, '{:+.1f}')})"
         )
     section.markdown(
         f"**Before and after.** Pooling census years {b_years} (before the programme) and {a_years} (after it had run two years), "
         f"for {borough_label}: "
         + "; ".join(parts)
         + ". Intervals come from resampling workers (each worker's posts and absence "
-        "together), the unit the extract is made of. A change here is a change over time: other things changed in these years "
+        "together), the unit the extract is made of; for turnover the staff in post are held as observed and only who "
+        "left varies (see the appendix). A change here is a change over time: other things changed in these years "
         "too (the London agency market, national recruitment), so it is not by itself the programme's effect."
     )
     fig = charts.change_dots(change, meas)
@@ -400,6 +403,20 @@ def build_hr_section(
             "ci_high": "95% CI high",
         },
     )
+    section.markdown(
+        "**How the intervals are worked out.** The extract is a census of the borough's staff, so an interval describes "
+        "how much a rate would move with the same process producing different outcomes, not survey sampling error. "
+        "Each is a 95% percentile bootstrap that resamples workers within each borough (all of a worker's posts, years "
+        "and absence spells move together). For the agency and absence rates the resampled numerator and denominator "
+        "are both re-added. For turnover (leavers FTE / FTE in post) the denominator is exposure, known rather than "
+        "sampled: the interval conditions on the workforce observed, holding the FTE in post and the FTE at risk of "
+        "leaving (in post at the start of the year, or joining and leaving within it) at their observed totals, and "
+        "lets only the leaving outcomes vary, as a ratio estimator of the leavers total (resampled leavers / resampled "
+        "FTE at risk, times the observed FTE at risk; Cochran 1977, section 6.2; rates with fixed person-time, Breslow "
+        "and Day 1987, chapter 2). Letting the FTE in post vary as well made the turnover interval too wide in the "
+        "calibration on synthetic data, where the establishment is refilled every year (assumption W10 in docs/aqa).",
+        appendix=True,
+    )
     section.table(
         "hr_indicators",
         ind.drop(columns=["vacancy_rate_pct"]).assign(year=ind["year"].map(year_label)),
@@ -428,9 +445,9 @@ def build_hr_section(
         section.key_finding(
             f"In the HR extract, the {SHORT[r.measure]} was {section.value(r.before, r.workers)}% in "
             f"{b_years} and {section.value(r.after, r.workers)}% in {a_years} ({section.value(r.change, r.workers, '{:+.1f}')} points, 95% CI "
-            f"{section.value(r.ci_low, r.workers, '{:+.1f}')} to {section.value(r.ci_high, r.workers, '{:+.1f}')}); a before-after change "
+            f"{section.ci(r.ci_low, r.ci_high, r.workers, '{:+.1f}')}); a before-after change "
             "with no comparison group" + (" (synthetic data: illustrative only)." if section.synthetic else "."),
-            strength="weak",
+            strength=evidence_strength("before_after", r.workers, ci=(r.ci_low, r.ci_high)),
             estimate=r.change,
             ci=(r.ci_low, r.ci_high),
             n=r.workers,
@@ -443,8 +460,8 @@ def build_hr_section(
             if p is None or section.is_small(r.workers):
                 continue
             lines.append(
-                f"{r.borough}, {SHORT[r.measure]}: planted {p['change']:+.2f}, estimated "
-                f"{r.change:+.2f} (95% CI {r.ci_low:+.2f} to {r.ci_high:+.2f}) - "
+                f"{r.borough}, {SHORT[r.measure]}: planted {section.value(p['change'], None, '{:+.2f}')}, estimated "
+                f"{section.value(r.change, r.workers, '{:+.2f}')} (95% CI {section.ci(r.ci_low, r.ci_high, r.workers, '{:+.2f}')}) - "
                 + ("covered" if r.ci_low <= p["change"] <= r.ci_high else "NOT covered")
             )
         if lines:
