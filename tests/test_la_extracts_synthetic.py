@@ -77,11 +77,15 @@ def test_planted_cpp_pathway_recovered(planted):
     # the planted drop (14% -> 10% per referral) is found in every borough
     d = diffs[diffs["outcome"] == "cpp_12m"]
     assert (d["diff_high"] < 0).all()
+    comb = analysis.combined_difference(rates).set_index("outcome").loc["cpp_12m"]
+    assert comb["diff_high"] < 0 and d["diff_pp"].min() <= comb["diff_pp"] <= d["diff_pp"].max()
 
 
 def test_null_cpp_effect_not_found(tmp_path):
-    effects = {"la_extracts": {"cpp_within_12m_before": 0.12, "cpp_within_12m_after": 0.12}}
-    generate_all(tmp_path, seed=5, scale=0.25, effects=effects, strands=("la_extracts",))
+    # the generator's null option: the programme's change set to 0 (after = before)
+    effects = {"la_extracts": {"cpp_within_12m_before": 0.12, "cpp_within_12m_change": 0.0}}
+    truth = generate_all(tmp_path, seed=5, scale=0.25, effects=effects, strands=("la_extracts",))
+    assert truth["strands"]["la_extracts"]["planted"] == {"cpp_within_12m_before": 0.12, "cpp_within_12m_after": 0.12}
     _, t, _ = _derive(tmp_path)
     cohort = analysis.referral_cohorts(
         analysis.longitudinal_referrals(t["cin_referrals"]),
@@ -91,6 +95,9 @@ def test_null_cpp_effect_not_found(tmp_path):
         2011,
         "2019-03-31",
     )
+    rates, _ = analysis.pathway_rates(cohort)
+    comb = analysis.combined_difference(rates).set_index("outcome").loc["cpp_12m"]
+    assert comb["las"] == 3 and comb["diff_low"] <= 0 <= comb["diff_high"]
     cohort["la_code"] = "all"  # pooled over the three boroughs
     _, d = analysis.pathway_rates(cohort)
     row = d[d["outcome"] == "cpp_12m"].iloc[0]
@@ -112,3 +119,32 @@ def test_notebook_builds_section_on_synthetic_extracts(planted, tmp_path, run_no
     rec = tmp_path / "proc" / "all" / "data_quality" / "reconciliation_ssda903_episodes.csv"
     r = __import__("pandas").read_csv(rec).iloc[0]
     assert r["rows_read"] == r["rows_accepted"] + r["rows_rejected"] and r["rows_rejected"] == truth["malformed_rows"]
+
+
+def test_combined_difference_mantel_haenszel_by_hand():
+    # LA A: after 20/100, before 30/100; LA B: after 10/200, before 10/100 (worked by hand):
+    # weights n_a n_b / (n_a + n_b) = 50 and 200 x 100 / 300 = 200/3; differences -0.10 and -0.05;
+    # RD = (50 x -0.10 + 200/3 x -0.05) / (350/3) = -1/14;
+    # var_A = 0.2 x 0.8 / 100 + 0.3 x 0.7 / 100 = 0.0037; var_B = 0.05 x 0.95 / 200 + 0.1 x 0.9 / 100 = 0.0011375
+    # var(RD) = (50^2 x 0.0037 + (200/3)^2 x 0.0011375) / (350/3)^2
+    import pandas as pd
+
+    rates = pd.DataFrame(
+        [
+            ("A", "after", "cpp_12m", 100, 20),
+            ("A", "before", "cpp_12m", 100, 30),
+            ("B", "after", "cpp_12m", 200, 10),
+            ("B", "before", "cpp_12m", 100, 10),
+        ],
+        columns=["la_code", "period", "outcome", "children", "events"],
+    )
+    row = analysis.combined_difference(rates).iloc[0]
+    se = ((2500 * 0.0037 + (200 / 3) ** 2 * 0.0011375) ** 0.5) / (350 / 3)
+    assert row["diff_pp"] == pytest.approx(-100 / 14)
+    assert row["diff_low"] == pytest.approx(100 * (-1 / 14 - 1.959963984540054 * se))
+    assert row["diff_high"] == pytest.approx(100 * (-1 / 14 + 1.959963984540054 * se))
+    assert (row["las"], row["children_before"], row["children_after"]) == (2, 200, 300)
+    # one LA alone: the ordinary difference of two proportions with its Wald interval
+    one = analysis.combined_difference(rates[rates["la_code"] == "A"]).iloc[0]
+    assert one["diff_pp"] == pytest.approx(-10.0)
+    assert one["diff_high"] - one["diff_pp"] == pytest.approx(100 * 1.959963984540054 * 0.0037**0.5)

@@ -403,3 +403,61 @@ def test_other_la_override_file_builds_the_section(tmp_path):
     assert "Leeds" in text and meta["data_kind"] == "real"
     est = (scope / "outcomes" / "estimates.csv").read_text()
     assert "383" in est
+
+
+# ---- the combined unit's placebo groups and the ITS cost interval (issue 10 calibration) -----------
+
+
+def test_its_cost_gap_by_hand():
+    years = np.arange(2010, 2018)
+    post = years >= 2015
+    cost = post  # 2015-2017
+    t = years - 2010
+    level = 1 + 2 * t + 5 * post  # a line before, shifted up by 5 after: the ITS gap is 5
+    flat = 3.0 - t  # no change at all: 0
+    slope = t + 2 * (years - 2015) * post  # slope change 2 a year from 2015: mean of 0, 2, 4 = 2
+    got = analysis.its_cost_gap(np.column_stack([level, flat, slope]).astype(float), years, 2015, cost)
+    assert got == pytest.approx([5.0, 0.0, 2.0], abs=1e-9)
+    assert analysis.its_cost_gap(level.astype(float), years, 2015, cost) == pytest.approx(5.0)
+
+
+def test_group_placebos_combine_members_and_compare_with_their_neighbours_by_hand():
+    codes = ["a", "b", "c", "d", "e"]
+    rng = np.random.default_rng(7)
+    Num = rng.integers(5, 50, size=(4, 5)).astype(float)
+    Den = rng.integers(800, 1200, size=(4, 5)).astype(float)
+    R = Num / Den * 1e4
+    nb = {"a": ["b", "c"], "b": ["a", "d"], "c": ["d", "e"], "d": ["e"], "e": ["a"]}
+    y1, c, sets = analysis.group_placebos(Num, Den, R, codes, ["a", "b", "c", "d"], nb, 2, 1e4, draws=30, seed=3)
+    assert y1.shape == c.shape == (4, len(sets)) and len(sets) == 30
+    for g, idx in enumerate(sets):
+        members = [codes[i] for i in idx]
+        assert len(set(members)) == 2 and "e" not in members  # candidates only, no repeats in a set
+        i, j = idx
+        expected_y = (Num[:, i] + Num[:, j]) / (Den[:, i] + Den[:, j]) * 1e4  # summed counts, not mean of rates
+        comps = sorted({x for m in members for x in nb[m]} - set(members))
+        expected_c = np.mean([R[:, codes.index(x)] for x in comps], axis=0)
+        assert y1[:, g] == pytest.approx(expected_y) and c[:, g] == pytest.approx(expected_c)
+
+
+@pytest.fixture(scope="module")
+def planted_pair(tmp_path_factory):
+    counts, pops = planted_panel(effect=-10.0, seed=5, treated=(101, 102))
+    return run_tiny(make_folder(tmp_path_factory.mktemp("pair"), counts, pops), treated=(101, 102), use_pyfixest=False)
+
+
+def test_combined_unit_against_groups_of_its_size_recovers_planted_effect(planted_pair):
+    r = planted_pair
+    d = _est(r, "difference in differences vs neighbours", "treated")
+    single = _est(r, "difference in differences vs neighbours", "101")
+    assert d.n_placebo == r.params["group_draws"] == 400 and single.n_placebo < 30
+    assert d.ci_low <= -10 <= d.ci_high
+    # two LAs' combined series varies less than one LA's: the group interval is the narrower
+    assert d.ci_high - d.ci_low < single.ci_high - single.ci_low
+    its_cost = _est(r, "interrupted time series vs neighbours, cost years", "treated")
+    assert its_cost.ci_low <= -10 <= its_cost.ci_high
+    # 10 fewer per 10,000 in 2 x 10,000 children = 20 a year, over 2015-2017 = 60 child-years
+    c = r.costs[(r.costs.area_code == "treated") & r.costs.unit_cost_label.str.startswith("central")]
+    assert set(c.method) == {"difference in differences", "synthetic control", "interrupted time series vs neighbours"}
+    for row in c.itertuples():
+        assert row.avoided_child_years_low <= 60 <= row.avoided_child_years_high, row.method

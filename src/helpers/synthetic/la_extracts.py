@@ -28,7 +28,9 @@ whose last referral is just over 12 months before); same-day placement changes (
 starts and ends on the day of a change); two malformed episode rows per borough (rejected at ingest).
 
 **Pathways.** A child protection plan follows a referral with probability ``cpp_before`` (referrals
-before the programme start) or ``cpp_after`` (planted effects, ``ctx.effect("la_extracts", ...)``);
+before the programme start) or ``cpp_after`` (planted effects, ``ctx.effect("la_extracts", ...)``;
+``effects={"la_extracts": {"cpp_within_12m_change": 0.0}}`` is the null option: ``cpp_after`` =
+``cpp_before`` + the change, so 0 plants no effect);
 most children starting care were referred in the previous 12 months.
 """
 
@@ -524,6 +526,9 @@ def generate(ctx) -> dict:
     targets, origin = load_targets()
     cpp_before = ctx.effect(STRAND, "cpp_within_12m_before", 0.14)
     cpp_after = ctx.effect(STRAND, "cpp_within_12m_after", 0.10)
+    if "cpp_within_12m_change" in ctx.effects.get(STRAND, {}):
+        # the programme's change as one effect (0 = the null option used by the calibration)
+        cpp_after = cpp_before + ctx.effect(STRAND, "cpp_within_12m_change", 0.0)
     truth = {
         "targets_from": origin,
         "scale": ctx.scale,
