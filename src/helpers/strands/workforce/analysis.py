@@ -239,7 +239,14 @@ def worker_components(posts: pd.DataFrame, absence: pd.DataFrame, years) -> pd.D
         g["year"] = int(year)
         frames.append(g)
     cols = [
-        "borough", "worker_id", "year", "fte_in_post", "agency_fte", "leavers_fte", "at_risk_fte", "days_lost",
+        "borough",
+        "worker_id",
+        "year",
+        "fte_in_post",
+        "agency_fte",
+        "leavers_fte",
+        "at_risk_fte",
+        "days_lost",
         "in_post",
     ]
     return pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)
