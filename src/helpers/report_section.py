@@ -59,6 +59,10 @@ STRENGTH_RULES = {
     "other areas), a p-value of 0.05 or more.",
 }
 
+#: A p-value at or above this leaves a finding whose only test is that p-value "not possible to tell";
+#: sections that call a result "unusual" use the same cut, so the words and the strength agree.
+P_VALUE_THRESHOLD = 0.05
+
 #: The paragraph printed above :data:`STRENGTH_RULES` in the methods appendix.
 STRENGTH_INTRO = (
     "Each finding in the summary states how far it can be relied on. Five things are weighed: the "
@@ -118,7 +122,7 @@ def evidence_strength(
         return "not possible to tell"
     if ci is not None and (any(_missing(x) for x in ci) or min(ci) <= 0 <= max(ci)):
         return "not possible to tell"
-    if p is not None and (_missing(p) or p >= 0.05):
+    if p is not None and (_missing(p) or p >= P_VALUE_THRESHOLD):
         return "not possible to tell"
     if n < 30:
         level = min(level, 1)

@@ -9,15 +9,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ...report_section import evidence_strength, join_words, lower_first
+from ...report_section import P_VALUE_THRESHOLD, evidence_strength, join_words, lower_first
 from . import charts
 from .analysis import CLAIMS, NEIGHBOURS_ID, OUTCOMES, PROGRAMME_LAS, TREATED_ID
 from .inputs import SOURCES
 
 TITLE = "Children's outcomes and the cost of care, against comparators"
 ORDER = 40
-#: p-value below which the section calls a change unusual among English LAs.
-UNUSUAL_P = 0.10
+#: p-value below which the section calls a change unusual among English LAs: the cut the strength of
+#: evidence uses (:data:`helpers.report_section.P_VALUE_THRESHOLD`), so "unusual" never sits beside
+#: "not possible to tell".
+UNUSUAL_P = P_VALUE_THRESHOLD
+#: p-value of the pre-programme divergence test below which the section warns that the treated area
+#: was already moving apart before the start: a warning, so a looser cut than for a finding.
+EARLY_P = 0.10
 
 
 _lc = lower_first
@@ -243,7 +248,7 @@ def build_section(section, results) -> None:
             f"their neighbours, relative to {ref}, with the middle range of the same gap over placebo LAs shaded.",
             caption=f"Event study: {OUTCOMES[key].label} (each year against {ref})",
         )
-        already = pt is not None and pt.p_value < UNUSUAL_P
+        already = pt is not None and pt.p_value < EARLY_P
         section.markdown(
             f"**Reading the event study.** Each point is how far the treated area's gap from its neighbours had moved since {ref}. "
             f"Points before {fpy} show whether the areas were already diverging before the programme: "
@@ -355,7 +360,7 @@ def build_section(section, results) -> None:
         if e is None:
             continue
         verdict = "unusual" if e.p_value < UNUSUAL_P else "ordinary"
-        pre = " (already diverging before the start)" if pt is not None and pt.p_value < UNUSUAL_P else ""
+        pre = " (already diverging before the start)" if pt is not None and pt.p_value < EARLY_P else ""
         lines.append(
             f"- {OUTCOMES[o].label}: {section.published(e.estimate, '{:+.1f}')} against the neighbours; {verdict} among English LAs "
             f"(p = {section.published(e.p_value, '{:.2f}')}){pre}."
@@ -486,7 +491,7 @@ def build_section(section, results) -> None:
         pt = _est(r, key, main_unit, "pre-programme trend of the gap from neighbours (per year)")
         if d is not None:
             unusual = d.p_value < UNUSUAL_P
-            early = pt is not None and pt.p_value < UNUSUAL_P
+            early = pt is not None and pt.p_value < EARLY_P
             # the placebo test among English LAs is the test; a pre-programme divergence is a check
             # pointing the other way
             strength = evidence_strength("comparison", _children(r, main_unit, ref), consistent=not early, p=d.p_value)
