@@ -222,7 +222,7 @@ def build_section(
                     f"{row['borough']} {section.value(row['pct_before'], n, '{:.1f}')}% → "
                     f"{section.value(row['pct_after'], n, '{:.1f}')}% "
                     f"(difference {section.value(row['diff_pp'], n, '{:+.1f}')} points, 95% CI "
-                    f"{section.value(row['diff_low'], n, '{:+.1f}')} to {section.value(row['diff_high'], n, '{:+.1f}')})"
+                    f"{section.ci(row['diff_low'], row['diff_high'], n, '{:+.1f}')})"
                 )
             if parts:
                 sentences.append(f"**{label[0].upper() + label[1:]}**: " + "; ".join(parts) + ".")
@@ -233,7 +233,7 @@ def build_section(
                 n = min(row["children_before"], row["children_after"])
                 parts.append(
                     f"{_lc(PATHWAY_OUTCOMES[row['outcome']])} {section.value(row['diff_pp'], n, '{:+.1f}')} points "
-                    f"(95% CI {section.value(row['diff_low'], n, '{:+.1f}')} to {section.value(row['diff_high'], n, '{:+.1f}')})"
+                    f"(95% CI {section.ci(row['diff_low'], row['diff_high'], n, '{:+.1f}')})"
                 )
             sentences.append(
                 f"**The {len(set(d['la_code']))} boroughs together** (after minus before within each borough, combined with "

@@ -209,6 +209,24 @@ def treated_for(borough: str, treated) -> list:
     return treated
 
 
+def _placebo_estimate(base: dict, method: str, estimate: float, q, placebos, n_comparators: int, note: str) -> dict:
+    """One estimate row with its placebo interval and rank: the interval is the estimate minus the
+    placebo quantiles ``q`` (low, high) - the spread of the same estimator where nothing happened -
+    and the p-value and rank place the estimate among the placebo estimates."""
+    rank, p = permutation_p(estimate, placebos)
+    return {
+        **base,
+        "method": method,
+        "estimate": estimate,
+        "ci_low": estimate - q[1],
+        "ci_high": estimate - q[0],
+        "p_value": p,
+        "rank": rank,
+        "n_comparators": n_comparators,
+        "note": note,
+    }
+
+
 def check_parameters(unit_costs, programme_cost, cost_years, neighbour_list, placebo_level) -> None:
     """Clear errors for malformed parameters (the notebook's parameters cell)."""
     if str(neighbour_list) not in ("2021", "2025"):
@@ -767,17 +785,15 @@ def run(
                 for i, y in enumerate(yrs):
                     ser_rows.append((okey, u, "difference in differences", int(y), y1[i], cf[i], np.nan, np.nan))
                 est_rows.append(
-                    {
-                        **base,
-                        "method": "difference in differences vs neighbours, cost years",
-                        "estimate": did_cost,
-                        "ci_low": did_cost - qc[1],
-                        "ci_high": did_cost - qc[0],
-                        "p_value": permutation_p(did_cost, PP["did_cost"])[1],
-                        "rank": permutation_p(did_cost, PP["did_cost"])[0],
-                        "n_comparators": len(comps),
-                        "note": f"mean over {cost_years[0]}-{cost_years[1]} only (for the cost)",
-                    }
+                    _placebo_estimate(
+                        base,
+                        "difference in differences vs neighbours, cost years",
+                        did_cost,
+                        qc,
+                        PP["did_cost"],
+                        len(comps),
+                        f"mean over {cost_years[0]}-{cost_years[1]} only (for the cost)",
+                    )
                 )
                 if use_pyfixest and okey == "cla_rate":
                     pyfx_rows.append(_pyfixest_did(okey, u, yrs, y1, Y0, comps, fpy, est))
@@ -800,18 +816,16 @@ def run(
                 its_cost = float(its_cost_gap(y1 - cmean, yrs, fpy, cost_mask))
                 qi = np.quantile(PP["its_cost"], [lo_q, hi_q]) if n_plc else (np.nan, np.nan)
                 est_rows.append(
-                    {
-                        **base,
-                        "method": "interrupted time series vs neighbours, cost years",
-                        "estimate": its_cost,
-                        "ci_low": its_cost - qi[1],
-                        "ci_high": its_cost - qi[0],
-                        "p_value": permutation_p(its_cost, PP["its_cost"])[1],
-                        "rank": permutation_p(its_cost, PP["its_cost"])[0],
-                        "n_comparators": len(comps),
-                        "note": f"mean gap from the ITS counterfactual over {cost_years[0]}-{cost_years[1]}; "
+                    _placebo_estimate(
+                        base,
+                        "interrupted time series vs neighbours, cost years",
+                        its_cost,
+                        qi,
+                        PP["its_cost"],
+                        len(comps),
+                        f"mean gap from the ITS counterfactual over {cost_years[0]}-{cost_years[1]}; "
                         f"{placebo_level:.0%} placebo interval",
-                    }
+                    )
                 )
                 cf_its = cmean + g["counterfactual"]
                 for i, y in enumerate(yrs):
