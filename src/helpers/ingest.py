@@ -312,6 +312,19 @@ class IngestResult:
         }
 
 
+#: The columns every file's reconciliation row has (:meth:`IngestResult.reconciliation`; readers of
+#: other formats write the same), for tables of them that must exist even when no file was read.
+RECONCILIATION_COLUMNS = [
+    "file",
+    "strand",
+    "rows_read",
+    "rows_accepted",
+    "rows_rejected",
+    "values_set_to_missing",
+    "ignored_columns",
+    "synthetic",
+    "sha256",
+]
 ISSUE_COLUMNS = ["file", "row", "column", "value", "reason", "action"]
 LINK_COLUMNS = [
     "link",

@@ -38,7 +38,7 @@ import pandas as pd
 
 from .config import ALL_BOROUGHS, BOROUGHS, DEFAULT_SUPPRESSION_THRESHOLD
 from .disclosure import SUPPRESSED, count_like_columns, cross_scope_suppressed, suppress_table
-from .ingest import LINK_COLUMNS, data_quality_dir, nothing_dropped_silently
+from .ingest import LINK_COLUMNS, RECONCILIATION_COLUMNS, data_quality_dir, nothing_dropped_silently
 from .report_section import (
     EVIDENCE_STRENGTHS,
     STRENGTH_INTRO,
@@ -441,19 +441,7 @@ def synthetic_inputs(processed_dir: Path) -> pd.DataFrame:
     """The reconciliation of every raw file ingested for this scope (one row per file)."""
     files = sorted(data_quality_dir(processed_dir).glob("reconciliation_*.csv"))
     if not files:
-        return pd.DataFrame(
-            columns=[
-                "file",
-                "strand",
-                "rows_read",
-                "rows_accepted",
-                "rows_rejected",
-                "values_set_to_missing",
-                "ignored_columns",
-                "synthetic",
-                "sha256",
-            ]
-        )
+        return pd.DataFrame(columns=RECONCILIATION_COLUMNS)
     return pd.concat([pd.read_csv(f, keep_default_na=False) for f in files], ignore_index=True)
 
 

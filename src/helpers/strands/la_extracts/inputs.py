@@ -858,21 +858,7 @@ def save_records(results: dict[str, TableResult], processed_dir: Path) -> pd.Dat
         rec = r.reconciliation()
         pd.DataFrame([rec]).to_csv(out / f"reconciliation_{k}.csv", index=False)
         recs.append({"table": t, **rec})
-    return pd.DataFrame(
-        recs,
-        columns=[
-            "table",
-            "file",
-            "strand",
-            "rows_read",
-            "rows_accepted",
-            "rows_rejected",
-            "values_set_to_missing",
-            "ignored_columns",
-            "synthetic",
-            "sha256",
-        ],
-    )
+    return pd.DataFrame(recs, columns=["table", *ingest.RECONCILIATION_COLUMNS])
 
 
 # ---------------------------------------------------------------------------------------------
