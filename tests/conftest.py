@@ -43,27 +43,31 @@ def built(tmp_path_factory):
     # extracts (tests/test_la_extracts_validation.py covers them). Declared, not --set, so the
     # report is the default build, not a variant.
     declaration = write_test_declaration(tmp / "pipeline.yaml")
+    done = run_pipeline(tmp, tmp / "raw", "--force", "--pipeline", str(declaration))
+    assert done.returncode == 0, done.stderr[-3000:]
+    html = (tmp / "reports" / "focus_on_practice_evaluation.html").read_text(encoding="utf-8")
+    return {"tmp": tmp, "truth": truth, "html": html, "processed": tmp / "processed" / "all"}
+
+
+def run_pipeline(workdir: Path, raw: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run the pipeline's command line on ``raw``, writing everything under ``workdir`` (processed,
+    runs, reports), as a user would; returns the finished process (output captured)."""
     cmd = [
         sys.executable,
         "-m",
         "helpers.pipeline",
         "--no-progress",
-        "--force",
-        "--pipeline",
-        str(declaration),
         "--raw-dir",
-        str(tmp / "raw"),
+        str(raw),
         "--processed-dir",
-        str(tmp / "processed"),
+        str(workdir / "processed"),
         "--runs-dir",
-        str(tmp / "runs"),
+        str(workdir / "runs"),
         "--report-dir",
-        str(tmp / "reports"),
+        str(workdir / "reports"),
+        *args,
     ]
-    done = subprocess.run(cmd, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr[-3000:]
-    html = (tmp / "reports" / "focus_on_practice_evaluation.html").read_text(encoding="utf-8")
-    return {"tmp": tmp, "truth": truth, "html": html, "processed": tmp / "processed" / "all"}
+    return subprocess.run(cmd, capture_output=True, text=True)
 
 
 def write_test_declaration(path: Path) -> Path:

@@ -2,10 +2,10 @@
 
 import json
 import re
-import subprocess
-import sys
 
 import pandas as pd
+
+from conftest import run_pipeline
 
 
 def test_report_has_the_sections(built):
@@ -125,23 +125,7 @@ def test_a_borough_with_no_data_still_gets_a_report(built, tmp_path):
         table = pd.read_csv(src / name, dtype=str, keep_default_na=False)
         table[table["borough"] == "Westminster"].to_csv(raw / name, index=False)
     (raw / "interviews.qdpx").write_bytes((src / "interviews.qdpx").read_bytes())  # all boroughs; no manifest beside it
-    cmd = [
-        sys.executable,
-        "-m",
-        "helpers.pipeline",
-        "--no-progress",
-        "--borough",
-        "kensington_chelsea",
-        "--raw-dir",
-        str(raw),
-        "--processed-dir",
-        str(tmp_path / "processed"),
-        "--runs-dir",
-        str(tmp_path / "runs"),
-        "--report-dir",
-        str(tmp_path / "reports"),
-    ]
-    done = subprocess.run(cmd, capture_output=True, text=True)
+    done = run_pipeline(tmp_path, raw, "--borough", "kensington_chelsea")
     assert done.returncode == 0, done.stderr[-3000:]
     html = (tmp_path / "reports" / "focus_on_practice_evaluation_kensington_chelsea.html").read_text(encoding="utf-8")
     assert "No practice-scenario answer could be scored in Kensington and Chelsea" in html
@@ -159,21 +143,7 @@ def test_a_file_missing_a_column_stops_the_run_naming_file_and_column(built, tmp
         (raw / f.name).write_bytes(f.read_bytes())
     table = pd.read_csv(raw / "score15_responses.csv", dtype=str, keep_default_na=False)
     table.drop(columns=["q07"]).to_csv(raw / "score15_responses.csv", index=False)
-    cmd = [
-        sys.executable,
-        "-m",
-        "helpers.pipeline",
-        "--no-progress",
-        "--only",
-        "score15",
-        "--raw-dir",
-        str(raw),
-        "--processed-dir",
-        str(tmp_path / "processed"),
-        "--runs-dir",
-        str(tmp_path / "runs"),
-    ]
-    done = subprocess.run(cmd, capture_output=True, text=True)
+    done = run_pipeline(tmp_path, raw, "--only", "score15")
     assert done.returncode == 1
     failed = [line for line in done.stderr.splitlines() if line.startswith("FAILED:")]
     assert len(failed) == 1

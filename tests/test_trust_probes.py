@@ -7,13 +7,12 @@ the keyed hash, independently of the readers.
 """
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from conftest import run_pipeline
 from helpers import ingest, roster
 from helpers.ingest import IngestError, LinkError
 from helpers.pseudonymise import load_key, pseudonym
@@ -179,21 +178,7 @@ def test_header_only_roster_stops_the_run(raw, tmp_path, name):
 def test_header_only_families_stops_the_pipeline_with_one_line(raw, tmp_path):
     header = (raw / "families.csv").read_text(encoding="utf-8").splitlines()[0]
     (raw / "families.csv").write_text(header + "\n", encoding="utf-8")
-    cmd = [
-        sys.executable,
-        "-m",
-        "helpers.pipeline",
-        "--no-progress",
-        "--only",
-        "score15",
-        "--raw-dir",
-        str(raw),
-        "--processed-dir",
-        str(tmp_path / "processed"),
-        "--runs-dir",
-        str(tmp_path / "runs"),
-    ]
-    done = subprocess.run(cmd, capture_output=True, text=True)
+    done = run_pipeline(tmp_path, raw, "--only", "score15")
     assert done.returncode == 1
     failed = [line for line in done.stderr.splitlines() if line.startswith("FAILED:")]
     assert len(failed) == 1 and "families.csv: the file has a header but no rows" in failed[0]
