@@ -228,25 +228,20 @@ def _expected(rng, design: dict, effects: np.ndarray, coder_sd: np.ndarray, n_pr
     }
 
 
-def generate(ctx) -> dict:
-    rng = ctx.rng("scenarios")
-    prac = ctx.practitioners.reset_index(drop=True)
-    k = len(OUTCOMES)
-    scale = ctx.effect("scenarios", "training_scale", 1.0)
-    effects = np.array([scale * ctx.effect("scenarios", f"training_{o}", TRAINING_EFFECT[o]) for o in OUTCOMES])
-    role_shift = {r: ctx.effect("scenarios", f"role_{r}", s) for r, s in ROLE_SHIFT.items()}
-    wave2_shift = ctx.effect("scenarios", "wave2_shift", 0.05)
-    coder_sd = np.array([ctx.effect("scenarios", f"coder_noise_{o}", CODER_NOISE[o]) for o in OUTCOMES])
-    base = np.array([BASE[o] for o in OUTCOMES])
+def answer_design(rng, practitioners: pd.DataFrame) -> pd.DataFrame:
+    """Who answers which scenario, when, and their training status at that sitting (one row per
+    answer: ``prac`` (row of ``practitioners``), ``wave``, ``scenario_id``, ``date``, ``trained``).
 
-    # Who answers what, when.
+    Draws from ``rng`` in a fixed order (wave take-part, day, skips), so a caller that repeats the
+    draws that follow (:func:`draw_codes`) reproduces :func:`generate` exactly.
+    """
     rows = []
-    done = pd.to_datetime(prac["training_completed"].replace("", None))
+    done = pd.to_datetime(practitioners["training_completed"].replace("", None))
     for wave, (start, end) in WAVE_WINDOWS.items():
         t0 = pd.Timestamp(start)
         span = (pd.Timestamp(end) - t0).days
-        takes_part = rng.random(len(prac)) < P_WAVE[wave]
-        days = rng.integers(0, span + 1, len(prac))
+        takes_part = rng.random(len(practitioners)) < P_WAVE[wave]
+        days = rng.integers(0, span + 1, len(practitioners))
         for i in np.flatnonzero(takes_part):
             date = t0 + pd.Timedelta(days=int(days[i]))
             for sc in SCENARIOS:
@@ -261,24 +256,60 @@ def generate(ctx) -> dict:
                         "trained": bool(pd.notna(done[i]) and done[i] <= date),
                     }
                 )
-    design = pd.DataFrame(rows)
-    n = len(design)
-    p_idx = design["prac"].to_numpy()
-    trained = design["trained"].to_numpy(bool)
-    fixed = (
+    return pd.DataFrame(rows)
+
+
+def fixed_part(ctx, answers: pd.DataFrame, practitioners: pd.DataFrame) -> np.ndarray:
+    """(answers x outcomes) fixed latent part: base + role + scenario + wave-2 shift."""
+    role_shift = {r: ctx.effect("scenarios", f"role_{r}", s) for r, s in ROLE_SHIFT.items()}
+    wave2_shift = ctx.effect("scenarios", "wave2_shift", 0.05)
+    base = np.array([BASE[o] for o in OUTCOMES])
+    return (
         base[None, :]
-        + prac["role"].map(role_shift).to_numpy()[p_idx][:, None]
-        + design["scenario_id"].map(SCENARIO_SHIFT).to_numpy()[:, None]
-        + wave2_shift * (design["wave"].to_numpy() == 2)[:, None]
+        + practitioners["role"].map(role_shift).to_numpy()[answers["prac"].to_numpy()][:, None]
+        + answers["scenario_id"].map(SCENARIO_SHIFT).to_numpy()[:, None]
+        + wave2_shift * (answers["wave"].to_numpy() == 2)[:, None]
     )
 
-    u = rng.normal(0, SD_PRACTITIONER, len(prac))[p_idx][:, None]
-    v = rng.normal(0, SD_PRACTITIONER_OUTCOME, (len(prac), k))[p_idx]
+
+def draw_codes(rng, fixed: np.ndarray, p_idx: np.ndarray, n_prac: int, trained: np.ndarray, effects, coder_sd) -> dict:
+    """One draw of the latent alignment and the three coders' levels (module docstring), in the
+    order :func:`generate` draws them: practitioner, practitioner x outcome, answer, coders A, B, C."""
+    n, k = fixed.shape
+    u = rng.normal(0, SD_PRACTITIONER, n_prac)[p_idx][:, None]
+    v = rng.normal(0, SD_PRACTITIONER_OUTCOME, (n_prac, k))[p_idx]
     latent = fixed + u + v + trained[:, None] * effects + rng.normal(0, SD_ANSWER, (n, k))
-    true_level = _cut(latent)
-    level_a = _cut(latent + rng.normal(0, 1, (n, k)) * coder_sd)
-    level_b = _cut(latent + rng.normal(0, 1, (n, k)) * coder_sd)
-    level_c = _cut(latent + rng.normal(0, THIRD_CODER_NOISE, (n, k)))
+    return {
+        "true": _cut(latent),
+        "a": _cut(latent + rng.normal(0, 1, (n, k)) * coder_sd),
+        "b": _cut(latent + rng.normal(0, 1, (n, k)) * coder_sd),
+        "c": _cut(latent + rng.normal(0, THIRD_CODER_NOISE, (n, k))),
+    }
+
+
+def planted_effects(ctx) -> tuple[np.ndarray, np.ndarray]:
+    """Latent training effect and coder noise SD per outcome, with this run's overrides."""
+    scale = ctx.effect("scenarios", "training_scale", 1.0)
+    effects = np.array([scale * ctx.effect("scenarios", f"training_{o}", TRAINING_EFFECT[o]) for o in OUTCOMES])
+    coder_sd = np.array([ctx.effect("scenarios", f"coder_noise_{o}", CODER_NOISE[o]) for o in OUTCOMES])
+    return effects, coder_sd
+
+
+def generate(ctx) -> dict:
+    rng = ctx.rng("scenarios")
+    prac = ctx.practitioners.reset_index(drop=True)
+    scale = ctx.effect("scenarios", "training_scale", 1.0)
+    effects, coder_sd = planted_effects(ctx)
+    role_shift = {r: ctx.effect("scenarios", f"role_{r}", s) for r, s in ROLE_SHIFT.items()}
+    wave2_shift = ctx.effect("scenarios", "wave2_shift", 0.05)
+
+    design = answer_design(rng, prac)
+    n, k = len(design), len(OUTCOMES)
+    p_idx = design["prac"].to_numpy()
+    trained = design["trained"].to_numpy(bool)
+    fixed = fixed_part(ctx, design, prac)
+    drawn = draw_codes(rng, fixed, p_idx, len(prac), trained, effects, coder_sd)
+    true_level, level_a, level_b, level_c = drawn["true"], drawn["a"], drawn["b"], drawn["c"]
     needs_c = np.abs(level_a - level_b) == 2
 
     # Answers file.
