@@ -228,14 +228,25 @@ def _s15_trained_vs_not_welch(seed, effect):
     )
 
 
-def _net_change(seed, effect):
+def _net_change_row(seed, effect, lo, hi):
+    """All families' mean change in informal members with the interval (lo, hi) of the summary row. The
+    truth is the planted change of each group weighted by its families with two maps (the generator's
+    practitioner effect has mean 0, so it does not move the expectation)."""
     r = _networks(seed, effect)
     s = r["summary"]
     row = s[(s["measure"] == "n_informal") & (s["group"] == "all")].iloc[0]
     t, p = r["truth"], r["truth"]["planted"]
     n_t, n_u = t["families_with_both_waves_trained"], t["families_with_both_waves_untrained"]
     truth = (n_t * p["informal_change_trained"] + n_u * p["informal_change_untrained"]) / max(n_t + n_u, 1)
-    return (*_row(row), truth)
+    return (*_row(row, lo=lo, hi=hi), truth)
+
+
+def _net_change(seed, effect):
+    return _net_change_row(seed, effect, "cluster_ci_low", "cluster_ci_high")
+
+
+def _net_change_paired_t(seed, effect):
+    return _net_change_row(seed, effect, "ci_low", "ci_high")
 
 
 def _net_difference(seed, effect):
@@ -290,8 +301,9 @@ ESTIMATORS: list[Estimator] = [
     Estimator("score15: trained - not (ANCOVA, clustered)", "score15", _s15_trained_vs_not),
     Estimator("score15: [appendix] respondent paired t", "score15", _s15_respondent_paired_t, naive=True),
     Estimator("score15: [appendix] trained - not, Welch", "score15", _s15_trained_vs_not_welch, naive=True),
-    Estimator("networks: informal members change", "networks", _net_change),
+    Estimator("networks: informal members change (clustered)", "networks", _net_change),
     Estimator("networks: trained - not (ANCOVA, clustered)", "networks", _net_difference),
+    Estimator("networks: [appendix] informal change, paired t", "networks", _net_change_paired_t, naive=True),
     Estimator("scenarios: training effect (mixed, pooled)", "scenarios", _sc_training),
     Estimator("scenarios: training effect (within, Mundlak)", "scenarios", _sc_within),
     Estimator("scenarios: difference in differences", "scenarios", _sc_did),

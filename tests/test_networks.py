@@ -330,8 +330,9 @@ def synthetic_run(tmp_path_factory):
 
 
 def ci_of(summary, measure, group):
+    """The primary (practitioner-clustered) CI of a change-summary row."""
     r = summary[(summary["measure"] == measure) & (summary["group"] == group)].iloc[0]
-    return r["ci_low"], r["ci_high"], r
+    return r["cluster_ci_low"], r["cluster_ci_high"], r
 
 
 def test_planted_change_recovered(synthetic_run):
@@ -348,6 +349,8 @@ def test_planted_change_recovered(synthetic_run):
     d = by_training[by_training["measure"] == "n_informal"].iloc[0]
     assert d["ci_low"] <= planted["informal_change_difference"] <= d["ci_high"]
     assert d["ci_low"] > 0  # the planted difference (1.2 members) is detected at the default size
+    # The primary, baseline-adjusted and practitioner-clustered difference too.
+    assert d["adjusted_ci_low"] <= planted["informal_change_difference"] <= d["adjusted_ci_high"]
     # Counts: every map and family accounted for; planted malformed rows rejected, no more.
     assert len(measures) == t["maps"] and len(change) == t["families_with_both_waves"]
     for key, n in t["malformed_rows"].items():

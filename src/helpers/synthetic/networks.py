@@ -17,6 +17,15 @@ Planted change between waves (recorded in the truth record as the quantity the a
   ``CHURN * n_informal + effect``, so the expected change in the number of informal members is exactly
   ``effect``: ``informal_gain_trained`` for families whose practitioner was systemically trained when
   work began and ``informal_gain_untrained`` for the others;
+* practitioner effect: each practitioner has a random factor ``G`` (gamma, mean exactly 1, SD
+  ``practitioner_sd``, default :data:`SD_PRACTITIONER`) on how far their families replace the informal
+  members they lose: the arrival mean is ``CHURN * n_informal * G + effect``. Families of one
+  practitioner (up to five) thus share a shift ``CHURN * n_informal * (G - 1)`` in their change, of mean 0
+  whatever ``n_informal`` is, so the expected change per group stays exactly ``effect``: ``G`` is positive,
+  so the arrival mean needs no clipping when ``effect >= 0`` (the default and the null; a negative effect
+  could be clipped at 0, and the truth record counts the families where it was:
+  ``arrival_mean_clipped``). The factors come from their own stream (``networks/practitioner``), so with
+  ``practitioner_sd = 0`` every other draw, and the files, are those of a generator without the effect;
 * formal services churn the same way with no planted change (expected change 0).
 
 Ties between members are recorded on about 70% of maps (``ties_recorded``); the others are valid
@@ -39,6 +48,15 @@ WAVE2 = 0.85
 TIES_RECORDED = 0.7
 #: Per-member probability of leaving the network between waves (replaced on average).
 CHURN = 0.12
+#: SD of the practitioner factor on informal arrivals (gamma, mean 1). 0.5 gives a family with the mean
+#: ten informal members a practitioner shift of SD 0.6 members (CHURN x 10 x 0.5), between-practitioner
+#: variance 0.25 x E[(CHURN x n_informal)^2], about 0.38: some 12% of the variance of the informal change
+#: (one-way ANOVA estimate over 30 seeds, after removing the training groups' means: 0.30 of 2.51 with
+#: no planted gain, 0.37 of 3.12 with the default gains), the same order as the SCORE-15 generator's
+#: practitioner effect (SD 0.15 on a family change of SD about 0.39: 10% by the same estimate over 10
+#: seeds). Families per practitioner are few (about 1.8 on average, up to five), so the design effect of
+#: a mean change is about 1.15.
+SD_PRACTITIONER = 0.5
 
 ROLES = {
     "household": [
@@ -180,7 +198,18 @@ def generate(ctx) -> dict:
     rng = ctx.rng("networks")
     gain_trained = ctx.effect("networks", "informal_gain_trained", 1.5)
     gain_untrained = ctx.effect("networks", "informal_gain_untrained", 0.3)
+    sd_prac = ctx.effect("networks", "practitioner_sd", SD_PRACTITIONER)
     fam = ctx.families
+    # Practitioner factor on informal arrivals: gamma with mean 1 and SD sd_prac (1 when sd_prac is 0),
+    # from its own stream so that the strand's other draws do not depend on it.
+    prac_ids = pd.unique(fam["practitioner_id"])
+    if sd_prac > 0:
+        shape = 1.0 / sd_prac**2
+        factors = ctx.rng("networks/practitioner").gamma(shape, 1.0 / shape, size=len(prac_ids))
+    else:
+        factors = np.ones(len(prac_ids))
+    factor_of = dict(zip(prac_ids, factors, strict=True))
+    clipped = 0
     maps, members, ties = [], [], []
     n_trained = n_untrained = 0
     for row in fam.itertuples(index=False):
@@ -225,7 +254,9 @@ def generate(ctx) -> dict:
                 if rng.random() < 0.2:
                     m2[k] = int(np.clip(m2[k] + rng.choice([-1, 1]), 1, 3))
             w2.append(m2)
-        n_new_inf = int(rng.poisson(max(CHURN * len(informal1) + effect, 0.0)))
+        arrival_mean = CHURN * len(informal1) * factor_of[row.practitioner_id] + effect
+        clipped += arrival_mean < 0
+        n_new_inf = int(rng.poisson(max(arrival_mean, 0.0)))
         n_new_form = int(rng.poisson(CHURN * len(formal1)))
         for d in _informal_domains(rng, n_new_inf) + ["formal_services"] * n_new_form:
             w2.append(_member(rng, d, risk, next_number))
@@ -298,5 +329,13 @@ def generate(ctx) -> dict:
             "informal_change_untrained": gain_untrained,
             "informal_change_difference": gain_trained - gain_untrained,
             "formal_change": 0.0,
+            "practitioner_sd": sd_prac,
+            "practitioner_effect_note": (
+                "each practitioner's factor on informal arrivals, gamma with mean 1 and this SD (stream "
+                "networks/practitioner): the arrival mean is CHURN x wave-1 informal members x factor + effect, "
+                "so families of one practitioner share a shift of mean 0 in their change and the expected "
+                "change per group is the planted value (exactly, when arrival_mean_clipped is 0)"
+            ),
+            "arrival_mean_clipped": int(clipped),
         },
     }

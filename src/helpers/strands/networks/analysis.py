@@ -139,14 +139,36 @@ CHANGE_SUMMARY_TABLE = OutputTable(
         Field("mean_wave1", "number", "Mean at wave 1."),
         Field("mean_wave2", "number", "Mean at wave 2."),
         Field("mean_change", "number", "Mean of the per-family change (wave 2 minus wave 1)."),
-        Field("ci_low", "number", "95% CI of the mean change, lower (t-based)."),
-        Field("ci_high", "number", "95% CI of the mean change, upper (t-based)."),
-        Field("boot_ci_low", "number", "95% percentile bootstrap CI of the mean change, lower."),
+        Field(
+            "ci_low",
+            "number",
+            "95% CI of the mean change, lower (paired t, families treated as independent; see cluster_ci_low).",
+        ),
+        Field("ci_high", "number", "95% CI of the mean change, upper (paired t, families treated as independent)."),
+        Field(
+            "boot_ci_low",
+            "number",
+            "95% percentile bootstrap CI of the mean change, lower (resampling families one by one).",
+        ),
         Field("boot_ci_high", "number", "95% percentile bootstrap CI of the mean change, upper."),
         Field("d_z", "number", "Cohen's d_z: mean change / SD of the changes."),
         Field("dz_ci_low", "number", "95% bootstrap CI of d_z, lower."),
         Field("dz_ci_high", "number", "95% bootstrap CI of d_z, upper."),
-        Field("p", "number", "Two-sided paired t-test p-value."),
+        Field("p", "number", "Two-sided paired t-test p-value (families treated as independent)."),
+        Field(
+            "n_practitioners",
+            "integer",
+            "Practitioners of those families (the clusters of the clustered CI; a family whose practitioner is "
+            "unknown counts as its own).",
+        ),
+        Field(
+            "cluster_ci_low",
+            "number",
+            "Primary: 95% CI of the mean change with practitioner-clustered robust errors (CR1, t on practitioners "
+            "- 1 df), which allows for families of one practitioner (up to five) changing alike; lower.",
+        ),
+        Field("cluster_ci_high", "number", "That practitioner-clustered 95% CI, upper."),
+        Field("cluster_p", "number", "Two-sided p-value of the practitioner-clustered test of no change (primary)."),
     ),
 )
 
@@ -457,16 +479,33 @@ def _groups(families: pd.DataFrame | None) -> dict[str, set | None]:
     return groups
 
 
+def practitioner_of(family_ids: pd.Series, families: pd.DataFrame | None) -> pd.Series:
+    """Each family's practitioner (the cluster of robust errors); the family itself where unknown."""
+    family_ids = pd.Series(family_ids).reset_index(drop=True)
+    if families is None or "practitioner_id" not in families.columns:
+        return family_ids.astype(object)
+    lookup = families.drop_duplicates("family_id").set_index("family_id")["practitioner_id"]
+    return family_ids.map(lookup).astype(object).where(lambda c: c.notna(), family_ids)
+
+
 def change_summary(
     measures: pd.DataFrame, families: pd.DataFrame | None = None, n_boot: int = stats.DEFAULT_BOOTSTRAP, seed: int = 0
 ) -> pd.DataFrame:
-    """Paired change of every :data:`CHANGE_MEASURES` for all families and by training group."""
+    """Paired change of every :data:`CHANGE_MEASURES` for all families and by training group.
+
+    The primary interval and p-value (``cluster_*``) are practitioner-clustered
+    (:func:`helpers.stats.clustered_mean`, CR1 on practitioners - 1 df): up to five families share a
+    practitioner, whose way of working can move all their networks alike. The paired t interval
+    (``ci_low``, ``ci_high``, ``p``), the bootstrap and d_z treat families as independent and are kept
+    beside it."""
     rows = []
     for measure, label in CHANGE_MEASURES.items():
         pairs = paired_measures(measures, measure)
         for group, ids in _groups(families).items():
             sub = pairs if ids is None else pairs[pairs["family_id"].isin(ids)]
-            pc = stats.paired_change(sub["w1"].astype(float), sub["w2"].astype(float), n_boot=n_boot, seed=seed)
+            w1, w2 = sub["w1"].astype(float), sub["w2"].astype(float)
+            pc = stats.paired_change(w1, w2, n_boot=n_boot, seed=seed)
+            cm = stats.clustered_mean((w2 - w1).to_numpy(), practitioner_of(sub["family_id"], families).to_numpy())
             rows.append(
                 {
                     "measure": measure,
@@ -475,7 +514,11 @@ def change_summary(
                     "n_families": pc["n"],
                     "mean_wave1": pc["mean_before"],
                     "mean_wave2": pc["mean_after"],
-                    **{k: pc[k] for k in CHANGE_SUMMARY_TABLE.column_names[6:]},
+                    **{k: pc[k] for k in CHANGE_SUMMARY_TABLE.column_names[6:15]},
+                    "n_practitioners": cm["n_clusters"],
+                    "cluster_ci_low": cm["ci_low"],
+                    "cluster_ci_high": cm["ci_high"],
+                    "cluster_p": cm["p"],
                 }
             )
     return pd.DataFrame(rows, columns=CHANGE_SUMMARY_TABLE.column_names)
@@ -505,10 +548,11 @@ def change_by_training(
         y = ch.loc[ch["family_id"].isin(groups["not trained"]), "change"]
         d = stats.difference_in_means(x, y, n_boot=n_boot, seed=seed)
         known = ch[ch["family_id"].isin(groups["trained"] | groups["not trained"])]
-        prac = families.drop_duplicates("family_id").set_index("family_id")["practitioner_id"]
-        clusters = known["family_id"].map(prac).astype(object).where(lambda c: c.notna(), known["family_id"])
         a = stats.ancova_clustered(
-            known["w2"].astype(float), known["w1"].astype(float), known["family_id"].isin(groups["trained"]), clusters
+            known["w2"].astype(float),
+            known["w1"].astype(float),
+            known["family_id"].isin(groups["trained"]),
+            practitioner_of(known["family_id"], families).to_numpy(),
         )
         rows.append(
             {

@@ -437,7 +437,9 @@ def composition_chart(comp: pd.DataFrame) -> Figure:
 
 
 def change_chart(summary: pd.DataFrame, measures: list[str]) -> Figure:
-    """Mean change with 95% CI for a few measures, one row per measure and group."""
+    """Mean change with its practitioner-clustered 95% CI (``cluster_ci_low``/``cluster_ci_high`` of
+    :func:`analysis.change_summary`) for a few measures, one row per measure and group; a point without
+    whiskers where that CI could not be computed (fewer than three practitioners)."""
     groups = [g for g in ("all", "trained", "not trained") if g in set(summary["group"])]
     colours = {"all": "#333333", "trained": "#0072B2", "not trained": "#E69F00"}
     fig = Figure(figsize=(7, 0.9 + 0.9 * len(measures)))
@@ -453,7 +455,9 @@ def change_chart(summary: pd.DataFrame, measures: list[str]) -> Figure:
             ax.errorbar(
                 r["mean_change"],
                 y,
-                xerr=[[r["mean_change"] - r["ci_low"]], [r["ci_high"] - r["mean_change"]]],
+                xerr=[[r["mean_change"] - r["cluster_ci_low"]], [r["cluster_ci_high"] - r["mean_change"]]]
+                if pd.notna(r["cluster_ci_low"]) and pd.notna(r["cluster_ci_high"])
+                else None,
                 fmt="o",
                 color=colours[g],
                 capsize=3,

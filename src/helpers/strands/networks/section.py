@@ -193,8 +193,8 @@ def _what_changed(
     inf = {g: _summary_row(summary, "n_informal", g) for g in ("all", "trained", "not trained")}
     form = _summary_row(summary, "n_formal", "all")
 
-    def ci(row):
-        return f"95% CI {section.ci(row['ci_low'], row['ci_high'], row['n_families'])}"
+    def ci(row):  # practitioner-clustered: families of one practitioner may change alike
+        return f"95% CI {section.ci(row['cluster_ci_low'], row['cluster_ci_high'], row['n_families'])}"
 
     def sv(row, col="mean_change"):
         return section.value(row[col], row["n_families"], "{:+.1f}")
@@ -206,6 +206,8 @@ def _what_changed(
             f"{sv(allr)} members on average ({ci(allr)}; d_z = {section.value(allr['d_z'], allr['n_families'], '{:.2f}')}). "
             f"Informal members changed by {sv(inf['all'])} ({ci(inf['all'])}) and "
             f"formal services by {sv(form)} ({ci(form)}). "
+            "These intervals allow for families of one practitioner (up to five) changing alike "
+            "(errors clustered by practitioner). "
             f"On average a family kept {section.value(change['kept'].mean(), n)} members, lost "
             f"{section.value(change['lost'].mean(), n)} and gained {section.value(change['gained'].mean(), n)}: "
             "networks turn over even when their size stays the same."
@@ -242,7 +244,7 @@ def _key_findings(section, summary: pd.DataFrame) -> None:
     if r is None or pd.isna(r["mean_change"]) or section.is_small(r["n_families"]):
         return
     n = int(r["n_families"])
-    ci = (r["ci_low"], r["ci_high"])
+    ci = (r["cluster_ci_low"], r["cluster_ci_high"])  # practitioner-clustered (primary)
     strength = evidence_strength("before_after", n, ci=ci)  # no comparison group: never stronger than weak
     v = lambda x: section.value(x, n, "{:+.1f}")  # noqa: E731
     text = (
@@ -275,7 +277,17 @@ def _change_table_and_chart(section, summary: pd.DataFrame, min_count: int) -> N
         group=tab["group"].map({"all": "All families", "trained": "Trained", "not trained": "Not trained"})
     )
     tab = tab[
-        ["label", "group", "n_families", "mean_wave1", "mean_wave2", "mean_change", "ci_low", "ci_high", "d_z"]
+        [
+            "label",
+            "group",
+            "n_families",
+            "mean_wave1",
+            "mean_wave2",
+            "mean_change",
+            "cluster_ci_low",
+            "cluster_ci_high",
+            "d_z",
+        ]
     ].rename(
         columns={
             "label": "Measure",
@@ -283,15 +295,16 @@ def _change_table_and_chart(section, summary: pd.DataFrame, min_count: int) -> N
             "mean_wave1": "Wave 1",
             "mean_wave2": "Wave 2",
             "mean_change": "Change",
-            "ci_low": "95% CI low",
-            "ci_high": "95% CI high",
+            "cluster_ci_low": "95% CI low",
+            "cluster_ci_high": "95% CI high",
             "d_z": "d_z",
         }
     )
     section.table(
         "change_summary",
         tab,
-        caption="Change between waves (families with maps at both waves): paired means, 95% CI of the mean change and Cohen's d_z.",
+        caption="Change between waves (families with maps at both waves): paired means, 95% CI of the mean change "
+        "(errors clustered by practitioner, as up to five families share one) and Cohen's d_z.",
         count_columns=["n_families"],
         dependent_columns={c: "n_families" for c in ["Wave 1", "Wave 2", "Change", "95% CI low", "95% CI high", "d_z"]},
         # "All families" is the sum of the training groups, for each measure.
@@ -326,7 +339,8 @@ def _change_table_and_chart(section, summary: pd.DataFrame, min_count: int) -> N
     section.figure(
         "change_by_training",
         fig,
-        caption="Mean change in network members between waves, with 95% confidence intervals, by the practitioner's training."
+        caption="Mean change in network members between waves, with 95% confidence intervals (clustered by "
+        "practitioner), by the practitioner's training."
         + (" Groups of too few families to show are left out." if left_out else ""),
         alt="Dot-and-whisker chart of the mean change between waves in the number of members, informal members and "
         "formal services, for all families"
