@@ -196,3 +196,14 @@ def trained_by(practitioners: pd.DataFrame, practitioner_ids: pd.Series, dates: 
     # with no rows).
     done = pd.Series(completed.reindex(practitioner_ids).to_numpy(), index=practitioner_ids.index)
     return (done.notna() & (done <= pd.to_datetime(dates))).astype(bool)
+
+
+def practitioner_of(family_ids: pd.Series, families: pd.DataFrame | None) -> pd.Series:
+    """Each family's allocated practitioner, the cluster for practitioner-clustered intervals (up to
+    five families share one); the family itself where the practitioner is unknown, so such a family
+    is its own cluster rather than pooled with the others. Keeps the index of ``family_ids``."""
+    family_ids = pd.Series(family_ids)
+    if families is None or "practitioner_id" not in families.columns:
+        return family_ids.astype(object)
+    lookup = families.drop_duplicates("family_id").set_index("family_id")["practitioner_id"]
+    return family_ids.map(lookup).astype(object).where(lambda c: c.notna(), family_ids)

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as st
 
-from helpers import stats
+from helpers import roster, stats
 from helpers.ingest import (
     Field,
     OutputTable,
@@ -479,15 +479,6 @@ def _groups(families: pd.DataFrame | None) -> dict[str, set | None]:
     return groups
 
 
-def practitioner_of(family_ids: pd.Series, families: pd.DataFrame | None) -> pd.Series:
-    """Each family's practitioner (the cluster of robust errors); the family itself where unknown."""
-    family_ids = pd.Series(family_ids).reset_index(drop=True)
-    if families is None or "practitioner_id" not in families.columns:
-        return family_ids.astype(object)
-    lookup = families.drop_duplicates("family_id").set_index("family_id")["practitioner_id"]
-    return family_ids.map(lookup).astype(object).where(lambda c: c.notna(), family_ids)
-
-
 def change_summary(
     measures: pd.DataFrame, families: pd.DataFrame | None = None, n_boot: int = stats.DEFAULT_BOOTSTRAP, seed: int = 0
 ) -> pd.DataFrame:
@@ -505,7 +496,9 @@ def change_summary(
             sub = pairs if ids is None else pairs[pairs["family_id"].isin(ids)]
             w1, w2 = sub["w1"].astype(float), sub["w2"].astype(float)
             pc = stats.paired_change(w1, w2, n_boot=n_boot, seed=seed)
-            cm = stats.clustered_mean((w2 - w1).to_numpy(), practitioner_of(sub["family_id"], families).to_numpy())
+            cm = stats.clustered_mean(
+                (w2 - w1).to_numpy(), roster.practitioner_of(sub["family_id"], families).to_numpy()
+            )
             rows.append(
                 {
                     "measure": measure,
@@ -552,7 +545,7 @@ def change_by_training(
             known["w2"].astype(float),
             known["w1"].astype(float),
             known["family_id"].isin(groups["trained"]),
-            practitioner_of(known["family_id"], families).to_numpy(),
+            roster.practitioner_of(known["family_id"], families).to_numpy(),
         )
         rows.append(
             {

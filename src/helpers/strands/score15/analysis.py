@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from helpers import stats
+from helpers import roster, stats
 from helpers.ingest import Field, OutputTable
 
 from .inputs import ITEMS, MAX_MISSING_PER_SUBSCALE, N_ITEMS, RCI_Z, REVERSED_ITEMS, STRAND, SUBSCALE_LABELS, SUBSCALES
@@ -402,14 +402,6 @@ def family_bootstrap_ci(
     return (float(np.quantile(means, a)), float(np.quantile(means, 1 - a)))
 
 
-def _practitioner_of(family_ids: pd.Series, families: pd.DataFrame | None) -> pd.Series:
-    """The family's practitioner (the cluster for robust errors); the family itself where unknown."""
-    if families is None or "practitioner_id" not in families:
-        return family_ids.astype(object)
-    lookup = families.drop_duplicates("family_id").set_index("family_id")["practitioner_id"]
-    return family_ids.map(lookup).astype(object).where(lambda s: s.notna(), family_ids)
-
-
 def change_summary(
     resp_change: pd.DataFrame,
     fam_change: pd.DataFrame,
@@ -427,7 +419,7 @@ def change_summary(
     rows = []
     for unit, table in (("respondents", resp_change), ("families", fam_change)):
         groups = _trained_group(table["practitioner_trained"])
-        clusters = _practitioner_of(table["family_id"], families)
+        clusters = roster.practitioner_of(table["family_id"], families)
         for group in ("all", "trained", "not_trained", "unknown"):
             mask = np.ones(len(table), dtype=bool) if group == "all" else groups.to_numpy() == group
             sub = table[mask]
@@ -467,7 +459,7 @@ def trained_difference(fam_change: pd.DataFrame, level: float = 0.95, families: 
     groups = _trained_group(fam_change["practitioner_trained"]).to_numpy()
     known = groups != "unknown"
     sub = fam_change[known]
-    clusters = _practitioner_of(sub["family_id"], families)
+    clusters = roster.practitioner_of(sub["family_id"], families)
     a = stats.ancova_clustered(sub["total_wave2"], sub["total_wave1"], groups[known] == "trained", clusters, level)
     d = stats.difference_in_means(
         fam_change.loc[groups == "trained", "change"],
