@@ -271,6 +271,7 @@ def build_section(
         dependent_columns={
             c: "n"
             for c in (
+                "n_teams",  # derived from the group's practitioners; also keeps it out of the row's identity
                 "mean_before",
                 "mean_after",
                 "mean_change",
