@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import t as st_t
 
 from helpers.report_section import Section
 from helpers.strands import time_use
@@ -199,3 +200,107 @@ def test_roster_check_by_hand():
     # P1 wave 1: not yet trained by 2014-10-10, 'in_training' -> agrees; wave 2: trained -> agrees;
     # P2: 'trained' but no completion date on the roster -> disagrees; P3 is not on the roster.
     assert analysis.roster_check(survey, roster) == {"answers": 4, "on_roster": 3, "status_agrees": 2}
+
+
+# ---- team effect (issue 10: practitioners of one roster team change alike) -------------------------
+
+
+def _anova_icc(raw) -> float:
+    """One-way ANOVA intra-team correlation of the observed direct-share change, computed from the raw
+    CSVs alone (not the strand's code): practitioners with a valid answer at both waves, teams from
+    practitioners.csv; ICC = s_b^2 / (s_b^2 + s_w^2), s_b^2 = (MSB - MSW) / m0."""
+    s = pd.read_csv(raw / "time_use_survey.csv", dtype=str)
+    hours = s[[c for c in s.columns if c.startswith("hours_")]].apply(pd.to_numeric, errors="coerce")
+    ok = hours.notna().all(axis=1) & (hours >= 0).all(axis=1) & hours.sum(axis=1).between(5, 80)
+    s = s[ok].assign(share=hours["hours_direct_work"][ok] / hours[ok].sum(axis=1))
+    wide = s.pivot_table(index="practitioner_id", columns="wave", values="share").dropna()
+    team = pd.read_csv(raw / "practitioners.csv", dtype=str).set_index("practitioner_id")["team"]
+    df = (wide["2"] - wide["1"]).rename("d").to_frame().join(team)
+    g = df.groupby("team")["d"]
+    k, n, sizes = g.ngroups, len(df), g.size()
+    m0 = (n - (sizes**2).sum() / n) / (k - 1)
+    msb = (sizes * (g.mean() - df["d"].mean()) ** 2).sum() / (k - 1)
+    msw = ((df["d"] - g.transform("mean")) ** 2).sum() / (n - k)
+    sb = (msb - msw) / m0
+    return sb / (sb + msw)
+
+
+def test_generator_team_effect_correlates_changes_within_teams(tmp_path):
+    # scale 3: about 24 practitioners answering both waves in each of the 18 teams; two seeds pooled
+    def icc(seed, effects):
+        raw = tmp_path / f"raw{seed}{bool(effects)}"
+        truth = generate_all(raw, seed=seed, scale=3, strands=("roster", "time_use"), effects=effects)
+        return _anova_icc(raw), truth["strands"]["time_use"]
+
+    on = [icc(s, {}) for s in (0, 1)]
+    off = [icc(s, {"time_use": {"team_change_sd": 0.0}}) for s in (0, 1)]
+    planted = on[0][1]["planted"]
+    # default: team SD 0.02 against practitioner SD 0.05 -> ICC 0.0004 / 0.0029 = 0.138
+    assert planted["team_change_sd"] == 0.02 and planted["icc_change"] == pytest.approx(0.0004 / 0.0029)
+    assert on[0][1]["teams"] == 18
+    assert 0.06 < np.mean([i for i, _ in on]) < 0.30
+    assert abs(np.mean([i for i, _ in off])) < 0.05
+    assert off[0][1]["planted"]["team_change_sd"] == 0 and off[0][1]["planted"]["icc_change"] == 0
+
+
+def test_clip_offsets_keep_the_expected_change():
+    from helpers.synthetic.time_use import mean_preserving_offsets
+
+    # second method: simulate clip(target + offset + e) and compare its mean with the target
+    target = np.array([0.032, 0.06, 0.12, 0.30, 0.72])
+    sd = float(np.hypot(0.02, 0.05))
+    off = mean_preserving_offsets(target, sd)
+    e = np.random.default_rng(7).normal(0, sd, 1_000_000)
+    for t, o in zip(target, off, strict=True):
+        assert np.clip(t + o + e, 0.03, 0.75).mean() == pytest.approx(t, abs=2e-4)  # MC SE about 5e-5
+    assert abs(off[0]) > 0.05 and abs(off[3]) < 1e-6  # near the bound a big nudge, in the middle none
+    assert np.isnan(mean_preserving_offsets(np.array([0.80]), sd)[0])  # no offset can keep a mean outside
+
+
+def test_team_clustered_change_by_hand():
+    # balanced: 3 teams of 2 practitioners; changes d, mean 0.1
+    d = np.array([0.10, 0.20, 0.00, 0.10, 0.15, 0.05])
+    teams = np.array(["a", "a", "b", "b", "c", "c"])
+    res = analysis.team_clustered_change(np.zeros(6), d, teams)
+    # CR2 for a mean: cluster g's score sum_g(e) is scaled by 1 / sqrt(1 - n_g / n); balanced -> df G - 1
+    e = d - d.mean()
+    sums = np.array([e[:2].sum(), e[2:4].sum(), e[4:].sum()])
+    se = np.sqrt((sums**2 / (1 - 2 / 6)).sum()) / 6
+    assert res["n_teams"] == 3 and res["team_df"] == pytest.approx(2)
+    assert res["team_ci_low"] == pytest.approx(0.1 - 4.30265273 * se)
+    assert res["team_ci_high"] == pytest.approx(0.1 + 4.30265273 * se)
+    # unbalanced variance: teams of 3, 2, 1
+    t2 = np.array(["a", "a", "a", "b", "b", "c"])
+    r2 = analysis.team_clustered_change(np.zeros(6), d, t2)
+    s2 = np.array([e[:3].sum(), e[3:5].sum(), e[5:].sum()])
+    se2 = np.sqrt((s2**2 / (1 - np.array([3, 2, 1]) / 6)).sum()) / 6
+    half = (r2["team_ci_high"] - r2["team_ci_low"]) / 2
+    assert half == pytest.approx(st_t.ppf(0.975, r2["team_df"]) * se2)
+    # each practitioner a cluster of their own (no roster): the paired t interval
+    r3 = analysis.team_clustered_change(np.zeros(6), d, analysis.clusters_for(list("pqrstu"), None))
+    assert r3["team_df"] == pytest.approx(5)
+    assert r3["team_ci_low"] == pytest.approx(0.1 - 2.57058184 * d.std(ddof=1) / np.sqrt(6))
+    # a roster team, named within its borough; an id not on the roster is its own cluster
+    roster = pd.DataFrame({"practitioner_id": ["p", "q"], "borough": ["W", "H"], "team": ["T1", "T1"]})
+    assert list(analysis.clusters_for(["p", "q", "z"], analysis.practitioner_teams(roster))) == [
+        "team:W/T1",
+        "team:H/T1",
+        "practitioner:z",
+    ]
+
+
+def test_team_clustered_interval_covers_planted_and_is_wider_than_naive(synthetic_survey, tmp_path, monkeypatch):
+    from helpers import roster
+
+    raw, truth = synthetic_survey
+    monkeypatch.setenv("FOP_PSEUDONYMISATION_KEY", KEY.decode())  # the roster is read with the same key
+    survey = inputs.load_survey(raw, tmp_path, key=KEY)
+    prac = roster.load_practitioners(raw, tmp_path).data
+    res = analysis.analyse(survey.data, ACTS, n_boot=50, seed=1, practitioners=prac)
+    allc = res[analysis.DIRECT_CHANGE_BY_GROUP.key].set_index("grouping").loc["all"]
+    planted = truth["planted"]["direct_share_change"]
+    assert allc["n_teams"] == truth["teams"] == 18
+    assert allc["team_ci_low"] <= planted <= allc["team_ci_high"] and allc["team_ci_low"] > 0
+    assert allc["team_ci_high"] - allc["team_ci_low"] > allc["ci_high"] - allc["ci_low"]
+    assert allc["team_df"] < 17  # Bell-McCaffrey df below G - 1 with unequal teams
+    assert res["n_pairs_with_team"] == allc["n"]

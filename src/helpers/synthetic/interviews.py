@@ -17,6 +17,20 @@ sub-codes). Planted patterns (``truth``):
 * ``shared_language``: staff (practitioners and managers) mention *A shared language* with probability
   ``p_language_wave1`` at wave 1 and ``p_language_wave2`` at wave 2;
 * *Recording burden* has the same probability at both waves (the null: change 0);
+* ``person_logit_sd``: people differ in what they talk about, and a person interviewed at both waves
+  tends to raise the same themes twice. Each participant gets, for each theme, a propensity
+  u ~ Normal(0, ``person_logit_sd``^2) on the logit scale, drawn once (from its own random stream,
+  ``interviews.people``) and shared by their interviews: an interview mentions the theme with
+  probability expit(logit(p) + delta(p) + u), where p is the planted probability for who is speaking,
+  when (wave) and in what training state, and delta(p) is solved (Gauss-Hermite quadrature, 80 nodes)
+  so that the mean over people is exactly p: E[expit(logit(p) + delta + u)] = p. The planted shares
+  therefore stay the truth (mean-preserving; no Monte Carlo truth needed), and the person effect only
+  correlates a person's interviews. Default :data:`PERSON_LOGIT_SD` = 1.5, a latent intra-person
+  correlation of 1.5^2 / (1.5^2 + pi^2 / 3) = 0.41, in the range of the year-apart test-retest
+  correlations of attitude items; for a theme with p = 0.5 at both waves the two interviews' mentions
+  correlate about 0.3 (``within_person_correlation_p50`` in the truth record). 0 switches it off (the
+  interviews of one person are then independent given wave and training, and the file is byte for
+  byte the one written before the person effect existed);
 * *Reflective supervision* and *Confidence in practice* are often coded on overlapping or the same
   segments, and so are *Recording burden* and *Time for direct work*: the co-occurrence network has a
   staff cluster and a family cluster.
@@ -30,12 +44,16 @@ dates and order): same seed, same bytes.
 
 from __future__ import annotations
 
+import functools
 import uuid
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+from scipy import optimize
+from scipy.special import expit, logit
 
 from ..config import BOROUGHS
 from ..ingest import file_sha256
@@ -123,6 +141,10 @@ LINKED = {
     ("Recording burden", "Time for direct work"): 0.7,
     ("Being listened to", "Help that fits the family"): 0.5,
 }
+#: Logit-scale SD of a participant's propensity to raise a theme, shared by their interviews.
+PERSON_LOGIT_SD = 1.5
+_GH_NODES, _GH_WEIGHTS = np.polynomial.hermite_e.hermegauss(80)
+_GH_WEIGHTS = _GH_WEIGHTS / _GH_WEIGHTS.sum()  # expectation over a standard normal
 P_CONSENT = 0.7
 P_WAVE2 = 0.85
 P_PERSONAL = 0.2
@@ -215,6 +237,34 @@ class _Guids:
         return str(uuid.UUID(bytes=self.rng.bytes(16), version=4))
 
 
+@functools.lru_cache(maxsize=256)
+def logit_shift(p: float, sd: float) -> float:
+    """delta with E[expit(logit(p) + delta + sd Z)] = p, Z standard normal (Gauss-Hermite quadrature);
+    0 when ``sd`` is 0 or ``p`` is 0 or 1 (a person effect cannot move a certainty)."""
+    if sd <= 0 or not 0 < p < 1:
+        return 0.0
+    base = float(logit(p))
+    f = lambda d: float(_GH_WEIGHTS @ expit(base + d + sd * _GH_NODES)) - p  # noqa: E731
+    return float(optimize.brentq(f, -10 * sd - 1, 10 * sd + 1, xtol=1e-13))
+
+
+def person_probability(p: float, u: float, sd: float) -> float:
+    """Probability that one interview mentions a theme of planted marginal probability ``p``, for a
+    person whose propensity on the logit scale is ``u`` (drawn from Normal(0, sd^2))."""
+    if sd <= 0 or not 0 < p < 1:
+        return p
+    return float(expit(logit(p) + logit_shift(p, sd) + u))
+
+
+def within_person_correlation(p: float, sd: float) -> float:
+    """Correlation of two interviews' mentions of a theme by one person, both with marginal probability
+    ``p``: Var(pi) / (p (1 - p)), pi = expit(logit(p) + delta + u) the person's probability."""
+    if sd <= 0 or not 0 < p < 1:
+        return 0.0
+    pi = expit(logit(p) + logit_shift(p, sd) + sd * _GH_NODES)
+    return float((_GH_WEIGHTS @ pi**2 - p**2) / (p * (1 - p)))
+
+
 def _dates(rng, wave: int, n: int) -> list[pd.Timestamp]:
     start, end = (pd.Timestamp(x) for x in WAVE_WINDOWS[wave])
     return [start + pd.Timedelta(days=int(d)) for d in rng.integers(0, (end - start).days + 1, n)]
@@ -305,6 +355,8 @@ def generate(ctx) -> dict:
     p_conf = {k: ctx.effect("interviews", f"p_confidence_{k}", v) for k, v in P_CONFIDENCE.items()}
     p_lang = {w: ctx.effect("interviews", f"p_language_wave{w}", v) for w, v in P_LANGUAGE.items()}
     people = _participants(ctx, rng)
+    person_sd = ctx.effect("interviews", "person_logit_sd", PERSON_LOGIT_SD)
+    propensity = ctx.rng("interviews.people").normal(0, 1, size=(len(people), len(CODEBOOK))) * person_sd
 
     ET.register_namespace("", NS)
     root = ET.Element(
@@ -354,7 +406,7 @@ def generate(ctx) -> dict:
     n_personal: list = []
     rows = []
     n_sel = 0
-    for _, p in people.iterrows():
+    for i, (_, p) in enumerate(people.iterrows()):
         case = _sub(cases_el, "Case", guid=guid(), name=p["participant"])
         value(case, "Participant type", "TextValue", p["participant_type"].replace("_", " "))
         value(case, "Borough", "TextValue", p["borough"])
@@ -368,7 +420,11 @@ def generate(ctx) -> dict:
                 probs["Confidence in practice"] = p_conf["trained" if trained else "untrained"]
             if p["participant_type"] in ("practitioner", "manager"):
                 probs["A shared language"] = p_lang[w]
-            mentioned = [t for t in CODEBOOK if rng.random() < probs.get(t, 0.0)]
+            mentioned = [
+                t
+                for j, t in enumerate(CODEBOOK)
+                if rng.random() < person_probability(probs.get(t, 0.0), propensity[i, j], person_sd)
+            ]
             text, segments = _interview_text(rng, mentioned, p["participant_type"], n_personal)
             sg = guid()
             name = f"Interview {p['participant']} wave {w}"
@@ -432,6 +488,10 @@ def generate(ctx) -> dict:
             "p_language_wave1": p_lang[1],
             "p_language_wave2": p_lang[2],
             "null_wave_change_theme": "Recording burden",
+            "person_logit_sd": person_sd,
+            "person_effect": "mean-preserving: each interview's marginal probability of mentioning a theme is the "
+            "planted one, so the planted shares are the truth; a person's interviews share their propensity",
+            "within_person_correlation_p50": within_person_correlation(0.5, person_sd),
             "linked_themes": [list(k) for k in LINKED],
         },
         "realised": {

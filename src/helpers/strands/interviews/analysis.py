@@ -22,7 +22,10 @@ participant-clustered interval (CR3 jackknife of the linear probability model) h
 average but missed asymmetrically where a share is near 0.75 on a few dozen interviews (the trained -
 not yet trained difference: coverage 90% over 200 seeds, 10% of intervals wholly above the truth), as
 a Wald interval for a proportion does; the Wilson-based MOVER interval corrects that skew (95% on the
-same seeds).
+same seeds). Since the generator gives each person a propensity per theme shared by their interviews
+(``person_logit_sd``, :mod:`helpers.synthetic.interviews`), calibration tests the participant
+clustering itself: over seeds 1000-1399 the three headline intervals covered 94.5-95.8% with 4.0-6.0%
+false positives.
 """
 
 from __future__ import annotations

@@ -5,8 +5,19 @@ over that practitioner's weekly total. Group figures are the mean of the practit
 practitioner counts once, whatever their hours), with a t-based 95% CI. Change is measured on the
 practitioners who answered two waves (the first and the last they answered): the paired change in
 each share (percentage points), with :func:`helpers.stats.paired_change` (t CI, percentile
-bootstrap CI over practitioners, d_z and its bootstrap CI). Practitioners are the unit sampled, so
-they are the unit resampled.
+bootstrap CI over practitioners, d_z and its bootstrap CI).
+
+Practitioners sit in roster teams (``team`` in ``practitioners.csv``), and practitioners of one team
+share what moves their week between waves (a manager, a vacancy, a caseload), so their changes are
+not independent. The primary interval of every change (``team_ci_low``/``team_ci_high``, ``team_p``)
+is therefore team-clustered: the mean change with a cluster-robust CR2 variance (Bell & McCaffrey
+2002) and a t interval on the Bell-McCaffrey Satterthwaite degrees of freedom
+(:func:`helpers.stats.cluster_robust_ols`, ``method="CR2"``), which stay honest with the 18 or so teams
+of the three boroughs, and with the five or six of one borough, where G - 1 df would not. A
+practitioner missing from the roster (or a survey read without one) is a cluster of their own; with
+no roster at all the interval is the paired t interval (CR2 with one practitioner a cluster is HC2,
+which for a mean is s^2 / n on n - 1 df). The paired t and bootstrap intervals, which treat
+practitioners as independent, are kept beside it (appendix) to show the difference.
 """
 
 from __future__ import annotations
@@ -80,7 +91,16 @@ _CHANGE_FIELDS = (
     Field("d_z", "number", "Effect size: mean change / SD of the changes."),
     Field("dz_ci_low", "number", "Bootstrap 95% CI of d_z, lower."),
     Field("dz_ci_high", "number", "Upper."),
-    Field("p", "number", "Two-sided paired t-test p-value."),
+    Field("p", "number", "Two-sided paired t-test p-value (practitioners treated as independent)."),
+    Field("n_teams", "integer", "Teams the practitioners belong to (clusters of the team-clustered CI)."),
+    Field(
+        "team_ci_low",
+        "number",
+        "95% CI of the mean change, team-clustered (CR2, Bell-McCaffrey Satterthwaite df; primary), lower.",
+    ),
+    Field("team_ci_high", "number", "Upper end of the team-clustered 95% CI."),
+    Field("team_df", "number", "Degrees of freedom of the team-clustered t interval."),
+    Field("team_p", "number", "Two-sided p-value of the team-clustered test of no change (primary)."),
 )
 CHANGE = OutputTable(
     key="time_use_change",
@@ -204,6 +224,54 @@ def paired_waves(long: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([pairs, info], axis=1)
 
 
+def practitioner_teams(practitioners: pd.DataFrame | None) -> pd.Series:
+    """practitioner_id -> roster team, named within its borough (``<borough>/<team>``: two boroughs may
+    both have a "Team 1"); empty when no roster is given or it has no ``team`` column."""
+    if practitioners is None or "team" not in practitioners:
+        return pd.Series(dtype=object)
+    r = practitioners.dropna(subset=["practitioner_id", "team"]).drop_duplicates("practitioner_id")
+    r = r[r["team"].astype(str).str.strip() != ""]
+    name = r["team"].astype(str)
+    if "borough" in r:
+        name = r["borough"].fillna("").astype(str) + "/" + name
+    return pd.Series(name.to_numpy(), index=r["practitioner_id"].to_numpy())
+
+
+def clusters_for(practitioner_ids, teams: pd.Series | None) -> np.ndarray:
+    """Cluster label of each practitioner: ``team:<borough>/<team>`` where the roster gives one, else
+    ``practitioner:<id>`` (a cluster of their own)."""
+    ids = pd.Series(np.asarray(practitioner_ids, dtype=object))
+    team = ids.map(teams) if teams is not None and len(teams) else pd.Series(np.nan, index=ids.index)
+    return np.where(team.notna(), "team:" + team.astype(str), "practitioner:" + ids.astype(str))
+
+
+def team_clustered_change(before, after, clusters, level: float = 0.95) -> dict:
+    """Mean of ``after - before`` with a team-clustered CR2 t interval (see the module docstring).
+
+    Returns n_teams, team_ci_low, team_ci_high, team_df, team_p (NaN with fewer than 3 clusters)."""
+    t = pd.DataFrame(
+        {"d": np.asarray(after, dtype=float) - np.asarray(before, dtype=float), "c": np.asarray(clusters, dtype=object)}
+    ).dropna()
+    n_teams = int(t["c"].nunique())
+    out = {"n_teams": n_teams, "team_ci_low": np.nan, "team_ci_high": np.nan, "team_df": np.nan, "team_p": np.nan}
+    if n_teams < 3 or t["d"].std(ddof=1) == 0:
+        return out
+    r = stats.cluster_robust_ols(t["d"].to_numpy(), np.ones((len(t), 1)), t["c"].to_numpy(), level=level, method="CR2")
+    out.update(
+        team_ci_low=float(r["ci_low"][0]),
+        team_ci_high=float(r["ci_high"][0]),
+        team_df=float(r["df"][0]),
+        team_p=float(r["p"][0]),
+    )
+    return out
+
+
+def _change_row(p: pd.DataFrame, teams: pd.Series | None, n_boot: int, seed: int) -> dict:
+    res = stats.paired_change(p["before"], p["after"], n_boot=n_boot, seed=seed)
+    res.update(team_clustered_change(p["before"], p["after"], clusters_for(p["practitioner_id"], teams)))
+    return res
+
+
 def _share_pairs(long: pd.DataFrame, pairs: pd.DataFrame, code: str) -> pd.DataFrame:
     s = long[long["activity"] == code].set_index(["practitioner_id", "wave"])["share"]
     out = pairs.copy()
@@ -213,14 +281,19 @@ def _share_pairs(long: pd.DataFrame, pairs: pd.DataFrame, code: str) -> pd.DataF
 
 
 def change(
-    long: pd.DataFrame, activities: pd.DataFrame, n_boot: int = stats.DEFAULT_BOOTSTRAP, seed: int = 2014
+    long: pd.DataFrame,
+    activities: pd.DataFrame,
+    n_boot: int = stats.DEFAULT_BOOTSTRAP,
+    seed: int = 2014,
+    teams: pd.Series | None = None,
 ) -> pd.DataFrame:
-    """Paired change in each activity's share, practitioners answering two waves (see :data:`CHANGE`)."""
+    """Paired change in each activity's share, practitioners answering two waves (see :data:`CHANGE`);
+    ``teams`` (:func:`practitioner_teams`) gives the clusters of the primary interval."""
     pairs = paired_waves(long)
     rows = []
     for k, a in enumerate(activities.itertuples()):
         p = _share_pairs(long, pairs, a.code)
-        res = stats.paired_change(p["before"], p["after"], n_boot=n_boot, seed=seed + 10 * k)
+        res = _change_row(p, teams, n_boot, seed + 10 * k)
         rows.append(
             {
                 "activity": a.code,
@@ -234,22 +307,19 @@ def change(
 
 
 def direct_change_by_group(
-    long: pd.DataFrame, activities: pd.DataFrame, n_boot: int = stats.DEFAULT_BOOTSTRAP, seed: int = 2014
+    long: pd.DataFrame,
+    activities: pd.DataFrame,
+    n_boot: int = stats.DEFAULT_BOOTSTRAP,
+    seed: int = 2014,
+    teams: pd.Series | None = None,
 ) -> pd.DataFrame:
-    """Paired change in the direct-work share, overall and by group at the later wave."""
+    """Paired change in the direct-work share, overall and by group at the later wave; the primary
+    interval is team-clustered (``teams``: :func:`practitioner_teams`)."""
     p = _share_pairs(long, paired_waves(long), direct_code(activities))
-    rows = [
-        {"grouping": "all", "group": "all", **stats.paired_change(p["before"], p["after"], n_boot=n_boot, seed=seed)}
-    ]
+    rows = [{"grouping": "all", "group": "all", **_change_row(p, teams, n_boot, seed)}]
     for grouping in ("role", "borough", "training_status"):
         for group, sub in p.groupby(grouping):
-            rows.append(
-                {
-                    "grouping": grouping,
-                    "group": str(group),
-                    **stats.paired_change(sub["before"], sub["after"], n_boot=n_boot, seed=seed),
-                }
-            )
+            rows.append({"grouping": grouping, "group": str(group), **_change_row(sub, teams, n_boot, seed)})
     return pd.DataFrame(rows)[DIRECT_CHANGE_BY_GROUP.column_names]
 
 
@@ -271,16 +341,29 @@ def roster_check(survey: pd.DataFrame, practitioners: pd.DataFrame) -> dict:
 
 
 def analyse(
-    survey: pd.DataFrame, activities: pd.DataFrame, n_boot: int = stats.DEFAULT_BOOTSTRAP, seed: int = 2014
+    survey: pd.DataFrame,
+    activities: pd.DataFrame,
+    n_boot: int = stats.DEFAULT_BOOTSTRAP,
+    seed: int = 2014,
+    practitioners: pd.DataFrame | None = None,
 ) -> dict:
-    """Every table of the strand, keyed by the :data:`OUTPUTS` keys, plus ``activities`` and ``direct``."""
+    """Every table of the strand, keyed by the :data:`OUTPUTS` keys, plus ``activities`` and ``direct``.
+
+    ``practitioners``: the roster (``practitioners.csv`` as ingested), whose ``team`` column gives the
+    clusters of the primary (team-clustered) change intervals; without it each practitioner is their
+    own cluster and those intervals are the paired t ones."""
     long = shares(survey, activities)
+    teams = practitioner_teams(practitioners)
+    pairs = paired_waves(long)
     return {
         SHARES.key: long,
         ACTIVITY_SUMMARY.key: activity_summary(long, activities),
         DIRECT_BY_GROUP.key: direct_by_group(long, activities),
-        CHANGE.key: change(long, activities, n_boot=n_boot, seed=seed),
-        DIRECT_CHANGE_BY_GROUP.key: direct_change_by_group(long, activities, n_boot=n_boot, seed=seed),
+        CHANGE.key: change(long, activities, n_boot=n_boot, seed=seed, teams=teams),
+        DIRECT_CHANGE_BY_GROUP.key: direct_change_by_group(long, activities, n_boot=n_boot, seed=seed, teams=teams),
+        "n_pairs_with_team": int(
+            pd.Series(clusters_for(pairs["practitioner_id"], teams)).str.startswith("team:").sum()
+        ),
         "activities": activities,
         "direct": direct_code(activities),
         "n_practitioners": int(survey["practitioner_id"].nunique()),

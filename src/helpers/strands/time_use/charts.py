@@ -40,15 +40,17 @@ def stacked_week(summary: pd.DataFrame, activities: pd.DataFrame, rows: list[tup
 
 
 def change_per_activity(change: pd.DataFrame, direct: str):
-    """Dot-and-whisker chart of the mean change in each activity's share (percentage points, 95% CI),
-    direct work highlighted, zero line marked."""
+    """Dot-and-whisker chart of the mean change in each activity's share (percentage points, 95% CI:
+    the team-clustered one where the table has it, else the paired t one), direct work highlighted,
+    zero line marked."""
     c = change.iloc[::-1].reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(8, 0.45 * len(c) + 1.2))
     y = np.arange(len(c))
     colours = ["#1b7837" if a == direct else "#555555" for a in c["activity"]]
     ax.axvline(0, color="#999999", lw=1)
     for i, row in c.iterrows():
-        ax.plot([100 * row["ci_low"], 100 * row["ci_high"]], [i, i], color=colours[i], lw=2)
+        lo, hi = (row["team_ci_low"], row["team_ci_high"]) if "team_ci_low" in row else (row["ci_low"], row["ci_high"])
+        ax.plot([100 * lo, 100 * hi], [i, i], color=colours[i], lw=2)
         ax.plot(100 * row["mean_change"], i, "o", color=colours[i], ms=7)
     ax.set_yticks(y, c["label"])
     ax.set_xlabel("Change in share of the week, percentage points (later wave minus earlier; 95% CI)")

@@ -187,14 +187,21 @@ def build_section(
         section.markdown("**Change.** Too few practitioners answered two waves to describe change.")
     else:
         direction = "rose" if allc["mean_change"] > 0 else "fell"
+        n_teams = int(allc["n_teams"]) if pd.notna(allc["n_teams"]) else 0
         section.markdown(
             f"**Change.** {section.count(n_pairs)} practitioners answered both wave {int(change['wave_before'].iloc[0])} and "
             f"wave {int(change['wave_after'].iloc[0])}. Their share of the week in direct work {direction} from "
             f"{section.value(100 * allc['mean_before'], n_pairs)}% to {section.value(100 * allc['mean_after'], n_pairs)}%, "
             f"a change of {section.value(100 * allc['mean_change'], n_pairs, '{:+.1f}')} percentage points (95% CI "
-            f"{section.ci(100 * allc['ci_low'], 100 * allc['ci_high'], n_pairs, '{:+.1f}')}; "
-            f"effect size d_z {section.value(allc['d_z'], n_pairs, '{:.2f}')}, bootstrap 95% CI "
-            f"{section.ci(allc['dz_ci_low'], allc['dz_ci_high'], n_pairs, '{:.2f}')})."
+            f"{section.ci(100 * allc['team_ci_low'], 100 * allc['team_ci_high'], n_pairs, '{:+.1f}')}; "
+            f"effect size d_z {section.value(allc['d_z'], n_pairs, '{:.2f}')}). "
+            + (
+                f"Practitioners of one team share much of what moves their week (a manager, vacancies, the caseload), so "
+                f"the interval allows for practitioners of the same team changing alike ({n_teams} teams); an interval "
+                "treating every practitioner as independent would be narrower than the evidence supports."
+                if n_teams and n_teams < n_pairs
+                else "No roster teams were available, so the interval treats practitioners as independent."
+            )
         )
         fig = charts.change_per_activity(change, direct)
         biggest = change.reindex(change["mean_change"].abs().sort_values(ascending=False).index)
@@ -214,36 +221,64 @@ def build_section(
         )
         figs.append(fig)
         # before-after self-report, no comparison group
-        strength = evidence_strength("before_after", n_pairs, ci=(allc["ci_low"], allc["ci_high"]))
+        strength = evidence_strength("before_after", n_pairs, ci=(allc["team_ci_low"], allc["team_ci_high"]))
         section.key_finding(
             f"Practitioners answering both time-use surveys spent {section.value(100 * allc['mean_before'], n_pairs)}% of their week "
             f"in direct work with families at the first and {section.value(100 * allc['mean_after'], n_pairs)}% at the second "
             f"({section.value(100 * allc['mean_change'], n_pairs, '{:+.1f}')} percentage points, 95% CI "
-            f"{section.ci(100 * allc['ci_low'], 100 * allc['ci_high'], n_pairs, '{:+.1f}')}); "
+            f"{section.ci(100 * allc['team_ci_low'], 100 * allc['team_ci_high'], n_pairs, '{:+.1f}')}, allowing for teams); "
             "self-reported, with no comparison group"
             + (" (synthetic data: illustrative only)." if section.synthetic else "."),
             strength=strength,
             estimate=100 * allc["mean_change"],
-            ci=(100 * allc["ci_low"], 100 * allc["ci_high"]),
+            ci=(100 * allc["team_ci_low"], 100 * allc["team_ci_high"]),
             n=n_pairs,
             label="Change in direct-work share (percentage points)",
         )
 
     ch = change.copy()
-    for c in ("mean_before", "mean_after", "mean_change", "ci_low", "ci_high", "boot_ci_low", "boot_ci_high"):
+    pct = ("mean_before", "mean_after", "mean_change", "team_ci_low", "team_ci_high", "ci_low", "ci_high")
+    for c in (*pct, "boot_ci_low", "boot_ci_high"):
         ch[c] = 100 * ch[c]
     ch["p"] = ch["p"].map(stats.describe_p)
+    ch["team_p"] = ch["team_p"].map(stats.describe_p)
     section.table(
         "change_per_activity",
-        ch.drop(columns=["activity", "wave_before", "wave_after"]),
+        ch[
+            [
+                "label",
+                "n",
+                "n_teams",
+                "mean_before",
+                "mean_after",
+                "mean_change",
+                "team_ci_low",
+                "team_ci_high",
+                "team_df",
+                "team_p",
+                "ci_low",
+                "ci_high",
+                "boot_ci_low",
+                "boot_ci_high",
+                "d_z",
+                "dz_ci_low",
+                "dz_ci_high",
+                "p",
+            ]
+        ],
         caption="Paired change in each activity's share (percentage points), practitioners answering both waves.",
         count_columns=["n"],
         dependent_columns={
             c: "n"
             for c in (
+                "n_teams",  # derived from the group's practitioners; also keeps it out of the row's identity
                 "mean_before",
                 "mean_after",
                 "mean_change",
+                "team_ci_low",
+                "team_ci_high",
+                "team_df",
+                "team_p",
                 "ci_low",
                 "ci_high",
                 "boot_ci_low",
@@ -257,53 +292,77 @@ def build_section(
         decimals=2,
         appendix=True,
         note=(
-            "ci_low/ci_high: paired t 95% CI; boot_ci: percentile bootstrap over practitioners (the unit sampled); "
-            "d_z: mean change / SD of the changes, with a bootstrap CI."
+            "Team-clustered 95% CI (primary): the mean change with a cluster-robust CR2 variance over roster teams and a "
+            "t interval on Bell-McCaffrey Satterthwaite degrees of freedom (df), because practitioners of one team "
+            "change alike; a practitioner not on the roster is a team of their own. Paired t CI, bootstrap CI over "
+            "practitioners and the paired p-value treat practitioners as independent and are shown for comparison "
+            "only (too narrow when teams differ). d_z: mean change / SD of the changes, with a bootstrap CI."
         ),
         labels={
             "label": "Activity",
             "n": "Practitioners",
+            "n_teams": "Teams",
             "mean_before": "Earlier %",
             "mean_after": "Later %",
             "mean_change": "Change (points)",
+            "team_ci_low": "95% CI low (teams)",
+            "team_ci_high": "95% CI high (teams)",
+            "team_df": "df (teams)",
+            "team_p": "p (teams)",
+            "ci_low": "Paired t CI low",
+            "ci_high": "Paired t CI high",
+            "boot_ci_low": "Bootstrap CI low",
+            "boot_ci_high": "Bootstrap CI high",
+            "p": "p (paired t)",
         },
     )
     dc = dchange.copy()
     dc["group_label"] = [
         ("All" if g == "all" else _group_label(g, c)) for g, c in zip(dc["grouping"], dc["group"], strict=False)
     ]
-    for c in ("mean_before", "mean_after", "mean_change", "ci_low", "ci_high"):
+    for c in ("mean_before", "mean_after", "mean_change", "team_ci_low", "team_ci_high"):
         dc[c] = 100 * dc[c]
+    cols = ["n", "n_teams", "mean_before", "mean_after", "mean_change", "team_ci_low", "team_ci_high", "d_z"]
     section.table(
         "direct_change_by_group",
-        dc[["grouping", "group_label", "n", "mean_before", "mean_after", "mean_change", "ci_low", "ci_high", "d_z"]],
-        caption="Change in the direct-work share (percentage points) by group at the later wave, practitioners answering both waves.",
+        dc[["grouping", "group_label", *cols]],
+        caption="Change in the direct-work share (percentage points) by group at the later wave, practitioners answering "
+        "both waves, with team-clustered 95% CIs (a group drawn from few teams has few degrees of freedom and a wide interval).",
         count_columns=["n"],
-        dependent_columns={c: "n" for c in ("mean_before", "mean_after", "mean_change", "ci_low", "ci_high", "d_z")},
+        dependent_columns={c: "n" for c in cols if c != "n"},
         decimals=1,
         appendix=True,
         labels={
             "grouping": "By",
             "group_label": "Group",
             "n": "Practitioners",
+            "n_teams": "Teams",
             "mean_before": "Earlier %",
             "mean_after": "Later %",
             "mean_change": "Change (points)",
-            "ci_low": "95% CI low",
-            "ci_high": "95% CI high",
+            "team_ci_low": "95% CI low (teams)",
+            "team_ci_high": "95% CI high (teams)",
         },
     )
     if truth and "planted" in truth and not section.is_small(n_pairs):
         planted = truth["planted"]["direct_share_change"]
-        covered = allc["ci_low"] <= planted <= allc["ci_high"]
+        covered = allc["team_ci_low"] <= planted <= allc["team_ci_high"]
         pp = lambda x: section.value(100 * x, n_pairs, "{:+.1f}")  # noqa: E731  (a share as percentage points)
         section.markdown(
             f"**Check against the synthetic data's planted change.** The generator planted a change of "
             f"{section.value(100 * planted, None, '{:+.1f}')} "
             f"percentage points in the direct-work share; the estimate is {pp(allc['mean_change'])} "
-            f"(95% CI {section.ci(100 * allc['ci_low'], 100 * allc['ci_high'], n_pairs, '{:+.1f}')}), which "
+            f"(team-clustered 95% CI {section.ci(100 * allc['team_ci_low'], 100 * allc['team_ci_high'], n_pairs, '{:+.1f}')}), which "
             + ("covers" if covered else "does NOT cover")
-            + " the planted value.",
+            + " the planted value"
+            + (
+                f"; the generator also gave each team a shift in the change (SD "
+                f"{section.value(100 * planted_sd, None, '{:.1f}')} points, against "
+                f"{section.value(100 * truth['planted']['practitioner_change_sd'], None, '{:.1f}')} for a practitioner), "
+                "which is what the team-clustered interval allows for."
+                if (planted_sd := truth["planted"].get("team_change_sd"))
+                else "."
+            ),
             appendix=True,
         )
     section.markdown(CONTEXT)
