@@ -49,23 +49,20 @@ FALSE_POSITIVE_MAX = 0.06
 DEFAULT_SCALE = 1.0  # the default design (the data the report is built on)
 
 
-# Bootstrap resamples per interval: the report's own settings (the ``bootstrap_samples`` parameter of
-# each strand's notebook), so that the calibration tests the interval the report prints.
-def _report_bootstrap_samples() -> dict:
-    """Each notebook's ``bootstrap_samples`` as declared in pipeline.yaml (the report's settings)."""
+# The report's own settings (parameters of each strand's notebook as declared in pipeline.yaml), so that
+# the calibration tests the interval the report prints: bootstrap resamples, and the outcomes strand's
+# placebo interval level.
+def _report_parameter(name: str) -> dict:
+    """Each notebook's parameter ``name`` as declared in pipeline.yaml, by notebook name."""
     import yaml
 
     from helpers import config
 
     decl = yaml.safe_load(config.PIPELINE_FILE.read_text(encoding="utf-8"))
-    return {
-        nb["name"]: int(nb["parameters"]["bootstrap_samples"])
-        for nb in decl["notebooks"]
-        if "bootstrap_samples" in (nb.get("parameters") or {})
-    }
+    return {nb["name"]: nb["parameters"][name] for nb in decl["notebooks"] if name in (nb.get("parameters") or {})}
 
 
-N_BOOT = _report_bootstrap_samples()
+N_BOOT = {name: int(n) for name, n in _report_parameter("bootstrap_samples").items()}
 
 
 @dataclass(frozen=True)
@@ -321,7 +318,7 @@ ESTIMATORS: list[Estimator] = [
 # combined rate of several LAs moves by exactly the effect). The truth of a DiD or a synthetic-control
 # gap is then the planted effect (0 in the null run), and that of an avoided number of child-years is
 # -effect x (summed child population over the cost years) / 10,000. Intervals are the strand's
-# placebo intervals, computed at 95% (``placebo_level=0.95``; the notebook's default is 90%).
+# placebo intervals, at the report's level (``placebo_level`` of the outcomes notebook in pipeline.yaml).
 # Rows that are a test only (a placebo p-value) are read as: false positive = p < 0.05 in the null run;
 # they have no coverage.
 #
@@ -345,7 +342,7 @@ OUTCOMES_PLANTED = {
     "cpp_second_pct": -2.0,  # percentage points
     "cla_spend_per_child": -30.0,  # GBP per child aged 0-17
 }
-OUTCOMES_PLACEBO_LEVEL = 0.95
+OUTCOMES_PLACEBO_LEVEL = float(_report_parameter("placebo_level")["outcomes"])
 LA_EXTRACTS_NULL = {"cpp_within_12m_change": 0.0}
 NULL_EFFECTS.setdefault("la_extracts", LA_EXTRACTS_NULL)
 

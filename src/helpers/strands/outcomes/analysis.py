@@ -533,7 +533,7 @@ def run(
     programme_cost=(4.0e6, 4.2e6),
     cost_years=(2015, 2017),
     exclude_small: bool = True,
-    placebo_level: float = 0.90,
+    placebo_level: float = 0.95,
     use_pyfixest: bool = True,
     group_draws: int = 400,
 ) -> Results:
