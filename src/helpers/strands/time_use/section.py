@@ -242,53 +242,34 @@ def build_section(
         ch[c] = 100 * ch[c]
     ch["p"] = ch["p"].map(stats.describe_p)
     ch["team_p"] = ch["team_p"].map(stats.describe_p)
+    # every column after the label and n is derived from the group's practitioners (n_teams too: it
+    # also keeps the team count out of the row identity the across-reports check matches on)
+    cols = [
+        "label",
+        "n",
+        "n_teams",
+        "mean_before",
+        "mean_after",
+        "mean_change",
+        "team_ci_low",
+        "team_ci_high",
+        "team_df",
+        "team_p",
+        "ci_low",
+        "ci_high",
+        "boot_ci_low",
+        "boot_ci_high",
+        "d_z",
+        "dz_ci_low",
+        "dz_ci_high",
+        "p",
+    ]
     section.table(
         "change_per_activity",
-        ch[
-            [
-                "label",
-                "n",
-                "n_teams",
-                "mean_before",
-                "mean_after",
-                "mean_change",
-                "team_ci_low",
-                "team_ci_high",
-                "team_df",
-                "team_p",
-                "ci_low",
-                "ci_high",
-                "boot_ci_low",
-                "boot_ci_high",
-                "d_z",
-                "dz_ci_low",
-                "dz_ci_high",
-                "p",
-            ]
-        ],
+        ch[cols],
         caption="Paired change in each activity's share (percentage points), practitioners answering both waves.",
         count_columns=["n"],
-        dependent_columns={
-            c: "n"
-            for c in (
-                "n_teams",  # derived from the group's practitioners; also keeps it out of the row's identity
-                "mean_before",
-                "mean_after",
-                "mean_change",
-                "team_ci_low",
-                "team_ci_high",
-                "team_df",
-                "team_p",
-                "ci_low",
-                "ci_high",
-                "boot_ci_low",
-                "boot_ci_high",
-                "d_z",
-                "dz_ci_low",
-                "dz_ci_high",
-                "p",
-            )
-        },
+        dependent_columns={c: "n" for c in cols if c not in ("label", "n")},
         decimals=2,
         appendix=True,
         note=(
