@@ -359,13 +359,14 @@ def cr2_gls(y, X, clusters, working_cov, column: int, level: float = 0.95) -> di
     }
 
 
-def clustered_mean(values, clusters, level: float = 0.95) -> dict:
-    """Mean of ``values`` with a cluster-robust t CI (intercept-only :func:`cluster_robust_ols`).
+def clustered_mean(values, clusters, level: float = 0.95, method: str = "CR1") -> dict:
+    """Mean of ``values`` with a cluster-robust t CI (intercept-only :func:`cluster_robust_ols`;
+    ``method`` "CR1" on G - 1 df, or "CR2" on Bell-McCaffrey Satterthwaite df for few or uneven clusters).
 
-    Rows with a missing value or cluster are dropped. Returns n, n_clusters, mean, ci_low, ci_high, p.
+    Rows with a missing value or cluster are dropped. Returns n, n_clusters, mean, ci_low, ci_high, p, df.
     """
     t = pd.DataFrame({"v": np.asarray(values, dtype=float), "c": np.asarray(clusters, dtype=object)}).dropna()
-    r = cluster_robust_ols(t["v"].to_numpy(), np.ones((len(t), 1)), t["c"].to_numpy(), level=level)
+    r = cluster_robust_ols(t["v"].to_numpy(), np.ones((len(t), 1)), t["c"].to_numpy(), level=level, method=method)
     return {
         "n": r["n"],
         "n_clusters": r["n_clusters"],
@@ -373,6 +374,7 @@ def clustered_mean(values, clusters, level: float = 0.95) -> dict:
         "ci_low": float(r["ci_low"][0]),
         "ci_high": float(r["ci_high"][0]),
         "p": float(r["p"][0]),
+        "df": float(r["df"][0]),
     }
 
 

@@ -246,23 +246,18 @@ def clusters_for(practitioner_ids, teams: pd.Series | None) -> np.ndarray:
 
 
 def team_clustered_change(before, after, clusters, level: float = 0.95) -> dict:
-    """Mean of ``after - before`` with a team-clustered CR2 t interval (see the module docstring).
+    """Mean of ``after - before`` with a team-clustered CR2 t interval (see the module docstring;
+    :func:`helpers.stats.clustered_mean` with ``method="CR2"``).
 
     Returns n_teams, team_ci_low, team_ci_high, team_df, team_p (NaN with fewer than 3 clusters)."""
-    t = pd.DataFrame(
-        {"d": np.asarray(after, dtype=float) - np.asarray(before, dtype=float), "c": np.asarray(clusters, dtype=object)}
-    ).dropna()
-    n_teams = int(t["c"].nunique())
+    d = np.asarray(after, dtype=float) - np.asarray(before, dtype=float)
+    keep = ~np.isnan(d) & pd.notna(np.asarray(clusters, dtype=object))
+    n_teams = int(pd.unique(np.asarray(clusters, dtype=object)[keep]).size)
     out = {"n_teams": n_teams, "team_ci_low": np.nan, "team_ci_high": np.nan, "team_df": np.nan, "team_p": np.nan}
-    if n_teams < 3 or t["d"].std(ddof=1) == 0:
+    if n_teams < 3 or np.std(d[keep], ddof=1) == 0:
         return out
-    r = stats.cluster_robust_ols(t["d"].to_numpy(), np.ones((len(t), 1)), t["c"].to_numpy(), level=level, method="CR2")
-    out.update(
-        team_ci_low=float(r["ci_low"][0]),
-        team_ci_high=float(r["ci_high"][0]),
-        team_df=float(r["df"][0]),
-        team_p=float(r["p"][0]),
-    )
+    r = stats.clustered_mean(d, clusters, level=level, method="CR2")
+    out.update(team_ci_low=r["ci_low"], team_ci_high=r["ci_high"], team_df=r["df"], team_p=r["p"])
     return out
 
 
