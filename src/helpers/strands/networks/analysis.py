@@ -507,7 +507,7 @@ def change_summary(
                     "n_families": pc["n"],
                     "mean_wave1": pc["mean_before"],
                     "mean_wave2": pc["mean_after"],
-                    **{k: pc[k] for k in CHANGE_SUMMARY_TABLE.column_names[6:15]},
+                    **{k: pc[k] for k in CHANGE_SUMMARY_TABLE.column_names if k in pc},  # the paired t columns
                     "n_practitioners": cm["n_clusters"],
                     "cluster_ci_low": cm["ci_low"],
                     "cluster_ci_high": cm["ci_high"],
