@@ -428,8 +428,11 @@ def test_group_placebos_combine_members_and_compare_with_their_neighbours_by_han
     Den = rng.integers(800, 1200, size=(4, 5)).astype(float)
     R = Num / Den * 1e4
     nb = {"a": ["b", "c"], "b": ["a", "d"], "c": ["d", "e"], "d": ["e"], "e": ["a"]}
-    y1, c, sets = analysis.group_placebos(Num, Den, R, codes, ["a", "b", "c", "d"], nb, 2, 1e4, draws=30, seed=3)
-    assert y1.shape == c.shape == (4, len(sets)) and len(sets) == 30
+    y1, c, sets, exposure = analysis.group_placebos(
+        Num, Den, R, codes, ["a", "b", "c", "d"], nb, 2, 1e4, draws=30, seed=3, treated=["b"]
+    )
+    assert y1.shape == c.shape == exposure.shape == (4, len(sets)) and len(sets) == 30
+    seen = set()
     for g, idx in enumerate(sets):
         members = [codes[i] for i in idx]
         assert len(set(members)) == 2 and "e" not in members  # candidates only, no repeats in a set
@@ -438,6 +441,41 @@ def test_group_placebos_combine_members_and_compare_with_their_neighbours_by_han
         comps = sorted({x for m in members for x in nb[m]} - set(members))
         expected_c = np.mean([R[:, codes.index(x)] for x in comps], axis=0)
         assert y1[:, g] == pytest.approx(expected_y) and c[:, g] == pytest.approx(expected_c)
+        # if b's rate rose by 1: the group's rate moves by b's share of its children, the
+        # comparators' mean by 1 / (number of comparators) when b is one of them
+        b = codes.index("b")
+        share = Den[:, b] / (Den[:, i] + Den[:, j]) if "b" in members else np.zeros(4)
+        expected_exposure = share - ("b" in comps) / len(comps)
+        assert exposure[:, g] == pytest.approx(expected_exposure)
+        seen.add(("b" in members, "b" in comps))
+    assert seen == {(True, False), (False, True), (False, False)}  # every kind of group was checked
+
+
+def test_randomisation_interval_by_hand_and_by_brute_force():
+    # no reference group exposed: 39 placebo values 0..38, estimate 100, level 0.90 (tail 0.05).
+    # delta is kept while (1 + #values >= 100 - delta) / 40 > 0.05, i.e. at least 2 values are as high:
+    # 100 - delta <= 37 -> delta >= 63; and at least 2 as low: 100 - delta >= 1 -> delta <= 99
+    ref = np.arange(39.0)
+    assert analysis.randomisation_interval(100.0, 1.0, ref, np.zeros(39), 0.90) == pytest.approx((63.0, 99.0))
+    # too few groups for the level: no bound can be found
+    assert np.isnan(analysis.randomisation_interval(1.0, 1.0, np.arange(10.0), np.zeros(10), 0.95)).all()
+    # exposed groups: the kept deltas by brute force over a fine grid, from the definition
+    rng = np.random.default_rng(11)
+    e, c = rng.normal(0, 1, 200), np.where(rng.random(200) < 0.2, rng.uniform(-0.3, 0.6, 200), 0.0)
+    est = 2.5
+    low, high = analysis.randomisation_interval(est, 1.0, e, c, 0.95)
+    grid = np.linspace(-3, 8, 110_001)
+    kept = []
+    for d in grid:
+        t, r = est - d, e - d * c
+        up = (1 + np.sum(r >= t)) / 201
+        down = (1 + np.sum(r <= t)) / 201
+        if up > 0.025 and down > 0.025:
+            kept.append(d)
+    assert low == pytest.approx(min(kept), abs=2e-4) and high == pytest.approx(max(kept), abs=2e-4)
+    # and it differs from the unexposed quantile interval (the exposed groups move with delta)
+    q = np.quantile(e, [0.025, 0.975])
+    assert abs(low - (est - q[1])) > 1e-3 or abs(high - (est - q[0])) > 1e-3
 
 
 @pytest.fixture(scope="module")

@@ -19,17 +19,23 @@ Conventions (stated in the report):
   post) on the treated series alone and on its gap from the neighbours' mean; synthetic control
   (weights >= 0 summing to 1 that best reproduce the pre-programme outcome, from the eligible
   English LAs). Inference comes from placebo-in-space runs over every eligible LA: a single treated
-  LA is compared with every placebo LA; the treated LAs combined with placebo *groups* of the same
-  size (:func:`group_placebos`: ``group_draws`` seeded random sets of placebo LAs, each combined by
-  summed counts and compared with the union of its members' neighbours; Cavallo, Galiani, Noy and
-  Pantano 2013, "Catastrophic natural disasters and economic growth", REStat 95(5); Abadie 2021,
-  JEL 59(2)), since a combination of several LAs varies less than one LA. Placebo interval =
-  estimate minus the (1 - level)/2 and (1 + level)/2 quantiles of the placebo estimates (test
-  inversion under an additive effect); permutation p = (1 + number at least as extreme) /
-  (1 + number of placebos) (Phipson and Smyth 2010 for random draws). The avoided cost by
-  interrupted time series carries the placebo interval of its mean gap over the cost years
-  (:func:`its_cost_gap`), as DiD and synthetic control do. Checked by placebo-in-real-data
-  calibration (``benchmarks/calibration.py``: random untreated LAs analysed as if treated).
+  LA is compared with every placebo LA; the treated LAs combined with *groups* of the same size
+  (:func:`group_placebos`: ``group_draws`` seeded random sets drawn from the placebo LAs and the
+  treated LAs together, each combined by summed counts and compared with the union of its members'
+  neighbours; Cavallo, Galiani, Noy and Pantano 2013, "Catastrophic natural disasters and economic
+  growth", REStat 95(5); Abadie 2021, JEL 59(2)), since a combination of several LAs varies less
+  than one LA. Placebo interval of a single LA = estimate minus the (1 - level)/2 and (1 + level)/2
+  quantiles of the placebo estimates (test inversion under an additive effect). The combined unit's
+  DiD and cost-year gaps, linear in the rates, get a randomisation interval by test inversion
+  (:func:`randomisation_interval`; Imbens and Rubin 2015, ch. 5; Firpo and Possebom 2018): each
+  hypothesised effect is removed from the treated LAs' post-programme rates wherever they appear,
+  in the treated group and in any reference group that contains them or compares with them; its
+  synthetic-control and event-study bands use the groups without a treated member. Permutation
+  p = (1 + number at least as extreme) / (1 + number of placebos) (Phipson and Smyth 2010 for
+  random draws). The avoided cost by interrupted time series carries the placebo interval of its
+  mean gap over the cost years (:func:`its_cost_gap`), as DiD and synthetic control do. Checked by
+  placebo-in-real-data calibration (``benchmarks/calibration.py``: random untreated LAs analysed
+  as if treated).
 """
 
 from __future__ import annotations
@@ -209,17 +215,16 @@ def treated_for(borough: str, treated) -> list:
     return treated
 
 
-def _placebo_estimate(base: dict, method: str, estimate: float, q, placebos, n_comparators: int, note: str) -> dict:
-    """One estimate row with its placebo interval and rank: the interval is the estimate minus the
-    placebo quantiles ``q`` (low, high) - the spread of the same estimator where nothing happened -
-    and the p-value and rank place the estimate among the placebo estimates."""
+def _placebo_estimate(base: dict, method: str, estimate: float, ci, placebos, n_comparators: int, note: str) -> dict:
+    """One estimate row with its placebo interval ``ci`` (low, high) and rank: the p-value and rank
+    place the estimate among the placebo estimates."""
     rank, p = permutation_p(estimate, placebos)
     return {
         **base,
         "method": method,
         "estimate": estimate,
-        "ci_low": estimate - q[1],
-        "ci_high": estimate - q[0],
+        "ci_low": ci[0],
+        "ci_high": ci[1],
         "p_value": p,
         "rank": rank,
         "n_comparators": n_comparators,
@@ -446,20 +451,34 @@ def group_placebos(
     scale: float,
     draws: int,
     seed: int = 2014,
-) -> tuple[np.ndarray, np.ndarray, list]:
-    """Placebo groups for a combined treated unit of ``k`` LAs (placebo in space with groups of the
+    treated=(),
+) -> tuple[np.ndarray, np.ndarray, list, np.ndarray]:
+    """Reference groups for a combined treated unit of ``k`` LAs (placebo in space with groups of the
     treated group's size; Cavallo, Galiani, Noy and Pantano 2013, Abadie 2021): ``draws`` random sets
     of ``k`` distinct LAs from ``candidates`` (seeded), each combined as the treated areas are (summed
     numerators over summed denominators x ``scale``) and compared with the mean of the union of its
     members' neighbours (members left out). ``Num``, ``Den``, ``R``: years x ``codes`` arrays of
-    numerators, denominators and rates. Returns the groups' combined series (years x draws), their
-    neighbours' mean series (years x draws) and the member index sets."""
+    numerators, denominators and rates.
+
+    For randomisation inference the candidates include the ``treated`` LAs themselves: a group is
+    then any set of ``k`` LAs the programme could have gone to, drawn exactly as the treated group
+    is assumed to have been (leaving the treated LAs out made the reference distribution lack the
+    treated areas' own variability: with an LA whose series moves unusually, placebo-in-real-data
+    runs gave 7-8% false positives). ``exposure`` says how each group's gap (its combined rate minus
+    its comparators' mean) would move if every treated LA's rate rose by 1 in a year: the treated
+    members' share of the group's denominator, less the share of treated LAs among its comparators
+    (0 for a group that neither contains nor is compared with a treated LA; 1 for the treated group).
+
+    Returns the groups' combined series (years x draws), their neighbours' mean series (years x
+    draws), the member index sets and the exposure (years x draws)."""
     col = {c: i for i, c in enumerate(codes)}
     cand = np.array([col[c] for c in candidates])
+    empty = np.empty((len(R), 0))
     if len(cand) < k or draws < 1:
-        return np.empty((len(R), 0)), np.empty((len(R), 0)), []
+        return empty, empty, [], empty
     rng = np.random.default_rng(seed)
     sets = [np.sort(rng.choice(cand, size=k, replace=False)) for _ in range(draws)]
+    is_treated = np.array([c in set(treated) for c in codes], dtype=float)
     A = np.zeros((draws, len(codes)))
     B = np.zeros((draws, len(codes)))
     for g, idx in enumerate(sets):
@@ -468,9 +487,145 @@ def group_placebos(
         comps = {x for c in members for x in neighbours_of.get(c, []) if x in col and x not in members}
         B[g, [col[x] for x in comps]] = 1.0
     ok = B.sum(axis=1) > 0
+    n_comps = np.where(ok, B.sum(axis=1), 1.0)
     y1 = (Num @ A.T) / (Den @ A.T) * scale
-    c = (R @ B.T) / np.where(ok, B.sum(axis=1), 1.0)
-    return y1[:, ok], c[:, ok], [s for s, o in zip(sets, ok, strict=True) if o]
+    c = (R @ B.T) / n_comps
+    exposure = (Den @ (A * is_treated).T) / (Den @ A.T) - (B @ is_treated) / n_comps
+    return y1[:, ok], c[:, ok], [s for s, o in zip(sets, ok, strict=True) if o], exposure[:, ok]
+
+
+def randomisation_interval(
+    estimate: float, exposure: float, reference: np.ndarray, reference_exposure: np.ndarray, level: float
+) -> tuple[float, float]:
+    """Equal-tailed randomisation interval for an additive effect, by test inversion (Imbens and
+    Rubin 2015, ch. 5; for placebo groups, Firpo and Possebom 2018, J. Causal Inference 6(2)).
+
+    Under the hypothesis that the programme moved each treated LA's rate by delta, the statistic of
+    the treated group would have been ``estimate - delta x exposure`` without it, and that of each
+    reference group ``reference - delta x reference_exposure`` (every statistic here is linear in the
+    rates, so ``exposure`` is the statistic of the exposure series). Delta is kept when the treated
+    group's adjusted statistic is neither among the lowest nor among the highest (1 - level) / 2 of
+    itself and the reference groups: p = (1 + number of groups at least as low, or as high) /
+    (1 + number of groups) must exceed (1 - level) / 2 on both sides (ties count against rejection).
+    The kept set is an interval, since the treated group's exposure is the largest; its ends are
+    among the deltas where the treated group ties with a reference group. With no reference group
+    exposed this is the estimate minus the placebo quantiles. Returns (low, high); (nan, nan) when
+    there are too few groups for the level (a bound could never be found)."""
+    e = np.asarray(reference, dtype=float)
+    c = np.asarray(reference_exposure, dtype=float)
+    keep = ~(np.isnan(e) | np.isnan(c))
+    e, c = e[keep], c[keep]
+    n = len(e)
+    tail = (1 - level) / 2
+    # a side rejects when 1 + count <= tail x (n + 1); counts compared, so 0.1 / 2 x 40 is 2, not 1.999...
+    bound = tail * (n + 1) + 1e-9
+    if np.isnan(estimate) or 1 > bound:
+        return float("nan"), float("nan")
+    d = exposure - c
+    crossing = np.abs(d) > 1e-12
+    breaks = np.unique((estimate - e[crossing]) / d[crossing])
+    if not len(breaks):
+        return float("nan"), float("nan")
+    # the acceptance counts change only at the breakpoints: test them and the points between
+    mids = (breaks[:-1] + breaks[1:]) / 2
+    trial = np.concatenate([breaks, mids, [breaks[0] - 1.0, breaks[-1] + 1.0]])
+    gap = (estimate - trial[:, None] * exposure) - (e[None, :] - trial[:, None] * c[None, :])
+    tol = 1e-9 * max(1.0, float(np.nanmax(np.abs(e))), abs(estimate))
+    high = 1 + (gap <= tol).sum(axis=1)  # the treated group and the groups at least as high
+    low = 1 + (gap >= -tol).sum(axis=1)  # ... and at least as low
+    kept = trial[(high > bound) & (low > bound)]
+    if not len(kept) or kept.min() < breaks[0] or kept.max() > breaks[-1]:
+        return float("nan"), float("nan")
+    return float(kept.min()), float(kept.max())
+
+
+def gap_statistics(years: np.ndarray, first_post: int, cost_mask: np.ndarray) -> dict:
+    """The combined unit's statistics of a gap series (treated minus comparators; years x series)
+    that are linear in it, so that an additive effect can be inverted for an interval
+    (:func:`randomisation_interval`): the DiD over all post years, the DiD over the cost years and
+    the ITS mean gap over the cost years."""
+    pre = years < first_post
+    post = ~pre
+    return {
+        "did": lambda G: G[post].mean(axis=0) - G[pre].mean(axis=0),
+        "did_cost": lambda G: G[cost_mask].mean(axis=0) - G[pre].mean(axis=0),
+        "its_cost": lambda G: its_cost_gap(G, years, first_post, cost_mask),
+    }
+
+
+def group_reference(
+    num: pd.DataFrame,
+    den: pd.DataFrame,
+    rates: pd.DataFrame,
+    complete: list,
+    candidates: list,
+    treated: list,
+    neighbours_of: dict,
+    scale: float,
+    draws: int,
+    years: np.ndarray,
+    first_post: int,
+    cost_mask: np.ndarray,
+    reference_index: int,
+) -> dict:
+    """The reference distribution of every statistic of the combined treated unit (years x areas
+    frames over ``years``; ``complete``: the eligible LAs with a complete series, ``candidates``
+    those that are placebo LAs). Groups are drawn by :func:`group_placebos` from the candidates
+    and the treated LAs, compared with their members' neighbours among ``complete`` and the treated.
+
+    The linear statistics (:func:`gap_statistics`) and the pre-programme trend are taken over every
+    group, with each group's exposure to the treated LAs' post-programme rates (``exposure``; the
+    treated group's own in ``exposure_treated``), for :func:`randomisation_interval`. The event-study
+    band and the synthetic-control statistics are taken over the groups with no treated member,
+    since neither is linear in the rates and a treated member would carry the effect into them."""
+    codes = list(complete) + [t for t in treated if t not in set(complete)]
+    pre = years < first_post
+    post = ~pre
+    gy, gc, sets, exposure = group_placebos(
+        num[codes].to_numpy(dtype=float),
+        den[codes].to_numpy(dtype=float),
+        rates[codes].to_numpy(dtype=float),
+        codes,
+        list(candidates) + list(treated),
+        neighbours_of,
+        len(treated),
+        scale,
+        draws,
+        treated=treated,
+    )
+    gap = gy - gc
+    stats = gap_statistics(years, first_post, cost_mask)
+    out = {name: f(gap) for name, f in stats.items()}
+    out["exposure"] = {name: f(exposure * post[:, None]) for name, f in stats.items()}
+    out["exposure_treated"] = {name: float(f(post.astype(float)[:, None])[0]) for name, f in stats.items()}
+    out["pre_slope"] = (
+        np.polyfit(years[pre].astype(float), gap[pre], 1)[0] if pre.sum() >= 2 else np.full(gap.shape[1], np.nan)
+    )
+    n_complete = len(complete)
+    clean = [g for g, idx in enumerate(sets) if idx.max() < n_complete]  # no treated member
+    out["event"] = (gap[:, clean] - gap[reference_index, clean]).T
+    pool = rates[complete].to_numpy(dtype=float)
+    scs = [synth_fit(gy[:, g], np.delete(pool, sets[g], axis=1), pre, post) for g in clean]
+    out["sc_ratio"] = np.array([z["ratio"] for z in scs])
+    out["sc_effect"] = np.array([z["effect"] for z in scs])
+    out["sc_cost"] = np.array([float(z["gap"][cost_mask].mean()) for z in scs])
+    return out
+
+
+def placebo_interval(level: float, stat: str, estimate: float, reference: dict) -> tuple[float, float]:
+    """A statistic's placebo interval at ``level``. With exposures in ``reference`` (the combined
+    unit's groups, :func:`group_reference`): by randomisation inference
+    (:func:`randomisation_interval`). Otherwise (a single LA against the placebo LAs, or a statistic
+    that is not linear in the rates): the estimate minus the (1 - level)/2 and (1 + level)/2
+    quantiles of the placebo values, i.e. the same inversion when no placebo is exposed."""
+    if stat in reference.get("exposure", {}):
+        return randomisation_interval(
+            estimate, reference["exposure_treated"][stat], reference[stat], reference["exposure"][stat], level
+        )
+    if not len(reference[stat]):
+        return np.nan, np.nan
+    q = np.quantile(reference[stat], [(1 - level) / 2, (1 + level) / 2])
+    return estimate - q[1], estimate - q[0]
 
 
 def mean_of_k_distribution(
@@ -593,6 +748,17 @@ def run(
     )
     sn_all = sn_all[~sn_all.neighbour_la.isin(never)]
     sn_of = {int(k): [int(x) for x in g.neighbour_la] for k, g in sn_all.groupby("treated_la")}
+    # the combined unit's reference groups are drawn from the placebo LAs and the treated LAs alike,
+    # each compared with its members' neighbours among all of them (treated LAs included)
+    sn_groups = pdm.statistical_neighbours(
+        sorted(pool_all | set(treated)),
+        vintage=neighbour_list,
+        path=public_data_dir,
+        exclude_treated=False,
+        old_lists=True,
+    )
+    sn_groups = sn_groups[~sn_groups.neighbour_la.isin(never - set(treated))]
+    group_neighbours = {str(k): [str(x) for x in g.neighbour_la] for k, g in sn_groups.groupby("treated_la")}
     no_group = [t for t in treated if t not in set(sn.treated_la)]
     for t in no_group:
         notes.append(
@@ -694,26 +860,21 @@ def run(
         # a combined unit of several treated LAs is compared with placebo groups of the same size
         Pg = P
         if TREATED_ID in units and len(plc) >= len(tcodes):
-            Nm = num.reindex(yrs)[complete].to_numpy(dtype=float)
-            Dm = den.reindex(yrs)[complete].to_numpy(dtype=float)
-            sn_str = {str(a): [str(x) for x in b] for a, b in sn_of.items()}
-            gy, gc, gsets = group_placebos(
-                Nm, Dm, Ypool, complete, list(plc), sn_str, len(tcodes), o.scale, group_draws
+            Pg = group_reference(
+                num.reindex(yrs),
+                den.reindex(yrs),
+                R,
+                complete,
+                candidates=list(plc),
+                treated=tcodes,
+                neighbours_of=group_neighbours,
+                scale=o.scale,
+                draws=group_draws,
+                years=yrs,
+                first_post=fpy,
+                cost_mask=cost_mask,
+                reference_index=ref_i,
             )
-            gap = gy - gc
-            Pg = {
-                "did": gap[post].mean(axis=0) - gap[pre].mean(axis=0),
-                "did_cost": gap[cost_mask].mean(axis=0) - gap[pre].mean(axis=0),
-                "pre_slope": np.polyfit(yrs[pre].astype(float), gap[pre], 1)[0]
-                if pre.sum() >= 2
-                else np.full(gap.shape[1], np.nan),
-                "its_cost": its_cost_gap(gap, yrs, fpy, cost_mask),
-                "event": (gap - gap[ref_i]).T,
-            }
-            scs = [synth_fit(gy[:, g], np.delete(Ypool, gsets[g], axis=1), pre, post) for g in range(gy.shape[1])]
-            Pg["sc_ratio"] = np.array([z["ratio"] for z in scs])
-            Pg["sc_effect"] = np.array([z["effect"] for z in scs])
-            Pg["sc_cost"] = np.array([float(z["gap"][cost_mask].mean()) for z in scs])
         Pev = np.array([v["event"] for v in plc.values()]) if plc else np.empty((0, len(yrs)))
         for c, v in plc.items():
             plc_rows.append((okey, "difference in differences", c, names.get(c, c), v["did"], False))
@@ -740,14 +901,14 @@ def run(
                 est = did(y1, Y0, pre, post)
                 did_by_unit[u] = est
                 rank, p = permutation_p(est, PP["did"])
-                qlo, qhi = np.quantile(PP["did"], [lo_q, hi_q]) if n_plc else (np.nan, np.nan)
+                ci = placebo_interval(placebo_level, "did", est, PP)
                 est_rows.append(
                     {
                         **base,
                         "method": "difference in differences vs neighbours",
                         "estimate": est,
-                        "ci_low": est - qhi,
-                        "ci_high": est - qlo,
+                        "ci_low": ci[0],
+                        "ci_high": ci[1],
                         "p_value": p,
                         "rank": rank,
                         "n_comparators": len(comps),
@@ -781,7 +942,6 @@ def run(
                 cmean = Y0.mean(axis=1)
                 cf = y1[pre].mean() + (cmean - cmean[pre].mean())
                 did_cost = did(y1, Y0, pre, cost_mask)
-                qc = np.quantile(PP["did_cost"], [lo_q, hi_q]) if n_plc else (np.nan, np.nan)
                 for i, y in enumerate(yrs):
                     ser_rows.append((okey, u, "difference in differences", int(y), y1[i], cf[i], np.nan, np.nan))
                 est_rows.append(
@@ -789,7 +949,7 @@ def run(
                         base,
                         "difference in differences vs neighbours, cost years",
                         did_cost,
-                        qc,
+                        placebo_interval(placebo_level, "did_cost", did_cost, PP),
                         PP["did_cost"],
                         len(comps),
                         f"mean over {cost_years[0]}-{cost_years[1]} only (for the cost)",
@@ -814,13 +974,12 @@ def run(
                         }
                     )
                 its_cost = float(its_cost_gap(y1 - cmean, yrs, fpy, cost_mask))
-                qi = np.quantile(PP["its_cost"], [lo_q, hi_q]) if n_plc else (np.nan, np.nan)
                 est_rows.append(
                     _placebo_estimate(
                         base,
                         "interrupted time series vs neighbours, cost years",
                         its_cost,
-                        qi,
+                        placebo_interval(placebo_level, "its_cost", its_cost, PP),
                         PP["its_cost"],
                         len(comps),
                         f"mean gap from the ITS counterfactual over {cost_years[0]}-{cost_years[1]}; "
@@ -874,14 +1033,15 @@ def run(
             rank, p = permutation_p(sc["ratio"], PP["sc_ratio"])
             rank_one = int((PP["sc_ratio"] >= sc["ratio"]).sum()) + 1
             p_one = rank_one / (len(PP["sc_ratio"]) + 1)
-            qe = np.quantile(PP["sc_effect"], [lo_q, hi_q]) if n_plc else (np.nan, np.nan)
+            ce = placebo_interval(placebo_level, "sc_effect", sc["effect"], PP)
+            sc_base = {**base, "n_placebo": len(PP["sc_ratio"])}  # the combined unit: groups without a treated LA
             est_rows.append(
                 {
-                    **base,
+                    **sc_base,
                     "method": "synthetic control: mean post-programme gap",
                     "estimate": sc["effect"],
-                    "ci_low": sc["effect"] - qe[1],
-                    "ci_high": sc["effect"] - qe[0],
+                    "ci_low": ce[0],
+                    "ci_high": ce[1],
                     "p_value": p_one,
                     "rank": rank_one,
                     "n_comparators": int((sc["weights"] > 1e-3).sum()),
@@ -890,14 +1050,14 @@ def run(
                 }
             )
             sc_cost = float(sc["gap"][cost_mask].mean())
-            qsc = np.quantile(PP["sc_cost"], [lo_q, hi_q]) if n_plc else (np.nan, np.nan)
+            csc = placebo_interval(placebo_level, "sc_cost", sc_cost, PP)
             est_rows.append(
                 {
-                    **base,
+                    **sc_base,
                     "method": "synthetic control, cost years",
                     "estimate": sc_cost,
-                    "ci_low": sc_cost - qsc[1],
-                    "ci_high": sc_cost - qsc[0],
+                    "ci_low": csc[0],
+                    "ci_high": csc[1],
                     "p_value": np.nan,
                     "rank": np.nan,
                     "n_comparators": int((sc["weights"] > 1e-3).sum()),
@@ -906,7 +1066,7 @@ def run(
             )
             est_rows.append(
                 {
-                    **base,
+                    **sc_base,
                     "method": "synthetic control: post/pre RMSPE ratio",
                     "estimate": sc["ratio"],
                     "ci_low": np.nan,

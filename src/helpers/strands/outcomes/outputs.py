@@ -58,11 +58,19 @@ ESTIMATES = OutputTable(
             "Estimator and term (difference in differences, pre-programme trend, interrupted time series terms, synthetic control, mean of k).",
         ),
         Field("estimate", "number", "Estimate in the outcome's unit (ratio for the RMSPE ratio)."),
-        Field("ci_low", "number", "Lower end: placebo interval (DiD, synthetic control) or OLS 95% CI (ITS)."),
+        Field(
+            "ci_low",
+            "number",
+            "Lower end: placebo interval (DiD, synthetic control; the treated areas combined: DiD and cost-year gaps by randomisation inference) or OLS 95% CI (ITS).",
+        ),
         Field("ci_high", "number", "Upper end."),
         Field("p_value", "number", "Permutation p-value from the placebo runs (DiD, trend, SC) or OLS p (ITS)."),
-        Field("rank", "number", "Rank among treated + placebo LAs (1 = most extreme)."),
-        Field("n_placebo", "integer", "Placebo LAs behind the p-value."),
+        Field("rank", "number", "Rank among the treated unit and its placebo LAs or groups (1 = most extreme)."),
+        Field(
+            "n_placebo",
+            "integer",
+            "Placebo LAs (for the treated areas combined: reference groups of as many LAs) behind the p-value.",
+        ),
         Field(
             "n_comparators", "integer", "Comparators (DiD), donors with weight > 0.001 (SC) or sets drawn (mean of k)."
         ),
