@@ -28,7 +28,7 @@ needs_real = pytest.mark.skipif(
     "(set FOP_PUBLIC_DATA); real-data checks skipped",
 )
 YEARS = list(range(2010, 2018))  # 2010-2014 before, 2015-2017 after a July 2014 start
-CODES = list(range(101, 131))  # 30 hand-made LAs
+CODES = list(range(101, 161))  # 60 hand-made LAs: a two-sided 5% placebo test needs at least 40 placebos
 
 
 def _write(path, columns, rows):
@@ -150,8 +150,15 @@ def test_first_post_year_convention():
 
 
 def test_permutation_p_and_mean_of_k_by_hand():
-    # |3| against |1|, |-4|, |2|, |5|: two placebos at least as extreme -> rank 3, p = 3/5
-    assert analysis.permutation_p(3.0, np.array([1, -4, 2, 5])) == (3, 3 / 5)
+    # 3 against 1, -4, 2, 5: one placebo at least as high (5), three at least as low; the high side is
+    # the estimate's own -> rank 1 + 1 = 2, p = 2 x 2 / 5
+    no_exposure = np.zeros(4)
+    assert analysis.randomisation_p(3.0, 1.0, np.array([1, -4, 2, 5]), no_exposure) == (2, 4 / 5)
+    # -4 is the lowest of all five: rank 1, p = 2/5; a tie counts as at least as far out
+    assert analysis.randomisation_p(-4.0, 1.0, np.array([1, 3, 2, 5]), no_exposure) == (1, 2 / 5)
+    assert analysis.randomisation_p(5.0, 1.0, np.array([1, 3, 2, 5]), no_exposure) == (2, 4 / 5)
+    # p is capped at 1 (the middle of an even number of values)
+    assert analysis.randomisation_p(2.5, 1.0, np.array([1, 2, 3, 4]), no_exposure) == (3, 1.0)
     means = np.sort(analysis.mean_of_k_distribution(np.array([1.0, 2, 3, 4]), 2))
     assert np.allclose(means, [1.5, 2, 2.5, 2.5, 3, 3.5])
 
@@ -218,7 +225,7 @@ def test_planted_effect_recovered_by_each_estimator(planted):
     r = planted
     d = _est(r, "difference in differences vs neighbours")
     assert d.ci_low <= -10 <= d.ci_high and abs(d.estimate + 10) < 2.5
-    assert d["rank"] == 1 and d.p_value == pytest.approx(1 / (d.n_placebo + 1))  # most extreme of all 30
+    assert d["rank"] == 1 and d.p_value == pytest.approx(2 / (d.n_placebo + 1))  # lowest of all 60, two-sided
     check = r.pyfixest_check.iloc[0]
     assert check.estimate_pyfixest == pytest.approx(check.estimate_numpy, abs=1e-8)
     its_alone = _est(r, "interrupted time series alone: level change")
@@ -264,7 +271,7 @@ def test_placebo_test_calibrated_under_no_effect():
         for i in range(len(CODES)):
             comps = [(i + k) % len(CODES) for k in range(1, 11)]
             ests.append(analysis.did(Y[:, i], Y[:, comps], pre, post))
-        _, p = analysis.permutation_p(ests[0], np.array(ests[1:]))
+        _, p = analysis.randomisation_p(ests[0], 1.0, np.array(ests[1:]), np.zeros(len(ests) - 1))
         small += p < 0.1
     assert small <= 9
 
@@ -453,10 +460,14 @@ def test_group_placebos_combine_members_and_compare_with_their_neighbours_by_han
 
 def test_randomisation_interval_by_hand_and_by_brute_force():
     # no reference group exposed: 39 placebo values 0..38, estimate 100, level 0.90 (tail 0.05).
-    # delta is kept while (1 + #values >= 100 - delta) / 40 > 0.05, i.e. at least 2 values are as high:
-    # 100 - delta <= 37 -> delta >= 63; and at least 2 as low: 100 - delta >= 1 -> delta <= 99
+    # delta is rejected when (1 + #values at least as high as 100 - delta) / 40 < 0.05, i.e. when no
+    # value is: kept while 100 - delta <= 38 -> delta >= 62; and likewise while 100 - delta >= 0 -> delta <= 100
     ref = np.arange(39.0)
-    assert analysis.randomisation_interval(100.0, 1.0, ref, np.zeros(39), 0.90) == pytest.approx((63.0, 99.0))
+    assert analysis.randomisation_interval(100.0, 1.0, ref, np.zeros(39), 0.90) == pytest.approx((62.0, 100.0))
+    # consistent with the p-value: p < 0.10 exactly outside the interval (the two ends are kept)
+    for delta, inside in ((61.9, False), (62.0, True), (80.0, True), (100.0, True), (100.1, False)):
+        _, p = analysis.randomisation_p(100.0, 1.0, ref, np.zeros(39), delta=delta)
+        assert (p >= 0.10) == inside, delta
     # too few groups for the level: no bound can be found
     assert np.isnan(analysis.randomisation_interval(1.0, 1.0, np.arange(10.0), np.zeros(10), 0.95)).all()
     # exposed groups: the kept deltas by brute force over a fine grid, from the definition
@@ -470,7 +481,7 @@ def test_randomisation_interval_by_hand_and_by_brute_force():
         t, r = est - d, e - d * c
         up = (1 + np.sum(r >= t)) / 201
         down = (1 + np.sum(r <= t)) / 201
-        if up > 0.025 and down > 0.025:
+        if up >= 0.025 and down >= 0.025:
             kept.append(d)
     assert low == pytest.approx(min(kept), abs=2e-4) and high == pytest.approx(max(kept), abs=2e-4)
     # and it differs from the unexposed quantile interval (the exposed groups move with delta)
@@ -488,7 +499,7 @@ def test_combined_unit_against_groups_of_its_size_recovers_planted_effect(plante
     r = planted_pair
     d = _est(r, "difference in differences vs neighbours", "treated")
     single = _est(r, "difference in differences vs neighbours", "101")
-    assert d.n_placebo == r.params["group_draws"] == 400 and single.n_placebo < 30
+    assert d.n_placebo == r.params["group_draws"] == 400 and single.n_placebo < 60
     assert d.ci_low <= -10 <= d.ci_high
     # two LAs' combined series varies less than one LA's: the group interval is the narrower
     assert d.ci_high - d.ci_low < single.ci_high - single.ci_low

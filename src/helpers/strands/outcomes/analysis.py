@@ -24,15 +24,18 @@ Conventions (stated in the report):
   treated LAs together, each combined by summed counts and compared with the union of its members'
   neighbours; Cavallo, Galiani, Noy and Pantano 2013, "Catastrophic natural disasters and economic
   growth", REStat 95(5); Abadie 2021, JEL 59(2)), since a combination of several LAs varies less
-  than one LA. Placebo interval of a single LA = estimate minus the (1 - level)/2 and (1 + level)/2
-  quantiles of the placebo estimates (test inversion under an additive effect). The combined unit's
+  than one LA. Placebo interval of a single LA = estimate minus the placebo estimates' order
+  statistics that leave (1 - level)/2 in each tail (test inversion under an additive effect, as
+  below with no placebo exposed; blank with at most 2/(1 - level) - 1 placebos). The combined unit's
   DiD and cost-year gaps, linear in the rates, get a randomisation interval by test inversion
   (:func:`randomisation_interval`; Imbens and Rubin 2015, ch. 5; Firpo and Possebom 2018): each
   hypothesised effect is removed from the treated LAs' post-programme rates wherever they appear,
   in the treated group and in any reference group that contains them or compares with them; its
-  synthetic-control and event-study bands use the groups without a treated member. Permutation
-  p = (1 + number at least as extreme) / (1 + number of placebos) (Phipson and Smyth 2010 for
-  random draws). The avoided cost by interrupted time series carries the placebo interval of its
+  synthetic-control and event-study bands use the groups without a treated member. Placebo
+  p-values are two-sided with equal tails, on the same terms as the intervals
+  (:func:`randomisation_p`: twice (1 + number at least as far out on the estimate's side) /
+  (1 + number of placebos); Phipson and Smyth 2010 for random draws), so p < 0.05 exactly when the
+  95% interval excludes 0; the synthetic-control p ranks the post/pre RMSPE ratio (one-sided). The avoided cost by interrupted time series carries the placebo interval of its
   mean gap over the cost years (:func:`its_cost_gap`), as DiD and synthetic control do. Checked by
   placebo-in-real-data calibration (``benchmarks/calibration.py``: random untreated LAs analysed
   as if treated).
@@ -215,21 +218,9 @@ def treated_for(borough: str, treated) -> list:
     return treated
 
 
-def _placebo_estimate(base: dict, method: str, estimate: float, ci, placebos, n_comparators: int, note: str) -> dict:
-    """One estimate row with its placebo interval ``ci`` (low, high) and rank: the p-value and rank
-    place the estimate among the placebo estimates."""
-    rank, p = permutation_p(estimate, placebos)
-    return {
-        **base,
-        "method": method,
-        "estimate": estimate,
-        "ci_low": ci[0],
-        "ci_high": ci[1],
-        "p_value": p,
-        "rank": rank,
-        "n_comparators": n_comparators,
-        "note": note,
-    }
+def _placebo_estimate(base: dict, method: str, estimate: float, inference: dict, n_comparators: int, note: str) -> dict:
+    """One estimate row with its placebo interval, p-value and rank (:func:`placebo_inference`)."""
+    return {**base, "method": method, "estimate": estimate, **inference, "n_comparators": n_comparators, "note": note}
 
 
 def check_parameters(unit_costs, programme_cost, cost_years, neighbour_list, placebo_level) -> None:
@@ -414,15 +405,27 @@ def its(y: np.ndarray, years: np.ndarray, first_post: int, alpha: float = 0.05) 
     }
 
 
-def permutation_p(value: float, placebo: np.ndarray) -> tuple[int, float]:
-    """Rank of |value| among |value| and |placebo| (1 = most extreme) and the two-sided permutation
-    p-value (1 + #placebo at least as extreme) / (1 + #placebo)."""
-    placebo = np.asarray(placebo, dtype=float)
-    placebo = placebo[~np.isnan(placebo)]
-    if np.isnan(value) or not len(placebo):
+def randomisation_p(
+    estimate: float, exposure: float, reference: np.ndarray, reference_exposure: np.ndarray, delta: float = 0.0
+) -> tuple[int, float]:
+    """Two-sided randomisation p-value of the hypothesis that the programme moved each treated LA's
+    rate by ``delta`` (0: no effect), on the same terms as :func:`randomisation_interval`: with delta
+    taken off, ``rank`` = 1 + the number of reference values at least as far out as the treated
+    unit's on its own side (at least as high if it is high, as low if it is low), and
+    p = min(1, 2 x rank / (1 + number of reference values)) (equal tails; Phipson and Smyth 2010 for
+    random draws). p < 1 - level exactly when delta lies outside the interval at that level, so a
+    change called unusual (p < 0.05) never has a 95% interval that includes no change."""
+    e = np.asarray(reference, dtype=float)
+    c = np.broadcast_to(np.asarray(reference_exposure, dtype=float), e.shape)
+    keep = ~(np.isnan(e) | np.isnan(c))
+    e, c = e[keep], c[keep]
+    if np.isnan(estimate) or not len(e):
         return 0, float("nan")
-    more = int((np.abs(placebo) >= abs(value) - 1e-12).sum())
-    return more + 1, (more + 1) / (len(placebo) + 1)
+    t = estimate - delta * exposure
+    r = e - delta * c
+    tol = 1e-9 * max(1.0, float(np.max(np.abs(r))), abs(t))
+    rank = 1 + int(min((r >= t - tol).sum(), (r <= t + tol).sum()))
+    return rank, min(1.0, 2 * rank / (len(e) + 1))
 
 
 def its_cost_gap(gap: np.ndarray, years: np.ndarray, first_post: int, cost_mask: np.ndarray) -> np.ndarray:
@@ -504,9 +507,10 @@ def randomisation_interval(
     the treated group would have been ``estimate - delta x exposure`` without it, and that of each
     reference group ``reference - delta x reference_exposure`` (every statistic here is linear in the
     rates, so ``exposure`` is the statistic of the exposure series). Delta is kept when the treated
-    group's adjusted statistic is neither among the lowest nor among the highest (1 - level) / 2 of
-    itself and the reference groups: p = (1 + number of groups at least as low, or as high) /
-    (1 + number of groups) must exceed (1 - level) / 2 on both sides (ties count against rejection).
+    group's adjusted statistic is not among the lowest or the highest (1 - level) / 2 of itself and
+    the reference groups: (1 + number of groups at least as low, or as high) / (1 + number of
+    groups) must reach (1 - level) / 2 on both sides (ties count against rejection), which is
+    :func:`randomisation_p` >= 1 - level.
     The kept set is an interval, since the treated group's exposure is the largest; its ends are
     among the deltas where the treated group ties with a reference group. With no reference group
     exposed this is the estimate minus the placebo quantiles. Returns (low, high); (nan, nan) when
@@ -517,9 +521,10 @@ def randomisation_interval(
     e, c = e[keep], c[keep]
     n = len(e)
     tail = (1 - level) / 2
-    # a side rejects when 1 + count <= tail x (n + 1); counts compared, so 0.1 / 2 x 40 is 2, not 1.999...
-    bound = tail * (n + 1) + 1e-9
-    if np.isnan(estimate) or 1 > bound:
+    # delta is rejected when a side's 1 + count < tail x (n + 1), i.e. when randomisation_p < 1 - level
+    # (the report's "unusual" cut is strict too); counts compared, so 0.1 / 2 x 40 is 2, not 1.999...
+    bound = tail * (n + 1) - 1e-9
+    if np.isnan(estimate) or 1 >= bound:
         return float("nan"), float("nan")
     d = exposure - c
     crossing = np.abs(d) > 1e-12
@@ -533,7 +538,7 @@ def randomisation_interval(
     tol = 1e-9 * max(1.0, float(np.nanmax(np.abs(e))), abs(estimate))
     high = 1 + (gap <= tol).sum(axis=1)  # the treated group and the groups at least as high
     low = 1 + (gap >= -tol).sum(axis=1)  # ... and at least as low
-    kept = trial[(high > bound) & (low > bound)]
+    kept = trial[(high >= bound) & (low >= bound)]
     if not len(kept) or kept.min() < breaks[0] or kept.max() > breaks[-1]:
         return float("nan"), float("nan")
     return float(kept.min()), float(kept.max())
@@ -612,20 +617,23 @@ def group_reference(
     return out
 
 
-def placebo_interval(level: float, stat: str, estimate: float, reference: dict) -> tuple[float, float]:
-    """A statistic's placebo interval at ``level``. With exposures in ``reference`` (the combined
-    unit's groups, :func:`group_reference`): by randomisation inference
-    (:func:`randomisation_interval`). Otherwise (a single LA against the placebo LAs, or a statistic
-    that is not linear in the rates): the estimate minus the (1 - level)/2 and (1 + level)/2
-    quantiles of the placebo values, i.e. the same inversion when no placebo is exposed."""
-    if stat in reference.get("exposure", {}):
-        return randomisation_interval(
-            estimate, reference["exposure_treated"][stat], reference[stat], reference["exposure"][stat], level
-        )
-    if not len(reference[stat]):
-        return np.nan, np.nan
-    q = np.quantile(reference[stat], [(1 - level) / 2, (1 + level) / 2])
-    return estimate - q[1], estimate - q[0]
+def placebo_inference(level: float, stat: str, estimate: float, reference: dict) -> dict:
+    """A statistic's interval at ``level``, p-value and rank against its placebo distribution
+    ``reference[stat]``, by :func:`randomisation_interval` and :func:`randomisation_p`. For the
+    combined unit's statistics that are linear in the rates, ``reference`` carries every group's
+    exposure to the treated LAs (:func:`group_reference`); otherwise (a single LA against the
+    placebo LAs, or a statistic that is not linear in the rates, over groups with no treated
+    member) no placebo is exposed and the interval is the estimate minus the placebo order
+    statistics. Returns ``ci_low``, ``ci_high``, ``p_value``, ``rank``."""
+    values = np.asarray(reference[stat], dtype=float)
+    exposed = reference.get("exposure", {})
+    if stat in exposed:
+        own, others = reference["exposure_treated"][stat], exposed[stat]
+    else:
+        own, others = 1.0, np.zeros(len(values))
+    low, high = randomisation_interval(estimate, own, values, others, level)
+    rank, p = randomisation_p(estimate, own, values, others)
+    return {"ci_low": low, "ci_high": high, "p_value": p, "rank": rank}
 
 
 def mean_of_k_distribution(
@@ -900,35 +908,26 @@ def run(
                 Y0 = Ypool[:, [col[x] for x in comps]]
                 est = did(y1, Y0, pre, post)
                 did_by_unit[u] = est
-                rank, p = permutation_p(est, PP["did"])
-                ci = placebo_interval(placebo_level, "did", est, PP)
                 est_rows.append(
-                    {
-                        **base,
-                        "method": "difference in differences vs neighbours",
-                        "estimate": est,
-                        "ci_low": ci[0],
-                        "ci_high": ci[1],
-                        "p_value": p,
-                        "rank": rank,
-                        "n_comparators": len(comps),
-                        "note": f"{placebo_level:.0%} interval and p-value from the placebo runs",
-                    }
+                    _placebo_estimate(
+                        base,
+                        "difference in differences vs neighbours",
+                        est,
+                        placebo_inference(placebo_level, "did", est, PP),
+                        len(comps),
+                        f"{placebo_level:.0%} interval and p-value from the placebo runs",
+                    )
                 )
                 ps = pre_slope(y1, Y0, pre, yrs)
-                rank, p = permutation_p(ps, PP["pre_slope"])
                 est_rows.append(
-                    {
-                        **base,
-                        "method": "pre-programme trend of the gap from neighbours (per year)",
-                        "estimate": ps,
-                        "ci_low": np.nan,
-                        "ci_high": np.nan,
-                        "p_value": p,
-                        "rank": rank,
-                        "n_comparators": len(comps),
-                        "note": "slope of treated minus neighbours' mean before the start; placebo p-value",
-                    }
+                    _placebo_estimate(
+                        base,
+                        "pre-programme trend of the gap from neighbours (per year)",
+                        ps,
+                        {**placebo_inference(placebo_level, "pre_slope", ps, PP), "ci_low": np.nan, "ci_high": np.nan},
+                        len(comps),
+                        "slope of treated minus neighbours' mean before the start; placebo p-value",
+                    )
                 )
                 ev = event_study(y1, Y0, ref_i)
                 band = (
@@ -949,8 +948,7 @@ def run(
                         base,
                         "difference in differences vs neighbours, cost years",
                         did_cost,
-                        placebo_interval(placebo_level, "did_cost", did_cost, PP),
-                        PP["did_cost"],
+                        placebo_inference(placebo_level, "did_cost", did_cost, PP),
                         len(comps),
                         f"mean over {cost_years[0]}-{cost_years[1]} only (for the cost)",
                     )
@@ -979,8 +977,7 @@ def run(
                         base,
                         "interrupted time series vs neighbours, cost years",
                         its_cost,
-                        placebo_interval(placebo_level, "its_cost", its_cost, PP),
-                        PP["its_cost"],
+                        placebo_inference(placebo_level, "its_cost", its_cost, PP),
                         len(comps),
                         f"mean gap from the ITS counterfactual over {cost_years[0]}-{cost_years[1]}; "
                         f"{placebo_level:.0%} placebo interval",
@@ -1030,18 +1027,17 @@ def run(
                 )
             # synthetic control from the whole eligible pool
             sc = synth_fit(y1, Ypool, pre, post)
-            rank, p = permutation_p(sc["ratio"], PP["sc_ratio"])
             rank_one = int((PP["sc_ratio"] >= sc["ratio"]).sum()) + 1
             p_one = rank_one / (len(PP["sc_ratio"]) + 1)
-            ce = placebo_interval(placebo_level, "sc_effect", sc["effect"], PP)
+            ce = placebo_inference(placebo_level, "sc_effect", sc["effect"], PP)
             sc_base = {**base, "n_placebo": len(PP["sc_ratio"])}  # the combined unit: groups without a treated LA
             est_rows.append(
                 {
                     **sc_base,
                     "method": "synthetic control: mean post-programme gap",
                     "estimate": sc["effect"],
-                    "ci_low": ce[0],
-                    "ci_high": ce[1],
+                    "ci_low": ce["ci_low"],
+                    "ci_high": ce["ci_high"],
                     "p_value": p_one,
                     "rank": rank_one,
                     "n_comparators": int((sc["weights"] > 1e-3).sum()),
@@ -1050,14 +1046,14 @@ def run(
                 }
             )
             sc_cost = float(sc["gap"][cost_mask].mean())
-            csc = placebo_interval(placebo_level, "sc_cost", sc_cost, PP)
+            csc = placebo_inference(placebo_level, "sc_cost", sc_cost, PP)
             est_rows.append(
                 {
                     **sc_base,
                     "method": "synthetic control, cost years",
                     "estimate": sc_cost,
-                    "ci_low": csc[0],
-                    "ci_high": csc[1],
+                    "ci_low": csc["ci_low"],
+                    "ci_high": csc["ci_high"],
                     "p_value": np.nan,
                     "rank": np.nan,
                     "n_comparators": int((sc["weights"] > 1e-3).sum()),
@@ -1121,6 +1117,12 @@ def run(
                     m,
                     True,
                 )
+            )
+        if len(units) and n_plc <= 2 / (1 - placebo_level) - 1:
+            notes.append(
+                f"{o.label}: only {n_plc} placebo LAs. A single LA's two-sided {placebo_level:.0%} placebo interval "
+                f"needs more than {2 / (1 - placebo_level) - 1:.0f} (with fewer, even the most extreme estimate has "
+                f"p = 2 / (placebos + 1) >= {1 - placebo_level:.2f}), so it is left blank."
             )
         if notes_n:
             notes.append(

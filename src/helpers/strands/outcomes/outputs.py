@@ -64,8 +64,19 @@ ESTIMATES = OutputTable(
             "Lower end: placebo interval (DiD, synthetic control; the treated areas combined: DiD and cost-year gaps by randomisation inference) or OLS 95% CI (ITS).",
         ),
         Field("ci_high", "number", "Upper end."),
-        Field("p_value", "number", "Permutation p-value from the placebo runs (DiD, trend, SC) or OLS p (ITS)."),
-        Field("rank", "number", "Rank among the treated unit and its placebo LAs or groups (1 = most extreme)."),
+        Field(
+            "p_value",
+            "number",
+            "Placebo p-value: two-sided for DiD, trend and cost-year gaps (twice the share of placebos at least as far "
+            "out on the estimate's side; below 0.05 exactly when the 95% interval excludes 0), one-sided rank of the "
+            "post/pre RMSPE ratio for synthetic control; OLS p for ITS.",
+        ),
+        Field(
+            "rank",
+            "number",
+            "1 + placebo LAs or groups at least as far out on the estimate's side (synthetic control: at least as large a "
+            "ratio); 1 = most extreme.",
+        ),
         Field(
             "n_placebo",
             "integer",
