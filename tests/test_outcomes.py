@@ -149,7 +149,7 @@ def test_first_post_year_convention():
         analysis.first_post_year("July 2014")
 
 
-def test_permutation_p_and_mean_of_k_by_hand():
+def test_randomisation_p_and_mean_of_k_by_hand():
     # 3 against 1, -4, 2, 5: one placebo at least as high (5), three at least as low; the high side is
     # the estimate's own -> rank 1 + 1 = 2, p = 2 x 2 / 5
     no_exposure = np.zeros(4)
@@ -468,8 +468,12 @@ def test_randomisation_interval_by_hand_and_by_brute_force():
     for delta, inside in ((61.9, False), (62.0, True), (80.0, True), (100.0, True), (100.1, False)):
         _, p = analysis.randomisation_p(100.0, 1.0, ref, np.zeros(39), delta=delta)
         assert (p >= 0.10) == inside, delta
-    # too few groups for the level: no bound can be found
+    # too few groups for the level: no bound can be found. The most extreme of n + 1 has p = 2 / (n + 1):
+    # 2 / 40 = 0.05 is not below 0.05, 2 / 41 is; 2 / 20 = 0.10 is not below 0.10, 2 / 21 is
     assert np.isnan(analysis.randomisation_interval(1.0, 1.0, np.arange(10.0), np.zeros(10), 0.95)).all()
+    assert [analysis.placebos_bound_interval(n, 0.95) for n in (39, 40)] == [False, True]
+    assert [analysis.placebos_bound_interval(n, 0.90) for n in (19, 20)] == [False, True]
+    assert np.isnan(analysis.randomisation_interval(100.0, 1.0, np.arange(39.0), np.zeros(39), 0.95)).all()
     # exposed groups: the kept deltas by brute force over a fine grid, from the definition
     rng = np.random.default_rng(11)
     e, c = rng.normal(0, 1, 200), np.where(rng.random(200) < 0.2, rng.uniform(-0.3, 0.6, 200), 0.0)

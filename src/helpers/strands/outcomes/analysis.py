@@ -35,8 +35,9 @@ Conventions (stated in the report):
   p-values are two-sided with equal tails, on the same terms as the intervals
   (:func:`randomisation_p`: twice (1 + number at least as far out on the estimate's side) /
   (1 + number of placebos); Phipson and Smyth 2010 for random draws), so p < 0.05 exactly when the
-  95% interval excludes 0; the synthetic-control p ranks the post/pre RMSPE ratio (one-sided). The avoided cost by interrupted time series carries the placebo interval of its
-  mean gap over the cost years (:func:`its_cost_gap`), as DiD and synthetic control do. Checked by
+  95% interval excludes 0; the synthetic-control p ranks the post/pre RMSPE ratio (one-sided). The
+  avoided cost by interrupted time series carries the placebo interval of its mean gap over the cost
+  years (:func:`its_cost_gap`), as DiD and synthetic control do. Checked by
   placebo-in-real-data calibration (``benchmarks/calibration.py``: random untreated LAs analysed
   as if treated).
 """
@@ -405,6 +406,34 @@ def its(y: np.ndarray, years: np.ndarray, first_post: int, alpha: float = 0.05) 
     }
 
 
+def _usable(reference, reference_exposure) -> tuple[np.ndarray, np.ndarray]:
+    """Reference values and their exposures, with any pair holding a missing value left out."""
+    e = np.asarray(reference, dtype=float)
+    c = np.broadcast_to(np.asarray(reference_exposure, dtype=float), e.shape)
+    keep = ~(np.isnan(e) | np.isnan(c))
+    return e[keep], c[keep]
+
+
+def _as_far_out(
+    estimate: float, exposure: float, e: np.ndarray, c: np.ndarray, deltas: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each hypothesised effect in ``deltas``, taken off the treated unit (``exposure``) and the
+    reference values ``e`` (``c``): the number of reference values at least as high as the treated
+    unit's, and the number at least as low. Ties (within rounding) count on both sides, so they
+    count against rejection."""
+    deltas = np.asarray(deltas, dtype=float)
+    gap = (estimate - deltas[:, None] * exposure) - (e[None, :] - deltas[:, None] * c[None, :])
+    tol = 1e-9 * max(1.0, float(np.max(np.abs(e), initial=0.0)), abs(estimate))
+    return (gap <= tol).sum(axis=1), (gap >= -tol).sum(axis=1)
+
+
+def placebos_bound_interval(n: int, level: float) -> bool:
+    """Whether ``n`` placebos can bound a two-sided interval at ``level`` (reject any effect): the
+    most extreme of n + 1 has p = 2 / (n + 1), which must fall below 1 - level, so n > 2 / (1 - level) - 1
+    (at least 40 for 95%)."""
+    return 2 / (n + 1) < 1 - level - 1e-12
+
+
 def randomisation_p(
     estimate: float, exposure: float, reference: np.ndarray, reference_exposure: np.ndarray, delta: float = 0.0
 ) -> tuple[int, float]:
@@ -415,16 +444,11 @@ def randomisation_p(
     p = min(1, 2 x rank / (1 + number of reference values)) (equal tails; Phipson and Smyth 2010 for
     random draws). p < 1 - level exactly when delta lies outside the interval at that level, so a
     change called unusual (p < 0.05) never has a 95% interval that includes no change."""
-    e = np.asarray(reference, dtype=float)
-    c = np.broadcast_to(np.asarray(reference_exposure, dtype=float), e.shape)
-    keep = ~(np.isnan(e) | np.isnan(c))
-    e, c = e[keep], c[keep]
+    e, c = _usable(reference, reference_exposure)
     if np.isnan(estimate) or not len(e):
         return 0, float("nan")
-    t = estimate - delta * exposure
-    r = e - delta * c
-    tol = 1e-9 * max(1.0, float(np.max(np.abs(r))), abs(t))
-    rank = 1 + int(min((r >= t - tol).sum(), (r <= t + tol).sum()))
+    high, low = _as_far_out(estimate, exposure, e, c, np.array([delta]))
+    rank = 1 + int(min(high[0], low[0]))
     return rank, min(1.0, 2 * rank / (len(e) + 1))
 
 
@@ -513,32 +537,24 @@ def randomisation_interval(
     :func:`randomisation_p` >= 1 - level.
     The kept set is an interval, since the treated group's exposure is the largest; its ends are
     among the deltas where the treated group ties with a reference group. With no reference group
-    exposed this is the estimate minus the placebo quantiles. Returns (low, high); (nan, nan) when
-    there are too few groups for the level (a bound could never be found)."""
-    e = np.asarray(reference, dtype=float)
-    c = np.asarray(reference_exposure, dtype=float)
-    keep = ~(np.isnan(e) | np.isnan(c))
-    e, c = e[keep], c[keep]
+    exposed this is the estimate minus the placebo order statistics. Returns (low, high); (nan, nan)
+    when there are too few groups for the level (:func:`placebos_bound_interval`)."""
+    e, c = _usable(reference, reference_exposure)
     n = len(e)
-    tail = (1 - level) / 2
-    # delta is rejected when a side's 1 + count < tail x (n + 1), i.e. when randomisation_p < 1 - level
-    # (the report's "unusual" cut is strict too); counts compared, so 0.1 / 2 x 40 is 2, not 1.999...
-    bound = tail * (n + 1) - 1e-9
-    if np.isnan(estimate) or 1 >= bound:
+    if np.isnan(estimate) or not placebos_bound_interval(n, level):
         return float("nan"), float("nan")
     d = exposure - c
     crossing = np.abs(d) > 1e-12
     breaks = np.unique((estimate - e[crossing]) / d[crossing])
     if not len(breaks):
         return float("nan"), float("nan")
-    # the acceptance counts change only at the breakpoints: test them and the points between
+    # the counts change only at the breakpoints: test them and the points between
     mids = (breaks[:-1] + breaks[1:]) / 2
     trial = np.concatenate([breaks, mids, [breaks[0] - 1.0, breaks[-1] + 1.0]])
-    gap = (estimate - trial[:, None] * exposure) - (e[None, :] - trial[:, None] * c[None, :])
-    tol = 1e-9 * max(1.0, float(np.nanmax(np.abs(e))), abs(estimate))
-    high = 1 + (gap <= tol).sum(axis=1)  # the treated group and the groups at least as high
-    low = 1 + (gap >= -tol).sum(axis=1)  # ... and at least as low
-    kept = trial[(high >= bound) & (low >= bound)]
+    high, low = _as_far_out(estimate, exposure, e, c, trial)
+    # kept while 2 x (1 + the smaller count) / (n + 1) >= 1 - level, i.e. randomisation_p >= 1 - level
+    # (rejected when p < 1 - level: the report's "unusual" cut is strict too)
+    kept = trial[2 * (1 + np.minimum(high, low)) / (n + 1) >= 1 - level - 1e-12]
     if not len(kept) or kept.min() < breaks[0] or kept.max() > breaks[-1]:
         return float("nan"), float("nan")
     return float(kept.min()), float(kept.max())
@@ -749,24 +765,24 @@ def run(
             f"It cannot be compared over these years."
         )
 
-    sn = pdm.statistical_neighbours(treated, vintage=neighbour_list, path=public_data_dir, old_lists=True)
-    sn = sn[~sn.neighbour_la.isin(never)]
-    sn_all = pdm.statistical_neighbours(
-        sorted(pool_all), vintage=neighbour_list, path=public_data_dir, exclude_treated=False, old_lists=True
-    )
-    sn_all = sn_all[~sn_all.neighbour_la.isin(never)]
-    sn_of = {int(k): [int(x) for x in g.neighbour_la] for k, g in sn_all.groupby("treated_la")}
-    # the combined unit's reference groups are drawn from the placebo LAs and the treated LAs alike,
-    # each compared with its members' neighbours among all of them (treated LAs included)
-    sn_groups = pdm.statistical_neighbours(
+    # one read of the neighbour lists, of every eligible LA and every treated LA; a programme borough
+    # that is not treated is never anyone's neighbour
+    sn_every = pdm.statistical_neighbours(
         sorted(pool_all | set(treated)),
         vintage=neighbour_list,
         path=public_data_dir,
         exclude_treated=False,
         old_lists=True,
     )
-    sn_groups = sn_groups[~sn_groups.neighbour_la.isin(never - set(treated))]
-    group_neighbours = {str(k): [str(x) for x in g.neighbour_la] for k, g in sn_groups.groupby("treated_la")}
+    sn_every = sn_every[~sn_every.neighbour_la.isin(never - set(treated))]
+    untreated_neighbour = ~sn_every.neighbour_la.isin(never)
+    # the treated LAs' own comparators, and each placebo LA's, are never treated
+    sn = sn_every[sn_every.treated_la.isin(treated) & untreated_neighbour].reset_index(drop=True)
+    sn_all = sn_every[sn_every.treated_la.isin(pool_all) & untreated_neighbour]
+    sn_of = {int(k): [int(x) for x in g.neighbour_la] for k, g in sn_all.groupby("treated_la")}
+    # the combined unit's reference groups are drawn from the placebo LAs and the treated LAs alike,
+    # each compared with its members' neighbours among all of them (treated LAs included)
+    group_neighbours = {str(k): [str(x) for x in g.neighbour_la] for k, g in sn_every.groupby("treated_la")}
     no_group = [t for t in treated if t not in set(sn.treated_la)]
     for t in no_group:
         notes.append(
@@ -1118,7 +1134,7 @@ def run(
                     True,
                 )
             )
-        if len(units) and n_plc <= 2 / (1 - placebo_level) - 1:
+        if len(units) and not placebos_bound_interval(n_plc, placebo_level):
             notes.append(
                 f"{o.label}: only {n_plc} placebo LAs. A single LA's two-sided {placebo_level:.0%} placebo interval "
                 f"needs more than {2 / (1 - placebo_level) - 1:.0f} (with fewer, even the most extreme estimate has "

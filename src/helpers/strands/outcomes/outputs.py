@@ -61,7 +61,8 @@ ESTIMATES = OutputTable(
         Field(
             "ci_low",
             "number",
-            "Lower end: placebo interval (DiD, synthetic control; the treated areas combined: DiD and cost-year gaps by randomisation inference) or OLS 95% CI (ITS).",
+            "Lower end: placebo interval (DiD, synthetic control; the treated areas combined: DiD and cost-year gaps "
+            "by randomisation inference) or OLS 95% CI (ITS).",
         ),
         Field("ci_high", "number", "Upper end."),
         Field(
