@@ -23,6 +23,7 @@ import pandas as pd
 
 from .config import DEFAULT_SUPPRESSION_THRESHOLD
 from .disclosure import SUPPRESSED, is_small
+from .formatting import fmt_pattern
 
 SECTIONS_DIRNAME = "report_sections"
 SYNTHETIC_STAMP = "SYNTHETIC DATA: illustrative, not evaluation results"
@@ -135,19 +136,14 @@ def evidence_strength(
     return {v: k for k, v in _RANK.items()}[level]
 
 
-# ---- the one number formatter ---------------------------------------------------------------------
+# ---- numbers: the one formatter is helpers.formatting ----------------------------------------------
 
 
 def format_number(x, fmt: str = "{:,.1f}") -> str:
-    """Every number a reader sees is written by this function (through :class:`Section` methods or
-    the report's tables): ``"–"`` when missing, a suppressed ``"c"`` (or any text) unchanged, and a
-    value that rounds to zero without a sign (never "-0.0" or "+0.0")."""
-    if isinstance(x, str):
-        return x
-    if _missing(x):
-        return "–"
-    text = fmt.format(x)
-    return re.sub(r"^([^\d+-]*)[-+](0(?:\.0+)?)(?![\d.])", r"\1\2", text)  # a zero keeps no sign
+    """A number through a format pattern (``"–"`` when missing, text such as a suppressed ``"c"``
+    unchanged, no "-0.0"): a thin wrapper of :func:`helpers.formatting.fmt_pattern`, kept for old call
+    sites. New code writes numbers by kind with :func:`helpers.formatting.fmt`."""
+    return fmt_pattern(x, fmt)
 
 
 def join_words(items) -> str:
