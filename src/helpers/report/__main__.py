@@ -1,0 +1,5 @@
+"""`python -m helpers.report`."""
+
+from .cli import main
+
+raise SystemExit(main())

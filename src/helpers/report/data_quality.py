@@ -1,0 +1,168 @@
+"""The data-quality section: every raw file reconciled, the links between files, the problems found."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..ingest import LINK_COLUMNS, data_quality_dir, nothing_dropped_silently
+from .glossary import link_glossary
+from .header import heading_html, synthetic_inputs
+from .markup import esc
+from .tables import table_html
+
+
+def data_quality_tables(processed_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(reconciliation per file, issues counted by file/column/reason/action)."""
+    rec = synthetic_inputs(processed_dir)
+    rec = (
+        rec.drop(columns=["sha256", "strand"], errors="ignore").drop_duplicates("file")
+        if len(rec)
+        else rec.drop(columns=["sha256", "strand"], errors="ignore")
+    )
+    issue_files = sorted(data_quality_dir(processed_dir).glob("issues_*.csv"))
+    issues = (
+        pd.concat([pd.read_csv(f, dtype=str, keep_default_na=False) for f in issue_files], ignore_index=True)
+        if issue_files
+        else pd.DataFrame(columns=["file", "row", "column", "value", "reason", "action"])
+    )
+    # Reasons are summarised without the values themselves: a value may be an answer or a date.
+    reason = issues["reason"].str.replace(r"duplicate of row \d+", "duplicate of an earlier row", regex=True)
+    summary = (
+        issues.assign(reason=reason).groupby(["file", "column", "reason", "action"]).size().reset_index(name="records")
+        if len(issues)
+        else pd.DataFrame(columns=["file", "column", "reason", "action", "records"])
+    )
+    return rec, summary
+
+
+def link_records(processed_dir: Path) -> pd.DataFrame:
+    """One row per declared link between raw files checked for this scope (``links_*.csv``)."""
+    files = sorted(data_quality_dir(processed_dir).glob("links_*.csv"))
+    if not files:
+        return pd.DataFrame(columns=LINK_COLUMNS)
+    links = pd.concat([pd.read_csv(f, keep_default_na=False) for f in files], ignore_index=True)
+    return links.drop_duplicates("link", keep="last").reset_index(drop=True)
+
+
+def links_html(links: pd.DataFrame, number: int) -> str:
+    """The table of links between files: rows checked, matched and unmatched, and the match rate."""
+    if not len(links):
+        return ""
+    t = links.copy()
+    for c in ("rows_checked", "rows_matched", "rows_unmatched", "values_disagreeing"):
+        t[c] = pd.to_numeric(t[c], errors="coerce").fillna(0).astype(int)
+    rate = pd.to_numeric(t["match_rate"], errors="coerce")
+    t["match_rate"] = [("–" if pd.isna(r) else f"{r:.1%}") for r in rate]
+    t["required"] = [f"{float(r):.0%}" if str(r) not in ("", "nan") and float(r) else "–" for r in t["required_share"]]
+    t["if unmatched"] = (
+        t["on_unmatched"].map({"reject": "row set aside as unmatched", "keep": "row kept, logged"}).fillna("")
+    )
+    shown = t[
+        [
+            "link",
+            "rows_checked",
+            "rows_matched",
+            "rows_unmatched",
+            "match_rate",
+            "required",
+            "if unmatched",
+            "values_disagreeing",
+            "authority",
+        ]
+    ].rename(columns={"values_disagreeing": "shared values that differed", "authority": "authoritative file"})
+    out = table_html(
+        shown,
+        "Links between files: rows checked = matched + unmatched, per link",
+        suppress=False,
+        note="These count data records, not people, so they are not suppressed. Each unmatched row "
+        "and each differing shared value is listed in the data-quality files.",
+        table_id=f"s{number}-links",
+    )
+    hints = [h for h in t["hint"].astype(str) if h and h != "nan"]
+    if hints:
+        out += '<p class="fop-note">' + esc(" ".join(hints)) + "</p>"
+    return out
+
+
+def data_quality_html(processed_dir: Path, number: int) -> tuple[str, dict]:
+    rec, summary = data_quality_tables(processed_dir)
+    totals = (
+        {
+            k: int(pd.to_numeric(rec[k]).sum())
+            for k in ("rows_read", "rows_accepted", "rows_rejected", "values_set_to_missing")
+        }
+        if len(rec)
+        else {}
+    )
+    parts = [heading_html(number, "Data quality")]
+    if not len(rec):
+        parts.append("<p>No raw file was ingested for this report.</p>")
+        return f'<section aria-labelledby="section-{number}">' + "".join(parts) + "</section>", totals
+    links = link_records(processed_dir)
+    # The "nothing dropped silently" sentence is computed from the counts (helpers.ingest), never written.
+    _, accounted = nothing_dropped_silently(rec, links)
+    parts.append(
+        "<p>"
+        + esc(
+            f"Every raw file was checked against its documented format (see the data dictionary). "
+            f"Across {len(rec)} files, {totals['rows_read']:,} rows were read. "
+            f"A further {totals['values_set_to_missing']:,} individual answers were outside their scale and were treated as "
+            f"missing rather than losing the whole form. {accounted}"
+        )
+        + "</p>"
+    )
+    unmatched = ["rows_unmatched"] if "rows_unmatched" in rec.columns else []
+    cols = [
+        c
+        for c in [
+            "file",
+            "rows_read",
+            "rows_accepted",
+            "rows_rejected",
+            *unmatched,
+            "values_set_to_missing",
+            "synthetic",
+        ]
+        if c in rec.columns
+    ]
+    shown = rec[cols].copy()
+    if "synthetic" in shown:
+        shown["synthetic"] = shown["synthetic"].astype(str).str.lower().isin(["true", "1"])
+    for c in cols[1:-1]:
+        shown[c] = pd.to_numeric(shown[c], errors="coerce").fillna(0).astype(int)
+    parts.append(
+        table_html(
+            shown,
+            "Reconciliation: rows read = rows accepted + rows rejected"
+            + (" + rows unmatched" if unmatched else "")
+            + ", per file",
+            suppress=False,
+            note="These count data records, not people, so they are not suppressed.",
+            table_id=f"s{number}-reconciliation",
+        )
+    )
+    parts.append(links_html(links, number))
+    if len(summary):
+        parts.append(
+            table_html(
+                summary,
+                "Problems found, by file, column and reason",
+                suppress=False,
+                note="Records, not people. Values are not shown.",
+                table_id=f"s{number}-problems",
+            )
+        )
+    else:
+        parts.append("<p>No problem was found in any row.</p>")
+    return f'<section aria-labelledby="section-{number}">' + link_glossary("".join(parts)) + "</section>", totals
+
+
+def display_data_quality(processed_dir: Path, number: int) -> dict:
+    """Display the data-quality section; returns totals (read, accepted, rejected) for the prose."""
+    from IPython.display import HTML, display
+
+    text, totals = data_quality_html(processed_dir, number)
+    display(HTML(text))
+    return totals

@@ -1,0 +1,163 @@
+"""Export of the executed report notebook to self-contained HTML, and the audit that refuses anything
+that could load, run or submit."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+from .header import REPORT_TITLE
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
+TEMPLATE_NAME = "fop_report"
+
+#: Elements that can run, load or submit something: none may appear in the report.
+FORBIDDEN_TAGS = {
+    "script",
+    "iframe",
+    "frame",
+    "frameset",
+    "object",
+    "embed",
+    "applet",
+    "form",
+    "input",
+    "button",
+    "select",
+    "textarea",
+    "base",
+    "portal",
+    "video",
+    "audio",
+    "source",
+    "track",
+    "picture",
+    "noscript",
+}
+_URL_ATTRS = {
+    "src",
+    "href",
+    "srcset",
+    "action",
+    "formaction",
+    "data",
+    "poster",
+    "background",
+    "xlink:href",
+    "ping",
+    "manifest",
+    "codebase",
+    "cite",
+    "longdesc",
+    "lowsrc",
+    "dynsrc",
+}
+_CSS_URL = re.compile(r"url\(\s*(['\"]?)(?!data:|#)([^)'\"]*)\1\s*\)|@import", re.I)
+
+
+class _Audit(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.problems: list[str] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag, attrs):
+        tag = tag.lower()
+        if tag in FORBIDDEN_TAGS:
+            self.problems.append(f"<{tag}> element")
+        if tag == "style":
+            self._in_style = True
+        if tag == "meta" and any(k == "http-equiv" and (v or "").lower() == "refresh" for k, v in attrs):
+            self.problems.append("<meta http-equiv=refresh>")
+        for key, value in attrs:
+            key = key.lower()
+            value = (value or "").strip()
+            compact = re.sub(r"[\s\x00-\x1f]", "", value).lower()
+            if key.startswith("on"):
+                self.problems.append(f"<{tag} {key}=...> event handler")
+            if compact.startswith(("javascript:", "vbscript:")):
+                self.problems.append(f"<{tag} {key}=javascript:...>")
+            if key == "style" and _CSS_URL.search(value):
+                self.problems.append(f"<{tag} style> loading {_CSS_URL.search(value).group(0)!r}")
+            if key in _URL_ATTRS and value:
+                if tag == "a" and key == "href" and re.match(r"^(https?://|mailto:|#)", value, re.I):
+                    continue  # a link a reader may follow; it loads nothing by itself
+                if not compact.startswith("data:"):
+                    self.problems.append(f"<{tag} {key}={value[:60]!r}> loads from outside the file")
+                elif tag == "img" and not compact.startswith(
+                    ("data:image/png", "data:image/svg+xml", "data:image/jpeg")
+                ):
+                    self.problems.append(f"<img> with an unexpected data type {value[:40]!r}")
+        if tag == "img":
+            alt = dict(attrs).get("alt") or ""
+            if len(alt.strip()) < 10:
+                src = (dict(attrs).get("src") or "")[:40]
+                self.problems.append(f"image without alt text: <img src={src!r}...>")
+
+    def handle_endtag(self, tag):
+        if tag.lower() == "style":
+            self._in_style = False
+
+    def handle_data(self, data):
+        if self._in_style:
+            found = _CSS_URL.search(data)
+            if found:
+                self.problems.append(f"<style> loading {found.group(0)!r}")
+
+
+def audit_html(text: str) -> list[str]:
+    """Everything in the HTML that could load, run or submit anything, or an image without alt text."""
+    audit = _Audit()
+    audit.feed(text)
+    audit.close()
+    return audit.problems
+
+
+def check_self_contained(text: str) -> None:
+    """Raise if the HTML loads anything from elsewhere, can run or submit anything, or has an image
+    without alt text."""
+    problems = audit_html(text)
+    if problems:
+        alt = [p for p in problems if "alt text" in p]
+        if alt and len(alt) == len(problems):
+            raise ValueError(f"report image without alt text: {alt[0]}")
+        raise ValueError(f"report HTML is not self-contained: {'; '.join(dict.fromkeys(problems))}")
+
+
+def export_html(executed_notebook: Path, html_path: Path, title: str | None = None) -> Path:
+    """Export an executed report notebook to self-contained HTML without any code.
+
+    Input cells and prompts are excluded; stderr output (warnings) is dropped (it stays in the
+    executed notebook, the audit trail); cell ids are renumbered so the same notebook always gives
+    the same bytes. The result is audited (:func:`check_self_contained`) before it is written.
+    """
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(str(executed_notebook), as_version=4)
+    for index, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{index}"  # papermill gives its injected cell a random id
+        if cell.cell_type == "code":
+            cell.outputs = [
+                o
+                for o in cell.get("outputs", [])
+                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+            ]
+    title = title or nb.metadata.get("title") or REPORT_TITLE
+    nb.metadata["title"] = title
+    exporter = HTMLExporter(
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(TEMPLATES_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    check_self_contained(body)
+    html_path = Path(html_path)
+    html_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = html_path.with_name(html_path.name + ".tmp")
+    tmp.write_text(body, encoding="utf-8")
+    tmp.replace(html_path)
+    return html_path

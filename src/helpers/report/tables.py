@@ -1,0 +1,129 @@
+"""Tables as HTML, after disclosure control."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..config import DEFAULT_SUPPRESSION_THRESHOLD
+from ..disclosure import SUPPRESSED, count_like_columns, suppress_table
+from ..report_section import column_label, format_number
+from .markup import esc
+
+
+def _is_bool_like(series: pd.Series) -> bool:
+    values = series.dropna()
+    if pd.api.types.is_bool_dtype(series):
+        return True
+    return len(values) > 0 and values.map(lambda v: isinstance(v, bool) or str(v) in ("True", "False")).all()
+
+
+def _format_number(v, decimals: int) -> str:
+    """A table cell or key figure with ``decimals`` places, by the one formatter
+    (:func:`helpers.report_section.format_number`: no "-0.00", a value that rounds to zero is zero)."""
+    return format_number(v, f"{{:,.{decimals}f}}")
+
+
+def _column_kinds(table: pd.DataFrame, counts) -> dict:
+    """How each column is written: "bool" (Yes/No), "int", "float" (the table's decimals) or "text"."""
+    kinds = {}
+    for c in table.columns:
+        col = table[c]
+        if _is_bool_like(col):
+            kinds[c] = "bool"
+        elif pd.api.types.is_numeric_dtype(col):
+            values = col.dropna()
+            integral = pd.api.types.is_integer_dtype(col) or (
+                c in counts and len(values) and (values == values.round()).all()
+            )
+            kinds[c] = "int" if integral else "float"
+        else:
+            kinds[c] = "text"
+    return kinds
+
+
+def _cell(v, kind: str, decimals: int) -> str:
+    """One cell as the reader sees it ("–" when missing, a suppressed "c" unchanged)."""
+    if v is None or (not isinstance(v, str) and pd.isna(v)):
+        return "–"
+    if isinstance(v, str) and v == SUPPRESSED:
+        return v
+    if kind == "bool":
+        return {"True": "Yes", "False": "No"}.get(str(v), str(v))
+    if kind == "int" and isinstance(v, (int, float)) and not isinstance(v, bool):
+        return _format_number(float(v), 0)
+    if kind == "float" and isinstance(v, (int, float)) and not isinstance(v, bool):
+        return _format_number(float(v), decimals)
+    return str(v)
+
+
+def table_html(
+    table: pd.DataFrame,
+    caption: str = "",
+    count_columns=(),
+    dependent_columns: dict | None = None,
+    threshold: int = DEFAULT_SUPPRESSION_THRESHOLD,
+    decimals: int = 2,
+    note: str | None = None,
+    suppress: bool = True,
+    totals: dict | None = None,
+    row_margins: list | None = None,
+    extra_suppressed=(),
+    labels: dict | None = None,
+    table_id: str = "table",
+) -> str:
+    """A table as HTML, after disclosure control (declared count columns and any named like one).
+
+    Headers are human (``labels``, then the project's :data:`~helpers.report_section.COLUMN_LABELS`,
+    then humanised names); the caption is a real ``<caption>``; numbers are right-aligned with the
+    same decimals down a column; booleans read Yes/No; the "c" note appears only when a "c" does.
+    The table sits in a focusable scroll container, so a wide table scrolls inside it on a phone.
+    ``suppress=False`` is for tables that count records, not people; the note must then say so.
+    """
+    if suppress:
+        counts = list(dict.fromkeys([*count_columns, *count_like_columns(table)]))
+        shown = suppress_table(
+            table,
+            counts,
+            dependent_columns or {},
+            threshold=threshold,
+            totals=totals,
+            row_margins=row_margins,
+            extra=extra_suppressed,
+        )
+    else:
+        counts = []
+        shown = table.astype(object)
+
+    kinds = _column_kinds(table, counts)
+    align = {c: "num" if kinds[c] in ("int", "float") else "txt" for c in table.columns}
+    cells = [
+        [_cell(v, kinds[c], decimals) for v, c in zip(row, table.columns, strict=True)]
+        for row in shown.itertuples(index=False)
+    ]
+    has_c = any(v == SUPPRESSED for row in cells for v in row)
+    head = "".join(f'<th scope="col" class="{align[c]}">{esc(column_label(c, labels))}</th>' for c in table.columns)
+    rows = "".join(
+        "<tr>"
+        + "".join(f'<td class="{align[c]}">{esc(v)}</td>' for v, c in zip(row, table.columns, strict=True))
+        + "</tr>"
+        for row in cells
+    )
+    cap_id = f"{table_id}-caption"
+    cap = f'<caption id="{cap_id}">{esc(caption)}</caption>' if caption else ""
+    label_attr = f'aria-labelledby="{cap_id}"' if caption else 'aria-label="Table"'
+    parts = [
+        f'<div class="fop-table-wrap" role="region" {label_attr} tabindex="0">'
+        f'<table class="fop-table" id="{table_id}">{cap}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>'
+    ]
+    if len(table.columns) > 3:
+        parts.append('<p class="fop-scroll-hint">Wide table: scroll sideways inside it to see every column.</p>')
+    notes = []
+    if has_c:
+        notes.append(
+            f'"c": a count from 1 to {threshold} (or a figure derived from one), suppressed to protect privacy.'
+        )
+    if note:
+        notes.append(note)
+    if notes:
+        parts.append(f'<p class="fop-note">{esc(" ".join(notes))}</p>')
+    return "\n".join(parts)
