@@ -42,6 +42,7 @@ def item_html(section: dict, item: dict, threshold: int, item_id: str) -> str:
             extra_suppressed=extra,
             labels=item.get("labels") or {},
             table_id=item_id,
+            column_kinds=item.get("kinds") or None,
         )
     if kind == "figure":
         return figure_html(section["folder"] / item["file"], item["alt"], item.get("caption", ""), figure_id=item_id)

@@ -6,6 +6,7 @@ import pandas as pd
 
 from ..config import DEFAULT_SUPPRESSION_THRESHOLD
 from ..disclosure import SUPPRESSED, count_like_columns, suppress_table
+from ..formatting import MISSING, fmt, infer_kind, is_missing
 from ..report_section import column_label, format_number
 from .markup import esc
 
@@ -23,37 +24,40 @@ def _format_number(v, decimals: int) -> str:
     return format_number(v, f"{{:,.{decimals}f}}")
 
 
-def _column_kinds(table: pd.DataFrame, counts) -> dict:
-    """How each column is written: "bool" (Yes/No), "int", "float" (the table's decimals) or "text"."""
+def _column_kinds(table: pd.DataFrame, counts, declared: dict | None = None) -> dict:
+    """How each column is written: "bool" (Yes/No), "text", or a kind of :func:`helpers.formatting.fmt`.
+
+    A kind the table declares wins; otherwise it is inferred from the column's name and values
+    (:func:`helpers.formatting.infer_kind`: years, ranks, p-values, counts), a column stored as
+    integers is a count, and any other number is a general number with the table's decimals.
+    """
     kinds = {}
     for c in table.columns:
         col = table[c]
-        if _is_bool_like(col):
+        if declared and c in declared:
+            kinds[c] = declared[c]
+        elif _is_bool_like(col):
             kinds[c] = "bool"
         elif pd.api.types.is_numeric_dtype(col):
-            values = col.dropna()
-            integral = pd.api.types.is_integer_dtype(col) or (
-                c in counts and len(values) and (values == values.round()).all()
-            )
-            kinds[c] = "int" if integral else "float"
+            inferred = infer_kind(c, col.tolist(), counts)
+            if inferred is None and pd.api.types.is_integer_dtype(col):
+                inferred = "count"
+            kinds[c] = inferred or "number"
         else:
             kinds[c] = "text"
     return kinds
 
 
 def _cell(v, kind: str, decimals: int) -> str:
-    """One cell as the reader sees it ("–" when missing, a suppressed "c" unchanged)."""
-    if v is None or (not isinstance(v, str) and pd.isna(v)):
-        return "–"
+    """One cell as the reader sees it ("–" when missing, a suppressed "c" unchanged, the unit in the
+    header, not the cell)."""
     if isinstance(v, str) and v == SUPPRESSED:
         return v
     if kind == "bool":
-        return {"True": "Yes", "False": "No"}.get(str(v), str(v))
-    if kind == "int" and isinstance(v, (int, float)) and not isinstance(v, bool):
-        return _format_number(float(v), 0)
-    if kind == "float" and isinstance(v, (int, float)) and not isinstance(v, bool):
-        return _format_number(float(v), decimals)
-    return str(v)
+        return MISSING if is_missing(v) else {"True": "Yes", "False": "No"}.get(str(v), str(v))
+    if kind == "text" or isinstance(v, (str, bool)):
+        return MISSING if is_missing(v) else str(v)
+    return fmt(v, kind, decimals=decimals if kind in ("number", "percent", "pp", "rate") else None, unit=False)
 
 
 def table_html(
@@ -70,6 +74,7 @@ def table_html(
     extra_suppressed=(),
     labels: dict | None = None,
     table_id: str = "table",
+    column_kinds: dict | None = None,
 ) -> str:
     """A table as HTML, after disclosure control (declared count columns and any named like one).
 
@@ -78,6 +83,8 @@ def table_html(
     same decimals down a column; booleans read Yes/No; the "c" note appears only when a "c" does.
     The table sits in a focusable scroll container, so a wide table scrolls inside it on a phone.
     ``suppress=False`` is for tables that count records, not people; the note must then say so.
+    ``column_kinds`` ({column: kind of :func:`helpers.formatting.fmt`}) overrides the inferred kinds
+    (a year is never "2,013", a count never "522.00", a rank never "49.000").
     """
     if suppress:
         counts = list(dict.fromkeys([*count_columns, *count_like_columns(table)]))
@@ -94,8 +101,8 @@ def table_html(
         counts = []
         shown = table.astype(object)
 
-    kinds = _column_kinds(table, counts)
-    align = {c: "num" if kinds[c] in ("int", "float") else "txt" for c in table.columns}
+    kinds = _column_kinds(table, counts, column_kinds)
+    align = {c: "txt" if kinds[c] in ("text", "bool") else "num" for c in table.columns}
     cells = [
         [_cell(v, kinds[c], decimals) for v, c in zip(row, table.columns, strict=True)]
         for row in shown.itertuples(index=False)
