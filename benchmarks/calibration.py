@@ -360,14 +360,14 @@ def _outcomes_pool() -> tuple[tuple[int, ...], int]:
 
 @functools.lru_cache(maxsize=2)
 def _outcomes(seed: int, effect: bool) -> dict:
-    from helpers.strands.outcomes import analysis
+    from helpers.strands.outcomes import analysis, panel
 
     pool, k = _outcomes_pool()
     rng = np.random.default_rng([seed, 40])
     treated = tuple(int(x) for x in rng.choice(pool, size=k, replace=False))
     fpy = analysis.first_post_year("2014-07")
     tcodes = {str(t) for t in treated}
-    original = analysis.outcome_matrix
+    original = panel.outcome_matrix
 
     def planted(values, outcome):
         num, den = original(values, outcome)
@@ -379,7 +379,7 @@ def _outcomes(seed: int, effect: bool) -> dict:
             num.loc[post, cols] = num.loc[post, cols] + delta * den.loc[post, cols] / outcome.scale
         return num, den
 
-    analysis.outcome_matrix = planted
+    panel.outcome_matrix = planted  # the run reads every outcome's counts through it
     try:
         r = analysis.run(
             treated=treated,
@@ -388,7 +388,7 @@ def _outcomes(seed: int, effect: bool) -> dict:
             placebo_level=OUTCOMES_PLACEBO_LEVEL,
         )
     finally:
-        analysis.outcome_matrix = original
+        panel.outcome_matrix = original
     pop = r.panel[(r.panel.outcome == "cla_rate") & r.panel.area_code.isin(list(tcodes))]
     cy = r.params["cost_years"]
     pop = pop[(pop.year >= cy[0]) & (pop.year <= cy[1])]

@@ -19,7 +19,7 @@ import pytest
 from helpers import config
 from helpers import public_data as pdm
 from helpers.report_section import Section
-from helpers.strands.outcomes import analysis, outputs
+from helpers.strands.outcomes import analysis, estimators, inference, outputs
 from helpers.strands.outcomes import section as outcome_section
 
 needs_real = pytest.mark.skipif(
@@ -153,13 +153,13 @@ def test_randomisation_p_and_mean_of_k_by_hand():
     # 3 against 1, -4, 2, 5: one placebo at least as high (5), three at least as low; the high side is
     # the estimate's own -> rank 1 + 1 = 2, p = 2 x 2 / 5
     no_exposure = np.zeros(4)
-    assert analysis.randomisation_p(3.0, 1.0, np.array([1, -4, 2, 5]), no_exposure) == (2, 4 / 5)
+    assert inference.randomisation_p(3.0, 1.0, np.array([1, -4, 2, 5]), no_exposure) == (2, 4 / 5)
     # -4 is the lowest of all five: rank 1, p = 2/5; a tie counts as at least as far out
-    assert analysis.randomisation_p(-4.0, 1.0, np.array([1, 3, 2, 5]), no_exposure) == (1, 2 / 5)
-    assert analysis.randomisation_p(5.0, 1.0, np.array([1, 3, 2, 5]), no_exposure) == (2, 4 / 5)
+    assert inference.randomisation_p(-4.0, 1.0, np.array([1, 3, 2, 5]), no_exposure) == (1, 2 / 5)
+    assert inference.randomisation_p(5.0, 1.0, np.array([1, 3, 2, 5]), no_exposure) == (2, 4 / 5)
     # p is capped at 1 (the middle of an even number of values)
-    assert analysis.randomisation_p(2.5, 1.0, np.array([1, 2, 3, 4]), no_exposure) == (3, 1.0)
-    means = np.sort(analysis.mean_of_k_distribution(np.array([1.0, 2, 3, 4]), 2))
+    assert inference.randomisation_p(2.5, 1.0, np.array([1, 2, 3, 4]), no_exposure) == (3, 1.0)
+    means = np.sort(inference.mean_of_k_distribution(np.array([1.0, 2, 3, 4]), 2))
     assert np.allclose(means, [1.5, 2, 2.5, 2.5, 3, 3.5])
 
 
@@ -167,8 +167,8 @@ def test_did_closed_form_by_hand():
     y1 = np.array([10.0, 12, 20, 22])  # treated: pre mean 11, post mean 21
     Y0 = np.array([[5.0, 7], [7, 9], [9, 11], [11, 13]])  # comparators' mean: pre 7, post 11
     pre, post = np.array([1, 1, 0, 0], bool), np.array([0, 0, 1, 1], bool)
-    assert analysis.did(y1, Y0, pre, post) == pytest.approx((21 - 11) - (11 - 7))
-    ev = analysis.event_study(y1, Y0, ref=1)
+    assert estimators.did(y1, Y0, pre, post) == pytest.approx((21 - 11) - (11 - 7))
+    ev = estimators.event_study(y1, Y0, ref=1)
     assert np.allclose(ev, [0, 0, 6, 6])  # gaps 4, 4, 10, 10 less the gap in the reference year
 
 
@@ -176,7 +176,7 @@ def test_synthetic_weights_hand_case_exact_and_pysyncon():
     A, B, C = np.array([1.0, 2, 3]), np.array([3.0, 2, 1]), np.array([10.0, 10, 10])
     Y0 = np.column_stack([A, B, C])
     y1 = 0.25 * A + 0.75 * B  # exactly a convex mix of A and B
-    w = analysis.synth_weights(y1, Y0)
+    w = estimators.synth_weights(y1, Y0)
     assert np.allclose(w, [0.25, 0.75, 0.0], atol=1e-4)
     # a random case: the loss is as small as an exact constrained solver's (SLSQP) and pysyncon's
     from scipy.optimize import minimize
@@ -184,7 +184,7 @@ def test_synthetic_weights_hand_case_exact_and_pysyncon():
     rng = np.random.default_rng(7)
     Y0 = rng.normal(50, 10, (5, 20))
     y1 = Y0[:, :4] @ np.array([0.1, 0.2, 0.3, 0.4]) + rng.normal(0, 2, 5)
-    w = analysis.synth_weights(y1, Y0)
+    w = estimators.synth_weights(y1, Y0)
     loss = lambda v: float(np.sum((y1 - Y0 @ v) ** 2))  # noqa: E731
     exact = minimize(
         loss,
@@ -270,8 +270,8 @@ def test_placebo_test_calibrated_under_no_effect():
         ests = []
         for i in range(len(CODES)):
             comps = [(i + k) % len(CODES) for k in range(1, 11)]
-            ests.append(analysis.did(Y[:, i], Y[:, comps], pre, post))
-        _, p = analysis.randomisation_p(ests[0], 1.0, np.array(ests[1:]), np.zeros(len(ests) - 1))
+            ests.append(estimators.did(Y[:, i], Y[:, comps], pre, post))
+        _, p = inference.randomisation_p(ests[0], 1.0, np.array(ests[1:]), np.zeros(len(ests) - 1))
         small += p < 0.1
     assert small <= 9
 
@@ -423,9 +423,9 @@ def test_its_cost_gap_by_hand():
     level = 1 + 2 * t + 5 * post  # a line before, shifted up by 5 after: the ITS gap is 5
     flat = 3.0 - t  # no change at all: 0
     slope = t + 2 * (years - 2015) * post  # slope change 2 a year from 2015: mean of 0, 2, 4 = 2
-    got = analysis.its_cost_gap(np.column_stack([level, flat, slope]).astype(float), years, 2015, cost)
+    got = estimators.its_cost_gap(np.column_stack([level, flat, slope]).astype(float), years, 2015, cost)
     assert got == pytest.approx([5.0, 0.0, 2.0], abs=1e-9)
-    assert analysis.its_cost_gap(level.astype(float), years, 2015, cost) == pytest.approx(5.0)
+    assert estimators.its_cost_gap(level.astype(float), years, 2015, cost) == pytest.approx(5.0)
 
 
 def test_group_placebos_combine_members_and_compare_with_their_neighbours_by_hand():
@@ -435,7 +435,7 @@ def test_group_placebos_combine_members_and_compare_with_their_neighbours_by_han
     Den = rng.integers(800, 1200, size=(4, 5)).astype(float)
     R = Num / Den * 1e4
     nb = {"a": ["b", "c"], "b": ["a", "d"], "c": ["d", "e"], "d": ["e"], "e": ["a"]}
-    y1, c, sets, exposure = analysis.group_placebos(
+    y1, c, sets, exposure = inference.group_placebos(
         Num, Den, R, codes, ["a", "b", "c", "d"], nb, 2, 1e4, draws=30, seed=3, treated=["b"]
     )
     assert y1.shape == c.shape == exposure.shape == (4, len(sets)) and len(sets) == 30
@@ -463,22 +463,22 @@ def test_randomisation_interval_by_hand_and_by_brute_force():
     # delta is rejected when (1 + #values at least as high as 100 - delta) / 40 < 0.05, i.e. when no
     # value is: kept while 100 - delta <= 38 -> delta >= 62; and likewise while 100 - delta >= 0 -> delta <= 100
     ref = np.arange(39.0)
-    assert analysis.randomisation_interval(100.0, 1.0, ref, np.zeros(39), 0.90) == pytest.approx((62.0, 100.0))
+    assert inference.randomisation_interval(100.0, 1.0, ref, np.zeros(39), 0.90) == pytest.approx((62.0, 100.0))
     # consistent with the p-value: p < 0.10 exactly outside the interval (the two ends are kept)
     for delta, inside in ((61.9, False), (62.0, True), (80.0, True), (100.0, True), (100.1, False)):
-        _, p = analysis.randomisation_p(100.0, 1.0, ref, np.zeros(39), delta=delta)
+        _, p = inference.randomisation_p(100.0, 1.0, ref, np.zeros(39), delta=delta)
         assert (p >= 0.10) == inside, delta
     # too few groups for the level: no bound can be found. The most extreme of n + 1 has p = 2 / (n + 1):
     # 2 / 40 = 0.05 is not below 0.05, 2 / 41 is; 2 / 20 = 0.10 is not below 0.10, 2 / 21 is
-    assert np.isnan(analysis.randomisation_interval(1.0, 1.0, np.arange(10.0), np.zeros(10), 0.95)).all()
-    assert [analysis.placebos_bound_interval(n, 0.95) for n in (39, 40)] == [False, True]
-    assert [analysis.placebos_bound_interval(n, 0.90) for n in (19, 20)] == [False, True]
-    assert np.isnan(analysis.randomisation_interval(100.0, 1.0, np.arange(39.0), np.zeros(39), 0.95)).all()
+    assert np.isnan(inference.randomisation_interval(1.0, 1.0, np.arange(10.0), np.zeros(10), 0.95)).all()
+    assert [inference.placebos_bound_interval(n, 0.95) for n in (39, 40)] == [False, True]
+    assert [inference.placebos_bound_interval(n, 0.90) for n in (19, 20)] == [False, True]
+    assert np.isnan(inference.randomisation_interval(100.0, 1.0, np.arange(39.0), np.zeros(39), 0.95)).all()
     # exposed groups: the kept deltas by brute force over a fine grid, from the definition
     rng = np.random.default_rng(11)
     e, c = rng.normal(0, 1, 200), np.where(rng.random(200) < 0.2, rng.uniform(-0.3, 0.6, 200), 0.0)
     est = 2.5
-    low, high = analysis.randomisation_interval(est, 1.0, e, c, 0.95)
+    low, high = inference.randomisation_interval(est, 1.0, e, c, 0.95)
     grid = np.linspace(-3, 8, 110_001)
     kept = []
     for d in grid:
