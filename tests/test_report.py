@@ -346,7 +346,9 @@ def test_conclusions_follow_real_and_synthetic_sections_and_strengths(tmp_path):
 
     text = report.conclusions_text(load_sections(tmp_path))
     assert "1 of 2 sections use synthetic data" in text and "SCORE-15" in text
-    assert "the strongest evidence any finding reaches is moderate; 0 of 1 findings are weak" in text
+    assert (
+        "the strongest evidence any estimate of an effect reaches is moderate; 0 of 1 such estimates are weak" in text
+    )
     assert "No finding reaches strong evidence" in text
     only_synth = report.conclusions_text([s for s in load_sections(tmp_path) if s["synthetic"]])
     assert only_synth.startswith("All 1 sections of this build are made from synthetic data")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .. import evidence
 from ..config import DEFAULT_SUPPRESSION_THRESHOLD
 from ..report_section import EVIDENCE_STRENGTHS, load_sections
 from .glossary import link_glossary
@@ -43,6 +44,19 @@ def _finding_number(finding: dict) -> str:
     return f'<span class="fop-keyfig">{esc(label)}: {esc(text)}.</span> '
 
 
+def _badge_html(finding: dict) -> str:
+    """The finding's label (:func:`helpers.evidence.badge`): a strength only on a real effect; a fact's
+    source; on synthetic data, in a different style, what the design would allow."""
+    style, text = evidence.badge(finding)
+    level = finding.get("strength") or finding.get("design_allows") or finding.get("source") or ""
+    head, _, last = text.rpartition(": ")
+    return (
+        f'<span class="fop-strength fop-badge-{style} fop-strength-{_slug(level)}">'
+        + (f"{esc(head)}: " if head else "")
+        + f'<a href="#strength-rules">{esc(last)}</a>.</span>'
+    )
+
+
 def conclusions_text(sections: list[dict]) -> str:
     """One paragraph on what the evaluation can and cannot conclude, from which sections are real
     or synthetic and the strengths their findings claim (no sentence is fixed in advance)."""
@@ -50,7 +64,8 @@ def conclusions_text(sections: list[dict]) -> str:
         return "No section was built, so nothing can be concluded."
     synthetic = [s for s in sections if _data_kind(s) == "synthetic"]
     real = [s for s in sections if _data_kind(s) != "synthetic"]
-    findings = [(s, f) for s in real for f in s.get("key_findings", [])]
+    # only real estimates of an effect carry a strength (facts and synthetic findings do not)
+    findings = [(s, f) for s in real for f in s.get("key_findings", []) if f.get("strength")]
     rank = {k: i for i, k in enumerate(EVIDENCE_STRENGTHS)}
     sentences = []
     if synthetic and not real:
@@ -70,13 +85,13 @@ def conclusions_text(sections: list[dict]) -> str:
             weak = sum(1 for _, f in findings if f["strength"] in ("weak", "not possible to tell"))
             sentences.append(
                 f"From the {len(real)} section{'s' if len(real) != 1 else ''} built on real data, the "
-                f"strongest evidence any finding reaches is {best}; {weak} of {len(findings)} findings are "
-                "weak or cannot tell, and should not be read as effects of the programme."
+                f"strongest evidence any estimate of an effect reaches is {best}; {weak} of {len(findings)} such "
+                "estimates are weak or cannot tell, and should not be read as effects of the programme."
             )
         else:
             sentences.append(
                 f"The {len(real)} section{'s' if len(real) != 1 else ''} built on real data handed over no "
-                "key finding, so the summary can state no result from them."
+                "estimate of an effect, so the summary can state no effect from them."
             )
     designs = [f for s in sections for f in s.get("key_findings", []) if f["strength"] == "strong"]
     if not designs:
@@ -99,19 +114,8 @@ def summary_html(processed_dir: Path) -> str:
     for number, section in enumerate(sections, start=1):
         findings = section.get("key_findings", [])
         title = f'<a href="#section-{number}">{number}. {esc(section["title"])}</a>'
-        # On synthetic data the strength is what the design would give real data, and says so.
-        strength_label = (
-            "Strength of evidence this design would give on real data: "
-            if _data_kind(section) == "synthetic"
-            else "Strength of evidence: "
-        )
         if findings:
-            items = "".join(
-                f"<li>{esc(f['text'])} {_finding_number(f)}"
-                f'<span class="fop-strength fop-strength-{_slug(f["strength"])}">{strength_label}'
-                f'<a href="#strength-rules">{esc(f["strength"])}</a>.</span></li>'
-                for f in findings
-            )
+            items = "".join(f"<li>{esc(f['text'])} {_finding_number(f)}{_badge_html(f)}</li>" for f in findings)
         else:
             items = (
                 "<li>This section handed over no key finding for the summary; strength of evidence: "

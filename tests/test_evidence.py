@@ -1,0 +1,279 @@
+"""Evidence labels: one wording rule, one set of inputs, one strength rule, every badge recomputable.
+
+Every expected value below is worked out by hand from the rule as the module docstring of
+``helpers.evidence`` states it (design ceiling, then each condition that applies lowers it), not
+read from the code's output. The scan checks that every strand's key findings pass results (a kind
+and the rule's raw inputs), never a typed strength; the built-report test recomputes every badge of
+the default report from the inputs recorded beside it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from helpers import evidence as ev
+from helpers.report_section import Section
+
+NAN = float("nan")
+
+# ---- the wording rule -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "p,word",
+    [
+        (0.0, "unusual"),
+        (0.049, "unusual"),
+        (0.05, "borderline"),  # 0.05 itself is not below 0.05
+        (0.0999, "borderline"),
+        (0.10, "ordinary"),
+        (0.8, "ordinary"),
+        (NAN, "not computed"),
+        (None, "not computed"),
+    ],
+)
+def test_p_words(p, word):
+    assert ev.p_words(p) == word
+
+
+@pytest.mark.parametrize(
+    "lo,hi,result,words",
+    [
+        (0.1, 0.5, "unusual", "a rise larger than chance variation would explain"),
+        (-0.5, -0.1, "unusual", "a fall larger than chance variation would explain"),
+        (-0.1, 0.5, "ordinary", "could not be told apart from chance variation"),
+        (0.0, 0.5, "ordinary", "could not be told apart from chance variation"),  # an end at zero includes it
+        (0.5, -0.1, "ordinary", "could not be told apart from chance variation"),  # either order
+        (NAN, 0.5, "not computed", "could not be estimated"),
+    ],
+)
+def test_interval_result_and_words(lo, hi, result, words):
+    assert ev.interval_result(lo, hi) == result
+    assert ev.interval_words(lo, hi) == words
+
+
+def test_interval_words_name_what_else_moves_a_series():
+    assert (
+        ev.interval_words(-3.0, 2.0, movement="ordinary year-to-year movement")
+        == "could not be told apart from ordinary year-to-year movement"
+    )
+
+
+def test_one_test_result_from_interval_and_p():
+    assert ev.test_result(ci=(1, 2)) == "unusual"
+    assert ev.test_result(p=0.07) == "borderline"
+    # both given: the weaker of the two
+    assert ev.test_result(ci=(1, 2), p=0.2) == "ordinary"
+    assert ev.test_result(ci=(NAN, 2), p=0.01) == "not computed"
+    assert ev.test_result() == "not computed"
+
+
+# ---- the inputs, one rule each ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "check,estimate,agrees",
+    [
+        (ev.Check("borough A", 0.4), 1.2, True),
+        (ev.Check("borough A", -0.4), 1.2, False),  # a replication pointing the other way
+        (ev.Check("borough A", 0.0), 1.2, True),  # no direction: does not disagree
+        (ev.Check("borough A", NAN), 1.2, True),  # not known: does not disagree
+        (ev.Check("pre-trend", 0.3, p=0.03, expect="none"), 1.2, False),  # falsification test unusual
+        (ev.Check("pre-trend", 0.3, p=0.07, expect="none"), 1.2, True),  # borderline is not unusual
+        (ev.Check("placebo", -2.0, ci=(-3.0, -1.0), expect="none"), 1.2, False),
+        (ev.Check("placebo", -2.0, ci=(-3.0, 1.0), expect="none"), 1.2, True),
+    ],
+)
+def test_one_consistency_rule(check, estimate, agrees):
+    assert ev.check_agrees(check, estimate) is agrees
+
+
+def test_consistency_over_checks():
+    assert ev.consistency([], 1.0) is None  # no check made
+    assert ev.consistency([ev.Check("a", 1.0), ev.Check("b", 2.0)], 1.0) is True
+    assert ev.consistency([ev.Check("a", 1.0), ev.Check("b", -2.0)], 1.0) is False
+    with pytest.raises(ValueError, match="expect"):
+        ev.Check("a", 1.0, expect="opposite")
+
+
+def test_one_reliability_benchmark_on_the_least_reliable_part():
+    # the overall score averages every part: the weakest part decides (0.65 < 0.7)
+    assert ev.reliability_input({"a": 0.91, "b": 0.65, "c": 0.8}) == (0.65, "b", False)
+    assert ev.reliability_input({"a": 0.7}) == (0.7, "a", True)  # at the benchmark passes
+    assert ev.reliability_input({"a": 0.9, "b": None}) == (None, "b", False)  # not measured fails
+    assert ev.reliability_input(None) == (None, None, None)  # records: not at issue
+    with pytest.raises(ValueError):
+        ev.reliability_input({})
+
+
+def test_independent_units_counted_once_each():
+    assert ev.count_units(["p1", "p2", "p1", None, NAN]) == 2  # rows of two practitioners
+    assert ev.count_units(np.array(["213", "205", "207", "205"], dtype=object)) == 3
+    assert ev.count_units(np.int64(41)) == 41
+    assert ev.count_units(NAN) is None and ev.count_units(None) is None
+
+
+# ---- the rule, branch by branch -----------------------------------------------------------------------
+
+
+def _inputs(design="randomised", units=200, ci=(1.0, 2.0), p=None, checks=(), reliability=None, estimate=1.5):
+    return ev.strength_inputs(
+        design, "practitioners", units, estimate=estimate, ci=ci, p=p, checks=checks, reliability=reliability
+    )
+
+
+@pytest.mark.parametrize(
+    "kwargs,expected",
+    [
+        # the design's ceiling, with 200 units, an unusual interval and nothing against
+        ({"design": "randomised"}, "strong"),
+        ({"design": "comparison"}, "moderate"),
+        ({"design": "before_after"}, "weak"),
+        ({"design": "cross_sectional"}, "weak"),
+        ({"design": "none"}, "not possible to tell"),
+        # units: under 10 or not known cannot tell; 10-29 weak; 30-99 moderate; 100 no cap
+        ({"units": None}, "not possible to tell"),
+        ({"units": 9}, "not possible to tell"),
+        ({"units": 10}, "weak"),
+        ({"units": 29}, "weak"),
+        ({"units": 30}, "moderate"),
+        ({"units": 99}, "moderate"),
+        ({"units": 100}, "strong"),
+        # the test: anything but unusual cannot tell
+        ({"ci": (-0.1, 2.0)}, "not possible to tell"),
+        ({"ci": None, "p": 0.07}, "not possible to tell"),  # borderline
+        ({"ci": None, "p": 0.01}, "strong"),
+        ({"ci": None}, "not possible to tell"),  # no test at all
+        # reliability: the least reliable part below 0.7, or not measured: weak at most
+        ({"reliability": {"a": 0.9, "b": 0.69}}, "weak"),
+        ({"reliability": {"a": 0.9, "b": 0.7}}, "strong"),
+        ({"reliability": {"self-report": None}}, "weak"),
+        # consistency: a check pointing the other way: weak at most
+        ({"checks": [ev.Check("borough", -0.2)]}, "weak"),
+        ({"checks": [ev.Check("borough", 0.2)]}, "strong"),
+        # the lowest any input allows
+        ({"design": "comparison", "units": 50, "reliability": {"a": 0.9}}, "moderate"),
+        ({"design": "comparison", "units": 20}, "weak"),
+        ({"design": "before_after", "units": 5}, "not possible to tell"),
+        ({"design": "comparison", "checks": [ev.Check("pre-trend", 1.0, p=0.01, expect="none")]}, "weak"),
+    ],
+)
+def test_strength_each_branch(kwargs, expected):
+    assert ev.strength(_inputs(**kwargs)) == expected
+
+
+def test_the_scenarios_case_of_the_issue():
+    """A staggered roll-out (comparison) over 120 practitioners with an interval clear of zero was
+    "moderate" under a strand rule of "at least half the outcomes reliable"; its score averages
+    every outcome, one of which fails the benchmark (0.55), so the one rule gives weak."""
+    reliability = {"outcome 1": 0.86, "outcome 2": 0.81, "outcome 3": 0.55, "outcome 4": 0.9}
+    assert ev.strength(_inputs("comparison", 120, ci=(1.2, 6.8), reliability=reliability)) == "weak"
+
+
+def test_inputs_can_be_derived_again_from_what_they_record():
+    inputs = _inputs(
+        "comparison",
+        ["p1", "p2", "p3"] * 20 + [f"q{i}" for i in range(40)],
+        ci=(0.5, 3.0),
+        checks=[ev.Check("did", 2.0), ev.Check("pre-trend", 0.1, p=0.4, expect="none")],
+        reliability={"a": 0.8, "b": None},
+    )
+    assert inputs["units"] == 43 and inputs["test"] == "unusual" and inputs["consistent"] is True
+    assert inputs["reliable"] is False and inputs["least_reliable"] == "b"
+    assert ev.strength_inputs(**ev.recorded_results(inputs)) == inputs
+    assert ev.strength(inputs) == "weak"  # comparison caps at moderate, 43 units keep moderate, reliability: weak
+
+
+def test_unknown_design_or_unit_is_refused():
+    with pytest.raises(ValueError, match="design"):
+        ev.strength_inputs("records", "practitioners", 100)  # a descriptive figure is a fact, not a design
+    with pytest.raises(ValueError, match="unit"):
+        ev.strength_inputs("comparison", "children", 100)
+
+
+# ---- kinds, synthetic data and badges ------------------------------------------------------------------
+
+
+def test_a_fact_carries_its_source_never_a_strength():
+    fact = ev.assess("fact", synthetic=False, source="published")
+    assert fact["strength"] is None and fact["inputs"] is None
+    assert ev.badge(fact) == ("fact", "Published figure")
+    with pytest.raises(ValueError, match="not evidence of an effect"):
+        ev.assess("fact", synthetic=False, source="published", design="records")
+    with pytest.raises(ValueError, match="source"):
+        ev.assess("fact", synthetic=False)
+
+
+def test_on_synthetic_data_an_effect_shows_only_what_its_design_allows():
+    # before and after, 50 teams: the design allows weak; the made-up interval does not enter
+    made_up = ev.assess("effect", synthetic=True, design="before_after", unit="teams", units=50, ci=(-1.0, 4.0))
+    assert made_up["strength"] is None and made_up["design_allows"] == "weak"
+    style, text = ev.badge(made_up)
+    assert style == "design" and "Strength of evidence" not in text and text.startswith("Synthetic data, not evidence")
+    # three local authorities: on real data too few to tell, whatever the numbers
+    few = ev.assess("effect", synthetic=True, design="before_after", unit="local_authorities", units=3, ci=(1, 2))
+    assert few["design_allows"] == "not possible to tell"
+    # a comparison over 40 practitioners: moderate at most
+    cmp40 = ev.assess("effect", synthetic=True, design="comparison", unit="practitioners", units=40, ci=(1, 2))
+    assert cmp40["design_allows"] == "moderate"
+    assert ev.badge(ev.assess("fact", synthetic=True, source="records"))[0] == "illustrative"
+    real = ev.assess("effect", synthetic=False, design="comparison", unit="practitioners", units=40, ci=(1, 2))
+    assert ev.badge(real) == ("strength", "Strength of evidence: moderate")
+
+
+def test_the_printed_rule_is_the_applied_rule():
+    text = ev.rules_text()
+    assert set(text) == set(ev.LEVELS)
+    for cap in ev.CAPS:  # every condition the code applies is printed under the level it caps at
+        assert cap.text in text[cap.level]
+    for design in ev.DESIGNS.values():
+        assert design.name in text[design.ceiling]
+    every = " ".join(text.values()) + " ".join(ev.explanations().values())
+    for cut in ("0.7", "100 independent units", "30 independent units", "10 independent units", "0.05", "0.10"):
+        assert cut in every, cut
+
+
+# ---- Section.key_finding ------------------------------------------------------------------------------
+
+
+def _section(tmp_path, synthetic=False):
+    return Section(strand="x", title="X", order=1, processed_dir=tmp_path, synthetic=synthetic, threshold=5)
+
+
+def test_key_finding_records_results_and_computes_the_strength(tmp_path):
+    s = _section(tmp_path)
+    s.key_finding(
+        "A change.",
+        kind="effect",
+        design="comparison",
+        unit="practitioners",
+        units=64,
+        estimate=2.0,
+        ci=(0.5, 3.5),
+        checks=[ev.Check("borough", 1.0)],
+        reliability={"scale": 0.82},
+    )
+    f = s.key_findings[0]
+    assert f["kind"] == "effect" and f["strength"] == "moderate" and f["n"] == 64  # 64 units: moderate at most
+    assert f["inputs"]["ci"] == [0.5, 3.5] and f["inputs"]["consistent"] is True
+    with pytest.raises(ValueError, match="computed from the results"):
+        s.key_finding("Typed.", "strong", kind="effect", design="randomised", unit="families", units=500, ci=(1, 2))
+    with pytest.raises(ValueError, match="kind"):
+        s.key_finding("No kind.", design="randomised", unit="families", units=500, ci=(1, 2))
+    with pytest.raises(ValueError, match="threshold"):
+        s.key_finding("Tiny.", kind="effect", design="before_after", unit="families", units=4, ci=(1, 2))
+
+
+def test_topic_and_answer_only_on_real_data_and_one_sentence(tmp_path):
+    real = _section(tmp_path)
+    real.key_finding(
+        "Agency use was low.", kind="fact", source="published", topic="workforce", answer="It was 7.1% low."
+    )
+    assert real.key_findings[0]["topic"] == "workforce" and real.key_findings[0]["answer"] == "It was 7.1% low."
+    with pytest.raises(ValueError, match="topic"):
+        real.key_finding("x", kind="fact", source="published", topic="staffing")
+    with pytest.raises(ValueError, match="one sentence"):
+        real.key_finding("x", kind="fact", source="published", topic="workforce", answer="One. Two.")
+    with pytest.raises(ValueError, match="real data only"):
+        _section(tmp_path, synthetic=True).key_finding("x", kind="fact", source="records", topic="workforce")
