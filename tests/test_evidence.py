@@ -9,13 +9,18 @@ the default report from the inputs recorded beside it.
 
 from __future__ import annotations
 
+import ast
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from helpers import evidence as ev
-from helpers.report_section import Section
+from helpers.report_section import Section, load_sections
 
 NAN = float("nan")
+STRANDS = Path(__file__).resolve().parents[1] / "src" / "helpers" / "strands"
 
 # ---- the wording rule -------------------------------------------------------------------------------
 
@@ -277,3 +282,111 @@ def test_topic_and_answer_only_on_real_data_and_one_sentence(tmp_path):
         real.key_finding("x", kind="fact", source="published", topic="workforce", answer="One. Two.")
     with pytest.raises(ValueError, match="real data only"):
         _section(tmp_path, synthetic=True).key_finding("x", kind="fact", source="records", topic="workforce")
+
+
+# ---- every strand passes results, never a strength ----------------------------------------------------
+
+#: Strands whose key findings still use the old typed form (their owner moves them; remove from here).
+OLD_FORM_ALLOWED = {"outcomes"}
+
+
+def _scan(path: Path) -> tuple[list[str], int]:
+    """Problems in one strand module and how many key findings it hands over: every ``key_finding``
+    call names its ``kind`` and gives no strength (no second positional argument, no ``strength=``);
+    no strand calls the old rule or defines a rule of its own."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    problems, n = [], 0
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef) and ("strength" in node.name.lower() or node.name == "p_words"):
+            problems.append(f"{path.name}:{node.lineno} defines {node.name}: use helpers.evidence")
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        if name == "evidence_strength":
+            problems.append(f"{path.name}:{node.lineno} calls the old evidence_strength")
+        if name != "key_finding":
+            continue
+        n += 1
+        keywords = {k.arg for k in node.keywords}
+        if len(node.args) > 1 or "strength" in keywords or "kind" not in keywords:
+            problems.append(f"{path.name}:{node.lineno} key finding without kind, or with a strength given")
+    return problems, n
+
+
+def test_every_strand_passes_results_not_verdicts():
+    problems, by_strand = [], {}
+    for path in sorted(STRANDS.rglob("*.py")):
+        p, n = _scan(path)
+        if path.parent.name not in OLD_FORM_ALLOWED:
+            problems += [f"{path.parent.name}/{x}" for x in p]
+        if n:
+            by_strand[path.parent.name] = by_strand.get(path.parent.name, 0) + n
+    assert not problems, "\n".join(problems)
+    assert set(by_strand) == {
+        "implementation",
+        "scenarios",
+        "interviews",
+        "networks",
+        "score15",
+        "outcomes",
+        "la_extracts",
+        "workforce",
+        "time_use",
+    }
+
+
+def test_the_scan_catches_a_typed_strength_and_a_local_rule(tmp_path):
+    bad = tmp_path / "section.py"
+    bad.write_text(
+        "def my_strength(ci):\n    return 'weak'\n"
+        "def build(section, n):\n"
+        "    section.key_finding('text', 'weak', n=n)\n"
+        "    section.key_finding('text', strength='weak', kind='effect')\n"
+        "    section.key_finding('text', kind='fact', source='published')\n"
+        "    section.key_finding('text', evidence_strength('records', n))\n",
+        encoding="utf-8",
+    )
+    problems, n = _scan(bad)
+    assert n == 4
+    # the local rule, the two typed strengths, the old rule's call and its finding
+    assert len(problems) == 5, problems
+
+
+# ---- every badge of a built report, recomputed ---------------------------------------------------------
+
+
+def check_badges(processed: Path, html: str) -> int:
+    """Every key finding of a built report recomputed from its recorded inputs, and its badge found in the
+    report as :func:`helpers.evidence.badge` words it; returns how many badges were checked."""
+    checked = 0
+    badges = [re.sub(r"<[^>]+>", "", b) for b in re.findall(r'<span class="fop-strength[^"]*">(.*?)</span>', html)]
+    for section in load_sections(processed):
+        for f in section["key_findings"]:
+            assert f["synthetic"] is bool(section["synthetic"]), section["strand"]
+            if f["inputs"] is None:  # a fact, or the old typed form (outcomes, until it moves)
+                assert f["kind"] == "fact" or section["strand"] in OLD_FORM_ALLOWED, (section["strand"], f["text"])
+                if f["kind"] == "fact":
+                    assert f["strength"] is None and f["source"] in ev.FACT_SOURCES
+            else:
+                inputs = f["inputs"]
+                assert ev.strength_inputs(**ev.recorded_results(inputs)) == inputs, f["text"]
+                assert f["strength"] == (None if f["synthetic"] else ev.strength(inputs)), f["text"]
+                assert f["design_allows"] == ev.strength(inputs, structural_only=True), f["text"]
+            if f["synthetic"]:
+                assert f["strength"] is None and f["topic"] is None and f["answer"] is None
+            text = ev.badge(f)[1] if f["inputs"] is not None or f["kind"] == "fact" else None
+            if text is not None:
+                assert f"{text}." in badges, (section["strand"], text)
+            checked += 1
+    return checked
+
+
+@pytest.mark.slow
+def test_every_badge_in_the_built_report_follows_the_rule(built):
+    n = check_badges(built["processed"], built["html"])
+    assert n >= 10
+    # nothing synthetic carries a strength, and no fact does
+    for section in load_sections(built["processed"]):
+        for f in section["key_findings"]:
+            if section["synthetic"] or f["kind"] == "fact":
+                assert f["strength"] is None

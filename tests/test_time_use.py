@@ -182,7 +182,10 @@ def test_notebook_runs(synthetic_survey, tmp_path, monkeypatch, run_notebook):
     )
     meta = json.loads((tmp_path / "proc" / "all" / "report_sections" / "55_time_use" / "section.json").read_text())
     assert meta["synthetic"] is True and meta["order"] == 55
-    assert meta["key_findings"] and meta["key_findings"][0]["strength"] == "weak"
+    # synthetic: no strength; before and after, clustered by team (the independent units)
+    f = meta["key_findings"][0]
+    assert f["strength"] is None and f["kind"] == "effect" and f["design_allows"] in ("weak", "not possible to tell")
+    assert (f["inputs"]["design"], f["inputs"]["unit"]) == ("before_after", "teams")
     assert any(i["kind"] == "figure" for i in meta["items"])
     assert (tmp_path / "proc" / "all" / "time_use" / "change.csv").exists()
 

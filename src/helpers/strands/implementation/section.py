@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ...report_section import Section, evidence_strength
+from ...report_section import Section
 from . import charts
 from .analysis import CLINICIANS, CUMULATIVE, REACH
 
@@ -28,11 +28,7 @@ def build_section(section: Section, results: dict, stated: dict[str, int], reach
             "Too few practitioners and supervisors are in the roster for this scope to describe who was "
             "trained when without identifying anyone."
         )
-        section.key_finding(
-            "Too few practitioners in the roster for this scope, so when staff were trained cannot be told.",
-            strength=evidence_strength("none", n_staff),  # the data for the question are suppressed
-        )
-        return section
+        return section  # nothing can be said without identifying someone: no key finding
     reach_text = " and ".join(f"over {v:,} {k.lower()}" for k, v in stated.items())
     section.markdown(
         f"The roster lists {section.count(n_staff)} practitioners and supervisors taking part in the evaluation "
@@ -109,21 +105,23 @@ def build_section(section: Section, results: dict, stated: dict[str, int], reach
         "the systemic training course was completed (`helpers.roster.trained_by`, the one definition every strand uses).",
         appendix=True,
     )
-    kind = "Illustrative (synthetic data): " if section.synthetic else ""
+    # facts counted from the roster (complete records), not estimates of an effect
     share = 100.0 * n_trained / n_staff
     section.key_finding(
-        f"{kind}{section.count(n_trained)} of the {section.count(n_staff)} practitioners and supervisors in the roster "
+        f"{section.count(n_trained)} of the {section.count(n_staff)} practitioners and supervisors in the roster "
         f"({section.value(share, n_staff, '{:.0f}')}%) completed systemic training; the programme stated a reach of {reach_text}.",
-        strength=evidence_strength("records", n_staff),
+        kind="fact",
+        source="records",
         estimate=share,
         n=n_staff,
         label="Share trained (%)",
     )
     if half is not None:
         section.key_finding(
-            f"{kind}Half of the roster's practitioners and supervisors were trained by {_date(half)}: outcome changes "
+            f"Half of the roster's practitioners and supervisors were trained by {_date(half)}: outcome changes "
             "before that date cannot be put down to the training.",
-            strength=evidence_strength("records", n_staff),
+            kind="fact",
+            source="records",
             n=n_staff,
         )
     return section

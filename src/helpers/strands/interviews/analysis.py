@@ -311,6 +311,7 @@ def wave_change(
         rows.append(
             {
                 "theme": t,
+                "n_participants": len(people),
                 "n_wave1": int((_col(agg, "n", 1) > 0).sum()),
                 "share_wave1": d["share_1"],
                 "n_wave2": int((_col(agg, "n", 2) > 0).sum()),
@@ -326,6 +327,7 @@ def wave_change(
         rows,
         columns=[
             "theme",
+            "n_participants",
             "n_wave1",
             "share_wave1",
             "n_wave2",
@@ -376,6 +378,7 @@ def trained_difference(
         rows.append(
             {
                 "theme": t,
+                "n_practitioners": len(people),
                 "n_untrained": int((_col(agg, "n", False) > 0).sum()),
                 "share_untrained": d["share_1"],
                 "n_trained": int((_col(agg, "n", True) > 0).sum()),
@@ -391,6 +394,7 @@ def trained_difference(
         rows,
         columns=[
             "theme",
+            "n_practitioners",
             "n_untrained",
             "share_untrained",
             "n_trained",

@@ -124,6 +124,11 @@ WAVE_CHANGE = OutputTable(
     fields=(
         Field("group", "string", "Staff (practitioners and managers) or Family members."),
         Field("theme", "string", "Theme."),
+        Field(
+            "n_participants",
+            "integer",
+            "Participants interviewed at either wave (the clusters of the interval; one person at both waves counts once).",
+        ),
         Field("n_wave1", "integer", "Participants interviewed at wave 1."),
         Field("share_wave1", "number", "% of wave-1 interviews mentioning the theme."),
         Field("n_wave2", "integer", "Participants interviewed at wave 2."),
@@ -142,6 +147,11 @@ TRAINED = OutputTable(
     description="Practitioners' interviews: theme prevalence after systemic training against before it (or never trained).",
     fields=(
         Field("theme", "string", "Theme."),
+        Field(
+            "n_practitioners",
+            "integer",
+            "Practitioners with an interview before or after training (the clusters of the interval; once each).",
+        ),
         Field("n_untrained", "integer", "Practitioners with an interview before training (or never trained)."),
         Field("share_untrained", "number", "% of those interviews mentioning the theme."),
         Field("n_trained", "integer", "Practitioners with an interview after training."),

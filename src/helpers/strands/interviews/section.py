@@ -10,7 +10,7 @@ import html
 
 import pandas as pd
 
-from ...report_section import evidence_strength, join_words
+from ...report_section import join_words
 from . import charts
 from .analysis import GROUP_LABELS
 
@@ -64,7 +64,6 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
     themes = results["themes"]
     thr = section.threshold
     figs = []
-    synthetic_note = " (synthetic data: the figures are illustrative)" if section.synthetic else ""
     people = iv.drop_duplicates("participant_id")
     n_people = len(people)
     by_type = people["participant_type"].value_counts()
@@ -226,7 +225,7 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
         )
     section.table(
         "interviews_wave_change",
-        ch,
+        ch.drop(columns="n_participants"),  # with the two waves' counts it would give away who came once
         caption="Change between the waves by theme (percentage points; 95% CI clustered by participant, and the percentile bootstrap beside it).",
         count_columns=["n_wave1", "n_wave2"],
         dependent_columns={
@@ -281,7 +280,7 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
         )
         section.table(
             "interviews_trained",
-            td,
+            td.drop(columns="n_practitioners"),  # with the two groups' counts it would give away who moved
             caption="Practitioners' interviews after and before systemic training, by theme (percentage points).",
             count_columns=["n_untrained", "n_trained"],
             dependent_columns={
@@ -462,9 +461,10 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
             f = fam_top.iloc[0]
             text += f"; families about {_name(f.theme)} ({section.value(f.share, f.n_mentioning, '{:.0f}')}%)"
         section.key_finding(
-            text + synthetic_note + ".",
-            # a one-off description of people chosen for interview, not sampled
-            evidence_strength("cross_sectional", n_people),
+            text + ".",
+            # a description of the people chosen for interview (not sampled): a fact about them, not an effect
+            kind="fact",
+            source="sample",
             estimate=float(s.share),
             n=int(n_people),
             label="Most raised theme (interviews)",
@@ -475,10 +475,12 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
         grp, r, n = max(findings, key=lambda x: (x[2], abs(x[1].change)))
         section.key_finding(
             f"Among {grp.lower()}, {_name(r.theme)} was raised {'more' if r.change > 0 else 'less'} often at wave 2 than at wave 1 "
-            f"({section.value(r.change, n, '{:+.0f}')} percentage points, 95% CI {section.ci(r.ci_low, r.ci_high, n, '{:+.0f}')})"
-            + synthetic_note
-            + ".",
-            evidence_strength("before_after", n, ci=(r.ci_low, r.ci_high)),
+            f"({section.value(r.change, n, '{:+.0f}')} percentage points, 95% CI {section.ci(r.ci_low, r.ci_high, n, '{:+.0f}')}).",
+            # the same people before and after; the interval is clustered by person
+            kind="effect",
+            design="before_after",
+            unit="people",
+            units=int(r.n_participants),
             estimate=float(r.change),
             ci=(float(r.ci_low), float(r.ci_high)),
             n=int(n),
@@ -489,9 +491,13 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
         section.key_finding(
             f"Practitioners raised {_name(tfind.theme)} {'more' if tfind.difference > 0 else 'less'} often after systemic training than "
             f"before it ({section.value(tfind.difference, n, '{:+.0f}')} percentage points, 95% CI {section.ci(tfind.ci_low, tfind.ci_high, n, '{:+.0f}')}); "
-            "an association, not an effect of training" + synthetic_note + ".",
-            # interviews after training against interviews before it, with nothing to separate time from training
-            evidence_strength("cross_sectional", n, ci=(tfind.ci_low, tfind.ci_high)),
+            "an association, not an effect of training.",
+            # interviews after training against interviews before it, waves pooled: nothing separates time
+            # from training; the interval is clustered by practitioner
+            kind="effect",
+            design="cross_sectional",
+            unit="practitioners",
+            units=int(tfind.n_practitioners),
             estimate=float(tfind.difference),
             ci=(float(tfind.ci_low), float(tfind.ci_high)),
             n=n,

@@ -6,7 +6,7 @@ import pandas as pd
 
 from helpers import stats
 from helpers.disclosure import SUPPRESSED, protect, suppress_table
-from helpers.report_section import evidence_strength
+from helpers.evidence import Check
 from helpers.roster import LEVELS_OF_NEED
 
 from . import charts
@@ -239,22 +239,34 @@ def _what_changed(
 
 def _key_findings(section, summary: pd.DataFrame) -> None:
     """The strand's finding for the executive summary: mean change in informal network members per
-    family (before-after, no comparison group: weak at best)."""
+    family, with the results its strength is judged from (before and after, no comparison group; the
+    practitioners its interval is clustered by; the families of trained and of untrained practitioners
+    on their own as checks)."""
     r = _summary_row(summary, "n_informal", "all")
     if r is None or pd.isna(r["mean_change"]) or section.is_small(r["n_families"]):
         return
     n = int(r["n_families"])
     ci = (r["cluster_ci_low"], r["cluster_ci_high"])  # practitioner-clustered (primary)
-    strength = evidence_strength("before_after", n, ci=ci)  # no comparison group: never stronger than weak
+    groups = {g: _summary_row(summary, "n_informal", g) for g in ("trained", "not trained")}
     v = lambda x: section.value(x, n, "{:+.1f}")  # noqa: E731
-    text = (
+    section.key_finding(
         f"The number of informal members (relatives, friends, neighbours, community) in families' networks changed by "
         f"{v(r['mean_change'])} on average between the two maps (95% CI {section.ci(ci[0], ci[1], n, '{:+.1f}')}; "
-        f"{section.count(n)} families). Networks turn over between maps, and there is no comparison group."
+        f"{section.count(n)} families). Networks turn over between maps, and there is no comparison group.",
+        kind="effect",
+        design="before_after",
+        unit="practitioners",
+        units=r["n_practitioners"],
+        estimate=r["mean_change"],
+        ci=ci,
+        checks=[
+            Check(f"families of {g} practitioners", g_r["mean_change"])
+            for g, g_r in groups.items()
+            if g_r is not None and not section.is_small(g_r["n_families"])  # a small group's figure is never recorded
+        ],
+        n=n,
+        label="Informal network members",
     )
-    if section.synthetic:
-        text += " The data are synthetic, so the figures are illustrative."
-    section.key_finding(text, strength, estimate=r["mean_change"], ci=ci, n=n, label="Informal network members")
 
 
 def _change_table_and_chart(section, summary: pd.DataFrame, min_count: int) -> None:

@@ -8,7 +8,8 @@ import pandas as pd
 
 from helpers import stats
 from helpers.disclosure import SUPPRESSED, suppress_table
-from helpers.report_section import evidence_strength, join_words
+from helpers.evidence import Check
+from helpers.report_section import join_words
 
 from .analysis import (
     ANSWER_SCORES,
@@ -420,9 +421,11 @@ def build_section(
 
 
 def _key_findings(section, results: dict) -> None:
-    """The strand's findings for the executive summary: the training term of the model of the overall
-    score, with its strength of evidence (observational design; reliability of the coding; size;
-    agreement with the difference in differences)."""
+    """The strand's finding for the executive summary: the training term of the model of the overall
+    score, with the results its strength is judged from (a staggered roll-out compared within each
+    wave: a comparison design; the practitioners it is clustered by; the reliability of every learning
+    outcome the overall score averages; the difference in differences and the within-practitioner
+    estimate as checks)."""
     model = results[MODEL.key]
     answers = results[ANSWER_SCORES.key]
     answers = answers[answers["alignment"].notna()]
@@ -434,36 +437,31 @@ def _key_findings(section, results: dict) -> None:
     if n_t is None or section.is_small(n_t):
         return
     did = change_shown(results[CHANGE.key], section.threshold).set_index("group")
-    did_change = (
-        did.loc["difference_in_differences", "mean_change"] if "difference_in_differences" in did.index else None
-    )
-    consistent = (
-        not isinstance(did_change, (int, float)) or pd.isna(did_change) or (did_change > 0) == (t["estimate"] > 0)
-    )
-    reliable = bool((rel["verdict"] == "reliable").mean() >= 0.5) if len(rel) else False
-    # staggered roll-out (practitioners trained early against those trained late, and each against
-    # themselves before training): a comparison design
-    strength = evidence_strength(
-        "comparison",
-        int(t["n_practitioners"]),
-        reliable,
-        consistent,
-        ci=(t["ci_low"], t["ci_high"]),
-    )
+    checks = []
+    if "difference_in_differences" in did.index:
+        checks.append(
+            Check(
+                "difference in differences",
+                pd.to_numeric(did.loc["difference_in_differences", "mean_change"], errors="coerce"),
+            )
+        )
+    within = model[(model["model"] == "overall_within") & (model["term"] == "trained")]
+    if len(within):
+        checks.append(Check("within-practitioner estimate", within.iloc[0]["estimate"]))
     v = lambda x: section.value(x, n_t, "{:+.1f}")  # noqa: E731
-    text = (
+    section.key_finding(
         f"Answers to the practice scenarios written after the practitioner's training scored {v(t['estimate'])} points "
         f"on the 0-100 alignment scale compared with answers written before (95% CI {v(t['ci_low'])} to "
-        f"{v(t['ci_high'])}; {section.count(t['n_practitioners'])} practitioners)."
-    )
-    if section.synthetic:
-        text += " The data are synthetic, so the figures are illustrative."
-    section.key_finding(
-        text,
-        strength,
+        f"{v(t['ci_high'])}; {section.count(t['n_practitioners'])} practitioners).",
+        kind="effect",
+        design="comparison",
+        unit="practitioners",
+        units=int(t["n_practitioners"]),
         estimate=t["estimate"],
         ci=(t["ci_low"], t["ci_high"]),
-        n=int(t["n_practitioners"]),
+        checks=checks,
+        # the overall score averages every learning outcome, so each one's coding reliability counts
+        reliability=dict(zip(rel["label"], rel["alpha"], strict=True)) if len(rel) else {"coding": None},
         label="Alignment with the learning outcomes, trained vs not yet",
     )
 

@@ -7,7 +7,7 @@ import pandas as pd
 
 from helpers import stats
 from helpers.disclosure import SUPPRESSED, suppress_table
-from helpers.report_section import evidence_strength
+from helpers.evidence import Check
 
 from .analysis import (
     CHANGE_RESPONDENTS,
@@ -311,8 +311,9 @@ def build_section(section, results: dict, n_item_issues: int = 0, borough_label:
 
 def _key_findings(section, results: dict) -> None:
     """The strand's finding for the executive summary: the mean change per family (families are the
-    unit sampled), with its strength of evidence (before-after design, no comparison group: weak at
-    best; reliability of the scale; number of families; member-level and family-level agreeing)."""
+    unit averaged), with the results its strength is judged from (before and after, no comparison
+    group; the practitioners its interval is clustered by; the reliability of the total score; the
+    change per family member as a second level of analysis)."""
     summary = results[CHANGE_SUMMARY.key]
     f = summary[(summary["unit"] == "families") & (summary["group"] == "all")]
     r = summary[(summary["unit"] == "respondents") & (summary["group"] == "all")]
@@ -321,30 +322,20 @@ def _key_findings(section, results: dict) -> None:
     f = f.iloc[0]
     rel = results[RELIABILITY.key]
     total_alpha = rel.loc[rel["scale"] == "total", "alpha"]
-    consistent = (
-        not len(r) or pd.isna(r.iloc[0]["mean_change"]) or (r.iloc[0]["mean_change"] < 0) == (f["mean_change"] < 0)
-    )
-    strength = evidence_strength(
-        "before_after",
-        int(f["n"]),
-        total_alpha.iloc[0] if len(total_alpha) else False,  # no alpha: reliability not shown
-        consistent,
-        ci=(f["cluster_ci_low"], f["cluster_ci_high"]),
-    )
+    ci = (f["cluster_ci_low"], f["cluster_ci_high"])
     v = lambda x: section.value(x, f["n"], "{:+.2f}")  # noqa: E731
-    text = (
-        f"Families' SCORE-15 total (1-5, lower is better) changed by {v(f['mean_change'])} between the two waves on "
-        f"average (95% CI {section.ci(f['cluster_ci_low'], f['cluster_ci_high'], f['n'], '{:+.2f}')}, errors clustered by practitioner; "
-        f"{section.count(f['n'])} families). With no comparison "
-        "group the change cannot be attributed to the programme."
-    )
-    if section.synthetic:
-        text += " The data are synthetic, so the figures are illustrative."
     section.key_finding(
-        text,
-        strength,
+        f"Families' SCORE-15 total (1-5, lower is better) changed by {v(f['mean_change'])} between the two waves on "
+        f"average (95% CI {section.ci(ci[0], ci[1], f['n'], '{:+.2f}')}, errors clustered by practitioner; "
+        f"{section.count(f['n'])} families). With no comparison group the change cannot be attributed to the programme.",
+        kind="effect",
+        design="before_after",
+        unit="practitioners",
+        units=f["n_practitioners"],
         estimate=f["mean_change"],
-        ci=(f["cluster_ci_low"], f["cluster_ci_high"]),
+        ci=ci,
+        checks=[Check("change per family member", r.iloc[0]["mean_change"])] if len(r) else [],
+        reliability={"SCORE-15 total": total_alpha.iloc[0] if len(total_alpha) else None},
         n=int(f["n"]),
         label="Family functioning, change between waves",
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ... import stats
-from ...report_section import evidence_strength
+from ...evidence import Check
 from ...roster import ROLES
 from . import charts
 from .analysis import ACTIVITY_SUMMARY, CHANGE, DIRECT_BY_GROUP, DIRECT_CHANGE_BY_GROUP, GROUPINGS
@@ -220,18 +220,22 @@ def build_section(
             caption="Change in share of the week per activity (percentage points), practitioners answering both waves. Direct work in green; bars are 95% CIs.",
         )
         figs.append(fig)
-        # before-after self-report, no comparison group
-        strength = evidence_strength("before_after", n_pairs, ci=(allc["team_ci_low"], allc["team_ci_high"]))
+        boroughs = dchange[(dchange["grouping"] == "borough") & ~dchange["n"].map(section.is_small)]
         section.key_finding(
             f"Practitioners answering both time-use surveys spent {section.value(100 * allc['mean_before'], n_pairs)}% of their week "
             f"in direct work with families at the first and {section.value(100 * allc['mean_after'], n_pairs)}% at the second "
             f"({section.value(100 * allc['mean_change'], n_pairs, '{:+.1f}')} percentage points, 95% CI "
             f"{section.ci(100 * allc['team_ci_low'], 100 * allc['team_ci_high'], n_pairs, '{:+.1f}')}, allowing for teams); "
-            "self-reported, with no comparison group"
-            + (" (synthetic data: illustrative only)." if section.synthetic else "."),
-            strength=strength,
+            "self-reported, with no comparison group.",
+            # before and after, self-reported; the interval is clustered by team; each borough on its own is a check
+            kind="effect",
+            design="before_after",
+            unit="teams",
+            units=allc["n_teams"],
             estimate=100 * allc["mean_change"],
             ci=(100 * allc["team_ci_low"], 100 * allc["team_ci_high"]),
+            checks=[Check(f"borough {b.group}", b.mean_change) for b in boroughs.itertuples()],
+            reliability={"self-reported share of the week": None},  # no reliability measured for the survey
             n=n_pairs,
             label="Change in direct-work share (percentage points)",
         )

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ...evidence import Check
 from ...ingest import Field, OutputTable
-from ...report_section import evidence_strength, format_number
+from ...report_section import format_number, join_words
 from . import charts
 from .analysis import MEASURE_LABELS, MEASURES, WORKING_DAYS
 from .inputs import STRAND
@@ -93,19 +94,100 @@ def shown_value(value, as_published: str, decimals: int = 1) -> str:
     return format_number(value, f"{{:,.{decimals}f}}")
 
 
+#: The comparators of the published figures, as prose names them.
+COMPARATORS = {
+    "neighbours_median": "statistical neighbours' median",
+    "inner_london": "Inner London",
+    "england": "England",
+}
+
+
 def _stability_counts(comp: pd.DataFrame, years) -> dict:
-    """Per measure with a direction: borough-years (in ``years``) below / with a value / total."""
+    """Per measure with a direction: borough-years (in ``years``) below each comparator (``{comparator:
+    {"below", "compared"}}``, comparators of :data:`COMPARATORS`; ``below``/``compared`` at the top level
+    are the neighbours'), with how many cells there are and how many have no published figure."""
     out = {}
     for m in LOWER_IS_STABLER:
         d = comp[(comp["measure"] == m) & comp["year"].isin(years)]
-        both = d.dropna(subset=["borough_value", "neighbours_median"])
-        out[m] = {
-            "below": int((both["borough_value"] < both["neighbours_median"]).sum()),
-            "compared": int(len(both)),
-            "cells": int(len(d)),
-            "missing": int(d["borough_value"].isna().sum()),
-        }
+        out[m] = {"cells": int(len(d)), "missing": int(d["borough_value"].isna().sum())}
+        for col in COMPARATORS:
+            both = d.dropna(subset=["borough_value", col])
+            out[m][col] = {"below": int((both["borough_value"] < both[col]).sum()), "compared": int(len(both))}
+        out[m] |= out[m]["neighbours_median"]
     return out
+
+
+def _falls(comp: pd.DataFrame, first: int, last: int) -> dict:
+    """Per measure with a direction: of the boroughs with a published figure in both ``first`` and ``last``,
+    how many fell (to one decimal, as published), and the same for their statistical neighbours' medians;
+    and whether England's fell."""
+    out = {}
+    for m in LOWER_IS_STABLER:
+        d = comp[comp["measure"] == m].set_index(["borough", "year"])
+        row = {}
+        for col in ("borough_value", "neighbours_median", "england"):
+            pairs = [
+                (d.loc[(b, first), col], d.loc[(b, last), col])
+                for b in dict.fromkeys(comp["borough"])
+                if (b, first) in d.index and (b, last) in d.index
+            ]
+            pairs = [(a, z) for a, z in pairs if pd.notna(a) and pd.notna(z)]
+            row[col] = {"fell": sum(round(z, 1) < round(a, 1) for a, z in pairs), "compared": len(pairs)}
+        out[m] = row
+    return out
+
+
+def _public_findings(section, comp: pd.DataFrame, counts: dict, focus_years) -> None:
+    """The published-statistics section's key findings: facts, never a strength. One hands the answer box
+    its sentence (where staffing stood against the comparators); the other sets the change from the
+    first published year beside the 2016 evaluation (topic workforce)."""
+    first, last = min(focus_years), max(focus_years)
+    fy = f"{first}-{last}"
+    names = {"agency_rate_pct": "agency rate", "turnover_rate_pct": "turnover", "absence_rate_pct": "sickness absence"}
+
+    def of(c, base=None):
+        # against a comparator with the same borough-years as the neighbours', the count alone reads best
+        return (
+            str(c["below"])
+            if base is not None and c["compared"] == base["compared"]
+            else f"{c['below']} of {c['compared']}"
+        )
+
+    against = "; ".join(
+        f"{COMPARATORS[col]}: " + join_words([of(counts[m][col], counts[m]) for m in names])
+        for col in ("inner_london", "england")
+    )
+    answer = (
+        f"In {fy} the boroughs' published agency rate was below their statistical neighbours' median in "
+        f"{of(counts['agency_rate_pct'])} borough-years, turnover in {of(counts['turnover_rate_pct'])} and "
+        f"sickness absence in {of(counts['absence_rate_pct'])} (against {against}); these figures start after the "
+        "programme began, so they show where staffing stood, not whether the programme changed it."
+    )
+    section.key_finding(
+        answer, kind="fact", source="published", topic="workforce", answer=answer, label="Workforce against comparators"
+    )
+    f = _falls(comp, first, last)
+    if not any(f[m]["borough_value"]["compared"] for m in names):
+        return
+    england = [names[m] for m in names if f[m]["england"]["fell"]]
+    section.key_finding(
+        f"From September {first} (the first published year, already after the programme began) to September {last}, the "
+        + join_words(
+            [
+                f"{names[m]} fell in {f[m]['borough_value']['fell']} of {f[m]['borough_value']['compared']}"
+                + (" boroughs" if i == 0 else "")
+                for i, m in enumerate(names)
+            ]
+        )
+        + "; over the same years their statistical neighbours' medians fell in "
+        + join_words([f"{f[m]['neighbours_median']['fell']} of {f[m]['neighbours_median']['compared']}" for m in names])
+        + f", and England's {join_words(england) if england else 'none of the three'} fell. The series start too late to "
+        "show the before-and-after change the 2016 evaluation reported.",
+        kind="fact",
+        source="published",
+        topic="workforce",
+        label=f"Workforce change {fy}",
+    )
 
 
 def build_public_section(section, comp: pd.DataFrame, programme_year: int = 2014, focus_years=(2015, 2016, 2017)):
@@ -123,8 +205,8 @@ def build_public_section(section, comp: pd.DataFrame, programme_year: int = 2014
     section.markdown(
         f"**What these figures cannot show.** The published series start at 30 September {first}, after the programme "
         f"began in {programme_year}. On their own they cannot show a before and after: they describe where the boroughs "
-        "stood during and after the programme, not whether it changed anything. The HR extract in the next section is "
-        "what can."
+        "stood during and after the programme, not whether it changed anything. A before and after would need the "
+        "boroughs' own staff records from before the programme."
     )
     missing = comp[comp["borough_value"].isna()]
     if len(missing):
@@ -221,15 +303,7 @@ def build_public_section(section, comp: pd.DataFrame, programme_year: int = 2014
         },
         note="Neighbours: DfE statistical neighbours (April 2021), other programme boroughs excluded; Kingston and Richmond publish one combined figure, counted once.",
     )
-    a, t = counts["agency_rate_pct"], counts["turnover_rate_pct"]
-    section.key_finding(
-        f"Published DfE figures ({fy}, real statistics): the boroughs' agency rate was below their statistical neighbours' median "
-        f"in {a['below']} of {a['compared']} borough-years, and turnover in {t['below']} of {t['compared']}. The series start after "
-        f"the programme began in {programme_year}, so they cannot show whether it changed staffing.",
-        # the series start after the programme began: no usable design for its effect
-        strength=evidence_strength("none", a["compared"]),
-        label="Borough-years below the statistical neighbours' median (agency rate)",
-    )
+    _public_findings(section, comp, counts, focus_years)
     return [fig]
 
 
@@ -366,6 +440,11 @@ def build_hr_section(
         "together), the unit the extract is made of; for turnover the staff in post are held as observed and only who "
         "left varies (see the appendix). A change here is a change over time: other things changed in these years "
         "too (the London agency market, national recruitment), so it is not by itself the programme's effect."
+        + (
+            f" On these synthetic data {_made_up(list(dict.fromkeys(c_all['measure'])), truth)}."
+            if section.synthetic
+            else ""
+        )
     )
     fig = charts.change_dots(change, meas)
     section.figure(
@@ -437,22 +516,7 @@ def build_hr_section(
         decimals=2,
         appendix=True,
     )
-    for r in c_all.itertuples():
-        if r.measure != "agency_rate_pct" and r.measure != "turnover_rate_pct":
-            continue
-        if section.is_small(r.workers):
-            continue
-        section.key_finding(
-            f"In the HR extract, the {SHORT[r.measure]} was {section.value(r.before, r.workers)}% in "
-            f"{b_years} and {section.value(r.after, r.workers)}% in {a_years} ({section.value(r.change, r.workers, '{:+.1f}')} points, 95% CI "
-            f"{section.ci(r.ci_low, r.ci_high, r.workers, '{:+.1f}')}); a before-after change "
-            "with no comparison group" + (" (synthetic data: illustrative only)." if section.synthetic else "."),
-            strength=evidence_strength("before_after", r.workers, ci=(r.ci_low, r.ci_high)),
-            estimate=r.change,
-            ci=(r.ci_low, r.ci_high),
-            n=r.workers,
-            label=f"Change in {MEASURE_LABELS[r.measure].lower()}, points",
-        )
+    _hr_findings(section, change, c_all, b_years, a_years, truth)
     if truth and "planted_rates" in truth:
         lines = []
         for r in change.itertuples():
@@ -471,6 +535,57 @@ def build_hr_section(
                 appendix=True,
             )
     return figs
+
+
+def _made_up(measures, truth: dict | None) -> str:
+    """On synthetic data: how the generator set the measures' before and after, so that no reader takes a
+    change for a finding (the later years copy the published figures, which makes them look real)."""
+    planted = (truth or {}).get("planted", {})
+    steps = [(SHORT[m], planted.get(m.replace("_pct", "_change"))) for m in measures]
+    if any(v is None for _, v in steps):
+        return "these are made-up data, so a change between the years is not a finding"
+    source = str((truth or {}).get("targets_source", ""))
+    later = (
+        "copied from the published figures" if source.startswith("published") else "set to round illustrative values"
+    )
+    set_to = join_words(
+        [
+            f"{format_number(abs(v), '{:.1f}')} points {'higher' if v < 0 else 'lower'} for the {name}"
+            for name, v in steps
+        ]
+    )
+    return (
+        f"the generator made these up, with the later years {later} and the earlier ones set {set_to}, "
+        "so the change is its setting, not a finding"
+    )
+
+
+def _hr_findings(section, change: pd.DataFrame, c_all: pd.DataFrame, b_years: str, a_years: str, truth) -> None:
+    """The HR section's key findings: the change in the agency and turnover rates, before and after with no
+    comparison group, the workers the interval resamples as units and each borough on its own as a check.
+    On synthetic data the sentence says how the generator set the change."""
+    for r in c_all.itertuples():
+        if r.measure not in ("agency_rate_pct", "turnover_rate_pct") or section.is_small(r.workers):
+            continue
+        boroughs = change[(change["borough"] != "All") & (change["measure"] == r.measure)]
+        text = (
+            f"In the HR extract, the {SHORT[r.measure]} was {section.value(r.before, r.workers)}% in "
+            f"{b_years} and {section.value(r.after, r.workers)}% in {a_years} ({section.value(r.change, r.workers, '{:+.1f}')} points, "
+            f"95% CI {section.ci(r.ci_low, r.ci_high, r.workers, '{:+.1f}')}); a before-after change with no comparison group."
+        )
+        if section.synthetic:
+            text = f"Synthetic HR extract, not the boroughs' records: {_made_up([r.measure], truth)}. " + text
+        section.key_finding(
+            text,
+            kind="effect",
+            design="before_after",
+            unit="workers",
+            units=r.workers,
+            estimate=r.change,
+            ci=(r.ci_low, r.ci_high),
+            checks=[Check(b.borough, b.change) for b in boroughs.itertuples() if not section.is_small(b.workers)],
+            label=f"Change in {MEASURE_LABELS[r.measure].lower()}, points",
+        )
 
 
 def build_section(section, *args, **kwargs):
