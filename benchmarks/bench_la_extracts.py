@@ -90,13 +90,13 @@ def national_tables(n_episodes: int, n_referrals: int, seed: int = 1) -> dict:
 
 
 def part_derive(scale: float) -> dict:
-    from helpers.strands.la_extracts import analysis
+    from helpers.strands.la_extracts import indicators
 
     tables = national_tables(int(1_000_000 * scale), int(6_000_000 * scale))
     t0 = time.perf_counter()
-    ind = analysis.derive_indicators(tables, YEARS)
-    eps = analysis.longitudinal_episodes(tables["episodes"])
-    days = analysis.placement_days(eps, YEARS)
+    ind = indicators.derive_indicators(tables, YEARS)
+    eps = indicators.longitudinal_episodes(tables["episodes"])
+    days = indicators.placement_days(eps, YEARS)
     seconds = time.perf_counter() - t0
     return {
         "episodes": len(tables["episodes"]),
@@ -140,13 +140,13 @@ def _cin_xml(n_children: int, seed: int = 2) -> str:
 
 
 def part_cin(n_children: int) -> dict:
-    from helpers.strands.la_extracts import inputs
+    from helpers.strands.la_extracts import cin
 
     with tempfile.TemporaryDirectory() as tmp:
         p = Path(tmp) / "cin_census.xml"
         p.write_text(_cin_xml(n_children))
         t0 = time.perf_counter()
-        res = inputs.read_cin_xml(p, key=b"bench")
+        res = cin.read_cin_xml(p, key=b"bench")
         seconds = time.perf_counter() - t0
         return {
             "children": res["cin_children"].rows_read,
@@ -157,7 +157,7 @@ def part_cin(n_children: int) -> dict:
 
 
 def part_903(n_children: int) -> dict:
-    from helpers.strands.la_extracts import inputs
+    from helpers.strands.la_extracts import ssda903
 
     rng = np.random.default_rng(3)
     ids = [f"C{i:07d}" for i in range(n_children)]
@@ -188,7 +188,7 @@ def part_903(n_children: int) -> dict:
             }
         ).to_csv(Path(tmp) / "episodes.csv", index=False)
         t0 = time.perf_counter()
-        res = inputs.read_ssda903_csv(Path(tmp), key=b"bench")
+        res = ssda903.read_ssda903_csv(Path(tmp), key=b"bench")
         seconds = time.perf_counter() - t0
         return {
             "children": res["header"].rows_read,

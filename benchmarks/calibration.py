@@ -445,7 +445,7 @@ def _la_extracts(seed: int, effect: bool) -> dict:
     outcome does not use them), so the second and third boroughs draw from the seed's stream at other
     points than the files for that seed would: the same process, another draw."""
     from helpers.config import BOROUGHS
-    from helpers.strands.la_extracts import analysis
+    from helpers.strands.la_extracts import indicators, pathways
     from helpers.synthetic import SyntheticContext
     from helpers.synthetic import la_extracts as gen
 
@@ -467,16 +467,16 @@ def _la_extracts(seed: int, effect: bool) -> dict:
                 plans.append((str(la), r["child"], r["cpp"][0], r["cpp"][1], r["cpp"][2]))
     ref = pd.DataFrame(refs, columns=["la_code", "LAchildID", "CINreferralDate"])
     cpp = pd.DataFrame(plans, columns=["la_code", "LAchildID", "CPPstartDate", "CPPendDate", "NumberOfPreviousCPP"])
-    cohort = analysis.referral_cohorts(
-        analysis.longitudinal_referrals(ref),
-        analysis.longitudinal_cpp(cpp),
+    cohort = pathways.referral_cohorts(
+        indicators.longitudinal_referrals(ref),
+        indicators.longitudinal_cpp(cpp),
         None,
         gen.PROGRAMME_START.isoformat(),
         min(gen.YEARS),
         pd.Timestamp(gen.HORIZON),
     )
-    rates, diffs = analysis.pathway_rates(cohort)
-    comb = analysis.combined_difference(rates).assign(la_code="combined")
+    rates, diffs = pathways.pathway_rates(cohort)
+    comb = pathways.combined_difference(rates).assign(la_code="combined")
     diffs = pd.concat([diffs, comb], ignore_index=True)
     return {"diffs": diffs[diffs.outcome == "cpp_12m"].set_index("la_code"), "planted": (before, after)}
 

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from helpers.strands.la_extracts import analysis, costs
+from helpers.strands.la_extracts import costs, indicators
 
 
 def test_unit_cost_table_documented_and_complete():
@@ -33,7 +33,7 @@ def test_costs_by_hand():
             "REASON_PLACE_CHANGE": None,
         }
     )
-    days = analysis.placement_days(analysis.longitudinal_episodes(eps), [2015])
+    days = indicators.placement_days(indicators.longitudinal_episodes(eps), [2015])
     c = costs.placement_costs(days).set_index("placement_group")
     # a: 14 days = 2 weeks in-house foster x 646 = 1,292; b: 7 days = 1 week IFA x 800 = 800;
     # c: 4 March - 31 March = 28 days = 4 weeks children's home x 3,000 = 12,000; d: short break, not counted

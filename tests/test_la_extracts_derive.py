@@ -3,7 +3,7 @@ tests/la_extracts_fixtures.py for the cases)."""
 
 import pytest
 
-from helpers.strands.la_extracts import analysis, inputs
+from helpers.strands.la_extracts import indicators, inputs
 from la_extracts_fixtures import write_extract
 
 KEY = b"test-key"
@@ -14,7 +14,7 @@ def derived(tmp_path):
     write_extract(tmp_path)
     res = inputs.read_all(tmp_path, key=KEY)
     tables = {k: v.data for k, v in res.items()}
-    ind = analysis.derive_indicators(tables, [2015])
+    ind = indicators.derive_indicators(tables, [2015])
     return tables, ind.set_index("measure")["value"]
 
 
@@ -34,8 +34,8 @@ def test_cla_counts(derived):
 
 def test_placement_days(derived):
     tables, _ = derived
-    eps = analysis.longitudinal_episodes(tables["episodes"])
-    days = analysis.placement_days(eps, [2015]).groupby("PLACE")["days"].sum().to_dict()
+    eps = indicators.longitudinal_episodes(tables["episodes"])
+    days = indicators.placement_days(eps, [2015]).groupby("PLACE")["days"].sum().to_dict()
     # U6: C 61 (1 Oct-1 Dec) + D 39 (1 Apr-10 May) + E 61 (1 Apr-1 Jun) + F 364 (1 Apr 2014-31 Mar 2015, DEC not counted)
     # U4: A 90 (1 Jan-31 Mar incl.) + E 92 (1 Jun-1 Sep); D's same-day U4 adds 0
     # K2: C 61 (1 May-1 Jul) + D 326 (10 May-31 Mar incl.) + E 212 (1 Sep-31 Mar incl.)
@@ -66,7 +66,7 @@ def test_stacked_returns_deduplicated(tmp_path):
         "A,01/01/2015,S,C2,N1,U4,PR4,01/05/2015,E11,,,,\n"
     )
     res = inputs.read_all(tmp_path, key=KEY)
-    ind = analysis.derive_indicators({k: v.data for k, v in res.items()}, [2015, 2016])
+    ind = indicators.derive_indicators({k: v.data for k, v in res.items()}, [2015, 2016])
     v = ind.set_index(["year", "measure"])["value"]
     assert v[(2015, "cla_at_31_march_number")] == 3
     assert v[(2016, "cla_ceased_during_year_number")] == 1  # A, from the 2016 return's DEC
@@ -80,7 +80,7 @@ def test_kaplan_meier_on_a_hand_worked_example():
     Greenwood at day 1: 1/(5*4) = 0.05, so v = 0.05 / ln(0.8)^2 = 1.00416 and the log(-log) interval
     is exp(-exp(ln(-ln 0.8) +/- 1.96*sqrt(v))) = 0.2038 to 0.9692.
     """
-    from helpers.strands.la_extracts.analysis import kaplan_meier
+    from helpers.strands.la_extracts.pathways import kaplan_meier
 
     km = kaplan_meier([1, 2, 2, 3, 4], [1, 1, 0, 1, 0])
     assert km["time"].tolist() == [0, 1, 2, 3, 4]

@@ -1,16 +1,30 @@
 """Readers of the DfE formats: every conformance file read, counts checked by a second, plain method."""
 
 import csv
+import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
 from helpers.ingest import IngestError
-from helpers.strands.la_extracts import inputs
+from helpers.strands.la_extracts import cin, schemas, ssda903
 
 KEY = b"test-key"
-CONFORMANCE = Path(__file__).resolve().parents[1].parent / "shared" / "conformance"
+
+
+def _conformance() -> Path:
+    """The DfE validator projects' fake returns, read in place: ``FOP_CONFORMANCE``, else
+    ``../shared/conformance`` beside the project, else beside the public statistics folder."""
+    beside = Path(__file__).resolve().parents[1].parent / "shared" / "conformance"
+    public = os.environ.get("FOP_PUBLIC_DATA")
+    for p in (os.environ.get("FOP_CONFORMANCE"), beside, public and Path(public).parent / "conformance"):
+        if p and Path(p).is_dir():
+            return Path(p)
+    return beside
+
+
+CONFORMANCE = _conformance()
 S903 = CONFORMANCE / "ssda903"
 CIN = CONFORMANCE / "cin"
 needs_conformance = pytest.mark.skipif(
@@ -26,7 +40,7 @@ def _csv_rows(path):
 
 @needs_conformance
 def test_every_ssda903_csv_table_read_with_independent_counts():
-    res = inputs.read_ssda903_csv(S903, key=KEY)
+    res = ssda903.read_ssda903_csv(S903, key=KEY)
     tables = sorted(p.stem for p in S903.glob("*.csv"))
     assert sorted(res) == tables
     for t in tables:
@@ -43,7 +57,7 @@ def test_every_ssda903_csv_table_read_with_independent_counts():
     # identifiers pseudonymised: no raw child ID survives
     raw_ids = {r["CHILD"] for r in header}
     assert not raw_ids & set(res["header"].data["CHILD"])
-    assert res["header"].data["CHILD"].str.startswith(inputs.CHILD_PREFIX).all()
+    assert res["header"].data["CHILD"].str.startswith(schemas.CHILD_PREFIX).all()
 
 
 @needs_conformance
@@ -52,7 +66,7 @@ def test_ssda903_xml_read_with_independent_counts():
     n_children = len(root.findall("CHILD"))
     n_episodes = len(root.findall("CHILD/EPISODE"))
     n_reviews = len(root.findall("CHILD/HEADER/AREVIEW"))
-    res = inputs.read_ssda903_xml(S903 / "fake_903.xml", key=KEY)
+    res = ssda903.read_ssda903_xml(S903 / "fake_903.xml", key=KEY)
     assert res["header"].rows_read == n_children == 253
     assert res["header"].data["CHILD"].nunique() == n_children
     assert res["episodes"].rows_read == n_episodes == 459
@@ -72,7 +86,7 @@ def test_every_cin_schema_year_read_with_independent_counts(name):
     n_referrals = len(root.findall("Children/Child/CINdetails"))
     n_cpp = len(root.findall("Children/Child/CINdetails/ChildProtectionPlans"))
     n_s47 = len(root.findall("Children/Child/CINdetails/Section47"))
-    res = inputs.read_cin_xml(CIN / name, key=KEY)
+    res = cin.read_cin_xml(CIN / name, key=KEY)
     assert res["cin_children"].rows_read == n_children
     assert res["cin_referrals"].rows_read == n_referrals
     assert res["cin_cpp"].rows_read == n_cpp
@@ -85,14 +99,14 @@ def test_every_cin_schema_year_read_with_independent_counts(name):
 
 @needs_conformance
 def test_fake_cin_totals():
-    res = inputs.read_cin_xml(CIN / "fake_CIN_data.xml", key=KEY)
+    res = cin.read_cin_xml(CIN / "fake_CIN_data.xml", key=KEY)
     assert (res["cin_children"].rows_read, res["cin_referrals"].rows_read) == (332, 402)
 
 
 def test_missing_column_names_file_and_column(tmp_path):
     (tmp_path / "episodes.csv").write_text("CHILD,RNE,LS,PLACE,DEC\n1,S,C2,U1,\n")
     with pytest.raises(IngestError, match=r"episodes.csv.*DECOM"):
-        inputs.read_ssda903_csv(tmp_path, key=KEY)
+        ssda903.read_ssda903_csv(tmp_path, key=KEY)
 
 
 def test_bad_rows_kept_with_reasons_and_reconciled(tmp_path):
@@ -102,7 +116,7 @@ def test_bad_rows_kept_with_reasons_and_reconciled(tmp_path):
         "A2,31/02/2015,S,C2,N1,U1,PR1,,,,,,\n"  # no such date: row rejected
         "A3,2015-04-01,S,C2,N1,XX,PR1,,,,,,\n"  # ISO date in a dd/mm/YYYY field: rejected; bad PLACE blanked
     )
-    r = inputs.read_ssda903_csv(tmp_path, key=KEY)["episodes"]
+    r = ssda903.read_ssda903_csv(tmp_path, key=KEY)["episodes"]
     assert (r.rows_read, r.rows_accepted, r.rows_rejected) == (3, 1, 2)
     assert list(r.rejected["row"]) == [3, 4]
     assert r.rejected["reasons"].str.contains("DECOM").all()
@@ -116,7 +130,7 @@ def test_cin_missing_element_named_by_path(tmp_path):
       <CINdetails><CINreferralDate>2014-05-01</CINreferralDate></CINdetails>
       <CINdetails><ReferralSource>1A</ReferralSource></CINdetails></Child></Children></Message>"""
     (tmp_path / "cin_census.xml").write_text(xml)
-    res = inputs.read_cin_xml(tmp_path / "cin_census.xml", key=KEY)
+    res = cin.read_cin_xml(tmp_path / "cin_census.xml", key=KEY)
     ref = res["cin_referrals"]
     assert (ref.rows_read, ref.rows_accepted, ref.rows_rejected) == (2, 1, 1)
     assert ref.rejected["row"].iloc[0] == "/Message/Children/Child[1]/CINdetails[2]"
@@ -124,4 +138,4 @@ def test_cin_missing_element_named_by_path(tmp_path):
     assert ref.data["la_code"].iloc[0] == "213" and ref.data["year"].iloc[0] == 2015
     (tmp_path / "bad.xml").write_text("<Message><Header/></Message>")
     with pytest.raises(IngestError, match=r"bad.xml.*/Message/Children"):
-        inputs.read_cin_xml(tmp_path / "bad.xml", key=KEY)
+        cin.read_cin_xml(tmp_path / "bad.xml", key=KEY)

@@ -3,7 +3,7 @@ planted, a planted pathway effect recovered and a null not falsely found."""
 
 import pytest
 
-from helpers.strands.la_extracts import analysis, inputs
+from helpers.strands.la_extracts import indicators, inputs, pathways
 from helpers.synthetic import generate_all
 
 KEY = b"test-key"
@@ -13,7 +13,7 @@ YEARS = range(2011, 2020)
 def _derive(raw):
     res = inputs.read_all(raw, key=KEY)
     t = {k: v.data for k, v in res.items()}
-    return res, t, analysis.derive_indicators(t, YEARS)
+    return res, t, indicators.derive_indicators(t, YEARS)
 
 
 @pytest.fixture(scope="module")
@@ -57,15 +57,15 @@ def test_hard_cases_planted_and_files_synthetic(planted):
 
 def test_planted_cpp_pathway_recovered(planted):
     _, truth, _, t, _ = planted
-    cohort = analysis.referral_cohorts(
-        analysis.longitudinal_referrals(t["cin_referrals"]),
-        analysis.longitudinal_cpp(t["cin_cpp"]),
-        analysis.longitudinal_episodes(t["episodes"]),
+    cohort = pathways.referral_cohorts(
+        indicators.longitudinal_referrals(t["cin_referrals"]),
+        indicators.longitudinal_cpp(t["cin_cpp"]),
+        indicators.longitudinal_episodes(t["episodes"]),
         "2014-07-01",
         2011,
         "2019-03-31",
     )
-    rates, diffs = analysis.pathway_rates(cohort)
+    rates, diffs = pathways.pathway_rates(cohort)
     r = rates[rates["outcome"] == "cpp_12m"].set_index(["la_code", "period"])
     for la, b in truth["boroughs"].items():
         for period in ("before", "after"):
@@ -77,7 +77,7 @@ def test_planted_cpp_pathway_recovered(planted):
     # the planted drop (14% -> 10% per referral) is found in every borough
     d = diffs[diffs["outcome"] == "cpp_12m"]
     assert (d["diff_high"] < 0).all()
-    comb = analysis.combined_difference(rates).set_index("outcome").loc["cpp_12m"]
+    comb = pathways.combined_difference(rates).set_index("outcome").loc["cpp_12m"]
     assert comb["diff_high"] < 0 and d["diff_pp"].min() <= comb["diff_pp"] <= d["diff_pp"].max()
 
 
@@ -87,19 +87,19 @@ def test_null_cpp_effect_not_found(tmp_path):
     truth = generate_all(tmp_path, seed=5, scale=0.25, effects=effects, strands=("la_extracts",))
     assert truth["strands"]["la_extracts"]["planted"] == {"cpp_within_12m_before": 0.12, "cpp_within_12m_after": 0.12}
     _, t, _ = _derive(tmp_path)
-    cohort = analysis.referral_cohorts(
-        analysis.longitudinal_referrals(t["cin_referrals"]),
-        analysis.longitudinal_cpp(t["cin_cpp"]),
+    cohort = pathways.referral_cohorts(
+        indicators.longitudinal_referrals(t["cin_referrals"]),
+        indicators.longitudinal_cpp(t["cin_cpp"]),
         None,
         "2014-07-01",
         2011,
         "2019-03-31",
     )
-    rates, _ = analysis.pathway_rates(cohort)
-    comb = analysis.combined_difference(rates).set_index("outcome").loc["cpp_12m"]
+    rates, _ = pathways.pathway_rates(cohort)
+    comb = pathways.combined_difference(rates).set_index("outcome").loc["cpp_12m"]
     assert comb["las"] == 3 and comb["diff_low"] <= 0 <= comb["diff_high"]
     cohort["la_code"] = "all"  # pooled over the three boroughs
-    _, d = analysis.pathway_rates(cohort)
+    _, d = pathways.pathway_rates(cohort)
     row = d[d["outcome"] == "cpp_12m"].iloc[0]
     assert row["diff_low"] <= 0 <= row["diff_high"]
 
@@ -140,13 +140,13 @@ def test_combined_difference_mantel_haenszel_by_hand():
         ],
         columns=["la_code", "period", "outcome", "children", "events"],
     )
-    row = analysis.combined_difference(rates).iloc[0]
+    row = pathways.combined_difference(rates).iloc[0]
     se = ((2500 * 0.0037 + (200 / 3) ** 2 * 0.0011375) ** 0.5) / (350 / 3)
     assert row["diff_pp"] == pytest.approx(-100 / 14)
     assert row["diff_low"] == pytest.approx(100 * (-1 / 14 - 1.959963984540054 * se))
     assert row["diff_high"] == pytest.approx(100 * (-1 / 14 + 1.959963984540054 * se))
     assert (row["las"], row["children_before"], row["children_after"]) == (2, 200, 300)
     # one LA alone: the ordinary difference of two proportions with its Wald interval
-    one = analysis.combined_difference(rates[rates["la_code"] == "A"]).iloc[0]
+    one = pathways.combined_difference(rates[rates["la_code"] == "A"]).iloc[0]
     assert one["diff_pp"] == pytest.approx(-10.0)
     assert one["diff_high"] - one["diff_pp"] == pytest.approx(100 * 1.959963984540054 * 0.0037**0.5)

@@ -86,7 +86,7 @@ def test_known_rule_failure_found(tmp_path):
         "K1,01/06/2018,S,C2,N1,U4,PR1,,,,,,\nK2,01/06/2018,S,C2,N1,U4,PR1,,,,,,\n"
     )
     code = (
-        "import sys; from helpers import dfe_validators as d; "
+        "import sys; from helpers.strands.la_extracts import validation as d; "
         "s = d.run_all(sys.argv[1], sys.argv[2], [2019]); print(s['status'])"
     )
     env = {"FOP_PSEUDONYMISATION_KEY": "test-key", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
@@ -109,3 +109,9 @@ def test_known_rule_failure_found(tmp_path):
     assert "K1" not in set(r["child"].astype(str))  # pseudonymised
     status = json.loads((tmp_path / "proc" / "la_extracts" / "validation" / "status.json").read_text())
     assert status["returns"]["SSDA903 213 2019"]["ruleset"] == "lac2022_23"
+
+
+def test_validators_pseudonymise_children_as_the_readers_do():
+    from helpers.strands.la_extracts import schemas
+
+    assert validation.CHILD_PREFIX == schemas.CHILD_PREFIX

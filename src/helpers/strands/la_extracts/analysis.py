@@ -1,660 +1,124 @@
-"""Derived indicators by DfE's definitions, from the tidy tables the readers produce.
-
-All functions are vectorised pandas (national scale: about a million episodes and six million
-referrals run in well under two minutes; ``benchmarks/bench_la_extracts.py``). Years are years
-ending 31 March: year 2015 runs from 1 April 2014 to 31 March 2015.
-
-Definitions (``shared/reference/formats.md``; where DfE's published guidance was not at hand the
-project's own rule is named as such and is written in the report's appendix):
-
-* **Episodes across returns**: each year's SSDA903 return repeats the episodes still open; stacked
-  returns are de-duplicated on (LA, child, DECOM, LS, PLACE), keeping the latest return (whose DEC
-  and REC are the most complete).
-* **Period of care**: a run of a child's episodes (ordered by DECOM, then DEC) from an episode with
-  RNE = S up to the next one. It ends with the DEC of its last episode when that episode's REC is
-  not X1 (X1 = still looked after). A period made only of V3/V4 short-break episodes is a
-  short-break period and is left out of every count below.
-* **Looked after at 31 March**: children with a non-short-break episode (LS not V3/V4) with
-  DECOM <= 31 March and DEC blank or after 31 March (an episode ending on 31 March has ended).
-* **Started / ceased during the year**: children with a non-short-break period starting (first
-  episode RNE = S) / ending in the year; a child is counted once however many periods (DfE counts
-  the first start and the last ceasing of each child).
-* **Placement days**: days of each non-short-break episode inside the year, counting DECOM and not
-  DEC (the next episode starts on DEC), so same-day changes add no days and no day is counted twice.
-* **Placement moves** (project rule): episodes starting in the year with RNE in P, T, U, B (a change
-  of placement) that last at least one day; a placement that starts and ends on the same day is a
-  same-day correction, not a move. **Three or more placements**: children looked after at 31 March
-  with the placement held on 1 April (if any) plus the placements starting in the year >= 3.
-* **Referrals**: CIN referrals (CINdetails) with CINreferralDate in the year, de-duplicated on
-  (LA, child, referral date) across returns. **Re-referral within 12 months**: a referral whose
-  child's previous referral is no more than 12 calendar months earlier (previous date >= this date
-  minus 12 months; a gap of exactly 12 months counts as within), as a % of referrals in the year.
-* **Child protection plans at 31 March**: children with a plan started on or before 31 March and
-  not ended before or on it (CPPendDate blank or after). **Second or subsequent plans**: plans
-  starting in the year for a child with an earlier plan in the data or NumberOfPreviousCPP > 0, as
-  a % of plans starting in the year.
-"""
+"""Everything the LA-extracts section shows, from the tidy tables the readers produce and the
+published figures: derived indicators (:mod:`.indicators`), their reconciliation, children's
+pathways (:mod:`.pathways`) and placement costs (:mod:`.costs`), each for the years the returns
+read cover (:class:`Coverage`)."""
 
 from __future__ import annotations
 
-import numpy as np
+from dataclasses import dataclass
+
 import pandas as pd
 
-from ...ingest import Field, OutputTable
-from .codes import SHORT_BREAK_LS
-from .inputs import STRAND
+from .costs import compare_with_s251, own_unit_costs, placement_costs
+from .indicators import (
+    derive_indicators,
+    keep_covered,
+    longitudinal_cpp,
+    longitudinal_episodes,
+    longitudinal_referrals,
+    placement_days,
+    reconcile,
+)
+from .pathways import combined_difference, km_cumulative_incidence, pathway_rates, referral_cohorts
 
-PLACEMENT_CHANGE_RNE = ("P", "T", "U", "B")
-PLACEMENT_START_RNE = ("S", "P", "T", "U", "B")
-EPISODE_KEY = ["la_code", "CHILD", "DECOM", "LS", "PLACE"]
-
-
-def year_bounds(year: int) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """First and last day of the year ending 31 March ``year``."""
-    return pd.Timestamp(year - 1, 4, 1), pd.Timestamp(year, 3, 31)
-
-
-# ---------------------------------------------------------------------------------------------
-# Episodes and periods of care
-# ---------------------------------------------------------------------------------------------
+S251_SPEND = "s251_cla_gross_expenditure_gbp"
+S251_UNIT_COST = "s251_cla_weekly_unit_cost_gbp"
 
 
-def _keys(df: pd.DataFrame, child_col: str) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes for the LA and for the (LA, child) pair: every later step groups on these
-    integers (np.bincount) instead of re-hashing string IDs, which is what makes national scale fast."""
-    la_idx = pd.factorize(df["la_code"])[0]
-    child_idx = pd.factorize(df[child_col])[0]
-    pair = la_idx.astype(np.int64) * (int(child_idx.max()) + 1 if len(child_idx) else 1) + child_idx
-    return la_idx, pd.factorize(pair)[0]
+@dataclass(frozen=True)
+class Coverage:
+    """The years the returns used cover: (la_code, year) pairs with an SSDA903 return and with a CIN
+    return, and the optional bounds ``first_year`` / ``last_year`` (None: every year covered).
+
+    ``first_year`` also starts the pathway cohorts: referrals from 1 April of the year before it.
+    Without it they start with the first year both returns cover (the CIN return alone when no
+    episodes are read); before the first CIN return, the referrals in the data are only the history
+    later returns carry (:attr:`history_before`)."""
+
+    ssda903: frozenset = frozenset()
+    cin: frozenset = frozenset()
+    first_year: int | None = None
+    last_year: int | None = None
+
+    @classmethod
+    def of(cls, years: dict, first_year=None, last_year=None) -> Coverage:
+        """From :attr:`.inputs.Extracts.years` ({"SSDA903" | "CIN census": {(la, year)}})."""
+        pairs = {k: frozenset((str(la), int(y)) for la, y in v) for k, v in years.items()}
+        return cls(pairs.get("SSDA903", frozenset()), pairs.get("CIN census", frozenset()), first_year, last_year)
+
+    def _within(self, year: int) -> bool:
+        return (self.first_year is None or year >= self.first_year) and (
+            self.last_year is None or year <= self.last_year
+        )
+
+    @property
+    def years(self) -> list[int]:
+        return sorted({y for _, y in self.ssda903 | self.cin if self._within(y)})
+
+    def pathway_window(self, with_episodes: bool) -> tuple[int, pd.Timestamp] | None:
+        """(first year of referrals, end of follow-up): the follow-up ends on 31 March of the last
+        year the CIN returns (and, when episodes are read, the SSDA903 returns) cover."""
+        cin = [y for _, y in self.cin if self._within(y)]
+        if not cin:
+            return None
+        last = max(cin)
+        s903 = [y for _, y in self.ssda903 if self._within(y)]
+        if with_episodes and s903:
+            last = min(last, max(s903))
+        first = min(y for _, y in self.cin)
+        if with_episodes and self.ssda903:
+            first = max(first, min(y for _, y in self.ssda903))
+        return (self.first_year or first), pd.Timestamp(last, 3, 31)
+
+    @property
+    def history_before(self) -> int | None:
+        """The first CIN return's year when the cohorts start earlier (their referrals then come
+        only from the history later returns carry: children still in need in a later year)."""
+        first_return = min((y for _, y in self.cin), default=None)
+        if first_return is None or self.first_year is None or self.first_year >= first_return:
+            return None
+        return first_return
 
 
-def _nat_last(values: pd.Series) -> np.ndarray:
-    """Dates as int64 for sorting, blanks last."""
-    v = values.to_numpy(dtype="datetime64[ns]").astype(np.int64)
-    return np.where(values.isna().to_numpy(), np.iinfo(np.int64).max, v)
-
-
-def longitudinal_episodes(episodes: pd.DataFrame) -> pd.DataFrame:
-    """Stacked SSDA903 episodes -> one row per episode, ordered, with period of care number.
-
-    Adds ``short_break`` (LS V3/V4), ``period`` (a number unique across the table) and the integer
-    keys ``_la`` and ``_ck`` (LA, and LA x child)."""
-    cols = ["la_code", "CHILD", "DECOM", "DEC", "RNE", "LS", "PLACE", "PLACE_PROVIDER", "REC", "REASON_PLACE_CHANGE"]
-    eps = episodes.copy()
-    for c in cols:
-        if c not in eps.columns:
-            eps[c] = np.nan
-    if "year" in eps.columns:
-        eps = eps.sort_values("year", kind="stable")
-    eps = eps.drop_duplicates(subset=EPISODE_KEY, keep="last")[cols]
-    eps["DECOM"] = pd.to_datetime(eps["DECOM"])
-    eps["DEC"] = pd.to_datetime(eps["DEC"])
-    la_idx, ck = _keys(eps, "CHILD")
-    order = np.lexsort((_nat_last(eps["DEC"]), _nat_last(eps["DECOM"]), ck))
-    eps = eps.iloc[order].reset_index(drop=True)
-    eps["_la"], eps["_ck"] = la_idx[order], ck[order]
-    ckv = eps["_ck"].to_numpy()
-    new_child = np.r_[True, ckv[1:] != ckv[:-1]]
-    eps["period"] = np.cumsum(new_child | (eps["RNE"] == "S").to_numpy())
-    eps["short_break"] = eps["LS"].isin(SHORT_BREAK_LS)
-    return eps
-
-
-def periods_of_care(eps: pd.DataFrame) -> pd.DataFrame:
-    """One row per period of care: la_code, CHILD, start, end (NaT while looked after), starts_new
-    (first episode RNE = S, so the start is in the data), short_break_only (and the keys _la, _ck)."""
-    p = eps["period"].to_numpy()
-    first = np.r_[True, p[1:] != p[:-1]]
-    last = np.r_[p[1:] != p[:-1], True]
-    f, l_ = eps[first], eps[last]
-    n_sb = np.bincount(p, weights=eps["short_break"].to_numpy(), minlength=p.max() + 1 if len(p) else 0)
-    n_all = np.bincount(p, minlength=p.max() + 1 if len(p) else 0)
-    ids = f["period"].to_numpy()
-    out = pd.DataFrame(
-        {
-            "period": ids,
-            "la_code": f["la_code"].to_numpy(),
-            "CHILD": f["CHILD"].to_numpy(),
-            "_la": f["_la"].to_numpy(),
-            "_ck": f["_ck"].to_numpy(),
-            "start": f["DECOM"].to_numpy(),
-            "starts_new": (f["RNE"] == "S").to_numpy(),
-            "short_break_only": n_sb[ids] == n_all[ids],
-        }
-    )
-    ended = l_["DEC"].notna().to_numpy() & (l_["REC"].astype(object) != "X1").to_numpy()
-    out["end"] = pd.Series(l_["DEC"].to_numpy()).where(ended).to_numpy()
+def _costs(eps, years, coverage: Coverage, published: pd.DataFrame) -> dict:
+    days = keep_covered(placement_days(eps, years), coverage.ssda903, coverage.cin)
+    pc = placement_costs(days)
+    out = {"placement_days": days, "placement_costs": pc}
+    out["cost_vs_s251"] = compare_with_s251(pc, published[published["measure"] == S251_SPEND])
+    out["own_unit_costs"] = own_unit_costs(days, published[published["measure"] == S251_UNIT_COST])
     return out
 
 
-def _la_table(eps: pd.DataFrame) -> tuple[pd.Index, np.ndarray]:
-    """The LA labels in code order, and the LA code of every (LA, child) key."""
-    n_la = int(eps["_la"].max()) + 1 if len(eps) else 0
-    las = pd.Series(eps["la_code"].to_numpy()).groupby(eps["_la"].to_numpy()).first().reindex(range(n_la))
-    la_of_ck = np.zeros(int(eps["_ck"].max()) + 1 if len(eps) else 0, dtype=np.int64)
-    la_of_ck[eps["_ck"].to_numpy()] = eps["_la"].to_numpy()
-    return pd.Index(las.to_numpy()), la_of_ck
-
-
-def _children_by_la(ck: np.ndarray, mask: np.ndarray, la_of_ck: np.ndarray, n_la: int) -> np.ndarray:
-    kids = np.unique(ck[mask])
-    return np.bincount(la_of_ck[kids], minlength=n_la)
-
-
-def cla_indicators(eps: pd.DataFrame, years) -> pd.DataFrame:
-    """Looked after at 31 March, started, ceased, placement moves and 3+ placements, per LA and year
-    (long: la_code, year, measure, value)."""
-    las, la_of_ck = _la_table(eps)
-    n_la, n_ck = len(las), len(la_of_ck)
-    per = periods_of_care(eps)
-    per = per[~per["short_break_only"]]
-    ok = eps[~eps["short_break"]]
-    la, ck = ok["_la"].to_numpy(), ok["_ck"].to_numpy()
-    decom, dec = ok["DECOM"].to_numpy(), ok["DEC"].to_numpy()
-    open_ = np.isnat(dec)
-    dur0 = ~open_ & (dec == decom)  # same-day placement: no move, no day
-    change = ok["RNE"].isin(PLACEMENT_CHANGE_RNE).to_numpy()
-    place_start = ok["RNE"].isin(PLACEMENT_START_RNE).to_numpy()
-    p_ck, p_start, p_end = per["_ck"].to_numpy(), per["start"].to_numpy(), per["end"].to_numpy()
-    p_new = per["starts_new"].to_numpy()
-    frames = []
-    for year in years:
-        y0, y1 = (np.datetime64(x) for x in year_bounds(year))
-        open_end = (decom <= y1) & (open_ | (dec > y1))
-        open_start = (decom < y0) & (open_ | (dec > y0))
-        starts_in = (decom >= y0) & (decom <= y1)
-        moves = starts_in & change & ~dur0
-        placements = (starts_in & place_start & ~dur0) | open_start
-        n_pl = np.bincount(ck, weights=placements, minlength=n_ck)
-        kids_end = np.unique(ck[open_end])
-        frames.append(
-            pd.DataFrame(
-                {
-                    "la_code": las,
-                    "year": year,
-                    "cla_at_31_march_number": np.bincount(la_of_ck[kids_end], minlength=n_la),
-                    "cla_started_during_year_number": _children_by_la(
-                        p_ck, p_new & (p_start >= y0) & (p_start <= y1), la_of_ck, n_la
-                    ),
-                    "cla_ceased_during_year_number": _children_by_la(
-                        p_ck, (p_end >= y0) & (p_end <= y1), la_of_ck, n_la
-                    ),
-                    "placement_moves_number": np.bincount(la[moves], minlength=n_la),
-                    "cla_3plus_placements_number": np.bincount(la_of_ck[kids_end[n_pl[kids_end] >= 3]], minlength=n_la),
-                }
-            )
-        )
-    wide = pd.concat(frames, ignore_index=True)
-    return wide.melt(id_vars=["la_code", "year"], var_name="measure", value_name="value").astype({"value": float})
-
-
-def placement_days(eps: pd.DataFrame, years) -> pd.DataFrame:
-    """Days in placement inside each year by LA and placement type (PLACE) and provider, short breaks
-    excluded: la_code, year, PLACE, PLACE_PROVIDER, days."""
-    ok = eps[~eps["short_break"]]
-    keys = pd.DataFrame(
-        {
-            "la_code": ok["la_code"].to_numpy(),
-            "PLACE": ok["PLACE"].astype(object).fillna("unknown").to_numpy(),
-            "PLACE_PROVIDER": ok["PLACE_PROVIDER"].astype(object).fillna("unknown").to_numpy(),
-        }
-    )
-    g = keys.groupby(list(keys.columns), sort=True).ngroup().to_numpy()
-    labels = (
-        keys.drop_duplicates()
-        .assign(_g=lambda d: g[d.index])
-        .sort_values("_g")
-        .drop(columns="_g")
-        .reset_index(drop=True)
-    )
-    decom, dec = ok["DECOM"].to_numpy(), ok["DEC"].to_numpy()
-    frames = []
-    for year in years:
-        y0, y1 = (np.datetime64(x) for x in year_bounds(year))
-        stop = np.where(np.isnat(dec), y1 + np.timedelta64(1, "D"), np.minimum(dec, y1 + np.timedelta64(1, "D")))
-        begin = np.maximum(decom, y0)
-        days = np.clip((stop - begin).astype("timedelta64[D]").astype(np.int64), 0, None)
-        tot = np.bincount(g, weights=days, minlength=len(labels)) if len(g) else np.zeros(0)
-        d = labels.assign(days=tot.astype(np.int64))
-        d = d[d["days"] > 0]
-        d.insert(1, "year", year)
-        frames.append(d)
-    if not frames:
-        return pd.DataFrame(columns=["la_code", "year", "PLACE", "PLACE_PROVIDER", "days"])
-    return pd.concat(frames, ignore_index=True)
-
-
-# ---------------------------------------------------------------------------------------------
-# CIN: referrals and child protection plans
-# ---------------------------------------------------------------------------------------------
-
-
-def _longitudinal(df: pd.DataFrame, date_col: str) -> pd.DataFrame:
-    """Stacked CIN records -> one per (LA, child, date), the latest return kept, ordered by child and
-    date, with integer keys _la and _ck and ``same_child_as_previous``."""
-    d = df.copy()
-    if "year" in d.columns:
-        d = d.sort_values("year", kind="stable")
-    d[date_col] = pd.to_datetime(d[date_col])
-    la_idx, ck = _keys(d, "LAchildID")
-    dates = _nat_last(d[date_col])
-    keep = ~pd.DataFrame({"k": ck, "d": dates}).duplicated(keep="last").to_numpy()
-    d, la_idx, ck, dates = d[keep], la_idx[keep], ck[keep], dates[keep]
-    order = np.lexsort((dates, ck))
-    d = d.iloc[order].reset_index(drop=True)
-    d["_la"], d["_ck"] = la_idx[order], ck[order]
-    c = d["_ck"].to_numpy()
-    d["same_child_as_previous"] = np.r_[False, c[1:] == c[:-1]]
-    return d
-
-
-def longitudinal_referrals(referrals: pd.DataFrame) -> pd.DataFrame:
-    """Stacked CIN referrals -> one row per (LA, child, referral date), latest return kept, with
-    ``prev_referral`` (the child's previous referral date) and ``rereferral_12m``."""
-    ref = _longitudinal(referrals, "CINreferralDate")
-    ref["prev_referral"] = ref["CINreferralDate"].shift().where(ref["same_child_as_previous"])
-    ref["rereferral_12m"] = ref["prev_referral"].notna() & (
-        ref["prev_referral"] >= ref["CINreferralDate"] - pd.DateOffset(months=12)
-    )
-    return ref
-
-
-def longitudinal_cpp(cpp: pd.DataFrame) -> pd.DataFrame:
-    """Stacked child protection plans -> one row per (LA, child, start date), with ``subsequent``."""
-    p = _longitudinal(cpp, "CPPstartDate")
-    p["CPPendDate"] = pd.to_datetime(p["CPPendDate"])
-    prev = (
-        pd.to_numeric(p["NumberOfPreviousCPP"], errors="coerce")
-        if "NumberOfPreviousCPP" in p
-        else pd.Series(0, index=p.index)
-    )
-    p["subsequent"] = p["same_child_as_previous"] | (prev.fillna(0) > 0)
-    return p
-
-
-def cin_indicators(ref: pd.DataFrame, cpp: pd.DataFrame | None, years) -> pd.DataFrame:
-    """Referrals, re-referrals within 12 months (number and %), CPP at 31 March, plans starting and
-    second or subsequent plans (number and %), per LA and year (long)."""
-    las = pd.Index(pd.concat([ref["la_code"], cpp["la_code"] if cpp is not None else pd.Series(dtype=object)]).unique())
-    r_la = las.get_indexer(ref["la_code"])
-    n_la = len(las)
-    rdate, rr = ref["CINreferralDate"].to_numpy(), ref["rereferral_12m"].to_numpy()
-    have_cpp = cpp is not None and len(cpp)
-    if have_cpp:
-        c_la = las.get_indexer(cpp["la_code"])
-        c_ck = cpp["_ck"].to_numpy()
-        la_of_ck = np.zeros(int(c_ck.max()) + 1, dtype=np.int64)
-        la_of_ck[c_ck] = c_la
-        cs, ce, sub = cpp["CPPstartDate"].to_numpy(), cpp["CPPendDate"].to_numpy(), cpp["subsequent"].to_numpy()
-    frames = []
-    for year in years:
-        y0, y1 = (np.datetime64(x) for x in year_bounds(year))
-        inyr = (rdate >= y0) & (rdate <= y1)
-        n = np.bincount(r_la[inyr], minlength=n_la).astype(float)
-        k = np.bincount(r_la[inyr & rr], minlength=n_la).astype(float)
-        m = {
-            "la_code": las,
-            "year": year,
-            "cin_referrals_number": n,
-            "cin_rereferrals_within_12m_number": k,
-            "cin_rereferrals_within_12m_pct": np.where(n > 0, 100 * k / np.where(n > 0, n, 1), np.nan),
-        }
-        if have_cpp:
-            open_end = (cs <= y1) & (np.isnat(ce) | (ce > y1))
-            starts = (cs >= y0) & (cs <= y1)
-            ns = np.bincount(c_la[starts], minlength=n_la).astype(float)
-            nsub = np.bincount(c_la[starts & sub], minlength=n_la).astype(float)
-            m["cpp_at_31_march_number"] = _children_by_la(c_ck, open_end, la_of_ck, n_la).astype(float)
-            m["cpp_started_during_year_number"] = ns
-            m["cpp_second_or_subsequent_number"] = nsub
-            m["cpp_second_or_subsequent_pct"] = np.where(ns > 0, 100 * nsub / np.where(ns > 0, ns, 1), np.nan)
-        frames.append(pd.DataFrame(m))
-    wide = pd.concat(frames, ignore_index=True)
-    return wide.melt(id_vars=["la_code", "year"], var_name="measure", value_name="value")
-
-
-def derive_indicators(tables: dict[str, pd.DataFrame], years) -> pd.DataFrame:
-    """Every derived indicator from tidy tables (``episodes``, ``cin_referrals``, ``cin_cpp``; any may
-    be absent): long table la_code, year, measure, value, sorted."""
-    parts = []
-    years = list(years)
-    if tables.get("episodes") is not None and len(tables["episodes"]):
-        parts.append(cla_indicators(longitudinal_episodes(tables["episodes"]), years))
-    if tables.get("cin_referrals") is not None and len(tables["cin_referrals"]):
-        ref = longitudinal_referrals(tables["cin_referrals"])
-        cpp = tables.get("cin_cpp")
-        cpp = longitudinal_cpp(cpp) if cpp is not None and len(cpp) else None
-        parts.append(cin_indicators(ref, cpp, years))
-    if not parts:
-        return pd.DataFrame(columns=["la_code", "year", "measure", "value"])
-    out = pd.concat(parts, ignore_index=True)
-    return out.sort_values(["la_code", "year", "measure"]).reset_index(drop=True)
-
-
-OUTPUTS = (
-    OutputTable(
-        "la_indicators",
-        f"{STRAND}/indicators.csv",
-        STRAND,
-        "Indicators derived from the LA extracts by DfE's definitions, one row per LA, year and measure.",
-        (
-            Field("la_code", "string", "DfE LA number."),
-            Field("year", "integer", "Year ending 31 March."),
-            Field("measure", "string", "Measure name (as in the published csc_indicators where one exists)."),
-            Field("value", "number", "Derived value (a count of children/referrals/plans, or a %)."),
-        ),
-    ),
-    OutputTable(
-        "la_placement_days",
-        f"{STRAND}/placement_days.csv",
-        STRAND,
-        "Days in placement in the year by placement type and provider (short breaks excluded).",
-        (
-            Field("la_code", "string", "DfE LA number."),
-            Field("year", "integer", "Year ending 31 March."),
-            Field("PLACE", "string", "SSDA903 placement type."),
-            Field("PLACE_PROVIDER", "string", "Placement provider."),
-            Field("days", "integer", "Days in placement inside the year."),
-        ),
-    ),
-)
-
-
-# ---------------------------------------------------------------------------------------------
-# Children's pathways: cohorts referred before / after the programme start
-# ---------------------------------------------------------------------------------------------
-
-PATHWAY_OUTCOMES = {
-    "rereferred_12m": "re-referred within 12 months",
-    "cpp_12m": "child protection plan within 12 months",
-    "care_12m": "started to be looked after within 12 months",
-}
-
-
-def _first_on_or_after(cohort: pd.DataFrame, events: pd.DataFrame, date_col: str, name: str) -> pd.Series:
-    """Date of each cohort row's first event (same LA and child) on or after its referral date."""
-    if events is None or events.empty:
-        return pd.Series(pd.NaT, index=cohort.index)
-    ev = events[["la_code", "child", date_col]].dropna().rename(columns={date_col: name})
-    # One string dtype for the keys on both sides (the readers may hand over object or str columns).
-    ev = ev.assign(la_code=ev["la_code"].astype(str), child=ev["child"].astype(str)).sort_values(name)
-    left = (
-        cohort[["la_code", "child", "date"]]
-        .assign(la_code=cohort["la_code"].astype(str), child=cohort["child"].astype(str), _i=cohort.index)
-        .sort_values("date")
-    )
-    m = pd.merge_asof(left, ev, left_on="date", right_on=name, by=["la_code", "child"], direction="forward")
-    return m.set_index("_i")[name].reindex(cohort.index)
-
-
-def referral_cohorts(
-    ref: pd.DataFrame, cpp: pd.DataFrame | None, eps: pd.DataFrame | None, programme_start, first_year: int, data_end
-) -> pd.DataFrame:
-    """One row per child and period: the child's first referral before / after ``programme_start``
-    (referrals from 1 April of ``first_year - 1``; only those with 12 months of follow-up inside the
-    data, i.e. referral date + 12 months <= ``data_end``), with the three outcomes within 12 months
-    and the days to each (for time-to-event curves; censored at 12 months).
-
-    Outcomes: the child's next referral (re-referral), a child protection plan starting, or a
-    non-short-break period of care starting (RNE = S), on or after the referral date and no more
-    than 12 calendar months later. A plan or care start on the referral date itself counts."""
-    start = pd.Timestamp(programme_start)
-    data_end = pd.Timestamp(data_end)
-    r = ref.rename(columns={"LAchildID": "child", "CINreferralDate": "date"}).copy()
-    r["la_code"] = r["la_code"].astype(str)
-    r = r.sort_values(["la_code", "child", "date"])
-    same = (r["la_code"] == r["la_code"].shift(-1)) & (r["child"] == r["child"].shift(-1))
-    r["next_referral"] = r["date"].shift(-1).where(same)
-    r = r[(r["date"] >= pd.Timestamp(first_year - 1, 4, 1)) & (r["date"] + pd.DateOffset(months=12) <= data_end)]
-    r["period"] = np.where(r["date"] < start, "before", "after")
-    cohort = r.drop_duplicates(["la_code", "child", "period"], keep="first").reset_index(drop=True)
-    horizon = cohort["date"] + pd.DateOffset(months=12)
-    cpp_ev = None if cpp is None else cpp.rename(columns={"LAchildID": "child"})
-    care_ev = None
-    if eps is not None and len(eps):
-        per = periods_of_care(eps)
-        care_ev = per[per["starts_new"] & ~per["short_break_only"]].rename(columns={"CHILD": "child"})
-    events = {
-        "rereferred_12m": cohort["next_referral"],
-        "cpp_12m": _first_on_or_after(cohort, cpp_ev, "CPPstartDate", "ev"),
-        "care_12m": _first_on_or_after(cohort, care_ev, "start", "ev"),
-    }
-    for k, when in events.items():
-        when = pd.to_datetime(when)
-        hit = when.notna() & (when <= horizon)
-        cohort[k] = hit
-        cohort[f"days_{k}"] = np.where(hit, (when - cohort["date"]).dt.days, (horizon - cohort["date"]).dt.days)
-    return cohort[["la_code", "child", "period", "date", *PATHWAY_OUTCOMES, *(f"days_{k}" for k in PATHWAY_OUTCOMES)]]
-
-
-def wilson(k, n, level: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval for k of n (as proportions)."""
-    from statsmodels.stats.proportion import proportion_confint
-
-    if n == 0:
-        return (np.nan, np.nan)
-    lo, hi = proportion_confint(int(k), int(n), alpha=1 - level, method="wilson")
-    return float(lo), float(hi)
-
-
-def pathway_rates(cohort: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
-    """Rates (%) with Wilson CIs by LA, period and outcome, and the after - before difference
-    (percentage points, Newcombe CI). Children are independent units (one row per child and period)."""
-    from statsmodels.stats.proportion import confint_proportions_2indep
-
-    rows = []
-    for (la, period), g in cohort.groupby(["la_code", "period"]):
-        for k in PATHWAY_OUTCOMES:
-            n, x = len(g), int(g[k].sum())
-            lo, hi = wilson(x, n, level)
-            rows.append(
-                {
-                    "la_code": la,
-                    "period": period,
-                    "outcome": k,
-                    "children": n,
-                    "events": x,
-                    "pct": 100 * x / n if n else np.nan,
-                    "ci_low": 100 * lo,
-                    "ci_high": 100 * hi,
-                }
-            )
-    rates = pd.DataFrame(rows)
-    diffs = []
-    for (la, k), g in rates.groupby(["la_code", "outcome"]):
-        g = g.set_index("period")
-        if {"before", "after"} <= set(g.index):
-            a, b = g.loc["after"], g.loc["before"]
-            lo, hi = confint_proportions_2indep(
-                a["events"],
-                a["children"],
-                b["events"],
-                b["children"],
-                method="newcomb",
-                compare="diff",
-                alpha=1 - level,
-            )
-            diffs.append(
-                {
-                    "la_code": la,
-                    "outcome": k,
-                    "children_before": int(b["children"]),
-                    "children_after": int(a["children"]),
-                    "pct_before": b["pct"],
-                    "pct_after": a["pct"],
-                    "diff_pp": a["pct"] - b["pct"],
-                    "diff_low": 100 * lo,
-                    "diff_high": 100 * hi,
-                }
-            )
-    return rates, pd.DataFrame(diffs)
-
-
-def combined_difference(rates: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
-    """The after - before difference (percentage points) of each outcome over all LAs together,
-    stratified by LA: the Mantel-Haenszel risk difference (weights n_after x n_before / (n_after +
-    n_before) per LA) with the Greenland-Robins large-strata variance sum(w^2 var_i) / sum(w)^2,
-    var_i = p_a (1 - p_a) / n_a + p_b (1 - p_b) / n_b, and a Wald interval (Greenland and Robins 1985,
-    Biometrics 41:55-68; Rothman, Greenland and Lash, Modern Epidemiology, ch. 15). One estimate for
-    the boroughs together, so the headline is one test rather than one per borough (three 95%
-    intervals would exclude no change in at least one borough about 7% of the time with no effect).
-    ``rates`` is the first table :func:`pathway_rates` returns."""
-    from scipy.stats import norm
-
-    z = norm.ppf(0.5 + level / 2)
-    rows = []
-    for k, g in rates.groupby("outcome"):
-        piv = g.pivot_table(index="la_code", columns="period", values=["events", "children"], aggfunc="sum")
-        if not {"before", "after"} <= set(piv.columns.get_level_values(1)):
-            continue
-        piv = piv.dropna()
-        na, nb = piv[("children", "after")].to_numpy(float), piv[("children", "before")].to_numpy(float)
-        ok = (na > 0) & (nb > 0)
-        na, nb = na[ok], nb[ok]
-        pa = piv[("events", "after")].to_numpy(float)[ok] / na
-        pb = piv[("events", "before")].to_numpy(float)[ok] / nb
-        w = na * nb / (na + nb)
-        if not len(w):
-            continue
-        rd = float(np.sum(w * (pa - pb)) / w.sum())
-        se = float(np.sqrt(np.sum(w**2 * (pa * (1 - pa) / na + pb * (1 - pb) / nb))) / w.sum())
-        rows.append(
-            {
-                "outcome": k,
-                "las": int(len(w)),
-                "children_before": int(nb.sum()),
-                "children_after": int(na.sum()),
-                "diff_pp": 100 * rd,
-                "diff_low": 100 * (rd - z * se),
-                "diff_high": 100 * (rd + z * se),
-            }
-        )
-    return pd.DataFrame(
-        rows, columns=["outcome", "las", "children_before", "children_after", "diff_pp", "diff_low", "diff_high"]
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# Reconciliation with the published figures
-# ---------------------------------------------------------------------------------------------
-
-RECONCILED_MEASURES = (
-    "cla_at_31_march_number",
-    "cla_started_during_year_number",
-    "cla_ceased_during_year_number",
-    "cin_referrals_number",
-    "cin_rereferrals_within_12m_pct",
-    "cpp_at_31_march_number",
-)
-
-
-def reconcile(derived: pd.DataFrame, published: pd.DataFrame, tolerance: dict | None = None) -> pd.DataFrame:
-    """Derived vs published per LA, year and measure: difference, % difference and whether it is
-    within ``tolerance`` ({measure: absolute difference allowed}; default 0 = exact).
-
-    ``published``: la_code, year, measure, value (e.g. the public ``csc_indicators_preferred.csv``)."""
-    tolerance = tolerance or {}
-    d = derived[derived["measure"].isin(RECONCILED_MEASURES)].copy()
-    p = published[published["measure"].isin(RECONCILED_MEASURES)][["la_code", "year", "measure", "value"]].copy()
-    d["la_code"] = d["la_code"].astype(str)
-    p["la_code"] = p["la_code"].astype(str)
-    p["year"] = p["year"].astype(int)
-    m = d.merge(p, on=["la_code", "year", "measure"], how="left", suffixes=("_derived", "_published"))
-    m["difference"] = m["value_derived"] - m["value_published"]
-    m["difference_pct"] = 100 * m["difference"] / m["value_published"].where(m["value_published"] != 0)
-    tol = m["measure"].map(lambda x: tolerance.get(x, 0.0)).astype(float)
-    m["within_tolerance"] = np.where(m["value_published"].isna(), pd.NA, m["difference"].abs() <= tol + 1e-9)
-    return m.sort_values(["la_code", "measure", "year"]).reset_index(drop=True)
-
-
-def kaplan_meier(durations, events, z: float = 1.959963984540054) -> pd.DataFrame:
-    """Kaplan-Meier survival with Greenwood's variance and the log(-log) ("exponential Greenwood")
-    95% interval, at time 0 and at every distinct observed time.
-
-    ``events`` is 1 where the event happened at ``durations`` and 0 where the child was censored
-    then. Written here rather than taken from lifelines, whose releases require pandas < 3 (the
-    project pins pandas 3); the test checks it against a hand-worked example, and it gives the same
-    numbers as lifelines' ``KaplanMeierFitter`` (checked once in the validators' environment).
-    Returns columns ``time``, ``at_risk``, ``events``, ``survival``, ``ci_low``, ``ci_high``.
-    """
-    t = np.asarray(durations, dtype=float)
-    e = np.asarray(events, dtype=int)
-    times = np.unique(np.concatenate([[0.0], t]))
-    at_risk = np.array([(t >= u).sum() for u in times])
-    d = np.array([((t == u) & (e == 1)).sum() for u in times])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        survival = np.cumprod(np.where(at_risk > 0, 1 - d / at_risk, 1.0))
-        greenwood = np.cumsum(np.where(at_risk - d > 0, d / (at_risk * (at_risk - d)), 0.0))
-        log_s = np.log(survival)
-        v = greenwood / log_s**2
-        centre = np.log(-log_s)
-        low = np.exp(-np.exp(centre + z * np.sqrt(v)))
-        high = np.exp(-np.exp(centre - z * np.sqrt(v)))
-    # Before any event (S = 1) the interval is the point; after S reaches 0 it is 0.
-    low = np.where(survival >= 1, 1.0, np.where(survival <= 0, 0.0, low))
-    high = np.where(survival >= 1, 1.0, np.where(survival <= 0, 0.0, high))
-    return pd.DataFrame(
-        {"time": times, "at_risk": at_risk, "events": d, "survival": survival, "ci_low": low, "ci_high": high}
-    )
-
-
-def km_cumulative_incidence(cohort: pd.DataFrame, outcome: str) -> pd.DataFrame:
-    """Kaplan-Meier cumulative incidence (1 - S(t), %) of ``outcome`` over the 12 months after
-    referral, by LA and period (:func:`kaplan_meier`; censoring at 12 months only, so it equals the
-    crude proportion at day 365 up to the 12-month calendar rule): la_code, period, day, pct,
-    ci_low, ci_high."""
-    frames = []
-    for (la, period), g in cohort.groupby(["la_code", "period"]):
-        if len(g) == 0:
-            continue
-        km = kaplan_meier(g[f"days_{outcome}"], g[outcome].astype(int))
-        frames.append(
-            pd.DataFrame(
-                {
-                    "la_code": la,
-                    "period": period,
-                    "day": km["time"].values,
-                    "pct": 100 * (1 - km["survival"].values),
-                    "ci_low": 100 * (1 - km["ci_high"].values),
-                    "ci_high": 100 * (1 - km["ci_low"].values),
-                    "children": len(g),
-                }
-            )
-        )
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+def _pathways(ref, cpp, eps, programme_start, window) -> dict:
+    cohort = referral_cohorts(ref, cpp, eps, programme_start, window[0], window[1])
+    out = {"cohort": cohort, "pathway_window": window}
+    out["pathway_rates"], out["pathway_diffs"] = pathway_rates(cohort)
+    out["pathway_combined"] = combined_difference(out["pathway_rates"])
+    out["km_care"] = km_cumulative_incidence(cohort, "care_12m")
+    out["km_cpp"] = km_cumulative_incidence(cohort, "cpp_12m")
+    return out
 
 
 def analyse(
     tables: dict[str, pd.DataFrame],
     published: pd.DataFrame,
-    years,
+    coverage: Coverage,
     programme_start,
     rereferral_tolerance_pp: float = 0.0,
 ) -> dict:
-    """Everything the LA-extracts section shows, from tidy tables and published figures."""
-    from . import costs
-
-    years = list(years)
+    """Everything the LA-extracts section shows, from tidy tables and published figures, for the
+    years ``coverage`` says the returns cover."""
+    years = coverage.years
     eps = longitudinal_episodes(tables["episodes"]) if len(tables.get("episodes", [])) else None
     ref = longitudinal_referrals(tables["cin_referrals"]) if len(tables.get("cin_referrals", [])) else None
     cpp = longitudinal_cpp(tables["cin_cpp"]) if len(tables.get("cin_cpp", [])) else None
-    ind = derive_indicators(tables, years)
-    out = {"indicators": ind, "years": years}
-    pub = published[published["measure"] != "s251_cla_gross_expenditure_gbp"]
+    ind = keep_covered(derive_indicators(tables, years), coverage.ssda903, coverage.cin)
+    out = {"indicators": ind, "years": years, "coverage": coverage}
+    pub = published[~published["measure"].isin([S251_SPEND, S251_UNIT_COST])]
     out["reconciliation"] = reconcile(ind, pub, {"cin_rereferrals_within_12m_pct": rereferral_tolerance_pp})
-    if eps is not None:
-        days = placement_days(eps, years)
-        out["placement_days"] = days
-        pc = costs.placement_costs(days)
-        out["placement_costs"] = pc
-        s251 = published[published["measure"] == "s251_cla_gross_expenditure_gbp"]
-        out["cost_vs_s251"] = costs.compare_with_s251(pc, s251)
-    if ref is not None:
-        data_end = pd.Timestamp(max(years), 3, 31)
-        cohort = referral_cohorts(ref, cpp, eps, programme_start, min(years), data_end)
-        out["cohort"] = cohort
-        out["pathway_rates"], out["pathway_diffs"] = pathway_rates(cohort)
-        out["pathway_combined"] = combined_difference(out["pathway_rates"])
-        out["km_care"] = km_cumulative_incidence(cohort, "care_12m")
-        out["km_cpp"] = km_cumulative_incidence(cohort, "cpp_12m")
+    if eps is not None and years:
+        out.update(_costs(eps, years, coverage, published))
+    window = coverage.pathway_window(eps is not None)
+    if ref is not None and window is not None:
+        out.update(_pathways(ref, cpp, eps, programme_start, window))
     return out

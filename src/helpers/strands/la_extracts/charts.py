@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from .analysis import PATHWAY_OUTCOMES
+from .pathways import PATHWAY_OUTCOMES
 
 PERIOD_COLOURS = {"before": "#7f7f7f", "after": "#1f77b4"}
 

@@ -20,15 +20,16 @@ from pathlib import Path
 import pandas as pd
 
 from ...ingest import IngestError
-from . import analysis, inputs
+from .indicators import derive_indicators, longitudinal_episodes, placement_days
+from .inputs import read_all, read_extract
 
 
 def run(extract: Path, years: list[int], out: Path, la: str | None = None, key: bytes | None = None) -> dict:
     extract = Path(extract)
     if (extract / "la_extracts").is_dir():
-        results = inputs.read_all(extract, key=key)
+        results = read_all(extract, key=key)
     else:
-        results = inputs.read_extract(extract, la_code=la, year=None, key=key)
+        results = read_extract(extract, la_code=la, year=None, key=key)
     tables = {}
     for name, r in results.items():
         d = r.data.copy()
@@ -38,10 +39,10 @@ def run(extract: Path, years: list[int], out: Path, la: str | None = None, key: 
         tables[name] = d
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    ind = analysis.derive_indicators(tables, years)
+    ind = derive_indicators(tables, years)
     ind.to_csv(out / "indicators.csv", index=False)
     if "episodes" in tables and len(tables["episodes"]):
-        days = analysis.placement_days(analysis.longitudinal_episodes(tables["episodes"]), years)
+        days = placement_days(longitudinal_episodes(tables["episodes"]), years)
         days.to_csv(out / "placement_days.csv", index=False)
     rec = pd.DataFrame([{"table": t, **r.reconciliation()} for t, r in results.items() if r.files])
     rec.to_csv(out / "reconciliation.csv", index=False)

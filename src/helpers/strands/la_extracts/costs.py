@@ -15,9 +15,6 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from ...ingest import Field, OutputTable
-from .inputs import STRAND
-
 UNIT_COSTS_FILE = "unit_costs.csv"
 GROUPS = (
     "in_house_foster_care",
@@ -101,42 +98,16 @@ def compare_with_s251(cost: pd.DataFrame, s251: pd.DataFrame) -> pd.DataFrame:
     return m.replace([np.inf, -np.inf], np.nan)
 
 
-UNIT_COST_FIELDS = (
-    Field("placement_group", "string", "Placement group: " + ", ".join(GROUPS) + "."),
-    Field("weekly_cost_low_gbp", "number", "Low weekly cost per child (GBP)."),
-    Field("weekly_cost_central_gbp", "number", "Central weekly cost per child (GBP)."),
-    Field("weekly_cost_high_gbp", "number", "High weekly cost per child (GBP)."),
-    Field(
-        "source", "string", "Where the figure comes from (shared/reference/methods.md), or ESTIMATE and how it was set."
-    ),
-    Field("price_year", "string", "Price year of the figure (not inflated)."),
-    Field("estimate", "boolean", "True when the figure (or its range) is a project estimate, not a sourced cost."),
-)
-OUTPUTS = (
-    OutputTable(
-        "la_unit_costs",
-        f"package data: helpers/strands/la_extracts/data/{UNIT_COSTS_FILE}",
-        STRAND,
-        "Weekly unit costs by placement group, shipped with the package. PLACE -> group: U1-U6 foster care "
-        "(in-house unless provider PR4/PR5 = independent fostering agency); K2, K3, R1 children's home; K1 secure "
-        "unit; P1 placed with parents; every other code other.",
-        UNIT_COST_FIELDS,
-    ),
-    OutputTable(
-        "la_placement_costs",
-        f"{STRAND}/placement_costs.csv",
-        STRAND,
-        "Cost of placements per LA, year and placement group: placement days x weekly unit costs (mixed price years, not inflated).",
-        (
-            Field("la_code", "string", "DfE LA number."),
-            Field("year", "integer", "Year ending 31 March."),
-            Field("placement_group", "string", "Placement group."),
-            Field("days", "integer", "Placement days in the year."),
-            Field("weeks", "number", "days / 7."),
-            Field("cost_low", "number", "GBP, low unit cost."),
-            Field("cost_central", "number", "GBP, central unit cost."),
-            Field("cost_high", "number", "GBP, high unit cost."),
-            Field("estimate", "boolean", "The unit cost is a project estimate."),
-        ),
-    ),
-)
+def own_unit_costs(days: pd.DataFrame, unit_cost: pd.DataFrame) -> pd.DataFrame:
+    """Placement weeks costed at the LA's own published s251 weekly unit cost of a child looked
+    after (one figure for every placement type: its total CLA spend per child-week, published from
+    2015-16), per LA and year: la_code, year, weeks, weekly_unit_cost_gbp, cost_gbp. Years without
+    a published unit cost have a blank cost. ``unit_cost``: la_code, year, value (GBP per week)."""
+    w = days.assign(la_code=days["la_code"].astype(str)).groupby(["la_code", "year"], as_index=False)["days"].sum()
+    w["weeks"] = w["days"] / 7
+    u = unit_cost.rename(columns={"value": "weekly_unit_cost_gbp"})[["la_code", "year", "weekly_unit_cost_gbp"]].copy()
+    u["la_code"] = u["la_code"].astype(str)
+    u["year"] = u["year"].astype(int)
+    m = w.merge(u, on=["la_code", "year"], how="left")
+    m["cost_gbp"] = m["weeks"] * m["weekly_unit_cost_gbp"]
+    return m[["la_code", "year", "weeks", "weekly_unit_cost_gbp", "cost_gbp"]]
