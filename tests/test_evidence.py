@@ -227,6 +227,19 @@ def test_on_synthetic_data_an_effect_shows_only_what_its_design_allows():
     assert ev.badge(real) == ("strength", "Strength of evidence: moderate")
 
 
+def test_a_badge_the_rule_would_not_give_is_refused():
+    real = ev.assess("effect", synthetic=False, design="comparison", unit="practitioners", units=40, ci=(1.0, 2.0))
+    ev.verify(real)
+    for tampered in (
+        {**real, "strength": "strong"},  # a typed-up strength
+        {**real, "inputs": {**real["inputs"], "test": "ordinary"}},  # an input that does not follow from the results
+        {**real, "synthetic": True},  # a synthetic finding with a strength
+        {**ev.assess("fact", synthetic=False, source="published"), "strength": "strong"},  # a fact with one
+    ):
+        with pytest.raises(ValueError):
+            ev.badge(tampered)
+
+
 def test_the_printed_rule_is_the_applied_rule():
     text = ev.rules_text()
     assert set(text) == set(ev.LEVELS)

@@ -428,11 +428,30 @@ def assess(
     }
 
 
+def verify(finding: Mapping) -> None:
+    """Raise ValueError unless a finding's recorded evidence is what the rule gives: its inputs derived
+    again from the results they record, its strength and ``design_allows`` recomputed from them, no strength
+    on a fact or on synthetic data. :func:`badge` calls it, so no report can print a badge the rule
+    would not give. (A finding in the old typed form, without inputs, is let through until it moves.)"""
+    if finding.get("kind") == "fact" or finding.get("synthetic"):
+        if finding.get("strength") is not None:
+            raise ValueError(f"a fact or a synthetic finding carries a strength: {finding.get('text', '')[:80]!r}")
+    inputs = finding.get("inputs")
+    if inputs is None:
+        return
+    again = strength_inputs(**recorded_results(inputs))
+    expected = None if finding.get("synthetic") else strength(again)
+    if again != inputs or finding.get("strength") != expected or finding.get("design_allows") != strength(again, True):
+        raise ValueError(f"badge does not follow the rule from its recorded inputs: {finding.get('text', '')[:80]!r}")
+
+
 def badge(finding: Mapping) -> tuple[str, str]:
     """(style, text) of the label a finding carries in the report: ``"strength"`` for a real effect
     ("Strength of evidence: weak"), ``"fact"`` for a real fact ("Published figure"), ``"design"`` for a
     synthetic effect ("Synthetic data, not evidence; on real data this design would allow at most:
-    weak"), ``"illustrative"`` for a synthetic fact. Styles differ so nothing synthetic looks like evidence."""
+    weak"), ``"illustrative"`` for a synthetic fact. Styles differ so nothing synthetic looks like evidence.
+    The finding is checked against the rule first (:func:`verify`)."""
+    verify(finding)
     if finding.get("kind") == "fact":
         if finding.get("synthetic"):
             return "illustrative", "Synthetic data: illustrative figure, not a fact"

@@ -386,8 +386,10 @@ class Section:
                 raise ValueError(
                     f"key finding: give kind and results (or, old form, a strength of {EVIDENCE_STRENGTHS})"
                 )
-            record = {"kind": "effect", "synthetic": bool(self.synthetic), "source": None, "strength": strength}
-            record |= {"design_allows": None, "inputs": None}
+            # on synthetic data nothing carries a strength: the typed word can only say what the design allows
+            record = {"kind": "effect", "synthetic": bool(self.synthetic), "source": None, "inputs": None}
+            record |= {"strength": None, "design_allows": strength} if self.synthetic else {"strength": strength}
+            record.setdefault("design_allows", None)
         else:
             if strength is not None:
                 raise ValueError("key finding: the strength is computed from the results, never given")

@@ -10,6 +10,7 @@ import html
 
 import pandas as pd
 
+from ...evidence import UNUSUAL, interval_result
 from ...report_section import join_words
 from . import charts
 from .analysis import GROUP_LABELS
@@ -55,6 +56,15 @@ def _top(prev: pd.DataFrame, group: str, k: int = 3, threshold: int = 0) -> pd.D
     share would be suppressed anyway)."""
     sub = prev[(prev["grouping"] == "Participant type") & (prev["group"] == group) & (prev["n_mentioning"] > threshold)]
     return sub.sort_values(["share", "theme"], ascending=[False, True]).head(k)
+
+
+def _unusual(table: pd.DataFrame) -> pd.Series:
+    """Rows whose 95% interval excludes no change, by the one wording rule (:func:`helpers.evidence.interval_result`)."""
+    return pd.Series(
+        [interval_result(lo, hi) == UNUSUAL for lo, hi in zip(table["ci_low"], table["ci_high"], strict=True)],
+        index=table.index,
+        dtype=bool,
+    )
 
 
 def build_section(section, results: dict, borough_label: str = "all three boroughs", method_note: str = "") -> list:
@@ -184,7 +194,7 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
         n1, n2 = int(sub["n_wave1"].max()), int(sub["n_wave2"].max())
         if section.is_small(n1) or section.is_small(n2):
             continue
-        clear = sub[(sub["ci_low"] > 0) | (sub["ci_high"] < 0)].sort_values("change", key=abs, ascending=False)
+        clear = sub[_unusual(sub)].sort_values("change", key=abs, ascending=False)
         if clear.empty:
             change_lines.append(
                 f"For **{grp.lower()}** no theme changed clearly between the waves (every interval includes no change)."
@@ -259,7 +269,7 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
     tfind = None
     if len(td) and not section.is_small(td["n_trained"].max()) and not section.is_small(td["n_untrained"].max()):
         nt, nu = int(td["n_trained"].max()), int(td["n_untrained"].max())
-        clear = td[(td["ci_low"] > 0) | (td["ci_high"] < 0)].sort_values("difference", key=abs, ascending=False)
+        clear = td[_unusual(td)].sort_values("difference", key=abs, ascending=False)
         if clear.empty:
             txt = "no theme was raised clearly more or less often after training than before it."
         else:

@@ -8,7 +8,7 @@ import pandas as pd
 
 from helpers import stats
 from helpers.disclosure import SUPPRESSED, suppress_table
-from helpers.evidence import Check
+from helpers.evidence import P_UNUSUAL, UNUSUAL, Check, p_words
 from helpers.report_section import join_words
 
 from .analysis import (
@@ -198,11 +198,11 @@ def describe_model(model: pd.DataFrame, rel: pd.DataFrame, section, answers: pd.
         )
     if len(per):
         # secondary: eight tests, Holm-adjusted (family-wise error), named only when they pass
-        clear = per[per["p_holm"] < 0.05]
+        clear = per[per["p_holm"].map(p_words) == UNUSUAL]  # the one wording rule, on the adjusted p-values
         text += (
             " The eight learning outcomes, each modelled on its own, are secondary to the overall score: with eight "
             "tests some would pass by chance, so their p-values are adjusted by Holm's method (which keeps the chance "
-            "of any false finding among the eight at 5%)."
+            f"of any false finding among the eight at {P_UNUSUAL:.0%})."
         )
         if len(clear):
             text += (

@@ -402,6 +402,12 @@ def build_hr_section(
             )
             + f" over {r['year'].nunique()} years. Published cells that are suppressed or missing are shown as such and not compared; "
             "the vacancy rate cannot be derived from the extract."
+            + (
+                " The synthetic extract was generated to match the published figures, so this agreement is true by "
+                "construction: it shows that the indicators are computed as DfE defines them, not that any records are right."
+                if section.synthetic
+                else ""
+            )
         )
         shown = rec.copy()
         shown["published_shown"] = [
