@@ -499,3 +499,95 @@ def test_turnover_exposure_and_conditional_interval_by_hand():
     sd_from_ci = (t["ci_high"] - t["ci_low"]) / (2 * 1.959964)
     assert sd_from_ci == pytest.approx(5.880, rel=0.08)
     assert t["ci_low"] < 0 < t["ci_high"]
+
+
+def _comparison_by_hand() -> pd.DataFrame:
+    """Two boroughs, 2015-2017, three measures; every comparator flat, so every count below is read off
+    the borough values by eye (see the comments in the test)."""
+    rows = []
+    values = {
+        "agency_rate_pct": {"A": [10, 12, 9], "B": [20, None, 18]},
+        "turnover_rate_pct": {"A": [14, 16, 13], "B": [12, 20, 11]},
+        "absence_rate_pct": {"A": [2, 2, 2], "B": [3, 3, 3]},
+    }
+    comparators = {
+        "agency_rate_pct": (15, 17, 16),
+        "turnover_rate_pct": (15, 13.5, 14.5),
+        "absence_rate_pct": (2.5, 2.8, 3.2),
+    }
+    for m, by in values.items():
+        nb, il, en = comparators[m]
+        for b, series in by.items():
+            for year, v in zip((2015, 2016, 2017), series, strict=True):
+                rows.append(
+                    {
+                        "borough": b,
+                        "measure": m,
+                        "year": year,
+                        "borough_value": float("nan") if v is None else float(v),
+                        "borough_as_published": "x" if v is None else str(v),
+                        "neighbours_median": nb,
+                        "neighbours_with_value": 8,
+                        "neighbours": 8,
+                        "inner_london": il,
+                        "england": en,
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def test_published_workforce_findings_are_facts_with_one_answer(tmp_path):
+    section = Section(strand="workforce", title="t", order=50, processed_dir=tmp_path, synthetic=False)
+    comp = _comparison_by_hand()
+    counts = wf_section._stability_counts(comp, (2015, 2016, 2017))
+    # agency below the neighbours' 15 in A's 10, 12, 9 and not in B's 20, 18 (2016 not published): 3 of 5
+    assert counts["agency_rate_pct"]["neighbours_median"] == {"below": 3, "compared": 5}
+    # turnover below 15: A 14, 13 and B 12, 11: 4 of 6; below all three (so below 13.5): A 13, B 12, 11: 3 of 6
+    assert counts["turnover_rate_pct"]["neighbours_median"] == {"below": 4, "compared": 6}
+    assert counts["turnover_rate_pct"]["all"] == {"below": 3, "compared": 6}
+    # absence below all three (below 2.5): A's three years
+    assert counts["absence_rate_pct"]["all"] == {"below": 3, "compared": 6}
+    wf_section._public_findings(section, comp, counts, (2015, 2016, 2017))
+    level, change = section.key_findings
+    assert all(f["kind"] == "fact" and f["source"] == "published" and f["strength"] is None for f in (level, change))
+    assert level["topic"] == change["topic"] == "workforce" and change["answer"] is None
+    assert level["answer"] == (
+        "Published figures for 2015-2017 put the boroughs' agency rate below their statistical neighbours', Inner "
+        "London's and England's in 3 of 5 borough-years, turnover in 3 of 6 and absence in 3 of 6, but start after "
+        "the programme began."
+    )
+    # 2015 to 2017: agency A 10 -> 9, B 20 -> 18 both fell; turnover A 14 -> 13, B 12 -> 11 both fell; absence
+    # unchanged; the flat comparators never fall
+    assert (
+        "the agency rate fell in 2 of 2 boroughs, turnover fell in 2 of 2 and sickness absence fell in 0 of 2"
+        in change["text"]
+    )
+    assert "medians fell in 0 of 2, 0 of 2 and 0 of 2, and none of England's fell" in change["text"]
+
+
+@needs_public
+def test_the_published_section_never_leans_on_the_synthetic_one(tmp_path):
+    comp = public.comparison(public.read_workforce(PUBLIC), public.neighbours(PUBLIC))
+    section = Section(
+        strand="workforce", title="t", order=50, processed_dir=tmp_path, synthetic=False, sources=[public.SOURCE]
+    )
+    wf_section.build_public_section(section, comp)
+    text = " ".join(
+        [i["text"] for i in section.items if i["kind"] == "markdown"] + [f["text"] for f in section.key_findings]
+    )
+    assert "HR extract" not in text and "next section" not in text
+    assert [f["kind"] for f in section.key_findings] == ["fact", "fact"]
+
+
+def test_a_synthetic_change_says_it_is_the_generators_setting():
+    truth = {
+        "planted": {"agency_rate_change": -8.0, "turnover_rate_change": -6.0},
+        "targets_source": "published DfE figures 2015-2018",
+    }
+    words = wf_section._made_up(["agency_rate_pct", "turnover_rate_pct"], truth)
+    assert "later years copied from the published figures" in words
+    assert "8.0 points higher for the agency rate and 6.0 points higher for the turnover rate" in words
+    assert "its setting, not a finding" in words
+    defaults = wf_section._made_up(["agency_rate_pct"], {**truth, "targets_source": "documented defaults"})
+    assert "set to round illustrative values" in defaults
+    assert "made-up data" in wf_section._made_up(["agency_rate_pct"], None)

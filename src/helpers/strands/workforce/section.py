@@ -94,6 +94,8 @@ def shown_value(value, as_published: str, decimals: int = 1) -> str:
     return format_number(value, f"{{:,.{decimals}f}}")
 
 
+#: The measures with a direction, as the answer box names them.
+SHORT_NAMES = {"agency_rate_pct": "agency rate", "turnover_rate_pct": "turnover", "absence_rate_pct": "absence"}
 #: The comparators of the published figures, as prose names them.
 COMPARATORS = {
     "neighbours_median": "statistical neighbours' median",
@@ -114,6 +116,9 @@ def _stability_counts(comp: pd.DataFrame, years) -> dict:
             both = d.dropna(subset=["borough_value", col])
             out[m][col] = {"below": int((both["borough_value"] < both[col]).sum()), "compared": int(len(both))}
         out[m] |= out[m]["neighbours_median"]
+        every = d.dropna(subset=["borough_value", *COMPARATORS])
+        below = (every["borough_value"].to_numpy()[:, None] < every[list(COMPARATORS)].to_numpy()).all(axis=1)
+        out[m]["all"] = {"below": int(below.sum()), "compared": int(len(every))}
     return out
 
 
@@ -163,8 +168,22 @@ def _public_findings(section, comp: pd.DataFrame, counts: dict, focus_years) -> 
         f"sickness absence in {of(counts['absence_rate_pct'])} (against {against}); these figures start after the "
         "programme began, so they show where staffing stood, not whether the programme changed it."
     )
+    # the answer box: one short sentence, each measure against all three comparators at once
+    short = (
+        f"Published figures for {fy} put the boroughs' agency rate below their statistical neighbours', Inner London's "
+        "and England's in "
+        + join_words(
+            [
+                ("" if i == 0 else f"{SHORT_NAMES[m]} in ")
+                + of(counts[m]["all"])
+                + (" borough-years" if i == 0 else "")
+                for i, m in enumerate(names)
+            ]
+        )
+        + ", but start after the programme began."
+    )
     section.key_finding(
-        answer, kind="fact", source="published", topic="workforce", answer=answer, label="Workforce against comparators"
+        answer, kind="fact", source="published", topic="workforce", answer=short, label="Workforce against comparators"
     )
     f = _falls(comp, first, last)
     if not any(f[m]["borough_value"]["compared"] for m in names):
@@ -181,7 +200,8 @@ def _public_findings(section, comp: pd.DataFrame, counts: dict, focus_years) -> 
         )
         + "; over the same years their statistical neighbours' medians fell in "
         + join_words([f"{f[m]['neighbours_median']['fell']} of {f[m]['neighbours_median']['compared']}" for m in names])
-        + f", and England's {join_words(england) if england else 'none of the three'} fell. The series start too late to "
+        + (f", and England's {join_words(england)} fell" if england else ", and none of England's fell")
+        + ". The series start too late to "
         "show the before-and-after change the 2016 evaluation reported.",
         kind="fact",
         source="published",
