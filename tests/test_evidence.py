@@ -281,6 +281,9 @@ def test_key_finding_records_results_and_computes_the_strength(tmp_path):
         s.key_finding("No kind.", design="randomised", unit="families", units=500, ci=(1, 2))
     with pytest.raises(ValueError, match="threshold"):
         s.key_finding("Tiny.", kind="effect", design="before_after", unit="families", units=4, ci=(1, 2))
+    # three local authorities are not three people: no disclosure question, and the rule cannot tell
+    s.key_finding("Areas.", kind="effect", design="comparison", unit="local_authorities", units=3, ci=(1, 2))
+    assert s.key_findings[-1]["n"] is None and s.key_findings[-1]["strength"] == "not possible to tell"
 
 
 def test_topic_and_answer_only_on_real_data_and_one_sentence(tmp_path):

@@ -150,6 +150,10 @@ UNITS: dict[str, str] = {
 }
 
 
+#: Units that are people (or families of people): their count is a count the disclosure rule protects.
+PEOPLE_UNITS = frozenset({"practitioners", "families", "people", "workers"})
+
+
 @dataclass(frozen=True)
 class FactSource:
     label: str  # the badge

@@ -394,8 +394,8 @@ class Section:
             if strength is not None:
                 raise ValueError("key finding: the strength is computed from the results, never given")
             record = evidence.assess(kind, synthetic=self.synthetic, estimate=estimate, ci=ci, **results)
-        if n is None and record["inputs"]:
-            n = record["inputs"]["units"]
+        if n is None and record["inputs"] and record["inputs"]["unit"] in evidence.PEOPLE_UNITS:
+            n = record["inputs"]["units"]  # units that are people (or families) are the group behind it
         if n is not None and is_small(n, self.threshold):
             raise ValueError(f"key finding about a group of {n} (at or under the threshold): leave it out")
         self._check_topic(topic, answer)
