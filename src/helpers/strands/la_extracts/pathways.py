@@ -73,13 +73,15 @@ def referral_cohorts(
 
 
 def wilson(k, n, level: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval for k of n (as proportions)."""
+    """Wilson score interval for k of n (as proportions). At k = 0 or k = n the bound at the
+    estimate is the estimate itself (statsmodels can return it a rounding error past it)."""
     from statsmodels.stats.proportion import proportion_confint
 
     if n == 0:
         return (np.nan, np.nan)
     lo, hi = proportion_confint(int(k), int(n), alpha=1 - level, method="wilson")
-    return float(lo), float(hi)
+    p = int(k) / int(n)
+    return min(float(lo), p), max(float(hi), p)
 
 
 def pathway_rates(cohort: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:

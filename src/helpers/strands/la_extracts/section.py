@@ -101,7 +101,7 @@ def _reconciliation_text(section, has_pub, judged, tolerance_pp, targeted_measur
     bad = judged[~judged["within_tolerance"].astype(bool)]
     points = "percentage point" if tolerance_pp == 1 else "percentage points"
     tol_text = f"exactly for counts and within {tolerance_pp:g} {points} for the re-referral rate" + (
-        " (the generator's stated tolerance)" if section.synthetic else ""
+        " (the generator's stated tolerance)" if targeted_measures is not None else ""
     )
     aimed = ", ".join(_lc(MEASURE_LABELS[m]) for m in (targeted_measures or ()) if m in MEASURE_LABELS)
     within = "" if targeted_measures is None else f" that the synthetic generator aims at ({aimed})"
@@ -240,7 +240,7 @@ def _pathway_sentences(section, results, scope: Scope) -> list[str]:
                 f"(95% CI {section.ci(row['diff_low'], row['diff_high'], n, '{:+.1f}')})"
             )
         sentences.append(
-            f"**The {d['la_code'].nunique()} {scope.area}s together** (after minus before within each {scope.area}, "
+            f"**The {scope.areas(d['la_code'].nunique())} together** (after minus before within each {scope.area}, "
             "combined with Mantel-Haenszel weights; one estimate, so one test rather than one per "
             f"{scope.area}): " + "; ".join(parts) + "."
         )
@@ -323,7 +323,7 @@ def _pathways(section, results, programme_start, scope: Scope, figs: dict) -> No
     section.markdown("\n\n".join(_pathway_sentences(section, results, scope)))
     _pathway_figures(section, results, scope, figs)
     section.markdown(
-        f"What a before/after comparison within each {scope.area} cannot separate: anything else that changed over "
+        f"What a before/after comparison {scope.within()} cannot separate: anything else that changed over "
         "the same years. Referral and re-referral rates, child protection and care numbers moved nationally too "
         "(policy after the Munro review, thresholds, court practice, population change), and recording changed too "
         "(in the boroughs, new case recording came with the programme). A difference between the periods is "
@@ -336,6 +336,14 @@ def _pathways(section, results, programme_start, scope: Scope, figs: dict) -> No
 # ---- costs -----------------------------------------------------------------------------------
 
 
+def _between(section, values: pd.Series, fmt: str, published: bool = False) -> str:
+    """ "0.41 to 0.97", or one figure when they are all the same as written (ratios of totals and
+    published unit costs: about no group of people)."""
+    write = (lambda x: section.published(x, fmt)) if published else (lambda x: section.value(x, None, fmt))
+    lo, hi = write(values.min()), write(values.max())
+    return lo if lo == hi else f"{lo} to {hi}"
+
+
 def _own_unit_cost_text(section, results, scope: Scope) -> str:
     own = results.get("own_unit_costs")
     if own is None or not own["cost_gbp"].notna().any():
@@ -345,14 +353,13 @@ def _own_unit_cost_text(section, results, scope: Scope) -> str:
     )
     ratio = (o["cost_gbp"] / o["s251_cla_gross_gbp"]).dropna()
     text = (
-        f" Costed instead at each {scope.area}'s own published s251 weekly unit cost of a child looked after "
-        f"(£{section.published(o['weekly_unit_cost_gbp'].min(), '{:,.0f}')} to "
-        f"£{section.published(o['weekly_unit_cost_gbp'].max(), '{:,.0f}')} a week in the years covered), the "
-        f"placement weeks in the extracts come to"
+        f" Costed instead at {scope.each()} own published s251 weekly unit cost of a child looked after "
+        f"({_between(section, o['weekly_unit_cost_gbp'], '£{:,.0f}', published=True)} a week in the years "
+        "covered), the placement weeks in the extracts come to"
     )
     if len(ratio):
         text += (
-            f" {section.value(ratio.min(), None, '{:.2f}')} to {section.value(ratio.max(), None, '{:.2f}')} times "
+            f" {_between(section, ratio, '{:.2f}')} times "
             f"the s251 spend: as that unit cost is the spend divided by the weeks children were looked after, the "
             f"ratio compares the weeks in the extracts with the weeks behind the published figure."
         )
@@ -378,20 +385,20 @@ def _costs(section, results, scope: Scope, figs: dict) -> None:
     section.markdown(
         "Placement days from the SSDA903 episodes were costed with the weekly unit costs shipped with the project "
         "(foster care and LA children's home from published sources, the other groups estimates and marked as such; "
-        f"mixed price years, not inflated) and compared with each {scope.area}'s published s251 gross spend on "
+        f"mixed price years, not inflated) and compared with {scope.each()} published s251 gross spend on "
         "children looked after."
         + (
-            f" The central placement cost is between {section.value(ratio.min(), None, '{:.2f}')} and "
-            f"{section.value(ratio.max(), None, '{:.2f}')} times the s251 spend across {scope.area}-years."
+            f" The central placement cost is {_between(section, ratio, '{:.2f}')} times the s251 spend"
+            + (f" across {scope.area}-years." if len(ratio) > 1 else ".")
             if len(ratio)
             else ""
         )
         + " They differ because s251 spend covers more than placements (social work and care leaver services, adoption "
         "and special guardianship support, UASC, overheads) and records what was actually paid, while this estimate "
-        f"uses national average unit costs by placement type, not the {scope.area}'s contracted prices, and counts only "
+        f"uses national average unit costs by placement type, not {scope.each()} contracted prices, and counts only "
         "days in placement."
         + _own_unit_cost_text(section, results, scope)
-        + (" On synthetic extracts the placement days themselves are illustrative." if section.synthetic else "")
+        + (" On these extracts the placement days themselves are illustrative." if scope.data else "")
     )
     section.markdown(
         "The shipped unit costs are in the package's `unit_costs.csv` (see the data dictionary).", appendix=True
@@ -400,7 +407,7 @@ def _costs(section, results, scope: Scope, figs: dict) -> None:
     section.table(
         "cost_vs_s251",
         c[[*cols, "s251_cla_gross_gbp", "ratio_central"]],
-        f"Placement cost (GBP, low / central / high unit costs, and at the {scope.area}'s own s251 unit cost) and "
+        f"Placement cost (GBP, low / central / high unit costs, and at {scope.each()} own s251 unit cost) and "
         "published s251 gross CLA spend",
         decimals=2,
         labels={
@@ -444,54 +451,57 @@ def _appendix(section, results) -> None:
         )
 
 
+def _direction(lo, hi) -> str:
+    return "lower after the start" if hi < 0 else "higher after the start" if lo > 0 else "not clearly different"
+
+
+def _pathway_words(section, g, c, n: int, scope: Scope) -> str:
+    """The finding's words: the areas together when there are several (one test), else the one."""
+
+    def ci(r) -> str:
+        return section.ci(r["diff_low"], r["diff_high"], n, "{:+.1f}")
+
+    if c is not None:
+        r0 = c.iloc[0]
+        down = int((g["diff_high"] < 0).sum())
+        return (
+            f"Together (stratified by {scope.area}) the share on a plan within 12 months of referral was "
+            f"{_direction(r0['diff_low'], r0['diff_high'])}: {section.value(r0['diff_pp'], n, '{:+.1f}')} "
+            f"percentage points (95% CI {ci(r0)}); by {scope.area}, the 95% CI of the difference was below zero in "
+            f"{down} of {len(g)}"
+        )
+    r = g.iloc[0]
+    return (
+        f"In {scope.name(r['la_code'])}, the share of referred children on a child protection plan within 12 months "
+        f"was {_direction(r['diff_low'], r['diff_high'])}: {section.value(r['diff_pp'], n, '{:+.1f}')} percentage "
+        f"points (95% CI {ci(r)})"
+    )
+
+
 def _pathway_finding(section, results, scope: Scope) -> None:
     d = results["pathway_diffs"]
     g = d[d["outcome"] == "cpp_12m"]
     comb = results.get("pathway_combined")
-    c = comb[comb["outcome"] == "cpp_12m"] if comb is not None and len(comb) and len(g) > 1 else None
-    if not len(g):
+    c = comb[comb["outcome"] == "cpp_12m"] if comb is not None and len(g) > 1 else None
+    c = c if c is not None and len(c) else None
+    if not len(g) or (c is None and len(g) > 1):
         return
     n = int(min(g["children_before"].min(), g["children_after"].min()))
     if section.is_small(n):
         return
-    down = int((g["diff_high"] < 0).sum())
-    together = ""
-    if c is not None and len(c):
-        r0 = c.iloc[0]
-        direction = (
-            "lower after the start"
-            if r0["diff_high"] < 0
-            else "higher after the start"
-            if r0["diff_low"] > 0
-            else "not clearly different"
-        )
-        together = (
-            f"Together (stratified by {scope.area}) the share on a plan within 12 months of referral was {direction}: "
-            f"{section.value(r0['diff_pp'], n, '{:+.1f}')} percentage points (95% CI "
-            f"{section.value(r0['diff_low'], n, '{:+.1f}')} to {section.value(r0['diff_high'], n, '{:+.1f}')}); "
-        )
-    by_area = (
-        f"by {scope.area}, the 95% CI of the difference was below zero in {down} of {len(g)}"
-        if together
-        else "Children referred after the programme start were less often on a child protection plan within "
-        f"12 months in {down} of {len(g)} {scope.area}s (95% CI of the difference below zero)"
-    )
-    # before and after, judged on the combined interval (one test; without it, the areas' intervals
-    # together); each area on its own is a check; the children are nested in the authorities, so the
-    # independent units are the authorities
-    ci_all = (
-        (float(c.iloc[0]["diff_low"]), float(c.iloc[0]["diff_high"]))
-        if c is not None and len(c)
-        else (g["diff_low"].min(), g["diff_high"].max())
-    )
+    # before and after, judged on the combined interval when there are several areas (one test); each
+    # area on its own is a check; the children are nested in the authorities, so the independent units
+    # are the authorities
+    r0 = g.iloc[0] if c is None else c.iloc[0]
     section.key_finding(
-        f"{together}{by_area}; a before/after comparison cannot separate this from national trends.",
+        f"{_pathway_words(section, g, c, n, scope)}; a before/after comparison cannot separate this from "
+        "national trends.",
         kind="effect",
         design="before_after",
         unit="local_authorities",
         units=g["la_code"],
-        estimate=float(c.iloc[0]["diff_pp"]) if c is not None and len(c) else None,
-        ci=ci_all,
+        estimate=float(r0["diff_pp"]),
+        ci=(float(r0["diff_low"]), float(r0["diff_high"])),
         checks=[Check(scope.name(b.la_code), b.diff_pp) for b in g.itertuples()],
         label="Pathways after referral",
         n=n,

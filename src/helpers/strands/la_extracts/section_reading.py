@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ...config import ALL_BOROUGHS, BOROUGHS, normalise_borough
+from ...formatting import plural
 from .folders import scope_las
 
 
@@ -26,6 +27,9 @@ class Scope:
     area: str = "borough"
     plural: bool = True
     names: dict = field(default_factory=dict)
+    #: "" for an authority's own returns, "synthetic" for the project's generator, "test" for test data
+    #: (e.g. the DfE validator projects' fake return): the words every illustrative figure carries.
+    data: str = ""
 
     def __post_init__(self):
         self.names = {**self.names, **borough_names()}
@@ -40,6 +44,26 @@ class Scope:
     def whose(self) -> str:
         """ "the boroughs'" / "Bradford's"."""
         return f"the {self.area}s'" if self.plural else f"{self.label}'s"
+
+    def each(self) -> str:
+        """ "each borough's" / "Bradford's"."""
+        return f"each {self.area}'s" if self.plural else f"{self.label}'s"
+
+    def areas(self, n: int) -> str:
+        """ "3 boroughs", "1 authority"."""
+        return plural(n, self.area, "authorities" if self.area == "authority" else None)
+
+    def within(self) -> str:
+        """ "within each borough" / "within Bradford"."""
+        return f"within each {self.area}" if self.plural else f"within {self.label}"
+
+    def illustrative(self) -> str:
+        """The words after a figure from extracts that are not an authority's own ("" for real ones)."""
+        if self.data == "synthetic":
+            return " (synthetic extracts: the figures are illustrative)"
+        if self.data == "test":
+            return f" (test extracts, not {self.whose()} own: the figures are illustrative)"
+        return ""
 
 
 # ---- what was read ---------------------------------------------------------------------------
@@ -79,7 +103,7 @@ def returns_read(section, reading: dict, ledger, scope: Scope, notice: str) -> b
     Returns False when no return was used (the section then stops)."""
     if notice:
         section.markdown(f"**{notice}**")
-    syn = " (synthetic extracts: the figures are illustrative)" if section.synthetic else ""
+    syn = scope.illustrative()
     others = _not_used(ledger, scope)
     if reading["episodes"] == 0 and reading["referrals"] == 0:
         if ledger is not None and len(ledger):
@@ -113,12 +137,15 @@ def returns_read(section, reading: dict, ledger, scope: Scope, notice: str) -> b
     return True
 
 
-def report_scope(borough: str = ALL_BOROUGHS, la=None, names: dict | None = None) -> tuple[list[str], Scope]:
-    """The LA numbers a report covers (:func:`.folders.scope_las`) and how its prose names them."""
+def report_scope(
+    borough: str = ALL_BOROUGHS, la=None, names: dict | None = None, data: str = ""
+) -> tuple[list[str], Scope]:
+    """The LA numbers a report covers (:func:`.folders.scope_las`) and how its prose names them;
+    ``data``: :attr:`Scope.data`."""
     names = {str(k): v for k, v in (names or {}).items()}
     las = scope_las(borough, la)
     if la not in (None, ""):
-        return las, Scope(names.get(las[0], f"LA {las[0]}"), "authority", False, names)
+        return las, Scope(names.get(las[0], f"LA {las[0]}"), "authority", False, names, data)
     if normalise_borough(borough) == ALL_BOROUGHS:
-        return las, Scope(names=names)
-    return las, Scope(BOROUGHS[normalise_borough(borough)][0], "borough", False, names)
+        return las, Scope(names=names, data=data)
+    return las, Scope(BOROUGHS[normalise_borough(borough)][0], "borough", False, names, data)
