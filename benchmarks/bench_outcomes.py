@@ -50,7 +50,7 @@ def main(argv=None) -> int:
         print(pdm.missing_message())
         return 0
     t0 = time.perf_counter()
-    for key in ("preferred", "la_lookup", "la_changes", "sn_2021"):
+    for key in ("preferred", "long", "la_lookup", "la_changes", "sn_2021"):
         pdm.read_result(key)
     t_read = time.perf_counter() - t0
     import pyfixest  # noqa: F401  (import once, outside the timed comparison)

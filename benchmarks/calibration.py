@@ -340,6 +340,8 @@ OUTCOMES_PLANTED = {
     "rereferral_pct": -2.0,  # percentage points
     "cpp_rate": -5.0,  # per 10,000 children
     "cpp_second_pct": -2.0,  # percentage points
+    "cla_starts_rate": -2.5,  # per 10,000 children (about a tenth of the England rate of starts)
+    "cla_taken_rate": -1.0,  # per 10,000 children (children taken into care: a subset of starts)
     "cla_spend_per_child": -30.0,  # GBP per child aged 0-17
 }
 OUTCOMES_PLACEBO_LEVEL = float(_report_parameter("placebo_level")["outcomes"])
@@ -354,7 +356,7 @@ def _outcomes_pool() -> tuple[tuple[int, ...], int]:
 
     r = analysis.run(outcomes=("cla_rate",), use_pyfixest=False, placebo_level=OUTCOMES_PLACEBO_LEVEL)
     p = r.placebo
-    pool = p[(p.outcome == "cla_rate") & (p.statistic == "difference in differences") & ~p.is_treated]
+    pool = p[(p.outcome == "cla_rate") & (p.statistic == analysis.Statistic.DID) & ~p.is_treated]
     return tuple(sorted(int(c) for c in pool.area_code)), len(analysis.PROGRAMME_LAS)
 
 
@@ -495,13 +497,24 @@ def _la_cpp(la: str):
 @functools.cache
 def _outcomes_la_extracts_estimators() -> list[Estimator]:
     from helpers import public_data
+    from helpers.strands.outcomes import analysis
 
     out = []
     if public_data.available():
-        did = "difference in differences vs neighbours"
+        did = analysis.method_label(analysis.Method.DID)
         out += [
             Estimator("outcomes: CLA rate DiD, treated combined", "outcomes", _out_est("cla_rate", did)),
             Estimator("outcomes: CLA rate DiD, one treated LA", "outcomes", _out_est("cla_rate", did, "single")),
+            Estimator(
+                "outcomes: CLA rate change vs every LA, treated combined",
+                "outcomes",
+                _out_est("cla_rate", analysis.method_label(analysis.Method.CHANGE)),
+            ),
+            Estimator(
+                "outcomes: CLA rate change vs every LA, one treated LA",
+                "outcomes",
+                _out_est("cla_rate", analysis.method_label(analysis.Method.CHANGE), "single"),
+            ),
             Estimator(
                 "outcomes: CLA rate DiD combined, placebo p [test]",
                 "outcomes",
@@ -511,34 +524,40 @@ def _outcomes_la_extracts_estimators() -> list[Estimator]:
             Estimator(
                 "outcomes: CLA rate mean of k LAs' DiD, p [test]",
                 "outcomes",
-                _out_est("cla_rate", "mean of the 3 treated LAs' DiD estimates", ci=False),
+                _out_est("cla_rate", analysis.method_label(analysis.Method.MEAN_OF_K, 3), ci=False),
                 test_only=True,
             ),
             Estimator(
                 "outcomes: CLA rate pre-trend, placebo p [test]",
                 "outcomes",
-                _out_est("cla_rate", "pre-programme trend of the gap from neighbours (per year)", ci=False),
+                _out_est("cla_rate", analysis.method_label(analysis.Method.PRE_TREND), ci=False),
                 test_only=True,
             ),
             Estimator(
                 "outcomes: CLA rate synthetic control gap, combined",
                 "outcomes",
-                _out_est("cla_rate", "synthetic control: mean post-programme gap"),
+                _out_est("cla_rate", analysis.method_label(analysis.Method.SC_GAP)),
             ),
             Estimator(
                 "outcomes: CLA rate synthetic control p [test]",
                 "outcomes",
-                _out_est("cla_rate", "synthetic control: mean post-programme gap", ci=False),
+                _out_est("cla_rate", analysis.method_label(analysis.Method.SC_GAP), ci=False),
                 test_only=True,
             ),
-            Estimator("outcomes: avoided child-years, DiD", "outcomes", _out_avoided("difference in differences")),
             Estimator(
-                "outcomes: avoided child-years, synthetic control", "outcomes", _out_avoided("synthetic control")
+                "outcomes: avoided child-years, DiD",
+                "outcomes",
+                _out_avoided(analysis.method_label(analysis.Method.CF_DID)),
+            ),
+            Estimator(
+                "outcomes: avoided child-years, synthetic control",
+                "outcomes",
+                _out_avoided(analysis.method_label(analysis.Method.CF_SC)),
             ),
             Estimator(
                 "outcomes: avoided child-years, ITS vs neighbours",
                 "outcomes",
-                _out_avoided("interrupted time series vs neighbours"),
+                _out_avoided(analysis.method_label(analysis.Method.CF_ITS_NEIGHBOURS)),
             ),
         ]
         out += [

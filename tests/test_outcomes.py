@@ -10,6 +10,7 @@ import csv
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 
@@ -39,7 +40,7 @@ def _write(path, columns, rows):
             w.writerow([r.get(c, "") for c in columns])
 
 
-def _row(code, year, measure, value, published=None, vintage=""):
+def _row(code, year, measure, value, published=None, vintage="", source="HAND"):
     return {
         "la_code": f"E0{code:07d}",
         "old_la_code": str(code),
@@ -50,12 +51,13 @@ def _row(code, year, measure, value, published=None, vintage=""):
         "value": "" if value is None else f"{value}",
         "value_as_published": published if published is not None else f"{value}",
         "pop_vintage": vintage,
-        "source_id": "HAND",
+        "source_id": source,
     }
 
 
-def make_folder(path, counts: dict, pops: dict, suppressed=(), revised_pop=None):
-    """counts[(code, year)] CLA at 31 March; pops[(code, mid_year)] 0-17 population (pre-2021 vintage)."""
+def make_folder(path, counts: dict, pops: dict, suppressed=(), revised_pop=None, extra_rows=(), long_rows=()):
+    """counts[(code, year)] CLA at 31 March; pops[(code, mid_year)] 0-17 population (pre-2021 vintage).
+    ``extra_rows`` go into the preferred and long files, ``long_rows`` (other vintages) into the long file only."""
     path.mkdir(parents=True, exist_ok=True)
     rows = []
     for (code, year), v in counts.items():
@@ -67,7 +69,9 @@ def make_folder(path, counts: dict, pops: dict, suppressed=(), revised_pop=None)
         rows.append(_row(code, year, "pop_0_17_ons_mid_year_pre2021census", v, vintage=pdm.VINTAGE_PRE2021))
         if revised_pop is not None:
             rows.append(_row(code, year, "pop_0_17_ons_mid_year_revised", revised_pop, vintage=pdm.VINTAGE_REVISED))
+    rows += list(extra_rows)
     _write(path / "csc_indicators_preferred.csv", [c.name for c in pdm.PREFERRED.columns], rows)
+    _write(path / "csc_indicators_long.csv", [c.name for c in pdm.LONG.columns], rows + list(long_rows))
     codes = sorted({c for c, _ in counts})
     _write(
         path / "la_lookup.csv",
@@ -433,29 +437,101 @@ def test_group_placebos_combine_members_and_compare_with_their_neighbours_by_han
     rng = np.random.default_rng(7)
     Num = rng.integers(5, 50, size=(4, 5)).astype(float)
     Den = rng.integers(800, 1200, size=(4, 5)).astype(float)
-    R = Num / Den * 1e4
     nb = {"a": ["b", "c"], "b": ["a", "d"], "c": ["d", "e"], "d": ["e"], "e": ["a"]}
-    y1, c, sets, exposure = inference.group_placebos(
-        Num, Den, R, codes, ["a", "b", "c", "d"], nb, 2, 1e4, draws=30, seed=3, treated=["b"]
-    )
-    assert y1.shape == c.shape == exposure.shape == (4, len(sets)) and len(sets) == 30
+    g = inference.group_placebos(Num, Den, codes, ["a", "b", "c", "d"], nb, 2, 1e4, draws=30, seed=3, treated=["b"])
+    assert g.rate.shape == g.comparator.shape == g.exposure.shape == (4, len(g.sets)) and len(g.sets) == 30
     seen = set()
-    for g, idx in enumerate(sets):
+    for k, idx in enumerate(g.sets):
         members = [codes[i] for i in idx]
         assert len(set(members)) == 2 and "e" not in members  # candidates only, no repeats in a set
         i, j = idx
         expected_y = (Num[:, i] + Num[:, j]) / (Den[:, i] + Den[:, j]) * 1e4  # summed counts, not mean of rates
         comps = sorted({x for m in members for x in nb[m]} - set(members))
-        expected_c = np.mean([R[:, codes.index(x)] for x in comps], axis=0)
-        assert y1[:, g] == pytest.approx(expected_y) and c[:, g] == pytest.approx(expected_c)
-        # if b's rate rose by 1: the group's rate moves by b's share of its children, the
-        # comparators' mean by 1 / (number of comparators) when b is one of them
+        ci = [codes.index(x) for x in comps]
+        # the comparators combined the same way: summed counts over summed populations
+        expected_c = Num[:, ci].sum(axis=1) / Den[:, ci].sum(axis=1) * 1e4
+        assert g.rate[:, k] == pytest.approx(expected_y) and g.comparator[:, k] == pytest.approx(expected_c)
+        # if b's rate rose by 1: the group's rate moves by b's share of its children, the comparators'
+        # by b's share of theirs when b is one of them
         b = codes.index("b")
         share = Den[:, b] / (Den[:, i] + Den[:, j]) if "b" in members else np.zeros(4)
-        expected_exposure = share - ("b" in comps) / len(comps)
-        assert exposure[:, g] == pytest.approx(expected_exposure)
+        comp_share = Den[:, b] / Den[:, ci].sum(axis=1) if "b" in comps else np.zeros(4)
+        assert g.exposure[:, k] == pytest.approx(share - comp_share)
+        assert g.own_exposure[:, k] == pytest.approx(share)
         seen.add(("b" in members, "b" in comps))
     assert seen == {(True, False), (False, True), (False, False)}  # every kind of group was checked
+
+
+def _summed_panel():
+    """Two treated LAs (101, 102, 10,000 children each, 40 per 10,000 throughout) whose neighbours
+    (103-112: LA 103 has 100,000 children, the others 10,000) are at 50 per 10,000, except LA 103,
+    which falls to 30 after the start. The other LAs vary a little at random around 45."""
+    rng = np.random.default_rng(3)
+    counts, pops = {}, {}
+    for c in CODES:
+        pop = 100_000 if c == 103 else 10_000
+        for y in YEARS:
+            if c in (101, 102):
+                rate = 40.0
+            elif c == 103:
+                rate = 50.0 if y < 2015 else 30.0
+            elif c <= 112:
+                rate = 50.0
+            else:
+                rate = 45.0 + rng.normal(0, 1)
+            counts[(c, y)] = round(rate * pop / 1e4, 6)
+            pops[(c, y - 1)] = pop
+    return counts, pops
+
+
+def test_combined_areas_against_summed_neighbours_by_hand(tmp_path):
+    counts, pops = _summed_panel()
+    r = run_tiny(make_folder(tmp_path, counts, pops), treated=(101, 102), use_pyfixest=True)
+    # neighbours of the pair: 103-112 (the next ten LAs of each, the treated left out). Summed: 950 children
+    # per 190,000 before (50 per 10,000) and 300 + 9 x 50 = 750 after (750 / 190,000 x 10,000 = 39.4737):
+    # a change of -10.5263; the boroughs' own change is 0, so the DiD is +10.5263. The mean of the
+    # neighbours' rates changes by -20 / 10 = -2 only: the unweighted DiD would be +2.
+    summed = 0 - (750 / 190_000 * 1e4 - 50)
+    d = _est(r, "difference in differences vs neighbours", "treated")
+    assert d.estimate == pytest.approx(summed, abs=1e-9)
+    assert abs(d.estimate - 2.0) > 8
+    # the event study and the ITS gap use the same summed comparator: each post year's gap moved by +10.5263
+    ev = r.event[(r.event.area_code == "treated")].set_index("year").estimate
+    assert ev[2016] == pytest.approx(summed, abs=1e-9) and ev[2012] == pytest.approx(0, abs=1e-9)
+    # pyfixest on the two combined series gives the same estimate
+    check = r.pyfixest_check.set_index("area_code").loc["treated"]
+    assert check.estimate_pyfixest == pytest.approx(summed, abs=1e-8)
+    # the cost: -10.5263 per 10,000 over 20,000 children x 3 cost years = 63.16 more child-years in care
+    c = r.costs[(r.costs.area_code == "treated") & (r.costs.method == "difference in differences")]
+    assert c.avoided_child_years.iloc[0] == pytest.approx(-summed * 20_000 * 3 / 1e4, abs=1e-6)
+    # a single treated LA is still compared with the mean of its neighbours' rates: 101's neighbours are
+    # 103-111 (9 LAs: the other treated LA is left out), so the mean changes by -20 / 9
+    single = _est(r, "difference in differences vs neighbours", "101")
+    assert single.estimate == pytest.approx(20 / 9, abs=1e-9)
+
+
+def test_detectable_change_from_a_hand_made_placebo_distribution():
+    # 79 placebos -39..39: an estimate is unusual (two-sided p < 0.05) when 2 x (1 + placebos at least as
+    # far out) / 80 < 0.05, i.e. when no placebo is as far out: below -39 or above +39
+    assert inference.detectable_change(np.arange(79.0) - 39, 0.95) == (-39.0, 39.0)
+    # 120 placebos 1..120: 2 x (1 + k) / 121 < 0.05 needs k <= 2, so below the third lowest (3) or above the
+    # third highest (118)
+    ref = np.arange(1.0, 121.0)
+    low, high = inference.detectable_change(ref, 0.95)
+    assert (low, high) == (3.0, 118.0)
+    # the same cut as the p-values: just inside the thresholds is not unusual, just outside is
+    none = np.zeros(len(ref))
+    assert (
+        inference.randomisation_p(2.99, 1.0, ref, none)[1] < 0.05 <= inference.randomisation_p(3.0, 1.0, ref, none)[1]
+    )
+    assert (
+        inference.randomisation_p(118.01, 1.0, ref, none)[1]
+        < 0.05
+        <= inference.randomisation_p(118.0, 1.0, ref, none)[1]
+    )
+    # too few placebos to stand out at all, and missing values left out
+    assert np.isnan(inference.detectable_change(np.arange(39.0), 0.95)).all()
+    assert inference.detectable_change(np.append(np.arange(79.0) - 39, np.nan), 0.95) == (-39.0, 39.0)
 
 
 def test_randomisation_interval_by_hand_and_by_brute_force():
@@ -514,3 +590,158 @@ def test_combined_unit_against_groups_of_its_size_recovers_planted_effect(plante
     assert set(c.method) == {"difference in differences", "synthetic control", "interrupted time series vs neighbours"}
     for row in c.itertuples():
         assert row.avoided_child_years_low <= 60 <= row.avoided_child_years_high, row.method
+
+
+def _flow_rows():
+    """Children starting care and taken into care for LAs 101-103 as a published folder holds them: the
+    preferred file as first published to 2014 and revised (LAIT) from 2015, the long file also keeping
+    the first-published counts of 2015-2017 (each from its own year's release)."""
+    started = {101: (200, 180, 185), 102: (150, 137, 142), 103: (150, 140, 143)}  # 2013-2016, 2017 first, 2017 revised
+    preferred, long_only = [], []
+    for code, (base, first_2017, revised_2017) in started.items():
+        for y in range(2010, 2018):
+            first = first_2017 if y == 2017 else base
+            release = f"SFR99/{y}"
+            if y < 2015:
+                preferred.append(_row(code, y, "cla_started_during_year_number", first, source=release))
+            else:
+                latest = revised_2017 if y == 2017 else base + 1
+                preferred.append(_row(code, y, "cla_started_during_year_number", latest, source="LAIT"))
+                long_only.append(_row(code, y, "cla_started_during_year_number", first, source=release))
+        for y, v in ((2013, 70), (2014, 66), (2016, None), (2017, 60)):
+            if code == 101 and v is None:
+                preferred.append(
+                    _row(code, y, "cla_taken_into_care_during_year_number", None, published="x", source=f"SFR99/{y}")
+                )
+            else:
+                preferred.append(_row(code, y, "cla_taken_into_care_during_year_number", v or 65, source=f"SFR99/{y}"))
+    return preferred, long_only
+
+
+def test_taken_into_care_claim_on_one_vintage_across_the_join(tmp_path):
+    counts, pops = planted_panel(effect=0.0, seed=4)
+    preferred, long_only = _flow_rows()
+    folder = make_folder(tmp_path, counts, pops, extra_rows=preferred, long_rows=long_only)
+    r = run_tiny(folder, treated=(101, 102, 103), use_pyfixest=False)
+    c = r.claims[(r.claims.area == "Treated areas combined") & r.claims.claim.str.startswith("8.6%")]
+    started = c[c.measure == "cla_started_during_year_number"].set_index("to_year")
+    assert set(started.vintage) == {"as first published"}
+    # 2013: 200 + 150 + 150 = 500; 2017 as first published: 180 + 137 + 140 = 457, -8.6%. The preferred file's
+    # revised 2017 (185 + 142 + 143 = 470, -6.0%) is never mixed with the 2013 count.
+    assert started.loc[2017, "value_from"] == 500 and started.loc[2017, "value_to"] == 457
+    assert started.loc[2017, "change_pct"] == pytest.approx((457 - 500) / 500 * 100)
+    assert round(started.loc[2017, "change_pct"], 1) == -8.6
+    assert started.loc[2015, "change_pct"] == pytest.approx(0.0)  # first published 2015 = 2013, not the revised +1
+    taken = c[c.measure == "cla_taken_into_care_during_year_number"].set_index("to_year")
+    assert taken.loc[2014, "change_pct"] == pytest.approx((66 * 3 - 70 * 3) / (70 * 3) * 100)
+    assert np.isnan(taken.loc[2016, "change_pct"]) and "2016" in taken.loc[2016, "note"]  # suppressed for 101
+    # every end year the claim could mean is read, on both flows
+    assert sorted(started.index) == sorted(taken.index) == [2014, 2015, 2016, 2017]
+    # the join: 2015-2017 hold revised counts; the revision is (latest - first) / first
+    j = r.vintage_join[(r.vintage_join.area == "Treated areas combined")].set_index("year")
+    assert list(j.index) == [2015, 2016, 2017]
+    assert j.loc[2017, "first_published"] == 457 and j.loc[2017, "latest"] == 470
+    assert j.loc[2017, "revision_pct"] == pytest.approx((470 - 457) / 457 * 100)
+
+
+def test_first_published_keeps_each_years_own_release(tmp_path):
+    counts, pops = planted_panel(effect=0.0, seed=4)
+    preferred, long_only = _flow_rows()
+    folder = make_folder(tmp_path, counts, pops, extra_rows=preferred, long_rows=long_only)
+    fp = pdm.first_published(["cla_started_during_year_number", "no_such_measure"], areas=["101"], path=folder)
+    got = fp.set_index("year")["value"]
+    assert list(got.index) == list(range(2010, 2018)) and got[2017] == 180 and got[2016] == 200
+    assert set(fp.source_id) == {f"SFR99/{y}" for y in range(2010, 2018)}  # never the LAIT revision
+    assert [pdm.release_year(x) for x in ("SFR36/2014", "OSR26/2011", "CLA_UD_2018", "EES_CLA_2021", "LAIT")] == [
+        2014,
+        2011,
+        2018,
+        2021,
+        None,
+    ]
+
+
+@needs_real
+def test_real_children_in_care_around_the_start_read_from_the_published_file():
+    # read independently of the strand: the preferred CSV itself, the three boroughs summed
+    path = pdm.public_data_dir() / "csc_indicators_preferred.csv"
+    total = {}
+    with open(path, newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if row["measure"] == "cla_at_31_march_number" and row["old_la_code"] in ("213", "205", "207"):
+                if row["year"] in ("2013", "2014", "2017"):
+                    total[int(row["year"])] = total.get(int(row["year"]), 0) + float(row["value"])
+    assert total == {2013: 522, 2014: 477, 2017: 485}
+    # -8.6% in the year to 31 March 2014 (before the July 2014 start), +1.7% over 2014-2017
+    assert round((477 - 522) / 522 * 100, 1) == -8.6 and round((485 - 477) / 477 * 100, 1) == 1.7
+    r = analysis.run(outcomes=["cla_rate"], use_pyfixest=False, group_draws=50)
+    p = r.panel[(r.panel.outcome == "cla_number") & (r.panel.area_code == "treated")].set_index("year").value
+    assert (p[2013], p[2014], p[2017]) == (522, 477, 485)  # the combined count is the sum, not the mean
+    c = r.claims[(r.claims.area == "Treated areas combined") & (r.claims.vintage == "latest revision")]
+    before = c[(c.from_year == 2013) & (c.to_year == 2014)].iloc[0]
+    assert before.change_pct == pytest.approx((477 - 522) / 522 * 100)
+    bid = c[(c.from_year == 2014) & (c.to_year == 2017)].iloc[0]
+    assert bid.change_pct == pytest.approx((485 - 477) / 477 * 100)
+
+
+@pytest.fixture(scope="module")
+def real_section(tmp_path_factory):
+    if not pdm.available():
+        pytest.skip("public statistics folder not found")
+    r = analysis.run(use_pyfixest=False)
+    sec = Section(
+        "outcomes",
+        outcome_section.TITLE,
+        40,
+        tmp_path_factory.mktemp("real"),
+        synthetic=False,
+        sources=outcome_section.sources(),
+    )
+    outcome_section.build_section(sec, r)
+    return r, json.loads(sec.save().read_text())
+
+
+WORD_P = re.compile(r"\b(unusual|borderline|ordinary)\b[^.;]{0,60}?\(p (=|<) ([0-9.]+)")
+
+
+@needs_real
+def test_real_section_words_agree_with_numbers_and_say_what_the_issue_asks(real_section):
+    r, meta = real_section
+    body = [i["text"] for i in meta["items"] if i["kind"] == "markdown" and not i["appendix"]]
+    texts = body + [f["text"] for f in meta["key_findings"]] + [f.get("answer") or "" for f in meta["key_findings"]]
+    seen = 0
+    for text in texts:
+        for word, op, p in WORD_P.findall(text):
+            p = float(p)
+            seen += 1
+            # one wording rule: below 0.05 unusual, 0.05 to 0.10 borderline, otherwise ordinary
+            assert (word == "unusual") == (p < 0.05 or op == "<"), text
+            if word == "borderline":
+                assert 0.05 <= p < 0.10, text
+            if word == "ordinary":
+                assert p >= 0.10, text
+    assert seen > 50
+    joined = " ".join(body)
+    # when the fall happened, the two comparisons, the claim, what could be detected, the costs
+    assert "most of that difference had come by 2014, before the start" in joined
+    assert "Against England and every eligible LA" in joined and "Against their statistical neighbours" in joined
+    assert (
+        "no reading gives a fall of 8.6%" in joined and "522 at 31 March 2013 to 477 at 31 March 2014, -8.6%" in joined
+    )
+    assert "could not have been told apart from ordinary movement among English LAs" in joined
+    assert "no method's central estimate reaches the programme's cost" in joined
+    topics = [f["topic"] for f in meta["key_findings"] if f.get("topic")] if "topic" in meta["key_findings"][0] else []
+    answers = " ".join(f.get("answer") or f["text"] for f in meta["key_findings"])
+    assert "35.2 per 10,000 in 2014, 22.4 per 10,000 in 2017" in answers  # child protection reaches the summary
+    if topics:
+        assert {
+            "children_in_care",
+            "flow_into_care",
+            "child_protection",
+            "re_referrals",
+            "costs",
+            "bid_target",
+            "claims",
+        } <= set(topics)
+    # no file paths or module names in the body
+    assert not re.search(r"\.py\b|benchmarks/|helpers\.|src/", joined)

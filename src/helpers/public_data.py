@@ -705,6 +705,40 @@ def panel(
     return df[PANEL_COLUMNS].sort_values(["area_code", "measure", "year"]).reset_index(drop=True)
 
 
+#: A release's id names the year it was published: "SFR36/2014" and "OSR26/2011" (statistical first
+#: releases), "CLA_UD_2018" (underlying data), "EES_CLA_2021" and "EES_CIN_2022" (Explore Education
+#: Statistics). Ids without a year ("LAIT", "LAIT_2025-05", "CSC_OE", "DERIVED", "S251_OUTTURN",
+#: "EES_CIN_2022_POP") are compilations or derivations, never a first publication.
+_RELEASE = re.compile(r"^(?:SFR|OSR)\d+/(\d{4})$|^(?:CLA_UD|EES_CLA|EES_CIN)_(\d{4})$")
+
+
+def release_year(source_id) -> int | None:
+    """The year the release ``source_id`` was published, or None for a compilation (see :data:`_RELEASE`)."""
+    m = _RELEASE.match(str(source_id))
+    return int(m.group(1) or m.group(2)) if m else None
+
+
+def first_published(measures: Iterable[str], areas: Iterable | None = None, years=None, path=None) -> pd.DataFrame:
+    """Counts as first published, one vintage throughout: for each area x year x measure, the value in
+    the release of that year (DfE's annual release of year t first publishes the figures at 31 March t
+    or for the year ending 31 March t), from the long file, with the columns of :func:`panel`.
+
+    Cells no release of their own year carries are absent, not filled from a later revision: for
+    children starting, taken into and ceasing care the first-published series ends in 2017, while the
+    preferred file switches to LAIT's latest revision from 2015 (PROVENANCE.md). Where two releases of
+    the same year carry a cell (a release's several files), the one whose id sorts first is kept.
+    Measures the long file does not hold give no rows."""
+    present = set(read_result("long", path).data["measure"].unique())
+    measures = [m for m in measures if m in present]
+    if not measures:
+        return pd.DataFrame(columns=PANEL_COLUMNS)
+    df = panel(measures, areas=areas, years=years, path=path, source="long")
+    published = df["source_id"].map(release_year)
+    df = df[published.notna() & (published == df["year"])]
+    df = df.sort_values(["area_code", "measure", "year", "source_id"])
+    return df.drop_duplicates(["area_code", "measure", "year"]).reset_index(drop=True)
+
+
 def population(areas=None, years=None, vintage: str = VINTAGE_PRE2021, path=None) -> pd.DataFrame:
     """Mid-year 0-17 population on one vintage: ``area_code, year (mid-year), population``."""
     p = panel([POPULATION_MEASURES[vintage]], areas=areas, years=years, vintage=vintage, path=path)

@@ -36,11 +36,14 @@ from . import panel as pnl
 from .claims import recompute_claims
 from .costs import avoided_costs
 from .definitions import (
+    CLA_NUMBER,
     CONTEXT,
     DEFAULT_OUTCOMES,
     NEIGHBOURS_ID,
     OUTCOMES,
     PROGRAMME_LAS,
+    STARTED,
+    TAKEN,
     TREATED_ID,
     Method,
     Statistic,
@@ -50,8 +53,8 @@ from .definitions import (
     treated_for,
 )
 from .design import Design, design
-from .outputs import COUNTERFACTUALS, ESTIMATES, EVENT, EXCLUSIONS, PANEL, PLACEBO, WEIGHTS
-from .unit_estimates import Frame, Rows, mean_of_k, unit_estimates
+from .outputs import COUNTERFACTUALS, DETECTABLE, ESTIMATES, EVENT, EXCLUSIONS, PANEL, PLACEBO, WEIGHTS
+from .unit_estimates import Frame, Rows, check_estimates, mean_of_k, unit_estimates
 
 #: Names the notebook, the charts and the calibration read from the run's module.
 __all__ = [
@@ -62,6 +65,7 @@ __all__ = [
     "TREATED_ID",
     "Method",
     "Results",
+    "Statistic",
     "first_post_year",
     "method_label",
     "run",
@@ -70,6 +74,12 @@ __all__ = [
 
 #: The placebo statistics of a single LA, kept for each placebo run.
 PLACEBO_STATS = ("did", "did_cost", "pre_slope", "sc_ratio", "sc_effect", "sc_cost", "its_cost")
+#: The first year whose rate uses a population estimated after the Census 2011 rebase: the rate of
+#: year t uses the mid-(t-1) estimate, and ONS's mid-2011 estimates were the first on the census base
+#: (for example Kensington and Chelsea, children aged 0-17: 30,340 at mid-2010, 26,700 at mid-2011).
+REBASED_FROM = 2012
+#: The counts the claims are read on, as first published.
+CLAIM_MEASURES = (CLA_NUMBER, STARTED, TAKEN)
 
 
 @dataclass
@@ -91,6 +101,8 @@ class Results:
     claims: pd.DataFrame
     costs: pd.DataFrame
     exclusions: pd.DataFrame
+    detectable: pd.DataFrame | None = None
+    vintage_join: pd.DataFrame | None = None
     notes: list = field(default_factory=list)
     pyfixest_check: pd.DataFrame | None = None
 
@@ -125,8 +137,9 @@ def _comparison_frame(d: Design, okey, o, num, den, rate, series, rows: Rows) ->
     return f
 
 
-def _placebo_runs(d: Design, f: Frame) -> dict:
-    """Each complete pool LA with at least 3 complete neighbours, analysed as if treated."""
+def _placebo_runs(d: Design, f: Frame, synthetic: bool = True) -> dict:
+    """Each complete pool LA with at least 3 complete neighbours, analysed as if treated (without
+    the synthetic control and the ITS cost gap for a check, ``synthetic=False``)."""
     plc = {}
     for c in f.complete:
         comps = [str(x) for x in d.sn_of.get(int(c), []) if str(x) in f.col and str(x) != c]
@@ -134,29 +147,34 @@ def _placebo_runs(d: Design, f: Frame) -> dict:
             continue
         y1 = f.Ypool[:, f.col[c]]
         Y0 = f.Ypool[:, [f.col[x] for x in comps]]
-        donors = [i for i in range(len(f.complete)) if i != f.col[c]]
-        sc = est.synth_fit(y1, f.Ypool[:, donors], f.pre, f.post)
         plc[c] = {
             "did": est.did(y1, Y0, f.pre, f.post),
             "did_cost": est.did(y1, Y0, f.pre, f.cost_mask),
             "event": est.event_study(y1, Y0, f.ref_i),
             "pre_slope": est.pre_slope(y1, Y0, f.pre, f.yrs),
-            "sc_ratio": sc["ratio"],
-            "sc_effect": sc["effect"],
-            "sc_cost": float(sc["gap"][f.cost_mask].mean()),
-            "sc_pre_rmspe": sc["pre_rmspe"],
-            "its_cost": float(est.its_cost_gap(y1 - Y0.mean(axis=1), f.yrs, d.fpy, f.cost_mask)),
         }
+        if synthetic:
+            donors = [i for i in range(len(f.complete)) if i != f.col[c]]
+            sc = est.synth_fit(y1, f.Ypool[:, donors], f.pre, f.post)
+            plc[c].update(
+                sc_ratio=sc["ratio"],
+                sc_effect=sc["effect"],
+                sc_cost=float(sc["gap"][f.cost_mask].mean()),
+                its_cost=float(est.its_cost_gap(y1 - Y0.mean(axis=1), f.yrs, d.fpy, f.cost_mask)),
+            )
     return plc
 
 
-def _references(d: Design, f: Frame, rows: Rows) -> int:
-    """The placebo distributions of the frame: single LAs (``P``, ``Pev``) and, for a combined unit
-    of several treated LAs, placebo groups of the same size (``Pg``). Returns the number of complete
-    LAs left out of the placebo runs (fewer than 3 eligible neighbours)."""
-    plc = _placebo_runs(d, f)
+def _references(d: Design, f: Frame, rows: Rows, synthetic: bool = True) -> int:
+    """The placebo distributions of the frame: single LAs (``P``, ``Pev``; the change of every
+    eligible LA with a complete series, ``P["change"]``) and, for a combined unit of several treated
+    LAs, placebo groups of the same size (``Pg``). Returns the number of complete LAs left out of the
+    placebo runs (fewer than 3 eligible neighbours)."""
+    plc = _placebo_runs(d, f, synthetic)
     f.n_plc = len(plc)
-    f.P = {k: np.array([v[k] for v in plc.values()]) for k in PLACEBO_STATS}
+    stats = PLACEBO_STATS if synthetic else ("did", "did_cost", "pre_slope")
+    f.P = {k: np.array([v[k] for v in plc.values()]) for k in stats}
+    f.P["change"] = f.Ypool[f.post].mean(axis=0) - f.Ypool[f.pre].mean(axis=0)
     f.Pg = f.P
     if TREATED_ID in d.units and len(plc) >= len(d.tcodes):
         f.Pg = inf.group_reference(
@@ -173,41 +191,34 @@ def _references(d: Design, f: Frame, rows: Rows) -> int:
             first_post=d.fpy,
             cost_mask=f.cost_mask,
             reference_index=f.ref_i,
+            synthetic=synthetic,
         )
     f.Pev = np.array([v["event"] for v in plc.values()]) if plc else np.empty((0, len(f.yrs)))
-    for c, v in plc.items():
+    for c, v in plc.items() if synthetic else ():
         rows.plc.append((f.okey, Statistic.DID, c, d.names.get(c, c), v["did"], False))
         rows.plc.append((f.okey, Statistic.SC_RATIO, c, d.names.get(c, c), v["sc_ratio"], False))
     return len(f.complete) - f.n_plc
 
 
-def _analyse_outcome(d: Design, okey: str, values, sources, rows: Rows) -> None:
-    """One outcome: its panel rows, then (for an analysed outcome) the placebo runs, every treated
-    unit's estimates, the mean of the treated LAs' estimates and the notes."""
-    o = OUTCOMES[okey]
-    num, den = pnl.outcome_matrix(values, o)
-    num, den = num.reindex(d.years_all), den.reindex(d.years_all)
-    rate = num / den * o.scale
-    shown = set(d.tcodes) | set(CONTEXT) | set(d.all_neighbours) | set(d.pool_codes)
-    series = {c: rate[c] for c in rate.columns if c in shown}
-    if len(d.treated) > 1:
-        series[TREATED_ID] = pnl.combine(num, den, d.tcodes, o.scale)
-    series[NEIGHBOURS_ID] = pnl.combine(num, den, d.all_neighbours, o.scale)
-    rows.panel.append(
-        pnl.panel_rows(okey, o, series, num, den, sources, d.years_all, d.tcodes, d.all_neighbours, d.names)
-    )
-    if not o.analyse or not d.units:
+def _rebased(d: Design, f: Frame, rows: Rows) -> None:
+    """The same comparison without the years whose rates use populations from before the Census 2011
+    rebase (years before ``d.rebased_from``): each unit's DiD and change against every LA, so the
+    section can say whether any conclusion depends on those years."""
+    keep = f.yrs >= d.rebased_from
+    if (f.yrs < d.rebased_from).sum() == 0 or (keep & f.pre).sum() < 2:
         return
-    f = _comparison_frame(d, okey, o, num, den, rate, series, rows)
-    if f is None:
-        return
-    without_placebo = _references(d, f, rows)
-    did_by_unit = {}
+    yrs = f.yrs[keep]
+    g = Frame(okey=f.okey, o=f.o, num=f.num, den=f.den, yrs=yrs, R=f.R.loc[yrs], complete=f.complete)
+    g.pre, g.post, g.cost_mask = f.pre[keep], f.post[keep], f.cost_mask[keep]
+    g.ref_i = int(np.where(yrs == d.ref)[0][0]) if d.ref in yrs else int(np.where(g.pre)[0][-1])
+    g.Ypool, g.col = f.Ypool[keep], f.col
+    _references(d, g, rows, synthetic=False)
     for u in d.units:
-        e = unit_estimates(d, f, u, rows)
-        if e is not None and not np.isnan(e):
-            did_by_unit[u] = e
-    mean_of_k(d, f, did_by_unit, rows)
+        check_estimates(d, g, u, rows, (Method.DID_REBASED, Method.CHANGE_REBASED), int(yrs.min()))
+
+
+def _notes(d: Design, o, f: Frame, without_placebo: int, rows: Rows) -> None:
+    """What the reader must know about the frame's placebo runs."""
     lvl = d.placebo_level
     if len(d.units) and not inf.placebos_bound_interval(f.n_plc, lvl):
         rows.notes.append(
@@ -219,6 +230,41 @@ def _analyse_outcome(d: Design, okey: str, values, sources, rows: Rows) -> None:
         rows.notes.append(
             f"{o.label}: {without_placebo} LA(s) with complete data had fewer than 3 eligible neighbours and were not used as placebos."
         )
+
+
+def _analyse_outcome(d: Design, okey: str, values, sources, rows: Rows) -> None:
+    """One outcome: its panel rows, then (for an analysed outcome) the placebo runs, every treated
+    unit's estimates (or, for a check on another outcome, its DiD and change only), the mean of the
+    treated LAs' estimates, the check without the pre-rebase years, and the notes."""
+    o = OUTCOMES[okey]
+    num, den = pnl.outcome_matrix(values, o)
+    num, den = num.reindex(d.years_all), den.reindex(d.years_all)
+    rate = num / den * o.scale
+    shown = set(d.tcodes) | set(CONTEXT) | set(d.all_neighbours) | set(d.pool_codes)
+    series = {c: rate[c] for c in rate.columns if c in shown}
+    count = o.denominator is None
+    if len(d.treated) > 1:
+        series[TREATED_ID] = pnl.combine(num, den, d.tcodes, o.scale, count)
+    series[NEIGHBOURS_ID] = pnl.combine(num, den, d.all_neighbours, o.scale, count)
+    rows.panel.append(
+        pnl.panel_rows(okey, o, series, num, den, sources, d.years_all, d.tcodes, d.all_neighbours, d.names)
+    )
+    if not o.analyse or not d.units:
+        return
+    f = _comparison_frame(d, okey, o, num, den, rate, series, rows)
+    if f is None:
+        return
+    without_placebo = _references(d, f, rows, synthetic=o.full_design)
+    did_by_unit = {}
+    for u in d.units:
+        e = unit_estimates(d, f, u, rows) if o.full_design else check_estimates(d, f, u, rows)
+        if e is not None and not np.isnan(e):
+            did_by_unit[u] = e
+    if o.full_design:
+        mean_of_k(d, f, did_by_unit, rows)
+        if o.per_population:
+            _rebased(d, f, rows)
+    _notes(d, o, f, without_placebo, rows)
 
 
 def _tables(d: Design, rows: Rows) -> dict:
@@ -235,6 +281,7 @@ def _tables(d: Design, rows: Rows) -> dict:
         "synth_weights": pd.DataFrame(rows.w, columns=WEIGHTS.column_names),
         "series": pd.DataFrame(rows.ser, columns=COUNTERFACTUALS.column_names),
         "exclusions": exclusions,
+        "detectable": pd.DataFrame(rows.det, columns=DETECTABLE.column_names),
         "pyfixest_check": pd.DataFrame(rows.pyfx) if rows.pyfx else None,
     }
 
@@ -285,7 +332,7 @@ def run(
     rows = Rows(notes=[])
     cost_years = tuple(cost_years)
     settings = dict(fpy=fpy, ref=fpy - 1, cost_years=cost_years, placebo_level=placebo_level)
-    settings.update(group_draws=group_draws, use_pyfixest=use_pyfixest)
+    settings.update(group_draws=group_draws, use_pyfixest=use_pyfixest, rebased_from=REBASED_FROM)
     d = design(treated, first_year, last_year, neighbour_list, public_data_dir, exclude_small, settings, rows.notes)
     values, sources = pnl.load_components(outcomes, first_year, last_year, path=public_data_dir)
     for okey in outcomes:
@@ -304,9 +351,14 @@ def run(
         programme_cost=tuple(programme_cost),
         placebo_level=placebo_level,
         group_draws=group_draws,
+        rebased_from=REBASED_FROM,
         public_data_dir=str(pdm.public_data_dir(public_data_dir)),
     )
-    claims = recompute_claims(values, treated, d.all_neighbours, d.pool_codes, d.names)
+    first = pnl.first_published_counts(CLAIM_MEASURES, first_year, last_year, path=public_data_dir)
+    claims = recompute_claims(values, first, treated, d.all_neighbours, d.pool_codes, d.names)
+    groups = [(d.names[TREATED_ID], d.tcodes)] + [(d.names[t], [t]) for t in d.tcodes]
+    groups.append((d.names[NEIGHBOURS_ID], d.all_neighbours))
+    join = [pnl.vintage_join(values, first, sources, m, groups, d.pool_codes) for m in (STARTED, CLA_NUMBER)]
     costs = avoided_costs(
         t["estimates"], t["series"], values, d.units, d.tcodes, cost_years, unit_costs, programme_cost, d.names
     )
@@ -319,6 +371,7 @@ def run(
         eligibility=d.elig,
         claims=claims,
         costs=costs,
+        vintage_join=pd.concat(join, ignore_index=True),
         notes=rows.notes,
         **t,
     )

@@ -17,6 +17,13 @@ PROGRAMME_LAS = (213, 205, 207)
 NEIGHBOURS_ID = "neighbours"
 
 
+#: The two vintages of a count: the preferred file's (latest revision of each year) and the counts
+#: as first published (:func:`helpers.public_data.first_published`).
+PREFERRED = "preferred"
+FIRST_PUBLISHED = "first published"
+VINTAGE_WORDS = {PREFERRED: "latest revision", FIRST_PUBLISHED: "as first published"}
+
+
 @dataclass(frozen=True)
 class Outcome:
     """One outcome: a numerator over a denominator (or a plain count)."""
@@ -30,6 +37,22 @@ class Outcome:
     analyse: bool = True  # run the comparative estimators (rates and percentages only)
     lower_is_better: bool = True
     cost: bool = False
+    #: where the numerator comes from: the preferred file (latest revision of each year) or the
+    #: counts as first published (:func:`helpers.public_data.first_published`, one vintage throughout)
+    source: str = PREFERRED
+    #: every estimator (True), or, for a check on another outcome, the difference in differences
+    #: against the neighbours and the change against every LA only
+    full_design: bool = True
+
+    @property
+    def column(self) -> str:
+        """The numerator's column in the panel's values (the first-published counts apart)."""
+        return self.numerator if self.source == PREFERRED else f"{self.numerator} ({FIRST_PUBLISHED})"
+
+    @property
+    def per_population(self) -> bool:
+        """A rate per child in the population (so its denominator is the mid-year population)."""
+        return self.denominator == "population"
 
 
 PER_10K = "per 10,000 children aged 0-17"
@@ -95,6 +118,24 @@ OUTCOMES: dict[str, Outcome] = {
             PER_10K,
         ),
         Outcome(
+            "cla_taken_rate",
+            "Children taken into care in the year, per 10,000 children",
+            "cla_taken_into_care_during_year_number",
+            "population",
+            1e4,
+            PER_10K,
+        ),
+        Outcome(
+            "cla_starts_first_published_rate",
+            "Children starting to be looked after in the year, per 10,000 children, as first published",
+            "cla_started_during_year_number",
+            "population",
+            1e4,
+            PER_10K,
+            source=FIRST_PUBLISHED,
+            full_design=False,
+        ),
+        Outcome(
             "cla_spend_per_child",
             "s251 spend on children looked after per child aged 0-17 (GBP, cash)",
             "s251_cla_gross_expenditure_gbp",
@@ -115,6 +156,42 @@ OUTCOMES: dict[str, Outcome] = {
 }
 DEFAULT_OUTCOMES = tuple(OUTCOMES)
 
+#: Each outcome in a sentence ("{noun} fell from ... to ...").
+NOUNS = {
+    "cla_rate": "the rate of children looked after",
+    "cla_number": "the number of children looked after",
+    "cin_referral_rate": "the rate of referrals",
+    "rereferral_pct": "the share of referrals that were re-referrals within 12 months",
+    "cpp_rate": "the rate of children on child protection plans",
+    "cpp_second_pct": "the share of child protection plans that were second or later plans",
+    "cla_starts_rate": "the rate of children starting to be looked after",
+    "cla_taken_rate": "the rate of children taken into care",
+    "cla_starts_first_published_rate": "the rate of children starting to be looked after (as first published)",
+    "cla_spend_per_child": "spend on children looked after per child aged 0-17",
+    "cla_spend_per_cla": "spend per child looked after",
+}
+#: Each outcome's short name, for headings and the summary.
+SHORT = {
+    "cla_rate": "Children looked after",
+    "cla_number": "Children looked after",
+    "cin_referral_rate": "Referrals",
+    "rereferral_pct": "Re-referrals within 12 months",
+    "cpp_rate": "Children on child protection plans",
+    "cpp_second_pct": "Second or later child protection plans",
+    "cla_starts_rate": "Children starting care",
+    "cla_taken_rate": "Children taken into care",
+    "cla_starts_first_published_rate": "Children starting care (as first published)",
+    "cla_spend_per_child": "Spend on children looked after per child",
+    "cla_spend_per_cla": "Spend per child looked after",
+}
+#: The report's answer topics (helpers.evidence.TOPICS) of the outcomes that answer one.
+TOPIC_OF = {
+    "cla_rate": "children_in_care",
+    "cla_starts_rate": "flow_into_care",
+    "cpp_rate": "child_protection",
+    "rereferral_pct": "re_referrals",
+}
+
 #: Context series (GSS codes): England, London, Inner London.
 CONTEXT = {"E92000001": "England", "E12000007": "London", "E13000001": "Inner London"}
 
@@ -131,6 +208,9 @@ class Method:
     SC_COST = "sc_cost"
     SC_RATIO = "sc_ratio"
     MEAN_OF_K = "mean_of_k"
+    CHANGE = "change"
+    DID_REBASED = "did_rebased"
+    CHANGE_REBASED = "change_rebased"
     # counterfactual series (and the methods of the avoided cost)
     CF_DID = "cf_did"
     CF_ITS_NEIGHBOURS = "cf_its_neighbours"
@@ -139,7 +219,7 @@ class Method:
 
 
 #: Terms of the interrupted time series, in the order they are reported.
-ITS_TERMS = ("level_change", "slope_change", "pre_slope")
+ITS_TERMS = ("level_change", "slope_change", "pre_slope", "post_slope")
 
 
 def its_method(against_neighbours: bool, term: str) -> str:
@@ -156,6 +236,9 @@ METHOD_LABELS = {
     Method.SC_COST: "synthetic control, cost years",
     Method.SC_RATIO: "synthetic control: post/pre RMSPE ratio",
     Method.MEAN_OF_K: "mean of the {k} treated LAs' DiD estimates",
+    Method.CHANGE: "change after minus before, against every eligible LA",
+    Method.DID_REBASED: "difference in differences vs neighbours, from {year} (rebased populations only)",
+    Method.CHANGE_REBASED: "change after minus before, against every eligible LA, from {year} (rebased populations only)",
     Method.CF_DID: "difference in differences",
     Method.CF_ITS_NEIGHBOURS: "interrupted time series vs neighbours",
     Method.CF_ITS_ALONE: "interrupted time series alone",
@@ -169,10 +252,10 @@ METHOD_LABELS = {
 }
 
 
-def method_label(key: str, k: int | None = None) -> str:
+def method_label(key: str, k: int | None = None, year: int | None = None) -> str:
     """The label of a method key as the tables print it (``k``: the number of treated LAs, for the
-    mean of their estimates)."""
-    return METHOD_LABELS[key].format(k=k)
+    mean of their estimates; ``year``: the first year of a check that leaves earlier years out)."""
+    return METHOD_LABELS[key].format(k=k, year=year)
 
 
 class Statistic:
@@ -183,23 +266,79 @@ class Statistic:
     MEAN_OF_K = "mean of {k} placebo DiD estimates (quantiles)"
 
 
-#: Claims the boroughs published later (programme.md: a November 2017 council release). Quoted,
-#: not evidence: the section recomputes them from the published figures.
+CLA_NUMBER = "cla_at_31_march_number"
+STARTED = "cla_started_during_year_number"
+TAKEN = "cla_taken_into_care_during_year_number"
+#: What each published count is, in words (claims table, prose).
+MEASURE_WORDS = {
+    CLA_NUMBER: "children looked after at 31 March",
+    STARTED: "children who started to be looked after in the year",
+    TAKEN: "children taken into care in the year",
+}
+
+
+@dataclass(frozen=True)
+class ClaimCheck:
+    """One reading of a claim: a published count from one year to another, on one vintage."""
+
+    measure: str
+    from_year: int
+    to_year: int
+    vintage: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A figure the boroughs published (programme.md), with every reading of it the published counts allow."""
+
+    key: str
+    claim: str
+    claimed_change_pct: float
+    topic: str
+    checks: tuple
+
+
+#: The boroughs' claims (a November 2017 council release) and the March 2015 bid's aim (programme.md).
+#: Quoted, not evidence: the section recomputes each from the published counts. The 8.6% claim is read
+#: on both flows into care and every end year it could mean, on the first-published counts (one
+#: vintage: the preferred file switches to revised counts in 2015); the change in children looked
+#: after over the year before the programme is shown beside it as a published fact.
 CLAIMS = (
-    {
-        "claim": "22% drop in looked-after children 2013-2017",
-        "claimed_change_pct": -22.0,
-        "measure": "cla_at_31_march_number",
-        "from_year": 2013,
-        "to_year": 2017,
-    },
-    {
-        "claim": "8.6% drop in children taken into care since 2013",
-        "claimed_change_pct": -8.6,
-        "measure": "cla_started_during_year_number",
-        "from_year": 2013,
-        "to_year": 2017,
-    },
+    Claim(
+        "cla_2013_2017",
+        "22% drop in looked-after children 2013-2017",
+        -22.0,
+        "claims",
+        (ClaimCheck(CLA_NUMBER, 2013, 2017, PREFERRED), ClaimCheck(CLA_NUMBER, 2013, 2017, FIRST_PUBLISHED)),
+    ),
+    Claim(
+        "taken_since_2013",
+        "8.6% drop in children taken into care since 2013",
+        -8.6,
+        "claims",
+        tuple(ClaimCheck(m, 2013, end, FIRST_PUBLISHED) for m in (STARTED, TAKEN) for end in (2014, 2015, 2016, 2017))
+        + tuple(
+            ClaimCheck(CLA_NUMBER, 2013, 2014, v, note="not the measure the claim names; the year before the programme")
+            for v in (PREFERRED, FIRST_PUBLISHED)
+        ),
+    ),
+    Claim(
+        "bid_target",
+        "20% fewer looked-after children over three years (the March 2015 bid's aim)",
+        -20.0,
+        "bid_target",
+        (
+            ClaimCheck(
+                CLA_NUMBER,
+                2014,
+                2017,
+                PREFERRED,
+                note="the programme's first three years, from the last count before the July 2014 start",
+            ),
+            ClaimCheck(CLA_NUMBER, 2015, 2018, PREFERRED, note="three years from the date of the bid, March 2015"),
+        ),
+    ),
 )
 
 #: Weekly unit costs of a child looked after (methods.md). Each labelled with its source and price

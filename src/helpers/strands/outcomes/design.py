@@ -36,6 +36,7 @@ class Design:
     placebo_level: float
     group_draws: int
     use_pyfixest: bool
+    rebased_from: int
 
 
 def area_names(treated, path) -> dict:

@@ -70,38 +70,50 @@ def synth_fit(y1: np.ndarray, Y0: np.ndarray, pre: np.ndarray, post: np.ndarray)
     }
 
 
+def _segmented(years: np.ndarray, first_post: int) -> np.ndarray:
+    """The design of the segmented regression: intercept, years from the first, post, years since the
+    start x post (0 in the first post-programme year)."""
+    t = (years - years[0]).astype(float)
+    post = (years >= first_post).astype(float)
+    since = (years - first_post).astype(float) * post
+    return np.column_stack([np.ones_like(t), t, post, since])
+
+
 def its(y: np.ndarray, years: np.ndarray, first_post: int, alpha: float = 0.05) -> dict:
     """Segmented regression y = b0 + b1 t + b2 post + b3 (years since start x post) by OLS.
 
     ``t`` counts years from the first year; ``years since start`` is 0 in the first post-programme
-    year. Returns the level change (b2) and slope change (b3) with their CIs, the fitted pre-trend
-    counterfactual for every year with its CI, and the pre-period slope (b1)."""
+    year. Returns the level change (b2) and slope change (b3) with their CIs, the slope before (b1)
+    and after (b1 + b3) the start, the fitted pre-trend counterfactual for every year with its CI."""
     import statsmodels.api as sm
 
     ok = ~np.isnan(y)
-    t = (years - years[0]).astype(float)
-    post = (years >= first_post).astype(float)
-    since = (years - first_post).astype(float) * post
-    X = np.column_stack([np.ones_like(t), t, post, since])
+    X = _segmented(years, first_post)
     fit = sm.OLS(y[ok], X[ok]).fit()
     ci = fit.conf_int(alpha)
-    Xcf = np.column_stack([np.ones_like(t), t, np.zeros_like(t), np.zeros_like(t)])
+    Xcf = X.copy()
+    Xcf[:, 2:] = 0.0
     pred = fit.get_prediction(Xcf)
-    cf = pred.predicted_mean
     cf_ci = pred.conf_int(alpha=alpha)
     names = ["intercept", "pre_slope", "level_change", "slope_change"]
-    return {
+    out = {
         "params": dict(zip(names, fit.params, strict=True)),
         "ci": {n: tuple(ci[i]) for i, n in enumerate(names)},
         "p": dict(zip(names, fit.pvalues, strict=True)),
         "se": dict(zip(names, fit.bse, strict=True)),
         "n": int(ok.sum()),
-        "counterfactual": cf,
+        "counterfactual": pred.predicted_mean,
         "counterfactual_low": cf_ci[:, 0],
         "counterfactual_high": cf_ci[:, 1],
         "cf_model": fit,
         "Xcf": Xcf,
     }
+    after = fit.t_test(np.array([[0.0, 1.0, 0.0, 1.0]]))  # the slope after the start, b1 + b3
+    out["params"]["post_slope"] = float(np.squeeze(after.effect))
+    out["ci"]["post_slope"] = tuple(np.asarray(after.conf_int(alpha)).ravel())
+    out["p"]["post_slope"] = float(np.squeeze(after.pvalue))
+    out["se"]["post_slope"] = float(np.squeeze(after.sd))
+    return out
 
 
 def its_cost_gap(gap: np.ndarray, years: np.ndarray, first_post: int, cost_mask: np.ndarray) -> np.ndarray:
@@ -110,10 +122,7 @@ def its_cost_gap(gap: np.ndarray, years: np.ndarray, first_post: int, cost_mask:
     the ITS avoided cost is built from. Linear in the gap, so placebo gaps give its placebo
     distribution."""
     g = np.asarray(gap, dtype=float)
-    t = (years - years[0]).astype(float)
-    post = (years >= first_post).astype(float)
-    since = (years - first_post).astype(float) * post
-    X = np.column_stack([np.ones_like(t), t, post, since])
+    X = _segmented(years, first_post)
     beta = np.linalg.lstsq(X, g, rcond=None)[0]
     cf = X[:, :2] @ beta[:2]
     return (g - cf)[cost_mask].mean(axis=0)

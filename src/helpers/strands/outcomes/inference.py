@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -75,10 +76,20 @@ def randomisation_p(
     return rank, min(1.0, 2 * rank / (len(e) + 1))
 
 
+@dataclass
+class Groups:
+    """Placebo groups (:func:`group_placebos`): years x groups arrays and each group's members."""
+
+    rate: np.ndarray  # the group's combined series: summed numerators over summed denominators
+    comparator: np.ndarray  # its neighbours combined the same way
+    sets: list  # member indices (into the codes) of each group
+    exposure: np.ndarray  # how the gap (rate - comparator) moves if every treated LA's rate rises by 1
+    own_exposure: np.ndarray  # how the group's own rate moves: its treated members' share of children
+
+
 def group_placebos(
     Num: np.ndarray,
     Den: np.ndarray,
-    R: np.ndarray,
     codes: list,
     candidates: list,
     neighbours_of: dict,
@@ -87,30 +98,27 @@ def group_placebos(
     draws: int,
     seed: int = 2014,
     treated=(),
-) -> tuple[np.ndarray, np.ndarray, list, np.ndarray]:
+) -> Groups:
     """Reference groups for a combined treated unit of ``k`` LAs (placebo in space with groups of the
     treated group's size; Cavallo, Galiani, Noy and Pantano 2013, Abadie 2021): ``draws`` random sets
     of ``k`` distinct LAs from ``candidates`` (seeded), each combined as the treated areas are (summed
-    numerators over summed denominators x ``scale``) and compared with the mean of the union of its
-    members' neighbours (members left out). ``Num``, ``Den``, ``R``: years x ``codes`` arrays of
-    numerators, denominators and rates.
+    numerators over summed denominators x ``scale``) and compared with the union of its members'
+    neighbours (members left out) combined the same way. ``Num``, ``Den``: years x ``codes`` arrays of
+    numerators and denominators.
 
     For randomisation inference the candidates include the ``treated`` LAs themselves: a group is
     then any set of ``k`` LAs the programme could have gone to, drawn exactly as the treated group
     is assumed to have been (leaving the treated LAs out made the reference distribution lack the
     treated areas' own variability: with an LA whose series moves unusually, placebo-in-real-data
-    runs gave 7-8% false positives). ``exposure`` says how each group's gap (its combined rate minus
-    its comparators' mean) would move if every treated LA's rate rose by 1 in a year: the treated
-    members' share of the group's denominator, less the share of treated LAs among its comparators
-    (0 for a group that neither contains nor is compared with a treated LA; 1 for the treated group).
-
-    Returns the groups' combined series (years x draws), their neighbours' mean series (years x
-    draws), the member index sets and the exposure (years x draws)."""
+    runs gave 7-8% false positives). ``exposure`` says how each group's gap would move if every
+    treated LA's rate rose by 1 in a year: the treated members' share of the group's denominator,
+    less the treated LAs' share of its comparators' denominator (0 for a group that neither contains
+    nor is compared with a treated LA; 1 for the treated group). Groups with no comparator are left out."""
     col = {c: i for i, c in enumerate(codes)}
     cand = np.array([col[c] for c in candidates])
-    empty = np.empty((len(R), 0))
     if len(cand) < k or draws < 1:
-        return empty, empty, [], empty
+        empty = np.empty((len(Num), 0))
+        return Groups(empty, empty, [], empty, empty)
     rng = np.random.default_rng(seed)
     sets = [np.sort(rng.choice(cand, size=k, replace=False)) for _ in range(draws)]
     is_treated = np.array([c in set(treated) for c in codes], dtype=float)
@@ -122,11 +130,15 @@ def group_placebos(
         comps = {x for c in members for x in neighbours_of.get(c, []) if x in col and x not in members}
         B[g, [col[x] for x in comps]] = 1.0
     ok = B.sum(axis=1) > 0
-    n_comps = np.where(ok, B.sum(axis=1), 1.0)
-    y1 = (Num @ A.T) / (Den @ A.T) * scale
-    c = (R @ B.T) / n_comps
-    exposure = (Den @ (A * is_treated).T) / (Den @ A.T) - (B @ is_treated) / n_comps
-    return y1[:, ok], c[:, ok], [s for s, o in zip(sets, ok, strict=True) if o], exposure[:, ok]
+    A, B = A[ok], B[ok]
+    own = (Den @ (A * is_treated).T) / (Den @ A.T)
+    return Groups(
+        rate=(Num @ A.T) / (Den @ A.T) * scale,
+        comparator=(Num @ B.T) / (Den @ B.T) * scale,
+        sets=[s for s, o in zip(sets, ok, strict=True) if o],
+        exposure=own - (Den @ (B * is_treated).T) / (Den @ B.T),
+        own_exposure=own,
+    )
 
 
 def randomisation_interval(
@@ -196,24 +208,25 @@ def group_reference(
     first_post: int,
     cost_mask: np.ndarray,
     reference_index: int,
+    synthetic: bool = True,
 ) -> dict:
     """The reference distribution of every statistic of the combined treated unit (years x areas
     frames over ``years``; ``complete``: the eligible LAs with a complete series, ``candidates``
     those that are placebo LAs). Groups are drawn by :func:`group_placebos` from the candidates
     and the treated LAs, compared with their members' neighbours among ``complete`` and the treated.
 
-    The linear statistics (:func:`gap_statistics`) and the pre-programme trend are taken over every
-    group, with each group's exposure to the treated LAs' post-programme rates (``exposure``; the
-    treated group's own in ``exposure_treated``), for :func:`randomisation_interval`. The event-study
-    band and the synthetic-control statistics are taken over the groups with no treated member,
-    since neither is linear in the rates and a treated member would carry the effect into them."""
+    The linear statistics (:func:`gap_statistics`, and the change of the group's own rate, ``change``)
+    and the pre-programme trend are taken over every group, with each group's exposure to the treated
+    LAs' post-programme rates (``exposure``; the treated group's own in ``exposure_treated``), for
+    :func:`randomisation_interval`. The event-study band and the synthetic-control statistics (left
+    out with ``synthetic=False``) are taken over the groups with no treated member, since neither is
+    linear in the rates and a treated member would carry the effect into them."""
     codes = list(complete) + [t for t in treated if t not in set(complete)]
     pre = years < first_post
     post = ~pre
-    gy, gc, sets, exposure = group_placebos(
+    g = group_placebos(
         num[codes].to_numpy(dtype=float),
         den[codes].to_numpy(dtype=float),
-        rates[codes].to_numpy(dtype=float),
         codes,
         list(candidates) + list(treated),
         neighbours_of,
@@ -222,23 +235,43 @@ def group_reference(
         draws,
         treated=treated,
     )
-    gap = gy - gc
+    gap = g.rate - g.comparator
     stats = gap_statistics(years, first_post, cost_mask)
     out = {name: f(gap) for name, f in stats.items()}
-    out["exposure"] = {name: f(exposure * post[:, None]) for name, f in stats.items()}
+    out["exposure"] = {name: f(g.exposure * post[:, None]) for name, f in stats.items()}
     out["exposure_treated"] = {name: float(f(post.astype(float)[:, None])[0]) for name, f in stats.items()}
+    out["change"] = stats["did"](g.rate)
+    out["exposure"]["change"] = stats["did"](g.own_exposure * post[:, None])
+    out["exposure_treated"]["change"] = 1.0
     out["pre_slope"] = (
         np.polyfit(years[pre].astype(float), gap[pre], 1)[0] if pre.sum() >= 2 else np.full(gap.shape[1], np.nan)
     )
     n_complete = len(complete)
-    clean = [g for g, idx in enumerate(sets) if idx.max() < n_complete]  # no treated member
+    clean = [i for i, idx in enumerate(g.sets) if idx.max() < n_complete]  # no treated member
     out["event"] = (gap[:, clean] - gap[reference_index, clean]).T
-    pool = rates[complete].to_numpy(dtype=float)
-    scs = [est.synth_fit(gy[:, g], np.delete(pool, sets[g], axis=1), pre, post) for g in clean]
-    out["sc_ratio"] = np.array([z["ratio"] for z in scs])
-    out["sc_effect"] = np.array([z["effect"] for z in scs])
-    out["sc_cost"] = np.array([float(z["gap"][cost_mask].mean()) for z in scs])
+    if synthetic:
+        pool = rates[complete].to_numpy(dtype=float)
+        scs = [est.synth_fit(g.rate[:, i], np.delete(pool, g.sets[i], axis=1), pre, post) for i in clean]
+        out["sc_ratio"] = np.array([z["ratio"] for z in scs])
+        out["sc_effect"] = np.array([z["effect"] for z in scs])
+        out["sc_cost"] = np.array([float(z["gap"][cost_mask].mean()) for z in scs])
     return out
+
+
+def detectable_change(reference, level: float) -> tuple[float, float]:
+    """What an estimate had to pass to stand out from a placebo distribution at ``level`` (two-sided,
+    the rule of :func:`randomisation_p` with no effect): an estimate below the first returned value,
+    or above the second, has p < 1 - level. With n placebos sorted, an estimate x is unusual on the
+    low side when 2 x (1 + number of placebos <= x) / (n + 1) < 1 - level, i.e. when at most m placebos
+    are at or below it, m the largest whole number below (1 - level) (n + 1) / 2 - 1: so when x lies
+    below the (m + 1)-th lowest placebo. (nan, nan) when there are too few placebos to stand out at all
+    (:func:`placebos_bound_interval`)."""
+    e = np.sort(np.asarray(reference, dtype=float)[~np.isnan(np.asarray(reference, dtype=float))])
+    n = len(e)
+    if not placebos_bound_interval(n, level):
+        return float("nan"), float("nan")
+    m = math.ceil((1 - level) * (n + 1) / 2 - 1 - 1e-12) - 1
+    return float(e[m]), float(e[n - 1 - m])
 
 
 def placebo_inference(level: float, stat: str, estimate: float, reference: dict) -> dict:

@@ -14,7 +14,7 @@ from ... import public_data as pdm
 from ...ingest import save_ingest_record
 
 #: The public files this strand reads (keys of :data:`helpers.public_data.PUBLIC_FILES`).
-FILES_READ = ("preferred", "la_lookup", "la_changes", "sn_2021", "sn_2025")
+FILES_READ = ("preferred", "long", "la_lookup", "la_changes", "sn_2021", "sn_2025")
 RAW_FILES = ()  # the public files are documented once, under helpers.public_data
 
 

@@ -15,7 +15,8 @@ _AREA = Field(
 _OUT = Field(
     "outcome",
     "string",
-    "Outcome key: cla_rate, cla_number, cin_referral_rate, rereferral_pct, cpp_rate, cpp_second_pct, cla_starts_rate, cla_spend_per_child, cla_spend_per_cla.",
+    "Outcome key: cla_rate, cla_number, cin_referral_rate, rereferral_pct, cpp_rate, cpp_second_pct, cla_starts_rate, "
+    "cla_taken_rate, cla_starts_first_published_rate, cla_spend_per_child, cla_spend_per_cla.",
 )
 
 PANEL = OutputTable(
@@ -157,11 +158,18 @@ CLAIMS_T = OutputTable(
     "outcomes_claims",
     "outcomes/claims.csv",
     S,
-    "The boroughs' later claims recomputed from the published counts, beside the comparators.",
+    "The boroughs' later claims and the bid's aim recomputed from the published counts, every reading on one "
+    "vintage, beside the comparators.",
     (
-        Field("claim", "string", "The claim as published (programme.md)."),
+        Field("claim", "string", "The claim or aim as published (programme.md)."),
         Field("claimed_change_pct", "number", "Claimed change, %."),
         Field("measure", "string", "Published measure used."),
+        Field(
+            "vintage",
+            "string",
+            "'latest revision' (the preferred file: the latest release of each year) or 'as first published' "
+            "(each year's own annual release).",
+        ),
         Field("from_year", "integer", "From (31 March)."),
         Field("to_year", "integer", "To (31 March)."),
         Field("area", "string", "Area or group."),
@@ -174,7 +182,7 @@ CLAIMS_T = OutputTable(
             "Share of eligible LAs whose change is at or below this one.",
         ),
         Field("n_eligible_las", "integer", "Eligible LAs with both years."),
-        Field("note", "string", "Why a figure is missing."),
+        Field("note", "string", "What this reading is, or why a figure is missing."),
     ),
 )
 COSTS = OutputTable(
@@ -215,7 +223,58 @@ EXCLUSIONS = OutputTable(
     ),
 )
 
-OUTPUTS = (PANEL, ESTIMATES, PLACEBO, EVENT, WEIGHTS, COUNTERFACTUALS, CLAIMS_T, COSTS, EXCLUSIONS)
+DETECTABLE = OutputTable(
+    "outcomes_detectable",
+    "outcomes/detectable.csv",
+    S,
+    "What the design could have detected: for each outcome, treated unit and comparison, the change an estimate "
+    "had to pass to stand out from the placebo runs at the 5% level (two-sided, as the p-values).",
+    (
+        _OUT,
+        _AREA,
+        Field("area_name", "string", "Treated unit."),
+        Field(
+            "method",
+            "string",
+            "The estimate's method (difference in differences vs neighbours, or change against every LA).",
+        ),
+        Field("estimate", "number", "The estimate itself."),
+        Field("fall_threshold", "number", "An estimate below this would have stood out (blank with too few placebos)."),
+        Field("rise_threshold", "number", "An estimate above this would have stood out."),
+        Field("n_placebo", "integer", "Placebo LAs or groups behind the thresholds."),
+        Field("unit", "string", "Unit of the thresholds."),
+    ),
+)
+VINTAGE_JOIN = OutputTable(
+    "outcomes_vintage_join",
+    "outcomes/vintage_join.csv",
+    S,
+    "Where the preferred file joins first-published and revised counts: each year with both, the count as first "
+    "published and as latest revised, for the treated areas, their neighbours and the median eligible LA.",
+    (
+        Field("measure", "string", "Published measure."),
+        Field("year", "integer", "Year (year ending 31 March)."),
+        Field("area", "string", "Area or group ('median of eligible LAs' for the pool)."),
+        Field("first_published", "number", "Count as first published (summed for groups)."),
+        Field("latest", "number", "Count in the preferred file (latest revision)."),
+        Field("revision_pct", "number", "(latest - first published) / first published x 100."),
+        Field("n_las", "integer", "LAs behind the figure."),
+    ),
+)
+
+OUTPUTS = (
+    PANEL,
+    ESTIMATES,
+    PLACEBO,
+    EVENT,
+    WEIGHTS,
+    COUNTERFACTUALS,
+    CLAIMS_T,
+    COSTS,
+    EXCLUSIONS,
+    DETECTABLE,
+    VINTAGE_JOIN,
+)
 
 
 def write(results, processed_dir: Path) -> list[Path]:
@@ -230,5 +289,7 @@ def write(results, processed_dir: Path) -> list[Path]:
         results.claims,
         results.costs,
         results.exclusions,
+        results.detectable,
+        results.vintage_join,
     )
     return [write_output(t, spec, processed_dir) for t, spec in zip(tables, OUTPUTS, strict=True)]

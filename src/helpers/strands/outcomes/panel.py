@@ -12,11 +12,17 @@ import numpy as np
 import pandas as pd
 
 from ... import public_data as pdm
-from .definitions import CONTEXT, NEIGHBOURS_ID, OUTCOMES, TREATED_ID, Outcome
-from .outputs import PANEL
+from .definitions import CONTEXT, FIRST_PUBLISHED, NEIGHBOURS_ID, OUTCOMES, TREATED_ID, Outcome
+from .outputs import PANEL, VINTAGE_JOIN
 
-#: Read alongside the outcomes: the areas' own s251 weekly unit cost (for the cost table).
-EXTRA_MEASURES = ("s251_cla_weekly_unit_cost_gbp",)
+#: Read alongside the outcomes: the areas' own s251 weekly unit cost (for the cost table) and the
+#: counts the claims and the vintage join are read on.
+EXTRA_MEASURES = (
+    "s251_cla_weekly_unit_cost_gbp",
+    "cla_at_31_march_number",
+    "cla_started_during_year_number",
+    "cla_taken_into_care_during_year_number",
+)
 
 PANEL_COLUMNS = PANEL.column_names
 
@@ -27,6 +33,8 @@ def component_measures(outcomes) -> list[str]:
     out = list(EXTRA_MEASURES)
     for k in outcomes:
         o = OUTCOMES[k]
+        if o.source == FIRST_PUBLISHED:
+            continue  # read as first published (:func:`first_published_counts`)
         out.append(o.numerator)
         if o.denominator and o.denominator != "population":
             out.append(o.denominator)
@@ -50,12 +58,67 @@ def load_components(outcomes, first_year: int, last_year: int, path=None) -> tup
     for m in measures + ["population"]:
         if m not in values:
             values[m] = np.nan
+    for o in (OUTCOMES[k] for k in outcomes):
+        if o.source == FIRST_PUBLISHED:
+            fp = pdm.first_published([o.numerator], years=(first_year, last_year), path=path)
+            index = ["area_code", "year"]
+            values[o.column] = fp.set_index(index)["value"].reindex(values.index)
+            sources[o.column] = fp.set_index(index)["source_id"].reindex(sources.index)
     return values, sources
+
+
+def first_published_counts(measures, first_year: int, last_year: int, path=None) -> pd.DataFrame:
+    """Counts as first published (:func:`helpers.public_data.first_published`), wide like
+    :func:`load_components`: (area_code, year) x measure."""
+    fp = pdm.first_published(measures, years=(first_year, last_year), path=path)
+    wide = fp.pivot_table(index=["area_code", "year"], columns="measure", values="value", aggfunc="first")
+    for m in measures:
+        if m not in wide:
+            wide[m] = np.nan
+    return wide
+
+
+def revised_years(sources: pd.DataFrame, measure: str, codes) -> list[int]:
+    """The years in which the preferred file holds a later revision of ``measure`` for ``codes``
+    rather than the count as first published (its source is not that year's own release)."""
+    if measure not in sources:
+        return []
+    src = sources[measure].dropna()
+    src = src[src.index.get_level_values("area_code").isin(list(codes))]
+    revised = [y for (_, y), sid in src.items() if pdm.release_year(sid) != y]
+    return sorted(set(revised))
+
+
+def vintage_join(values, first, sources, measure: str, groups, pool) -> pd.DataFrame:
+    """Each year in which the preferred file holds revised counts (:func:`revised_years`) and the
+    counts as first published exist too, for each group of areas (summed; only where every member has
+    both) and the median eligible LA: the size of the revision at the preferred file's join of vintages."""
+    rows = []
+    if measure not in values or measure not in first:
+        return pd.DataFrame(rows, columns=VINTAGE_JOIN.column_names)
+    paired = pd.concat({"first": first[measure], "latest": values[measure]}, axis=1)
+    treated_codes = [c for _, codes in groups[:1] for c in codes]
+    years = [
+        y for y in revised_years(sources, measure, treated_codes) if y in set(first.index.get_level_values("year"))
+    ]
+    for year in years:
+        for label, codes in groups:
+            cells = paired.reindex([(c, year) for c in codes])
+            if cells.isna().any(axis=None):
+                continue
+            a, b = float(cells["first"].sum()), float(cells["latest"].sum())
+            rows.append((measure, year, label, a, b, (b - a) / a * 100 if a else np.nan, len(codes)))
+        cells = paired.reindex([(c, year) for c in pool]).dropna()
+        cells = cells[cells["first"] > 0]
+        if len(cells):
+            median = float(((cells["latest"] - cells["first"]) / cells["first"] * 100).median())
+            rows.append((measure, year, "median of eligible LAs", np.nan, np.nan, median, len(cells)))
+    return pd.DataFrame(rows, columns=VINTAGE_JOIN.column_names)
 
 
 def outcome_matrix(values: pd.DataFrame, outcome: Outcome) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(numerator, denominator) as year x area tables for one outcome (denominator 1 for counts)."""
-    num = values[outcome.numerator].unstack("area_code")
+    num = values[outcome.column].unstack("area_code")
     if outcome.denominator is None:
         den = num.notna().astype(float).where(num.notna())
     else:
@@ -64,13 +127,16 @@ def outcome_matrix(values: pd.DataFrame, outcome: Outcome) -> tuple[pd.DataFrame
     return num, den
 
 
-def combine(num: pd.DataFrame, den: pd.DataFrame, members, scale: float) -> pd.Series:
-    """A group's series from summed numerators over summed denominators, only in years where every
-    member has both (a partial sum would fall when an area goes missing)."""
+def combine(num: pd.DataFrame, den: pd.DataFrame, members, scale: float, count: bool = False) -> pd.Series:
+    """A group's series from summed numerators over summed denominators (a ``count`` is the summed
+    numerator itself), only in years where every member has both (a partial sum would fall when an
+    area goes missing)."""
     members = [m for m in members]
     n = num.reindex(columns=members)
     d = den.reindex(columns=members)
     ok = n.notna().all(axis=1) & d.notna().all(axis=1)
+    if count:
+        return (n.sum(axis=1) * scale).where(ok)
     return (n.sum(axis=1) / d.sum(axis=1) * scale).where(ok)
 
 

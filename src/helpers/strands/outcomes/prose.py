@@ -1,4 +1,7 @@
-"""Sentence pieces shared by the parts of the outcomes section, written from :class:`analysis.Results`."""
+"""Pieces every part of the outcomes section writes with: the section's view of the results, numbers
+in their outcome's unit (through the one formatter), the shared wording of p-values and intervals,
+and the hand-over of a key finding to the report.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +10,45 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ...report_section import P_VALUE_THRESHOLD, join_words, lower_first
-from .definitions import OUTCOMES, TREATED_ID, method_label
-
-#: p-value below which the section calls a change unusual among English LAs: the cut the strength of
-#: evidence uses (:data:`helpers.report_section.P_VALUE_THRESHOLD`), so "unusual" never sits beside
-#: "not possible to tell".
-UNUSUAL_P = P_VALUE_THRESHOLD
-#: p-value of the pre-programme divergence test below which the section warns that the treated area
-#: was already moving apart before the start: a warning, so a looser cut than for a finding.
-EARLY_P = 0.10
+from ... import evidence
+from ...formatting import fmt
+from ...report_section import join_words, lower_first
+from .definitions import NEIGHBOURS_ID, OUTCOMES, TREATED_ID, method_label
 
 _lc = lower_first
 _list = join_words
+
+
+# ---- the shared wording rule (helpers.evidence owns it; this reads it) ------------------------------
+
+
+def p_words(p) -> str:
+    """ "unusual", "borderline", "ordinary" or "not computed" for a p-value: the report's one rule
+    (:func:`helpers.evidence.p_words`), never a threshold of this strand's own."""
+    return evidence.p_words(p)
+
+
+def rule_words() -> str:
+    """The wording rule in a sentence, from its own cuts."""
+    return (
+        f"below {fmt(evidence.P_UNUSUAL, 'p')} unusual, {fmt(evidence.P_UNUSUAL, 'p')} to "
+        f"{fmt(evidence.P_BORDERLINE, 'p', decimals=2)} borderline, otherwise ordinary"
+    )
+
+
+def p_is(p) -> str:
+    """ "p = 0.03" or "p < 0.001", through the one formatter."""
+    shown = fmt(p, "p")
+    return f"p {shown}" if shown.startswith("<") else f"p = {shown}"
+
+
+def p_text(p) -> str:
+    """ "unusual (p = 0.03)": the word and the p-value."""
+    word = p_words(p)
+    return word if word == "not computed" else f"{word} ({p_is(p)})"
+
+
+# ---- the view -----------------------------------------------------------------------------------
 
 
 @dataclass
@@ -35,13 +64,15 @@ class View:
     main_unit: str | None
     analysed: list
     key: str | None
+    after: int  # the last year of the cost window: the "after" column of the main table
 
 
 def view(results) -> View:
     """The section's view of the results: the main unit (the treated areas combined when there are
-    several), the outcomes analysed and the main one (children looked after)."""
+    several), the outcomes analysed with the full design and the main one (children looked after)."""
     r, P = results, results.params
-    analysed = [o for o in P["outcomes"] if OUTCOMES[o].analyse and o in set(r.estimates.outcome)]
+    est_outcomes = set(r.estimates.outcome)
+    analysed = [o for o in P["outcomes"] if OUTCOMES[o].analyse and OUTCOMES[o].full_design and o in est_outcomes]
     return View(
         r=r,
         P=P,
@@ -52,30 +83,115 @@ def view(results) -> View:
         main_unit=TREATED_ID if TREATED_ID in r.units else (r.units[0] if r.units else None),
         analysed=analysed,
         key="cla_rate" if "cla_rate" in analysed else (analysed[0] if analysed else None),
+        after=min(P["cost_years"][1], P["last_year"]),
     )
 
 
-def _who(results, unit) -> str:
-    return "the treated areas combined" if unit == TREATED_ID else results.names.get(unit, unit)
+def who(v: View, unit) -> str:
+    """The unit in a sentence."""
+    if unit == TREATED_ID:
+        return "the three boroughs combined" if len(v.r.treated) == 3 else "the treated areas combined"
+    if unit == NEIGHBOURS_ID:
+        return "their statistical neighbours combined"
+    return v.names.get(unit, unit)
 
 
-def _money(section, x) -> str:
-    """A published or derived sum of money in words ("minus £1.2 million"), through the one formatter."""
-    if x is None or np.isnan(x):
-        return "–"
-    sign = "minus " if x < 0 else ""
-    return sign + section.published(abs(x) / 1e6, "£{:,.1f} million")
-
-
-def _children(results, unit, year):
-    """Children looked after at 31 March ``year`` in ``unit`` (published count): the people behind a finding."""
-    p = results.panel
-    v = p[(p.outcome == "cla_number") & (p.area_code == unit) & (p.year == year)].value
-    return float(v.iloc[0]) if len(v) and not pd.isna(v.iloc[0]) else None
-
-
-def _est(results, outcome, unit, method, k=None):
+def estimate(results, outcome, unit, method, k=None, year=None):
     """The estimate row of ``outcome`` x ``unit`` x ``method`` (a :class:`definitions.Method` key), or None."""
     e = results.estimates
-    r = e[(e.outcome == outcome) & (e.area_code == unit) & (e.method == method_label(method, k))]
+    r = e[(e.outcome == outcome) & (e.area_code == unit) & (e.method == method_label(method, k, year))]
     return r.iloc[0] if len(r) else None
+
+
+def series(results, outcome, unit) -> pd.Series:
+    """The published values of ``outcome`` for ``unit`` by year (missing years dropped)."""
+    p = results.panel
+    s = p[(p.outcome == outcome) & (p.area_code == unit)].set_index("year")["value"]
+    return s.dropna()
+
+
+def value_at(results, outcome, unit, year):
+    """One published value (None when missing)."""
+    s = series(results, outcome, unit)
+    return float(s[year]) if year in s.index else None
+
+
+# ---- numbers in the outcome's unit -------------------------------------------------------------------
+
+
+def kind_of(outcome: str) -> tuple[str, str]:
+    """(kind of a level, kind of a change) for the one formatter: a rate per 10,000, a percentage
+    (changes in percentage points), or money."""
+    unit = OUTCOMES[outcome].unit
+    if unit.startswith("%"):
+        return "percent", "pp"
+    if unit.startswith("GBP"):
+        return "money", "money"
+    return "rate", "rate"
+
+
+def level(outcome: str, x) -> str:
+    """A level of the outcome in words ("45.1 per 10,000", "15.7%", "£412")."""
+    kind = kind_of(outcome)[0]
+    return fmt(x, kind) + (" per 10,000" if kind == "rate" else "")
+
+
+def change(outcome: str, x, signed: bool = True) -> str:
+    """A change of the outcome in words ("+1.5 per 10,000", "-2.0 percentage points", "-£23")."""
+    kind = kind_of(outcome)[1]
+    return fmt(x, kind, signed=signed) + (" per 10,000" if kind == "rate" else "")
+
+
+def size(outcome: str, x) -> str:
+    """The size of a change, without its sign ("1.5 per 10,000")."""
+    return change(outcome, abs(x), signed=False) if x is not None and not pd.isna(x) else fmt(None)
+
+
+def direction(x, up: str = "rose", down: str = "fell", flat: str = "did not change", kind: str = "number") -> str:
+    """The verb of a change by its sign (``flat`` when it is missing or rounds to nothing)."""
+    if x is None or pd.isna(x) or fmt(abs(x), kind) == fmt(0.0, kind):
+        return flat
+    return up if x > 0 else down
+
+
+def money(x) -> str:
+    """A sum of money (-£2.8m, £850,000) through the one formatter."""
+    return fmt(x, "money")
+
+
+def interval(outcome: str, lo, hi) -> str:
+    """ "-9.7 to +16.7 per 10,000" (or "not computed")."""
+    if lo is None or hi is None or pd.isna(lo) or pd.isna(hi):
+        return "not computed"
+    kind = kind_of(outcome)[1]
+    tail = " per 10,000" if kind == "rate" else ""
+    return f"{fmt(lo, kind, signed=True)} to {fmt(hi, kind, signed=True)}{tail}"
+
+
+def comparison_words(row, outcome: str, movement: str) -> str:
+    """An estimate's verdict among the placebo runs in the shared words, with its p-value and 95%
+    interval: "ordinary (p = 0.84; 95% interval -11.6 to +17.0 per 10,000)"."""
+    if row is None or pd.isna(row.estimate):
+        return "not computed"
+    words = p_text(row.p_value)
+    if pd.isna(row.ci_low):
+        return words
+    return f"{words[:-1]}; 95% interval {interval(outcome, row.ci_low, row.ci_high)})" if "(" in words else words
+
+
+# ---- key findings -------------------------------------------------------------------------------------
+
+
+def finding(section, text: str, **kw) -> None:
+    """Hand the report one key finding (CONTRACTS section 3): ``kind`` "effect" or "fact", ``topic``,
+    ``answer`` and, for an effect, the results the strength rule reads (``design``, ``unit``,
+    ``units``: the independent local authorities, ``p``, ``ci``, ``checks``); the report's evidence
+    function derives the strength. ``n`` is the children behind the figure (published counts)."""
+    if kw.get("checks"):
+        kw["checks"] = [evidence.Check(**c) for c in kw["checks"]]
+    section.key_finding(text, **kw)
+
+
+def finite(x) -> bool:
+    """A number that is there."""
+    return x is not None and not (isinstance(x, float) and np.isnan(x)) and not pd.isna(x)

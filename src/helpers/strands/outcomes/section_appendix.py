@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from .prose import fmt
+from .sentences import MOST
+
 
 def appendix(section, v) -> None:
     """Estimators and every table behind the section, for the technical appendix."""
@@ -13,32 +16,53 @@ def _estimators(section, v) -> None:
     """How each estimate is made, in words."""
     r, P, ref = v.r, v.P, v.ref
     section.markdown(
-        "**Estimators.** Difference in differences: two-way fixed effects on the treated unit and each comparator (pyfixest "
-        "for the treated units, cross-checked against the closed form used for the placebo runs). Event study: each year's "
-        f"treated-minus-neighbours gap less the gap in {ref}. Interrupted time series (Lopez Bernal et al. 2017): OLS of the "
-        "series on time, a post-programme step and years since the start x post, on the treated series alone and on its gap "
-        "from the neighbours' mean. Synthetic control: non-negative weights summing to one over the eligible LAs that best "
-        f"reproduce the treated series from {P['first_year']} to {ref} (all pre-programme years weighted equally, no covariates). "
-        "Placebo in space: each estimator run on every eligible LA with at least 3 eligible neighbours, as if it were treated; "
-        "the placebo interval is the estimate minus the middle range of the placebo estimates, and the p-value is two-sided "
-        "on the same terms: twice (1 + number of placebo LAs at least as far out on the estimate's side) / (1 + number of "
-        "placebo LAs), so p < 0.05 exactly when the 95% interval excludes no change; the rank counts from that side. The "
-        "treated areas combined (summed counts over summed populations, against the union of their neighbours) are "
-        "compared with groups of the same size: "
-        f"{r.params.get('group_draws', 400)} seeded random sets of as many LAs, drawn from the placebo LAs and the treated "
-        "areas together, each combined and compared with its members' neighbours in the same way (placebo in space with "
-        "groups; Cavallo, Galiani, Noy and Pantano 2013; Abadie 2021). Single placebo LAs vary more than a combination of "
-        "three, so intervals from them were too wide for the combined areas. Groups drawn from the untreated LAs alone were "
-        "slightly too narrow when a treated area's own series is unusual (no group could contain it), so the combined areas' "
-        "difference in differences and cost-year gaps now carry a randomisation interval: the effects kept are those that, "
-        "taken off the treated areas' post-programme rates wherever they appear (in the treated group, and in any group that "
-        "contains or is compared with a treated area), leave the treated group neither among the lowest nor among the "
-        "highest of all groups (Imbens and Rubin 2015; Firpo and Possebom 2018). Their synthetic-control gap and event-study "
-        "band use the groups with no treated area. Both are checked on the published figures with random LAs treated "
-        "(benchmarks/calibration.py). The avoided cost by interrupted time series carries the placebo interval of "
-        "its mean gap over the cost years, like the other two methods (the OLS interval from a handful of autocorrelated "
-        "yearly points covered the truth in only 69% of those runs). Cluster-robust errors with "
-        "three treated areas are unreliable and are shown for reference only.",
+        "**Estimators.** Difference in differences: two-way fixed effects on the treated unit and its comparators "
+        "(pyfixest for the treated units, cross-checked against the closed form used for the placebo runs). A single "
+        "borough is compared with each of its neighbours (the estimate is against their average rate); the boroughs "
+        "combined are compared with their neighbours combined, both as summed counts over summed populations, and so "
+        "is every placebo group. Change against every LA: the average of the years after the start less the average "
+        "of the years before, ranked among every eligible LA's own change (for the boroughs combined, among groups of "
+        "as many LAs combined the same way). Event study: each year's treated-minus-neighbours gap less the gap in "
+        f"{ref}. Interrupted time series (Lopez Bernal et al. 2017): OLS of the series on time, a post-programme step "
+        "and years since the start x post, on the treated series alone and on its gap from the neighbours; the slope "
+        "after the start is the slope before plus the change. Synthetic control: non-negative weights summing to one "
+        f"over the eligible LAs that best reproduce the treated series from {P['first_year']} to {ref} (all "
+        "pre-programme years weighted equally, no covariates).",
+        appendix=True,
+    )
+    section.markdown(
+        "**Placebo runs and intervals.** Each estimator is run on every eligible LA with at least 3 eligible neighbours, "
+        "as if it were treated; the placebo interval is the estimate minus the placebo estimates' order statistics, "
+        "and the p-value is two-sided on the same terms: twice (1 + number of placebo LAs at least as far out on the "
+        "estimate's side) / (1 + number of placebo LAs), so an interval excludes no change exactly when the p-value is "
+        "below 1 minus its level. The boroughs combined are compared with groups of the same size: "
+        f"{fmt(r.params.get('group_draws', 400), 'count')} seeded random sets of as many LAs, drawn from the placebo "
+        "LAs and the boroughs together, each combined and compared with its members' neighbours in the same way "
+        "(Cavallo, Galiani, Noy and Pantano 2013; Abadie 2021). The combined difference in differences, change and "
+        "cost-year gaps carry a randomisation interval: the effects kept are those that, taken off the boroughs' "
+        "post-programme rates wherever they appear, leave the boroughs' group neither among the lowest nor among the "
+        "highest of all groups (Imbens and Rubin 2015; Firpo and Possebom 2018). The synthetic-control gap and the "
+        "event-study band use the groups with no treated borough. Both are checked on the published figures with "
+        "random LAs treated (placebo-in-real-data calibration, benchmarks/calibration_results.md).",
+        appendix=True,
+    )
+    section.markdown(
+        "**What the design could have detected.** For each outcome, unit and comparison, the estimate had to fall "
+        "below the lower or above the upper threshold in the table below to stand out at the "
+        f"{fmt((1 - P['placebo_level']) * 100, 'percent', decimals=0)} level: the order "
+        "statistics of the same placebo runs at which the two-sided p-value drops below "
+        f"{fmt(1 - P['placebo_level'], 'p')}. "
+        "**When a change happened.** The difference between the average after the start and the average before it is "
+        f"split at {ref}: the part before (the value in {ref} less the average before) and the part after (the average "
+        "after less the value in "
+        f"{ref}). The section says the change came before (or after) the start when at least "
+        f"{fmt(MOST * 100, 'percent', decimals=0)} of it lies on that side, otherwise both; this describes the "
+        "published figures and is not a test. "
+        f"**Checks.** Rates for years before {P['rebased_from']} use child populations estimated before the 2011 "
+        "Census rebase: the comparisons are repeated without those years. Children starting care are compared on "
+        "the preferred series (first published to 2014, latest revision from 2015) and, as a check, on the counts "
+        "as first published (to 2017); children taken into care exist only as first published. "
+        "Cluster-robust errors with three treated areas are unreliable and are shown for reference only.",
         appendix=True,
     )
 
@@ -54,6 +78,29 @@ def _tables(section, v) -> None:
         caption="Every estimate: method x outcome x area, with interval, p-value and placebo rank",
         labels={"area_name": "Area", "n_placebo": "Placebo LAs", "n_comparators": "Comparators / donors"},
     )
+    section.table(
+        "outcomes_detectable",
+        r.detectable.drop(columns=["area_code"]),
+        appendix=True,
+        decimals=1,
+        caption="What the design could have detected: an estimate below the first threshold or above the second "
+        "would have stood out from the placebo runs",
+        labels={
+            "area_name": "Area",
+            "fall_threshold": "Stands out below",
+            "rise_threshold": "Stands out above",
+            "n_placebo": "Placebo LAs or groups",
+        },
+    )
+    if len(r.vintage_join):
+        section.table(
+            "outcomes_vintage_join",
+            r.vintage_join,
+            appendix=True,
+            decimals=1,
+            caption="Counts as first published and as latest revised, in the years the preferred file holds revisions",
+            labels={"first_published": "As first published", "latest": "Latest revision", "revision_pct": "Revision %"},
+        )
     if r.pyfixest_check is not None:
         section.table(
             "outcomes_pyfixest_check",

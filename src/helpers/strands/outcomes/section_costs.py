@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import pandas as pd
+
 from . import charts
-from .definitions import (
-    OUTCOMES,
-)
+from .definitions import OUTCOMES, Method
 from .panel import spend_table
-from .prose import _money, _who
+from .prose import View, change, estimate, fmt, money, who
 
 
-def spend(section, v):
+def spend(section, v: View) -> None:
     """Spend on children looked after (s251)."""
     r, P = v.r, v.P
     tab = spend_table(r.panel, r.units)
@@ -20,6 +22,7 @@ def spend(section, v):
         section.table(
             "outcomes_spend",
             tab,
+            appendix=True,
             decimals=0,
             caption="s251 spend on children looked after, per child aged 0-17 and per child looked after (GBP, cash terms)",
             labels={"outcome": "Measure", "area_name": "Area"},
@@ -37,69 +40,139 @@ def spend(section, v):
         )
 
 
-def avoided_cost(section, v):
-    """The avoided cost of care against the programme cost."""
-    r, P, main_unit = v.r, v.P, v.main_unit
-    c = r.costs
-    if len(c):
-        cu = c[c.area_code == main_unit]
-        central = cu[cu.unit_cost_label.str.startswith("central")]
-        section.table(
-            "outcomes_costs",
-            c.drop(columns=["area_code", "unit_cost_source"]),
-            caption=f"Avoided cost of care over {P['cost_years'][0]}-{P['cost_years'][1]}: (counterfactual minus actual "
-            "children looked after) x weekly unit cost x 52, by method and unit cost, with the counterfactual's interval",
-            labels={
-                "area_name": "Area",
-                "method": "Counterfactual from",
-                "cost_years": "Years",
-                "actual_child_years": "Children looked after (sum of 31 March counts)",
-                "avoided_child_years": "Child-years avoided",
-                "avoided_child_years_low": "low",
-                "avoided_child_years_high": "high",
-                "unit_cost_label": "Unit cost",
-                "weekly_unit_cost_gbp": "GBP a week",
-                "price_year": "Price year",
-                "avoided_cost_gbp": "Avoided cost GBP",
-                "avoided_cost_low_gbp": "low",
-                "avoided_cost_high_gbp": "high",
-                "programme_cost_low_gbp": "Programme cost GBP (low)",
-                "programme_cost_high_gbp": "(high)",
-            },
-            decimals=0,
-            note="Unit costs: "
-            + "; ".join(
-                dict.fromkeys(
-                    f"{x.unit_cost_label}: {x.unit_cost_source}, price year {x.price_year}" for x in c.itertuples()
-                )
+def central_rows(v: View, unit=None) -> pd.DataFrame:
+    """The avoided cost of ``unit`` (default: the main unit) at the central unit cost, one row per method."""
+    c = v.r.costs
+    return c[(c.area_code == (unit or v.main_unit)) & c.unit_cost_label.str.startswith("central")]
+
+
+def cost_sentence(v: View) -> str:
+    """The central avoided cost by each method with its interval, against the programme cost, and
+    whether any central estimate recovers it."""
+    central = central_rows(v)
+    if not len(central):
+        return ""
+    low, high = v.P["programme_cost"][0], v.P["programme_cost"][-1]
+    first = central.iloc[0]
+    methods = "; ".join(
+        f"{money(x.avoided_cost_gbp)} by {x.method} (95% interval {money(x.avoided_cost_low_gbp)} to "
+        f"{money(x.avoided_cost_high_gbp)})"
+        for x in central.itertuples()
+    )
+    recovers = central.avoided_cost_gbp >= low
+    spans = (central.avoided_cost_low_gbp < 0) & (central.avoided_cost_high_gbp > 0)
+    verdict = (
+        "no method's central estimate reaches the programme's cost"
+        if not recovers.any()
+        else f"{fmt(int(recovers.sum()), 'count')} method(s) reach the programme's cost at their central estimate"
+    )
+    if spans.all():
+        verdict += ", and every method's interval runs from a net cost to a saving"
+    return (
+        f"At the central unit cost ({first.unit_cost_label.split(': ', 1)[-1]}, {money(first.weekly_unit_cost_gbp)} a "
+        f"week), the change in children looked after against the comparators over {first.cost_years} is worth, for "
+        f"{who(v, v.main_unit)}: {methods}. The programme cost about {money(low)} to {money(high)} (the grant as stated "
+        f"in the project brief, a parameter of the report): {verdict}."
+    )
+
+
+def window_sentence(v: View) -> str:
+    """Why the cost's years differ from the headline comparison's, with both estimates."""
+    cy, lvl = v.P["cost_years"], v.P["last_year"]
+    whole = estimate(v.r, "cla_rate", v.main_unit, Method.DID)
+    part = estimate(v.r, "cla_rate", v.main_unit, Method.DID_COST)
+    if whole is None or part is None:
+        return ""
+    return (
+        f"The cost counts {cy[0]}-{cy[1]} only (a parameter: the first three 31 March counts after the start), while "
+        f"the comparisons above use every year after the start ({v.fpy}-{lvl}). Over the cost years the difference "
+        f"from the neighbours was {change('cla_rate', part.estimate)}; over {v.fpy}-{lvl} it was "
+        f"{change('cla_rate', whole.estimate)}. The same window is used for each borough in the appendix table, "
+        "where a borough's estimate over the cost years can differ in sign from its estimate over all the years."
+    )
+
+
+def avoided_cost(section, v: View) -> None:
+    """The avoided cost of care against the programme cost: central estimates first, the outer range
+    of unit costs as a sensitivity, the chart for the boroughs combined only."""
+    c = v.r.costs
+    central = central_rows(v)
+    if not len(c) or not len(central):
+        return
+    cu = c[c.area_code == v.main_unit]
+    lo_all, hi_all = cu.avoided_cost_low_gbp.min(), cu.avoided_cost_high_gbp.max()
+    labels = list(dict.fromkeys(cu.unit_cost_label))
+    section.markdown(
+        f"# Avoided cost of care: {_central_range(central)} against a programme cost of "
+        f"{money(v.P['programme_cost'][0])} to {money(v.P['programme_cost'][-1])}\n\n"
+        + cost_sentence(v)
+        + " "
+        + window_sentence(v)
+    )
+    section.figure(
+        "outcomes_costs",
+        charts.costs(replace(v.r, costs=cu), central.unit_cost_label.iloc[0]),
+        alt=f"Chart of the avoided cost of care for {who(v, v.main_unit)} by method at the central weekly unit cost, "
+        "each with its 95% interval, beside the programme's cost.",
+        caption=f"Avoided cost of care for {who(v, v.main_unit)} against the programme's cost (central unit cost)",
+    )
+    section.markdown(
+        f"Sensitivity: across the three methods and the {fmt(len(labels), 'count')} unit costs (from "
+        f"{_cheapest(cu)} to {_dearest(cu)} a week), the intervals run from {money(lo_all)} to {money(hi_all)}; most "
+        "of that width comes from pricing every child-year at the dearest rate."
+    )
+    _cost_table(section, v)
+
+
+def _central_range(central) -> str:
+    lo, hi = central.avoided_cost_gbp.min(), central.avoided_cost_gbp.max()
+    return f"{money(lo)} to {money(hi)} by method" if lo != hi else money(lo)
+
+
+def _cheapest(cu) -> str:
+    return money(cu.weekly_unit_cost_gbp.min())
+
+
+def _dearest(cu) -> str:
+    return money(cu.weekly_unit_cost_gbp.max())
+
+
+def _cost_table(section, v: View) -> None:
+    """Every unit, method and unit cost (technical appendix)."""
+    c = v.r.costs
+    section.table(
+        "outcomes_costs",
+        c.drop(columns=["area_code", "unit_cost_source"]),
+        appendix=True,
+        caption=f"Avoided cost of care over {v.P['cost_years'][0]}-{v.P['cost_years'][1]}: (counterfactual minus "
+        "actual children looked after) x weekly unit cost x 52, by area, method and unit cost, with the "
+        "counterfactual's 95% interval",
+        labels={
+            "area_name": "Area",
+            "method": "Counterfactual from",
+            "cost_years": "Years",
+            "actual_child_years": "Children looked after (sum of 31 March counts)",
+            "avoided_child_years": "Child-years avoided",
+            "avoided_child_years_low": "low",
+            "avoided_child_years_high": "high",
+            "unit_cost_label": "Unit cost",
+            "weekly_unit_cost_gbp": "£ a week",
+            "price_year": "Price year",
+            "avoided_cost_gbp": "Avoided cost £",
+            "avoided_cost_low_gbp": "low",
+            "avoided_cost_high_gbp": "high",
+            "programme_cost_low_gbp": "Programme cost £ (low)",
+            "programme_cost_high_gbp": "(high)",
+        },
+        decimals=0,
+        note="Unit costs: "
+        + "; ".join(
+            dict.fromkeys(
+                f"{x.unit_cost_label}: {x.unit_cost_source}, price year {x.price_year}" for x in c.itertuples()
             )
-            + ". Each is used as published (cash of its own year): no price index is shipped. The number at 31 March "
-            "stands for the average number in care through the year. A negative figure means more children in care "
-            "than the counterfactual.",
         )
-        if len(central):
-            section.figure(
-                "outcomes_costs",
-                charts.costs(r, central.unit_cost_label.iloc[0]),
-                alt="Chart of the avoided cost of care by method and treated unit at the central weekly unit cost, each "
-                "with the interval carried from its counterfactual, beside the programme's cost.",
-                caption="Avoided cost of care against the programme's cost (central unit cost)",
-            )
-            lo_all, hi_all = cu.avoided_cost_low_gbp.min(), cu.avoided_cost_high_gbp.max()
-            section.markdown(
-                f"**Cost.** At the central unit cost ({central.unit_cost_label.iloc[0]}), the avoided cost of care for "
-                f"{_who(r, main_unit)} over "
-                f"{P['cost_years'][0]}-{P['cost_years'][1]} is "
-                + "; ".join(
-                    f"{_money(section, x.avoided_cost_gbp)} by {x.method} ({_money(section, x.avoided_cost_low_gbp)} to {_money(section, x.avoided_cost_high_gbp)})"
-                    for x in central.itertuples()
-                )
-                + f", against a programme cost of about {_money(section, P['programme_cost'][0])} to {_money(section, P['programme_cost'][-1])} "
-                f"(a parameter: the grant as stated in the project brief, not checked against a published source here). "
-                f"Across all methods and unit costs the range runs from {_money(section, lo_all)} to {_money(section, hi_all)}"
-                + (
-                    ": it includes zero, so the published figures cannot show whether the programme paid for itself through fewer children in care."
-                    if lo_all < 0 < hi_all
-                    else "."
-                )
-            )
+        + ". Each is used as published (cash of its own year): no price index is shipped. The number at 31 March "
+        "stands for the average number in care through the year. A negative figure means more children in care than "
+        "the counterfactual. The programme's cost is for the three boroughs together; no borough's avoided cost is "
+        "set against it.",
+    )

@@ -1,175 +1,214 @@
-"""The outcomes section's account of the effects: the event study, interrupted time series, placebo runs and synthetic control of the main outcome (children looked after), and the other outcomes in brief."""
+"""The outcomes section's account of each outcome, in words written from the results: for the boroughs
+combined and for each borough, when the change happened, how it compares with England and every LA
+and with the statistical neighbours, whether the earlier trend explains it and what could have been
+detected; the figures of the main outcome; and the checks (without the pre-rebase years, and the
+flows into care on one vintage).
+"""
 
 from __future__ import annotations
 
 from . import charts
-from .definitions import (
-    ITS_TERMS,
-    OUTCOMES,
-    TREATED_ID,
-    Method,
-    its_method,
-)
-from .prose import EARLY_P, UNUSUAL_P, _est, _lc, _list, _who
+from .definitions import OUTCOMES, SHORT, TREATED_ID, Method
+from .prose import View, _lc, _list, change, estimate, finite, fmt, interval, p_is, p_text, p_words, who
+from .sentences import detectable_sentence, unit_paragraph, verdicts
+
+WHEN_WORDS = {
+    "before": "changed mostly before the start",
+    "after": "changed mostly after the start",
+    "both": "changed before and after the start",
+    "none": "changed little",
+}
+AGAINST_WORDS = {
+    "ordinary": "no different from the neighbours",
+    "borderline": "a borderline difference from the neighbours",
+    "unusual": "an unusual difference from the neighbours",
+    "not computed": "no neighbour comparison",
+}
 
 
-def children_looked_after(section, v) -> None:
-    """The main outcome: event study, interrupted time series, placebo runs, synthetic control."""
-    _event_study(section, v)
-    _interrupted_time_series(section, v)
-    _placebo_paragraph(section, v)
-    _synthetic_control(section, v)
+def heading(v: View, outcome: str) -> str:
+    """An outcome's heading, stating what the boroughs combined did."""
+    w = verdicts(v, outcome, v.main_unit)
+    return f"{SHORT[outcome]}: {WHEN_WORDS[w['when']]}; {AGAINST_WORDS[w['neighbours']]}"
 
 
-def _event_study(section, v):
-    """The event study and how to read it."""
-    r, key, main_unit, fpy, ref = v.r, v.key, v.main_unit, v.fpy, v.ref
-    pt = _est(r, key, main_unit, Method.PRE_TREND)
-    section.figure(
-        f"outcomes_event_{key}",
-        charts.event_study(r, key),
-        alt=f"Event-study chart of {_lc(OUTCOMES[key].label)}: each year's gap between the treated areas and "
-        f"their neighbours, relative to {ref}, with the middle range of the same gap over placebo LAs shaded.",
-        caption=f"Event study: {OUTCOMES[key].label} (each year against {ref})",
-    )
-    already = pt is not None and pt.p_value < EARLY_P
-    section.markdown(
-        f"**Reading the event study.** Each point is how far the treated area's gap from its neighbours had moved since {ref}. "
-        f"Points before {fpy} show whether the areas were already diverging before the programme: "
-        + (
-            f"for {_who(r, main_unit)}, the gap was "
-            f"moving by {section.published(pt.estimate, '{:+.1f}')} {OUTCOMES[key].unit} a year before the start, which "
-            + (
-                "is unusual among placebo LAs (p = "
-                + section.published(pt.p_value, "{:.2f}")
-                + "): the change had started before the programme."
-                if already
-                else "is within the range seen among placebo LAs (p = "
-                + section.published(pt.p_value, "{:.2f}")
-                + "): no sign of an earlier divergence."
-            )
-            if pt is not None
-            else "not available."
-        )
-    )
-
-
-def _interrupted_time_series(section, v):
-    """The interrupted time series of the main outcome, alone and against the neighbours."""
-    r, key, main_unit, ref = v.r, v.key, v.main_unit, v.ref
-    ia = {t: _est(r, key, main_unit, its_method(False, t)) for t in ITS_TERMS}
-    iv = {t: _est(r, key, main_unit, its_method(True, t)) for t in ITS_TERMS}
-    if ia["pre_slope"] is not None:
-
-        def _ci(e):
-            return f"{section.published(e.estimate, '{:+.1f}')} (95% CI {section.ci(e.ci_low, e.ci_high, None, '{:+.1f}')})"
-
-        trend_word = "falling" if ia["pre_slope"].estimate < 0 else "rising"
+def outcomes(section, v: View) -> None:
+    """Every analysed outcome: its heading, the boroughs combined, each borough, and (for the main
+    outcome) its figures."""
+    for o in v.analysed:
         section.markdown(
-            f"**Interrupted time series** ({_who(r, main_unit)}, {OUTCOMES[key].unit}). Before the programme the series was "
-            f"{trend_word}: {_ci(ia['pre_slope'])} a year, so any change after {ref} has to be read against a trend that "
-            f"had started earlier. After the start, the step in the first year was {_ci(ia['level_change'])} and the yearly "
-            f"trend changed by {_ci(ia['slope_change'])}. Against the neighbours (the gap between the two series), the step was "
-            + (
-                f"{_ci(iv['level_change'])} and the change in trend {_ci(iv['slope_change'])}. "
-                if iv["level_change"] is not None
-                else "not available. "
-            )
-            + "These intervals come from about ten yearly points and are likely too narrow; the placebo comparisons below are the fairer test."
+            f"# {heading(v, o)}\n\n" + unit_paragraph(v, o, v.main_unit) + " " + detectable_sentence(v, o, v.main_unit)
         )
-
-
-def _placebo_paragraph(section, v):
-    """Where the treated areas fall among every English LA."""
-    r, names, key = v.r, v.names, v.key
-    section.figure(
-        f"outcomes_placebo_{key}",
-        charts.placebo(r, key),
-        alt=f"Histograms of the difference-in-differences estimate of {_lc(OUTCOMES[key].label)} for every "
-        f"eligible English LA as if it had been treated, with the treated areas marked, and of the mean of "
-        f"every set of {len(r.treated)} such LAs with the treated areas' mean marked.",
-        caption="Placebo in space: where the treated areas fall among every eligible LA",
-    )
-    d = _est(r, key, v.main_unit, Method.DID)
-    m3 = _est(r, key, TREATED_ID, Method.MEAN_OF_K, len(r.treated))
-    parts = []
-    for u in r.units:
-        e = _est(r, key, u, Method.DID)
-        if e is not None:
-            parts.append(
-                f"{names.get(u, u)} {section.published(e.estimate, '{:+.1f}')} (rank {int(e['rank'])} of {int(e.n_placebo) + 1}, p = {section.published(e.p_value, '{:.2f}')})"
-            )
-    section.markdown(
-        f"**Against every English LA.** The change in {_lc(OUTCOMES[key].label)} against the statistical neighbours "
-        f"(after minus before, {OUTCOMES[key].unit}) was: "
-        + "; ".join(parts)
-        + ". "
-        + (
-            f"The mean of the {len(r.treated)} boroughs' estimates, {section.published(m3.estimate, '{:+.1f}')}, is as far from zero as that "
-            f"of {section.published(m3.p_value * 100, '{:.0f}')}% of all sets of {len(r.treated)} LAs drawn from the pool. "
-            if m3 is not None
-            else ""
-        )
-        + (
-            "Judged this way the change looks **unusual**."
-            if d is not None and d.p_value < UNUSUAL_P
-            else "Judged this way the change looks **ordinary**: many authorities that had no such programme moved as much or more."
-        )
-    )
-
-
-def _synthetic_control(section, v):
-    """Each treated area against its synthetic control."""
-    r, names, key, fpy = v.r, v.names, v.key, v.fpy
-    section.figure(
-        f"outcomes_synthetic_{key}",
-        charts.synthetic(r, key),
-        alt=f"Line charts of {_lc(OUTCOMES[key].label)} for each treated unit and its synthetic control, "
-        f"a weighted mix of eligible English LAs matched on the years before {fpy}.",
-        caption="Synthetic control: each treated area against a weighted mix of other LAs",
-    )
-    scs = []
-    for u in r.units:
-        e = _est(r, key, u, Method.SC_RATIO)
-        g = _est(r, key, u, Method.SC_GAP)
-        if e is not None:
-            scs.append(
-                f"{names.get(u, u)}: gap {section.published(g.estimate, '{:+.1f}')}, ratio {section.published(e.estimate, '{:.2f}')} (rank {int(e['rank'])} of {int(e.n_placebo) + 1}, p = {section.published(e.p_value, '{:.2f}')})"
-            )
-    section.markdown(
-        "**Synthetic control.** Each treated area is matched with a weighted mix of eligible LAs that followed the "
-        f"same path before {fpy}; the gap after the start is the estimate, and the ratio of the fit after to the fit before "
-        "is ranked among the same ratio for every placebo LA (rank 1 = the largest departure of all). "
-        + "; ".join(scs)
-        + "."
-    )
-
-
-def other_outcomes(section, v):
-    """The other outcomes in brief, and those shown as trends only."""
-    r, P, key, main_unit, analysed = v.r, v.P, v.key, v.main_unit, v.analysed
-    lines = []
-    for o in analysed:
-        if o == key:
-            continue
-        e = _est(r, o, main_unit, Method.DID)
-        pt = _est(r, o, main_unit, Method.PRE_TREND)
-        if e is None:
-            continue
-        verdict = "unusual" if e.p_value < UNUSUAL_P else "ordinary"
-        pre = " (already diverging before the start)" if pt is not None and pt.p_value < EARLY_P else ""
-        lines.append(
-            f"- {OUTCOMES[o].label}: {section.published(e.estimate, '{:+.1f}')} against the neighbours; {verdict} among English LAs "
-            f"(p = {section.published(e.p_value, '{:.2f}')}){pre}."
-        )
-    if lines:
-        section.markdown(
-            f"**Other outcomes** ({_who(r, main_unit)}, "
-            "change after minus before against the statistical neighbours):\n\n" + "\n".join(lines)
-        )
-    skipped = [OUTCOMES[o].label for o in P["outcomes"] if OUTCOMES[o].analyse and o not in analysed]
+        singles = [u for u in v.r.units if u != TREATED_ID and u != v.main_unit]
+        if singles:
+            lines = [f"- **{who(v, u)}.** {unit_paragraph(v, o, u)}" for u in singles]
+            single = detectable_sentence(v, o, singles[0], single=True)
+            section.markdown("\n".join(lines) + (f"\n\n{single}" if single else ""))
+        if o == v.key:
+            _main_outcome_figures(section, v)
+        if o == "cla_starts_rate":
+            section.markdown(_vintage_sentence(v))
+    skipped = [
+        OUTCOMES[o].label
+        for o in v.P["outcomes"]
+        if OUTCOMES[o].analyse and OUTCOMES[o].full_design and o not in v.analysed
+    ]
     if skipped:
         section.markdown(
             "Shown as trends only, without a before-and-after comparison (no or too few published years before "
             f"the start): {_list(skipped)}."
         )
+
+
+def _main_outcome_figures(section, v: View) -> None:
+    """The index, event study, placebo and synthetic-control figures of the main outcome."""
+    key, r = v.key, v.r
+    label = OUTCOMES[key].label
+    section.figure(
+        "outcomes_index",
+        charts.trends(r, [o for o in ("cla_number", "cla_rate") if o in v.P["outcomes"]], index=True),
+        alt=f"Index charts ({v.ref} = 100) of the number and rate of children looked after at 31 March for the "
+        f"boroughs, their neighbours, England, London and Inner London.",
+        caption=f"Children looked after, indexed to the last year before the programme ({v.ref} = 100)",
+    )
+    section.figure(
+        f"outcomes_event_{key}",
+        charts.event_study(r, key),
+        alt=f"Event-study chart of {_lc(label)}: each year's gap between the boroughs and their neighbours, "
+        f"relative to {v.ref}, with the middle 95% of the same gap over placebo LAs shaded.",
+        caption=f"Event study: {label} (each year's gap from the neighbours against {v.ref})",
+    )
+    section.figure(
+        f"outcomes_placebo_{key}",
+        charts.placebo(r, key),
+        alt=f"Histograms of the difference-in-differences estimate of {_lc(label)} for every eligible English LA "
+        f"as if it had been treated, with the boroughs marked, and of the mean of every set of "
+        f"{fmt(len(r.treated), 'count')} such LAs with the boroughs' mean marked.",
+        caption="Placebo in space: where the boroughs fall among every eligible LA",
+    )
+    section.figure(
+        f"outcomes_synthetic_{key}",
+        charts.synthetic(r, key),
+        alt=f"Line charts of {_lc(label)} for each borough and its synthetic control, a weighted mix of eligible "
+        f"English LAs matched on the years before {v.fpy}.",
+        caption="Synthetic control: each borough against a weighted mix of other LAs",
+    )
+    section.markdown(_synthetic_sentence(v))
+
+
+def _synthetic_sentence(v: View) -> str:
+    """The synthetic control of the main outcome, unit by unit, in the shared words."""
+    parts = []
+    for u in v.r.units:
+        gap = estimate(v.r, v.key, u, Method.SC_GAP)
+        if gap is not None and finite(gap.estimate):
+            band = f" (95% interval {interval(v.key, gap.ci_low, gap.ci_high)})" if finite(gap.ci_low) else ""
+            parts.append(f"{who(v, u)} {change(v.key, gap.estimate)}{band}")
+    if not parts:
+        return ""
+    return (
+        f"A synthetic control (a weighted mix of eligible LAs that followed the same path before {v.fpy}) gives the "
+        f"gap after the start: {'; '.join(parts)}. Its fit after the start is ranked among the "
+        "placebo LAs' in the appendix."
+    )
+
+
+def _vintage_sentence(v: View) -> str:
+    """The preferred series of children starting care joins first-published and revised counts: how
+    big the revisions are and whether the comparison holds on the first-published counts alone."""
+    j = v.r.vintage_join
+    j = j[j.measure == OUTCOMES["cla_starts_rate"].numerator]
+    if not len(j):
+        return ""
+    years = sorted(j.year.unique())
+    own = j[j.area == v.names.get(v.main_unit)]
+    pool = j[j.area == "median of eligible LAs"]
+    main = estimate(v.r, "cla_starts_rate", v.main_unit, Method.DID)
+    first = estimate(v.r, "cla_starts_first_published_rate", v.main_unit, Method.DID)
+    text = (
+        f"Children starting care are counted as first published up to {years[0] - 1} and as revised by DfE from "
+        f"{years[0]} (the series the comparisons use). Where both exist ({years[0]}-{years[-1]}), the revision for "
+        f"{who(v, v.main_unit)} is {fmt(own.revision_pct.min(), 'percent', signed=True)} to "
+        f"{fmt(own.revision_pct.max(), 'percent', signed=True)}, against a median of "
+        f"{fmt(pool.revision_pct.min(), 'percent', signed=True)} to {fmt(pool.revision_pct.max(), 'percent', signed=True)} "
+        f"for eligible LAs."
+    )
+    if main is not None and first is not None and finite(first.estimate):
+        fp = v.r.panel[(v.r.panel.outcome == "cla_starts_first_published_rate") & (v.r.panel.area_code == v.main_unit)]
+        yrs = fp.dropna(subset=["value"]).year
+        same = p_words(first.p_value) == p_words(main.p_value)
+        text += (
+            f" On the first-published counts alone ({int(yrs.min())}-{int(yrs.max())}, one vintage) the difference "
+            f"from the neighbours is {change('cla_starts_rate', first.estimate)}, {p_text(first.p_value)}, against "
+            f"{change('cla_starts_rate', main.estimate)}, {p_text(main.p_value)}, on the series used: "
+            + (
+                "the verdict is the same."
+                if same
+                else f"the verdict differs, so it depends on the years after {int(yrs.max())} or on the revisions."
+            )
+        )
+    return text
+
+
+def checks(section, v: View) -> None:
+    """Whether anything changes without the years whose rates use populations from before the
+    Census 2011 rebase."""
+    text = _rebase_sentence(v)
+    if text:
+        section.markdown("# Checks\n\n" + text)
+
+
+def _population_drop(v: View) -> str:
+    """The largest fall in a borough's child population at the rebase (mid-(first rebased year - 2)
+    to mid-(first rebased year - 1)), from the denominators of the panel."""
+    p = v.r.panel[(v.r.panel.outcome == "cla_rate") & v.r.panel.area_code.isin([str(t) for t in v.r.treated])]
+    rows = []
+    start = v.P["rebased_from"]
+    for code, g in p.groupby("area_code"):
+        d = g.set_index("year").denominator
+        if start - 1 in d and start in d and finite(d[start - 1]) and finite(d[start]):
+            rows.append((d[start] / d[start - 1] - 1, code, d[start - 1], d[start]))
+    if not rows:
+        return ""
+    change, code, a, b = min(rows)
+    return (
+        f" (the largest change among the boroughs is {v.names.get(code, code)}'s, from {fmt(a, 'count')} children "
+        f"aged 0-17 at mid-{start - 2} to {fmt(b, 'count')} at mid-{start - 1}, {fmt(change * 100, 'percent', signed=True)})"
+    )
+
+
+def _rebase_sentence(v: View) -> str:
+    """The comparisons without the pre-rebase years, and whether any verdict changes."""
+    e = v.r.estimates
+    rebased = e[e.method.str.contains("rebased populations only")]
+    if not len(rebased):
+        return ""
+    start = v.P["rebased_from"]
+    changed = []
+    for o in v.analysed:
+        for u in v.r.units:
+            for main_key, check_key, what in (
+                (Method.DID, Method.DID_REBASED, "neighbours"),
+                (Method.CHANGE, Method.CHANGE_REBASED, "every LA"),
+            ):
+                a, b = estimate(v.r, o, u, main_key), estimate(v.r, o, u, check_key, year=start)
+                if a is None or b is None or not finite(b.p_value):
+                    continue
+                if p_words(a.p_value) != p_words(b.p_value):
+                    changed.append(
+                        f"{_lc(SHORT[o])}, {who(v, u)} against {what}: {p_words(a.p_value)} "
+                        f"({p_is(a.p_value)}) becomes {p_words(b.p_value)} ({p_is(b.p_value)})"
+                    )
+    head = (
+        f"Rates for {v.P['first_year']}-{start - 1} use child populations estimated before the 2011 Census rebase"
+        f"{_population_drop(v)}, which understates the earlier rates of a borough whose population was revised down. "
+        f"Leaving those years out (comparing {start}-{v.ref} with the years after the start): "
+    )
+    if not changed:
+        return head + "no verdict changes, for any outcome or area."
+    return (
+        head
+        + f"{fmt(len(changed), 'count')} verdict(s) change: "
+        + "; ".join(changed)
+        + ". Every other verdict is the same."
+    )

@@ -15,7 +15,8 @@ import pandas as pd
 
 from . import estimators as est
 from . import inference as inf
-from .definitions import ITS_TERMS, TREATED_ID, Method, Outcome, Statistic, its_method, method_label
+from . import panel as pnl
+from .definitions import ITS_TERMS, NEIGHBOURS_ID, TREATED_ID, Method, Outcome, Statistic, its_method, method_label
 from .design import Design
 
 
@@ -32,6 +33,7 @@ class Rows:
     ser: list = field(default_factory=list)
     excl: list = field(default_factory=list)
     pyfx: list = field(default_factory=list)
+    det: list = field(default_factory=list)
 
 
 @dataclass
@@ -58,11 +60,13 @@ class Frame:
     n_plc: int = 0
 
 
-def _placebo_row(base: dict, key: str, estimate: float, inference: dict, n_comparators: int, note: str) -> dict:
+def _placebo_row(
+    base: dict, key: str, estimate: float, inference: dict, n_comparators: int, note: str, year=None
+) -> dict:
     """One estimate row with its placebo interval, p-value and rank (:func:`placebo_inference`)."""
     return {
         **base,
-        "method": method_label(key),
+        "method": method_label(key, year=year),
         "estimate": estimate,
         **inference,
         "n_comparators": n_comparators,
@@ -96,14 +100,48 @@ def _series_rows(okey, u, key, yrs, actual, cf, low=None, high=None) -> list[tup
     return [(okey, u, label, int(y), actual[i], cf[i], low[i], high[i]) for i, y in enumerate(yrs)]
 
 
+def comparator(f: Frame, u, comps) -> tuple[np.ndarray, list]:
+    """The comparator series (years x columns) of a treated unit and their names. A single LA is
+    compared with each neighbour (the DiD is against their mean rate, each neighbour one unit of the
+    two-way fixed effects); the treated areas combined with their neighbours combined the same way
+    as they are, summed counts over summed populations (:func:`panel.combine`)."""
+    if u == TREATED_ID:
+        summed = pnl.combine(f.num.reindex(f.yrs), f.den.reindex(f.yrs), comps, f.o.scale)
+        return summed.to_numpy(dtype=float)[:, None], [NEIGHBOURS_ID]
+    return f.Ypool[:, [f.col[x] for x in comps]], list(comps)
+
+
+def detectable_row(d: Design, f: Frame, u, key: str, estimate: float, reference, rows: Rows) -> None:
+    """What the estimate had to pass to stand out from its placebo runs (:func:`inference.detectable_change`)."""
+    low, high = inf.detectable_change(reference, d.placebo_level)
+    n = int(np.sum(~np.isnan(np.asarray(reference, dtype=float))))
+    rows.det.append((f.okey, u, d.names.get(u, u), method_label(key), estimate, low, high, n, f.o.unit))
+
+
+def change_against_every_la(d: Design, f: Frame, u, y1, base, PP, rows: Rows, key=Method.CHANGE, year=None) -> float:
+    """The unit's own change (mean after minus mean before) among every eligible LA's (or, for the
+    treated areas combined, every placebo group's): how it compares with all LAs, with no comparator."""
+    change = float(y1[f.post].mean() - y1[f.pre].mean())
+    ref = PP["change"]
+    inference = inf.placebo_inference(d.placebo_level, "change", change, PP)
+    n = int(np.sum(~np.isnan(ref)))
+    who = "placebo groups" if u == TREATED_ID else "eligible LAs"
+    note = f"rank among {n} {who}' own change over the same years; {d.placebo_level:.0%} interval and p-value"
+    rows.est.append(_placebo_row({**base, "n_placebo": n}, key, change, inference, 0, note, year))
+    if key == Method.CHANGE and f.o.full_design:
+        detectable_row(d, f, u, key, change, ref, rows)
+    return change
+
+
 def _neighbour_estimates(d: Design, f: Frame, u, y1, comps, base, PP, rows: Rows) -> float:
     """Against the neighbours: DiD, its pre-programme trend, event study, the cost-year DiD, the
     pyfixest check and the ITS on the gap, with their counterfactual series. Returns the DiD."""
     lvl, okey, yrs = d.placebo_level, f.okey, f.yrs
-    Y0 = f.Ypool[:, [f.col[x] for x in comps]]
+    Y0, columns = comparator(f, u, comps)
     e = est.did(y1, Y0, f.pre, f.post)
     note = f"{lvl:.0%} interval and p-value from the placebo runs"
     rows.est.append(_placebo_row(base, Method.DID, e, inf.placebo_inference(lvl, "did", e, PP), len(comps), note))
+    detectable_row(d, f, u, Method.DID, e, PP["did"], rows)
     ps = est.pre_slope(y1, Y0, f.pre, yrs)
     inference = {**inf.placebo_inference(lvl, "pre_slope", ps, PP), "ci_low": np.nan, "ci_high": np.nan}
     note = "slope of treated minus neighbours' mean before the start; placebo p-value"
@@ -126,7 +164,7 @@ def _neighbour_estimates(d: Design, f: Frame, u, y1, comps, base, PP, rows: Rows
     note = f"mean over {cy[0]}-{cy[1]} only (for the cost)"
     rows.est.append(_placebo_row(base, Method.DID_COST, did_cost, inference, len(comps), note))
     if d.use_pyfixest and okey == "cla_rate":
-        rows.pyfx.append(est.pyfixest_did(okey, u, yrs, y1, Y0, comps, d.fpy, e))
+        rows.pyfx.append(est.pyfixest_did(okey, u, yrs, y1, Y0, columns, d.fpy, e))
     # ITS against neighbours: the gap series
     g = est.its(y1 - cmean, yrs, d.fpy)
     note = f"OLS on {g['n']} yearly gaps; intervals likely too narrow (short series)"
@@ -208,26 +246,37 @@ def _synthetic_estimates(d: Design, f: Frame, u, y1, base, PP, rows: Rows) -> fl
     return sc["ratio"]
 
 
-def unit_estimates(d: Design, f: Frame, u, rows: Rows) -> float | None:
-    """Every estimate of one treated unit for one outcome. Returns its DiD (NaN without neighbours;
-    None when its own series has a gap, shown as a trend only)."""
-    o, okey, yrs = f.o, f.okey, f.yrs
+def _unit_inputs(d: Design, f: Frame, u, rows: Rows, note_gaps: bool = True):
+    """The unit's series, the base of its rows, its placebo reference and its neighbours with a
+    complete series; None for the series when it has a gap (shown as a trend only, with a note)."""
     comps = [x for x in d.neighbours_of.get(u, []) if x in f.col]
     y1 = f.R[u].to_numpy()
     if np.isnan(y1).any():
-        gaps = ", ".join(str(y) for y in yrs[np.isnan(y1)])
-        rows.notes.append(
-            f"{o.label}: {d.names.get(u, u)} has no published value (suppressed or missing) in {gaps}; "
-            f"it is shown as a trend only for this outcome."
-        )
-        return None
-    base = dict(outcome=okey, area_code=u, area_name=d.names.get(u, u), unit=o.unit, n_placebo=f.n_plc)
+        if note_gaps:
+            gaps = ", ".join(str(y) for y in f.yrs[np.isnan(y1)])
+            rows.notes.append(
+                f"{f.o.label}: {d.names.get(u, u)} has no published value (suppressed or missing) in {gaps}; "
+                f"it is shown as a trend only for this outcome."
+            )
+        return None, None, None, comps
+    base = dict(outcome=f.okey, area_code=u, area_name=d.names.get(u, u), unit=f.o.unit, n_placebo=f.n_plc)
     PP = f.Pg if u == TREATED_ID else f.P  # placebo groups of the same size for the combined unit
     if u == TREATED_ID:
         base["n_placebo"] = len(PP["did"])
+    return y1, base, PP, comps
+
+
+def unit_estimates(d: Design, f: Frame, u, rows: Rows) -> float | None:
+    """Every estimate of one treated unit for one outcome. Returns its DiD (NaN without neighbours;
+    None when its own series has a gap, shown as a trend only)."""
+    y1, base, PP, comps = _unit_inputs(d, f, u, rows)
+    if y1 is None:
+        return None
+    okey, yrs = f.okey, f.yrs
     e = np.nan
     if len(comps) >= 1:
         e = _neighbour_estimates(d, f, u, y1, comps, base, PP, rows)
+    change_against_every_la(d, f, u, y1, base, PP, rows)
     a = est.its(y1, yrs, d.fpy)
     rows.est += _its_rows(base, a, False, 0, f"OLS on {a['n']} years; intervals likely too narrow (short series)")
     rows.ser += _series_rows(
@@ -236,6 +285,24 @@ def unit_estimates(d: Design, f: Frame, u, rows: Rows) -> float | None:
     ratio = _synthetic_estimates(d, f, u, y1, base, PP, rows)
     rows.plc.append((okey, Statistic.DID, u, d.names.get(u, u), e, True))
     rows.plc.append((okey, Statistic.SC_RATIO, u, d.names.get(u, u), ratio, True))
+    return e
+
+
+def check_estimates(d: Design, f: Frame, u, rows: Rows, keys=(Method.DID, Method.CHANGE), year=None) -> float | None:
+    """A check on another outcome's result (the same outcome on another vintage, or without some
+    years): the DiD against the neighbours and the change against every LA only, each with its
+    placebo interval and p-value, under the method ``keys`` (labelled with ``year`` when given)."""
+    y1, base, PP, comps = _unit_inputs(d, f, u, rows, note_gaps=year is None)
+    if y1 is None:
+        return None
+    e = np.nan
+    if len(comps) >= 1:
+        Y0, _ = comparator(f, u, comps)
+        e = est.did(y1, Y0, f.pre, f.post)
+        inference = inf.placebo_inference(d.placebo_level, "did", e, PP)
+        note = f"{d.placebo_level:.0%} interval and p-value from the placebo runs"
+        rows.est.append(_placebo_row(base, keys[0], e, inference, len(comps), note, year))
+    change_against_every_la(d, f, u, y1, base, PP, rows, keys[1], year)
     return e
 
 
