@@ -11,7 +11,7 @@ The scanner reads only the HTML (and, for the declared margins, the tables' decl
 ``section.json``). It looks for:
 
 * a count from 1 to the threshold next to a word for people (children, families, practitioners ...)
-  anywhere in the text, alt text included;
+  anywhere in the text, alt text and chart labels included;
 * a suppressed cell recoverable by subtraction: inside a table, from the margins the table declares;
   across reports, from the tri-borough table minus the three borough tables;
 * estimates of suppressed groups: a row with a "c" that still shows a figure, and prose giving a
@@ -135,7 +135,8 @@ def _text(fragment: str) -> str:
 def parse_report(page: str) -> dict:
     """Sections of a report: ``{heading: {"prose": [...], "tables": [{"caption", "header", "rows"}]}}``.
 
-    Prose is every paragraph, list item, caption and alt text outside tables."""
+    Prose is every paragraph, list item, caption and alt text outside tables, and every text drawn in
+    an inline chart (each ``<text>`` element on its own)."""
     page = re.sub(r"<style.*?</style>|<script.*?</script>", "", page, flags=re.S | re.I)
     parts = re.split(r"(<h[23][^>]*>.*?</h[23]>)", page, flags=re.S)
     sections: dict = {}
@@ -160,8 +161,10 @@ def parse_report(page: str) -> dict:
             sec["tables"].append({"caption": caption or "", "header": header, "rows": [r for r in rows if r]})
             caption = None
         outside = re.sub(r"<table.*?</table>", " ", part, flags=re.S)
-        alts = [htmllib.unescape(a) for a in re.findall(r'alt="([^"]*)"', outside)]
-        outside = re.sub(r"<img[^>]*>", " ", outside)
+        alts = [htmllib.unescape(a) for a in re.findall(r'(?:\balt|aria-label)="([^"]*)"', outside)]
+        # every label drawn in an inline chart, one text element at a time (tick labels stay apart)
+        alts += [_text(t) for t in re.findall(r"<text\b[^>]*>(.*?)</text>", outside, flags=re.S)]
+        outside = re.sub(r"<img[^>]*>|<svg\b.*?</svg>", " ", outside, flags=re.S)
         paragraphs = re.findall(r"<(?:p|li|figcaption|h1)[^>]*>(.*?)</(?:p|li|figcaption|h1)>", outside, flags=re.S)
         sec["prose"] += [_text(p) for p in paragraphs] + alts
     return sections

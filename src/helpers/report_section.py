@@ -2,7 +2,7 @@
 
 Each strand notebook builds a :class:`Section`: prose (written from the data), tables and figures,
 in reading order. ``Section.save()`` writes them to ``<processed>/report_sections/<order>_<strand>/``
-as plain files (``section.json``, CSV tables, PNG figures), which are processed outputs like any
+as plain files (``section.json``, CSV tables, SVG figures), which are processed outputs like any
 other. The report notebook only reads and lays them out (``helpers.report``); it never recomputes.
 
 Tables are saved unsuppressed; the columns holding counts of people are declared here and the
@@ -24,6 +24,17 @@ import pandas as pd
 from . import evidence
 from .config import DEFAULT_SUPPRESSION_THRESHOLD
 from .disclosure import SUPPRESSED, is_small
+from .figures import (  # noqa: F401 (re-exported for strands and tests)
+    CHART_RC,
+    FIGURE_WIDTH,
+    MIN_TEXT_PX,
+    chart_style,
+    figure_text_sizes,
+    legibility,
+    phone_text_px,
+    save_figure,
+    svg_text_sizes,
+)
 from .formatting import fmt_pattern
 
 SECTIONS_DIRNAME = "report_sections"
@@ -225,45 +236,8 @@ def column_label(name: str, labels: dict | None = None) -> str:
     return humanise(name)
 
 
-#: The report-wide chart style: fonts legible when a chart is shown at phone width (390 px).
-#: Strands draw inside ``with chart_style():`` and size figures with :data:`FIGURE_WIDTH`.
-FIGURE_WIDTH = 5.5  # inches (528 px): shown at natural size on a desktop, shrunk by 0.7 on a phone
-CHART_RC = {
-    "font.size": 11,
-    "axes.titlesize": 12,
-    "axes.labelsize": 11,
-    "xtick.labelsize": 10,
-    "ytick.labelsize": 10,
-    "legend.fontsize": 10,
-    "figure.dpi": 100,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-}
-
-
-def chart_style():
-    """A context manager applying :data:`CHART_RC` (never sets the backend)."""
-    import matplotlib
-
-    return matplotlib.rc_context(CHART_RC)
-
-
-def phone_text_px(min_font_pt: float, width_in: float, screen_px: int = 374) -> float:
-    """How tall (CSS px) a figure's smallest text is when the figure is shrunk to a phone's
-    content width (390 px less margins): 1 pt = 4/3 px at natural size."""
-    natural_px = width_in * 96
-    return min_font_pt * 4 / 3 * min(1.0, screen_px / natural_px)
-
-
-#: Smallest text (CSS px) a chart may show at phone width (see :func:`phone_text_px`).
-MIN_PHONE_TEXT_PX = 9.0
-
-
-def figure_text_sizes(fig) -> list[float]:
-    """Font sizes (points) of every visible text in a figure, to check legibility."""
-    from matplotlib.text import Text
-
-    return [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+#: Chart style, sizes and saving live in :mod:`helpers.figures`; these names stay importable here.
+MIN_PHONE_TEXT_PX = MIN_TEXT_PX
 
 
 def sections_dir(processed_dir: Path) -> Path:
@@ -471,16 +445,17 @@ class Section:
         """Add a matplotlib figure with its alt text (a sentence saying what the chart shows).
         Numbers in the alt text go through :meth:`count` / :meth:`value` like any prose.
 
-        Saved as SVG (sharp at any width, so legible on a phone), byte-for-byte reproducible: no
-        date or software stamp, fixed ids (:func:`save_figure`)."""
+        Saved as SVG with real text, byte-for-byte reproducible (:func:`helpers.figures.save_figure`);
+        the report inlines it. Its natural width and the rendered size of its smallest text on a
+        phone and on a laptop are recorded (:func:`helpers.figures.legibility`)."""
         if not alt or len(alt.strip()) < 20:
             raise ValueError(f"figure {name}: alt text must describe the chart (got {alt!r})")
         self._start()
         if self.synthetic:
             fig.text(0.99, 0.005, SYNTHETIC_STAMP, ha="right", va="bottom", fontsize=10, color="#b00020", alpha=0.8)
         filename = f"{name}.svg"
-        save_figure(fig, self.folder / filename)
-        sizes = figure_text_sizes(fig)
+        svg = save_figure(fig, self.folder / filename).read_text(encoding="utf-8")
+        width, sizes = svg_text_sizes(svg)
         self.items.append(
             {
                 "kind": "figure",
@@ -489,9 +464,10 @@ class Section:
                 "alt": alt.strip(),
                 "caption": caption,
                 "appendix": bool(appendix),
-                # for the legibility check: text shrinks with the figure's width on a phone
-                "width_in": round(float(fig.get_size_inches()[0]), 2),
-                "min_font_pt": round(float(min(sizes)), 1) if sizes else None,
+                # as saved (bbox "tight"): SVG user units are points
+                "width_in": round(width / 72, 2),
+                "min_font_pt": round(min(sizes), 1) if sizes else None,
+                **legibility(svg),
             }
         )
         return fig
@@ -513,21 +489,6 @@ class Section:
         path = self.folder / "section.json"
         path.write_text(json.dumps(meta, indent=2), encoding="utf-8")
         return path
-
-
-def save_figure(fig, path: Path) -> Path:
-    """Save a figure as SVG with nothing that changes between identical runs (no date, no
-    software version, element ids from a fixed salt)."""
-    import matplotlib
-
-    with matplotlib.rc_context({"svg.hashsalt": "focus-on-practice", "svg.fonttype": "path"}):
-        fig.savefig(
-            path,
-            format="svg",
-            bbox_inches="tight",
-            metadata={"Date": None, "Creator": None, "Contributor": None, "Format": None, "Type": None},
-        )
-    return Path(path)
 
 
 def load_sections(processed_dir: Path) -> list[dict]:

@@ -3,8 +3,8 @@
 The report notebook (``notebooks/90_report.ipynb``) calls these functions. They read what the strand
 notebooks saved (``report_section``) and the ingest records (``data_quality/``), apply disclosure
 control to every table, and display the result; nothing is recomputed here. :func:`export_html`
-turns the executed report notebook into the HTML commissioners read: no code, images embedded as
-data URIs, no script, nothing that loads from elsewhere, alt text on every image.
+turns the executed report notebook into the HTML commissioners read: no code, charts inlined as SVG
+with real text (``figures``), no script, nothing that loads from elsewhere, alt text on every chart.
 
 The report, in reading order: header (scope, code version, synthetic banner) and contents; the
 summary (each section's key findings with their strength of evidence, what can and cannot be
@@ -25,7 +25,7 @@ Layout of this package: ``markup`` (safe text), ``glossary`` (terms, as data in 
 audit), ``browser`` (Chromium, PDF) and ``cli`` (``python -m helpers.report``).
 
 Reproducibility: the same inputs and code give the same bytes: no build time unless
-``SOURCE_DATE_EPOCH`` is set, stable element ids, deterministic SVG figures (``report_section``).
+``SOURCE_DATE_EPOCH`` is set, stable element ids, deterministic SVG figures (``helpers.figures``).
 """
 
 from .browser import CHROMIUM_CANDIDATES, find_chromium, print_pdf

@@ -34,6 +34,13 @@ FORBIDDEN_TAGS = {
     "track",
     "picture",
     "noscript",
+    # inside an inline SVG chart: HTML in SVG, and animations that can change an attribute to a link
+    "foreignobject",
+    "animate",
+    "animatemotion",
+    "animatetransform",
+    "set",
+    "discard",
 }
 _URL_ATTRS = {
     "src",
@@ -54,6 +61,9 @@ _URL_ATTRS = {
     "dynsrc",
 }
 _CSS_URL = re.compile(r"url\(\s*(['\"]?)(?!data:|#)([^)'\"]*)\1\s*\)|@import", re.I)
+_ATTR_URL = re.compile(r"url\(\s*(['\"]?)(?!data:|#)", re.I)
+#: Attributes holding words for people (alt text, names), never anything a browser loads.
+_TEXT_ATTRS = {"alt", "title", "aria-label", "aria-description", "content"}
 
 
 class _Audit(HTMLParser):
@@ -61,6 +71,7 @@ class _Audit(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.problems: list[str] = []
         self._in_style = False
+        self._svg_depth = 0
 
     def handle_starttag(self, tag, attrs):
         tag = tag.lower()
@@ -80,9 +91,13 @@ class _Audit(HTMLParser):
                 self.problems.append(f"<{tag} {key}=javascript:...>")
             if key == "style" and _CSS_URL.search(value):
                 self.problems.append(f"<{tag} style> loading {_CSS_URL.search(value).group(0)!r}")
+            elif key not in _TEXT_ATTRS and _ATTR_URL.search(value):
+                self.problems.append(f"<{tag} {key}={value[:60]!r}> loads from outside the file")
             if key in _URL_ATTRS and value:
                 if tag == "a" and key == "href" and re.match(r"^(https?://|mailto:|#)", value, re.I):
                     continue  # a link a reader may follow; it loads nothing by itself
+                if key in ("href", "xlink:href") and compact.startswith("#"):
+                    continue  # a chart's reference to its own element: same document
                 if not compact.startswith("data:"):
                     self.problems.append(f"<{tag} {key}={value[:60]!r}> loads from outside the file")
                 elif tag == "img" and not compact.startswith(
@@ -94,10 +109,24 @@ class _Audit(HTMLParser):
             if len(alt.strip()) < 10:
                 src = (dict(attrs).get("src") or "")[:40]
                 self.problems.append(f"image without alt text: <img src={src!r}...>")
+        if tag == "svg":
+            self._check_chart(dict(attrs))
+            self._svg_depth += 1
+
+    def _check_chart(self, attrs: dict) -> None:
+        """An inline chart (outermost ``<svg>``) is an image: ``role="img"`` and alt text as its name."""
+        if self._svg_depth == 0:
+            name = attrs.get("aria-label") or ""
+            if attrs.get("role") != "img" or len(name.strip()) < 10:
+                self.problems.append(
+                    f"chart without alt text: <svg role={attrs.get('role')!r} aria-label={name[:30]!r}>"
+                )
 
     def handle_endtag(self, tag):
         if tag.lower() == "style":
             self._in_style = False
+        if tag.lower() == "svg":
+            self._svg_depth = max(0, self._svg_depth - 1)
 
     def handle_data(self, data):
         if self._in_style:

@@ -361,7 +361,7 @@ def draw_family_waves(g1, g2, title: str | None = None, figsize=(14, 7.8)) -> Fi
             ax.axis("off")
             ax.text(0.5, 0.5, f"No map at {label.lower()}", ha="center", va="center", transform=ax.transAxes)
             continue
-        draw_ecomap(ax, g, pos=pos, previous=prev, title=f"{label}: {len(members_of(g))} members")
+        draw_ecomap(ax, g, pos=pos, previous=prev, title=label)
     if title:
         fig.suptitle(title, fontsize=13, y=0.99)
     fig.legend(
@@ -482,16 +482,22 @@ def change_chart(summary: pd.DataFrame, measures: list[str]) -> Figure:
 
 
 def save_figure(fig: Figure, folder, stem: str, formats=("png", "svg"), dpi: int = 110) -> list[Path]:
-    """Save ``fig`` as ``<folder>/<stem>.<fmt>`` with fixed metadata (same data, same bytes)."""
+    """Save ``fig`` as ``<folder>/<stem>.<fmt>`` with fixed metadata (same data, same bytes); SVG as
+    the report saves it (text as text: :func:`helpers.figures.save_figure`)."""
     import matplotlib
+
+    from ...figures import save_figure as save_svg
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    with matplotlib.rc_context({"svg.hashsalt": "focus-on-practice", "svg.fonttype": "path"}):
-        for fmt in formats:
-            path = folder / f"{stem}.{fmt}"
-            meta = {"Date": None} if fmt in ("svg", "pdf") else {}
-            fig.savefig(path, format=fmt, dpi=dpi, bbox_inches="tight", metadata=meta)
-            paths.append(path)
+    for fmt in formats:
+        path = folder / f"{stem}.{fmt}"
+        if fmt == "svg":
+            save_svg(fig, path)
+        else:
+            with matplotlib.rc_context({"svg.hashsalt": "focus-on-practice"}):
+                meta = {"Date": None} if fmt == "pdf" else {}
+                fig.savefig(path, format=fmt, dpi=dpi, bbox_inches="tight", metadata=meta)
+        paths.append(path)
     return paths

@@ -1,0 +1,106 @@
+"""Charts as the report shows them (helpers.figures): SVG with real text, clean and reproducible,
+inlined with ids of their own, legible at phone and laptop width, and still audited as self-contained."""
+
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+from helpers import figures, report  # noqa: E402
+from helpers.report_section import Section  # noqa: E402
+
+
+def _chart(path, title="Children in care", width=figures.FIGURE_WIDTH):
+    with figures.chart_style():
+        fig, ax = plt.subplots(figsize=(width, 3))
+        ax.plot([2012, 2013, 2014], [50, 48, 45], marker="o", label="Westminster & <Kensington>")
+        ax.set_title(title)
+        ax.legend()
+    figures.save_figure(fig, path)
+    plt.close(fig)
+    return path.read_text(encoding="utf-8")
+
+
+def test_saved_svg_has_real_text_and_nothing_that_varies(tmp_path):
+    a = _chart(tmp_path / "a.svg")
+    b = _chart(tmp_path / "b.svg")
+    assert a == b
+    assert "<text" in a and ">Children in care</text>" in a
+    assert "Westminster &amp; &lt;Kensington&gt;" in a  # data text escaped, never markup
+    assert "<style" not in a and "<!--" not in a and "xlink" not in a
+    assert "Matplotlib" not in a and "dc:date" not in a
+    assert not re.search(r"\d\.\d{3,}", a)  # coordinates to 0.01 pt
+    # every id kept is one something refers to
+    ids = re.findall(r'\bid="([^"]+)"', a)
+    assert ids and all(f"#{i}" in a for i in ids)
+
+
+def test_text_px_by_hand():
+    # A 5.5 in chart is 396 pt wide (528 px at natural size). 10 pt text: on a phone's 374 px column
+    # 10 * 374 / 396 = 9.44 px; on a laptop's column it is shown at natural size, 10 * 4/3 = 13.33 px.
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="396pt" height="200pt" viewBox="0 0 396 200">'
+        '<text style="font-size: 12px">Title</text><text style="font-size: 10px">tick</text>'
+        '<text style="font-size: 6px"> </text></svg>'
+    )
+    assert figures.text_px(svg, 374) == pytest.approx(9.444, abs=0.001)
+    assert figures.text_px(svg, 936) == pytest.approx(13.333, abs=0.001)
+    # A 3 in chart (288 px) is never enlarged: 10 pt stays 13.33 px on the phone too.
+    narrow = svg.replace('viewBox="0 0 396 200"', 'viewBox="0 0 216 200"')
+    assert figures.text_px(narrow, 374) == pytest.approx(13.333, abs=0.001)
+
+
+def test_a_chart_too_wide_for_its_text_is_refused(tmp_path):
+    svg = _chart(tmp_path / "wide.svg", width=9)
+    with pytest.raises(ValueError, match="on a phone"):
+        figures.check_legible(svg, "wide")
+    assert figures.check_legible(_chart(tmp_path / "ok.svg"), "ok")["phone_text_px"] >= figures.MIN_TEXT_PX
+
+
+def test_section_records_how_big_its_smallest_text_shows(tmp_path):
+    s = Section(strand="x", title="X", order=1, processed_dir=tmp_path, synthetic=True)
+    with figures.chart_style():
+        fig, ax = plt.subplots(figsize=(figures.FIGURE_WIDTH, 3))
+        ax.plot([1, 2], [3, 4])
+    s.figure("f", fig, alt="A line going up from 3 to 4", caption="c")
+    plt.close(fig)
+    item = s.items[-1]
+    assert item["phone_text_px"] >= figures.MIN_TEXT_PX and item["desktop_text_px"] >= item["phone_text_px"]
+    assert item["width_px"] <= figures.FIGURE_WIDTH * 96
+
+
+def test_inlined_charts_keep_their_own_ids_and_pass_the_audit(tmp_path):
+    _chart(tmp_path / "a.svg")
+    _chart(tmp_path / "b.svg")
+    page = report.figure_html(tmp_path / "a.svg", "A line chart of children in care", "One", "s1-a-1")
+    page += report.figure_html(tmp_path / "b.svg", "The same line chart again, drawn twice", "Two", "s1-b-2")
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)) > 2
+    for ref in re.findall(r'href="#([^"]+)"|url\(#([^)]+)\)', page):
+        assert (ref[0] or ref[1]) in ids
+    assert page.count('role="img"') == 2 and 'aria-label="A line chart of children in care"' in page
+    assert "<img" not in page and "xmlns" not in page
+    assert report.audit_html(page) == []
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        '<svg role="img" aria-label="A chart of things"><use href="http://example.org/a.svg#x"/></svg>',
+        '<svg role="img" aria-label="A chart of things"><image href="chart.png"/></svg>',
+        '<svg role="img" aria-label="A chart of things"><rect fill="url(https://example.org/f#p)"/></svg>',
+        '<svg role="img" aria-label="A chart of things"><foreignObject><p>x</p></foreignObject></svg>',
+        '<svg role="img" aria-label="A chart of things"><set attributeName="href" to="javascript:x"/></svg>',
+        '<svg role="img" aria-label="A chart of things"><style>@import "https://example.org/x.css";</style></svg>',
+        "<svg><text>no name</text></svg>",
+        '<svg role="img" aria-label="short"></svg>',
+    ],
+)
+def test_audit_still_forbids_anything_external_in_an_inline_chart(bad):
+    assert report.audit_html(bad)
+    with pytest.raises(ValueError):
+        report.check_self_contained(bad)
