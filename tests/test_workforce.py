@@ -15,6 +15,7 @@ from helpers.report_section import Section
 from helpers.strands import workforce
 from helpers.strands.workforce import analysis, cli, inputs, public
 from helpers.strands.workforce import section as wf_section
+from helpers.strands.workforce import section_public as wf_public
 from helpers.synthetic import generate_all
 
 KEY = b"test-key"
@@ -529,7 +530,8 @@ def _comparison_by_hand() -> pd.DataFrame:
                         "neighbours_median": nb,
                         "neighbours_with_value": 8,
                         "neighbours": 8,
-                        "inner_london": il,
+                        "region": il,
+                        "region_name": "Inner London",
                         "england": en,
                     }
                 )
@@ -539,7 +541,7 @@ def _comparison_by_hand() -> pd.DataFrame:
 def test_published_workforce_findings_are_facts_with_one_answer(tmp_path):
     section = Section(strand="workforce", title="t", order=50, processed_dir=tmp_path, synthetic=False)
     comp = _comparison_by_hand()
-    counts = wf_section._stability_counts(comp, (2015, 2016, 2017))
+    counts = wf_public._stability_counts(comp, (2015, 2016, 2017))
     # agency below the neighbours' 15 in A's 10, 12, 9 and not in B's 20, 18 (2016 not published): 3 of 5
     assert counts["agency_rate_pct"]["neighbours_median"] == {"below": 3, "compared": 5}
     # turnover below 15: A 14, 13 and B 12, 11: 4 of 6; below all three (so below 13.5): A 13, B 12, 11: 3 of 6
@@ -547,7 +549,7 @@ def test_published_workforce_findings_are_facts_with_one_answer(tmp_path):
     assert counts["turnover_rate_pct"]["all"] == {"below": 3, "compared": 6}
     # absence below all three (below 2.5): A's three years
     assert counts["absence_rate_pct"]["all"] == {"below": 3, "compared": 6}
-    wf_section._public_findings(section, comp, counts, (2015, 2016, 2017))
+    wf_public._public_findings(section, comp, counts, (2015, 2016, 2017))
     level, change = section.key_findings
     assert all(f["kind"] == "fact" and f["source"] == "published" and f["strength"] is None for f in (level, change))
     assert level["topic"] == change["topic"] == "workforce" and change["answer"] is None

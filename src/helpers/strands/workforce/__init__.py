@@ -8,7 +8,7 @@ after the programme began (2014), reconciled against the published figures.
 
 from .analysis import OUTPUTS as _HR_OUTPUTS
 from .inputs import RAW_FILES, STRAND
-from .section import PUBLIC_OUTPUTS
+from .section_public import PUBLIC_OUTPUTS
 
 OUTPUTS = (*_HR_OUTPUTS, *PUBLIC_OUTPUTS)
 

@@ -12,14 +12,14 @@ from .analysis import MEASURE_LABELS
 COMPARATOR_STYLE = {
     "borough_value": ("Borough", "#1b4f9c", "-", "o"),
     "neighbours_median": ("Statistical neighbours (median)", "#e08214", "--", None),
-    "inner_london": ("Inner London", "#7f7f7f", ":", None),
+    "region": ("Inner London", "#7f7f7f", ":", None),  # the label is the data's region_name when it has one
     "england": ("England", "#000000", "-.", None),
 }
 
 
 def published_panels(comp: pd.DataFrame, measures: list[str], boroughs: list[str], programme_year: int = 2014):
     """Grid: one row per borough, one column per measure; the borough's published series against its
-    neighbours' median, Inner London and England. A suppressed or missing borough value is a gap in
+    neighbours' median, its region (Inner London for the programme boroughs) and England. A suppressed or missing borough value is a gap in
     the line, marked with an 'x' on the axis and labelled 'not published'."""
     fig, axes = plt.subplots(
         len(boroughs),
@@ -33,6 +33,8 @@ def published_panels(comp: pd.DataFrame, measures: list[str], boroughs: list[str
             ax = axes[i][j]
             d = comp[(comp["borough"] == b) & (comp["measure"] == m)].sort_values("year")
             for col, (label, colour, ls, marker) in COMPARATOR_STYLE.items():
+                if col == "region" and "region_name" in d and len(d):
+                    label = str(d["region_name"].iloc[0])
                 ax.plot(
                     d["year"],
                     d[col],

@@ -144,6 +144,22 @@ def load_hr(
     return posts, absence
 
 
+def hr_left_out(raw_dir, la=None) -> str:
+    """Why the HR part is left out of this report, or "" when it is not: in an authority's own
+    report (``la``) the HR files must be there and be its own, not the synthetic generator's (the
+    three boroughs' invented staff); the default build reads them as always."""
+    if la in (None, ""):
+        return ""
+    files = [Path(raw_dir) / spec.filename for spec in (POSTS, ABSENCE)]
+    missing = [p.name for p in files if not p.exists()]
+    if missing:
+        return f"no {' or '.join(missing)} in the raw folder"
+    generated = [p.name for p in files if ingest.is_synthetic(p)]
+    if generated:
+        return f"{' and '.join(generated)} in the raw folder {'is' if len(generated) == 1 else 'are'} the synthetic generator's"
+    return ""
+
+
 def parse_years(text) -> list[int]:
     """'2012,2013' or [2012, 2013] -> [2012, 2013] (census years, each the year to 30 September)."""
     if isinstance(text, (list, tuple, np.ndarray)):

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ... import public_data
-from ...config import BOROUGHS
+from ...config import ALL_BOROUGHS, BOROUGHS, normalise_borough
 
 FIRST_YEAR = 2015
 #: Published measure -> the name used by the strand (same as the HR indicators where they match).
@@ -86,38 +86,63 @@ def read_workforce(public_dir: str | os.PathLike | None = None, first_year: int 
     return out.drop(columns="_sym").sort_values(["area_name", "measure", "year"]).reset_index(drop=True)
 
 
-def neighbours(public_dir: str | os.PathLike | None = None) -> dict[str, list[str]]:
-    """Programme borough name -> its statistical neighbours' DfE numbers (as text), other programme
-    boroughs left out (April 2021 groups, main list, in rank order)."""
-    sn = public_data.statistical_neighbours([code for _, _, code in BOROUGHS.values()], "2021", path=public_dir)
+def treated_areas(borough: str = ALL_BOROUGHS, la=None, public_dir=None) -> dict[str, str]:
+    """Name -> DfE LA number (as text) of the areas a report is about: ``la`` (an authority's own
+    report, named as the LA lookup names it), else the ``borough`` parameter's programme boroughs."""
+    if la not in (None, ""):
+        return {public_data.area_names([int(la)], public_dir)[int(la)]: str(int(la))}
+    slug = normalise_borough(borough)
+    chosen = BOROUGHS.values() if slug == ALL_BOROUGHS else [BOROUGHS[slug]]
+    return {name: str(code) for name, _, code in chosen}
+
+
+def neighbours(public_dir=None, treated: dict[str, str] | None = None) -> dict[str, list[str]]:
+    """Area name -> its statistical neighbours' DfE numbers (as text; April 2021 groups, main list, in
+    rank order), the programme boroughs left out of every list (they had the programme)."""
+    treated = treated or treated_areas()
+    sn = public_data.statistical_neighbours([int(c) for c in treated.values()], "2021", path=public_dir)
     return {
-        name: [str(c) for c in sn.loc[sn["treated_la"] == code, "neighbour_la"]] for name, _, code in BOROUGHS.values()
+        name: [str(c) for c in sn.loc[sn["treated_la"] == int(code), "neighbour_la"] if str(c) not in PROGRAMME_CODES]
+        for name, code in treated.items()
     }
 
 
-def comparison(wf: pd.DataFrame, sn: dict[str, list[str]]) -> pd.DataFrame:
-    """Per borough, measure and year: the borough's published value (and symbol), the median of its
-    neighbours (excluding the other programme boroughs; Kingston/Richmond's combined figure once),
-    how many neighbours have a value, Inner London and England. Missing stays NaN."""
-    rows = []
+def regions(treated: dict[str, str], public_dir=None) -> dict[str, tuple[str, str]]:
+    """Area name -> (GSS code, name) of its region as the LA lookup gives it: Inner London for an
+    inner London borough (the programme boroughs), the English region otherwise."""
+    lk = public_data.la_lookup(public_dir)
+    lk = lk[lk["old_la_code"].notna()]
+    row = {
+        str(int(c)): (rc, rn) for c, rc, rn in zip(lk["old_la_code"], lk["region_code"], lk["region_name"], strict=True)
+    }
+    return {name: row.get(str(code), (INNER_LONDON, "Inner London")) for name, code in treated.items()}
+
+
+def _cell(by_code: pd.DataFrame, code: str, year, measure) -> tuple[float, str]:
+    try:
+        r = by_code.loc[(code, year, measure)]
+        return r["value"], r["value_as_published"]
+    except KeyError:
+        return np.nan, NOT_PUBLISHED
+
+
+def comparison(wf: pd.DataFrame, sn: dict[str, list[str]], treated=None, area_regions=None) -> pd.DataFrame:
+    """Per area (column ``borough``: the programme boroughs, or one authority), measure and year: its
+    published value (and symbol), the median of its neighbours (Kingston/Richmond's combined figure
+    once), how many neighbours have a value, its region (``region``, named in ``region_name``;
+    Inner London for the boroughs) and England. Missing stays NaN."""
+    treated = treated or treated_areas()
+    area_regions = area_regions or {name: (INNER_LONDON, "Inner London") for name in treated}
     by_code = wf.set_index(["area_code", "year", "measure"])
-    for name, _, code in BOROUGHS.values():
+    rows = []
+    for name, code in treated.items():
         nb = list(sn.get(name, []))
         if COMBINED <= set(nb):
             nb.remove("318")  # one combined figure, counted once
+        region, region_name = area_regions[name]
         for (measure, year), _ in wf.groupby(["measure", "year"]):
-
-            def get(c):
-                try:
-                    r = by_code.loc[(c, year, measure)]
-                    return r["value"], r["value_as_published"]
-                except KeyError:
-                    return np.nan, NOT_PUBLISHED
-
-            own, own_sym = get(str(code))
-            vals = np.array([get(c)[0] for c in nb], dtype=float)
-            il = wf[(wf["area_code"] == INNER_LONDON) & (wf["year"] == year) & (wf["measure"] == measure)]["value"]
-            en = wf[(wf["area_code"] == ENGLAND) & (wf["year"] == year) & (wf["measure"] == measure)]["value"]
+            own, own_sym = _cell(by_code, str(code), year, measure)
+            vals = np.array([_cell(by_code, c, year, measure)[0] for c in nb], dtype=float)
             rows.append(
                 {
                     "borough": name,
@@ -128,8 +153,9 @@ def comparison(wf: pd.DataFrame, sn: dict[str, list[str]]) -> pd.DataFrame:
                     "neighbours_median": float(np.nanmedian(vals)) if np.isfinite(vals).any() else np.nan,
                     "neighbours_with_value": int(np.isfinite(vals).sum()),
                     "neighbours": len(nb),
-                    "inner_london": float(il.iloc[0]) if len(il) else np.nan,
-                    "england": float(en.iloc[0]) if len(en) else np.nan,
+                    "region": _cell(by_code, region, year, measure)[0],
+                    "region_name": region_name,
+                    "england": _cell(by_code, ENGLAND, year, measure)[0],
                 }
             )
     return pd.DataFrame(rows).sort_values(["measure", "borough", "year"]).reset_index(drop=True)
