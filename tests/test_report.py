@@ -31,7 +31,7 @@ def test_self_contained_check():
 # ---- tables a reader can read --------------------------------------------------------------------
 
 from helpers import report  # noqa: E402
-from helpers.report_section import Section, evidence_strength, humanise, save_figure  # noqa: E402
+from helpers.report_section import Section, humanise, save_figure  # noqa: E402
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -87,29 +87,6 @@ def test_humanise_fallback_and_project_labels():
 
 
 # ---- strength of evidence -------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "args,expected",
-    [
-        (("records", 200), "strong"),
-        (("records", 50), "moderate"),  # size caps it
-        (("records", 20), "weak"),
-        (("records", 9), "not possible to tell"),
-        (("comparison", 500), "moderate"),  # design caps it
-        (("comparison", 500, 0.6), "weak"),  # unreliable measure
-        (("randomised", 500, 0.9, False), "weak"),  # checks disagree
-        (("before_after", 1000, 0.9, True), "weak"),
-        (("none", 1000), "not possible to tell"),
-    ],
-)
-def test_evidence_strength_rules(args, expected):
-    assert evidence_strength(*args) == expected
-
-
-def test_evidence_strength_rejects_unknown_design():
-    with pytest.raises(ValueError, match="design"):
-        evidence_strength("vibes", 100)
 
 
 # ---- glossary ----------------------------------------------------------------------------------------
@@ -211,7 +188,10 @@ def _hostile_section(processed, synthetic=True):
     )
     s.key_finding(
         "Finding <script>alert(1)</script> [x](javascript:alert(1))",
-        strength="weak",
+        kind="effect",
+        design="before_after",
+        unit="families",
+        units=50,
         estimate=-0.0001,
         ci=(-0.2, 0.3),
         n=50,
@@ -313,7 +293,10 @@ def _two_sections(processed):
     real.markdown("Model terms and the difference in differences estimator.", appendix=True)
     real.key_finding(
         "Rates fell by 3 per 10,000 more than in neighbours.",
-        strength="moderate",
+        kind="effect",
+        design="comparison",  # 150 authorities, an interval clear of zero: moderate
+        unit="local_authorities",
+        units=150,
         estimate=-3.0,
         ci=(-5.5, -0.5),
         n=None,

@@ -62,8 +62,19 @@ def test_words():
 
 def test_a_key_figure_names_its_interval(tmp_path):
     s = Section(strand="x", title="X", order=1, processed_dir=tmp_path, synthetic=False)
-    s.key_finding("A placebo comparison.", "not possible to tell", 0.3, (-14.3, 17.8), interval="90% placebo interval")
-    s.key_finding("A change.", "weak", -0.29, (-0.37, -0.21), n=147)
+    s.key_finding(
+        "A placebo comparison.",
+        kind="effect",
+        design="comparison",
+        unit="local_authorities",
+        units=150,
+        estimate=0.3,
+        ci=(-14.3, 17.8),
+        interval="90% placebo interval",
+    )
+    s.key_finding(
+        "A change.", kind="effect", design="before_after", unit="families", units=147, estimate=-0.29, ci=(-0.37, -0.21)
+    )
     placebo, change = (report._finding_number(f) for f in s.key_findings)
     assert "0.3 (90% placebo interval -14.3 to 17.8)" in placebo and "95% CI" not in placebo
     assert "-0.29 (95% CI -0.37 to -0.21)" in change

@@ -435,13 +435,15 @@ def assess(
 def verify(finding: Mapping) -> None:
     """Raise ValueError unless a finding's recorded evidence is what the rule gives: its inputs derived
     again from the results they record, its strength and ``design_allows`` recomputed from them, no strength
-    on a fact or on synthetic data. :func:`badge` calls it, so no report can print a badge the rule
-    would not give. (A finding in the old typed form, without inputs, is let through until it moves.)"""
+    on a fact or on synthetic data, an effect never without its inputs. :func:`badge` calls it, so no
+    report can print a badge the rule would not give."""
     if finding.get("kind") == "fact" or finding.get("synthetic"):
         if finding.get("strength") is not None:
             raise ValueError(f"a fact or a synthetic finding carries a strength: {finding.get('text', '')[:80]!r}")
     inputs = finding.get("inputs")
     if inputs is None:
+        if finding.get("kind") != "fact":
+            raise ValueError(f"an effect without the inputs of its strength: {finding.get('text', '')[:80]!r}")
         return
     again = strength_inputs(**recorded_results(inputs))
     expected = None if finding.get("synthetic") else strength(again)
