@@ -201,6 +201,9 @@ class Section:
     sources: list[dict] = field(default_factory=list)
     items: list[dict] = field(default_factory=list)
     key_findings: list[dict] = field(default_factory=list)
+    #: One sentence the report says at its top, before anything else (e.g. that an authority's extracts
+    #: are test data, not its own); saved only when given.
+    notice: str = ""
 
     @property
     def folder(self) -> Path:
@@ -413,6 +416,8 @@ class Section:
             "key_findings": self.key_findings,
             "items": self.items,
         }
+        if self.notice:
+            meta["notice"] = self.notice.strip()
         path = self.folder / "section.json"
         path.write_text(json.dumps(meta, indent=2), encoding="utf-8")
         return path
