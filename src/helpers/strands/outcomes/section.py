@@ -64,12 +64,12 @@ def title(v: View) -> str:
     when = {
         "before": f"{moved} mostly before the programme began",
         "after": f"{moved} mostly after the programme began",
-        "both": f"{moved} both before and after the programme began",
+        "both": f"{moved} before and after the programme began",
     }.get(w["when"], "changed little")
     against = {
-        "ordinary": "moved no differently from similar authorities afterwards",
-        "borderline": "afterwards differed from similar authorities by a borderline amount",
-        "unusual": "afterwards moved unusually against similar authorities",
+        "ordinary": "moved as in similar authorities",
+        "borderline": "differed from similar authorities by a borderline amount",
+        "unusual": "moved unusually against similar authorities",
     }.get(w["neighbours"], "could not be compared with similar authorities")
     return f"{noun} {when}, then {against}" if did is not None else f"{noun} {when}"
 
