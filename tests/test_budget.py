@@ -31,7 +31,6 @@ KNOWN_OVER_BUDGET: dict[str, str] = {
     # modules (lines)
     "src/helpers/pipeline.py": "runner",
     "benchmarks/calibration.py": "tests",
-    "src/helpers/strands/scenarios/analysis.py": "tests",
     "src/helpers/strands/la_extracts/inputs.py": "extracts",
     "src/helpers/strands/scenarios/section.py": "tests",
     "src/helpers/public_data.py": "tests",
@@ -57,7 +56,6 @@ KNOWN_OVER_BUDGET: dict[str, str] = {
     "src/helpers/strands/implementation/section.py:build_section": "tests",
     "src/helpers/stats.py:cluster_robust_ols": "tests",
     "src/helpers/strands/scenarios/section.py:_models_and_groups": "tests",
-    "src/helpers/strands/scenarios/analysis.py:fit_mixed": "tests",
     "src/helpers/strands/scenarios/section.py:describe_model": "tests",
     "src/helpers/strands/workforce/analysis.py:before_after": "tests",
     "src/helpers/strands/networks/section.py:_change_table_and_chart": "tests",

@@ -38,8 +38,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..strands.scenarios.analysis import _ordinal_alpha_from_pair_counts
 from ..strands.scenarios.inputs import OUTCOMES
+from ..strands.scenarios.reliability import _ordinal_alpha_from_pair_counts
 
 FILES = ("scenarios.csv", "scenario_answers.csv", "scenario_codes.csv")
 SCENARIOS = (
