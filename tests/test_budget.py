@@ -34,7 +34,6 @@ KNOWN_OVER_BUDGET: dict[str, str] = {
     "src/helpers/strands/scenarios/section.py": "tests",
     "src/helpers/public_data.py": "tests",
     "src/helpers/strands/la_extracts/analysis.py": "extracts",
-    "src/helpers/strands/networks/analysis.py": "tests",
     "src/helpers/strands/workforce/section.py": "tests",
     # functions (module:qualified name)
     "src/helpers/strands/interviews/section.py:build_section": "tests",
