@@ -30,14 +30,11 @@ DATA_DECLARATIONS: dict[str, str] = {}
 KNOWN_OVER_BUDGET: dict[str, str] = {
     # modules (lines)
     "src/helpers/pipeline.py": "runner",
-    "src/helpers/strands/la_extracts/inputs.py": "extracts",
     "src/helpers/strands/scenarios/section.py": "tests",
     "src/helpers/public_data.py": "tests",
-    "src/helpers/strands/la_extracts/analysis.py": "extracts",
     "src/helpers/strands/workforce/section.py": "tests",
     # functions (module:qualified name)
     "src/helpers/strands/interviews/section.py:build_section": "tests",
-    "src/helpers/strands/la_extracts/section.py:build_section": "extracts",
     "src/helpers/strands/time_use/section.py:build_section": "tests",
     "src/helpers/strands/workforce/section.py:build_hr_section": "tests",
     "src/helpers/pipeline.py:run_plans": "runner",
@@ -47,7 +44,6 @@ KNOWN_OVER_BUDGET: dict[str, str] = {
     "src/helpers/synthetic/scenarios.py:generate": "tests",
     "src/helpers/strands/workforce/section.py:build_public_section": "tests",
     "src/helpers/pipeline.py:main": "runner",
-    "src/helpers/strands/la_extracts/inputs.py:read_cin_xml": "extracts",
     "src/helpers/synthetic/score15.py:generate": "tests",
     "src/helpers/strands/implementation/section.py:build_section": "tests",
     "src/helpers/stats.py:cluster_robust_ols": "tests",
