@@ -1,0 +1,259 @@
+"""Running one notebook: its kernel, papermill, and an executed notebook that depends only on its inputs.
+
+Each notebook runs in its own kernel process on an explicit kernel, over IPC (no unencrypted-TCP
+warning), from the project root. A kernel may be started early and *warmed* with the notebook's
+imports while the notebooks it reads still run. The executed notebook is written under a temporary
+name and renamed when complete, normalised so that identical inputs give identical bytes: cell ids
+from the notebook path and cell index, no timing metadata.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import os
+import sys
+import time
+from pathlib import Path
+
+from .. import config
+from .declaration import Step
+from .files import read_notebook, rel, write_atomic
+
+
+class NotebookFailed(Exception):
+    """A notebook raised an error while running; the message is the one-line summary."""
+
+    def __init__(self, message: str, executed_path: Path):
+        super().__init__(message)
+        self.executed_path = executed_path
+
+
+def skip_slow_optional_imports() -> None:
+    """Tell Python the optional ``rfc3987_syntax`` package is absent in the runner's process.
+
+    jsonschema (imported by nbformat, hence by papermill and nbconvert) compiles about 40 grammar
+    parsers when that package is installed (it comes with jupyter-events), 1-5 s per process here,
+    only to check "iri" string formats, which notebook validation never uses.
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)
+
+
+def ensure_kernel() -> None:
+    """Install the project's kernelspec into this environment if it is missing.
+
+    The kernel runs this interpreter (``sys.executable``), so notebooks always see the same packages
+    as the runner.
+    """
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        spec = KernelSpecManager().get_kernel_spec(config.KERNEL_NAME)
+        if Path(spec.argv[0]).resolve() == Path(sys.executable).resolve():
+            return
+    except NoSuchKernel:
+        pass
+    from ipykernel.kernelspec import install
+
+    install(kernel_name=config.KERNEL_NAME, display_name=config.KERNEL_DISPLAY_NAME, prefix=sys.prefix)
+
+
+def kernel_installed(name: str) -> bool:
+    """True when a Jupyter kernelspec of this name is installed (for steps on another kernel)."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        KernelSpecManager().get_kernel_spec(name)
+        return True
+    except NoSuchKernel:
+        return False
+
+
+_IPC_MANAGER = None
+
+
+def ipc_kernel_manager_class():
+    """A jupyter_client kernel manager whose kernels talk over IPC (Unix sockets in the Jupyter
+    runtime folder) rather than unencrypted local TCP, so the kernel has nothing to warn about."""
+    global _IPC_MANAGER
+    if _IPC_MANAGER is None:
+        from jupyter_client.manager import AsyncKernelManager
+
+        class IPCKernelManager(AsyncKernelManager):
+            def __init__(self, **kwargs):
+                if os.name == "posix":
+                    import tempfile
+                    import uuid
+
+                    kwargs.setdefault("transport", "ipc")
+                    # A socket path of its own (jupyter_client's default can be "kernel-ipc" in the
+                    # working folder, shared by kernels started at the same time); short enough
+                    # for the limit on Unix socket paths. Removed when the kernel shuts down.
+                    kwargs.setdefault("ip", os.path.join(tempfile.gettempdir(), f"fop-kernel-{uuid.uuid4().hex[:12]}"))
+                super().__init__(**kwargs)
+
+            #: where the kernel process's own stdout/stderr go (its start-up and shutdown messages);
+            #: None: the runner's. Cell outputs and errors are in the executed notebook either way.
+            kernel_log: str | None = None
+
+            async def _async_launch_kernel(self, kernel_cmd, **kw):
+                if not self.kernel_log or "stderr" in kw:
+                    return await super()._async_launch_kernel(kernel_cmd, **kw)
+                with open(self.kernel_log, "wb") as log:
+                    return await super()._async_launch_kernel(kernel_cmd, **{**kw, "stdout": log, "stderr": log})
+
+        _IPC_MANAGER = IPCKernelManager
+    return _IPC_MANAGER
+
+
+def kernel_manager_for(log_path: Path | None):
+    """The IPC kernel manager class, writing the kernel process's own messages to ``log_path``."""
+    base = ipc_kernel_manager_class()
+    if log_path is None:
+        return base
+    return type("StepKernelManager", (base,), {"kernel_log": str(log_path)})
+
+
+def notebook_imports(notebook: Path) -> list[str]:
+    """The modules a notebook imports (``import x``, ``from x import y`` -> x and x.y when a module)."""
+    mods: list[str] = []
+    for cell in read_notebook(notebook).get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        try:
+            tree = ast.parse("".join(cell.get("source", "")))
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                mods += [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                mods += [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+    return list(dict.fromkeys(mods))
+
+
+def start_warm_kernel(step: Step, log_path: Path | None):
+    """Start a kernel for ``step`` and import the modules its notebook imports, silently (nothing
+    is counted, shown or kept in the notebook's namespace), so that the imports overlap the
+    notebooks it waits for instead of adding to the build's critical path."""
+    from jupyter_core.utils import run_sync
+
+    km = kernel_manager_for(log_path)(kernel_name=getattr(step, "kernel", None) or config.KERNEL_NAME)
+    run_sync(km.start_kernel)(cwd=str(config.PROJECT_ROOT))
+    kc = km.client()
+    kc.start_channels()
+    try:
+        run_sync(kc.wait_for_ready)(timeout=120)
+        code = (
+            "import importlib as _fop_il\n"
+            f"for _fop_m in {notebook_imports(step.notebook)!r}:\n"
+            "    try:\n        _fop_il.import_module(_fop_m)\n    except Exception:\n        pass\n"
+            "del _fop_il\n"
+        )
+        msg_id = kc.execute(code, silent=True, store_history=False)
+        while True:
+            reply = run_sync(kc.get_shell_msg)(timeout=300)
+            if reply.get("parent_header", {}).get("msg_id") == msg_id:
+                break
+    finally:
+        kc.stop_channels()
+    return km
+
+
+def shutdown(km) -> None:
+    """Shut a kernel down now (it may already be gone)."""
+    from jupyter_core.utils import run_sync
+
+    try:
+        run_sync(km.shutdown_kernel)(now=True)
+    except Exception:  # noqa: BLE001 - already gone
+        pass
+
+
+def normalise_executed(nb, notebook: Path, final_path: Path):
+    """Make an executed notebook depend only on its inputs: cell ids from the notebook path and the
+    cell's index, no start/end times or durations, paths as the final (not temporary) ones."""
+    source = rel(notebook)
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = hashlib.sha256(f"{source}:{i}".encode()).hexdigest()[:16]
+        cell.metadata.pop("execution", None)
+        pm_meta = cell.metadata.get("papermill")
+        if isinstance(pm_meta, dict):
+            for key in ("start_time", "end_time", "duration"):
+                pm_meta.pop(key, None)
+    pm_meta = nb.metadata.get("papermill")
+    if isinstance(pm_meta, dict):
+        for key in ("start_time", "end_time", "duration"):
+            pm_meta.pop(key, None)
+        pm_meta["input_path"] = source
+        pm_meta["output_path"] = rel(final_path)
+    return nb
+
+
+def _finalise_executed(tmp: Path, notebook: Path, executed_path: Path) -> None:
+    """Normalise the notebook papermill wrote under a temporary name and rename it into place."""
+    import nbformat
+
+    if not tmp.exists():
+        return
+    try:
+        nb = nbformat.read(str(tmp), as_version=4)
+        write_atomic(executed_path, nbformat.writes(normalise_executed(nb, notebook, executed_path)) + "\n")
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _failure(step: Step, exc: Exception) -> str:
+    """The one-line summary of a notebook that failed."""
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
+        evalue = str(exc.evalue).strip().splitlines()[0] if str(exc.evalue).strip() else ""
+        # The cell is named as the executed notebook shows it (In [n]): papermill inserts a cell
+        # with the injected parameters, so source cell numbers would point one cell too early.
+        return f"notebook {step.name} ({step.notebook.name}) failed at In [{exc.exec_count}]: {exc.ename}: {evalue}"
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"notebook {step.name} ({step.notebook.name}) could not run: {type(exc).__name__}: {first}"
+
+
+def run_step(step: Step, executed_path: Path, progress: bool = False, km=None) -> float:
+    """Run one notebook with papermill in its own kernel; returns seconds taken.
+
+    The executed notebook is written under a temporary name while it runs and renamed to
+    ``executed_path`` only when complete (also when it failed, with the traceback in it). The
+    kernel process's own messages go to ``<executed>.kernel.log`` beside it, not to the terminal.
+    Raises :class:`NotebookFailed`.
+    """
+    import papermill as pm
+
+    executed_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = executed_path.with_name(f".{executed_path.stem}.partial-{os.getpid()}.ipynb")
+    start = time.perf_counter()
+    # engine arguments (nbclient): IPC transport, no timing metadata, project root as cwd; or a
+    # kernel already started (and warmed) for this step
+    engine = (
+        {"km": km}
+        if km is not None
+        else {"kernel_manager_class": kernel_manager_for(executed_path.with_suffix(".kernel.log"))}
+    )
+    try:
+        pm.execute_notebook(
+            str(step.notebook),
+            str(tmp),
+            parameters=step.parameters,
+            kernel_name=step.kernel,
+            language="python",
+            progress_bar=progress,
+            log_output=False,
+            record_timing=False,
+            resources={"metadata": {"path": str(config.PROJECT_ROOT)}},
+            **engine,
+        )
+    except Exception as exc:  # the notebook raised, the kernel died, a timeout, an unreadable notebook...
+        _finalise_executed(tmp, step.notebook, executed_path)
+        raise NotebookFailed(_failure(step, exc), executed_path) from exc
+    finally:
+        if km is not None:
+            shutdown(km)
+    _finalise_executed(tmp, step.notebook, executed_path)
+    return time.perf_counter() - start

@@ -1,0 +1,143 @@
+"""One run per output folder, and how a run stops when it is told to.
+
+:class:`RunLock` is an exclusive lock on a scope's processed folder, so two runs on it never
+interleave. :func:`stop_on_signals` makes SIGTERM and SIGINT stop the run: the kernels it started
+are killed, the notebooks that were running are not recorded as done (they run again next time).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import platform
+import signal
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .declaration import DEFAULT_LOCK_TIMEOUT, PipelineError
+
+LOCK_FILE = ".pipeline.lock"
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, ValueError, TypeError, OverflowError):
+        return True
+    return True
+
+
+class RunLock:
+    """An exclusive lock on one output folder (``flock`` on ``.pipeline.lock``, holding the PID).
+
+    A second run on the same folder waits, saying so once, and stops with one line after
+    ``timeout`` seconds. The operating system releases the lock when its process dies, so a lock
+    file left by a dead PID is simply taken over (and said so).
+    """
+
+    def __init__(self, folder: Path, timeout: float = DEFAULT_LOCK_TIMEOUT, log=print):
+        self.path = Path(folder) / LOCK_FILE
+        self.timeout = timeout
+        self.log = log
+        self.fd: int | None = None
+
+    def _holder(self) -> dict:
+        try:
+            return json.loads(self.path.read_text(encoding="utf-8") or "{}")
+        except (OSError, ValueError):
+            return {}
+
+    def _wait_for(self, fd: int) -> None:
+        """Block until this process holds the ``flock`` on ``fd``, or raise after the timeout."""
+        import fcntl
+
+        start, told = time.monotonic(), False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                holder = self._holder()
+                who = f"PID {holder.get('pid', '?')}, started {holder.get('started', '?')}"
+                if not told:
+                    self.log(f"waiting for another run ({who}) using {self.path.parent} ...")
+                    told = True
+                if time.monotonic() - start >= self.timeout:
+                    os.close(fd)
+                    raise PipelineError(
+                        f"another run ({who}) is still using {self.path.parent} after {self.timeout:.0f} s; "
+                        "not started (try again when it has finished, or raise --lock-timeout)"
+                    ) from None
+                time.sleep(0.2)
+
+    def acquire(self) -> RunLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        self._wait_for(fd)
+        holder = self._holder()
+        pid = holder.get("pid")
+        if pid and pid != os.getpid() and not pid_alive(pid):
+            self.log(f"taking over the lock on {self.path.parent} left by PID {pid}, which is no longer running")
+        os.ftruncate(fd, 0)
+        started = datetime.now(UTC).isoformat(timespec="seconds")
+        os.pwrite(fd, json.dumps({"pid": os.getpid(), "host": platform.node(), "started": started}).encode(), 0)
+        self.fd = fd
+        return self
+
+    def release(self) -> None:
+        import fcntl
+
+        if self.fd is not None:
+            os.ftruncate(self.fd, 0)
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+            self.fd = None
+
+
+# --------------------------------------------------------------------------------------------
+# Signals
+# --------------------------------------------------------------------------------------------
+
+
+def _kill_children() -> None:
+    """Stop the kernels this process started (they run in their own sessions)."""
+    try:
+        import psutil
+
+        for child in psutil.Process().children(recursive=True):
+            try:
+                child.kill()
+            except psutil.Error:
+                pass
+    except Exception:  # noqa: BLE001 - best effort while being stopped
+        pass
+
+
+def _on_signal(signum, frame):  # pragma: no cover - exercised by the kill tests in a subprocess
+    _kill_children()
+    sys.stderr.write(
+        f"stopped by signal {signum}: notebooks that were running are not recorded as done "
+        "and will run again next time\n"
+    )
+    sys.stderr.flush()
+    os._exit(128 + signum)
+
+
+@contextlib.contextmanager
+def stop_on_signals():
+    """While the run lasts, SIGTERM and SIGINT stop it (only the main thread can take signals)."""
+    old_handlers = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            old_handlers[sig] = signal.signal(sig, _on_signal)
+    try:
+        yield
+    finally:
+        for sig, handler in old_handlers.items():
+            signal.signal(sig, handler)
