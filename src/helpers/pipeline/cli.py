@@ -9,6 +9,7 @@ notebook holding its traceback, and exit code 1.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -27,6 +28,22 @@ from .declaration import (
 from .execute import run_plans
 from .files import rel
 from .kernels import NotebookFailed
+
+
+def say(text: str, err: bool = False) -> None:
+    """Print a line, unless nobody reads the stream any more (a parent that died closed its pipe):
+    then the stream goes to the null device from now on, and the run carries on (or stops on a
+    signal) the same either way."""
+    stream = sys.stderr if err else sys.stdout
+    try:
+        print(text, file=stream, flush=True)
+    except OSError:  # BrokenPipeError, or any other reason the stream cannot be written
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, stream.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):
+            pass
 
 
 def _scopes(args) -> list[str | None]:
@@ -129,16 +146,16 @@ def plans_from(args) -> list:
 def print_list(plan) -> None:
     for i, s in enumerate(plan.steps, start=1):
         reads = f"  reads: {', '.join(s.reads)}" if s.reads else ""
-        print(f"{i}. {s.name:12s} {rel(s.notebook)}{reads}")
+        say(f"{i}. {s.name:12s} {rel(s.notebook)}{reads}")
 
 
 def print_summary(plan, manifest: dict) -> None:
     """What ran, what was skipped, the non-default parameters and where the results are."""
     ran = [n["name"] for n in manifest["notebooks"] if n["status"] == "ran"]
     skipped = [n["name"] for n in manifest["notebooks"] if n["status"].startswith("skipped")]
-    print(f"[{plan.scope}] ran: {', '.join(ran) or 'nothing'}; unchanged, skipped: {', '.join(skipped) or 'none'}")
+    say(f"[{plan.scope}] ran: {', '.join(ran) or 'nothing'}; unchanged, skipped: {', '.join(skipped) or 'none'}")
     if plan.non_default:
-        print(
+        say(
             f"[{plan.scope}] non-default parameters ({plan.variant}): "
             + ", ".join(f"{k}={v['value']!r}" for k, v in plan.non_default.items())
         )
@@ -148,8 +165,8 @@ def print_summary(plan, manifest: dict) -> None:
         for s in plan.steps
         if s.exports_report
     ):
-        print(f"[{plan.scope}] report: {plan.report_path}")
-    print(f"[{plan.scope}] executed notebooks and manifest: {plan.runs_dir}")
+        say(f"[{plan.scope}] report: {plan.report_path}")
+    say(f"[{plan.scope}] executed notebooks and manifest: {plan.runs_dir}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -168,14 +185,15 @@ def main(argv: list[str] | None = None) -> int:
             start=args.start,
             lock_timeout=args.lock_timeout,
             warm_kernels=not args.no_warm,
+            log=say,
         )
         for (plan, _), manifest in zip(plans, manifests, strict=False):
             print_summary(plan, manifest)
     except PipelineError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        say(f"error: {exc}", err=True)
         return 2
     except NotebookFailed as exc:
-        print(f"FAILED: {exc}", file=sys.stderr)
-        print(f"full traceback in the executed notebook: {exc.executed_path}", file=sys.stderr)
+        say(f"FAILED: {exc}", err=True)
+        say(f"full traceback in the executed notebook: {exc.executed_path}", err=True)
         return 1
     return 0

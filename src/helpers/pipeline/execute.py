@@ -267,11 +267,15 @@ class _Scheduler:
                 break
             self.collect()
 
+    def release_gates(self) -> None:
+        """Tell every kernel still warming that its step will not run (its thread then ends)."""
+        for _, gate in list(self.warm.values()):
+            gate.open(False)
+
     def finish(self) -> list[dict]:
         """Stop warmed kernels no step needs, write each scope's manifest; raise a failure."""
         self.bar.close()
-        for _, gate in list(self.warm.values()):
-            gate.open(False)
+        self.release_gates()
         wait(self.warming_done + [f for f, _ in self.warm.values()])
         for sc in self.scopes:
             sc.manifest["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
@@ -366,6 +370,7 @@ def run_plans(
     options = {"only": only, "start": start, "force": force, "jobs": jobs}
     options.update(key_fp=key_fingerprint(), code_hash=helpers_code_hash())
     scopes: list[Scope] = []
+    scheduler = None
     old_env = os.environ.get("SOURCE_DATE_EPOCH")
     with stop_on_signals():
         pool = ThreadPoolExecutor(max_workers=2 * jobs)  # jobs running notebooks + up to jobs warming kernels
@@ -378,7 +383,9 @@ def run_plans(
             scheduler.loop()
             return scheduler.finish()
         finally:
-            pool.shutdown(wait=True)
+            if scheduler is not None:  # an exception left kernels warming: their threads must end
+                scheduler.release_gates()
+            pool.shutdown(wait=True, cancel_futures=True)
             for sc in scopes:
                 if sc.lock:
                     sc.lock.release()

@@ -1,8 +1,10 @@
 """One run per output folder, and how a run stops when it is told to.
 
 :class:`RunLock` is an exclusive lock on a scope's processed folder, so two runs on it never
-interleave. :func:`stop_on_signals` makes SIGTERM and SIGINT stop the run: the kernels it started
-are killed, the notebooks that were running are not recorded as done (they run again next time).
+interleave. :func:`stop_on_signals` makes SIGTERM, SIGINT and SIGHUP stop the run within seconds, whatever the
+state of its output streams (a parent that died and closed its pipes included): the kernels it
+started are killed and reaped, the locks released, and the notebooks that were running are not
+recorded as done (they run again next time).
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ import json
 import os
 import platform
 import signal
-import sys
 import threading
 import time
 from datetime import UTC, datetime
@@ -88,16 +89,19 @@ class RunLock:
         started = datetime.now(UTC).isoformat(timespec="seconds")
         os.pwrite(fd, json.dumps({"pid": os.getpid(), "host": platform.node(), "started": started}).encode(), 0)
         self.fd = fd
+        _HELD.append(self)
         return self
 
     def release(self) -> None:
         import fcntl
 
         if self.fd is not None:
-            os.ftruncate(self.fd, 0)
-            fcntl.flock(self.fd, fcntl.LOCK_UN)
-            os.close(self.fd)
-            self.fd = None
+            fd, self.fd = self.fd, None
+            if self in _HELD:
+                _HELD.remove(self)
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
 
 
 # --------------------------------------------------------------------------------------------
@@ -105,36 +109,66 @@ class RunLock:
 # --------------------------------------------------------------------------------------------
 
 
-def _kill_children() -> None:
-    """Stop the kernels this process started (they run in their own sessions)."""
+#: Locks this process holds, released by the signal handler before it exits.
+_HELD: list[RunLock] = []
+
+
+def _kill_children(wait: float = 3.0) -> None:
+    """Kill the kernels this process started (they run in their own sessions) and reap them, so
+    none is left running or defunct."""
     try:
         import psutil
 
-        for child in psutil.Process().children(recursive=True):
+        children = psutil.Process().children(recursive=True)
+        for child in children:
             try:
                 child.kill()
             except psutil.Error:
                 pass
+        psutil.wait_procs(children, timeout=wait)
     except Exception:  # noqa: BLE001 - best effort while being stopped
         pass
 
 
-def _on_signal(signum, frame):  # pragma: no cover - exercised by the kill tests in a subprocess
-    _kill_children()
-    sys.stderr.write(
-        f"stopped by signal {signum}: notebooks that were running are not recorded as done "
-        "and will run again next time\n"
-    )
-    sys.stderr.flush()
-    os._exit(128 + signum)
+def _write_stderr(text: str) -> None:
+    """Write to stderr if anyone still reads it: with the parent gone the pipe is closed, and a
+    failed write must not stop the exit (it raised BrokenPipeError and the run never exited)."""
+    try:
+        os.write(2, text.encode("utf-8", "replace"))
+    except OSError:
+        pass
+
+
+def _on_signal(signum, frame):  # pragma: no cover - exercised by the signal tests in a subprocess
+    """Stop now: kill and reap the kernels, release the output folders' locks, say so if stderr is
+    still read, and exit with 128 + the signal number whatever the other threads are doing."""
+    try:
+        _kill_children()
+        for lock in list(_HELD):
+            try:
+                lock.release()
+            except OSError:
+                pass
+        _write_stderr(
+            f"stopped by signal {signum}: notebooks that were running are not recorded as done "
+            "and will run again next time\n"
+        )
+    finally:
+        os._exit(128 + signum)
+
+
+#: Signals that stop a run. SIGHUP (the terminal closed) only when not ignored (``nohup``).
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
 
 @contextlib.contextmanager
 def stop_on_signals():
-    """While the run lasts, SIGTERM and SIGINT stop it (only the main thread can take signals)."""
+    """While the run lasts, SIGTERM, SIGINT and SIGHUP stop it (only the main thread can take signals)."""
     old_handlers = {}
     if threading.current_thread() is threading.main_thread():
-        for sig in (signal.SIGTERM, signal.SIGINT):
+        for sig in STOP_SIGNALS:
+            if sig == signal.SIGHUP and signal.getsignal(sig) == signal.SIG_IGN:
+                continue
             old_handlers[sig] = signal.signal(sig, _on_signal)
     try:
         yield
