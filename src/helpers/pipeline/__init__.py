@@ -15,16 +15,19 @@ outputs) and:
    the project root;
 3. remembers what it built (the *skip-state*, ``<processed>/<scope>/.pipeline_state.json``): a
    step is recorded as done only after all its outputs are written, with the hash of each output
-   and a fingerprint of everything it depends on (notebook source, parameters, raw inputs, helper
-   code, the pseudonymisation key's fingerprint - never the key - and the outputs of the notebooks
-   it reads). On every run each recorded output is checked to still exist with its hash; a step
+   and a fingerprint of everything it depends on (notebook source, parameters, raw inputs, the
+   published statistics if it reads them, the helper code it runs - its strand package and the core
+   modules it imports, from the import graph, not all of ``helpers``; the report: all of it - the
+   pseudonymisation key's fingerprint - never the key - and the outputs of the notebooks it reads). On every run each recorded output is checked to still exist with its hash; a step
    whose fingerprint or outputs no longer match reruns (an interrupted run, a deleted folder, a
    new key). Executed notebooks, the HTML report, the manifest and the state are written under a
    temporary name and then renamed, so an interrupted run never leaves a stub that looks done;
 4. refuses to build the report from a section older than its inputs (naming it in one line), and
    refuses to mix outputs made under two pseudonymisation keys;
 5. takes a lock on the output folder, so two runs on it never interleave (the second waits, and
-   stops with one line after ``--lock-timeout``; a lock left by a dead process is taken over);
+   stops with one line after ``--lock-timeout``; a lock left by a dead process is taken over), and
+   stops within seconds of SIGTERM, SIGINT or SIGHUP, killing its kernels and releasing the lock,
+   even when its parent has died and nobody reads its output any more;
 6. makes the executed notebooks byte-identical for identical inputs and code: cell ids derived
    from the notebook path and cell index, no timing metadata, and the build date taken from
    ``SOURCE_DATE_EPOCH`` or, when unset, from the newest raw input (:func:`build_date`);
@@ -47,6 +50,7 @@ The package, one idea a module:
 - :mod:`~helpers.pipeline.declaration`  pipeline.yaml, parameter files and ``--set``; Step, Plan, order, selection
 - :mod:`~helpers.pipeline.checks`       what is checked before anything runs
 - :mod:`~helpers.pipeline.fingerprint`  what a step depends on, the skip-state, output hashes
+- :mod:`~helpers.pipeline.codegraph`    the helper code a step runs, from the import graph
 - :mod:`~helpers.pipeline.buildinfo`    the build date and ``run_info.json``
 - :mod:`~helpers.pipeline.kernels`      kernels, running one notebook, normalised executed notebooks
 - :mod:`~helpers.pipeline.scope`        one plan being run: status, manifest, run-or-skip decision

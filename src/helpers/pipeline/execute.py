@@ -23,7 +23,6 @@ from .checks import validate
 from .declaration import DEFAULT_LOCK_TIMEOUT, PipelineError, Plan, Step, default_jobs
 from .files import remove_leftovers
 from .fingerprint import (
-    helpers_code_hash,
     key_fingerprint,
     load_state,
     outputs_digest,
@@ -343,7 +342,6 @@ def _open_scopes(plans, scopes: list[Scope], options: dict, lock_timeout: float,
             force=options["force"],
             key_fp=options["key_fp"],
             epoch=source_date_epoch(files=raw_files),
-            code_hash=options["code_hash"],
         )
         sc.lock = RunLock(plan.scope_dir, timeout=lock_timeout, log=log).acquire()
         scopes.append(sc)
@@ -368,7 +366,7 @@ def run_plans(
     _check_plans(plans)
     ensure_kernel()
     options = {"only": only, "start": start, "force": force, "jobs": jobs}
-    options.update(key_fp=key_fingerprint(), code_hash=helpers_code_hash())
+    options["key_fp"] = key_fingerprint()
     scopes: list[Scope] = []
     scheduler = None
     old_env = os.environ.get("SOURCE_DATE_EPOCH")

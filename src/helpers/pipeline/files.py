@@ -7,6 +7,7 @@ leaves a stub that looks done; :func:`remove_leftovers` clears the temporary fil
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import os
@@ -25,6 +26,20 @@ def read_notebook(notebook: Path) -> dict:
         return json.loads(Path(notebook).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise PipelineError(f"{notebook}: cannot be read as a notebook: {exc}") from exc
+
+
+def import_statements(notebook: Path) -> list[ast.Import | ast.ImportFrom]:
+    """Every ``import`` statement in a notebook's code cells (cells that do not parse are passed over)."""
+    nodes: list[ast.Import | ast.ImportFrom] = []
+    for cell in read_notebook(notebook).get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        try:
+            tree = ast.parse("".join(cell.get("source", "")))
+        except SyntaxError:
+            continue
+        nodes += [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))]
+    return nodes
 
 
 def sha256_file(path: Path) -> str:

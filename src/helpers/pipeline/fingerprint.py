@@ -2,7 +2,8 @@
 
 A step's *fingerprint* hashes everything its result depends on: the notebook's source, its
 parameters, its raw inputs (files, folders read whole, how they are declared to be written), the
-published statistics when it reads them, the helper code, a fingerprint of the pseudonymisation key
+published statistics when it reads them, the helper code it runs (its strand and the core modules
+it imports, not all of ``helpers``: :func:`step_code_hash`), a fingerprint of the pseudonymisation key
 (never the key) and the outputs of the notebooks it reads. The *skip-state*
 (``<processed>/<scope>/.pipeline_state.json``) records, per finished step, that fingerprint and the
 hash of every output it wrote; a step whose fingerprint or outputs no longer match runs again.
@@ -18,11 +19,11 @@ import sys
 from pathlib import Path
 
 from .. import config
+from .codegraph import HELPERS_ROOT, RUNNER_MODULE, code_files, notebook_entries, package_files
 from .declaration import Plan, Step
 from .files import read_notebook, sha256_file
 
 STATE_FILE = ".pipeline_state.json"
-HELPERS_ROOT = Path(__file__).resolve().parents[1]
 
 
 def notebook_source_hash(notebook: Path) -> str:
@@ -32,18 +33,19 @@ def notebook_source_hash(notebook: Path) -> str:
     return hashlib.sha256(json.dumps(cells, sort_keys=True).encode()).hexdigest()
 
 
-def helpers_code_hash() -> str:
-    """Hash of the installed helper package's source: a code change reruns every notebook."""
+def step_code_hash(step: Step, root: Path = HELPERS_ROOT) -> str:
+    """Hash of the helper code a step runs (:mod:`helpers.pipeline.codegraph`): the modules its
+    notebook imports, transitively, with the data files they read, and the runner module that runs it
+    and writes its executed notebook; for the report, the whole package (it renders everything). A
+    change elsewhere does not rerun the step."""
+    if step.exports_report:
+        files = package_files(root)
+    else:
+        runner = root.joinpath(*RUNNER_MODULE.split(".")[1:]).with_suffix(".py")
+        files = sorted({*code_files(notebook_entries(step.notebook, root), root), runner})
     h = hashlib.sha256()
-    root = HELPERS_ROOT
-    for path in sorted(root.rglob("*")):
-        if (
-            path.is_file()
-            and path.suffix in (".py", ".yaml", ".j2", ".json", ".css", ".tpl")
-            and "__pycache__" not in path.parts
-        ):
-            h.update(str(path.relative_to(root)).encode())
-            h.update(path.read_bytes())
+    for path in files:
+        h.update(str(path.relative_to(root)).encode() + b"\0" + _cached_file_hash(path).encode() + b"\0")
     return h.hexdigest()
 
 

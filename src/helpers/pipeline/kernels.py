@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .. import config
 from .declaration import Step
-from .files import read_notebook, rel, write_atomic
+from .files import import_statements, rel, write_atomic
 
 
 class NotebookFailed(Exception):
@@ -117,18 +117,11 @@ def kernel_manager_for(log_path: Path | None):
 def notebook_imports(notebook: Path) -> list[str]:
     """The modules a notebook imports (``import x``, ``from x import y`` -> x and x.y when a module)."""
     mods: list[str] = []
-    for cell in read_notebook(notebook).get("cells", []):
-        if cell.get("cell_type") != "code":
-            continue
-        try:
-            tree = ast.parse("".join(cell.get("source", "")))
-        except SyntaxError:
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                mods += [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                mods += [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+    for node in import_statements(notebook):
+        if isinstance(node, ast.Import):
+            mods += [a.name for a in node.names]
+        elif node.module and not node.level:
+            mods += [node.module] + [f"{node.module}.{a.name}" for a in node.names]
     return list(dict.fromkeys(mods))
 
 

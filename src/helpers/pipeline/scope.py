@@ -14,7 +14,14 @@ from ..provenance import RUN_INFO_FILE
 from .buildinfo import run_info_payload
 from .declaration import PipelineError, Plan, Step
 from .files import rel, write_atomic, write_json
-from .fingerprint import damaged_outputs, fingerprint, input_hashes, sibling_sections_digest, state_path
+from .fingerprint import (
+    damaged_outputs,
+    fingerprint,
+    input_hashes,
+    sibling_sections_digest,
+    state_path,
+    step_code_hash,
+)
 from .kernels import kernel_installed
 from .lock import RunLock
 
@@ -31,7 +38,6 @@ class Scope:
     force: bool
     key_fp: str
     epoch: int
-    code_hash: str
     state: dict = field(default_factory=dict)
     manifest: dict = field(default_factory=dict)
     status: dict = field(default_factory=dict)
@@ -80,7 +86,7 @@ def _examine(sc: Scope, step: Step) -> tuple[dict, bool]:
     records the digest of its outputs for the steps that read it."""
     inputs = input_hashes(step)
     upstream = {r: sc.digests.get(r) for r in step.reads}
-    fp = fingerprint(step, sc.code_hash, upstream, {**inputs, **_report_extra(sc, step)}, sc.key_fp)
+    fp = fingerprint(step, step_code_hash(step), upstream, {**inputs, **_report_extra(sc, step)}, sc.key_fp)
     record = sc.state["steps"].get(step.name)
     damaged = damaged_outputs(record) if record else ["never built"]
     expected = {str(sc.executed_path(step))} | ({str(sc.plan.report_path)} if step.exports_report else set())
