@@ -47,3 +47,21 @@ def test_cli_on_conformance_cin(tmp_path, monkeypatch):
     }
     in_year = [x for x in dates if "2021-04-01" <= x[1] <= "2022-03-31"]
     assert v["cin_referrals_number"] == len(in_year)
+
+
+@needs_conformance
+def test_cli_labels_every_row_with_the_cin_headers_lea(tmp_path, monkeypatch):
+    """One folder holding an SSDA903 return and a CIN census: the SSDA903 indicators carry the LEA of
+    the CIN header too (the default the help states), not 'unknown'; --la overrides it for all."""
+    monkeypatch.setenv("FOP_PSEUDONYMISATION_KEY", "test-key")
+    extract = tmp_path / "extract"
+    (extract / "cin").mkdir(parents=True)
+    (extract / "ssda903").symlink_to(S903)
+    (extract / "cin" / "cin_census.xml").symlink_to(CIN / "fake_CIN_data.xml")
+    lea = ET.parse(CIN / "fake_CIN_data.xml").getroot().findtext("Header/Source/LEA")
+    for args, expected in (([], lea), (["--la", "999"], "999")):
+        out = tmp_path / f"out{len(args)}"
+        assert cli.main(["--extract", str(extract), "--year", "2018", "--out", str(out), *args]) == 0
+        ind = pd.read_csv(out / "indicators.csv", dtype={"la_code": str})
+        assert "cla_at_31_march_number" in set(ind["measure"])  # SSDA903 indicators are there
+        assert set(ind["la_code"]) == {expected}

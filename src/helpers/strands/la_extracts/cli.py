@@ -24,12 +24,19 @@ from .indicators import derive_indicators, longitudinal_episodes, placement_days
 from .inputs import read_all, read_extract
 
 
+def _header_lea(results: dict) -> str | None:
+    """The LEA the CIN census header gives, when the extract's rows name exactly one; else None."""
+    codes = {str(c) for r in results.values() if "la_code" in r.data for c in r.data["la_code"].dropna().unique()}
+    return codes.pop() if len(codes) == 1 else None
+
+
 def run(extract: Path, years: list[int], out: Path, la: str | None = None, key: bytes | None = None) -> dict:
     extract = Path(extract)
     if (extract / "la_extracts").is_dir():
         results = read_all(extract, key=key)
     else:
         results = read_extract(extract, la_code=la, year=None, key=key)
+        la = la if la is not None else _header_lea(results)  # every row, SSDA903 too, as the help says
     tables = {}
     for name, r in results.items():
         d = r.data.copy()
