@@ -1,7 +1,8 @@
 """A small pipeline of four toy notebooks for the runner's tests (not a test module itself).
 
 first -> second (reads first); third (independent, reads raw/third.csv); report (reads all,
-exported to HTML). Each notebook sleeps for ``TOY_SLEEP_<NAME>`` seconds (environment, default 0)
+exported to HTML; a section absent is passed over, and a step left out of an authority's own build,
+``la``, is named with the files that would bring it in). Each notebook sleeps for ``TOY_SLEEP_<NAME>`` seconds (environment, default 0)
 in the middle of writing its outputs, so a test can stop a run at a chosen point without changing
 any parameter (a parameter change would be a different build).
 """
@@ -21,6 +22,7 @@ GLOBALS_CELL = (
     'raw_dir = "data/raw"  # raw folder\n'
     'processed_dir = "data/processed"  # processed folder\n'
     "suppression_threshold = 5  # small-count rule\n"
+    "la = None  # one authority's own build\n"
 )
 
 BODIES = {
@@ -28,7 +30,7 @@ BODIES = {
         "size = 3  # a parameter\n",
         "import os, time\n"
         "from helpers import config\n"
-        "out = config.processed_dir_for(borough, processed_dir) / 'first'\n"
+        "out = config.processed_dir_for(borough, processed_dir, la) / 'first'\n"
         "out.mkdir(parents=True, exist_ok=True)\n"
         "(out / 'first.txt').write_text('partial')\n"
         "time.sleep(float(os.environ.get('TOY_SLEEP_FIRST', 0)))\n"
@@ -39,7 +41,7 @@ BODIES = {
         "",
         "import os, time\n"
         "from helpers import config\n"
-        "base = config.processed_dir_for(borough, processed_dir)\n"
+        "base = config.processed_dir_for(borough, processed_dir, la)\n"
         "value = (base / 'first' / 'first.txt').read_text()\n"
         "(base / 'second').mkdir(parents=True, exist_ok=True)\n"
         "time.sleep(float(os.environ.get('TOY_SLEEP_SECOND', 0)))\n"
@@ -50,7 +52,7 @@ BODIES = {
         "import os, time\n"
         "from pathlib import Path\n"
         "from helpers import config\n"
-        "out = config.processed_dir_for(borough, processed_dir) / 'third'\n"
+        "out = config.processed_dir_for(borough, processed_dir, la) / 'third'\n"
         "out.mkdir(parents=True, exist_ok=True)\n"
         "time.sleep(float(os.environ.get('TOY_SLEEP_THIRD', 0)))\n"
         "(out / 'third.txt').write_text(Path(raw_dir, 'third.csv').read_text().upper())",
@@ -60,13 +62,15 @@ BODIES = {
         "import os, time\n"
         "from IPython.display import Markdown, display\n"
         "from helpers import config, pipeline, provenance\n"
-        "base = config.processed_dir_for(borough, processed_dir)\n"
+        "base = config.processed_dir_for(borough, processed_dir, la)\n"
         "time.sleep(float(os.environ.get('TOY_SLEEP_REPORT', 0)))\n"
         "info = provenance.run_info(base)\n"
-        "texts = [(base / n / f'{n}.txt').read_text() for n in ('first', 'second', 'third')]\n"
+        "paths = [base / n / f'{n}.txt' for n in ('first', 'second', 'third')]\n"
+        "texts = [p.read_text() for p in paths if p.exists()]\n"
+        "left = ''.join(f\"\\n\\nLeft out: {i['step']} ({', '.join(i['needs'])})\" for i in info.get('left_out', []))\n"
         "display(Markdown('# Toy report\\n\\n' + ' | '.join(texts)\n"
         "                 + f'\\n\\nBuilt: {pipeline.build_date():%d %B %Y}'\n"
-        "                 + f\"\\n\\nNon-default: {sorted(info.get('non_default_parameters', {}))}\"))",
+        "                 + f\"\\n\\nNon-default: {sorted(info.get('non_default_parameters', {}))}\" + left))",
     ),
 }
 

@@ -92,10 +92,16 @@ def resolve(path: str | os.PathLike) -> Path:
     return p if p.is_absolute() else (PROJECT_ROOT / p)
 
 
-def processed_dir_for(borough: str, base: str | os.PathLike = PROCESSED_DIR) -> Path:
-    """Processed outputs of one run scope: ``data/processed/<all|borough-slug>/``.
+def scope_name(borough: str, la: int | str | None = None) -> str:
+    """The name of a run scope: ``all``, a borough slug, or ``la<number>`` for one authority's own
+    build (the ``la`` parameter: a DfE LA number; None for the three boroughs)."""
+    return f"la{int(la)}" if la is not None else normalise_borough(borough)
+
+
+def processed_dir_for(borough: str, base: str | os.PathLike = PROCESSED_DIR, la: int | str | None = None) -> Path:
+    """Processed outputs of one run scope: ``data/processed/<all|borough-slug|la<number>>/``.
 
     Keeping each scope in its own folder lets a per-borough batch run beside the all-borough build
-    without one overwriting the other.
+    without one overwriting the other, and one authority's own build beside both.
     """
-    return resolve(base) / normalise_borough(borough)
+    return resolve(base) / scope_name(borough, la)

@@ -48,6 +48,7 @@ See ``python -m helpers.pipeline --help``.
 The package, one idea a module:
 
 - :mod:`~helpers.pipeline.declaration`  pipeline.yaml, parameter files and ``--set``; Step, Plan, order, selection
+- :mod:`~helpers.pipeline.authority`    one authority's own build (``la``): scope, steps left out
 - :mod:`~helpers.pipeline.checks`       what is checked before anything runs
 - :mod:`~helpers.pipeline.fingerprint`  what a step depends on, the skip-state, output hashes
 - :mod:`~helpers.pipeline.codegraph`    the helper code a step runs, from the import graph
@@ -57,6 +58,7 @@ The package, one idea a module:
 - :mod:`~helpers.pipeline.execute`      the scheduler over every scope of a run
 - :mod:`~helpers.pipeline.lock`         the output-folder lock and signal handling
 - :mod:`~helpers.pipeline.files`        atomic writes, hashes, leftovers of killed runs
+- :mod:`~helpers.pipeline.errors`       PipelineError
 - :mod:`~helpers.pipeline.cli`          the command line
 """
 
@@ -66,7 +68,6 @@ from .buildinfo import build_date, inputs_epoch, source_date_epoch
 from .checks import declared_parameters, validate
 from .cli import main
 from .declaration import (
-    DEFAULT_LOCK_TIMEOUT,
     GLOBAL_PARAMETERS,
     LOCATION_PARAMETERS,
     REPORT_NAME,
@@ -85,7 +86,7 @@ from .files import rel as _rel
 from .files import write_atomic
 from .fingerprint import STATE_FILE, fingerprint, input_hashes, key_fingerprint
 from .kernels import NotebookFailed, ensure_kernel, normalise_executed, run_step
-from .lock import LOCK_FILE, RunLock
+from .lock import DEFAULT_LOCK_TIMEOUT, LOCK_FILE, RunLock
 
 __all__ = [
     "DEFAULT_LOCK_TIMEOUT",

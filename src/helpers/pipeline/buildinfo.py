@@ -46,13 +46,15 @@ def build_date(raw_dir: str | os.PathLike | None = None) -> date:
     return datetime.fromtimestamp(source_date_epoch(raw_dir), tz=UTC).date()
 
 
-def run_info_payload(plan: Plan, epoch: int) -> dict:
-    """The contents of ``run_info.json`` for a plan built at ``epoch``."""
+def run_info_payload(plan: Plan, epoch: int, left_out: dict | None = None) -> dict:
+    """The contents of ``run_info.json`` for a plan built at ``epoch``. One authority's own build
+    (``la``) adds ``la``, ``la_name`` and ``left_out``: one record per step left out for want of that
+    authority's input files, in pipeline order (see :func:`helpers.pipeline.authority.left_out`)."""
     override = plan.override_file
     if override:
         p = Path(override).resolve()
         override = str(p.relative_to(config.PROJECT_ROOT)) if p.is_relative_to(config.PROJECT_ROOT) else p.name
-    return {
+    info = {
         "build_date": datetime.fromtimestamp(epoch, tz=UTC).date().isoformat(),
         "code_version": code_version(),
         "override_file": override,
@@ -61,3 +63,8 @@ def run_info_payload(plan: Plan, epoch: int) -> dict:
         "scope": plan.scope,
         "report_file": plan.report_path.name,
     }
+    if plan.la is not None:
+        from .authority import la_name
+
+        info.update(la=plan.la, la_name=la_name(plan.la), left_out=list((left_out or {}).values()))
+    return info

@@ -1,5 +1,6 @@
 """Checks before anything runs: every notebook exists, runs on its kernel, declares every parameter
-passed to it (with the type of its default), and every raw input it needs is there.
+passed to it (with the type of its default), and every raw input it needs is there (in the default
+build; one authority's own build leaves a step without its inputs out instead: :mod:`.authority`).
 
 The parameters a notebook declares are read from its ``parameters`` cell with ``ast``, as
 ``papermill.inspect_notebook`` gives them for plain assignments, without importing papermill (a
@@ -97,5 +98,11 @@ def validate(steps: list[Step], plan: Plan) -> list[str]:
         if kernel != step.kernel:
             problems.append(f"{step.name}: notebook kernelspec is {kernel!r}, expected {step.kernel!r}")
         problems += _parameter_problems(step, declared)
-        problems += [f"{step.name}: missing input file {path}" for path in missing_inputs(step)]
+        problems += [
+            f"{step.name}: folder_parameters names {name!r}, which the notebook does not declare"
+            for name in step.folder_parameters
+            if name not in declared
+        ]
+        if plan.la is None:  # an authority's own build leaves such a step out instead (.authority)
+            problems += [f"{step.name}: missing input file {path}" for path in missing_inputs(step)]
     return problems

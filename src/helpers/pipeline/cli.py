@@ -15,7 +15,6 @@ from pathlib import Path
 
 from .. import config
 from .declaration import (
-    DEFAULT_LOCK_TIMEOUT,
     PipelineError,
     build_plan,
     default_jobs,
@@ -28,6 +27,7 @@ from .declaration import (
 from .execute import run_plans
 from .files import rel
 from .kernels import NotebookFailed
+from .lock import DEFAULT_LOCK_TIMEOUT
 
 
 def say(text: str, err: bool = False) -> None:
@@ -126,8 +126,13 @@ def plans_from(args) -> list:
         for k, v in {"raw_dir": args.raw_dir, "processed_dir": args.processed_dir, "borough": args.borough}.items()
         if v
     }
+    scopes = _scopes(args)
+    if scopes != [None] and overrides["globals"].get("la") is not None:
+        raise PipelineError(
+            "--boroughs/--each-borough build the three boroughs' reports and la one authority's own: give one or the other"
+        )
     plans = []
-    for borough in _scopes(args):
+    for borough in scopes:
         g = dict(cli_globals, **({"borough": borough} if borough else {}))
         runs_dir = Path(args.runs_dir) / (borough or "") if args.runs_dir else None
         plan = build_plan(
@@ -154,6 +159,9 @@ def print_summary(plan, manifest: dict) -> None:
     ran = [n["name"] for n in manifest["notebooks"] if n["status"] == "ran"]
     skipped = [n["name"] for n in manifest["notebooks"] if n["status"].startswith("skipped")]
     say(f"[{plan.scope}] ran: {', '.join(ran) or 'nothing'}; unchanged, skipped: {', '.join(skipped) or 'none'}")
+    for item in manifest.get("left_out", []):
+        needs = f"; {', '.join(item['needs'])} in {plan.globals['raw_dir']} would bring it in" if item["needs"] else ""
+        say(f"[{plan.scope}] left out: {item['step']} ({item['reason']}){needs}")
     if plan.non_default:
         say(
             f"[{plan.scope}] non-default parameters ({plan.variant}): "

@@ -19,11 +19,17 @@ from pathlib import Path
 import yaml
 
 from .. import config
+from .authority import check_la
+from .errors import PipelineError
 
-GLOBAL_PARAMETERS = ("borough", "raw_dir", "processed_dir", "suppression_threshold")
-#: Globals that say where things are, not how they are analysed: a different folder is not a
-#: different parameter set (the borough has its own report name already).
-LOCATION_PARAMETERS = ("borough", "raw_dir", "processed_dir")
+#: Parameters every notebook declares. ``la`` (one authority's own build, :mod:`.authority`) may be
+#: left out of a declaration (then it is not passed); the others must be set under ``globals:``.
+GLOBAL_PARAMETERS = ("borough", "raw_dir", "processed_dir", "suppression_threshold", "la")
+REQUIRED_GLOBALS = GLOBAL_PARAMETERS[:4]
+#: Parameters that say where things are or whose report it is, not how they are analysed: a different
+#: folder is not a different parameter set (a borough or an authority has its own report name
+#: already). ``extract_dir`` is a folder of LA extracts read in place.
+LOCATION_PARAMETERS = ("borough", "raw_dir", "processed_dir", "la", "extract_dir")
 REPORT_NAME = "focus_on_practice_evaluation"
 #: Keys a notebook entry of pipeline.yaml may have.
 ENTRY_KEYS = (
@@ -38,8 +44,9 @@ ENTRY_KEYS = (
     "optional",
     "raw_folders",
     "public_data",
+    "optional_inputs",
+    "folder_parameters",
 )
-DEFAULT_LOCK_TIMEOUT = 600.0
 
 
 def default_jobs() -> int:
@@ -48,10 +55,6 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):
         return os.cpu_count() or 2
-
-
-class PipelineError(Exception):
-    """The pipeline cannot run as asked (bad declaration, unknown parameter, missing input)."""
 
 
 @dataclass
@@ -78,6 +81,12 @@ class Step:
     #: its ``public_data_dir`` parameter); the folder's contents enter the fingerprint, so a new
     #: release reruns it.
     public_data: bool = False
+    #: raw files the notebook reads when they are there (``optional_inputs:``): in the fingerprint
+    #: when present, never required, never a reason to leave the step out.
+    optional_inputs: list[str] = field(default_factory=list)
+    #: parameters naming a folder or file (or a list of them) the notebook reads in place, outside the
+    #: raw folder (``folder_parameters: [extract_dir]``): their files enter the fingerprint.
+    folder_parameters: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -96,12 +105,17 @@ class Plan:
     variant: str = ""
 
     @property
+    def la(self) -> int | None:
+        """The DfE LA number of one authority's own build; None for the three boroughs."""
+        return self.globals.get("la")
+
+    @property
     def scope(self) -> str:
-        return config.normalise_borough(self.globals["borough"])
+        return config.scope_name(self.globals["borough"], self.la)
 
     @property
     def scope_dir(self) -> Path:
-        return config.processed_dir_for(self.globals["borough"], self.globals["processed_dir"])
+        return config.processed_dir_for(self.globals["borough"], self.globals["processed_dir"], self.la)
 
     def step(self, name: str) -> Step:
         return next(s for s in self.steps if s.name == name)
@@ -184,7 +198,7 @@ def _check_entry(path: Path, i: int, nb) -> None:
         check_values(path, f"{nb['name']}.parameters", nb["parameters"])
     if "public_data" in nb and not isinstance(nb["public_data"], bool):
         raise PipelineError(f"{path}: {label}: public_data: must be true or false, got {nb['public_data']!r}")
-    for key in ("raw_inputs", "reads", "raw_folders"):
+    for key in ("raw_inputs", "reads", "raw_folders", "optional_inputs", "folder_parameters"):
         value = nb.get(key)
         if value is None or (key == "reads" and value == "all"):
             continue
@@ -222,7 +236,7 @@ def load_declaration(path: Path = config.PIPELINE_FILE) -> dict:
     if unknown:
         raise PipelineError(f"{path}: unknown top-level key(s) {sorted(unknown)}")
     check_values(path, "globals", decl.get("globals", {}))
-    missing_globals = set(GLOBAL_PARAMETERS) - set(decl.get("globals", {}))
+    missing_globals = set(REQUIRED_GLOBALS) - set(decl.get("globals", {}))
     if missing_globals:
         raise PipelineError(f"{path}: globals must set {sorted(missing_globals)}")
     entries = decl.get("notebooks")
@@ -374,6 +388,8 @@ def _steps(declaration: dict, overrides: dict, globals_: dict, non_default: dict
         declared = nb.get("parameters") or {}
         given = overrides.get("notebooks", {}).get(nb["name"], {})
         for name, value in given.items():
+            if name in LOCATION_PARAMETERS:
+                continue
             if declared.get(name, globals_.get(name)) != value or name not in declared:
                 non_default[f"{nb['name']}.{name}"] = {"value": value, "default": declared.get(name)}
         steps.append(
@@ -389,9 +405,28 @@ def _steps(declaration: dict, overrides: dict, globals_: dict, non_default: dict
                 optional=bool(nb.get("optional", False)),
                 raw_folders=list(nb.get("raw_folders") or []),
                 public_data=bool(nb.get("public_data", False)),
+                optional_inputs=list(nb.get("optional_inputs") or []),
+                folder_parameters=list(nb.get("folder_parameters") or []),
             )
         )
     return steps
+
+
+def _scope(globals_: dict) -> str:
+    """The run's scope from the borough and ``la`` globals (``la`` normalised to the number it names)."""
+    try:
+        borough = config.normalise_borough(globals_["borough"])
+    except ValueError as exc:
+        raise PipelineError(f"parameter borough: {exc}") from exc
+    if globals_.get("la") is None:
+        return borough
+    if borough != config.ALL_BOROUGHS:
+        raise PipelineError(
+            f"parameters la={globals_['la']!r} and borough={globals_['borough']!r} together: an authority's own "
+            "build (la) is not one of the three boroughs' reports; give one or the other"
+        )
+    globals_["la"] = check_la(globals_["la"])
+    return config.scope_name(borough, globals_["la"])
 
 
 def build_plan(
@@ -412,10 +447,7 @@ def build_plan(
     overrides = overrides or {}
     declared_globals = dict(declaration["globals"])
     globals_ = {**declared_globals, **overrides.get("globals", {}), **(cli_globals or {})}
-    try:
-        scope = config.normalise_borough(globals_["borough"])
-    except ValueError as exc:
-        raise PipelineError(f"parameter borough: {exc}") from exc
+    scope = _scope(globals_)
     _check_notebook_names(overrides, [nb["name"] for nb in declaration["notebooks"]])
     non_default = {
         name: {"value": value, "default": declared_globals.get(name)}
@@ -431,7 +463,7 @@ def build_plan(
     check_processed_dir(
         config.resolve(globals_["processed_dir"]),
         config.resolve(globals_["raw_dir"]),
-        config.processed_dir_for(scope, globals_["processed_dir"]),
+        config.resolve(globals_["processed_dir"]) / scope,
     )
     report_dir = (
         Path(report_dir) if report_dir else config.resolve((declaration.get("report") or {}).get("folder", "reports"))

@@ -18,9 +18,10 @@ from pathlib import Path
 
 from .. import config
 from ..provenance import code_version, package_versions
+from .authority import left_out
 from .buildinfo import source_date_epoch
 from .checks import validate
-from .declaration import DEFAULT_LOCK_TIMEOUT, PipelineError, Plan, Step, default_jobs
+from .declaration import PipelineError, Plan, Step, default_jobs
 from .files import remove_leftovers
 from .fingerprint import (
     key_fingerprint,
@@ -31,7 +32,7 @@ from .fingerprint import (
     snapshot,
 )
 from .kernels import NotebookFailed, ensure_kernel, run_step, shutdown, skip_slow_optional_imports, start_warm_kernel
-from .lock import RunLock, stop_on_signals
+from .lock import DEFAULT_LOCK_TIMEOUT, RunLock, stop_on_signals
 from .scope import Scope, decide
 
 
@@ -201,6 +202,7 @@ class _Scheduler:
         likely = (sc.force and step.name in sc.selected) or step.name not in sc.state["steps"]
         return (
             (id(sc), step.name) not in self.warm
+            and step.name not in sc.left_out
             and likely
             and bool(step.reads)
             and sc.wanted(step)
@@ -323,6 +325,8 @@ def _load_scope(sc: Scope, jobs: int, version: dict, packages: dict) -> None:
         "report": str(plan.report_path),
         "notebooks": [],
     }
+    if plan.la is not None:
+        sc.manifest["left_out"] = list(sc.left_out.values())
 
 
 def _open_scopes(plans, scopes: list[Scope], options: dict, lock_timeout: float, log) -> None:
@@ -345,6 +349,7 @@ def _open_scopes(plans, scopes: list[Scope], options: dict, lock_timeout: float,
         )
         sc.lock = RunLock(plan.scope_dir, timeout=lock_timeout, log=log).acquire()
         scopes.append(sc)
+        sc.left_out = left_out(plan)
         _load_scope(sc, options["jobs"], version, packages)
 
 

@@ -16,7 +16,7 @@ import threading
 from pathlib import Path
 
 from .. import config
-from .declaration import PipelineError
+from .errors import PipelineError
 from .lock import pid_alive
 
 

@@ -75,13 +75,16 @@ def folder_digest(folder: Path) -> str:
 def input_hashes(step: Step) -> dict:
     """What the step reads from outside the project, by content: its raw files, how they are declared
     to be written (``raw_formats.yaml``, ``FOP_RAW_ENCODING``/``FOP_RAW_DAYFIRST``), the raw folders it
-    reads whole and, for ``public_data: true``, the published-statistics folder."""
+    reads whole, its optional raw files ("absent" when not there), folders its parameters name
+    (``folder_parameters:``) and, for ``public_data: true``, the published-statistics folder."""
     from ..ingest import DAYFIRST_ENV_VAR, ENCODING_ENV_VAR, RAW_FORMATS_FILE
 
     raw_dir = config.resolve(step.parameters["raw_dir"])
     out = {name: sha256_file(raw_dir / name) for name in step.raw_inputs if (raw_dir / name).exists()}
+    for name in step.optional_inputs:
+        out[name] = sha256_file(raw_dir / name) if (raw_dir / name).is_file() else "absent"
     # How the raw files are read (encoding, day-first dates) changes what a notebook gets from them.
-    if step.raw_inputs or step.raw_folders:
+    if step.raw_inputs or step.raw_folders or step.optional_inputs:
         if (raw_dir / RAW_FORMATS_FILE).is_file():
             out[RAW_FORMATS_FILE] = sha256_file(raw_dir / RAW_FORMATS_FILE)
         for var in (ENCODING_ENV_VAR, DAYFIRST_ENV_VAR):
@@ -89,6 +92,11 @@ def input_hashes(step: Step) -> dict:
                 out[f"env:{var}"] = os.environ[var]
     for folder in step.raw_folders:
         out[f"folder:{folder}"] = folder_digest(raw_dir / folder)
+    for name in step.folder_parameters:  # folders or files read in place, named by a parameter
+        value = step.parameters.get(name)
+        for i, item in enumerate(value if isinstance(value, list) else [value] if value else []):
+            path = config.resolve(item)
+            out[f"parameter:{name}:{i}"] = sha256_file(path) if path.is_file() else folder_digest(path)
     if step.public_data:
         from .. import public_data
 
@@ -134,7 +142,8 @@ def sibling_sections_digest(plan: Plan) -> str:
 
     base = plan.scope_dir.parent
     items = []
-    for scope in sorted({*config.BOROUGHS, config.ALL_BOROUGHS} - {plan.scope}):
+    siblings = set() if plan.la is not None else {*config.BOROUGHS, config.ALL_BOROUGHS}  # an authority's stands alone
+    for scope in sorted(siblings - {plan.scope}):
         folder = base / scope / SECTIONS_DIRNAME
         if folder.is_dir():
             for f in sorted(folder.rglob("*")):
@@ -217,7 +226,7 @@ def owned_by_another(path: str, scope_dir: Path, step: Step, steps: list[Step]) 
         return True
     if parts[0] == SECTIONS_DIRNAME and len(parts) > 2 and parts[1].split("_", 1)[-1] in others:
         return True
-    own = {Path(f).stem for f in step.raw_inputs}
-    foreign = {Path(f).stem for s in steps if s.name != step.name for f in s.raw_inputs} - own
+    own = {Path(f).stem for f in step.raw_inputs + step.optional_inputs}
+    foreign = {Path(f).stem for s in steps if s.name != step.name for f in s.raw_inputs + s.optional_inputs} - own
     stem = Path(path).stem
     return any(stem == f or stem.endswith("_" + f) for f in foreign) and not any(stem.endswith("_" + f) for f in own)

@@ -19,9 +19,10 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .declaration import DEFAULT_LOCK_TIMEOUT, PipelineError
+from .errors import PipelineError
 
 LOCK_FILE = ".pipeline.lock"
+DEFAULT_LOCK_TIMEOUT = 600.0
 
 
 def pid_alive(pid: int) -> bool:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .. import config
 from ..provenance import RUN_INFO_FILE
+from .authority import LEFT_OUT, remove_outputs
 from .buildinfo import run_info_payload
 from .declaration import PipelineError, Plan, Step
 from .files import rel, write_atomic, write_json
@@ -45,6 +46,8 @@ class Scope:
     entries: dict = field(default_factory=dict)
     lock: RunLock | None = None
     report_stale: str = ""
+    #: steps left out of one authority's own build for want of its input files (:mod:`.authority`)
+    left_out: dict = field(default_factory=dict)
 
     def executed_path(self, step: Step) -> Path:
         return self.plan.runs_dir / "executed" / f"{step.notebook.stem}.ipynb"
@@ -72,7 +75,7 @@ def _report_extra(sc: Scope, step: Step) -> dict:
     extra = {}
     if step.exports_report and sc.wanted(step):
         path = sc.plan.scope_dir / RUN_INFO_FILE
-        text = json.dumps(run_info_payload(sc.plan, sc.epoch), indent=2, sort_keys=True) + "\n"
+        text = json.dumps(run_info_payload(sc.plan, sc.epoch, sc.left_out), indent=2, sort_keys=True) + "\n"
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             write_atomic(path, text)
         extra["run_info"] = hashlib.sha256(text.encode()).hexdigest()
@@ -145,9 +148,24 @@ def _settled_without_running(sc: Scope, step: Step, entry: dict, fresh: bool, lo
     return False
 
 
+def _leave_out(sc: Scope, step: Step) -> None:
+    """Settle a step left out of an authority's own build; what it wrote in an earlier build goes."""
+    record = sc.state["steps"].pop(step.name, None)
+    if record is not None:
+        remove_outputs(record)
+        sc.save_state()
+    sc.digests[step.name] = None
+    info = sc.left_out[step.name]
+    entry = {"name": step.name, "notebook": info["notebook"], "reads": step.reads, "left_out": info}
+    sc.settle(step, entry, f"{LEFT_OUT} ({info['reason']})")
+
+
 def decide(sc: Scope, step: Step, log) -> tuple[str, dict] | None:
-    """Resolve a step whose upstream is resolved: returns ("run", entry) or None (skipped, not
-    selected, or not runnable); records its status and the digest downstream steps depend on."""
+    """Resolve a step whose upstream is resolved: returns ("run", entry) or None (skipped, left out,
+    not selected, or not runnable); records its status and the digest downstream steps depend on."""
+    if step.name in sc.left_out:
+        _leave_out(sc, step)
+        return None
     entry, fresh = _examine(sc, step)
     if not sc.wanted(step):
         sc.status[step.name] = "fresh" if fresh else "stale"
