@@ -745,3 +745,10 @@ def test_real_section_words_agree_with_numbers_and_say_what_the_issue_asks(real_
         } <= set(topics)
     # no file paths or module names in the body
     assert not re.search(r"\.py\b|benchmarks/|helpers\.|src/", joined)
+
+
+def test_treated_for_an_authority_scope_and_a_borough_scope():
+    assert analysis.treated_for("all", [213, 205, 207], la=383) == [383]  # an authority's own report
+    assert analysis.treated_for("westminster", [213, 205, 207]) == [213]
+    assert analysis.treated_for("all", [213, 205, 207]) == [213, 205, 207]
+    assert analysis.treated_for("all", [383, 384]) == [383, 384]

@@ -365,11 +365,14 @@ DEFAULT_UNIT_COSTS = (
 )
 
 
-def treated_for(borough: str, treated) -> list:
-    """The treated areas for a run scope: with a one-borough scope and the default three boroughs,
-    that borough alone (its own report); otherwise ``treated`` as given."""
+def treated_for(borough: str, treated, la=None) -> list:
+    """The treated areas for a run scope: an authority's own report (``la``, a DfE LA number) treats
+    that authority against its own neighbours; with a one-borough scope and the default three
+    boroughs, that borough alone (its own report); otherwise ``treated`` as given."""
     from ... import config
 
+    if la not in (None, ""):
+        return [la]
     slug = config.normalise_borough(borough)
     if (
         slug != config.ALL_BOROUGHS

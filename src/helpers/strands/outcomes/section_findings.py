@@ -172,9 +172,14 @@ def _costs(v: View) -> dict | None:
         f"{by}{' (each interval spans a net cost and a saving)' if spans else ''}, against a programme cost of "
         f"{money(low)} to {money(high)}: {'a' if reach else 'no'} method's central estimate recovers it."
     )
+    intervals = "; ".join(
+        f"{x.method} {money(x.avoided_cost_gbp)} (95% interval {money(x.avoided_cost_low_gbp)} to "
+        f"{money(x.avoided_cost_high_gbp)})"
+        for x in central.itertuples()
+    )
     return dict(
         n=people(v, "cla_rate"),
-        text=answer,
+        text=f"{answer} By method: {intervals}.",
         kind="effect",
         topic="costs",
         answer=answer,
