@@ -228,7 +228,7 @@ DETECTABLE = OutputTable(
     "outcomes/detectable.csv",
     S,
     "What the design could have detected: for each outcome, treated unit and comparison, the change an estimate "
-    "had to pass to stand out from the placebo runs at the 5% level (two-sided, as the p-values).",
+    "had to pass to stand out from the placebo runs at the level of the placebo intervals (two-sided, as the p-values).",
     (
         _OUT,
         _AREA,

@@ -198,7 +198,8 @@ def detectable_sentence(v: View, outcome: str, unit, single: bool = False) -> st
     return (
         f"For {subject}, a difference from the neighbours smaller than a fall of {size(outcome, row.fall_threshold)} "
         f"or a rise of {size(outcome, row.rise_threshold)} could not have been told apart from ordinary movement among "
-        f"English LAs (the 5% level of the same placebo runs), so a smaller effect of the programme would not show here."
+        f"English LAs (the {fmt((1 - v.P['placebo_level']) * 100, 'percent', decimals=0)} level of the same placebo "
+        "runs), so a smaller effect of the programme would not show here."
     )
 
 
