@@ -316,6 +316,11 @@ def test_section_from_tiny_panel_is_real_and_says_what_it_cannot_show(planted, t
     assert 1 <= len(meta["key_findings"]) <= 3
     assert any(i["kind"] == "figure" and "event" in i["name"] for i in meta["items"])
     assert any(i.get("appendix") and i["kind"] == "table" for i in meta["items"])
+    # an area that is not the three programme boroughs: its avoided cost is never set against the
+    # programme's cost (which was for the three together), in a chart or in words
+    assert not any(i["kind"] == "figure" and i["name"] == "outcomes_costs" for i in meta["items"])
+    cost = [f for f in meta["key_findings"] if f.get("topic") == "costs"]
+    assert cost and "not set against it" in cost[0]["answer"]
 
 
 # ---- real published statistics ---------------------------------------------------------------

@@ -24,8 +24,9 @@ def percent_change(a: float, b: float) -> float:
 def _groups(tcodes, neighbours, names) -> list[tuple[str, list]]:
     """The areas a claim is read for: the treated areas combined, each, their neighbours combined and
     the context areas."""
+    combined = [(names.get(TREATED_ID, "Treated"), tcodes)] if len(tcodes) > 1 else []
     return (
-        [(names.get(TREATED_ID, "Treated"), tcodes)]
+        combined
         + [(names.get(t, t), [t]) for t in tcodes]
         + [(names.get(NEIGHBOURS_ID), list(neighbours))]
         + [(v, [k]) for k, v in CONTEXT.items()]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .definitions import CLAIMS, MEASURE_WORDS, NEIGHBOURS_ID, PROGRAMME_LAS, TREATED_ID, VINTAGE_WORDS
-from .prose import View, finite, fmt, who
+from .prose import View, _list, finite, fmt, who
 
 LATEST, FIRST = "latest revision", "as first published"
 
@@ -47,7 +47,7 @@ def cla_claim_sentence(v: View) -> str:
     return (
         f"A November 2017 council release claimed a {fmt(abs(claim.claimed_change_pct), 'percent', decimals=0)} drop "
         f"in looked-after children from {claim.checks[0].from_year} to {claim.checks[0].to_year}. The published counts "
-        f"for {who(v, TREATED_ID)} are {fmt(t.value_from, 'count')} at 31 March {int(t.from_year)} and "
+        f"for {who(v, v.main_unit)} are {fmt(t.value_from, 'count')} at 31 March {int(t.from_year)} and "
         f"{fmt(t.value_to, 'count')} at 31 March {int(t.to_year)} ({_pct(t.change_pct)}{first_text}): the published "
         f"figure {verdict} (the release's own figures and definition are not known). Over the same years their "
         f"neighbours combined changed by {_pct(comp.loc[v.names[NEIGHBOURS_ID], 'change_pct'])}, Inner London by "
@@ -94,7 +94,7 @@ def taken_claim_sentence(v: View) -> str:
         f"The same release claimed an {fmt(abs(claim.claimed_change_pct), 'percent')} drop in children taken into "
         f"care since {claim.checks[0].from_year}. On the counts as first published (one vintage throughout: the "
         f"preferred file switches to revised counts in 2015), the change from {claim.checks[0].from_year} for "
-        f"{who(v, TREATED_ID)} was, {lines}: {verdict}."
+        f"{who(v, v.main_unit)} was, {lines}: {verdict}."
     )
     if before is not None:
         first = _rows(v, claim.key)
@@ -132,7 +132,7 @@ def bid_sentence(v: View) -> str:
     return (
         f"The bid of March 2015 aimed to cut the number of looked-after children by "
         f"{fmt(abs(claim.claimed_change_pct), 'percent', decimals=0)} over three years. In the published counts for "
-        f"{who(v, TREATED_ID)}, " + "; ".join(parts) + (": the aim was met." if met else ": the aim was not met.")
+        f"{who(v, v.main_unit)}, " + "; ".join(parts) + (": the aim was met." if met else ": the aim was not met.")
     )
 
 
@@ -145,9 +145,15 @@ def claims(section, v: View) -> None:
                 "they are the treated areas."
             )
         return
+    scope = (
+        ""
+        if set(PROGRAMME_LAS) <= set(v.r.treated)
+        else f" The claims were made for the three boroughs together; this section reads them for {_list(v.treated_names)} only."
+    )
     section.markdown(
         "# The boroughs' claims and the bid's aim, against the published counts\n\n"
         + " ".join(s for s in (cla_claim_sentence(v), taken_claim_sentence(v)) if s)
+        + scope
     )
     text = bid_sentence(v)
     if text:

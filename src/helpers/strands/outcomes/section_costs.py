@@ -7,7 +7,7 @@ from dataclasses import replace
 import pandas as pd
 
 from . import charts
-from .definitions import OUTCOMES, Method
+from .definitions import OUTCOMES, PROGRAMME_LAS, Method
 from .panel import spend_table
 from .prose import View, change, estimate, fmt, money, who
 
@@ -46,6 +46,12 @@ def central_rows(v: View, unit=None) -> pd.DataFrame:
     return c[(c.area_code == (unit or v.main_unit)) & c.unit_cost_label.str.startswith("central")]
 
 
+def against_programme_cost(v: View) -> bool:
+    """The programme's cost was for the three boroughs together: it is set against the avoided cost of
+    those boroughs combined only, never against one borough's or another authority's."""
+    return set(PROGRAMME_LAS) <= set(v.r.treated)
+
+
 def cost_sentence(v: View) -> str:
     """The central avoided cost by each method with its interval, against the programme cost, and
     whether any central estimate recovers it."""
@@ -68,11 +74,19 @@ def cost_sentence(v: View) -> str:
     )
     if spans.all():
         verdict += ", and every method's interval runs from a net cost to a saving"
-    return (
+    worth = (
         f"At the central unit cost ({first.unit_cost_label.split(': ', 1)[-1]}, {money(first.weekly_unit_cost_gbp)} a "
         f"week), the change in children looked after against the comparators over {first.cost_years} is worth, for "
-        f"{who(v, v.main_unit)}: {methods}. The programme cost about {money(low)} to {money(high)} (the grant as stated "
-        f"in the project brief, a parameter of the report): {verdict}."
+        f"{who(v, v.main_unit)}: {methods}."
+    )
+    if not against_programme_cost(v):
+        return worth + (
+            " The programme's cost was for the three Focus on Practice boroughs together, so it is not set against "
+            "this figure."
+        )
+    return (
+        f"{worth} The programme cost about {money(low)} to {money(high)} (the grant as stated in the project brief, a "
+        f"parameter of the report): {verdict}."
     )
 
 
@@ -102,13 +116,28 @@ def avoided_cost(section, v: View) -> None:
     cu = c[c.area_code == v.main_unit]
     lo_all, hi_all = cu.avoided_cost_low_gbp.min(), cu.avoided_cost_high_gbp.max()
     labels = list(dict.fromkeys(cu.unit_cost_label))
+    against = against_programme_cost(v)
+    cost = f"{money(v.P['programme_cost'][0])} to {money(v.P['programme_cost'][-1])}"
     section.markdown(
-        f"# Avoided cost of care: {_central_range(central)} against a programme cost of "
-        f"{money(v.P['programme_cost'][0])} to {money(v.P['programme_cost'][-1])}\n\n"
+        f"# Avoided cost of care: {_central_range(central)}"
+        + (f" against a programme cost of {cost}" if against else "")
+        + "\n\n"
         + cost_sentence(v)
         + " "
         + window_sentence(v)
     )
+    if against:
+        _cost_chart(section, v, cu, central)
+    section.markdown(
+        f"Sensitivity: across the three methods and the {fmt(len(labels), 'count')} unit costs (from "
+        f"{_cheapest(cu)} to {_dearest(cu)} a week), the intervals run from {money(lo_all)} to {money(hi_all)}; most "
+        "of that width comes from pricing every child-year at the dearest rate."
+    )
+    _cost_table(section, v)
+
+
+def _cost_chart(section, v: View, cu, central) -> None:
+    """The avoided cost of the boroughs combined by method beside the programme's cost."""
     section.figure(
         "outcomes_costs",
         charts.costs(replace(v.r, costs=cu), central.unit_cost_label.iloc[0]),
@@ -116,12 +145,6 @@ def avoided_cost(section, v: View) -> None:
         "each with its 95% interval, beside the programme's cost.",
         caption=f"Avoided cost of care for {who(v, v.main_unit)} against the programme's cost (central unit cost)",
     )
-    section.markdown(
-        f"Sensitivity: across the three methods and the {fmt(len(labels), 'count')} unit costs (from "
-        f"{_cheapest(cu)} to {_dearest(cu)} a week), the intervals run from {money(lo_all)} to {money(hi_all)}; most "
-        "of that width comes from pricing every child-year at the dearest rate."
-    )
-    _cost_table(section, v)
 
 
 def _central_range(central) -> str:

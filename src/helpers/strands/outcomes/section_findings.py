@@ -5,7 +5,7 @@ and the boroughs' claims (published facts)."""
 
 from __future__ import annotations
 
-from .definitions import OUTCOMES, SHORT, TOPIC_OF, TREATED_ID, Method
+from .definitions import OUTCOMES, SHORT, TOPIC_OF, Method
 from .prose import (
     View,
     change,
@@ -24,7 +24,7 @@ from .prose import (
     who,
 )
 from .section_claims import CLAIMS, LATEST, _rows, applies, taken_claim_readings
-from .section_costs import central_rows
+from .section_costs import against_programme_cost, central_rows
 from .sentences import england_change, timing
 
 #: The outcomes that answer a topic of the report's answer box, in its order.
@@ -165,13 +165,20 @@ def _costs(v: View) -> dict | None:
     low, high = v.P["programme_cost"][0], v.P["programme_cost"][-1]
     first = central.iloc[0]
     by = "; ".join(f"{money(x.avoided_cost_gbp)} by {x.method}" for x in central.itertuples())
-    reach = (central.avoided_cost_gbp >= low).any()
+    reach = (central.avoided_cost_gbp >= low).sum()
     spans = ((central.avoided_cost_low_gbp < 0) & (central.avoided_cost_high_gbp > 0)).all()
-    answer = (
+    worth = (
         f"At {money(first.weekly_unit_cost_gbp)} a week per child in care, the avoided cost over {first.cost_years} is "
-        f"{by}{' (each interval spans a net cost and a saving)' if spans else ''}, against a programme cost of "
-        f"{money(low)} to {money(high)}: {'a' if reach else 'no'} method's central estimate recovers it."
+        f"{by}{' (each interval spans a net cost and a saving)' if spans else ''}"
     )
+    if not against_programme_cost(v):  # the programme's cost was for the three boroughs together
+        answer = worth + "; the programme's cost was for the three boroughs together and is not set against it."
+    else:
+        answer = f"{worth}, against a programme cost of {money(low)} to {money(high)}: " + (
+            f"{fmt(int(reach), 'count')} of {fmt(len(central), 'count')} methods' central estimates recover it."
+            if reach
+            else "no method's central estimate recovers it."
+        )
     intervals = "; ".join(
         f"{x.method} {money(x.avoided_cost_gbp)} (95% interval {money(x.avoided_cost_low_gbp)} to "
         f"{money(x.avoided_cost_high_gbp)})"
@@ -213,7 +220,7 @@ def _bid(v: View) -> dict | None:
     met = any(finite(r.change_pct) and r.change_pct <= CLAIMS[2].claimed_change_pct for r in rows.itertuples())
     text = (
         f"The March 2015 bid's aim of {fmt(abs(CLAIMS[2].claimed_change_pct), 'percent', decimals=0)} fewer children in "
-        f"care over three years was {'met' if met else 'not met'}: the published counts for {who(v, TREATED_ID)} changed "
+        f"care over three years was {'met' if met else 'not met'}: the published counts for {who(v, v.main_unit)} changed "
         f"by {' and '.join(parts)}."
     )
     label = "Change in children looked after over three years (%)"
