@@ -120,6 +120,16 @@ def test_years_derived_only_where_a_return_covers_them():
     assert list(kept["value"]) == [0, 2, 4, 5]
 
 
+def test_no_return_at_all_derives_nothing_and_keeps_the_columns():
+    empty = pd.DataFrame(columns=["la_code", "year", "measure", "value"])
+    kept = indicators.keep_covered(empty, set(), set())
+    assert list(kept.columns) == list(empty.columns) and kept.empty
+    res = analysis.analyse(
+        {}, pd.DataFrame(columns=["la_code", "year", "measure", "value"]), analysis.Coverage(), "2014-07-01"
+    )
+    assert res["indicators"].empty and res["reconciliation"].empty and "pathway_rates" not in res
+
+
 def test_pathway_window_follows_the_returns():
     c = analysis.Coverage.of({"SSDA903": {("380", 2018)}, "CIN census": {("380", 2022)}})
     # follow-up ends where both returns end (episodes give entry to care): 31 March 2018

@@ -338,7 +338,7 @@ def keep_covered(df: pd.DataFrame, ssda903_years, cin_years) -> pd.DataFrame:
     s903 = {(str(la), int(y)) for la, y in ssda903_years}
     cin = {(str(la), int(y)) for la, y in cin_years}
     if "measure" not in df.columns:
-        return df[[k in s903 for k in key]].reset_index(drop=True)
+        return df.loc[np.array([k in s903 for k in key], dtype=bool)].reset_index(drop=True)
     measure = df["measure"].to_numpy()
     keep = [
         (k in s903)
@@ -346,7 +346,7 @@ def keep_covered(df: pd.DataFrame, ssda903_years, cin_years) -> pd.DataFrame:
         else (k in cin and (m not in NEEDS_PREVIOUS_CIN_RETURN or (k[0], k[1] - 1) in cin))
         for k, m in zip(key, measure, strict=True)
     ]
-    return df[keep].reset_index(drop=True)
+    return df.loc[np.array(keep, dtype=bool)].reset_index(drop=True)  # an empty list must select no row, not no column
 
 
 def derive_indicators(tables: dict[str, pd.DataFrame], years) -> pd.DataFrame:

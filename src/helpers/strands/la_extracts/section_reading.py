@@ -41,6 +41,10 @@ class Scope:
         """ "Each borough's own returns" / "Bradford's own returns"."""
         return f"Each {self.area}'s own returns" if self.plural else f"{self.label}'s own returns"
 
+    def their(self) -> str:
+        """ "their" / "its"."""
+        return "their" if self.plural else "its"
+
     def whose(self) -> str:
         """ "the boroughs'" / "Bradford's"."""
         return f"the {self.area}s'" if self.plural else f"{self.label}'s"
@@ -114,7 +118,7 @@ def returns_read(section, reading: dict, ledger, scope: Scope, notice: str) -> b
             )
         section.markdown(
             f"{found}, so no indicators, pathways or placement costs could be derived for "
-            f"{scope.label}, and the DfE validation rules were not run on any return of theirs. {others}".strip()
+            f"{scope.label}, and the DfE validation rules were not run on any of {scope.their()} returns. {others}".strip()
         )
         section.markdown(
             "Extracts go under `la_extracts/<LA number>/<year ending 31 March>/` in the raw folder "
