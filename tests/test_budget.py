@@ -34,11 +34,6 @@ KNOWN_OVER_BUDGET: dict[str, str] = {
     "src/helpers/strands/interviews/section.py:build_section": "tests",
     "src/helpers/strands/time_use/section.py:build_section": "tests",
     "src/helpers/strands/workforce/section.py:build_hr_section": "tests",
-    "src/helpers/synthetic/workforce.py:_borough": "tests",
-    "src/helpers/synthetic/interviews.py:generate": "tests",
-    "src/helpers/synthetic/networks.py:generate": "tests",
-    "src/helpers/synthetic/scenarios.py:generate": "tests",
-    "src/helpers/synthetic/score15.py:generate": "tests",
     "src/helpers/strands/implementation/section.py:build_section": "tests",
     "src/helpers/stats.py:cluster_robust_ols": "tests",
     "src/helpers/strands/scenarios/section.py:_models_and_groups": "tests",
@@ -46,7 +41,6 @@ KNOWN_OVER_BUDGET: dict[str, str] = {
     "src/helpers/strands/workforce/analysis.py:before_after": "tests",
     "src/helpers/strands/networks/section.py:_change_table_and_chart": "tests",
     "src/helpers/redaction.py:_word_spans": "tests",
-    "src/helpers/synthetic/time_use.py:generate": "tests",
     "src/helpers/synthetic/la_extracts.py:_Borough.episodes": "extracts",
 }
 

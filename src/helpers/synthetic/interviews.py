@@ -358,59 +358,11 @@ def generate(ctx) -> dict:
     person_sd = ctx.effect("interviews", "person_logit_sd", PERSON_LOGIT_SD)
     propensity = ctx.rng("interviews.people").normal(0, 1, size=(len(people), len(CODEBOOK))) * person_sd
 
-    ET.register_namespace("", NS)
-    root = ET.Element(
-        Q + "Project",
-        {
-            "name": "Focus on Practice interviews (synthetic)",
-            "origin": "helpers.synthetic.interviews",
-            "creationDateTime": "2016-06-30T12:00:00Z",
-        },
-    )
-    users = _sub(root, "Users")
-    coder = guid()
-    _sub(users, "User", guid=coder, name="Coder A")
-    codebook = _sub(_sub(root, "CodeBook"), "Codes")
-    code_guid: dict[str, str] = {}
-    sub_guids: dict[str, list[str]] = {}
-    for theme, (desc, subs) in CODEBOOK.items():
-        g = guid()
-        code_guid[theme] = g
-        el = _sub(codebook, "Code", guid=g, name=theme, isCodable="true")
-        ET.SubElement(el, Q + "Description").text = desc
-        sub_guids[theme] = []
-        for s in subs:
-            sg = guid()
-            sub_guids[theme].append(sg)
-            _sub(el, "Code", guid=sg, name=s, isCodable="true")
-    variables = _sub(root, "Variables")
-    var = {}
-    for name, kind in (
-        ("Participant type", "Text"),
-        ("Borough", "Text"),
-        ("Consent to quote", "Boolean"),
-        ("Wave", "Integer"),
-        ("Interview date", "Date"),
-    ):
-        var[name] = guid()
-        _sub(variables, "Variable", guid=var[name], name=name, typeOfVariable=kind)
-    cases_el = _sub(root, "Cases")
-    sources_el = _sub(root, "Sources")
-    files: dict[str, str] = {}
-
-    def value(parent, name, tag, text):
-        vv = _sub(parent, "VariableValue")
-        _sub(vv, "VariableRef", targetGUID=var[name])
-        ET.SubElement(vv, Q + tag).text = text
-
+    proj = _Project(guid)
     n_personal: list = []
     rows = []
-    n_sel = 0
     for i, (_, p) in enumerate(people.iterrows()):
-        case = _sub(cases_el, "Case", guid=guid(), name=p["participant"])
-        value(case, "Participant type", "TextValue", p["participant_type"].replace("_", " "))
-        value(case, "Borough", "TextValue", p["borough"])
-        value(case, "Consent to quote", "BooleanValue", "true" if p["consent"] else "false")
+        case = proj.case(p)
         waves = [1] + ([2] if rng.random() < P_WAVE2 else [])
         for w in waves:
             date = _dates(rng, w, 1)[0]
@@ -426,45 +378,12 @@ def generate(ctx) -> dict:
                 if rng.random() < person_probability(probs.get(t, 0.0), propensity[i, j], person_sd)
             ]
             text, segments = _interview_text(rng, mentioned, p["participant_type"], n_personal)
-            sg = guid()
-            name = f"Interview {p['participant']} wave {w}"
-            src = _sub(sources_el, "TextSource", guid=sg, name=name, creatingUser=coder)
-            if rng.random() < P_INLINE:
-                ET.SubElement(src, Q + "PlainTextContent").text = text
-            else:
-                src.set("plainTextPath", f"internal://{sg}.txt")
-                files[f"sources/{sg}.txt"] = text
-            for s, e, themes in segments:
-                sel = _sub(src, "PlainTextSelection", guid=guid(), startPosition=s, endPosition=e, creatingUser=coder)
-                n_sel += 1
-                for t in themes:
-                    target = code_guid[t]
-                    if sub_guids[t] and rng.random() < P_SUBCODE:
-                        target = sub_guids[t][int(rng.integers(len(sub_guids[t])))]
-                    c = _sub(sel, "Coding", guid=guid(), creatingUser=coder)
-                    _sub(c, "CodeRef", targetGUID=target)
-            value(src, "Wave", "IntegerValue", str(w))
-            value(src, "Interview date", "DateValue", date.strftime("%Y-%m-%d"))
-            _sub(case, "SourceRef", targetGUID=sg)
+            proj.source(rng, case, p, w, date, text, segments)
             rows.append(
                 {"type": p["participant_type"], "wave": w, "trained": trained, **{t: t in mentioned for t in CODEBOOK}}
             )
-    # Cases must come before Sources (schema order); move the Sources element after Cases.
-    root.remove(sources_el)
-    root.insert(list(root).index(cases_el) + 1, sources_el)
-    ET.SubElement(
-        root, Q + "Description"
-    ).text = "Synthetic interviews for the Focus on Practice pipeline. Not real people."
-
-    xml = ET.tostring(root, encoding="utf-8", xml_declaration=True)
-    path = Path(ctx.out_dir) / FILENAME
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for member, data in [("project.qde", xml), *sorted((k, v.encode("utf-8")) for k, v in files.items())]:
-            info = zipfile.ZipInfo(member, date_time=(2016, 6, 30, 12, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, data)
-    ctx.files[FILENAME] = file_sha256(path)
+    proj.write(ctx)
+    files, n_sel = proj.files, proj.n_sel
 
     design = pd.DataFrame(rows)
     prac = design[design["type"] == "practitioner"]
@@ -501,3 +420,107 @@ def generate(ctx) -> dict:
             "language_share_wave2_staff": float(staff.loc[staff["wave"] == 2, "A shared language"].mean()),
         },
     }
+
+
+class _Project:
+    """The REFI-QDA project as it is built: codebook, variables, cases and text sources (GUIDs drawn in
+    that order from the strand's stream), then written as a .qdpx."""
+
+    def __init__(self, guid):
+        self.guid = guid
+        ET.register_namespace("", NS)
+        self.root = root = ET.Element(
+            Q + "Project",
+            {
+                "name": "Focus on Practice interviews (synthetic)",
+                "origin": "helpers.synthetic.interviews",
+                "creationDateTime": "2016-06-30T12:00:00Z",
+            },
+        )
+        users = _sub(root, "Users")
+        self.coder = guid()
+        _sub(users, "User", guid=self.coder, name="Coder A")
+        codebook = _sub(_sub(root, "CodeBook"), "Codes")
+        self.code_guid: dict[str, str] = {}
+        self.sub_guids: dict[str, list[str]] = {}
+        for theme, (desc, subs) in CODEBOOK.items():
+            g = guid()
+            self.code_guid[theme] = g
+            el = _sub(codebook, "Code", guid=g, name=theme, isCodable="true")
+            ET.SubElement(el, Q + "Description").text = desc
+            self.sub_guids[theme] = []
+            for s in subs:
+                sg = guid()
+                self.sub_guids[theme].append(sg)
+                _sub(el, "Code", guid=sg, name=s, isCodable="true")
+        variables = _sub(root, "Variables")
+        self.var = {}
+        for name, kind in (
+            ("Participant type", "Text"),
+            ("Borough", "Text"),
+            ("Consent to quote", "Boolean"),
+            ("Wave", "Integer"),
+            ("Interview date", "Date"),
+        ):
+            self.var[name] = guid()
+            _sub(variables, "Variable", guid=self.var[name], name=name, typeOfVariable=kind)
+        self.cases_el = _sub(root, "Cases")
+        self.sources_el = _sub(root, "Sources")
+        self.files: dict[str, str] = {}
+        self.n_sel = 0
+
+    def value(self, parent, name, tag, text):
+        vv = _sub(parent, "VariableValue")
+        _sub(vv, "VariableRef", targetGUID=self.var[name])
+        ET.SubElement(vv, Q + tag).text = text
+
+    def case(self, p) -> ET.Element:
+        """The participant's case with their type, borough and consent."""
+        case = _sub(self.cases_el, "Case", guid=self.guid(), name=p["participant"])
+        self.value(case, "Participant type", "TextValue", p["participant_type"].replace("_", " "))
+        self.value(case, "Borough", "TextValue", p["borough"])
+        self.value(case, "Consent to quote", "BooleanValue", "true" if p["consent"] else "false")
+        return case
+
+    def source(self, rng, case: ET.Element, p, w: int, date, text: str, segments: list) -> None:
+        """One interview: its text (inline or as a file in the zip), coded selections, wave and date."""
+        guid, coder = self.guid, self.coder
+        sg = guid()
+        name = f"Interview {p['participant']} wave {w}"
+        src = _sub(self.sources_el, "TextSource", guid=sg, name=name, creatingUser=coder)
+        if rng.random() < P_INLINE:
+            ET.SubElement(src, Q + "PlainTextContent").text = text
+        else:
+            src.set("plainTextPath", f"internal://{sg}.txt")
+            self.files[f"sources/{sg}.txt"] = text
+        for s, e, themes in segments:
+            sel = _sub(src, "PlainTextSelection", guid=guid(), startPosition=s, endPosition=e, creatingUser=coder)
+            self.n_sel += 1
+            for t in themes:
+                target = self.code_guid[t]
+                if self.sub_guids[t] and rng.random() < P_SUBCODE:
+                    target = self.sub_guids[t][int(rng.integers(len(self.sub_guids[t])))]
+                c = _sub(sel, "Coding", guid=guid(), creatingUser=coder)
+                _sub(c, "CodeRef", targetGUID=target)
+        self.value(src, "Wave", "IntegerValue", str(w))
+        self.value(src, "Interview date", "DateValue", date.strftime("%Y-%m-%d"))
+        _sub(case, "SourceRef", targetGUID=sg)
+
+    def write(self, ctx) -> None:
+        """The .qdpx: project.qde and the source files, with fixed dates so the bytes are reproducible."""
+        root = self.root
+        # Cases must come before Sources (schema order); move the Sources element after Cases.
+        root.remove(self.sources_el)
+        root.insert(list(root).index(self.cases_el) + 1, self.sources_el)
+        ET.SubElement(
+            root, Q + "Description"
+        ).text = "Synthetic interviews for the Focus on Practice pipeline. Not real people."
+        xml = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+        path = Path(ctx.out_dir) / FILENAME
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            for member, data in [("project.qde", xml), *sorted((k, v.encode("utf-8")) for k, v in self.files.items())]:
+                info = zipfile.ZipInfo(member, date_time=(2016, 6, 30, 12, 0, 0))
+                info.compress_type = zipfile.ZIP_DEFLATED
+                zf.writestr(info, data)
+        ctx.files[FILENAME] = file_sha256(path)

@@ -43,7 +43,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..config import BOROUGHS, PUBLIC_DATA_DIR
+from .. import public_data
+from ..config import BOROUGHS
 
 STRAND = "la_extracts"
 YEARS = tuple(range(2011, 2020))
@@ -93,12 +94,12 @@ def _minus_12_months(d: dt.date) -> dt.date:
 
 
 def load_targets(public_dir: Path | None = None) -> tuple[pd.DataFrame, str]:
-    """Published targets per borough and year (long: la_code, year, key, value) and their origin."""
-    path = Path(public_dir or PUBLIC_DATA_DIR) / "csc_indicators_preferred.csv"
+    """Published targets per borough and year (long: la_code, year, key, value) and their origin, read
+    through :mod:`helpers.public_data` (the one reader of the published statistics)."""
     las = [la for _, _, la in BOROUGHS.values()]
-    if not path.exists():
+    if not public_data.available(public_dir, files=("preferred",)):
         return pd.DataFrame(columns=["la_code", "year", "key", "value"]), "defaults (public-data folder absent)"
-    df = pd.read_csv(path, usecols=["old_la_code", "year", "measure", "value"], dtype={"old_la_code": str})
+    df = public_data.read("preferred", public_dir)
     inv = {v: k for k, v in MEASURES.items()}
     df = df[df["old_la_code"].isin([str(x) for x in las]) & df["measure"].isin(list(inv))]
     out = pd.DataFrame(
@@ -109,7 +110,7 @@ def load_targets(public_dir: Path | None = None) -> tuple[pd.DataFrame, str]:
             "value": pd.to_numeric(df["value"], errors="coerce"),
         }
     )
-    return out.dropna(), f"published ({path.name})"
+    return out.dropna(), f"published ({public_data.PREFERRED.filename})"
 
 
 def borough_targets(targets: pd.DataFrame, la: int, scale: float) -> dict:

@@ -215,101 +215,22 @@ def generate(ctx) -> dict:
     for row in fam.itertuples(index=False):
         if rng.random() > TAKE_PART:
             continue
-        risk = float(row.risk)
-        started = pd.Timestamp(row.work_started)
-        n_inf = 3 + int(rng.poisson(7))
-        n_form = 1 + int(rng.poisson(1.0 + 2.0 * max(risk, 0.0)))
-        domains = _informal_domains(rng, n_inf) + ["formal_services"] * n_form
-        w1 = [_member(rng, d, risk, i + 1) for i, d in enumerate(domains)]
-        next_number = len(w1) + 1
-        ties_rec = bool(rng.random() < TIES_RECORDED)
-        date1 = started + pd.Timedelta(days=int(rng.integers(14, 60)))
-        consent = _illustration_consent(row.family_id)
-        maps.append(
-            {
-                "family_id": row.family_id,
-                "wave": 1,
-                "map_date": date1.strftime("%Y-%m-%d"),
-                "ties_recorded": "yes" if ties_rec else "no",
-                "illustration_consent": consent,
-            }
-        )
-        members += [{"family_id": row.family_id, "wave": 1, **m} for m in w1]
-        if ties_rec:
-            ties += [{"family_id": row.family_id, "wave": 1, "member_a": a, "member_b": b} for a, b in _ties(rng, w1)]
+        w1, date1, ties_rec = _wave1(rng, row, maps, members, ties)
         if rng.random() > WAVE2:
             continue
         trained = bool(row.trained_when_work_started)
         effect = gain_trained if trained else gain_untrained
         n_trained += trained
         n_untrained += not trained
-        w2 = []
         informal1 = [m for m in w1 if m["domain"] != "formal_services"]
-        formal1 = [m for m in w1 if m["domain"] == "formal_services"]
-        for m in w1:  # kept members: same ID and domain, scores drift a little
-            if rng.random() < CHURN:
-                continue
-            m2 = dict(m)
-            for k in ("support_emotional", "support_practical", "support_informational", "closeness"):
-                if rng.random() < 0.2:
-                    m2[k] = int(np.clip(m2[k] + rng.choice([-1, 1]), 1, 3))
-            w2.append(m2)
         arrival_mean = CHURN * len(informal1) * factor_of[row.practitioner_id] + effect
         clipped += arrival_mean < 0
-        n_new_inf = int(rng.poisson(max(arrival_mean, 0.0)))
-        n_new_form = int(rng.poisson(CHURN * len(formal1)))
-        for d in _informal_domains(rng, n_new_inf) + ["formal_services"] * n_new_form:
-            w2.append(_member(rng, d, risk, next_number))
-            next_number += 1
-        date2 = date1 + pd.Timedelta(days=int(rng.integers(180, 270)))
-        ties_rec2 = ties_rec or bool(rng.random() < 0.2)
-        maps.append(
-            {
-                "family_id": row.family_id,
-                "wave": 2,
-                "map_date": date2.strftime("%Y-%m-%d"),
-                "ties_recorded": "yes" if ties_rec2 else "no",
-                "illustration_consent": consent,
-            }
-        )
-        members += [{"family_id": row.family_id, "wave": 2, **m} for m in w2]
-        if ties_rec2:
-            ties += [{"family_id": row.family_id, "wave": 2, "member_a": a, "member_b": b} for a, b in _ties(rng, w2)]
+        _wave2(rng, row, w1, arrival_mean, date1, ties_rec, maps, members, ties)
 
     maps_df = pd.DataFrame(maps)
-    members_df = pd.DataFrame(members)
-    ties_df = pd.DataFrame(ties, columns=["family_id", "wave", "member_a", "member_b"])
-
-    # Malformed rows, each an extra row that nothing else refers to.
-    malformed = {"network_maps": 0, "network_members": 0, "network_ties": 0}
-    if len(members_df) >= 2:
-        bad = members_df.iloc[[0, len(members_df) // 2]].copy()
-        bad["member_id"] = ["M97", "M98"]
-        bad["domain"] = bad["domain"].astype(object)
-        bad.iloc[0, bad.columns.get_loc("domain")] = "online friends"  # not a domain code
-        bad.iloc[1, bad.columns.get_loc("support_practical")] = 4  # out of the 1-3 range
-        members_df = pd.concat([members_df, bad], ignore_index=True)
-        malformed["network_members"] = 2
-    recorded = maps_df[maps_df["ties_recorded"] == "yes"]
-    if len(recorded):
-        first = recorded.iloc[0]
-        ties_df = pd.concat(
-            [
-                ties_df,
-                pd.DataFrame(
-                    [
-                        {
-                            "family_id": first["family_id"],
-                            "wave": int(first["wave"]),
-                            "member_a": "M01",
-                            "member_b": "M99",
-                        }
-                    ]
-                ),
-            ],
-            ignore_index=True,
-        )
-        malformed["network_ties"] = 1
+    members_df, ties_df, malformed = _with_malformed_rows(
+        maps_df, pd.DataFrame(members), pd.DataFrame(ties, columns=["family_id", "wave", "member_a", "member_b"])
+    )
 
     ctx.write_csv(maps_df, "network_maps.csv")
     ctx.write_csv(members_df, "network_members.csv")
@@ -339,3 +260,85 @@ def generate(ctx) -> dict:
             "arrival_mean_clipped": int(clipped),
         },
     }
+
+
+def _wave1(rng, row, maps: list, members: list, ties: list) -> tuple[list[dict], pd.Timestamp, bool]:
+    """A family's wave-1 map (added to ``maps``, ``members``, ``ties``); returns its members, date and
+    whether ties were recorded."""
+    risk = float(row.risk)
+    started = pd.Timestamp(row.work_started)
+    n_inf = 3 + int(rng.poisson(7))
+    n_form = 1 + int(rng.poisson(1.0 + 2.0 * max(risk, 0.0)))
+    domains = _informal_domains(rng, n_inf) + ["formal_services"] * n_form
+    w1 = [_member(rng, d, risk, i + 1) for i, d in enumerate(domains)]
+    ties_rec = bool(rng.random() < TIES_RECORDED)
+    date1 = started + pd.Timedelta(days=int(rng.integers(14, 60)))
+    maps.append(
+        {
+            "family_id": row.family_id,
+            "wave": 1,
+            "map_date": date1.strftime("%Y-%m-%d"),
+            "ties_recorded": "yes" if ties_rec else "no",
+            "illustration_consent": _illustration_consent(row.family_id),
+        }
+    )
+    members += [{"family_id": row.family_id, "wave": 1, **m} for m in w1]
+    if ties_rec:
+        ties += [{"family_id": row.family_id, "wave": 1, "member_a": a, "member_b": b} for a, b in _ties(rng, w1)]
+    return w1, date1, ties_rec
+
+
+def _wave2(rng, row, w1: list[dict], arrival_mean: float, date1, ties_rec: bool, maps, members, ties) -> None:
+    """A family's wave-2 map: members kept (same ID and domain, scores drifting a little), new informal
+    members arriving with ``arrival_mean``, new formal services at the churn rate."""
+    risk = float(row.risk)
+    next_number = len(w1) + 1
+    w2 = []
+    formal1 = [m for m in w1 if m["domain"] == "formal_services"]
+    for m in w1:  # kept members: same ID and domain, scores drift a little
+        if rng.random() < CHURN:
+            continue
+        m2 = dict(m)
+        for k in ("support_emotional", "support_practical", "support_informational", "closeness"):
+            if rng.random() < 0.2:
+                m2[k] = int(np.clip(m2[k] + rng.choice([-1, 1]), 1, 3))
+        w2.append(m2)
+    n_new_inf = int(rng.poisson(max(arrival_mean, 0.0)))
+    n_new_form = int(rng.poisson(CHURN * len(formal1)))
+    for d in _informal_domains(rng, n_new_inf) + ["formal_services"] * n_new_form:
+        w2.append(_member(rng, d, risk, next_number))
+        next_number += 1
+    date2 = date1 + pd.Timedelta(days=int(rng.integers(180, 270)))
+    ties_rec2 = ties_rec or bool(rng.random() < 0.2)
+    maps.append(
+        {
+            "family_id": row.family_id,
+            "wave": 2,
+            "map_date": date2.strftime("%Y-%m-%d"),
+            "ties_recorded": "yes" if ties_rec2 else "no",
+            "illustration_consent": _illustration_consent(row.family_id),
+        }
+    )
+    members += [{"family_id": row.family_id, "wave": 2, **m} for m in w2]
+    if ties_rec2:
+        ties += [{"family_id": row.family_id, "wave": 2, "member_a": a, "member_b": b} for a, b in _ties(rng, w2)]
+
+
+def _with_malformed_rows(maps_df: pd.DataFrame, members_df: pd.DataFrame, ties_df: pd.DataFrame) -> tuple:
+    """Malformed rows, each an extra row that nothing else refers to: (members, ties, counts by file)."""
+    malformed = {"network_maps": 0, "network_members": 0, "network_ties": 0}
+    if len(members_df) >= 2:
+        bad = members_df.iloc[[0, len(members_df) // 2]].copy()
+        bad["member_id"] = ["M97", "M98"]
+        bad["domain"] = bad["domain"].astype(object)
+        bad.iloc[0, bad.columns.get_loc("domain")] = "online friends"  # not a domain code
+        bad.iloc[1, bad.columns.get_loc("support_practical")] = 4  # out of the 1-3 range
+        members_df = pd.concat([members_df, bad], ignore_index=True)
+        malformed["network_members"] = 2
+    recorded = maps_df[maps_df["ties_recorded"] == "yes"]
+    if len(recorded):
+        first = recorded.iloc[0]
+        extra = {"family_id": first["family_id"], "wave": int(first["wave"]), "member_a": "M01", "member_b": "M99"}
+        ties_df = pd.concat([ties_df, pd.DataFrame([extra])], ignore_index=True)
+        malformed["network_ties"] = 1
+    return members_df, ties_df, malformed

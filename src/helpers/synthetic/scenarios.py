@@ -304,7 +304,7 @@ def generate(ctx) -> dict:
     wave2_shift = ctx.effect("scenarios", "wave2_shift", 0.05)
 
     design = answer_design(rng, prac)
-    n, k = len(design), len(OUTCOMES)
+    n = len(design)
     p_idx = design["prac"].to_numpy()
     trained = design["trained"].to_numpy(bool)
     fixed = fixed_part(ctx, design, prac)
@@ -312,8 +312,74 @@ def generate(ctx) -> dict:
     true_level, level_a, level_b, level_c = drawn["true"], drawn["a"], drawn["b"], drawn["c"]
     needs_c = np.abs(level_a - level_b) == 2
 
-    # Answers file.
     design["answer_id"] = [f"ANS{15 if w == 1 else 16}-{j + 1:05d}" for j, w in enumerate(design["wave"])]
+    answers_out, n_bad_answers = _answers_file(rng, design, prac, true_level)
+    codes_out, blank, invalid_values, extra = _codes_file(rng, design, (level_a, level_b, level_c), needs_c)
+    ctx.write_csv(pd.DataFrame(SCENARIOS), "scenarios.csv")
+    ctx.write_csv(answers_out, "scenario_answers.csv")
+    ctx.write_csv(codes_out, "scenario_codes.csv")
+
+    # Rollout groups (practitioners answering at both waves) for the DiD expectation.
+    status = design.groupby(["prac", "wave"])["trained"].first().unstack()
+    both = status.dropna()
+    switchers = both.index[(both[1] == False) & (both[2] == True)]  # noqa: E712
+    never = both.index[(both[1] == False) & (both[2] == False)]  # noqa: E712
+    mc = _expected(
+        ctx.rng("scenarios/expected"),
+        {
+            "prac": p_idx,
+            "wave": design["wave"].to_numpy(),
+            "fixed": fixed,
+            "trained": trained,
+            "switchers": switchers,
+            "never": never,
+        },
+        effects,
+        coder_sd,
+        len(prac),
+    )
+    return {
+        "files": list(FILES),
+        "answers": int(n),
+        "answers_rows_written": int(len(answers_out)),
+        "answers_malformed": n_bad_answers,
+        "codes_rows_written": int(len(codes_out)),
+        "codes_blank": int(len(blank)),
+        "codes_invalid_level": len(invalid_values),
+        "codes_malformed_other": len(extra),
+        "codes_rejected": len(invalid_values) + len(extra),
+        "third_coder_codes": int(needs_c.sum()),
+        "practitioners_answering": int(design["prac"].nunique()),
+        "rollout": {"trained_between_waves": int(len(switchers)), "not_trained_by_wave2": int(len(never))},
+        "planted": {
+            "training_scale": scale,
+            "training_effect_latent": {o: float(x) for o, x in zip(OUTCOMES, effects, strict=False)},
+            "role_shift_latent": role_shift,
+            "wave2_shift_latent": wave2_shift,
+            "coder_noise_sd": {o: float(x) for o, x in zip(OUTCOMES, coder_sd, strict=False)},
+            "note": "latent shifts in code units (0-2 scale, cut at 0.5 and 1.5); reflexivity and the child's voice coded with more noise",
+        },
+        "expected_observed": {
+            "quantity": (
+                "ate_alignment: mean over the generated answers of E[alignment | trained] - E[alignment | not trained], "
+                "alignment on 0-100 = mean over outcomes of resolved level x 50 (resolution: C where A and B two apart, "
+                "else mean of A and B); ate_by_outcome the same per outcome; att_alignment over trained answers; "
+                "did_expected: E[mean change of practitioners trained between waves - mean change of those not trained by "
+                "wave 2]; alpha_by_outcome: Krippendorff's ordinal alpha of coders A and B from the coincidences "
+                "pooled over the Monte Carlo replicates (the design's population alpha, what the reliability "
+                "table estimates). Monte Carlo, common random numbers, stream scenarios/expected."
+            ),
+            **mc,
+        },
+    }
+
+
+def _answers_file(rng, design: pd.DataFrame, prac: pd.DataFrame, true_level: np.ndarray) -> tuple[pd.DataFrame, int]:
+    """The answers file: one text per answer built from its true levels, consent drawn, a few blank
+    texts, and malformed rows (each rejected at ingest for one reason) plus a duplicate. Returns the
+    file and the number of malformed rows."""
+    n = len(design)
+    p_idx = design["prac"].to_numpy()
     texts = []
     for j in range(n):
         parts = [OPENING] + [SENTENCES[o][true_level[j, m] - 1] for m, o in enumerate(OUTCOMES) if true_level[j, m] > 0]
@@ -338,9 +404,15 @@ def generate(ctx) -> dict:
         bad_answers.append(row)
     dup = answers.iloc[int(rng.integers(n))].copy()
     bad_answers.append(dup)  # duplicate answer_id: rejected
-    answers_out = pd.concat([answers, pd.DataFrame(bad_answers)], ignore_index=True)
+    return pd.concat([answers, pd.DataFrame(bad_answers)], ignore_index=True), len(bad_answers)
 
-    # Codes file (long).
+
+def _codes_file(rng, design: pd.DataFrame, levels: tuple, needs_c: np.ndarray) -> tuple:
+    """The codes file (long: answer, coder, outcome, level): coders A and B on every answer and outcome,
+    C where they are two apart; some codes blank, some invalid, and malformed rows. Returns (file,
+    blanked rows, invalid values, malformed rows)."""
+    level_a, level_b, level_c = levels
+    n, k = len(design), len(OUTCOMES)
     rec = []
     for m, o in enumerate(OUTCOMES):
         for coder, lev, mask in (
@@ -378,62 +450,4 @@ def generate(ctx) -> dict:
             codes.iloc[int(np.setdiff1d(ab, np.r_[blank, invalid])[-1])].to_dict(),  # duplicate answer+coder+outcome
         ]
     )
-    codes_out = pd.concat([codes, extra], ignore_index=True)
-
-    ctx.write_csv(pd.DataFrame(SCENARIOS), "scenarios.csv")
-    ctx.write_csv(answers_out, "scenario_answers.csv")
-    ctx.write_csv(codes_out, "scenario_codes.csv")
-
-    # Rollout groups (practitioners answering at both waves) for the DiD expectation.
-    status = design.groupby(["prac", "wave"])["trained"].first().unstack()
-    both = status.dropna()
-    switchers = both.index[(both[1] == False) & (both[2] == True)]  # noqa: E712
-    never = both.index[(both[1] == False) & (both[2] == False)]  # noqa: E712
-    mc = _expected(
-        ctx.rng("scenarios/expected"),
-        {
-            "prac": p_idx,
-            "wave": design["wave"].to_numpy(),
-            "fixed": fixed,
-            "trained": trained,
-            "switchers": switchers,
-            "never": never,
-        },
-        effects,
-        coder_sd,
-        len(prac),
-    )
-    return {
-        "files": list(FILES),
-        "answers": int(n),
-        "answers_rows_written": int(len(answers_out)),
-        "answers_malformed": len(bad_answers),
-        "codes_rows_written": int(len(codes_out)),
-        "codes_blank": int(len(blank)),
-        "codes_invalid_level": len(invalid_values),
-        "codes_malformed_other": len(extra),
-        "codes_rejected": len(invalid_values) + len(extra),
-        "third_coder_codes": int(needs_c.sum()),
-        "practitioners_answering": int(design["prac"].nunique()),
-        "rollout": {"trained_between_waves": int(len(switchers)), "not_trained_by_wave2": int(len(never))},
-        "planted": {
-            "training_scale": scale,
-            "training_effect_latent": {o: float(x) for o, x in zip(OUTCOMES, effects, strict=False)},
-            "role_shift_latent": role_shift,
-            "wave2_shift_latent": wave2_shift,
-            "coder_noise_sd": {o: float(x) for o, x in zip(OUTCOMES, coder_sd, strict=False)},
-            "note": "latent shifts in code units (0-2 scale, cut at 0.5 and 1.5); reflexivity and the child's voice coded with more noise",
-        },
-        "expected_observed": {
-            "quantity": (
-                "ate_alignment: mean over the generated answers of E[alignment | trained] - E[alignment | not trained], "
-                "alignment on 0-100 = mean over outcomes of resolved level x 50 (resolution: C where A and B two apart, "
-                "else mean of A and B); ate_by_outcome the same per outcome; att_alignment over trained answers; "
-                "did_expected: E[mean change of practitioners trained between waves - mean change of those not trained by "
-                "wave 2]; alpha_by_outcome: Krippendorff's ordinal alpha of coders A and B from the coincidences "
-                "pooled over the Monte Carlo replicates (the design's population alpha, what the reliability "
-                "table estimates). Monte Carlo, common random numbers, stream scenarios/expected."
-            ),
-            **mc,
-        },
-    }
+    return pd.concat([codes, extra], ignore_index=True), blank, invalid_values, extra

@@ -194,73 +194,16 @@ def generate(ctx) -> dict:
     prac = pd.factorize(families["practitioner_id"])[0]
     prac_effect = ctx.rng("score15/practitioner").normal(0, SD_PRACTITIONER_CHANGE, int(prac.max()) + 1)
     sim = _simulate(rng, risk, shift + prac_effect[prac])
-    members = sim["members"]
-    fam = members["fam"].to_numpy()
-    slug_of = {name: slug for slug, (name, _, _) in BOROUGHS.items()}
-    work_started = pd.to_datetime(families["work_started"]).to_numpy()
-    date1 = work_started[fam] + pd.to_timedelta(rng.integers(14, 61, size=len(members)), unit="D").to_numpy()
-    date2 = date1 + pd.to_timedelta(rng.integers(160, 201, size=len(members)), unit="D").to_numpy()
-    q_cols = [f"q{i:02d}" for i in range(1, N_ITEMS + 1)]
-    problem = np.array([i in PROBLEM_ITEMS for i in range(1, N_ITEMS + 1)])
-    rows = []
-    counters: dict[str, int] = {}
-    resp_ids = []
-    for i in range(len(members)):
-        b = families.at[fam[i], "borough"]
-        abbrev = ABBREVIATIONS[slug_of[b]]
-        counters[abbrev] = counters.get(abbrev, 0) + 1
-        resp_ids.append(f"{abbrev}-R{counters[abbrev]:06d}")
-    for wave, scored, dates in ((1, sim["wave1"], date1), (2, sim["wave2"], date2)):
-        answered = np.where(problem[None, :], 6 - scored, scored)  # as ticked on the form
-        keep = np.ones(len(members), dtype=bool) if wave == 1 else sim["at_wave2"]
-        for i in np.flatnonzero(keep):
-            row = {
-                "family_id": families.at[fam[i], "family_id"],
-                "respondent_id": resp_ids[i],
-                "borough": families.at[fam[i], "borough"],
-                "wave": str(wave),
-                "completed_on": pd.Timestamp(dates[i]).strftime("%Y-%m-%d"),
-                "respondent_role": members.at[i, "role"],
-                "age": str(int(members.at[i, "age"])),
-            }
-            row.update(zip(q_cols, _as_text(answered[i]), strict=False))
-            rows.append(row)
-    table = pd.DataFrame(rows).sort_values(["completed_on", "respondent_id"], kind="stable").reset_index(drop=True)
-    blank_items = int((table[q_cols] == "").to_numpy().sum())
-
-    # Out-of-range or non-numeric answers in otherwise valid rows: blanked (and logged) at ingest.
-    bad_values = ["7", "x", "0", "6"]
-    cells = rng.choice(len(table), size=len(bad_values), replace=False)
-    for value, r in zip(bad_values, cells, strict=False):
-        col = q_cols[int(rng.integers(N_ITEMS))]
-        while table.at[r, col] == "":
-            col = q_cols[int(rng.integers(N_ITEMS))]
-        table.at[r, col] = value
-
-    # Malformed rows, each rejected at ingest for one reason. Fresh respondent IDs, so they never
-    # collide with a valid row, except the exact duplicate, which is rejected as such.
-    corruptions = [
-        ("wave", "3"),
-        ("completed_on", "2015-02-30"),
-        ("age", "9"),
-        ("family_id", ""),
-        ("respondent_role", "neighbour"),
-    ]
-    extra = []
-    clean = np.setdiff1d(np.arange(len(table)), cells)  # copies must not carry a blanked value
-    sources = rng.choice(clean, size=len(corruptions) + 1, replace=False)
-    for k, ((col, value), r) in enumerate(zip(corruptions, sources, strict=False)):
-        row = table.loc[r].copy()
-        row["respondent_id"] = f"{row['respondent_id'].split('-')[0]}-R9{k:05d}"
-        row[col] = value
-        extra.append(row)
-    extra.append(table.loc[sources[-1]].copy())  # exact duplicate of a valid row
+    table = _forms(rng, families, sim)
+    blank_items = int((table[Q_COLUMNS] == "").to_numpy().sum())
+    cells = _out_of_range_answers(rng, table)
+    extra, reasons = _malformed_rows(rng, table, cells)
     # Scatter the malformed rows through the file (after the row they were copied from or anywhere).
     order = np.r_[np.arange(len(table)), rng.uniform(0, len(table), size=len(extra))]
     out = pd.concat([table, pd.DataFrame(extra)], ignore_index=True)
     out = out.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
     ctx.write_csv(
-        out[["family_id", "respondent_id", "borough", "wave", "completed_on", "respondent_role", "age", *q_cols]],
+        out[["family_id", "respondent_id", "borough", "wave", "completed_on", "respondent_role", "age", *Q_COLUMNS]],
         FILENAME,
     )
 
@@ -268,12 +211,12 @@ def generate(ctx) -> dict:
     return {
         "file": FILENAME,
         "rows_written": int(len(out)),
-        "respondents": int(len(members)),
+        "respondents": int(len(sim["members"])),
         "respondents_at_wave2": int(sim["at_wave2"].sum()),
         "families": int(len(families)),
         "malformed_rows": len(extra),
-        "malformed_reasons": [c for c, _ in corruptions] + ["duplicate respondent_id+wave"],
-        "items_out_of_range": len(bad_values),
+        "malformed_reasons": reasons,
+        "items_out_of_range": len(cells),
         "items_left_blank": blank_items,
         "planted": {
             "change_total_latent": change_total,
@@ -298,3 +241,77 @@ def generate(ctx) -> dict:
             **expected,
         },
     }
+
+
+Q_COLUMNS = [f"q{i:02d}" for i in range(1, N_ITEMS + 1)]
+
+
+def _forms(rng, families: pd.DataFrame, sim: dict) -> pd.DataFrame:
+    """One row per form returned (every member at wave 1, those still answering at wave 2), as ticked:
+    problem items reversed back, dates after the family's work started, sorted by date."""
+    members = sim["members"]
+    fam = members["fam"].to_numpy()
+    slug_of = {name: slug for slug, (name, _, _) in BOROUGHS.items()}
+    work_started = pd.to_datetime(families["work_started"]).to_numpy()
+    date1 = work_started[fam] + pd.to_timedelta(rng.integers(14, 61, size=len(members)), unit="D").to_numpy()
+    date2 = date1 + pd.to_timedelta(rng.integers(160, 201, size=len(members)), unit="D").to_numpy()
+    problem = np.array([i in PROBLEM_ITEMS for i in range(1, N_ITEMS + 1)])
+    rows = []
+    counters: dict[str, int] = {}
+    resp_ids = []
+    for i in range(len(members)):
+        b = families.at[fam[i], "borough"]
+        abbrev = ABBREVIATIONS[slug_of[b]]
+        counters[abbrev] = counters.get(abbrev, 0) + 1
+        resp_ids.append(f"{abbrev}-R{counters[abbrev]:06d}")
+    for wave, scored, dates in ((1, sim["wave1"], date1), (2, sim["wave2"], date2)):
+        answered = np.where(problem[None, :], 6 - scored, scored)  # as ticked on the form
+        keep = np.ones(len(members), dtype=bool) if wave == 1 else sim["at_wave2"]
+        for i in np.flatnonzero(keep):
+            row = {
+                "family_id": families.at[fam[i], "family_id"],
+                "respondent_id": resp_ids[i],
+                "borough": families.at[fam[i], "borough"],
+                "wave": str(wave),
+                "completed_on": pd.Timestamp(dates[i]).strftime("%Y-%m-%d"),
+                "respondent_role": members.at[i, "role"],
+                "age": str(int(members.at[i, "age"])),
+            }
+            row.update(zip(Q_COLUMNS, _as_text(answered[i]), strict=False))
+            rows.append(row)
+    return pd.DataFrame(rows).sort_values(["completed_on", "respondent_id"], kind="stable").reset_index(drop=True)
+
+
+def _out_of_range_answers(rng, table: pd.DataFrame) -> np.ndarray:
+    """Out-of-range or non-numeric answers in otherwise valid rows (blanked and logged at ingest);
+    returns the rows changed."""
+    bad_values = ["7", "x", "0", "6"]
+    cells = rng.choice(len(table), size=len(bad_values), replace=False)
+    for value, r in zip(bad_values, cells, strict=False):
+        col = Q_COLUMNS[int(rng.integers(N_ITEMS))]
+        while table.at[r, col] == "":
+            col = Q_COLUMNS[int(rng.integers(N_ITEMS))]
+        table.at[r, col] = value
+    return cells
+
+
+def _malformed_rows(rng, table: pd.DataFrame, cells: np.ndarray) -> tuple[list, list[str]]:
+    """Malformed rows, each rejected at ingest for one reason, and the reasons. Fresh respondent IDs, so
+    they never collide with a valid row, except the exact duplicate, which is rejected as such."""
+    corruptions = [
+        ("wave", "3"),
+        ("completed_on", "2015-02-30"),
+        ("age", "9"),
+        ("family_id", ""),
+        ("respondent_role", "neighbour"),
+    ]
+    extra = []
+    clean = np.setdiff1d(np.arange(len(table)), cells)  # copies must not carry a blanked value
+    sources = rng.choice(clean, size=len(corruptions) + 1, replace=False)
+    for k, ((col, value), r) in enumerate(zip(corruptions, sources, strict=False)):
+        row = table.loc[r].copy()
+        row["respondent_id"] = f"{row['respondent_id'].split('-')[0]}-R9{k:05d}"
+        row[col] = value
+        extra.append(row)
+    extra.append(table.loc[sources[-1]].copy())  # exact duplicate of a valid row
+    return extra, [c for c, _ in corruptions] + ["duplicate respondent_id+wave"]

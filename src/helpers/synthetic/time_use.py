@@ -172,25 +172,8 @@ def generate(ctx) -> dict:
     both = answers[1] & answers[2]
     realised = float(np.mean((d2 - d1)[both])) if both.any() else float("nan")
 
-    # Malformed rows, from practitioner-waves with no answer (never a duplicate of a valid row).
     hcols = [hours_column(c) for c in acts["code"]]
-    bad = []
-    pick = rng.choice(len(unanswered), size=min(5, len(unanswered)), replace=False)
-    kinds = ["negative", "blank", "not_a_number", "total_too_high", "total_too_low"]
-    for kind, j in zip(kinds, pick, strict=False):
-        row = dict(unanswered[j])
-        if kind == "negative":
-            row[hcols[1]] = "-2"
-        elif kind == "blank":
-            row[hcols[2]] = ""
-        elif kind == "not_a_number":
-            row[hcols[3]] = "lots"
-        elif kind == "total_too_high":
-            row[hcols[0]] = f"{MAX_WEEKLY_HOURS:g}"
-        else:
-            row.update({c: "0" for c in hcols})
-            row[hcols[0]] = f"{MIN_WEEKLY_HOURS - 2:g}"
-        bad.append(row)
+    bad, kinds = _malformed_rows(rng, unanswered, hcols)
     order = np.r_[np.arange(len(table)), rng.uniform(0, len(table), size=len(bad))]
     out = pd.concat([table, pd.DataFrame(bad)], ignore_index=True)
     out = out.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
@@ -220,3 +203,26 @@ def generate(ctx) -> dict:
         },
         "mean_direct_share_wave1_latent": float(d1.mean()),
     }
+
+
+def _malformed_rows(rng, unanswered: list[dict], hcols: list[str]) -> tuple[list[dict], list[str]]:
+    """Malformed rows, from practitioner-waves with no answer (never a duplicate of a valid row), and
+    the kinds of fault, one per row."""
+    bad = []
+    pick = rng.choice(len(unanswered), size=min(5, len(unanswered)), replace=False)
+    kinds = ["negative", "blank", "not_a_number", "total_too_high", "total_too_low"]
+    for kind, j in zip(kinds, pick, strict=False):
+        row = dict(unanswered[j])
+        if kind == "negative":
+            row[hcols[1]] = "-2"
+        elif kind == "blank":
+            row[hcols[2]] = ""
+        elif kind == "not_a_number":
+            row[hcols[3]] = "lots"
+        elif kind == "total_too_high":
+            row[hcols[0]] = f"{MAX_WEEKLY_HOURS:g}"
+        else:
+            row.update({c: "0" for c in hcols})
+            row[hcols[0]] = f"{MIN_WEEKLY_HOURS - 2:g}"
+        bad.append(row)
+    return bad, kinds

@@ -159,22 +159,41 @@ def _fte(rng, part_time_p=0.2) -> float:
 
 
 def _borough(rng, name: str, abbrev: str, targets: dict, process: bool = False) -> tuple[list[dict], list[dict]]:
-    posts: list[dict] = []
-    spells: list[dict] = []
-    n_ids = {"E": 0, "A": 0}
+    """One borough's HR extract: (post rows, absence spells) over :data:`YEARS` (see :class:`_BoroughHR`)."""
+    return _BoroughHR(rng, name, abbrev, targets, process).generate()
 
-    def new_id(kind):
-        n_ids[kind] += 1
-        return f"{abbrev}-{kind}{n_ids[kind]:05d}"
 
-    def team():
-        return f"{abbrev}-T{int(rng.integers(1, 9))}"
+class _BoroughHR:
+    """The posts and absence spells of one borough, year by year, drawn towards the year's targets.
 
-    def add_perm(start, wid=None, role=None, fte=None):
+    Each year (October to September): two internal moves, leavers (a quota of the turnover target, or
+    in process mode each worker with the same probability), returners, starters up to the FTE target,
+    agency assignments and sickness absence spells. The draws are made in this order from ``rng``.
+    """
+
+    def __init__(self, rng, name: str, abbrev: str, targets: dict, process: bool):
+        self.rng, self.name, self.abbrev, self.targets, self.process = rng, name, abbrev, targets, process
+        self.posts: list[dict] = []
+        self.spells: list[dict] = []
+        self.n_ids = {"E": 0, "A": 0}
+        self.first_ws = pd.Timestamp(YEARS[0] - 1, 10, 1)
+        self.pending_returns: list[tuple[pd.Timestamp, dict]] = []
+        self.days_by_year = {y: 0.0 for y in YEARS + (YEARS[-1] + 1,)}
+        self.spell_keys: set = set()
+
+    def new_id(self, kind):
+        self.n_ids[kind] += 1
+        return f"{self.abbrev}-{kind}{self.n_ids[kind]:05d}"
+
+    def team(self):
+        return f"{self.abbrev}-T{int(self.rng.integers(1, 9))}"
+
+    def add_perm(self, start, wid=None, role=None, fte=None):
+        rng = self.rng
         p = {
-            "worker_id": wid or new_id("E"),
-            "borough": name,
-            "team": team(),
+            "worker_id": wid or self.new_id("E"),
+            "borough": self.name,
+            "team": self.team(),
             "role": role or str(rng.choice(list(CENSUS_ROLE_SHARES), p=list(CENSUS_ROLE_SHARES.values()))),
             "fte": fte if fte is not None else _fte(rng),
             "contract": "permanent",
@@ -182,46 +201,64 @@ def _borough(rng, name: str, abbrev: str, targets: dict, process: bool = False) 
             "end_date": None,
             "leaving_reason": None,
         }
-        posts.append(p)
+        self.posts.append(p)
         return p
 
-    def in_post(date, contract="permanent"):
+    def in_post(self, date, contract="permanent"):
         return [
             p
-            for p in posts
+            for p in self.posts
             if p["contract"] == contract
             and p["role"] in CENSUS_ROLE_SHARES
             and p["start_date"] <= date
             and (p["end_date"] is None or p["end_date"] > date)
         ]
 
-    first_ws = pd.Timestamp(YEARS[0] - 1, 10, 1)
-    stock = targets[YEARS[0]]["fte_in_post"]
-    fte = 0.0
-    while fte + 0.5 <= stock:
-        p = add_perm(_day(rng, pd.Timestamp(2004, 1, 1), first_ws - pd.Timedelta(days=1)))
-        fte += p["fte"]
-    # Non-census roles (excluded from the indicators), with some absence of their own.
-    for _ in range(12):
-        add_perm(
-            _day(rng, pd.Timestamp(2008, 1, 1), pd.Timestamp(2016, 1, 1)),
-            role=str(rng.choice(["family_support_worker", "clinician"])),
-        )
-    pending_returns: list[tuple[pd.Timestamp, dict]] = []
-    days_by_year = {y: 0.0 for y in YEARS + (YEARS[-1] + 1,)}
-    spell_keys: set = set()
-    for y in YEARS:
-        ws, we = pd.Timestamp(y - 1, 10, 1), pd.Timestamp(y, 9, 30)
-        tg = targets[y]
-        # internal moves (not leavers)
-        active = in_post(ws - pd.Timedelta(days=1))
+    def generate(self) -> tuple[list[dict], list[dict]]:
+        rng = self.rng
+        stock = self.targets[YEARS[0]]["fte_in_post"]
+        fte = 0.0
+        while fte + 0.5 <= stock:
+            p = self.add_perm(_day(rng, pd.Timestamp(2004, 1, 1), self.first_ws - pd.Timedelta(days=1)))
+            fte += p["fte"]
+        # Non-census roles (excluded from the indicators), with some absence of their own.
+        for _ in range(12):
+            self.add_perm(
+                _day(rng, pd.Timestamp(2008, 1, 1), pd.Timestamp(2016, 1, 1)),
+                role=str(rng.choice(["family_support_worker", "clinician"])),
+            )
+        for y in YEARS:
+            ws, we = pd.Timestamp(y - 1, 10, 1), pd.Timestamp(y, 9, 30)
+            tg = self.targets[y]
+            self.moves_and_leavers(ws, we, tg)
+            # starters up to the FTE target at 30 September
+            fte_now = sum(p["fte"] for p in self.in_post(we))
+            while fte_now + 0.5 <= tg["fte_in_post"]:
+                p = self.add_perm(_day(rng, ws, we))
+                fte_now += p["fte"]
+            self.agency(ws, we, tg, fte_now)
+            self.absence(y, ws, we, tg, fte_now)
+        self.non_census_absence()
+        # The extract is taken on 30 September 2018: later ends are still open.
+        cut = pd.Timestamp(2018, 9, 30)
+        for p in self.posts:
+            if p["end_date"] is not None and p["end_date"] > cut:
+                p["end_date"], p["leaving_reason"] = None, None
+            if p["start_date"] > cut:
+                p["start_date"] = cut
+        return self.posts, self.spells
+
+    def moves_and_leavers(self, ws, we, tg) -> None:
+        """Internal moves (not leavers), leavers, and the returners due back in this year."""
+        rng = self.rng
+        active = self.in_post(ws - pd.Timedelta(days=1))
         for k in rng.choice(len(active), size=min(2, len(active)), replace=False):
             p = active[k]
             d = _day(rng, ws, we - pd.Timedelta(days=1))
             p["end_date"], p["leaving_reason"] = d, "internal_move"
-            add_perm(d + pd.Timedelta(days=1), wid=p["worker_id"], role=p["role"], fte=p["fte"])
+            self.add_perm(d + pd.Timedelta(days=1), wid=p["worker_id"], role=p["role"], fte=p["fte"])
         # leavers
-        active = in_post(ws - pd.Timedelta(days=1))
+        active = self.in_post(ws - pd.Timedelta(days=1))
         order = rng.permutation(len(active))
         goal, got = tg["turnover_rate_pct"] / 100 * tg["fte_in_post"], 0.0
         # process mode: each worker in post leaves with the same probability, so that the expected
@@ -232,7 +269,7 @@ def _borough(rng, name: str, abbrev: str, targets: dict, process: bool = False) 
             p = active[k]
             if p["end_date"] is not None:  # already moving internally this year: its new row may leave later
                 continue
-            if process:
+            if self.process:
                 if rng.random() >= p_leave:
                     continue
             elif got + p["fte"] / 2 > goal:
@@ -241,34 +278,32 @@ def _borough(rng, name: str, abbrev: str, targets: dict, process: bool = False) 
             p["leaving_reason"] = str(rng.choice(list(LEAVING), p=list(LEAVING.values())))
             got += p["fte"]
             if rng.random() < P_RETURN:
-                pending_returns.append((p["end_date"] + pd.Timedelta(days=int(rng.integers(60, 400))), p))
+                self.pending_returns.append((p["end_date"] + pd.Timedelta(days=int(rng.integers(60, 400))), p))
         # returners due in this window come back
-        for when, p in list(pending_returns):
+        for when, p in list(self.pending_returns):
             if when <= we:
-                add_perm(max(when, ws), wid=p["worker_id"], role=p["role"], fte=p["fte"])
-                pending_returns.remove((when, p))
-        # starters up to the FTE target at 30 September
-        fte_now = sum(p["fte"] for p in in_post(we))
-        while fte_now + 0.5 <= tg["fte_in_post"]:
-            p = add_perm(_day(rng, ws, we))
-            fte_now += p["fte"]
-        # agency assignments spanning 30 September
+                self.add_perm(max(when, ws), wid=p["worker_id"], role=p["role"], fte=p["fte"])
+                self.pending_returns.remove((when, p))
+
+    def agency(self, ws, we, tg, fte_now) -> None:
+        """Agency assignments spanning 30 September, then short assignments inside the year."""
+        rng = self.rng
         a = tg["agency_rate_pct"] / 100
         goal = a / (1 - a) * fte_now
-        got = sum(p["fte"] for p in in_post(we, "agency"))
+        got = sum(p["fte"] for p in self.in_post(we, "agency"))
         # process mode: a Poisson number of assignments with the goal as expected FTE
-        n_process = int(rng.poisson(max(goal - got, 0.0) / AGENCY_MEAN_FTE)) if process else 0
-        while (n_process > 0) if process else (got + 0.3 <= goal):
+        n_process = int(rng.poisson(max(goal - got, 0.0) / AGENCY_MEAN_FTE)) if self.process else 0
+        while (n_process > 0) if self.process else (got + 0.3 <= goal):
             n_process -= 1
             f = _fte(rng, 0.25)
-            if not process and got + f / 2 > goal:
+            if not self.process and got + f / 2 > goal:
                 f = 0.5
             start = we - pd.Timedelta(days=int(rng.integers(0, 300)))
-            posts.append(
+            self.posts.append(
                 {
-                    "worker_id": new_id("A"),
-                    "borough": name,
-                    "team": team(),
+                    "worker_id": self.new_id("A"),
+                    "borough": self.name,
+                    "team": self.team(),
                     "role": str(rng.choice(["social_worker", "senior_social_worker"], p=[0.8, 0.2])),
                     "fte": f,
                     "contract": "agency",
@@ -280,11 +315,11 @@ def _borough(rng, name: str, abbrev: str, targets: dict, process: bool = False) 
             got += f
         for _ in range(int(rng.integers(2, 6))):  # short assignments inside the year
             s = _day(rng, ws, we - pd.Timedelta(days=60))
-            posts.append(
+            self.posts.append(
                 {
-                    "worker_id": new_id("A"),
-                    "borough": name,
-                    "team": team(),
+                    "worker_id": self.new_id("A"),
+                    "borough": self.name,
+                    "team": self.team(),
                     "role": "social_worker",
                     "fte": 1.0,
                     "contract": "agency",
@@ -293,28 +328,31 @@ def _borough(rng, name: str, abbrev: str, targets: dict, process: bool = False) 
                     "leaving_reason": "end_of_contract",
                 }
             )
-        # absence of employed census-role workers in post all year
-        eligible = [p for p in in_post(we) if p["start_date"] <= ws]
+
+    def absence(self, y, ws, we, tg, fte_now) -> None:
+        """Sickness absence of employed census-role workers in post all year."""
+        rng, days_by_year = self.rng, self.days_by_year
+        eligible = [p for p in self.in_post(we) if p["start_date"] <= ws]
         goal = tg["absence_rate_pct"] / 100 * fte_now * WORKING_DAYS
         # process mode: a Poisson number of spells, of random length, with the goal as expected days
         mean_inside = SPELL_MEAN_DAYS - SPELL_MEAN_SPILL
-        n_process = int(rng.poisson(max(goal - days_by_year[y], 0.0) / mean_inside)) if process else 0
-        while eligible and ((n_process > 0) if process else (days_by_year[y] + 2 <= goal)):
+        n_process = int(rng.poisson(max(goal - days_by_year[y], 0.0) / mean_inside)) if self.process else 0
+        while eligible and ((n_process > 0) if self.process else (days_by_year[y] + 2 <= goal)):
             n_process -= 1
             p = eligible[int(rng.integers(len(eligible)))]
             length = int(rng.integers(20, 61)) if rng.random() < 0.05 else int(1 + rng.geometric(0.3) - 1)
-            if not process:
+            if not self.process:
                 length = max(1, min(length, int(goal - days_by_year[y]) + 1))
             start = np.busday_offset(np.datetime64(_day(rng, ws, we).date()), 0, roll="forward")
             end = np.busday_offset(start, length - 1)
             start, end = pd.Timestamp(start), pd.Timestamp(end)
-            if start > we or (p["worker_id"], start) in spell_keys:
+            if start > we or (p["worker_id"], start) in self.spell_keys:
                 continue
-            spell_keys.add((p["worker_id"], start))
-            spells.append(
+            self.spell_keys.add((p["worker_id"], start))
+            self.spells.append(
                 {
                     "worker_id": p["worker_id"],
-                    "borough": name,
+                    "borough": self.name,
                     "start_date": start,
                     "end_date": end,
                     "working_days_lost": float(length),
@@ -323,33 +361,27 @@ def _borough(rng, name: str, abbrev: str, targets: dict, process: bool = False) 
             inside = np.busday_count(start.date(), (min(end, we) + pd.Timedelta(days=1)).date())
             days_by_year[y] += length * inside / length
             days_by_year[y + 1] += length * (length - inside) / length
-    # non-census absence
-    others = [p for p in posts if p["role"] not in CENSUS_ROLE_SHARES]
-    for p in others[:6]:
-        s = pd.Timestamp(
-            np.busday_offset(
-                np.datetime64(_day(rng, max(p["start_date"], first_ws), pd.Timestamp(2018, 6, 1)).date()),
-                0,
-                roll="forward",
+
+    def non_census_absence(self) -> None:
+        """A five-day spell for each of the first six workers in roles outside the census."""
+        others = [p for p in self.posts if p["role"] not in CENSUS_ROLE_SHARES]
+        for p in others[:6]:
+            s = pd.Timestamp(
+                np.busday_offset(
+                    np.datetime64(_day(self.rng, max(p["start_date"], self.first_ws), pd.Timestamp(2018, 6, 1)).date()),
+                    0,
+                    roll="forward",
+                )
             )
-        )
-        spells.append(
-            {
-                "worker_id": p["worker_id"],
-                "borough": name,
-                "start_date": s,
-                "end_date": pd.Timestamp(np.busday_offset(np.datetime64(s.date()), 4)),
-                "working_days_lost": 5.0,
-            }
-        )
-    # The extract is taken on 30 September 2018: later ends are still open.
-    cut = pd.Timestamp(2018, 9, 30)
-    for p in posts:
-        if p["end_date"] is not None and p["end_date"] > cut:
-            p["end_date"], p["leaving_reason"] = None, None
-        if p["start_date"] > cut:
-            p["start_date"] = cut
-    return posts, spells
+            self.spells.append(
+                {
+                    "worker_id": p["worker_id"],
+                    "borough": self.name,
+                    "start_date": s,
+                    "end_date": pd.Timestamp(np.busday_offset(np.datetime64(s.date()), 4)),
+                    "working_days_lost": 5.0,
+                }
+            )
 
 
 def _fmt(df: pd.DataFrame, date_cols) -> pd.DataFrame:
