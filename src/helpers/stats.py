@@ -17,6 +17,37 @@ from scipy import stats as st
 DEFAULT_BOOTSTRAP = 2000
 
 
+def resample_indices(n: int, n_boot: int, rng) -> np.ndarray:
+    """The bootstrap's draws: ``n_boot`` resamples of ``n`` indices with replacement (``n_boot x n``),
+    from ``rng`` (a seed or a ``numpy`` Generator, so a caller may draw several groups from one stream)."""
+    return np.random.default_rng(rng).integers(0, n, size=(n_boot, n))
+
+
+def cluster_weights(n: int, n_boot: int, rng) -> np.ndarray:
+    """How often each of ``n`` clusters is drawn in each of ``n_boot`` resamples (``n_boot x n``, each
+    row summing to ``n``), from ``rng`` (a seed or a Generator): for statistics that are sums over
+    clusters, a resample is then ``weights @ per-cluster sums``."""
+    rng = np.random.default_rng(rng)
+    if n == 0:
+        return np.zeros((n_boot, 0))
+    return rng.multinomial(n, np.full(n, 1 / n), size=n_boot)
+
+
+def percentile_interval(replicates, level: float = 0.95) -> tuple[float, float]:
+    """The percentile interval of bootstrap replicates at ``level``.
+
+    A resample with no spread gives an infinite or undefined ratio (e.g. d_z); it carries no
+    information about the interval, so it is left out rather than stretching it to infinity.
+    (nan, nan) when no replicate is left.
+    """
+    boots = np.asarray(replicates, dtype=float)
+    boots = boots[np.isfinite(boots)]
+    if len(boots) == 0:
+        return (np.nan, np.nan)
+    alpha = (1 - level) / 2
+    return (float(np.quantile(boots, alpha)), float(np.quantile(boots, 1 - alpha)))
+
+
 def bootstrap_ci(
     values,
     statistic: Callable[[np.ndarray], float] = np.mean,
@@ -26,27 +57,22 @@ def bootstrap_ci(
 ) -> tuple[float, float]:
     """Percentile bootstrap CI of ``statistic`` over resamples of ``values`` (1-D).
 
-    Resampling is vectorised (one ``n_boot x n`` index draw) when the statistic accepts ``axis``.
-    Returns (nan, nan) with fewer than two values.
+    The project's one bootstrap: its draws (:func:`resample_indices`, or :func:`cluster_weights` for
+    whole clusters) and its interval (:func:`percentile_interval`) are what every strand's bootstrap
+    uses. Resampling is vectorised (one ``n_boot x n`` index draw) when the statistic accepts
+    ``axis``. Returns (nan, nan) with fewer than two values.
     """
     x = np.asarray(values, dtype=float)
     x = x[~np.isnan(x)]
     if len(x) < 2:
         return (np.nan, np.nan)
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, len(x), size=(n_boot, len(x)))
+    idx = resample_indices(len(x), n_boot, seed)
     with np.errstate(divide="ignore", invalid="ignore"):
         try:
             boots = statistic(x[idx], axis=1)
         except TypeError:
             boots = np.array([statistic(x[i]) for i in idx])
-    # A resample with no spread gives an infinite or undefined ratio (e.g. d_z); it carries no
-    # information about the interval, so it is left out rather than stretching it to infinity.
-    boots = boots[np.isfinite(boots)]
-    if len(boots) == 0:
-        return (np.nan, np.nan)
-    alpha = (1 - level) / 2
-    return (float(np.quantile(boots, alpha)), float(np.quantile(boots, 1 - alpha)))
+    return percentile_interval(boots, level)
 
 
 def _dz(changes, axis=None):
@@ -143,10 +169,9 @@ def difference_in_means(x, y, n_boot: int = DEFAULT_BOOTSTRAP, seed: int = 0, le
         )
     if n_boot > 0:
         rng = np.random.default_rng(seed)
-        bx = x[rng.integers(0, len(x), size=(n_boot, len(x)))].mean(axis=1)
-        by = y[rng.integers(0, len(y), size=(n_boot, len(y)))].mean(axis=1)
-        a = (1 - level) / 2
-        out.update(boot_ci_low=float(np.quantile(bx - by, a)), boot_ci_high=float(np.quantile(bx - by, 1 - a)))
+        bx = x[resample_indices(len(x), n_boot, rng)].mean(axis=1)
+        by = y[resample_indices(len(y), n_boot, rng)].mean(axis=1)
+        out["boot_ci_low"], out["boot_ci_high"] = percentile_interval(bx - by, level)
     return out
 
 
@@ -242,39 +267,9 @@ def cluster_robust_ols(
     resid = y - X @ beta
     df = np.full(k, float(G - 1))
     if method == "CR3":
-        xtx_g = np.zeros((G, k, k))
-        np.add.at(xtx_g, g, X[:, :, None] * X[:, None, :])
-        xty_g = np.zeros((G, k))
-        np.add.at(xty_g, g, X * y[:, None])
-        xtx, xty = X.T @ X, X.T @ y
-        loo = np.full((G, k), np.nan)
-        for j in range(G):
-            m = xtx - xtx_g[j]
-            if np.linalg.matrix_rank(m) == k:
-                loo[j] = np.linalg.solve(m, xty - xty_g[j])
-        dev = loo[~np.isnan(loo).any(axis=1)] - beta
-        cov = (G - 1) / G * dev.T @ dev
+        cov = _cr3_cov(X, y, g, G, beta)
     elif method == "CR2":
-        members = [np.flatnonzero(g == j) for j in range(G)]
-        scores = np.zeros((G, k))
-        ax = []  # A_g X_g (bread), kept for the df
-        for j, idx in enumerate(members):
-            xg = X[idx]
-            a = _inv_sqrt_psd(np.eye(len(idx)) - xg @ bread @ xg.T)
-            scores[j] = xg.T @ (a @ resid[idx])
-            ax.append(a @ xg @ bread)
-        cov = bread @ (scores.T @ scores) @ bread
-        cols = range(k) if test_column is None else [test_column]
-        for c in cols:
-            # n x G matrix: column j is (I - H)[:, idx_j] A_j X_j bread e_c = m_j - X bread X' m_j,
-            # where m_j is A_j X_j bread e_c placed on cluster j's rows.
-            m = np.zeros((n, G))
-            for j, idx in enumerate(members):
-                m[idx, j] = ax[j][:, c]
-            gm = m - X @ (bread @ (X.T @ m))
-            gtg = gm.T @ gm
-            lam_sum, lam_sq = np.trace(gtg), float((gtg * gtg).sum())
-            df[c] = lam_sum**2 / lam_sq if lam_sq > 0 else np.nan
+        cov = _cr2_cov(X, g, G, bread, resid, df, test_column)
     else:
         scores = np.zeros((G, k))
         np.add.at(scores, g, X * resid[:, None])
@@ -287,6 +282,50 @@ def cluster_robust_ols(
         p = 2 * st.t.sf(np.abs(beta / se), df)
     out.update(beta=beta, se=se, ci_low=beta - tcrit * se, ci_high=beta + tcrit * se, p=p, df=df)
     return out
+
+
+def _cr3_cov(X: np.ndarray, y: np.ndarray, g: np.ndarray, G: int, beta: np.ndarray) -> np.ndarray:
+    """CR3: the leave-one-cluster-out jackknife covariance, (G-1)/G x sum of (beta_(-g) - beta)(...)'."""
+    k = X.shape[1]
+    xtx_g = np.zeros((G, k, k))
+    np.add.at(xtx_g, g, X[:, :, None] * X[:, None, :])
+    xty_g = np.zeros((G, k))
+    np.add.at(xty_g, g, X * y[:, None])
+    xtx, xty = X.T @ X, X.T @ y
+    loo = np.full((G, k), np.nan)
+    for j in range(G):
+        m = xtx - xtx_g[j]
+        if np.linalg.matrix_rank(m) == k:
+            loo[j] = np.linalg.solve(m, xty - xty_g[j])
+    dev = loo[~np.isnan(loo).any(axis=1)] - beta
+    return (G - 1) / G * dev.T @ dev
+
+
+def _cr2_cov(X, g, G: int, bread, resid, df: np.ndarray, test_column: int | None) -> np.ndarray:
+    """CR2 (Bell & McCaffrey): the covariance; fills ``df`` with each coefficient's Bell-McCaffrey
+    Satterthwaite degrees of freedom (only ``test_column``'s when it is set)."""
+    n, k = X.shape
+    members = [np.flatnonzero(g == j) for j in range(G)]
+    scores = np.zeros((G, k))
+    ax = []  # A_g X_g (bread), kept for the df
+    for j, idx in enumerate(members):
+        xg = X[idx]
+        a = _inv_sqrt_psd(np.eye(len(idx)) - xg @ bread @ xg.T)
+        scores[j] = xg.T @ (a @ resid[idx])
+        ax.append(a @ xg @ bread)
+    cov = bread @ (scores.T @ scores) @ bread
+    cols = range(k) if test_column is None else [test_column]
+    for c in cols:
+        # n x G matrix: column j is (I - H)[:, idx_j] A_j X_j bread e_c = m_j - X bread X' m_j,
+        # where m_j is A_j X_j bread e_c placed on cluster j's rows.
+        m = np.zeros((n, G))
+        for j, idx in enumerate(members):
+            m[idx, j] = ax[j][:, c]
+        gm = m - X @ (bread @ (X.T @ m))
+        gtg = gm.T @ gm
+        lam_sum, lam_sq = np.trace(gtg), float((gtg * gtg).sum())
+        df[c] = lam_sum**2 / lam_sq if lam_sq > 0 else np.nan
+    return cov
 
 
 def cr2_gls(y, X, clusters, working_cov, column: int, level: float = 0.95) -> dict:

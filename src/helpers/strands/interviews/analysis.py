@@ -36,7 +36,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from ... import roster
+from ... import roster, stats
 from ...redaction import publishable_quotes
 from .inputs import WAVE_DATES
 
@@ -200,22 +200,6 @@ def _col(agg: pd.DataFrame, col: str, level) -> np.ndarray:
     return agg[(col, level)].to_numpy() if (col, level) in agg.columns else np.zeros(len(agg))
 
 
-def _cluster_boot(n_participants: int, n_boot: int, seed: int) -> np.ndarray:
-    """Bootstrap weights: how often each participant is drawn in each resample (n_boot x n)."""
-    rng = np.random.default_rng(seed)
-    if n_participants == 0:
-        return np.zeros((n_boot, 0))
-    return rng.multinomial(n_participants, np.full(n_participants, 1 / n_participants), size=n_boot)
-
-
-def _ci(boots: np.ndarray, level: float = 0.95) -> tuple[float, float]:
-    boots = boots[np.isfinite(boots)]
-    if len(boots) == 0:
-        return (np.nan, np.nan)
-    a = (1 - level) / 2
-    return float(np.quantile(boots, a)), float(np.quantile(boots, 1 - a))
-
-
 def _wilson(p: float, n: float, q: float) -> tuple[float, float]:
     """Wilson score limits for a proportion ``p`` on (effective) size ``n`` with quantile ``q``."""
     if not n > 0:
@@ -271,10 +255,10 @@ def _difference(num1, den1, num2, den2, n_boot: int, seed: int) -> dict:
     num1, den1, num2, den2 = (np.asarray(x, dtype=float) for x in (num1, den1, num2, den2))
     s1 = num1.sum() / den1.sum() if den1.sum() else np.nan
     s2 = num2.sum() / den2.sum() if den2.sum() else np.nan
-    w = _cluster_boot(len(num1), n_boot, seed)
+    w = stats.cluster_weights(len(num1), n_boot, seed)
     with np.errstate(divide="ignore", invalid="ignore"):
         b = 100 * ((w @ num2) / (w @ den2) - (w @ num1) / (w @ den1))
-    blo, bhi = _ci(b)
+    blo, bhi = stats.percentile_interval(b)
     lo, hi = clustered_difference(num1, den1, num2, den2)
     return {
         "share_1": 100 * s1,

@@ -251,14 +251,13 @@ def score15_association(
     y = both["change"].to_numpy(float)
     res = st.spearmanr(x, y)
     out.update(rho=float(res.statistic), p=float(res.pvalue))
-    rng = np.random.default_rng(seed)
     boots = []
-    for idx in rng.integers(0, len(x), size=(n_boot, len(x))):
+    for idx in stats.resample_indices(len(x), n_boot, seed):
         rx, ry = st.rankdata(x[idx]), st.rankdata(y[idx])
         if rx.std() > 0 and ry.std() > 0:
             boots.append(np.corrcoef(rx, ry)[0, 1])
     if boots:
-        out.update(ci_low=float(np.quantile(boots, 0.025)), ci_high=float(np.quantile(boots, 0.975)))
+        out["ci_low"], out["ci_high"] = stats.percentile_interval(boots, 0.95)
     return out
 
 

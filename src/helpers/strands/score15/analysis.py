@@ -395,11 +395,9 @@ def family_bootstrap_ci(
     g = t.groupby("family")["change"].agg(["sum", "count"])
     if len(g) < 2:
         return (np.nan, np.nan)
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, len(g), size=(n_boot, len(g)))
+    idx = stats.resample_indices(len(g), n_boot, seed)
     means = g["sum"].to_numpy()[idx].sum(axis=1) / g["count"].to_numpy()[idx].sum(axis=1)
-    a = (1 - level) / 2
-    return (float(np.quantile(means, a)), float(np.quantile(means, 1 - a)))
+    return stats.percentile_interval(means, level)
 
 
 def change_summary(

@@ -47,6 +47,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ... import stats
 from ...ingest import Field, OutputTable
 from .inputs import CENSUS_ROLES, NOT_A_LEAVER, STRAND
 
@@ -305,62 +306,21 @@ def before_after(
     """
     years = sorted(set(before_years) | set(after_years))
     comp = worker_components(posts, absence, years)
-    parts = ["fte_in_post", "agency_fte", "leavers_fte", "days_lost", "at_risk_fte"]
-    rng = np.random.default_rng(seed)
     rows = []
     boroughs = sorted(comp["borough"].unique())
-    boot_sums = {}  # borough -> array (n_boot, 2 periods, len(parts))
-    for b in boroughs:
-        cb = comp[comp["borough"] == b]
-        workers = cb["worker_id"].unique()
-        idx = {w: i for i, w in enumerate(workers)}
-        mats = []
-        for period in (before_years, after_years):
-            sub = cb[cb["year"].isin(period)].groupby("worker_id")[parts].sum().reindex(workers, fill_value=0.0)
-            mats.append(sub.to_numpy())
-        counts = (
-            rng.multinomial(len(workers), np.full(len(workers), 1 / len(workers)), size=n_boot)
-            if len(workers)
-            else np.zeros((n_boot, 0))
-        )
-        boot_sums[b] = np.stack([counts @ mats[0], counts @ mats[1]], axis=1)
-        del idx
+    boot_sums = _resampled_sums(comp, boroughs, (before_years, after_years), n_boot, seed)
     groups = [(b, [b]) for b in boroughs] + ([("All", boroughs)] if len(boroughs) > 1 else [])
-    alpha = (1 - level) / 2
     for label, bs in groups:
         cg = comp[comp["borough"].isin(bs)]
         est_b, est_a = _pooled(cg, before_years), _pooled(cg, after_years)
         sums = sum(boot_sums[b] for b in bs)
         obs = np.stack(
-            [cg[cg["year"].isin(period)][parts].sum().to_numpy(dtype=float) for period in (before_years, after_years)]
+            [cg[cg["year"].isin(period)][_PARTS].sum().to_numpy(dtype=float) for period in (before_years, after_years)]
         )
-        for _k, m in enumerate(MEASURES):
-            num, den, scale = RATE_PARTS[m]
-            pi = {p: i for i, p in enumerate(parts)}
-
-            def rate(period):
-                s = sums[:, period, :]
-                n = s[:, pi[num]]
-                if m == "turnover_rate_pct":
-                    # conditional on the workforce observed: the in-post FTE (denominator) and the
-                    # exposure are fixed at their observed totals; only the leaving outcomes vary, as
-                    # the ratio estimator of the leavers total, (resampled leavers / resampled
-                    # exposure) x observed exposure (Cochran 1977, section 6.2)
-                    with np.errstate(divide="ignore", invalid="ignore"):
-                        leave = n / s[:, pi["at_risk_fte"]] * obs[period, pi["at_risk_fte"]]
-                        return scale * leave / obs[period, pi["fte_in_post"]]
-                if den == "agency_plus_in_post_fte":
-                    d = s[:, pi["agency_fte"]] + s[:, pi["fte_in_post"]]
-                elif den == "working_days_available":
-                    d = s[:, pi["fte_in_post"]] * WORKING_DAYS
-                else:
-                    d = s[:, pi[den]]
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    return scale * n / d
-
-            diff = rate(1) - rate(0)
-            diff = diff[np.isfinite(diff)]
-            lo, hi = (np.quantile(diff, alpha), np.quantile(diff, 1 - alpha)) if len(diff) else (np.nan, np.nan)
+        for m in MEASURES:
+            lo, hi = stats.percentile_interval(
+                _replicate_rate(m, sums, obs, 1) - _replicate_rate(m, sums, obs, 0), level
+            )
             rows.append(
                 {
                     "borough": label,
@@ -376,6 +336,51 @@ def before_after(
                 }
             )
     return pd.DataFrame(rows, columns=CHANGE.column_names)
+
+
+#: The per-worker sums a replicate re-adds: every rate's numerator and denominator.
+_PARTS = ["fte_in_post", "agency_fte", "leavers_fte", "days_lost", "at_risk_fte"]
+
+
+def _resampled_sums(comp: pd.DataFrame, boroughs: list, periods: tuple, n_boot: int, seed: int) -> dict:
+    """Borough -> the sums of :data:`_PARTS` in each replicate (n_boot x 2 periods x parts), workers
+    resampled with all their rows (:func:`helpers.stats.cluster_weights`, one stream over the boroughs)."""
+    rng = np.random.default_rng(seed)
+    boot_sums = {}
+    for b in boroughs:
+        cb = comp[comp["borough"] == b]
+        workers = cb["worker_id"].unique()
+        mats = []
+        for period in periods:
+            sub = cb[cb["year"].isin(period)].groupby("worker_id")[_PARTS].sum().reindex(workers, fill_value=0.0)
+            mats.append(sub.to_numpy())
+        counts = stats.cluster_weights(len(workers), n_boot, rng)
+        boot_sums[b] = np.stack([counts @ mats[0], counts @ mats[1]], axis=1)
+    return boot_sums
+
+
+def _replicate_rate(m: str, sums: np.ndarray, obs: np.ndarray, period: int) -> np.ndarray:
+    """Measure ``m`` in each replicate for one period (0 before, 1 after) from the resampled sums."""
+    num, den, scale = RATE_PARTS[m]
+    pi = {p: i for i, p in enumerate(_PARTS)}
+    s = sums[:, period, :]
+    n = s[:, pi[num]]
+    if m == "turnover_rate_pct":
+        # conditional on the workforce observed: the in-post FTE (denominator) and the exposure are
+        # fixed at their observed totals; only the leaving outcomes vary, as the ratio estimator of
+        # the leavers total, (resampled leavers / resampled exposure) x observed exposure (Cochran
+        # 1977, section 6.2)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            leave = n / s[:, pi["at_risk_fte"]] * obs[period, pi["at_risk_fte"]]
+            return scale * leave / obs[period, pi["fte_in_post"]]
+    if den == "agency_plus_in_post_fte":
+        d = s[:, pi["agency_fte"]] + s[:, pi["fte_in_post"]]
+    elif den == "working_days_available":
+        d = s[:, pi["fte_in_post"]] * WORKING_DAYS
+    else:
+        d = s[:, pi[den]]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return scale * n / d
 
 
 def reconcile(ind: pd.DataFrame, published: pd.DataFrame | None) -> pd.DataFrame:
