@@ -151,10 +151,6 @@ def _stem(word: str) -> str:
 
 def _word_spans(text: str, taken: list, protected: list, vocab: dict) -> tuple[list, list]:
     """Names and places among the words not already covered. Returns (spans, unsure reasons)."""
-    known = vocab["known"]
-    names = vocab["first_names"]
-    ambiguous = vocab["ambiguous_names"]
-    surnames = vocab["surnames"]
     cues = vocab["name_cues"]
     suffixes = vocab["place_suffixes"]
     words = [
@@ -177,40 +173,9 @@ def _word_spans(text: str, taken: list, protected: list, vocab: dict) -> tuple[l
             prev_word is not None and prev_word.lower() in cues and text[prev_word_end : m.start()].strip() == ""
         )
         follows_name = (m.start() - prev_end_name) <= 2 and text[prev_end_name : m.start()].strip(" -") == ""
-        is_name = False
-        if low in names or low in surnames or (len(parts) > 1 and all(p in names | surnames for p in parts)):
-            is_name = True
-        elif low in ambiguous:
-            if cap and not initial:
-                is_name = True
-            elif after_cue or follows_name:
-                is_name = True
-            elif cap and initial:
-                unsure.append(f"'{stem}' may be a name")
-            elif low in known:
-                pass
-            else:
-                unsure.append(f"'{stem}' may be a name")
-        elif low in known or all(p in known for p in parts):
-            pass
-        elif stem.isupper() and len(stem) >= 2:
-            pass  # an acronym (CAMHS, CIN): services, not people
-        elif cap and not initial:
-            is_name = True
-        elif cap and initial:
-            if follows_name:
-                is_name = True
-            else:
-                # Not an ordinary word we know, and capitalised only because it starts a sentence.
-                is_name = True
-                unsure.append(f"'{stem}' starts a sentence and is in no word list")
-        elif after_cue and not re.search(r"(?:ed|ing|ly|s)$", low):
-            is_name = True  # "our kayleigh", "nanny pat", "called dazza" (not "my mum helps")
-        elif follows_name and not re.search(r"(?:ed|ing|ly|s)$", low):
-            # "ann smithers": perhaps a surname, perhaps an ordinary word we do not list. Words
-            # ending like verbs or adverbs ("Pat picks", "Zoë rang", "Sue usually") read as words;
-            # listed surnames ending so ("jones") were caught above.
-            unsure.append(f"'{stem}' follows a name and may be a surname")
+        is_name, doubt = _is_name(stem, low, parts, cap, initial, after_cue, follows_name, vocab)
+        if doubt:
+            unsure.append(doubt)
         if is_name:
             kind = "name"
             # A name followed by a street/place suffix is a place ("Elm Road", "Grenfell estate").
@@ -239,6 +204,41 @@ def _word_spans(text: str, taken: list, protected: list, vocab: dict) -> tuple[l
             prev_end_name = m.end()
         prev_word, prev_word_end = w, m.end()
     return spans, unsure
+
+
+def _is_name(
+    stem: str, low: str, parts: list, cap: bool, initial: bool, after_cue: bool, follows_name: bool, vocab: dict
+) -> tuple[bool, str | None]:
+    """Whether one word is a name, and the doubt to record (or None): the word lists first, then its
+    capital letter and place in the sentence, then the words around it."""
+    known, names, surnames = vocab["known"], vocab["first_names"], vocab["surnames"]
+    if low in names or low in surnames or (len(parts) > 1 and all(p in names | surnames for p in parts)):
+        return True, None
+    if low in vocab["ambiguous_names"]:
+        if (cap and not initial) or after_cue or follows_name:
+            return True, None
+        if cap and initial:
+            return False, f"'{stem}' may be a name"
+        return False, (None if low in known else f"'{stem}' may be a name")
+    if low in known or all(p in known for p in parts):
+        return False, None
+    if stem.isupper() and len(stem) >= 2:
+        return False, None  # an acronym (CAMHS, CIN): services, not people
+    if cap and not initial:
+        return True, None
+    if cap and initial:
+        if follows_name:
+            return True, None
+        # Not an ordinary word we know, and capitalised only because it starts a sentence.
+        return True, f"'{stem}' starts a sentence and is in no word list"
+    if after_cue and not re.search(r"(?:ed|ing|ly|s)$", low):
+        return True, None  # "our kayleigh", "nanny pat", "called dazza" (not "my mum helps")
+    if follows_name and not re.search(r"(?:ed|ing|ly|s)$", low):
+        # "ann smithers": perhaps a surname, perhaps an ordinary word we do not list. Words
+        # ending like verbs or adverbs ("Pat picks", "Zoë rang", "Sue usually") read as words;
+        # listed surnames ending so ("jones") were caught above.
+        return False, f"'{stem}' follows a name and may be a surname"
+    return False, None
 
 
 _PLACE_PREPOSITIONS = frozenset({"in", "near", "from", "around", "towards", "outside", "past"})
