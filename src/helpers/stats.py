@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats as st
 
+from .ingest import Field
+
 DEFAULT_BOOTSTRAP = 2000
 
 
@@ -127,6 +129,51 @@ def paired_change(before, after, n_boot: int = DEFAULT_BOOTSTRAP, seed: int = 0,
         out["dz_ci_low"], out["dz_ci_high"] = bootstrap_ci(d, _dz, n_boot=n_boot, seed=seed + 1, level=level)
     out["boot_ci_low"], out["boot_ci_high"] = bootstrap_ci(d, np.mean, n_boot=n_boot, seed=seed, level=level)
     return out
+
+
+#: The results of :func:`paired_change` as every strand's change table writes them: result -> (type,
+#: description). The one declaration of those columns (:func:`paired_change_fields`): ``{unit}`` is what
+#: the pairs are (families, practitioners ...), ``{before}`` and ``{after}`` the two occasions.
+PAIRED_CHANGE_SCHEMA: dict[str, tuple[str, str]] = {
+    "n": ("integer", "Pairs ({unit}) with a value at both {before} and {after}."),
+    "mean_before": ("number", "Mean at {before}."),
+    "mean_after": ("number", "Mean at {after}."),
+    "mean_change": ("number", "Mean of the changes ({after} minus {before})."),
+    "sd_change": ("number", "Standard deviation of the changes."),
+    "ci_low": ("number", "Lower end of the paired t 95% CI of the mean change ({unit} treated as independent)."),
+    "ci_high": ("number", "Upper end of the paired t 95% CI of the mean change."),
+    "boot_ci_low": ("number", "Lower end of the percentile bootstrap 95% CI of the mean change (resampling {unit})."),
+    "boot_ci_high": ("number", "Upper end of the percentile bootstrap 95% CI of the mean change."),
+    "d_z": ("number", "Cohen's d_z: mean change / SD of the changes."),
+    "dz_ci_low": ("number", "Lower end of the bootstrap 95% CI of d_z."),
+    "dz_ci_high": ("number", "Upper end of the bootstrap 95% CI of d_z."),
+    "t": ("number", "Paired t statistic."),
+    "df": ("integer", "Degrees of freedom of the paired t-test (pairs - 1)."),
+    "p": ("number", "Two-sided p-value of the paired t-test ({unit} treated as independent)."),
+}
+
+
+def paired_change_fields(
+    results, *, unit: str, before: str = "wave 1", after: str = "wave 2", names=None, notes=None
+) -> tuple[Field, ...]:
+    """The columns of a change table for the chosen ``results`` of :func:`paired_change`, in order,
+    described from :data:`PAIRED_CHANGE_SCHEMA`. ``names`` renames a result's column where the table
+    calls it otherwise (``{"mean_before": "mean_wave1"}``); ``notes`` adds a sentence to a result's
+    description (``{"mean_before": "0-1 scale."}``)."""
+    names, notes = names or {}, notes or {}
+    fields = []
+    for key in results:
+        dtype, text = PAIRED_CHANGE_SCHEMA[key]
+        text = text.format(unit=unit, before=before, after=after)
+        fields.append(Field(names.get(key, key), dtype, f"{text} {notes[key]}" if key in notes else text))
+    return tuple(fields)
+
+
+def paired_change_row(result: dict, results, names=None) -> dict:
+    """One row of a change table from a :func:`paired_change` result: the chosen ``results`` under the
+    table's column names (``names``, as in :func:`paired_change_fields`)."""
+    names = names or {}
+    return {names.get(key, key): result[key] for key in results}
 
 
 def difference_in_means(x, y, n_boot: int = DEFAULT_BOOTSTRAP, seed: int = 0, level: float = 0.95) -> dict:

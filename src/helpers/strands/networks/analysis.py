@@ -35,6 +35,8 @@ from .outputs import (
     MAP_MEASURES,
     MAP_MEASURES_TABLE,
     OUTPUTS,
+    PAIRED_NAMES,
+    PAIRED_RESULTS,
     TRAINING_DIFFERENCE_TABLE,
 )
 
@@ -151,10 +153,7 @@ def change_summary(
                     "measure": measure,
                     "label": label,
                     "group": group,
-                    "n_families": pc["n"],
-                    "mean_wave1": pc["mean_before"],
-                    "mean_wave2": pc["mean_after"],
-                    **{k: pc[k] for k in CHANGE_SUMMARY_TABLE.column_names if k in pc},  # the paired t columns
+                    **stats.paired_change_row(pc, PAIRED_RESULTS, PAIRED_NAMES),
                     "n_practitioners": cm["n_clusters"],
                     "cluster_ci_low": cm["ci_low"],
                     "cluster_ci_high": cm["ci_high"],

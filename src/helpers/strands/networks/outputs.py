@@ -3,6 +3,7 @@ and their definitions (:data:`MAP_MEASURES`), as the data dictionary documents t
 
 from __future__ import annotations
 
+from helpers import stats
 from helpers.ingest import Field, OutputTable
 
 from .inputs import DOMAINS, STRAND
@@ -112,6 +113,22 @@ FAMILY_CHANGE_TABLE = OutputTable(
     ),
 )
 
+#: The paired change of a measure (:func:`helpers.stats.paired_change`), declared once for every strand.
+PAIRED_RESULTS = (
+    "n",
+    "mean_before",
+    "mean_after",
+    "mean_change",
+    "ci_low",
+    "ci_high",
+    "boot_ci_low",
+    "boot_ci_high",
+    "d_z",
+    "dz_ci_low",
+    "dz_ci_high",
+    "p",
+)
+PAIRED_NAMES = {"n": "n_families", "mean_before": "mean_wave1", "mean_after": "mean_wave2"}
 CHANGE_SUMMARY_TABLE = OutputTable(
     key="network_change_summary",
     filename="networks/change_summary.csv",
@@ -121,26 +138,12 @@ CHANGE_SUMMARY_TABLE = OutputTable(
         Field("measure", "string", "Measure (column of map_measures.csv)."),
         Field("label", "string", "Measure as the report names it."),
         Field("group", "string", "all, trained or not trained (practitioner's systemic training when work began)."),
-        Field("n_families", "integer", "Families with the measure at both waves."),
-        Field("mean_wave1", "number", "Mean at wave 1."),
-        Field("mean_wave2", "number", "Mean at wave 2."),
-        Field("mean_change", "number", "Mean of the per-family change (wave 2 minus wave 1)."),
-        Field(
-            "ci_low",
-            "number",
-            "95% CI of the mean change, lower (paired t, families treated as independent; see cluster_ci_low).",
+        *stats.paired_change_fields(
+            PAIRED_RESULTS,
+            unit="families",
+            names=PAIRED_NAMES,
+            notes={"ci_low": "See cluster_ci_low for the primary interval."},
         ),
-        Field("ci_high", "number", "95% CI of the mean change, upper (paired t, families treated as independent)."),
-        Field(
-            "boot_ci_low",
-            "number",
-            "95% percentile bootstrap CI of the mean change, lower (resampling families one by one).",
-        ),
-        Field("boot_ci_high", "number", "95% percentile bootstrap CI of the mean change, upper."),
-        Field("d_z", "number", "Cohen's d_z: mean change / SD of the changes."),
-        Field("dz_ci_low", "number", "95% bootstrap CI of d_z, lower."),
-        Field("dz_ci_high", "number", "95% bootstrap CI of d_z, upper."),
-        Field("p", "number", "Two-sided paired t-test p-value (families treated as independent)."),
         Field(
             "n_practitioners",
             "integer",

@@ -23,6 +23,8 @@ from .outputs import (
     GROUPS,
     MODEL,
     OUTPUTS,
+    PAIRED_NAMES,
+    PAIRED_RESULTS,
     PRACTITIONER_WAVES,
     RELIABILITY,
     RESOLVED,
@@ -118,21 +120,7 @@ def change_table(pw: pd.DataFrame, n_boot: int = stats.DEFAULT_BOOTSTRAP, seed: 
     for group in ROLLOUT_GROUPS:
         sub = rg[rg["group"] == group]
         res = stats.paired_change(sub["wave1"], sub["wave2"], n_boot=n_boot, seed=seed)
-        rows.append(
-            {
-                "group": group,
-                "n_practitioners": res["n"],
-                "mean_wave1": res["mean_before"],
-                "mean_wave2": res["mean_after"],
-                "mean_change": res["mean_change"],
-                "ci_low": res["ci_low"],
-                "ci_high": res["ci_high"],
-                "boot_ci_low": res["boot_ci_low"],
-                "boot_ci_high": res["boot_ci_high"],
-                "d_z": res["d_z"],
-                "p": res["p"],
-            }
-        )
+        rows.append({"group": group, **stats.paired_change_row(res, PAIRED_RESULTS, PAIRED_NAMES)})
     x = (
         rg.loc[rg["group"] == "trained_between_waves", "wave2"]
         - rg.loc[rg["group"] == "trained_between_waves", "wave1"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from helpers import stats
 from helpers.ingest import Field, OutputTable
 
 from .inputs import FRAME, STRAND
@@ -208,6 +209,20 @@ MODEL = OutputTable(
         Field("n_practitioners", "integer", "Practitioners in the model."),
     ),
 )
+#: The paired change of alignment (:func:`helpers.stats.paired_change`), declared once for every strand.
+PAIRED_RESULTS = (
+    "n",
+    "mean_before",
+    "mean_after",
+    "mean_change",
+    "ci_low",
+    "ci_high",
+    "boot_ci_low",
+    "boot_ci_high",
+    "d_z",
+    "p",
+)
+PAIRED_NAMES = {"n": "n_practitioners", "mean_before": "mean_wave1", "mean_after": "mean_wave2"}
 CHANGE = OutputTable(
     key="scenarios_change",
     filename="scenarios/change.csv",
@@ -222,24 +237,21 @@ CHANGE = OutputTable(
             "category",
             "trained_between_waves, not_trained_by_wave2, trained_before_wave1, or difference_in_differences.",
         ),
-        Field("n_practitioners", "integer", "Practitioners in the group (for the DiD: both groups)."),
-        Field("mean_wave1", "number", "Mean alignment at wave 1."),
-        Field("mean_wave2", "number", "Mean alignment at wave 2."),
-        Field(
-            "mean_change",
-            "number",
-            "Mean change (wave 2 - wave 1); for the DiD, the difference between the two groups' mean changes.",
+        *stats.paired_change_fields(
+            PAIRED_RESULTS,
+            unit="practitioners",
+            names=PAIRED_NAMES,
+            notes={
+                "n": "For the DiD: both groups.",
+                "mean_before": "Alignment (0-100).",
+                "mean_after": "Alignment (0-100).",
+                "mean_change": "For the DiD, the difference between the two groups' mean changes.",
+                "ci_low": "For the DiD: Welch t.",
+                "boot_ci_low": "For the DiD: practitioners resampled within each group.",
+                "d_z": "Blank for the DiD.",
+                "p": "For the DiD: Welch t-test.",
+            },
         ),
-        Field("ci_low", "number", "Lower end of the t-based 95% CI (Welch for the DiD)."),
-        Field("ci_high", "number", "Upper end of that CI."),
-        Field(
-            "boot_ci_low",
-            "number",
-            "Lower end of the percentile bootstrap 95% CI (practitioners resampled within groups).",
-        ),
-        Field("boot_ci_high", "number", "Upper end of that CI."),
-        Field("d_z", "number", "Cohen's d_z of the change (blank for the DiD)."),
-        Field("p", "number", "Paired t-test p (Welch t-test for the DiD)."),
     ),
 )
 OUTPUTS = (

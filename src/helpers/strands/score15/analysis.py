@@ -126,21 +126,33 @@ FAMILY_CHANGE = OutputTable(
         ),
     ),
 )
-_CHANGE_FIELDS = (
-    Field("n", "integer", "Pairs (respondents or families) with a score at both waves."),
-    Field("mean_wave1", "number", "Mean total at wave 1 (1-5)."),
-    Field("mean_wave2", "number", "Mean total at wave 2 (1-5)."),
-    Field("mean_change", "number", "Mean of the changes (wave 2 - wave 1); negative = improvement."),
-    Field("sd_change", "number", "Standard deviation of the changes."),
-    Field("ci_low", "number", "Lower end of the t-based 95% CI of the mean change."),
-    Field("ci_high", "number", "Upper end of the t-based 95% CI of the mean change."),
-    Field("boot_ci_low", "number", "Lower end of the percentile bootstrap 95% CI of the mean change."),
-    Field("boot_ci_high", "number", "Upper end of the percentile bootstrap 95% CI of the mean change."),
-    Field("d_z", "number", "Cohen's d_z: mean change / SD of changes."),
-    Field("dz_ci_low", "number", "Lower end of the bootstrap 95% CI of d_z."),
-    Field("dz_ci_high", "number", "Upper end of the bootstrap 95% CI of d_z."),
-    Field("t", "number", "Paired t statistic."),
-    Field("p", "number", "Two-sided p-value of the paired t-test."),
+#: The paired change of the total (:func:`helpers.stats.paired_change`), declared once for every strand.
+PAIRED_RESULTS = (
+    "n",
+    "mean_before",
+    "mean_after",
+    "mean_change",
+    "sd_change",
+    "ci_low",
+    "ci_high",
+    "boot_ci_low",
+    "boot_ci_high",
+    "d_z",
+    "dz_ci_low",
+    "dz_ci_high",
+    "t",
+    "p",
+)
+PAIRED_NAMES = {"mean_before": "mean_wave1", "mean_after": "mean_wave2"}
+_CHANGE_FIELDS = stats.paired_change_fields(
+    PAIRED_RESULTS,
+    unit="respondents or families",
+    names=PAIRED_NAMES,
+    notes={
+        "mean_before": "Total on the 1-5 scale.",
+        "mean_after": "Total on the 1-5 scale.",
+        "mean_change": "Negative = improvement.",
+    },
 )
 _CLUSTER_FIELDS = (
     Field("n_families", "integer", "Families the pairs belong to (the clusters of the family bootstrap)."),
@@ -376,9 +388,9 @@ def family_change(resp_change: pd.DataFrame) -> pd.DataFrame:
 
 
 def _change_row(before, after, n_boot: int, seed: int) -> dict:
-    res = stats.paired_change(before, after, n_boot=n_boot, seed=seed)
-    res["mean_wave1"], res["mean_wave2"] = res["mean_before"], res["mean_after"]
-    return {f.name: res.get(f.name, np.nan) for f in _CHANGE_FIELDS}
+    return stats.paired_change_row(
+        stats.paired_change(before, after, n_boot=n_boot, seed=seed), PAIRED_RESULTS, PAIRED_NAMES
+    )
 
 
 def family_bootstrap_ci(

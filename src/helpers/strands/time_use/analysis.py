@@ -79,19 +79,29 @@ DIRECT_BY_GROUP = OutputTable(
         Field("ci_high", "number", "Upper."),
     ),
 )
+#: The paired change of a share (:func:`helpers.stats.paired_change`), declared once for every strand.
+PAIRED_RESULTS = (
+    "n",
+    "mean_before",
+    "mean_after",
+    "mean_change",
+    "ci_low",
+    "ci_high",
+    "boot_ci_low",
+    "boot_ci_high",
+    "d_z",
+    "dz_ci_low",
+    "dz_ci_high",
+    "p",
+)
 _CHANGE_FIELDS = (
-    Field("n", "integer", "Practitioners who answered both waves compared."),
-    Field("mean_before", "number", "Mean share at the earlier wave (0-1)."),
-    Field("mean_after", "number", "Mean share at the later wave."),
-    Field("mean_change", "number", "Mean change in the share (later - earlier; 0-1 scale)."),
-    Field("ci_low", "number", "95% CI of the mean change (paired t), lower."),
-    Field("ci_high", "number", "Upper."),
-    Field("boot_ci_low", "number", "95% percentile bootstrap CI over practitioners, lower."),
-    Field("boot_ci_high", "number", "Upper."),
-    Field("d_z", "number", "Effect size: mean change / SD of the changes."),
-    Field("dz_ci_low", "number", "Bootstrap 95% CI of d_z, lower."),
-    Field("dz_ci_high", "number", "Upper."),
-    Field("p", "number", "Two-sided paired t-test p-value (practitioners treated as independent)."),
+    *stats.paired_change_fields(
+        PAIRED_RESULTS,
+        unit="practitioners",
+        before="the earlier wave",
+        after="the later wave",
+        notes={k: "Shares on the 0-1 scale." for k in ("mean_before", "mean_after", "mean_change")},
+    ),
     Field("n_teams", "integer", "Teams the practitioners belong to (clusters of the team-clustered CI)."),
     Field(
         "team_ci_low",
