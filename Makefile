@@ -17,7 +17,7 @@ LAB_BROWSER := $(if $(DISPLAY)$(WAYLAND_DISPLAY),,$(if $(filter Darwin,$(shell u
 JOBS_ARG := $(if $(JOBS),--jobs $(JOBS),)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup validators data report test lint format lab borough-reports docs strip benchmark calibration clean browser-deps pdf
+.PHONY: help setup validators data report test test-fast lint format lab borough-reports docs strip benchmark calibration clean browser-deps pdf
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -52,8 +52,11 @@ data: $(STAMP) ## write synthetic raw data to data/raw, unless it already holds 
 report: data validators ## set up, generate data if none, run the whole pipeline, write reports/*.html
 	$(BIN)/python -m helpers.pipeline --raw-dir $(RAW_DIR) $(JOBS_ARG) $(PIPELINE_ARGS)
 
-test: $(STAMP) validators ## run the tests (unit tests and an end-to-end pipeline run on small generated data)
+test: $(STAMP) validators ## run every test (unit tests and end-to-end pipeline runs on small generated data)
 	$(BIN)/python -m pytest
+
+test-fast: $(STAMP) ## the quick tier for the edit-test loop: every test not marked slow (no notebook or pipeline run)
+	$(BIN)/python -m pytest -m "not slow" -q
 
 lint: $(STAMP) ## check lint and formatting with ruff (whole tree, notebooks included; changes nothing)
 	$(BIN)/ruff check .

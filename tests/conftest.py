@@ -1,4 +1,13 @@
-"""Shared test fixtures."""
+"""Shared test fixtures and the test tiers.
+
+Tiers: ``make test`` runs everything (CI runs it); ``make test-fast`` runs ``-m "not slow"``, the
+edit-test loop. A test is slow when it runs a notebook, the pipeline or a simulation over many seeds:
+mark it ``@pytest.mark.slow``. A test that uses one of :data:`SLOW_FIXTURES` is marked slow here, by
+itself.
+
+Fixtures to reuse rather than build again: ``built`` (the whole default pipeline, run once per session
+on small generated data) and ``run_notebook`` (one notebook, as the pipeline runs it).
+"""
 
 import subprocess
 import sys
@@ -24,6 +33,16 @@ def _run_notebook(name: str, output: Path, **parameters) -> Path:
         progress_bar=False,
     )
     return output
+
+
+#: Fixtures that run notebooks or the pipeline: every test using one is slow (not in ``make test-fast``).
+SLOW_FIXTURES = frozenset({"built", "run_notebook"})
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture
