@@ -439,8 +439,10 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
         "(benchmarks/calibration.py) it was about 5% too narrow, with up to 7% false positives where nothing changed. "
         "Quotations are used only where consent to quote was recorded, and only after the project's "
         "redaction helper has replaced names, places, postcodes, phone numbers, e-mail addresses and dates; a "
-        "passage it is unsure of is dropped, never published.\n\n" + CAVEATS
+        "passage it is unsure of is dropped, never published.",
+        appendix=True,
     )
+    section.markdown(CAVEATS)
     cb = results["codebook"]
     if len(cb):
         section.table(

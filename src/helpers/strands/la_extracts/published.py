@@ -25,7 +25,7 @@ def load_published(public_dir=None, la_codes=None) -> tuple[pd.DataFrame, list[d
     df = p.rename(columns={"area_code": "la_code"})[COLUMNS].copy()
     df["year"] = df["year"].astype(int)
     sources = [
-        {"name": s, "publisher": "DfE", "released": "see public_data/SOURCES_MANIFEST.csv", "url": ""}
+        {"name": s, "publisher": "DfE", "released": "", "url": ""}  # release dates: the sources manifest
         for s in sorted(df["source_id"].dropna().unique())
     ]
     return df.reset_index(drop=True), sources

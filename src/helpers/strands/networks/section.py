@@ -62,7 +62,8 @@ def build_section(
     if sum(rej.values()):
         section.markdown(
             f"Data checks across the three map files rejected {rej.get('network_members', 0)} member rows and "
-            f"{rej.get('network_ties', 0)} tie rows (for example a tie to a member not on that map); they are listed in the data-quality section."
+            f"{rej.get('network_ties', 0)} tie rows (for example a tie to a member not on that map); they are listed in the data-quality section.",
+            appendix=True,
         )
     return section
 

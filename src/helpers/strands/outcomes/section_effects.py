@@ -7,6 +7,7 @@ flows into care on one vintage).
 
 from __future__ import annotations
 
+from ...formatting import plural
 from . import charts
 from .definitions import OUTCOMES, SHORT, TREATED_ID, Method
 from .prose import View, _lc, _list, change, estimate, finite, fmt, interval, p_is, p_text, p_words, who
@@ -208,7 +209,7 @@ def _rebase_sentence(v: View) -> str:
         return head + "no verdict changes, for any outcome or area."
     return (
         head
-        + f"{fmt(len(changed), 'count')} verdict(s) change: "
+        + f"{plural(len(changed), 'verdict')} {'changes' if len(changed) == 1 else 'change'}: "
         + "; ".join(changed)
         + ". Every other verdict is the same."
     )

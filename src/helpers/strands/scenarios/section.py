@@ -517,10 +517,11 @@ def _coding_and_reliability(section, results: dict, frame: dict) -> None:
         "learning outcomes of the project's coding frame (in the technical detail), on a three-point scale: "
         + ", ".join(f"{k} {v}" for k, v in frame["scale"].items())
         + ". No published frame with anchors for these outcomes was found, so the project wrote one; every level has a "
-        "written anchor describing what an answer at that level looks like."
+        "written anchor describing what an answer at that level looks like.",
+        appendix=True,
     )
     _frame_table(section, frame)
-    section.markdown(describe_reliability(rel, frame, section))
+    section.markdown(describe_reliability(rel, frame, section), appendix=True)
     disp = rel.assign(verdict=rel["verdict"].str.replace("_", " "))[
         ["label", "n_answers", "pct_agreement", "kappa_quadratic", "alpha", "alpha_ci_low", "alpha_ci_high", "verdict"]
     ]
@@ -547,7 +548,7 @@ def _coding_and_reliability(section, results: dict, frame: dict) -> None:
         },
     )
     section.markdown(describe_resolution(results[RESOLVED.key], frame), appendix=True)
-    section.markdown(describe_alignment(results[ANSWER_SCORES.key], frame, section))
+    section.markdown(describe_alignment(results[ANSWER_SCORES.key], frame, section), appendix=True)
 
 
 def _clearly_present(section, results: dict, min_cell: int) -> list:
@@ -757,14 +758,14 @@ def _quotes(section, quotes: pd.DataFrame | None, counts: dict | None = None) ->
     counts = counts or {}
     dropped = (
         f" Of the highest-aligned answers considered, {section.count(counts.get('no_consent', 0))} had no consent to "
-        f"quote, {section.count(counts.get('empty', 0))} no text, and {section.count(counts.get('unsure', 0))} were "
+        f"quote, {section.count(counts.get('empty', 0))} had no text, and {section.count(counts.get('unsure', 0))} were "
         "left out because the redaction could not be sure it had removed every name, place or other identifier."
         if counts
         else ""
     )
     if quotes is None or not len(quotes):
         if counts:
-            section.markdown("**In their words.** No answer could be quoted." + dropped)
+            section.markdown("**In their words.** No answer could be quoted." + dropped, appendix=True)
         return
     text = (
         "**In their words.** Answers from practitioners who agreed to be quoted, with names, places and other "
@@ -774,4 +775,4 @@ def _quotes(section, quotes: pd.DataFrame | None, counts: dict | None = None) ->
     text += "\n\n".join(
         f"> {q['quote']} *(scenario {q['scenario_id']}, wave {int(q['wave'])})*" for _, q in quotes.iterrows()
     )
-    section.markdown(text)
+    section.markdown(text, appendix=True)
