@@ -80,7 +80,7 @@ browser-deps: ## install the browser test's tools: Debian chromium (apt, as root
 	@command -v npm >/dev/null || { test "$$(id -u)" = 0 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; } || echo "npm not installed: run 'apt-get install -y nodejs npm' as root"
 	@test -f .browser/node_modules/axe-core/axe.min.js || npm install --prefix .browser --no-audit --no-fund --no-save axe-core@$(AXE_CORE_VERSION)
 
-pdf: $(STAMP) ## print the report to PDF with headless chromium (REPORT_HTML=... for another report)
+pdf: $(STAMP) ## print the report and its technical appendix to PDF with headless chromium (REPORT_HTML=... for another report)
 	$(BIN)/python -m helpers.report pdf $(REPORT_HTML)
 
 docs: $(STAMP) ## regenerate docs/data_dictionary.md from the schemas

@@ -37,7 +37,9 @@ PEOPLE_WORDS = (
     r"people|persons?|staff|supervisors?|managers?|parents?|carers?|young|leavers?|starters?|interviews?|"
     r"answers?|forms?|maps?|social|support|trained|of"
 )
-SUPPRESSED_IN_PROSE = re.compile(rf"(?<![\w.\-/'’])c (?!(?:{PEOPLE_WORDS})\b)([a-z]+)\b")
+# A verb after "c" has the counted people as its subject ("c had no text"); anything else is a gap ("c no text").
+VERBS = r"had|have|has|were|was|are|is|did|gave|said|raised|answered|completed|left|took|joined|improved|worsened"
+SUPPRESSED_IN_PROSE = re.compile(rf"(?<![\w.\-/'’])c (?!(?:{PEOPLE_WORDS}|{VERBS})\b)([a-z]+)\b")
 PLURAL_PAREN = re.compile(r"\b[a-z]+\(s\)", re.I)
 SINGULAR_NOUNS = (
     "year|rule|family|child|practitioner|borough|interview|theme|answer|file|row|record|section|finding|"
@@ -109,9 +111,9 @@ def table_slips(doc) -> list[str]:
 
 
 def prose(doc) -> str:
-    """All text outside tables (headings, paragraphs, lists, captions of figures)."""
+    """All text outside tables and charts (headings, paragraphs, lists, captions of figures)."""
     doc = lxml.html.document_fromstring(lxml.html.tostring(doc))
-    for t in doc.xpath("//table"):
+    for t in doc.xpath("//table|//svg"):  # tables and chart labels ("c" is a label there) are read apart
         t.getparent().remove(t)
     return _text(doc)
 

@@ -22,14 +22,19 @@ def test_report_has_the_sections(built):
         assert re.search(rf"<h2[^>]*>\s*\d+\.\s[^<]*{heading}", html), heading
     # The contents link to every numbered section heading and every top-level part.
     contents = re.search(r'<nav aria-labelledby="contents">(.*?)</nav>', html, re.S).group(1)
-    anchors = re.findall(r'<a href="#([^"]+)">', contents)
+    links = re.findall(r'<a href="([^"#]*)#([^"]+)">', contents)
+    anchors = [a for _, a in links]
     sections = list((built["processed"] / "report_sections").glob("*/section.json"))
     numbered = [a for a in anchors if re.fullmatch(r"section-\d+", a)]
     assert numbered == [f"section-{i}" for i in range(1, len(sections) + 2)]  # every strand section and data quality
-    for part in ("summary", "about", "how-made", "technical-appendix", "glossary"):
+    for part in ("main-points", "then-and-now", "summary", "about", "how-made", "technical-appendix", "glossary"):
         assert part in anchors
-    for anchor in anchors:
-        assert f'id="{anchor}"' in html
+    # The technical appendix and the glossary are in the second file beside the report.
+    reports = built["tmp"] / "reports"
+    for file, anchor in links:
+        target = (reports / file).read_text(encoding="utf-8") if file else html
+        assert f'id="{anchor}"' in target, (file, anchor)
+    assert dict((a, f) for f, a in links)["technical-appendix"] == "focus_on_practice_evaluation_appendix.html"
 
 
 def test_report_has_no_code_and_no_external_scripts(built):
@@ -62,8 +67,9 @@ def test_every_chart_inlined_with_alt_text_and_its_own_ids(built):
         assert 'src="data:image/' in img and re.search(r'alt="[^"]{20,}"', img)
 
 
-def test_synthetic_banner_shown(built):
-    assert 'class="fop-banner"' in built["html"] and "SYNTHETIC DATA" in built["html"]
+def test_synthetic_inputs_named_and_sections_marked(built):
+    # The synthetic files are listed in "How this report was made"; each synthetic section says so in its box.
+    assert "Synthetic inputs (" in built["html"] and 'class="fop-section fop-section-synthetic"' in built["html"]
 
 
 def test_reconciliation_adds_up_and_malformed_rows_rejected(built):
@@ -142,8 +148,8 @@ def test_a_borough_with_no_data_still_gets_a_report(built, tmp_path):
     assert "No network maps were available" in html
     assert "The HR extract holds no social work posts for Kensington and Chelsea" in html
     assert "No time-use survey answers were available for Kensington and Chelsea" in html
-    # The files were rewritten, so none of them is byte-identical to the generator's: no banner.
-    assert 'class="fop-banner"' not in html
+    # The files were rewritten, so none of them is byte-identical to the generator's: none listed as synthetic.
+    assert "Synthetic inputs (" not in html
 
 
 def test_a_file_missing_a_column_stops_the_run_naming_file_and_column(built, tmp_path):
@@ -164,8 +170,12 @@ def test_outcomes_section_marked_as_real_published_statistics(built):
     from helpers import public_data
 
     html = built["html"]
-    assert "Children&#x27;s outcomes and the cost of care" in html or "Children's outcomes and the cost of care" in html
+    # The section's title states its finding; the section is found by its folder's strand.
+    sections = {
+        s["strand"]: s for s in __import__("helpers.report_section").report_section.load_sections(built["processed"])
+    }
+    assert sections["outcomes"]["title"] in html.replace("&#x27;", "'")
     if public_data.available():
-        assert "Real published statistics." in html
+        assert "Real data: published statistics." in html
     else:
         assert "FOP_PUBLIC_DATA" in html

@@ -464,7 +464,8 @@ def test_report_data_quality_shows_links_and_a_computed_sentence(tmp_path, monke
     shown = []
     monkeypatch.setattr(ipd, "display", lambda *objs: shown.extend(objs))
     report.display_data_quality(out, number=3)
-    text = "\n".join(getattr(o, "data", "") for o in shown)
+    # The section's words are in the report; its tables in the technical appendix.
+    text = "\n".join(getattr(o, "data", "") for o in shown) + report.data_quality_appendix_html(out, 3)
     # 3 parents + 3 forms read; 5 accepted, 0 rejected, 1 unmatched.
     assert (
         "Nothing was dropped silently: all 6 rows read are accounted for (5 accepted, 0 rejected and 1 unmatched)"

@@ -311,16 +311,20 @@ def _two_sections(processed):
 def test_summary_is_built_from_key_findings_with_strength_and_kind(tmp_path):
     _two_sections(tmp_path)
     html = report.summary_html(tmp_path)
-    assert "Rates fell by 3 per 10,000 more than in neighbours." in html
     import re
 
-    assert "Difference per 10,000: -3.00 (95% CI -5.50 to -0.50)." in re.sub(r"<[^>]+>", "", html)
+    text = re.sub(r"<[^>]+>", "", html)
+    assert "Rates fell by 3 per 10,000 more than in neighbours." in html
+    # Each number said once: no machine label repeating the finding's figure after the sentence.
+    assert "Difference per 10,000" not in text and "-3.00" not in text
     assert 'Strength of evidence: <a href="#strength-rules">moderate</a>' in html
     # The synthetic section gave no finding: the summary says so rather than inventing one.
     assert "handed over no key finding" in html
-    # Real vs synthetic, per section, with the sources of the real one.
-    assert "Real published statistics (DfE Children looked after in England (released 2016-09-29))" in html
-    assert "Synthetic data: figures are illustrative" in html
+    # Real sections first, then synthetic ones; each kind said once, by its heading.
+    assert text.index("From real data") < text.index("Children looked after") < text.index("From synthetic data")
+    assert text.index("From synthetic data") < text.index("SCORE-15")
+    findings = text.split("What this evaluation can and cannot conclude")[0]
+    assert findings.count("synthetic data") == 1 and "illustrative" not in findings
 
 
 def test_conclusions_follow_real_and_synthetic_sections_and_strengths(tmp_path):
@@ -328,13 +332,13 @@ def test_conclusions_follow_real_and_synthetic_sections_and_strengths(tmp_path):
     from helpers.report_section import load_sections
 
     text = report.conclusions_text(load_sections(tmp_path))
-    assert "1 of 2 sections use synthetic data" in text and "SCORE-15" in text
+    assert "1 of 2 sections use synthetic data and conclude nothing about the programme." in text
     assert (
         "the strongest evidence any estimate of an effect reaches is moderate; 0 of 1 such estimates are weak" in text
     )
     assert "No finding reaches strong evidence" in text
     only_synth = report.conclusions_text([s for s in load_sections(tmp_path) if s["synthetic"]])
-    assert only_synth.startswith("All 1 sections of this build are made from synthetic data")
+    assert only_synth.startswith("The one section of this build is made from synthetic data")
 
 
 def test_appendix_items_leave_the_body_and_are_linked(tmp_path):
@@ -386,3 +390,11 @@ def test_hostile_sources_of_a_real_section_render_as_text(tmp_path):
     section = load_sections(tmp_path)[0]
     html = report.section_html(section, 1, 5) + report.summary_html(tmp_path)
     assert report.audit_html(html) == [] and "&lt;script&gt;" in html and 'href="javascript' not in html
+
+
+def test_glossary_never_links_inside_a_chart():
+    """A link inside an inline SVG chart (role="img") would nest an interactive element in an image."""
+    frag = '<figure><svg role="img" aria-label="An event study chart"><text>event study</text></svg></figure><p>event study</p>'
+    out = report.link_glossary(frag)
+    assert "<text>event study</text>" in out and out.count('href="#glossary-event-study"') == 1
+    assert out.index('href="#glossary-event-study"') > out.index("</svg>")

@@ -5,6 +5,7 @@ slips planted by hand, then run on the reports the end-to-end fixture builds.
 """
 
 import pandas as pd
+import pytest
 
 import report_scan as rs
 from helpers.report import table_html
@@ -59,6 +60,59 @@ def test_tables_write_each_column_by_its_kind():
     ]
 
 
+@pytest.mark.slow
 def test_no_number_format_slip_in_any_table_of_the_built_report(built):
     slips = [s for s in rs.table_slips(rs.parse(built["html"])) if not s.startswith('"c"')]
     assert slips == [], f"{len(slips)} slips, e.g. {slips[:5]}"
+
+
+def _both(built):
+    from helpers.report import appendix_path_for
+
+    report = built["tmp"] / "reports" / "focus_on_practice_evaluation.html"
+    return {p.name: p.read_text(encoding="utf-8") for p in (report, appendix_path_for(report))}
+
+
+@pytest.mark.slow
+def test_no_plural_slip_machine_label_or_stray_c_in_either_file(built):
+    for name, page in _both(built).items():
+        slips = rs.text_slips(rs.parse(page))
+        assert slips == [], f"{name}: {len(slips)} slips, e.g. {slips[:5]}"
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="the interviews' co-coded passages are suppressed like people until each table declares what its "
+    "counts count (issue 22 part 1, disclosure): remove this mark when that lands",
+)
+def test_no_c_on_things_that_are_not_people(built):
+    for name, page in _both(built).items():
+        slips = [s for s in rs.table_slips(rs.parse(page)) if s.startswith('"c"')]
+        assert slips == [], f"{name}: {len(slips)} slips, e.g. {slips[:5]}"
+
+
+@pytest.mark.slow
+def test_no_file_path_module_or_function_name_in_the_commissioners_text(built):
+    assert rs.code_names(rs.parse(built["html"])) == []
+
+
+@pytest.mark.slow
+def test_the_answer_box_comes_first(built):
+    doc = rs.parse(built["html"])
+    assert len(doc.xpath('//section[@class="fop-answer"]')) == 1
+    # Nothing but the title and the scope before it.
+    assert doc.xpath('//section[@class="fop-answer"]/preceding::*[self::h2 or self::table or self::figure]') == []
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="the outcomes key findings' answers are 50-60 words each (outcomes engineer: at most about 30): "
+    "remove this mark when they are shortened",
+)
+def test_the_answer_box_holds_at_most_250_words(built):
+    doc = rs.parse(built["html"])
+    box = doc.xpath('//section[@class="fop-answer"]')
+    assert len(box) == 1
+    assert len(" ".join(box[0].itertext()).split()) <= 250

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..formatting import plural
 from ..ingest import LINK_COLUMNS, data_quality_dir, nothing_dropped_silently
 from .glossary import link_glossary
 from .header import heading_html, synthetic_inputs
@@ -86,33 +87,41 @@ def links_html(links: pd.DataFrame, number: int) -> str:
     return out
 
 
+def _totals(rec: pd.DataFrame) -> dict:
+    keys = ("rows_read", "rows_accepted", "rows_rejected", "values_set_to_missing")
+    return {k: int(pd.to_numeric(rec[k]).sum()) for k in keys} if len(rec) else {}
+
+
 def data_quality_html(processed_dir: Path, number: int) -> tuple[str, dict]:
-    rec, summary = data_quality_tables(processed_dir)
-    totals = (
-        {
-            k: int(pd.to_numeric(rec[k]).sum())
-            for k in ("rows_read", "rows_accepted", "rows_rejected", "values_set_to_missing")
-        }
-        if len(rec)
-        else {}
-    )
+    """The data-quality section of the report's body: what was read and whether anything was lost,
+    in words; the tables behind it are in the technical appendix (:func:`data_quality_appendix_html`).
+    Returns the HTML and the totals (rows read, accepted, rejected, values set to missing)."""
+    rec, _ = data_quality_tables(processed_dir)
+    totals = _totals(rec)
     parts = [heading_html(number, "Data quality")]
     if not len(rec):
         parts.append("<p>No raw file was ingested for this report.</p>")
         return f'<section aria-labelledby="section-{number}">' + "".join(parts) + "</section>", totals
-    links = link_records(processed_dir)
     # The "nothing dropped silently" sentence is computed from the counts (helpers.ingest), never written.
-    _, accounted = nothing_dropped_silently(rec, links)
+    _, accounted = nothing_dropped_silently(rec, link_records(processed_dir))
     parts.append(
         "<p>"
         + esc(
-            f"Every raw file was checked against its documented format (see the data dictionary). "
-            f"Across {len(rec)} files, {totals['rows_read']:,} rows were read. "
-            f"A further {totals['values_set_to_missing']:,} individual answers were outside their scale and were treated as "
+            "Every raw file was checked against its documented format (see the data dictionary). "
+            f"Across {plural(len(rec), 'file')}, {plural(totals['rows_read'], 'row')} "
+            f"{'was' if totals['rows_read'] == 1 else 'were'} read. "
+            f"A further {plural(totals['values_set_to_missing'], 'individual answer')} "
+            f"{'was' if totals['values_set_to_missing'] == 1 else 'were'} outside their scale and treated as "
             f"missing rather than losing the whole form. {accounted}"
         )
         + "</p>"
+        + f'<p class="fop-more">The reconciliation of every file, the links between files and the problems found '
+        f'are in the <a href="#appendix-{number}">technical appendix</a>.</p>'
     )
+    return f'<section aria-labelledby="section-{number}">' + link_glossary("".join(parts)) + "</section>", totals
+
+
+def _reconciliation_table(rec: pd.DataFrame, number: int) -> str:
     unmatched = ["rows_unmatched"] if "rows_unmatched" in rec.columns else []
     cols = [
         c
@@ -132,18 +141,24 @@ def data_quality_html(processed_dir: Path, number: int) -> tuple[str, dict]:
         shown["synthetic"] = shown["synthetic"].astype(str).str.lower().isin(["true", "1"])
     for c in cols[1:-1]:
         shown[c] = pd.to_numeric(shown[c], errors="coerce").fillna(0).astype(int)
-    parts.append(
-        table_html(
-            shown,
-            "Reconciliation: rows read = rows accepted + rows rejected"
-            + (" + rows unmatched" if unmatched else "")
-            + ", per file",
-            suppress=False,
-            note="These count data records, not people, so they are not suppressed.",
-            table_id=f"s{number}-reconciliation",
-        )
+    return table_html(
+        shown,
+        "Reconciliation: rows read = rows accepted + rows rejected"
+        + (" + rows unmatched" if unmatched else "")
+        + ", per file",
+        suppress=False,
+        note="These count data records, not people, so they are not suppressed.",
+        table_id=f"s{number}-reconciliation",
     )
-    parts.append(links_html(links, number))
+
+
+def data_quality_appendix_html(processed_dir: Path, number: int) -> str:
+    """The data-quality tables for the technical appendix: every file reconciled, the links between
+    files, and the problems found by file, column and reason."""
+    rec, summary = data_quality_tables(processed_dir)
+    if not len(rec):
+        return ""
+    parts = [_reconciliation_table(rec, number), links_html(link_records(processed_dir), number)]
     if len(summary):
         parts.append(
             table_html(
@@ -156,11 +171,17 @@ def data_quality_html(processed_dir: Path, number: int) -> tuple[str, dict]:
         )
     else:
         parts.append("<p>No problem was found in any row.</p>")
-    return f'<section aria-labelledby="section-{number}">' + link_glossary("".join(parts)) + "</section>", totals
+    return (
+        f'<section aria-labelledby="appendix-{number}"><h2 id="appendix-{number}">Technical detail: {number}. '
+        "Data quality</h2>"
+        + link_glossary("".join(parts))
+        + f'<p class="fop-more"><a href="#section-{number}">Back to section {number} of the report</a></p></section>'
+    )
 
 
 def display_data_quality(processed_dir: Path, number: int) -> dict:
-    """Display the data-quality section; returns totals (read, accepted, rejected) for the prose."""
+    """Display the data-quality section of the body; returns the totals (read, accepted, rejected).
+    Its tables are shown in the technical appendix (:func:`helpers.report.display_appendix`)."""
     from IPython.display import HTML, display
 
     text, totals = data_quality_html(processed_dir, number)

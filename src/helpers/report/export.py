@@ -1,168 +1,55 @@
-"""Export of the executed report notebook to self-contained HTML, and the audit that refuses anything
-that could load, run or submit."""
+"""Export of the executed report notebook to two self-contained HTML files: the report commissioners
+read, and its technical appendix.
+
+The report notebook displays everything in reading order; what belongs to the appendix is marked
+(:func:`for_appendix`). The export writes the outputs without the mark to ``<name>.html`` and the
+marked ones to ``<name>_appendix.html`` beside it, then reconciles the links between them: a link to
+a place in the other file names that file, and a link to a place in neither is an error. Both files
+are audited (:func:`helpers.report.audit.check_self_contained`) before either is written.
+"""
 
 from __future__ import annotations
 
+import copy
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 
+from .audit import check_self_contained
 from .header import REPORT_TITLE
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
 TEMPLATE_NAME = "fop_report"
-
-#: Elements that can run, load or submit something: none may appear in the report.
-FORBIDDEN_TAGS = {
-    "script",
-    "iframe",
-    "frame",
-    "frameset",
-    "object",
-    "embed",
-    "applet",
-    "form",
-    "input",
-    "button",
-    "select",
-    "textarea",
-    "base",
-    "portal",
-    "video",
-    "audio",
-    "source",
-    "track",
-    "picture",
-    "noscript",
-    # inside an inline SVG chart: HTML in SVG, and animations that can change an attribute to a link
-    "foreignobject",
-    "animate",
-    "animatemotion",
-    "animatetransform",
-    "set",
-    "discard",
-}
-_URL_ATTRS = {
-    "src",
-    "href",
-    "srcset",
-    "action",
-    "formaction",
-    "data",
-    "poster",
-    "background",
-    "xlink:href",
-    "ping",
-    "manifest",
-    "codebase",
-    "cite",
-    "longdesc",
-    "lowsrc",
-    "dynsrc",
-}
-_CSS_URL = re.compile(r"url\(\s*(['\"]?)(?!data:|#)([^)'\"]*)\1\s*\)|@import", re.I)
-_ATTR_URL = re.compile(r"url\(\s*(['\"]?)(?!data:|#)", re.I)
-#: Attributes holding words for people (alt text, names), never anything a browser loads.
-_TEXT_ATTRS = {"alt", "title", "aria-label", "aria-description", "content"}
+APPENDIX_TITLE = "Focus on Practice: technical appendix"
+#: The attribute that sends a displayed part to the appendix file.
+APPENDIX_MARK = 'data-fop-file="appendix"'
+_PARTIAL = re.compile(r"^\.(?P<name>.+\.html)\.partial-\d+$")
 
 
-class _Audit(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.problems: list[str] = []
-        self._in_style = False
-        self._svg_depth = 0
-
-    def handle_starttag(self, tag, attrs):
-        tag = tag.lower()
-        if tag in FORBIDDEN_TAGS:
-            self.problems.append(f"<{tag}> element")
-        if tag == "style":
-            self._in_style = True
-        if tag == "meta" and any(k == "http-equiv" and (v or "").lower() == "refresh" for k, v in attrs):
-            self.problems.append("<meta http-equiv=refresh>")
-        for key, value in attrs:
-            key = key.lower()
-            value = (value or "").strip()
-            compact = re.sub(r"[\s\x00-\x1f]", "", value).lower()
-            if key.startswith("on"):
-                self.problems.append(f"<{tag} {key}=...> event handler")
-            if compact.startswith(("javascript:", "vbscript:")):
-                self.problems.append(f"<{tag} {key}=javascript:...>")
-            if key == "style" and _CSS_URL.search(value):
-                self.problems.append(f"<{tag} style> loading {_CSS_URL.search(value).group(0)!r}")
-            elif key not in _TEXT_ATTRS and _ATTR_URL.search(value):
-                self.problems.append(f"<{tag} {key}={value[:60]!r}> loads from outside the file")
-            if key in _URL_ATTRS and value:
-                if tag == "a" and key == "href" and re.match(r"^(https?://|mailto:|#)", value, re.I):
-                    continue  # a link a reader may follow; it loads nothing by itself
-                if key in ("href", "xlink:href") and compact.startswith("#"):
-                    continue  # a chart's reference to its own element: same document
-                if not compact.startswith("data:"):
-                    self.problems.append(f"<{tag} {key}={value[:60]!r}> loads from outside the file")
-                elif tag == "img" and not compact.startswith(
-                    ("data:image/png", "data:image/svg+xml", "data:image/jpeg")
-                ):
-                    self.problems.append(f"<img> with an unexpected data type {value[:40]!r}")
-        if tag == "img":
-            alt = dict(attrs).get("alt") or ""
-            if len(alt.strip()) < 10:
-                src = (dict(attrs).get("src") or "")[:40]
-                self.problems.append(f"image without alt text: <img src={src!r}...>")
-        if tag == "svg":
-            self._check_chart(dict(attrs))
-            self._svg_depth += 1
-
-    def _check_chart(self, attrs: dict) -> None:
-        """An inline chart (outermost ``<svg>``) is an image: ``role="img"`` and alt text as its name."""
-        if self._svg_depth == 0:
-            name = attrs.get("aria-label") or ""
-            if attrs.get("role") != "img" or len(name.strip()) < 10:
-                self.problems.append(
-                    f"chart without alt text: <svg role={attrs.get('role')!r} aria-label={name[:30]!r}>"
-                )
-
-    def handle_endtag(self, tag):
-        if tag.lower() == "style":
-            self._in_style = False
-        if tag.lower() == "svg":
-            self._svg_depth = max(0, self._svg_depth - 1)
-
-    def handle_data(self, data):
-        if self._in_style:
-            found = _CSS_URL.search(data)
-            if found:
-                self.problems.append(f"<style> loading {found.group(0)!r}")
+def for_appendix(fragment: str) -> str:
+    """Mark a displayed HTML part for the technical appendix file."""
+    return f'<div class="fop-appendix-part" {APPENDIX_MARK}>{fragment}</div>'
 
 
-def audit_html(text: str) -> list[str]:
-    """Everything in the HTML that could load, run or submit anything, or an image without alt text."""
-    audit = _Audit()
-    audit.feed(text)
-    audit.close()
-    return audit.problems
+def appendix_path_for(html_path: Path) -> Path:
+    """``reports/x.html`` -> ``reports/x_appendix.html``. A runner's temporary name
+    (``.x.html.partial-<pid>``) gives the appendix of the final name, so links name the final files."""
+    html_path = Path(html_path)
+    m = _PARTIAL.match(html_path.name)
+    name = m.group("name") if m else html_path.name
+    return html_path.with_name(Path(name).stem + "_appendix.html")
 
 
-def check_self_contained(text: str) -> None:
-    """Raise if the HTML loads anything from elsewhere, can run or submit anything, or has an image
-    without alt text."""
-    problems = audit_html(text)
-    if problems:
-        alt = [p for p in problems if "alt text" in p]
-        if alt and len(alt) == len(problems):
-            raise ValueError(f"report image without alt text: {alt[0]}")
-        raise ValueError(f"report HTML is not self-contained: {'; '.join(dict.fromkeys(problems))}")
+def _html_of(output) -> str:
+    data = output.get("data", {}).get("text/html", "")
+    return "".join(data) if isinstance(data, list) else str(data)
 
 
-def export_html(executed_notebook: Path, html_path: Path, title: str | None = None) -> Path:
-    """Export an executed report notebook to self-contained HTML without any code.
+def _is_appendix(output) -> bool:
+    return APPENDIX_MARK in _html_of(output)[:200]
 
-    Input cells and prompts are excluded; stderr output (warnings) is dropped (it stays in the
-    executed notebook, the audit trail); cell ids are renumbered so the same notebook always gives
-    the same bytes. The result is audited (:func:`check_self_contained`) before it is written.
-    """
+
+def _prepared(executed_notebook: Path):
     import nbformat
-    from nbconvert import HTMLExporter
 
     nb = nbformat.read(str(executed_notebook), as_version=4)
     for index, cell in enumerate(nb.cells):
@@ -173,7 +60,26 @@ def export_html(executed_notebook: Path, html_path: Path, title: str | None = No
                 for o in cell.get("outputs", [])
                 if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
             ]
-    title = title or nb.metadata.get("title") or REPORT_TITLE
+    return nb
+
+
+def _split(nb):
+    """(report notebook, appendix notebook or None): the marked outputs go to the appendix, and
+    only they (no Markdown cell, no other output)."""
+    main, appendix = copy.deepcopy(nb), copy.deepcopy(nb)
+    for cell in main.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs if not _is_appendix(o)]
+    appendix.cells = [c for c in appendix.cells if c.cell_type == "code"]
+    for cell in appendix.cells:
+        cell.outputs = [o for o in cell.outputs if _is_appendix(o)]
+    appendix.cells = [c for c in appendix.cells if c.outputs]
+    return main, (appendix if appendix.cells else None)
+
+
+def _render(nb, title: str) -> str:
+    from nbconvert import HTMLExporter
+
     nb.metadata["title"] = title
     exporter = HTMLExporter(
         template_name=TEMPLATE_NAME,
@@ -183,10 +89,74 @@ def export_html(executed_notebook: Path, html_path: Path, title: str | None = No
         exclude_output_prompt=True,
     )
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
-    check_self_contained(body)
+    return body
+
+
+_ID = re.compile(r'\sid="([^"]+)"')
+_LOCAL_LINK = re.compile(r'(<a\b[^>]*?\shref=")#([^"]*)(")')
+
+
+def reconcile_links(pages: dict[str, str]) -> dict[str, str]:
+    """``{file name: html}`` with every in-page link (``<a href="#x">``) pointing where ``x`` is:
+    in the same file it stays, in another file it names that file (``other.html#x``). A link to a
+    place in no file raises, naming the file and the target."""
+    ids = {name: set(_ID.findall(page)) for name, page in pages.items()}
+    out = {}
+    for name, page in pages.items():
+        missing = []
+
+        def fix(m, name=name, missing=missing):
+            target = m.group(2)
+            if not target or target in ids[name]:
+                return m.group(0)
+            others = [other for other in pages if other != name and target in ids[other]]
+            if not others:
+                missing.append(target)
+                return m.group(0)
+            return f"{m.group(1)}{others[0]}#{target}{m.group(3)}"
+
+        out[name] = _LOCAL_LINK.sub(fix, page)
+        if missing:
+            raise ValueError(f"{name}: links to places that exist in no file of the report: {sorted(set(missing))}")
+    return out
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def export_report(executed_notebook: Path, html_path: Path, title: str | None = None) -> list[Path]:
+    """Export an executed report notebook to the report and its technical appendix; returns the
+    paths written (the report first; the appendix when the notebook marked any part for it).
+
+    Input cells and prompts are excluded; stderr output (warnings) is dropped (it stays in the
+    executed notebook, the audit trail); cell ids are renumbered so the same notebook always gives
+    the same bytes. Both files are audited before either is written; a stale appendix of an earlier
+    build is removed when this one has none.
+    """
     html_path = Path(html_path)
-    html_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = html_path.with_name(html_path.name + ".tmp")
-    tmp.write_text(body, encoding="utf-8")
-    tmp.replace(html_path)
-    return html_path
+    appendix_path = appendix_path_for(html_path)
+    nb = _prepared(executed_notebook)
+    title = title or nb.metadata.get("title") or REPORT_TITLE
+    main, appendix = _split(nb)
+    final_name = appendix_path.name.replace("_appendix.html", ".html")
+    pages = {final_name: _render(main, title)}
+    if appendix is not None:
+        pages[appendix_path.name] = _render(appendix, APPENDIX_TITLE)
+    pages = reconcile_links(pages)
+    for page in pages.values():
+        check_self_contained(page)
+    _write(html_path, pages[final_name])
+    if appendix is None:
+        appendix_path.unlink(missing_ok=True)
+        return [html_path]
+    _write(appendix_path, pages[appendix_path.name])
+    return [html_path, appendix_path]
+
+
+def export_html(executed_notebook: Path, html_path: Path, title: str | None = None) -> Path:
+    """:func:`export_report`, returning the report's path (the appendix is written beside it)."""
+    return export_report(executed_notebook, html_path, title)[0]

@@ -22,7 +22,7 @@ def load_glossary(path: Path = GLOSSARY_FILE) -> list[tuple[str, str, str, str]]
 #: (anchor, term, pattern, plain definition). Patterns are case-insensitive regular expressions.
 GLOSSARY = load_glossary()
 _GLOSSARY_RE = [(anchor, re.compile(pattern, re.I)) for anchor, _, pattern, _ in GLOSSARY]
-_NO_LINK_TAGS = {"a", "h1", "h2", "h3", "h4", "h5", "h6", "th", "dt", "style", "script", "title"}
+_NO_LINK_TAGS = {"a", "h1", "h2", "h3", "h4", "h5", "h6", "th", "dt", "style", "script", "title", "svg"}
 
 
 def link_glossary(fragment: str) -> str:

@@ -9,19 +9,26 @@ import pandas as pd
 from .. import evidence
 from ..config import ALL_BOROUGHS, BOROUGHS, DEFAULT_SUPPRESSION_THRESHOLD
 from ..disclosure import cross_scope_suppressed
+from ..formatting import plural
 from ..report_section import STRENGTH_INTRO, STRENGTH_RULES, load_sections
+from .data_quality import data_quality_appendix_html
+from .export import APPENDIX_TITLE, for_appendix
 from .figures import figure_html
-from .glossary import link_glossary
-from .header import _data_kind, heading_html, part_heading_html
-from .markup import _SAFE_LINK, _slug, esc, render_markdown
+from .glossary import glossary_html, link_glossary
+from .header import heading_html
+from .kinds import data_kind, kind_note_html
+from .markup import _slug, esc, render_markdown
 from .tables import table_html
 
 #: The report scopes whose tables are checked against each other (helpers.disclosure).
 SCOPES = (*BOROUGHS, ALL_BOROUGHS)
+#: A body table with more rows than this goes to the technical appendix (the body points to it).
+BODY_TABLE_MAX_ROWS = 20
 
 
-def item_html(section: dict, item: dict, threshold: int, item_id: str) -> str:
-    """One section item (Markdown, table or figure) as safe HTML."""
+def item_html(section: dict, item: dict, threshold: int, item_id: str, body: bool = False) -> str:
+    """One section item (Markdown, table or figure) as safe HTML. ``body``: a table in the report's
+    body, laid out as cards on a phone unless it is declared wide (``"wide": true`` in the item)."""
     kind = item.get("kind")
     if kind == "markdown":
         return f'<div class="fop-prose">{render_markdown(item["text"])}</div>'
@@ -44,6 +51,8 @@ def item_html(section: dict, item: dict, threshold: int, item_id: str) -> str:
             labels=item.get("labels") or {},
             table_id=item_id,
             column_kinds=item.get("kinds") or None,
+            wide=bool(item.get("wide")),
+            stack=body and not item.get("wide"),
         )
     if kind == "figure":
         return figure_html(section["folder"] / item["file"], item["alt"], item.get("caption", ""), figure_id=item_id)
@@ -55,45 +64,58 @@ def _item_id(number: int, item: dict, index: int) -> str:
 
 
 def data_kind_html(section: dict) -> str:
-    """The line under a section heading saying whether its figures are synthetic or real."""
-    kind = _data_kind(section)
-    if kind == "synthetic":
-        return '<p class="fop-note"><b>Synthetic data:</b> the figures in this section are illustrative.</p>'
-    if kind == "real":
-        links = "; ".join(
-            (
-                f'<a href="{esc(s["url"])}">{esc(s.get("name", s["url"]))}</a>'
-                if _SAFE_LINK.match(str(s.get("url", ""))) and str(s.get("url", "")).startswith("http")
-                else esc(s.get("name", ""))
-            )
-            + (
-                f" ({esc(s.get('publisher', ''))}"
-                + (f", released {esc(s['released'])}" if s.get("released") else "")
-                + ")"
-            )
-            for s in section.get("sources", [])
-        )
-        return f'<p class="fop-real"><b>Real published statistics.</b> Sources: {links}.</p>'
-    return '<p class="fop-note">Built from the extracts supplied (not synthetic).</p>'
+    """The box at the top of a section saying what its figures are built on (:mod:`.kinds`)."""
+    return kind_note_html(section)
+
+
+def _moved(item: dict, table_rows: int | None) -> bool:
+    """A body table longer than :data:`BODY_TABLE_MAX_ROWS` rows is reference material: it is shown in
+    the technical appendix, and the body points to it."""
+    return item.get("kind") == "table" and not item.get("appendix") and (table_rows or 0) > BODY_TABLE_MAX_ROWS
+
+
+def _rows(section: dict, item: dict) -> int | None:
+    if item.get("kind") != "table":
+        return None
+    with open(section["folder"] / item["file"], encoding="utf-8") as f:
+        return max(0, sum(1 for _ in f) - 1)
+
+
+def _in_appendix(section: dict, item: dict) -> bool:
+    return bool(item.get("appendix")) or _moved(item, _rows(section, item))
+
+
+def _pointer_html(section: dict, item: dict, item_id: str) -> str:
+    rows = _rows(section, item)
+    caption = str(item.get("caption", "")).rstrip(". ")
+    return (
+        f'<p class="fop-more">The full table ({plural(rows, "row")}), {esc(caption)}, is in the '
+        f'<a href="#{item_id}">technical appendix</a>.</p>'
+    )
 
 
 def section_html(section: dict, number: int, threshold: int) -> str:
-    """A strand section's body: heading, data kind, body items, link to its technical detail."""
-    items = section["items"]
-    body = [
-        item_html(section, it, threshold, _item_id(number, it, i))
-        for i, it in enumerate(items)
-        if not it.get("appendix")
-    ]
-    has_appendix = any(it.get("appendix") for it in items)
+    """A strand section's body, in a box coloured by its data kind: heading, what it is built on,
+    body items (a long table replaced by a pointer to the appendix), a link to its technical detail."""
+    body = []
+    for i, it in enumerate(section["items"]):
+        if it.get("appendix"):
+            continue
+        item_id = _item_id(number, it, i)
+        if _moved(it, _rows(section, it)):
+            body.append(_pointer_html(section, it, item_id))
+        else:
+            body.append(item_html(section, it, threshold, item_id, body=True))
+    has_appendix = any(_in_appendix(section, it) for it in section["items"])
     link = (
-        f'<p class="fop-more"><a href="#appendix-{number}">Technical detail for this section</a></p>'
+        f'<p class="fop-more"><a href="#appendix-{number}">Technical detail for this section</a> '
+        "(in the technical appendix)</p>"
         if has_appendix
         else ""
     )
     inner = data_kind_html(section) + "\n".join(body) + link
     return (
-        f'<section aria-labelledby="section-{number}">'
+        f'<section class="fop-section fop-section-{data_kind(section)}" aria-labelledby="section-{number}">'
         + heading_html(number, section["title"])
         + link_glossary(inner)
         + "</section>"
@@ -101,17 +123,20 @@ def section_html(section: dict, number: int, threshold: int) -> str:
 
 
 def appendix_html(section: dict, number: int, threshold: int) -> str:
+    """A section's technical detail: the items it marked for the appendix and its long tables."""
     items = section["items"]
     parts = [
-        item_html(section, it, threshold, _item_id(number, it, i)) for i, it in enumerate(items) if it.get("appendix")
+        item_html(section, it, threshold, _item_id(number, it, i))
+        for i, it in enumerate(items)
+        if _in_appendix(section, it)
     ]
     if not parts:
         return ""
     return (
-        f'<section aria-labelledby="appendix-{number}"><h3 id="appendix-{number}">Technical detail: {number}. '
-        f"{esc(section['title'])}</h3>"
+        f'<section aria-labelledby="appendix-{number}"><h2 id="appendix-{number}">Technical detail: {number}. '
+        f"{esc(section['title'])}</h2>"
         + link_glossary("\n".join(parts))
-        + f'<p class="fop-more"><a href="#section-{number}">Back to section {number}</a></p></section>'
+        + f'<p class="fop-more"><a href="#section-{number}">Back to section {number} of the report</a></p></section>'
     )
 
 
@@ -131,25 +156,33 @@ def strength_rules_html() -> str:
     terms = {**{k.capitalize(): v for k, v in STRENGTH_RULES.items()}, **evidence.explanations()}
     rules = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in terms.items())
     return (
-        '<h3 id="strength-rules">How the strength of evidence is judged</h3>'
+        '<h2 id="strength-rules">How the strength of evidence is judged</h2>'
         f"<p>{esc(STRENGTH_INTRO)}</p>"
         f'<dl class="fop-rules">{rules}</dl>'
     )
 
 
 def appendix_part_html(processed_dir: Path, threshold: int = DEFAULT_SUPPRESSION_THRESHOLD) -> str:
+    """The technical appendix (its own file, :mod:`.export`): title, how strength of evidence is
+    judged, each section's technical detail, the data-quality tables and the glossary (terms in the
+    report link to it)."""
     sections = load_sections(processed_dir)
     parts = [
-        part_heading_html("technical-appendix"),
-        "<p>Detail for evaluators: reliability, model terms, full tables and estimator notes, by section.</p>",
+        f'<h1 id="technical-appendix">{esc(APPENDIX_TITLE)}</h1>',
+        "<p>Detail for evaluators: reliability, model terms, full tables and estimator notes, section by "
+        'section. It accompanies <a href="#top">the evaluation report</a>, whose section numbers it '
+        "follows.</p>",
         link_glossary(strength_rules_html()),
     ]
     parts += [appendix_html(s, n, threshold) for n, s in enumerate(sections, start=1)]
+    parts.append(data_quality_appendix_html(processed_dir, len(sections) + 1))
+    parts.append(glossary_html())
     return "".join(p for p in parts if p)
 
 
 def display_appendix(processed_dir: Path, threshold: int = DEFAULT_SUPPRESSION_THRESHOLD) -> None:
-    """The technical appendix: strength-of-evidence rules, then each strand's technical detail."""
+    """The technical appendix, marked for its own file: strength-of-evidence rules, then each
+    strand's technical detail."""
     from IPython.display import HTML, display
 
-    display(HTML(appendix_part_html(processed_dir, threshold)))
+    display(HTML(for_appendix(appendix_part_html(processed_dir, threshold))))

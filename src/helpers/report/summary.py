@@ -8,53 +8,10 @@ from .. import evidence
 from ..config import DEFAULT_SUPPRESSION_THRESHOLD
 from ..report_section import EVIDENCE_STRENGTHS, load_sections
 from .glossary import link_glossary
-from .header import _data_kind, part_heading_html
+from .header import part_heading_html
+from .kinds import data_kind as _data_kind
+from .kinds import is_real
 from .markup import _slug, esc
-from .tables import _format_number
-
-
-def _sources_text(section: dict) -> str:
-    return "; ".join(
-        f"{s.get('publisher', '')} {s.get('name', '')}".strip()
-        + (f" (released {s['released']})" if s.get("released") else "")
-        for s in section.get("sources", [])
-    )
-
-
-def data_kind_text(section: dict) -> str:
-    kind = _data_kind(section)
-    if kind == "synthetic":
-        return "Synthetic data: figures are illustrative"
-    if kind == "real":
-        return f"Real published statistics ({_sources_text(section)})"
-    return "Real extracts supplied by the boroughs"
-
-
-def _finding_number(finding: dict) -> str:
-    est = finding.get("estimate")
-    if est is None:
-        return ""
-    spread = max([abs(float(est)), *(abs(float(x)) for x in finding.get("ci") or [])])
-    digits = 0 if float(est).is_integer() and not finding.get("ci") else (1 if spread >= 10 else 2)
-    text = _format_number(est, digits)
-    if finding.get("ci"):
-        lo, hi = finding["ci"]
-        text += f" ({finding.get('interval') or '95% CI'} {_format_number(lo, digits)} to {_format_number(hi, digits)})"
-    label = finding.get("label") or "Key figure"
-    return f'<span class="fop-keyfig">{esc(label)}: {esc(text)}.</span> '
-
-
-def _badge_html(finding: dict) -> str:
-    """The finding's label (:func:`helpers.evidence.badge`): a strength only on a real effect; a fact's
-    source; on synthetic data, in a different style, what the design would allow."""
-    style, text = evidence.badge(finding)
-    level = finding.get("strength") or finding.get("design_allows") or finding.get("source") or ""
-    head, _, last = text.rpartition(": ")
-    return (
-        f'<span class="fop-strength fop-badge-{style} fop-strength-{_slug(level)}">'
-        + (f"{esc(head)}: " if head else "")
-        + f'<a href="#strength-rules">{esc(last)}</a>.</span>'
-    )
 
 
 def conclusions_text(sections: list[dict]) -> str:
@@ -70,14 +27,13 @@ def conclusions_text(sections: list[dict]) -> str:
     sentences = []
     if synthetic and not real:
         sentences.append(
-            f"All {len(sections)} sections of this build are made from synthetic data, so it concludes "
-            "nothing about Focus on Practice: it shows what the analysis would report, and how sure it "
+            f"{'All ' + str(len(sections)) + ' sections of this build are' if len(sections) > 1 else 'The one section of this build is'} "
+            "made from synthetic data, so it concludes nothing about Focus on Practice: it shows what the analysis would report, and how sure it "
             "could be, once the real extracts are put through it."
         )
     elif synthetic:
         sentences.append(
-            f"{len(synthetic)} of {len(sections)} sections use synthetic data and conclude nothing "
-            f"about the programme ({', '.join(s['title'] for s in synthetic)})."
+            f"{len(synthetic)} of {len(sections)} sections use synthetic data and conclude nothing about the programme."
         )
     if real:
         if findings:
@@ -106,41 +62,62 @@ def conclusions_text(sections: list[dict]) -> str:
     return " ".join(sentences)
 
 
+def _badge_html(finding: dict) -> str:
+    """The finding's label (:func:`helpers.evidence.badge`): a strength only on a real effect; a fact's
+    source; on synthetic data, in a visibly different style, what the design would allow."""
+    style, text = evidence.badge(finding)
+    if not text:
+        return ""
+    level = finding.get("strength") or finding.get("design_allows") or finding.get("source") or ""
+    head, _, last = text.rpartition(": ")
+    return (
+        f'<span class="fop-strength fop-badge-{style} fop-strength-{_slug(level)}">'
+        + (f"{esc(head)}: " if head else "")
+        + f'<a href="#strength-rules">{esc(last)}</a>.</span>'
+    )
+
+
+def _section_block(number: int, section: dict) -> str:
+    """A section's findings in the summary: every finding of a real-data section; the first of a
+    synthetic one (what the analysis would show; the section holds the rest)."""
+    findings = section.get("key_findings", [])
+    if not is_real(section):
+        findings = findings[:1]
+    title = f'<a href="#section-{number}">{number}. {esc(section["title"])}</a>'
+    if findings:
+        items = "".join(f"<li>{esc(f['text'])} {_badge_html(f)}</li>" for f in findings)
+    else:
+        items = "<li>This section handed over no key finding for the summary.</li>"
+    return f'<h4 class="fop-summary-title">{title}</h4><ul class="fop-summary">{items}</ul>'
+
+
 def summary_html(processed_dir: Path) -> str:
-    """The executive summary, from each section's key findings (data handed over by the strands)."""
+    """The summary: each section's key findings, real-data sections first, each kind said once."""
     sections = load_sections(processed_dir)
+    numbered = list(enumerate(sections, start=1))
     parts = [part_heading_html("summary")]
-    blocks = []
-    for number, section in enumerate(sections, start=1):
-        findings = section.get("key_findings", [])
-        title = f'<a href="#section-{number}">{number}. {esc(section["title"])}</a>'
-        if findings:
-            items = "".join(f"<li>{esc(f['text'])} {_finding_number(f)}{_badge_html(f)}</li>" for f in findings)
-        else:
-            items = (
-                "<li>This section handed over no key finding for the summary; strength of evidence: "
-                '<a href="#strength-rules">not possible to tell</a>.</li>'
-            )
-        blocks.append(
-            f'<h3 class="fop-summary-title">{title}</h3>'
-            f'<p class="fop-kind">{esc(data_kind_text(section))}.</p><ul class="fop-summary">{items}</ul>'
+    real = [(n, s) for n, s in numbered if is_real(s)]
+    synthetic = [(n, s) for n, s in numbered if not is_real(s)]
+    if real:
+        parts.append('<h3 id="summary-real">From real data</h3>')
+        parts += [_section_block(n, s) for n, s in real]
+    if synthetic:
+        parts.append('<h3 id="summary-synthetic">From synthetic data: what the analysis would show</h3>')
+        parts.append(
+            "<p>These sections run on data made up by the project's generator in the shape of the boroughs' "
+            "extracts. Their numbers show what the analysis produces; none is a finding about Focus on "
+            "Practice.</p>"
         )
-    if not blocks:
-        blocks.append("<p>No section was built for this scope.</p>")
-    parts.extend(blocks)
+        parts += [_section_block(n, s) for n, s in synthetic]
+    if not sections:
+        parts.append("<p>No section was built for this scope.</p>")
     parts.append('<h3 id="can-conclude">What this evaluation can and cannot conclude</h3>')
     parts.append(f"<p>{esc(conclusions_text(sections))}</p>")
-    parts.append('<h3 id="real-or-synthetic">Real or synthetic, section by section</h3>')
-    kinds = "".join(
-        f'<li><a href="#section-{i}">{i}. {esc(s["title"])}</a>: {esc(data_kind_text(s))}.</li>'
-        for i, s in enumerate(sections, start=1)
-    )
-    parts.append(f'<ul class="fop-kinds">{kinds}</ul>')
     return link_glossary("".join(parts))
 
 
 def display_summary(processed_dir: Path, threshold: int = DEFAULT_SUPPRESSION_THRESHOLD) -> None:
-    """Display the executive summary (see :func:`summary_html`)."""
+    """Display the summary (see :func:`summary_html`)."""
     from IPython.display import HTML, display
 
     display(HTML(summary_html(processed_dir)))

@@ -60,6 +60,54 @@ def _cell(v, kind: str, decimals: int) -> str:
     return fmt(v, kind, decimals=decimals if kind in ("number", "percent", "pp", "rate") else None, unit=False)
 
 
+def should_transpose(table: pd.DataFrame) -> bool:
+    """A table of many columns and few rows (more than 8 columns, over twice as many as rows) reads
+    better turned on its side: a measure a row, a group a column."""
+    return len(table.columns) > 8 and len(table.columns) > 2 * len(table)
+
+
+def _grid(labels: list[str], aligns: list[str], cells: list[list[str]]) -> dict:
+    """Header, alignment of each column and rows (each row: [(text, align, header)]), as given."""
+    rows = [[(v, a, h) for v, a, h in zip(row, aligns, labels, strict=True)] for row in cells]
+    return {"head": list(zip(labels, aligns, strict=True)), "rows": rows, "row_headers": False}
+
+
+def _transposed(labels: list[str], aligns: list[str], cells: list[list[str]]) -> dict:
+    """The table on its side: the first column's values head the columns; each other column is a
+    row, headed by its label."""
+    first = [row[0] for row in cells]
+    heads = [f"{labels[0]} {v}" if aligns[0] == "num" else v for v in first]
+    rows = [
+        [(labels[j], "txt", labels[0])] + [(row[j], aligns[j], h) for row, h in zip(cells, heads, strict=True)]
+        for j in range(1, len(labels))
+    ]
+    return {"head": [("Measure", "txt")] + [(h, "num") for h in heads], "rows": rows, "row_headers": True}
+
+
+def _table_element(grid: dict, caption: str, table_id: str, wide: bool, stack: bool) -> str:
+    head = "".join(f'<th scope="col" class="{a}">{esc(h)}</th>' for h, a in grid["head"])
+    body = []
+    for row in grid["rows"]:
+        cells = []
+        for i, (v, a, h) in enumerate(row):
+            label = f' data-label="{esc(h)}"' if stack else ""
+            if i == 0 and grid["row_headers"]:
+                cells.append(f'<th scope="row" class="{a}">{esc(v)}</th>')
+            else:
+                cells.append(f'<td class="{a}"{label}>{esc(v)}</td>')
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    cap_id = f"{table_id}-caption"
+    cap = f'<caption id="{cap_id}">{esc(caption)}</caption>' if caption else ""
+    label_attr = f'aria-labelledby="{cap_id}"' if caption else 'aria-label="Table"'
+    wrap_class = "fop-table-wrap" + (" fop-wide" if wide else "")
+    table_class = "fop-table" + (" fop-stack" if stack and len(grid["head"]) > 2 else "")
+    return (
+        f'<div class="{wrap_class}" role="region" {label_attr} tabindex="0">'
+        f'<table class="{table_class}" id="{table_id}">{cap}<thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
+    )
+
+
 def table_html(
     table: pd.DataFrame,
     caption: str = "",
@@ -75,6 +123,9 @@ def table_html(
     labels: dict | None = None,
     table_id: str = "table",
     column_kinds: dict | None = None,
+    wide: bool = False,
+    stack: bool = False,
+    transpose: bool | None = None,
 ) -> str:
     """A table as HTML, after disclosure control (declared count columns and any named like one).
 
@@ -85,6 +136,10 @@ def table_html(
     ``suppress=False`` is for tables that count records, not people; the note must then say so.
     ``column_kinds`` ({column: kind of :func:`helpers.formatting.fmt`}) overrides the inferred kinds
     (a year is never "2,013", a count never "522.00", a rank never "49.000").
+    ``stack=True`` lays each row out as a card on a phone (every cell with its header), so a key
+    table never scrolls sideways there; ``wide=True`` declares a table that may scroll sideways even on
+    a desktop (the browser test allows it). ``transpose`` shows the columns as rows (by default, for
+    a stacked table much wider than it is long: :func:`should_transpose`).
     """
     if suppress:
         counts = list(dict.fromkeys([*count_columns, *count_like_columns(table)]))
@@ -108,21 +163,13 @@ def table_html(
         for row in shown.itertuples(index=False)
     ]
     has_c = any(v == SUPPRESSED for row in cells for v in row)
-    head = "".join(f'<th scope="col" class="{align[c]}">{esc(column_label(c, labels))}</th>' for c in table.columns)
-    rows = "".join(
-        "<tr>"
-        + "".join(f'<td class="{align[c]}">{esc(v)}</td>' for v, c in zip(row, table.columns, strict=True))
-        + "</tr>"
-        for row in cells
-    )
-    cap_id = f"{table_id}-caption"
-    cap = f'<caption id="{cap_id}">{esc(caption)}</caption>' if caption else ""
-    label_attr = f'aria-labelledby="{cap_id}"' if caption else 'aria-label="Table"'
-    parts = [
-        f'<div class="fop-table-wrap" role="region" {label_attr} tabindex="0">'
-        f'<table class="fop-table" id="{table_id}">{cap}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>'
-    ]
-    if len(table.columns) > 3:
+    labels_shown = [column_label(c, labels) for c in table.columns]
+    aligns = [align[c] for c in table.columns]
+    if transpose is None:
+        transpose = stack and should_transpose(table)
+    grid = _transposed(labels_shown, aligns, cells) if transpose else _grid(labels_shown, aligns, cells)
+    parts = [_table_element(grid, caption, table_id, wide, stack)]
+    if len(grid["head"]) > 3 and not stack:
         parts.append('<p class="fop-scroll-hint">Wide table: scroll sideways inside it to see every column.</p>')
     notes = []
     if has_c:

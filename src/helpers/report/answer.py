@@ -1,0 +1,103 @@
+"""The answer box: what the real published statistics show, before anything else in the report.
+
+Written only from the key findings the real-data sections hand over (``topic`` and ``answer``, see
+:meth:`helpers.report_section.Section.key_finding`): one plain sentence per topic, in a fixed order,
+each already carrying its comparison and how sure it is. A topic no section answered is named as
+such; a last sentence says which sections run on synthetic data and what they are for. Nothing in
+the box is typed here except the words that join those pieces.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+
+from ..formatting import plural
+from ..report_section import join_words, load_sections
+from .kinds import is_real
+from .markup import esc
+
+#: The topics of the answer box, in reading order, with the words the box uses for each.
+ANSWER_TOPICS = {
+    "children_in_care": "Children in care",
+    "flow_into_care": "Flow into care",
+    "child_protection": "Child protection",
+    "re_referrals": "Re-referrals",
+    "costs": "Costs",
+    "workforce": "Workforce",
+}
+#: The box is read on the first screen: at most this many words.
+MAX_WORDS = 250
+
+
+def topic_answers(sections: list[dict]) -> dict[str, tuple[int, str]]:
+    """``{topic: (section number, sentence)}``: the first answer each topic gets from a real section."""
+    answers: dict[str, tuple[int, str]] = {}
+    for number, section in enumerate(sections, start=1):
+        if not is_real(section):
+            continue  # the box never cites synthetic data (Section.key_finding refuses it as well)
+        for finding in section.get("key_findings", []):
+            topic, answer = finding.get("topic"), (finding.get("answer") or "").strip()
+            if topic in ANSWER_TOPICS and answer and topic not in answers:
+                answers[topic] = (number, answer)
+    return answers
+
+
+def _missing_sentence(missing: list[str]) -> str:
+    if not missing:
+        return ""
+    names = join_words(ANSWER_TOPICS[t].lower() for t in missing)
+    return f"This build has no finding from published statistics on {names}."
+
+
+def _synthetic_sentence(sections: list[dict]) -> str:
+    synthetic = [s for s in sections if not is_real(s)]
+    if not synthetic:
+        return ""
+    if len(synthetic) == len(sections):
+        return (
+            "Every section of this build runs on synthetic data, so it says nothing about Focus on Practice: "
+            "it shows what the analysis would produce on the boroughs' real extracts."
+        )
+    return (
+        f"The other {plural(len(synthetic), 'section')} run on synthetic data: they show what the analysis would "
+        "produce on the boroughs' real extracts; none of their numbers is a finding."
+    )
+
+
+def answer_html(processed_dir: Path) -> str:
+    """The answer box (see the module docstring); at most :data:`MAX_WORDS` words or a warning."""
+    sections = load_sections(processed_dir)
+    answers = topic_answers(sections)
+    items = "".join(
+        f'<li><a href="#section-{number}">{esc(ANSWER_TOPICS[topic])}</a>: {esc(sentence)}</li>'
+        for topic, (number, sentence) in ((t, answers[t]) for t in ANSWER_TOPICS if t in answers)
+    )
+    missing = [t for t in ANSWER_TOPICS if t not in answers] if any(is_real(s) for s in sections) else []
+    closing = " ".join(x for x in (_missing_sentence(missing), _synthetic_sentence(sections)) if x)
+    if not sections:
+        closing = "No section was built for this report, so it answers nothing yet."
+    heading = "Main points: what the published statistics show" if answers else "Main points"
+    body = (f"<ul>{items}</ul>" if answers else "") + (f"<p>{esc(closing)}</p>" if closing else "")
+    html = (
+        '<section class="fop-answer" aria-labelledby="main-points">'
+        f'<h2 id="main-points">{esc(heading)}</h2>{body}</section>'
+    )
+    words = len(_words(html))
+    if words > MAX_WORDS:
+        warnings.warn(
+            f"the answer box has {words} words (at most {MAX_WORDS}): shorten the key findings' answers", stacklevel=2
+        )
+    return html
+
+
+def _words(html: str) -> list[str]:
+    return re.sub(r"<[^>]+>", " ", html).split()
+
+
+def display_answer(processed_dir: Path) -> None:
+    """Display the answer box (see :func:`answer_html`)."""
+    from IPython.display import HTML, display
+
+    display(HTML(answer_html(processed_dir)))

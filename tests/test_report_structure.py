@@ -1,0 +1,223 @@
+"""The report's shape: the answer box first, the 2016 evaluation beside today's evidence, each kind of
+data said once, sources in full once, and the technical appendix as a second file with its links
+reconciled. Expected sentences are written by hand from the planted key findings."""
+
+import json
+import re
+from html import unescape
+
+import nbformat
+import pytest
+
+from helpers import report
+from helpers.report import answer, export, kinds, made, then_and_now
+
+
+def _section(processed, order, strand, title, kind, findings=(), sources=(), items=()):
+    folder = processed / "report_sections" / f"{order:02d}_{strand}"
+    folder.mkdir(parents=True, exist_ok=True)
+    meta = {
+        "strand": strand,
+        "title": title,
+        "order": order,
+        "synthetic": kind == "synthetic",
+        "data_kind": kind,
+        "sources": list(sources),
+        "threshold": 5,
+        "key_findings": [{"text": "t", "strength": None, **f} for f in findings],
+        "items": list(items),
+    }
+    (folder / "section.json").write_text(json.dumps(meta), encoding="utf-8")
+
+
+DFE = {"name": "Children looked after in England (SFR 2010-2017)", "publisher": "DfE", "released": "2017", "url": ""}
+
+
+@pytest.fixture
+def processed(tmp_path):
+    _section(
+        tmp_path,
+        40,
+        "outcomes",
+        "Children's outcomes: fewer in care than neighbours",
+        "real",
+        findings=[
+            {"topic": "workforce", "answer": "Agency use stayed below the neighbours' median."},
+            {"topic": "children_in_care", "answer": "Children in care fell by 7%, as in neighbours."},
+            {"topic": "children_in_care", "answer": "A second answer on the same topic is not used."},
+            {"topic": "bid_target", "answer": "The 20% target was not met."},
+        ],
+        sources=[DFE, {**DFE}, {"name": "Section 251 outturn, Table A1", "publisher": "DfE"}],
+    )
+    _section(tmp_path, 10, "scenarios", "Practice scenarios: alignment", "synthetic")
+    _section(tmp_path, 55, "time_use", "Time use: how practitioners spend their week", "synthetic")
+    return tmp_path
+
+
+def _text(html):
+    """What a reader sees: inline tags (links, bold) vanish, block tags separate words."""
+    inline = re.sub(r"</?(?:a|b|span|code|em|strong)\b[^>]*>", "", html)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", inline)).split())
+
+
+def test_the_answer_box_is_written_from_real_findings_only(processed):
+    html = answer.answer_html(processed)
+    text = _text(html)
+    # Topics in the box's fixed order, whatever the order of the findings; one sentence per topic.
+    assert text.index("Children in care: Children in care fell by 7%") < text.index("Workforce: Agency use")
+    assert "second answer" not in text and "20% target" not in text  # the bid is for the 2016 section
+    assert "no finding from published statistics on flow into care, child protection, re-referrals and costs" in text
+    assert (
+        "The other 2 sections run on synthetic data: they show what the analysis would produce on the "
+        "boroughs' real extracts; none of their numbers is a finding." in text
+    )
+    assert text.startswith("Main points: what the published statistics show Children in care:")
+    assert 'href="#section-2"' in html  # the real section is the second in report order
+    assert len(text.split()) <= answer.MAX_WORDS
+
+
+def test_the_answer_box_never_cites_a_synthetic_section(tmp_path):
+    _section(tmp_path, 10, "x", "X: y", "synthetic", findings=[{"topic": "costs", "answer": "Made up."}])
+    text = _text(answer.answer_html(tmp_path))
+    assert "Made up" not in text
+    assert text.startswith("Main points Every section of this build runs on synthetic data")
+
+
+def test_the_2016_evaluation_beside_todays_evidence(processed):
+    text = _text(then_and_now.then_and_now_html(processed))
+    data = then_and_now.load_evaluation()
+    for claim in data["claims"]:
+        assert claim["claim"] in text
+    # The bid's target takes the bid_target finding; the staffing claim the workforce one.
+    assert "The 20% target was not met. Section 2." in text
+    assert "Agency use stayed below the neighbours' median. Section 2." in text
+    # Enthusiasm for the training cannot be checked from published statistics, and says why.
+    assert "Cannot be checked from published statistics. Staff views are not in any published statistic" in text
+    # The boroughs' later claims: no finding on those topics in this build.
+    assert "No section of this build set a published statistic against this." in text
+    assert "Cameron C., Elliott H., Iqbal H., Munro E., Owen C. (2016)" in text
+
+
+def test_sources_are_named_briefly_in_the_section_and_in_full_once(processed):
+    sections = report.load_sections(processed) if hasattr(report, "load_sections") else None
+    from helpers.report_section import load_sections
+
+    sections = load_sections(processed)
+    real = next(s for s in sections if s["data_kind"] == "real")
+    note = _text(kinds.kind_note_html(real))
+    assert note.startswith("Real data: published statistics.")
+    assert "Children looked after in England; Section 251 outturn." in note and "SFR" not in note
+    full = made.sources_html(processed)
+    assert full.count("Children looked after in England (SFR 2010-2017)") == 1  # the duplicate is listed once
+    assert "Section 251 outturn, Table A1" in full
+
+
+def test_about_names_the_real_data_sections(processed):
+    text = _text(made.about_data_html(processed))
+    assert text.startswith("Children's outcomes (section 2) uses real statistics")
+    assert "The other 2 sections run on synthetic data" in text
+
+
+def test_each_section_box_says_its_kind_once_in_its_colour(processed):
+    from helpers.report_section import load_sections
+
+    for number, section in enumerate(load_sections(processed), start=1):
+        html = report.section_html(section, number, 5)
+        kind = section["data_kind"]
+        assert html.startswith(f'<section class="fop-section fop-section-{kind}"')
+        assert _text(html).lower().count("synthetic data") == (1 if kind == "synthetic" else 0)
+
+
+def _notebook(path, outputs):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("", outputs=outputs)]
+    nb.metadata["title"] = "T"
+    nbformat.write(nb, str(path))
+    return path
+
+
+def _html(fragment):
+    return nbformat.v4.new_output("display_data", data={"text/html": fragment})
+
+
+def test_export_writes_the_appendix_beside_the_report_and_reconciles_links(tmp_path):
+    nb = _notebook(
+        tmp_path / "r.ipynb",
+        [
+            _html('<h1 id="top">Report</h1><a href="#appendix-1">detail</a> <a href="#s1">here</a><p id="s1">x</p>'),
+            _html(
+                export.for_appendix(
+                    '<h1 id="technical-appendix">A</h1><h2 id="appendix-1">D</h2><a href="#top">back</a>'
+                )
+            ),
+        ],
+    )
+    written = export.export_report(nb, tmp_path / "out" / "rep.html")
+    assert [p.name for p in written] == ["rep.html", "rep_appendix.html"]
+    main, appendix = (p.read_text(encoding="utf-8") for p in written)
+    assert '<a href="rep_appendix.html#appendix-1">detail</a>' in main and '<a href="#s1">here</a>' in main
+    assert 'id="appendix-1"' not in main and '<h1 id="top">' not in appendix
+    assert '<a href="rep.html#top">back</a>' in appendix
+    # A runner's temporary name still links to the final names.
+    tmp_written = export.export_report(nb, tmp_path / "out2" / ".rep.html.partial-123")
+    assert tmp_written[1].name == "rep_appendix.html"
+    assert 'href="rep_appendix.html#appendix-1"' in tmp_written[0].read_text(encoding="utf-8")
+
+
+def test_a_link_to_nowhere_stops_the_export(tmp_path):
+    nb = _notebook(tmp_path / "r.ipynb", [_html('<a href="#nowhere">x</a>')])
+    with pytest.raises(ValueError, match="nowhere"):
+        export.export_report(nb, tmp_path / "rep.html")
+
+
+def test_a_stale_appendix_is_removed_when_the_report_has_none(tmp_path):
+    (tmp_path / "rep_appendix.html").write_text("old", encoding="utf-8")
+    nb = _notebook(tmp_path / "r.ipynb", [_html('<p id="x">only a report</p>')])
+    assert export.export_report(nb, tmp_path / "rep.html") == [tmp_path / "rep.html"]
+    assert not (tmp_path / "rep_appendix.html").exists()
+
+
+def test_make_pdf_prints_the_report_and_its_appendix(tmp_path):
+    from helpers.report.cli import pdf_targets
+
+    (tmp_path / "a.html").write_text("x")
+    (tmp_path / "a_appendix.html").write_text("x")
+    (tmp_path / "b.html").write_text("x")
+    names = [p.name for p in pdf_targets([str(tmp_path / "a.html"), str(tmp_path / "b.html")])]
+    assert names == ["a.html", "a_appendix.html", "b.html"]
+
+
+def test_a_body_table_is_cards_on_a_phone_and_a_long_one_goes_to_the_appendix(tmp_path):
+    import pandas as pd
+
+    folder = tmp_path / "report_sections" / "10_x"
+    folder.mkdir(parents=True)
+    pd.DataFrame({"group": ["a", "b"], "n": [30, 40], "mean": [1.5, 2.5]}).to_csv(folder / "short.csv", index=False)
+    rows = report.BODY_TABLE_MAX_ROWS + 1
+    pd.DataFrame({"group": [f"g{i}" for i in range(rows)], "n": [30] * rows}).to_csv(folder / "long.csv", index=False)
+    items = [
+        {"kind": "table", "name": "short", "file": "short.csv", "caption": "Short."},
+        {"kind": "table", "name": "long", "file": "long.csv", "caption": "Long."},
+    ]
+    _section(tmp_path, 10, "x", "X: y", "synthetic", items=items)
+    from helpers.report_section import load_sections
+
+    section = load_sections(tmp_path)[0]
+    body = report.section_html(section, 1, 5)
+    assert 'class="fop-table fop-stack"' in body and 'data-label="Mean"' in body
+    assert f"The full table ({rows} rows), Long, is in the" in _text(body) and "g20" not in body
+    appendix = report.appendix_html(section, 1, 5)
+    assert "g20" in appendix and 'id="s1-long-1"' in appendix and "fop-stack" not in appendix
+    assert 'href="#s1-long-1"' in body
+
+
+def test_a_wide_short_body_table_is_turned_on_its_side():
+    import pandas as pd
+
+    table = pd.DataFrame({"wave": [1, 2], **{f"measure_{i}": [float(i), i + 0.5] for i in range(9)}})
+    assert report.tables.should_transpose(table)
+    html = report.table_html(table, "Measures", suppress=False, decimals=1, stack=True)
+    # Columns become rows headed by their label; the waves head the columns.
+    assert '<th scope="col" class="num">Wave 1</th><th scope="col" class="num">Wave 2</th>' in html
+    assert '<tr><th scope="row" class="txt">Measure 3</th><td class="num" data-label="Wave 1">3.0</td>' in html
+    assert html.count("<tr>") == 1 + 9
