@@ -312,10 +312,18 @@ def _pathway_figures(section, results, scope: Scope, figs: dict) -> None:
 def _pathways(section, results, programme_start, scope: Scope, figs: dict) -> None:
     if "pathway_rates" not in results or not len(results["pathway_rates"]):
         if "pathway_window" in results:
+            first, end = results["pathway_window"]
             section.markdown(
                 "### Children's pathways after referral, before and after the programme\n\n"
-                "No referral in the returns read has 12 months of follow-up inside the years they cover, so "
-                "children's pathways could not be followed."
+                f"Children would be followed from referrals made from 1 April {first - 1}, and the returns read "
+                f"cover the years to {end:%d %B %Y} (the CIN census for referrals and plans, the SSDA903 return "
+                "for entry to care): no referral in that span has 12 months of follow-up inside it, so children's "
+                "pathways could not be followed."
+            )
+            section.markdown(
+                "Referrals from earlier years that a CIN census carries (the history of children still in need in "
+                "its year) are followed when the la_extracts parameter `first_year` is set earlier.",
+                appendix=True,
             )
         return
     section.markdown("### Children's pathways after referral, before and after the programme")
