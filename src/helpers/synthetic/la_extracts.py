@@ -438,7 +438,13 @@ class _Borough:
                         "REASON_PLACE_CHANGE": (str(rng.choice(CHANGE_REASONS)) if not last else None),
                     }
                 )
-        # short breaks: a V3 single short break, and a V4 series open across 31 March
+        return pd.DataFrame(rows + self.short_breaks())
+
+    def short_breaks(self) -> list[dict]:
+        """A V3 single short break, and a V4 series open across 31 March, for about 4% of the children
+        looked after each year (drawn after the periods of care, so the draws are as before)."""
+        rng = self.rng
+        rows = []
         for y in YEARS:
             y0, y1 = _year_bounds(y)
             for _ in range(max(1, int(round(0.04 * self.tg["cla"][y])))):
@@ -474,7 +480,7 @@ class _Borough:
                         }
                     )
                 self.truth["short_break_children"] += 1
-        return pd.DataFrame(rows)
+        return rows
 
 
 def _ssda903_return(eps: pd.DataFrame, children: dict, y: int) -> tuple[pd.DataFrame, pd.DataFrame]:
