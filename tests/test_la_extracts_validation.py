@@ -115,3 +115,26 @@ def test_validators_pseudonymise_children_as_the_readers_do():
     from helpers.strands.la_extracts import schemas
 
     assert validation.CHILD_PREFIX == schemas.CHILD_PREFIX
+
+
+def test_gss_code_from_the_public_lookup_in_the_validators_kernel(tmp_path):
+    """The GSS code the SSDA903 validator needs is read from the published LA lookup through
+    helpers.public_data, under the validators' pandas 1 (Leeds is E08000035 in ONS's register); without
+    the lookup, the boroughs' own codes, else Westminster's."""
+    code = (
+        "import sys; from helpers.strands.la_extracts import validation as d; "
+        "print(d.gss_code('383'), d.gss_code('205'), d.gss_code('999'))"
+    )
+    from helpers import public_data
+
+    public = public_data.public_data_dir()
+    runs = {}
+    for name, folder in (("lookup", public), ("none", tmp_path / "empty")):
+        env = {"FOP_PUBLIC_DATA": str(folder), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+        out = subprocess.run([str(VALIDATORS_PY), "-c", code], capture_output=True, text=True, env=env, timeout=120)
+        assert out.returncode == 0, out.stderr[-2000:]
+        runs[name] = out.stdout.split()
+    if not (public / "la_lookup.csv").is_file():
+        pytest.skip("no public statistics folder (FOP_PUBLIC_DATA)")
+    assert runs["lookup"] == ["E08000035", "E09000013", "E09000033"]
+    assert runs["none"] == ["E09000033", "E09000013", "E09000033"]

@@ -28,7 +28,6 @@ import importlib
 import io
 import json
 import logging
-import os
 import pkgutil
 import re
 from pathlib import Path
@@ -137,17 +136,17 @@ def validate_cin(xml: Path, year: int, la_code: str, key: bytes) -> tuple[pd.Dat
 
 def gss_code(la_code: str) -> str:
     """The ONS/GSS code the SSDA903 validator wants for an LA (it places postcodes inside or outside
-    the LA): from ``la_lookup.csv`` in the public statistics folder, else the boroughs' own table,
-    else Westminster's (the validator needs one; only its postcode rules depend on it)."""
-    import csv
+    the LA): from ``la_lookup.csv`` in the public statistics folder (read through
+    :mod:`helpers.public_data`, which also runs under the validators' pandas 1), else the boroughs' own
+    table, else Westminster's (the validator needs one; only its postcode rules depend on it)."""
+    from ... import public_data
 
     boroughs = {str(la): code for _, code, la in config.BOROUGHS.values()}
-    lookup = Path(os.environ.get("FOP_PUBLIC_DATA") or config.PUBLIC_DATA_DIR) / "la_lookup.csv"
-    if lookup.exists():
-        with open(lookup, newline="", encoding="utf-8") as fh:
-            for row in csv.DictReader(fh):
-                if row.get("old_la_code", "").split(".")[0] == str(la_code) and row.get("la_code"):
-                    return row["la_code"]
+    if str(la_code).isdigit() and public_data.available(files=("la_lookup",)):
+        lk = public_data.la_lookup()
+        hit = lk.loc[(lk["old_la_code"] == int(la_code)) & lk["la_code"].notna(), "la_code"]
+        if len(hit):
+            return str(hit.iloc[0])
     return boroughs.get(str(la_code), "E09000033")
 
 
