@@ -10,12 +10,18 @@ episodes, and the CIN census ``fake_CIN_data.xml``), as an authority's own build
 reading (find the returns, decide, read and check every record) and deriving (indicators for the
 years it covers, reconciliation with Leeds's published figures, pathways, placement costs).
 
+(4) with ``--builds N``: the example of one authority's own report (``config/own_extracts_example.yaml``,
+Leeds from the fake return) built from scratch (``--force``) beside the default build (the three
+boroughs, synthetic data at scale 1), alternately N times on the same raw folder, in a temporary
+folder: target, the example's build takes no longer than the default build's.
+
 Each part runs in a fresh Python process so that its peak resident memory (``ru_maxrss``) is its
 own. The tidy tables are made with numpy directly (not by the generator, which writes files):
 children with 1-6 episodes starting 2008-2019, 5% short breaks, 30% still open; referrals with
 pseudonym-like string IDs; plans for 12% of referrals. Input generation is not timed.
 
-Run: ``.venv/bin/python benchmarks/bench_la_extracts.py [--quick]`` (``--quick``: a tenth of the size).
+Run: ``.venv/bin/python benchmarks/bench_la_extracts.py [--quick] [--builds N]`` (``--quick``: a tenth
+of the size; ``--builds 0`` by default: the two builds take several minutes each).
 """
 
 from __future__ import annotations
@@ -242,6 +248,45 @@ def part_conformance(_arg: float) -> dict:
     }
 
 
+def _build(tmp: Path, tag: str, *extra: str) -> tuple[float, float]:
+    """Wall and CPU seconds (the runner and its kernels) of one build from scratch into tmp/<tag>."""
+    cmd = [sys.executable, "-m", "helpers.pipeline", "--no-progress", "--force", "--raw-dir", str(tmp / "raw")]
+    cmd += ["--processed-dir", str(tmp / tag / "processed"), "--runs-dir", str(tmp / tag / "runs")]
+    cmd += ["--report-dir", str(tmp / tag / "reports"), *extra]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, cwd=Path(__file__).resolve().parents[1])
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+
+
+def compare_builds(rounds: int) -> bool:
+    """The example's build beside the default build, alternately, so that both see the same load."""
+    from helpers.synthetic import generate_all
+
+    example = Path(__file__).resolve().parents[1] / "config" / "own_extracts_example.yaml"
+    times: dict[str, list[tuple[float, float]]] = {"default": [], "example": []}
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        generate_all(tmp / "raw", scale=1.0)
+        for _ in range(rounds):
+            times["default"].append(_build(tmp, "default"))
+            times["example"].append(_build(tmp, "example", "--params", str(example)))
+    for name, runs in times.items():
+        walls = ", ".join(f"{w:.1f}" for w, _ in runs)
+        cpus = ", ".join(f"{c:.1f}" for _, c in runs)
+        print(f"{name} build from scratch: wall {walls} s; CPU {cpus} s")
+    default, own = (sorted(w for w, _ in times[k])[len(times[k]) // 2] for k in ("default", "example"))
+    met = own <= default
+    print(
+        f"example / default build (median wall): {own:.1f} / {default:.1f} s = {own / default:.2f}x  "
+        f"{'OK' if met else 'OVER TARGET'} (target <= 1.00x); load average {os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} cores"
+    )
+    return met
+
+
 def _child(part: str, arg: float) -> dict:
     out = subprocess.run([sys.executable, __file__, "--part", part, "--arg", str(arg)], capture_output=True, text=True)
     if out.returncode != 0:
@@ -252,6 +297,7 @@ def _child(part: str, arg: float) -> dict:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="a tenth of the size (a smoke run)")
+    ap.add_argument("--builds", type=int, default=0, help="rounds of the example vs default build (slow)")
     ap.add_argument("--part", help=argparse.SUPPRESS)
     ap.add_argument("--arg", type=float, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -278,6 +324,8 @@ def main(argv=None) -> int:
         met &= not name.startswith("derive") or r["peak_gb"] <= TARGETS["derive_peak_gb"]
         ok &= met
         print(f"{name:30s} {r['seconds']:7.1f} s  peak {r['peak_gb']:5.2f} GB  {'OK' if met else 'OVER TARGET'}  {r}")
+    if args.builds:
+        ok &= compare_builds(args.builds)
     return 0 if ok else 1
 
 

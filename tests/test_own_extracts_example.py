@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import html
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -56,7 +57,9 @@ def example(tmp_path_factory):
     done = run_pipeline(tmp, raw, *args)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     (scope,) = [p.parent for p in (tmp / "processed").rglob("run_info.json") if p.parent.name == "la383"]
-    (report,) = (tmp / "reports").glob("focus_on_practice_evaluation_la383*.html")
+    (report,) = [
+        p for p in (tmp / "reports").glob("focus_on_practice_evaluation_la383*.html") if "_appendix" not in p.name
+    ]
     return {"tmp": tmp, "scope": scope, "html": report.read_text(encoding="utf-8"), "log": done.stdout}
 
 
@@ -116,5 +119,39 @@ def test_outcomes_and_workforce_compare_leeds_with_its_own_neighbours(example):
     assert "Children in care in Leeds" in " ".join(i.get("text", "") for i in outcomes["items"])
     workforce = _section(example["scope"], "50_workforce")
     assert "Leeds is compared with its statistical neighbours" in workforce["items"][0]["text"]
-    hr = _section(example["scope"], "50_workforce_hr")
-    assert "hr_posts.csv" in hr["items"][0]["text"] and len(hr["items"]) == 1
+    # the HR part is left out (no HR files of Leeds's): no section, one line in the list of strands left out
+    assert not (example["scope"] / "report_sections" / "50_workforce_hr").exists()
+
+
+def _visible(html_text: str) -> str:
+    body = re.sub(r"<(style|script)\b.*?</\1>", " ", html_text, flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
+@pytest.mark.slow
+@needs_conformance
+def test_the_report_reads_as_leeds_own_from_its_first_line(example):
+    text = _visible(example["html"])
+    assert "<title>Leeds: children's social care" in example["html"]
+    assert text.startswith("Leeds: children's social care, analysed as in the Focus on Practice evaluation")
+    la = _section(example["scope"], "45_la_extracts")
+    notice, box = text.index(" ".join(la["notice"].split())), text.index("Main points for Leeds")
+    assert notice < box  # said plainly at the top, before the answer box
+    assert "Scope: Leeds (DfE LA 383)" in text and "all three boroughs" not in text
+    assert "not found" not in text.lower()
+    # and, before the answer box, which strands are left out
+    brief = text.index("Left out for want of Leeds's own data: the programme as implemented, practice scenarios")
+    assert brief < box and "interviews, time use and workforce stability from the HR extract ( the files" in text
+    # one line per strand left out, each naming the files that would bring it in
+    lines = re.findall(r"<li><b>([^<]+)</b>: Leeds's own ([^<]+?) in the raw folder would bring it in", example["html"])
+    assert {name for name, _ in lines} >= {
+        "The programme as implemented",
+        "Practice scenarios",
+        "Interviews",
+        "Time use",
+        "Workforce stability from the HR extract",
+    }
+    assert dict(lines)["Time use"] == "practitioners.csv and time_use_survey.csv"
+    # the data-quality section lists the returns read and what happened to each
+    assert "LA extract returns: 2 returns read: 2 used." in text
+    assert "5,050 episodes" in text and "fake_CIN_data.xml" in text

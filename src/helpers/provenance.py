@@ -57,3 +57,29 @@ def run_info(processed_dir: str | os.PathLike) -> dict:
     if not path.exists():
         return {}
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+#: Folder (in a scope's processed folder) where a notebook records a part of itself left out of an
+#: authority's own report, one ``<part>.json`` each, as the runner records whole steps in run_info.
+LEFT_OUT_DIR = "left_out"
+
+
+def record_left_out(processed_dir: str | os.PathLike, part: str, entry: dict | None) -> None:
+    """Record (``entry``: ``description``, ``needs``, ``reason``, as the runner's) or clear (None) that
+    ``part`` of a step is left out of this scope's report: the report then gives it one line, like a
+    whole step the runner left out."""
+    path = config.resolve(processed_dir) / LEFT_OUT_DIR / f"{part}.json"
+    if entry is None:
+        path.unlink(missing_ok=True)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"step": part, **entry}, indent=2, sort_keys=True), encoding="utf-8")
+
+
+def left_out(processed_dir: str | os.PathLike) -> list[dict]:
+    """Every strand left out of this scope's report: the steps the runner left out (``run_info``, in
+    pipeline order), then the parts notebooks recorded (:func:`record_left_out`, by name)."""
+    parts = sorted((config.resolve(processed_dir) / LEFT_OUT_DIR).glob("*.json"))
+    return list(run_info(processed_dir).get("left_out", [])) + [
+        json.loads(p.read_text(encoding="utf-8")) for p in parts
+    ]

@@ -26,7 +26,8 @@ Layout of this package (numbers are written by :mod:`helpers.formatting`): ``mar
 (the answer box), ``then_and_now`` (the 2016 evaluation, as data in ``evaluation_2016.yaml``), ``made``
 (About's data paragraph, How this report was made), ``tables``, ``figures``, ``header`` (title, scope,
 contents, headings), ``summary``, ``sections`` (strand sections and their appendix detail),
-``data_quality``, ``export`` (the report and its appendix file, links between them), ``audit``,
+``data_quality``, ``authority`` (one authority's own report: its name, the notices said first, the
+strands left out), ``export`` (the report and its appendix file, links between them), ``audit``,
 ``browser`` (Chromium, PDF) and ``cli`` (``python -m helpers.report``).
 
 Reproducibility: the same inputs and code give the same bytes: no build time unless
@@ -35,6 +36,7 @@ Reproducibility: the same inputs and code give the same bytes: no build time unl
 
 from .answer import ANSWER_TOPICS, answer_html, display_answer, topic_answers
 from .audit import FORBIDDEN_TAGS, audit_html, check_self_contained
+from .authority import display_left_out, left_out_html, notices_html
 from .browser import CHROMIUM_CANDIDATES, find_chromium, print_pdf
 from .cli import main
 from .data_quality import (
@@ -125,6 +127,7 @@ __all__ = [
     "data_quality_tables",
     "display_about_data",
     "display_answer",
+    "display_left_out",
     "display_appendix",
     "display_contents",
     "display_data_quality",
@@ -147,9 +150,11 @@ __all__ = [
     "how_made_html",
     "inputs_html",
     "item_html",
+    "left_out_html",
     "kind_note_html",
     "link_glossary",
     "link_records",
+    "notices_html",
     "links_html",
     "load_evaluation",
     "load_glossary",

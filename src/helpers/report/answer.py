@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..formatting import plural
 from ..report_section import join_words, load_sections
+from .authority import authority
 from .kinds import is_real
 from .markup import esc
 
@@ -51,18 +52,34 @@ def _missing_sentence(missing: list[str]) -> str:
     return f"This build has no finding from published statistics on {names}."
 
 
-def _synthetic_sentence(sections: list[dict]) -> str:
-    synthetic = [s for s in sections if not is_real(s)]
-    if not synthetic:
+def _test_sentence(sections: list[dict]) -> str:
+    """Sections on test extracts (a section with a notice, said at the top): not findings either."""
+    test = [n for n, s in enumerate(sections, start=1) if not is_real(s) and s.get("notice")]
+    if not test:
         return ""
+    where = join_words(f"section {n}" for n in test)
+    return f"{where[:1].upper()}{where[1:]} {'runs' if len(test) == 1 else 'run'} on test extracts (the note above); none of {'its' if len(test) == 1 else 'their'} numbers is a finding."
+
+
+def _synthetic_sentence(sections: list[dict]) -> str:
+    synthetic = [s for s in sections if not is_real(s) and not s.get("notice")]
+    if not synthetic:
+        return _test_sentence(sections)
     if len(synthetic) == len(sections):
         return (
             "Every section of this build runs on synthetic data, so it says nothing about Focus on Practice: "
             "it shows what the analysis would produce on the boroughs' real extracts."
         )
-    return (
-        f"The other {plural(len(synthetic), 'section')} run on synthetic data: they show what the analysis would "
-        "produce on the boroughs' real extracts; none of their numbers is a finding."
+    one = len(synthetic) == 1
+    return " ".join(
+        x
+        for x in (
+            f"The other {plural(len(synthetic), 'section')} {'runs' if one else 'run'} on synthetic data: "
+            f"{'it shows' if one else 'they show'} what the analysis would produce on the boroughs' real extracts; "
+            f"none of {'its' if one else 'their'} numbers is a finding.",
+            _test_sentence(sections),
+        )
+        if x
     )
 
 
@@ -78,7 +95,9 @@ def answer_html(processed_dir: Path) -> str:
     closing = " ".join(x for x in (_missing_sentence(missing), _synthetic_sentence(sections)) if x)
     if not sections:
         closing = "No section was built for this report, so it answers nothing yet."
-    heading = "Main points: what the published statistics show" if answers else "Main points"
+    la = authority(processed_dir)
+    heading = "Main points" + (f" for {la['name']}" if la else "")
+    heading += ": what the published statistics show" if answers else ""
     body = (f"<ul>{items}</ul>" if answers else "") + (f"<p>{esc(closing)}</p>" if closing else "")
     html = (
         '<section class="fop-answer" aria-labelledby="main-points">'

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..formatting import plural
+from ..formatting import fmt, plural
 from ..ingest import LINK_COLUMNS, data_quality_dir, nothing_dropped_silently
+from ..report_section import join_words
 from .glossary import link_glossary
 from .header import heading_html, synthetic_inputs
 from .markup import esc
@@ -87,6 +88,66 @@ def links_html(links: pd.DataFrame, number: int) -> str:
     return out
 
 
+#: The ledger of LA extract returns (helpers.strands.la_extracts): every return read, and its fate.
+RETURNS_FILE = "la_extract_returns.csv"
+_RETURN_COLUMNS = {
+    "folder": "Folder or file",
+    "return": "Return",
+    "la_code": "LA",
+    "header_lea": "LEA in the CIN header",
+    "year": "Year ending 31 March",
+    "records": "Records read",
+    "status": "What happened",
+}
+
+
+def extract_returns(processed_dir: Path) -> pd.DataFrame:
+    """Every LA extract return read for this scope, and what happened to it (empty when none)."""
+    path = data_quality_dir(processed_dir) / RETURNS_FILE
+    if not path.exists():
+        return pd.DataFrame(columns=list(_RETURN_COLUMNS))
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def returns_html(processed_dir: Path, number: int, appendix: bool = False) -> str:
+    """The LA extract returns read, in a sentence and a table of what happened to each (records are
+    data records, not people: not suppressed). The table is in the body unless it is long, then in the
+    technical appendix (``appendix=True`` renders it there)."""
+    from .sections import BODY_TABLE_MAX_ROWS
+
+    led = extract_returns(processed_dir)
+    if not len(led):
+        return ""
+    long = len(led) > BODY_TABLE_MAX_ROWS
+    shown = led.assign(
+        records=[f"{fmt(int(r), 'count')} {k}" for r, k in zip(led["records"], led["record_kind"], strict=True)]
+    )
+    table = table_html(
+        shown[list(_RETURN_COLUMNS)],
+        "LA extract returns read, and what happened to each",
+        suppress=False,
+        labels=_RETURN_COLUMNS,
+        note="Records, not people, so they are not suppressed. 'Outside this report's scope': a return of "
+        "another authority, read and left out of this report's figures.",
+        table_id=f"s{number}-returns",
+    )
+    if appendix:
+        return table if long else ""
+    fates = led["fate"].value_counts()
+    said = join_words(
+        f"{fmt(int(fates[f]), 'count')} {words}"
+        for f, words in (("used", "used"), ("outside", "outside this report's scope"), ("not used", "not used"))
+        if f in fates
+    )
+    returns = plural(len(led), "return")
+    text = f"<p>{esc(f'LA extract returns: {returns} read: {said}.')}</p>"
+    if long:
+        return (
+            text + f'<p class="fop-more">Each is listed in the <a href="#s{number}-returns">technical appendix</a>.</p>'
+        )
+    return text + table
+
+
 def _totals(rec: pd.DataFrame) -> dict:
     keys = ("rows_read", "rows_accepted", "rows_rejected", "values_set_to_missing")
     return {k: int(pd.to_numeric(rec[k]).sum()) for k in keys} if len(rec) else {}
@@ -115,6 +176,7 @@ def data_quality_html(processed_dir: Path, number: int) -> tuple[str, dict]:
             f"missing rather than losing the whole form. {accounted}"
         )
         + "</p>"
+        + returns_html(processed_dir, number)
         + f'<p class="fop-more">The reconciliation of every file, the links between files and the problems found '
         f'are in the <a href="#appendix-{number}">technical appendix</a>.</p>'
     )
@@ -158,7 +220,11 @@ def data_quality_appendix_html(processed_dir: Path, number: int) -> str:
     rec, summary = data_quality_tables(processed_dir)
     if not len(rec):
         return ""
-    parts = [_reconciliation_table(rec, number), links_html(link_records(processed_dir), number)]
+    parts = [
+        _reconciliation_table(rec, number),
+        returns_html(processed_dir, number, appendix=True),
+        links_html(link_records(processed_dir), number),
+    ]
     if len(summary):
         parts.append(
             table_html(

@@ -11,6 +11,7 @@ are audited (:func:`helpers.report.audit.check_self_contained`) before either is
 from __future__ import annotations
 
 import copy
+import html
 import re
 from pathlib import Path
 
@@ -92,6 +93,19 @@ def _render(nb, title: str) -> str:
     return body
 
 
+_H1 = re.compile(r'<h1 id="top">(.*?)</h1>', re.S)
+
+
+def _heading(nb) -> str | None:
+    """The report's own title, as its header displayed it (an authority's report names it)."""
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            found = _H1.search(_html_of(output))
+            if found:
+                return html.unescape(found.group(1))
+    return None
+
+
 _ID = re.compile(r'\sid="([^"]+)"')
 _LOCAL_LINK = re.compile(r'(<a\b[^>]*?\shref=")#([^"]*)(")')
 
@@ -140,7 +154,7 @@ def export_report(executed_notebook: Path, html_path: Path, title: str | None = 
     html_path = Path(html_path)
     appendix_path = appendix_path_for(html_path)
     nb = _prepared(executed_notebook)
-    title = title or nb.metadata.get("title") or REPORT_TITLE
+    title = title or _heading(nb) or nb.metadata.get("title") or REPORT_TITLE
     main, appendix = _split(nb)
     final_name = appendix_path.name.replace("_appendix.html", ".html")
     pages = {final_name: _render(main, title)}

@@ -80,15 +80,20 @@ def build_date() -> str | None:
 
 
 def header_html(processed_dir: Path, borough: str) -> str:
-    """Title, scope and build date, and a one-line warning when the build is not the default one
-    (its parameters are listed in "How this report was made"). Nothing else comes before the answer."""
+    """Title, scope and build date, a one-line warning when the build is not the default one (its
+    parameters are listed in "How this report was made") and what the sections say must be read first
+    (:mod:`.authority`: an authority's own report names it). Nothing else comes before the answer."""
     from ..config import borough_label
+    from . import authority
 
     date = build_date()
     built = f" Built {esc(date)}." if date else ""
+    scope = authority.scope_label(processed_dir, borough_label(borough))
     return (
-        f'<header><h1 id="top">{esc(REPORT_TITLE)}</h1>'
-        f'<p class="fop-scope"><b>Scope:</b> {esc(borough_label(borough))}.{built}</p>'
+        f'<header><h1 id="top">{esc(authority.title(REPORT_TITLE, processed_dir))}</h1>'
+        f'<p class="fop-scope"><b>Scope:</b> {esc(scope)}.{built}</p>'
+        + authority.notices_html(processed_dir)
+        + authority.left_out_brief_html(processed_dir)
         + variant_note_html(processed_dir)
         + "</header>"
     )

@@ -18,6 +18,8 @@ KIND_LABELS = {
     "extract": "Real data: the authority's own extracts",
     "synthetic": "Synthetic data: an illustration, not findings",
 }
+#: A synthetic section with a notice is built on test extracts, not on the generator's data.
+TEST_LABEL = "Test data: an illustration, not findings"
 
 
 def data_kind(section: dict) -> str:
@@ -85,6 +87,8 @@ def kind_note_html(section: dict) -> str:
         return f'<p class="fop-kind-note"><b>{esc(KIND_LABELS[kind])}.</b> {what}</p>'
     if kind == "extract":
         return f'<p class="fop-kind-note"><b>{esc(KIND_LABELS[kind])}.</b> Built from the extracts supplied.</p>'
+    if section.get("notice"):  # test extracts (e.g. a validator project's fake return): their notice says whose
+        return f'<p class="fop-kind-note"><b>{esc(TEST_LABEL)}.</b> {esc(section["notice"])}</p>'
     return (
         f'<p class="fop-kind-note"><b>{esc(KIND_LABELS[kind])}.</b> Built from data made up by the project\'s '
         "generator in the shape of the boroughs' extracts: this section shows what the analysis would produce "

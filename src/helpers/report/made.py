@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..formatting import plural
 from ..report_section import join_words, load_sections
+from . import authority
 from .header import run_parameters_html, synthetic_inputs
 from .kinds import data_kind, report_sources, short_titles, source_html
 from .markup import esc
@@ -19,9 +20,11 @@ def about_data_html(processed_dir: Path) -> str:
 
     titles = short_titles(sections)
 
-    def names(kind):
+    def names(kind, notice=False):
         return join_words(
-            f"{t} (section {n})" for (n, s), t in zip(numbered, titles, strict=True) if data_kind(s) == kind
+            f"{t} (section {n})"
+            for (n, s), t in zip(numbered, titles, strict=True)
+            if data_kind(s) == kind and (kind != "synthetic" or bool(s.get("notice")) == notice)
         )
 
     sentences = []
@@ -30,11 +33,18 @@ def about_data_html(processed_dir: Path) -> str:
         sentences.append(
             f"{real} {'use' if ' and ' in real else 'uses'} real statistics the Department for Education and "
             "the Office for National Statistics publish for every local authority in England, so their "
-            "figures are about the boroughs themselves."
+            f"figures are about {authority.about(processed_dir)}."
         )
     if extract:
         sentences.append(f"{extract} {'use' if ' and ' in extract else 'uses'} the extracts the authority supplied.")
-    synthetic = [s for s in sections if data_kind(s) == "synthetic"]
+    test = names("synthetic", notice=True)
+    if test:
+        sentences.append(
+            f"{test} {'use' if ' and ' in test else 'uses'} test extracts (named at the top of this report), "
+            f"not the authority's own: {'their' if ' and ' in test else 'its'} figures show what the analysis would "
+            "report."
+        )
+    synthetic = [s for s in sections if data_kind(s) == "synthetic" and not s.get("notice")]
     if synthetic:
         sentences.append(
             f"The other {plural(len(synthetic), 'section')} {'run' if len(synthetic) > 1 else 'runs'} on synthetic "

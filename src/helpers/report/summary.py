@@ -32,8 +32,9 @@ def conclusions_text(sections: list[dict]) -> str:
             "could be, once the real extracts are put through it."
         )
     elif synthetic:
+        made_up = "synthetic or test data" if any(s.get("notice") for s in synthetic) else "synthetic data"
         sentences.append(
-            f"{len(synthetic)} of {len(sections)} sections use synthetic data and conclude nothing about the programme."
+            f"{len(synthetic)} of {len(sections)} sections use {made_up} and conclude nothing about the programme."
         )
     if real:
         if findings:
@@ -97,7 +98,8 @@ def summary_html(processed_dir: Path) -> str:
     numbered = list(enumerate(sections, start=1))
     parts = [part_heading_html("summary")]
     real = [(n, s) for n, s in numbered if is_real(s)]
-    synthetic = [(n, s) for n, s in numbered if not is_real(s)]
+    synthetic = [(n, s) for n, s in numbered if not is_real(s) and not s.get("notice")]
+    test = [(n, s) for n, s in numbered if not is_real(s) and s.get("notice")]  # test extracts, said at the top
     if real:
         parts.append('<h3 id="summary-real">From real data</h3>')
         parts += [_section_block(n, s) for n, s in real]
@@ -109,6 +111,13 @@ def summary_html(processed_dir: Path) -> str:
             "Practice.</p>"
         )
         parts += [_section_block(n, s) for n, s in synthetic]
+    if test:
+        parts.append('<h3 id="summary-test">From test extracts: what the analysis would show</h3>')
+        parts.append(
+            "<p>These sections run on the test extracts named at the top of this report, not the authority's own "
+            "data. Their numbers show what the analysis produces; none is a finding.</p>"
+        )
+        parts += [_section_block(n, s) for n, s in test]
     if not sections:
         parts.append("<p>No section was built for this scope.</p>")
     parts.append('<h3 id="can-conclude">What this evaluation can and cannot conclude</h3>')

@@ -14,10 +14,14 @@ from pathlib import Path
 import yaml
 
 from ..report_section import load_sections
+from .authority import authority
 from .kinds import is_real
 from .markup import esc
 
 EVALUATION_FILE = Path(__file__).with_name("evaluation_2016.yaml")
+_HEADING = (
+    '<section aria-labelledby="then-and-now"><h2 id="then-and-now">The 2016 evaluation beside today\'s evidence</h2>'
+)
 
 
 def load_evaluation(path: Path = EVALUATION_FILE) -> dict:
@@ -43,7 +47,16 @@ def evidence_for(topics: list[str], sections: list[dict]) -> tuple[int, str] | N
 
 
 def then_and_now_html(processed_dir: Path) -> str:
-    """The section: for each claim, who made it and what it said, then today's evidence."""
+    """The section: for each claim, who made it and what it said, then today's evidence (in an
+    authority's own report, one paragraph saying why not)."""
+    la = authority(processed_dir)
+    if la is not None:
+        return (
+            f"{_HEADING}<p>The 2016 evaluation, the bid before it and the boroughs' claims after it are about the "
+            f"three Focus on Practice boroughs. This report is for {esc(la['name'])}, so they are not set against "
+            "its figures; the default build of this report sets them against the boroughs' published statistics.</p>"
+            "</section>"
+        )
     data = load_evaluation()
     sections = load_sections(processed_dir)
     items = []
@@ -61,8 +74,7 @@ def then_and_now_html(processed_dir: Path) -> str:
         )
     citation = " ".join(str(data["evaluation"]["citation"]).split())
     return (
-        '<section aria-labelledby="then-and-now"><h2 id="then-and-now">The 2016 evaluation beside today\'s '
-        "evidence</h2><p>What the evaluation published in 2016, the bid before it and the boroughs after it "
+        f"{_HEADING}<p>What the evaluation published in 2016, the bid before it and the boroughs after it "
         "said, each set against what the published statistics show now.</p>"
         f'<dl class="fop-then-now">{"".join(items)}</dl>'
         f'<p class="fop-note">The 2016 evaluation: {esc(citation)}</p></section>'

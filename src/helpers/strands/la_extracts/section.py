@@ -429,6 +429,8 @@ def _costs(section, results, scope: Scope, figs: dict) -> None:
             "ratio_central": "Ratio central / s251",
         },
     )
+    # whole pounds, as every money figure is written (the table's 2 decimals are for the ratio)
+    section.items[-1]["kinds"] = {k: "money" for k in [*cols[2:], "s251_cla_gross_gbp"]}
     fig = charts.cost_chart(c, scope.names)
     section.figure(
         "costs",
@@ -547,11 +549,12 @@ def build_section(
     None: not run); ``targeted_measures``: on synthetic extracts, the measures the generator aims at
     (the match is judged on those; the others are shown and said not to be targets); ``ledger``:
     every return read and what happened to it (:func:`.inputs.read_extracts`); ``scope``: whom the
-    report is about; ``notice``: a sentence said first (e.g. that the extracts are test data).
-    Returns the figures."""
+    report is about; ``notice``: a sentence the report says at its top and in the section's box (e.g.
+    that the extracts are test data; :attr:`helpers.report_section.Section.notice`). Returns the figures."""
     scope = scope or Scope()
     figs: dict = {}
-    if not returns_read(section, reading, ledger, scope, notice):
+    section.notice = notice or section.notice
+    if not returns_read(section, reading, ledger, scope):
         return figs
     _validation(section, validation)
     judged = _reconciliation(section, results, tolerance_pp, targeted_measures, scope, figs)

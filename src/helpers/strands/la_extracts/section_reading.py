@@ -102,11 +102,10 @@ def _not_used(ledger: pd.DataFrame | None, scope: Scope) -> str:
     return " ".join(parts)
 
 
-def returns_read(section, reading: dict, ledger, scope: Scope, notice: str) -> bool:
+def returns_read(section, reading: dict, ledger, scope: Scope) -> bool:
     """The opening: what was read for this scope and what happened to every other return.
-    Returns False when no return was used (the section then stops)."""
-    if notice:
-        section.markdown(f"**{notice}**")
+    Returns False when no return was used (the section then stops). The section's notice (test
+    extracts) is said by the report, at its top and in the section's box, not here."""
     syn = scope.illustrative()
     others = _not_used(ledger, scope)
     if reading["episodes"] == 0 and reading["referrals"] == 0:

@@ -144,20 +144,47 @@ def load_hr(
     return posts, absence
 
 
+def _hr_files(raw_dir) -> tuple[list[str], list[str]]:
+    """(HR files absent from the raw folder, HR files there that are the synthetic generator's)."""
+    files = [Path(raw_dir) / spec.filename for spec in (POSTS, ABSENCE)]
+    missing = [p.name for p in files if not p.exists()]
+    return missing, [p.name for p in files if p.exists() and ingest.is_synthetic(p)]
+
+
 def hr_left_out(raw_dir, la=None) -> str:
     """Why the HR part is left out of this report, or "" when it is not: in an authority's own
     report (``la``) the HR files must be there and be its own, not the synthetic generator's (the
     three boroughs' invented staff); the default build reads them as always."""
     if la in (None, ""):
         return ""
-    files = [Path(raw_dir) / spec.filename for spec in (POSTS, ABSENCE)]
-    missing = [p.name for p in files if not p.exists()]
+    missing, generated = _hr_files(raw_dir)
     if missing:
         return f"no {' or '.join(missing)} in the raw folder"
-    generated = [p.name for p in files if ingest.is_synthetic(p)]
     if generated:
         return f"{' and '.join(generated)} in the raw folder {'is' if len(generated) == 1 else 'are'} the synthetic generator's"
     return ""
+
+
+def record_hr_left_out(processed_dir, raw_dir, reason: str, section_folder) -> None:
+    """Record (``reason`` set) or clear that the HR part is left out of this report: then it has no
+    section (an earlier build's is removed) but one line in the report's list of strands left out,
+    naming the files that would bring it in (:func:`helpers.provenance.record_left_out`, with the
+    runner's fields for a step left out)."""
+    import shutil
+
+    from ... import provenance
+
+    missing, generated = _hr_files(raw_dir)
+    entry = {
+        "description": "Workforce stability from the HR extract",
+        "needs": [POSTS.filename, ABSENCE.filename],
+        "missing": missing,
+        "synthetic": [] if missing else generated,
+        "reason": reason,
+    }
+    provenance.record_left_out(processed_dir, "workforce_hr", entry if reason else None)
+    if reason:
+        shutil.rmtree(section_folder, ignore_errors=True)
 
 
 def parse_years(text) -> list[int]:
