@@ -80,6 +80,8 @@ def test_the_report_is_leeds_own_and_says_the_extracts_are_test_data(example):
     assert la["notice"].split(":")[0] in html.unescape(example["html"])  # said in the report
     text = " ".join(i.get("text", "") for i in la["items"])
     assert "not found" not in text and "test extracts, not Leeds's own" in text
+    # made-up children: their differences from Leeds's published figures are not for an analyst to explain
+    assert "differences from the published figures are expected" in text and "analyst must explain" not in text
     # one clear line naming both numbers, and the analyst's word that the folder (here: la) is right
     assert "its CIN header says LEA 975, this report is for LA 383, and trust_folder_la is set" in text
     led = list(csv.DictReader(open(example["scope"] / "data_quality" / "la_extract_returns.csv")))
@@ -132,8 +134,8 @@ def _visible(html_text: str) -> str:
 @needs_conformance
 def test_the_report_reads_as_leeds_own_from_its_first_line(example):
     text = _visible(example["html"])
-    assert "<title>Leeds: children's social care" in example["html"]
-    assert text.startswith("Leeds: children's social care, analysed as in the Focus on Practice evaluation")
+    assert "<title>Leeds, analysed as in" in example["html"]
+    assert text.startswith("Leeds, analysed as in the Focus on Practice evaluation")
     la = _section(example["scope"], "45_la_extracts")
     notice, box = text.index(" ".join(la["notice"].split())), text.index("Main points for Leeds")
     assert notice < box  # said plainly at the top, before the answer box

@@ -81,7 +81,7 @@ def test_an_authoritys_report_names_it_and_says_its_notice_first(tmp_path):
     processed = _leeds(tmp_path)
     head = header.header_html(processed, "all")
     text = _text(head)
-    assert text.startswith("Leeds: children's social care, analysed as in the Focus on Practice evaluation")
+    assert text.startswith("Leeds, analysed as in the Focus on Practice evaluation")
     assert "Scope: Leeds (DfE LA 383), against its own statistical neighbours." in text
     assert "all three boroughs" not in text
     assert f"Read this first. {NOTICE}" in text  # in the header, so before the answer box
@@ -90,7 +90,7 @@ def test_an_authoritys_report_names_it_and_says_its_notice_first(tmp_path):
         "(the files that would bring each in)."
     )
     assert 'href="#left-out"' in head and 'id="left-out"' in authority.left_out_html(processed)
-    assert _heading(_notebook(head)) == "Leeds: children's social care, analysed as in the Focus on Practice evaluation"
+    assert _heading(_notebook(head)) == "Leeds, analysed as in the Focus on Practice evaluation"
     box = _text(answer.answer_html(processed))
     assert box.startswith("Main points for Leeds: what the published statistics show Children in care: Fell.")
     # the test extracts are neither "synthetic in the shape of the boroughs'" nor a finding

@@ -31,11 +31,7 @@ def title(default: str, processed_dir: Path) -> str:
     """The report's title: ``default``, or for one authority its name first (the authority did not run
     the programme: the report applies the evaluation's analyses to its figures)."""
     la = authority(processed_dir)
-    return (
-        default
-        if la is None
-        else f"{la['name']}: children's social care, analysed as in the Focus on Practice evaluation"
-    )
+    return default if la is None else f"{la['name']}, analysed as in the Focus on Practice evaluation"
 
 
 def scope_label(processed_dir: Path, default: str) -> str:

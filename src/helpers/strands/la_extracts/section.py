@@ -116,11 +116,17 @@ def _reconciliation_text(section, has_pub, judged, tolerance_pp, targeted_measur
             f"{section.value(worst['value_derived'], worst['value_derived'] if is_count else None, fmt)} derived "
             f"against {section.published(worst['value_published'], fmt)} published). "
         )
-        text += (
-            "Such differences are what an analyst must explain: late returns and corrections after submission, "
-            "children moved between LAs, and definitions (short breaks, the 12-month boundary, counting each child "
-            "once) that the published tables may apply slightly differently. "
-        )
+        if scope.data == "test":  # made-up children: the differences are expected and say nothing about anyone
+            text += (
+                f"These are test extracts, not {scope.whose()} own records, so differences from the published "
+                "figures are expected and say nothing about either. "
+            )
+        else:
+            text += (
+                "Such differences are what an analyst must explain: late returns and corrections after submission, "
+                "children moved between LAs, and definitions (short breaks, the 12-month boundary, counting each "
+                "child once) that the published tables may apply slightly differently. "
+            )
     others = sorted(set(has_pub["measure"]) - set(targeted_measures)) if targeted_measures is not None else []
     if targeted_measures is not None:
         # the generator was built to hit these figures, so agreement here tests the code, not any data
