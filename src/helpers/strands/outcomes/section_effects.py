@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ...formatting import plural
 from . import charts
-from .definitions import OUTCOMES, SHORT, TREATED_ID, Method
+from .definitions import OUTCOMES, SHORT, TREATED_ID, Method, method_label
 from .prose import View, _lc, _list, change, estimate, finite, fmt, interval, p_is, p_text, p_words, who
 from .sentences import detectable_sentence, unit_paragraph, verdicts
 
@@ -181,10 +181,9 @@ def _population_drop(v: View) -> str:
 def _rebase_sentence(v: View) -> str:
     """The comparisons without the pre-rebase years, and whether any verdict changes."""
     e = v.r.estimates
-    rebased = e[e.method.str.contains("rebased populations only")]
-    if not len(rebased):
-        return ""
     start = v.P["rebased_from"]
+    if not (e.method == method_label(Method.DID_REBASED, year=start)).any():
+        return ""
     changed = []
     for o in v.analysed:
         for u in v.r.units:

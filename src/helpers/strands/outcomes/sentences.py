@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...formatting import fmt
-from .definitions import NOUNS, TREATED_ID, Method, its_method
+from .definitions import NOUNS, TREATED_ID, Method, its_method, method_label
 from .prose import (
     View,
     change,
@@ -190,7 +190,7 @@ def detectable_sentence(v: View, outcome: str, unit, single: bool = False) -> st
     """What the neighbour comparison could have detected: the difference an estimate had to pass to
     stand out from the placebo runs at the 5% level, in plain words."""
     d = v.r.detectable
-    row = d[(d.outcome == outcome) & (d.area_code == unit) & (d.method.str.startswith("difference"))]
+    row = d[(d.outcome == outcome) & (d.area_code == unit) & (d.method == method_label(Method.DID))]
     if not len(row) or not finite(row.iloc[0].fall_threshold):
         return ""
     row = row.iloc[0]
