@@ -54,7 +54,7 @@ from .definitions import (
 )
 from .design import Design, design
 from .outputs import COUNTERFACTUALS, DETECTABLE, ESTIMATES, EVENT, EXCLUSIONS, PANEL, PLACEBO, WEIGHTS
-from .unit_estimates import Frame, Rows, check_estimates, mean_of_k, unit_estimates
+from .unit_estimates import Frame, Rows, check_estimates, mean_of_k, mean_of_k_change, unit_estimates
 
 #: Names the notebook, the charts and the calibration read from the run's module.
 __all__ = [
@@ -213,8 +213,13 @@ def _rebased(d: Design, f: Frame, rows: Rows) -> None:
     g.ref_i = int(np.where(yrs == d.ref)[0][0]) if d.ref in yrs else int(np.where(g.pre)[0][-1])
     g.Ypool, g.col = f.Ypool[keep], f.col
     _references(d, g, rows, synthetic=False)
+    singles = []
     for u in d.units:
-        check_estimates(d, g, u, rows, (Method.DID_REBASED, Method.CHANGE_REBASED), int(yrs.min()))
+        e = check_estimates(d, g, u, rows, (Method.DID_REBASED, Method.CHANGE_REBASED), int(yrs.min()))
+        if u != TREATED_ID and e is not None:
+            singles.append(u)
+    if TREATED_ID in d.units and len(singles) > 1:
+        mean_of_k_change(d, g, singles, rows, Method.MEAN_OF_K_CHANGE_REBASED, int(yrs.min()))
 
 
 def _notes(d: Design, o, f: Frame, without_placebo: int, rows: Rows) -> None:

@@ -208,6 +208,8 @@ class Method:
     SC_COST = "sc_cost"
     SC_RATIO = "sc_ratio"
     MEAN_OF_K = "mean_of_k"
+    MEAN_OF_K_CHANGE = "mean_of_k_change"
+    MEAN_OF_K_CHANGE_REBASED = "mean_of_k_change_rebased"
     CHANGE = "change"
     DID_REBASED = "did_rebased"
     CHANGE_REBASED = "change_rebased"
@@ -236,6 +238,9 @@ METHOD_LABELS = {
     Method.SC_COST: "synthetic control, cost years",
     Method.SC_RATIO: "synthetic control: post/pre RMSPE ratio",
     Method.MEAN_OF_K: "mean of the {k} treated LAs' DiD estimates",
+    Method.MEAN_OF_K_CHANGE: "mean of the {k} treated LAs' changes after minus before, against every set of {k} eligible LAs",
+    Method.MEAN_OF_K_CHANGE_REBASED: "mean of the {k} treated LAs' changes after minus before, against every set of {k} "
+    "eligible LAs, from {year} (rebased populations only)",
     Method.CHANGE: "change after minus before, against every eligible LA",
     Method.DID_REBASED: "difference in differences vs neighbours, from {year} (rebased populations only)",
     Method.CHANGE_REBASED: "change after minus before, against every eligible LA, from {year} (rebased populations only)",

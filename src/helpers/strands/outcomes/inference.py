@@ -76,6 +76,20 @@ def randomisation_p(
     return rank, min(1.0, 2 * rank / (len(e) + 1))
 
 
+def rank_side(estimate: float, exposure: float, reference: np.ndarray, reference_exposure: np.ndarray) -> str:
+    """The side :func:`randomisation_p` ranks an estimate on: "low" when as few reference values are at
+    least as low as it as are at least as high (its rank counts those at least as low), else "high";
+    "" without an estimate or a reference. Said so that "12 of 147 LAs fell as much or more" is only
+    written of an estimate ranked on the low side."""
+    e, c = _usable(reference, reference_exposure)
+    if np.isnan(estimate) or not len(e):
+        return ""
+    high, low = _as_far_out(estimate, exposure, e, c, np.array([0.0]))
+    if high[0] != low[0]:
+        return "high" if high[0] < low[0] else "low"
+    return "low" if estimate <= 0 else "high"
+
+
 @dataclass
 class Groups:
     """Placebo groups (:func:`group_placebos`): years x groups arrays and each group's members."""
@@ -281,7 +295,7 @@ def placebo_inference(level: float, stat: str, estimate: float, reference: dict)
     exposure to the treated LAs (:func:`group_reference`); otherwise (a single LA against the
     placebo LAs, or a statistic that is not linear in the rates, over groups with no treated
     member) no placebo is exposed and the interval is the estimate minus the placebo order
-    statistics. Returns ``ci_low``, ``ci_high``, ``p_value``, ``rank``."""
+    statistics. Returns ``ci_low``, ``ci_high``, ``p_value``, ``rank`` and ``rank_side``."""
     values = np.asarray(reference[stat], dtype=float)
     exposed = reference.get("exposure", {})
     if stat in exposed:
@@ -290,7 +304,8 @@ def placebo_inference(level: float, stat: str, estimate: float, reference: dict)
         own, others = 1.0, np.zeros(len(values))
     low, high = randomisation_interval(estimate, own, values, others, level)
     rank, p = randomisation_p(estimate, own, values, others)
-    return {"ci_low": low, "ci_high": high, "p_value": p, "rank": rank}
+    side = rank_side(estimate, own, values, others)
+    return {"ci_low": low, "ci_high": high, "p_value": p, "rank": rank, "rank_side": side}
 
 
 def mean_of_k_distribution(

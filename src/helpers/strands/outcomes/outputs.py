@@ -80,6 +80,12 @@ ESTIMATES = OutputTable(
             "ratio); 1 = most extreme.",
         ),
         Field(
+            "rank_side",
+            "string",
+            "The side the rank counts: 'low' (placebos at least as low as the estimate) or 'high' (at least as high); "
+            "blank without a rank.",
+        ),
+        Field(
             "n_placebo",
             "integer",
             "Placebo LAs (for the treated areas combined: reference groups of as many LAs) behind the p-value.",

@@ -207,6 +207,7 @@ def _synthetic_estimates(d: Design, f: Frame, u, y1, base, PP, rows: Rows) -> fl
             "ci_high": ce["ci_high"],
             "p_value": p_one,
             "rank": rank_one,
+            "rank_side": "high",
             "n_comparators": donors,
             "note": ratio_note + f"pre-programme RMSPE {sc['pre_rmspe']:.3g}",
         }
@@ -235,6 +236,7 @@ def _synthetic_estimates(d: Design, f: Frame, u, y1, base, PP, rows: Rows) -> fl
             "ci_high": np.nan,
             "p_value": p_one,
             "rank": rank_one,
+            "rank_side": "high",
             "n_comparators": donors,
             "note": f"pre RMSPE {sc['pre_rmspe']:.3g}, post RMSPE {sc['post_rmspe']:.3g}",
         }
@@ -307,8 +309,9 @@ def check_estimates(d: Design, f: Frame, u, rows: Rows, keys=(Method.DID, Method
 
 
 def mean_of_k(d: Design, f: Frame, did_by_unit: dict, rows: Rows) -> None:
-    """The treated LAs together: the mean of their DiD estimates against the means of every set (or
-    many random sets) of as many placebo LAs."""
+    """The treated LAs together, by the mean of their own estimates: their DiD estimates against the
+    means of every set (or many random sets) of as many placebo LAs, and their changes (after minus
+    before) against the means of every set of as many eligible LAs (:func:`mean_of_k_change`)."""
     singles = [did_by_unit[u] for u in d.units if u != TREATED_ID and u in did_by_unit]
     if not (len(singles) > 1 and f.n_plc >= len(singles)):
         return
@@ -337,3 +340,43 @@ def mean_of_k(d: Design, f: Frame, did_by_unit: dict, rows: Rows) -> None:
     for q in np.quantile(dist, np.linspace(0, 1, 201)):
         rows.plc.append((f.okey, statistic, "", "", float(q), False))
     rows.plc.append((f.okey, statistic, TREATED_ID, d.names[TREATED_ID], m, True))
+    mean_of_k_change(d, f, [u for u in d.units if u != TREATED_ID and u in did_by_unit], rows)
+
+
+def mean_of_k_change(
+    d: Design, f: Frame, singles: list, rows: Rows, key: str = Method.MEAN_OF_K_CHANGE, year=None
+) -> None:
+    """The mean of the treated LAs' own changes (mean after minus mean before, no comparator) against
+    the means of every set of as many eligible LAs with a complete series (or many random sets): how
+    the treated LAs compare with all English LAs, read as the mean of three LAs. Its p-value is two-sided
+    with equal tails on the same terms as every placebo p-value (:func:`inference.randomisation_p`):
+    ``rank`` = 1 + the number of sets whose mean is at least as far out on the treated mean's side,
+    so (rank - 1) / sets is the share of sets of LAs that moved as much or more."""
+    k = len(singles)
+    change = np.array([f.R[u].to_numpy()[f.post].mean() - f.R[u].to_numpy()[f.pre].mean() for u in singles])
+    dist = inf.mean_of_k_distribution(f.P["change"], k)
+    if not len(dist) or np.isnan(change).any():
+        return
+    m = float(change.mean())
+    none = np.zeros(len(dist))
+    rank, p = inf.randomisation_p(m, 1.0, dist, none)
+    n_las = int(np.sum(~np.isnan(f.P["change"])))
+    rows.est.append(
+        {
+            "outcome": f.okey,
+            "area_code": TREATED_ID,
+            "area_name": d.names[TREATED_ID],
+            "unit": f.o.unit,
+            "n_placebo": n_las,
+            "method": method_label(key, k, year),
+            "estimate": m,
+            "ci_low": np.nan,
+            "ci_high": np.nan,
+            "p_value": p,
+            "rank": rank,
+            "rank_side": inf.rank_side(m, 1.0, dist, none),
+            "n_comparators": len(dist),
+            "note": f"rank among the means of {len(dist):,} sets of {k} of the {n_las} eligible LAs with a complete "
+            "series (every set, or random sets when there are too many); two-sided p-value with equal tails",
+        }
+    )
