@@ -194,7 +194,7 @@ def costs(results, unit_cost_label: str):
     ax.axvline(0, color="black", lw=0.8)
     ax.set_yticks(y)
     ax.set_yticklabels(labels, fontsize=7)
-    ax.set_xlabel(f"avoided cost of care, GBP million ({unit_cost_label})", fontsize=8)
+    ax.set_xlabel(f"cost of care against the comparators, GBP million ({unit_cost_label})", fontsize=8)
     ax.legend(fontsize=7, frameon=False)
     ax.grid(alpha=0.3, axis="x")
     fig.tight_layout()

@@ -143,8 +143,20 @@ def change(outcome: str, x, signed: bool = True) -> str:
 
 
 def size(outcome: str, x) -> str:
-    """The size of a change, without its sign ("1.5 per 10,000")."""
-    return change(outcome, abs(x), signed=False) if x is not None and not pd.isna(x) else fmt(None)
+    """The size of a change, without its sign ("1.5 per 10,000"; "less than 0.1 percentage points" for
+    one that rounds to nothing, so no sentence says "fell by 0.0")."""
+    if x is None or pd.isna(x):
+        return fmt(None)
+    shown = change(outcome, abs(x), signed=False)
+    if shown == change(outcome, 0.0, signed=False):
+        step = 1.0 if kind_of(outcome)[1] == "money" else 0.1
+        return "less than " + change(outcome, step, signed=False)
+    return shown
+
+
+def is_flat(outcome: str, x) -> bool:
+    """A change that rounds to nothing in the outcome's unit (or is missing)."""
+    return x is None or pd.isna(x) or change(outcome, abs(x), signed=False) == change(outcome, 0.0, signed=False)
 
 
 def direction(x, up: str = "rose", down: str = "fell", flat: str = "did not change", kind: str = "number") -> str:
@@ -157,6 +169,17 @@ def direction(x, up: str = "rose", down: str = "fell", flat: str = "did not chan
 def money(x) -> str:
     """A sum of money (-£2.8m, £850,000) through the one formatter."""
     return fmt(x, "money")
+
+
+def millions(x) -> str:
+    """A sum of money in millions of pounds to one decimal ("£0.3m", "-£3.5m", "£1.3m"), so the sums a
+    sentence compares are on one scale with no false precision; the number itself goes through the
+    one formatter."""
+    shown = fmt(None if x is None or pd.isna(x) else x / 1e6, "number", decimals=1)
+    if shown == fmt(None):
+        return shown
+    sign, digits = ("-", shown[1:]) if shown.startswith("-") else ("", shown)
+    return f"{sign}£{digits}m"
 
 
 def interval(outcome: str, lo, hi) -> str:

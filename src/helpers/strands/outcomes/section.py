@@ -16,9 +16,9 @@ import pandas as pd
 
 from ... import evidence
 from . import charts, section_appendix, section_claims, section_costs, section_effects, section_findings
-from .definitions import OUTCOMES, Method, method_label
+from .definitions import OUTCOMES, TREATED_ID, Method, method_label
 from .inputs import SOURCES
-from .prose import View, _list, estimate, fmt, rule_words, view
+from .prose import View, _lc, _list, estimate, fmt, rule_words, view, who
 from .sentences import verdicts
 
 #: The title when the public statistics are missing; with them, :func:`title` states the finding.
@@ -32,22 +32,23 @@ def build_missing(section, message: str) -> None:
 
 
 def build_section(section, results) -> None:
-    """Prose, tables and figures of the section, in reading order."""
+    """Prose, tables and figures of the section, in reading order: the body holds the findings for the
+    main unit (and a sentence per borough); method, each borough in full and every table behind the
+    section go to the technical appendix."""
     v = view(results)
     section.title = title(v)
-    answers = section_findings.answers(v)
-    if answers:
-        section.markdown("**Main points (real published statistics)**\n\n" + "\n".join(f"- {a}" for a in answers))
     if not _data_and_comparators(section, v):
         return
     _main_table(section, v)
     section_effects.outcomes(section, v)
     section_effects.checks(section, v)
-    section_claims.claims(section, v)
+    found = section_findings.findings(v)
+    section_claims.claims(section, v, {f["topic"]: f["text"] for f in found})
     section_costs.spend(section, v)
     section_costs.avoided_cost(section, v)
     _limits(section, v)
-    section_findings.key_findings(section, v)
+    section_findings.key_findings(section, found)
+    section_effects.each_borough(section, v)
     section_appendix.appendix(section, v)
 
 
@@ -74,10 +75,30 @@ def title(v: View) -> str:
     return f"{noun} {when}, then {against}" if did is not None else f"{noun} {when}"
 
 
+def _intro(v: View, n_eligible: int, neighbours: list) -> str:
+    """The body's opening: the question, the data and the three comparisons."""
+    P, combined = v.P, TREATED_ID in v.r.units
+    verb = "are" if len(v.treated_names) > 1 else "is"
+    text = (
+        f"# How {_list(v.treated_names)} {verb} compared\n\n"
+        f"Real published statistics (DfE and ONS), {P['first_year']} to {P['last_year']}: did children's outcomes and "
+        f"the cost of care change after the programme started ({P['programme_start']}) in a way other authorities "
+        f"did not see? The figure at 31 March {v.fpy} is the first after the start. The comparisons: England; every "
+        f"eligible English authority ({fmt(n_eligible, 'count')}), each treated as if it had had the programme; and "
+        f"the DfE statistical neighbours ({P['neighbour_list']} groups): {_list(neighbours) if neighbours else 'none'}. "
+        "Rates are computed from published counts"
+    )
+    if combined:
+        text += (
+            f"; {who(v, TREATED_ID)} and their neighbours are each combined as summed counts over summed populations"
+        )
+    return text + "."
+
+
 def _data_and_comparators(section, v: View) -> bool:
-    """The data, the year convention, the comparators and the notes of the run; False when no
-    treated area can be compared."""
-    r, P = v.r, v.P
+    """The data, the comparators and the notes of the run (notes and exclusions in the appendix);
+    False when no treated area can be compared."""
+    r = v.r
     nb = r.neighbours.drop_duplicates("neighbour_la")
     elig = r.eligibility
     reasons = (
@@ -85,27 +106,19 @@ def _data_and_comparators(section, v: View) -> bool:
         .str.replace(r": series.*", "", regex=True)
         .value_counts()
     )
+    section.markdown(_intro(v, len(elig.eligible), list(nb.neighbour_name)))
     section.markdown(
-        f"# How {_list(v.treated_names)} are compared\n\n"
-        f"This section is built on **real published statistics** (DfE and ONS, listed below), not on synthetic data. "
-        f"It asks whether children's outcomes and the cost of care changed after the programme started "
-        f"({P['programme_start']}) in a way other local authorities did not see. A figure at 31 March, for the year "
-        f"ending 31 March or for a financial year belongs to the year in which that date falls, so the figure at "
-        f"31 March {v.fpy} is the first one after the start and {v.ref} is the last year before it; the years compared "
-        f"are {P['first_year']} to {P['last_year']}."
-    )
-    section.markdown(
-        f"Three comparisons: (1) the DfE statistical neighbours ({P['neighbour_list']} groups; no list from 2014 is "
-        f"published), leaving out the programme boroughs themselves: {_list(list(nb.neighbour_name)) if len(nb) else 'none'}; "
-        f"(2) England, London and Inner London; (3) every eligible English local authority, as if it had been treated. "
-        f"{fmt(len(elig.eligible), 'count')} authorities are eligible and {fmt(elig.n_excluded, 'count')} are left out ("
-        + "; ".join(f"{fmt(n, 'count')} {k.lower()}" for k, n in reasons.items())
-        + "). Rates are computed from the published counts and the ONS child population of the year before (the "
-        "pre-Census-2021 series only). Each borough is compared with the average of its neighbours' rates; the "
-        "boroughs combined are compared with their neighbours combined, both as summed counts over summed populations."
+        f"**Data and conventions.** A figure at 31 March, for the year ending 31 March or for a financial year "
+        f"belongs to the year in which that date falls, so {v.ref} is the last year before the start. Rates use the "
+        "ONS child population of the year before (the pre-Census-2021 series only). A single borough is compared "
+        "with the average of its neighbours' rates; the boroughs combined with their neighbours combined, both as "
+        "summed counts over summed populations (the neighbours leave out the programme boroughs themselves). "
+        f"{fmt(len(elig.eligible), 'count')} authorities are eligible and {fmt(elig.n_excluded, 'count')} are left "
+        "out (" + "; ".join(f"{fmt(n, 'count')} {k.lower()}" for k, n in reasons.items()) + ").",
+        appendix=True,
     )
     for note in r.notes:
-        section.markdown(note)
+        section.markdown(note, appendix=True)
     if not r.units:
         section.markdown(
             "No treated area has an unbroken published series over these years, so no comparison is possible."
@@ -114,11 +127,11 @@ def _data_and_comparators(section, v: View) -> bool:
     return True
 
 
-def _main_table(section, v: View) -> None:
-    """Each outcome before and after, against the neighbours and against every LA."""
+def _summary_rows(v: View, units) -> pd.DataFrame:
+    """Each outcome of ``units`` before and after, against every LA and against the neighbours."""
     rows = []
     for o in v.analysed:
-        for u in v.r.units:
+        for u in units:
             d, c = estimate(v.r, o, u, Method.DID), estimate(v.r, o, u, Method.CHANGE)
             pv = v.r.panel[(v.r.panel.outcome == o) & (v.r.panel.area_code == u)].set_index("year").value
             rows.append(
@@ -135,34 +148,68 @@ def _main_table(section, v: View) -> None:
                     "did_p": d.p_value if d is not None else np.nan,
                 }
             )
+    return pd.DataFrame(rows)
+
+
+def _main_table(section, v: View) -> None:
+    """Each outcome before and after, against every LA and against the neighbours: the main unit in the
+    body, every unit in the appendix; the trend of the main outcome in the body, of every outcome in
+    the appendix."""
+    labels = {
+        "outcome": "Outcome",
+        "area": "Area",
+        "before": str(v.ref),
+        "after": str(v.after),
+        "change": "Change, after minus before",
+        "change_p": "Against every LA: placebo p",
+        "did": "Change against neighbours (DiD)",
+        "did_low": "95% interval, low",
+        "did_high": "high",
+        "did_p": "Against neighbours: placebo p",
+    }
+    note = (
+        "Published statistics. 'After minus before' is the average of the years after the start less the average "
+        "of the years before. Each p-value comes from running the same comparison on every eligible English LA (or "
+        f"group of as many LAs) as if it had been treated: {rule_words()}."
+    )
+    several = len(v.r.units) > 1
+    main = _summary_rows(v, [v.main_unit])
     section.table(
         "outcomes_summary",
-        pd.DataFrame(rows),
-        caption=f"Each outcome in {v.ref} and {v.after}, its change against every eligible LA and against the "
-        f"statistical neighbours, with how unusual each is among English LAs",
-        labels={
-            "outcome": "Outcome",
-            "area": "Area",
-            "before": str(v.ref),
-            "after": str(v.after),
-            "change": "Change, after minus before",
-            "change_p": "Against every LA: placebo p",
-            "did": "Change against neighbours (DiD)",
-            "did_low": "95% interval, low",
-            "did_high": "high",
-            "did_p": "Against neighbours: placebo p",
-        },
-        note="Published statistics. 'After minus before' is the average of the years after the start less the average "
-        "of the years before. Each p-value comes from running the same comparison on every eligible English LA (or "
-        f"group of as many LAs) as if it had been treated: {rule_words()}.",
+        main.drop(columns=["area"]) if several else main,
+        caption=f"Each outcome for {who(v, v.main_unit)} in {v.ref} and {v.after}, its change against every eligible "
+        "LA and against the statistical neighbours, with how unusual each is among English LAs",
+        labels=labels,
+        note=note,
     )
+    if several:
+        section.table(
+            "outcomes_summary_units",
+            _summary_rows(v, v.r.units),
+            appendix=True,
+            caption=f"Each outcome for each area in {v.ref} and {v.after}, against every eligible LA and against the "
+            "statistical neighbours",
+            labels=labels,
+            note=note,
+        )
+    if v.key:
+        section.figure(
+            "outcomes_trends",
+            charts.trends(v.r, [v.key]),
+            alt=f"Line chart, {v.P['first_year']} to {v.P['last_year']}, of {_lc(OUTCOMES[v.key].label)} for "
+            f"{_list(v.treated_names)}, their statistical neighbours combined, England, London and Inner London, with "
+            f"the programme start marked between {v.ref} and {v.fpy}.",
+            caption=f"{OUTCOMES[v.key].label}: the boroughs, their neighbours, England, London and Inner London "
+            "(published statistics)",
+        )
     section.figure(
-        "outcomes_trends",
+        "outcomes_trends_all",
         charts.trends(v.r, v.analysed),
         alt=f"Line charts, {v.P['first_year']} to {v.P['last_year']}, of {fmt(len(v.analysed), 'count')} outcomes for "
         f"{_list(v.treated_names)}, their statistical neighbours combined, England, London and Inner London, with the "
         f"programme start marked between {v.ref} and {v.fpy}.",
-        caption="Trends: the boroughs, their neighbours, England, London and Inner London (published statistics)",
+        caption="Trends of every outcome: the boroughs, their neighbours, England, London and Inner London",
+        appendix=True,
     )
 
 
@@ -171,15 +218,17 @@ def _limits(section, v: View) -> None:
     n_tests = int((v.r.estimates.method == method_label(Method.DID)).sum())
     section.markdown(
         "# What these comparisons can and cannot show\n\n"
-        "They show whether the boroughs' published figures moved differently from their statistical neighbours, from "
-        "England and from every other eligible authority over the same years, and whether any difference had begun "
-        "before the programme. They cannot show that the programme caused a difference: other changes in the same "
-        "boroughs and years (local policy, housing, the courts, unaccompanied asylum-seeking children, recording) "
-        "would look the same in these data. With three boroughs and about ten yearly figures, the placebo comparisons "
-        "are the fairest test; the trend tests on the yearly figures are likely too generous, and the synthetic control "
-        f"rests on a few years of fit. The section reports {fmt(n_tests, 'count')} comparisons with the neighbours "
-        f"(outcomes by area): about {fmt(n_tests * evidence.P_UNUSUAL, 'count')} would be unusual by chance alone, so one unusual "
-        "result for one outcome is weak evidence on its own."
+        "They show whether the published figures moved differently from similar authorities, England and every "
+        "other eligible authority, and whether a difference began before the programme. They cannot show that the "
+        "programme caused a difference: other changes in the same places and years (local policy, housing, the "
+        "courts, unaccompanied asylum-seeking children, recording) would look the same. Of the "
+        f"{fmt(n_tests, 'count')} comparisons with the neighbours here, about "
+        f"{fmt(n_tests * evidence.P_UNUSUAL, 'count')} would be unusual by chance alone."
+    )
+    section.markdown(
+        "With three boroughs and about ten yearly figures, the placebo comparisons are the fairest test; the trend "
+        "tests on the yearly figures are likely too generous, and the synthetic control rests on a few years of fit.",
+        appendix=True,
     )
 
 

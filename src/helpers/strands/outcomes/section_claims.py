@@ -136,8 +136,9 @@ def bid_sentence(v: View) -> str:
     )
 
 
-def claims(section, v: View) -> None:
-    """The claims and the bid's aim beside the published counts, with the full table."""
+def claims(section, v: View, findings: dict) -> None:
+    """The claims and the bid's aim beside the published counts (the body: the findings' sentences,
+    with the numbers checked; the appendix: each reading against the comparators), with the full table."""
     if not applies(v):
         if len(v.r.claims):
             section.markdown(
@@ -150,19 +151,28 @@ def claims(section, v: View) -> None:
         if set(PROGRAMME_LAS) <= set(v.r.treated)
         else f" The claims were made for the three boroughs together; this section reads them for {_list(v.treated_names)} only."
     )
-    section.markdown(
-        "# The boroughs' claims and the bid's aim, against the published counts\n\n"
-        + " ".join(s for s in (cla_claim_sentence(v), taken_claim_sentence(v)) if s)
-        + scope
+    a, b = CLAIMS[1], CLAIMS[0]
+    said = (
+        f"A November 2017 council release claimed an {fmt(abs(a.claimed_change_pct), 'percent')} drop in children "
+        f"taken into care since {a.checks[0].from_year} and a {fmt(abs(b.claimed_change_pct), 'percent', decimals=0)} "
+        f"drop in looked-after children from {b.checks[0].from_year} to {b.checks[0].to_year} (its own figures and "
+        "definitions are not known)."
     )
-    text = bid_sentence(v)
-    if text:
-        section.markdown(text)
+    body = [said] + [findings[k] for k in ("claims",) if findings.get(k)]
+    section.markdown(
+        "# The boroughs' claims and the bid's aim, against the published counts\n\n" + " ".join(body) + scope
+    )
+    section.markdown(
+        "**The claims against the comparators.** "
+        + " ".join(x for x in (cla_claim_sentence(v), taken_claim_sentence(v), bid_sentence(v)) if x),
+        appendix=True,
+    )
     shown = v.r.claims.drop(columns=["measure"]).astype({"from_year": str, "to_year": str})
     shown.insert(2, "what", v.r.claims.measure.map(MEASURE_WORDS))
     section.table(
         "outcomes_claims",
         shown,
+        appendix=True,
         caption="The boroughs' later claims and the bid's aim beside the published counts and the comparators",
         labels={
             "claim": "Claim or aim",

@@ -6,10 +6,12 @@ from dataclasses import replace
 
 import pandas as pd
 
+from ...formatting import plural
+from ...report_section import join_words
 from . import charts
 from .definitions import OUTCOMES, PROGRAMME_LAS, Method
 from .panel import spend_table
-from .prose import View, change, estimate, fmt, money, who
+from .prose import View, change, estimate, fmt, millions, money, who
 
 
 def spend(section, v: View) -> None:
@@ -53,41 +55,39 @@ def against_programme_cost(v: View) -> bool:
 
 
 def cost_sentence(v: View) -> str:
-    """The central avoided cost by each method with its interval, against the programme cost, and
-    whether any central estimate recovers it."""
+    """The cost of care the programme could be credited with, by method with its interval, against the
+    programme cost, and whether any central estimate reaches it (millions of pounds throughout)."""
     central = central_rows(v)
     if not len(central):
         return ""
     low, high = v.P["programme_cost"][0], v.P["programme_cost"][-1]
     first = central.iloc[0]
-    methods = "; ".join(
-        f"{money(x.avoided_cost_gbp)} by {x.method} (95% interval {money(x.avoided_cost_low_gbp)} to "
-        f"{money(x.avoided_cost_high_gbp)})"
-        for x in central.itertuples()
-    )
+    methods = [
+        f"{millions(x.avoided_cost_gbp)} by {x.method} ({'95% interval ' if i == 0 else ''}"
+        f"{millions(x.avoided_cost_low_gbp)} to {millions(x.avoided_cost_high_gbp)})"
+        for i, x in enumerate(central.itertuples())
+    ]
     recovers = central.avoided_cost_gbp >= low
     spans = (central.avoided_cost_low_gbp < 0) & (central.avoided_cost_high_gbp > 0)
+    cost = f"{millions(low)} to {millions(high)}"
     verdict = (
-        "no method's central estimate reaches the programme's cost"
+        f"No method's central estimate reaches the programme's cost of {cost}"
         if not recovers.any()
-        else f"{fmt(int(recovers.sum()), 'count')} method(s) reach the programme's cost at their central estimate"
+        else f"{plural(int(recovers.sum()), 'method')} reach the programme's cost of {cost} at their central estimate"
     )
     if spans.all():
-        verdict += ", and every method's interval runs from a net cost to a saving"
+        verdict += ", and every interval runs from a net cost to a saving"
     worth = (
-        f"At the central unit cost ({first.unit_cost_label.split(': ', 1)[-1]}, {money(first.weekly_unit_cost_gbp)} a "
-        f"week), the change in children looked after against the comparators over {first.cost_years} is worth, for "
-        f"{who(v, v.main_unit)}: {methods}."
+        f"Priced at {money(first.weekly_unit_cost_gbp)} a week per child in care (the central unit cost), the children the comparators suggest would have been in care "
+        f"over {first.cost_years}, less those who were, come to {join_words(methods)} for {who(v, v.main_unit)}: a "
+        "cost the programme could be credited with, not evidence that it saved it."
     )
     if not against_programme_cost(v):
         return worth + (
             " The programme's cost was for the three Focus on Practice boroughs together, so it is not set against "
             "this figure."
         )
-    return (
-        f"{worth} The programme cost about {money(low)} to {money(high)} (the grant as stated in the project brief, a "
-        f"parameter of the report): {verdict}."
-    )
+    return f"{worth} {verdict}."
 
 
 def window_sentence(v: View) -> str:
@@ -98,17 +98,15 @@ def window_sentence(v: View) -> str:
     if whole is None or part is None:
         return ""
     return (
-        f"The cost counts {cy[0]}-{cy[1]} only (a parameter: the first three 31 March counts after the start), while "
-        f"the comparisons above use every year after the start ({v.fpy}-{lvl}). Over the cost years the difference "
-        f"from the neighbours was {change('cla_rate', part.estimate)}; over {v.fpy}-{lvl} it was "
-        f"{change('cla_rate', whole.estimate)}. The same window is used for each borough in the appendix table, "
-        "where a borough's estimate over the cost years can differ in sign from its estimate over all the years."
+        f"The cost counts {cy[0]}-{cy[1]}, the first three years after the start: over those years the difference "
+        f"from the neighbours was {change('cla_rate', part.estimate)} ({change('cla_rate', whole.estimate)} over "
+        f"{v.fpy}-{lvl}); each borough uses the same years in the appendix table."
     )
 
 
 def avoided_cost(section, v: View) -> None:
-    """The avoided cost of care against the programme cost: central estimates first, the outer range
-    of unit costs as a sensitivity, the chart for the boroughs combined only."""
+    """The cost of care against the comparators and the programme cost: central estimates first, the
+    outer range of unit costs as a sensitivity (appendix), the chart for the boroughs combined only."""
     c = v.r.costs
     central = central_rows(v)
     if not len(c) or not len(central):
@@ -117,10 +115,10 @@ def avoided_cost(section, v: View) -> None:
     lo_all, hi_all = cu.avoided_cost_low_gbp.min(), cu.avoided_cost_high_gbp.max()
     labels = list(dict.fromkeys(cu.unit_cost_label))
     against = against_programme_cost(v)
-    cost = f"{money(v.P['programme_cost'][0])} to {money(v.P['programme_cost'][-1])}"
+    cost = f"{millions(v.P['programme_cost'][0])} to {millions(v.P['programme_cost'][-1])}"
     section.markdown(
-        f"# Avoided cost of care: {_central_range(central)}"
-        + (f" against a programme cost of {cost}" if against else "")
+        f"# Cost of care against the comparators: {_central_range(central)}"
+        + (f", against a programme cost of {cost}" if against else "")
         + "\n\n"
         + cost_sentence(v)
         + " "
@@ -130,8 +128,9 @@ def avoided_cost(section, v: View) -> None:
         _cost_chart(section, v, cu, central)
     section.markdown(
         f"Sensitivity: across the three methods and the {fmt(len(labels), 'count')} unit costs (from "
-        f"{_cheapest(cu)} to {_dearest(cu)} a week), the intervals run from {money(lo_all)} to {money(hi_all)}; most "
-        "of that width comes from pricing every child-year at the dearest rate."
+        f"{_cheapest(cu)} to {_dearest(cu)} a week), the intervals run from {millions(lo_all)} to {millions(hi_all)}; "
+        "most of that width comes from pricing every child-year at the dearest rate.",
+        appendix=True,
     )
     _cost_table(section, v)
 
@@ -141,15 +140,16 @@ def _cost_chart(section, v: View, cu, central) -> None:
     section.figure(
         "outcomes_costs",
         charts.costs(replace(v.r, costs=cu), central.unit_cost_label.iloc[0]),
-        alt=f"Chart of the avoided cost of care for {who(v, v.main_unit)} by method at the central weekly unit cost, "
-        "each with its 95% interval, beside the programme's cost.",
-        caption=f"Avoided cost of care for {who(v, v.main_unit)} against the programme's cost (central unit cost)",
+        alt=f"Chart of the cost of care against the comparators for {who(v, v.main_unit)} by method at the central "
+        "weekly unit cost, each with its 95% interval, beside the programme's cost.",
+        caption=f"Cost of care against the comparators for {who(v, v.main_unit)}, beside the programme's cost "
+        "(central unit cost)",
     )
 
 
 def _central_range(central) -> str:
     lo, hi = central.avoided_cost_gbp.min(), central.avoided_cost_gbp.max()
-    return f"{money(lo)} to {money(hi)} by method" if lo != hi else money(lo)
+    return f"{millions(lo)} to {millions(hi)} by method" if millions(lo) != millions(hi) else millions(lo)
 
 
 def _cheapest(cu) -> str:
@@ -167,7 +167,7 @@ def _cost_table(section, v: View) -> None:
         "outcomes_costs",
         c.drop(columns=["area_code", "unit_cost_source"]),
         appendix=True,
-        caption=f"Avoided cost of care over {v.P['cost_years'][0]}-{v.P['cost_years'][1]}: (counterfactual minus "
+        caption=f"Cost of care against the comparators over {v.P['cost_years'][0]}-{v.P['cost_years'][1]}: (counterfactual minus "
         "actual children looked after) x weekly unit cost x 52, by area, method and unit cost, with the "
         "counterfactual's 95% interval",
         labels={
@@ -175,13 +175,13 @@ def _cost_table(section, v: View) -> None:
             "method": "Counterfactual from",
             "cost_years": "Years",
             "actual_child_years": "Children looked after (sum of 31 March counts)",
-            "avoided_child_years": "Child-years avoided",
+            "avoided_child_years": "Child-years fewer than the counterfactual",
             "avoided_child_years_low": "low",
             "avoided_child_years_high": "high",
             "unit_cost_label": "Unit cost",
             "weekly_unit_cost_gbp": "£ a week",
             "price_year": "Price year",
-            "avoided_cost_gbp": "Avoided cost £",
+            "avoided_cost_gbp": "Cost difference £",
             "avoided_cost_low_gbp": "low",
             "avoided_cost_high_gbp": "high",
             "programme_cost_low_gbp": "Programme cost £ (low)",
@@ -196,6 +196,6 @@ def _cost_table(section, v: View) -> None:
         )
         + ". Each is used as published (cash of its own year): no price index is shipped. The number at 31 March "
         "stands for the average number in care through the year. A negative figure means more children in care than "
-        "the counterfactual. The programme's cost is for the three boroughs together; no borough's avoided cost is "
+        "the counterfactual. The programme's cost is for the three boroughs together; no borough's figure is "
         "set against it.",
     )

@@ -10,14 +10,14 @@ from __future__ import annotations
 from ...formatting import plural
 from . import charts
 from .definitions import OUTCOMES, SHORT, TREATED_ID, Method, method_label
-from .prose import View, _lc, _list, change, estimate, finite, fmt, interval, p_is, p_text, p_words, who
-from .sentences import detectable_sentence, unit_paragraph, verdicts
+from .prose import View, _lc, _list, change, direction, estimate, finite, fmt, interval, p_is, p_text, p_words, who
+from .sentences import boroughs_sentence, detectable_sentence, timing, unit_paragraph, verdicts
 
 WHEN_WORDS = {
-    "before": "changed mostly before the start",
-    "after": "changed mostly after the start",
-    "both": "changed before and after the start",
-    "none": "changed little",
+    "before": "{moved} mostly before the start",
+    "after": "{moved} mostly after the start",
+    "both": "{moved} before and after the start",
+    "none": "about the same before and after the start",
 }
 AGAINST_WORDS = {
     "ordinary": "no different from the neighbours",
@@ -30,25 +30,31 @@ AGAINST_WORDS = {
 def heading(v: View, outcome: str) -> str:
     """An outcome's heading, stating what the boroughs combined did."""
     w = verdicts(v, outcome, v.main_unit)
-    return f"{SHORT[outcome]}: {WHEN_WORDS[w['when']]}; {AGAINST_WORDS[w['neighbours']]}"
+    t = timing(v, outcome, v.main_unit)
+    moved = direction(t.post_mean - t.pre_mean) if t is not None else "changed"
+    return f"{SHORT[outcome]}: {WHEN_WORDS[w['when']].format(moved=moved)}; {AGAINST_WORDS[w['neighbours']]}"
+
+
+def singles(v: View) -> list:
+    """The single treated units besides the main one (each borough, when the boroughs are combined)."""
+    return [u for u in v.r.units if u != TREATED_ID and u != v.main_unit]
 
 
 def outcomes(section, v: View) -> None:
-    """Every analysed outcome: its heading, the boroughs combined, each borough, and (for the main
-    outcome) its figures."""
+    """Every analysed outcome in the body: its heading, the main unit in full (when, against England
+    and all LAs, against the neighbours, the earlier trend, what could have been detected) and each
+    borough in one sentence; each borough in full in the technical appendix."""
     for o in v.analysed:
-        section.markdown(
-            f"# {heading(v, o)}\n\n" + unit_paragraph(v, o, v.main_unit) + " " + detectable_sentence(v, o, v.main_unit)
-        )
-        singles = [u for u in v.r.units if u != TREATED_ID and u != v.main_unit]
-        if singles:
-            lines = [f"- **{who(v, u)}.** {unit_paragraph(v, o, u)}" for u in singles]
-            single = detectable_sentence(v, o, singles[0], single=True)
-            section.markdown("\n".join(lines) + (f"\n\n{single}" if single else ""))
+        text = f"# {heading(v, o)}\n\n" + unit_paragraph(v, o, v.main_unit)
+        if o == v.key:
+            text += " " + " ".join(
+                x for x in (detectable_sentence(v, o, v.main_unit), boroughs_sentence(v, o, singles(v))) if x
+            )
+        if o == "cla_starts_rate":
+            text += " " + _vintage_sentence(v)
+        section.markdown(text.strip())
         if o == v.key:
             _main_outcome_figures(section, v)
-        if o == "cla_starts_rate":
-            section.markdown(_vintage_sentence(v))
     skipped = [
         OUTCOMES[o].label
         for o in v.P["outcomes"]
@@ -61,6 +67,17 @@ def outcomes(section, v: View) -> None:
         )
 
 
+def each_borough(section, v: View) -> None:
+    """The technical appendix's account of every outcome for every unit in full: the same sentences
+    as the body's with how many LAs or groups moved as far, the intervals and what could have been
+    detected."""
+    for o in v.analysed:
+        lines = [
+            f"- **{who(v, u)[:1].upper() + who(v, u)[1:]}.** {unit_paragraph(v, o, u, detail=True)}" for u in v.r.units
+        ]
+        section.markdown(f"**{SHORT[o]}, each area in full.**\n\n" + "\n".join(lines), appendix=True)
+
+
 def _main_outcome_figures(section, v: View) -> None:
     """The index, event study, placebo and synthetic-control figures of the main outcome."""
     key, r = v.key, v.r
@@ -71,6 +88,7 @@ def _main_outcome_figures(section, v: View) -> None:
         alt=f"Index charts ({v.ref} = 100) of the number and rate of children looked after at 31 March for the "
         f"boroughs, their neighbours, England, London and Inner London.",
         caption=f"Children looked after, indexed to the last year before the programme ({v.ref} = 100)",
+        appendix=True,
     )
     section.figure(
         f"outcomes_event_{key}",
@@ -78,6 +96,7 @@ def _main_outcome_figures(section, v: View) -> None:
         alt=f"Event-study chart of {_lc(label)}: each year's gap between the boroughs and their neighbours, "
         f"relative to {v.ref}, with the middle 95% of the same gap over placebo LAs shaded.",
         caption=f"Event study: {label} (each year's gap from the neighbours against {v.ref})",
+        appendix=True,
     )
     section.figure(
         f"outcomes_placebo_{key}",
@@ -86,6 +105,7 @@ def _main_outcome_figures(section, v: View) -> None:
         f"as if it had been treated, with the boroughs marked, and of the mean of every set of "
         f"{fmt(len(r.treated), 'count')} such LAs with the boroughs' mean marked.",
         caption="Placebo in space: where the boroughs fall among every eligible LA",
+        appendix=True,
     )
     section.figure(
         f"outcomes_synthetic_{key}",
@@ -93,8 +113,11 @@ def _main_outcome_figures(section, v: View) -> None:
         alt=f"Line charts of {_lc(label)} for each borough and its synthetic control, a weighted mix of eligible "
         f"English LAs matched on the years before {v.fpy}.",
         caption="Synthetic control: each borough against a weighted mix of other LAs",
+        appendix=True,
     )
-    section.markdown(_synthetic_sentence(v))
+    text = _synthetic_sentence(v)
+    if text:
+        section.markdown(text, appendix=True)
 
 
 def _synthetic_sentence(v: View) -> str:
@@ -110,7 +133,7 @@ def _synthetic_sentence(v: View) -> str:
     return (
         f"A synthetic control (a weighted mix of eligible LAs that followed the same path before {v.fpy}) gives the "
         f"gap after the start: {'; '.join(parts)}. Its fit after the start is ranked among the "
-        "placebo LAs' in the appendix."
+        "placebo LAs' in the table of every estimate."
     )
 
 
@@ -127,12 +150,10 @@ def _vintage_sentence(v: View) -> str:
     main = estimate(v.r, "cla_starts_rate", v.main_unit, Method.DID)
     first = estimate(v.r, "cla_starts_first_published_rate", v.main_unit, Method.DID)
     text = (
-        f"Children starting care are counted as first published up to {years[0] - 1} and as revised by DfE from "
-        f"{years[0]} (the series the comparisons use). Where both exist ({years[0]}-{years[-1]}), the revision for "
-        f"{who(v, v.main_unit)} is {fmt(own.revision_pct.min(), 'percent', signed=True)} to "
-        f"{fmt(own.revision_pct.max(), 'percent', signed=True)}, against a median of "
-        f"{fmt(pool.revision_pct.min(), 'percent', signed=True)} to {fmt(pool.revision_pct.max(), 'percent', signed=True)} "
-        f"for eligible LAs."
+        f"Children starting care are counted as first published to {years[0] - 1} and as revised by DfE from "
+        f"{years[0]}; the revisions for {who(v, v.main_unit)} are {fmt(own.revision_pct.min(), 'percent', signed=True)} "
+        f"to {fmt(own.revision_pct.max(), 'percent', signed=True)} (median LA "
+        f"{fmt(pool.revision_pct.min(), 'percent', signed=True)} to {fmt(pool.revision_pct.max(), 'percent', signed=True)})."
     )
     if main is not None and first is not None and finite(first.estimate):
         fp = v.r.panel[(v.r.panel.outcome == "cla_starts_first_published_rate") & (v.r.panel.area_code == v.main_unit)]
@@ -140,12 +161,11 @@ def _vintage_sentence(v: View) -> str:
         same = p_words(first.p_value) == p_words(main.p_value)
         text += (
             f" On the first-published counts alone ({int(yrs.min())}-{int(yrs.max())}, one vintage) the difference "
-            f"from the neighbours is {change('cla_starts_rate', first.estimate)}, {p_text(first.p_value)}, against "
-            f"{change('cla_starts_rate', main.estimate)}, {p_text(main.p_value)}, on the series used: "
+            f"from the neighbours is {change('cla_starts_rate', first.estimate)}, {p_text(first.p_value)}: "
             + (
-                "the verdict is the same."
+                "the same verdict."
                 if same
-                else f"the verdict differs, so it depends on the years after {int(yrs.max())} or on the revisions."
+                else f"a different verdict, so it depends on the years after {int(yrs.max())} or on the revisions."
             )
         )
     return text
@@ -153,10 +173,82 @@ def _vintage_sentence(v: View) -> str:
 
 def checks(section, v: View) -> None:
     """Whether anything changes without the years whose rates use populations from before the
-    Census 2011 rebase."""
-    text = _rebase_sentence(v)
-    if text:
-        section.markdown("# Checks\n\n" + text)
+    Census 2011 rebase: the count and the main outcome's changes in the body, every change in the
+    appendix."""
+    changed = rebase_changes(v)
+    if changed is None:
+        return
+    start = v.P["rebased_from"]
+    head = (
+        f"Rates for {v.P['first_year']}-{start - 1} use child populations estimated before the 2011 Census rebase"
+        f"{_population_drop(v)}. Leaving those years out (comparing {start}-{v.ref} with the years after the start), "
+    )
+    if not changed:
+        section.markdown("# Checks\n\n" + head + "no verdict changes, for any outcome or area.")
+        return
+    jumps = [c for c in changed if {c[3], c[4]} == {"unusual", "ordinary"}]
+    main = [c for c in changed if c[0] == v.key and c[1] == v.main_unit]
+    text = (
+        f"{plural(len(changed), 'verdict')} of {fmt(rebase_count(v), 'count')} "
+        f"{'changes' if len(changed) == 1 else 'change'}, "
+        + (
+            "each by one step (unusual or ordinary to borderline, or back)"
+            if not jumps
+            else f"{fmt(len(jumps), 'count')} of them between unusual and ordinary"
+        )
+    )
+    if main:
+        text += "; for " + _lc(SHORT[v.key]) + ": " + "; ".join(_change_words(c) for c in main)
+    section.markdown("# Checks\n\n" + head + text + ". Every change is listed in the appendix.")
+    section.markdown(
+        "**Without the years before the 2011 Census rebase.** Verdicts that change: "
+        + "; ".join(f"{_lc(SHORT[c[0]])}, {who(v, c[1])}, {_change_words(c)}" for c in changed)
+        + ".",
+        appendix=True,
+    )
+
+
+#: The comparisons repeated without the pre-rebase years: (main method, check method, against what).
+REBASE_PAIRS = (
+    (Method.DID, Method.DID_REBASED, "against the neighbours"),
+    (Method.CHANGE, Method.CHANGE_REBASED, "against all LAs as one area"),
+    (Method.MEAN_OF_K_CHANGE, Method.MEAN_OF_K_CHANGE_REBASED, "against all LAs by the average change"),
+)
+
+
+def _rebase_rows(v: View):
+    """(outcome, unit, against what, main row, check row) of every comparison repeated without the
+    pre-rebase years."""
+    start, k = v.P["rebased_from"], len(v.r.treated)
+    for o in v.analysed:
+        for u in v.r.units:
+            for main_key, check_key, what in REBASE_PAIRS:
+                a, b = estimate(v.r, o, u, main_key, k=k), estimate(v.r, o, u, check_key, k=k, year=start)
+                if a is not None and b is not None and finite(a.p_value) and finite(b.p_value):
+                    yield o, u, what, a, b
+
+
+def rebase_count(v: View) -> int:
+    """How many comparisons were repeated without the pre-rebase years."""
+    return sum(1 for _ in _rebase_rows(v))
+
+
+def rebase_changes(v: View) -> list | None:
+    """The comparisons whose verdict changes without the pre-rebase years: (outcome, unit, against
+    what, word before, word after, p before, p after); None when the check was not run."""
+    e = v.r.estimates
+    if not (e.method == method_label(Method.DID_REBASED, year=v.P["rebased_from"])).any():
+        return None
+    return [
+        (o, u, what, p_words(a.p_value), p_words(b.p_value), a.p_value, b.p_value)
+        for o, u, what, a, b in _rebase_rows(v)
+        if p_words(a.p_value) != p_words(b.p_value)
+    ]
+
+
+def _change_words(c) -> str:
+    """ "against the neighbours, borderline (p = 0.07) becomes ordinary (p = 0.10)"."""
+    return f"{c[2]}, {c[3]} ({p_is(c[5])}) becomes {c[4]} ({p_is(c[6])})"
 
 
 def _population_drop(v: View) -> str:
@@ -173,42 +265,7 @@ def _population_drop(v: View) -> str:
         return ""
     change, code, a, b = min(rows)
     return (
-        f" (the largest change among the boroughs is {v.names.get(code, code)}'s, from {fmt(a, 'count')} children "
-        f"aged 0-17 at mid-{start - 2} to {fmt(b, 'count')} at mid-{start - 1}, {fmt(change * 100, 'percent', signed=True)})"
-    )
-
-
-def _rebase_sentence(v: View) -> str:
-    """The comparisons without the pre-rebase years, and whether any verdict changes."""
-    e = v.r.estimates
-    start = v.P["rebased_from"]
-    if not (e.method == method_label(Method.DID_REBASED, year=start)).any():
-        return ""
-    changed = []
-    for o in v.analysed:
-        for u in v.r.units:
-            for main_key, check_key, what in (
-                (Method.DID, Method.DID_REBASED, "neighbours"),
-                (Method.CHANGE, Method.CHANGE_REBASED, "every LA"),
-            ):
-                a, b = estimate(v.r, o, u, main_key), estimate(v.r, o, u, check_key, year=start)
-                if a is None or b is None or not finite(b.p_value):
-                    continue
-                if p_words(a.p_value) != p_words(b.p_value):
-                    changed.append(
-                        f"{_lc(SHORT[o])}, {who(v, u)} against {what}: {p_words(a.p_value)} "
-                        f"({p_is(a.p_value)}) becomes {p_words(b.p_value)} ({p_is(b.p_value)})"
-                    )
-    head = (
-        f"Rates for {v.P['first_year']}-{start - 1} use child populations estimated before the 2011 Census rebase"
-        f"{_population_drop(v)}, which understates the earlier rates of a borough whose population was revised down. "
-        f"Leaving those years out (comparing {start}-{v.ref} with the years after the start): "
-    )
-    if not changed:
-        return head + "no verdict changes, for any outcome or area."
-    return (
-        head
-        + f"{plural(len(changed), 'verdict')} {'changes' if len(changed) == 1 else 'change'}: "
-        + "; ".join(changed)
-        + ". Every other verdict is the same."
+        f" ({v.names.get(code, code)}'s children aged 0-17 went from {fmt(a, 'count')} at mid-{start - 2} to "
+        f"{fmt(b, 'count')} at mid-{start - 1}, {fmt(change * 100, 'percent', signed=True)}, which "
+        f"{'lowers' if change < 0 else 'raises'} its earlier rates)"
     )

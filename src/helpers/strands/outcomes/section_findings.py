@@ -5,19 +5,19 @@ and the boroughs' claims (published facts)."""
 
 from __future__ import annotations
 
-from .definitions import OUTCOMES, SHORT, TOPIC_OF, Method
+from .definitions import MEASURE_WORDS, OUTCOMES, SHORT, STARTED, TAKEN, TOPIC_OF, TREATED_ID, Method
 from .prose import (
     View,
-    change,
     direction,
     estimate,
     finding,
     finite,
     fmt,
+    is_flat,
+    kind_of,
     level,
+    millions,
     money,
-    p_is,
-    p_text,
     p_words,
     series,
     value_at,
@@ -25,22 +25,54 @@ from .prose import (
 )
 from .section_claims import CLAIMS, LATEST, _rows, applies, taken_claim_readings
 from .section_costs import against_programme_cost, central_rows
-from .sentences import england_change, timing
+from .sentences import (
+    all_las_sentence,
+    detectable_sentence,
+    neighbours_sentence,
+    start_words,
+    timing,
+    trend_sentence,
+)
 
+#: The flows into care in a claim's sentence ("children taken into care went 96 in 2013, then ...").
+FLOW_WORDS = {STARTED: "children starting care went", TAKEN: "children taken into care went"}
 #: The outcomes that answer a topic of the report's answer box, in its order.
 EFFECT_OUTCOMES = ("cla_rate", "cla_starts_rate", "cpp_rate", "rereferral_pct")
-WHEN = {
-    "before": "mostly before the programme started",
-    "after": "mostly after the programme started",
-    "both": "both before and after the programme started",
-    "none": "little",
-}
 
 
-def _neighbours_words(outcome: str, row) -> str:
-    """The comparison with the neighbours in the shared words: "against similar authorities the
-    difference (+1.5 per 10,000) is ordinary (p = 0.84)"."""
-    return f"against similar authorities the difference ({change(outcome, row.estimate)}) is {p_text(row.p_value)}"
+def went(outcome: str, a, b, years: tuple) -> str:
+    """ "fell from 35.2 to 22.4 per 10,000 (2014 to 2017)", or "stayed level (15.6% in 2014, 15.7% in 2017)"
+    when the change rounds to nothing: two published levels, the unit said once."""
+    bare = fmt(a, kind_of(outcome)[0])
+    if is_flat(outcome, b - a):
+        return f"stayed level ({bare} in {years[0]}, {level(outcome, b)} in {years[1]})"
+    return f"{direction(b - a)} from {bare} to {level(outcome, b)} ({years[0]} to {years[1]})"
+
+
+def all_las_words(v: View, outcome: str, unit) -> str | None:
+    """How the unit's own change stands among all English LAs, in the shared words: "unusual", or,
+    when the two readings of the treated areas combined differ (the mean of their own changes among
+    every set of as many LAs; their combined rate among groups combined the same way, see
+    :func:`sentences.all_las_sentence`), both from the stronger: "unusual to borderline"."""
+    one = estimate(v.r, outcome, unit, Method.CHANGE)
+    if one is None or not finite(one.p_value):
+        return None
+    mean = estimate(v.r, outcome, unit, Method.MEAN_OF_K_CHANGE, k=len(v.r.treated)) if unit == TREATED_ID else None
+    ps = sorted([one.p_value] + ([mean.p_value] if mean is not None and finite(mean.p_value) else []))
+    words = list(dict.fromkeys(p_words(p) for p in ps))
+    return " to ".join(words)
+
+
+def comparisons(v: View, outcome: str, unit, did) -> str:
+    """Both comparisons in words, for an answer: "unusual to borderline among all English LAs,
+    ordinary against similar authorities" (the p-values are in the finding's text)."""
+    near = p_words(did.p_value)
+    every = all_las_words(v, outcome, unit)
+    if every is None:
+        return f"{near} against similar authorities"
+    if every == near:
+        return f"{near} among all English LAs and against similar authorities"
+    return f"{every} among all English LAs, {near} against similar authorities"
 
 
 def _checks(v: View, outcome: str) -> list[dict]:
@@ -93,49 +125,62 @@ def _effect(v: View, outcome: str, text: str, answer: str, row, topic: str) -> d
 
 def _children_in_care(v: View) -> dict | None:
     """Children in care: the published counts around the start, when the fall happened, and the two
-    comparisons."""
+    comparisons in words (answer); each comparison with what it is computed against, the earlier trend
+    and what could have been detected (text)."""
     o, u = "cla_rate", v.main_unit
-    did, own, t = estimate(v.r, o, u, Method.DID), estimate(v.r, o, u, Method.CHANGE), timing(v, o, u)
+    did, t = estimate(v.r, o, u, Method.DID), timing(v, o, u)
     counts = [value_at(v.r, "cla_number", u, y) for y in (v.ref - 1, v.ref, v.after)]
-    if did is None or own is None or t is None or not all(finite(c) for c in counts):
+    if did is None or t is None or not all(finite(c) for c in counts):
         return None
     a, b, c = counts
-    eng = england_change(v, o)
-    england = f", while England's rate {direction(eng)}," if eng is not None else ""
-    answer = (
-        f"Children in care in {who(v, u)} went from {fmt(a, 'count')} to {fmt(b, 'count')} "
-        f"({fmt((b - a) / a * 100, 'percent', signed=True)}) in the year to 31 March {v.ref}, before the programme, "
-        f"and were {fmt(c, 'count')} in {v.after}; their rate {direction(own.estimate)} {WHEN[t.when]}: a "
-        f"{direction(own.estimate, 'rise', 'fall', 'change')} {p_words(own.p_value)} against all English LAs "
-        f"({p_is(own.p_value)}){england} and "
-        f"{p_words(did.p_value)} against similar authorities ({p_is(did.p_value)})."
+    where = "" if u == TREATED_ID else f" in {who(v, u)}"
+    start = start_words(v.P["programme_start"])
+    lead = (
+        f"Children in care{where} {direction(b - a, 'rose', 'fell', 'stayed')} from {fmt(a, 'count')} to "
+        f"{fmt(b, 'count')} ({fmt((b - a) / a * 100, 'percent', signed=True)}) before the {start} start and were "
+        f"{fmt(c, 'count')} in {v.after}"
     )
-    text = answer
-    return _effect(v, o, text, answer, did, TOPIC_OF[o])
+    return _effect(v, o, _text(v, o, lead), f"{lead}: {comparisons(v, o, u, did)}.", did, TOPIC_OF[o])
+
+
+def _text(v: View, outcome: str, lead: str) -> str:
+    """A finding's text for the report's summary: the published levels (``lead``), then each comparison
+    with what it is computed against and its p-value, whether the earlier trend explains the change
+    and what the design could have detected."""
+    u = v.main_unit
+    parts = (lead + ".", all_las_sentence(v, outcome, u), neighbours_sentence(v, outcome, u))
+    parts += (trend_sentence(v, outcome, u), detectable_sentence(v, outcome, u))
+    return " ".join(x for x in parts if x)
 
 
 def _outcome_effect(v: View, outcome: str) -> dict | None:
     """The flow into care, child protection and re-referrals: the published values around the start
-    and the comparison with the neighbours."""
+    and the two comparisons (answer); for the flow, children taken into care beside it (text)."""
     u = v.main_unit
     did, t = estimate(v.r, outcome, u, Method.DID), timing(v, outcome, u)
     s = series(v.r, outcome, u)
     if did is None or t is None or v.ref not in s.index or v.after not in s.index:
         return None
-    last = int(s.index.max())
-    later = f" ({level(outcome, s[last])} in {last})" if last != v.after else ""
-    answer = (
-        f"{SHORT[outcome]} in {who(v, u)}: {level(outcome, s[v.ref])} in {v.ref}, {level(outcome, s[v.after])} in "
-        f"{v.after}{later}; {_neighbours_words(outcome, did)}."
-    )
-    text = answer
+    where = "" if u == TREATED_ID else f" in {who(v, u)}"
+    lead = f"{SHORT[outcome]}{where} {went(outcome, s[v.ref], s[v.after], (v.ref, v.after))}"
+    text = _text(v, outcome, lead)
     if outcome == "cla_starts_rate":
-        taken = estimate(v.r, "cla_taken_rate", u, Method.DID)
-        if taken is not None and finite(taken.estimate):
-            text += f" Children taken into care: {_neighbours_words('cla_taken_rate', taken)}."
+        text += " " + _taken(v)
     if outcome == "cpp_rate":
         text += " " + _largest_change(v)
-    return _effect(v, outcome, text.strip(), answer, did, TOPIC_OF[outcome])
+    return _effect(v, outcome, text.strip(), f"{lead}: {comparisons(v, outcome, u, did)}.", did, TOPIC_OF[outcome])
+
+
+def _taken(v: View) -> str:
+    """Children taken into care, with its levels and both comparisons (with p-values), beside the flow
+    into care."""
+    o, u = "cla_taken_rate", v.main_unit
+    did, s = estimate(v.r, o, u, Method.DID), series(v.r, o, u)
+    if did is None or not finite(did.estimate) or v.ref not in s.index or v.after not in s.index:
+        return ""
+    return f"Children taken into care {went(o, s[v.ref], s[v.after], (v.ref, v.after))}. " + " ".join(
+        x for x in (all_las_sentence(v, o, u), neighbours_sentence(v, o, u)) if x
+    )
 
 
 def _largest_change(v: View) -> str:
@@ -158,47 +203,56 @@ def _largest_change(v: View) -> str:
 
 
 def _costs(v: View) -> dict | None:
-    """The avoided cost: central estimates by method against the programme cost."""
+    """The cost of care the programme could be credited with (the comparators' counterfactual less the
+    children actually in care, priced at the central unit cost): the central estimate by method, against
+    the programme cost, in millions of pounds (one scale, no false precision)."""
     central = central_rows(v)
     if not len(central):
         return None
     low, high = v.P["programme_cost"][0], v.P["programme_cost"][-1]
     first = central.iloc[0]
-    by = "; ".join(f"{money(x.avoided_cost_gbp)} by {x.method}" for x in central.itertuples())
-    reach = (central.avoided_cost_gbp >= low).sum()
+    lo, hi = central.avoided_cost_gbp.min(), central.avoided_cost_gbp.max()
     spans = ((central.avoided_cost_low_gbp < 0) & (central.avoided_cost_high_gbp > 0)).all()
     worth = (
-        f"At {money(first.weekly_unit_cost_gbp)} a week per child in care, the avoided cost over {first.cost_years} is "
-        f"{by}{' (each interval spans a net cost and a saving)' if spans else ''}"
+        f"Care costs the programme could be credited with over {first.cost_years} were "
+        + (f"{millions(lo)} to {millions(hi)} by method" if millions(lo) != millions(hi) else millions(lo))
+        + (" (every interval includes zero)" if spans else "")
     )
     if not against_programme_cost(v):  # the programme's cost was for the three boroughs together
-        answer = worth + "; the programme's cost was for the three boroughs together and is not set against it."
+        answer = worth + "; the programme's cost was for the three boroughs together."
     else:
-        answer = f"{worth}, against a programme cost of {money(low)} to {money(high)}: " + (
-            f"{fmt(int(reach), 'count')} of {fmt(len(central), 'count')} methods' central estimates recover it."
+        reach = int((central.avoided_cost_gbp >= low).sum())
+        cost = f"{millions(low)}-{millions(high)}"
+        answer = worth + (
+            f": {fmt(reach, 'count')} of {fmt(len(central), 'count')} methods reach its {cost} cost."
             if reach
-            else "no method's central estimate recovers it."
+            else f", short of its {cost} cost."
         )
     intervals = "; ".join(
-        f"{x.method} {money(x.avoided_cost_gbp)} (95% interval {money(x.avoided_cost_low_gbp)} to "
-        f"{money(x.avoided_cost_high_gbp)})"
+        f"{x.method} {millions(x.avoided_cost_gbp)} (95% interval {millions(x.avoided_cost_low_gbp)} to "
+        f"{millions(x.avoided_cost_high_gbp)})"
         for x in central.itertuples()
     )
     return dict(
         n=people(v, "cla_rate"),
-        text=f"{answer} By method: {intervals}.",
+        text=f"{answer} At {money(first.weekly_unit_cost_gbp)} a week per child in care, by method: {intervals}.",
         kind="effect",
         topic="costs",
         answer=answer,
         estimate=first.avoided_cost_gbp / 1e6,
         ci=(first.avoided_cost_low_gbp / 1e6, first.avoided_cost_high_gbp / 1e6),
         interval="95% placebo interval",
-        label=f"Avoided cost of care, {first.cost_years}, {first.method} (£ million)",
+        label=f"Cost of care against the comparators, {first.cost_years}, {first.method} (£ million)",
         design="comparison",
         unit="local_authorities",
         units=len(v.r.treated),
         checks=[],
     )
+
+
+def _or(items: list) -> str:
+    """ "a, b or c"."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
 
 def _fact(text: str, topic: str, label: str, estimate=None, n=None) -> dict:
@@ -208,48 +262,73 @@ def _fact(text: str, topic: str, label: str, estimate=None, n=None) -> dict:
     )
 
 
+def _count_change(r) -> str:
+    """ "477 to 485 (+1.7%)": one reading of a published count."""
+    return f"{fmt(r.value_from, 'count')} to {fmt(r.value_to, 'count')} ({fmt(r.change_pct, 'percent', signed=True)})"
+
+
 def _bid(v: View) -> dict | None:
     """The March 2015 bid's aim of 20% fewer looked-after children over three years."""
     rows = _rows(v, CLAIMS[2].key)
     if not len(rows):
         return None
     parts = [
-        f"{fmt(r.change_pct, 'percent', signed=True)} from March {int(r.from_year)} to March {int(r.to_year)}"
+        f"{_count_change(r)} from March {int(r.from_year)} to March {int(r.to_year)}"
         for r in rows.itertuples()
+        if finite(r.change_pct)
     ]
     met = any(finite(r.change_pct) and r.change_pct <= CLAIMS[2].claimed_change_pct for r in rows.itertuples())
     text = (
         f"The March 2015 bid's aim of {fmt(abs(CLAIMS[2].claimed_change_pct), 'percent', decimals=0)} fewer children in "
-        f"care over three years was {'met' if met else 'not met'}: the published counts for {who(v, v.main_unit)} changed "
-        f"by {' and '.join(parts)}."
+        f"care over three years was {'met' if met else 'not met'}: the published counts for {who(v, v.main_unit)} went "
+        f"{' and '.join(parts)}."
     )
     label = "Change in children looked after over three years (%)"
     return _fact(text, "bid_target", label, rows.iloc[0].change_pct, int(rows.iloc[0].value_from))
 
 
+def flow_readings(rows) -> str:
+    """ "96 in 2013, then 84 in 2014 (-12.5%), 63 in 2015 (-34.4%), not published for 2016, 99 in 2017
+    (+3.1%)": every end year a claim about a count since a year could mean, with the numbers checked."""
+    first = rows.iloc[0]
+    parts = [
+        f"{fmt(r.value_to, 'count')} in {int(r.to_year)} ({fmt(r.change_pct, 'percent', signed=True)})"
+        if finite(r.change_pct)
+        else f"not published for {int(r.to_year)}"
+        for r in rows.itertuples()
+    ]
+    return f"from {fmt(first.value_from, 'count')} in {int(first.from_year)} to {', '.join(parts)}"
+
+
 def _claims(v: View) -> dict | None:
-    """The boroughs' 2017 claims against the published counts."""
+    """The boroughs' 2017 claims against the published counts, with the numbers checked: the flows into
+    care as first published for every end year, children in care from 2013 to 2017, and the published
+    -8.6% that is children in care over the year before the programme."""
     rows = _rows(v, CLAIMS[0].key)
     latest = rows[rows.vintage == LATEST]
     readings, matches, before = taken_claim_readings(v)
+    claim = _rows(v, CLAIMS[1].key)
     if not len(latest) or not readings:
         return None
     t = latest.iloc[0]
-    n = sum(len(parts) for _, parts in readings)
-    claimed = fmt(abs(CLAIMS[1].claimed_change_pct), "percent")
-    flows = (
-        f"no count of children starting or taken into care fell {claimed} from 2013 to any year to 2017"
+    claimed = fmt(CLAIMS[1].claimed_change_pct, "percent")
+    flows = "; ".join(
+        f"{FLOW_WORDS.get(m, MEASURE_WORDS[m])} {flow_readings(claim[claim.measure == m])}" for m, _ in readings
+    )
+    verdict = (
+        f"no reading is {claimed}"
         if not matches
-        else f"{fmt(len(matches), 'count')} of {fmt(n, 'count')} readings of the flows into care show a {claimed} fall"
+        else f"{fmt(len(matches), 'count')} reading{'s' if len(matches) > 1 else ''} {'are' if len(matches) > 1 else 'is'} {claimed}"
     )
     text = (
-        f"In the published counts children in care changed by {fmt(t.change_pct, 'percent', signed=True)} from 2013 "
-        f"to 2017 (the boroughs claimed {fmt(CLAIMS[0].claimed_change_pct, 'percent', decimals=0)}) and {flows}"
+        f"As first published, {flows}: {verdict}; children in care went from {_count_change(t)} from 2013 to 2017, "
+        f"not {fmt(CLAIMS[0].claimed_change_pct, 'percent', decimals=0)}"
     )
     if before is not None:
         text += (
-            f"; the published figure of {fmt(before.change_pct, 'percent', signed=True)} is children in care from March "
-            f"{int(before.from_year)} to March {int(before.to_year)}, before the programme"
+            f", and the published {fmt(before.change_pct, 'percent', signed=True)} is children in care from March "
+            f"{int(before.from_year)} to March {int(before.to_year)} ({fmt(before.value_from, 'count')} to "
+            f"{fmt(before.value_to, 'count')}), before the programme"
         )
     return _fact(
         text + ".", "claims", "Change in children looked after, 2013-2017 (%)", t.change_pct, int(t.value_from)
@@ -268,13 +347,8 @@ def findings(v: View) -> list[dict]:
     return [f for f in out if f is not None]
 
 
-def answers(v: View) -> list[str]:
-    """The section's main points: the findings' answers."""
-    return [f["answer"] for f in findings(v)]
-
-
-def key_findings(section, v: View) -> None:
-    """Hand every finding to the report's summary."""
-    for f in findings(v):
+def key_findings(section, found: list[dict]) -> None:
+    """Hand every finding (:func:`findings`) to the report's summary."""
+    for f in found:
         f = dict(f)
         finding(section, f.pop("text"), **f)
