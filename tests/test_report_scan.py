@@ -106,11 +106,6 @@ def test_the_answer_box_comes_first(built):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="the outcomes key findings' answers are 50-60 words each (outcomes engineer: at most about 30): "
-    "remove this mark when they are shortened",
-)
 def test_the_answer_box_holds_at_most_250_words(built):
     doc = rs.parse(built["html"])
     box = doc.xpath('//section[@class="fop-answer"]')
