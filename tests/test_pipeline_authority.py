@@ -65,7 +65,7 @@ def test_an_authoritys_build_leaves_out_a_step_without_its_files(toy, capsys):
     html = toy["la_report"].read_bytes()
     assert b"8 | 8!" in html and b"Left out: third (third.csv)" in html  # the report can say so, one line
     out = capsys.readouterr().out
-    assert f"[la383] left out: third (no third.csv); third.csv in {toy['raw']} would bring it in" in out
+    assert f"[la383] left out: third (no third.csv; raw folder {toy['raw']})" in out
     assert f"[la383] report: {toy['la_report']}" in out
 
 

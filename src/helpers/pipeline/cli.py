@@ -160,8 +160,7 @@ def print_summary(plan, manifest: dict) -> None:
     skipped = [n["name"] for n in manifest["notebooks"] if n["status"].startswith("skipped")]
     say(f"[{plan.scope}] ran: {', '.join(ran) or 'nothing'}; unchanged, skipped: {', '.join(skipped) or 'none'}")
     for item in manifest.get("left_out", []):
-        needs = f"; {', '.join(item['needs'])} in {plan.globals['raw_dir']} would bring it in" if item["needs"] else ""
-        say(f"[{plan.scope}] left out: {item['step']} ({item['reason']}){needs}")
+        say(f"[{plan.scope}] left out: {item['step']} ({item['reason']}; raw folder {plan.globals['raw_dir']})")
     if plan.non_default:
         say(
             f"[{plan.scope}] non-default parameters ({plan.variant}): "
