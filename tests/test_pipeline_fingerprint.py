@@ -11,6 +11,7 @@ everything it renders; outcomes, LA extracts and workforce declare ``public_data
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -134,3 +135,20 @@ def test_public_statistics_rerun_the_sections_that_read_them(plan, tmp_path, mon
     (public / "stats.csv").write_text("la,value\n213,2\n")
     changed = {s.name for s in steps if input_hashes(s) != before[s.name]}
     assert changed == {"outcomes", "la_extracts", "workforce"}
+
+
+def test_summaries_are_kept_between_runs_and_read_again_when_a_file_changes(tmp_path, monkeypatch):
+    root = tmp_path / "helpers"
+    root.mkdir()
+    (root / "__init__.py").write_text("")
+    (root / "a.py").write_text("from . import b\n")
+    (root / "b.py").write_text("")
+    (root / "c.py").write_text("")
+    cache = tmp_path / "cache.json"
+    monkeypatch.setattr(codegraph, "HELPERS_ROOT", root)
+    monkeypatch.setattr(codegraph, "CACHE_FILE", cache)
+    assert codegraph.imported_modules(["helpers.a"], root) == {"helpers", "helpers.a", "helpers.b"}
+    assert json.loads(cache.read_text())["helpers.a"]["imports"] == {"": [["from", "helpers", "b"]]}
+    (root / "a.py").write_text("from . import c  # now c\n")
+    assert codegraph.imported_modules(["helpers.a"], root) == {"helpers", "helpers.a", "helpers.c"}
+    assert json.loads(cache.read_text())["helpers.a"]["imports"] == {"": [["from", "helpers", "c"]]}

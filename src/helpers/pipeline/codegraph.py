@@ -24,14 +24,18 @@ from __future__ import annotations
 
 import ast
 import functools
+import json
 from pathlib import Path
 
-from .files import import_statements
+from .. import config
+from .files import import_statements, write_atomic
 
 PACKAGE = "helpers"
 HELPERS_ROOT = Path(__file__).resolve().parents[1]
 #: The runner's own module that shapes every executed notebook (parameters cell, normalisation).
 RUNNER_MODULE = "helpers.pipeline.kernels"
+#: What the graph needs of each module, kept between runs (git-ignored, like every build product).
+CACHE_FILE = config.OUTPUTS_DIR / ".import_graph_cache.json"
 
 
 def _module_name(path: Path, root: Path) -> str:
@@ -71,59 +75,70 @@ def _computed_import(node: ast.Call) -> bool:
     return isinstance(first, ast.FormattedValue) and getattr(first.value, "id", "") in ("__name__", "__package__")
 
 
-def _imports_in(tree: ast.AST, name: str, path: Path, modules: dict[str, Path]) -> set[str]:
-    """The package's modules imported anywhere under ``tree`` (statically, or by computed name)."""
+def _summary(name: str, path: Path) -> dict:
+    """What the graph needs of one module, in one pass over its syntax tree: per top-level function or
+    class (``""``: the import-time code) the imports it makes, as ``["import", module...]``,
+    ``["from", absolute module, name...]`` or ``["computed", package]``; and the strings it holds that
+    could name a file or folder (no white space), whole and split at '/'."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    defs = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    imports: dict[str, list] = {"": []}
+    strings: set[str] = set()
+    for top in tree.body:
+        bucket = imports.setdefault(top.name if isinstance(top, defs) else "", [])
+        for node in ast.walk(top):
+            if isinstance(node, ast.Import):
+                bucket.append(["import", *(a.name for a in node.names)])
+            elif isinstance(node, ast.ImportFrom):
+                bucket.append(["from", _absolute(node, name, path), *(a.name for a in node.names)])
+            elif isinstance(node, ast.Call) and _computed_import(node):
+                bucket.append(["computed", _package_of(name, path)])
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str) and not set(node.value) & set(" \t\n"):
+                strings |= {node.value, *node.value.split("/")}
+    return {"imports": imports, "strings": sorted(strings)}
+
+
+def _cached_summaries(root: Path, modules: dict[str, Path]) -> dict[str, dict]:
+    """Every module's :func:`_summary`, read from the cache in ``outputs/`` for the files unchanged
+    since (by size and modification time), so a run that changed no code parses nothing."""
+    cache_file = CACHE_FILE if root == HELPERS_ROOT else None
+    try:
+        cache = json.loads(cache_file.read_text(encoding="utf-8")) if cache_file else {}
+    except (OSError, ValueError):
+        cache = {}
+    out, changed = {}, False
+    for name, path in modules.items():
+        st = path.stat()
+        signature = [str(path.relative_to(root)), st.st_mtime_ns, st.st_size]
+        hit = cache.get(name)
+        if not hit or hit.get("signature") != signature:
+            hit, changed = {"signature": signature, **_summary(name, path)}, True
+        out[name] = hit
+    if cache_file and (changed or set(cache) != set(out)):
+        try:
+            write_atomic(cache_file, json.dumps(out, sort_keys=True))
+        except OSError:
+            pass  # a read-only checkout: parse again next time
+    return out
+
+
+def _resolve(entries: list, modules: dict[str, Path], name: str) -> set[str]:
+    """The package's modules a list of summarised imports names."""
     out: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            out |= {a.name for a in node.names}
-        elif isinstance(node, ast.ImportFrom):
-            base = _absolute(node, name, path)
-            out |= {f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base for a in node.names}
-        elif isinstance(node, ast.Call) and _computed_import(node):
-            package = _package_of(name, path)
-            out |= {m for m in modules if m.startswith(package + ".") and not m.endswith(".__main__")}
+    for kind, base, *names in entries:
+        if kind == "import":
+            out |= {base, *names}
+        elif kind == "from":
+            out |= {f"{base}.{n}" if f"{base}.{n}" in modules else base for n in names}
+        else:  # computed: any module of the package (not its __main__)
+            out |= {m for m in modules if m.startswith(base + ".") and not m.endswith(".__main__")}
     return {m for m in out if m in modules and m != name}
 
 
-@functools.lru_cache(maxsize=1024)
-def _parsed(path: Path, signature: tuple) -> ast.Module:
-    """A source file's syntax tree, parsed again only when the file changed (``signature``)."""
-    return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-
-
-def _tree(path: Path) -> ast.Module:
-    st = path.stat()
-    return _parsed(path, (st.st_mtime_ns, st.st_size))
-
-
-def _edges(name: str, path: Path, modules: dict[str, Path]) -> dict[str, set[str]]:
-    """What one module imports: ``""`` -> at import time (module level), and per top-level function or
-    class -> inside it (only when it is called: a notebook calling ``load_truth`` of the generator
-    package does not run the generators its ``generate`` imports by name)."""
-    tree = _tree(path)
-    defs = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-    out = {"": set().union(*(_imports_in(n, name, path, modules) for n in tree.body if not isinstance(n, defs)))}
-    for node in tree.body:
-        if isinstance(node, defs):
-            out[node.name] = _imports_in(node, name, path, modules)
-    return out
-
-
-def _string_parts(path: Path) -> set[str]:
-    """Every string constant of a module, and each '/'-separated part of it."""
-    out: set[str] = set()
-    for node in ast.walk(_tree(path)):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            out.add(node.value)
-            out |= set(node.value.split("/"))
-    return out
-
-
-def _data_owners(root: Path, modules: dict[str, Path]) -> dict[str, set[Path]]:
+def _data_owners(root: Path, modules: dict[str, Path], summaries: dict[str, dict]) -> dict[str, set[Path]]:
     """module -> the data files (not Python) it reads: those of its package that it names."""
     owners: dict[str, set[Path]] = {m: set() for m in modules}
-    strings = {m: _string_parts(p) for m, p in modules.items()}
+    strings = {m: set(summaries[m]["strings"]) for m in modules}
     for data in (p for p in _source_files(root) if p.suffix != ".py"):
         package_dir = next(d for d in data.parents if (d / "__init__.py").exists())
         package = _module_name(package_dir / "__init__.py", root)
@@ -136,15 +151,23 @@ def _data_owners(root: Path, modules: dict[str, Path]) -> dict[str, set[Path]]:
 
 
 @functools.lru_cache(maxsize=4)
-def _graph(root: Path, signature: tuple) -> tuple[dict[str, set[str]], dict[str, set[Path]], dict[str, Path]]:
+def _graph(
+    root: Path, signature: tuple
+) -> tuple[dict[str, dict[str, set[str]]], dict[str, set[Path]], dict[str, Path]]:
     modules = _modules(root)
-    graph = {name: _edges(name, path, modules) for name, path in modules.items()}
-    return graph, _data_owners(root, modules), modules
+    summaries = _cached_summaries(root, modules)
+    graph = {
+        name: {key: _resolve(entries, modules, name) for key, entries in summaries[name]["imports"].items()}
+        for name in modules
+    }
+    return graph, _data_owners(root, modules, summaries), modules
 
 
-def import_graph(root: Path = HELPERS_ROOT) -> tuple[dict[str, set[str]], dict[str, set[Path]], dict[str, Path]]:
-    """(module -> modules it imports, module -> data files it reads, module -> its file), read again
-    only when a file of the package changed."""
+def import_graph(
+    root: Path = HELPERS_ROOT,
+) -> tuple[dict[str, dict[str, set[str]]], dict[str, set[Path]], dict[str, Path]]:
+    """(module -> {``""`` or a top-level function or class -> modules imported there}, module -> data
+    files it reads, module -> its file), read again only when a file of the package changed."""
     signature = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in _source_files(root))
     return _graph(root, signature)
 
