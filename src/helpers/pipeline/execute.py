@@ -82,15 +82,11 @@ def execute_step(sc: Scope, step: Step, cell_progress: bool, gate: _Gate | None 
     seconds = run_step(step, executed, progress=cell_progress, km=km)
     outputs = [str(executed)]
     if step.exports_report:
-        from ..report import export_html
+        from ..report import export_report
 
-        tmp = plan.report_path.with_name(f".{plan.report_path.name}.partial-{os.getpid()}")
-        try:
-            export_html(executed, tmp)
-            os.replace(tmp, plan.report_path)
-        finally:
-            tmp.unlink(missing_ok=True)
-        outputs.append(str(plan.report_path))
+        # the report and its technical appendix, each written under a temporary name and renamed;
+        # both are outputs, so a deleted appendix rebuilds the report
+        outputs += [str(p) for p in export_report(executed, plan.report_path)]
     after = snapshot(plan.scope_dir)
     outputs += [
         p
