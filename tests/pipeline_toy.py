@@ -128,6 +128,39 @@ def make_project(root: Path, order=("first", "second", "third", "report")) -> di
     }
 
 
+#: A step reading extracts by folder, as the LA-extracts notebooks do: ``<raw_dir>/returns/<la>/`` (one
+#: subfolder per LA number), or the folders its ``extract_dir`` parameter names, read in place; and the
+#: raw file ``notes.csv`` when it is there. Writes the names of the files it read.
+EXTRACTS_STEP = (
+    "extract_dir = None  # folders read in place\n",
+    "from pathlib import Path\n"
+    "from helpers import config\n"
+    "named = extract_dir if isinstance(extract_dir, list) else [extract_dir] if extract_dir else []\n"
+    "folders = [config.resolve(p) for p in named] or [Path(raw_dir, 'returns', str(la))]\n"
+    "files = sorted(f.name for d in folders for f in Path(d).rglob('*') if f.is_file())\n"
+    "files += ['notes.csv'] if Path(raw_dir, 'notes.csv').exists() else []\n"
+    "out = config.processed_dir_for(borough, processed_dir, la) / 'extracts'\n"
+    "out.mkdir(parents=True, exist_ok=True)\n"
+    "(out / 'extracts.txt').write_text(','.join(files))",
+)
+
+
+def add_extracts_step(project: dict) -> None:
+    """Add :data:`EXTRACTS_STEP` (named ``extracts``) to the toy pipeline, before the report."""
+    params, body = EXTRACTS_STEP
+    notebook = make_notebook(project["root"] / "extracts.ipynb", body, params)
+    decl = yaml.safe_load(project["decl"].read_text())
+    entry = {
+        "name": "extracts",
+        "notebook": str(notebook),
+        "raw_folders": ["returns"],
+        "folder_parameters": ["extract_dir"],
+        "optional_inputs": ["notes.csv"],
+    }
+    decl["notebooks"].insert(len(decl["notebooks"]) - 1, entry)
+    project["decl"].write_text(yaml.safe_dump(decl, sort_keys=False))
+
+
 def cli_args(project: dict, *extra: str) -> list[str]:
     return [
         "--pipeline",

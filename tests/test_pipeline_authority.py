@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from helpers import config, pipeline, provenance, public_data
-from pipeline_toy import cli_args, make_project
+from pipeline_toy import add_extracts_step, cli_args, make_project
 
 needs_lookup = pytest.mark.skipif(
     not public_data.available(files=("la_lookup",)), reason="needs la_lookup.csv of the public statistics"
@@ -115,3 +115,102 @@ def test_a_bad_la_is_one_clear_line(toy, capsys, args, message):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0], err
     assert not toy["runs"].exists()
+
+
+# ---- steps reading extracts by folder (the LA-extracts notebooks): that authority's folder or extract_dir
+
+
+@pytest.fixture
+def extracts_toy(toy):
+    add_extracts_step(toy)
+    other = toy["raw"] / "returns" / "213" / "2020"
+    other.mkdir(parents=True)
+    (other / "westminster.csv").write_text("child\n1\n")  # another authority's return
+    return toy
+
+
+def left_out_record(toy, step: str) -> dict:
+    info = provenance.run_info(toy["la_scope"])
+    return next(i for i in info["left_out"] if i["step"] == step)
+
+
+@needs_lookup
+def test_an_authority_without_its_own_returns_has_the_extracts_step_left_out(extracts_toy, capsys):
+    toy = extracts_toy
+    assert run(toy) == 0  # the default build: the folder is optional, the step runs and finds nothing
+    assert statuses(toy)["extracts"] == "ran"
+    assert run(toy, "--set", "la=383") == 0
+    reason = "no returns/383/; no extract_dir set; the returns there of LA 213 are outside this report"
+    assert statuses(toy)["extracts"] == f"left out ({reason})"
+    record = left_out_record(toy, "extracts")
+    assert (record["needs"], record["missing"], record["synthetic"]) == (["returns/383/"], ["returns/383/"], [])
+    assert f"[la383] left out: extracts ({reason}; raw folder {toy['raw']})" in capsys.readouterr().out
+    own = toy["raw"] / "returns" / "383" / "2020"
+    own.mkdir(parents=True)
+    (own / "leeds.csv").write_text("child\n2\n")
+    assert run(toy, "--set", "la=383") == 0
+    assert statuses(toy)["extracts"] == "ran"
+    assert (toy["la_scope"] / "extracts" / "extracts.txt").read_text() == "leeds.csv"
+    assert provenance.run_info(toy["la_scope"])["left_out"] == []
+
+
+@needs_lookup
+def test_the_generators_returns_are_not_the_authoritys(extracts_toy):
+    toy = extracts_toy
+    made = toy["raw"] / "returns" / "383" / "2020" / "made_up.csv"
+    made.parent.mkdir(parents=True)
+    made.write_text("child\n3\n")
+    digest = hashlib.sha256(made.read_bytes()).hexdigest()
+    manifest = {"files": {"returns/383/2020/made_up.csv": digest}}
+    (toy["raw"] / "synthetic_manifest.json").write_text(json.dumps(manifest))
+    assert run(toy, "--set", "la=383") == 0
+    assert statuses(toy)["extracts"] == (
+        "left out (returns/383/ is the synthetic generator's; no extract_dir set; "
+        "the returns there of LA 213 are outside this report)"
+    )
+    assert left_out_record(toy, "extracts")["synthetic"] == ["returns/383/"]
+    made.write_text("child\n4\n")  # a real return put in the generator's place
+    assert run(toy, "--set", "la=383") == 0
+    assert statuses(toy)["extracts"] == "ran"
+
+
+@needs_lookup
+def test_extracts_read_in_place_bring_the_step_in_and_enter_its_fingerprint(extracts_toy, tmp_path, capsys):
+    toy = extracts_toy
+    secure = tmp_path / "secure_share"
+    assert run(toy, "--set", "la=383", "--set", f"extracts.extract_dir={secure}") == 2  # checked before anything runs
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[0] == "error: the pipeline was not started:" and len(err) == 2, err
+    assert err[1].strip().startswith(f"extracts: extract_dir names {secure}, which does not exist"), err
+    assert not toy["runs"].exists()
+    (secure / "cin").mkdir(parents=True)
+    (secure / "cin" / "return.xml").write_text("<Message/>")
+    args = ["--set", "la=383", "--set", f"extracts.extract_dir=[{secure}]"]
+    assert run(toy, *args) == 0
+    assert statuses(toy)["extracts"] == "ran"
+    assert (toy["la_scope"] / "extracts" / "extracts.txt").read_text() == "return.xml"
+    assert run(toy, *args) == 0
+    assert statuses(toy)["extracts"] == "skipped (unchanged)"
+    (secure / "cin" / "return.xml").write_text("<Message>changed</Message>")  # the return read in place changed
+    assert run(toy, *args) == 0
+    assert statuses(toy)["extracts"] == "ran" and statuses(toy)["report"] == "skipped (unchanged)"
+    (secure / "cin" / "second.xml").write_text("<Message/>")  # a new file in it
+    assert run(toy, *args) == 0
+    assert (toy["la_scope"] / "extracts" / "extracts.txt").read_text() == "return.xml,second.xml"
+    assert statuses(toy)["report"] == "ran"
+
+
+@needs_lookup
+def test_an_optional_input_enters_the_fingerprint_and_never_leaves_a_step_out(extracts_toy):
+    toy = extracts_toy
+    own = toy["raw"] / "returns" / "383" / "2020"
+    own.mkdir(parents=True)
+    (own / "leeds.csv").write_text("child\n2\n")
+    assert run(toy, "--set", "la=383") == 0
+    assert statuses(toy)["extracts"] == "ran"  # no notes.csv: not a reason to leave it out
+    assert run(toy, "--set", "la=383") == 0
+    assert statuses(toy)["extracts"] == "skipped (unchanged)"
+    (toy["raw"] / "notes.csv").write_text("note\n")
+    assert run(toy, "--set", "la=383") == 0
+    assert statuses(toy)["extracts"] == "ran"
+    assert (toy["la_scope"] / "extracts" / "extracts.txt").read_text() == "leeds.csv,notes.csv"

@@ -5,7 +5,8 @@ test edits: an edit reruns exactly the steps whose fingerprint changes. The expe
 off the notebooks' import lines and pipeline.yaml by hand: every strand notebook imports only its own
 strand (``helpers.strands.<strand>``; the DfE validation notebook the LA-extracts strand's folders and
 validation modules, not its costs) and core modules; every notebook imports ``helpers.config``;
-all but the DfE validation notebook import ``helpers.report_section``; the report depends on
+all but the DfE validation notebook import ``helpers.report_section``; core packages
+(``helpers.ingest``, ``helpers.public_data``) are followed into their submodules; the report depends on
 everything it renders; outcomes, LA extracts and workforce declare ``public_data: true``.
 """
 
@@ -76,6 +77,14 @@ def _rerun_after(plan, helpers_copy, relative: str) -> set[str]:
         # a core module every notebook imports, or all but one
         ("config.py", STEPS),
         ("report_section.py", STEPS - {"dfe_validation"}),
+        # a submodule of a core package, imported through the package (``from helpers import ingest``,
+        # ``from ... import public_data``): what imports the package. Every strand notebook but 40 and 44
+        # imports helpers.ingest itself, the outcomes strand imports it (outputs.py, inputs.py); the
+        # DfE validation notebook does not. The published statistics are read by outcomes, the
+        # LA-extracts strand (published.py) and workforce (public.py).
+        ("ingest/links.py", STEPS - {"dfe_validation"}),
+        ("ingest/__init__.py", STEPS - {"dfe_validation"}),
+        ("public_data/panel.py", {"outcomes", "la_extracts", "workforce", "report"}),
         # the report's templates: the report only
         ("templates/fop_report/index.html.j2", {"report"}),
         # a generator module: the notebooks comparing with the synthetic truth call load_truth, not

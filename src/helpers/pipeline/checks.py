@@ -81,6 +81,20 @@ def missing_inputs(step: Step) -> list[Path]:
     return [raw_dir / name for name in step.raw_inputs if not (raw_dir / name).exists()]
 
 
+def missing_folders(step: Step) -> list[str]:
+    """Folders or files named by a step's ``folder_parameters`` (read in place) that do not exist: one
+    line each, so a misspelt ``extract_dir`` stops the run before anything runs."""
+    problems = []
+    for name in step.folder_parameters:
+        value = step.parameters.get(name)
+        for item in value if isinstance(value, list) else [value] if value not in (None, "") else []:
+            if not config.resolve(str(item)).exists():
+                problems.append(
+                    f"{step.name}: {name} names {item}, which does not exist (a relative path is read from the project root)"
+                )
+    return problems
+
+
 def validate(steps: list[Step], plan: Plan) -> list[str]:
     """Every problem that would stop the run, found before anything runs (empty list: all good)."""
     problems = []
@@ -103,6 +117,7 @@ def validate(steps: list[Step], plan: Plan) -> list[str]:
             for name in step.folder_parameters
             if name not in declared
         ]
+        problems += missing_folders(step)
         if plan.la is None:  # an authority's own build leaves such a step out instead (.authority)
             problems += [f"{step.name}: missing input file {path}" for path in missing_inputs(step)]
     return problems

@@ -73,9 +73,11 @@ class Step:
     kernel: str = config.KERNEL_NAME
     #: ``optional: true``: if the notebook's kernel is not installed the step is skipped with one line.
     optional: bool = False
-    #: folders under raw_dir the notebook reads whole (``raw_folders:``, e.g. ``la_extracts``): every
-    #: file in them enters the fingerprint, so a new or changed extract reruns the step. Optional:
-    #: an absent folder is recorded as absent (the notebook says it found none).
+    #: folders under raw_dir the notebook reads whole (``raw_folders:``, e.g. ``la_extracts``, one
+    #: subfolder per DfE LA number): every file in them enters the fingerprint, so a new or changed
+    #: extract reruns the step. Optional: an absent folder is recorded as absent (the notebook says it
+    #: found none); in one authority's own build, the step needs files in ``<folder>/<la>/`` or a
+    #: folder parameter set (:mod:`.authority`).
     raw_folders: list[str] = field(default_factory=list)
     #: ``public_data: true``: the notebook reads the published-statistics folder (FOP_PUBLIC_DATA, or
     #: its ``public_data_dir`` parameter); the folder's contents enter the fingerprint, so a new
