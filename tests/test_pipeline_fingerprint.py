@@ -7,7 +7,8 @@ strand (``helpers.strands.<strand>``; the DfE validation notebook the LA-extract
 validation modules, not its costs) and core modules; every notebook imports ``helpers.config``;
 all but the DfE validation notebook import ``helpers.report_section``; core packages
 (``helpers.ingest``, ``helpers.public_data``) are followed into their submodules; the report depends on
-everything it renders; outcomes, LA extracts and workforce declare ``public_data: true``.
+everything it renders; outcomes, LA extracts, workforce and the DfE validation notebook (its GSS codes
+come from ``public_data.la_lookup``) declare ``public_data: true``.
 """
 
 from __future__ import annotations
@@ -79,12 +80,14 @@ def _rerun_after(plan, helpers_copy, relative: str) -> set[str]:
         ("report_section.py", STEPS - {"dfe_validation"}),
         # a submodule of a core package, imported through the package (``from helpers import ingest``,
         # ``from ... import public_data``): what imports the package. Every strand notebook but 40 and 44
-        # imports helpers.ingest itself, the outcomes strand imports it (outputs.py, inputs.py); the
-        # DfE validation notebook does not. The published statistics are read by outcomes, the
-        # LA-extracts strand (published.py) and workforce (public.py).
-        ("ingest/links.py", STEPS - {"dfe_validation"}),
-        ("ingest/__init__.py", STEPS - {"dfe_validation"}),
-        ("public_data/panel.py", {"outcomes", "la_extracts", "workforce", "report"}),
+        # imports helpers.ingest itself, the outcomes strand imports it (outputs.py, inputs.py), and the
+        # DfE validation notebook runs it through helpers.public_data (la_extracts.validation.gss_code
+        # reads la_lookup.csv with public_data.la_lookup; public_data's files and schema import ingest).
+        # The published statistics' code is run by outcomes, the LA-extracts strand (published.py),
+        # workforce (public.py) and the DfE validation notebook (gss_code).
+        ("ingest/links.py", STEPS),
+        ("ingest/__init__.py", STEPS),
+        ("public_data/panel.py", {"outcomes", "la_extracts", "workforce", "dfe_validation", "report"}),
         # the report's templates: the report only
         ("templates/fop_report/index.html.j2", {"report"}),
         # a generator module: the notebooks comparing with the synthetic truth call load_truth, not
@@ -143,7 +146,7 @@ def test_public_statistics_rerun_the_sections_that_read_them(plan, tmp_path, mon
     before = {s.name: input_hashes(s) for s in steps}
     (public / "stats.csv").write_text("la,value\n213,2\n")
     changed = {s.name for s in steps if input_hashes(s) != before[s.name]}
-    assert changed == {"outcomes", "la_extracts", "workforce"}
+    assert changed == {"outcomes", "dfe_validation", "la_extracts", "workforce"}
 
 
 def test_summaries_are_kept_between_runs_and_read_again_when_a_file_changes(tmp_path, monkeypatch):
