@@ -19,6 +19,7 @@ import pytest
 
 from helpers import config
 from helpers import public_data as pdm
+from helpers.evidence import p_words
 from helpers.report_section import Section
 from helpers.strands.outcomes import analysis, estimators, inference, outputs
 from helpers.strands.outcomes import section as outcome_section
@@ -728,6 +729,10 @@ def test_real_section_words_agree_with_numbers_and_say_what_the_issue_asks(real_
                 assert 0.05 <= p < 0.10, text
             if word == "ordinary":
                 assert p >= 0.10, text
+        # two readings with one word: "ordinary (p = 0.72 for the boroughs' average change, 0.59 for ...)"
+        for word, p1, p2 in re.findall(r"(unusual|borderline|ordinary) \(p = ([0-9.]+) for [^,]+, ([0-9.]+) for", text):
+            seen += 1
+            assert {p_words(float(p1)), p_words(float(p2))} == {word}, text
     assert seen > 50
     joined = " ".join(body)
     # when the fall happened, the two comparisons (each saying what it is computed against), the claim,

@@ -308,8 +308,12 @@ def placebo_inference(level: float, stat: str, estimate: float, reference: dict)
     return {"ci_low": low, "ci_high": high, "p_value": p, "rank": rank, "rank_side": side}
 
 
+#: Means of every set of k LAs while there are at most this many sets, else of this many random sets.
+MEAN_OF_K_MAX_EXACT, MEAN_OF_K_DRAWS = 2_000_000, 200_000
+
+
 def mean_of_k_distribution(
-    values: np.ndarray, k: int, max_exact: int = 2_000_000, seed: int = 2014, draws: int = 200_000
+    values: np.ndarray, k: int, max_exact: int = MEAN_OF_K_MAX_EXACT, seed: int = 2014, draws: int = MEAN_OF_K_DRAWS
 ) -> np.ndarray:
     """Means of every set of ``k`` values (exact, when there are at most ``max_exact`` sets), else of
     ``draws`` random sets without replacement within a set (seeded)."""

@@ -169,8 +169,9 @@ def _main_table(section, v: View) -> None:
     }
     note = (
         "Published statistics. 'After minus before' is the average of the years after the start less the average "
-        "of the years before. Each p-value comes from running the same comparison on every eligible English LA (or "
-        f"group of as many LAs) as if it had been treated: {rule_words()}."
+        "of the years before. Each p-value comes from running the same comparison on every eligible English LA (for "
+        "areas combined, on random groups of as many LAs combined the same way) as if it had been treated, two-sided: "
+        f"{rule_words()}."
     )
     several = len(v.r.units) > 1
     main = _summary_rows(v, [v.main_unit])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from . import inference as inf
 from .prose import fmt
 from .sentences import MOST
 
@@ -21,8 +22,13 @@ def _estimators(section, v) -> None:
         "borough is compared with each of its neighbours (the estimate is against their average rate); the boroughs "
         "combined are compared with their neighbours combined, both as summed counts over summed populations, and so "
         "is every placebo group. Change against every LA: the average of the years after the start less the average "
-        "of the years before, ranked among every eligible LA's own change (for the boroughs combined, among groups of "
-        "as many LAs combined the same way). Event study: each year's treated-minus-neighbours gap less the gap in "
+        "of the years before, ranked among every eligible LA's own change. For the boroughs combined it is read two "
+        "ways: their combined rate's change among the random groups of as many LAs combined the same way (below), "
+        "and the mean of the boroughs' own changes among the means of every set of as many eligible LAs with a "
+        f"complete series (all sets while there are at most {fmt(inf.MEAN_OF_K_MAX_EXACT, 'count')}, else "
+        f"{fmt(inf.MEAN_OF_K_DRAWS, 'count')} seeded random sets); both "
+        "p-values are two-sided as below, so the share of sets or groups that moved as far on the same side is about "
+        "half the p-value. Event study: each year's treated-minus-neighbours gap less the gap in "
         f"{ref}. Interrupted time series (Lopez Bernal et al. 2017): OLS of the series on time, a post-programme step "
         "and years since the start x post, on the treated series alone and on its gap from the neighbours; the slope "
         "after the start is the slope before plus the change. Synthetic control: non-negative weights summing to one "

@@ -45,7 +45,7 @@ def outcomes(section, v: View) -> None:
     and all LAs, against the neighbours, the earlier trend, what could have been detected) and each
     borough in one sentence; each borough in full in the technical appendix."""
     for o in v.analysed:
-        text = f"# {heading(v, o)}\n\n" + unit_paragraph(v, o, v.main_unit)
+        text = f"# {heading(v, o)}\n\n" + unit_paragraph(v, o, v.main_unit, short=o != v.key)
         if o == v.key:
             text += " " + " ".join(
                 x for x in (detectable_sentence(v, o, v.main_unit), boroughs_sentence(v, o, singles(v))) if x

@@ -152,13 +152,15 @@ def _noun(outcome: str, x) -> str:
     return f"{direction(x, 'rise', 'fall', 'change')} of {size(outcome, x)}"
 
 
-def all_las_sentence(v: View, outcome: str, unit, detail: bool = False) -> str:
+def all_las_sentence(v: View, outcome: str, unit, detail: bool = False, short: bool = False) -> str:
     """How the unit's own change (mean after minus mean before, no comparator) compares with England's
     and with every eligible LA's, saying what each p-value is computed against. For the treated areas
     combined, two readings: the mean of the treated LAs' own changes among the means of every set of as
     many eligible LAs, and their combined rate (summed counts) among random groups of as many LAs
     combined the same way. Every p-value is two-sided (twice the share at least as far out on the
-    estimate's side, counting the estimate); ``detail`` adds how many LAs, sets or groups moved as far."""
+    estimate's side, counting the estimate); ``detail`` adds how many LAs, sets or groups moved as far;
+    ``short`` names the two readings without saying again what each is computed against (for the body's
+    outcomes after the first, which says it)."""
     row = estimate(v.r, outcome, unit, Method.CHANGE)
     if row is None or not finite(row.estimate):
         return ""
@@ -182,12 +184,14 @@ def all_las_sentence(v: View, outcome: str, unit, detail: bool = False) -> str:
     if mean is None or not finite(mean.p_value):
         return f"Against {england}all eligible LAs, {combined}; p-values two-sided."
     places = "boroughs" if set(v.r.treated) <= set(PROGRAMME_LAS) else "areas"
+    if short:
+        return f"Against {england}all eligible LAs, {_two_readings(mean.p_value, row.p_value, places)}."
     sets = int(mean.n_comparators)
     which = (
         "every set" if sets == math.comb(int(mean.n_placebo), len(v.r.treated)) else f"{fmt(sets, 'count')} random sets"
     )
     average = (
-        f"the {size_words} {places}' average change ({_noun(outcome, mean.estimate)}) is {p_words(mean.p_value)} "
+        f"the {size_words} {places}' average change (a {_noun(outcome, mean.estimate)}) is {p_words(mean.p_value)} "
         f"among the average changes of {which} of {size_words} eligible LAs ({p_is(mean.p_value)})"
     )
     if detail:
@@ -197,6 +201,21 @@ def all_las_sentence(v: View, outcome: str, unit, detail: bool = False) -> str:
             "average"
         )
     return f"Against {england}all eligible LAs, {average}, and {combined}; p-values two-sided."
+
+
+def _two_readings(p_mean, p_combined, places: str) -> str:
+    """ "the change is unusual for the boroughs' average change (p = 0.03) and borderline for their
+    combined rate (p = 0.07)", or, when the words agree, "ordinary (p = 0.72 for the boroughs' average
+    change, 0.59 for their combined rate)"."""
+    if p_words(p_mean) == p_words(p_combined):
+        return (
+            f"the change is {p_words(p_mean)} ({p_is(p_mean)} for the {places}' average change, "
+            f"{fmt(p_combined, 'p')} for their combined rate)"
+        )
+    return (
+        f"the change is {p_words(p_mean)} for the {places}' average change ({p_is(p_mean)}) and "
+        f"{p_words(p_combined)} for their combined rate ({p_is(p_combined)})"
+    )
 
 
 def neighbours_sentence(v: View, outcome: str, unit, detail: bool = False) -> str:
@@ -284,11 +303,12 @@ def detectable_sentence(v: View, outcome: str, unit, single: bool = False) -> st
     )
 
 
-def unit_paragraph(v: View, outcome: str, unit, detail: bool = False) -> str:
+def unit_paragraph(v: View, outcome: str, unit, detail: bool = False, short: bool = False) -> str:
     """The sentences about one outcome and one unit, in reading order: when, against England and all
     LAs, against the neighbours, the earlier trend; with ``detail`` (the technical appendix), how many
-    LAs or groups moved as far, the intervals and what could have been detected."""
-    parts = [when_sentence(v, outcome, unit, detail), all_las_sentence(v, outcome, unit, detail)]
+    LAs or groups moved as far, the intervals and what could have been detected; ``short``: the
+    all-LAs readings named only (:func:`all_las_sentence`)."""
+    parts = [when_sentence(v, outcome, unit, detail), all_las_sentence(v, outcome, unit, detail, short)]
     parts += [neighbours_sentence(v, outcome, unit, detail), trend_sentence(v, outcome, unit)]
     if detail:
         parts.append(detectable_sentence(v, outcome, unit))
