@@ -70,6 +70,7 @@ def test_an_authoritys_workforce_section_names_it(leeds, tmp_path):
     assert "boroughs" not in text.replace("Focus on Practice boroughs", "")
     answer = section.key_findings[0]["answer"]
     assert answer.startswith(
-        "Published figures for 2015-2017 put Leeds's agency rate below its statistical neighbours', "
+        "Published figures for 2015-2017 put Leeds below its statistical neighbours' median for agency rate in "
     )
-    assert "Yorkshire and The Humber's and England's" in answer and " years, turnover in " in answer
+    assert " years, for turnover in " in answer and "borough" not in answer
+    assert "(below Yorkshire and The Humber's in " in section.key_findings[0]["text"]

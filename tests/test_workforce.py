@@ -544,19 +544,28 @@ def test_published_workforce_findings_are_facts_with_one_answer(tmp_path):
     counts = wf_public._stability_counts(comp, (2015, 2016, 2017))
     # agency below the neighbours' 15 in A's 10, 12, 9 and not in B's 20, 18 (2016 not published): 3 of 5
     assert counts["agency_rate_pct"]["neighbours_median"] == {"below": 3, "compared": 5}
-    # turnover below 15: A 14, 13 and B 12, 11: 4 of 6; below all three (so below 13.5): A 13, B 12, 11: 3 of 6
+    # turnover below 15: A 14, 13 and B 12, 11: 4 of 6; below Inner London's 13.5: A 13, B 12, 11: 3 of 6
     assert counts["turnover_rate_pct"]["neighbours_median"] == {"below": 4, "compared": 6}
-    assert counts["turnover_rate_pct"]["all"] == {"below": 3, "compared": 6}
-    # absence below all three (below 2.5): A's three years
-    assert counts["absence_rate_pct"]["all"] == {"below": 3, "compared": 6}
+    assert counts["turnover_rate_pct"]["region"] == {"below": 3, "compared": 6}
+    # absence below the neighbours' 2.5: A's three years; below England's 3.2: all six
+    assert counts["absence_rate_pct"]["neighbours_median"] == {"below": 3, "compared": 6}
+    assert counts["absence_rate_pct"]["england"] == {"below": 6, "compared": 6}
     wf_public._public_findings(section, comp, counts, (2015, 2016, 2017))
     level, change = section.key_findings
     assert all(f["kind"] == "fact" and f["source"] == "published" and f["strength"] is None for f in (level, change))
     assert level["topic"] == change["topic"] == "workforce" and change["answer"] is None
+    # the answer box and the finding lead with the same comparison (the neighbours') and the same counts
     assert level["answer"] == (
-        "Published figures for 2015-2017 put the boroughs' agency rate below their statistical neighbours', Inner "
-        "London's and England's in 3 of 5 borough-years, turnover in 3 of 6 and absence in 3 of 6, but start after "
+        "Published figures for 2015-2017 put the boroughs below their statistical neighbours' median for agency "
+        "rate in 3 of 5 borough-years, for turnover in 4 of 6 and for sickness absence in 3 of 6, but start after "
         "the programme began."
+    )
+    # against Inner London (17, 13.5, 2.8): agency A's three, turnover A 13 and B 12, 11, absence A's three;
+    # against England (16, 14.5, 3.2): agency A's three, turnover A 14, 13 and B 12, 11, absence all six
+    assert level["text"].startswith(
+        "In 2015-2017 the boroughs' published figures were below their statistical neighbours' median for agency "
+        "rate in 3 of 5 borough-years, for turnover in 4 of 6 and for sickness absence in 3 of 6 (below Inner "
+        "London's in 3, 3 and 3; below England's in 3, 4 and 6); "
     )
     # 2015 to 2017: agency A 10 -> 9, B 20 -> 18 both fell; turnover A 14 -> 13, B 12 -> 11 both fell; absence
     # unchanged; the flat comparators never fall

@@ -16,8 +16,10 @@ them (one rule for each: :func:`test_result`, :func:`consistency`, :func:`reliab
 (:func:`rules_text`). :meth:`helpers.report_section.Section.key_finding` calls :func:`assess`, and
 records the inputs beside the strength, so a test can recompute every badge of a built report.
 
-On synthetic data nothing is evidence: an effect there carries no strength, only what its design
-would allow on real data (:func:`badge`), and a fact is illustrative.
+On synthetic data nothing is evidence: an effect there carries no strength, only what its design,
+its independent units and the reliability of its measure would allow on real data (the conditions
+of :data:`CAPS` marked ``structural``; its test and checks are made up with the data and not read),
+and a fact is illustrative (:func:`badge`).
 
 The same cut-offs word every sentence: :func:`p_words` and :func:`interval_words` call a result
 "unusual", "borderline" or "ordinary", and the strength rule reads the same classes, so a sentence
@@ -90,11 +92,13 @@ def interval_words(lo, hi, movement: str = "chance variation") -> str:
 
 def test_result(ci=None, p=None) -> str:
     """The one test result of an estimate: from its 95% interval, its p-value, or, given both, the
-    weaker of the two (they agree when the p-value inverts the interval); "not computed" with neither."""
+    weaker of the two (they agree when the p-value inverts the interval); "not computed" with neither.
+    A missing p-value (None or NaN) is not given, as it is recorded; an interval with a missing end is
+    given and "not computed"."""
     results = []
     if ci is not None:
         results.append(interval_result(*ci))
-    if p is not None:
+    if not _missing(p):
         results.append(p_words(p))
     return min(results, key=TEST_RESULTS.index) if results else NOT_COMPUTED
 
@@ -146,7 +150,9 @@ UNITS: dict[str, str] = {
     "teams": "teams (their practitioners are nested in them)",
     "people": "people interviewed (their interviews are nested in them)",
     "workers": "staff in an HR extract (their posts and absences are nested in them)",
-    "local_authorities": "local authorities (counts of children are nested in them)",
+    "local_authorities": "local authorities (counts of children are nested in them; when areas with the programme are "
+    "compared with areas without it, the areas that had the programme: three boroughs are three units, however many "
+    "areas they are set against)",
 }
 
 
@@ -328,8 +334,9 @@ class Cap:
     level: str
     text: str  # as the appendix prints it
     applies: Callable[[Mapping], bool]
-    #: A condition of the study's structure (its units), not of the numbers it produced: on synthetic
-    #: data it still says what the design would allow on real data.
+    #: A condition of how the study is built (its independent units, the reliability of its measure), not
+    #: of what it found (the test of its estimate, its checks): on synthetic data it still says what the
+    #: design would allow on real data.
     structural: bool = False
 
 
@@ -358,6 +365,7 @@ CAPS: tuple[Cap, ...] = (
         f"a measure whose least reliable part is below the reliability benchmark of {RELIABILITY_BENCHMARK} "
         "(Cronbach's alpha of a scale, Krippendorff's alpha of double coding), or whose reliability was not measured",
         lambda i: i["reliable"] is False,
+        structural=True,
     ),
     Cap(
         WEAK,
@@ -376,8 +384,8 @@ def _lower(a: str, b: str) -> str:
 
 def strength(inputs: Mapping, structural_only: bool = False) -> str:
     """THE strength rule: the design's ceiling, lowered by every condition of :data:`CAPS` that applies.
-    ``structural_only``: only the design and its units (what a design would allow on real data, for a
-    finding on synthetic data, whose estimate, reliability and checks are made up)."""
+    ``structural_only``: only the design, its units and its measure's reliability (what the study as built
+    would allow on real data, for a finding on synthetic data, whose estimate and checks are made up)."""
     level = DESIGNS[inputs["design"]].ceiling
     for cap in CAPS:
         if (cap.structural or not structural_only) and cap.applies(inputs):
@@ -400,7 +408,7 @@ def assess(
     source: str | None = None,
 ) -> dict:
     """What a key finding records about its evidence: ``kind``, ``strength`` (real effects only),
-    ``design_allows`` (effects: the most the design and its units allow), ``source`` (facts), ``synthetic`` and the rule's
+    ``design_allows`` (effects: the most the design, its units and its measure allow), ``source`` (facts), ``synthetic`` and the rule's
     ``inputs`` (effects). An effect needs ``design``, ``unit`` and ``units`` and takes its test from
     ``ci`` or ``p``; a fact needs ``source`` (a key of :data:`FACT_SOURCES`) and nothing else."""
     if kind not in KINDS:
@@ -454,21 +462,25 @@ def verify(finding: Mapping) -> None:
 def badge(finding: Mapping) -> tuple[str, str]:
     """(style, text) of the label a finding carries in the report: ``"strength"`` for a real effect
     ("Strength of evidence: weak"), ``"fact"`` for a real fact ("Published figure"), ``"design"`` for a
-    synthetic effect ("Synthetic data, not evidence; on real data this design would allow at most:
-    weak"), ``"illustrative"`` for a synthetic fact. Styles differ so nothing synthetic looks like evidence.
-    The finding is checked against the rule first (:func:`verify`)."""
+    synthetic effect ("On real data this design and measure would allow at most: weak"; no strength),
+    ``"illustrative"`` for a synthetic fact ("Illustrative figure"). The report says once per group of
+    findings that they come from synthetic data, and styles differ, so nothing synthetic looks like
+    evidence. The finding is checked against the rule first (:func:`verify`)."""
     verify(finding)
     if finding.get("kind") == "fact":
         if finding.get("synthetic"):
-            return "illustrative", "Synthetic data: illustrative figure, not a fact"
+            return "illustrative", SYNTHETIC_FACT_LABEL
         return "fact", FACT_SOURCES[finding["source"]].label
     if finding.get("synthetic"):
         allows = finding["design_allows"]
         if allows == CANNOT_TELL:
-            return "design", "Synthetic data, not evidence; on real data this design could not tell"
-        return "design", f"Synthetic data, not evidence; on real data this design would allow at most: {allows}"
+            return "design", "On real data this design could not tell"
+        return "design", f"On real data this design and measure would allow at most: {allows}"
     return "strength", f"Strength of evidence: {finding['strength']}"
 
+
+#: The label of a figure from synthetic data (never "a fact": the data were made up).
+SYNTHETIC_FACT_LABEL = "Illustrative figure"
 
 # ---- the rule as the appendix prints it --------------------------------------------------------------
 
@@ -479,7 +491,8 @@ STRENGTH_INTRO = (
     "reliability of the measure and the checks made on it can each lower it. A finding gets the lowest level "
     "any of them allows. Descriptive figures (published statistics, complete records) are labelled as facts, "
     "not given a strength. Sections built on synthetic data carry no strength: their numbers were made up, "
-    "so they show only what their design would allow on real data."
+    "so their labels say only what the design, its independent units and the reliability of its measure would "
+    "allow on real data, and a descriptive figure is called illustrative."
 )
 
 
@@ -516,6 +529,11 @@ def explanations() -> dict[str, str]:
         "Reliability": f"the measure's least reliable part against one benchmark, {RELIABILITY_BENCHMARK}; counts "
         "from records need none.",
         "Facts": "; ".join(f"{s.label}: {s.definition}" for s in FACT_SOURCES.values()) + ".",
+        "Synthetic data": "no strength. An estimate is labelled with what the design would allow on real data: its "
+        "highest level, lowered only by the conditions of how it is built: "
+        + "; ".join(c.text for c in CAPS if c.structural)
+        + ". Its test and its checks are not read, since they come from made-up numbers. A descriptive figure is "
+        f"labelled '{SYNTHETIC_FACT_LABEL}'.",
     }
 
 

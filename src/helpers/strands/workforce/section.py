@@ -72,8 +72,14 @@ def build_hr_section(
             "workers"
         ].iloc[0]
     )
+    extract = (
+        "the synthetic HR extract (made up by the project's generator in the shape of the boroughs' HR records, not "
+        "their staff)"
+        if section.synthetic
+        else "the HR extract"
+    )
     section.markdown(
-        f"For {borough_label}, the HR extract lists every social work post held from {int(ind['year'].min()) - 1} to {int(ind['year'].max())} "
+        f"For {borough_label}, {extract} lists every social work post held from {int(ind['year'].min()) - 1} to {int(ind['year'].max())} "
         f"({section.count(n_workers)} workers, permanent and agency, over the years compared), with sickness-absence spells. "
         "From it the same indicators DfE publishes can be computed for any year, including the years before the programme, "
         "which the published series do not cover. "
@@ -150,19 +156,16 @@ def build_hr_section(
             f"{section.value(r.after, r.workers)}% after ({section.value(r.change, r.workers, '{:+.1f}')} points, "
             f"95% CI {section.ci(r.ci_low, r.ci_high, r.workers, '{:+.1f}')})"
         )
+    made_up = list(dict.fromkeys(c_all["measure"]))
     section.markdown(
-        f"**Before and after.** Pooling census years {b_years} (before the programme) and {a_years} (after it had run two years), "
-        f"for {borough_label}: "
+        (f"**Before and after, on made-up data.** {_made_up(made_up, truth, lead=True)}. " if section.synthetic else "")
+        + f"{'' if section.synthetic else '**Before and after.** '}Pooling census years {b_years} (before the programme) "
+        f"and {a_years} (after it had run two years), for {borough_label}: "
         + "; ".join(parts)
         + ". Intervals come from resampling workers (each worker's posts and absence "
         "together), the unit the extract is made of; for turnover the staff in post are held as observed and only who "
         "left varies (see the appendix). A change here is a change over time: other things changed in these years "
         "too (the London agency market, national recruitment), so it is not by itself the programme's effect."
-        + (
-            f" On these synthetic data {_made_up(list(dict.fromkeys(c_all['measure'])), truth)}."
-            if section.synthetic
-            else ""
-        )
     )
     fig = charts.change_dots(change, meas)
     section.figure(
@@ -255,13 +258,14 @@ def build_hr_section(
     return figs
 
 
-def _made_up(measures, truth: dict | None) -> str:
+def _made_up(measures, truth: dict | None, lead: bool = False) -> str:
     """On synthetic data: how the generator set the measures' before and after, so that no reader takes a
-    change for a finding (the later years copy the published figures, which makes them look real)."""
+    change for a finding (the later years copy the published figures, which makes them look real).
+    ``lead``: worded to open a sentence."""
     planted = (truth or {}).get("planted", {})
     steps = [(SHORT[m], planted.get(m.replace("_pct", "_change"))) for m in measures]
     if any(v is None for _, v in steps):
-        return "these are made-up data, so a change between the years is not a finding"
+        return f"{'These' if lead else 'these'} are made-up data, so a change between the years is not a finding"
     source = str((truth or {}).get("targets_source", ""))
     later = (
         "copied from the published figures" if source.startswith("published") else "set to round illustrative values"
@@ -273,8 +277,8 @@ def _made_up(measures, truth: dict | None) -> str:
         ]
     )
     return (
-        f"the generator made these up, with the later years {later} and the earlier ones set {set_to}, "
-        "so the change is its setting, not a finding"
+        f"{'The' if lead else 'the'} generator made these up, with the later years {later} and the earlier ones set "
+        f"{set_to}, so the change is its setting, not a finding"
     )
 
 

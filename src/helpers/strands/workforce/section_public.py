@@ -98,8 +98,6 @@ def shown_value(value, as_published: str, decimals: int = 1) -> str:
     return format_number(value, f"{{:,.{decimals}f}}")
 
 
-#: The measures with a direction, as the answer box names them.
-SHORT_NAMES = {"agency_rate_pct": "agency rate", "turnover_rate_pct": "turnover", "absence_rate_pct": "absence"}
 #: The comparators of the published figures, as prose names them (the region's name comes from the data).
 COMPARATORS = {
     "neighbours_median": "statistical neighbours' median",
@@ -163,7 +161,8 @@ class Areas:
 def _stability_counts(comp: pd.DataFrame, years) -> dict:
     """Per measure with a direction: borough-years (in ``years``) below each comparator (``{comparator:
     {"below", "compared"}}``, comparators of :data:`COMPARATORS`; ``below``/``compared`` at the top level
-    are the neighbours'), with how many cells there are and how many have no published figure."""
+    are the neighbours', the comparison every sentence leads with), with how many cells there are and how
+    many have no published figure."""
     out = {}
     for m in LOWER_IS_STABLER:
         d = comp[(comp["measure"] == m) & comp["year"].isin(years)]
@@ -172,9 +171,6 @@ def _stability_counts(comp: pd.DataFrame, years) -> dict:
             both = d.dropna(subset=["borough_value", col])
             out[m][col] = {"below": int((both["borough_value"] < both[col]).sum()), "compared": int(len(both))}
         out[m] |= out[m]["neighbours_median"]
-        every = d.dropna(subset=["borough_value", *COMPARATORS])
-        below = (every["borough_value"].to_numpy()[:, None] < every[list(COMPARATORS)].to_numpy()).all(axis=1)
-        out[m]["all"] = {"below": int(below.sum()), "compared": int(len(every))}
     return out
 
 
@@ -216,27 +212,22 @@ def _public_findings(section, comp: pd.DataFrame, counts: dict, focus_years) -> 
             else f"{c['below']} of {c['compared']}"
         )
 
+    # every count says what it is against: the neighbours' median leads (the answer box's one comparison);
+    # the finding adds the region's and England's, each named with its own counts
     against = "; ".join(
-        f"{labels[col]}: " + join_words([of(counts[m][col], counts[m]) for m in names]) for col in ("region", "england")
+        f"below {labels[col]}'s in " + join_words([of(counts[m][col], counts[m]) for m in names])
+        for col in ("region", "england")
+    )
+    below = f"below {a.their} statistical neighbours' median " + join_words(
+        [f"for {names[m]} in {of(counts[m])}" + (f" {a.years}" if i == 0 else "") for i, m in enumerate(names)]
     )
     answer = (
-        f"In {fy} {a.whose} published agency rate was below {a.their} statistical neighbours' median in "
-        f"{of(counts['agency_rate_pct'])} {a.years}, turnover in {of(counts['turnover_rate_pct'])} and "
-        f"sickness absence in {of(counts['absence_rate_pct'])} (against {against}); these figures start after the "
-        "programme began, so they show where staffing stood, not whether the programme changed it."
+        f"In {fy} {a.whose} published figures were {below} ({against}); these figures start after the programme "
+        "began, so they show where staffing stood, not whether the programme changed it."
     )
-    # the answer box: one short sentence, each measure against all three comparators at once
-    short = (
-        f"Published figures for {fy} put {a.whose} agency rate below {a.their} statistical neighbours', "
-        f"{a.region}'s and England's in "
-        + join_words(
-            [
-                ("" if i == 0 else f"{SHORT_NAMES[m]} in ") + of(counts[m]["all"]) + (f" {a.years}" if i == 0 else "")
-                for i, m in enumerate(names)
-            ]
-        )
-        + ", but start after the programme began."
-    )
+    # the answer box: one short sentence with the same comparison and the same counts as the finding's lead
+    # (the neighbours'), so the box and the summary cannot read as saying different things
+    short = f"Published figures for {fy} put {a.label} {below}, but start after the programme began."
     section.key_finding(
         answer, kind="fact", source="published", topic="workforce", answer=short, label="Workforce against comparators"
     )
