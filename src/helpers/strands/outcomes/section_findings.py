@@ -255,10 +255,18 @@ def _or(items: list) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
 
-def _fact(text: str, topic: str, label: str, estimate=None, n=None) -> dict:
-    """A published fact (not evidence of an effect) for the answer box."""
+def _fact(text: str, topic: str, label: str, estimate=None, n=None, answer: str | None = None) -> dict:
+    """A published fact (not evidence of an effect) for the answer box (``answer``: a shorter sentence
+    than ``text``, when there is one)."""
     return dict(
-        text=text, kind="fact", topic=topic, answer=text, source="published", label=label, estimate=estimate, n=n
+        text=text,
+        kind="fact",
+        topic=topic,
+        answer=answer or text,
+        source="published",
+        label=label,
+        estimate=estimate,
+        n=n,
     )
 
 
@@ -280,17 +288,22 @@ def _bid(v: View) -> dict | None:
     met = any(finite(r.change_pct) and r.change_pct <= CLAIMS[2].claimed_change_pct for r in rows.itertuples())
     text = (
         f"The March 2015 bid's aim of {fmt(abs(CLAIMS[2].claimed_change_pct), 'percent', decimals=0)} fewer children in "
-        f"care over three years was {'met' if met else 'not met'}: the published counts for {who(v, v.main_unit)} went "
-        f"{' and '.join(parts)}."
+        f"care over three years was {'met' if met else 'not met'}: children in care in {who(v, v.main_unit)} went from "
+        f"{' and from '.join(parts)}."
     )
     label = "Change in children looked after over three years (%)"
     return _fact(text, "bid_target", label, rows.iloc[0].change_pct, int(rows.iloc[0].value_from))
 
 
-def flow_readings(rows) -> str:
-    """ "96 in 2013, then 84 in 2014 (-12.5%), 63 in 2015 (-34.4%), not published for 2016, 99 in 2017
-    (+3.1%)": every end year a claim about a count since a year could mean, with the numbers checked."""
+def flow_readings(rows, last_only: bool = False) -> str:
+    """ "from 96 in 2013 to 84 in 2014 (-12.5%), 63 in 2015 (-34.4%), not published for 2016, 99 in 2017
+    (+3.1%)": every end year a claim about a count since a year could mean, with the numbers checked
+    (``last_only``: the last published end year only)."""
     first = rows.iloc[0]
+    if last_only:
+        rows = rows[rows.change_pct.notna()].tail(1)
+        if not len(rows):
+            return f"from {fmt(first.value_from, 'count')} in {int(first.from_year)}"
     parts = [
         f"{fmt(r.value_to, 'count')} in {int(r.to_year)} ({fmt(r.change_pct, 'percent', signed=True)})"
         if finite(r.change_pct)
@@ -320,18 +333,26 @@ def _claims(v: View) -> dict | None:
         if not matches
         else f"{fmt(len(matches), 'count')} reading{'s' if len(matches) > 1 else ''} {'are' if len(matches) > 1 else 'is'} {claimed}"
     )
-    text = (
-        f"As first published, {flows}: {verdict}; children in care went from {_count_change(t)} from 2013 to 2017, "
-        f"not {fmt(CLAIMS[0].claimed_change_pct, 'percent', decimals=0)}"
+    in_care = (
+        f"children in care went from {_count_change(t)} from 2013 to 2017, not "
+        f"{fmt(CLAIMS[0].claimed_change_pct, 'percent', decimals=0)}"
     )
-    if before is not None:
-        text += (
-            f", and the published {fmt(before.change_pct, 'percent', signed=True)} is children in care from March "
-            f"{int(before.from_year)} to March {int(before.to_year)} ({fmt(before.value_from, 'count')} to "
-            f"{fmt(before.value_to, 'count')}), before the programme"
-        )
+    earlier = (
+        f"the published {fmt(before.change_pct, 'percent', signed=True)} is children in care from March "
+        f"{int(before.from_year)} to March {int(before.to_year)} ({fmt(before.value_from, 'count')} to "
+        f"{fmt(before.value_to, 'count')}), before the programme"
+        if before is not None
+        else ""
+    )
+    text = f"As first published, {flows}: {verdict}; {in_care}" + (f", and {earlier}" if earlier else "")
+    # the answer: taken into care (what the claim names) year by year, any other flow at its last year
+    short = "; ".join(
+        f"{FLOW_WORDS.get(m, MEASURE_WORDS[m])} {flow_readings(claim[claim.measure == m], last_only=m != TAKEN)}"
+        for m, _ in sorted(readings, key=lambda x: x[0] != TAKEN)
+    )
+    answer = f"As first published, {short}: {verdict}; {in_care}" + (f"; {earlier}." if earlier else ".")
     return _fact(
-        text + ".", "claims", "Change in children looked after, 2013-2017 (%)", t.change_pct, int(t.value_from)
+        text + ".", "claims", "Change in children looked after, 2013-2017 (%)", t.change_pct, int(t.value_from), answer
     )
 
 
