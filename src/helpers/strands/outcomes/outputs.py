@@ -195,7 +195,8 @@ COSTS = OutputTable(
     "outcomes_costs",
     "outcomes/costs.csv",
     S,
-    "Avoided cost of care by treated unit x method x unit cost, with the counterfactual's interval and the programme cost.",
+    "Cost of care against the comparators (the counterfactual's children in care less the actual, priced) by treated unit x "
+    "method x unit cost, with the counterfactual's interval and the programme cost.",
     (
         _AREA,
         Field("area_name", "string", "Treated unit."),
