@@ -85,6 +85,10 @@ def test_an_authoritys_report_names_it_and_says_its_notice_first(tmp_path):
     assert "Scope: Leeds (DfE LA 383), against its own statistical neighbours." in text
     assert "all three boroughs" not in text
     assert f"Read this first. {NOTICE}" in text  # in the header, so before the answer box
+    assert (
+        'Leeds was not one of the three Focus on Practice boroughs: "before" and "after the programme" here mean '
+        "before and after the boroughs' programme began, applied to Leeds's figures."
+    ) in text
     assert text.endswith(
         "Left out for want of Leeds's own data: practice scenarios, time use and workforce from the HR extract "
         "(the files that would bring each in)."
@@ -163,7 +167,7 @@ def test_a_default_build_reads_as_before(tmp_path):
     _section(tmp_path, 40, "outcomes", "Outcomes", "real", findings=[{"topic": "costs", "answer": "Cost."}])
     head = _text(header.header_html(tmp_path, "all"))
     assert head.startswith("Focus on Practice: evaluation report Scope: all three boroughs.")
-    assert "Read this first" not in head
+    assert "Read this first" not in head and "was not one of" not in head
     assert authority.left_out_html(tmp_path) == "" and data_quality.returns_html(tmp_path, 2) == ""
     assert _text(answer.answer_html(tmp_path)).startswith("Main points: what the published statistics show")
 
@@ -185,3 +189,9 @@ def test_the_hr_part_left_out_is_recorded_with_the_files_and_its_old_section_rem
     assert entry["step"] == "workforce_hr" and not old.exists()
     inputs.record_hr_left_out(processed, raw, "", old)  # both files there next time: the line goes
     assert provenance.left_out(processed) == []
+
+
+def test_a_boroughs_own_report_does_not_say_it_was_not_one_of_them(tmp_path):
+    (tmp_path / "run_info.json").write_text(json.dumps({"la": 213, "la_name": "Westminster"}), encoding="utf-8")
+    text = _text(header.header_html(tmp_path, "all"))
+    assert "Scope: Westminster (DfE LA 213)" in text and "was not one of" not in text

@@ -72,6 +72,27 @@ def left_out_brief_html(processed_dir: Path) -> str:
     )
 
 
+def programme_note_html(processed_dir: Path) -> str:
+    """For an authority that was not one of the three boroughs: what "the programme" means in its report
+    (the boroughs' start, applied to its figures), so no reader takes it that the authority ran it."""
+    from ..config import BOROUGHS
+
+    la = authority(processed_dir)
+    if la is None or la["la"] in {number for _, _, number in BOROUGHS.values()}:
+        return ""
+    name = esc(la["name"])
+    return (
+        f'<p class="fop-scope">{name} was not one of the three Focus on Practice boroughs: "before" and "after '
+        f"the programme\" here mean before and after the boroughs' programme began, applied to {name}'s figures.</p>"
+    )
+
+
+def top_html(processed_dir: Path) -> str:
+    """What an authority's report says under its scope line, before the answer box: the sections'
+    notices, what "the programme" means for it and which strands are left out (nothing by default)."""
+    return notices_html(processed_dir) + programme_note_html(processed_dir) + left_out_brief_html(processed_dir)
+
+
 def left_out_line(entry: dict, la_name: str) -> str:
     """One line: the strand's name (its description up to " - "), the files of the authority's that
     would bring it in, and why it is out (the files absent, or the synthetic generator's)."""

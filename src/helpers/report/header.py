@@ -92,8 +92,7 @@ def header_html(processed_dir: Path, borough: str) -> str:
     return (
         f'<header><h1 id="top">{esc(authority.title(REPORT_TITLE, processed_dir))}</h1>'
         f'<p class="fop-scope"><b>Scope:</b> {esc(scope)}.{built}</p>'
-        + authority.notices_html(processed_dir)
-        + authority.left_out_brief_html(processed_dir)
+        + authority.top_html(processed_dir)
         + variant_note_html(processed_dir)
         + "</header>"
     )
