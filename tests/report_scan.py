@@ -76,6 +76,10 @@ def parse(page: str):
     doc = lxml.html.document_fromstring(page)
     for bad in doc.xpath("//style"):
         bad.getparent().remove(bad)
+    # A chart's labels are separate pieces of text ("Wave 1" above a node "children's centre"), not a
+    # sentence: keep a boundary between them so no phrase is read across two labels.
+    for label in doc.xpath("//svg//text"):
+        label.tail = " ¦ " + (label.tail or "")
     return doc
 
 

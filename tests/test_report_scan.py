@@ -39,6 +39,16 @@ def test_the_scanner_finds_planted_slips():
     assert rs.code_names(doc) == ["benchmarks/calibration.py", "helpers.report", "run_plans()"]
 
 
+def test_a_charts_labels_are_not_read_as_one_phrase():
+    """Two labels of a network map, "Wave 1" and a node "children's centre", side by side in the SVG:
+    no slip; the same words in a sentence are one ("1 children")."""
+    chart = (
+        '<html><body><svg role="img" aria-label="map"><text>Wave 1</text><text>children\'s centre</text></svg>'
+        "<p>Wave 1 children were seen.</p></body></html>"
+    )
+    assert rs.text_slips(rs.parse(chart)) == ["plural slip: '1 children'"]
+
+
 def test_tables_write_each_column_by_its_kind():
     """Years without separators, counts and ranks without decimals, p-values by the p rule, other
     numbers with the table's decimals; expected cells written by hand."""
