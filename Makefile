@@ -15,6 +15,8 @@ LAB_ARGS ?=
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_BROWSER := $(if $(DISPLAY)$(WAYLAND_DISPLAY),,$(if $(filter Darwin,$(shell uname -s)),,--no-browser))
 JOBS_ARG := $(if $(JOBS),--jobs $(JOBS),)
+# Test processes for make test (pytest-xdist; 0 runs them in this process).
+TEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
 .PHONY: help setup validators data report test test-fast lint format lab borough-reports docs strip benchmark calibration clean browser-deps pdf
@@ -52,11 +54,11 @@ data: $(STAMP) ## write synthetic raw data to data/raw, unless it already holds 
 report: data validators ## set up, generate data if none, run the whole pipeline, write reports/*.html
 	$(BIN)/python -m helpers.pipeline --raw-dir $(RAW_DIR) $(JOBS_ARG) $(PIPELINE_ARGS)
 
-test: $(STAMP) validators ## run every test (unit tests and end-to-end pipeline runs on small generated data)
-	$(BIN)/python -m pytest
+test: $(STAMP) validators ## run every test (unit tests and end-to-end pipeline runs on small generated data), in TEST_WORKERS processes
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
-test-fast: $(STAMP) ## the quick tier for the edit-test loop: every test not marked slow (no notebook or pipeline run)
-	$(BIN)/python -m pytest -m "not slow" -q
+test-fast: $(STAMP) ## the quick tier for the edit-test loop: every test not marked slow (no notebook, pipeline or full-size generation), in TEST_WORKERS processes
+	$(BIN)/python -m pytest -m "not slow" -q -n $(TEST_WORKERS)
 
 lint: $(STAMP) ## check lint and formatting with ruff (whole tree, notebooks included; changes nothing)
 	$(BIN)/ruff check .

@@ -1,9 +1,11 @@
 """Shared test fixtures and the test tiers.
 
 Tiers: ``make test`` runs everything (CI runs it); ``make test-fast`` runs ``-m "not slow"``, the
-edit-test loop. A test is slow when it runs a notebook, the pipeline or a simulation over many seeds:
-mark it ``@pytest.mark.slow``. A test that uses one of :data:`SLOW_FIXTURES` is marked slow here, by
-itself.
+edit-test loop (both in two processes). A test is slow when it runs a notebook or the pipeline, or takes
+seconds of CPU (a full-size generation, a simulation over many seeds, a property test over many
+examples): mark it ``@pytest.mark.slow``. A test using one of :data:`SLOW_FIXTURES` or a fixture under
+:func:`slow_fixture` is marked slow here, by itself; a test not marked slow that starts a notebook kernel
+or runs the pipeline fails, saying so.
 
 Fixtures to reuse rather than build again: ``built`` (the whole default pipeline, run once per session
 on small generated data) and ``run_notebook`` (one notebook, as the pipeline runs it).
@@ -39,10 +41,81 @@ def _run_notebook(name: str, output: Path, **parameters) -> Path:
 SLOW_FIXTURES = frozenset({"built", "run_notebook"})
 
 
+def slow_fixture(function):
+    """Put under ``@pytest.fixture`` on a fixture that builds something heavy (a full-size generation, a
+    strand's whole analysis): every test using it is then marked slow, like a test using ``built``."""
+    function.makes_tests_slow = True
+    return function
+
+
+def _uses_slow_fixture(item) -> bool:
+    info = getattr(item, "_fixtureinfo", None)
+    defs = getattr(info, "name2fixturedefs", {}) if info is not None else {}
+    return any(d and getattr(d[-1].func, "makes_tests_slow", False) for d in defs.values())
+
+
+#: Modules whose module-scoped fixture is cheap and whose tests are long: not kept on one worker, so
+#: that their tests run side by side (the disclosure scan builds four reports per threshold).
+SPREAD_MODULES = frozenset({"tests/test_disclosure_scan.py"})
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
+    """Mark slow what uses a slow fixture. When the tests run in parallel (``make test``: ``-n 2 --dist
+    loadgroup``), keep together what shares an expensive fixture, so that it is built once rather than
+    once per worker: every test using ``built`` goes to one worker, and the tests of a module with a
+    module-scoped fixture to one worker; and hand out the slow groups and tests first, so that the two
+    workers finish together."""
+    groups = {}
     for item in items:
-        if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+        names = set(getattr(item, "fixturenames", ()))
+        if SLOW_FIXTURES & names or _uses_slow_fixture(item):
             item.add_marker(pytest.mark.slow)
+        module = item.nodeid.split("::")[0]
+        if "built" in names:
+            groups[item] = "built"
+        elif module not in SPREAD_MODULES and _uses_module_fixture(item):
+            groups[item] = module
+    for item, group in groups.items():
+        item.add_marker(pytest.mark.xdist_group(group))
+    if getattr(config.option, "numprocesses", None):
+        slow = {groups.get(item, item) for item in items if item.get_closest_marker("slow")}
+        # a group is slow when any of its tests is: its tests stay in their order, side by side
+        items.sort(key=lambda item: groups.get(item, item) not in slow)
+
+
+#: Words in a command line that run notebooks or the pipeline (a test starting one must be marked slow).
+SLOW_COMMANDS = ("helpers.pipeline", "papermill", "nbconvert")
+
+
+@pytest.fixture(autouse=True)
+def _slow_work_needs_the_slow_mark(request, monkeypatch):
+    """A test not marked slow that starts a notebook kernel or runs the pipeline (or papermill, or
+    nbconvert) in a subprocess fails at once, saying to mark it slow: so the quick tier stays quick
+    without anyone having to remember which tests are heavy."""
+    if request.node.get_closest_marker("slow"):
+        return
+    from jupyter_client.provisioning import local_provisioner
+
+    def refuse(what):
+        pytest.fail(f"{request.node.nodeid} {what}: mark it @pytest.mark.slow (see tests/conftest.py)", pytrace=False)
+
+    monkeypatch.setattr(local_provisioner, "launch_kernel", lambda *a, **k: refuse("starts a notebook kernel"))
+    popen_init = subprocess.Popen.__init__
+
+    def checked_init(self, args, *rest, **kwargs):
+        words = [args] if isinstance(args, (str, bytes, Path)) else list(args)
+        if any(w in str(word) for word in words for w in SLOW_COMMANDS):
+            refuse(f"runs {' '.join(map(str, words))[:120]}")
+        popen_init(self, args, *rest, **kwargs)
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", checked_init)
+
+
+def _uses_module_fixture(item) -> bool:
+    info = getattr(item, "_fixtureinfo", None)
+    defs = getattr(info, "name2fixturedefs", {}) if info is not None else {}
+    return any(d and d[-1].scope == "module" for d in defs.values())
 
 
 @pytest.fixture
@@ -89,11 +162,15 @@ def run_pipeline(workdir: Path, raw: Path, *args: str) -> subprocess.CompletedPr
     return subprocess.run(cmd, capture_output=True, text=True)
 
 
-def write_test_declaration(path: Path) -> Path:
+def write_test_declaration(path: Path, steps=None) -> Path:
     """The declared pipeline with one default changed for tests: no DfE validation years (the
     validators take minutes on full-size extracts; tests/test_la_extracts_validation.py covers
-    them). Passed with --pipeline, so a build from it is a default build, not a variant."""
+    them). Passed with --pipeline, so a build from it is a default build, not a variant. With
+    ``steps`` (names), only those notebooks and the report are declared: for a test about what only
+    they do, without running the others."""
     decl = yaml.safe_load(config.PIPELINE_FILE.read_text(encoding="utf-8"))
+    if steps is not None:
+        decl["notebooks"] = [nb for nb in decl["notebooks"] if nb["name"] in steps or nb.get("exports_report")]
     for nb in decl["notebooks"]:
         if nb["name"] == "dfe_validation":
             nb["parameters"]["validate_years"] = []

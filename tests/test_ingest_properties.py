@@ -7,6 +7,7 @@ import csv
 import io
 
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -92,6 +93,7 @@ def test_any_bytes_read_or_clear_error(tmp_path, blob):
     check_result(res)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(st.binary(max_size=300))
 def test_any_bytes_after_a_valid_header(tmp_path, blob):
@@ -149,6 +151,7 @@ cell = st.one_of(
 row = st.lists(cell, min_size=len(HEADER), max_size=len(HEADER))
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(st.lists(row, max_size=12), st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]), st.booleans())
 def test_any_cells_accepted_or_rejected_with_reasons(tmp_path, rows, encoding, crlf):

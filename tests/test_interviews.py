@@ -629,6 +629,7 @@ def _wave_pairs(raw, themes) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@pytest.mark.slow
 def test_generator_person_effect_correlates_a_persons_interviews(tmp_path):
     from helpers.synthetic import generate_all
 

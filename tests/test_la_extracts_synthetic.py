@@ -3,6 +3,7 @@ planted, a planted pathway effect recovered and a null not falsely found."""
 
 import pytest
 
+from conftest import slow_fixture
 from helpers.strands.la_extracts import indicators, inputs, pathways
 from helpers.synthetic import generate_all
 
@@ -17,6 +18,7 @@ def _derive(raw):
 
 
 @pytest.fixture(scope="module")
+@slow_fixture
 def planted(tmp_path_factory):
     raw = tmp_path_factory.mktemp("ext")
     truth = generate_all(raw, seed=11, scale=0.25, strands=("la_extracts",))["strands"]["la_extracts"]
@@ -81,6 +83,7 @@ def test_planted_cpp_pathway_recovered(planted):
     assert comb["diff_high"] < 0 and d["diff_pp"].min() <= comb["diff_pp"] <= d["diff_pp"].max()
 
 
+@pytest.mark.slow
 def test_null_cpp_effect_not_found(tmp_path):
     # the generator's null option: the programme's change set to 0 (after = before)
     effects = {"la_extracts": {"cpp_within_12m_before": 0.12, "cpp_within_12m_change": 0.0}}

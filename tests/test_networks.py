@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from matplotlib.patches import Circle
 
+from conftest import slow_fixture
 from helpers import report_section, roster, stats
 from helpers.strands.networks import analysis, charts, inputs
 from helpers.strands.networks.section import build_section
@@ -320,6 +321,7 @@ def run_strand(raw: Path, out: Path):
 
 
 @pytest.fixture(scope="module")
+@slow_fixture
 def synthetic_run(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("FOP_PSEUDONYMISATION_KEY", "test-key-networks")
@@ -388,6 +390,7 @@ def test_generator_is_reproducible(tmp_path):
 # Report section and SCORE-15 association
 
 
+@pytest.mark.slow
 def test_section_has_no_identifiers_and_reads_score15(synthetic_run, tmp_path):
     truth, raw, out, (fam, data, graphs, measures, change, summary, by_training) = synthetic_run
     assoc_missing = analysis.score15_association(change, tmp_path)

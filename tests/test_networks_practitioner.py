@@ -81,6 +81,7 @@ def test_truth_records_the_practitioner_effect(tmp_path):
     assert truth["strands"]["networks"]["planted"]["practitioner_sd"] > 0
 
 
+@pytest.mark.slow
 def test_families_of_one_practitioner_change_alike(tmp_path):
     """With no planted gain, a family's informal change has expectation CHURN x n1 x (G - 1) given its
     practitioner's factor G (arrivals Poisson with mean CHURN x n1 x G, each of the n1 wave-1 informal
@@ -113,6 +114,7 @@ def _summary_row(raw: Path, out: Path) -> pd.Series:
     return s[(s["measure"] == "n_informal") & (s["group"] == "all")].iloc[0]
 
 
+@pytest.mark.slow
 def test_clustered_interval_wider_than_naive_with_the_effect(tmp_path):
     """With a strong practitioner effect (SD 1: about 40% of the variance of the change between
     practitioners, families per practitioner about 1.85 at this size), the design effect is about 1.3-1.5,

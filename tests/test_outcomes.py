@@ -16,7 +16,9 @@ import sys
 
 import numpy as np
 import pytest
+import yaml
 
+from conftest import slow_fixture
 from helpers import config
 from helpers import public_data as pdm
 from helpers.evidence import p_words
@@ -391,15 +393,21 @@ def _pipeline(args, env_extra, tmp_path):
     return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=config.PROJECT_ROOT)
 
 
+@pytest.mark.slow
 def test_public_folder_missing_section_says_what_to_put_where_and_report_builds(tmp_path):
+    """Without the public statistics every notebook that reads them (the outcomes, LA-extracts and
+    workforce sections, with the DfE validation the LA extracts read) still runs and the report builds;
+    the notebooks that never read them are left out of this run (their behaviour cannot change)."""
     from conftest import write_test_declaration
     from helpers.synthetic import generate_all
 
     empty = tmp_path / "no_public_data"
     empty.mkdir()
     raw = tmp_path / "raw"
-    generate_all(raw, scale=0.3)  # the generators fall back to documented defaults without the folder
-    decl = write_test_declaration(tmp_path / "pipeline.yaml")
+    generate_all(raw, scale=0.3, strands=("roster", "la_extracts", "workforce"))
+    declared = yaml.safe_load(config.PIPELINE_FILE.read_text(encoding="utf-8"))["notebooks"]
+    reading = {nb["name"] for nb in declared if nb.get("public_data")}
+    decl = write_test_declaration(tmp_path / "pipeline.yaml", steps=reading | {"dfe_validation"})
     done = _pipeline(["--pipeline", str(decl), "--raw-dir", str(raw)], {"FOP_PUBLIC_DATA": str(empty)}, tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
     meta = json.loads((tmp_path / "processed" / "all" / "report_sections" / "40_outcomes" / "section.json").read_text())
@@ -410,6 +418,7 @@ def test_public_folder_missing_section_says_what_to_put_where_and_report_builds(
 
 
 @needs_real
+@pytest.mark.slow
 def test_other_la_override_file_builds_the_section(tmp_path):
     done = _pipeline(["--params", "config/outcomes_other_la.yaml", "--only", "outcomes"], {}, tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -691,6 +700,7 @@ def test_real_children_in_care_around_the_start_read_from_the_published_file():
 
 
 @pytest.fixture(scope="module")
+@slow_fixture
 def real_section(tmp_path_factory):
     if not pdm.available():
         pytest.skip("public statistics folder not found")

@@ -78,6 +78,7 @@ def run_cli(project, *extra):
     )
 
 
+@pytest.mark.slow
 def test_runs_in_order_and_writes_manifest(project):
     assert run_cli(project) == 0
     out = project["processed"] / "all"
@@ -91,6 +92,7 @@ def test_runs_in_order_and_writes_manifest(project):
     assert (project["runs"] / "executed" / "first.ipynb").exists()
 
 
+@pytest.mark.slow
 def test_unchanged_notebooks_skipped_and_changes_rerun(project, capsys):
     assert run_cli(project) == 0
     assert run_cli(project) == 0
@@ -133,6 +135,7 @@ def test_wrong_parameter_type_is_an_error(project, capsys):
     assert "parameter 'size' should be int" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_override_file_and_unknown_notebook(project, capsys, tmp_path):
     params = tmp_path / "params.yaml"
     params.write_text(yaml.safe_dump({"notebooks": {"first": {"size": 10}}}))
@@ -152,6 +155,7 @@ def test_missing_input_file_named(project, capsys):
     assert "first: missing input file" in err and "input.csv" in err
 
 
+@pytest.mark.slow
 def test_failing_notebook_one_line_and_nonzero(project, capsys):
     make_notebook(
         Path(yaml.safe_load(project["decl"].read_text())["notebooks"][1]["notebook"]),
@@ -169,6 +173,7 @@ def test_failing_notebook_one_line_and_nonzero(project, capsys):
     assert manifest["notebooks"][-1]["status"] == "failed"
 
 
+@pytest.mark.slow
 def test_borough_parameter_checked_and_scoped(project, capsys):
     assert run_cli(project, "--borough", "Hammersmith & Fulham") == 0
     assert (project["processed"] / "hammersmith_fulham" / "second.txt").read_text() == "Hammersmith & Fulham"
@@ -176,6 +181,7 @@ def test_borough_parameter_checked_and_scoped(project, capsys):
     assert "unknown borough 'Camden'" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_only_and_from(project):
     assert run_cli(project, "--only", "first") == 0
     assert not (project["processed"] / "all" / "second.txt").exists()
@@ -203,6 +209,7 @@ def test_shipped_override_files_are_valid(path):
     assert problems == []
 
 
+@pytest.mark.slow
 def test_raw_folders_and_public_data_enter_the_fingerprint(project, tmp_path, monkeypatch):
     """A notebook reading a whole raw folder (LA extracts) or the published statistics reruns when a
     file there is added or changed, and only then."""

@@ -43,6 +43,7 @@ def test_scope_names():
 
 
 @needs_lookup
+@pytest.mark.slow
 def test_an_authoritys_build_leaves_out_a_step_without_its_files(toy, capsys):
     (toy["raw"] / "third.csv").unlink()
     assert run(toy) == 2  # the default build still stops before anything runs
@@ -70,6 +71,7 @@ def test_an_authoritys_build_leaves_out_a_step_without_its_files(toy, capsys):
 
 
 @needs_lookup
+@pytest.mark.slow
 def test_a_step_left_out_later_leaves_nothing_behind(toy):
     assert run(toy, "--set", "la=Leeds") == 0  # a name is accepted: the scope carries the number
     assert set(statuses(toy).values()) == {"ran"}
@@ -88,6 +90,7 @@ def test_a_step_left_out_later_leaves_nothing_behind(toy):
 
 
 @needs_lookup
+@pytest.mark.slow
 def test_the_synthetic_generators_files_are_not_an_authoritys(toy, tmp_path):
     digest = hashlib.sha256((toy["raw"] / "third.csv").read_bytes()).hexdigest()
     (toy["raw"] / "synthetic_manifest.json").write_text(json.dumps({"files": {"third.csv": digest}}))
@@ -135,6 +138,7 @@ def left_out_record(toy, step: str) -> dict:
 
 
 @needs_lookup
+@pytest.mark.slow
 def test_an_authority_without_its_own_returns_has_the_extracts_step_left_out(extracts_toy, capsys):
     toy = extracts_toy
     assert run(toy) == 0  # the default build: the folder is optional, the step runs and finds nothing
@@ -155,6 +159,7 @@ def test_an_authority_without_its_own_returns_has_the_extracts_step_left_out(ext
 
 
 @needs_lookup
+@pytest.mark.slow
 def test_the_generators_returns_are_not_the_authoritys(extracts_toy):
     toy = extracts_toy
     made = toy["raw"] / "returns" / "383" / "2020" / "made_up.csv"
@@ -175,6 +180,7 @@ def test_the_generators_returns_are_not_the_authoritys(extracts_toy):
 
 
 @needs_lookup
+@pytest.mark.slow
 def test_extracts_read_in_place_bring_the_step_in_and_enter_its_fingerprint(extracts_toy, tmp_path, capsys):
     toy = extracts_toy
     secure = tmp_path / "secure_share"
@@ -201,6 +207,7 @@ def test_extracts_read_in_place_bring_the_step_in_and_enter_its_fingerprint(extr
 
 
 @needs_lookup
+@pytest.mark.slow
 def test_an_optional_input_enters_the_fingerprint_and_never_leaves_a_step_out(extracts_toy):
     toy = extracts_toy
     own = toy["raw"] / "returns" / "383" / "2020"

@@ -52,6 +52,7 @@ def wait_for(predicate, timeout=60.0):
     raise AssertionError("condition not reached")
 
 
+@pytest.mark.slow
 def test_killed_runs_rerun_to_the_same_report(toy):
     """SIGTERM at three points (mid-output of the first notebook, mid-second after first was recorded,
     mid-report); each rerun gives byte for byte the report and executed notebooks of an
@@ -103,6 +104,7 @@ def test_killed_runs_rerun_to_the_same_report(toy):
         assert leftovers == []
 
 
+@pytest.mark.slow
 def test_deleted_or_changed_output_reruns_its_step(toy):
     assert run(toy) == 0
     assert run(toy) == 0
@@ -125,6 +127,7 @@ def test_deleted_or_changed_output_reruns_its_step(toy):
     assert statuses(toy)["report"] == "ran"
 
 
+@pytest.mark.slow
 def test_new_key_reruns_everything_and_partial_runs_refuse_to_mix(toy, monkeypatch, capsys):
     assert run(toy) == 0
     state = (toy["scope"] / pipeline.STATE_FILE).read_text()
@@ -139,6 +142,7 @@ def test_new_key_reruns_everything_and_partial_runs_refuse_to_mix(toy, monkeypat
     assert run(toy, "--only", "second") == 0  # all under one key again
 
 
+@pytest.mark.slow
 def test_report_refuses_sections_older_than_their_inputs(toy, capsys):
     assert run(toy) == 0
     (toy["raw"] / "third.csv").write_text("changed input\n")
@@ -157,6 +161,7 @@ def test_report_refuses_sections_older_than_their_inputs(toy, capsys):
     assert b"CHANGED INPUT" in toy["report"].read_bytes()
 
 
+@pytest.mark.slow
 def test_lock_waits_then_stops_with_one_line_and_stale_lock_is_taken_over(toy, capsys):
     toy["scope"].mkdir(parents=True)
     lock = toy["scope"] / pipeline.LOCK_FILE

@@ -27,6 +27,7 @@ def run(toy, *extra):
     return pipeline.main(cli_args(toy, "--no-progress", *extra))
 
 
+@pytest.mark.slow
 def test_non_default_parameters_get_their_own_report_and_say_so(toy, tmp_path):
     assert run(toy) == 0
     default_report = toy["report"].read_bytes()
@@ -76,6 +77,7 @@ def test_only_unknown_name_suggests_the_closest(toy, capsys):
     assert "(did you mean 'third'?)" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_only_rebuilds_the_report_and_from_runs_what_reads_it(toy):
     assert run(toy) == 0
     (toy["raw"] / "input.csv").write_text("a\n2\n")
@@ -94,6 +96,7 @@ def test_only_rebuilds_the_report_and_from_runs_what_reads_it(toy):
     assert names == ["first", "second", "report"]  # third does not read first
 
 
+@pytest.mark.slow
 def test_order_derived_from_reads_not_from_the_file(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("FOP_PSEUDONYMISATION_KEY", "k")
     toy = make_project(tmp_path, order=("report", "second", "third", "first"))
@@ -104,6 +107,7 @@ def test_order_derived_from_reads_not_from_the_file(tmp_path, monkeypatch, capsy
     assert b"8 | 8! | THIRD INPUT" in toy["report"].read_bytes()
 
 
+@pytest.mark.slow
 def test_independent_notebooks_run_in_parallel(toy, monkeypatch):
     """first and third read nothing of each other: with 2 workers they overlap, with 1 they do not."""
     monkeypatch.setenv("TOY_SLEEP_FIRST", "2")  # the kernels inherit the runner's environment
@@ -119,6 +123,7 @@ def test_independent_notebooks_run_in_parallel(toy, monkeypatch):
     assert spans(1) >= 2.0
 
 
+@pytest.mark.slow
 def test_two_builds_give_byte_identical_executed_notebooks(toy):
     assert run(toy, "--force") == 0
     first = {p.name: p.read_bytes() for p in (toy["runs"] / "executed").glob("*.ipynb")}
@@ -142,6 +147,7 @@ def test_two_builds_give_byte_identical_executed_notebooks(toy):
         assert word not in text
 
 
+@pytest.mark.slow
 def test_build_date_from_source_date_epoch_or_the_newest_input(toy, monkeypatch):
     stamp = datetime(2015, 3, 1, 12, tzinfo=UTC).timestamp()
     for f in toy["raw"].iterdir():
@@ -158,6 +164,7 @@ def test_build_date_from_source_date_epoch_or_the_newest_input(toy, monkeypatch)
     assert run(toy) == 2
 
 
+@pytest.mark.slow
 def test_quiet_in_a_log_file(toy):
     """Not a terminal: no progress bars, no carriage returns, no kernel transport warning; one
     plain line per notebook. The kernel runs in the project root."""
@@ -171,6 +178,7 @@ def test_quiet_in_a_log_file(toy):
     assert not list(config.PROJECT_ROOT.glob("kernel-ipc*"))
 
 
+@pytest.mark.slow
 def test_each_borough_and_several_scopes_in_one_pool(toy):
     assert run(toy, "--boroughs", "all,westminster") == 0
     assert toy["report"].exists()

@@ -52,6 +52,7 @@ def _wait(predicate, timeout: float) -> bool:
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+@pytest.mark.slow
 def test_runner_exits_within_10_s_of_a_signal_with_its_parent_gone(tmp_path, signum):
     toy = make_project(tmp_path)
     env = {**os.environ, "FOP_PSEUDONYMISATION_KEY": "test-key-one", "TOY_SLEEP_FIRST": "120"}

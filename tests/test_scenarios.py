@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from conftest import slow_fixture
 from helpers import config, ingest, redaction, roster
 from helpers.report_section import Section
 from helpers.strands.scenarios import analysis, inputs
@@ -351,6 +352,7 @@ def _analyse(raw: Path, processed: Path, monkeypatch, borough="all", n_boot=200)
 
 
 @pytest.fixture(scope="module")
+@slow_fixture
 def default_data(tmp_path_factory):
     raw = tmp_path_factory.mktemp("raw")
     truth = generate_all(raw, strands=("roster", "scenarios"))
@@ -422,6 +424,7 @@ def test_planted_training_effect_is_recovered(default_results, tmp_path):
         ingest.write_output(res[spec.key], spec, tmp_path)
 
 
+@pytest.mark.slow
 def test_null_training_effect_covers_zero(tmp_path, monkeypatch):
     raw = tmp_path / "raw"
     truth = generate_all(raw, strands=("roster", "scenarios"), effects={"scenarios": {"training_scale": 0.0}})
@@ -473,6 +476,7 @@ def test_borough_filter(default_data, tmp_path, monkeypatch):
     assert not model["term"].str.contains("borough").any()  # one borough: no borough term
 
 
+@pytest.mark.slow
 def test_generator_is_deterministic(tmp_path):
     out = []
     for name, seed in (("a", 2014), ("b", 2014), ("c", 7)):

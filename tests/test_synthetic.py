@@ -3,6 +3,8 @@
 import hashlib
 import json
 
+import pytest
+
 from helpers.synthetic import SYNTHETIC_MANIFEST, TRUTH_FILE, generate_all, raw_dir_has_data
 
 
@@ -14,12 +16,14 @@ def digest_folder(folder):
     }
 
 
+@pytest.mark.slow
 def test_same_seed_identical_files(tmp_path):
     generate_all(tmp_path / "a", seed=7, scale=0.3)
     generate_all(tmp_path / "b", seed=7, scale=0.3)
     assert digest_folder(tmp_path / "a") == digest_folder(tmp_path / "b")
 
 
+@pytest.mark.slow
 def test_other_seed_other_data(tmp_path):
     generate_all(tmp_path / "a", seed=7, scale=0.3)
     generate_all(tmp_path / "b", seed=8, scale=0.3)
@@ -39,6 +43,7 @@ def test_other_seed_other_data(tmp_path):
     assert all(a[k] != b[k] for k in random_files)
 
 
+@pytest.mark.slow
 def test_manifest_lists_every_file_written(tmp_path):
     generate_all(tmp_path, seed=1, scale=0.3)
     manifest = json.loads((tmp_path / SYNTHETIC_MANIFEST).read_text())

@@ -228,6 +228,7 @@ def _anova_icc(raw) -> float:
     return sb / (sb + msw)
 
 
+@pytest.mark.slow
 def test_generator_team_effect_correlates_changes_within_teams(tmp_path):
     # scale 3: about 24 practitioners answering both waves in each of the 18 teams; two seeds pooled
     def icc(seed, effects):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import run_pipeline
+from conftest import run_pipeline, slow_fixture
 from helpers import ingest, roster
 from helpers.ingest import IngestError, LinkError
 from helpers.pseudonymise import load_key, pseudonym
@@ -24,6 +24,7 @@ from helpers.synthetic import generate_all
 
 
 @pytest.fixture(scope="module")
+@slow_fixture
 def source(tmp_path_factory):
     raw = tmp_path_factory.mktemp("probe_source")
     generate_all(raw, scale=0.3)
@@ -175,6 +176,7 @@ def test_header_only_roster_stops_the_run(raw, tmp_path, name):
         roster.load_families(raw, tmp_path / "out", practitioners, "all")
 
 
+@pytest.mark.slow
 def test_header_only_families_stops_the_pipeline_with_one_line(raw, tmp_path):
     header = (raw / "families.csv").read_text(encoding="utf-8").splitlines()[0]
     (raw / "families.csv").write_text(header + "\n", encoding="utf-8")
