@@ -1,6 +1,7 @@
 """Benchmark: the report's charts in a real browser: bytes, and the smallest text a reader sees.
 
-Prints, for a built report (default ``reports/focus_on_practice_evaluation.html``):
+Prints, for each built report file (default: ``reports/focus_on_practice_evaluation.html`` and its
+technical appendix ``..._appendix.html``, when built):
 
 * the file's size and the share of it that is charts (inline ``<svg>`` elements, or ``<img>``
   data URIs in reports built before charts were inlined);
@@ -14,7 +15,7 @@ glyph outlines), each glyph group's scale (matplotlib draws glyphs at 1/100 of t
 times the image's rendered width over its viewBox width.
 
 Needs Chromium (``/usr/bin/chromium``, ``make browser-deps``) and the playwright package.
-Run: ``.venv/bin/python benchmarks/bench_report_charts.py [REPORT.html] [--widths 390 1280] [--shots DIR]``.
+Run: ``.venv/bin/python benchmarks/bench_report_charts.py [REPORT.html ...] [--widths 390 1280] [--shots DIR]``.
 """
 
 from __future__ import annotations
@@ -108,23 +109,12 @@ def _screenshots(page, folder: Path, width: int) -> None:
         handle.screenshot(path=str(folder / f"w{width}_{i:02d}_{handle.get_attribute('id') or 'figure'}.png"))
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "report", nargs="?", default=str(config.PROJECT_ROOT / "reports" / "focus_on_practice_evaluation.html")
-    )
-    parser.add_argument("--widths", type=int, nargs="+", default=[390, 1280])
-    parser.add_argument("--shots", default=None, help="folder for one screenshot per chart and width")
-    args = parser.parse_args(argv)
-    if find_chromium() is None:
-        print("Chromium not found (make browser-deps)", file=sys.stderr)
-        return 2
-    path = Path(args.report)
+def _report(path: Path, widths, shots: Path | None) -> None:
     html = path.read_text(encoding="utf-8")
     size = len(html.encode("utf-8"))
     n, chart = chart_bytes(html)
     print(f"{path.name}: {size:,} bytes ({size / 1e6:.2f} MB); {n} charts, {chart:,} bytes ({chart / size:.0%})")
-    for width, rows in measure(path, args.widths, Path(args.shots) if args.shots else None).items():
+    for width, rows in measure(path, widths, shots / path.stem if shots else None).items():
         sizes = [r["min"] for r in rows if r["min"] is not None]
         small = [r for r in rows if r["min"] is not None and r["min"] < MIN_PX]
         smallest = f"{min(sizes):.1f} px" if sizes else "no chart text"
@@ -133,6 +123,23 @@ def main(argv=None) -> int:
         )
         for r in sorted(small, key=lambda r: r["min"]):
             print(f"    {r['id']}: {r['min']:.1f} px (chart {r['width']:.0f} px wide)")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    default = config.PROJECT_ROOT / "reports" / "focus_on_practice_evaluation.html"
+    parser.add_argument("reports", nargs="*", help="report files (default: the default build's report and appendix)")
+    parser.add_argument("--widths", type=int, nargs="+", default=[390, 1280])
+    parser.add_argument("--shots", default=None, help="folder for one screenshot per chart and width")
+    args = parser.parse_args(argv)
+    if find_chromium() is None:
+        print("Chromium not found (make browser-deps)", file=sys.stderr)
+        return 2
+    paths = [Path(p) for p in args.reports] or [
+        p for p in (default, default.with_name(default.stem + "_appendix.html")) if p.exists()
+    ]
+    for path in paths:
+        _report(path, args.widths, Path(args.shots) if args.shots else None)
     return 0
 
 

@@ -31,7 +31,10 @@ def test_saved_svg_has_real_text_and_nothing_that_varies(tmp_path):
     assert a == b
     assert "<text" in a and ">Children in care</text>" in a
     assert "Westminster &amp; &lt;Kensington&gt;" in a  # data text escaped, never markup
-    assert "<style" not in a and "<!--" not in a and "xlink" not in a
+    assert "<!--" not in a and "xlink" not in a and "*{" not in a  # matplotlib's page-wide "*" rule gone
+    sheet = re.search(r"<style>(.*?)</style>", a).group(1)
+    assert re.fullmatch(r"(\.ks\d+\{[^{}]+\})+", sheet)  # only the chart's own classes
+    assert ' style="' not in a  # each element's style is one of those classes
     assert "Matplotlib" not in a and "dc:date" not in a
     assert not re.search(r"\d\.\d{3,}", a)  # coordinates to 0.01 pt
     # every id kept is one something refers to
@@ -40,18 +43,19 @@ def test_saved_svg_has_real_text_and_nothing_that_varies(tmp_path):
 
 
 def test_text_px_by_hand():
-    # A 5.5 in chart is 396 pt wide (528 px at natural size). 10 pt text: on a phone's 374 px column
-    # 10 * 374 / 396 = 9.44 px; on a laptop's column it is shown at natural size, 10 * 4/3 = 13.33 px.
+    # A 5 in chart is 360 pt wide (480 px at natural size). 10 pt text: in a section's 346 px column on
+    # a phone 10 * 346 / 360 = 9.61 px; on a laptop's column it is shown at natural size, 10 * 4/3 = 13.33 px.
     svg = (
-        '<svg xmlns="http://www.w3.org/2000/svg" width="396pt" height="200pt" viewBox="0 0 396 200">'
+        '<svg xmlns="http://www.w3.org/2000/svg" width="360pt" height="200pt" viewBox="0 0 360 200">'
         '<text style="font-size: 12px">Title</text><text style="font-size: 10px">tick</text>'
         '<text style="font-size: 6px"> </text></svg>'
     )
-    assert figures.text_px(svg, 374) == pytest.approx(9.444, abs=0.001)
+    assert figures.PHONE_COLUMN_PX == 346
+    assert figures.text_px(svg, figures.PHONE_COLUMN_PX) == pytest.approx(9.611, abs=0.001)
     assert figures.text_px(svg, 936) == pytest.approx(13.333, abs=0.001)
     # A 3 in chart (288 px) is never enlarged: 10 pt stays 13.33 px on the phone too.
-    narrow = svg.replace('viewBox="0 0 396 200"', 'viewBox="0 0 216 200"')
-    assert figures.text_px(narrow, 374) == pytest.approx(13.333, abs=0.001)
+    narrow = svg.replace('viewBox="0 0 360 200"', 'viewBox="0 0 216 200"')
+    assert figures.text_px(narrow, figures.PHONE_COLUMN_PX) == pytest.approx(13.333, abs=0.001)
 
 
 def test_a_chart_too_wide_for_its_text_is_refused(tmp_path):
@@ -84,6 +88,11 @@ def test_inlined_charts_keep_their_own_ids_and_pass_the_audit(tmp_path):
         assert (ref[0] or ref[1]) in ids
     assert page.count('role="img"') == 2 and 'aria-label="A line chart of children in care"' in page
     assert "<img" not in page and "xmlns" not in page
+    # each chart's style rules reach only its own elements
+    for sheet in re.findall(r"<style>(.*?)</style>", page):
+        assert all(
+            rule.startswith(("#s1-a-1-svg .ks", "#s1-b-2-svg .ks")) for rule in re.findall(r"[^{}]+(?=\{)", sheet)
+        )
     assert report.audit_html(page) == []
 
 
@@ -104,3 +113,28 @@ def test_audit_still_forbids_anything_external_in_an_inline_chart(bad):
     assert report.audit_html(bad)
     with pytest.raises(ValueError):
         report.check_self_contained(bad)
+
+
+def test_synthetic_stamp_goes_under_everything_the_chart_draws(tmp_path):
+    svg = _chart(tmp_path / "a.svg")
+    height = float(re.search(r'viewBox="0 0 [\d.]+ ([\d.]+)"', svg).group(1))
+    stamped = figures.add_stamp(svg, "SYNTHETIC DATA: illustrative")
+    assert float(re.search(r'viewBox="0 0 [\d.]+ ([\d.]+)"', stamped).group(1)) == pytest.approx(height + 14)
+    y = float(re.search(r'<text x="[\d.]+" y="([\d.]+)"[^>]*>SYNTHETIC DATA', stamped).group(1))
+    assert y - figures.MIN_FONT_PT >= height - 0.01  # its top edge at or below the chart's bottom edge
+    assert figures.text_px(stamped, figures.PHONE_COLUMN_PX) == pytest.approx(
+        figures.text_px(svg, figures.PHONE_COLUMN_PX), abs=0.01
+    )
+
+
+def test_glossary_links_never_go_inside_a_chart(tmp_path):
+    from helpers.report.glossary import link_glossary
+
+    with figures.chart_style():
+        fig, ax = plt.subplots(figsize=(figures.FIGURE_WIDTH, 3))
+        ax.set_title("Difference in differences against statistical neighbours")
+    figures.save_figure(fig, tmp_path / "g.svg")
+    plt.close(fig)
+    chart = report.figure_html(tmp_path / "g.svg", "A chart of the difference in differences", "", "s1-g-1")
+    linked = link_glossary(chart)
+    assert linked.split("</svg>")[0] == chart.split("</svg>")[0]

@@ -181,8 +181,13 @@ def _hostile_section(processed, synthetic=True):
     s.markdown("Appendix <img src=x> text", appendix=True)
     table = pd.DataFrame({"answer": HOSTILE, "n": [50] * len(HOSTILE)})
     s.table("cells", table, caption="Caption <iframe src=x>", labels={"answer": "<b onmouseover=x>Answer</b>"})
-    fig, ax = plt.subplots()
-    ax.plot([0, 1], [0, 1])
+    from helpers.figures import FIGURE_WIDTH, chart_style
+
+    with chart_style():  # a chart legible on a phone (Section.figure refuses any other)
+        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 3))
+        ax.plot([0, 1], [0, 1], label="</svg><img src=x onerror=alert(1)>")
+        ax.set_title("<script>alert(1)</script> & $5")
+        ax.legend()
     s.figure(
         "line", fig, alt='A line chart "quoted" <script>alert(1)</script> going up', caption="<svg onload=alert(1)>"
     )
@@ -263,10 +268,12 @@ def test_build_date_only_from_source_date_epoch(monkeypatch):
 
 
 def test_phone_text_size_by_hand():
-    # A 10 pt label (13.3 px) on a 5.5 in (528 px) figure shrunk to 374 px: 13.33 * 374 / 528 = 9.44 px.
+    # A 10 pt label (13.3 px) on a 5 in (480 px) figure shrunk to a section's 346 px column on a
+    # phone: 13.33 * 346 / 480 = 9.61 px; on a 5.5 in (528 px) figure: 13.33 * 346 / 528 = 8.74 px.
     from helpers.report_section import phone_text_px
 
-    assert phone_text_px(10, 5.5) == pytest.approx(9.444, abs=0.01)
+    assert phone_text_px(10, 5.0) == pytest.approx(9.611, abs=0.01)
+    assert phone_text_px(10, 5.5) == pytest.approx(8.737, abs=0.01)
     assert phone_text_px(10, 3.0) == pytest.approx(13.333, abs=0.01)  # narrower than a phone: not shrunk
 
 

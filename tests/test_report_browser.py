@@ -205,14 +205,10 @@ def test_no_body_table_scrolls_sideways_unless_declared_wide(visits, name):
     assert undeclared == [], f"{len(undeclared)} body tables wider than the page at {v['width']} px: {undeclared[:5]}"
 
 
-@pytest.mark.parametrize("name", list(WIDTHS))
-@pytest.mark.xfail(
-    strict=True,
-    reason="the example ecomaps draw their labels at 2-5 px (charts engineer, issue 20 part 6): remove this mark "
-    "when every chart's text renders at 9 px or more",
-)
+@pytest.mark.parametrize("name", ALL)
 def test_no_chart_text_below_9_px(visits, name):
-    v = visits[f"report-{name}"]
+    """Every chart of the report and of its technical appendix, at 1280 and 390 px."""
+    v = visits[name]
     if v["chart_images"]:
         pytest.skip(f"{v['chart_images']} charts are images, whose text cannot be measured in the page")
     smallest = v["smallest_chart_text"]

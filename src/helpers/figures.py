@@ -7,9 +7,10 @@ One path for every chart a strand hands the report (:meth:`helpers.report_sectio
 * **saved** by :func:`save_figure` as SVG whose text is text (``svg.fonttype: none``: searchable,
   selectable, and a fraction of the bytes of glyph outlines), cleaned so that the same chart always
   gives the same bytes (fixed hash salt, no date or software stamp, comments dropped, only the ids
-  something refers to kept, renumbered in order, coordinates to 0.01 pt);
+  something refers to kept, renumbered in order, path coordinates to 0.1 pt (0.13 px at natural
+  size: invisible, and most of a chart's bytes), other coordinates to 0.01 pt);
 * **measured** by :func:`text_px`: the rendered size of its smallest text at the widths the report is
-  read at (a phone's 374 px column, a laptop's 936 px), from the saved file itself;
+  read at (a section's 346 px column on a phone, a laptop's 936 px), from the saved file itself;
 * **inlined** by :func:`inline_svg` into the report: every id prefixed with the figure's own id so
   that no two charts in one page collide, ``role="img"`` with the alt text as its accessible name,
   shown at its natural size and shrunk to the column when the column is narrower.
@@ -21,16 +22,20 @@ from __future__ import annotations
 
 import io
 import re
+import textwrap
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-#: Width (inches) every body chart is drawn at: 528 px at natural size on a laptop, shrunk by 0.71
-#: to a phone's 374 px column, so text of :data:`MIN_FONT_PT` or more stays at least 9 px tall.
-FIGURE_WIDTH = 5.5
+#: Width (inches) every chart is drawn at: 480 px at natural size on a laptop, shrunk by 0.72 to a
+#: section's column on a phone, so text of :data:`MIN_FONT_PT` or more stays at least 9 px tall
+#: (9.6 px; at 5.5 in it would be 8.7 px).
+FIGURE_WIDTH = 5.0
 
-#: Content width (CSS px) of the report at 390 px (a phone; 0.5 rem padding each side) and at
-#: 1280 px (the 60 rem column less 0.75 rem padding each side): the widths charts are read at.
-PHONE_COLUMN_PX = 374
+#: Content width (CSS px) a chart is read at: on a phone (390 px), a section's boxed column (the
+#: page's 374 px less the box's 6 + 1 px borders and 0.6 em padding each side: 347.8 px, with 1.8 px
+#: to spare for a browser's rounding); on a laptop (1280 px) the 60 rem column less 0.75 rem padding
+#: each side (charts narrower than it are shown at their natural size there).
+PHONE_COLUMN_PX = 346
 DESKTOP_COLUMN_PX = 936
 
 #: Smallest rendered chart text allowed at either width (CSS px).
@@ -39,6 +44,10 @@ MIN_TEXT_PX = 9.0
 #: Smallest font (points) for a chart drawn at :data:`FIGURE_WIDTH`: 10 pt is 13.3 px at natural
 #: size and 9.4 px on a phone.
 MIN_FONT_PT = 10
+
+#: Characters of 11 pt DejaVu Sans (about 6.6 pt each on average) across a chart :data:`FIGURE_WIDTH`
+#: wide (360 pt): what titles, labels and legends are wrapped to.
+CHARS_ACROSS = 54
 
 #: Fonts a reader's browser tries, in order. Charts are laid out with DejaVu Sans (matplotlib's own);
 #: Verdana is as wide, the others narrower, so a substitute never makes a label overflow.
@@ -79,24 +88,83 @@ def chart_style():
     return matplotlib.rc_context(CHART_RC)
 
 
+def wrap(text, width: int = 40) -> str:
+    """Text broken into lines of at most ``width`` characters (whole words), for a title or label that
+    must fit a chart drawn at :data:`FIGURE_WIDTH` (:data:`CHARS_ACROSS` characters of 11 pt text)."""
+    return textwrap.fill(str(text), width, break_long_words=False, break_on_hyphens=False)
+
+
+def panels(rows: int, cols: int = 1, panel_height: float = 2.4, extra: float = 1.2, **kwargs):
+    """A figure :data:`FIGURE_WIDTH` wide of ``rows`` x ``cols`` panels, ``panel_height`` inches each
+    plus ``extra`` for titles and a legend below; constrained layout (nothing drawn outside the
+    figure's width). Call inside :func:`chart_style`. Returns ``(fig, axes)`` with ``axes`` a flat
+    list, row by row."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(FIGURE_WIDTH, panel_height * rows + extra), squeeze=False, layout="constrained", **kwargs
+    )
+    return fig, list(axes.flat)
+
+
+def legend_below(fig, axes, ncol: int = 2) -> None:
+    """One legend under all the panels (constrained layout), each label once, never over the data;
+    labels wrapped so that ``ncol`` columns fit the figure's width."""
+    handles, labels = [], []
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=False):
+            if label not in labels:
+                handles.append(handle)
+                labels.append(label)
+    if handles:
+        width = int(CHARS_ACROSS / ncol) - 5  # each column's share of the width, less its key's marker
+        fig.legend(handles, [wrap(x, width) for x in labels], loc="outside lower center", ncol=ncol, frameon=False)
+
+
+def year_ticks(ax, years) -> None:
+    """Year ticks far enough apart that four-digit years at :data:`MIN_FONT_PT` never touch on a
+    full-width panel: every year up to 6, every other up to 12, else every third."""
+    years = sorted({int(y) for y in years if y == y})
+    if years:
+        step = 1 if len(years) <= 6 else 2 if len(years) <= 12 else 3
+        ax.set_xticks(years[::step])
+
+
 # ---- saving ---------------------------------------------------------------------------------------
 
 
-def save_figure(fig, path: Path) -> Path:
-    """Save a figure as clean SVG with real text (see the module docstring); same chart, same bytes."""
+def save_figure(fig, path: Path, stamp: str | None = None) -> Path:
+    """Save a figure as clean SVG with real text (see the module docstring); same chart, same bytes.
+    ``stamp``: a line of red text added under everything the chart draws (:func:`add_stamp`)."""
     import matplotlib
 
     buffer = io.StringIO()
     with matplotlib.rc_context(SVG_RC):
-        fig.savefig(buffer, format="svg", bbox_inches="tight", metadata=_NO_STAMP)
+        fig.savefig(buffer, format="svg", bbox_inches="tight", pad_inches=0.04, metadata=_NO_STAMP)
+    svg = clean_svg(buffer.getvalue())
     path = Path(path)
-    path.write_text(clean_svg(buffer.getvalue()), encoding="utf-8")
+    path.write_text(add_stamp(svg, stamp) if stamp else svg, encoding="utf-8")
     return path
 
 
-def _short_number(match) -> str:
-    """A coordinate to 0.01 pt, without trailing zeros (``"337.0012"`` -> ``"337"``)."""
-    text = f"{float(match.group(0)):.2f}".rstrip("0").rstrip(".")
+def add_stamp(svg: str, text: str) -> str:
+    """The chart with a line of red text (e.g. "SYNTHETIC DATA") under everything it draws, right
+    aligned: the drawing grows by one line, so the stamp never covers a label or a legend."""
+    root = ET.fromstring(svg.encode("utf-8"))
+    x0, y0, w, h = (float(v) for v in root.get("viewBox").split())
+    line = MIN_FONT_PT * 1.4
+    root.set("viewBox", f"{x0:g} {y0:g} {w:g} {h + line:g}")
+    root.set("height", f"{h + line:g}pt")
+    stamp = ET.SubElement(root, "text", {"x": f"{x0 + w - 2:g}", "y": f"{y0 + h + MIN_FONT_PT:g}"})
+    stamp.attrib.update({"font-size": f"{MIN_FONT_PT}px", "text-anchor": "end", "fill": "#b00020"})
+    stamp.text = text
+    stamp.tail = "\n"
+    return _serialise(root)
+
+
+def _short_number(match, decimals: int = 2) -> str:
+    """A coordinate to ``decimals`` places, without trailing zeros (``"337.0012"`` -> ``"337"``)."""
+    text = f"{float(match.group(0)):.{decimals}f}".rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
 
 
@@ -156,7 +224,10 @@ def _clean_element(el, ids: dict, family: str) -> None:
                 continue
             value = ids[value]
         elif key in _GEOMETRY:
-            value = _NUMBER.sub(_short_number, " ".join(value.split()))
+            decimals = 1 if key in ("d", "points") else 2
+            value = _NUMBER.sub(lambda m, places=decimals: _short_number(m, places), " ".join(value.split()))
+            if key == "d":
+                value = re.sub(r"\s*([A-Za-z])\s*", r"\1", value)  # "M 1 2 L 3 4 z" -> "M1 2L3 4z"
             if key == "transform" and re.fullmatch(r"rotate\(-?0 [-\d. ]+\)", value):
                 continue  # matplotlib's no-op rotation of horizontal text
         elif key == "style" and el.tag in ("text", "tspan"):
@@ -174,11 +245,38 @@ def _clean_element(el, ids: dict, family: str) -> None:
     el.tail = "\n" if el.tag == "text" else None
 
 
+#: Class names for the styles of a chart's elements: unlikely to meet any class of the page's own.
+_CLASS = "ks"
+
+
+def _styles_to_classes(root) -> None:
+    """Each distinct ``style`` attribute becomes one class, defined once in a ``<style>`` at the top
+    (a chart repeats a few styles thousands of times: most of its bytes after the paths)."""
+    classes: dict[str, str] = {}
+    for el in root.iter():
+        style = el.attrib.pop("style", None)
+        if style:
+            name = classes.setdefault(style, f"{_CLASS}{len(classes)}")
+            el.set("class", name)
+    if classes:
+        sheet = ET.Element("style")
+        sheet.text = "".join(f".{name}{{{style}}}" for style, name in classes.items())
+        root.insert(0, sheet)
+
+
+def _classes(root) -> dict[str, dict]:
+    """The styles :func:`_styles_to_classes` defined, by class name."""
+    sheet = next((el for el in root.iter() if _local(el.tag) == "style"), None)
+    rules = re.findall(r"\.([\w-]+)\{([^}]*)\}", sheet.text or "") if sheet is not None else []
+    return {name: _style(body) for name, body in rules}
+
+
 def clean_svg(svg: str) -> str:
     """matplotlib's SVG, cleaned for the report: namespace-free tags, ``href`` not ``xlink:href``, no
-    comments, no ``<style>`` (its two stroke rules become inherited attributes of the root, so an
-    inlined chart never styles the page), the font family said once on the root, only the ids
-    something refers to (renumbered ``i0``, ``i1``... in order), numbers to two decimals."""
+    comments, matplotlib's ``<style>`` gone (its two stroke rules become inherited attributes of the
+    root), the font family said once on the root, each distinct element style once as a class (its
+    rules scoped to the chart when inlined, so a chart never styles the page), only the ids
+    something refers to (renumbered ``i0``, ``i1``... in order), short numbers."""
     root = ET.fromstring(svg.encode("utf-8"))
     referenced = _references(root)
     order = [el.get("id") for el in root.iter() if el.get("id") in referenced]
@@ -193,10 +291,19 @@ def clean_svg(svg: str) -> str:
         for child in [c for c in parent if c.tag == "defs" and not len(c)]:
             parent.remove(child)
     _unwrap_bare_groups(root)
+    _styles_to_classes(root)
     top = {"xmlns": _SVG_NS, **{k: v for k, v in root.attrib.items() if k in ("width", "height", "viewBox")}}
     top.update({"font-family": family, "stroke-linejoin": "round", "stroke-linecap": "butt"})
     root.attrib.clear()
     root.attrib.update(top)
+    return _serialise(root)
+
+
+def _serialise(root) -> str:
+    """A cleaned chart as text (namespace-free tags; the SVG namespace as a plain attribute)."""
+    for el in root.iter():
+        el.tag = _local(el.tag)
+    root.set("xmlns", _SVG_NS)
     return ET.tostring(root, encoding="unicode") + "\n"
 
 
@@ -217,8 +324,9 @@ def figure_text_sizes(fig) -> list[float]:
     return [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
 
 
-def _font_px(el, inherited: float | None) -> float | None:
-    size = _style(el.get("style", "")).get("font-size") or el.get("font-size")
+def _font_px(el, inherited: float | None, classes: dict) -> float | None:
+    style = {**classes.get(el.get("class", ""), {}), **_style(el.get("style", ""))}
+    size = style.get("font-size") or el.get("font-size")
     return float(size.removesuffix("px")) if size else inherited
 
 
@@ -226,10 +334,11 @@ def svg_text_sizes(svg: str) -> tuple[float, list[float]]:
     """The SVG's width in user units and the font size (user units) of every text that shows."""
     root = ET.fromstring(svg.encode("utf-8"))
     width = float(root.get("viewBox").split()[2])
+    classes = _classes(root)
     sizes = []
 
     def walk(el, inherited):
-        size = _font_px(el, inherited)
+        size = _font_px(el, inherited, classes)
         if _local(el.tag) in ("text", "tspan") and (el.text or "").strip():
             sizes.append(size if size is not None else 16.0)  # the browser's default
         for child in el:
@@ -290,11 +399,15 @@ def inline_svg(svg: str, prefix: str, label: str) -> str:
                 el.set(key, ids[value])
             elif "#" in value:
                 el.set(key, _rewrite_refs(value, ids))
+    for sheet in (el for el in root.iter() if el.tag == "style"):
+        # the chart's own rules apply to the chart only, never to the page around it
+        sheet.text = re.sub(r"(^|\})\.", rf"\1#{prefix}-svg .", sheet.text or "")
     _, _, w, h = (float(v) for v in root.get("viewBox").split())
     keep = {k: v for k, v in root.attrib.items() if k not in ("xmlns", "width", "height")}
     root.attrib.clear()
     root.attrib.update(
         {
+            "id": f"{prefix}-svg",
             "width": f"{w * 4 / 3:.0f}",
             "height": f"{h * 4 / 3:.0f}",
             **keep,

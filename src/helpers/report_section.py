@@ -8,7 +8,7 @@ other. The report notebook only reads and lays them out (``helpers.report``); it
 Tables are saved unsuppressed; the columns holding counts of people are declared here and the
 report applies disclosure control to them when it renders, so the threshold is one report
 parameter. Figures carry alt text; when the data behind them are synthetic, the figure is stamped
-as such, so that it says so even when copied out of the report.
+as such (a line under the chart), so that it says so even when copied out of the report.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from .figures import (  # noqa: F401 (re-exported for strands and tests)
     FIGURE_WIDTH,
     MIN_TEXT_PX,
     chart_style,
+    check_legible,
     figure_text_sizes,
     legibility,
     phone_text_px,
@@ -377,14 +378,20 @@ class Section:
 
         Saved as SVG with real text, byte-for-byte reproducible (:func:`helpers.figures.save_figure`);
         the report inlines it. Its natural width and the rendered size of its smallest text on a
-        phone and on a laptop are recorded (:func:`helpers.figures.legibility`)."""
+        phone and on a laptop are recorded; a chart whose smallest text would show under 9 px at
+        either width is refused (:func:`helpers.figures.check_legible`): draw it at
+        :data:`FIGURE_WIDTH` inside :func:`chart_style`."""
         if not alt or len(alt.strip()) < 20:
             raise ValueError(f"figure {name}: alt text must describe the chart (got {alt!r})")
         self._start()
-        if self.synthetic:
-            fig.text(0.99, 0.005, SYNTHETIC_STAMP, ha="right", va="bottom", fontsize=10, color="#b00020", alpha=0.8)
         filename = f"{name}.svg"
-        svg = save_figure(fig, self.folder / filename).read_text(encoding="utf-8")
+        path = save_figure(fig, self.folder / filename, stamp=SYNTHETIC_STAMP if self.synthetic else None)
+        svg = path.read_text(encoding="utf-8")
+        try:
+            sizes_px = check_legible(svg, f"{self.strand}/{name}")
+        except ValueError:
+            path.unlink()
+            raise
         width, sizes = svg_text_sizes(svg)
         self.items.append(
             {
@@ -397,7 +404,7 @@ class Section:
                 # as saved (bbox "tight"): SVG user units are points
                 "width_in": round(width / 72, 2),
                 "min_font_pt": round(min(sizes), 1) if sizes else None,
-                **legibility(svg),
+                **sizes_px,
             }
         )
         return fig

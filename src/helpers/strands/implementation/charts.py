@@ -5,7 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from ...report_section import FIGURE_WIDTH, chart_style
+from ...figures import FIGURE_WIDTH, chart_style
 
 COLOURS = {"Practitioners": "#1b5e20", "Supervisors": "#0d47a1", "Clinicians": "#6a1b9a"}
 BOROUGH_STYLES = ("-", "--", ":")

@@ -1,5 +1,5 @@
 """Figures of the interviews strand, from analysis results. Returned, never shown or closed; no backend
-is set. Every figure hides what the disclosure rule hides: cells, edges and points resting on a count
+is set; drawn at the report's width in its style (:mod:`helpers.figures`), legible on a phone. Every figure hides what the disclosure rule hides: cells, edges and points resting on a count
 from 1 to ``threshold`` people are greyed out or left out, and say so."""
 
 from __future__ import annotations
@@ -11,12 +11,13 @@ import numpy as np
 import pandas as pd
 
 from ...disclosure import is_small
+from ...figures import FIGURE_WIDTH, chart_style, wrap
 from .analysis import GROUP_LABELS
 
 
-def _label(text) -> str:
-    """Text from the data as a matplotlib label: a "$" would start mathtext."""
-    return str(text).replace("$", r"\$")
+def _label(text, width: int = 200) -> str:
+    """Text from the data as a matplotlib label (a "$" would start mathtext), wrapped at ``width``."""
+    return wrap(text, width).replace("$", r"\$")
 
 
 def chart_prevalence(prev: pd.DataFrame, themes: list[str], threshold: int):
@@ -29,10 +30,19 @@ def chart_prevalence(prev: pd.DataFrame, themes: list[str], threshold: int):
     k = sub.pivot(index="theme", columns="group", values="n_mentioning").reindex(index=themes, columns=groups)
     n = sub.pivot(index="theme", columns="group", values="n_participants").reindex(index=themes, columns=groups)
     hidden = k.map(lambda v: is_small(v, threshold)) | n.map(lambda v: is_small(v, threshold))
-    fig, ax = plt.subplots(figsize=(7, 0.45 * len(themes) + 1.6))
+    with chart_style():
+        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.5 * len(themes) + 1.6), layout="constrained")
+        _draw_prevalence(ax, share, n, hidden, themes, groups, threshold)
+    return fig
+
+
+def _draw_prevalence(ax, share, n, hidden, themes, groups, threshold) -> None:
+    """The cells of :func:`chart_prevalence`: each share written in its cell, "c" where small."""
+    import matplotlib.pyplot as plt
+
     data = np.ma.masked_array(share.to_numpy(dtype=float), mask=hidden.to_numpy())
     cmap = plt.get_cmap("Blues").with_extremes(bad="#dddddd")
-    im = ax.imshow(data, cmap=cmap, vmin=0, vmax=100, aspect="auto")
+    ax.imshow(data, cmap=cmap, vmin=0, vmax=100, aspect="auto")
     for i in range(len(themes)):
         for j in range(len(groups)):
             txt = "c" if hidden.iat[i, j] else f"{share.iat[i, j]:.0f}%"
@@ -42,19 +52,19 @@ def chart_prevalence(prev: pd.DataFrame, themes: list[str], threshold: int):
                 txt,
                 ha="center",
                 va="center",
-                fontsize=8,
                 color="white" if not hidden.iat[i, j] and share.iat[i, j] > 60 else "black",
             )
     ax.set_xticks(
         range(len(groups)),
-        [f"{g}\n(n = {n[g].max():.0f})" if not is_small(n[g].max(), threshold) else f"{g}\n(n = c)" for g in groups],
-        fontsize=8,
+        [
+            wrap(g, 12) + (f"\n(n = {n[g].max():.0f})" if not is_small(n[g].max(), threshold) else "\n(n = c)")
+            for g in groups
+        ],
     )
-    ax.set_yticks(range(len(themes)), [_label(t) for t in themes], fontsize=8)
-    fig.colorbar(im, ax=ax, label="% of participants mentioning the theme")
-    ax.set_title("Who talked about what", fontsize=10)
-    fig.tight_layout()
-    return fig
+    ax.tick_params(axis="x", labeltop=True, labelbottom=False, length=0)
+    ax.set_yticks(range(len(themes)), [_label(t, 26) for t in themes])
+    # no colour bar: every cell carries its number
+    ax.set_title("Who talked about what: % of participants\nmentioning each theme", loc="left")
 
 
 def _layout(g: nx.Graph, clusters: pd.DataFrame) -> dict:
@@ -80,7 +90,14 @@ def chart_network(g: nx.Graph, edges: pd.DataFrame, clusters: pd.DataFrame, thre
     colours = plt.get_cmap("tab10")
     cluster_of = {t: int(r.cluster) for r in clusters.itertuples() for t in r.themes.split("; ")}
     shown = edges.loc[~edges["n_participants"].map(lambda v: is_small(v, threshold)).astype(bool).to_numpy()]
-    fig, ax = plt.subplots(figsize=(7.5, 6.5))
+    with chart_style():
+        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 4.9))
+        _draw_network(ax, g, pos, shown, colours, cluster_of)
+    return fig
+
+
+def _draw_network(ax, g, pos, shown, colours, cluster_of) -> None:
+    """Edges, then nodes and their labels, of :func:`chart_network`."""
     wmax = max(shown["n_interviews"].max() if len(shown) else 1, 1)
     for r in shown.sort_values(["theme_a", "theme_b"]).itertuples():
         (x1, y1), (x2, y2) = pos[r.theme_a], pos[r.theme_b]
@@ -88,15 +105,14 @@ def chart_network(g: nx.Graph, edges: pd.DataFrame, clusters: pd.DataFrame, thre
     for t in sorted(g.nodes):
         x, y = pos[t]
         share = g.nodes[t].get("share", np.nan)
-        size = 150 + 12 * (0 if pd.isna(share) else share)
+        size = 60 + 6 * (0 if pd.isna(share) else share)
         ax.scatter([x], [y], s=size, color=colours((cluster_of.get(t, 1) - 1) % 10), edgecolor="black", zorder=2)
         ha = "left" if x > 0.2 else ("right" if x < -0.2 else "center")
-        ax.text(x * 1.16, y * 1.16, _label(t), ha=ha, va="center", fontsize=8)
-    ax.set_xlim(-2.0, 2.0)
-    ax.set_ylim(-1.4, 1.4)
+        ax.text(x * 1.2, y * 1.2, _label(t, 13), ha=ha, va="center")
+    ax.set_xlim(-2.1, 2.1)
+    ax.set_ylim(-1.5, 1.5)
     ax.set_axis_off()
-    ax.set_title("Themes coded on the same passages (colour = cluster)", fontsize=10)
-    return fig
+    ax.set_title("Themes coded on the same passages\n(colour = cluster)")
 
 
 def changes_to_draw(change: pd.DataFrame, themes: list[str], threshold: int, group: str = "Staff") -> pd.DataFrame:
@@ -116,7 +132,13 @@ def chart_change(change: pd.DataFrame, themes: list[str], threshold: int, group:
     import matplotlib.pyplot as plt
 
     sub = changes_to_draw(change, themes, threshold, group)
-    fig, ax = plt.subplots(figsize=(7, 0.4 * max(len(sub), 1) + 1.5))
+    with chart_style():
+        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.5 * max(len(sub), 1) + 1.7), layout="constrained")
+        _draw_change(ax, sub, group)
+    return fig
+
+
+def _draw_change(ax, sub, group) -> None:
     y = np.arange(len(sub))[::-1]
     ax.errorbar(
         sub["change"],
@@ -128,8 +150,9 @@ def chart_change(change: pd.DataFrame, themes: list[str], threshold: int, group:
         capsize=3,
     )
     ax.axvline(0, color="black", lw=0.8)
-    ax.set_yticks(y, [_label(t) for t in sub.index], fontsize=8)
-    ax.set_xlabel("Change in % of interviews mentioning the theme, wave 2 minus wave 1 (percentage points, 95% CI)")
-    ax.set_title(f"{group}: what changed between the waves", fontsize=10)
-    fig.tight_layout()
-    return fig
+    ax.set_yticks(y, [_label(t, 24) for t in sub.index])
+    ax.set_xlabel(
+        wrap("Change in % of interviews mentioning the theme, wave 2 minus wave 1 (percentage points, 95% CI)", 38)
+    )
+    ax.set_title(_label(f"{group}: what changed between the waves"), loc="left")
+    ax.grid(alpha=0.3, axis="x")

@@ -11,14 +11,16 @@ An ecomap (Hartman 1978) puts the family at the centre and the people and servic
   stressful; arrowheads show which way help goes (towards the family, towards the member, or both);
 * thin grey lines join members who know each other, where that was recorded;
 * labels are role labels only, never names or identifiers, written outwards along each member's
-  radius so that they never overlap.
+  radius; a label that would still overlap another is a number on the map, its role listed in the key
+  (:mod:`helpers.strands.networks.labels`).
 
-Waves side by side (:func:`draw_family_waves`) share one layout: a member present at both waves sits
+Waves one above the other (:func:`draw_family_waves`) share one layout: a member present at both waves sits
 in the same place (its wave-1 ring), members lost by wave 2 show as faint dotted circles, new members
 have a thick outline, and a small ▲ / ▼ marks a member who became closer / less close.
 
 Functions return :class:`matplotlib.figure.Figure` objects built without pyplot, so nothing here
-touches the plotting backend or global figure state; callers save or display them.
+touches the plotting backend or global figure state; callers save or display them. Figures are drawn
+at the report's width with no text under :data:`helpers.figures.MIN_FONT_PT`, legible on a phone.
 """
 
 from __future__ import annotations
@@ -32,8 +34,10 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Patch
 
+from ...figures import FIGURE_WIDTH, MIN_FONT_PT, chart_style, wrap
 from .analysis import CHANGE_MEASURES, members_of
 from .inputs import DOMAINS, FAMILY
+from .labels import keep_scale, number_clashing
 
 #: Okabe-Ito palette, one colour per domain.
 DOMAIN_COLOURS = {
@@ -48,7 +52,7 @@ DOMAIN_COLOURS = {
 #: Ring radius by closeness (3 very close = inner ring).
 RING_RADIUS = {3: 1.35, 2: 2.25, 1: 3.15}
 RING_LABELS = {3: "very close", 2: "sort of close", 1: "not very close"}
-FAMILY_RADIUS = 0.45
+FAMILY_RADIUS = 0.6
 NODE_RADIUS = 0.17
 STRESS_COLOUR = "#b00020"
 LINE_COLOUR = "#444444"
@@ -136,9 +140,10 @@ def draw_ecomap(
     previous=None,
     title: str | None = None,
     rings: bool = True,
-    fontsize: float = 7,
-) -> None:
-    """Draw one map on ``ax`` as an ecomap (see the module docstring).
+    fontsize: float = MIN_FONT_PT,
+) -> list[tuple]:
+    """Draw one map on ``ax`` as an ecomap (see the module docstring); returns its member labels as
+    ``(member_id, role, text)`` (for :func:`helpers.strands.networks.labels.number_clashing`).
 
     ``pos`` defaults to :func:`layout` of ``g``; ``previous`` (the same family's earlier map) marks
     lost members (faint dotted), new members (thick outline) and changes of closeness (▲ / ▼).
@@ -147,12 +152,12 @@ def draw_ecomap(
     """
     pos = pos or layout(g)
     ax.set_aspect("equal")
-    lim = 4.9 if labels else 3.8  # room for the labels outside the outer ring
+    lim = 6.0 if labels else 3.6  # room for the labels outside the outer ring
     ax.set_xlim(-lim, lim)
     ax.set_ylim(-lim - 0.1, lim)
     ax.axis("off")
     if rings:
-        _draw_rings(ax, labels, fontsize)
+        _draw_rings(ax)
     ids = members_of(g)
     before = set(members_of(previous)) if previous is not None else None
     _draw_ties(ax, g, pos)
@@ -160,8 +165,9 @@ def draw_ecomap(
         _draw_family_line(ax, pos[FAMILY], pos[m], g.nodes[m])
     if previous is not None:
         _draw_lost_members(ax, pos, before - set(ids))
+    drawn = []
     for m in ids:
-        _draw_member(
+        text = _draw_member(
             ax,
             pos[m],
             g.nodes[m],
@@ -170,24 +176,17 @@ def draw_ecomap(
             labels=labels,
             fontsize=fontsize,
         )
+        if text is not None:
+            drawn.append((m, g.nodes[m].get("role_label", ""), text))
     _draw_centre_and_notes(ax, g, labels, title, fontsize)
+    return drawn
 
 
-def _draw_rings(ax, labels: bool, fontsize: float) -> None:
-    """The three closeness rings (faint dotted), labelled when ``labels``."""
-    for c, r in RING_RADIUS.items():
+def _draw_rings(ax) -> None:
+    """The three closeness rings (faint dotted); the legend says which is which (a label on the map
+    would collide with members' labels at a legible size)."""
+    for r in RING_RADIUS.values():
         ax.add_patch(Circle((0, 0), r, fill=False, ls=":", lw=0.6, color="#bbbbbb", zorder=0))
-        if labels:
-            ax.text(
-                0,
-                r + 0.03,
-                RING_LABELS[c],
-                ha="center",
-                va="bottom",
-                fontsize=fontsize - 1.5,
-                color="#888888",
-                zorder=0,
-            )
 
 
 def _draw_ties(ax, g, pos: dict) -> None:
@@ -230,9 +229,9 @@ def _draw_lost_members(ax, pos: dict, lost: set) -> None:
             ax.add_patch(Circle(pos[m], NODE_RADIUS, fill=False, ls=":", lw=0.8, color="#999999", zorder=3))
 
 
-def _draw_member(ax, xy, attrs: dict, earlier: dict | None, new: bool, labels: bool, fontsize: float) -> None:
+def _draw_member(ax, xy, attrs: dict, earlier: dict | None, new: bool, labels: bool, fontsize: float):
     """One member: a circle coloured by domain (thick outline when new), ▲ / ▼ for a change of closeness
-    since ``earlier`` (the member's attributes on the previous map), and the role label."""
+    since ``earlier`` (the member's attributes on the previous map), and the role label (returned)."""
     ax.add_patch(
         Circle(
             xy,
@@ -257,15 +256,15 @@ def _draw_member(ax, xy, attrs: dict, earlier: dict | None, new: bool, labels: b
             )
     if labels:
         # Labels run outwards along the member's radius: every member has its own angle (one slot each,
-        # see layout), so no two labels overlap, however many members share a ring.
+        # see layout); a label that would still meet another is numbered (labels.number_clashing).
         x, y = xy
         angle = math.atan2(y, x)
         r = math.hypot(x, y) + NODE_RADIUS + 0.06
         left = math.cos(angle) < -1e-9
-        ax.text(
+        return ax.text(
             r * math.cos(angle),
             r * math.sin(angle),
-            str(attrs.get("role_label", "")),
+            wrap(attrs.get("role_label", ""), 14),
             ha="right" if left else "left",
             va="center",
             rotation=math.degrees(angle) + (180 if left else 0),
@@ -280,7 +279,7 @@ def _draw_centre_and_notes(ax, g, labels: bool, title: str | None, fontsize: flo
     """The family at the centre, the 'ties not recorded' note and the title."""
     ax.add_patch(Circle((0, 0), FAMILY_RADIUS, facecolor="white", edgecolor="black", lw=1.4, zorder=5))
     if labels:
-        ax.text(0, 0, "Family", ha="center", va="center", fontsize=fontsize + 1, fontweight="bold", zorder=6)
+        ax.text(0, 0, "Family", ha="center", va="center", fontsize=fontsize, fontweight="bold", zorder=6)
     if labels and not g.graph.get("ties_recorded"):
         ax.text(
             0,
@@ -288,12 +287,12 @@ def _draw_centre_and_notes(ax, g, labels: bool, title: str | None, fontsize: flo
             "Ties between members not recorded",
             ha="center",
             va="bottom",
-            fontsize=fontsize - 0.5,
+            fontsize=fontsize,
             style="italic",
             color="#666666",
         )
     if title:
-        ax.set_title(title, fontsize=fontsize + 3)
+        ax.set_title(title, fontsize=fontsize + 1)
 
 
 def legend_handles(with_change: bool = True) -> list:
@@ -305,6 +304,16 @@ def legend_handles(with_change: bool = True) -> list:
         Line2D([], [], color=STRESS_COLOUR, lw=1.1, marker=None, label="stressful (jagged)"),
         Line2D([], [], color="#c8c8c8", lw=0.8, label="members know each other"),
         Line2D([], [], color=LINE_COLOUR, lw=0, marker=">", markersize=6, label="arrowhead: help goes that way"),
+        Line2D(
+            [],
+            [],
+            color="#bbbbbb",
+            lw=0,
+            marker="o",
+            markersize=9,
+            markerfacecolor="none",
+            label="rings, inside out: " + ", ".join(RING_LABELS[c] for c in sorted(RING_RADIUS, reverse=True)),
+        ),
     ]
     if with_change:
         handles += [
@@ -335,61 +344,73 @@ def legend_handles(with_change: bool = True) -> list:
     return handles
 
 
-def draw_family(g, title: str | None = None, figsize=(7.5, 7.5)) -> Figure:
+def _legend(fig, with_change: bool, maps: list[list[tuple]]) -> None:
+    """The key, in two columns under the maps. Members whose labels would overlap (measured with the
+    key in place) are numbered on the map and listed in the key; the figure grows by their rows, so
+    the maps keep the scale their labels were measured at."""
+    handles = legend_handles(with_change=with_change)
+    legend = fig.legend(
+        handles, [wrap(h.get_label(), 24) for h in handles], loc="outside lower center", ncol=2, frameon=False
+    )
+    numbered = number_clashing(fig, maps)
+    if numbered:
+        axes = [ax for ax in fig.axes if ax.texts]
+        widths = [ax.get_position(original=False).width * fig.get_figwidth() for ax in axes]
+        legend.remove()
+        blank = {"lw": 0, "marker": None}
+        handles += [Line2D([], [], label="Numbered on the map:", **blank)]
+        handles += [Line2D([], [], label=line, **blank) for line in numbered]
+        fig.legend(
+            handles, [wrap(h.get_label(), 24) for h in handles], loc="outside lower center", ncol=2, frameon=False
+        )
+        fig.set_figheight(fig.get_figheight() + 0.4 * math.ceil((len(numbered) + 1) / 2))  # a first guess
+        keep_scale(fig, axes, widths)
+
+
+def draw_family(g, title: str | None = None, figsize=(FIGURE_WIDTH, FIGURE_WIDTH + 2.0)) -> Figure:
     """One map on its own, with a legend."""
-    fig = Figure(figsize=figsize)
-    ax = fig.add_axes([0.0, 0.12, 1.0, 0.84])
-    draw_ecomap(ax, g, title=title)
-    fig.legend(
-        handles=legend_handles(with_change=False),
-        loc="lower center",
-        bbox_to_anchor=(0.5, 0.02),
-        ncol=4,
-        fontsize=7,
-        frameon=False,
-    )
+    with chart_style():
+        fig = Figure(figsize=figsize, layout="constrained")
+        drawn = draw_ecomap(fig.add_subplot(), g, title=title)
+        _legend(fig, with_change=False, maps=[drawn])
     return fig
 
 
-def draw_family_waves(g1, g2, title: str | None = None, figsize=(14, 7.8)) -> Figure:
-    """Wave 1 and wave 2 of one family side by side, with one shared layout and a legend."""
-    fig = Figure(figsize=figsize)
-    pos = layout(g1, g2)
-    for i, (g, label, prev) in enumerate(((g1, "Wave 1", None), (g2, "Wave 2", g1))):
-        ax = fig.add_axes([0.0 + 0.5 * i, 0.13, 0.5, 0.8])
-        if g is None:
-            ax.axis("off")
-            ax.text(0.5, 0.5, f"No map at {label.lower()}", ha="center", va="center", transform=ax.transAxes)
-            continue
-        draw_ecomap(ax, g, pos=pos, previous=prev, title=label)
-    if title:
-        fig.suptitle(title, fontsize=13, y=0.99)
-    fig.legend(
-        handles=legend_handles(with_change=g2 is not None),
-        loc="lower center",
-        bbox_to_anchor=(0.5, 0.025),
-        ncol=5,
-        fontsize=7.5,
-        frameon=False,
-    )
+def draw_family_waves(g1, g2, title: str | None = None, figsize=(FIGURE_WIDTH, 2 * FIGURE_WIDTH + 2.6)) -> Figure:
+    """Wave 1 above wave 2 of one family (each map the full width, legible on a phone), with one
+    shared layout and a legend."""
+    with chart_style():
+        fig = Figure(figsize=figsize, layout="constrained")
+        pos = layout(g1, g2)
+        maps = []
+        for ax, (g, label, prev) in zip(fig.subplots(2, 1), ((g1, "Wave 1", None), (g2, "Wave 2", g1)), strict=True):
+            if g is None:
+                ax.axis("off")
+                ax.text(0.5, 0.5, f"No map at {label.lower()}", ha="center", va="center", transform=ax.transAxes)
+                continue
+            maps.append(draw_ecomap(ax, g, pos=pos, previous=prev, title=label))
+        if title:
+            fig.suptitle(title)
+        _legend(fig, with_change=g2 is not None, maps=maps)
     return fig
 
 
-def small_multiples(graphs: list, titles: list[str] | None = None, ncols: int = 4, size: float = 2.6) -> Figure:
+def small_multiples(graphs: list, titles: list[str] | None = None, ncols: int = 3, size: float = 1.75) -> Figure:
     """A grid of small unlabelled ecomaps (overview), with a domain legend."""
     n = max(len(graphs), 1)
     nrows = math.ceil(n / ncols)
-    fig = Figure(figsize=(ncols * size, nrows * size + 0.8))
-    axes = fig.subplots(nrows, ncols, squeeze=False)
-    for i, ax in enumerate(axes.flat):
-        if i >= len(graphs) or graphs[i] is None:
-            ax.axis("off")
-            continue
-        draw_ecomap(ax, graphs[i], labels=False, title=titles[i] if titles else None, fontsize=6)
-    fig.legend(handles=legend_handles(with_change=False)[:9], loc="lower center", ncol=5, fontsize=7, frameon=False)
-    fig.subplots_adjust(
-        left=0.01, right=0.99, top=0.95, bottom=0.8 / (nrows * size + 0.8) + 0.03, wspace=0.05, hspace=0.15
-    )
+    with chart_style():
+        fig = Figure(figsize=(FIGURE_WIDTH, nrows * size + 1.6), layout="constrained")
+        axes = fig.subplots(nrows, ncols, squeeze=False)
+        for i, ax in enumerate(axes.flat):
+            if i >= len(graphs) or graphs[i] is None:
+                ax.axis("off")
+                continue
+            draw_ecomap(ax, graphs[i], labels=False, title=titles[i] if titles else None, fontsize=MIN_FONT_PT - 1)
+        handles = legend_handles(with_change=False)[:9]
+        fig.legend(
+            handles, [wrap(h.get_label(), 24) for h in handles], loc="outside lower center", ncol=2, frameon=False
+        )
     return fig
 
 
@@ -403,37 +424,38 @@ def composition_chart(comp: pd.DataFrame) -> Figure:
     ``comp`` is :func:`helpers.strands.networks.analysis.composition_by_wave` output.
     """
     groups = list(dict.fromkeys(comp["group"])) if len(comp) else ["all"]
-    fig = Figure(figsize=(2.4 * len(groups) + 1.0, 5.0))  # narrow enough to stay legible at phone width
-    axes = fig.subplots(1, len(groups), sharey=True, squeeze=False)[0]
-    for ax, group in zip(axes, groups, strict=True):
-        sub = comp[comp["group"] == group]
-        waves = sorted(sub["wave"].unique())
-        bottom = np.zeros(len(waves))
-        for d in DOMAINS:
-            vals = np.array([sub[(sub["wave"] == w) & (sub["domain"] == d)]["mean_members"].sum() for w in waves])
-            ax.bar(
-                [f"Wave {w}" for w in waves],
-                vals,
-                bottom=bottom,
-                color=DOMAIN_COLOURS[d],
-                edgecolor="white",
-                lw=0.5,
-                label=DOMAINS[d],
-            )
-            bottom += vals
-        ax.set_title(
-            {"all": "All families", "trained": "Practitioner trained", "not trained": "Not trained"}.get(group, group),
-            fontsize=10,
-        )
-        ax.spines[["top", "right"]].set_visible(False)
-        for x, total in enumerate(bottom):
-            ax.text(x, total + 0.2, f"{total:.1f}", ha="center", va="bottom", fontsize=8)
-    axes[0].set_ylabel("Mean members per map")
-    handles, labels = axes[0].get_legend_handles_labels()
-    # legend under the panels, never over the bars
-    fig.legend(handles, labels, loc="lower center", ncol=3 if len(groups) > 1 else 2, fontsize=8.5, frameon=False)
-    fig.subplots_adjust(left=0.6 / fig.get_figwidth(), right=0.98, bottom=0.27, top=0.92, wspace=0.1)
+    with chart_style():
+        fig = Figure(figsize=(FIGURE_WIDTH, 6.0), layout="constrained")
+        axes = fig.subplots(1, len(groups), sharey=True, squeeze=False)[0]
+        for ax, group in zip(axes, groups, strict=True):
+            _stacked_domains(ax, comp[comp["group"] == group])
+            title = {"all": "All families", "trained": "Practitioner trained", "not trained": "Not trained"}
+            ax.set_title(wrap(title.get(group, group), 12))
+        axes[0].set_ylabel("Mean members per map")
+        handles, labels = axes[0].get_legend_handles_labels()
+        # legend under the panels, never over the bars
+        fig.legend(handles, labels, loc="outside lower center", ncol=2, frameon=False)
     return fig
+
+
+def _stacked_domains(ax, sub: pd.DataFrame) -> None:
+    """One panel of :func:`composition_chart`: a stacked bar per wave, its total written above it."""
+    waves = sorted(sub["wave"].unique())
+    bottom = np.zeros(len(waves))
+    for d in DOMAINS:
+        vals = np.array([sub[(sub["wave"] == w) & (sub["domain"] == d)]["mean_members"].sum() for w in waves])
+        ax.bar(
+            [f"Wave {w}" for w in waves],
+            vals,
+            bottom=bottom,
+            color=DOMAIN_COLOURS[d],
+            edgecolor="white",
+            lw=0.5,
+            label=DOMAINS[d],
+        )
+        bottom += vals
+    for x, total in enumerate(bottom):
+        ax.text(x, total + 0.2, f"{total:.1f}", ha="center", va="bottom")
 
 
 def change_chart(summary: pd.DataFrame, measures: list[str]) -> Figure:
@@ -441,9 +463,15 @@ def change_chart(summary: pd.DataFrame, measures: list[str]) -> Figure:
     :func:`analysis.change_summary`) for a few measures, one row per measure and group; a point without
     whiskers where that CI could not be computed (fewer than three practitioners)."""
     groups = [g for g in ("all", "trained", "not trained") if g in set(summary["group"])]
+    with chart_style():
+        fig = Figure(figsize=(FIGURE_WIDTH, 1.6 + 0.3 * len(measures) * (len(groups) + 1)), layout="constrained")
+        _draw_changes(fig.add_subplot(), summary, measures, groups)
+    return fig
+
+
+def _draw_changes(ax, summary: pd.DataFrame, measures: list[str], groups: list[str]) -> None:
+    """The rows of :func:`change_chart`: a block per measure, one row per group."""
     colours = {"all": "#333333", "trained": "#0072B2", "not trained": "#E69F00"}
-    fig = Figure(figsize=(7, 0.9 + 0.9 * len(measures)))
-    ax = fig.add_subplot()
     yticks, ylabels = [], []
     for i, m in enumerate(measures):
         for j, g in enumerate(groups):
@@ -464,17 +492,13 @@ def change_chart(summary: pd.DataFrame, measures: list[str]) -> Figure:
                 label=g if i == 0 else None,
             )
             yticks.append(y)
-            ylabels.append(f"{CHANGE_MEASURES.get(m, m)} ({g})" if j == 0 else f"({g})")
+            ylabels.append(wrap(f"{CHANGE_MEASURES.get(m, m)} ({g})", 26) if j == 0 else f"({g})")
     ax.axvline(0, color="#999999", lw=0.8)
-    ax.set_yticks(yticks, ylabels, fontsize=8)
-    ax.set_xlabel("Mean change, wave 2 minus wave 1 (members), with 95% CI")
-    ax.spines[["top", "right"]].set_visible(False)
-    # legend outside the axes, never over the data
-    ax.legend(
-        title="Practitioner", fontsize=8, title_fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0)
-    )
-    fig.tight_layout()
-    return fig
+    ax.set_yticks(yticks, ylabels)
+    ax.set_xlabel(wrap("Mean change, wave 2 minus wave 1 (members), with 95% CI", 34))
+    ax.grid(alpha=0.3, axis="x")
+    # legend under the axes, never over the data
+    ax.figure.legend(title="Practitioner", frameon=False, loc="outside lower center", ncol=3)
 
 
 # --------------------------------------------------------------------------------------------------

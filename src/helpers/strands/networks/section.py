@@ -500,6 +500,7 @@ def _example_maps(
         "The family is at the centre; rings show closeness (inner ring very close); colour shows the life domain; "
         "solid lines are strong relationships, dashed tenuous, jagged stressful; arrows show which way help goes. "
         "Members present at both waves keep their place."
+        + (" The first example is shown here, the others in the technical appendix." if len(examples) > 1 else "")
     )
     for i, f in enumerate(examples):
         name = f"Family {chr(65 + i)}"
@@ -508,8 +509,9 @@ def _example_maps(
             f"example_{chr(97 + i)}",
             fig,
             caption=f"{name}: network map at wave 1 and wave 2 (shown with the family's consent).",
-            alt=f"Two ecomaps side by side for {name}, at wave 1 and wave 2, members labelled by role only, showing which "
+            alt=f"Two ecomaps of {name}, wave 1 above wave 2, members labelled by role only, showing which "
             "members were kept, lost and gained between the waves.",
+            appendix=i > 0,  # one example map in the body: a map is one idea, and each is a phone's screen tall
         )
     keys = sorted(k for k in graphs if k[1] == 1 and k[0] in consented)
     if len(keys) <= len(examples):
@@ -523,4 +525,5 @@ def _example_maps(
         caption="Overview: a fixed sample of wave-1 maps of families who agreed to be shown, drawn the same way without labels.",
         alt="A grid of small ecomaps at wave 1 of families who agreed to be shown, showing how networks differ in size "
         "and in the mix of family, friends and services.",
+        appendix=True,
     )

@@ -1,4 +1,6 @@
-"""Practice scenarios charts: matplotlib/seaborn figures from the analysis results (returned, never shown or closed)."""
+"""Practice scenarios charts: matplotlib/seaborn figures from the analysis results (returned, never shown or
+closed), drawn at the report's width in its style (:mod:`helpers.figures`) so that their text stays legible
+on a phone."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ import pandas as pd
 
 from helpers.config import DEFAULT_SUPPRESSION_THRESHOLD
 from helpers.disclosure import is_small
+from helpers.figures import FIGURE_WIDTH, chart_style, wrap
 
 from .analysis import rollout_groups
 from .inputs import OUTCOME_LABELS, OUTCOMES, ROLE_LABELS, ROLLOUT_GROUPS
@@ -38,28 +41,22 @@ def chart_clearly_present(
     import seaborn as sns
 
     t = cp.copy()
-    t["column"] = "Wave " + t["wave"].astype(str) + "\n" + t["trained"].map(TRAINED_LABELS)
+    t["column"] = ("Wave " + t["wave"].astype(str) + " " + t["trained"].map(TRAINED_LABELS)).map(lambda c: wrap(c, 11))
     keep = (t["n_answers"] >= min_n) & ~t["n_clearly_present"].map(lambda k: is_small(k, threshold))
     t["pct"] = t["pct_clearly_present"].where(keep)
     grid = t.pivot_table(index="outcome", columns="column", values="pct", aggfunc="first", dropna=False)
     grid = grid.reindex(index=[o for o in OUTCOMES if o in grid.index])
-    grid.index = [_outcome_label(o, rel) for o in grid.index]
-    fig, ax = plt.subplots(figsize=(8, 5))
-    sns.heatmap(
-        grid,
-        annot=True,
-        fmt=".0f",
-        cmap="Blues",
-        vmin=0,
-        vmax=100,
-        cbar_kws={"label": "% clearly present"},
-        linewidths=0.5,
-        ax=ax,
-    )
-    ax.set_xlabel("")
-    ax.set_ylabel("")
-    ax.tick_params(axis="x", rotation=0)
-    fig.tight_layout()
+    grid.index = [wrap(_outcome_label(o, rel), 22) for o in grid.index]
+    with chart_style():
+        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.62 * len(grid) + 1.5), layout="constrained")
+        # no colour bar: every cell carries its number; blank cells are the ones left out
+        sns.heatmap(grid, annot=True, fmt=".0f", cmap="Blues", vmin=0, vmax=100, cbar=False, linewidths=0.5, ax=ax)
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+        ax.tick_params(axis="x", rotation=0, labeltop=True, labelbottom=False, length=0)
+        ax.tick_params(axis="y", rotation=0)
+        # from the figure's left edge, not the grid's: the outcome labels take half the width
+        fig.suptitle("% of answers with each outcome clearly present", x=0.01, ha="left", fontsize="medium")
     return fig
 
 
@@ -107,11 +104,17 @@ def chart_distributions(pw: pd.DataFrame, threshold: int = DEFAULT_SUPPRESSION_T
     d["role_label"] = shown_groups(d["role"].map(ROLE_LABELS).fillna(d["role"]), threshold).map(
         lambda r: r if not isinstance(r, str) else r.replace(" / ", " /\n").replace(" worker", "\nworker")
     )
-    fig, axes = plt.subplots(1, 2, figsize=(9, 4.5), sharey=True, gridspec_kw={"width_ratios": [4, 5]})
+    with chart_style():
+        fig, axes = plt.subplots(2, 1, figsize=(FIGURE_WIDTH, 7.6), layout="constrained")
+        _draw_distributions(sns, d, axes)
+    return fig, d[d["group"].notna()]
+
+
+def _draw_distributions(sns, d: pd.DataFrame, axes) -> None:
+    """The two panels of :func:`chart_distributions`: by wave and training, and by role."""
     for ax, col in zip(axes, ("group", "role_label"), strict=True):
         sub = d[d[col].notna()]
         order = sorted(sub[col].unique())
-        counts = sub[col].value_counts()
         if not len(sub):
             ax.text(0.5, 0.5, "No group large enough to show", ha="center", va="center", transform=ax.transAxes)
         else:
@@ -122,15 +125,12 @@ def chart_distributions(pw: pd.DataFrame, threshold: int = DEFAULT_SUPPRESSION_T
                 data=sub, x=col, y="alignment", order=order, ax=ax, color="#08519c", size=2.5, alpha=0.5, jitter=0.25
             )
             # no "n=" on the chart: counts are given (or suppressed) in the tables only
-            ax.set_xticks(range(len(order)), order, fontsize=9)
+            ax.set_xticks(range(len(order)), order)
         ax.set_xlabel("")
-        ax.set_ylabel("Alignment score (0-100)" if col == "group" else "")
+        ax.set_ylabel("Alignment score (0-100)")
         ax.set_ylim(0, 100)
-    axes[0].set_title("By wave and training status", fontsize=11)
-    axes[1].set_title("By role (both waves)", fontsize=11)
-    sns.despine(fig)
-    fig.tight_layout()
-    return fig, d[d["group"].notna()]
+    axes[0].set_title("By wave and training status", loc="left")
+    axes[1].set_title("By role (both waves)", loc="left")
 
 
 def chart_change(pw: pd.DataFrame, threshold: int = DEFAULT_SUPPRESSION_THRESHOLD, hidden=()):
@@ -145,7 +145,16 @@ def chart_change(pw: pd.DataFrame, threshold: int = DEFAULT_SUPPRESSION_THRESHOL
     rg = rollout_groups(pw)
     sizes = rg["group"].value_counts()
     groups = [g for g in ROLLOUT_GROUPS if sizes.get(g, 0) > threshold and g not in hidden]
-    fig, axes = plt.subplots(1, max(1, len(groups)), figsize=(3.2 * max(1, len(groups)), 4), sharey=True, squeeze=False)
+    with chart_style():
+        fig, axes = plt.subplots(
+            1, max(1, len(groups)), figsize=(FIGURE_WIDTH, 4.2), sharey=True, squeeze=False, layout="constrained"
+        )
+        _draw_change(rg, groups, axes)
+    return fig, groups
+
+
+def _draw_change(rg: pd.DataFrame, groups: list, axes) -> None:
+    """The panels of :func:`chart_change`, one per rollout group."""
     if not groups:
         axes[0][0].text(
             0.5, 0.5, "No group large enough to show", ha="center", va="center", transform=axes[0][0].transAxes
@@ -155,11 +164,8 @@ def chart_change(pw: pd.DataFrame, threshold: int = DEFAULT_SUPPRESSION_THRESHOL
         for _, r in sub.iterrows():
             ax.plot([1, 2], [r["wave1"], r["wave2"]], color="#9ecae1", lw=0.8, alpha=0.7)
         ax.plot([1, 2], [sub["wave1"].mean(), sub["wave2"].mean()], color="#08306b", lw=3, marker="o")
-        ax.set_title(ROLLOUT_GROUPS[g].replace(" by ", "\nby ").replace(" the ", "\nthe ", 1), fontsize=11)
+        ax.set_title(wrap(ROLLOUT_GROUPS[g], 13))
         ax.set_xticks([1, 2], ["Wave 1", "Wave 2"])
-        ax.set_xlim(0.8, 2.2)
+        ax.set_xlim(0.5, 2.5)  # room between panels for their "Wave 2" and the next one's "Wave 1"
         ax.set_ylim(0, 100)
-        ax.spines[["top", "right"]].set_visible(False)
     axes[0][0].set_ylabel("Alignment score (0-100)")
-    fig.tight_layout()
-    return fig, groups

@@ -305,22 +305,34 @@ def _missing_cells(section, comp: pd.DataFrame, a: Areas, first: int, last: int)
 def _public_figure(section, comp: pd.DataFrame, a: Areas, counts: dict, fy: str, programme_year: int):
     first, last = int(comp["year"].min()), int(comp["year"].max())
     measures = ["agency_rate_pct", "turnover_rate_pct", "vacancy_rate_pct", "absence_rate_pct"]
-    fig = charts.published_panels(comp, measures, list(a.names), programme_year)
+    below = " ".join(
+        f"In {fy} the {a.word}'s {SHORT[m]} was below the neighbours' median in "
+        f"{c['below']} of {c['compared']} {a.years} with both figures."
+        for m, c in counts.items()
+    )
+    fig = charts.published_gaps(comp, measures, list(a.names))
     section.figure(
-        "published_panels",
+        "published_gaps",
         fig,
         alt=(
-            f"Grid of line charts, one row per {a.word} and one column per measure (agency, turnover, vacancy and "
-            f"absence rates), {first} to {last}, {a.each} against its statistical neighbours' median, {a.region} and "
-            "England. "
-            + " ".join(
-                f"In {fy} the {a.word}'s {SHORT[m]} was below the neighbours' median in "
-                f"{c['below']} of {c['compared']} {a.years} with both figures."
-                for m, c in counts.items()
-            )
+            f"Line charts, one per measure (agency, turnover, vacancy and absence rates), {first} to {last}: how far "
+            f"{a.each}'s published figure was above or below its statistical neighbours' median, in percentage "
+            f"points, the median drawn as a dashed line at zero. {below}"
+        ),
+        caption=f"{a.each[:1].upper() + a.each[1:]} against its statistical neighbours' median (dashed line at zero), "
+        "by year to 30 September. Below the line: lower than the neighbours. Gaps: figure not published.",
+    )
+    section.figure(
+        "published_panels",
+        charts.published_panels(comp, measures, list(a.names), programme_year),
+        alt=(
+            f"Grid of line charts, one row per measure (agency, turnover, vacancy and absence rates) and one column "
+            f"per {a.word}, {first} to {last}, {a.each} against its statistical neighbours' median, {a.region} and "
+            f"England. {below}"
         ),
         caption=f"Published workforce measures by year to 30 September: {a.each} against its comparators. Gaps: "
         "figure not published.",
+        appendix=True,
     )
     return fig
 
