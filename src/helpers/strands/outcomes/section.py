@@ -196,12 +196,12 @@ def _main_table(section, v: View) -> None:
     if v.key:
         section.figure(
             "outcomes_trends",
-            charts.trends(v.r, [v.key]),
+            charts.trend(v.r, v.key),  # one idea: the boroughs against their neighbours and England
             alt=f"Line chart, {v.P['first_year']} to {v.P['last_year']}, of {_lc(OUTCOMES[v.key].label)} for "
-            f"{_list(v.treated_names)}, their statistical neighbours combined, England, London and Inner London, with "
-            f"the programme start marked between {v.ref} and {v.fpy}.",
-            caption=f"{OUTCOMES[v.key].label}: the boroughs, their neighbours, England, London and Inner London "
-            "(published statistics)",
+            f"{_list(v.treated_names)}, {who(v, TREATED_ID) + ', ' if TREATED_ID in v.r.units else ''}their "
+            f"statistical neighbours combined and England, with the programme start marked between {v.ref} and "
+            f"{v.fpy}.",
+            caption=f"{OUTCOMES[v.key].label}: the boroughs, their neighbours and England (published statistics)",
         )
     section.figure(
         "outcomes_trends_all",

@@ -39,6 +39,7 @@ def spend(section, v: View) -> None:
             alt="Line charts of s251 spend on children looked after per child aged 0-17 and per child looked after, "
             "in cash terms, for the treated areas, their neighbours and England where published.",
             caption="Spend on children looked after (s251, cash terms)",
+            appendix=True,
         )
 
 
