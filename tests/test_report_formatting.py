@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.formatting import fmt, fmt_pattern, infer_kind, noun, plural, plural_form_of
+from helpers.formatting import fmt, fmt_pattern, infer_kind, money_scale, noun, plural, plural_form_of
 from helpers.report_section import format_number
 
 
@@ -35,6 +35,10 @@ from helpers.report_section import format_number
         (1_250_000_000, "money", {}, "£1.3bn"),
         (85.526, "money", {"decimals": 2}, "£85.53"),
         (1_500_000, "money", {"unit": False}, "1,500,000"),
+        (307_135, "money", {"scale": "m"}, "£0.3m"),
+        (-13_719_608, "money", {"scale": "m", "signed": True}, "-£13.7m"),
+        (1_250_000, "money", {"scale": ""}, "£1,250,000"),
+        (307_135, "money", {"scale": "m", "unit": False}, "0.3m"),
         (56.34, "rate", {}, "56.3"),
         (49.0, "rank", {}, "49"),
         (0.0004, "p", {}, "< 0.001"),
@@ -57,6 +61,17 @@ def test_fmt_by_kind(value, kind, kwargs, expected):
     assert fmt(value, kind, **kwargs) == expected
 
 
+def test_amounts_read_together_take_one_scale():
+    """The lead's example: the avoided cost by three methods in one sentence."""
+    amounts = [307_135, 1_300_000, -3_500_000, None, "c"]
+    scale = money_scale(amounts)
+    assert scale == "m"
+    assert [fmt(a, "money", scale=scale) for a in amounts[:3]] == ["£0.3m", "£1.3m", "-£3.5m"]
+    assert money_scale([646, 85_000]) == ""
+    assert money_scale([2e9, 5]) == "bn" and fmt(5e8, "money", scale="bn") == "£0.5bn"
+    assert money_scale([]) == money_scale([None]) == ""
+
+
 def test_fmt_refuses_what_is_not_that_kind():
     with pytest.raises(ValueError, match="kind"):
         fmt(1, "percentage")
@@ -66,6 +81,10 @@ def test_fmt_refuses_what_is_not_that_kind():
         fmt(1.5, "p")
     with pytest.raises(TypeError):
         fmt(object(), "number")
+    with pytest.raises(ValueError, match="scale"):
+        fmt(1.5, "percent", scale="m")
+    with pytest.raises(ValueError, match="scale"):
+        fmt(1.5, "money", scale="k")
 
 
 @pytest.mark.parametrize(

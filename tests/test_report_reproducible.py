@@ -56,5 +56,5 @@ def test_report_build_date_comes_from_the_inputs_not_the_clock(built):
     newest = max(p.stat().st_mtime for p in files if p.is_file())
     assert _build_epoch(built) == int(newest)
     expected = datetime.fromtimestamp(int(newest), tz=UTC)
-    assert f"Built {expected:%d %B %Y}." in built["html"]
+    assert f"Built {expected.day} {expected:%B %Y}." in built["html"]
     assert not re.search(r"Built [^<]*\d{1,2}:\d{2}", built["html"])

@@ -9,6 +9,7 @@ never carries a sign ("0.0", never "-0.0" or "+0.0").
     fmt(7.14, "percent")            -> "7.1%"
     fmt(8, "pp", signed=True)       -> "+8.0 percentage points"
     fmt(-2_800_000, "money")        -> "-£2.8m"
+    fmt(307_135, "money", scale="m") -> "£0.3m"   (beside "£1.3m": one scale, see money_scale)
     fmt(0.0004, "p")                -> "< 0.001"
     plural(1, "rule")               -> "1 rule";   plural(3, "child") -> "3 children"
 
@@ -96,15 +97,28 @@ def _p_value(x: float) -> str:
     return f"{_rounded(x, 2):.2f}"
 
 
-def fmt(value, kind: str = "number", *, decimals: int | None = None, signed: bool = False, unit: bool = True) -> str:
+def fmt(
+    value,
+    kind: str = "number",
+    *,
+    decimals: int | None = None,
+    signed: bool = False,
+    unit: bool = True,
+    scale: str | None = None,
+) -> str:
     """``value`` written as a number of ``kind`` (see :data:`KINDS` and the module docstring).
 
     ``decimals`` overrides the kind's default (:data:`DEFAULT_DECIMALS`; years, counts and ranks
     never take any); ``signed`` puts "+" before a positive value (changes, differences); ``unit=False``
     leaves out "%", "percentage points" and "£" (for table cells whose header carries the unit).
+    ``scale`` (money only): "m" or "bn" writes the amount in millions or billions whatever its size,
+    "" in pounds; None (the default) picks by the amount's own size. Amounts read together (one
+    sentence, one column) take one scale: :func:`money_scale`.
     """
     if kind not in DEFAULT_DECIMALS:
         raise ValueError(f"number kind must be one of {KINDS}, got {kind!r}")
+    if scale is not None and (kind != "money" or scale not in MONEY_SCALES):
+        raise ValueError(f"scale is for money, one of {sorted(MONEY_SCALES)}, got {scale!r} for kind {kind!r}")
     if isinstance(value, str):
         return value
     if is_missing(value):
@@ -124,7 +138,7 @@ def fmt(value, kind: str = "number", *, decimals: int | None = None, signed: boo
             raise ValueError(f"a p-value lies between 0 and 1, got {value!r}")
         return _p_value(x) if decimals is None else f"{_rounded(x, d):.{d}f}"
     if kind == "money":
-        return _money(x, decimals, signed, unit)
+        return _money(x, decimals, signed, unit, scale)
     sign, a = _sign(x, d, signed)
     if kind in ("count", "rank"):
         body = f"{int(a):,}" if kind == "count" else f"{int(a)}"
@@ -136,13 +150,33 @@ def fmt(value, kind: str = "number", *, decimals: int | None = None, signed: boo
     return f"{sign}{body}{suffix}"
 
 
-def _money(x: float, decimals: int | None, signed: bool, unit: bool) -> str:
+#: The scales money is written at: pounds, millions, billions (divisor).
+MONEY_SCALES = {"": 1.0, "m": 1e6, "bn": 1e9}
+
+
+def _own_scale(x: float) -> str:
+    """The scale an amount takes on its own: what would print as "£1,000,000" reads "£1.0m"."""
+    if abs(x) >= 999_950_000:
+        return "bn"
+    return "m" if abs(x) >= 999_500 else ""
+
+
+def money_scale(values) -> str:
+    """The one scale for amounts read together (a sentence, a column): the scale of the largest, so
+    "£307,135" beside "£1.3m" reads "£0.3m" (no false precision beside a rounded neighbour); missing
+    values and text are ignored. Pass the result as ``fmt(x, "money", scale=...)``."""
+    amounts = [abs(_number(v)) for v in values if not isinstance(v, str) and not is_missing(v)]
+    return _own_scale(max(amounts)) if amounts else ""
+
+
+def _money(x: float, decimals: int | None, signed: bool, unit: bool, scale: str | None = None) -> str:
     pound = "£" if unit else ""
-    if unit and abs(x) >= 999_500:  # what would print as "£1,000,000" reads "£1.0m"
+    if scale is None:
+        scale = _own_scale(x) if unit else ""
+    if scale:
         d = 1 if decimals is None else int(decimals)
-        scale, suffix = (1e9, "bn") if abs(x) >= 999_950_000 else (1e6, "m")
-        sign, a = _sign(x / scale, d, signed)
-        return f"{sign}{pound}{a:,.{d}f}{suffix}"
+        sign, a = _sign(x / MONEY_SCALES[scale], d, signed)
+        return f"{sign}{pound}{a:,.{d}f}{scale}"
     d = 0 if decimals is None else int(decimals)
     sign, a = _sign(x, d, signed)
     return f"{sign}{pound}{a:,.{d}f}"

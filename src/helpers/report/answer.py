@@ -2,9 +2,15 @@
 
 Written only from the key findings the real-data sections hand over (``topic`` and ``answer``, see
 :meth:`helpers.report_section.Section.key_finding`): one plain sentence per topic, in a fixed order,
-each already carrying its comparison and how sure it is. A topic no section answered is named as
-such; a last sentence says which sections run on synthetic data and what they are for. Nothing in
-the box is typed here except the words that join those pieces.
+each already carrying its comparison and how sure it is, under ONE lead sentence that gives the
+verdict: the title of the section that answered the first topic (titles state findings) and how many
+of the outcome measures moved unusually against their comparison after the programme began, counted
+with the same wording rule as the sentences (:func:`helpers.evidence.p_words`). A topic no section
+answered is named as such; a last sentence says which sections run on synthetic data and what they
+are for. Nothing in the box is typed here except the words that join those pieces.
+
+A finding whose answer is in the box is said there only: the summary and the 2016 section point to
+the box instead of repeating its numbers (:func:`in_the_box`).
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import re
 import warnings
 from pathlib import Path
 
+from .. import evidence
 from ..formatting import plural
 from ..report_section import join_words, load_sections
 from .authority import authority
@@ -28,6 +35,10 @@ ANSWER_TOPICS = {
     "costs": "Costs",
     "workforce": "Workforce",
 }
+#: Every topic's words, those of the 2016 section too (the summary names a finding said elsewhere by them).
+TOPIC_WORDS = {**ANSWER_TOPICS, "bid_target": "The bid's aim", "claims": "The boroughs' later claims"}
+#: The topics whose findings measure children's services (the lead sentence counts how they moved).
+OUTCOME_TOPICS = ("children_in_care", "flow_into_care", "child_protection", "re_referrals")
 #: The box is read on the first screen: at most this many words.
 MAX_WORDS = 250
 
@@ -43,6 +54,76 @@ def topic_answers(sections: list[dict]) -> dict[str, tuple[int, str]]:
             if topic in ANSWER_TOPICS and answer and topic not in answers:
                 answers[topic] = (number, answer)
     return answers
+
+
+def in_the_box(finding: dict, answers: dict[str, tuple[int, str]]) -> bool:
+    """Whether ``finding``'s answer is the one the box shows for its topic (``answers`` from
+    :func:`topic_answers`), so that other parts point to the box instead of saying it again."""
+    topic, answer = finding.get("topic"), (finding.get("answer") or "").strip()
+    return bool(answer) and topic in answers and answers[topic][1] == answer
+
+
+def _first_findings(sections: list[dict], topics) -> dict[str, dict]:
+    """``{topic: finding}``: the first real-data finding with an answer on each of ``topics``."""
+    found: dict[str, dict] = {}
+    for section in sections:
+        if not is_real(section):
+            continue
+        for f in section.get("key_findings", []):
+            if f.get("topic") in topics and (f.get("answer") or "").strip() and f["topic"] not in found:
+                found[f["topic"]] = f
+    return found
+
+
+def result_word(finding: dict) -> str:
+    """How an effect's estimate reads by the one wording rule: by its p-value when it has one (as its
+    sentence words it), else by its 95% interval; "not computed" for a fact or with neither."""
+    inputs = finding.get("inputs") or {}
+    if finding.get("kind") != "effect" or not inputs:
+        return evidence.NOT_COMPUTED
+    if inputs.get("p") is not None:
+        return evidence.p_words(inputs["p"])
+    return evidence.interval_result(*inputs["ci"]) if inputs.get("ci") else evidence.NOT_COMPUTED
+
+
+def moved_clause(sections: list[dict], topics=OUTCOME_TOPICS, where: str = " below") -> str:
+    """How many of the outcome measures moved unusually against their comparison after the programme
+    began, and how the others read: "none of the 4 measures below moved unusually against similar
+    authorities after the programme began (2 borderline, 2 ordinary)". Empty without such effects."""
+    effects = [f for t, f in _first_findings(sections, topics).items() if f.get("kind") == "effect"]
+    if not effects:
+        return ""
+    words = [result_word(f) for f in effects]
+    units = {(f.get("inputs") or {}).get("unit") for f in effects}
+    against = "similar authorities" if units == {"local_authorities"} else "their comparison groups"
+    unusual = [ANSWER_TOPICS[f["topic"]].lower() for f, w in zip(effects, words, strict=True) if w == evidence.UNUSUAL]
+    rest = ", ".join(
+        f"{words.count(w)} {w}" for w in (evidence.BORDERLINE, evidence.ORDINARY, evidence.NOT_COMPUTED) if w in words
+    )
+    n = len(effects)
+    measures = f"the measure{where}" if n == 1 else f"the {n} measures{where}"
+    if n == 1:
+        head, tail = f"{measures} {'moved' if unusual else 'did not move'} unusually", ""
+    else:
+        head = (
+            f"{len(unusual)} of {measures} ({join_words(unusual)}) moved unusually"
+            if unusual
+            else f"none of {measures} moved unusually"
+        )
+        tail = f" ({rest})" if rest else ""
+    return f"{head} against {against} after the programme began{tail}"
+
+
+def lead_sentence(sections: list[dict]) -> str:
+    """The box's first line: the title of the section that answered the first topic (titles state the
+    finding) and :func:`moved_clause`. Empty when no real section answered an outcome topic."""
+    clause = moved_clause(sections)
+    answers = topic_answers(sections)
+    first = next((t for t in ANSWER_TOPICS if t in answers), None)
+    if not clause or first is None:
+        return ""
+    title = (sections[answers[first][0] - 1].get("title") or "").strip().rstrip(".")
+    return f"{title}; {clause}." if title else clause[:1].upper() + clause[1:] + "."
 
 
 def _missing_sentence(missing: list[str]) -> str:
@@ -98,7 +179,12 @@ def answer_html(processed_dir: Path) -> str:
     la = authority(processed_dir)
     heading = "Main points" + (f" for {la['name']}" if la else "")
     heading += ": what the published statistics show" if answers else ""
-    body = (f"<ul>{items}</ul>" if answers else "") + (f"<p>{esc(closing)}</p>" if closing else "")
+    lead = lead_sentence(sections)
+    body = (
+        (f'<p class="fop-lead"><strong>{esc(lead)}</strong></p>' if lead else "")
+        + (f"<ul>{items}</ul>" if answers else "")
+        + (f"<p>{esc(closing)}</p>" if closing else "")
+    )
     html = (
         '<section class="fop-answer" aria-labelledby="main-points">'
         f'<h2 id="main-points">{esc(heading)}</h2>{body}</section>'

@@ -87,7 +87,7 @@ def header_html(processed_dir: Path, borough: str) -> str:
     from . import authority
 
     date = build_date()
-    built = f" Built {esc(date)}." if date else ""
+    built = f" Built {esc(date.lstrip('0'))}." if date else ""  # "4 December 2026", as GOV.UK writes dates
     scope = authority.scope_label(processed_dir, borough_label(borough))
     return (
         f'<header><h1 id="top">{esc(authority.title(REPORT_TITLE, processed_dir))}</h1>'

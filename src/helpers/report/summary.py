@@ -6,12 +6,14 @@ from pathlib import Path
 
 from .. import evidence
 from ..config import DEFAULT_SUPPRESSION_THRESHOLD
-from ..report_section import EVIDENCE_STRENGTHS, load_sections
+from ..report_section import EVIDENCE_STRENGTHS, join_words, load_sections
+from .answer import ANSWER_TOPICS, TOPIC_WORDS, in_the_box, topic_answers
 from .glossary import link_glossary
 from .header import part_heading_html
 from .kinds import data_kind as _data_kind
 from .kinds import is_real
 from .markup import _slug, esc
+from .then_and_now import shown_here
 
 
 def conclusions_text(sections: list[dict]) -> str:
@@ -78,16 +80,49 @@ def _badge_html(finding: dict) -> str:
     )
 
 
-def _section_block(number: int, section: dict) -> str:
-    """A section's findings in the summary: every finding of a real-data section; the first of a
-    synthetic one (what the analysis would show; the section holds the rest)."""
+def _key(finding: dict) -> tuple:
+    return finding.get("topic"), finding.get("text")
+
+
+#: Where a finding said in full elsewhere is: (anchor, name of the part).
+SAID_IN = {
+    "box": ("main-points", "Main points"),
+    "2016": ("then-and-now", "The 2016 evaluation beside today's evidence"),
+}
+
+
+def _said_in(finding: dict, answers: dict, elsewhere: set) -> str | None:
+    """ "box" when the answer box says the finding, "2016" when the 2016 section does, else None."""
+    if in_the_box(finding, answers):
+        return "box"
+    return "2016" if _key(finding) in elsewhere else None
+
+
+def _pointer_items(findings: list[dict], answers: dict, elsewhere: set) -> list[str]:
+    """Findings said in full elsewhere, one line per place and badge: their topics, a link there and
+    the badge they share ("Children in care and costs: in Main points. Strength of evidence: ...")."""
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for f in findings:
+        where = _said_in(f, answers, elsewhere)
+        if where:
+            groups.setdefault((where, evidence.badge(f)[1]), []).append(f)
+    items = []
+    for (where, _), group in groups.items():
+        anchor, name = SAID_IN[where]
+        topics = list(dict.fromkeys(TOPIC_WORDS.get(f.get("topic"), "") for f in group))
+        what = join_words([topics[0]] + [t.lower() if t in ANSWER_TOPICS.values() else t for t in topics[1:]])
+        items.append(f'<li>{esc(what)}: in <a href="#{anchor}">{esc(name)}</a>. {_badge_html(group[0])}</li>')
+    return items
+
+
+def _section_block(number: int, section: dict, answers: dict, elsewhere: set) -> str:
+    """A section's findings in the summary, each with its badge (the evidence check finds every one);
+    a finding the answer box or the 2016 section says in full is pointed to, not said again."""
     findings = section.get("key_findings", [])
-    if not is_real(section):
-        findings = findings[:1]
     title = f'<a href="#section-{number}">{number}. {esc(section["title"])}</a>'
-    if findings:
-        items = "".join(f"<li>{esc(f['text'])} {_badge_html(f)}</li>" for f in findings)
-    else:
+    full = [f"<li>{esc(f['text'])} {_badge_html(f)}</li>" for f in findings if not _said_in(f, answers, elsewhere)]
+    items = "".join(_pointer_items(findings, answers, elsewhere) + full)
+    if not findings:
         items = "<li>This section handed over no key finding for the summary.</li>"
     return f'<h4 class="fop-summary-title">{title}</h4><ul class="fop-summary">{items}</ul>'
 
@@ -96,13 +131,15 @@ def summary_html(processed_dir: Path) -> str:
     """The summary: each section's key findings, real-data sections first, each kind said once."""
     sections = load_sections(processed_dir)
     numbered = list(enumerate(sections, start=1))
+    answers = topic_answers(sections)
+    elsewhere = {_key(f) for f in shown_here(processed_dir, sections)}
     parts = [part_heading_html("summary")]
     real = [(n, s) for n, s in numbered if is_real(s)]
     synthetic = [(n, s) for n, s in numbered if not is_real(s) and not s.get("notice")]
     test = [(n, s) for n, s in numbered if not is_real(s) and s.get("notice")]  # test extracts, said at the top
     if real:
         parts.append('<h3 id="summary-real">From real data</h3>')
-        parts += [_section_block(n, s) for n, s in real]
+        parts += [_section_block(n, s, answers, elsewhere) for n, s in real]
     if synthetic:
         parts.append('<h3 id="summary-synthetic">From synthetic data: what the analysis would show</h3>')
         parts.append(
@@ -110,14 +147,14 @@ def summary_html(processed_dir: Path) -> str:
             "extracts. Their numbers show what the analysis produces; none is a finding about Focus on "
             "Practice.</p>"
         )
-        parts += [_section_block(n, s) for n, s in synthetic]
+        parts += [_section_block(n, s, answers, elsewhere) for n, s in synthetic]
     if test:
         parts.append('<h3 id="summary-test">From test extracts: what the analysis would show</h3>')
         parts.append(
             "<p>These sections run on the test extracts named at the top of this report, not the authority's own "
             "data. Their numbers show what the analysis produces; none is a finding.</p>"
         )
-        parts += [_section_block(n, s) for n, s in test]
+        parts += [_section_block(n, s, answers, elsewhere) for n, s in test]
     if not sections:
         parts.append("<p>No section was built for this scope.</p>")
     parts.append('<h3 id="can-conclude">What this evaluation can and cannot conclude</h3>')

@@ -2,9 +2,10 @@
 show today.
 
 The conclusions are data (``evaluation_2016.yaml``, cited); today's side is the answer (or, failing
-that, the text) of the first key finding of a real-data section whose topic the claim lists. A claim
-no published statistic can test says why, from the data file; one whose topics no section answered in
-this build says so.
+that, the text) of the first key finding of a real-data section whose topic the claim lists and which
+the answer box does not already say. A claim answered only by the box's sentences points to the box
+with its verdict on those topics (each number is said once). A claim no published statistic can test
+says why, from the data file; one whose topics no section answered in this build says so.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from ..report_section import load_sections
+from .answer import in_the_box, moved_clause, topic_answers
 from .authority import authority
 from .kinds import is_real
 from .markup import esc
@@ -33,17 +35,46 @@ def load_evaluation(path: Path = EVALUATION_FILE) -> dict:
     return data
 
 
-def evidence_for(topics: list[str], sections: list[dict]) -> tuple[int, str] | None:
-    """(section number, sentence) of the first real-data key finding on one of ``topics`` (in the
-    order the topics are listed), its answer sentence when it has one, else its text."""
+def evidence_for(topics: list[str], sections: list[dict]) -> tuple[int, dict] | None:
+    """(section number, finding): the first real-data key finding on one of ``topics`` (in the order
+    the topics are listed) that the answer box does not already say; None when there is none."""
+    answers = topic_answers(sections)
     for topic in topics:
         for number, section in enumerate(sections, start=1):
             if not is_real(section):
                 continue
             for finding in section.get("key_findings", []):
-                if finding.get("topic") == topic:
-                    return number, (finding.get("answer") or finding.get("text") or "").strip()
+                if finding.get("topic") == topic and not in_the_box(finding, answers):
+                    return number, finding
     return None
+
+
+def shown_here(processed_dir: Path, sections: list[dict]) -> list[dict]:
+    """The findings this section states in full (the summary points here instead of repeating them);
+    none in an authority's own report, where the section sets no claim against a finding."""
+    if authority(processed_dir) is not None:
+        return []
+    found = (evidence_for(list(claim["topics"]), sections) for claim in load_evaluation()["claims"])
+    return [f for _, f in filter(None, found)]
+
+
+def _today(claim: dict, sections: list[dict]) -> str:
+    """What the published statistics show now on ``claim``: a finding the box does not say; else the
+    box's verdict on those topics (pointing to it, its numbers not repeated); else why it cannot be said."""
+    found = evidence_for(list(claim["topics"]), sections)
+    if found:
+        number, finding = found
+        sentence = (finding.get("answer") or finding.get("text") or "").strip()
+        return f'{esc(sentence)} <a href="#section-{number}">Section {number}</a>.'
+    answers = topic_answers(sections)
+    boxed = [t for t in claim["topics"] if t in answers]
+    if boxed:
+        clause = moved_clause(sections, boxed, where="")
+        pointer = '<a href="#main-points">Main points</a>'
+        return f"{esc(clause[:1].upper() + clause[1:])}: see {pointer}." if clause else f"See {pointer}, above."
+    if claim.get("unchecked"):
+        return "Cannot be checked from published statistics. " + esc(" ".join(str(claim["unchecked"]).split()))
+    return "No section of this build set a published statistic against this."
 
 
 def then_and_now_html(processed_dir: Path) -> str:
@@ -59,19 +90,11 @@ def then_and_now_html(processed_dir: Path) -> str:
         )
     data = load_evaluation()
     sections = load_sections(processed_dir)
-    items = []
-    for claim in data["claims"]:
-        found = evidence_for(list(claim["topics"]), sections)
-        if found:
-            number, sentence = found
-            today = f'{esc(sentence)} <a href="#section-{number}">Section {number}</a>.'
-        elif claim.get("unchecked"):
-            today = "Cannot be checked from published statistics. " + esc(" ".join(str(claim["unchecked"]).split()))
-        else:
-            today = "No section of this build set a published statistic against this."
-        items.append(
-            f"<dt>{esc(claim['said_by'])}: {esc(claim['claim'])}</dt><dd><b>Published statistics now:</b> {today}</dd>"
-        )
+    items = [
+        f"<dt>{esc(claim['said_by'])}: {esc(claim['claim'])}</dt>"
+        f"<dd><b>Published statistics now:</b> {_today(claim, sections)}</dd>"
+        for claim in data["claims"]
+    ]
     citation = " ".join(str(data["evaluation"]["citation"]).split())
     return (
         f"{_HEADING}<p>What the evaluation published in 2016, the bid before it and the boroughs after it "

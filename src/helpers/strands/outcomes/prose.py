@@ -173,13 +173,8 @@ def money(x) -> str:
 
 def millions(x) -> str:
     """A sum of money in millions of pounds to one decimal ("£0.3m", "-£3.5m", "£1.3m"), so the sums a
-    sentence compares are on one scale with no false precision; the number itself goes through the
-    one formatter."""
-    shown = fmt(None if x is None or pd.isna(x) else x / 1e6, "number", decimals=1)
-    if shown == fmt(None):
-        return shown
-    sign, digits = ("-", shown[1:]) if shown.startswith("-") else ("", shown)
-    return f"{sign}£{digits}m"
+    sentence compares are on one scale with no false precision: the one formatter's money scale."""
+    return fmt(x, "money", scale="m")
 
 
 def interval(outcome: str, lo, hi) -> str:

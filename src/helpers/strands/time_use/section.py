@@ -350,6 +350,6 @@ def build_section(
             ),
             appendix=True,
         )
-    section.markdown(CONTEXT)
+    section.markdown(CONTEXT, appendix=True)
     section.markdown(CAVEATS)
     return figs

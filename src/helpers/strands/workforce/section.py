@@ -63,7 +63,7 @@ def build_hr_section(
             f"The HR extract holds no social work posts for {borough_label}, so no indicator can be computed from it. "
             + " ".join(f"{f}: {r} rows read, {j} rejected." for f, (r, j) in rows.items())
         )
-        section.markdown(DEFINITIONS)
+        section.markdown(DEFINITIONS, appendix=True)
         return figs
     b_years, a_years = (_years_text(change["before_years"].iloc[0]), _years_text(change["after_years"].iloc[0]))
     all_ind = ind[ind["borough"] == "All"] if (ind["borough"] == "All").any() else ind
@@ -87,7 +87,7 @@ def build_hr_section(
             f"{f}: {r} rows read, {j} rejected (listed in the data-quality section)." for f, (r, j) in rows.items()
         )
     )
-    section.markdown(DEFINITIONS)
+    section.markdown(DEFINITIONS, appendix=True)
     meas = list(MEASURES)
     first_row, last_row = all_ind.sort_values("year").iloc[0], all_ind.sort_values("year").iloc[-1]
     fig = charts.hr_series(ind[ind["borough"] != "All"], published, meas, programme_year)
