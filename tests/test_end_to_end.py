@@ -5,6 +5,7 @@ import re
 
 import pandas as pd
 
+import badge_check
 from conftest import run_pipeline
 
 
@@ -143,7 +144,9 @@ def test_a_borough_with_no_data_still_gets_a_report(built, tmp_path):
     (raw / "interviews.qdpx").write_bytes((src / "interviews.qdpx").read_bytes())  # all boroughs; no manifest beside it
     done = run_pipeline(tmp_path, raw, "--borough", "kensington_chelsea")
     assert done.returncode == 0, done.stderr[-3000:]
-    html = (tmp_path / "reports" / "focus_on_practice_evaluation_kensington_chelsea.html").read_text(encoding="utf-8")
+    report = tmp_path / "reports" / "focus_on_practice_evaluation_kensington_chelsea.html"
+    html = report.read_text(encoding="utf-8")
+    assert sum(badge_check.check_badges(tmp_path / "processed" / "kensington_chelsea", report).values()) >= 1
     assert "No practice-scenario answer could be scored in Kensington and Chelsea" in html
     assert "No network maps were available" in html
     assert "The HR extract holds no social work posts for Kensington and Chelsea" in html

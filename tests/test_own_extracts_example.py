@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+import badge_check
 from conftest import run_pipeline
 from helpers import config, public_data
 from test_la_extracts_readers import CONFORMANCE, needs_conformance
@@ -60,7 +61,13 @@ def example(tmp_path_factory):
     (report,) = [
         p for p in (tmp / "reports").glob("focus_on_practice_evaluation_la383*.html") if "_appendix" not in p.name
     ]
-    return {"tmp": tmp, "scope": scope, "html": report.read_text(encoding="utf-8"), "log": done.stdout}
+    return {
+        "tmp": tmp,
+        "scope": scope,
+        "report": report,
+        "html": report.read_text(encoding="utf-8"),
+        "log": done.stdout,
+    }
 
 
 def _section(scope: Path, name: str) -> dict:
@@ -158,3 +165,13 @@ def test_the_report_reads_as_leeds_own_from_its_first_line(example):
     # the data-quality section lists the returns read and what happened to each
     assert "LA extract returns: 2 returns read: 2 used." in text
     assert "5,050 episodes" in text and "fake_CIN_data.xml" in text
+
+
+@pytest.mark.slow
+@needs_conformance
+def test_every_badge_of_the_authoritys_report_follows_the_rule(example):
+    """The authority's published findings are facts; its LA-extract findings (test data) are illustrative."""
+    counts = badge_check.check_badges(example["scope"], example["report"])
+    assert counts.get(("fact", "Published figure"), 0) >= 1, counts
+    # one authority is one independent unit: none of its effects can be told from the published figures
+    assert all(words == "Strength of evidence: not possible to tell" for style, words in counts if style == "strength")
