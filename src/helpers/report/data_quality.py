@@ -12,7 +12,7 @@ from ..report_section import join_words
 from .glossary import link_glossary
 from .header import heading_html, synthetic_inputs
 from .markup import esc
-from .tables import table_html
+from .tables import BODY_TABLE_MAX_ROWS, table_html
 
 
 def data_quality_tables(processed_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -113,8 +113,6 @@ def returns_html(processed_dir: Path, number: int, appendix: bool = False) -> st
     """The LA extract returns read, in a sentence and a table of what happened to each (records are
     data records, not people: not suppressed). The table is in the body unless it is long, then in the
     technical appendix (``appendix=True`` renders it there)."""
-    from .sections import BODY_TABLE_MAX_ROWS
-
     led = extract_returns(processed_dir)
     if not len(led):
         return ""

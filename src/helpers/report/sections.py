@@ -18,12 +18,10 @@ from .glossary import glossary_html, link_glossary
 from .header import heading_html
 from .kinds import data_kind, kind_note_html
 from .markup import _slug, esc, render_markdown
-from .tables import table_html
+from .tables import BODY_TABLE_MAX_ROWS, table_html
 
 #: The report scopes whose tables are checked against each other (helpers.disclosure).
 SCOPES = (*BOROUGHS, ALL_BOROUGHS)
-#: A body table with more rows than this goes to the technical appendix (the body points to it).
-BODY_TABLE_MAX_ROWS = 20
 
 
 def item_html(section: dict, item: dict, threshold: int, item_id: str, body: bool = False) -> str:

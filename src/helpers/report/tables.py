@@ -10,6 +10,9 @@ from ..formatting import MISSING, fmt, infer_kind, is_missing
 from ..report_section import column_label, format_number
 from .markup import esc
 
+#: A body table with more rows than this goes to the technical appendix (the body points to it).
+BODY_TABLE_MAX_ROWS = 20
+
 
 def _is_bool_like(series: pd.Series) -> bool:
     values = series.dropna()
