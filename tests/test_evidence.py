@@ -449,19 +449,25 @@ def test_the_badge_check_catches_a_wrong_badge(tmp_path):
     s = Section(strand="x", title="X", order=1, processed_dir=tmp_path / "p", synthetic=False, threshold=5)
     s.key_finding("An effect.", kind="effect", design="comparison", unit="practitioners", units=64, ci=(0.5, 3.5))
     s.key_finding("A fact.", kind="fact", source="published")
+    s.key_finding("Staff stayed.", kind="fact", source="published", topic="workforce", answer="Staff stayed.")
     s.save()
     ok = (
         '<li>An effect. <span class="fop-strength fop-badge-strength">Strength of evidence: <a>moderate</a>.</span></li>'
         '<li>A fact. <span class="fop-strength fop-badge-fact"><a>Published figure</a>.</span></li>'
+        '<li>Workforce: in <a href="#main-points">Main points</a>. '
+        '<span class="fop-strength fop-badge-fact"><a>Published figure</a>.</span></li>'
     )
     report = tmp_path / "r.html"
     report.write_text(ok, encoding="utf-8")
     assert badge_check.check_badges(tmp_path / "p", report) == {
         ("strength", "Strength of evidence: moderate"): 1,
-        ("fact", "Published figure"): 1,
+        ("fact", "Published figure"): 2,
     }
     for bad in (
         ok.replace("moderate", "strong"),
+        ok.replace("Workforce: in", "Costs: in"),  # a pointer to a topic with no such finding
+        ok.replace("Workforce: in", "Workforce rose: at"),  # a badge whose line is no finding's
+        ok.split("<li>Workforce:")[0],  # a real finding said only in the box, with no badge anywhere
         ok.replace("A fact.", "Another fact."),
         ok.split("<li>A fact.")[0],
         ok + "<p>Strength of evidence: strong.</p>",
