@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ...formatting import plural
 from . import charts
-from .definitions import OUTCOMES, SHORT, TREATED_ID, Method, method_label
+from .definitions import OUTCOMES, SHORT, TOPIC_OF, TREATED_ID, Method, method_label
 from .prose import View, _lc, _list, change, direction, estimate, finite, fmt, interval, p_is, p_text, p_words, who
 from .sentences import boroughs_sentence, detectable_sentence, timing, unit_paragraph, verdicts
 
@@ -41,11 +41,14 @@ def singles(v: View) -> list:
 
 
 def outcomes(section, v: View) -> None:
-    """Every analysed outcome in the body: its heading, the main unit in full (when, against England
-    and all LAs, against the neighbours, the earlier trend, what could have been detected) and each
-    borough in one sentence; each borough in full in the technical appendix."""
+    """Every analysed outcome in the body: its heading and one paragraph on the main unit (when,
+    against England and all LAs, against the neighbours; the earlier trend for the answer box's
+    outcomes; for the main outcome what could have been detected and each borough in one sentence);
+    every area in full in the technical appendix."""
     for o in v.analysed:
-        text = f"# {heading(v, o)}\n\n" + unit_paragraph(v, o, v.main_unit, short=o != v.key)
+        # the earlier trend in the body for the outcomes the report's answer box reads; every outcome's in
+        # the technical appendix (each area in full)
+        text = f"# {heading(v, o)}\n\n" + unit_paragraph(v, o, v.main_unit, short=o != v.key, trend=o in TOPIC_OF)
         if o == v.key:
             text += " " + " ".join(
                 x for x in (detectable_sentence(v, o, v.main_unit), boroughs_sentence(v, o, singles(v))) if x

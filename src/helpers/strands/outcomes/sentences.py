@@ -303,13 +303,13 @@ def detectable_sentence(v: View, outcome: str, unit, single: bool = False) -> st
     )
 
 
-def unit_paragraph(v: View, outcome: str, unit, detail: bool = False, short: bool = False) -> str:
+def unit_paragraph(v: View, outcome: str, unit, detail: bool = False, short: bool = False, trend: bool = True) -> str:
     """The sentences about one outcome and one unit, in reading order: when, against England and all
-    LAs, against the neighbours, the earlier trend; with ``detail`` (the technical appendix), how many
-    LAs or groups moved as far, the intervals and what could have been detected; ``short``: the
-    all-LAs readings named only (:func:`all_las_sentence`)."""
+    LAs, against the neighbours, the earlier trend (unless not ``trend``); with ``detail`` (the technical
+    appendix), how many LAs or groups moved as far, the intervals and what could have been detected;
+    ``short``: the all-LAs readings named only (:func:`all_las_sentence`)."""
     parts = [when_sentence(v, outcome, unit, detail), all_las_sentence(v, outcome, unit, detail, short)]
-    parts += [neighbours_sentence(v, outcome, unit, detail), trend_sentence(v, outcome, unit)]
+    parts += [neighbours_sentence(v, outcome, unit, detail), trend_sentence(v, outcome, unit) if trend else ""]
     if detail:
         parts.append(detectable_sentence(v, outcome, unit))
     return " ".join(p for p in parts if p)
