@@ -64,15 +64,15 @@ def all_las_words(v: View, outcome: str, unit) -> str | None:
 
 
 def comparisons(v: View, outcome: str, unit, did) -> str:
-    """Both comparisons in words, for an answer: "unusual to borderline among all English LAs,
+    """Both comparisons in words, for an answer: "unusual to borderline among English LAs,
     ordinary against similar authorities" (the p-values are in the finding's text)."""
     near = p_words(did.p_value)
     every = all_las_words(v, outcome, unit)
     if every is None:
         return f"{near} against similar authorities"
     if every == near:
-        return f"{near} among all English LAs and against similar authorities"
-    return f"{every} among all English LAs, {near} against similar authorities"
+        return f"{near} among English LAs and against similar authorities"
+    return f"{every} among English LAs, {near} against similar authorities"
 
 
 def _checks(v: View, outcome: str) -> list[dict]:
