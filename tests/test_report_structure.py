@@ -64,14 +64,16 @@ def test_the_answer_box_is_written_from_real_findings_only(processed):
     html = answer.answer_html(processed)
     text = _text(html)
     # Topics in the box's fixed order, whatever the order of the findings; one sentence per topic.
-    assert text.index("Children in care: Children in care fell by 7%") < text.index("Workforce: Agency use")
+    assert text.index("Children in care fell by 7%") < text.index("Workforce: Agency use")
+    # A sentence opening with its topic's name links those words, not the name said twice.
+    assert '<li><a href="#section-2">Children in care</a> fell by 7%' in html and "care: Children in care" not in text
     assert "second answer" not in text and "20% target" not in text  # the bid is for the 2016 section
     assert "no finding from published statistics on flow into care, child protection, re-referrals and costs" in text
     assert (
         "The other 2 sections run on synthetic data: they show what the analysis would produce on the "
         "boroughs' real extracts; none of their numbers is a finding." in text
     )
-    assert text.startswith("Main points: what the published statistics show Children in care:")
+    assert text.startswith("Main points: what the published statistics show Children in care fell by 7%")
     assert 'href="#section-2"' in html  # the real section is the second in report order
     assert len(text.split()) <= answer.MAX_WORDS
 
@@ -163,6 +165,23 @@ def test_what_the_box_says_is_said_once(effects):
         "2 ordinary): see Main points." in then
     )
     assert "Aim not met. Section 2." in then
+
+
+def test_a_synthetic_section_gives_the_summary_its_first_finding_only(tmp_path):
+    """The summary names what each synthetic section would show by its first finding (its badge kept);
+    the section says the rest, so no number is said twice."""
+    badge = evidence.assess("fact", synthetic=True, source="published")
+    _section(
+        tmp_path,
+        10,
+        "x",
+        "X: y",
+        "synthetic",
+        findings=[{"text": "First 11.", **badge}, {"text": "Second 22.", **badge}],
+    )
+    text = _text(report.summary_html(tmp_path))
+    assert "First 11." in text and "Second 22." not in text
+    assert report.summary_html(tmp_path).count('class="fop-strength') == 1
 
 
 def test_the_answer_box_never_cites_a_synthetic_section(tmp_path):

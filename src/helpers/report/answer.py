@@ -164,14 +164,23 @@ def _synthetic_sentence(sections: list[dict]) -> str:
     )
 
 
+def _item(topic: str, number: int, sentence: str) -> str:
+    """One topic's line: its name linked to the section, then the sentence; a sentence that opens with
+    the topic's name links those words instead ("Children in care fell ...", not "Children in care:
+    Children in care fell ...")."""
+    name = ANSWER_TOPICS[topic]
+    link = f'<a href="#section-{number}">{{}}</a>'
+    head, rest = sentence[: len(name)], sentence[len(name) :]
+    if head.lower() == name.lower() and rest[:1] in (" ", ",", ":"):
+        return f"<li>{link.format(esc(head))}{esc(rest)}</li>"
+    return f"<li>{link.format(esc(name))}: {esc(sentence)}</li>"
+
+
 def answer_html(processed_dir: Path) -> str:
     """The answer box (see the module docstring); at most :data:`MAX_WORDS` words or a warning."""
     sections = load_sections(processed_dir)
     answers = topic_answers(sections)
-    items = "".join(
-        f'<li><a href="#section-{number}">{esc(ANSWER_TOPICS[topic])}</a>: {esc(sentence)}</li>'
-        for topic, (number, sentence) in ((t, answers[t]) for t in ANSWER_TOPICS if t in answers)
-    )
+    items = "".join(_item(topic, *answers[topic]) for topic in ANSWER_TOPICS if topic in answers)
     missing = [t for t in ANSWER_TOPICS if t not in answers] if any(is_real(s) for s in sections) else []
     closing = " ".join(x for x in (_missing_sentence(missing), _synthetic_sentence(sections)) if x)
     if not sections:

@@ -116,9 +116,12 @@ def _pointer_items(findings: list[dict], answers: dict, elsewhere: set) -> list[
 
 
 def _section_block(number: int, section: dict, answers: dict, elsewhere: set) -> str:
-    """A section's findings in the summary, each with its badge (the evidence check finds every one);
-    a finding the answer box or the 2016 section says in full is pointed to, not said again."""
+    """A section's findings in the summary, each with its badge: every finding of a real-data section
+    (one the answer box or the 2016 section says in full is pointed to, not said again); the first of
+    a synthetic one (what the analysis would show; the section itself says the rest)."""
     findings = section.get("key_findings", [])
+    if not is_real(section):
+        findings = findings[:1]
     title = f'<a href="#section-{number}">{number}. {esc(section["title"])}</a>'
     full = [f"<li>{esc(f['text'])} {_badge_html(f)}</li>" for f in findings if not _said_in(f, answers, elsewhere)]
     items = "".join(_pointer_items(findings, answers, elsewhere) + full)

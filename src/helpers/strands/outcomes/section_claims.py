@@ -160,7 +160,10 @@ def claims(section, v: View, findings: dict) -> None:
     )
     body = [said] + [findings[k] for k in ("claims",) if findings.get(k)]
     section.markdown(
-        "# The boroughs' claims and the bid's aim, against the published counts\n\n" + " ".join(body) + scope
+        "# The boroughs' claims and the bid's aim, against the published counts\n\n" + " ".join(body) + scope,
+        # For the three boroughs the report's 2016 section says the claims finding in full (each number said
+        # once); read for fewer areas, the body keeps it with the scope that sentence does not carry.
+        appendix=not scope,
     )
     section.markdown(
         "**The claims against the comparators.** "

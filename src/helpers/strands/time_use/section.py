@@ -89,7 +89,8 @@ def build_section(
         section.markdown(
             f"**Checks.** Of {rows_read} survey rows, {len(rejected)} were rejected (rows are records, not people): "
             f"negative, blank or non-numeric hours, or a weekly total under {MIN_WEEKLY_HOURS:g} or over "
-            f"{MAX_WEEKLY_HOURS:g} hours. Each is listed with its file, row and column in the data-quality section."
+            f"{MAX_WEEKLY_HOURS:g} hours. Each is listed with its file, row and column in the data-quality section.",
+            appendix=True,  # a check of the input; the data-quality section lists every rejected row
         )
 
     if roster is not None:

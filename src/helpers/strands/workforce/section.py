@@ -125,7 +125,8 @@ def build_hr_section(
                 "construction: it shows that the indicators are computed as DfE defines them, not that any records are right."
                 if section.synthetic
                 else ""
-            )
+            ),
+            appendix=True,  # beside its table: a check of the indicators, not a finding
         )
         shown = rec.copy()
         shown["published_shown"] = [
