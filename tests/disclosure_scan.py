@@ -7,17 +7,16 @@ notebook, captures what the report notebook displays into a notebook and exports
 run first, then the four report notebooks, so that each report sees the other scopes (the cross-report
 check of :mod:`helpers.disclosure` needs them).
 
-The scanner reads only the HTML (and, for the declared margins, the tables' declarations in
-``section.json``). It looks for:
+The scanner reads the HTML, never what a table declares about itself. It looks for:
 
 * a count from 1 to the threshold next to a word for people (children, families, practitioners ...)
-  anywhere in the text, alt text and chart labels included;
-* a suppressed cell recoverable by subtraction: inside a table, from the margins the table declares;
-  across reports, from the tri-borough table minus the three borough tables;
+  anywhere in the text, alt text and chart labels included, or in a table column whose header names people;
+* a suppressed cell recoverable by arithmetic: relations between cells inferred from the rendered
+  tables and prose (totals rows and columns, breakdowns that add up alike, sums stated elsewhere in the
+  section, the tri-borough report as the sum of the borough reports), solved together
+  (``tests/disclosure_scan_margins.py``; the saved, unsuppressed tables only confirm a guessed relation);
 * estimates of suppressed groups: a row with a "c" that still shows a figure, and prose giving a
-  figure next to the name of a group whose estimates the tables suppress;
-* prose repeating, next to a word for people, a count that a table shows as "c" (secondary or
-  cross-report suppression; the raw value is read from the section's saved table).
+  figure next to the name of a group whose estimates the tables suppress.
 """
 
 from __future__ import annotations
@@ -29,6 +28,7 @@ from pathlib import Path
 
 import yaml
 
+from disclosure_scan_margins import scan_recoveries
 from helpers import config
 
 SCOPES = (*config.BOROUGHS, config.ALL_BOROUGHS)
@@ -117,8 +117,9 @@ def build_reports(raw_dir: Path, out_dir: Path, threshold: int, bootstrap: int =
             IPython.display.display = original
         nb_path = out_dir / f"report_{scope}.ipynb"
         nbformat.write(_report_notebook(outputs), str(nb_path))
-        html_path = report.export_html(nb_path, out_dir / f"report_{scope}.html")
-        htmls[scope] = html_path.read_text(encoding="utf-8")
+        # the report and its technical appendix, one page for the scan (a section's detail is its own)
+        paths = report.export_report(nb_path, out_dir / f"report_{scope}.html")
+        htmls[scope] = "\n".join(p.read_text(encoding="utf-8") for p in paths)
     return htmls
 
 
@@ -132,34 +133,43 @@ def _text(fragment: str) -> str:
     return re.sub(r"\s+", " ", htmllib.unescape(t)).strip()
 
 
+def _heading(fragment: str) -> str:
+    """A section's title, the same in the summary, the body and the technical appendix."""
+    text = re.sub(r"^Technical detail: ", "", _text(fragment))
+    return re.sub(r"^\d+\.\s*", "", text).rstrip("¶ ")
+
+
 def parse_report(page: str) -> dict:
     """Sections of a report: ``{heading: {"prose": [...], "tables": [{"caption", "header", "rows"}]}}``.
 
     Prose is every paragraph, list item, caption and alt text outside tables, and every text drawn in
-    an inline chart (each ``<text>`` element on its own)."""
+    an inline chart (each ``<text>`` element on its own); a section's key findings
+    in the summary, its body and its technical detail are one section."""
     page = re.sub(r"<style.*?</style>|<script.*?</script>", "", page, flags=re.S | re.I)
-    parts = re.split(r"(<h[23][^>]*>.*?</h[23]>)", page, flags=re.S)
+    # a section starts at its h2 (body or technical detail) or at its title in the summary (an h4);
+    # the h3s and h4s inside a section are its own sub-headings
+    parts = re.split(r'(<h2[^>]*>.*?</h2>|<h4 class="fop-summary-title"[^>]*>.*?</h4>)', page, flags=re.S)
     sections: dict = {}
     heading = "(top)"
     for part in parts:
-        if re.match(r"<h[23]", part):
-            heading = _text(part)
-            heading = re.sub(r"^Technical detail: ", "", re.sub(r"^\d+\.\s*", "", heading)).rstrip("¶ ")
+        if re.match(r"<h2|<h4", part):
+            heading = _heading(part)
             continue
         sec = sections.setdefault(heading, {"prose": [], "tables": []})
-        caption = None
-        for token in re.finditer(r'<p class="fop-caption">(.*?)</p>|<table.*?</table>', part, flags=re.S):
-            if token.group(1) is not None:
-                caption = _text(token.group(1))
-                continue
-            table = token.group(0)
+        for table in re.findall(r"<table.*?</table>", part, flags=re.S):
+            caption = re.search(r"<caption[^>]*>(.*?)</caption>", table, flags=re.S)
             header = [_text(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", table, flags=re.S)]
             rows = [
                 [_text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, flags=re.S)]
-                for tr in re.findall(r"<tr>(.*?)</tr>", table, flags=re.S)
+                for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", table, flags=re.S)
             ]
-            sec["tables"].append({"caption": caption or "", "header": header, "rows": [r for r in rows if r]})
-            caption = None
+            sec["tables"].append(
+                {
+                    "caption": _text(caption.group(1)) if caption else "",
+                    "header": header,
+                    "rows": [r for r in rows if r],
+                }
+            )
         outside = re.sub(r"<table.*?</table>", " ", part, flags=re.S)
         alts = [htmllib.unescape(a) for a in re.findall(r'(?:\balt|aria-label)="([^"]*)"', outside)]
         # every label drawn in an inline chart, one text element at a time (tick labels stay apart)
@@ -191,6 +201,25 @@ def scan_prose_counts(sections: dict, threshold: int) -> list[str]:
             for m in N_EQUALS.finditer(text):
                 if 1 <= int(m.group(1)) <= threshold:
                     found.append(f"{heading}: ...{text[max(0, m.start() - 60) : m.end() + 20]}...")
+    return found
+
+
+def scan_table_counts(sections: dict, threshold: int) -> list[str]:
+    """A count from 1 to the threshold shown in a table column whose header names people (the
+    interviews' clusters once printed "3" interviews behind a cluster's links while suppressing its
+    number of themes: what a column counts decides, not its name)."""
+    found = []
+    for heading, sec in sections.items():
+        for t in sec["tables"]:
+            for j, head in enumerate(t["header"]):
+                if not re.search(rf"\b(?:{PEOPLE}|interviews?|answers?)\b", head, re.I) or re.search(
+                    r"%|mean|rate", head, re.I
+                ):
+                    continue
+                for row in t["rows"]:
+                    v = _int(row[j]) if j < len(row) else None
+                    if v is not None and 1 <= v <= threshold:
+                        found.append(f"{heading} / {t['caption'][:60]}: {head!r} = {v} in row {row[:2]}")
     return found
 
 
@@ -239,167 +268,19 @@ def scan_prose_estimates(sections: dict) -> list[str]:
     return found
 
 
-def _declared_tables(processed: Path, scope: str) -> dict:
-    """``{caption: item}`` for every table declared in the scope's saved sections."""
-    items = {}
-    for path in (processed / scope / "report_sections").glob("*/section.json"):
-        for item in json.loads(path.read_text(encoding="utf-8"))["items"]:
-            if item["kind"] == "table":
-                items[item["caption"]] = item
-    return items
-
-
-def scan_margins(sections: dict, processed: Path, scope: str) -> list[str]:
-    """A "c" given back by a declared margin: a total and every other part shown (one equation, one unknown)."""
-    found = []
-    declared = _declared_tables(processed, scope)
-    for heading, sec in sections.items():
-        for t in sec["tables"]:
-            item = declared.get(t["caption"])
-            if not item:
-                continue
-            labels = item.get("labels") or {}
-            col = {h: i for i, h in enumerate(t["header"])}
-
-            def idx(name, col=col, labels=labels):
-                return col.get(labels.get(name, name), col.get(str(name).replace("_", " ")))
-
-            for total, parts in (item.get("totals") or {}).items():
-                for row in t["rows"]:
-                    cells = [row[idx(c)] for c in [total, *parts] if idx(c) is not None]
-                    if cells.count("c") == 1 and all(c == "c" or _int(c) is not None for c in cells):
-                        found.append(f"{heading} / {t['caption'][:50]}: row {row[:2]} total {total}")
-            for m in item.get("row_margins") or []:
-                if m.get("total") is None or idx(m["column"]) is None:
-                    continue
-                ci = idx(m["column"])
-                within = [
-                    idx(w) for w in ([m["within"]] if isinstance(m.get("within"), str) else m.get("within") or [])
-                ]
-                blocks: dict = {}
-                for row in t["rows"]:
-                    blocks.setdefault(tuple(row[w] for w in within if w is not None), []).append(row)
-                for c in item["count_columns"]:
-                    j = idx(c)
-                    if j is None:
-                        continue
-                    for rows in blocks.values():
-                        tot = [r for r in rows if r[ci] == str(m["total"])]
-                        parts = [
-                            r
-                            for r in rows
-                            if r[ci] != str(m["total"]) and (m.get("parts") is None or r[ci] in map(str, m["parts"]))
-                        ]
-                        cells = [r[j] for r in tot + parts]
-                        if tot and cells.count("c") == 1 and all(x == "c" or _int(x) is not None for x in cells):
-                            found.append(f"{heading} / {t['caption'][:50]}: column {c}, block {tot[0][:2]}")
-    return found
-
-
-def scan_prose_repeats(sections: dict, processed: Path, scope: str, threshold: int) -> list[str]:
-    """Prose giving, next to a word for people, a count that a table of the same section shows as "c"
-    although it is above the threshold (suppressed by the secondary or the cross-report rule)."""
-    import pandas as pd
-
-    found = []
-    folders = {}
-    for path in (processed / scope / "report_sections").glob("*/section.json"):
-        for item in json.loads(path.read_text(encoding="utf-8"))["items"]:
-            if item["kind"] == "table":
-                folders[item["caption"]] = (path.parent, item)
-    for heading, sec in sections.items():
-        hidden: dict[int, set] = {}
-        for t in sec["tables"]:
-            if t["caption"] not in folders:
-                continue
-            folder, item = folders[t["caption"]]
-            raw = pd.read_csv(folder / item["file"])
-            labels = item.get("labels") or {}
-            for c in item["count_columns"]:
-                shown_name = labels.get(c, c)
-                j = next(
-                    (i for i, h in enumerate(t["header"]) if h in (shown_name, str(shown_name).replace("_", " "))), None
-                )
-                if j is None or len(raw) != len(t["rows"]):
-                    continue
-                words = {w for w in re.findall(r"[a-z]{5,}", t["header"][j].lower())}
-                for r, row in enumerate(t["rows"]):
-                    v = raw.at[r, c]
-                    if row[j] == "c" and v == v and v > threshold:
-                        hidden.setdefault(int(v), set()).update(words)
-        shown = {_int(c) for t in sec["tables"] for row in t["rows"] for c in row if _int(c) is not None}
-        for text in sec["prose"]:
-            for sentence in re.split(r"(?<=[.;:])\s", text):
-                for m in SMALL_COUNT.finditer(sentence):
-                    v = int(m.group(1))
-                    # the same number, in a sentence about what that column counts, and shown in no table
-                    if v in hidden and v not in shown and any(w in sentence.lower() for w in hidden[v]):
-                        found.append(f"{heading}: {v} is 'c' in a table: ...{sentence[:200]}...")
-    return found
-
-
-def scan_across_reports(parsed: dict[str, dict], threshold: int) -> list[str]:
-    """Tri-borough cell minus the three borough cells: a "c" given back exactly (one unknown)."""
-    found = []
-    boroughs = [s for s in SCOPES if s != config.ALL_BOROUGHS]
-    for heading, sec in parsed[config.ALL_BOROUGHS].items():
-        for t in sec["tables"]:
-            others = {}
-            for b in boroughs:
-                match = [
-                    u
-                    for u in parsed[b].get(heading, {"tables": []})["tables"]
-                    if u["caption"] == t["caption"] and u["header"] == t["header"]
-                ]
-                if match:
-                    others[b] = match[0]
-            if len(others) < len(boroughs):
-                continue
-            tables = [t, *others.values()]
-            # a row's identity: the columns with no "c" in any of the four reports (labels, waves)
-            key = [i for i in range(len(t["header"])) if not any(r[i] == "c" for u in tables for r in u["rows"])]
-            for row in t["rows"]:
-                for j, cell in enumerate(row):
-                    total = _int(cell)
-                    if total is None or j in key or re.search(r"%|pct|mean|p-value|share", t["header"][j], re.I):
-                        continue
-                    unknown, known = 0, 0
-                    for b in boroughs:
-                        brow = [r for r in others[b]["rows"] if [r[i] for i in key] == [row[i] for i in key]]
-                        if not brow:
-                            continue  # the group is not in that borough: 0
-                        v = brow[0][j]
-                        if v == "c":
-                            unknown += 1
-                        elif _int(v) is not None:
-                            known += _int(v)
-                        else:
-                            unknown += 2  # not a count: no subtraction possible
-                    if unknown == 1 and 1 <= total - known:
-                        found.append(
-                            f"{heading} / {t['caption'][:50]}: row {[row[i] for i in key]} column "
-                            f"{t['header'][j]!r}: {total} - {known} = {total - known}"
-                        )
-    return found
-
-
 def scan_all(htmls: dict[str, str], processed: Path, threshold: int) -> dict[str, list[str]]:
     """Every check on every report; ``{check: findings}``."""
     parsed = {scope: parse_report(page) for scope, page in htmls.items()}
     out = {
         "prose counts": [],
+        "small counts in tables": [],
         "rows with c and a figure": [],
         "prose estimates of suppressed groups": [],
-        "margins within a table": [],
-        "prose repeating a suppressed cell": [],
     }
     for scope, sections in parsed.items():
         out["prose counts"] += [f"[{scope}] {f}" for f in scan_prose_counts(sections, threshold)]
+        out["small counts in tables"] += [f"[{scope}] {f}" for f in scan_table_counts(sections, threshold)]
         out["rows with c and a figure"] += [f"[{scope}] {f}" for f in scan_rows_with_c(sections)]
         out["prose estimates of suppressed groups"] += [f"[{scope}] {f}" for f in scan_prose_estimates(sections)]
-        out["margins within a table"] += [f"[{scope}] {f}" for f in scan_margins(sections, processed, scope)]
-        out["prose repeating a suppressed cell"] += [
-            f"[{scope}] {f}" for f in scan_prose_repeats(sections, processed, scope, threshold)
-        ]
-    out["across reports"] = scan_across_reports(parsed, threshold)
+    out["recovered by arithmetic"] = scan_recoveries(parsed, processed, threshold, config.ALL_BOROUGHS)
     return out

@@ -1,8 +1,12 @@
-"""The scanning test of issue 10: build the four reports on a small extract, where small cells are many,
-with the default threshold and the commissioners' one, and find no count from 1 to the threshold that
-can be read or worked out anywhere (see ``tests/disclosure_scan.py`` for what is scanned).
+"""The scanning test of issues 10 and 22: build the four reports on a small extract, where small cells are
+many, and find no count from 1 to the threshold that can be read, and no suppressed cell that can be
+worked out by arithmetic, anywhere (see ``tests/disclosure_scan.py`` for what is scanned: the relations
+between cells are inferred from the rendered reports, never read from what the tables declare).
 """
 
+import json
+
+import pandas as pd
 import pytest
 
 from disclosure_scan import build_reports, scan_all
@@ -28,31 +32,92 @@ def test_no_small_count_readable_or_recoverable(small_extract, tmp_path, thresho
     assert not report, report
 
 
-def _page(prose: str, rows: list[list[str]], caption: str = "Practitioners by role") -> str:
+# ---- the scanner is not vacuous: leaks of every kind found so far, planted in made-up reports -----
+
+SCOPES = ("all", "westminster", "hammersmith_fulham", "kensington_chelsea")
+
+
+def _table(caption: str, header: list[str], rows: list[list]) -> str:
+    head = "".join(f"<th>{h}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
-    return (
-        f'<h2 id="section-1">1. Practice scenarios</h2><p>{prose}</p><img src="data:," alt="Chart: 1 lost and 3 gained members"/>'
-        f'<p class="fop-caption">{caption}</p><table><thead><tr><th>Role</th><th>Practitioners</th><th>Mean</th></tr>'
-        f"</thead><tbody>{body}</tbody></table>"
-    )
+    return f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _save(processed, scope, title, tables: dict[str, pd.DataFrame]):
+    """The true (unsuppressed) tables behind a made-up report, as a strand saves them."""
+    folder = processed / scope / "report_sections" / "10_x"
+    folder.mkdir(parents=True)
+    items = []
+    for k, (caption, table) in enumerate(tables.items()):
+        table.to_csv(folder / f"t{k}.csv", index=False)
+        items.append({"kind": "table", "caption": caption, "file": f"t{k}.csv"})
+    (folder / "section.json").write_text(json.dumps({"title": title, "items": items}))
+
+
+def _shown(table: pd.DataFrame, hidden: set) -> list[list]:
+    return [["c" if (r, c) in hidden else v for c, v in row.items()] for r, row in table.iterrows()]
 
 
 def test_the_scanner_finds_planted_leaks(tmp_path):
-    """The scanner is not vacuous: leaks of each kind issue 10 found are planted in made-up pages and found."""
-    htmls = {
-        "all": _page(
-            "The 4 practitioners trained between the waves changed.", [["FSW", "20", "50.1"], ["SW", "90", "60.2"]]
-        ),
-        "westminster": _page(
-            "Clinician (vs social worker) +13.0 points.",
-            [["FSW", "c", "c"], ["SW", "30", "61.0"], ["Clinician (vs social worker)", "c", "c"]],
-        ),
-        "hammersmith_fulham": _page("", [["FSW", "8", "49.0"], ["SW", "30", "60.0"]]),
-        "kensington_chelsea": _page("", [["FSW", "7", "48.0"], ["SW", "30", "59.0"], ["Senior", "c", "12.5"]]),
+    processed = tmp_path / "processed"
+    roles = pd.DataFrame(
+        {"Role": ["FSW", "SW", "Senior social worker"], "Practitioners": [20, 90, 3], "Mean": [50.1, 60.2, 12.5]}
+    )
+    by = pd.DataFrame(
+        {
+            "By": ["Role"] * 3 + ["Borough"] * 2,
+            "Group": ["Clinician", "Social worker", "Supervisor", "Westminster", "Camden"],
+            "Answers": [2, 11, 16, 15, 14],
+        }
+    )
+    reach = pd.DataFrame({"Role group": ["Practitioners", "Supervisors", "Clinicians"], "In the roster": [24, 5, 6]})
+    borough_roles = {
+        "westminster": [5, 30, 1],
+        "hammersmith_fulham": [8, 30, 1],
+        "kensington_chelsea": [7, 30, 1],
+        "all": [20, 90, 3],
     }
-    found = scan_all(htmls, tmp_path, 5)
+    htmls = {}
+    for scope in SCOPES:
+        r = roles.assign(Practitioners=borough_roles[scope])
+        tables = {"Practitioners by role": r, "Answers by group": by, "Training by role group": reach}
+        _save(processed, scope, "Practice scenarios", tables)
+        # Westminster hides its small groups' means; the other reports forget the Senior row's mean
+        hidden_roles = {(0, "Practitioners"), (0, "Mean"), (2, "Mean")} if scope == "westminster" else set()
+        prose = {
+            "all": "The 4 practitioners trained between the waves changed.",
+            "westminster": "Senior social worker +13.0 points.",
+        }.get(scope, "")
+        htmls[scope] = (
+            '<h2 id="section-1">1. Practice scenarios</h2>'
+            f"<p>{prose} The roster lists 29 practitioners and supervisors (and 6 clinicians).</p>"
+            '<img src="data:," alt="Chart: 1 lost and 3 gained members"/>'
+            + _table("Practitioners by role", list(r.columns), _shown(r, hidden_roles | {(2, "Practitioners")}))
+            + _table("Answers by group", list(by.columns), _shown(by, {(0, "Answers")}))
+            + _table("Training by role group", list(reach.columns), _shown(reach, {(1, "In the roster")}))
+        )
+    found = scan_all(htmls, processed, 5)
     prose = " ".join(found["prose counts"])
     assert "The 4 practitioners" in prose and "1 lost and 3 gained members" in prose
-    assert any("Clinician" in f for f in found["prose estimates of suppressed groups"])
-    assert any("20 - 15 = 5" in f for f in found["across reports"])  # Westminster FSWs: 20 - 8 - 7
+    assert any("Senior" in f for f in found["prose estimates of suppressed groups"])
     assert any("Senior" in f for f in found["rows with c and a figure"])
+    recovered = "\n".join(found["recovered by arithmetic"])
+    assert (
+        "[westminster] Practice scenarios / Practitioners by role: FSW, 'Practitioners' \"c\" = 5 (20 - (8 + 7) = 5"
+        in recovered
+    )
+    # a breakdown adds up like another: 15 + 14 - (11 + 16) = 2
+    assert "Role / Clinician, 'Answers' \"c\" = 2 (15 + 14 - (11 + 16) = 2" in recovered
+    # a total stated in a sentence that names the rows: 29 - 24 = 5
+    assert "Supervisors, 'In the roster' \"c\" = 5 (29 - 24 = 5" in recovered
+
+
+def test_a_relation_that_does_not_hold_is_not_a_finding(tmp_path):
+    """Two breakdowns that do not add up alike on the true values are not taken as one population."""
+    processed = tmp_path / "processed"
+    by = pd.DataFrame({"By": ["Role"] * 2 + ["Borough"] * 2, "Group": ["A", "B", "X", "Y"], "Answers": [2, 11, 15, 14]})
+    _save(processed, "all", "Practice scenarios", {"Answers by group": by})
+    page = '<h2 id="section-1">1. Practice scenarios</h2>' + _table(
+        "Answers by group", list(by.columns), _shown(by, {(0, "Answers")})
+    )
+    assert scan_all({"all": page}, processed, 5)["recovered by arithmetic"] == []
