@@ -158,11 +158,18 @@ def parse_report(page: str) -> dict:
         sec = sections.setdefault(heading, {"prose": [], "tables": []})
         for table in re.findall(r"<table.*?</table>", part, flags=re.S):
             caption = re.search(r"<caption[^>]*>(.*?)</caption>", table, flags=re.S)
-            header = [_text(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", table, flags=re.S)]
+            head = re.search(r"<thead>(.*?)</thead>", table, flags=re.S)
+            header = [_text(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", head.group(1) if head else "", flags=re.S)]
+            body = re.search(r"<tbody>(.*?)</tbody>", table, flags=re.S)
             rows = [
-                [_text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, flags=re.S)]
-                for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", table, flags=re.S)
+                [_text(c) for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", tr, flags=re.S)]
+                for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", body.group(1) if body else "", flags=re.S)
             ]
+            if '<th scope="row"' in table:  # shown on its side (a measure a row): turned back as saved
+                header, rows = (
+                    [header[0], *(r[0] for r in rows)],
+                    [[h, *(r[k] for r in rows)] for k, h in enumerate(header) if k],
+                )
             sec["tables"].append(
                 {
                     "caption": _text(caption.group(1)) if caption else "",

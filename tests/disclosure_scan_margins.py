@@ -184,10 +184,12 @@ def within_table(g: Grid, system: System) -> list[tuple[str, list]]:
                         blocks.setdefault(_label_key(g, r, W), {}).setdefault(g.rows[r][L], []).append(r)
                     values = list(dict.fromkeys(v for b in blocks.values() for v in b))
                     for a, b_ in itertools.combinations(values, 2):
+                        pairs = [(b[a], b[b_]) for b in blocks.values() if a in b and b_ in b]
+                        if len(pairs) == 1 and len(pairs[0][0]) == len(pairs[0][1]) == 1:
+                            continue  # two cells that happen to be equal, once: no pattern to read
                         eqs = [
-                            _merge(_sum([g.cell(r, j) for r in b[a]]), _sum([g.cell(r, j) for r in b[b_]], -1.0))
-                            for b in blocks.values()
-                            if a in b and b_ in b
+                            _merge(_sum([g.cell(r, j) for r in x]), _sum([g.cell(r, j) for r in y], -1.0))
+                            for x, y in pairs
                         ]
                         if eqs and all(system.holds(e) for e in eqs):
                             for e in eqs:

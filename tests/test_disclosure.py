@@ -1,7 +1,6 @@
 """Disclosure control: counts 1..threshold become "c", and so do values derived from them."""
 
 import pandas as pd
-import pytest
 
 from helpers.disclosure import SUPPRESSED, count_like_columns, suppress_table
 
@@ -27,7 +26,7 @@ def test_count_like_columns_found_by_name():
 
 # ---- secondary suppression (expected cells worked out by hand) ---------------------------------
 
-from helpers.disclosure import cross_scope_suppressed, protect  # noqa: E402
+from helpers.disclosure import protect  # noqa: E402
 
 
 def test_total_beside_one_suppressed_cell_gets_the_next_smallest_suppressed():
@@ -86,42 +85,6 @@ def test_dependent_on_several_counts():
     t = pd.DataFrame({"n": [3, 20, 20], "k": [0, 2, 12], "pct": [0.0, 10.0, 60.0]})
     out = suppress_table(t, ["n", "k"], {"pct": ["k", "n"]}, threshold=5)
     assert out["pct"].tolist() == [SUPPRESSED, SUPPRESSED, 60.0]
-
-
-def _scope_table(base, scope, values, hashes="h1"):
-    folder = base / scope / "report_sections" / "10_x"
-    folder.mkdir(parents=True)
-    pd.DataFrame({"role": ["FSW", "SW"], "n": values}).to_csv(folder / "t.csv", index=False)
-    item = {"kind": "table", "name": "t", "file": "t.csv", "count_columns": ["n"], "dependent_columns": {}}
-    (folder / "section.json").write_text(__import__("json").dumps({"items": [item]}))
-    dq = base / scope / "data_quality"
-    dq.mkdir()
-    pd.DataFrame({"file": ["a.csv"], "sha256": [hashes]}).to_csv(dq / "reconciliation_a.csv", index=False)
-    return folder, item
-
-
-def test_across_reports_the_tri_borough_total_is_a_margin(tmp_path):
-    # Issue 10: Westminster FSWs at wave 1: 20 - 8 - 7 = 5. Westminster's 5 is "c"; the smallest other
-    # borough cell (7, Kensington and Chelsea) is suppressed too, in that borough's report; the total stays.
-    scopes = ("westminster", "hammersmith_fulham", "kensington_chelsea", "all")
-    made = {s: _scope_table(tmp_path, s, v) for s, v in zip(scopes, ([5, 30], [8, 30], [7, 30], [20, 90]), strict=True)}
-    got = {s: cross_scope_suppressed(made[s][0], made[s][1], 5, scopes) for s in scopes}
-    assert got == {
-        "westminster": {(0, "n")},
-        "hammersmith_fulham": set(),
-        "kensington_chelsea": {(0, "n")},
-        "all": set(),
-    }
-
-
-def test_across_reports_ignores_scopes_built_from_other_data(tmp_path):
-    scopes = ("westminster", "hammersmith_fulham", "kensington_chelsea", "all")
-    made = {
-        s: _scope_table(tmp_path, s, v, hashes="h2" if s == "kensington_chelsea" else "h1")
-        for s, v in zip(scopes, ([5, 30], [8, 30], [7, 30], [20, 90]), strict=True)
-    }
-    with pytest.warns(UserWarning, match="not checked against the reports of kensington_chelsea"):
-        assert cross_scope_suppressed(made["all"][0], made["all"][1], 5, scopes) == set()
 
 
 def test_report_renders_declared_margins():

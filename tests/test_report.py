@@ -180,7 +180,13 @@ def _hostile_section(processed, synthetic=True):
         s.markdown(f"A quote: {text}")
     s.markdown("Appendix <img src=x> text", appendix=True)
     table = pd.DataFrame({"answer": HOSTILE, "n": [50] * len(HOSTILE)})
-    s.table("cells", table, caption="Caption <iframe src=x>", labels={"answer": "<b onmouseover=x>Answer</b>"})
+    s.table(
+        "cells",
+        table,
+        caption="Caption <iframe src=x>",
+        count_columns=["n"],
+        labels={"answer": "<b onmouseover=x>Answer</b>"},
+    )
     from helpers.figures import FIGURE_WIDTH, chart_style
 
     with chart_style():  # a chart legible on a phone (Section.figure refuses any other)

@@ -91,11 +91,6 @@ def test_no_plural_slip_machine_label_or_stray_c_in_either_file(built):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="the interviews' co-coded passages are suppressed like people until each table declares what its "
-    "counts count (issue 22 part 1, disclosure): remove this mark when that lands",
-)
 def test_no_c_on_things_that_are_not_people(built):
     for name, page in _both(built).items():
         slips = [s for s in rs.table_slips(rs.parse(page)) if s.startswith('"c"')]

@@ -5,9 +5,10 @@ in reading order. ``Section.save()`` writes them to ``<processed>/report_section
 as plain files (``section.json``, CSV tables, SVG figures), which are processed outputs like any
 other. The report notebook only reads and lays them out (``helpers.report``); it never recomputes.
 
-Tables are saved unsuppressed; the columns holding counts of people are declared here and the
-report applies disclosure control to them when it renders, so the threshold is one report
-parameter. Figures carry alt text; when the data behind them are synthetic, the figure is stamped
+Tables are saved unsuppressed, each with what its whole-number columns count (people, things, a label,
+published statistics); counts and table cells in prose are saved as tokens (``helpers.disclosure``).
+The report settles what is suppressed when it renders, over every table and sentence of the four
+reports at once, so the threshold is one report parameter. Figures carry alt text; when the data behind them are synthetic, the figure is stamped
 as such (a line under the chart), so that it says so even when copied out of the report.
 """
 
@@ -22,8 +23,10 @@ from pathlib import Path
 import pandas as pd
 
 from . import evidence
-from .config import DEFAULT_SUPPRESSION_THRESHOLD
-from .disclosure import SUPPRESSED, is_small
+from .config import ALL_BOROUGHS, BOROUGHS, DEFAULT_SUPPRESSION_THRESHOLD
+from .disclosure import is_small, protect_sections
+from .disclosure.infer import Counts
+from .disclosure.section import ProtectedNumbers
 from .figures import (  # noqa: F401 (re-exported for strands and tests)
     CHART_RC,
     FIGURE_WIDTH,
@@ -187,8 +190,11 @@ def sections_dir(processed_dir: Path) -> Path:
 
 
 @dataclass
-class Section:
-    """A report section under construction. See the module docstring."""
+class Section(ProtectedNumbers):
+    """A report section under construction. See the module docstring. Counts, cells and derived
+    figures for prose (:meth:`count`, :meth:`value`, :meth:`ci`, :meth:`cell`, :meth:`count_share`,
+    :meth:`is_small`) and a table's declaration (:meth:`declare`, :meth:`table_view`) come from
+    :class:`helpers.disclosure.section.ProtectedNumbers`."""
 
     strand: str
     title: str
@@ -215,49 +221,12 @@ class Section:
             shutil.rmtree(self.folder)  # a section is rebuilt whole: no stale figure survives
         self.folder.mkdir(parents=True, exist_ok=True)
 
-    # ---- numbers in prose: every count a reader sees passes the disclosure rule -----------------
-
-    def count(self, n) -> str:
-        """A count of people for prose: ``"c"`` when 1 <= n <= threshold, else the number (1,234)."""
-        if n is None or pd.isna(n):
-            return "–"
-        return SUPPRESSED if is_small(n, self.threshold) else format_number(int(n), "{:,}")
-
-    def value(self, x, n, fmt: str = "{:.1f}") -> str:
-        """A figure derived from a group of ``n`` people (a mean, a %, a model term) for prose:
-        ``"c"`` when the group is small, so an estimate never gives a suppressed group away.
-        ``n=None`` for a figure that describes no group of people (a parameter, a ratio of totals)."""
-        if is_small(n, self.threshold):
-            return SUPPRESSED
-        return format_number(x, fmt)
-
-    def ci(self, lo, hi, n, fmt: str = "{:.1f}") -> str:
-        """An interval for prose, "lo to hi", each bound through :meth:`value` (so "c" for a small
-        group; ``n=None`` for published statistics or a figure about no group of people); "not
-        computed" when a bound is missing."""
-        if _missing(lo) or _missing(hi):
-            return "not computed"
-        return f"{self.value(lo, n, fmt)} to {self.value(hi, n, fmt)}"
-
-    def cell(self, v, fmt: str = "{:,.0f}") -> str:
-        """A cell of a table after disclosure control (:func:`helpers.disclosure.suppress_table`),
-        for prose written from the table a reader sees: "c" stays "c", a number is formatted."""
-        return format_number(v, fmt)
-
-    def count_share(self, k, pct, fmt: str = "{:.0f}") -> str:
-        """ "k (p%)" from cells of a table after disclosure control; just "c" when either is "c"."""
-        if SUPPRESSED in (k, pct):
-            return SUPPRESSED
-        return f"{self.cell(k)} ({self.cell(pct, fmt)}%)"
+    # ---- numbers in prose (the rest: helpers.disclosure.section) ------------------------------
 
     def published(self, x, fmt: str = "{:,.1f}") -> str:
         """A figure from real published statistics (already public: no suppression), for prose, by
         the same formatter as every other number. Never for individual-level data."""
         return format_number(x, fmt)
-
-    def is_small(self, n) -> bool:
-        """True when a group of ``n`` must not be described (use it to leave a sentence out)."""
-        return is_small(n, self.threshold)
 
     # ---- content -------------------------------------------------------------------------------
 
@@ -266,7 +235,7 @@ class Section:
         counts and group estimates through :meth:`count` and :meth:`value`. ``appendix=True`` puts
         it in the section's technical appendix (detail for evaluators) instead of the body."""
         self._start()
-        self.items.append({"kind": "markdown", "text": text.strip(), "appendix": bool(appendix)})
+        self.items.append(self._record({"kind": "markdown", "text": text.strip(), "appendix": bool(appendix)}, "text"))
 
     def key_finding(
         self,
@@ -305,17 +274,21 @@ class Section:
             raise ValueError(f"key finding about a group of {n} (at or under the threshold): leave it out")
         self._check_topic(topic, answer)
         self.key_findings.append(
-            {
-                "text": text.strip(),
-                **record,
-                "topic": topic,
-                "answer": None if answer is None else answer.strip(),
-                "estimate": None if estimate is None or pd.isna(estimate) else float(estimate),
-                "ci": None if ci is None else [float(ci[0]), float(ci[1])],
-                "interval": interval,
-                "n": None if n is None else int(n),
-                "label": label,
-            }
+            self._record(
+                {
+                    "text": text.strip(),
+                    **record,
+                    "topic": topic,
+                    "answer": None if answer is None else answer.strip(),
+                    "estimate": None if estimate is None or pd.isna(estimate) else float(estimate),
+                    "ci": None if ci is None else [float(ci[0]), float(ci[1])],
+                    "interval": interval,
+                    "n": None if n is None else int(n),
+                    "label": label,
+                },
+                "text",
+                "answer",
+            )
         )
 
     def _check_topic(self, topic: str | None, answer: str | None) -> None:
@@ -343,34 +316,49 @@ class Section:
         labels: dict[str, str] | None = None,
         totals: dict[str, list[str]] | None = None,
         row_margins: list[dict] | None = None,
+        *,
+        counts: dict[str, Counts] | None = None,
     ) -> pd.DataFrame:
-        """Add a table. ``count_columns`` hold counts of people and are suppressed when small;
-        ``dependent_columns`` maps a derived column (a %, a mean) to the count (or list of counts) it
-        depends on. ``totals`` (``{total_column: [part columns]}``) and ``row_margins`` (total rows
-        and breakdowns, see :func:`helpers.disclosure.table_equations`) declare the table's margins,
-        so that secondary suppression keeps a "c" from being recovered by subtraction.
-        ``labels`` maps column names to the human headers a reader sees; ``appendix=True`` puts the
-        table in the section's technical appendix."""
+        """Add a table; returns it as a reader will see it (:meth:`table_view`), for prose.
+
+        ``counts`` says once what every whole-number column counts (``helpers.disclosure``:
+        ``people("practitioners")``, ``things("themes")``, ``label("wave")``, ``published(...)``;
+        ``count_columns`` is the older form, for columns counting people); ``dependent_columns`` maps
+        a derived column (a %, a mean) to the count (or counts) it depends on. Nothing else: the
+        margins (totals rows and columns, breakdowns, totals stated elsewhere, the other reports) are
+        inferred when the report is rendered, which suppresses what would give a "c" back. A table
+        declared before (:meth:`declare`) keeps its declaration. ``totals`` and ``row_margins``
+        (older form) add margins by hand. ``labels`` maps column names to the headers a reader sees;
+        ``appendix=True`` puts the table in the section's technical appendix."""
         self._start()
+        known = self.__dict__.get("_declared", {}).get(name)
+        if counts is None and not count_columns and dependent_columns is None and known is not None:
+            if list(known["frame"].columns) != list(table.columns) or len(known["frame"]) != len(table):
+                raise ValueError(f"table {name}: not the table declared under that name (other rows or columns)")
+        else:
+            self.declare(name, table, counts, count_columns, dependent_columns)
+            known = self.__dict__["_declared"][name]
         filename = f"{name}.csv"
         table.to_csv(self.folder / filename, index=False)
-        self.items.append(
-            {
-                "kind": "table",
-                "name": name,
-                "file": filename,
-                "caption": caption,
-                "count_columns": list(count_columns),
-                "dependent_columns": dict(dependent_columns or {}),
-                "decimals": decimals,
-                "note": note,
-                "appendix": bool(appendix),
-                "labels": dict(labels or {}),
-                "totals": {k: list(v) for k, v in (totals or {}).items()},
-                "row_margins": [dict(m) for m in (row_margins or [])],
-            }
-        )
-        return table
+        people_cols = [c for c, k in known["counts"].items() if k.kind == "people"]
+        item = {
+            "kind": "table",
+            "name": name,
+            "file": filename,
+            "caption": caption,
+            "counts": {c: k.to_json() for c, k in known["counts"].items()},
+            "count_columns": people_cols,
+            "dependent_columns": known["dependent"],
+            "hidden": sorted([int(r), str(c)] for r, c in known["hidden"]),
+            "decimals": decimals,
+            "note": note,
+            "appendix": bool(appendix),
+            "labels": dict(labels or {}),
+            "totals": {k: list(v) for k, v in (totals or {}).items()},
+            "row_margins": [dict(m) for m in (row_margins or [])],
+        }
+        self.items.append(self._record(item, "caption", "note"))
+        return self.table_view(name)
 
     def figure(self, name: str, fig, alt: str, caption: str, appendix: bool = False):
         """Add a matplotlib figure with its alt text (a sentence saying what the chart shows).
@@ -394,18 +382,22 @@ class Section:
             raise
         width, sizes = svg_text_sizes(svg)
         self.items.append(
-            {
-                "kind": "figure",
-                "name": name,
-                "file": filename,
-                "alt": alt.strip(),
-                "caption": caption,
-                "appendix": bool(appendix),
-                # as saved (bbox "tight"): SVG user units are points
-                "width_in": round(width / 72, 2),
-                "min_font_pt": round(min(sizes), 1) if sizes else None,
-                **sizes_px,
-            }
+            self._record(
+                {
+                    "kind": "figure",
+                    "name": name,
+                    "file": filename,
+                    "alt": alt.strip(),
+                    "caption": caption,
+                    "appendix": bool(appendix),
+                    # as saved (bbox "tight"): SVG user units are points
+                    "width_in": round(width / 72, 2),
+                    "min_font_pt": round(min(sizes), 1) if sizes else None,
+                    **sizes_px,
+                },
+                "alt",
+                "caption",
+            )
         )
         return fig
 
@@ -422,6 +414,7 @@ class Section:
             "threshold": int(self.threshold),
             "key_findings": self.key_findings,
             "items": self.items,
+            "tokens": self.tokens.items,
         }
         if self.notice:
             meta["notice"] = self.notice.strip()
@@ -430,12 +423,19 @@ class Section:
         return path
 
 
-def load_sections(processed_dir: Path) -> list[dict]:
-    """All saved sections under ``processed_dir``, in report order, each with its ``folder``."""
+#: The reports built from one extract, protected together (the tri-borough one is the sum of the others).
+SCOPES = (*BOROUGHS, ALL_BOROUGHS)
+
+
+def load_sections(processed_dir: Path, protect: bool = True) -> list[dict]:
+    """All saved sections under ``processed_dir``, in report order, each with its ``folder``; with
+    ``protect``, as a reader sees them (:func:`helpers.disclosure.protect_sections`: each table item
+    with the cells it ``suppressed``, each text with its protected numbers)."""
     root = sections_dir(processed_dir)
     sections = []
     for path in sorted(root.glob("*/section.json")):
         meta = json.loads(path.read_text(encoding="utf-8"))
         meta["folder"] = path.parent
         sections.append(meta)
-    return sorted(sections, key=lambda m: (m["order"], m["strand"]))
+    sections = sorted(sections, key=lambda m: (m["order"], m["strand"]))
+    return protect_sections(sections, processed_dir, SCOPES, ALL_BOROUGHS, column_label) if protect else sections

@@ -7,10 +7,9 @@ from pathlib import Path
 import pandas as pd
 
 from .. import evidence
-from ..config import ALL_BOROUGHS, BOROUGHS, DEFAULT_SUPPRESSION_THRESHOLD
-from ..disclosure import cross_scope_suppressed
+from ..config import DEFAULT_SUPPRESSION_THRESHOLD
 from ..formatting import plural
-from ..report_section import STRENGTH_INTRO, STRENGTH_RULES, load_sections
+from ..report_section import SCOPES, STRENGTH_INTRO, STRENGTH_RULES, load_sections  # noqa: F401 (SCOPES re-exported)
 from .data_quality import data_quality_appendix_html
 from .export import APPENDIX_TITLE, for_appendix
 from .figures import figure_html
@@ -19,9 +18,6 @@ from .header import heading_html
 from .kinds import data_kind, kind_note_html
 from .markup import _slug, esc, render_markdown
 from .tables import BODY_TABLE_MAX_ROWS, table_html
-
-#: The report scopes whose tables are checked against each other (helpers.disclosure).
-SCOPES = (*BOROUGHS, ALL_BOROUGHS)
 
 
 def item_html(section: dict, item: dict, threshold: int, item_id: str, body: bool = False) -> str:
@@ -32,9 +28,8 @@ def item_html(section: dict, item: dict, threshold: int, item_id: str, body: boo
         return f'<div class="fop-prose">{render_markdown(item["text"])}</div>'
     if kind == "table":
         table = pd.read_csv(section["folder"] / item["file"])
-        # Margins and the cross-report check (helpers.disclosure) work on the saved column names;
-        # labels only change the headers a reader sees.
-        extra = set(cross_scope_suppressed(section["folder"], item, threshold, SCOPES))
+        # What to suppress was settled over every table and sentence of the four reports when the
+        # sections were loaded (helpers.disclosure.protect_sections): the cells come as "suppressed".
         return table_html(
             table,
             item.get("caption", ""),
@@ -43,9 +38,8 @@ def item_html(section: dict, item: dict, threshold: int, item_id: str, body: boo
             threshold=threshold,
             decimals=item.get("decimals", 2),
             note=item.get("note"),
-            totals=item.get("totals") or {},
-            row_margins=item.get("row_margins") or [],
-            extra_suppressed=extra,
+            extra_suppressed={(int(r), str(c)) for r, c in item.get("suppressed", [])},
+            not_counts=[c for c, k in (item.get("counts") or {}).items() if k.get("kind") != "people"],
             labels=item.get("labels") or {},
             table_id=item_id,
             column_kinds=item.get("kinds") or None,

@@ -129,6 +129,7 @@ def table_html(
     wide: bool = False,
     stack: bool = False,
     transpose: bool | None = None,
+    not_counts=(),
 ) -> str:
     """A table as HTML, after disclosure control (declared count columns and any named like one).
 
@@ -142,10 +143,13 @@ def table_html(
     ``stack=True`` lays each row out as a card on a phone (every cell with its header), so a key
     table never scrolls sideways there; ``wide=True`` declares a table that may scroll sideways even on
     a desktop (the browser test allows it). ``transpose`` shows the columns as rows (by default, for
-    a stacked table much wider than it is long: :func:`should_transpose`).
+    a stacked table much wider than it is long: :func:`should_transpose`). ``not_counts``: columns
+    declared as counting things (or labels, or published statistics), never taken for counts of people
+    by their name.
     """
     if suppress:
-        counts = list(dict.fromkeys([*count_columns, *count_like_columns(table)]))
+        named = [c for c in count_like_columns(table) if c not in not_counts]
+        counts = list(dict.fromkeys([*count_columns, *named]))
         shown = suppress_table(
             table,
             counts,

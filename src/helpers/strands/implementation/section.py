@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ...disclosure import people, things
 from ...report_section import Section
 from . import charts
 from .analysis import CLINICIANS, CUMULATIVE, REACH
@@ -16,13 +17,23 @@ def _date(value) -> str:
     return "–" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%d %B %Y").lstrip("0")
 
 
+#: What the reach table's whole numbers count (declared once; its margins are inferred).
+REACH_COUNTS = {
+    "in_roster": people("roster members"),
+    "trained": people("roster members trained"),
+    "stated_reach": things("places the programme stated"),
+}
+
+
 def build_section(section: Section, results: dict, stated: dict[str, int], reach_source: str) -> Section:
     """Prose, tables, the cumulative chart and the key findings, through the Section contract."""
     reach = results[REACH.key]
     clin = results[CLINICIANS.key]
     n_staff, n_trained = results["n_staff"], results["n_staff_trained"]
     half = results["half_trained_by"]
-    by_group = reach.set_index("group")
+    # the prose reads the reach table as a reader will see it: a cell the report suppresses is "c" here too
+    shown = section.declare("reach", reach, counts=REACH_COUNTS, dependent_columns={"share_trained": "in_roster"})
+    by_group = shown.set_index(reach["group"])
     if n_staff == 0 or section.is_small(n_staff):
         section.markdown(
             "Too few practitioners and supervisors are in the roster for this scope to describe who was "
@@ -64,8 +75,6 @@ def build_section(section: Section, results: dict, stated: dict[str, int], reach
         "reach",
         reach,
         caption="Training by role group: roster members, trained, by when, and the stated reach.",
-        count_columns=["in_roster", "trained"],
-        dependent_columns={"share_trained": "in_roster"},
         decimals=0,
         labels={
             "group": "Role group",
@@ -82,21 +91,23 @@ def build_section(section: Section, results: dict, stated: dict[str, int], reach
         "clinicians",
         clin,
         caption="Clinicians embedded in social work teams, by borough.",
-        count_columns=["clinicians"],
+        # one clinician per team: the teams with a clinician would give the clinicians back, so they go with them
+        counts={"clinicians": people("clinicians"), "teams": things("teams")},
+        dependent_columns={"teams_with_clinician": "clinicians"},
         labels={
             "borough": "Borough",
             "clinicians": "Clinicians",
             "teams": "Teams",
             "teams_with_clinician": "Teams with a clinician",
         },
-        note="Teams are not people and are not suppressed.",
+        note="Teams are not people and are not suppressed; teams with a clinician are, with the clinicians (one each).",
     )
     section.table(
         "cumulative_trained",
         results[CUMULATIVE.key],
         appendix=True,
         caption="Cumulative trained at each completion date, by role group and by borough (the data behind the chart).",
-        count_columns=["trained"],
+        counts={"trained": people("roster members trained by the date")},
         labels={"date": "Date", "dimension": "Grouped by", "group": "Group", "trained": "Trained (cumulative)"},
     )
     section.markdown(

@@ -10,7 +10,11 @@ import html
 
 import pandas as pd
 
+from ...disclosure import label as row_label
+from ...disclosure import people as persons  # `people` names the interviewees below
+from ...disclosure import things
 from ...evidence import UNUSUAL, interval_result
+from ...formatting import fmt
 from ...report_section import join_words
 from . import charts
 from .analysis import GROUP_LABELS
@@ -27,6 +31,12 @@ CAVEATS = (
 
 
 _list = join_words
+
+#: The prevalence tables' counts: the people interviewed in a group, and those of them raising a theme.
+PREVALENCE_COUNTS = {
+    "n_participants": persons("participants"),
+    "n_mentioning": persons("participants raising the theme"),
+}
 
 
 def _quote_md(text: str) -> str:
@@ -134,7 +144,7 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
         "interviews_prevalence_by_type",
         pt[["group", "theme", "n_participants", "n_mentioning", "share"]],
         caption="Themes raised, by participant type: participants behind every share.",
-        count_columns=["n_participants", "n_mentioning"],
+        counts=PREVALENCE_COUNTS,
         dependent_columns={"share": "n_mentioning"},
         decimals=0,
         labels={
@@ -170,7 +180,7 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
         "interviews_prevalence_by_borough",
         bo[["group", "theme", "n_participants", "n_mentioning", "share"]],
         caption="Themes raised, by borough (all participants).",
-        count_columns=["n_participants", "n_mentioning"],
+        counts=PREVALENCE_COUNTS,
         dependent_columns={"share": "n_mentioning"},
         decimals=0,
         appendix=True,
@@ -210,7 +220,7 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
             )
             findings.append((grp, r, min(n1, n2)))
         change_lines.append(
-            f"For **{grp.lower()}** ({section.count(n1)} interviewed at wave 1, {section.count(n2)} at wave 2), "
+            f"For **{grp.lower()}** ({section.count(n1)} were interviewed at wave 1 and {section.count(n2)} were at wave 2), "
             + "; ".join(desc)
             + ". Other themes: no clear change."
         )
@@ -237,7 +247,7 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
         "interviews_wave_change",
         ch.drop(columns="n_participants"),  # with the two waves' counts it would give away who came once
         caption="Change between the waves by theme (percentage points; 95% CI clustered by participant, and the percentile bootstrap beside it).",
-        count_columns=["n_wave1", "n_wave2"],
+        counts={"n_wave1": persons("people interviewed at wave 1"), "n_wave2": persons("people interviewed at wave 2")},
         dependent_columns={
             "share_wave1": "n_wave1",
             "share_wave2": "n_wave2",
@@ -292,7 +302,10 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
             "interviews_trained",
             td.drop(columns="n_practitioners"),  # with the two groups' counts it would give away who moved
             caption="Practitioners' interviews after and before systemic training, by theme (percentage points).",
-            count_columns=["n_untrained", "n_trained"],
+            counts={
+                "n_untrained": persons("practitioners interviewed before training"),
+                "n_trained": persons("practitioners interviewed after training"),
+            },
             dependent_columns={
                 "share_untrained": "n_untrained",
                 "share_trained": "n_trained",
@@ -354,16 +367,16 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
         )
         section.table(
             "interviews_cooccurrence",
-            edges,
-            caption="Co-occurring themes: codings, interviews and participants.",
-            count_columns=["n_participants", "n_interviews"],
-            dependent_columns={"n_overlaps": "n_participants"},
+            # co-coded passages are not people, but there are at least as many as the interviews behind them
+            # (1 passage is 1 interview), so their number would give a suppressed count away: not shown
+            edges.drop(columns=["n_overlaps"], errors="ignore"),
+            caption="Co-occurring themes: the interviews and participants behind each pair.",
+            counts={"n_interviews": persons("interviews"), "n_participants": persons("participants")},
             decimals=0,
             appendix=True,
             labels={
                 "theme_a": "Theme",
                 "theme_b": "Coded with",
-                "n_overlaps": "Co-coded passages",
                 "n_interviews": "Interviews",
                 "n_participants": "Participants",
             },
@@ -372,6 +385,13 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
             "interviews_clusters",
             cl,
             caption="Clusters of the co-occurrence network.",
+            # themes and links are not people; the interviews behind the links are
+            counts={
+                "cluster": row_label("cluster number"),
+                "n_themes": things("themes"),
+                "internal_links": things("links between themes"),
+                "internal_weight": persons("interviews"),
+            },
             decimals=0,
             appendix=True,
             labels={
@@ -386,14 +406,12 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
     # ---- quotations
     q = results["quotes"]
     qc = results["quote_counts"]
+    n = lambda key: fmt(qc.get(key, 0), "count")  # noqa: E731 (passages are things, as in their table)
     counts_txt = (
-        # Passages come from people, so each count passes the small-count rule like any count of people.
-        f"Of {section.count(qc.get('candidates', 0))} coded passages short enough to quote, "
-        f"{section.count(qc.get('no_consent', 0))} came from "
-        f"people who had not agreed to be quoted and were never considered; {section.count(qc.get('unsure', 0))} were "
-        f"dropped because the redaction helper could not be sure it had removed every personal detail; "
-        f"{section.count(qc.get('redacted', 0))} of those kept had names, places, phone numbers or dates replaced "
-        f"({section.count(qc.get('placeholders', 0))} replacements)."
+        f"Of {n('candidates')} coded passages short enough to quote, {n('no_consent')} were never considered "
+        f"(their speaker had not agreed to be quoted); {n('unsure')} were dropped because the redaction "
+        f"helper could not be sure it had removed every personal detail; {n('redacted')} of those kept had names, "
+        f"places, phone numbers or dates replaced ({n('placeholders')} replacements)."
     )
     if len(q):
         lines = [
@@ -456,6 +474,7 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
         "interviews_quote_counts",
         pd.DataFrame(list(qc.items()), columns=["outcome", "passages"]),
         caption="What happened to the passages that could have been quoted.",
+        counts={"passages": things("passages of interview text")},
         appendix=True,
         labels={"outcome": "Outcome", "passages": "Passages"},
     )

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ...disclosure import label as row_label
+from ...disclosure import people, published, things
 from ...evidence import Check
 from ...report_section import lower_first
 from . import charts
@@ -79,6 +81,7 @@ def _validation(section, validation: dict | None) -> None:
         "dfe_validation",
         failing.sort_values("records", ascending=False).head(30),
         "DfE validation rules that flagged records (top 30 by number of records)",
+        counts={"records": things("records flagged by the rule")},
         labels={"return": "Return", "rule": "Rule", "message": "Message", "records": "Records flagged"},
     )
 
@@ -151,7 +154,13 @@ def _reconciliation_tables(section, rec, counts, rates, scope: Scope, figs: dict
             "reconciliation_counts",
             counts[["area", "year", "measure_label", "value_derived", "value_published", "difference"]],
             "Derived from the extracts vs published by the DfE: counts of children and referrals",
-            count_columns=["value_derived"],
+            counts={
+                "value_derived": people("children or referrals"),
+                "value_published": published("children or referrals (DfE)"),
+                "year": row_label("year ending 31 March"),
+            },
+            # derived = published + difference: the difference goes with the derived count
+            dependent_columns={"difference": "value_derived"},
             decimals=0,
             labels={
                 "area": area,
@@ -169,7 +178,7 @@ def _reconciliation_tables(section, rec, counts, rates, scope: Scope, figs: dict
             "reconciliation_rates",
             r2[["area", "year", "measure_label", "referrals", "value_derived", "value_published", "difference"]],
             "Derived vs published: re-referrals within 12 months of a previous referral (% of referrals)",
-            count_columns=["referrals"],
+            counts={"referrals": people("referrals"), "year": row_label("year ending 31 March")},
             dependent_columns={"value_derived": "referrals"},
             decimals=1,
             labels={
@@ -278,7 +287,7 @@ def _pathway_figures(section, results, scope: Scope, figs: dict) -> None:
         "pathway_rates",
         pr[["area", "period", "outcome_label", "children", "events", "pct", "ci_low", "ci_high"]],
         f"Outcomes within 12 months of referral, by {scope.area} and period (95% Wilson CIs)",
-        count_columns=["children", "events"],
+        counts={"children": people("children referred"), "events": people("children with the outcome")},
         dependent_columns={"pct": "events", "ci_low": "events", "ci_high": "events"},
         decimals=1,
         labels={
@@ -423,6 +432,7 @@ def _costs(section, results, scope: Scope, figs: dict) -> None:
         c[[*cols, "s251_cla_gross_gbp", "ratio_central"]],
         f"Placement cost (GBP, low / central / high unit costs, and at {scope.each()} own s251 unit cost) and "
         "published s251 gross CLA spend",
+        counts={"year": row_label("year ending 31 March")},
         decimals=2,
         labels={
             "area": scope.area.capitalize(),

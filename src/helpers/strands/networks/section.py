@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from helpers import stats
-from helpers.disclosure import SUPPRESSED, protect, suppress_table
+from helpers.disclosure import SUPPRESSED, people, protect
 from helpers.evidence import Check
 from helpers.roster import LEVELS_OF_NEED
 
@@ -91,7 +91,7 @@ def _maps_analysed(section, measures: pd.DataFrame, change: pd.DataFrame) -> Non
         primary,
         [(["families"], ["both", "one"]), (["maps"], ["w1", "w2"]), (["maps"], ["both", "both", "one"])],
     )
-    c = {k: section.cell(SUPPRESSED if k in hidden else v) for k, v in values.items()}
+    c = {k: SUPPRESSED if k in hidden else section.count(v) for k, v in values.items()}
     ties_share = measures["ties_recorded"].mean()
     section.markdown(
         f"**{c['maps']} maps** from **{c['families']} families** were analysed: {c['w1']} at wave 1 and {c['w2']} at "
@@ -151,7 +151,7 @@ def _what_networks_look_like(section, measures: pd.DataFrame, families: pd.DataF
         "map_measures_by_wave",
         by_wave,
         caption="Network measures at each wave: means over maps (all families with a map at that wave).",
-        count_columns=["n_maps", "n_maps_ties_recorded"],
+        counts={"n_maps": people("families' maps"), "n_maps_ties_recorded": people("families' maps")},
         dependent_columns={
             **{
                 c: "n_maps"
@@ -313,28 +313,20 @@ def _change_table_and_chart(section, summary: pd.DataFrame, min_count: int) -> N
             "d_z": "d_z",
         }
     )
-    section.table(
+    shown = section.table(
         "change_summary",
         tab,
         caption="Change between waves (families with maps at both waves): paired means, 95% CI of the mean change "
         "(errors clustered by practitioner, as up to five families share one) and Cohen's d_z.",
-        count_columns=["n_families"],
+        counts={"n_families": people("families")},
         dependent_columns={c: "n_families" for c in ["Wave 1", "Wave 2", "Change", "95% CI low", "95% CI high", "d_z"]},
-        # "All families" is the sum of the training groups, for each measure.
-        row_margins=[{"column": "Practitioner", "total": "All families", "within": ["Measure"]}],
         labels={"n_families": "Families", "d_z": "Effect size (d_z)"},
         appendix=True,
     )
     # groups whose table row is suppressed (also by secondary suppression) are not drawn
-    protected = suppress_table(
-        tab.reset_index(drop=True),
-        ["n_families"],
-        threshold=section.threshold,
-        row_margins=[{"column": "Practitioner", "total": "All families", "within": ["Measure"]}],
-    )
     hidden = {
         (m, g)
-        for m, g, n in zip(protected["Measure"], protected["Practitioner"], protected["n_families"], strict=True)
+        for m, g, n in zip(tab["Measure"], tab["Practitioner"], shown["n_families"], strict=True)
         if n == SUPPRESSED
     }
     names = {"All families": "all", "Trained": "trained", "Not trained": "not trained"}
@@ -417,9 +409,8 @@ def _change_by_need(section, change: pd.DataFrame) -> None:
             "change_by_need",
             need,
             caption="Change by level of need when work began (families with maps at both waves).",
-            count_columns=["n_families"],
+            counts={"n_families": people("families")},
             dependent_columns={c: "n_families" for c in need.columns[2:]},
-            row_margins=[{"column": "Level of need", "total": "All levels"}],
             labels={"n_families": "Families"},
         )
 
@@ -444,7 +435,7 @@ def _who_holds_networks_together(section, measures: pd.DataFrame) -> None:
         "key_members",
         top,
         caption="Roles of the member with the highest betweenness on each map (maps with ties recorded; the most common roles).",
-        count_columns=["n_maps"],
+        counts={"n_maps": people("families' maps")},
         labels={"n_maps": "Maps"},
     )
 

@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+from ...disclosure import label, published, things
 from . import inference as inf
 from .prose import fmt
 from .sentences import MOST
+
+#: What the estimates table's whole numbers count: local authorities and placebo groups (published
+#: statistics, never people), and a rank that names a place in the placebo distribution.
+ESTIMATE_COUNTS = {
+    "rank": label("rank among the placebo runs"),
+    "n_placebo": things("placebo local authorities or groups"),
+    "n_comparators": things("comparator or donor local authorities, or sets drawn"),
+}
+#: The vintage table: published counts of children, as first published and as revised.
+VINTAGE_COUNTS = {
+    "year": label("year ending 31 March"),
+    "first_published": published("children (DfE, as first published)"),
+    "latest": published("children (DfE, latest revision)"),
+    "n_las": things("local authorities"),
+}
 
 
 def appendix(section, v) -> None:
@@ -82,6 +98,7 @@ def _tables(section, v) -> None:
         appendix=True,
         decimals=3,
         caption="Every estimate: method x outcome x area, with interval, p-value and placebo rank",
+        counts=ESTIMATE_COUNTS,
         labels={"area_name": "Area", "n_placebo": "Placebo LAs", "n_comparators": "Comparators / donors"},
     )
     section.table(
@@ -97,6 +114,7 @@ def _tables(section, v) -> None:
             "rise_threshold": "Stands out above",
             "n_placebo": "Placebo LAs or groups",
         },
+        counts={"n_placebo": things("placebo local authorities or groups")},
     )
     if len(r.vintage_join):
         section.table(
@@ -105,6 +123,7 @@ def _tables(section, v) -> None:
             appendix=True,
             decimals=1,
             caption="Counts as first published and as latest revised, in the years the preferred file holds revisions",
+            counts=VINTAGE_COUNTS,
             labels={"first_published": "As first published", "latest": "Latest revision", "revision_pct": "Revision %"},
         )
     if r.pyfixest_check is not None:
@@ -115,6 +134,7 @@ def _tables(section, v) -> None:
             decimals=4,
             caption="The DiD of children looked after (rate) by pyfixest (two-way fixed effects, CRV1 errors by area) "
             "and by the closed form used for the placebo runs: the two must agree",
+            counts={"n_obs": things("area-years")},
         )
     w = r.synth_weights[r.synth_weights.outcome == key].copy() if key else r.synth_weights
     if len(w):
@@ -132,6 +152,7 @@ def _tables(section, v) -> None:
         r.exclusions,
         appendix=True,
         caption="Areas left out of the comparisons, and why",
+        counts={"area_code": label("DfE LA number")},
         labels={"outcome": "Outcome", "area_code": "DfE LA number", "area_name": "Area", "reason": "Reason"},
     )
     used = r.panel[r.panel.role != "comparison pool"].source.str.split("; ").explode()
@@ -144,4 +165,5 @@ def _tables(section, v) -> None:
             appendix=True,
             caption="Releases the treated areas', neighbours' and context figures were read from "
             "(source ids as in the public files; see their PROVENANCE.md)",
+            counts={"values": things("values read")},
         )

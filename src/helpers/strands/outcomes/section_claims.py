@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ...disclosure import published, things
 from .definitions import CLAIMS, MEASURE_WORDS, NEIGHBOURS_ID, PROGRAMME_LAS, TREATED_ID, VINTAGE_WORDS
 from .prose import View, _list, finite, fmt, who
 
@@ -177,6 +178,11 @@ def claims(section, v: View, findings: dict) -> None:
         shown,
         appendix=True,
         caption="The boroughs' later claims and the bid's aim beside the published counts and the comparators",
+        counts={
+            "value_from": published("children (DfE)"),
+            "value_to": published("children (DfE)"),
+            "n_eligible_las": things("local authorities"),
+        },
         labels={
             "claim": "Claim or aim",
             "claimed_change_pct": "Claimed change %",

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pandas as pd
 
+from ...disclosure import published, things
 from ...formatting import plural
 from ...report_section import join_words
 from . import charts
@@ -171,6 +172,11 @@ def _cost_table(section, v: View) -> None:
         caption=f"Cost of care against the comparators over {v.P['cost_years'][0]}-{v.P['cost_years'][1]}: (counterfactual minus "
         "actual children looked after) x weekly unit cost x 52, by area, method and unit cost, with the "
         "counterfactual's 95% interval",
+        counts={
+            "actual_child_years": published("child-years looked after (sum of DfE 31 March counts)"),
+            "programme_cost_low_gbp": things("pounds"),
+            "programme_cost_high_gbp": things("pounds"),
+        },
         labels={
             "area_name": "Area",
             "method": "Counterfactual from",

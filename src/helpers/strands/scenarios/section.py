@@ -7,7 +7,7 @@ import re
 import pandas as pd
 
 from helpers import stats
-from helpers.disclosure import SUPPRESSED, suppress_table
+from helpers.disclosure import SUPPRESSED, label, people, suppress_table
 from helpers.evidence import P_UNUSUAL, UNUSUAL, Check, p_words
 from helpers.report_section import join_words
 
@@ -142,18 +142,22 @@ def describe_alignment(scores: pd.DataFrame, frame: dict | None = None, section=
     )
 
 
-def describe_model(model: pd.DataFrame, rel: pd.DataFrame, section, answers: pd.DataFrame) -> str:
+def describe_model(
+    model: pd.DataFrame, rel: pd.DataFrame, section, answers: pd.DataFrame, sizes: dict | None = None
+) -> str:
     """Paragraph on the mixed model: the training effect overall and by outcome, roles and boroughs.
 
     Every estimate goes through ``section.value`` with the size of the smaller group its term
-    compares (:func:`term_group_size`), so a term about a small group (a handful of clinicians)
-    is "c" or left out, as in the table.
+    compares (:func:`term_group_size`; ``sizes``: ``{(model, term): cell}`` of the model table as a
+    reader sees it, so that a term the report suppresses there is "c" here too), so a term about a
+    small group (a handful of clinicians) is "c" or left out, as in the table.
     """
+    sizes = sizes or {}
     if model.empty or not (model["model"] == "overall").any():
         return "**Trained and not yet trained.** Too few answers, or no variation in training status, to fit the model."
     m = model[model["model"] == "overall"].set_index("term")
     t = m.loc["trained"]
-    n_t = term_group_size("trained", answers)
+    n_t = sizes.get(("overall", "trained"), term_group_size("trained", answers))
     per = model[model["model"].isin(OUTCOMES) & (model["term"] == "trained")].sort_values("estimate", ascending=False)
     held = [
         name
@@ -217,7 +221,7 @@ def describe_model(model: pd.DataFrame, rel: pd.DataFrame, section, answers: pd.
         rows = m[m.index.str.startswith(key)]
         parts = []
         for term, row in rows.iterrows():
-            n_g = term_group_size(term, answers)
+            n_g = sizes.get(("overall", term), term_group_size(term, answers))
             if n_g is None or section.is_small(n_g):
                 left_out += 1
                 continue
@@ -240,9 +244,9 @@ def describe_model(model: pd.DataFrame, rel: pd.DataFrame, section, answers: pd.
 def describe_change(change: pd.DataFrame, section) -> str:
     """Paragraph on before-and-after change by rollout group and the difference in differences.
 
-    ``change`` is the change table after disclosure control (:func:`change_shown`): a group whose
-    count is "c" is not described, and the difference in differences is given only when both its
-    groups are shown.
+    ``change`` is the change table as a reader sees it (``Section.declare``): a group whose count is
+    "c" is not described, and the difference in differences is given only when both its groups are
+    shown; the figures are "c" whenever the report suppresses their group.
     """
     c = change.set_index("group")
     if not {"trained_between_waves", "not_trained_by_wave2", "difference_in_differences"} <= set(c.index):
@@ -260,15 +264,16 @@ def describe_change(change: pd.DataFrame, section) -> str:
             "Too few practitioners answered at both waves in one of these groups to describe their change in "
             "this selection (the table shows which)."
         )
-    c = section.cell  # the table's cells after disclosure control: "c" stays "c"
+    # the table's cells as a reader sees them: a figure is "c" whenever its group's count is
+    c = lambda row, col, fmt="{:.1f}": section.value(row[col], row["n_practitioners"], fmt)  # noqa: E731
     ci = lambda row, lo="ci_low", hi="ci_high": section.ci(row[lo], row[hi], row["n_practitioners"])  # noqa: E731
     return intro + (
-        f"The {c(sw['n_practitioners'])} practitioners trained between the waves changed by "
-        f"{c(sw['mean_change'], '{:+.1f}')} points on average (from {c(sw['mean_wave1'], '{:.1f}')} to "
-        f"{c(sw['mean_wave2'], '{:.1f}')}; 95% CI {ci(sw)}); "
-        f"the {c(nv['n_practitioners'])} not trained by wave 2 changed by {c(nv['mean_change'], '{:+.1f}')} "
+        f"The {section.count(sw['n_practitioners'])} practitioners trained between the waves changed by "
+        f"{c(sw, 'mean_change', '{:+.1f}')} points on average (from {c(sw, 'mean_wave1')} to "
+        f"{c(sw, 'mean_wave2')}; 95% CI {ci(sw)}); "
+        f"the {section.count(nv['n_practitioners'])} not trained by wave 2 changed by {c(nv, 'mean_change', '{:+.1f}')} "
         f"(95% CI {ci(nv)}). "
-        f"The difference in differences, {c(did['mean_change'], '{:+.1f}')} points (95% CI "
+        f"The difference in differences, {c(did, 'mean_change', '{:+.1f}')} points (95% CI "
         f"{ci(did)}; bootstrap {ci(did, 'boot_ci_low', 'boot_ci_high')}), is the change that went "
         "with training beyond what happened anyway over the year, if the two groups would otherwise have changed alike."
     )
@@ -529,7 +534,7 @@ def _coding_and_reliability(section, results: dict, frame: dict) -> None:
         "reliability",
         disp,
         caption="Agreement between coders A and B for each learning outcome (answers coded by both).",
-        count_columns=["n_answers"],
+        counts={"n_answers": people("answers coded by both")},
         dependent_columns={
             c: "n_answers" for c in ["pct_agreement", "kappa_quadratic", "alpha", "alpha_ci_low", "alpha_ci_high"]
         },
@@ -593,7 +598,7 @@ def _clearly_present(section, results: dict, min_cell: int) -> list:
         "clearly_present",
         cp_disp,
         caption="Answers with each learning outcome clearly present, by wave and training status at the answer date.",
-        count_columns=["n_answers", "n_clearly_present"],
+        counts={"n_answers": people("answers"), "n_clearly_present": people("answers"), "wave": label("wave")},
         dependent_columns={"pct_clearly_present": ["n_clearly_present", "n_answers"]},
         decimals=0,
         appendix=True,
@@ -617,18 +622,31 @@ def _models_and_groups(section, results: dict) -> list:
     pw = results[PRACTITIONER_WAVES.key]
     answers = results[ANSWER_SCORES.key]
     answers = answers[answers["alignment"].notna()]
-    section.markdown(describe_model(model, rel, section, answers))
+    sizes = {}
     if len(model):
+        # declared first: the prose reads each term's group size as the table will show it
         estimates = ["estimate", "ci_low", "ci_high", "effect_size", "p", "p_holm"]
+        display = _model_display(model, rel, answers)
+        view = section.declare(
+            "model",
+            display,
+            counts={
+                "n_group": people("practitioners in the smaller group compared"),
+                "n_practitioners": people("practitioners"),
+                "n_answers": people("answers"),
+            },
+            dependent_columns={c: ["n_group", "n_practitioners"] for c in estimates},
+        )
+        sizes = dict(zip(zip(model["model"], model["term"], strict=True), view["n_group"], strict=True))
+    section.markdown(describe_model(model, rel, section, answers, sizes))
+    if len(model):
         section.table(
             "model",
-            _model_display(model, rel, answers),
+            display,
             caption=(
                 "Mixed-model estimates (points on the 0-100 alignment scale). First block: all terms of the model of the "
                 "overall score; then the training term of the model of each learning outcome's score."
             ),
-            count_columns=["n_group", "n_practitioners", "n_answers"],
-            dependent_columns={c: ["n_group", "n_practitioners"] for c in estimates},
             note="Practitioner as random effect; CI: 95%, cluster-robust (CR2, practitioners as clusters) with "
             "Satterthwaite degrees of freedom (Pustejovsky & Tipton 2018). Effect size: estimate divided by the SD of "
             'scores around the model\'s fixed effects. A term comparing a group too small to show is "c". '
@@ -653,19 +671,17 @@ def _models_and_groups(section, results: dict) -> list:
     gd = groups.assign(
         group=groups.apply(lambda r: ROLE_LABELS.get(r["group"], TRAINED_LABELS.get(r["group"], r["group"])), axis=1)
     )
-    section.table(
+    gshown = section.table(
         "groups",
         gd,
         caption="Mean alignment of practitioners by training status, role and borough, per wave (a practitioner's score is the mean of their answers in the wave).",
-        count_columns=["n_practitioners", "n_answers"],
+        counts={"n_practitioners": people("practitioners"), "n_answers": people("answers"), "wave": label("wave")},
         dependent_columns={
             "mean_alignment": "n_practitioners",
             "sd_alignment": "n_practitioners",
             "n_answers": "n_practitioners",
         },
         decimals=1,
-        # Each dimension (training, role, borough) breaks down the same practitioners of a wave.
-        row_margins=[{"column": "dimension", "within": ["wave"]}],
         labels={
             "dimension": "Grouped by",
             "group": "Group",
@@ -679,16 +695,10 @@ def _models_and_groups(section, results: dict) -> list:
     if not len(pw):
         return []
     # a wave-and-training group the groups table suppresses is not drawn either (its dots would count it)
-    gshown = suppress_table(
-        groups,
-        ["n_practitioners", "n_answers"],
-        threshold=section.threshold,
-        row_margins=[{"column": "dimension", "within": ["wave"]}],
-    )
     hidden = [
         f"Wave {int(r['wave'])}\n{r['group']}"
-        for _, r in gshown.iterrows()
-        if r["dimension"] == "training" and r["n_practitioners"] == SUPPRESSED
+        for (_, r), n in zip(groups.iterrows(), gshown["n_practitioners"], strict=True)
+        if r["dimension"] == "training" and n == SUPPRESSED
     ]
     fig, shown = chart_distributions(pw, section.threshold, hidden=hidden)
     section.figure(
@@ -709,16 +719,26 @@ def _change(section, results: dict) -> list:
     """Change between waves by rollout group and the difference in differences (prose, table, chart)."""
     change = results[CHANGE.key]
     pw = results[PRACTITIONER_WAVES.key]
-    section.markdown(describe_change(change_shown(change, section.threshold), section))
     cd = with_smaller_group(change).assign(p=change["p"].map(stats.describe_p))
+    table = cd.assign(
+        group=cd["group"].map({**ROLLOUT_GROUPS, "difference_in_differences": "Difference in differences"})
+    )
+    # the prose and the chart read the table as a reader will see it (a group it suppresses is "c" there too)
+    shown = section.declare(
+        "change",
+        table,
+        counts={"n_practitioners": people("practitioners"), "n_smaller": people("practitioners")},
+        dependent_columns={c: ["n_practitioners", "n_smaller"] for c in CHANGE_VALUES},
+    ).assign(group=cd["group"].to_numpy())
+    section.markdown(describe_change(shown, section))
     section.table(
         "change",
-        cd.assign(group=cd["group"].map({**ROLLOUT_GROUPS, "difference_in_differences": "Difference in differences"})),
+        table,
         caption="Change in alignment between waves for practitioners who answered at both, by when they were trained.",
-        count_columns=["n_practitioners", "n_smaller"],
-        dependent_columns={c: ["n_practitioners", "n_smaller"] for c in CHANGE_VALUES},
         note="Difference in differences: mean change of those trained between the waves minus that of those not trained by wave 2 (Welch CI).",
         decimals=1,
+        # the difference in differences is computed from the practitioners of the two groups: not a row a
+        # reader could tell is their sum, so said here
         row_margins=[
             {
                 **CHANGE_MARGINS[0],
@@ -732,7 +752,7 @@ def _change(section, results: dict) -> list:
     if not len(rg):
         return []
     # a group the table suppresses (also by secondary suppression) is not drawn either: its lines would count it
-    shown = change_shown(change, section.threshold).set_index("group")
+    shown = shown.set_index("group")
     hidden = [g for g in ROLLOUT_GROUPS if g in shown.index and shown.loc[g, "n_practitioners"] == SUPPRESSED]
     fig, shown_groups = chart_change(pw, section.threshold, hidden=hidden)
     if not shown_groups:

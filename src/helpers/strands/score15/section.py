@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import stats
-from helpers.disclosure import SUPPRESSED, suppress_table
+from helpers.disclosure import SUPPRESSED, people, things
 from helpers.evidence import Check
 
 from .analysis import (
@@ -39,29 +39,25 @@ CHANGE_VALUES = [
     "d_z",
     "p",
 ]
-#: "All" is the sum of the training groups (trained, not trained, not known), within members and families.
-CHANGE_MARGINS = [{"column": "group", "total": "all", "within": ["unit"]}]
-RC_COUNTS = ["n_respondents", "n_improved", "n_no_reliable_change", "n_worse"]
+CHANGE_DEPENDENT = {c: "n" for c in CHANGE_VALUES}
+#: What the change table counts: family members (rows "Respondents") or families, and the families behind them.
+CHANGE_COUNTS = {"n": people("family members or families"), "n_families": people("families")}
+#: What the reliable-change table counts (its margins, "all" and improved + unchanged + worse, are inferred).
+RC_COUNTS = {c: people("family members") for c in ("n_respondents", "n_improved", "n_no_reliable_change", "n_worse")}
 RC_DEPENDENT = {"pct_improved": "n_improved", "pct_no_reliable_change": "n_no_reliable_change", "pct_worse": "n_worse"}
-#: Every member is improved, unchanged or worse; "all" is the sum of the training groups.
-RC_TOTALS = {"n_respondents": ["n_improved", "n_no_reliable_change", "n_worse"]}
-RC_MARGINS = [{"column": "group", "total": "all"}]
 
 
-def change_shown(summary: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """The change summary as a reader sees it (primary and secondary suppression), for the prose."""
-    return suppress_table(
-        summary,
-        ["n", "n_families"],
-        {c: "n" for c in CHANGE_VALUES if c in summary.columns},
-        threshold=threshold,
-        row_margins=CHANGE_MARGINS,
-    )
+def change_shown(section, summary: pd.DataFrame) -> pd.DataFrame:
+    """The change summary as a reader sees it (``Section.declare``: one declaration for the table and
+    its prose), with the raw labels and figures the prose is written from."""
+    section.declare("change", _display_change(summary), counts=CHANGE_COUNTS, dependent_columns=CHANGE_DEPENDENT)
+    return section.table_view("change", summary)
 
 
-def reliable_change_shown(rc: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """The reliable-change table as a reader sees it (primary and secondary suppression), for the prose."""
-    return suppress_table(rc, RC_COUNTS, RC_DEPENDENT, threshold=threshold, totals=RC_TOTALS, row_margins=RC_MARGINS)
+def reliable_change_shown(section, rc: pd.DataFrame) -> pd.DataFrame:
+    """The reliable-change table as a reader sees it, with the raw labels the prose is written from."""
+    section.declare("reliable_change", _display_rc(rc), counts=RC_COUNTS, dependent_columns=RC_DEPENDENT)
+    return section.table_view("reliable_change", rc.drop(columns=["rci"]))
 
 
 def describe_scoring(scores: pd.DataFrame, n_item_issues: int, section) -> str:
@@ -123,27 +119,28 @@ def describe_reliability(rel: pd.DataFrame, section) -> str:
 def describe_change(shown: pd.DataFrame, section) -> str:
     """Paragraph on the mean change per family (primary) and per member, with CIs and d_z.
 
-    ``shown`` is the change summary after disclosure control (:func:`change_shown`): nothing
-    suppressed there is given here."""
+    ``shown`` is the change summary as a reader sees it (:func:`change_shown`): nothing suppressed
+    there is given here, and a figure is "c" whenever the report suppresses its row."""
     r = shown[(shown["unit"] == "respondents") & (shown["group"] == "all")].iloc[0]
     f = shown[(shown["unit"] == "families") & (shown["group"] == "all")].iloc[0]
     if SUPPRESSED in (f["n"], f["mean_change"]) or pd.isna(f["mean_change"]):
         return "**Change between waves.** Too few families answered at both waves to describe change."
     direction = "fell (better functioning)" if f["mean_change"] < 0 else "rose (more difficulty)"
-    c = section.cell  # cells of the table after disclosure control: "c" stays "c"
+    # cells of the table as a reader sees it: a figure is "c" whenever its row's count is
+    c = lambda row, col, fmt="{:.2f}": section.value(row[col], row["n"], fmt)  # noqa: E731
     ci = lambda row: section.ci(row["cluster_ci_low"], row["cluster_ci_high"], row["n"], "{:.2f}")  # noqa: E731
     text = (
-        f"**Change between waves.** {c(f['n'])} families had at least one member with a total score at both "
-        f"waves. Averaging members within each family, the mean total {direction} from "
-        f"{c(f['mean_wave1'], '{:.2f}')} to {c(f['mean_wave2'], '{:.2f}')}: a change of "
-        f"{c(f['mean_change'], '{:+.2f}')} (95% CI {ci(f)}, "
+        f"**Change between waves.** {section.count(f['n'])} families had at least one member with a total score at "
+        f"both waves. Averaging members within each family, the mean total {direction} from "
+        f"{c(f, 'mean_wave1')} to {c(f, 'mean_wave2')}: a change of "
+        f"{c(f, 'mean_change', '{:+.2f}')} (95% CI {ci(f)}, "
         f"{stats.describe_p(f['cluster_p']) if f['cluster_p'] != SUPPRESSED else 'p c'}; errors clustered by "
         f"practitioner, since members of one family, and families of one practitioner, tend to be alike), effect size "
-        f"d_z = {c(f['d_z'], '{:.2f}')}."
+        f"d_z = {c(f, 'd_z')}."
     )
     if SUPPRESSED not in (r["n"], r["mean_change"]) and not pd.isna(r["mean_change"]):
         text += (
-            f" Per family member ({c(r['n'])} members) the mean change was {c(r['mean_change'], '{:+.2f}')} "
+            f" Per family member ({section.count(r['n'])} members) the mean change was {c(r, 'mean_change', '{:+.2f}')} "
             f"(95% CI {ci(r)}, practitioner-clustered). The member-level "
             "paired t-test, which treats members as independent and so gives intervals that are too narrow, is in "
             "the appendix table only."
@@ -194,7 +191,8 @@ def describe_trained(shown: pd.DataFrame, rc_shown: pd.DataFrame, diff: dict | N
             "both waves to compare them."
         )
     rct = rc_shown.set_index("group")
-    c = section.cell  # cells of the tables after disclosure control: "c" stays "c"
+    # cells of the tables as a reader sees them: a figure is "c" whenever its row's count is
+    c = lambda row, col, fmt="{:+.2f}": section.value(row[col], row["n"], fmt)  # noqa: E731
     ci = lambda row: section.ci(row["cluster_ci_low"], row["cluster_ci_high"], row["n"], "{:.2f}")  # noqa: E731
     n_diff = min(diff["n_trained"], diff["n_not_trained"]) if diff else None
     show_diff = (
@@ -204,9 +202,9 @@ def describe_trained(shown: pd.DataFrame, rc_shown: pd.DataFrame, diff: dict | N
     )
     return (
         f"**Trained and untrained practitioners.** Where the practitioner had completed systemic training when work "
-        f"began, the {c(t['n'])} families' mean total changed by {c(t['mean_change'], '{:+.2f}')} (95% CI, "
+        f"began, the {section.count(t['n'])} families' mean total changed by {c(t, 'mean_change')} (95% CI, "
         f"practitioner-clustered, {ci(t)}); where not (yet) trained, the "
-        f"{c(u['n'])} families' changed by {c(u['mean_change'], '{:+.2f}')} (95% CI "
+        f"{section.count(u['n'])} families' changed by {c(u, 'mean_change')} (95% CI "
         f"{ci(u)}). "
         f"Reliably improved: {section.count_share(rct.loc['trained', 'n_improved'], rct.loc['trained', 'pct_improved'])} "
         f"and {section.count_share(rct.loc['not_trained', 'n_improved'], rct.loc['not_trained', 'pct_improved'])} "
@@ -272,6 +270,10 @@ RC_LABELS = {
 }
 
 
+def _display_rc(rc: pd.DataFrame) -> pd.DataFrame:
+    return rc.drop(columns=["rci"]).assign(group=rc["group"].map(TRAINED_LABELS))
+
+
 def _display_change(summary: pd.DataFrame) -> pd.DataFrame:
     t = summary.copy()
     t["unit"] = t["unit"].str.capitalize()
@@ -299,8 +301,8 @@ def build_section(section, results: dict, n_item_issues: int = 0, borough_label:
     figs += _reliable_change(section, results, show_figures)
     section.markdown(
         describe_trained(
-            change_shown(results[CHANGE_SUMMARY.key], section.threshold),
-            reliable_change_shown(results[RELIABLE_CHANGE.key], section.threshold),
+            section.table_view("change", results[CHANGE_SUMMARY.key]),
+            section.table_view("reliable_change", results[RELIABLE_CHANGE.key].drop(columns=["rci"])),
             results.get("trained_difference"),
             section,
         )
@@ -367,7 +369,7 @@ def _scoring_and_reliability(section, results: dict, n_item_issues: int) -> None
         "reliability",
         rel[["label", "n_items", "n", "alpha", "ci_low", "ci_high"]],
         caption="Cronbach's alpha at wave 1 with 95% CI (forms with every item of the scale answered).",
-        count_columns=["n"],
+        counts={"n_items": things("items"), "n": people("forms")},
         dependent_columns={"alpha": "n", "ci_low": "n", "ci_high": "n"},
         appendix=True,
         labels={
@@ -385,16 +387,13 @@ def _change(section, results: dict, show_figures: bool) -> list:
     """Mean change in the total (members and families, by training), its table and the subscale chart."""
     summary = results[CHANGE_SUMMARY.key]
     resp = results[CHANGE_RESPONDENTS.key]
-    shown = change_shown(summary, section.threshold)
+    shown = change_shown(section, summary)
     section.markdown(describe_change(shown, section))
     section.table(
         "change",
         _display_change(summary),
         caption="Change in the SCORE-15 total (mean of items, 1-5; negative = better) between waves, per family member "
         "and per family (mean of its members), overall and by whether the practitioner was trained when work began.",
-        count_columns=["n", "n_families"],
-        dependent_columns={c: "n" for c in CHANGE_VALUES},
-        row_margins=[{"column": "group", "total": TRAINED_LABELS["all"], "within": ["unit"]}],
         labels=CHANGE_LABELS,
         note=(
             "Number: family members (rows 'Respondents') or families. Primary: the practitioner-clustered CI and "
@@ -434,17 +433,13 @@ def _reliable_change(section, results: dict, show_figures: bool) -> list:
     resp = results[CHANGE_RESPONDENTS.key]
     rc = results[RELIABLE_CHANGE.key]
     rci = results["rci"]
-    shown = reliable_change_shown(rc, section.threshold)
+    shown = reliable_change_shown(section, rc)
     section.markdown(describe_reliable_change(shown, rci, section))
     section.table(
         "reliable_change",
-        rc.drop(columns=["rci"]).assign(group=rc["group"].map(TRAINED_LABELS)),
+        _display_rc(rc),
         caption=f"Family members by reliable change in the total (threshold ±{section.value(rci['rci'], len(resp), '{:.2f}')}, "
         "computed from this data's wave-1 SD and alpha).",
-        count_columns=RC_COUNTS,
-        dependent_columns=RC_DEPENDENT,
-        totals=RC_TOTALS,
-        row_margins=[{"column": "group", "total": TRAINED_LABELS["all"]}],
         decimals=0,
         labels=RC_LABELS,
     )
@@ -465,7 +460,7 @@ def _reliable_change(section, results: dict, show_figures: bool) -> list:
         caption="Change in the total per family member (wave 2 minus wave 1; left of zero = better). Shaded: within the reliable change threshold.",
     )
     # coloured by training only when the change table shows both groups' counts (dots of one colour count them)
-    cs = change_shown(results[CHANGE_SUMMARY.key], section.threshold)
+    cs = section.table_view("change", results[CHANGE_SUMMARY.key])
     groups_shown = not (cs.loc[(cs["unit"] == "respondents") & (cs["group"] != "all"), "n"] == SUPPRESSED).any()
     scatter, coloured = chart_wave1_vs_wave2(resp, rci["rci"], section.threshold if groups_shown else len(resp))
     section.figure(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ... import stats
+from ...disclosure import people
 from ...evidence import Check
 from ...roster import ROLES
 from . import charts
@@ -133,7 +134,7 @@ def build_section(
         "activity_shares",
         disp.drop(columns=["activity"]),
         caption="Mean hours a week and mean share of the week (%) per activity, by wave, with 95% CIs.",
-        count_columns=["n"],
+        counts={"n": people("answers")},
         dependent_columns={c: "n" for c in ("mean_hours", "mean_share", "ci_low", "ci_high")},
         decimals=1,
         labels={
@@ -154,22 +155,30 @@ def build_section(
     dg["group_label"] = [_group_label(g, c) for g, c in zip(dg["grouping"], dg["group"], strict=False)]
     for c in ("mean_share", "ci_low", "ci_high"):
         dg[c] = 100 * dg[c]
-    roles = by_group[(by_group["grouping"] == "role")].sort_values("mean_share")
-    roles = roles[[not section.is_small(n) for n in roles["n"]]]
+    shown_groups = dg[["grouping_label", "group_label", "n", "mean_share", "ci_low", "ci_high"]].reset_index(drop=True)
+    # the prose reads the table as a reader will see it: a group the report suppresses is "c" here too
+    shown = section.declare(
+        "direct_share_by_group",
+        shown_groups,
+        counts={"n": people("answers")},
+        dependent_columns={c: "n" for c in ("mean_share", "ci_low", "ci_high")},
+    )
+    is_role = (dg["grouping"] == "role").to_numpy()
+    roles = [r for r in dg.reset_index(drop=True)[is_role].sort_values("mean_share").index if shown.at[r, "n"] != "c"]
     if len(roles) >= 2:
-        lo, hi = roles.iloc[0], roles.iloc[-1]
+        lo, hi = dg.iloc[roles[0]], dg.iloc[roles[-1]]
         section.markdown(
             f"**Direct work by group.** Across all answers, the share of the week spent in direct work with children and "
-            f"families was highest for {ROLE_PLURAL.get(hi['group'], hi['group'])} ({section.value(100 * hi['mean_share'], hi['n'])}%) "
-            f"and lowest for {ROLE_PLURAL.get(lo['group'], lo['group'])} ({section.value(100 * lo['mean_share'], lo['n'])}%). "
+            f"families was highest for {ROLE_PLURAL.get(hi['group'], hi['group'])} "
+            f"({section.value(hi['mean_share'], shown.at[roles[-1], 'n'])}%) "
+            f"and lowest for {ROLE_PLURAL.get(lo['group'], lo['group'])} "
+            f"({section.value(lo['mean_share'], shown.at[roles[0], 'n'])}%). "
             "The table gives every group; groups answer at different waves, so compare groups within a wave with care."
         )
     section.table(
         "direct_share_by_group",
-        dg[["grouping_label", "group_label", "n", "mean_share", "ci_low", "ci_high"]],
+        shown_groups,
         caption="Share of the week in direct work with children and families (%), by role, borough, training status and wave (all answers).",
-        count_columns=["n"],
-        dependent_columns={c: "n" for c in ("mean_share", "ci_low", "ci_high")},
         decimals=1,
         labels={
             "grouping_label": "By",
@@ -273,7 +282,7 @@ def build_section(
         "change_per_activity",
         ch[cols],
         caption="Paired change in each activity's share (percentage points), practitioners answering both waves.",
-        count_columns=["n"],
+        counts={"n": people("practitioners answering both waves")},
         dependent_columns={c: "n" for c in cols if c not in ("label", "n")},
         decimals=2,
         appendix=True,
@@ -314,7 +323,7 @@ def build_section(
         dc[["grouping", "group_label", *cols]],
         caption="Change in the direct-work share (percentage points) by group at the later wave, practitioners answering "
         "both waves, with team-clustered 95% CIs (a group drawn from few teams has few degrees of freedom and a wide interval).",
-        count_columns=["n"],
+        counts={"n": people("practitioners answering both waves")},
         dependent_columns={c: "n" for c in cols if c != "n"},
         decimals=1,
         appendix=True,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ...disclosure import people
 from ...evidence import Check
 from ...report_section import format_number, join_words
 from . import charts
@@ -190,7 +191,7 @@ def build_hr_section(
         "before_after",
         disp[["borough", "measure", "workers", "before", "after", "change", "ci_low", "ci_high"]],
         caption=f"Pooled rates before ({b_years}) and after ({a_years}), the change and its 95% bootstrap CI (workers resampled within borough).",
-        count_columns=["workers"],
+        counts={"workers": people("workers")},
         dependent_columns={c: "workers" for c in ("before", "after", "change", "ci_low", "ci_high")},
         decimals=2,
         labels={
@@ -222,7 +223,7 @@ def build_hr_section(
         "hr_indicators",
         ind.drop(columns=["vacancy_rate_pct"]).assign(year=ind["year"].map(year_label)),
         caption="Census indicators from the HR extract, each borough and year (vacancy rate not derivable).",
-        count_columns=["workers_in_post"],
+        counts={"workers_in_post": people("workers in post")},
         dependent_columns={
             c: "workers_in_post"
             for c in (

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ...config import BOROUGH_NAMES
+from ...disclosure import things
 from ...formatting import noun
 from ...ingest import Field, OutputTable
 from ...report_section import format_number, join_words
@@ -368,6 +369,7 @@ def _public_tables(section, comp: pd.DataFrame, a: Areas, focus_years, fy: str) 
             columns={"neighbours_with_value": "las_with_value", "neighbours": "las_compared"}
         ),
         caption=f"All published workforce measures {first}-{last}, with how many neighbours had a figure.",
+        counts={"las_with_value": things("local authorities"), "las_compared": things("local authorities")},
         decimals=1,
         appendix=True,
         labels={

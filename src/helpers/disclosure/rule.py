@@ -1,0 +1,189 @@
+"""The suppression rule: which counts are small, and which more cells to hide so none can be worked out.
+
+**Primary suppression.** DfE publications show counts from 1 to 5 as "c" (confidential) so that small
+groups of children or families cannot be singled out. Zero is shown (it discloses nothing about a
+person), and so are counts above the threshold. The threshold is one pipeline parameter
+(``suppression_threshold``).
+
+**Secondary suppression** (:func:`protect`). A suppressed cell must not be recoverable by arithmetic
+from the cells that are shown. Every relation between cells (a total and its parts, two breakdowns of
+the same people, the tri-borough report and the borough reports) is a linear equation. A suppressed
+cell is *recoverable* when the equations and the shown cells determine its value exactly (linear
+algebra over every equation at once, so chains of relations are caught too, not only a total with a
+single "c"). While some suppressed cell is recoverable, the rule suppresses one more cell of an
+equation that contains it: the smallest non-zero shown part (the "next-smallest cell"), preferring a
+part that is not itself the total of another relation; when no part is left, the smallest total.
+Ties go to the cell that comes first. It works in rounds: each recoverable cell whose relations got
+no new "c" yet in the round gets one, then the system is solved again. The rule is deterministic:
+the same data give the same "c"s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+
+import numpy as np
+import pandas as pd
+
+from ..config import DEFAULT_SUPPRESSION_THRESHOLD
+
+SUPPRESSED = "c"
+
+Equation = tuple[list[Hashable], list[Hashable]]  # sum(left) == sum(right)
+
+
+def is_small(count, threshold: int = DEFAULT_SUPPRESSION_THRESHOLD) -> bool:
+    """True when a count must be suppressed: 1 <= count <= threshold."""
+    if count is None or isinstance(count, str) or pd.isna(count):
+        return False
+    return 1 <= float(count) <= threshold
+
+
+def _row_space(equations: list[Equation], cells: list) -> np.ndarray:
+    """An orthonormal basis of the equations' row space over ``cells`` (each equation ``sum(left) =
+    sum(right)`` a row: +1 left, -1 right). Worked out once per group of equations: the relations over
+    the unknown cells alone are this space restricted to their columns, whatever is unknown."""
+    index = {c: i for i, c in enumerate(cells)}
+    a = np.zeros((len(equations), len(cells)))
+    for k, (left, right) in enumerate(equations):
+        for cell in left:
+            a[k, index[cell]] += 1.0
+        for cell in right:
+            a[k, index[cell]] -= 1.0
+    a = np.unique(a[np.any(a, axis=1)], axis=0)
+    if not len(a):
+        return np.zeros((0, len(cells)))
+    _, s, vt = np.linalg.svd(a, full_matrices=False)
+    return vt[: int((s > 1e-9 * max(1.0, s[0])).sum())]
+
+
+def _recoverable(unknowns: list, basis: np.ndarray, index: dict) -> list:
+    """The unknown cells whose value the relations determine exactly: a cell is determined when every
+    vector of the null space of the relations restricted to the unknowns is zero at it."""
+    if not unknowns or not len(basis):
+        return []
+    b = basis[:, [index[u] for u in unknowns]]
+    _, s, vt = np.linalg.svd(b, full_matrices=True)
+    rank = int((s > 1e-9 * max(1.0, s[0] if len(s) else 0.0)).sum())
+    null = vt[rank:]  # rows spanning the null space
+    if not len(null):
+        return list(unknowns)
+    return [u for i, u in enumerate(unknowns) if np.all(np.abs(null[:, i]) < 1e-9)]
+
+
+def _components(equations: list[Equation]) -> list[list[Equation]]:
+    """The equations in groups that share no cell (each group is solved on its own)."""
+    parent: dict = {}
+
+    def find(c):
+        parent.setdefault(c, c)
+        while parent[c] != c:
+            parent[c] = parent[parent[c]]
+            c = parent[c]
+        return c
+
+    for left, right in equations:
+        cells = [*left, *right]
+        for c in cells[1:]:
+            parent[find(c)] = find(cells[0])
+    groups: dict = {}
+    for eq in equations:
+        cells = [*eq[0], *eq[1]]
+        if cells:
+            groups.setdefault(find(cells[0]), []).append(eq)
+    return list(groups.values())
+
+
+def protect(
+    values: dict,
+    suppressed: Iterable[Hashable],
+    equations: list[Equation],
+    fixed: Iterable[Hashable] = (),
+    order: list | None = None,
+) -> tuple[set, list]:
+    """Secondary suppression: the cells to show as "c" so that none can be recovered by arithmetic.
+
+    Parameters
+    ----------
+    values:
+        ``{cell: count}`` for every cell that appears in an equation (NaN = not shown, unknown).
+    suppressed:
+        Cells already suppressed (primary suppression: counts 1..threshold).
+    equations:
+        Relations as ``(left, right)`` lists of cells with ``sum(left) == sum(right)``; a total and its
+        parts is ``([total], parts)``. Cells on the left are "totals" for the rule.
+    fixed:
+        Cells that may not be suppressed (already published elsewhere): never chosen.
+    order:
+        Tie-break order of cells (default: first appearance in ``values``).
+
+    Returns ``(suppressed cells, cells still recoverable)``; the second is empty unless no cell was
+    left to suppress (then the caller must say so). Groups of equations that share no cell are solved
+    one by one (the same result as all at once, faster).
+    """
+    hidden = set(suppressed)
+    given_up: list = []
+    rank_of = {c: i for i, c in enumerate(order or list(values))}
+    for group in _components(equations):
+        more, left = _protect_group(values, hidden, group, set(fixed), rank_of)
+        hidden |= more
+        given_up += left
+    return hidden, given_up
+
+
+def _protect_group(values: dict, hidden: set, equations: list[Equation], fixed: set, rank_of: dict):
+    hidden = set(hidden)
+    given_up: list = []
+    # A cell that is the total of some relation (a row's "All", a borough's whole, a number in a
+    # sentence) is often repeated elsewhere, so interior cells are chosen first.
+    totals_anywhere = {c for left, _ in equations for c in left}
+    containing: dict = {}
+    for eq in equations:
+        for c in {*eq[0], *eq[1]}:
+            containing.setdefault(c, []).append(eq)
+
+    def shown(cell):
+        v = values.get(cell)
+        return not (cell in hidden or cell in fixed or v is None or pd.isna(v)) and float(v) != 0.0
+
+    def rank(c):
+        return (c in totals_anywhere, float(values[c]), rank_of.get(c, len(rank_of)))
+
+    cells = sorted(containing, key=lambda c: rank_of.get(c, len(rank_of)))
+    basis, index = _row_space(equations, cells), {c: i for i, c in enumerate(cells)}
+    while True:
+        unknown = [c for c in cells if c in hidden or pd.isna(values.get(c, np.nan))]
+        at_risk = [u for u in _recoverable(unknown, basis, index) if u in hidden and u not in given_up]
+        if not at_risk:
+            return hidden, given_up
+        # one cell more for each recoverable cell whose relations got none yet this round (a round at a
+        # time: the same choices as one at a time where the relations do not overlap, and far fewer solves)
+        touched: set = set()
+        for target in at_risk:
+            if touched & {id(eq) for eq in containing[target]}:
+                continue
+            choice = _next_cell(target, containing, hidden, shown, rank)
+            if choice is None:
+                given_up.append(target)  # nothing left to suppress around it: reported to the caller
+                continue
+            hidden.add(choice)
+            touched |= {id(eq) for eq in containing[choice]}
+
+
+def _next_cell(target, containing: dict, hidden: set, shown, rank):
+    """The cell to suppress for a recoverable ``target``: the best shown part (then total) of its
+    relations; when every other cell of them is suppressed already (or zero, or fixed), of the
+    relations of the suppressed cells they lead to, nearest first (what gives ``target`` away is there)."""
+    frontier, seen, examined = [target], {target}, set()
+    while frontier:
+        # each relation once: one examined nearer had no shown cell (or it would have been chosen)
+        eqs = {id(eq): eq for c in frontier for eq in containing.get(c, []) if id(eq) not in examined}
+        examined |= set(eqs)
+        eqs = list(eqs.values())
+        for side in (1, 0):  # parts first, then totals
+            candidates = [c for eq in eqs for c in eq[side] if shown(c)]
+            if candidates:
+                return min(candidates, key=rank)
+        frontier = [c for eq in eqs for c in (*eq[0], *eq[1]) if c in hidden and c not in seen]
+        seen.update(frontier)
+    return None
