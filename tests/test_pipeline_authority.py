@@ -72,6 +72,21 @@ def test_an_authoritys_build_leaves_out_a_step_without_its_files(toy, capsys):
 
 @needs_lookup
 @pytest.mark.slow
+def test_a_step_left_out_is_said_once_in_the_runs_log(toy, capsys):
+    """With per-notebook lines on (a log, not a terminal), each step that ran has its line and the step
+    left out is named once, by the summary, not again as a per-notebook line."""
+    (toy["raw"] / "third.csv").unlink()
+    assert pipeline.main(cli_args(toy, "--set", "la=383")) == 0
+    captured = capsys.readouterr()
+    log = captured.out + captured.err
+    assert "[la383] second: ran in" in log  # per-notebook lines are on in this run
+    assert [line for line in log.splitlines() if "third" in line] == [
+        f"[la383] left out: third (no third.csv; raw folder {toy['raw']})"
+    ]
+
+
+@needs_lookup
+@pytest.mark.slow
 def test_a_step_left_out_later_leaves_nothing_behind(toy):
     assert run(toy, "--set", "la=Leeds") == 0  # a name is accepted: the scope carries the number
     assert set(statuses(toy).values()) == {"ran"}

@@ -173,7 +173,8 @@ class _Scheduler:
                 if decision is None:
                     self.close_gate(sc, step)
                     self.bar.update(1)
-                    if step.name in sc.entries:
+                    # a step left out is said once, by the run's summary (with the raw folder)
+                    if step.name in sc.entries and step.name not in sc.left_out:
                         self.say(sc, f"{step.name}: {sc.status[step.name]}")
                     continue
                 self.runnable.append((sc, step, decision[1]))
