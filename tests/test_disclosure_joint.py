@@ -139,7 +139,7 @@ def test_a_total_in_a_sentence_naming_the_rows_protects_them_and_prose_reads_the
     assert texts[1] == "Practitioners trained: c."
     # the saved text a reader would see if nothing more were hidden, and the tokens behind it
     saved = json.loads((s.folder / "section.json").read_text())
-    assert saved["items"][0]["text"].startswith("The roster lists 29") and "templates" in saved["items"][0]
+    assert saved["items"][0]["text"].startswith("The roster lists 29") and "token_texts" in saved["items"][0]
 
 
 def test_every_whole_number_column_says_what_it_counts(tmp_path):

@@ -109,7 +109,7 @@ def _load_scope(name: str, folder: Path, headers=_labelled) -> Scope:
             scope.tables.append(Table(name, sec_folder, item, frame.reset_index(drop=True), lay))
         tokens = meta.get("tokens", [])
         said: dict = {}
-        for text in _templates(meta):
+        for text in _token_texts(meta):
             for i, found in prose.sentences_of(text, tokens).items():
                 said.setdefault(i, []).extend(found)
         for i, t in enumerate(tokens):
@@ -118,10 +118,10 @@ def _load_scope(name: str, folder: Path, headers=_labelled) -> Scope:
     return scope
 
 
-def _templates(meta: dict) -> list[str]:
+def _token_texts(meta: dict) -> list[str]:
     out = []
     for holder in [*meta.get("items", []), *meta.get("key_findings", [])]:
-        out += list((holder.get("templates") or {}).values())
+        out += list((holder.get(prose.TOKEN_TEXTS) or {}).values())
     return out
 
 
@@ -343,7 +343,7 @@ def protect_sections(
 ) -> list[dict]:
     """The loaded sections of one report (``load_sections``), protected: each table item gets
     ``suppressed`` (its cells to show as "c", ``[row, column]``), and each text saved with tokens
-    (``templates``) is rewritten with the protected numbers."""
+    (``prose.TOKEN_TEXTS``) is rewritten with the protected numbers."""
     if not sections:
         return sections
     threshold = max(int(s.get("threshold", 0)) for s in sections)
@@ -362,7 +362,7 @@ def protect_sections(
         tokens = meta.get("tokens", [])
         hidden = prose.hidden_tokens(tokens, prot.counts.get((here, folder), set()), tables)
         for holder in [*meta.get("items", []), *meta.get("key_findings", [])]:
-            for name, template in (holder.get("templates") or {}).items():
+            for name, template in (holder.get(prose.TOKEN_TEXTS) or {}).items():
                 holder[name] = prose.resolve(template, tokens, hidden)
         meta["protected_with"] = list(prot.scopes)
     return sections

@@ -23,6 +23,10 @@ import pandas as pd
 
 from .rule import SUPPRESSED
 
+#: The key under which a saved item keeps its texts with tokens, for the report to resolve. Not
+#: "templates": the runner's import graph reads that word as naming the report's templates folder, and
+#: would rerun every notebook after a template edit.
+TOKEN_TEXTS = "token_texts"
 TOKEN = re.compile(r"⟦([\w.-]+):(\d+)⟧")
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..formatting import fmt_pattern
 from .infer import Counts, as_counts, inferred_equations, layout, numbers, people
-from .prose import Tokens, is_token
+from .prose import TOKEN_TEXTS, Tokens, is_token
 from .rule import SUPPRESSED, is_small, protect
 from .tables import count_like_columns
 
@@ -99,16 +99,16 @@ class ProtectedNumbers:
         return n == SUPPRESSED or is_small(n, self.threshold)
 
     def _record(self, holder: dict, *fields: str) -> dict:
-        """Keep the texts of ``holder`` with their tokens (``templates``, resolved by the report) and
+        """Keep the texts of ``holder`` with their tokens (under ``TOKEN_TEXTS``, resolved by the report) and
         write them as a reader would see them if nothing more were suppressed."""
-        templates = {}
+        with_tokens = {}
         for name in fields:
             text = holder.get(name)
             if isinstance(text, str) and text != self.tokens.plain(text):
-                templates[name] = text
+                with_tokens[name] = text
                 holder[name] = self.tokens.plain(text)
-        if templates:
-            holder["templates"] = templates
+        if with_tokens:
+            holder[TOKEN_TEXTS] = with_tokens
         return holder
 
     # ---- tables -----------------------------------------------------------------------------------
