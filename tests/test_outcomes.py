@@ -323,7 +323,68 @@ def test_section_from_tiny_panel_is_real_and_says_what_it_cannot_show(planted, t
     # programme's cost (which was for the three together), in a chart or in words
     assert not any(i["kind"] == "figure" and i["name"] == "outcomes_costs" for i in meta["items"])
     cost = [f for f in meta["key_findings"] if f.get("topic") == "costs"]
-    assert cost and "the programme's cost was for the three boroughs together" in cost[0]["answer"]
+    # LA 101 did not run the programme: the planted fall (-10 per 10,000 from 2015) means fewer children
+    # in care than its comparators suggest, and no programme cost is set against it
+    assert cost[0]["answer"].startswith(
+        "LA 101 had fewer children in care over 2015-2017 than its comparators suggest, worth £"
+    )
+    assert cost[0]["answer"].endswith("; LA 101 did not run the programme, so no programme cost is set against it.")
+    assert "could be credited" not in cost[0]["answer"]
+
+
+def _captions(meta: dict) -> dict:
+    return {i["name"]: i.get("caption", "") + " | " + i.get("alt", "") for i in meta["items"] if i["kind"] == "figure"}
+
+
+def test_one_treated_area_is_named_in_every_caption_and_cost_line(planted, tmp_path):
+    """One area (LA 101), not a borough: each chart names it, with "its" neighbours; no caption or
+    alt text speaks of boroughs; the cost text says it did not run the programme."""
+    sec = Section("outcomes", outcome_section.TITLE, 40, tmp_path, synthetic=False, sources=outcome_section.sources())
+    outcome_section.build_section(sec, planted)
+    meta = json.loads(sec.save().read_text())
+    captions = _captions(meta)
+    assert captions["outcomes_trends"].startswith(
+        "Children looked after at 31 March, per 10,000 children: LA 101, its neighbours and England"
+    )
+    assert captions["outcomes_synthetic_cla_rate"].startswith(
+        "Synthetic control: LA 101 against a weighted mix of other LAs | Line charts of children looked after at 31 "
+        "March, per 10,000 children for LA 101 and its synthetic control"
+    )
+    assert captions["outcomes_placebo_cla_rate"].startswith("Placebo in space: where LA 101 falls among every")
+    assert "borough" not in " ".join(captions.values())
+    text = " ".join(i["text"] for i in meta["items"] if i["kind"] == "markdown")
+    assert "LA 101 did not run the programme, so no programme cost is set against this figure." in text
+    assert "the appendix table uses the same years." in text and "each borough" not in text
+    assert "With 1 treated area and about ten yearly figures" in text
+    assert "LA 101 is compared with the average of its neighbours' rates" in text
+
+
+def test_two_treated_areas_are_the_treated_areas_not_the_boroughs(planted_pair, tmp_path):
+    sec = Section("outcomes", outcome_section.TITLE, 40, tmp_path, synthetic=False, sources=outcome_section.sources())
+    outcome_section.build_section(sec, planted_pair)
+    meta = json.loads(sec.save().read_text())
+    captions = _captions(meta)
+    assert ": the treated areas, their neighbours and England" in captions["outcomes_trends"]
+    assert captions["outcomes_synthetic_cla_rate"].startswith("Synthetic control: each area against")
+    assert captions["outcomes_placebo_cla_rate"].startswith("Placebo in space: where the treated areas fall")
+    text = " ".join(i["text"] for i in meta["items"] if i["kind"] == "markdown")
+    assert "With 2 treated areas and about ten yearly figures" in text
+    assert "LA 101 and LA 102 did not run the programme" in text
+
+
+def test_the_three_boroughs_keep_their_words():
+    """The default build's treated areas (213, 205, 207): the boroughs, each borough, inside the programme."""
+    from types import SimpleNamespace
+
+    from helpers.strands.outcomes import prose
+
+    v = SimpleNamespace(r=SimpleNamespace(treated=[213, 205, 207]), treated_names=["W", "H", "K"])
+    assert prose.places(v) == ("the boroughs", "their") and prose.each_place(v) == "each borough"
+    assert not prose.outside_programme(v)
+    one = SimpleNamespace(r=SimpleNamespace(treated=[213]), treated_names=["Westminster"])
+    assert prose.places(one) == ("Westminster", "its") and not prose.outside_programme(one)
+    leeds = SimpleNamespace(r=SimpleNamespace(treated=[383]), treated_names=["Leeds"])
+    assert prose.each_place(leeds) == "Leeds" and prose.outside_programme(leeds)
 
 
 # ---- real published statistics ---------------------------------------------------------------

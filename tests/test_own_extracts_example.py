@@ -165,6 +165,18 @@ def test_the_report_reads_as_leeds_own_from_its_first_line(example):
     # the data-quality section lists the returns read and what happened to each
     assert "LA extract returns: 2 returns read: 2 used." in text
     assert "5,050 episodes" in text and "fake_CIN_data.xml" in text
+    # no wording that assumes the three boroughs (the body and the technical appendix): Leeds is named
+    # in the charts' captions, section 2 (test extracts) is named by its number, and the cost of care is
+    # Leeds's, with no programme cost (Leeds did not run it)
+    appendix = _visible(example["report"].with_name(example["report"].stem + "_appendix.html").read_text())
+    for words in ("each borough", "the boroughs, their neighbours", "where the boroughs fall", "sections use"):
+        assert words not in text and words not in appendix, words
+    assert "could be credited" not in text and "three boroughs together" not in text
+    assert "per 10,000 children: Leeds, its neighbours and England" in text
+    assert ": Leeds against a weighted mix of other LAs" in appendix  # "Synthetic control" links the glossary
+    assert "Section 2 uses test extracts" in text and "the effect of anything done in Leeds" in text
+    assert "Leeds did not run the programme, so no programme cost is set against it." in text
+    assert "individual answer" not in text  # the values blanked are dates in uasc.csv, not answers
 
 
 @pytest.mark.slow

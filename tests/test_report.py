@@ -345,7 +345,7 @@ def test_conclusions_follow_real_and_synthetic_sections_and_strengths(tmp_path):
     from helpers.report_section import load_sections
 
     text = report.conclusions_text(load_sections(tmp_path))
-    assert "1 of 2 sections use synthetic data and conclude nothing about the programme." in text
+    assert "1 of 2 sections uses synthetic data and concludes nothing about the programme." in text
     assert (
         "the strongest evidence any estimate of an effect reaches is moderate; 0 of 1 such estimates are weak" in text
     )

@@ -195,3 +195,59 @@ def test_a_boroughs_own_report_does_not_say_it_was_not_one_of_them(tmp_path):
     (tmp_path / "run_info.json").write_text(json.dumps({"la": 213, "la_name": "Westminster"}), encoding="utf-8")
     text = _text(header.header_html(tmp_path, "all"))
     assert "Scope: Westminster (DfE LA 213)" in text and "was not one of" not in text
+
+
+def test_the_summary_of_an_authoritys_report_names_its_test_section_and_no_programme(tmp_path):
+    """Leeds's report (outcomes real, section 2 on test extracts): the summary names section 2 by its
+    number, with a singular verb, and says nothing of the boroughs' programme or its training."""
+    processed = _leeds(tmp_path)
+    assert authority.outside_programme(processed) == "Leeds"
+    text = _text(summary.summary_html(processed)).split("What this evaluation can and cannot conclude ")[1]
+    assert text == (
+        "Section 2 uses test extracts (named at the top of this report): its figures show what the analysis would "
+        "report and conclude nothing. The 1 section built on real data handed over no estimate of an effect, so "
+        "the summary can state no effect from them. No finding reaches strong evidence: a comparison with other "
+        "authorities' published figures cannot show what caused a difference."
+    )
+
+
+def test_conclusions_count_synthetic_sections_with_the_verb_that_fits(tmp_path):
+    """Sections 1 (real, one weak estimate), 2 (synthetic) and 3 (test extracts), read by hand: one section
+    of three is synthetic ("1 of 3 sections uses"), section 3 is named; for another authority the weak
+    estimate is not read as anything done there, and no sentence speaks of the programme's training."""
+    sections = [
+        {"data_kind": "real", "key_findings": [{"strength": "weak"}]},
+        {"data_kind": "synthetic", "synthetic": True, "key_findings": []},
+        {"data_kind": "synthetic", "synthetic": True, "notice": "test data", "key_findings": []},
+    ]
+    text = summary.conclusions_text(sections, "Leeds")
+    assert text.startswith(
+        "1 of 3 sections uses synthetic data and concludes nothing about the programme. Section 3 uses test "
+        "extracts (named at the top of this report): its figures show what the analysis would report and conclude "
+        "nothing. From the 1 section built on real data, the strongest evidence any estimate of an effect reaches "
+        "is weak; 1 of 1 such estimates are weak or cannot tell, and should not be read as the effect of anything "
+        "done in Leeds."
+    )
+    assert "programme as implemented" not in text and "trained" not in text
+    boroughs = summary.conclusions_text(sections)  # the default build: the programme's own words
+    assert "should not be read as effects of the programme." in boroughs
+    assert "no strand could compare trained and untrained staff" in boroughs
+    assert boroughs.endswith("a change before most staff were trained cannot be the training's.")
+
+
+def test_a_boroughs_own_report_is_not_outside_the_programme(tmp_path):
+    (tmp_path / "run_info.json").write_text(json.dumps({"la": 213, "la_name": "Westminster"}), encoding="utf-8")
+    assert authority.outside_programme(tmp_path) is None
+    assert authority.outside_programme(tmp_path / "default") is None  # no run_info: the default build
+
+
+def test_values_set_to_missing_are_said_with_their_files():
+    """6 dates blanked in uasc.csv and 1 in b.csv (by hand: 7 values, files in name order); none: no sentence."""
+    rec = pd.DataFrame(
+        {"file": ["uasc.csv", "a.csv", "b.csv"], "values_set_to_missing": [6, 0, 1]},
+    )
+    assert data_quality._cleared_sentence(rec, 7) == (
+        "A further 7 single values (1 in b.csv and 6 in uasc.csv) were outside the values the format allows and "
+        "treated as missing rather than rejecting the whole row. "
+    )
+    assert data_quality._cleared_sentence(rec.iloc[1:2], 0) == ""

@@ -72,15 +72,24 @@ def left_out_brief_html(processed_dir: Path) -> str:
     )
 
 
-def programme_note_html(processed_dir: Path) -> str:
-    """For an authority that was not one of the three boroughs: what "the programme" means in its report
-    (the boroughs' start, applied to its figures), so no reader takes it that the authority ran it."""
+def outside_programme(processed_dir: Path) -> str | None:
+    """The name of the authority whose own report this is when it was not one of the three boroughs
+    (it did not run the programme), else None (a default build, or a borough's own)."""
     from ..config import BOROUGHS
 
     la = authority(processed_dir)
     if la is None or la["la"] in {number for _, _, number in BOROUGHS.values()}:
+        return None
+    return la["name"]
+
+
+def programme_note_html(processed_dir: Path) -> str:
+    """For an authority that was not one of the three boroughs: what "the programme" means in its report
+    (the boroughs' start, applied to its figures), so no reader takes it that the authority ran it."""
+    outside = outside_programme(processed_dir)
+    if outside is None:
         return ""
-    name = esc(la["name"])
+    name = esc(outside)
     return (
         f'<p class="fop-scope">{name} was not one of the three Focus on Practice boroughs: "before" and "after '
         f"the programme\" here mean before and after the boroughs' programme began, applied to {name}'s figures.</p>"

@@ -151,6 +151,20 @@ def _totals(rec: pd.DataFrame) -> dict:
     return {k: int(pd.to_numeric(rec[k]).sum()) for k in keys} if len(rec) else {}
 
 
+def _cleared_sentence(rec: pd.DataFrame, total: int) -> str:
+    """The single values set to missing (an answer outside its scale, a date outside the plausible
+    range), with the files they were in, so an authority's report does not speak of questionnaires
+    it never read; nothing when there were none."""
+    if not total:
+        return ""
+    per_file = pd.to_numeric(rec["values_set_to_missing"]).groupby(rec["file"].astype(str)).sum()
+    where = join_words(f"{fmt(int(n), 'count')} in {f}" for f, n in per_file.items() if n > 0)
+    return (
+        f"A further {plural(total, 'single value')} ({where}) {'was' if total == 1 else 'were'} outside the "
+        "values the format allows and treated as missing rather than rejecting the whole row. "
+    )
+
+
 def data_quality_html(processed_dir: Path, number: int) -> tuple[str, dict]:
     """The data-quality section of the report's body: what was read and whether anything was lost,
     in words; the tables behind it are in the technical appendix (:func:`data_quality_appendix_html`).
@@ -169,9 +183,7 @@ def data_quality_html(processed_dir: Path, number: int) -> tuple[str, dict]:
             "Every raw file was checked against its documented format (see the data dictionary). "
             f"Across {plural(len(rec), 'file')}, {plural(totals['rows_read'], 'row')} "
             f"{'was' if totals['rows_read'] == 1 else 'were'} read. "
-            f"A further {plural(totals['values_set_to_missing'], 'individual answer')} "
-            f"{'was' if totals['values_set_to_missing'] == 1 else 'were'} outside their scale and treated as "
-            f"missing rather than losing the whole form. {accounted}"
+            f"{_cleared_sentence(rec, totals['values_set_to_missing'])}{accounted}"
         )
         + "</p>"
         + returns_html(processed_dir, number)

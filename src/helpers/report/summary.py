@@ -7,6 +7,7 @@ from pathlib import Path
 from .. import evidence
 from ..config import DEFAULT_SUPPRESSION_THRESHOLD
 from ..report_section import EVIDENCE_STRENGTHS, join_words, load_sections
+from . import authority
 from .answer import ANSWER_TOPICS, TOPIC_WORDS, in_the_box, topic_answers
 from .glossary import link_glossary
 from .header import part_heading_html
@@ -16,9 +17,34 @@ from .markup import _slug, esc
 from .then_and_now import shown_here
 
 
-def conclusions_text(sections: list[dict]) -> str:
+def _made_up_sentences(sections: list[dict]) -> list[str]:
+    """What the sections not built on real data conclude: those on the generator's synthetic data
+    counted ("1 of 7 sections uses ..."), those on test extracts named by number (an authority's own
+    report: "Section 2 uses test extracts ...")."""
+    generated = [s for s in sections if _data_kind(s) == "synthetic" and not s.get("notice")]
+    test = [n for n, s in enumerate(sections, start=1) if _data_kind(s) == "synthetic" and s.get("notice")]
+    out = []
+    if generated:
+        one = len(generated) == 1
+        out.append(
+            f"{len(generated)} of {len(sections)} sections {'uses' if one else 'use'} synthetic data and "
+            f"{'concludes' if one else 'conclude'} nothing about the programme."
+        )
+    if test:
+        one = len(test) == 1
+        out.append(
+            f"{'Section' if one else 'Sections'} {join_words(str(n) for n in test)} {'uses' if one else 'use'} "
+            f"test extracts (named at the top of this report): {'its' if one else 'their'} figures show what the "
+            "analysis would report and conclude nothing."
+        )
+    return out
+
+
+def conclusions_text(sections: list[dict], outside: str | None = None) -> str:
     """One paragraph on what the evaluation can and cannot conclude, from which sections are real
-    or synthetic and the strengths their findings claim (no sentence is fixed in advance)."""
+    or synthetic and the strengths their findings claim (no sentence is fixed in advance). ``outside``:
+    the name of an authority that did not run the programme, whose own report this is (its changes
+    can be no one's training, and nothing it did was allocated at random)."""
     if not sections:
         return "No section was built, so nothing can be concluded."
     synthetic = [s for s in sections if _data_kind(s) == "synthetic"]
@@ -34,10 +60,8 @@ def conclusions_text(sections: list[dict]) -> str:
             "could be, once the real extracts are put through it."
         )
     elif synthetic:
-        made_up = "synthetic or test data" if any(s.get("notice") for s in synthetic) else "synthetic data"
-        sentences.append(
-            f"{len(synthetic)} of {len(sections)} sections use {made_up} and conclude nothing about the programme."
-        )
+        sentences += _made_up_sentences(sections)
+    effect_of = f"the effect of anything done in {outside}" if outside else "effects of the programme"
     if real:
         if findings:
             best = min(findings, key=lambda sf: rank[sf[1]["strength"]])[1]["strength"]
@@ -45,7 +69,7 @@ def conclusions_text(sections: list[dict]) -> str:
             sentences.append(
                 f"From the {len(real)} section{'s' if len(real) != 1 else ''} built on real data, the "
                 f"strongest evidence any estimate of an effect reaches is {best}; {weak} of {len(findings)} such "
-                "estimates are weak or cannot tell, and should not be read as effects of the programme."
+                f"estimates are weak or cannot tell, and should not be read as {effect_of}."
             )
         else:
             sentences.append(
@@ -53,15 +77,21 @@ def conclusions_text(sections: list[dict]) -> str:
                 "estimate of an effect, so the summary can state no effect from them."
             )
     designs = [f for s in sections for f in s.get("key_findings", []) if f["strength"] == "strong"]
-    if not designs:
+    if not designs and outside:
+        sentences.append(
+            "No finding reaches strong evidence: a comparison with other authorities' published figures cannot "
+            "show what caused a difference."
+        )
+    elif not designs:
         sentences.append(
             "No finding reaches strong evidence: no strand could compare trained and untrained staff "
             "allocated at random, so a change that came with the programme cannot be shown to come from it."
         )
-    sentences.append(
-        "Every outcome should be read against the programme as implemented: a change before most staff "
-        "were trained cannot be the training's."
-    )
+    if not outside:  # an authority that did not run the programme had no staff trained in it
+        sentences.append(
+            "Every outcome should be read against the programme as implemented: a change before most staff "
+            "were trained cannot be the training's."
+        )
     return " ".join(sentences)
 
 
@@ -161,7 +191,8 @@ def summary_html(processed_dir: Path) -> str:
     if not sections:
         parts.append("<p>No section was built for this scope.</p>")
     parts.append('<h3 id="can-conclude">What this evaluation can and cannot conclude</h3>')
-    parts.append(f"<p>{esc(conclusions_text(sections))}</p>")
+    outside = authority.outside_programme(processed_dir)
+    parts.append(f"<p>{esc(conclusions_text(sections, outside))}</p>")
     return link_glossary("".join(parts))
 
 

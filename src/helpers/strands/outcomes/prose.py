@@ -13,7 +13,7 @@ import pandas as pd
 from ... import evidence
 from ...formatting import fmt
 from ...report_section import join_words, lower_first
-from .definitions import NEIGHBOURS_ID, OUTCOMES, TREATED_ID, method_label
+from .definitions import NEIGHBOURS_ID, OUTCOMES, PROGRAMME_LAS, TREATED_ID, method_label
 
 _lc = lower_first
 _list = join_words
@@ -94,6 +94,29 @@ def who(v: View, unit) -> str:
     if unit == NEIGHBOURS_ID:
         return "their statistical neighbours combined"
     return v.names.get(unit, unit)
+
+
+def places(v: View) -> tuple[str, str]:
+    """The treated areas as captions and sentences name them, with their possessive, from the results:
+    ("the boroughs", "their") for several Focus on Practice boroughs, ("the treated areas", "their") for
+    other areas together, and one area's own name with "its" ("Leeds", "its")."""
+    if len(v.treated_names) == 1:
+        return v.treated_names[0], "its"
+    boroughs = set(v.r.treated) <= set(PROGRAMME_LAS)
+    return ("the boroughs" if boroughs else "the treated areas"), "their"
+
+
+def each_place(v: View) -> str:
+    """ "each borough", "each area", or the one area's name: what a per-area caption says."""
+    if len(v.treated_names) == 1:
+        return v.treated_names[0]
+    return "each borough" if set(v.r.treated) <= set(PROGRAMME_LAS) else "each area"
+
+
+def outside_programme(v: View) -> bool:
+    """None of the treated areas ran Focus on Practice (another authority analysed as the boroughs were):
+    no cost or change of its can be the programme's."""
+    return not set(v.r.treated) & set(PROGRAMME_LAS)
 
 
 def estimate(results, outcome, unit, method, k=None, year=None):

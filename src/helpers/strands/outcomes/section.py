@@ -15,10 +15,11 @@ import numpy as np
 import pandas as pd
 
 from ... import evidence
+from ...formatting import plural
 from . import charts, section_appendix, section_claims, section_costs, section_effects, section_findings
-from .definitions import OUTCOMES, TREATED_ID, Method, method_label
+from .definitions import OUTCOMES, PROGRAMME_LAS, TREATED_ID, Method, method_label
 from .inputs import SOURCES
-from .prose import View, _lc, _list, estimate, fmt, rule_words, view, who
+from .prose import View, _lc, _list, estimate, fmt, places, rule_words, view, who
 from .sentences import verdicts
 
 #: The title when the public statistics are missing; with them, :func:`title` states the finding.
@@ -110,10 +111,9 @@ def _data_and_comparators(section, v: View) -> bool:
     section.markdown(
         f"**Data and conventions.** A figure at 31 March, for the year ending 31 March or for a financial year "
         f"belongs to the year in which that date falls, so {v.ref} is the last year before the start. Rates use the "
-        "ONS child population of the year before (the pre-Census-2021 series only). A single borough is compared "
-        "with the average of its neighbours' rates; the boroughs combined with their neighbours combined, both as "
-        "summed counts over summed populations (the neighbours leave out the programme boroughs themselves). "
-        f"{fmt(len(elig.eligible), 'count')} authorities are eligible and {fmt(elig.n_excluded, 'count')} are left "
+        "ONS child population of the year before (the pre-Census-2021 series only). "
+        + _compared(v)
+        + f" {fmt(len(elig.eligible), 'count')} authorities are eligible and {fmt(elig.n_excluded, 'count')} are left "
         "out (" + "; ".join(f"{fmt(n, 'count')} {k.lower()}" for k, n in reasons.items()) + ").",
         appendix=True,
     )
@@ -125,6 +125,20 @@ def _data_and_comparators(section, v: View) -> bool:
         )
         return False
     return True
+
+
+def _compared(v: View) -> str:
+    """How the treated areas are set against their neighbours, naming one area when there is one."""
+    if len(v.treated_names) == 1:
+        return (
+            f"{v.treated_names[0]} is compared with the average of its neighbours' rates (the neighbours leave out "
+            "the Focus on Practice boroughs)."
+        )
+    return (
+        "A single borough is compared with the average of its neighbours' rates; the boroughs combined with their "
+        "neighbours combined, both as summed counts over summed populations (the neighbours leave out the "
+        "programme boroughs themselves)."
+    )
 
 
 def _summary_rows(v: View, units) -> pd.DataFrame:
@@ -155,6 +169,7 @@ def _main_table(section, v: View) -> None:
     """Each outcome before and after, against every LA and against the neighbours: the main unit in the
     body, every unit in the appendix; the trend of the main outcome in the body, of every outcome in
     the appendix."""
+    areas, their = places(v)
     labels = {
         "outcome": "Outcome",
         "area": "Area",
@@ -201,7 +216,7 @@ def _main_table(section, v: View) -> None:
             f"{_list(v.treated_names)}, {who(v, TREATED_ID) + ', ' if TREATED_ID in v.r.units else ''}their "
             f"statistical neighbours combined and England, with the programme start marked between {v.ref} and "
             f"{v.fpy}.",
-            caption=f"{OUTCOMES[v.key].label}: the boroughs, their neighbours and England (published statistics)",
+            caption=f"{OUTCOMES[v.key].label}: {areas}, {their} neighbours and England (published statistics)",
         )
     section.figure(
         "outcomes_trends_all",
@@ -209,7 +224,7 @@ def _main_table(section, v: View) -> None:
         alt=f"Line charts, {v.P['first_year']} to {v.P['last_year']}, of {fmt(len(v.analysed), 'count')} outcomes for "
         f"{_list(v.treated_names)}, their statistical neighbours combined, England, London and Inner London, with the "
         f"programme start marked between {v.ref} and {v.fpy}.",
-        caption="Trends of every outcome: the boroughs, their neighbours, England, London and Inner London",
+        caption=f"Trends of every outcome: {areas}, {their} neighbours, England, London and Inner London",
         appendix=True,
     )
 
@@ -226,8 +241,9 @@ def _limits(section, v: View) -> None:
         f"{fmt(n_tests, 'count')} comparisons with the neighbours here, about "
         f"{fmt(n_tests * evidence.P_UNUSUAL, 'count')} would be unusual by chance alone."
     )
+    areas = plural(len(v.treated_names), "borough" if set(v.r.treated) <= set(PROGRAMME_LAS) else "treated area")
     section.markdown(
-        "With three boroughs and about ten yearly figures, the placebo comparisons are the fairest test; the trend "
+        f"With {areas} and about ten yearly figures, the placebo comparisons are the fairest test; the trend "
         "tests on the yearly figures are likely too generous, and the synthetic control rests on a few years of fit.",
         appendix=True,
     )

@@ -12,7 +12,7 @@ from ...report_section import join_words
 from . import charts
 from .definitions import OUTCOMES, PROGRAMME_LAS, Method
 from .panel import spend_table
-from .prose import View, change, estimate, fmt, millions, money, who
+from .prose import View, change, each_place, estimate, fmt, millions, money, outside_programme, who
 
 
 def spend(section, v: View) -> None:
@@ -81,9 +81,15 @@ def cost_sentence(v: View) -> str:
         verdict += ", and every interval runs from a net cost to a saving"
     worth = (
         f"Priced at {money(first.weekly_unit_cost_gbp)} a week per child in care (the central unit cost), the children the comparators suggest would have been in care "
-        f"over {first.cost_years}, less those who were, come to {join_words(methods)} for {who(v, v.main_unit)}: a "
-        "cost the programme could be credited with, not evidence that it saved it."
+        f"over {first.cost_years}, less those who were, come to {join_words(methods)} for {who(v, v.main_unit)}"
     )
+    if outside_programme(v):
+        return (
+            f"{worth}: the price of the difference from the comparators after the boroughs' programme began, not "
+            f"evidence that anything saved it. {join_words(v.treated_names)} did not run the programme, so no "
+            "programme cost is set against this figure."
+        )
+    worth += ": a cost the programme could be credited with, not evidence that it saved it."
     if not against_programme_cost(v):
         return worth + (
             " The programme's cost was for the three Focus on Practice boroughs together, so it is not set against "
@@ -102,7 +108,12 @@ def window_sentence(v: View) -> str:
     return (
         f"The cost counts {cy[0]}-{cy[1]}, the first three years after the start: over those years the difference "
         f"from the neighbours was {change('cla_rate', part.estimate)} ({change('cla_rate', whole.estimate)} over "
-        f"{v.fpy}-{lvl}); each borough uses the same years in the appendix table."
+        f"{v.fpy}-{lvl}); "
+        + (
+            "the appendix table uses the same years."
+            if len(v.treated_names) == 1
+            else f"{each_place(v)} uses the same years in the appendix table."
+        )
     )
 
 
@@ -203,6 +214,11 @@ def _cost_table(section, v: View) -> None:
         )
         + ". Each is used as published (cash of its own year): no price index is shipped. The number at 31 March "
         "stands for the average number in care through the year. A negative figure means more children in care than "
-        "the counterfactual. The programme's cost is for the three boroughs together; no borough's figure is "
-        "set against it.",
+        "the counterfactual. "
+        + (
+            f"{join_words(v.treated_names)} did not run the programme; no programme cost is set against "
+            f"{'its' if len(v.treated_names) == 1 else 'their'} figures."
+            if outside_programme(v)
+            else "The programme's cost is for the three boroughs together; no borough's figure is set against it."
+        ),
     )

@@ -10,7 +10,23 @@ from __future__ import annotations
 from ...formatting import plural
 from . import charts
 from .definitions import OUTCOMES, SHORT, TOPIC_OF, TREATED_ID, Method, method_label
-from .prose import View, _lc, _list, change, direction, estimate, finite, fmt, interval, p_is, p_text, p_words, who
+from .prose import (
+    View,
+    _lc,
+    _list,
+    change,
+    direction,
+    each_place,
+    estimate,
+    finite,
+    fmt,
+    interval,
+    p_is,
+    p_text,
+    p_words,
+    places,
+    who,
+)
 from .sentences import boroughs_sentence, detectable_sentence, timing, unit_paragraph, verdicts
 
 WHEN_WORDS = {
@@ -85,18 +101,19 @@ def _main_outcome_figures(section, v: View) -> None:
     """The index, event study, placebo and synthetic-control figures of the main outcome."""
     key, r = v.key, v.r
     label = OUTCOMES[key].label
+    areas, their = places(v)
     section.figure(
         "outcomes_index",
         charts.trends(r, [o for o in ("cla_number", "cla_rate") if o in v.P["outcomes"]], index=True),
-        alt=f"Index charts ({v.ref} = 100) of the number and rate of children looked after at 31 March for the "
-        f"boroughs, their neighbours, England, London and Inner London.",
+        alt=f"Index charts ({v.ref} = 100) of the number and rate of children looked after at 31 March for "
+        f"{areas}, {their} neighbours, England, London and Inner London.",
         caption=f"Children looked after, indexed to the last year before the programme ({v.ref} = 100)",
         appendix=True,
     )
     section.figure(
         f"outcomes_event_{key}",
         charts.event_study(r, key),
-        alt=f"Event-study chart of {_lc(label)}: each year's gap between the boroughs and their neighbours, "
+        alt=f"Event-study chart of {_lc(label)}: each year's gap between {areas} and {their} neighbours, "
         f"relative to {v.ref}, with the middle 95% of the same gap over placebo LAs shaded.",
         caption=f"Event study: {label} (each year's gap from the neighbours against {v.ref})",
         appendix=True,
@@ -105,17 +122,21 @@ def _main_outcome_figures(section, v: View) -> None:
         f"outcomes_placebo_{key}",
         charts.placebo(r, key),
         alt=f"Histograms of the difference-in-differences estimate of {_lc(label)} for every eligible English LA "
-        f"as if it had been treated, with the boroughs marked, and of the mean of every set of "
-        f"{fmt(len(r.treated), 'count')} such LAs with the boroughs' mean marked.",
-        caption="Placebo in space: where the boroughs fall among every eligible LA",
+        f"as if it had been treated, with {areas} marked"
+        + (
+            f", and of the mean of every set of {fmt(len(r.treated), 'count')} such LAs with {their} mean marked."
+            if len(r.treated) > 1
+            else "."
+        ),
+        caption=f"Placebo in space: where {areas} {'fall' if len(r.treated) > 1 else 'falls'} among every eligible LA",
         appendix=True,
     )
     section.figure(
         f"outcomes_synthetic_{key}",
         charts.synthetic(r, key),
-        alt=f"Line charts of {_lc(label)} for each borough and its synthetic control, a weighted mix of eligible "
+        alt=f"Line charts of {_lc(label)} for {each_place(v)} and its synthetic control, a weighted mix of eligible "
         f"English LAs matched on the years before {v.fpy}.",
-        caption="Synthetic control: each borough against a weighted mix of other LAs",
+        caption=f"Synthetic control: {each_place(v)} against a weighted mix of other LAs",
         appendix=True,
     )
     text = _synthetic_sentence(v)

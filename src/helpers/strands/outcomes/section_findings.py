@@ -8,6 +8,7 @@ from __future__ import annotations
 from .definitions import MEASURE_WORDS, OUTCOMES, SHORT, STARTED, TAKEN, TOPIC_OF, TREATED_ID, Method
 from .prose import (
     View,
+    _list,
     direction,
     estimate,
     finding,
@@ -18,6 +19,7 @@ from .prose import (
     level,
     millions,
     money,
+    outside_programme,
     p_words,
     series,
     value_at,
@@ -202,6 +204,25 @@ def _largest_change(v: View) -> str:
     )
 
 
+def _costs_outside_programme(v: View, lo: float, hi: float, years: str) -> str:
+    """The cost of care of an area that did not run the programme against its comparators, in words a
+    director reads at once: fewer (or more) children in care than the comparators suggest, and what that
+    is worth by method; when the methods disagree on the direction, the signed range."""
+    name = _list(v.treated_names)
+
+    def span(a, b):
+        return f"{millions(a)} to {millions(b)} by method" if millions(a) != millions(b) else millions(a)
+
+    if lo >= 0:
+        return f"{name} had fewer children in care over {years} than its comparators suggest, worth {span(lo, hi)}"
+    if hi <= 0:
+        return f"{name} had more children in care over {years} than its comparators suggest, costing {span(-hi, -lo)}"
+    return (
+        f"The methods differ on whether {name} had fewer or more children in care over {years} than its comparators "
+        f"suggest: {span(lo, hi)} (negative: more)"
+    )
+
+
 def _costs(v: View) -> dict | None:
     """The cost of care the programme could be credited with (the comparators' counterfactual less the
     children actually in care, priced at the central unit cost): the central estimate by method, against
@@ -218,7 +239,12 @@ def _costs(v: View) -> dict | None:
         + (f"{millions(lo)} to {millions(hi)} by method" if millions(lo) != millions(hi) else millions(lo))
         + (" (every interval includes zero)" if spans else "")
     )
-    if not against_programme_cost(v):  # the programme's cost was for the three boroughs together
+    if outside_programme(v):  # another authority: no cost of its can be the programme's
+        answer = _costs_outside_programme(v, lo, hi, first.cost_years) + (
+            " (every interval includes zero)" if spans else ""
+        )
+        answer += f"; {_list(v.treated_names)} did not run the programme, so no programme cost is set against it."
+    elif not against_programme_cost(v):  # the programme's cost was for the three boroughs together
         answer = worth + "; the programme's cost was for the three boroughs together."
     else:
         reach = int((central.avoided_cost_gbp >= low).sum())
