@@ -214,12 +214,13 @@ def scan_prose_counts(sections: dict, threshold: int) -> list[str]:
 def scan_table_counts(sections: dict, threshold: int) -> list[str]:
     """A count from 1 to the threshold shown in a table column whose header names people (the
     interviews' clusters once printed "3" interviews behind a cluster's links while suppressing its
-    number of themes: what a column counts decides, not its name)."""
+    number of themes: what a column counts decides, not its name). Person-time ("Child-years fewer than
+    the counterfactual", an estimate from the published statistics) is not a count of people."""
     found = []
     for heading, sec in sections.items():
         for t in sec["tables"]:
             for j, head in enumerate(t["header"]):
-                if not re.search(rf"\b(?:{PEOPLE}|interviews?|answers?)\b", head, re.I) or re.search(
+                if not re.search(rf"\b(?:{PEOPLE}|interviews?|answers?)\b(?!-years?\b)", head, re.I) or re.search(
                     r"%|mean|rate", head, re.I
                 ):
                     continue

@@ -151,3 +151,17 @@ def test_a_relation_that_does_not_hold_is_not_a_finding(tmp_path):
         "Answers by group", list(by.columns), _shown(by, {(0, "Answers")})
     )
     assert scan_all({"all": page}, processed, 5)["recovered by arithmetic"] == []
+
+
+def test_a_column_of_person_time_is_not_a_count_of_people():
+    """A small whole number under a header naming people is found; under one naming person-time
+    (child-years, an estimate) it is not, and a header with a people word after it still is."""
+    from disclosure_scan import scan_table_counts
+
+    table = {
+        "caption": "Cost of care",
+        "header": ["Area", "Child-years fewer than the counterfactual", "Children", "Years with children"],
+        "rows": [["Westminster", "9", "4", "3"]],
+    }
+    found = scan_table_counts({"Outcomes": {"prose": [], "tables": [table]}}, 10)
+    assert [f.split(": ", 1)[1].split(" = ")[0] for f in found] == ["'Children'", "'Years with children'"]
