@@ -132,8 +132,8 @@ def test_each_strand_left_out_gets_one_line_naming_the_files(tmp_path):
 def test_the_sections_say_what_they_are_about_for_one_authority(tmp_path):
     processed = _leeds(tmp_path)
     about = _text(made.about_data_html(processed))
-    assert "Outcomes (section 1) uses real statistics" in about and "are about Leeds itself." in about
-    assert "Leeds's own returns (section 2) uses test extracts (named at the top of this report)" in about
+    assert "Section 1 (“Outcomes”) uses real statistics" in about and "are about Leeds itself." in about
+    assert "Section 2 (“Leeds's own returns”) uses test extracts (named at the top of this report)" in about
     assert "synthetic data in the shape of the boroughs'" not in about
     sections = {s["strand"]: s for s in __import__("helpers").report_section.load_sections(processed)}
     note = _text(kinds.kind_note_html(sections["la_extracts"]))

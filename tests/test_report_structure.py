@@ -227,7 +227,7 @@ def test_sources_are_named_briefly_in_the_section_and_in_full_once(processed):
 
 def test_about_names_the_real_data_sections(processed):
     text = _text(made.about_data_html(processed))
-    assert text.startswith("Children's outcomes (section 2) uses real statistics")
+    assert text.startswith("Section 2 (“Children's outcomes”) uses real statistics")
     assert "The other 2 sections run on synthetic data" in text
 
 

@@ -21,27 +21,32 @@ def about_data_html(processed_dir: Path) -> str:
     titles = short_titles(sections)
 
     def names(kind, notice=False):
-        return join_words(
-            f"{t} (section {n})"
+        # 'Section 6 ("Children in care fell ...")': titles state findings, so they are quoted, not
+        # used as the sentence's subject
+        named = [
+            f"section {n} (“{t}”)"
             for (n, s), t in zip(numbered, titles, strict=True)
             if data_kind(s) == kind and (kind != "synthetic" or bool(s.get("notice")) == notice)
-        )
+        ]
+        said = join_words(named)
+        return said[:1].upper() + said[1:], len(named) > 1
 
     sentences = []
-    real, extract = names("real"), names("extract")
+    (real, several), (extract, several_extracts) = names("real"), names("extract")
     if real:
         sentences.append(
-            f"{real} {'use' if ' and ' in real else 'uses'} real statistics the Department for Education and "
+            f"{real} {'use' if several else 'uses'} real statistics the Department for Education and "
             "the Office for National Statistics publish for every local authority in England, so their "
             f"figures are about {authority.about(processed_dir)}."
         )
     if extract:
-        sentences.append(f"{extract} {'use' if ' and ' in extract else 'uses'} the extracts the authority supplied.")
-    test = names("synthetic", notice=True)
+        verb = "use" if several_extracts else "uses"
+        sentences.append(f"{extract} {verb} the extracts the authority supplied.")
+    test, several = names("synthetic", notice=True)
     if test:
         sentences.append(
-            f"{test} {'use' if ' and ' in test else 'uses'} test extracts (named at the top of this report), "
-            f"not the authority's own: {'their' if ' and ' in test else 'its'} figures show what the analysis would "
+            f"{test} {'use' if several else 'uses'} test extracts (named at the top of this report), "
+            f"not the authority's own: {'their' if several else 'its'} figures show what the analysis would "
             "report."
         )
     synthetic = [s for s in sections if data_kind(s) == "synthetic" and not s.get("notice")]
