@@ -45,6 +45,21 @@ DEFINITIONS = (
 )
 
 
+INTERVALS = (
+    "**How the intervals are worked out.** The extract is a census of the borough's staff, so an interval describes "
+    "how much a rate would move with the same process producing different outcomes, not survey sampling error. "
+    "Each is a 95% percentile bootstrap that resamples workers within each borough (all of a worker's posts, years "
+    "and absence spells move together). For the agency and absence rates the resampled numerator and denominator "
+    "are both re-added. For turnover (leavers FTE / FTE in post) the denominator is exposure, known rather than "
+    "sampled: the interval conditions on the workforce observed, holding the FTE in post and the FTE at risk of "
+    "leaving (in post at the start of the year, or joining and leaving within it) at their observed totals, and "
+    "lets only the leaving outcomes vary, as a ratio estimator of the leavers total (resampled leavers / resampled "
+    "FTE at risk, times the observed FTE at risk; Cochran 1977, section 6.2; rates with fixed person-time, Breslow "
+    "and Day 1987, chapter 2). Letting the FTE in post vary as well made the turnover interval too wide in the "
+    "calibration on synthetic data, where the establishment is refilled every year (assumption W10 in docs/aqa)."
+)
+
+
 def build_hr_section(
     section,
     ind: pd.DataFrame,
@@ -57,7 +72,11 @@ def build_hr_section(
     borough_label: str = "all three boroughs",
 ):
     """Fill the HR-extract section. ``ind``: :func:`analysis.indicators`; ``rec``: :func:`analysis.reconcile`
-    (None without public data); ``change``: :func:`analysis.before_after`; ``rows``: {file: (read, rejected)}."""
+    (None without public data); ``change``: :func:`analysis.before_after`; ``rows``: {file: (read, rejected)}.
+
+    The parts, in order: what the extract holds and the definitions; the indicators by year (chart) and
+    their reconciliation with the published figures; before and after (prose, chart, tables, how the
+    intervals are worked out); the key findings; the check against the planted change."""
     figs = []
     if ind.empty or change.empty:
         section.markdown(
@@ -67,7 +86,26 @@ def build_hr_section(
         section.markdown(DEFINITIONS, appendix=True)
         return figs
     b_years, a_years = (_years_text(change["before_years"].iloc[0]), _years_text(change["after_years"].iloc[0]))
-    all_ind = ind[ind["borough"] == "All"] if (ind["borough"] == "All").any() else ind
+    _what_the_extract_holds(section, ind, change, rows, borough_label)
+    section.markdown(DEFINITIONS, appendix=True)
+    meas = list(MEASURES)
+    figs.append(_indicators_chart(section, ind, published, meas, programme_year))
+    if rec is not None and len(rec):
+        _reconciliation(section, rec, meas)
+    c_all = change[change["borough"] == "All"] if (change["borough"] == "All").any() else change
+    _before_and_after(section, c_all, b_years, a_years, borough_label, truth)
+    figs.append(_change_chart(section, change, c_all, meas, b_years, a_years))
+    _before_after_table(section, change, b_years, a_years)
+    section.markdown(INTERVALS, appendix=True)
+    _indicators_table(section, ind)
+    _hr_findings(section, change, c_all, b_years, a_years, truth)
+    if truth and "planted_rates" in truth:
+        _planted_check(section, change, truth)
+    return figs
+
+
+def _what_the_extract_holds(section, ind: pd.DataFrame, change: pd.DataFrame, rows: dict, borough_label: str) -> None:
+    """The opening paragraph: the years and workers the extract covers, and its rows read and rejected."""
     n_workers = int(
         change[change["borough"] == ("All" if (change["borough"] == "All").any() else change["borough"].iloc[0])][
             "workers"
@@ -88,8 +126,12 @@ def build_hr_section(
             f"{f}: {r} rows read, {j} rejected (listed in the data-quality section)." for f, (r, j) in rows.items()
         )
     )
-    section.markdown(DEFINITIONS, appendix=True)
-    meas = list(MEASURES)
+
+
+def _indicators_chart(section, ind: pd.DataFrame, published: pd.DataFrame | None, meas: list, programme_year: int):
+    """The line charts of each rate by year and borough, with the published figures; the alt text gives the
+    boroughs together in the first and last year."""
+    all_ind = ind[ind["borough"] == "All"] if (ind["borough"] == "All").any() else ind
     first_row, last_row = all_ind.sort_values("year").iloc[0], all_ind.sort_values("year").iloc[-1]
     fig = charts.hr_series(ind[ind["borough"] != "All"], published, meas, programme_year)
     section.figure(
@@ -108,49 +150,59 @@ def build_hr_section(
         ),
         caption="Census indicators from the HR extract by year to 30 September (lines), with the published figures (hollow circles) where they exist.",
     )
-    figs.append(fig)
-    if rec is not None and len(rec):
-        r = rec.dropna(subset=["difference"])
-        worst = r.assign(abs_diff=r["difference"].abs()).groupby("measure")["abs_diff"].max()
-        section.markdown(
-            "**Reconciliation with the published figures.** Where both exist, the extract's indicators differ from DfE's by at most "
-            + "; ".join(
-                f"{section.value(worst[m], None, '{:.2f}')} {'FTE' if m == 'fte_in_post' else 'points'} ({SHORT[m]})"
-                for m in ["fte_in_post", *meas]
-                if m in worst
-            )
-            + f" over {r['year'].nunique()} years. Published cells that are suppressed or missing are shown as such and not compared; "
-            "the vacancy rate cannot be derived from the extract."
-            + (
-                " The synthetic extract was generated to match the published figures, so this agreement is true by "
-                "construction: it shows that the indicators are computed as DfE defines them, not that any records are right."
-                if section.synthetic
-                else ""
-            ),
-            appendix=True,  # beside its table: a check of the indicators, not a finding
+    return fig
+
+
+def _reconciliation(section, rec: pd.DataFrame, meas: list) -> None:
+    """The appendix check of the extract's indicators against DfE's: the largest difference per measure in
+    prose, every year in the table."""
+    r = rec.dropna(subset=["difference"])
+    worst = r.assign(abs_diff=r["difference"].abs()).groupby("measure")["abs_diff"].max()
+    section.markdown(
+        "**Reconciliation with the published figures.** Where both exist, the extract's indicators differ from DfE's by at most "
+        + "; ".join(
+            f"{section.value(worst[m], None, '{:.2f}')} {'FTE' if m == 'fte_in_post' else 'points'} ({SHORT[m]})"
+            for m in ["fte_in_post", *meas]
+            if m in worst
         )
-        shown = rec.copy()
-        shown["published_shown"] = [
-            shown_value(v, s, 2) for v, s in zip(shown["published"], shown["published_as"], strict=False)
-        ]
-        shown["measure"] = shown["measure"].map(MEASURE_LABELS)
-        shown["year"] = shown["year"].map(year_label)
-        section.table(
-            "reconciliation",
-            shown[["measure", "borough", "year", "extract", "published_shown", "difference"]],
-            caption="HR-extract indicators against the published DfE figures (difference = extract - published).",
-            decimals=2,
-            appendix=True,
-            labels={
-                "measure": "Measure",
-                "borough": "Borough",
-                "year": "Year",
-                "extract": "HR extract",
-                "published_shown": "Published",
-                "difference": "Difference",
-            },
-        )
-    c_all = change[change["borough"] == "All"] if (change["borough"] == "All").any() else change
+        + f" over {r['year'].nunique()} years. Published cells that are suppressed or missing are shown as such and not compared; "
+        "the vacancy rate cannot be derived from the extract."
+        + (
+            " The synthetic extract was generated to match the published figures, so this agreement is true by "
+            "construction: it shows that the indicators are computed as DfE defines them, not that any records are right."
+            if section.synthetic
+            else ""
+        ),
+        appendix=True,  # beside its table: a check of the indicators, not a finding
+    )
+    shown = rec.copy()
+    shown["published_shown"] = [
+        shown_value(v, s, 2) for v, s in zip(shown["published"], shown["published_as"], strict=False)
+    ]
+    shown["measure"] = shown["measure"].map(MEASURE_LABELS)
+    shown["year"] = shown["year"].map(year_label)
+    section.table(
+        "reconciliation",
+        shown[["measure", "borough", "year", "extract", "published_shown", "difference"]],
+        caption="HR-extract indicators against the published DfE figures (difference = extract - published).",
+        decimals=2,
+        appendix=True,
+        labels={
+            "measure": "Measure",
+            "borough": "Borough",
+            "year": "Year",
+            "extract": "HR extract",
+            "published_shown": "Published",
+            "difference": "Difference",
+        },
+    )
+
+
+def _before_and_after(
+    section, c_all: pd.DataFrame, b_years: str, a_years: str, borough_label: str, truth: dict | None
+) -> None:
+    """The before-and-after paragraph for the boroughs together; on synthetic data it opens by saying how the
+    generator set the change, so that nobody reads it as a finding."""
     parts = []
     for r in c_all.itertuples():
         parts.append(
@@ -169,6 +221,10 @@ def build_hr_section(
         "left varies (see the appendix). A change here is a change over time: other things changed in these years "
         "too (the London agency market, national recruitment), so it is not by itself the programme's effect."
     )
+
+
+def _change_chart(section, change: pd.DataFrame, c_all: pd.DataFrame, meas: list, b_years: str, a_years: str):
+    """The dot charts of the change in each rate, per borough and for the boroughs together."""
     fig = charts.change_dots(change, meas)
     section.figure(
         "before_after",
@@ -184,7 +240,11 @@ def build_hr_section(
         ),
         caption=f"Change in each rate, {a_years} minus {b_years} (percentage points), with 95% intervals from resampling workers.",
     )
-    figs.append(fig)
+    return fig
+
+
+def _before_after_table(section, change: pd.DataFrame, b_years: str, a_years: str) -> None:
+    """The table of pooled rates before and after, per borough and measure, with the change and its interval."""
     disp = change.copy()
     disp["measure"] = disp["measure"].map(MEASURE_LABELS)
     section.table(
@@ -205,20 +265,10 @@ def build_hr_section(
             "ci_high": "95% CI high",
         },
     )
-    section.markdown(
-        "**How the intervals are worked out.** The extract is a census of the borough's staff, so an interval describes "
-        "how much a rate would move with the same process producing different outcomes, not survey sampling error. "
-        "Each is a 95% percentile bootstrap that resamples workers within each borough (all of a worker's posts, years "
-        "and absence spells move together). For the agency and absence rates the resampled numerator and denominator "
-        "are both re-added. For turnover (leavers FTE / FTE in post) the denominator is exposure, known rather than "
-        "sampled: the interval conditions on the workforce observed, holding the FTE in post and the FTE at risk of "
-        "leaving (in post at the start of the year, or joining and leaving within it) at their observed totals, and "
-        "lets only the leaving outcomes vary, as a ratio estimator of the leavers total (resampled leavers / resampled "
-        "FTE at risk, times the observed FTE at risk; Cochran 1977, section 6.2; rates with fixed person-time, Breslow "
-        "and Day 1987, chapter 2). Letting the FTE in post vary as well made the turnover interval too wide in the "
-        "calibration on synthetic data, where the establishment is refilled every year (assumption W10 in docs/aqa).",
-        appendix=True,
-    )
+
+
+def _indicators_table(section, ind: pd.DataFrame) -> None:
+    """The appendix table of every indicator per borough and year (the vacancy rate, not derivable, left out)."""
     section.table(
         "hr_indicators",
         ind.drop(columns=["vacancy_rate_pct"]).assign(year=ind["year"].map(year_label)),
@@ -239,25 +289,27 @@ def build_hr_section(
         decimals=2,
         appendix=True,
     )
-    _hr_findings(section, change, c_all, b_years, a_years, truth)
-    if truth and "planted_rates" in truth:
-        lines = []
-        for r in change.itertuples():
-            p = truth["planted_rates"].get(r.borough, {}).get(r.measure)
-            if p is None or section.is_small(r.workers):
-                continue
-            lines.append(
-                f"{r.borough}, {SHORT[r.measure]}: planted {section.value(p['change'], None, '{:+.2f}')}, estimated "
-                f"{section.value(r.change, r.workers, '{:+.2f}')} (95% CI {section.ci(r.ci_low, r.ci_high, r.workers, '{:+.2f}')}) - "
-                + ("covered" if r.ci_low <= p["change"] <= r.ci_high else "NOT covered")
-            )
-        if lines:
-            section.markdown(
-                "**Check against the synthetic data's planted change** (targets: "
-                f"{truth.get('targets_source', 'not recorded')}):\n\n" + "\n".join(f"- {line}" for line in lines),
-                appendix=True,
-            )
-    return figs
+
+
+def _planted_check(section, change: pd.DataFrame, truth: dict) -> None:
+    """On synthetic data: does each borough's interval cover the change the generator planted? (Groups too
+    small to describe are left out.)"""
+    lines = []
+    for r in change.itertuples():
+        p = truth["planted_rates"].get(r.borough, {}).get(r.measure)
+        if p is None or section.is_small(r.workers):
+            continue
+        lines.append(
+            f"{r.borough}, {SHORT[r.measure]}: planted {section.value(p['change'], None, '{:+.2f}')}, estimated "
+            f"{section.value(r.change, r.workers, '{:+.2f}')} (95% CI {section.ci(r.ci_low, r.ci_high, r.workers, '{:+.2f}')}) - "
+            + ("covered" if r.ci_low <= p["change"] <= r.ci_high else "NOT covered")
+        )
+    if lines:
+        section.markdown(
+            "**Check against the synthetic data's planted change** (targets: "
+            f"{truth.get('targets_source', 'not recorded')}):\n\n" + "\n".join(f"- {line}" for line in lines),
+            appendix=True,
+        )
 
 
 def _made_up(measures, truth: dict | None, lead: bool = False) -> str:
