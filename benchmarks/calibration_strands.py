@@ -253,7 +253,7 @@ def _sc_alpha(outcome):
 
 
 def _alpha_estimators() -> list[Estimator]:
-    from helpers.strands.scenarios.analysis import OUTCOMES
+    from helpers.strands.scenarios.inputs import OUTCOMES
 
     return [
         Estimator(f"scenarios: Krippendorff alpha, {o}", "scenarios", _sc_alpha(o), has_null=False) for o in OUTCOMES
