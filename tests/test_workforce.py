@@ -576,6 +576,24 @@ def test_published_workforce_findings_are_facts_with_one_answer(tmp_path):
     assert "medians fell in 0 of 2, 0 of 2 and 0 of 2, and none of England's fell" in change["text"]
 
 
+def test_one_authoritys_change_says_fell_or_did_not_fall(tmp_path):
+    """One authority in its own report: each measure "fell" or "did not fall", never "1 of 1 authority"."""
+    section = Section(strand="workforce", title="t", order=50, processed_dir=tmp_path, synthetic=False)
+    comp = _comparison_by_hand()
+    comp = comp[comp["borough"] == "A"]
+    counts = wf_public._stability_counts(comp, (2015, 2016, 2017))
+    wf_public._public_findings(section, comp, counts, (2015, 2016, 2017))
+    change = section.key_findings[1]["text"]
+    # A, 2015 to 2017: agency 10 -> 9 fell, turnover 14 -> 13 fell, absence 2 -> 2 did not; the comparators are flat
+    assert (
+        "to September 2017, A's agency rate fell, turnover fell and sickness absence did not fall; over the same "
+        "years its statistical neighbours' median agency rate did not fall, median turnover did not fall and "
+        "median sickness absence did not fall, and none of England's fell. The series start too late to show a "
+        "before-and-after change." in change
+    )
+    assert " of 1" not in change
+
+
 @needs_public
 def test_the_published_section_never_leans_on_the_synthetic_one(tmp_path):
     comp = public.comparison(public.read_workforce(PUBLIC), public.neighbours(PUBLIC))

@@ -195,6 +195,33 @@ def _falls(comp: pd.DataFrame, first: int, last: int) -> dict:
     return out
 
 
+def _change_sentence(a: Areas, names: dict, f: dict, first: int, last: int) -> str:
+    """How each measure moved from ``first`` to ``last`` (``f`` from :func:`_falls`), for the areas and
+    their neighbours' medians, and England's. Several areas: "fell in 1 of 3 boroughs"; one authority
+    (one pair of years each): "fell" or "did not fall", since "1 of 1 authority" says nothing more."""
+
+    def moved(c, i=0):
+        if not a.programme and c["compared"] == 1:
+            return "fell" if c["fell"] else "did not fall"
+        return f"fell in {c['fell']} of {c['compared']}" + (f" {a.count(c['compared'])}" if i == 0 else "")
+
+    areas = join_words([f"{names[m]} {moved(f[m]['borough_value'], i)}" for i, m in enumerate(names)])
+    if a.programme:
+        medians = "medians fell in " + join_words(
+            [f"{f[m]['neighbours_median']['fell']} of {f[m]['neighbours_median']['compared']}" for m in names]
+        )
+    else:
+        medians = join_words([f"median {names[m]} {moved(f[m]['neighbours_median'])}" for m in names])
+    england = [names[m] for m in names if f[m]["england"]["fell"]]
+    return (
+        f"From September {first} (the first published year, already after the programme began) to September "
+        f"{last}, {'the' if a.programme else a.whose} {areas}; over the same years {a.their} statistical neighbours' {medians}"
+        + (f", and England's {join_words(england)} fell" if england else ", and none of England's fell")
+        + ". The series start too late to show "
+        + ("the before-and-after change the 2016 evaluation reported." if a.programme else "a before-and-after change.")
+    )
+
+
 def _public_findings(section, comp: pd.DataFrame, counts: dict, focus_years) -> None:
     """The published-statistics section's key findings: facts, never a strength. One hands the answer box
     its sentence (where staffing stood against the comparators); the other sets the change from the
@@ -235,23 +262,8 @@ def _public_findings(section, comp: pd.DataFrame, counts: dict, focus_years) -> 
     f = _falls(comp, first, last)
     if not any(f[m]["borough_value"]["compared"] for m in names):
         return
-    england = [names[m] for m in names if f[m]["england"]["fell"]]
     section.key_finding(
-        f"From September {first} (the first published year, already after the programme began) to September {last}, the "
-        + join_words(
-            [
-                f"{names[m]} fell in {f[m]['borough_value']['fell']} of {f[m]['borough_value']['compared']}"
-                + (f" {a.count(f[m]['borough_value']['compared'])}" if i == 0 else "")
-                for i, m in enumerate(names)
-            ]
-        )
-        + f"; over the same years {a.their} statistical neighbours' medians fell in "
-        + join_words([f"{f[m]['neighbours_median']['fell']} of {f[m]['neighbours_median']['compared']}" for m in names])
-        + (f", and England's {join_words(england)} fell" if england else ", and none of England's fell")
-        + ". The series start too late to show "
-        + (
-            "the before-and-after change the 2016 evaluation reported." if a.programme else "a before-and-after change."
-        ),
+        _change_sentence(a, names, f, first, last),
         kind="fact",
         source="published",
         topic="workforce",
