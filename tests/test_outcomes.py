@@ -904,3 +904,19 @@ def test_two_outcomes_get_their_own_placebo_ranks(tmp_path, monkeypatch):
         )
     # the planted fall stands out among its own groups; no change in children in care does not
     assert did.loc["cpp_rate", "p_value"] < 0.05 < 0.1 < did.loc["cla_rate", "p_value"]
+
+
+def test_how_sure_the_cost_estimates_are_in_words():
+    """Each method's 95% interval read for zero: all include it, none do, or some (said as a count)."""
+    import pandas as pd
+
+    from helpers.strands.outcomes.section_findings import _zero_in_intervals
+
+    def central(*intervals):
+        return pd.DataFrame(intervals, columns=["avoided_cost_low_gbp", "avoided_cost_high_gbp"])
+
+    assert _zero_in_intervals(central((-1e6, 2e6), (-3e6, 1e6))) == " (every interval includes zero)"
+    assert _zero_in_intervals(central((1e6, 2e6), (-3e6, -1e6))) == " (no interval includes zero)"
+    assert _zero_in_intervals(central((1e6, 2e6))) == " (its interval excludes zero)"
+    # Leeds-like: two methods above zero, one spanning it
+    assert _zero_in_intervals(central((1e6, 2e6), (-3e6, 1e6), (2e6, 4e7))) == " (1 of 3 intervals include zero)"

@@ -223,6 +223,17 @@ def _costs_outside_programme(v: View, lo: float, hi: float, years: str) -> str:
     )
 
 
+def _zero_in_intervals(central) -> str:
+    """How sure the cost estimates are, in words: whether each method's 95% interval includes zero
+    (" (every interval includes zero)", " (no interval includes zero)", " (2 of 3 intervals include zero)")."""
+    spans = (central.avoided_cost_low_gbp < 0) & (central.avoided_cost_high_gbp > 0)
+    if spans.all():
+        return " (every interval includes zero)"
+    if not spans.any():
+        return " (no interval includes zero)" if len(spans) > 1 else " (its interval excludes zero)"
+    return f" ({fmt(int(spans.sum()), 'count')} of {fmt(len(spans), 'count')} intervals include zero)"
+
+
 def _costs(v: View) -> dict | None:
     """The cost of care the programme could be credited with (the comparators' counterfactual less the
     children actually in care, priced at the central unit cost): the central estimate by method, against
@@ -233,16 +244,14 @@ def _costs(v: View) -> dict | None:
     low, high = v.P["programme_cost"][0], v.P["programme_cost"][-1]
     first = central.iloc[0]
     lo, hi = central.avoided_cost_gbp.min(), central.avoided_cost_gbp.max()
-    spans = ((central.avoided_cost_low_gbp < 0) & (central.avoided_cost_high_gbp > 0)).all()
+    sure = _zero_in_intervals(central)
     worth = (
         f"Care costs the programme could be credited with over {first.cost_years} were "
         + (f"{millions(lo)} to {millions(hi)} by method" if millions(lo) != millions(hi) else millions(lo))
-        + (" (every interval includes zero)" if spans else "")
+        + sure
     )
     if outside_programme(v):  # another authority: no cost of its can be the programme's
-        answer = _costs_outside_programme(v, lo, hi, first.cost_years) + (
-            " (every interval includes zero)" if spans else ""
-        )
+        answer = _costs_outside_programme(v, lo, hi, first.cost_years) + sure
         answer += f"; {_list(v.treated_names)} did not run the programme, so no programme cost is set against it."
     elif not against_programme_cost(v):  # the programme's cost was for the three boroughs together
         answer = worth + "; the programme's cost was for the three boroughs together."
