@@ -54,34 +54,54 @@ def _uses_slow_fixture(item) -> bool:
     return any(d and getattr(d[-1].func, "makes_tests_slow", False) for d in defs.values())
 
 
-#: Modules whose module-scoped fixture is cheap and whose tests are long: not kept on one worker, so
-#: that their tests run side by side (the disclosure scan builds four reports per threshold).
-SPREAD_MODULES = frozenset({"tests/test_disclosure_scan.py"})
-
-
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     """Mark slow what uses a slow fixture. When the tests run in parallel (``make test``: ``-n 2 --dist
     loadgroup``), keep together what shares an expensive fixture, so that it is built once rather than
     once per worker: every test using ``built`` goes to one worker, and the tests of a module with a
-    module-scoped fixture to one worker; and hand out the slow groups and tests first, so that the two
-    workers finish together."""
+    module-scoped fixture to one worker (one worker per value of a parametrized module fixture, so that
+    the disclosure scan's two thresholds are built side by side, each once); and hand out the slow groups
+    and tests first, those sharing ``built`` or a parametrized module fixture before the rest (the
+    longest), so that the two workers finish together."""
     groups = {}
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
         if SLOW_FIXTURES & names or _uses_slow_fixture(item):
             item.add_marker(pytest.mark.slow)
-        module = item.nodeid.split("::")[0]
-        if "built" in names:
-            groups[item] = "built"
-        elif module not in SPREAD_MODULES and _uses_module_fixture(item):
-            groups[item] = module
+        group = _group(item)
+        if group:
+            groups[item] = group
     for item, group in groups.items():
         item.add_marker(pytest.mark.xdist_group(group))
     if getattr(config.option, "numprocesses", None):
         slow = {groups.get(item, item) for item in items if item.get_closest_marker("slow")}
+        first = {group for group in groups.values() if group == "built" or "[" in group}
         # a group is slow when any of its tests is: its tests stay in their order, side by side
-        items.sort(key=lambda item: groups.get(item, item) not in slow)
+        items.sort(key=lambda item: (groups.get(item) not in first, groups.get(item, item) not in slow))
+
+
+def pytest_configure(config):
+    """Under ``--dist loadgroup`` pytest-xdist hands out the groups largest (most tests) first unless told
+    not to; the order set above (the longest first) is the better one, so keep it."""
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
+
+
+def _group(item) -> str | None:
+    """The worker group of a test: ``built``; or its module, with the value of each parametrized
+    module-scoped fixture it uses (``tests/test_x.py[scanned=5]``); or none."""
+    if "built" in getattr(item, "fixturenames", ()):
+        return "built"
+    shared = _module_fixtures(item)
+    if not shared:
+        return None
+    callspec = getattr(item, "callspec", None)
+    params = {n: v for n, v in (callspec.params.items() if callspec else ()) if n in shared}
+    values = ",".join(
+        f"{n}={v if isinstance(v, (int, str, float, bool)) else callspec.indices[n]}" for n, v in sorted(params.items())
+    )
+    module = item.nodeid.split("::")[0]
+    return f"{module}[{values}]" if values else module
 
 
 #: Words in a command line that run notebooks or the pipeline (a test starting one must be marked slow).
@@ -112,10 +132,10 @@ def _slow_work_needs_the_slow_mark(request, monkeypatch):
     monkeypatch.setattr(subprocess.Popen, "__init__", checked_init)
 
 
-def _uses_module_fixture(item) -> bool:
+def _module_fixtures(item) -> set[str]:
     info = getattr(item, "_fixtureinfo", None)
     defs = getattr(info, "name2fixturedefs", {}) if info is not None else {}
-    return any(d and d[-1].scope == "module" for d in defs.values())
+    return {name for name, d in defs.items() if d and d[-1].scope == "module"}
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ _spec = importlib.util.spec_from_file_location("project_conftest", {str(TESTS / 
 _project = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_project)
 pytest_collection_modifyitems = _project.pytest_collection_modifyitems
+pytest_configure = _project.pytest_configure
 _slow_work_needs_the_slow_mark = _project._slow_work_needs_the_slow_mark
 
 def _note(what):
@@ -34,6 +35,15 @@ USES_BUILT = "def test_{i}(built):\n    assert built == 1\n"
 MODULE_FIXTURE = (
     "import pytest\nfrom conftest import _note\n\n"
     "@pytest.fixture(scope='module')\ndef shared():\n    _note('shared')\n    return 2\n"
+)
+
+
+BY_VALUE = (
+    "import time\nimport pytest\nfrom conftest import _note\n\n"
+    "@pytest.fixture(scope='module', params=[5, 10])\ndef scanned(request):\n"
+    "    _note(f'scanned{request.param}')\n    time.sleep(1)\n    return request.param\n\n"
+    "@pytest.mark.slow\ndef test_a(scanned):\n    assert scanned in (5, 10)\n\n"
+    "@pytest.mark.slow\ndef test_b(scanned):\n    assert scanned in (5, 10)\n"
 )
 
 
@@ -90,6 +100,21 @@ def test_two_processes_build_each_shared_fixture_once(tmp_path):
     assert len(built) == 1 and len(shared) == 1, log
     # both processes worked (the plain tests were shared out), so the grouping is what kept them together
     assert {"[gw0]", "[gw1]"} <= set(done.stdout.split()), done.stdout[-3000:]
+
+
+def test_each_value_of_a_parametrized_module_fixture_built_once_and_side_by_side(tmp_path):
+    """The disclosure scan's case: a module fixture with two values (thresholds), two tests each; each
+    value is built once, and the two on different workers (handed out first, in the order conftest
+    sets, not pytest-xdist's largest group first)."""
+    root = _suite(tmp_path)
+    (root / "test_by_value.py").write_text(BY_VALUE)
+    done = _run(root, "-n", "2", "--dist", "loadgroup", "-vv")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    log = [line.split() for line in (root / "log.txt").read_text().splitlines()]
+    scanned = {what: worker for what, worker in log if what.startswith("scanned")}
+    assert len([what for what, _ in log if what.startswith("scanned")]) == 2, log
+    assert set(scanned) == {"scanned5", "scanned10"} and len(set(scanned.values())) == 2, log
+    assert "test_by_value.py[scanned=5]" in done.stdout and "test_by_value.py[scanned=10]" in done.stdout
 
 
 def test_a_test_using_a_slow_fixture_is_left_out_of_the_fast_tier(tmp_path):
