@@ -32,7 +32,6 @@ KNOWN_OVER_BUDGET: dict[str, str] = {
     "src/helpers/strands/scenarios/section.py": "tests",
     # functions (module:qualified name)
     "src/helpers/strands/interviews/section.py:build_section": "tests",
-    "src/helpers/strands/implementation/section.py:build_section": "tests",
     "src/helpers/strands/scenarios/section.py:_models_and_groups": "tests",
     "src/helpers/strands/scenarios/section.py:describe_model": "tests",
     "src/helpers/strands/networks/section.py:_change_table_and_chart": "tests",

@@ -26,9 +26,11 @@ REACH_COUNTS = {
 
 
 def build_section(section: Section, results: dict, stated: dict[str, int], reach_source: str) -> Section:
-    """Prose, tables, the cumulative chart and the key findings, through the Section contract."""
+    """Prose, tables, the cumulative chart and the key findings, through the Section contract.
+
+    The parts, in order: who is in the roster and when half were trained; the cumulative chart; the reach,
+    clinicians and cumulative tables with the definition of the role groups; the key findings."""
     reach = results[REACH.key]
-    clin = results[CLINICIANS.key]
     n_staff, n_trained = results["n_staff"], results["n_staff_trained"]
     half = results["half_trained_by"]
     # the prose reads the reach table as a reader will see it: a cell the report suppresses is "c" here too
@@ -41,6 +43,20 @@ def build_section(section: Section, results: dict, stated: dict[str, int], reach
         )
         return section  # nothing can be said without identifying someone: no key finding
     reach_text = " and ".join(f"over {v:,} {k.lower()}" for k, v in stated.items())
+    _who_was_trained(section, results, by_group, reach_text, reach_source)
+    _cumulative_chart(section, results[CUMULATIVE.key], stated, by_group, reach_text, half)
+    _reach_table(section, reach, reach_source)
+    _clinicians_table(section, results[CLINICIANS.key])
+    _cumulative_table(section, results[CUMULATIVE.key])
+    _key_findings(section, n_trained, n_staff, reach_text, half)
+    return section
+
+
+def _who_was_trained(section, results: dict, by_group: pd.DataFrame, reach_text: str, reach_source: str) -> None:
+    """The roster against the stated reach, and the date by which half of it was trained (read every later
+    section against it)."""
+    n_staff, n_trained = results["n_staff"], results["n_staff_trained"]
+    half = results["half_trained_by"]
     section.markdown(
         f"The roster lists {section.count(n_staff)} practitioners and supervisors taking part in the evaluation "
         f"(and {section.count(by_group.loc['Clinicians', 'in_roster'])} clinicians). Of the practitioners and "
@@ -58,9 +74,15 @@ def build_section(section: Section, results: dict, stated: dict[str, int], reach
         section.markdown(
             "Fewer than half of the roster's practitioners and supervisors ever completed training in these data."
         )
+
+
+def _cumulative_chart(
+    section, cumulative: pd.DataFrame, stated: dict[str, int], by_group: pd.DataFrame, reach_text: str, half
+) -> None:
+    """The step charts of roster members trained over time, by role group against the stated reach and by borough."""
     section.figure(
         "cumulative_trained",
-        charts.cumulative_chart(results[CUMULATIVE.key], stated, section.threshold, half_trained=half),
+        charts.cumulative_chart(cumulative, stated, section.threshold, half_trained=half),
         alt=(
             f"Two step charts of the cumulative number of roster members who completed systemic training. Top: "
             f"practitioners reach {section.count(by_group.loc['Practitioners', 'trained'])} and supervisors "
@@ -71,6 +93,10 @@ def build_section(section: Section, results: dict, stated: dict[str, int], reach
         "stated reach (dashed), and by borough; the dotted vertical line is the date by which half had been trained. "
         "Counts from 1 to the suppression threshold are not drawn.",
     )
+
+
+def _reach_table(section, reach: pd.DataFrame, reach_source: str) -> None:
+    """The table of training by role group, with the stated reach and its source."""
     section.table(
         "reach",
         reach,
@@ -87,6 +113,10 @@ def build_section(section: Section, results: dict, stated: dict[str, int], reach
         },
         note=f"Stated reach: {reach_source}.",
     )
+
+
+def _clinicians_table(section, clin: pd.DataFrame) -> None:
+    """The table of clinicians embedded in social work teams, by borough."""
     section.table(
         "clinicians",
         clin,
@@ -102,9 +132,13 @@ def build_section(section: Section, results: dict, stated: dict[str, int], reach
         },
         note="Teams are not people and are not suppressed; teams with a clinician are, with the clinicians (one each).",
     )
+
+
+def _cumulative_table(section, cumulative: pd.DataFrame) -> None:
+    """The appendix table behind the cumulative chart, and how role groups and trained are defined."""
     section.table(
         "cumulative_trained",
-        results[CUMULATIVE.key],
+        cumulative,
         appendix=True,
         caption="Cumulative trained at each completion date, by role group and by borough (the data behind the chart).",
         counts={"trained": people("roster members trained by the date")},
@@ -116,7 +150,11 @@ def build_section(section: Section, results: dict, stated: dict[str, int], reach
         "the systemic training course was completed (`helpers.roster.trained_by`, the one definition every strand uses).",
         appendix=True,
     )
-    # facts counted from the roster (complete records), not estimates of an effect
+
+
+def _key_findings(section, n_trained: int, n_staff: int, reach_text: str, half) -> None:
+    """The share of the roster trained and the date half were trained: facts counted from the roster
+    (complete records), not estimates of an effect."""
     share = 100.0 * n_trained / n_staff
     section.key_finding(
         f"{section.count(n_trained)} of the {section.count(n_staff)} practitioners and supervisors in the roster "
@@ -135,4 +173,3 @@ def build_section(section: Section, results: dict, stated: dict[str, int], reach
             source="records",
             n=n_staff,
         )
-    return section
