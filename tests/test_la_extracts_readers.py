@@ -139,3 +139,29 @@ def test_cin_missing_element_named_by_path(tmp_path):
     (tmp_path / "bad.xml").write_text("<Message><Header/></Message>")
     with pytest.raises(IngestError, match=r"bad.xml.*/Message/Children"):
         cin.read_cin_xml(tmp_path / "bad.xml", key=KEY)
+
+
+def test_a_records_fields_read_in_one_pass_are_findtexts():
+    """texts_of (one pass over the children) gives, for every tag, what text_of (findtext) gives: the
+    first child of a tag, stripped; "" for an empty one; None (no key) for an absent one; a comment is
+    not a field. Expectations written from the element by hand."""
+    from lxml import etree
+
+    from helpers.strands.la_extracts.records import text_of, texts_of
+
+    el = etree.fromstring(
+        "<CINdetails><!-- a note --><CINreferralDate> 2014-05-01 </CINreferralDate><ReferralSource/>"
+        "<PrimaryNeedCode>N4</PrimaryNeedCode><PrimaryNeedCode>N1</PrimaryNeedCode>"
+        "<Assessments><AssessmentActualStartDate>2014-05-02</AssessmentActualStartDate></Assessments>"
+        "<ReferralNFA>\n  </ReferralNFA></CINdetails>"
+    )
+    texts = texts_of(el)
+    assert texts == {
+        "CINreferralDate": "2014-05-01",
+        "ReferralSource": "",
+        "PrimaryNeedCode": "N4",
+        "Assessments": "",
+        "ReferralNFA": "",
+    }
+    for tag in (*texts, "CINclosureDate", "AssessmentActualStartDate"):
+        assert texts.get(tag) == text_of(el, tag), tag

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...ingest import IngestError
-from .records import TableResult, file_label, read_records, text_of
+from .records import TableResult, file_label, read_records, text_of, texts_of
 from .schemas import CIN_FILES, CIN_TABLES
 
 _REFERRAL_FIELDS = (
@@ -58,36 +58,43 @@ def header_lea_year(root) -> tuple[str | None, int | None]:
     return lea, year
 
 
-def _child_record(ids, chars, cid) -> dict:
+def _child_record(ids: dict, chars, cid) -> dict:
+    """A child's record from the texts of <ChildIdentifiers> (:func:`texts_of`) and <ChildCharacteristics>."""
     disabilities = None
     if chars is not None:
         disabilities = ";".join((d.text or "").strip() for d in chars.iterfind("Disabilities/Disability")) or None
     return {
         "LAchildID": cid,
-        "PersonBirthDate": text_of(ids, "PersonBirthDate"),
-        "ExpectedPersonBirthDate": text_of(ids, "ExpectedPersonBirthDate"),
-        "Sex": text_of(ids, "Sex") or text_of(ids, "GenderCurrent"),
-        "PersonDeathDate": text_of(ids, "PersonDeathDate"),
-        "Ethnicity": None if chars is None else text_of(chars, "Ethnicity"),
+        "PersonBirthDate": ids.get("PersonBirthDate"),
+        "ExpectedPersonBirthDate": ids.get("ExpectedPersonBirthDate"),
+        "Sex": ids.get("Sex") or ids.get("GenderCurrent"),
+        "PersonDeathDate": ids.get("PersonDeathDate"),
+        "Ethnicity": None if chars is None else texts_of(chars).get("Ethnicity"),
         "Disabilities": disabilities,
     }
 
 
+def _fields(el, names) -> dict:
+    """The named fields of one element's children, read in one pass (:func:`texts_of`)."""
+    texts = texts_of(el)
+    return {c: texts.get(c) for c in names}
+
+
 def _referral_records(det, base: dict, dpath: str, add) -> None:
     """One <CINdetails> block: the referral and everything under it."""
-    add("cin_referrals", {**base, **{c: text_of(det, c) for c in _REFERRAL_FIELDS}}, dpath)
+    add("cin_referrals", {**base, **_fields(det, _REFERRAL_FIELDS)}, dpath)
     for j, a in enumerate(det.iterfind("Assessments"), start=1):
         factors = ";".join(
             (f.text or "").strip() for f in a.iterfind("FactorsIdentifiedAtAssessment/AssessmentFactors")
         )
-        rec = {**base, **{c: text_of(a, c) for c in _ASSESSMENT_FIELDS}, "AssessmentFactors": factors or None}
+        rec = {**base, **_fields(a, _ASSESSMENT_FIELDS), "AssessmentFactors": factors or None}
         add("cin_assessments", rec, f"{dpath}/Assessments[{j}]")
     for j, s in enumerate(det.iterfind("Section47"), start=1):
-        add("cin_s47", {**base, **{c: text_of(s, c) for c in _S47_FIELDS}}, f"{dpath}/Section47[{j}]")
+        add("cin_s47", {**base, **_fields(s, _S47_FIELDS)}, f"{dpath}/Section47[{j}]")
     for j, p in enumerate(det.iterfind("CINPlanDates"), start=1):
-        add("cin_plans", {**base, **{c: text_of(p, c) for c in _PLAN_FIELDS}}, f"{dpath}/CINPlanDates[{j}]")
+        add("cin_plans", {**base, **_fields(p, _PLAN_FIELDS)}, f"{dpath}/CINPlanDates[{j}]")
     for j, p in enumerate(det.iterfind("ChildProtectionPlans"), start=1):
-        rec = {**base, **{c: text_of(p, c) for c in _CPP_FIELDS}, "n_reviews": len(p.findall("Reviews/CPPreviewDate"))}
+        rec = {**base, **_fields(p, _CPP_FIELDS), "n_reviews": len(p.findall("Reviews/CPPreviewDate"))}
         add("cin_cpp", rec, f"{dpath}/ChildProtectionPlans[{j}]")
 
 
@@ -115,8 +122,13 @@ def read_cin_xml(
         ids = child.find("ChildIdentifiers")
         if ids is None:
             raise IngestError(f"{path}: {cpath} has no <ChildIdentifiers> element")
-        cid = text_of(ids, "LAchildID")
-        add("cin_children", _child_record(ids, child.find("ChildCharacteristics"), cid), cpath + "/ChildIdentifiers")
+        id_texts = texts_of(ids)
+        cid = id_texts.get("LAchildID")
+        add(
+            "cin_children",
+            _child_record(id_texts, child.find("ChildCharacteristics"), cid),
+            cpath + "/ChildIdentifiers",
+        )
         for k, det in enumerate(child.iterfind("CINdetails"), start=1):
             _referral_records(det, {"LAchildID": cid, "referral_seq": k}, f"{cpath}/CINdetails[{k}]", add)
     label = file_label(path, raw_dir)
