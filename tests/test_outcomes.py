@@ -18,7 +18,6 @@ import numpy as np
 import pytest
 import yaml
 
-from conftest import slow_fixture
 from helpers import config
 from helpers import public_data as pdm
 from helpers.evidence import p_words
@@ -760,22 +759,13 @@ def test_real_children_in_care_around_the_start_read_from_the_published_file():
     assert bid.change_pct == pytest.approx((485 - 477) / 477 * 100)
 
 
-@pytest.fixture(scope="module")
-@slow_fixture
-def real_section(tmp_path_factory):
+@pytest.fixture
+def real_section(built):
+    """The outcomes section of the default build (``built``: the notebook with its defaults, the real
+    published statistics), as the report reads it; built once for the session, not again here."""
     if not pdm.available():
         pytest.skip("public statistics folder not found")
-    r = analysis.run(use_pyfixest=False)
-    sec = Section(
-        "outcomes",
-        outcome_section.TITLE,
-        40,
-        tmp_path_factory.mktemp("real"),
-        synthetic=False,
-        sources=outcome_section.sources(),
-    )
-    outcome_section.build_section(sec, r)
-    return r, json.loads(sec.save().read_text())
+    return json.loads((built["processed"] / "report_sections" / "40_outcomes" / "section.json").read_text())
 
 
 # a verdict word and the first p-value after it, with no other verdict word between them
@@ -786,7 +776,7 @@ WORD_P = re.compile(
 
 @needs_real
 def test_real_section_words_agree_with_numbers_and_say_what_the_issue_asks(real_section):
-    r, meta = real_section
+    meta = real_section
     body = [i["text"] for i in meta["items"] if i["kind"] == "markdown" and not i["appendix"]]
     texts = body + [f["text"] for f in meta["key_findings"]] + [f.get("answer") or "" for f in meta["key_findings"]]
     seen = 0
