@@ -34,7 +34,6 @@ KNOWN_OVER_BUDGET: dict[str, str] = {
     "src/helpers/strands/interviews/section.py:build_section": "tests",
     "src/helpers/strands/scenarios/section.py:_models_and_groups": "tests",
     "src/helpers/strands/scenarios/section.py:describe_model": "tests",
-    "src/helpers/strands/networks/section.py:_change_table_and_chart": "tests",
 }
 
 

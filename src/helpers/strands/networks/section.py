@@ -272,6 +272,13 @@ def _key_findings(section, summary: pd.DataFrame) -> None:
 
 def _change_table_and_chart(section, summary: pd.DataFrame, min_count: int) -> None:
     """Paired means and CIs of the main measures (table) and the change by training (chart)."""
+    tab, shown = _change_summary_table(section, summary)
+    _change_by_training_chart(section, summary, _suppressed_groups(tab, shown), min_count)
+
+
+def _change_summary_table(section, summary: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The appendix table of paired means, the mean change with its practitioner-clustered CI and d_z for
+    the main measures; returns the table and the table as shown (with the report's suppression)."""
     tab = summary[
         summary["measure"].isin(
             [
@@ -323,14 +330,24 @@ def _change_table_and_chart(section, summary: pd.DataFrame, min_count: int) -> N
         labels={"n_families": "Families", "d_z": "Effect size (d_z)"},
         appendix=True,
     )
-    # groups whose table row is suppressed (also by secondary suppression) are not drawn
+    return tab, shown
+
+
+def _suppressed_groups(tab: pd.DataFrame, shown: pd.DataFrame) -> set:
+    """(measure label, group as in the summary) of every change-table row whose families the report
+    suppresses, also by secondary suppression: the chart must not draw what the table hides."""
     hidden = {
         (m, g)
         for m, g, n in zip(tab["Measure"], tab["Practitioner"], shown["n_families"], strict=True)
         if n == SUPPRESSED
     }
     names = {"All families": "all", "Trained": "trained", "Not trained": "not trained"}
-    hidden = {(m, names.get(g, g)) for m, g in hidden}
+    return {(m, names.get(g, g)) for m, g in hidden}
+
+
+def _change_by_training_chart(section, summary: pd.DataFrame, hidden: set, min_count: int) -> None:
+    """The dot-and-whisker chart of the change in members by the practitioner's training, leaving out groups of
+    fewer than ``min_count`` families and those the table suppresses (``hidden``); no chart when none is left."""
     shown = summary[
         (summary["n_families"] >= min_count)
         & ~pd.Series(
