@@ -65,6 +65,40 @@ def test_header_and_folder_disagree_in_scope(tmp_path):
     assert len(ex.used["cin_referrals"].data) == N_REFERRALS
 
 
+def test_a_census_in_another_years_folder_is_said_with_both_years(tmp_path):
+    """The 2015 census (reference date 2015-03-31) put in the 2016 folder: used, labelled 2016 (the
+    folder's year), and the ledger's line names both years; in its own year's folder, nothing is said."""
+    write_extract(tmp_path, year="2016")
+    ex = inputs.read_extracts(tmp_path, scope=["213"], key=KEY)
+    led = ex.ledger.set_index("return")
+    assert led.loc["CIN census", "status"] == (
+        "used (read as the year ending 31 March 2016: its CIN header's reference date is in 2015, its folder says 2016)"
+    )
+    assert led.loc["SSDA903", "status"] == "used"  # an SSDA903 return has no header year
+    assert set(ex.used["cin_referrals"].data["year"]) == {2016}
+    # with the LEA disagreeing too and the folder trusted: both said, in one line
+    cin = tmp_path / "la_extracts" / "213" / "2016" / "cin" / "cin_census.xml"
+    cin.write_text(CIN_2015.replace("<LEA>213</LEA>", "<LEA>975</LEA>"))
+    ex = inputs.read_extracts(tmp_path, scope=["213"], trust_folder_la=True, key=KEY)
+    assert ex.ledger.set_index("return").loc["CIN census", "status"] == (
+        "used (read as LA 213: its CIN header says LEA 975, its folder says LA 213, and trust_folder_la is set; "
+        "read as the year ending 31 March 2016: its CIN header's reference date is in 2015, its folder says 2016)"
+    )
+    # not used (the folder not trusted): both years said, nothing "read as"
+    ex = inputs.read_extracts(tmp_path, scope=["213"], key=KEY)
+    assert ex.ledger.set_index("return").loc["CIN census", "status"] == (
+        "not used (its CIN header says LEA 975, its folder says LA 213; set trust_folder_la: true to read it as "
+        "LA 213; its CIN header's reference date is in 2015, its folder says 2016)"
+    )
+    own = write_extract(tmp_path / "own")  # the 2015 folder: header and folder agree
+    assert (
+        inputs.read_extracts(own.parents[2], scope=["213"], key=KEY)
+        .ledger.set_index("return")
+        .loc["CIN census", "status"]
+        == "used"
+    )
+
+
 def test_a_folder_read_in_place_needs_no_layout(tmp_path):
     d = write_extract(tmp_path / "share")  # share/la_extracts/213/2015: point at the LA-year folder itself
     ex = inputs.read_extracts(tmp_path / "nowhere", extract_dir=str(d), la=213, scope=["213"], key=KEY)

@@ -65,6 +65,7 @@ class Return:
     lea: str | None  # the CIN header's LEA (SSDA903 returns have none)
     year: int | None  # year ending 31 March
     year_from: str  # "folder", "CIN header" or "latest episode start"
+    header_year: int | None = None  # a CIN census in the raw layout: its header's reference-date year
 
 
 @dataclass(frozen=True)
@@ -188,8 +189,8 @@ def layout_returns(raw_dir: Path) -> list[Return]:
             if s903 is not None:
                 out.append(Return(SSDA903, s903, _label(s903, raw_dir), la.name, None, int(yr.name), "folder"))
             for xml in sorted((yr / "cin").glob("*.xml")) if (yr / "cin").is_dir() else []:
-                lea, _ = cin_header(xml)
-                out.append(Return(CIN, xml, _label(xml, raw_dir), la.name, lea, int(yr.name), "folder"))
+                lea, header_year = cin_header(xml)
+                out.append(Return(CIN, xml, _label(xml, raw_dir), la.name, lea, int(yr.name), "folder", header_year))
     return out
 
 
@@ -253,6 +254,15 @@ def find_returns(raw_dir: Path, extract_dir=None, la=None, resolve=Path) -> list
 # ---- what this report does with each -------------------------------------------------------
 
 
+def _year_note(ret: Return) -> str:
+    """For a CIN census in the raw layout whose header's reference date falls in another year than its
+    folder's: both years (its records take the folder's), so a return put in the wrong year's folder is
+    never set against that year's published figures unsaid ("" when they agree)."""
+    if ret.kind != CIN or ret.year_from != "folder" or ret.header_year in (None, ret.year):
+        return ""
+    return f"its CIN header's reference date is in {ret.header_year}, its folder says {ret.year}"
+
+
 def decide(ret: Return, scope=None, trust_folder_la: bool = False) -> Decision:
     """One return's fate in a report whose scope is the LA numbers ``scope`` (None = every LA)."""
     la = ret.folder_la or ret.lea
@@ -261,13 +271,21 @@ def decide(ret: Return, scope=None, trust_folder_la: bool = False) -> Decision:
     disagree = ret.lea is not None and ret.folder_la is not None and ret.lea != ret.folder_la
     whose = "its folder says" if ret.year_from == "folder" else "this report is for"
     header = f"its CIN header says LEA {ret.lea}, {whose} LA {ret.folder_la}" if disagree else ""
+    year = _year_note(ret)
+    read_year = f"read as the year ending 31 March {ret.year}: {year}" if year else ""
+
+    def said(*parts: str) -> str:
+        return "; ".join(p for p in parts if p)
+
     if scope is not None and la not in {str(s) for s in scope}:
-        return Decision(ret, la, "outside", header)
+        return Decision(ret, la, "outside", said(header, year))
     if disagree and not trust_folder_la:
-        return Decision(ret, None, "not used", f"{header}; set trust_folder_la: true to read it as LA {ret.folder_la}")
+        return Decision(
+            ret, None, "not used", said(f"{header}; set trust_folder_la: true to read it as LA {ret.folder_la}", year)
+        )
     if disagree:
-        return Decision(ret, la, "used", f"read as LA {la}: {header}, and trust_folder_la is set")
-    return Decision(ret, la, "used")
+        return Decision(ret, la, "used", said(f"read as LA {la}: {header}, and trust_folder_la is set", read_year))
+    return Decision(ret, la, "used", read_year)
 
 
 def decide_all(returns: list[Return], scope=None, trust_folder_la: bool = False) -> list[Decision]:

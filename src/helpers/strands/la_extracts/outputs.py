@@ -92,7 +92,9 @@ EXTRACT_RETURNS = OutputTable(
         Field("records", "integer", "Records read: episodes (SSDA903) or referrals (CIN)."),
         Field("record_kind", "string", "episodes or referrals."),
         Field("fate", "string", "used, outside or not used."),
-        Field("detail", "string", "Why, in words (the header's and the folder's numbers when they disagree)."),
+        Field(
+            "detail", "string", "Why, in words (the header's and the folder's LA numbers or years when they disagree)."
+        ),
         Field("status", "string", "The one line the report shows: fate and detail."),
     ),
 )
