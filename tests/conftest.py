@@ -11,6 +11,7 @@ Fixtures to reuse rather than build again: ``built`` (the whole default pipeline
 on small generated data) and ``run_notebook`` (one notebook, as the pipeline runs it).
 """
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,21 @@ import pytest
 import yaml
 
 from helpers import config
+
+#: One thread for the linear algebra of the tests and of everything they start (the pipeline, its
+#: kernels, papermill): the tests run in two processes on two cores, and OpenBLAS's own threads on top
+#: of them only wait on each other. Measured: the report notebook of the disclosure scan's build took
+#: 22.7 s of CPU and 42.7 s wall with two threads, 7.6 s and 14.6 s with one (the disclosure rule's
+#: many small SVDs), at load 9.
+ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+for _name, _value in ONE_THREAD.items():
+    os.environ.setdefault(_name, _value)  # read by each library as a process starts it
+try:  # numpy is loaded before this file (by pytest's plugins): limit its threads now too
+    from threadpoolctl import threadpool_limits
+except ImportError:  # (installed with scikit-learn, which pingouin needs; without it, the subprocesses only)
+    pass
+else:
+    threadpool_limits(int(os.environ["OPENBLAS_NUM_THREADS"]))
 
 
 def _run_notebook(name: str, output: Path, **parameters) -> Path:
