@@ -356,6 +356,9 @@ def test_one_treated_area_is_named_in_every_caption_and_cost_line(planted, tmp_p
     assert "the appendix table uses the same years." in text and "each borough" not in text
     assert "With 1 treated area and about ten yearly figures" in text
     assert "LA 101 is compared with the average of its neighbours' rates" in text
+    # the estimators in the appendix: one area is never combined, so nothing is said of areas combined
+    assert "LA 101 is compared with each of its neighbours (the estimate is against their average rate)" in text
+    assert "combined" not in text.split("**Estimators.**")[1].split("**What the design")[0]
 
 
 def test_two_treated_areas_are_the_treated_areas_not_the_boroughs(planted_pair, tmp_path):
@@ -369,6 +372,9 @@ def test_two_treated_areas_are_the_treated_areas_not_the_boroughs(planted_pair, 
     text = " ".join(i["text"] for i in meta["items"] if i["kind"] == "markdown")
     assert "With 2 treated areas and about ten yearly figures" in text
     assert "LA 101 and LA 102 did not run the programme" in text
+    assert "A single area is compared with each of its neighbours" in text
+    assert "the treated areas combined are compared with their neighbours combined" in text
+    assert "The synthetic-control gap and the event-study band use the groups with no treated area." in text
 
 
 def test_the_three_boroughs_keep_their_words():

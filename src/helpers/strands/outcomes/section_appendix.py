@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ...disclosure import label, published, things
 from . import inference as inf
-from .prose import fmt
+from .prose import fmt, places
 from .sentences import MOST
 
 #: What the estimates table's whole numbers count: local authorities and placebo groups (published
@@ -29,22 +29,54 @@ def appendix(section, v) -> None:
     _tables(section, v)
 
 
+def _combined_words(v) -> tuple[str, str, str]:
+    """The estimators' sentences on the treated areas combined (nothing for one area, which is never
+    combined): how they are compared, how their change against every LA is read, and their groups."""
+    if len(v.treated_names) == 1:
+        return (
+            f"{v.treated_names[0]} is compared with each of its neighbours (the estimate is against their average "
+            "rate), as is every placebo LA. ",
+            "",
+            "The estimators are checked on the published figures with random LAs treated (placebo-in-real-data "
+            "calibration, "
+            "benchmarks/calibration_results.md).",
+        )
+    areas, _ = places(v)
+    one = "borough" if areas == "the boroughs" else "area"
+    return (
+        f"A single {one} is compared with each of its neighbours (the estimate is against their average rate); "
+        f"{areas} combined are compared with their neighbours combined, both as summed counts over summed "
+        "populations, and so is every placebo group. ",
+        f" For {areas} combined it is read two ways: their combined rate's change among the random groups of as "
+        f"many LAs combined the same way (below), and the mean of {areas}' own changes among the means of every set "
+        "of as many eligible LAs with a complete series (all sets while there are at most "
+        f"{fmt(inf.MEAN_OF_K_MAX_EXACT, 'count')}, else {fmt(inf.MEAN_OF_K_DRAWS, 'count')} seeded random sets); "
+        "both p-values are two-sided as below, so the share of sets or groups that moved as far on the same side is "
+        "about half the p-value.",
+        f"{areas[:1].upper() + areas[1:]} combined are compared with groups of the same size: "
+        f"{fmt(v.r.params.get('group_draws', 400), 'count')} seeded random sets of as many LAs, drawn from the "
+        f"placebo LAs and {areas} together, each combined and compared with its members' neighbours in the same way "
+        "(Cavallo, Galiani, Noy and Pantano 2013; Abadie 2021). The combined difference in differences, change and "
+        f"cost-year gaps carry a randomisation interval: the effects kept are those that, taken off {areas}' "
+        f"post-programme rates wherever they appear, leave {areas}' group neither among the lowest nor among the "
+        "highest of all groups (Imbens and Rubin 2015; Firpo and Possebom 2018). The synthetic-control gap and the "
+        f"event-study band use the groups with no treated {one}. Both are checked on the published figures with "
+        "random LAs treated (placebo-in-real-data calibration, benchmarks/calibration_results.md).",
+    )
+
+
 def _estimators(section, v) -> None:
-    """How each estimate is made, in words."""
-    r, P, ref = v.r, v.P, v.ref
+    """How each estimate is made, in words (the sentences on areas combined only where there are several)."""
+    P, ref = v.P, v.ref
+    compared, combined, groups = _combined_words(v)
     section.markdown(
         "**Estimators.** Difference in differences: two-way fixed effects on the treated unit and its comparators "
-        "(pyfixest for the treated units, cross-checked against the closed form used for the placebo runs). A single "
-        "borough is compared with each of its neighbours (the estimate is against their average rate); the boroughs "
-        "combined are compared with their neighbours combined, both as summed counts over summed populations, and so "
-        "is every placebo group. Change against every LA: the average of the years after the start less the average "
-        "of the years before, ranked among every eligible LA's own change. For the boroughs combined it is read two "
-        "ways: their combined rate's change among the random groups of as many LAs combined the same way (below), "
-        "and the mean of the boroughs' own changes among the means of every set of as many eligible LAs with a "
-        f"complete series (all sets while there are at most {fmt(inf.MEAN_OF_K_MAX_EXACT, 'count')}, else "
-        f"{fmt(inf.MEAN_OF_K_DRAWS, 'count')} seeded random sets); both "
-        "p-values are two-sided as below, so the share of sets or groups that moved as far on the same side is about "
-        "half the p-value. Event study: each year's treated-minus-neighbours gap less the gap in "
+        "(pyfixest for the treated units, cross-checked against the closed form used for the placebo runs). "
+        + compared
+        + "Change against every LA: the average of the years after the start less the average "
+        "of the years before, ranked among every eligible LA's own change."
+        + combined
+        + " Event study: each year's treated-minus-neighbours gap less the gap in "
         f"{ref}. Interrupted time series (Lopez Bernal et al. 2017): OLS of the series on time, a post-programme step "
         "and years since the start x post, on the treated series alone and on its gap from the neighbours; the slope "
         "after the start is the slope before plus the change. Synthetic control: non-negative weights summing to one "
@@ -57,15 +89,7 @@ def _estimators(section, v) -> None:
         "as if it were treated; the placebo interval is the estimate minus the placebo estimates' order statistics, "
         "and the p-value is two-sided on the same terms: twice (1 + number of placebo LAs at least as far out on the "
         "estimate's side) / (1 + number of placebo LAs), so an interval excludes no change exactly when the p-value is "
-        "below 1 minus its level. The boroughs combined are compared with groups of the same size: "
-        f"{fmt(r.params.get('group_draws', 400), 'count')} seeded random sets of as many LAs, drawn from the placebo "
-        "LAs and the boroughs together, each combined and compared with its members' neighbours in the same way "
-        "(Cavallo, Galiani, Noy and Pantano 2013; Abadie 2021). The combined difference in differences, change and "
-        "cost-year gaps carry a randomisation interval: the effects kept are those that, taken off the boroughs' "
-        "post-programme rates wherever they appear, leave the boroughs' group neither among the lowest nor among the "
-        "highest of all groups (Imbens and Rubin 2015; Firpo and Possebom 2018). The synthetic-control gap and the "
-        "event-study band use the groups with no treated borough. Both are checked on the published figures with "
-        "random LAs treated (placebo-in-real-data calibration, benchmarks/calibration_results.md).",
+        "below 1 minus its level. " + groups,
         appendix=True,
     )
     section.markdown(
