@@ -250,3 +250,19 @@ def test_public_data_must_be_a_boolean(project, capsys):
     project["decl"].write_text(yaml.safe_dump(decl))
     assert run_cli(project) == 2
     assert "public_data: must be true or false" in capsys.readouterr().err
+
+
+def test_kernels_get_one_blas_thread_per_core_left_to_them():
+    """Notebooks running side by side share the cores: each kernel's linear algebra gets cores // jobs
+    threads (at least one); a thread variable the user set is left alone."""
+    from helpers.pipeline.kernels import blas_thread_env
+
+    assert blas_thread_env(2, 2, environ={}) == {
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+    }
+    assert blas_thread_env(1, 8, environ={})["OPENBLAS_NUM_THREADS"] == "8"
+    assert blas_thread_env(3, 8, environ={})["OMP_NUM_THREADS"] == "2"
+    assert blas_thread_env(4, 2, environ={})["MKL_NUM_THREADS"] == "1"
+    assert "OPENBLAS_NUM_THREADS" not in blas_thread_env(2, 2, environ={"OPENBLAS_NUM_THREADS": "4"})

@@ -31,7 +31,15 @@ from .fingerprint import (
     sha256_file,
     snapshot,
 )
-from .kernels import NotebookFailed, ensure_kernel, run_step, shutdown, skip_slow_optional_imports, start_warm_kernel
+from .kernels import (
+    NotebookFailed,
+    blas_thread_env,
+    ensure_kernel,
+    run_step,
+    shutdown,
+    skip_slow_optional_imports,
+    start_warm_kernel,
+)
 from .lock import DEFAULT_LOCK_TIMEOUT, RunLock, stop_on_signals
 from .scope import Scope, decide
 
@@ -372,6 +380,8 @@ def run_plans(
     scopes: list[Scope] = []
     scheduler = None
     old_env = os.environ.get("SOURCE_DATE_EPOCH")
+    threads = blas_thread_env(jobs, default_jobs())  # kernels inherit them; taken back at the end
+    os.environ.update(threads)
     with stop_on_signals():
         pool = ThreadPoolExecutor(max_workers=2 * jobs)  # jobs running notebooks + up to jobs warming kernels
         try:
@@ -389,6 +399,8 @@ def run_plans(
             for sc in scopes:
                 if sc.lock:
                     sc.lock.release()
+            for name in threads:
+                os.environ.pop(name, None)
             if old_env is None:
                 os.environ.pop("SOURCE_DATE_EPOCH", None)
             else:

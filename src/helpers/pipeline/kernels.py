@@ -125,6 +125,19 @@ def notebook_imports(notebook: Path) -> list[str]:
     return list(dict.fromkeys(mods))
 
 
+#: The variables that set how many threads each linear-algebra library starts in a process.
+BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def blas_thread_env(jobs: int, cores: int, environ=os.environ) -> dict[str, str]:
+    """The thread variables to give the kernels when ``jobs`` notebooks share ``cores``: each kernel's
+    BLAS would otherwise start a thread per core, and with every core already running a notebook those
+    threads only contend (measured by the tests engineer: the report notebook's disclosure step took 3x
+    the CPU with two BLAS threads on two cores). A variable the user set is kept."""
+    threads = str(max(1, cores // max(1, jobs)))
+    return {name: threads for name in BLAS_THREAD_VARIABLES if name not in environ}
+
+
 def start_warm_kernel(step: Step, log_path: Path | None):
     """Start a kernel for ``step`` and import the modules its notebook imports, silently (nothing
     is counted, shown or kept in the notebook's namespace), so that the imports overlap the
