@@ -77,6 +77,26 @@ def test_section_records_how_big_its_smallest_text_shows(tmp_path):
     assert item["width_px"] <= figures.FIGURE_WIDTH * 96
 
 
+def test_charts_of_test_extracts_say_test_data_and_synthetic_ones_synthetic(tmp_path):
+    """A synthetic section's chart carries "SYNTHETIC DATA"; a section with a notice (an authority's own
+    report from a validator project's fake return) "TEST DATA"; a real section's chart no stamp."""
+
+    def stamped(name, **kw):
+        s = Section(strand=name, title="X", order=1, processed_dir=tmp_path, **kw)
+        with figures.chart_style():
+            fig, ax = plt.subplots(figsize=(figures.FIGURE_WIDTH, 3))
+            ax.plot([1, 2], [3, 4])
+        s.figure("f", fig, alt="A line going up from 3 to 4", caption="c")
+        plt.close(fig)
+        return (s.folder / "f.svg").read_text(encoding="utf-8")
+
+    synthetic, test = stamped("a", synthetic=True), stamped("b", synthetic=True, notice="Fake return.")
+    real = stamped("c", synthetic=False)
+    assert "SYNTHETIC DATA: illustrative, not evaluation results" in synthetic and "TEST DATA" not in synthetic
+    assert "TEST DATA: illustrative, not evaluation results" in test and "SYNTHETIC DATA" not in test
+    assert "DATA: illustrative" not in real
+
+
 def test_inlined_charts_keep_their_own_ids_and_pass_the_audit(tmp_path):
     _chart(tmp_path / "a.svg")
     _chart(tmp_path / "b.svg")

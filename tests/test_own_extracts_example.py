@@ -177,6 +177,8 @@ def test_the_report_reads_as_leeds_own_from_its_first_line(example):
     assert "Section 2 uses test extracts" in text and "the effect of anything done in Leeds" in text
     assert "Leeds did not run the programme, so no programme cost is set against it." in text
     assert "individual answer" not in text  # the values blanked are dates in uasc.csv, not answers
+    # the charts of the fake return say test data (it is not this project's synthetic data)
+    assert "TEST DATA: illustrative" in example["html"] and "SYNTHETIC DATA" not in example["html"]
 
 
 @pytest.mark.slow

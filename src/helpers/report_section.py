@@ -43,6 +43,9 @@ from .formatting import fmt_pattern
 
 SECTIONS_DIRNAME = "report_sections"
 SYNTHETIC_STAMP = "SYNTHETIC DATA: illustrative, not evaluation results"
+#: The stamp on a chart of test extracts (a section with a ``notice``: an authority's report built from a
+#: validator project's fake return), which are made up but not by this project's generator.
+TEST_STAMP = "TEST DATA: illustrative, not evaluation results"
 
 
 #: Strength of evidence an effect can claim (the rule: :mod:`helpers.evidence`).
@@ -373,7 +376,8 @@ class Section(ProtectedNumbers):
             raise ValueError(f"figure {name}: alt text must describe the chart (got {alt!r})")
         self._start()
         filename = f"{name}.svg"
-        path = save_figure(fig, self.folder / filename, stamp=SYNTHETIC_STAMP if self.synthetic else None)
+        stamp = (TEST_STAMP if self.notice else SYNTHETIC_STAMP) if self.synthetic else None
+        path = save_figure(fig, self.folder / filename, stamp=stamp)
         svg = path.read_text(encoding="utf-8")
         try:
             sizes_px = check_legible(svg, f"{self.strand}/{name}")
