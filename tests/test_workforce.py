@@ -592,6 +592,10 @@ def test_one_authoritys_change_says_fell_or_did_not_fall(tmp_path):
         "before-and-after change." in change
     )
     assert " of 1" not in change
+    # A did not run the programme: its figures are not read against the programme's start
+    level = section.key_findings[0]
+    assert "programme" not in level["answer"] and "programme" not in level["text"]
+    assert level["answer"].startswith("Published figures for 2015-2017 put A below its statistical neighbours'")
 
 
 @needs_public

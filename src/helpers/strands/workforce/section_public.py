@@ -249,13 +249,18 @@ def _public_findings(section, comp: pd.DataFrame, counts: dict, focus_years) -> 
     below = f"below {a.their} statistical neighbours' median " + join_words(
         [f"for {names[m]} in {of(counts[m])}" + (f" {a.years}" if i == 0 else "") for i, m in enumerate(names)]
     )
-    answer = (
-        f"In {fy} {a.whose} published figures were {below} ({against}); these figures start after the programme "
-        "began, so they show where staffing stood, not whether the programme changed it."
+    # the programme's timing matters only for the boroughs that ran it (another authority ran nothing then)
+    answer = f"In {fy} {a.whose} published figures were {below} ({against})" + (
+        "; these figures start after the programme began, so they show where staffing stood, not whether the "
+        "programme changed it."
+        if a.programme
+        else "; they show where staffing stood in those years."
     )
     # the answer box: one short sentence with the same comparison and the same counts as the finding's lead
     # (the neighbours'), so the box and the summary cannot read as saying different things
-    short = f"Published figures for {fy} put {a.label} {below}, but start after the programme began."
+    short = f"Published figures for {fy} put {a.label} {below}" + (
+        ", but start after the programme began." if a.programme else "."
+    )
     section.key_finding(
         answer, kind="fact", source="published", topic="workforce", answer=short, label="Workforce against comparators"
     )
