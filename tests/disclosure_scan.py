@@ -165,7 +165,9 @@ def parse_report(page: str) -> dict:
                 [_text(c) for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", tr, flags=re.S)]
                 for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", body.group(1) if body else "", flags=re.S)
             ]
-            if '<th scope="row"' in table:  # shown on its side (a measure a row): turned back as saved
+            # shown on its side (a measure a row): turned back as saved (the export may write the
+            # row header's attributes in any order)
+            if re.search(r'<th\b[^>]*\bscope="row"', table):
                 header, rows = (
                     [header[0], *(r[0] for r in rows)],
                     [[h, *(r[k] for r in rows)] for k, h in enumerate(header) if k],

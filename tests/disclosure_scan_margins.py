@@ -478,10 +478,14 @@ PROSE_NUMBER = re.compile(
 )
 
 
+MONTH = re.compile(r"\s+(?:January|February|March|April|May|June|July|August|September|October|November|December)\b")
+
+
 def prose_numbers(scope: str, heading: str, texts: list[str]) -> list[tuple]:
     """``(cell, shown value or None for "c", context)`` for each count of people stated in prose: a
     whole number (or a "c") with a word for people within four words after it, or within six words
-    before it with no other number between (not a year, a percentage, a wave or an item number)."""
+    before it with no other number between (not a year or a day of a month, a percentage, a wave or an
+    item number)."""
     out = []
     for p, text in enumerate(texts):
         for m in PROSE_NUMBER.finditer(text):
@@ -490,8 +494,8 @@ def prose_numbers(scope: str, heading: str, texts: list[str]) -> list[tuple]:
             if re.search(r"(?:wave|item|items|version|step|section|table|part|page|£)\s*$", before, re.I):
                 continue
             value = None if token == "c" else int(token.replace(",", ""))
-            if value is not None and 1900 <= value <= 2100:
-                continue
+            if value is not None and (1900 <= value <= 2100 or MONTH.match(text, m.end())):
+                continue  # a year, or a day of a month ("at 31 March"): a date, not a count
             after_words = re.findall(r"[A-Za-z][\w'-]*", text[m.end() : m.end() + 80])[:CONTEXT_WORDS]
             before_words = re.findall(r"[A-Za-z][\w'-]*|\d+", before)[-6:]
             if "c" == token and not after_words:

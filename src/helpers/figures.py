@@ -88,10 +88,17 @@ def chart_style():
     return matplotlib.rc_context(CHART_RC)
 
 
+_DAY_MONTH = re.compile(
+    r"\b(\d{1,2}) (January|February|March|April|May|June|July|August|September|October|November|December)\b"
+)
+
+
 def wrap(text, width: int = 40) -> str:
     """Text broken into lines of at most ``width`` characters (whole words), for a title or label that
-    must fit a chart drawn at :data:`FIGURE_WIDTH` (:data:`CHARS_ACROSS` characters of 11 pt text)."""
-    return textwrap.fill(str(text), width, break_long_words=False, break_on_hyphens=False)
+    must fit a chart drawn at :data:`FIGURE_WIDTH` (:data:`CHARS_ACROSS` characters of 11 pt text).
+    A date stays on one line ("31 March": a "31" ending a line reads as a count)."""
+    kept = _DAY_MONTH.sub("\\1\u00a0\\2", str(text))  # a no-break space: textwrap breaks at plain whitespace only
+    return textwrap.fill(kept, width, break_long_words=False, break_on_hyphens=False).replace("\u00a0", " ")
 
 
 def panels(rows: int, cols: int = 1, panel_height: float = 2.4, extra: float = 1.2, **kwargs):

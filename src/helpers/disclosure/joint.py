@@ -17,6 +17,12 @@ relation between them a reader could use:
 * **across reports**: the tri-borough cell is the sum of the borough reports' cells for the same row,
   and a count stated in the same words in the four reports' prose likewise.
 
+A sentence also states whole numbers that are no token (a number of scenarios or themes, a minimum
+cell size): a reader may take one for a total all the same, so they enter the relations above as
+known numbers (:func:`~.prose.numbers_said`), and a cell they give back is never chosen to hide
+another. A count hidden because the count it derives from is (``dependent_columns``) is protected
+like any other "c".
+
 A relation is kept when it holds on the true values (a coincidence a reader could take for structure
 is protected too), except the one between the four reports' sentences, kept on their words alone.
 :func:`~.rule.protect` then suppresses what must be suppressed, the same way in every report, since
@@ -36,7 +42,7 @@ import pandas as pd
 
 from . import prose
 from .infer import TOTAL_LABEL, as_counts, breakdowns, inferred_equations, label_text, layout, numbers, people
-from .rule import is_small, protect
+from .rule import is_small, protect_with
 from .tables import count_like_columns, table_equations
 
 #: Words too common in headers and sentences to tie a number to a column.
@@ -73,6 +79,7 @@ class Scope:
     sections: list  # [(folder name, meta)]
     tables: list = field(default_factory=list)
     tokens: dict = field(default_factory=dict)  # (folder, id) -> {"value", "said": [(sentence, after)]}
+    stated: dict = field(default_factory=dict)  # (folder, k) -> {"value", "said"}: numbers that are no token
 
 
 def people_columns(item: dict, table: pd.DataFrame) -> list[str]:
@@ -115,6 +122,9 @@ def _load_scope(name: str, folder: Path, headers=_labelled) -> Scope:
         for i, t in enumerate(tokens):
             if t.get("count") and t.get("value") is not None:
                 scope.tokens[(sec_folder, i)] = {"value": t["value"], "said": said.get(i, [])}
+        for text in _texts(meta):
+            for value, sentence, after in prose.numbers_said(text, tokens):
+                scope.stated[(sec_folder, len(scope.stated))] = {"value": value, "said": [(sentence, after)]}
     return scope
 
 
@@ -122,6 +132,18 @@ def _token_texts(meta: dict) -> list[str]:
     out = []
     for holder in [*meta.get("items", []), *meta.get("key_findings", [])]:
         out += list((holder.get(prose.TOKEN_TEXTS) or {}).values())
+    return out
+
+
+def _texts(meta: dict) -> list[str]:
+    """Every text of a section a reader sees (with its tokens where it has them)."""
+    out = []
+    for holder in [*meta.get("items", []), *meta.get("key_findings", [])]:
+        with_tokens = holder.get(prose.TOKEN_TEXTS) or {}
+        for name in ("text", "caption", "note", "alt", "answer"):
+            text = with_tokens.get(name, holder.get(name))
+            if isinstance(text, str) and text:
+                out.append(text)
     return out
 
 
@@ -186,6 +208,8 @@ def _add_tables(scope: Scope, system: System) -> None:
             system.add(left, right, check=False)
     for (folder, i), tok in scope.tokens.items():
         system.cell(("p", scope.name, folder, i), tok["value"], True)
+    for (folder, k), number in scope.stated.items():  # shown as written: a known number, never suppressed
+        system.cell(("n", scope.name, folder, k), number["value"], False)
 
 
 def _stated_elsewhere(scope: Scope, system: System) -> None:
@@ -193,6 +217,7 @@ def _stated_elsewhere(scope: Scope, system: System) -> None:
     for folder in dict.fromkeys(t.folder for t in scope.tables):
         tables = [t for t in scope.tables if t.folder == folder]
         said = {("p", scope.name, f, i): tok for (f, i), tok in scope.tokens.items() if f == folder}
+        said.update({("n", scope.name, f, k): n for (f, k), n in scope.stated.items() if f == folder})
         for tok in said.values():
             tok["words"] = words(" ".join(s for s, _ in tok["said"]))
         shown: dict = {}  # value -> [(table, row, column)] of every whole number of the section's tables
@@ -326,16 +351,56 @@ def _protect_cached(folders: tuple, threshold: int, tri: str, _stamp: tuple, hea
         _across_reports(scopes, tri, system)
     primary = {c for c in system.people if is_small(system.values[c], threshold)}
     seeded = {t.key(r, c) for s in scopes.values() for t in s.tables for r, c in t.item.get("hidden", [])}
-    fixed = set(system.values) - system.people
-    hidden, _ = protect(system.values, primary | seeded, system.equations, fixed=fixed, order=system.order)
+    fixed = _pinned(system, set(system.values) - system.people, primary | seeded)
+    hidden, _ = protect_with(
+        system.values, primary | seeded, system.equations, _follows(scopes, system), fixed=fixed, order=system.order
+    )
     cells: dict = {}
     counts: dict = {}
     for c in hidden:
         if c[0] == "t":
             cells.setdefault(c[1:4], set()).add((c[4], c[5]))
-        else:
+        elif c[0] == "p":
             counts.setdefault(c[1:3], set()).add(c[3])
     return Protection(cells, counts, tuple(scopes))
+
+
+def _pinned(system: System, fixed: set, hidden: set) -> set:
+    """``fixed`` and every cell its relations give from fixed cells alone (a cell equal to a number a
+    sentence states as written, say): as good as shown, so never chosen to hide another, since it would
+    be read back. A cell already suppressed stays so."""
+    fixed = set(fixed)
+    grown = True
+    while grown:
+        grown = False
+        for left, right in system.equations:
+            open_ = {c for c in (*left, *right) if c not in fixed}
+            if len(open_) == 1 and not open_ & hidden:
+                fixed |= open_
+                grown = True
+    return fixed
+
+
+def _follows(scopes: dict, system: System):
+    """The counts shown as "c" because a count they derive from is (``dependent_columns``: the answers
+    of a group whose practitioners are suppressed), as a function of the suppressed cells."""
+    derived = [
+        (t, col, list(sources))
+        for s in scopes.values()
+        for t in s.tables
+        for col, sources in (t.item.get("dependent_columns") or {}).items()
+        if t.key(0, col) in system.values
+    ]
+
+    def follows(hidden: set) -> set:
+        return {
+            t.key(r, col)
+            for t, col, sources in derived
+            for r in range(len(t.frame))
+            if any(t.key(r, s) in hidden for s in sources)
+        }
+
+    return follows
 
 
 def protect_sections(

@@ -114,9 +114,9 @@ def resolve(template: str, tokens: list[dict], hidden: set[int]) -> str:
     return TOKEN.sub(lambda m: SUPPRESSED if int(m.group(2)) in hidden else tokens[int(m.group(2))]["text"], template)
 
 
-def sentences_of(template: str, tokens: list[dict]) -> dict[int, list[tuple[str, str]]]:
-    """For each token in a text: the sentence it stands in and the four words after it (both as a
-    reader sees them), used to tie a count in prose to the table cells or sums it equals."""
+def _plain(template: str, tokens: list[dict]) -> tuple[str, list[tuple[int, int, int]]]:
+    """The text as a reader sees it if nothing more is hidden, and ``(token id, start, end)`` of each
+    token in it."""
     plain_parts, positions, pos = [], [], 0
     for m in TOKEN.finditer(template):
         plain_parts.append(_unmark(template[pos : m.start()]))
@@ -126,14 +126,54 @@ def sentences_of(template: str, tokens: list[dict]) -> dict[int, list[tuple[str,
         plain_parts.append(text)
         pos = m.end()
     plain_parts.append(_unmark(template[pos:]))
-    plain = "".join(plain_parts)
+    return "".join(plain_parts), positions
+
+
+def _context(plain: str, start: int, end: int) -> tuple[str, str]:
+    """The sentence a number at ``plain[start:end]`` stands in, and the four words after it."""
+    left = max(plain.rfind(". ", 0, start), plain.rfind("; ", 0, start)) + 1
+    ends = [k for k in (plain.find(". ", end), plain.find("; ", end)) if k >= 0]
+    sentence = plain[left : min(ends) if ends else len(plain)]
+    after = re.findall(r"[A-Za-z][\w'-]*", plain[end : end + 80])[:4]
+    return sentence, " ".join(w.lower() for w in after)
+
+
+def sentences_of(template: str, tokens: list[dict]) -> dict[int, list[tuple[str, str]]]:
+    """For each token in a text: the sentence it stands in and the four words after it (both as a
+    reader sees them), used to tie a count in prose to the table cells or sums it equals."""
+    plain, positions = _plain(template, tokens)
     out: dict[int, list] = {}
     for i, start, end in positions:
-        left = max(plain.rfind(". ", 0, start), plain.rfind("; ", 0, start)) + 1
-        ends = [k for k in (plain.find(". ", end), plain.find("; ", end)) if k >= 0]
-        sentence = plain[left : min(ends) if ends else len(plain)]
-        after = re.findall(r"[A-Za-z][\w'-]*", plain[end : end + 80])[:4]
-        out.setdefault(i, []).append((sentence, " ".join(w.lower() for w in after)))
+        out.setdefault(i, []).append(_context(plain, start, end))
+    return out
+
+
+#: A whole number as a reader may take it for a count: not part of a decimal, a percentage or a word.
+PLAIN_NUMBER = re.compile(
+    r"(?<![\w.,£$+\-−±/])(\d{1,3}(?:,\d{3})+|\d+)(?![\w%]|[.,]\d|\s*(?:%|per ?cent|points|percentage))"
+)
+NOT_A_COUNT_BEFORE = re.compile(r"(?:wave|item|items|version|step|section|table|part|page|£)\s*$", re.I)
+MONTH_AFTER = re.compile(
+    r"\s+(?:January|February|March|April|May|June|July|August|September|October|November|December)\b"
+)
+
+
+def numbers_said(template: str, tokens: list[dict]) -> list[tuple[float, str, str]]:
+    """The whole numbers a text states outside its tokens (a number of scenarios, a minimum cell
+    size, a count written before it was a token), each with its sentence and the four words after it:
+    a reader may take any of them for the total of a table's rows, so the report protects against
+    that too (they are shown, never suppressed). Not a year, a day of a month, a wave, an item or a
+    page number, nor 0."""
+    plain, positions = _plain(template, tokens)
+    out = []
+    for m in PLAIN_NUMBER.finditer(plain):
+        if any(start <= m.start() < end for _, start, end in positions):
+            continue  # a token's own number: protected as a count or a cell
+        value = int(m.group(1).replace(",", ""))
+        before = plain[max(0, m.start() - 60) : m.start()]
+        if not value or 1900 <= value <= 2100 or NOT_A_COUNT_BEFORE.search(before) or MONTH_AFTER.match(plain, m.end()):
+            continue
+        out.append((float(value), *_context(plain, m.start(), m.end())))
     return out
 
 

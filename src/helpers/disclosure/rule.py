@@ -12,8 +12,9 @@ cell is *recoverable* when the equations and the shown cells determine its value
 algebra over every equation at once, so chains of relations are caught too, not only a total with a
 single "c"). While some suppressed cell is recoverable, the rule suppresses one more cell of an
 equation that contains it: the smallest non-zero shown part (the "next-smallest cell"), preferring a
-part that is not itself the total of another relation; when no part is left, the smallest total.
-Ties go to the cell that comes first. It works in rounds: each recoverable cell whose relations got
+part that is not itself the total of another relation; when no part is left, the smallest total;
+when no non-zero cell is left in its relations or those they lead to, a shown zero (a 0 beside a
+"c" leaves the "c" equal to the rest of its relation). Ties go to the cell that comes first. It works in rounds: each recoverable cell whose relations got
 no new "c" yet in the round gets one, then the system is solved again. The rule is deterministic:
 the same data give the same "c"s.
 """
@@ -131,6 +132,27 @@ def protect(
     return hidden, given_up
 
 
+def protect_with(
+    values: dict,
+    suppressed: Iterable[Hashable],
+    equations: list[Equation],
+    follows,
+    fixed: Iterable[Hashable] = (),
+    order: list | None = None,
+) -> tuple[set, list]:
+    """:func:`protect`, and again while a suppressed cell hides others with it: ``follows(hidden)``
+    gives the cells shown as "c" because of ``hidden`` (a count derived from a suppressed count, such as
+    the answers of a group whose practitioners are "c"). Those are "c" too, so they must not be
+    recoverable either: the rule runs again with them suppressed, until nothing more follows."""
+    hidden = set(suppressed)
+    while True:
+        hidden, given_up = protect(values, hidden, equations, fixed=fixed, order=order)
+        more = set(follows(hidden)) - hidden
+        if not more:
+            return hidden, given_up
+        hidden |= more
+
+
 def _protect_group(values: dict, hidden: set, equations: list[Equation], fixed: set, rank_of: dict):
     hidden = set(hidden)
     given_up: list = []
@@ -142,9 +164,9 @@ def _protect_group(values: dict, hidden: set, equations: list[Equation], fixed: 
         for c in {*eq[0], *eq[1]}:
             containing.setdefault(c, []).append(eq)
 
-    def shown(cell):
+    def shown(cell, zero=False):
         v = values.get(cell)
-        return not (cell in hidden or cell in fixed or v is None or pd.isna(v)) and float(v) != 0.0
+        return not (cell in hidden or cell in fixed or v is None or pd.isna(v)) and (float(v) != 0.0) != zero
 
     def rank(c):
         return (c in totals_anywhere, float(values[c]), rank_of.get(c, len(rank_of)))
@@ -174,16 +196,19 @@ def _next_cell(target, containing: dict, hidden: set, shown, rank):
     """The cell to suppress for a recoverable ``target``: the best shown part (then total) of its
     relations; when every other cell of them is suppressed already (or zero, or fixed), of the
     relations of the suppressed cells they lead to, nearest first (what gives ``target`` away is there)."""
-    frontier, seen, examined = [target], {target}, set()
-    while frontier:
-        # each relation once: one examined nearer had no shown cell (or it would have been chosen)
-        eqs = {id(eq): eq for c in frontier for eq in containing.get(c, []) if id(eq) not in examined}
-        examined |= set(eqs)
-        eqs = list(eqs.values())
-        for side in (1, 0):  # parts first, then totals
-            candidates = [c for eq in eqs for c in eq[side] if shown(c)]
-            if candidates:
-                return min(candidates, key=rank)
-        frontier = [c for eq in eqs for c in (*eq[0], *eq[1]) if c in hidden and c not in seen]
-        seen.update(frontier)
+    # a shown zero only when no other cell is left: a "c" for a 0 gives nothing away, and a 0 beside a
+    # "c" leaves the "c" equal to the rest of its relation
+    for zero in (False, True):
+        frontier, seen, examined = [target], {target}, set()
+        while frontier:
+            # each relation once: one examined nearer had no shown cell (or it would have been chosen)
+            eqs = {id(eq): eq for c in frontier for eq in containing.get(c, []) if id(eq) not in examined}
+            examined |= set(eqs)
+            eqs = list(eqs.values())
+            for side in (1, 0):  # parts first, then totals
+                candidates = [c for eq in eqs for c in eq[side] if shown(c, zero)]
+                if candidates:
+                    return min(candidates, key=rank)
+            frontier = [c for eq in eqs for c in (*eq[0], *eq[1]) if c in hidden and c not in seen]
+            seen.update(frontier)
     return None

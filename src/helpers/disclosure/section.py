@@ -16,7 +16,7 @@ import pandas as pd
 from ..formatting import fmt_pattern
 from .infer import Counts, as_counts, inferred_equations, layout, numbers, people
 from .prose import TOKEN_TEXTS, Tokens, is_token
-from .rule import SUPPRESSED, is_small, protect
+from .rule import SUPPRESSED, is_small, protect_with
 from .tables import count_like_columns
 
 
@@ -161,7 +161,14 @@ class ProtectedNumbers:
             values.update({(r, c): float(v) for r, v in enumerate(numbers(table[c]))})
         primary = {k for k in values if k[1] in lay.people and is_small(values[k], self.threshold)}
         fixed = {k for k in values if k[1] not in lay.people}
-        hidden, _ = protect(values, primary, inferred_equations(table, lay), fixed=fixed)
+        derived = [(c, sources) for c, sources in dependent.items() if c in lay.people or c in lay.whole]
+
+        def follows(hidden: set) -> set:  # a count derived from a suppressed count is "c" with it
+            return {
+                (r, c) for c, sources in derived for r in range(len(table)) if any((r, s) in hidden for s in sources)
+            }
+
+        hidden, _ = protect_with(values, primary, inferred_equations(table, lay), follows, fixed=fixed)
         return hidden
 
     def table_view(self, name: str, values: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -133,8 +133,9 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
             "interviews_prevalence",
             charts.chart_prevalence(prev, themes, thr),
             alt=(
-                f"Heatmap of the share of practitioners, managers and family members who raised each of "
-                f"{len(themes)} themes; cells resting on too few people to show (the small-count rule) are grey and marked c."
+                # the number of themes first, away from the words for people: it counts themes
+                f"Heatmap of the {len(themes)} themes by the share of practitioners, managers and family members "
+                "who raised each; cells resting on too few people to show (the small-count rule) are grey and marked c."
             ),
             caption="Share of participants raising each theme, by participant type (grey: too few people to show).",
         )

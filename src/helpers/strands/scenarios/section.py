@@ -131,32 +131,39 @@ def describe_alignment(scores: pd.DataFrame, frame: dict | None = None, section=
         mean=("alignment", "mean"), size=("alignment", "size"), people=("practitioner_id", "nunique")
     )
     waves = "; ".join(
-        f"wave {int(w)}: mean {section.value(r['mean'], r['people'])} over {int(r['size'])} answers"
+        f"wave {int(w)}: mean {section.value(r['mean'], r['people'])} over {section.count(r['size'])} answers"
         for w, r in by_wave.iterrows()
     )
     return (
         "**Alignment score.** Each learning outcome's resolved code is put on a 0-100 scale (absent 0, partly present 50, "
         "clearly present 100) and an answer's alignment score is the mean over its coded outcomes (computed when at least "
         f"{frame['min_outcomes_coded']} of the {len(frame['outcomes'])} are coded). 100 would mean every outcome clearly present. "
-        f"{len(s)} of {len(scores)} answers were scored ({waves})."
+        f"{section.count(len(s))} of {section.count(len(scores))} answers were scored ({waves})."
     )
 
 
 def describe_model(
-    model: pd.DataFrame, rel: pd.DataFrame, section, answers: pd.DataFrame, sizes: dict | None = None
+    model: pd.DataFrame,
+    rel: pd.DataFrame,
+    section,
+    answers: pd.DataFrame,
+    sizes: dict | None = None,
+    fitted: dict | None = None,
 ) -> str:
     """Paragraph on the mixed model: the training effect overall and by outcome, roles and boroughs.
 
     Every estimate goes through ``section.value`` with the size of the smaller group its term
     compares (:func:`term_group_size`; ``sizes``: ``{(model, term): cell}`` of the model table as a
     reader sees it, so that a term the report suppresses there is "c" here too), so a term about a
-    small group (a handful of clinicians) is "c" or left out, as in the table.
+    small group (a handful of clinicians) is "c" or left out, as in the table. ``fitted``: the
+    overall model's ``n_practitioners`` and ``n_answers`` as the table of model sizes shows them.
     """
     sizes = sizes or {}
     if model.empty or not (model["model"] == "overall").any():
         return "**Trained and not yet trained.** Too few answers, or no variation in training status, to fit the model."
     m = model[model["model"] == "overall"].set_index("term")
     t = m.loc["trained"]
+    fitted = fitted or {k: t[k] for k in ("n_practitioners", "n_answers")}
     n_t = sizes.get(("overall", "trained"), term_group_size("trained", answers))
     per = model[model["model"].isin(OUTCOMES) & (model["term"] == "trained")].sort_values("estimate", ascending=False)
     held = [
@@ -177,10 +184,10 @@ def describe_model(
         )
     v = lambda x, fmt="{:+.1f}": section.value(x, n_t, fmt)  # noqa: E731
     text = (
-        f"**Trained and not yet trained.** A mixed model of the alignment score ({int(t['n_answers'])} answers from "
-        f"{section.count(t['n_practitioners'])} practitioners; the same practitioner's answers are linked by a random "
-        f"effect; {_list(held)} held constant) estimates that answers written after the practitioner had completed the "
-        f"training scored {v(t['estimate'])} points (95% CI {section.ci(t['ci_low'], t['ci_high'], n_t)}; standardised effect "
+        f"**Trained and not yet trained.** A mixed model of the alignment score ({section.count(fitted['n_answers'])} "
+        f"answers from {section.count(fitted['n_practitioners'])} practitioners; the same practitioner's answers are "
+        f"linked by a random effect; {_list(held)} held constant) estimates that answers written after the "
+        f"practitioner had completed the training scored {v(t['estimate'])} points (95% CI {section.ci(t['ci_low'], t['ci_high'], n_t)}; standardised effect "
         f"{v(t['effect_size'], '{:.2f}')}) compared with answers written before. This pools two comparisons: the "
         "same practitioners before and after training, and practitioners trained early against those trained late."
     )
@@ -334,16 +341,25 @@ CAVEATS = (
 )
 
 
+def _model_name(m: str, rel: pd.DataFrame) -> str:
+    return {
+        "overall": "All outcomes",
+        "overall_within": "All outcomes, within practitioners (Mundlak)",
+        "overall_reliable_outcomes": "Reliable outcomes only",
+    }.get(m, _outcome_label(m, rel))
+
+
+def _model_sizes(model: pd.DataFrame, rel: pd.DataFrame) -> pd.DataFrame:
+    """The practitioners and answers each model was fitted on, once per model (not repeated on every
+    term's row, where a number suppressed in one row would be read in the next)."""
+    sizes = model.drop_duplicates("model")[["model", "n_practitioners", "n_answers"]]
+    return sizes.assign(model=sizes["model"].map(lambda m: _model_name(m, rel))).rename(columns={"model": "score"})
+
+
 def _model_display(model: pd.DataFrame, rel: pd.DataFrame, answers: pd.DataFrame) -> pd.DataFrame:
     t = model.copy()
     t["n_group"] = [term_group_size(term, answers) for term in t["term"]]
-    t["model"] = t["model"].map(
-        lambda m: {
-            "overall": "All outcomes",
-            "overall_within": "All outcomes, within practitioners (Mundlak)",
-            "overall_reliable_outcomes": "Reliable outcomes only",
-        }.get(m, _outcome_label(m, rel))
-    )
+    t["model"] = t["model"].map(lambda m: _model_name(m, rel))
     t["p"] = t["p"].map(stats.describe_p)
     t["p_holm"] = t["p_holm"].map(lambda p: "" if pd.isna(p) else stats.describe_p(p))
     return t.rename(columns={"model": "score", "label": "term_in_words"})[
@@ -357,8 +373,6 @@ def _model_display(model: pd.DataFrame, rel: pd.DataFrame, answers: pd.DataFrame
             "p",
             "p_holm",
             "n_group",
-            "n_practitioners",
-            "n_answers",
         ]
     ]
 
@@ -373,6 +387,9 @@ MODEL_LABELS = {
     "p": "p-value",
     "p_holm": "p-value, Holm-adjusted over the eight outcomes",
     "n_group": "Practitioners in the smaller group compared",
+}
+MODEL_SIZE_LABELS = {
+    "score": "Score",
     "n_practitioners": "Practitioners in the model",
     "n_answers": "Answers in the model",
 }
@@ -488,7 +505,7 @@ def _no_scored_answer(section, counts: dict, borough_label: str, frame: dict) ->
     """
     section.markdown(
         f"No practice-scenario answer could be scored in {borough_label} "
-        f"({counts['answers_in_scope']} answers from {section.count(counts['practitioners_answering'])} practitioners "
+        f"({section.count(counts['answers_in_scope'])} answers from {section.count(counts['practitioners_answering'])} practitioners "
         "in scope), so this strand has no results for this report. The coding frame the answers would be coded "
         "against is below."
     )
@@ -505,11 +522,12 @@ def _who_answered(section, results: dict, scenarios: pd.DataFrame, borough_label
     section.markdown(
         'Practitioners were asked to answer short practice scenarios (case vignettes) "to ascertain the extent to which '
         'respondents aligned their work with the intended learning outcomes of the training". '
+        # the number of scenarios away from any word for people: it counts scenarios, not people
+        f"The scenarios used, {len(used)} in all, were {_list([f'*{t}*' for t in used['title']])}. "
         f"In {borough_label}, {section.count(counts['practitioners_answering'])} of the "
-        f"{section.count(counts['practitioners_in_scope'])} practitioners on "
-        f"the roster answered {len(used)} scenarios ({_list([f'*{t}*' for t in used['title']])}): "
+        f"{section.count(counts['practitioners_in_scope'])} practitioners on the roster answered them: "
         + "; ".join(f"{section.count(n)} practitioners at wave {int(w)}" for w, n in n_w.items())
-        + f", {counts['answers_in_scope']} answers in all. Each scenario asked, for example: {questions}"
+        + f", {section.count(counts['answers_in_scope'])} answers in all. Each scenario asked, for example: {questions}"
     )
 
 
@@ -519,7 +537,8 @@ def _coding_and_reliability(section, results: dict, frame: dict) -> None:
     rel = results[RELIABILITY.key]
     section.markdown(
         f"**How answers were coded.** Two coders independently coded every answer for each of the {len(frame['outcomes'])} "
-        "learning outcomes of the project's coding frame (in the technical detail), on a three-point scale: "
+        # the scale in a sentence of its own: the number of outcomes is not said with "clearly present"
+        "learning outcomes of the project's coding frame (in the technical detail). The scale has three points: "
         + ", ".join(f"{k} {v}" for k, v in frame["scale"].items())
         + ". No published frame with anchors for these outcomes was found, so the project wrote one; every level has a "
         "written anchor describing what an answer at that level looks like.",
@@ -622,23 +641,28 @@ def _models_and_groups(section, results: dict) -> list:
     pw = results[PRACTITIONER_WAVES.key]
     answers = results[ANSWER_SCORES.key]
     answers = answers[answers["alignment"].notna()]
-    sizes = {}
+    sizes, fitted = {}, None
     if len(model):
-        # declared first: the prose reads each term's group size as the table will show it
+        # declared first: the prose reads each term's group size and the model's size as the tables show them
         estimates = ["estimate", "ci_low", "ci_high", "effect_size", "p", "p_holm"]
         display = _model_display(model, rel, answers)
         view = section.declare(
             "model",
             display,
-            counts={
-                "n_group": people("practitioners in the smaller group compared"),
-                "n_practitioners": people("practitioners"),
-                "n_answers": people("answers"),
-            },
-            dependent_columns={c: ["n_group", "n_practitioners"] for c in estimates},
+            counts={"n_group": people("practitioners in the smaller group compared")},
+            dependent_columns={c: "n_group" for c in estimates},
         )
         sizes = dict(zip(zip(model["model"], model["term"], strict=True), view["n_group"], strict=True))
-    section.markdown(describe_model(model, rel, section, answers, sizes))
+        model_sizes = _model_sizes(model, rel)
+        sized = section.declare(
+            "model_sizes",
+            model_sizes,
+            counts={"n_practitioners": people("practitioners"), "n_answers": people("answers")},
+        )
+        overall = (model.drop_duplicates("model")["model"] == "overall").to_numpy()
+        if overall.any():
+            fitted = sized[overall].iloc[0][["n_practitioners", "n_answers"]].to_dict()
+    section.markdown(describe_model(model, rel, section, answers, sizes, fitted))
     if len(model):
         section.table(
             "model",
@@ -655,6 +679,13 @@ def _models_and_groups(section, results: dict) -> list:
             decimals=2,
             appendix=True,
             labels=MODEL_LABELS,
+        )
+        section.table(
+            "model_sizes",
+            model_sizes,
+            caption="The practitioners and answers each model was fitted on.",
+            appendix=True,
+            labels=MODEL_SIZE_LABELS,
         )
         mw = results.get("model_warnings") or []
         section.markdown(
