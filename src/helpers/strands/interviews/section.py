@@ -78,16 +78,30 @@ def _unusual(table: pd.DataFrame) -> pd.Series:
 
 
 def build_section(section, results: dict, borough_label: str = "all three boroughs", method_note: str = "") -> list:
-    """Fill ``section`` from :func:`~.analysis.analyse` results; returns the figures (not shown, not closed)."""
+    """Fill ``section`` from :func:`~.analysis.analyse` results; returns the figures (not shown, not closed).
+    In order: who was interviewed, what people said most often, between boroughs, what changed between the
+    waves, trained and not yet trained, which themes came up together, quotations, method, key findings."""
+    by_type = _introduction(section, results, borough_label)
+    if len(results["interviews"].drop_duplicates("participant_id")) == 0:
+        section.markdown("No interviews were read for this scope, so there is nothing to describe.")
+        return []
+    figs = _said_most_often(section, results, by_type)
+    _between_boroughs(section, results["prevalence"])
+    more, findings = _what_changed(section, results)
+    figs += more
+    tfind = _trained(section, results)
+    figs += _which_themes_together(section, results)
+    _quotations(section, results)
+    _method(section, results, method_note)
+    _key_findings(section, results, by_type, findings, tfind)
+    return figs
+
+
+def _introduction(section, results: dict, borough_label: str) -> pd.Series:
+    """Who was interviewed and how the coding was read; returns the people interviewed by type."""
     iv = results["interviews"]
-    prev = results["prevalence"]
-    themes = results["themes"]
-    thr = section.threshold
-    figs = []
     people = iv.drop_duplicates("participant_id")
-    n_people = len(people)
     by_type = people["participant_type"].value_counts()
-    n_staff = int(by_type.get("practitioner", 0) + by_type.get("manager", 0))
     n_fam = int(by_type.get("family_member", 0))
     source = (
         "a REFI-QDA project exported from qualitative analysis software (`.qdpx`)"
@@ -104,11 +118,15 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
         f"a theme at least once; it is not a survey result (see *what qualitative prevalence can and cannot say* "
         f"below)."
     )
-    if n_people == 0:
-        section.markdown("No interviews were read for this scope, so there is nothing to describe.")
-        return figs
+    return by_type
 
-    # ---- what people said most often
+
+def _said_most_often(section, results: dict, by_type: pd.Series) -> list:
+    """Each group's most raised themes (prose), the heatmap of every theme by group, and its table."""
+    prev = results["prevalence"]
+    themes = results["themes"]
+    thr = section.threshold
+    figs = []
     parts = []
     for g in ("practitioner", "manager", "family_member"):
         label = GROUP_LABELS[g]
@@ -156,8 +174,11 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
             "share": "%",
         },
     )
+    return figs
 
-    # ---- between boroughs
+
+def _between_boroughs(section, prev: pd.DataFrame) -> None:
+    """The theme raised by most participants in each borough (prose), and the table by borough."""
     bo = prev[prev["grouping"] == "Borough"]
     lines = []
     for b, sub in bo.groupby("group", sort=True):
@@ -194,8 +215,14 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
         },
     )
 
-    # ---- what changed
+
+def _what_changed(section, results: dict) -> tuple[list, list]:
+    """Themes raised more or less often between the waves (prose, chart of staff's changes, table);
+    returns the figures and the clear changes ``(group, row, people)`` for the key findings."""
     ch = results["wave_change"]
+    themes = results["themes"]
+    thr = section.threshold
+    figs = []
     change_lines = []
     findings = []
     for grp in ("Staff", "Family members"):
@@ -244,6 +271,11 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
                 caption="Staff: change in the share of interviews raising each theme, wave 2 minus wave 1 (95% CI).",
             )
         )
+    _wave_change_table(section, ch)
+    return figs, findings
+
+
+def _wave_change_table(section, ch: pd.DataFrame) -> None:
     section.table(
         "interviews_wave_change",
         ch.drop(columns="n_participants"),  # with the two waves' counts it would give away who came once
@@ -275,7 +307,11 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
         },
     )
 
-    # ---- trained vs not yet trained
+
+def _trained(section, results: dict):
+    """Practitioners' interviews after and before training (prose and table); returns the clearest
+    difference (a row) for the key findings, or None."""
+    themes = results["themes"]
     td = results["trained_difference"]
     tfind = None
     if len(td) and not section.is_small(td["n_trained"].max()) and not section.is_small(td["n_untrained"].max()):
@@ -331,8 +367,15 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
                 "boot_ci_high": "Bootstrap CI high",
             },
         )
+    return tfind
 
-    # ---- co-occurrence network
+
+def _which_themes_together(section, results: dict) -> list:
+    """The themes coded together: strongest links and clusters (prose), the network (chart) and its
+    tables; returns the figures."""
+    themes = results["themes"]
+    thr = section.threshold
+    figs = []
     edges = results["cooccurrence"]
     cl = results["clusters"]
     if len(edges):
@@ -382,29 +425,36 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
                 "n_participants": "Participants",
             },
         )
-        section.table(
-            "interviews_clusters",
-            cl,
-            caption="Clusters of the co-occurrence network.",
-            # themes and links are not people; the interviews behind the links are
-            counts={
-                "cluster": row_label("cluster number"),
-                "n_themes": things("themes"),
-                "internal_links": things("links between themes"),
-                "internal_weight": persons("interviews"),
-            },
-            decimals=0,
-            appendix=True,
-            labels={
-                "cluster": "Cluster",
-                "themes": "Themes",
-                "n_themes": "Themes (number)",
-                "internal_links": "Links inside",
-                "internal_weight": "Interviews behind those links",
-            },
-        )
+        _clusters_table(section, cl)
+    return figs
 
-    # ---- quotations
+
+def _clusters_table(section, cl: pd.DataFrame) -> None:
+    section.table(
+        "interviews_clusters",
+        cl,
+        caption="Clusters of the co-occurrence network.",
+        # themes and links are not people; the interviews behind the links are
+        counts={
+            "cluster": row_label("cluster number"),
+            "n_themes": things("themes"),
+            "internal_links": things("links between themes"),
+            "internal_weight": persons("interviews"),
+        },
+        decimals=0,
+        appendix=True,
+        labels={
+            "cluster": "Cluster",
+            "themes": "Themes",
+            "n_themes": "Themes (number)",
+            "internal_links": "Links inside",
+            "internal_weight": "Interviews behind those links",
+        },
+    )
+
+
+def _quotations(section, results: dict) -> None:
+    """Consented, redacted quotations, and what happened to the passages that could have been quoted."""
     q = results["quotes"]
     qc = results["quote_counts"]
     n = lambda key: fmt(qc.get(key, 0), "count")  # noqa: E731 (passages are things, as in their table)
@@ -429,7 +479,10 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
     else:
         section.markdown("### In their words\n\nNo passage could be quoted. " + counts_txt)
 
-    # ---- method
+
+def _method(section, results: dict, method_note: str) -> None:
+    """How the interviews were coded and compared (appendix), the caveats, the codebook and the counts
+    of passages (appendix)."""
     method = method_note.strip() or (
         "In the synthetic data one coder coded every transcript against a codebook set in advance from the "
         "programme's aims (confidence and coherence in practice, systemic ideas, supervision, clinicians in teams, "
@@ -473,14 +526,23 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
         )
     section.table(
         "interviews_quote_counts",
-        pd.DataFrame(list(qc.items()), columns=["outcome", "passages"]),
+        pd.DataFrame(list(results["quote_counts"].items()), columns=["outcome", "passages"]),
         caption="What happened to the passages that could have been quoted.",
         counts={"passages": things("passages of interview text")},
         appendix=True,
         labels={"outcome": "Outcome", "passages": "Passages"},
     )
 
-    # ---- key findings
+
+def _key_findings(section, results: dict, by_type: pd.Series, findings: list, tfind) -> None:
+    """The strand's findings for the summary: the most raised themes, the clearest change between the
+    waves and the clearest difference after training."""
+    prev = results["prevalence"]
+    td = results["trained_difference"]
+    thr = section.threshold
+    n_people = len(results["interviews"].drop_duplicates("participant_id"))
+    n_staff = int(by_type.get("practitioner", 0) + by_type.get("manager", 0))
+    n_fam = int(by_type.get("family_member", 0))
     staff_top = pd.concat(
         [_top(prev, GROUP_LABELS["practitioner"], 1, thr), _top(prev, GROUP_LABELS["manager"], 1, thr)]
     )
@@ -535,4 +597,3 @@ def build_section(section, results: dict, borough_label: str = "all three boroug
             n=n,
             label="Trained vs not yet trained (interviews)",
         )
-    return figs

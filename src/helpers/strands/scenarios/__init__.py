@@ -29,7 +29,8 @@ and then only through the project's redaction helper (:func:`helpers.redaction.p
 answers it is unsure about are dropped and counted).
 
 Modules: :mod:`.inputs` (coding frame, raw file schemas), :mod:`.analysis` (reliability, scoring,
-models, change; the processed tables), :mod:`.charts`, :mod:`.section` (the report section).
+models, change; the processed tables), :mod:`.charts`, :mod:`.section` (the report section; its paragraphs
+in :mod:`.describe`, its model and change tables' layout in :mod:`.display`).
 """
 
 from .analysis import OUTPUTS

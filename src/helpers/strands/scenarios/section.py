@@ -1,14 +1,15 @@
-"""Practice scenarios report section: prose, tables and figures through the Section contract, from the analysis results."""
+"""Practice scenarios report section: prose, tables and figures through the Section contract, from the analysis results.
+
+The paragraphs are written by :mod:`.describe`, the model and change tables laid out by :mod:`.display`.
+"""
 
 from __future__ import annotations
-
-import re
 
 import pandas as pd
 
 from helpers import stats
-from helpers.disclosure import SUPPRESSED, label, people, suppress_table
-from helpers.evidence import P_UNUSUAL, UNUSUAL, Check, p_words
+from helpers.disclosure import SUPPRESSED, label, people
+from helpers.evidence import Check
 from helpers.report_section import join_words
 
 from .analysis import (
@@ -23,311 +24,29 @@ from .analysis import (
     rollout_groups,
 )
 from .charts import TRAINED_LABELS, _outcome_label, chart_change, chart_clearly_present, chart_distributions
-from .inputs import FRAME, OUTCOMES, ROLE_LABELS, ROLLOUT_GROUPS
-
-# ---------------------------------------------------------------- report section
-
-
-def term_group_size(term: str, answers: pd.DataFrame) -> int | None:
-    """The smaller of the two groups of practitioners a model term compares (e.g. clinicians vs social
-    workers): an estimate describes both, so it is shown only when neither is small. None for a term
-    that compares no groups."""
-    if term == "trained":
-        col, level, ref = "trained", "True", "False"
-    else:
-        m = re.match(r"C\((\w+)(?:, Treatment\('([^']*)'\))?\)\[T\.(.+)\]$", str(term))
-        if not m or m.group(1) not in answers.columns:
-            return None
-        col, ref, level = m.group(1), m.group(2), m.group(3)
-        if ref is None:
-            ref = sorted(answers[col].astype(str).unique())[0]
-    values = answers[col].astype(str)
-    return int(
-        min(
-            answers.loc[values == level, "practitioner_id"].nunique(),
-            answers.loc[values == ref, "practitioner_id"].nunique(),
-        )
-    )
-
+from .describe import (
+    describe_alignment,
+    describe_change,
+    describe_model,
+    describe_reliability,
+    describe_resolution,
+    frame_display,
+    term_group_size,
+)
+from .display import (
+    CHANGE_LABELS,
+    CHANGE_MARGINS,
+    CHANGE_VALUES,
+    MODEL_LABELS,
+    MODEL_SIZE_LABELS,
+    _model_display,
+    _model_sizes,
+    change_shown,
+    with_smaller_group,
+)
+from .inputs import FRAME, ROLE_LABELS, ROLLOUT_GROUPS
 
 _list = join_words
-
-
-def frame_display(frame: dict | None = None) -> pd.DataFrame:
-    """The coding frame as the report prints it: one row per outcome, one column per level's anchor."""
-    frame = frame or FRAME
-    rows = []
-    for o in frame["outcomes"]:
-        row = {"learning outcome": o["label"], "definition": o["definition"]}
-        for lv, text in o["anchors"].items():
-            row[f"{lv} {frame['scale'][lv]}"] = text
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def describe_reliability(rel: pd.DataFrame, frame: dict | None = None, section=None) -> str:
-    """Paragraph on inter-rater reliability against the benchmark stated in advance (figures from
-    too few answers are not given)."""
-    bench = (frame or FRAME)["benchmark"]
-    if rel["n_answers"].map(section.is_small).any():
-        return (
-            "**How reliable the coding was.** Too few answers were double coded in this selection to estimate "
-            "the coders' agreement for every learning outcome; see the tri-borough report."
-        )
-    n_min = rel["n_answers"].min()  # every outcome's figures rest on at least this many answers
-    v = lambda x, fmt: section.value(x, n_min, fmt)  # noqa: E731
-    ok = rel[rel["verdict"] == "reliable"]
-    tent = rel[rel["verdict"] == "tentative"]
-    bad = rel[rel["verdict"] == "unreliable"]
-    text = (
-        f"**How reliable the coding was.** Before any comparison, the two coders' codes were compared for each learning "
-        f"outcome. The benchmark was set in advance (Krippendorff's alpha for ordinal codes: reliable when the lower end "
-        f"of its 95% CI is {bench['reliable']:.3f} or above, so that the data rule out a lower value; tentative when "
-        f"alpha itself is {bench['tentative']:.3f} or above but the interval reaches below {bench['reliable']:.3f}; "
-        f"unreliable below {bench['tentative']:.3f}. The interval resamples practitioners, each with all of their "
-        "answers, since one practitioner's answers are alike). "
-        f"Alpha ranged from {v(rel['alpha'].min(), '{:.2f}')} to {v(rel['alpha'].max(), '{:.2f}')}; the coders gave the "
-        f"same level on {v(rel['pct_agreement'].min(), '{:.0f}')}% to {v(rel['pct_agreement'].max(), '{:.0f}')}% of answers. "
-        f"{len(ok)} of {len(rel)} outcomes met the benchmark"
-    )
-    text += f" ({_list(ok['label'].str.lower())})." if len(ok) else "."
-    for sub, word in ((tent, "tentative"), (bad, "unreliable")):
-        if len(sub):
-            parts = [
-                f"{r['label'].lower()} (alpha {section.value(r['alpha'], r['n_answers'], '{:.2f}')}, 95% CI "
-                f"{section.ci(r['alpha_ci_low'], r['alpha_ci_high'], r['n_answers'], '{:.2f}')})"
-                for _, r in sub.iterrows()
-            ]
-            text += f" Coding was {word} for {_list(parts)}."
-    if len(tent) or len(bad):
-        text += (
-            " Results for these outcomes are still shown, marked, but should be read with that caveat: some of "
-            "what looks like difference between groups may be difference between coders. The overall score is also "
-            "given over the reliable outcomes alone as a check."
-        )
-    return text
-
-
-def describe_resolution(resolved: pd.DataFrame, frame: dict | None = None) -> str:
-    """Paragraph on how disagreements were resolved, with counts per rule."""
-    frame = frame or FRAME
-    counts = resolved["rule"].value_counts()
-    n = len(resolved)
-    rules = " ".join(r["text"] for r in frame.get("resolution", []))
-    return (
-        f"**From two codes to one.** {rules} Of {n:,} answer-and-outcome pairs, {int(counts.get('mean', 0)):,} were resolved as the "
-        f"mean of A and B, {int(counts.get('third_coder', 0)):,} by the third coder, {int(counts.get('single_coder', 0)):,} from the one "
-        f"coder who coded it and {int(counts.get('missing', 0)):,} were left missing. Codes outside the 0-2 scale were rejected "
-        "when the data were read (listed, with file, row and column, in the data-quality section)."
-    )
-
-
-def describe_alignment(scores: pd.DataFrame, frame: dict | None = None, section=None) -> str:
-    """Paragraph defining the alignment score and giving its mean per wave (through ``section.value``,
-    with the number of practitioners behind it)."""
-    frame = frame or FRAME
-    s = scores[scores["alignment"].notna()]
-    by_wave = s.groupby("wave").agg(
-        mean=("alignment", "mean"), size=("alignment", "size"), people=("practitioner_id", "nunique")
-    )
-    waves = "; ".join(
-        f"wave {int(w)}: mean {section.value(r['mean'], r['people'])} over {section.count(r['size'])} answers"
-        for w, r in by_wave.iterrows()
-    )
-    return (
-        "**Alignment score.** Each learning outcome's resolved code is put on a 0-100 scale (absent 0, partly present 50, "
-        "clearly present 100) and an answer's alignment score is the mean over its coded outcomes (computed when at least "
-        f"{frame['min_outcomes_coded']} of the {len(frame['outcomes'])} are coded). 100 would mean every outcome clearly present. "
-        f"{section.count(len(s))} of {section.count(len(scores))} answers were scored ({waves})."
-    )
-
-
-def describe_model(
-    model: pd.DataFrame,
-    rel: pd.DataFrame,
-    section,
-    answers: pd.DataFrame,
-    sizes: dict | None = None,
-    fitted: dict | None = None,
-) -> str:
-    """Paragraph on the mixed model: the training effect overall and by outcome, roles and boroughs.
-
-    Every estimate goes through ``section.value`` with the size of the smaller group its term
-    compares (:func:`term_group_size`; ``sizes``: ``{(model, term): cell}`` of the model table as a
-    reader sees it, so that a term the report suppresses there is "c" here too), so a term about a
-    small group (a handful of clinicians) is "c" or left out, as in the table. ``fitted``: the
-    overall model's ``n_practitioners`` and ``n_answers`` as the table of model sizes shows them.
-    """
-    sizes = sizes or {}
-    if model.empty or not (model["model"] == "overall").any():
-        return "**Trained and not yet trained.** Too few answers, or no variation in training status, to fit the model."
-    m = model[model["model"] == "overall"].set_index("term")
-    t = m.loc["trained"]
-    fitted = fitted or {k: t[k] for k in ("n_practitioners", "n_answers")}
-    n_t = sizes.get(("overall", "trained"), term_group_size("trained", answers))
-    per = model[model["model"].isin(OUTCOMES) & (model["term"] == "trained")].sort_values("estimate", ascending=False)
-    held = [
-        name
-        for key, name in (
-            ("C(wave", "wave"),
-            ("C(scenario_id", "scenario"),
-            ("C(role", "role"),
-            ("C(borough", "borough"),
-        )
-        if m.index.str.startswith(key).any()
-    ] or ["nothing else"]
-    if section.is_small(n_t):
-        return (
-            f"**Trained and not yet trained.** A mixed model of the alignment score was fitted ({_list(held)} held "
-            "constant), but one of the two groups it compares (answers written before and after training) comes from "
-            "too few practitioners in this selection to report the difference."
-        )
-    v = lambda x, fmt="{:+.1f}": section.value(x, n_t, fmt)  # noqa: E731
-    text = (
-        f"**Trained and not yet trained.** A mixed model of the alignment score ({section.count(fitted['n_answers'])} "
-        f"answers from {section.count(fitted['n_practitioners'])} practitioners; the same practitioner's answers are "
-        f"linked by a random effect; {_list(held)} held constant) estimates that answers written after the "
-        f"practitioner had completed the training scored {v(t['estimate'])} points (95% CI {section.ci(t['ci_low'], t['ci_high'], n_t)}; standardised effect "
-        f"{v(t['effect_size'], '{:.2f}')}) compared with answers written before. This pools two comparisons: the "
-        "same practitioners before and after training, and practitioners trained early against those trained late."
-    )
-    w = model[(model["model"] == "overall_within") & (model["term"] == "trained")]
-    if len(w):
-        w = w.iloc[0]
-        text += (
-            f" Within practitioners alone (each practitioner's share of answers written after training held fixed, "
-            f"so only practitioners whose status changed inform it) the difference was {v(w['estimate'])} points "
-            f"(95% CI {section.ci(w['ci_low'], w['ci_high'], n_t)}): this is the change in a practitioner's own answers after "
-            "training, the closer reading of what training did."
-        )
-    r = model[(model["model"] == "overall_reliable_outcomes") & (model["term"] == "trained")]
-    if len(r):
-        r = r.iloc[0]
-        text += (
-            f" Over the reliably coded outcomes alone the difference was {v(r['estimate'])} "
-            f"(95% CI {section.ci(r['ci_low'], r['ci_high'], n_t)})."
-        )
-    if len(per):
-        # secondary: eight tests, Holm-adjusted (family-wise error), named only when they pass
-        clear = per[per["p_holm"].map(p_words) == UNUSUAL]  # the one wording rule, on the adjusted p-values
-        text += (
-            " The eight learning outcomes, each modelled on its own, are secondary to the overall score: with eight "
-            "tests some would pass by chance, so their p-values are adjusted by Holm's method (which keeps the chance "
-            f"of any false finding among the eight at {P_UNUSUAL:.0%})."
-        )
-        if len(clear):
-            text += (
-                f" After adjustment the difference was clear for "
-                f"{_list([_outcome_label(o, rel).lower() for o in clear['model']])}"
-                f"; for the other {len(per) - len(clear)} it was not."
-            )
-        else:
-            text += " After adjustment none of the eight showed a clear difference on its own."
-    left_out = 0
-    for key, what in (("C(role", "By role"), ("C(borough", "By borough")):
-        rows = m[m.index.str.startswith(key)]
-        parts = []
-        for term, row in rows.iterrows():
-            n_g = sizes.get(("overall", term), term_group_size(term, answers))
-            if n_g is None or section.is_small(n_g):
-                left_out += 1
-                continue
-            parts.append(
-                f"{row['label'].split(': ', 1)[-1]} {section.value(row['estimate'], n_g, '{:+.1f}')} points "
-                f"({section.ci(row['ci_low'], row['ci_high'], n_g)})"
-            )
-        if parts:
-            text += f" {what}: " + "; ".join(parts) + "."
-    if left_out:
-        text += " Roles or boroughs with too few practitioners to describe on their own are left out."
-    if (m.index.str.startswith("C(role") | m.index.str.startswith("C(borough")).any():
-        text += (
-            " Some of these groups are small (see the numbers of practitioners in the table of group means): their "
-            "intervals are wide and they are not interpreted on their own."
-        )
-    return text
-
-
-def describe_change(change: pd.DataFrame, section) -> str:
-    """Paragraph on before-and-after change by rollout group and the difference in differences.
-
-    ``change`` is the change table as a reader sees it (``Section.declare``): a group whose count is
-    "c" is not described, and the difference in differences is given only when both its groups are
-    shown; the figures are "c" whenever the report suppresses their group.
-    """
-    c = change.set_index("group")
-    if not {"trained_between_waves", "not_trained_by_wave2", "difference_in_differences"} <= set(c.index):
-        return "**Before and after.** No practitioner in this selection answered at both waves."
-    sw, nv, did = c.loc["trained_between_waves"], c.loc["not_trained_by_wave2"], c.loc["difference_in_differences"]
-    intro = (
-        "**Before and after, the same practitioners.** The training was rolled out in cohorts, so some practitioners "
-        "were trained between the two waves and others not by wave 2. "
-    )
-    if SUPPRESSED in (sw["n_practitioners"], nv["n_practitioners"]) or section.cell(did["mean_change"]) in (
-        SUPPRESSED,
-        "–",
-    ):
-        return intro + (
-            "Too few practitioners answered at both waves in one of these groups to describe their change in "
-            "this selection (the table shows which)."
-        )
-    # the table's cells as a reader sees them: a figure is "c" whenever its group's count is
-    c = lambda row, col, fmt="{:.1f}": section.value(row[col], row["n_practitioners"], fmt)  # noqa: E731
-    ci = lambda row, lo="ci_low", hi="ci_high": section.ci(row[lo], row[hi], row["n_practitioners"])  # noqa: E731
-    return intro + (
-        f"The {section.count(sw['n_practitioners'])} practitioners trained between the waves changed by "
-        f"{c(sw, 'mean_change', '{:+.1f}')} points on average (from {c(sw, 'mean_wave1')} to "
-        f"{c(sw, 'mean_wave2')}; 95% CI {ci(sw)}); "
-        f"the {section.count(nv['n_practitioners'])} not trained by wave 2 changed by {c(nv, 'mean_change', '{:+.1f}')} "
-        f"(95% CI {ci(nv)}). "
-        f"The difference in differences, {c(did, 'mean_change', '{:+.1f}')} points (95% CI "
-        f"{ci(did)}; bootstrap {ci(did, 'boot_ci_low', 'boot_ci_high')}), is the change that went "
-        "with training beyond what happened anyway over the year, if the two groups would otherwise have changed alike."
-    )
-
-
-CHANGE_VALUES = [
-    "mean_wave1",
-    "mean_wave2",
-    "mean_change",
-    "ci_low",
-    "ci_high",
-    "boot_ci_low",
-    "boot_ci_high",
-    "d_z",
-    "p",
-]
-#: The difference in differences is computed from the practitioners of these two groups: its count
-#: is their sum, a margin of the change table.
-CHANGE_MARGINS = [
-    {
-        "column": "group",
-        "total": "difference_in_differences",
-        "parts": ["trained_between_waves", "not_trained_by_wave2"],
-    }
-]
-
-
-def with_smaller_group(change: pd.DataFrame) -> pd.DataFrame:
-    """Adds ``n_smaller``: for the difference in differences, the smaller of its two groups (blank on
-    the other rows), so that a difference involving a small group is suppressed with it."""
-    c = change.copy()
-    sizes = dict(zip(c["group"], c["n_practitioners"], strict=True))
-    parts = [sizes.get(g, 0) for g in CHANGE_MARGINS[0]["parts"]]
-    c["n_smaller"] = [float(min(parts)) if g == "difference_in_differences" else float("nan") for g in c["group"]]
-    return c
-
-
-def change_shown(change: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """The change table as a reader sees it (primary and secondary suppression), for the prose."""
-    return suppress_table(
-        with_smaller_group(change),
-        ["n_practitioners", "n_smaller"],
-        {c: ["n_practitioners", "n_smaller"] for c in CHANGE_VALUES},
-        threshold=threshold,
-        row_margins=CHANGE_MARGINS,
-    )
-
 
 CAVEATS = (
     "**What cannot be concluded.** Answers to vignettes show what practitioners say they would do, not what they do with "
@@ -339,74 +58,6 @@ CAVEATS = (
     "reflect coder disagreement. Small groups (roles, single boroughs) give wide intervals and are not "
     "interpreted on their own."
 )
-
-
-def _model_name(m: str, rel: pd.DataFrame) -> str:
-    return {
-        "overall": "All outcomes",
-        "overall_within": "All outcomes, within practitioners (Mundlak)",
-        "overall_reliable_outcomes": "Reliable outcomes only",
-    }.get(m, _outcome_label(m, rel))
-
-
-def _model_sizes(model: pd.DataFrame, rel: pd.DataFrame) -> pd.DataFrame:
-    """The practitioners and answers each model was fitted on, once per model (not repeated on every
-    term's row, where a number suppressed in one row would be read in the next)."""
-    sizes = model.drop_duplicates("model")[["model", "n_practitioners", "n_answers"]]
-    return sizes.assign(model=sizes["model"].map(lambda m: _model_name(m, rel))).rename(columns={"model": "score"})
-
-
-def _model_display(model: pd.DataFrame, rel: pd.DataFrame, answers: pd.DataFrame) -> pd.DataFrame:
-    t = model.copy()
-    t["n_group"] = [term_group_size(term, answers) for term in t["term"]]
-    t["model"] = t["model"].map(lambda m: _model_name(m, rel))
-    t["p"] = t["p"].map(stats.describe_p)
-    t["p_holm"] = t["p_holm"].map(lambda p: "" if pd.isna(p) else stats.describe_p(p))
-    return t.rename(columns={"model": "score", "label": "term_in_words"})[
-        [
-            "score",
-            "term_in_words",
-            "estimate",
-            "ci_low",
-            "ci_high",
-            "effect_size",
-            "p",
-            "p_holm",
-            "n_group",
-        ]
-    ]
-
-
-MODEL_LABELS = {
-    "score": "Score",
-    "term_in_words": "Term",
-    "estimate": "Estimate (points)",
-    "ci_low": "95% CI low",
-    "ci_high": "95% CI high",
-    "effect_size": "Standardised effect",
-    "p": "p-value",
-    "p_holm": "p-value, Holm-adjusted over the eight outcomes",
-    "n_group": "Practitioners in the smaller group compared",
-}
-MODEL_SIZE_LABELS = {
-    "score": "Score",
-    "n_practitioners": "Practitioners in the model",
-    "n_answers": "Answers in the model",
-}
-CHANGE_LABELS = {
-    "group": "Group",
-    "n_practitioners": "Practitioners",
-    "n_smaller": "Practitioners in the smaller group",
-    "mean_wave1": "Mean at wave 1",
-    "mean_wave2": "Mean at wave 2",
-    "mean_change": "Mean change",
-    "ci_low": "95% CI low",
-    "ci_high": "95% CI high",
-    "boot_ci_low": "Bootstrap 95% CI low",
-    "boot_ci_high": "Bootstrap 95% CI high",
-    "d_z": "Effect size (d_z)",
-    "p": "p-value",
-}
 
 
 def build_section(
@@ -634,70 +285,83 @@ def _clearly_present(section, results: dict, min_cell: int) -> list:
 
 
 def _models_and_groups(section, results: dict) -> list:
-    """The mixed models (prose; model terms in the appendix), mean alignment by group (table) and its
-    distribution (chart: groups of the threshold or fewer practitioners are merged or left out)."""
+    """The mixed models (prose; model terms and sizes in the appendix), mean alignment by group (table)
+    and its distribution (chart: groups of the threshold or fewer practitioners are merged or left out)."""
     rel = results[RELIABILITY.key]
     model = results[MODEL.key]
-    pw = results[PRACTITIONER_WAVES.key]
     answers = results[ANSWER_SCORES.key]
     answers = answers[answers["alignment"].notna()]
-    sizes, fitted = {}, None
-    if len(model):
-        # declared first: the prose reads each term's group size and the model's size as the tables show them
-        estimates = ["estimate", "ci_low", "ci_high", "effect_size", "p", "p_holm"]
-        display = _model_display(model, rel, answers)
-        view = section.declare(
-            "model",
-            display,
-            counts={"n_group": people("practitioners in the smaller group compared")},
-            dependent_columns={c: "n_group" for c in estimates},
-        )
-        sizes = dict(zip(zip(model["model"], model["term"], strict=True), view["n_group"], strict=True))
-        model_sizes = _model_sizes(model, rel)
-        sized = section.declare(
-            "model_sizes",
-            model_sizes,
-            counts={"n_practitioners": people("practitioners"), "n_answers": people("answers")},
-        )
-        overall = (model.drop_duplicates("model")["model"] == "overall").to_numpy()
-        if overall.any():
-            fitted = sized[overall].iloc[0][["n_practitioners", "n_answers"]].to_dict()
+    tables = (_model_display(model, rel, answers), _model_sizes(model, rel)) if len(model) else None
+    sizes, fitted = _declare_models(section, model, *tables) if tables else ({}, None)
     section.markdown(describe_model(model, rel, section, answers, sizes, fitted))
-    if len(model):
-        section.table(
-            "model",
-            display,
-            caption=(
-                "Mixed-model estimates (points on the 0-100 alignment scale). First block: all terms of the model of the "
-                "overall score; then the training term of the model of each learning outcome's score."
-            ),
-            note="Practitioner as random effect; CI: 95%, cluster-robust (CR2, practitioners as clusters) with "
-            "Satterthwaite degrees of freedom (Pustejovsky & Tipton 2018). Effect size: estimate divided by the SD of "
-            'scores around the model\'s fixed effects. A term comparing a group too small to show is "c". '
-            "Within practitioners (Mundlak): the practitioner's share of trained answers is added to the model, so "
-            "the training term compares a practitioner's own answers before and after training.",
-            decimals=2,
-            appendix=True,
-            labels=MODEL_LABELS,
-        )
-        section.table(
-            "model_sizes",
-            model_sizes,
-            caption="The practitioners and answers each model was fitted on.",
-            appendix=True,
-            labels=MODEL_SIZE_LABELS,
-        )
-        mw = results.get("model_warnings") or []
-        section.markdown(
-            "**Model fitting.** "
-            + (
-                "The fits raised these warnings (the estimates are reported as fitted; a convergence or boundary "
-                "warning means the random-effect variance may be poorly determined): " + "; ".join(mw) + "."
-                if mw
-                else "Every model converged without a warning."
-            ),
-            appendix=True,
-        )
+    if tables:
+        _model_tables(section, results, *tables)
+    return _groups(section, results)
+
+
+def _declare_models(section, model: pd.DataFrame, display: pd.DataFrame, model_sizes: pd.DataFrame):
+    """Declares the model tables before the prose reads them (each term's group size and the model's
+    size as the tables will show them): ``({(model, term): group size cell}, the overall model's
+    practitioners and answers as shown, or None)``."""
+    estimates = ["estimate", "ci_low", "ci_high", "effect_size", "p", "p_holm"]
+    view = section.declare(
+        "model",
+        display,
+        counts={"n_group": people("practitioners in the smaller group compared")},
+        dependent_columns={c: "n_group" for c in estimates},
+    )
+    sizes = dict(zip(zip(model["model"], model["term"], strict=True), view["n_group"], strict=True))
+    sized = section.declare(
+        "model_sizes",
+        model_sizes,
+        counts={"n_practitioners": people("practitioners"), "n_answers": people("answers")},
+    )
+    overall = (model.drop_duplicates("model")["model"] == "overall").to_numpy()
+    fitted = sized[overall].iloc[0][["n_practitioners", "n_answers"]].to_dict() if overall.any() else None
+    return sizes, fitted
+
+
+def _model_tables(section, results: dict, display: pd.DataFrame, model_sizes: pd.DataFrame) -> None:
+    """The model terms and the models' sizes (appendix), and the fits' warnings."""
+    section.table(
+        "model",
+        display,
+        caption=(
+            "Mixed-model estimates (points on the 0-100 alignment scale). First block: all terms of the model of the "
+            "overall score; then the training term of the model of each learning outcome's score."
+        ),
+        note="Practitioner as random effect; CI: 95%, cluster-robust (CR2, practitioners as clusters) with "
+        "Satterthwaite degrees of freedom (Pustejovsky & Tipton 2018). Effect size: estimate divided by the SD of "
+        'scores around the model\'s fixed effects. A term comparing a group too small to show is "c". '
+        "Within practitioners (Mundlak): the practitioner's share of trained answers is added to the model, so "
+        "the training term compares a practitioner's own answers before and after training.",
+        decimals=2,
+        appendix=True,
+        labels=MODEL_LABELS,
+    )
+    section.table(
+        "model_sizes",
+        model_sizes,
+        caption="The practitioners and answers each model was fitted on.",
+        appendix=True,
+        labels=MODEL_SIZE_LABELS,
+    )
+    mw = results.get("model_warnings") or []
+    section.markdown(
+        "**Model fitting.** "
+        + (
+            "The fits raised these warnings (the estimates are reported as fitted; a convergence or boundary "
+            "warning means the random-effect variance may be poorly determined): " + "; ".join(mw) + "."
+            if mw
+            else "Every model converged without a warning."
+        ),
+        appendix=True,
+    )
+
+
+def _groups(section, results: dict) -> list:
+    """Mean alignment by training status, role and borough per wave (table), and its distribution (chart)."""
+    pw = results[PRACTITIONER_WAVES.key]
     groups = results[GROUPS.key]
     gd = groups.assign(
         group=groups.apply(lambda r: ROLE_LABELS.get(r["group"], TRAINED_LABELS.get(r["group"], r["group"])), axis=1)
