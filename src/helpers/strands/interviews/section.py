@@ -113,7 +113,7 @@ def _introduction(section, results: dict, borough_label: str) -> pd.Series:
         f"Practitioners, managers and family members in {borough_label} were interviewed at two waves (early 2015 "
         f"and early 2016), and the transcripts were coded by theme. This section reads the coding from {source}: "
         f"{section.count(by_type.get('practitioner', 0))} practitioners, {section.count(by_type.get('manager', 0))} "
-        f"managers and supervisors and {section.count(n_fam)} family members, {len(iv):,} interviews and "
+        f"managers and supervisors and {section.count(n_fam)} family members, {section.count(len(iv))} interviews and "
         f"{results['n_codings']:,} coded passages. A share below is the share of the people interviewed who raised "
         f"a theme at least once; it is not a survey result (see *what qualitative prevalence can and cannot say* "
         f"below)."
@@ -382,9 +382,8 @@ def _which_themes_together(section, results: dict) -> list:
         shown = edges.loc[~edges["n_participants"].map(section.is_small).astype(bool).to_numpy()]
         strongest = shown.sort_values(["n_interviews", "theme_a"], ascending=[False, True]).head(2)
         big = cl[cl["n_themes"] > 1]
-        cl_txt = "; ".join(
-            f"cluster {r.cluster}: {_list([_name(t) for t in r.themes.split('; ')])}" for r in big.itertuples()
-        )
+        # the clusters by their themes, not their numbers: "cluster 2" reads as a count beside "interviews"
+        cl_txt = "; ".join(_list([_name(t) for t in r.themes.split("; ")]) for r in big.itertuples())
         strong_txt = _list(
             [
                 f"{_name(r.theme_a)} with {_name(r.theme_b)} (in {section.count(r.n_interviews)} interviews)"
@@ -395,7 +394,7 @@ def _which_themes_together(section, results: dict) -> list:
             "### Which themes came up together\n\nTwo themes are linked when the coders put both on the same passage "
             "or on overlapping passages. "
             + (f"The strongest links were {strong_txt}. " if strong_txt else "")
-            + (f"Grouping the network into clusters (greedy modularity) gives {cl_txt}." if cl_txt else "")
+            + (f"Grouping the network into clusters (greedy modularity) gives these: {cl_txt}." if cl_txt else "")
         )
         figs.append(
             section.figure(

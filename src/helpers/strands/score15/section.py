@@ -280,6 +280,9 @@ def _display_change(summary: pd.DataFrame) -> pd.DataFrame:
     t["group"] = t["group"].map(TRAINED_LABELS)
     t["p"] = t["p"].map(stats.describe_p)
     t["cluster_p"] = t["cluster_p"].map(stats.describe_p)
+    # on the families' rows the families are the rows' own count (n): said once, not twice, since a
+    # number suppressed in one column and shown in the next gives the "c" away
+    t["n_families"] = t["n_families"].where(t["unit"] != "Families")
     return t[["unit", "group", "n", "n_families", *CHANGE_VALUES]]
 
 
