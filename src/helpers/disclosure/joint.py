@@ -20,7 +20,7 @@ relation between them a reader could use:
 A sentence also states whole numbers that are no token (a number of scenarios or themes, a minimum
 cell size): a reader may take one for a total all the same, so they enter the relations above as
 known numbers (:func:`~.prose.numbers_said`), and a cell they give back is never chosen to hide
-another. A count hidden because the count it derives from is (``dependent_columns``) is protected
+another. A table's cell said in a sentence is tied by the sentence's words too, like a count. A count hidden because the count it derives from is (``dependent_columns``) is protected
 like any other "c".
 
 A relation is kept when it holds on the true values (a coincidence a reader could take for structure
@@ -80,6 +80,7 @@ class Scope:
     tables: list = field(default_factory=list)
     tokens: dict = field(default_factory=dict)  # (folder, id) -> {"value", "said": [(sentence, after)]}
     stated: dict = field(default_factory=dict)  # (folder, k) -> {"value", "said"}: numbers that are no token
+    cited: dict = field(default_factory=dict)  # table cell key -> {"value", "said"}: a table's cell in a sentence
 
 
 def people_columns(item: dict, table: pd.DataFrame) -> list[str]:
@@ -122,6 +123,10 @@ def _load_scope(name: str, folder: Path, headers=_labelled) -> Scope:
         for i, t in enumerate(tokens):
             if t.get("count") and t.get("value") is not None:
                 scope.tokens[(sec_folder, i)] = {"value": t["value"], "said": said.get(i, [])}
+            for ref in t.get("refs", []):  # a table's cell said in a sentence: the sentence's words tie it too
+                if ref[0] == "table" and said.get(i) and t.get("value") is not None:
+                    key = ("t", name, sec_folder, ref[1], int(ref[2]), str(ref[3]))
+                    scope.cited.setdefault(key, {"value": t["value"], "said": []})["said"] += said[i]
         for text in _texts(meta):
             for value, sentence, after in prose.numbers_said(text, tokens):
                 scope.stated[(sec_folder, len(scope.stated))] = {"value": value, "said": [(sentence, after)]}
@@ -218,6 +223,7 @@ def _stated_elsewhere(scope: Scope, system: System) -> None:
         tables = [t for t in scope.tables if t.folder == folder]
         said = {("p", scope.name, f, i): tok for (f, i), tok in scope.tokens.items() if f == folder}
         said.update({("n", scope.name, f, k): n for (f, k), n in scope.stated.items() if f == folder})
+        said.update({key: c for key, c in scope.cited.items() if key[2] == folder and key in system.values})
         for tok in said.values():
             tok["words"] = words(" ".join(s for s, _ in tok["said"]))
         shown: dict = {}  # value -> [(table, row, column)] of every whole number of the section's tables
@@ -234,7 +240,9 @@ def _stated_elsewhere(scope: Scope, system: System) -> None:
                     if h is not t and _is_total_row(h, r) and head & words(h.lay.headers[c]):
                         system.add([h.key(r, c)], cells)
                 for key, tok in said.items():
-                    if tok["value"] == total and (_names_in(names, tok["words"]) if names else head & tok["words"]):
+                    if key in cells or tok["value"] != total:
+                        continue
+                    if _names_in(names, tok["words"]) if names else head & tok["words"]:
                         system.add([key], cells)
             _single_cells(t, shown, said, system)
 
@@ -262,8 +270,9 @@ def _single_cells(t: Table, shown: dict, said: dict, system: System) -> None:
                 if h is not t and labels <= set(h.row_labels[s]) and head & words(h.lay.headers[c]):
                     system.add([h.key(s, c)], [t.key(r, col)])
             for key, tok in said.items():
-                if tok["value"] == v and head & tok["words"] and (total_row or words(" ".join(labels)) & tok["words"]):
-                    system.add([key], [t.key(r, col)])
+                if key != t.key(r, col) and tok["value"] == v and head & tok["words"]:
+                    if total_row or words(" ".join(labels)) & tok["words"]:
+                        system.add([key], [t.key(r, col)])
 
 
 def _across_reports(scopes: dict, tri: str, system: System) -> None:
