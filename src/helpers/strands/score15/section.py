@@ -73,7 +73,7 @@ def describe_scoring(scores: pd.DataFrame, n_item_issues: int, section) -> str:
     prorated_text = section.count(prorated) + ("" if section.is_small(prorated) or not prorated else f" ({pct}%)")
     return (
         "**How it is scored.** Each answer runs from 1 (*describes us very well*) to 5 (*not at all*). "
-        f"The ten problem-worded items ({', '.join(str(i) for i in REVERSED_ITEMS)}) are reversed (6 minus the answer) so that "
+        f"The ten problem-worded items ({', '.join(str(i) for i in REVERSED_ITEMS)}) are scored from the other end of the scale so that "
         'every item reads *higher = more difficulty*, the published direction of the SCORE-15 "family problem score". '
         "Three subscales (strengths and adaptability; overwhelmed by difficulties; disrupted communication) and the total "
         "are reported as **means on the 1-5 scale** (not sums). "
