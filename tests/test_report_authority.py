@@ -13,27 +13,11 @@ import pandas as pd
 from helpers import provenance
 from helpers.report import answer, authority, data_quality, header, kinds, made, summary, then_and_now
 from helpers.report.export import _heading
+from toy_sections import write_section
 
+#: What the findings of these made-up sections are: facts from the published statistics.
+PUBLISHED_FACT = {"kind": "fact", "source": "published"}
 NOTICE = "These extracts are a validator project's fake return, not Leeds's data."
-
-
-def _section(processed, order, strand, title, kind, notice="", findings=()):
-    folder = processed / "report_sections" / f"{order:02d}_{strand}"
-    folder.mkdir(parents=True, exist_ok=True)
-    meta = {
-        "strand": strand,
-        "title": title,
-        "order": order,
-        "synthetic": kind == "synthetic",
-        "data_kind": kind,
-        "sources": [],
-        "threshold": 5,
-        "key_findings": [{"text": "t", "strength": None, "kind": "fact", "source": "published", **f} for f in findings],
-        "items": [],
-    }
-    if notice:
-        meta["notice"] = notice
-    (folder / "section.json").write_text(json.dumps(meta), encoding="utf-8")
 
 
 def _text(html):
@@ -72,8 +56,15 @@ def _leeds(tmp_path):
         "workforce_hr",
         {"description": "Workforce from the HR extract", "needs": ["hr_posts.csv"], "missing": ["hr_posts.csv"]},
     )
-    _section(tmp_path, 40, "outcomes", "Outcomes", "real", findings=[{"topic": "children_in_care", "answer": "Fell."}])
-    _section(tmp_path, 45, "la_extracts", "Leeds's own returns: indicators", "synthetic", notice=NOTICE)
+    write_section(
+        tmp_path,
+        40,
+        "outcomes",
+        "Outcomes",
+        "real",
+        findings=[{"topic": "children_in_care", "answer": "Fell.", **PUBLISHED_FACT}],
+    )
+    write_section(tmp_path, 45, "la_extracts", "Leeds's own returns: indicators", "synthetic", notice=NOTICE)
     return tmp_path
 
 
@@ -164,7 +155,9 @@ def test_the_data_quality_section_lists_every_return_read(tmp_path):
 
 
 def test_a_default_build_reads_as_before(tmp_path):
-    _section(tmp_path, 40, "outcomes", "Outcomes", "real", findings=[{"topic": "costs", "answer": "Cost."}])
+    write_section(
+        tmp_path, 40, "outcomes", "Outcomes", "real", findings=[{"topic": "costs", "answer": "Cost.", **PUBLISHED_FACT}]
+    )
     head = _text(header.header_html(tmp_path, "all"))
     assert head.startswith("Focus on Practice: evaluation report Scope: all three boroughs.")
     assert "Read this first" not in head and "was not one of" not in head

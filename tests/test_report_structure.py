@@ -2,7 +2,6 @@
 data said once, sources in full once, and the technical appendix as a second file with its links
 reconciled. Expected sentences are written by hand from the planted key findings."""
 
-import json
 import re
 from html import unescape
 
@@ -11,31 +10,14 @@ import pytest
 
 from helpers import evidence, report
 from helpers.report import answer, export, kinds, made, then_and_now
-
-
-def _section(processed, order, strand, title, kind, findings=(), sources=(), items=()):
-    folder = processed / "report_sections" / f"{order:02d}_{strand}"
-    folder.mkdir(parents=True, exist_ok=True)
-    meta = {
-        "strand": strand,
-        "title": title,
-        "order": order,
-        "synthetic": kind == "synthetic",
-        "data_kind": kind,
-        "sources": list(sources),
-        "threshold": 5,
-        "key_findings": [{"text": "t", "strength": None, **f} for f in findings],
-        "items": list(items),
-    }
-    (folder / "section.json").write_text(json.dumps(meta), encoding="utf-8")
-
+from toy_sections import write_section
 
 DFE = {"name": "Children looked after in England (SFR 2010-2017)", "publisher": "DfE", "released": "2017", "url": ""}
 
 
 @pytest.fixture
 def processed(tmp_path):
-    _section(
+    write_section(
         tmp_path,
         40,
         "outcomes",
@@ -49,8 +31,8 @@ def processed(tmp_path):
         ],
         sources=[DFE, {**DFE}, {"name": "Section 251 outturn, Table A1", "publisher": "DfE"}],
     )
-    _section(tmp_path, 10, "scenarios", "Practice scenarios: alignment", "synthetic")
-    _section(tmp_path, 55, "time_use", "Time use: how practitioners spend their week", "synthetic")
+    write_section(tmp_path, 10, "scenarios", "Practice scenarios: alignment", "synthetic")
+    write_section(tmp_path, 55, "time_use", "Time use: how practitioners spend their week", "synthetic")
     return tmp_path
 
 
@@ -89,7 +71,7 @@ def _effect(topic, answer, p=None, ci=None, unit="local_authorities"):
 def effects(tmp_path):
     """Four outcome effects read by hand: p 0.84 ordinary, p 0.06 borderline, no p and an interval
     spanning 0 ordinary, p 0.01 unusual; costs (not an outcome measure) unusual by its interval."""
-    _section(
+    write_section(
         tmp_path,
         40,
         "outcomes",
@@ -109,7 +91,7 @@ def effects(tmp_path):
             },
         ],
     )
-    _section(tmp_path, 10, "scenarios", "Practice scenarios: alignment", "synthetic")
+    write_section(tmp_path, 10, "scenarios", "Practice scenarios: alignment", "synthetic")
     return tmp_path
 
 
@@ -171,7 +153,7 @@ def test_a_synthetic_section_gives_the_summary_its_first_finding_only(tmp_path):
     """The summary names what each synthetic section would show by its first finding (its badge kept);
     the section says the rest, so no number is said twice."""
     badge = evidence.assess("fact", synthetic=True, source="published")
-    _section(
+    write_section(
         tmp_path,
         10,
         "x",
@@ -184,8 +166,8 @@ def test_a_synthetic_section_gives_the_summary_its_first_finding_only(tmp_path):
     assert report.summary_html(tmp_path).count('class="fop-strength') == 1
 
 
-def test_the_answer_box_never_cites_a_synthetic_section(tmp_path):
-    _section(tmp_path, 10, "x", "X: y", "synthetic", findings=[{"topic": "costs", "answer": "Made up."}])
+def test_the_answer_box_never_cites_a_syntheticwrite_section(tmp_path):
+    write_section(tmp_path, 10, "x", "X: y", "synthetic", findings=[{"topic": "costs", "answer": "Made up."}])
     text = _text(answer.answer_html(tmp_path))
     assert "Made up" not in text
     assert text.startswith("Main points Every section of this build runs on synthetic data")
@@ -312,7 +294,7 @@ def test_a_body_table_is_cards_on_a_phone_and_a_long_one_goes_to_the_appendix(tm
         {"kind": "table", "name": "short", "file": "short.csv", "caption": "Short."},
         {"kind": "table", "name": "long", "file": "long.csv", "caption": "Long."},
     ]
-    _section(tmp_path, 10, "x", "X: y", "synthetic", items=items)
+    write_section(tmp_path, 10, "x", "X: y", "synthetic", items=items)
     from helpers.report_section import load_sections
 
     section = load_sections(tmp_path)[0]
