@@ -160,6 +160,27 @@ def _section_block(number: int, section: dict, answers: dict, elsewhere: set) ->
     return f'<h4 class="fop-summary-title">{title}</h4><ul class="fop-summary">{items}</ul>'
 
 
+#: The summary's groups of sections in reading order: (anchor, heading, what the group's numbers are, which
+#: sections belong). Test extracts are the sections with a notice (said at the top of the report).
+SUMMARY_GROUPS = (
+    ("summary-real", "From real data", "", is_real),
+    (
+        "summary-synthetic",
+        "From synthetic data: what the analysis would show",
+        "These sections run on data made up by the project's generator in the shape of the boroughs' extracts. "
+        "Their numbers show what the analysis produces; none is a finding about Focus on Practice.",
+        lambda s: not is_real(s) and not s.get("notice"),
+    ),
+    (
+        "summary-test",
+        "From test extracts: what the analysis would show",
+        "These sections run on the test extracts named at the top of this report, not the authority's own data. "
+        "Their numbers show what the analysis produces; none is a finding.",
+        lambda s: not is_real(s) and bool(s.get("notice")),
+    ),
+)
+
+
 def summary_html(processed_dir: Path) -> str:
     """The summary: each section's key findings, real-data sections first, each kind said once."""
     sections = load_sections(processed_dir)
@@ -167,27 +188,11 @@ def summary_html(processed_dir: Path) -> str:
     answers = topic_answers(sections)
     elsewhere = {_key(f) for f in shown_here(processed_dir, sections)}
     parts = [part_heading_html("summary")]
-    real = [(n, s) for n, s in numbered if is_real(s)]
-    synthetic = [(n, s) for n, s in numbered if not is_real(s) and not s.get("notice")]
-    test = [(n, s) for n, s in numbered if not is_real(s) and s.get("notice")]  # test extracts, said at the top
-    if real:
-        parts.append('<h3 id="summary-real">From real data</h3>')
-        parts += [_section_block(n, s, answers, elsewhere) for n, s in real]
-    if synthetic:
-        parts.append('<h3 id="summary-synthetic">From synthetic data: what the analysis would show</h3>')
-        parts.append(
-            "<p>These sections run on data made up by the project's generator in the shape of the boroughs' "
-            "extracts. Their numbers show what the analysis produces; none is a finding about Focus on "
-            "Practice.</p>"
-        )
-        parts += [_section_block(n, s, answers, elsewhere) for n, s in synthetic]
-    if test:
-        parts.append('<h3 id="summary-test">From test extracts: what the analysis would show</h3>')
-        parts.append(
-            "<p>These sections run on the test extracts named at the top of this report, not the authority's own "
-            "data. Their numbers show what the analysis produces; none is a finding.</p>"
-        )
-        parts += [_section_block(n, s, answers, elsewhere) for n, s in test]
+    for anchor, heading, intro, belongs in SUMMARY_GROUPS:
+        members = [(n, s) for n, s in numbered if belongs(s)]
+        if members:
+            parts.append(f'<h3 id="{anchor}">{heading}</h3>' + (f"<p>{intro}</p>" if intro else ""))
+            parts += [_section_block(n, s, answers, elsewhere) for n, s in members]
     if not sections:
         parts.append("<p>No section was built for this scope.</p>")
     parts.append('<h3 id="can-conclude">What this evaluation can and cannot conclude</h3>')
