@@ -261,6 +261,13 @@ def test_score15_trained_difference_uses_practitioners_as_clusters():
 # ---------------------------------------------------------------- multiple outcomes
 
 
+def test_paired_change_values_are_the_chosen_results_but_the_count_under_the_tables_names():
+    names = {"n": "n_families", "mean_before": "mean_wave1"}
+    chosen = ("n", "mean_before", "mean_change", "p")
+    assert stats.paired_change_values(chosen, names) == ["mean_wave1", "mean_change", "p"]
+    assert stats.paired_change_values(("d_z", "n", "t")) == ["d_z", "t"]
+
+
 def test_holm_by_hand_and_against_statsmodels():
     from statsmodels.stats.multitest import multipletests
 

@@ -468,6 +468,17 @@ def test_section_has_no_free_text_ids_or_unconsented_answers(default_data, defau
     assert all(i["count_columns"] for i in meta["items"] if i["kind"] == "table" and i["name"] != "coding_frame")
 
 
+def test_every_value_of_the_change_table_is_hidden_with_its_count():
+    """Each column of the change table but the group and its count is hidden with the practitioners it
+    is computed from (or the smaller group of the difference in differences), read off the table's own
+    columns: a paired-change result added to the table is protected without a second list to edit."""
+    from helpers.strands.scenarios import display
+
+    values = [c for c in analysis.CHANGE.column_names if c not in ("group", "n_practitioners")]
+    assert "mean_wave1" in values and "p" in values
+    assert display.CHANGE_DEPENDENT == {c: ["n_practitioners", "n_smaller"] for c in values}
+
+
 def test_borough_filter(default_data, tmp_path, monkeypatch):
     raw, _ = default_data
     _, res = _analyse(raw, tmp_path, monkeypatch, borough="westminster", n_boot=50)

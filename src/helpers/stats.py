@@ -176,6 +176,16 @@ def paired_change_row(result: dict, results, names=None) -> dict:
     return {names.get(key, key): result[key] for key in results}
 
 
+def paired_change_values(results, names=None) -> list[str]:
+    """The columns of a change table that describe its pairs: the chosen ``results`` of
+    :func:`paired_change` but their count ``n``, in order, under the table's column names (``names``, as
+    in :func:`paired_change_fields`). Each says something about the pairs counted, so each is hidden
+    where that count is (a table's ``dependent_columns``): a result a strand adds to its table is
+    protected with the rest without a second list to keep in step."""
+    names = names or {}
+    return [names.get(key, key) for key in results if key != "n"]
+
+
 def difference_in_means(x, y, n_boot: int = DEFAULT_BOOTSTRAP, seed: int = 0, level: float = 0.95) -> dict:
     """Difference of means of two independent groups, ``mean(x) - mean(y)`` (missing values dropped).
 

@@ -10,18 +10,14 @@ from helpers.disclosure import suppress_table
 
 from .charts import _outcome_label
 from .describe import term_group_size
+from .outputs import PAIRED_NAMES, PAIRED_RESULTS
 
-CHANGE_VALUES = [
-    "mean_wave1",
-    "mean_wave2",
-    "mean_change",
-    "ci_low",
-    "ci_high",
-    "boot_ci_low",
-    "boot_ci_high",
-    "d_z",
-    "p",
-]
+#: The change table's values (:func:`helpers.stats.paired_change_values`: every paired-change result it
+#: carries but the count), each hidden with the practitioners it is computed from, or for the difference
+#: in differences with the smaller of its two groups (``n_smaller``)
+CHANGE_VALUES = stats.paired_change_values(PAIRED_RESULTS, PAIRED_NAMES)
+CHANGE_COUNTS = [PAIRED_NAMES["n"], "n_smaller"]
+CHANGE_DEPENDENT = {c: CHANGE_COUNTS for c in CHANGE_VALUES}
 #: The difference in differences is computed from the practitioners of these two groups: its count
 #: is their sum, a margin of the change table.
 CHANGE_MARGINS = [
@@ -47,8 +43,8 @@ def change_shown(change: pd.DataFrame, threshold: int) -> pd.DataFrame:
     """The change table as a reader sees it (primary and secondary suppression), for the prose."""
     return suppress_table(
         with_smaller_group(change),
-        ["n_practitioners", "n_smaller"],
-        {c: ["n_practitioners", "n_smaller"] for c in CHANGE_VALUES},
+        CHANGE_COUNTS,
+        CHANGE_DEPENDENT,
         threshold=threshold,
         row_margins=CHANGE_MARGINS,
     )

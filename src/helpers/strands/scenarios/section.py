@@ -34,9 +34,10 @@ from .describe import (
     term_group_size,
 )
 from .display import (
+    CHANGE_COUNTS,
+    CHANGE_DEPENDENT,
     CHANGE_LABELS,
     CHANGE_MARGINS,
-    CHANGE_VALUES,
     MODEL_LABELS,
     MODEL_SIZE_LABELS,
     _model_display,
@@ -422,8 +423,8 @@ def _change(section, results: dict) -> list:
     shown = section.declare(
         "change",
         table,
-        counts={"n_practitioners": people("practitioners"), "n_smaller": people("practitioners")},
-        dependent_columns={c: ["n_practitioners", "n_smaller"] for c in CHANGE_VALUES},
+        counts={c: people("practitioners") for c in CHANGE_COUNTS},
+        dependent_columns=CHANGE_DEPENDENT,
     ).assign(group=cd["group"].to_numpy())
     section.markdown(describe_change(shown, section))
     section.table(

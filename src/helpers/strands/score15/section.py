@@ -12,6 +12,8 @@ from helpers.evidence import Check
 from .analysis import (
     CHANGE_RESPONDENTS,
     CHANGE_SUMMARY,
+    PAIRED_NAMES,
+    PAIRED_RESULTS,
     RELIABILITY,
     RELIABLE_CHANGE,
     SCORES,
@@ -25,20 +27,24 @@ from .inputs import REVERSED_ITEMS, SUBSCALE_LABELS, SUBSCALES
 # ---------------------------------------------------------------- report section
 
 
-CHANGE_VALUES = [
-    "mean_wave1",
-    "mean_wave2",
-    "mean_change",
-    "ci_low",
-    "ci_high",
-    "family_boot_ci_low",
-    "family_boot_ci_high",
-    "cluster_ci_low",
-    "cluster_ci_high",
-    "cluster_p",
-    "d_z",
-    "p",
-]
+#: The paired-change results (:data:`.analysis.PAIRED_RESULTS`) the report's change table leaves to the CSV:
+#: its intervals are those that allow for family members, and families of one practitioner, being alike
+#: (:data:`CLUSTER_VALUES`), so the respondents' bootstrap, d_z's interval, the SD and t are not shown.
+NOT_SHOWN = ("sd_change", "boot_ci_low", "boot_ci_high", "dz_ci_low", "dz_ci_high", "t")
+#: The change table's intervals from the family bootstrap and the practitioner-clustered errors.
+CLUSTER_VALUES = ["family_boot_ci_low", "family_boot_ci_high", "cluster_ci_low", "cluster_ci_high", "cluster_p"]
+
+
+def _change_values() -> list[str]:
+    """The change table's values, in order: the paired change's shown results under the analysis's names
+    (:func:`helpers.stats.paired_change_values`), the clustered intervals beside the paired t CI. A result
+    the analysis adds to its change table is shown, and hidden with its count, without a list to edit here."""
+    paired = stats.paired_change_values([r for r in PAIRED_RESULTS if r not in NOT_SHOWN], PAIRED_NAMES)
+    after_t_ci = paired.index("ci_high") + 1
+    return [*paired[:after_t_ci], *CLUSTER_VALUES, *paired[after_t_ci:]]
+
+
+CHANGE_VALUES = _change_values()
 CHANGE_DEPENDENT = {c: "n" for c in CHANGE_VALUES}
 #: What the change table counts: family members (rows "Respondents") or families, and the families behind them.
 CHANGE_COUNTS = {"n": people("family members or families"), "n_families": people("families")}
