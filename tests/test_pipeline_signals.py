@@ -2,9 +2,10 @@
 
 A terminal closed or a job runner killed: the runner's parent is gone and with it the read ends of
 the runner's stdout and stderr pipes. A SIGTERM or SIGINT then must still stop it within 10 seconds,
-with its kernels killed (none left running or defunct) and the output folder's lock free. Before the
-fix, the signal handler's message to the closed stderr raised BrokenPipeError, the exit was never
-reached, and the runner waited forever on a kernel it had warmed (still running 120 s later).
+with its kernels killed (none left running or defunct, none of their sockets left) and the output
+folder's lock free. Before the fix, the signal handler's message to the closed stderr raised
+BrokenPipeError, the exit was never reached, and the runner waited forever on a kernel it had warmed
+(still running 120 s later).
 Runs the toy pipeline of pipeline_toy.py, with its first notebook sleeping.
 """
 
@@ -55,7 +56,9 @@ def _wait(predicate, timeout: float) -> bool:
 @pytest.mark.slow
 def test_runner_exits_within_10_s_of_a_signal_with_its_parent_gone(tmp_path, signum):
     toy = make_project(tmp_path)
-    env = {**os.environ, "FOP_PSEUDONYMISATION_KEY": "test-key-one", "TOY_SLEEP_FIRST": "120"}
+    tmpdir = tmp_path / "t"  # the run's own temporary folder: its kernels' sockets go there
+    tmpdir.mkdir()
+    env = {**os.environ, "FOP_PSEUDONYMISATION_KEY": "test-key-one", "TOY_SLEEP_FIRST": "120", "TMPDIR": str(tmpdir)}
     parent = subprocess.Popen(
         [sys.executable, "-c", PARENT, *cli_args(toy, "--no-progress")], stdout=subprocess.PIPE, text=True, env=env
     )
@@ -74,6 +77,8 @@ def test_runner_exits_within_10_s_of_a_signal_with_its_parent_gone(tmp_path, sig
         assert _wait(lambda: _gone(runner), 10), f"runner still running 10 s after signal {signum}"
         assert time.monotonic() - sent < 10
         assert all(_gone(k) for k in kernels), "a kernel outlived the runner"
+        # nor their sockets and connection files (the 12 of the two kernels were left before the fix)
+        assert sorted(p.name for p in tmpdir.iterdir()) == []
         fd = os.open(toy["scope"] / ".pipeline.lock", os.O_RDWR)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # raises if the lock were still held

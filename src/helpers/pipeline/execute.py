@@ -35,6 +35,8 @@ from .kernels import (
     NotebookFailed,
     blas_thread_env,
     ensure_kernel,
+    kernel_socket_folder,
+    remove_kernel_sockets,
     run_step,
     shutdown,
     skip_slow_optional_imports,
@@ -382,7 +384,8 @@ def run_plans(
     old_env = os.environ.get("SOURCE_DATE_EPOCH")
     threads = blas_thread_env(jobs, default_jobs())  # kernels inherit them; taken back at the end
     os.environ.update(threads)
-    with stop_on_signals():
+    # the sockets' folder is removed after the pool has shut every kernel down, or by the signal handler
+    with stop_on_signals(remove_kernel_sockets), kernel_socket_folder():
         pool = ThreadPoolExecutor(max_workers=2 * jobs)  # jobs running notebooks + up to jobs warming kernels
         try:
             _open_scopes(plans, scopes, options, lock_timeout, log)

@@ -3,7 +3,7 @@
 :class:`RunLock` is an exclusive lock on a scope's processed folder, so two runs on it never
 interleave. :func:`stop_on_signals` makes SIGTERM, SIGINT and SIGHUP stop the run within seconds, whatever the
 state of its output streams (a parent that died and closed its pipes included): the kernels it
-started are killed and reaped, the locks released, and the notebooks that were running are not
+started are killed and reaped (and their sockets removed), the locks released, and the notebooks that were running are not
 recorded as done (they run again next time).
 """
 
@@ -113,6 +113,10 @@ class RunLock:
 #: Locks this process holds, released by the signal handler before it exits.
 _HELD: list[RunLock] = []
 
+#: What else the signal handler does once the kernels are killed (remove their socket folder: a
+#: killed kernel cannot, and the orderly clean-up after a kernel is never reached).
+_AT_STOP: list = []
+
 
 def _kill_children(wait: float = 3.0) -> None:
     """Kill the kernels this process started (they run in their own sessions) and reap them, so
@@ -145,6 +149,11 @@ def _on_signal(signum, frame):  # pragma: no cover - exercised by the signal tes
     still read, and exit with 128 + the signal number whatever the other threads are doing."""
     try:
         _kill_children()
+        for action in list(_AT_STOP):
+            try:
+                action()
+            except Exception:  # noqa: BLE001 - best effort while being stopped
+                pass
         for lock in list(_HELD):
             try:
                 lock.release()
@@ -163,9 +172,11 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
 
 @contextlib.contextmanager
-def stop_on_signals():
-    """While the run lasts, SIGTERM, SIGINT and SIGHUP stop it (only the main thread can take signals)."""
+def stop_on_signals(*at_stop):
+    """While the run lasts, SIGTERM, SIGINT and SIGHUP stop it (only the main thread can take signals),
+    calling each of ``at_stop`` once its kernels are killed."""
     old_handlers = {}
+    _AT_STOP.extend(at_stop)
     if threading.current_thread() is threading.main_thread():
         for sig in STOP_SIGNALS:
             if sig == signal.SIGHUP and signal.getsignal(sig) == signal.SIG_IGN:
@@ -176,3 +187,5 @@ def stop_on_signals():
     finally:
         for sig, handler in old_handlers.items():
             signal.signal(sig, handler)
+        for action in at_stop:
+            _AT_STOP.remove(action)

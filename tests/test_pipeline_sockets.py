@@ -1,0 +1,52 @@
+"""A run leaves none of its kernels' files behind: IPC sockets, connection files, their folder.
+
+Each kernel binds five Unix sockets and the runner writes its connection file. Before the run had a
+socket folder of its own, a run stopped by SIGTERM left all six files of every kernel it was running in
+the temporary folder (12 for the toy pipeline: two kernels), for good; an orderly end removed them.
+Runs the toy pipeline of pipeline_toy.py in a subprocess whose temporary folder is the test's own, so
+the test sees only the files of its run. (A run stopped by SIGTERM: tests/test_pipeline_signals.py.)
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from helpers.pipeline import kernels
+from pipeline_toy import make_notebook, make_project, run_subprocess
+
+
+def _short_tmpdir(tmp_path):
+    """A temporary folder short enough that the run's sockets go in it (not in /tmp instead)."""
+    tmpdir = tmp_path / "t"
+    tmpdir.mkdir()
+    assert len(os.path.join(tmpdir, "fop-XXXXXXXX", "0123abcd-5")) <= kernels.SOCKET_PATH_MAX
+    return tmpdir
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fails", [False, True], ids=["succeeds", "a_step_fails"])
+def test_no_kernel_file_left_after_a_run(tmp_path, fails):
+    toy = make_project(tmp_path / "toy")
+    if fails:  # second fails while third (independent) runs or has run, and the report's kernel warms
+        make_notebook(toy["root"] / "second.ipynb", "raise ValueError('toy failure')")
+    tmpdir = _short_tmpdir(tmp_path)
+    proc = run_subprocess(toy, "--no-progress", env={"TMPDIR": str(tmpdir), "FOP_PSEUDONYMISATION_KEY": "test-key-one"})
+    assert proc.wait(180) == (1 if fails else 0), proc.stderr.read()
+    if fails:
+        assert "toy failure" in proc.stderr.read()
+    assert sorted(p.name for p in tmpdir.iterdir()) == []
+
+
+def test_socket_folder_is_removed_and_falls_back_to_tmp_when_too_long(tmp_path, monkeypatch):
+    monkeypatch.setattr(kernels.tempfile, "tempdir", str(_short_tmpdir(tmp_path)))
+    with kernels.kernel_socket_folder() as folder:
+        paths = kernels._kernel_paths()
+        assert os.path.dirname(paths["ip"]) == folder and paths["connection_file"] == paths["ip"] + ".json"
+        (tmp_path / "t" / os.path.basename(folder) / "0123abcd-1").write_text("")  # as a kernel's socket
+    assert not os.path.exists(folder) and list((tmp_path / "t").iterdir()) == []
+    deep = tmp_path / ("d" * 100)
+    deep.mkdir()
+    monkeypatch.setattr(kernels.tempfile, "tempdir", str(deep))
+    assert kernels._socket_base() == "/tmp"
