@@ -10,10 +10,12 @@ the test sees only the files of its run. (A run stopped by SIGTERM: tests/test_p
 from __future__ import annotations
 
 import os
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-from helpers.pipeline import kernels
+from helpers.pipeline import PipelineError, kernels
 from pipeline_toy import make_notebook, make_project, run_subprocess
 
 
@@ -50,3 +52,18 @@ def test_socket_folder_is_removed_and_falls_back_to_tmp_when_too_long(tmp_path, 
     deep.mkdir()
     monkeypatch.setattr(kernels.tempfile, "tempdir", str(deep))
     assert kernels._socket_base() == "/tmp"
+
+
+@pytest.mark.slow
+def test_a_kernel_that_could_not_be_warmed_is_shut_down(tmp_path, monkeypatch):
+    """The scheduler falls back to a kernel of papermill's when warming fails and never sees the one
+    it started: before, that kernel ran on (1 process, its 6 files) until the runner exited."""
+    import psutil
+
+    monkeypatch.setattr(kernels.tempfile, "tempdir", str(_short_tmpdir(tmp_path)))
+    unreadable = SimpleNamespace(kernel=None, notebook=tmp_path / "missing.ipynb")
+    with kernels.kernel_socket_folder() as folder:
+        with pytest.raises(PipelineError, match="missing.ipynb"):
+            kernels.start_warm_kernel(unreadable, None)
+        running = [p for p in psutil.Process().children(recursive=True) if p.status() != psutil.STATUS_ZOMBIE]
+        assert running == [] and list(Path(folder).iterdir()) == []

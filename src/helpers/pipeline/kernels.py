@@ -223,6 +223,11 @@ def start_warm_kernel(step: Step, log_path: Path | None):
             reply = run_sync(kc.get_shell_msg)(timeout=300)
             if reply.get("parent_header", {}).get("msg_id") == msg_id:
                 break
+    except BaseException:
+        # the caller falls back to a kernel of papermill's and never sees this one: it would run on
+        # (with its sockets) until the runner exits
+        shutdown(km)
+        raise
     finally:
         kc.stop_channels()
     return km
