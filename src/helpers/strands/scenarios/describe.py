@@ -188,26 +188,33 @@ def _held_constant(m: pd.DataFrame) -> list[str]:
     ] or ["nothing else"]
 
 
+#: The two checks of the overall training term, each said when its model was fitted: the model, and the
+#: sentence that reads its training term (``{estimate}`` in points, ``{ci}`` its 95% interval).
+CHECKS = (
+    (
+        "overall_within",
+        " Within practitioners alone (each practitioner's share of answers written after training held fixed, "
+        "so only practitioners whose status changed inform it) the difference was {estimate} points "
+        "(95% CI {ci}): this is the change in a practitioner's own answers after training, the closer reading "
+        "of what training did.",
+    ),
+    (
+        "overall_reliable_outcomes",
+        " Over the reliably coded outcomes alone the difference was {estimate} (95% CI {ci}).",
+    ),
+)
+
+
 def _checks(model: pd.DataFrame, section, n_t) -> str:
-    """The training term within practitioners, and over the reliably coded outcomes alone."""
-    v = lambda x, fmt="{:+.1f}": section.value(x, n_t, fmt)  # noqa: E731
+    """The training term within practitioners, and over the reliably coded outcomes alone (:data:`CHECKS`)."""
     text = ""
-    w = model[(model["model"] == "overall_within") & (model["term"] == "trained")]
-    if len(w):
-        w = w.iloc[0]
-        text += (
-            f" Within practitioners alone (each practitioner's share of answers written after training held fixed, "
-            f"so only practitioners whose status changed inform it) the difference was {v(w['estimate'])} points "
-            f"(95% CI {section.ci(w['ci_low'], w['ci_high'], n_t)}): this is the change in a practitioner's own answers after "
-            "training, the closer reading of what training did."
-        )
-    r = model[(model["model"] == "overall_reliable_outcomes") & (model["term"] == "trained")]
-    if len(r):
-        r = r.iloc[0]
-        text += (
-            f" Over the reliably coded outcomes alone the difference was {v(r['estimate'])} "
-            f"(95% CI {section.ci(r['ci_low'], r['ci_high'], n_t)})."
-        )
+    for name, sentence in CHECKS:
+        rows = model[(model["model"] == name) & (model["term"] == "trained")]
+        if len(rows):
+            r = rows.iloc[0]
+            # tokens made in reading order, estimate then interval, as section.json lists them
+            estimate = section.value(r["estimate"], n_t, "{:+.1f}")
+            text += sentence.format(estimate=estimate, ci=section.ci(r["ci_low"], r["ci_high"], n_t))
     return text
 
 
