@@ -15,7 +15,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from helpers.pipeline import PipelineError, kernels
+from helpers.pipeline import PipelineError, kernels, sockets
 from pipeline_toy import make_notebook, make_project, run_subprocess
 
 
@@ -23,7 +23,7 @@ def _short_tmpdir(tmp_path):
     """A temporary folder short enough that the run's sockets go in it (not in /tmp instead)."""
     tmpdir = tmp_path / "t"
     tmpdir.mkdir()
-    assert len(os.path.join(tmpdir, "fop-XXXXXXXX", "0123abcd-5")) <= kernels.SOCKET_PATH_MAX
+    assert len(os.path.join(tmpdir, "fop-XXXXXXXX", "0123abcd-5")) <= sockets.SOCKET_PATH_MAX
     return tmpdir
 
 
@@ -42,16 +42,16 @@ def test_no_kernel_file_left_after_a_run(tmp_path, fails):
 
 
 def test_socket_folder_is_removed_and_falls_back_to_tmp_when_too_long(tmp_path, monkeypatch):
-    monkeypatch.setattr(kernels.tempfile, "tempdir", str(_short_tmpdir(tmp_path)))
-    with kernels.kernel_socket_folder() as folder:
-        paths = kernels._kernel_paths()
+    monkeypatch.setattr(sockets.tempfile, "tempdir", str(_short_tmpdir(tmp_path)))
+    with sockets.kernel_socket_folder() as folder:
+        paths = sockets.kernel_paths()
         assert os.path.dirname(paths["ip"]) == folder and paths["connection_file"] == paths["ip"] + ".json"
-        (tmp_path / "t" / os.path.basename(folder) / "0123abcd-1").write_text("")  # as a kernel's socket
+        (Path(folder) / "0123abcd-1").write_text("")  # as a kernel's socket
     assert not os.path.exists(folder) and list((tmp_path / "t").iterdir()) == []
     deep = tmp_path / ("d" * 100)
     deep.mkdir()
-    monkeypatch.setattr(kernels.tempfile, "tempdir", str(deep))
-    assert kernels._socket_base() == "/tmp"
+    monkeypatch.setattr(sockets.tempfile, "tempdir", str(deep))
+    assert sockets.socket_base() == "/tmp"
 
 
 @pytest.mark.slow
@@ -60,10 +60,33 @@ def test_a_kernel_that_could_not_be_warmed_is_shut_down(tmp_path, monkeypatch):
     it started: before, that kernel ran on (1 process, its 6 files) until the runner exited."""
     import psutil
 
-    monkeypatch.setattr(kernels.tempfile, "tempdir", str(_short_tmpdir(tmp_path)))
+    monkeypatch.setattr(sockets.tempfile, "tempdir", str(_short_tmpdir(tmp_path)))
     unreadable = SimpleNamespace(kernel=None, notebook=tmp_path / "missing.ipynb")
-    with kernels.kernel_socket_folder() as folder:
+    with sockets.kernel_socket_folder() as folder:
         with pytest.raises(PipelineError, match="missing.ipynb"):
             kernels.start_warm_kernel(unreadable, None)
         running = [p for p in psutil.Process().children(recursive=True) if p.status() != psutil.STATUS_ZOMBIE]
-        assert running == [] and list(Path(folder).iterdir()) == []
+        assert running == [] and [p.name for p in Path(folder).iterdir()] == [sockets.OWNER_FILE]
+
+
+def test_the_folder_of_a_run_killed_outright_is_removed_by_the_next(tmp_path, monkeypatch):
+    """SIGKILL (or the out-of-memory killer) gives the runner no chance to remove its folder: the next
+    run removes it, once its lock is free, and leaves alone a running run's and anything else."""
+    tmpdir = _short_tmpdir(tmp_path)
+    monkeypatch.setattr(sockets.tempfile, "tempdir", str(tmpdir))
+    killed = tmpdir / "fop-killed00"
+    killed.mkdir()
+    (killed / sockets.OWNER_FILE).write_text("12345\n")  # its owner's lock went with its process
+    (killed / "0123abcd-1").write_text("")
+    others = [tmpdir / "fop-starting", tmpdir / "fop-notours0", tmpdir / "fop-kernel-0123abcd-1"]
+    others[0].mkdir()
+    (others[0] / sockets.OWNER_FILE).write_text("")  # made, its lock not yet taken
+    others[1].mkdir()  # no owner file: not a run's socket folder
+    others[2].write_text("")
+    with sockets.kernel_socket_folder() as running:
+        assert not killed.exists() and all(p.exists() for p in others)
+        with sockets.kernel_socket_folder() as same:  # a second run of this process shares it
+            assert same == running
+        assert sockets.remove_abandoned(str(tmpdir)) == []  # its lock is held while it runs
+        assert os.path.isdir(running)
+    assert not os.path.exists(running) and all(p.exists() for p in others)

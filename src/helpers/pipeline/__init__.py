@@ -56,6 +56,7 @@ The package, one idea a module:
 - :mod:`~helpers.pipeline.kernels`      kernels, running one notebook, normalised executed notebooks
 - :mod:`~helpers.pipeline.scope`        one plan being run: status, manifest, run-or-skip decision
 - :mod:`~helpers.pipeline.execute`      the scheduler over every scope of a run
+- :mod:`~helpers.pipeline.sockets`      the folder of a run's kernel sockets, removed when it ends
 - :mod:`~helpers.pipeline.lock`         the output-folder lock and signal handling
 - :mod:`~helpers.pipeline.files`        atomic writes, hashes, leftovers of killed runs
 - :mod:`~helpers.pipeline.errors`       PipelineError

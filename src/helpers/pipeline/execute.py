@@ -35,8 +35,6 @@ from .kernels import (
     NotebookFailed,
     blas_thread_env,
     ensure_kernel,
-    kernel_socket_folder,
-    remove_kernel_sockets,
     run_step,
     shutdown,
     skip_slow_optional_imports,
@@ -44,6 +42,7 @@ from .kernels import (
 )
 from .lock import DEFAULT_LOCK_TIMEOUT, RunLock, stop_on_signals
 from .scope import Scope, decide
+from .sockets import kernel_socket_folder, remove_kernel_sockets
 
 
 class _Gate:

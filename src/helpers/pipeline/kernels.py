@@ -11,20 +11,16 @@ from the notebook path and cell index, no timing metadata.
 from __future__ import annotations
 
 import ast
-import contextlib
 import hashlib
 import os
-import shutil
 import sys
-import tempfile
-import threading
 import time
-import uuid
 from pathlib import Path
 
 from .. import config
 from .declaration import Step
 from .files import import_statements, rel, write_atomic
+from .sockets import kernel_paths
 
 
 class NotebookFailed(Exception):
@@ -75,72 +71,12 @@ def kernel_installed(name: str) -> bool:
         return False
 
 
-#: Longest path a Unix socket may have (``sun_path``: 108 bytes on Linux, 104 on macOS, with the NUL).
-SOCKET_PATH_MAX = 103
-
-#: The folder of this process's kernel sockets and connection files while a run lasts (None outside a
-#: run), and how many runs of this process use it. A kernel killed by a signal cannot remove its
-#: sockets, and a runner stopped by one exits without jupyter_client's clean-up (which removes them on
-#: an orderly shutdown only): measured, 5 sockets and 1 connection file left in the temporary folder
-#: per kernel running when the run was stopped, for good. One folder, removed whole, leaves none.
-_SOCKETS: dict = {"folder": None, "runs": 0}
-_SOCKETS_LOCK = threading.Lock()
-
-
-def _socket_base() -> str:
-    """Where a run's socket folder goes: the temporary folder, or ``/tmp`` when that one's path is too
-    long for the longest socket path in it (``<base>/fop-XXXXXXXX/<8 hex>-5``)."""
-    base = tempfile.gettempdir()
-    if len(os.path.join(base, "fop-XXXXXXXX", "0123abcd-5").encode()) > SOCKET_PATH_MAX and os.path.isdir("/tmp"):
-        return "/tmp"
-    return base
-
-
-@contextlib.contextmanager
-def kernel_socket_folder():
-    """While a run lasts, its kernels put their IPC sockets and connection files in one temporary
-    folder of its own, removed when the last run of this process using it ends (the signal handler
-    removes it with :func:`remove_kernel_sockets` when the run is stopped)."""
-    with _SOCKETS_LOCK:
-        if _SOCKETS["runs"] == 0 or _SOCKETS["folder"] is None:
-            _SOCKETS["folder"] = tempfile.mkdtemp(prefix="fop-", dir=_socket_base())
-        _SOCKETS["runs"] += 1
-    try:
-        yield _SOCKETS["folder"]
-    finally:
-        with _SOCKETS_LOCK:
-            _SOCKETS["runs"] -= 1
-            if _SOCKETS["runs"] == 0:
-                remove_kernel_sockets()
-
-
-def remove_kernel_sockets() -> None:
-    """Remove the run's socket folder with whatever its kernels left in it. Takes no lock: the signal
-    handler calls it, in the main thread, which may hold the lock at that moment."""
-    folder, _SOCKETS["folder"] = _SOCKETS["folder"], None
-    if folder:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _kernel_paths() -> dict[str, str]:
-    """A new kernel's socket path prefix (``ip``; the kernel binds ``<ip>-1`` to ``<ip>-5``) and
-    connection file: in the run's socket folder, or, outside a run, in the temporary folder, where
-    jupyter_client removes them when it shuts the kernel down (not when the process is killed)."""
-    name = uuid.uuid4().hex[:8]
-    folder = _SOCKETS["folder"]
-    if folder:
-        return {"ip": os.path.join(folder, name), "connection_file": os.path.join(folder, f"{name}.json")}
-    # a prefix of its own: jupyter_client's default can be "kernel-ipc" in the working folder, shared
-    # by kernels started at the same time
-    return {"ip": os.path.join(tempfile.gettempdir(), f"fop-kernel-{name}")}
-
-
 _IPC_MANAGER = None
 
 
 def ipc_kernel_manager_class():
     """A jupyter_client kernel manager whose kernels talk over IPC (Unix sockets in the run's socket
-    folder, :func:`kernel_socket_folder`) rather than unencrypted local TCP, so the kernel has
+    folder, :func:`~helpers.pipeline.sockets.kernel_socket_folder`) rather than unencrypted local TCP, so the kernel has
     nothing to warn about."""
     global _IPC_MANAGER
     if _IPC_MANAGER is None:
@@ -150,7 +86,7 @@ def ipc_kernel_manager_class():
             def __init__(self, **kwargs):
                 if os.name == "posix":
                     kwargs.setdefault("transport", "ipc")
-                    for key, value in _kernel_paths().items():
+                    for key, value in kernel_paths().items():
                         kwargs.setdefault(key, value)
                 super().__init__(**kwargs)
 
