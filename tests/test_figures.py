@@ -77,6 +77,40 @@ def test_section_records_how_big_its_smallest_text_shows(tmp_path):
     assert item["width_px"] <= figures.FIGURE_WIDTH * 96
 
 
+def _many_figures(section, how_many: int) -> None:
+    for i in range(how_many):
+        with figures.chart_style():
+            fig, ax = plt.subplots(figsize=(figures.FIGURE_WIDTH, 3))
+            ax.plot([1, 2], [3, 4 + i])
+        section.figure(f"f{i}", fig, alt=f"A line going up from 3 to {4 + i}", caption="c")
+
+
+def test_saved_figures_are_closed_so_many_never_pile_up(tmp_path):
+    """Past 20 open figures matplotlib warns (here an error): a section of 25 leaves none open."""
+    import warnings
+
+    open_before = plt.get_fignums()
+    s = Section(strand="x", title="X", order=1, processed_dir=tmp_path, synthetic=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _many_figures(s, 25)
+    assert plt.get_fignums() == open_before
+    assert len(list(s.folder.glob("*.svg"))) == 25
+
+
+def test_a_notebook_still_shows_the_figures_it_made(tmp_path, monkeypatch):
+    """In a notebook the inline backend shows the figures open when the cell ends, and closes them: the
+    section leaves them open for it."""
+    monkeypatch.setattr(matplotlib, "get_backend", lambda: "module://matplotlib_inline.backend_inline")
+    open_before = set(plt.get_fignums())
+    s = Section(strand="x", title="X", order=1, processed_dir=tmp_path, synthetic=True)
+    _many_figures(s, 2)
+    left = set(plt.get_fignums()) - open_before
+    assert len(left) == 2
+    for n in left:
+        plt.close(n)
+
+
 def test_charts_of_test_extracts_say_test_data_and_synthetic_ones_synthetic(tmp_path):
     """A synthetic section's chart carries "SYNTHETIC DATA"; a section with a notice (an authority's own
     report from a validator project's fake return) "TEST DATA"; a real section's chart no stamp."""

@@ -78,7 +78,7 @@ def _unusual(table: pd.DataFrame) -> pd.Series:
 
 
 def build_section(section, results: dict, borough_label: str = "all three boroughs", method_note: str = "") -> list:
-    """Fill ``section`` from :func:`~.analysis.analyse` results; returns the figures (not shown, not closed).
+    """Fill ``section`` from :func:`~.analysis.analyse` results; returns the figures (``Section.figure`` closed them unless a notebook shows them).
     In order: who was interviewed, what people said most often, between boroughs, what changed between the
     waves, trained and not yet trained, which themes came up together, quotations, method, key findings."""
     by_type = _introduction(section, results, borough_label)

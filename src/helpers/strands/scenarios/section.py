@@ -72,7 +72,7 @@ def build_section(
     """Fill a :class:`helpers.report_section.Section` with the strand's prose, tables and charts.
 
     ``results`` is the dict from :func:`.analysis.analyse`; ``scenarios`` the ingested scenarios table. Figures
-    are returned in a list (not shown, not closed). No free text is added except consented,
+    are returned in a list (closed once saved unless a notebook shows them: ``Section.figure``). No free text is added except consented,
     quotes redacted by :mod:`helpers.redaction` (:func:`quotable_answers`). Every count and group figure goes through the
     section's disclosure rule (``section.count`` / ``section.value`` / tables after suppression).
     The parts, in order: key findings; who answered which scenarios; coding and reliability; outcomes

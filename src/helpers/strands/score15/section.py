@@ -296,7 +296,7 @@ def build_section(section, results: dict, n_item_issues: int = 0, borough_label:
     """Fill a :class:`helpers.report_section.Section` with the strand's prose, tables and charts.
 
     ``results`` is the dict from :func:`.analysis.analyse`; ``n_item_issues`` the number of item answers set to
-    missing at ingest (:func:`item_issues`). Figures are returned in a list (not shown, not closed).
+    missing at ingest (:func:`item_issues`). Figures are returned in a list (closed unless a notebook shows them: ``Section.figure``).
     Every count and group figure goes through the section's disclosure rule; prose is written from the
     tables after suppression. The section's parts, in order: key findings; who answered; scoring and
     reliability (appendix); change in the total; reliable change; training and caveats.
