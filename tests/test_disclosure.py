@@ -54,6 +54,24 @@ def test_zero_is_not_a_candidate_and_total_is_the_last_resort():
     assert hidden == {"a", "t"} and left == []
 
 
+def test_a_zero_the_relations_give_back_is_never_chosen():
+    # A borough's reliable-change row at threshold 10: Respondents 6 = Improved 0 + Unchanged 6. A
+    # reader may guess a relation that holds only because no one improved, Unchanged = Respondents +
+    # Improved; with the row's own it gives 2 x Improved = 0, whatever is suppressed. A sentence
+    # states 6 (published) = Respondents + the 0 members whose practitioner's training is unknown.
+    values = {"resp": 6, "improved": 0, "unchanged": 6, "unknown": 0, "said": 6}
+    equations = [
+        (["resp"], ["improved", "unchanged"]),
+        (["unchanged"], ["resp", "improved"]),
+        (["said"], ["resp", "unknown"]),
+    ]
+    # Respondents and Unchanged are small; 6 - 0 gives Respondents back, and Unchanged equals it. No
+    # non-zero cell is left, so a zero is suppressed: Improved comes first, but its "c" would be read
+    # back as 0; Unknown leaves Respondents = 6 - Unknown open (and Unchanged with it).
+    hidden, left = protect(values, {"resp", "unchanged"}, equations, fixed={"said"}, order=list(values))
+    assert hidden == {"resp", "unchanged", "unknown"} and left == []
+
+
 def test_chained_margins_are_caught():
     # Rows: all = trained + untrained, per column; columns: n = improved + worse, per row.
     # improved_trained = 3 is small. Row "trained": 10 = 3 + 7 -> suppress 7 (only other part).

@@ -14,7 +14,10 @@ single "c"). While some suppressed cell is recoverable, the rule suppresses one 
 equation that contains it: the smallest non-zero shown part (the "next-smallest cell"), preferring a
 part that is not itself the total of another relation; when no part is left, the smallest total;
 when no non-zero cell is left in its relations or those they lead to, a shown zero (a 0 beside a
-"c" leaves the "c" equal to the rest of its relation). Ties go to the cell that comes first. It works in rounds: each recoverable cell whose relations got
+"c" leaves the "c" equal to the rest of its relation). Ties go to the cell that comes first. A cell
+the relations give back even with every unpublished cell suppressed (a zero in a relation that holds
+only because it is zero) is never chosen: its "c" would be read back, and hide nothing. It works in
+rounds: each recoverable cell whose relations got
 no new "c" yet in the round gets one, then the system is solved again. The rule is deterministic:
 the same data give the same "c"s.
 """
@@ -59,17 +62,17 @@ def _row_space(equations: list[Equation], cells: list) -> np.ndarray:
 
 
 def _recoverable(unknowns: list, basis: np.ndarray, index: dict) -> list:
-    """The unknown cells whose value the relations determine exactly: a cell is determined when every
-    vector of the null space of the relations restricted to the unknowns is zero at it."""
+    """The unknown cells whose value the relations determine exactly: a cell is determined when its
+    unit vector lies in the row space of the relations restricted to the unknowns (its projection
+    onto that space has length 1; the same as every null-space vector being zero at it, without
+    working out the null space, which costs the cube of the number of unknowns)."""
     if not unknowns or not len(basis):
         return []
     b = basis[:, [index[u] for u in unknowns]]
-    _, s, vt = np.linalg.svd(b, full_matrices=True)
+    _, s, vt = np.linalg.svd(b, full_matrices=False)
     rank = int((s > 1e-9 * max(1.0, s[0] if len(s) else 0.0)).sum())
-    null = vt[rank:]  # rows spanning the null space
-    if not len(null):
-        return list(unknowns)
-    return [u for i, u in enumerate(unknowns) if np.all(np.abs(null[:, i]) < 1e-9)]
+    length = np.sum(vt[:rank] ** 2, axis=0)
+    return [u for i, u in enumerate(unknowns) if length[i] > 1.0 - 1e-12]
 
 
 def _components(equations: list[Equation]) -> list[list[Equation]]:
@@ -164,20 +167,32 @@ def _protect_group(values: dict, hidden: set, equations: list[Equation], fixed: 
         for c in {*eq[0], *eq[1]}:
             containing.setdefault(c, []).append(eq)
 
-    def shown(cell, zero=False):
-        v = values.get(cell)
-        return not (cell in hidden or cell in fixed or v is None or pd.isna(v)) and (float(v) != 0.0) != zero
-
     def rank(c):
         return (c in totals_anywhere, float(values[c]), rank_of.get(c, len(rank_of)))
 
     cells = sorted(containing, key=lambda c: rank_of.get(c, len(rank_of)))
     basis, index = _row_space(equations, cells), {c: i for i, c in enumerate(cells)}
+    # The cells the relations give back even with every cell suppressed but the fixed ones: a zero
+    # tied to its row by a relation that holds only because it is zero ("Unchanged = Respondents +
+    # Improved" when no one improved), a cell equal to a number a sentence states. A "c" there is read
+    # back whatever else is suppressed, so it hides nothing and is never chosen to hide another.
+    # Worked out when a first cell needs hiding (most groups need none).
+    lost: set = set()
+
+    def shown(cell, zero=False):
+        v = values.get(cell)
+        usable = not (cell in hidden or cell in fixed or cell in lost or v is None or pd.isna(v))
+        return usable and (float(v) != 0.0) != zero
+
     while True:
         unknown = [c for c in cells if c in hidden or pd.isna(values.get(c, np.nan))]
-        at_risk = [u for u in _recoverable(unknown, basis, index) if u in hidden and u not in given_up]
+        recoverable = _recoverable(unknown, basis, index)
+        at_risk = [u for u in recoverable if u in hidden and u not in given_up]
         if not at_risk:
-            return hidden, given_up
+            # a cell given up on in a round may have been hidden by another's choice in the same round
+            return hidden, [u for u in given_up if u in recoverable]
+        if not lost:
+            lost = set(_recoverable([c for c in cells if c not in fixed], basis, index)) or {None}
         # one cell more for each recoverable cell whose relations got none yet this round (a round at a
         # time: the same choices as one at a time where the relations do not overlap, and far fewer solves)
         touched: set = set()
