@@ -149,3 +149,19 @@ def test_every_whole_number_column_says_what_it_counts(tmp_path):
         s.table("t", t, "T", counts={"n": people("answers")})
     shown = s.table("t", t, "T", counts={"n": people("answers"), "teams": things("teams"), "wave": label("wave")})
     assert shown["teams"].tolist() == [3, 4] and shown["wave"].tolist() == [1, 2]
+
+
+def test_numbers_that_label_items_or_waves_are_no_totals():
+    """A number a sentence states is kept as a possible total, unless it labels something: an item,
+    every item of a list in brackets after "items", the two waves of "waves 1 and 2". A count after
+    the list is closed, or after "waves 1 and 2,", is a count again."""
+    from helpers.disclosure.prose import numbers_said
+
+    def said(text):
+        return [v for v, *_ in numbers_said(text, [])]
+
+    assert said("The ten problem-worded items (2, 4, 5, 9) are scored from the other end.") == []
+    assert said("Items 3 and 5 were dropped at item 7.") == []
+    assert said("In waves 1 and 2, 40 practitioners answered.") == [40.0]
+    assert said("Items (2, 4) and 9 families") == [9.0]
+    assert said("Of the 9 families, 4 answered.") == [9.0, 4.0]

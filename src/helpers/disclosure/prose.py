@@ -152,7 +152,12 @@ def sentences_of(template: str, tokens: list[dict]) -> dict[int, list[tuple[str,
 PLAIN_NUMBER = re.compile(
     r"(?<![\w.,£$+\-−±/])(\d{1,3}(?:,\d{3})+|\d+)(?![\w%]|[.,]\d|\s*(?:%|per ?cent|points|percentage))"
 )
-NOT_A_COUNT_BEFORE = re.compile(r"(?:wave|item|items|version|step|section|table|part|page|£)\s*$", re.I)
+#: The word before a number that labels something (item 9) rather than counts it, and the numbers of a
+#: list it opens in brackets ("the items (2, 4, 5, 9)") or of two ("waves 1 and 2") are labels too.
+NOT_A_COUNT_BEFORE = re.compile(
+    r"(?:wave|item|items|version|step|section|table|part|page|£)s?\s*(?:\(\s*(?:\d+\s*(?:,|and|or)\s*)*|\d+\s+(?:and|or|to)\s+)?$",
+    re.I,
+)
 MONTH_AFTER = re.compile(
     r"\s+(?:January|February|March|April|May|June|July|August|September|October|November|December)\b"
 )
@@ -163,7 +168,7 @@ def numbers_said(template: str, tokens: list[dict]) -> list[tuple[float, str, st
     size, a count written before it was a token), each with its sentence and the four words after it:
     a reader may take any of them for the total of a table's rows, so the report protects against
     that too (they are shown, never suppressed). Not a year, a day of a month, a wave, an item or a
-    page number, nor 0."""
+    page number (nor the numbers of a list of them), nor 0."""
     plain, positions = _plain(template, tokens)
     out = []
     for m in PLAIN_NUMBER.finditer(plain):
