@@ -75,10 +75,10 @@ def pytest_collection_modifyitems(config, items):
     """Mark slow what uses a slow fixture. When the tests run in parallel (``make test``: ``-n 2 --dist
     loadgroup``), keep together what shares an expensive fixture, so that it is built once rather than
     once per worker: every test using ``built`` goes to one worker, and the tests of a module with a
-    module-scoped fixture to one worker (one worker per value of a parametrized module fixture, so that
-    the disclosure scan's two thresholds are built side by side, each once); and hand out the slow groups
-    and tests first, those sharing ``built`` or a parametrized module fixture before the rest (the
-    longest), so that the two workers finish together."""
+    module-scoped fixture to one worker (one worker per value of a parametrized module fixture: each
+    value is built once, side by side with the others); and hand out the slow groups
+    and tests first, the groups that hold slow tests (a shared build and what uses it, the
+    longest) before the rest, so that the two workers finish together."""
     groups = {}
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
@@ -91,7 +91,8 @@ def pytest_collection_modifyitems(config, items):
         item.add_marker(pytest.mark.xdist_group(group))
     if getattr(config.option, "numprocesses", None):
         slow = {groups.get(item, item) for item in items if item.get_closest_marker("slow")}
-        first = {group for group in groups.values() if group == "built" or "[" in group}
+        # the groups holding slow tests (a shared build and what uses it) are the longest pieces of work
+        first = {group for group in groups.values() if group in slow}
         # a group is slow when any of its tests is: its tests stay in their order, side by side
         items.sort(key=lambda item: (groups.get(item) not in first, groups.get(item, item) not in slow))
 

@@ -21,7 +21,10 @@ The scanner reads the HTML, never what a table declares about itself. It looks f
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import html as htmllib
+import importlib
 import json
 import re
 from pathlib import Path
@@ -77,24 +80,71 @@ def _report_notebook(outputs: list) -> dict:
     return nb
 
 
-def build_reports(raw_dir: Path, out_dir: Path, threshold: int, bootstrap: int = 100) -> dict[str, str]:
-    """Build the four reports from ``raw_dir`` into ``out_dir``; returns ``{scope: html}``."""
+#: Readers whose result depends only on their arguments and files the build never writes: the LA
+#: returns (each read whole for every scope, to account for every file) and the published-statistics
+#: comparisons (the same for both thresholds). With ``build_reports(..., reused={})`` each is computed
+#: once per set of arguments and handed out as a copy, so that a build per threshold and per scope
+#: does not read the same returns eight times; what the notebooks then do with it is run for each.
+REUSED_READERS = (
+    ("helpers.strands.la_extracts.inputs", "read_return"),
+    ("helpers.strands.outcomes.analysis", "run"),
+)
+
+
+@contextlib.contextmanager
+def _reusing(reused: dict | None):
+    """Within the block, each of :data:`REUSED_READERS` answers a repeated call from ``reused``
+    (keyed by reader and arguments); ``None``: nothing reused."""
+    if reused is None:
+        yield
+        return
+    patched = []
+    for module_name, name in REUSED_READERS:
+        module = importlib.import_module(module_name)
+        original = getattr(module, name)
+
+        def reader(*args, _original=original, _name=f"{module_name}.{name}", **kwargs):
+            key = (_name, repr(args), repr(sorted(kwargs.items())))
+            if key not in reused:
+                reused[key] = _original(*args, **kwargs)
+            return copy.deepcopy(reused[key])  # a notebook may change what it was given
+
+        setattr(module, name, reader)
+        patched.append((module, name, original))
+    try:
+        yield
+    finally:
+        for module, name, original in patched:
+            setattr(module, name, original)
+
+
+def build_reports(
+    raw_dir: Path, out_dir: Path, threshold: int, bootstrap: int = 100, reused: dict | None = None
+) -> dict[str, str]:
+    """Build the four reports from ``raw_dir`` into ``out_dir``; returns ``{scope: html}``. ``reused``:
+    a dict shared by the builds of one extract (see :data:`REUSED_READERS`)."""
+    steps = yaml.safe_load((config.PROJECT_ROOT / "pipeline.yaml").read_text(encoding="utf-8"))["notebooks"]
+    processed = out_dir / "processed"
+    common = {"raw_dir": str(raw_dir), "processed_dir": str(processed), "suppression_threshold": threshold}
+    with _reusing(reused):
+        for scope in SCOPES:
+            for step in steps:
+                if step.get("exports_report") or step.get("kernel", config.KERNEL_NAME) != config.KERNEL_NAME:
+                    continue  # the report is built below; a notebook on another kernel (the DfE validators) writes no section
+                extra = {
+                    k: (bootstrap if k == "bootstrap_samples" else v) for k, v in (step.get("parameters") or {}).items()
+                }
+                _run(config.PROJECT_ROOT / step["notebook"], {**common, **extra, "borough": scope})
+    return _render_reports(steps, common, out_dir)
+
+
+def _render_reports(steps: list, common: dict, out_dir: Path) -> dict[str, str]:
+    """Run the report notebook for each scope, its displays captured, and export each report."""
     import IPython.display
     import nbformat
 
     from helpers import report
 
-    steps = yaml.safe_load((config.PROJECT_ROOT / "pipeline.yaml").read_text(encoding="utf-8"))["notebooks"]
-    processed = out_dir / "processed"
-    common = {"raw_dir": str(raw_dir), "processed_dir": str(processed), "suppression_threshold": threshold}
-    for scope in SCOPES:
-        for step in steps:
-            if step.get("exports_report") or step.get("kernel", config.KERNEL_NAME) != config.KERNEL_NAME:
-                continue  # the report is built below; a notebook on another kernel (the DfE validators) writes no section
-            extra = {
-                k: (bootstrap if k == "bootstrap_samples" else v) for k, v in (step.get("parameters") or {}).items()
-            }
-            _run(config.PROJECT_ROOT / step["notebook"], {**common, **extra, "borough": scope})
     report_step = next(s for s in steps if s.get("exports_report"))
     htmls = {}
     original = IPython.display.display

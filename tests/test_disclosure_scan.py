@@ -20,13 +20,29 @@ def small_extract(tmp_path_factory):
     return raw
 
 
-@pytest.fixture(scope="module", params=[5, 10])
-def scanned(request, small_extract, tmp_path_factory):
-    """The four reports built once per threshold, and what the scanner finds in them."""
-    threshold = request.param
-    out = tmp_path_factory.mktemp(f"reports_{threshold}")
-    htmls = build_reports(small_extract, out, threshold)
-    return htmls, scan_all(htmls, out / "processed", threshold)
+@pytest.fixture(scope="module")
+def builds(small_extract, tmp_path_factory):
+    """``{threshold: (htmls, findings)}``: the four reports built once per threshold, on demand, and
+    what the scanner finds in them. The builds of the two thresholds share the returns they read and
+    the published-statistics comparisons (``disclosure_scan.REUSED_READERS``), so they run one after
+    the other on one worker rather than side by side, each reading everything again."""
+    reused: dict = {}
+    done: dict = {}
+
+    def build(threshold: int):
+        if threshold not in done:
+            out = tmp_path_factory.mktemp(f"reports_{threshold}")
+            htmls = build_reports(small_extract, out, threshold, reused=reused)
+            done[threshold] = htmls, scan_all(htmls, out / "processed", threshold)
+        return done[threshold]
+
+    return build
+
+
+@pytest.fixture(params=[5, 10])
+def scanned(request, builds):
+    """The four reports at one threshold, and what the scanner finds in them."""
+    return builds(request.param)
 
 
 def _listed(findings: dict, checks) -> str:

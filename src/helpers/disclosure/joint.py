@@ -154,10 +154,25 @@ def _texts(meta: dict) -> list[str]:
 
 def _scope_inputs(scope_dir: Path) -> frozenset:
     """The hashes of the raw files a scope was built from (its ingest records)."""
-    hashes = set()
+    stamps = []
     for f in sorted((scope_dir / "data_quality").glob("reconciliation_*.csv")):
         try:
-            rec = pd.read_csv(f, dtype=str, keep_default_na=False)
+            st = f.stat()
+        except OSError:
+            continue
+        stamps.append((str(f), st.st_mtime_ns, st.st_size))
+    return _recorded_inputs(tuple(stamps))
+
+
+@functools.lru_cache(maxsize=64)
+def _recorded_inputs(stamps: tuple) -> frozenset:
+    """The (file, hash) pairs of the ingest records ``stamps`` names (path, modification time, size):
+    read once while they are unchanged, since a report asks for every scope's on each of the several
+    times it loads its sections."""
+    hashes = set()
+    for name, _, _ in stamps:
+        try:
+            rec = pd.read_csv(name, dtype=str, keep_default_na=False)
         except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError):
             continue
         if "sha256" in rec.columns:
