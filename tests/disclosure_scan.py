@@ -45,6 +45,13 @@ SMALL_COUNT = re.compile(
     re.I,
 )
 N_EQUALS = re.compile(r"\bn\s*=\s*(\d+)\b", re.I)
+#: A header whose head noun is a group or a place, qualified after it ("Teams with a clinician"):
+#: the column counts the teams, and the people word in the qualifier names no one counted.
+COUNTS_UNITS = re.compile(
+    r"^(?:number of\s+)?(?:teams|units|sites|offices|boroughs|areas|services|schools|hubs|pods|meetings|sessions)"
+    r"\s+(?:with|without|that|where|which|having|in|led|run)\b",
+    re.I,
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -267,13 +274,16 @@ def scan_table_counts(sections: dict, threshold: int) -> list[str]:
     """A count from 1 to the threshold shown in a table column whose header names people (the
     interviews' clusters once printed "3" interviews behind a cluster's links while suppressing its
     number of themes: what a column counts decides, not its name). Person-time ("Child-years fewer than
-    the counterfactual", an estimate from the published statistics) is not a count of people."""
+    the counterfactual", an estimate from the published statistics) is not a count of people, nor is a
+    count of teams or places qualified by people ("Teams with a clinician", see :data:`COUNTS_UNITS`)."""
     found = []
     for heading, sec in sections.items():
         for t in sec["tables"]:
             for j, head in enumerate(t["header"]):
-                if not re.search(rf"\b(?:{PEOPLE}|interviews?|answers?)\b(?!-years?\b)", head, re.I) or re.search(
-                    r"%|mean|rate", head, re.I
+                if (
+                    not re.search(rf"\b(?:{PEOPLE}|interviews?|answers?)\b(?!-years?\b)", head, re.I)
+                    or re.search(r"%|mean|rate", head, re.I)
+                    or COUNTS_UNITS.match(head.strip())
                 ):
                     continue
                 for row in t["rows"]:

@@ -189,3 +189,17 @@ def test_a_date_is_not_a_count(tmp_path):
     assert scan_all({"all": page(dated)}, processed, 10)["recovered by arithmetic"] == []
     counted = "The 31 children looked after at the year end or starting to be looked after are counted alike."
     assert any('"c" = 9' in f for f in scan_all({"all": page(counted)}, processed, 10)["recovered by arithmetic"])
+
+
+def test_a_column_counting_teams_is_not_a_count_of_people():
+    """A header's head noun says what its column counts: "Teams with a clinician" counts teams, while
+    "Families with a clinician" and "Team members" count people and are found."""
+    from disclosure_scan import scan_table_counts
+
+    table = {
+        "caption": "Clinicians embedded in social work teams, by borough.",
+        "header": ["Borough", "Teams with a clinician", "Families with a clinician", "Team members"],
+        "rows": [["Hammersmith and Fulham", "3", "4", "2"]],
+    }
+    found = scan_table_counts({"Implementation": {"prose": [], "tables": [table]}}, 5)
+    assert [f.split(": ", 1)[1].split(" = ")[0] for f in found] == ["'Families with a clinician'", "'Team members'"]
