@@ -32,17 +32,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from disclosure_scan_prose import norm as _norm
+from disclosure_scan_prose import prose_numbers, said_values, true_value
+
 TOTAL_LABEL = re.compile(r"^(all|total|overall)\b", re.I)
 LABEL_HEADER = re.compile(r"\b(wave|year|date|rank|code|cluster|df)\b", re.I)
 INT = re.compile(r"\d{1,3}(?:,\d{3})*|\d+")
-PEOPLE_WORD = re.compile(
-    r"\b(children|child|famil(?:y|ies)|practitioners?|members?|clinicians?|workers?|respondents?|participants?|"
-    r"people|persons?|staff|supervisors?|managers?|parents?|carers?|answers?|forms?|maps?|FSWs?|interviews?|"
-    r"trained|roster)\b",
-    re.I,
-)
 MAX_SUBSET_BLOCK = 6  # rows of a block whose every subset is tried as a sum
-CONTEXT_WORDS = 4
 
 
 @dataclass
@@ -111,6 +107,8 @@ class System:
         self.why: list[str] = []
         self.hidden: set = set()
         self._seen: set = set()
+        #: guessed relations no true value can confirm (a "c" the section wrote itself, no token behind it)
+        self.unconfirmed: list[str] = []
 
     def add_cell(self, cell, shown, truth):
         self.shown[cell] = shown
@@ -124,10 +122,10 @@ class System:
             return False
         return abs(sum(k * v for k, v in zip(eq.values(), values, strict=True))) < 1e-6
 
-    def add(self, eq: dict, why: str, check: bool = True) -> bool:
+    def add(self, eq: dict, why: str) -> bool:
         eq = {c: k for c, k in eq.items() if k}
         key = frozenset(eq.items())
-        if not eq or not (set(eq) & self.hidden) or key in self._seen or (check and not self.holds(eq)):
+        if not eq or not (set(eq) & self.hidden) or key in self._seen or not self.holds(eq):
             return False
         self._seen.add(key)
         self.equations.append(eq)
@@ -349,15 +347,15 @@ def across_reports(grids: dict[str, list[Grid]], prose: dict[str, list[tuple]], 
             k = (cell[2], context)
             seen[k] = seen.get(k, 0) + 1
             keyed.setdefault((*k, seen[k]), {})[scope] = cell
-    for by_scope in keyed.values():
+    for (heading, context, _), by_scope in keyed.items():
         if set(by_scope) == set(grids):
+            # the same words in the four reports are a guess, kept only when the true values (a "c"'s
+            # from its section's saved texts) add up: the tri-borough count need not be the boroughs' sum
             eq = _merge(_sum([by_scope[tri]]), _sum([by_scope[b] for b in boroughs], -1.0))
-            # a prose "c" has no recorded true value before sections record them: the same words in the
-            # four reports are relation enough, so the relation is kept when the known numbers allow it
-            if not system.add(eq, "tri-borough prose = sum of the boroughs'") and not all(
-                system.truth.get(c) is not None for c in eq
+            if not system.add(eq, "tri-borough prose = sum of the boroughs'") and any(
+                c in system.hidden and system.truth.get(c) is None for c in eq
             ):
-                system.add(eq, "tri-borough prose = sum of the boroughs' (same words)", check=False)
+                system.unconfirmed.append(f"{heading} / prose: 'c {context}' in the four reports")
 
 
 def recovered(system: System) -> list[tuple]:
@@ -443,11 +441,6 @@ def _arithmetic(target, eq: dict, why: str, system: System) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def _norm(text: str) -> str:
-    """Text as rendered and as saved compare equal (a glossary link leaves a space before a full stop)."""
-    return re.sub(r"\s+([.,;:)])", r"\1", re.sub(r"\s+", " ", text)).strip()
-
-
 def attach_truth(grids: list[Grid], processed: Path, scope: str) -> None:
     """Find each rendered table's saved CSV (same section title, same caption, same shape)."""
     saved: dict = {}
@@ -470,56 +463,17 @@ def attach_truth(grids: list[Grid], processed: Path, scope: str) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# Numbers stated in prose
-# --------------------------------------------------------------------------------------------
-
-PROSE_NUMBER = re.compile(
-    r"(?<![\w.,£$+\-−±/])(\d{1,3}(?:,\d{3})+|\d+|c)(?![\w%]|[.,]\d|\s*(?:%|per ?cent|points|percentage))"
-)
-
-
-MONTH = re.compile(r"\s+(?:January|February|March|April|May|June|July|August|September|October|November|December)\b")
-
-
-def prose_numbers(scope: str, heading: str, texts: list[str]) -> list[tuple]:
-    """``(cell, shown value or None for "c", context)`` for each count of people stated in prose: a
-    whole number (or a "c") with a word for people within four words after it, or within six words
-    before it with no other number between (not a year or a day of a month, a percentage, a wave or an
-    item number)."""
-    out = []
-    for p, text in enumerate(texts):
-        for m in PROSE_NUMBER.finditer(text):
-            token = m.group(1)
-            before = text[max(0, m.start() - 60) : m.start()]
-            if re.search(r"(?:wave|item|items|version|step|section|table|part|page|£)\s*$", before, re.I):
-                continue
-            value = None if token == "c" else int(token.replace(",", ""))
-            if value is not None and (1900 <= value <= 2100 or MONTH.match(text, m.end())):
-                continue  # a year, or a day of a month ("at 31 March"): a date, not a count
-            after_words = re.findall(r"[A-Za-z][\w'-]*", text[m.end() : m.end() + 80])[:CONTEXT_WORDS]
-            before_words = re.findall(r"[A-Za-z][\w'-]*|\d+", before)[-6:]
-            if "c" == token and not after_words:
-                continue
-            near_after = any(PEOPLE_WORD.fullmatch(w) for w in after_words)
-            tail = list(itertools.takewhile(lambda w: not w.isdigit(), reversed(before_words)))
-            near_before = any(PEOPLE_WORD.fullmatch(w) for w in tail)
-            if near_after or near_before:
-                context = " ".join(w.lower() for w in after_words)
-                start = max(text.rfind(". ", 0, m.start()), text.rfind("; ", 0, m.start())) + 1
-                ends = [i for i in (text.find(". ", m.end()), text.find("; ", m.end())) if i >= 0]
-                sentence = text[start : min(ends) if ends else len(text)]
-                out.append((("p", scope, heading, p, m.start()), value, context, sentence))
-    return out
-
-
-# --------------------------------------------------------------------------------------------
 # The scan
 # --------------------------------------------------------------------------------------------
 
 
-def scan_recoveries(parsed: dict, processed: Path, threshold: int, tri: str = "all") -> list[str]:
+def scan_recoveries(
+    parsed: dict, processed: Path, threshold: int, tri: str = "all", unconfirmed: list | None = None
+) -> list[str]:
     """Every suppressed cell of the four reports (``{scope: parse_report(html)}``) that the inferred
-    relations give back, as readable findings (with the subtraction when one relation suffices)."""
+    relations give back, as readable findings (with the subtraction when one relation suffices).
+    ``unconfirmed`` (when given) receives the guessed relations left unused because no true value
+    could confirm them, for a reader to check by hand."""
     system = System()
     grids: dict[str, list[Grid]] = {}
     prose: dict[str, list[tuple]] = {}
@@ -543,9 +497,16 @@ def scan_recoveries(parsed: dict, processed: Path, threshold: int, tri: str = "a
                 )
         grids[scope] = gs
         prose[scope] = []
+        said = said_values(processed, scope)
         for heading, sec in sections.items():
             for cell, value, context, sentence in prose_numbers(scope, heading, sec["prose"]):
-                system.add_cell(cell, value, value)
+                # a shown number is its own true value; a "c" is the token said with the same words
+                truth = (
+                    value
+                    if value is not None
+                    else true_value(said, heading, sec["prose"][cell[3]], cell[4], cell[4] + 1)
+                )
+                system.add_cell(cell, value, truth)
                 prose[scope].append((cell, context, sentence))
     for scope, gs in grids.items():
         for heading in dict.fromkeys(g.heading for g in gs):
@@ -554,6 +515,8 @@ def scan_recoveries(parsed: dict, processed: Path, threshold: int, tri: str = "a
             stated_elsewhere(in_section, [x for x in prose[scope] if x[0][2] == heading], groups, system)
     if tri in grids and len(grids) > 1:
         across_reports(grids, prose, system, tri)
+    if unconfirmed is not None:
+        unconfirmed += system.unconfirmed
     return unverifiable + [_describe(cell, value, how, grids, system) for cell, value, how in recovered(system)]
 
 

@@ -203,3 +203,30 @@ def test_a_column_counting_teams_is_not_a_count_of_people():
     }
     found = scan_table_counts({"Implementation": {"prose": [], "tables": [table]}}, 5)
     assert [f.split(": ", 1)[1].split(" = ")[0] for f in found] == ["'Families with a clinician'", "'Team members'"]
+
+
+def test_a_prose_relation_across_reports_is_kept_only_when_it_holds(tmp_path):
+    """The tri-borough report's count said in the same words as the boroughs' is their sum only when the
+    true values (the sections' saved texts with tokens) add up: 87 = 30 + 29 + 28 gives the "c" back;
+    a tri-borough 84 (counted otherwise) does not make the "c" 84 - (30 + 29) = 25."""
+
+    def scan(tri_borough: int):
+        processed = tmp_path / str(tri_borough) / "processed"
+        shown = {"westminster": 30, "hammersmith_fulham": 29, "kensington_chelsea": 28, "all": tri_borough}
+        htmls = {}
+        for scope, value in shown.items():
+            folder = processed / scope / "report_sections" / "35_x"
+            folder.mkdir(parents=True)
+            said = "Reliable improvement was seen in {} families at the second wave."
+            meta = {
+                "title": "Family functioning",
+                "items": [{"kind": "markdown", "token_texts": {"text": said.format("⟦score15:0⟧")}}],
+                "tokens": [{"text": str(value), "value": float(value), "count": True, "refs": []}],
+            }
+            (folder / "section.json").write_text(json.dumps(meta))
+            text = said.format("c" if scope == "kensington_chelsea" else value)
+            htmls[scope] = f'<h2 id="section-1">1. Family functioning</h2><p>{text}</p>'
+        return scan_all(htmls, processed, 5)["recovered by arithmetic"]
+
+    assert [f.split(" (")[0] for f in scan(87)] == ['[kensington_chelsea] Family functioning / prose: a "c" = 28']
+    assert scan(84) == []
