@@ -420,7 +420,7 @@ def _solve_component(members: list, system: System) -> list[tuple]:
             continue
         single = [u_ for row, u_ in zip(rows, used, strict=True) if row[k] and np.count_nonzero(row) == 1]
         how = _arithmetic(c, *single[0], system) if single else f"solving {len(first)} relations together"
-        out.append((c, round(float(solution[k]), 6), how))
+        out.append((c, round(float(solution[k]), 6) + 0.0, how))  # + 0.0: a zero, never "-0"
     return out
 
 
