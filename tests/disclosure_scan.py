@@ -28,6 +28,7 @@ import importlib
 import json
 import re
 from pathlib import Path
+from unittest import mock
 
 import yaml
 
@@ -102,27 +103,22 @@ REUSED_READERS = (
 def _reusing(reused: dict | None):
     """Within the block, each of :data:`REUSED_READERS` answers a repeated call from ``reused``
     (keyed by reader and arguments); ``None``: nothing reused."""
-    if reused is None:
+    with contextlib.ExitStack() as stack:
+        for module_name, name in REUSED_READERS if reused is not None else ():
+            module = importlib.import_module(module_name)
+            reader = _reused_reader(getattr(module, name), f"{module_name}.{name}", reused)
+            stack.enter_context(mock.patch.object(module, name, reader))
         yield
-        return
-    patched = []
-    for module_name, name in REUSED_READERS:
-        module = importlib.import_module(module_name)
-        original = getattr(module, name)
 
-        def reader(*args, _original=original, _name=f"{module_name}.{name}", **kwargs):
-            key = (_name, repr(args), repr(sorted(kwargs.items())))
-            if key not in reused:
-                reused[key] = _original(*args, **kwargs)
-            return copy.deepcopy(reused[key])  # a notebook may change what it was given
 
-        setattr(module, name, reader)
-        patched.append((module, name, original))
-    try:
-        yield
-    finally:
-        for module, name, original in patched:
-            setattr(module, name, original)
+def _reused_reader(original, name: str, reused: dict):
+    def reader(*args, **kwargs):
+        key = (name, repr(args), repr(sorted(kwargs.items())))
+        if key not in reused:
+            reused[key] = original(*args, **kwargs)
+        return copy.deepcopy(reused[key])  # a notebook may change what it was given
+
+    return reader
 
 
 def build_reports(
