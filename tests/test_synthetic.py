@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from conftest import slow_fixture
 from helpers.synthetic import SYNTHETIC_MANIFEST, TRUTH_FILE, generate_all, raw_dir_has_data
 
 
@@ -16,18 +17,24 @@ def digest_folder(folder):
     }
 
 
-@pytest.mark.slow
-def test_same_seed_identical_files(tmp_path):
-    generate_all(tmp_path / "a", seed=7, scale=0.3)
+@pytest.fixture(scope="module")
+@slow_fixture
+def seven(tmp_path_factory):
+    """One generation (seed 7, scale 0.3) that the tests below compare with, read only: generated once
+    for the module rather than once per test (2.5 s each)."""
+    folder = tmp_path_factory.mktemp("seed7")
+    generate_all(folder, seed=7, scale=0.3)
+    return folder
+
+
+def test_same_seed_identical_files(seven, tmp_path):
     generate_all(tmp_path / "b", seed=7, scale=0.3)
-    assert digest_folder(tmp_path / "a") == digest_folder(tmp_path / "b")
+    assert digest_folder(seven) == digest_folder(tmp_path / "b")
 
 
-@pytest.mark.slow
-def test_other_seed_other_data(tmp_path):
-    generate_all(tmp_path / "a", seed=7, scale=0.3)
+def test_other_seed_other_data(seven, tmp_path):
     generate_all(tmp_path / "b", seed=8, scale=0.3)
-    a, b = digest_folder(tmp_path / "a"), digest_folder(tmp_path / "b")
+    a, b = digest_folder(seven), digest_folder(tmp_path / "b")
     assert a.keys() == b.keys()
     # Files of fixed content (the scenario vignettes, the coding frame) are the same for every seed;
     # every file drawn at random must differ.
@@ -43,16 +50,14 @@ def test_other_seed_other_data(tmp_path):
     assert all(a[k] != b[k] for k in random_files)
 
 
-@pytest.mark.slow
-def test_manifest_lists_every_file_written(tmp_path):
-    generate_all(tmp_path, seed=1, scale=0.3)
-    manifest = json.loads((tmp_path / SYNTHETIC_MANIFEST).read_text())
-    on_disk = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()} - {
+def test_manifest_lists_every_file_written(seven):
+    manifest = json.loads((seven / SYNTHETIC_MANIFEST).read_text())
+    on_disk = {p.relative_to(seven).as_posix() for p in seven.rglob("*") if p.is_file()} - {
         SYNTHETIC_MANIFEST,
         TRUTH_FILE,
     }
     assert set(manifest["files"]) == on_disk
-    assert all(hashlib.sha256((tmp_path / f).read_bytes()).hexdigest() == h for f, h in manifest["files"].items())
+    assert all(hashlib.sha256((seven / f).read_bytes()).hexdigest() == h for f, h in manifest["files"].items())
 
 
 def test_raw_dir_has_data(tmp_path):

@@ -118,7 +118,7 @@ def _check_column(
 ) -> tuple[pd.Series, pd.Series]:
     """Parse one column. Returns (parsed values, reason for each invalid cell or '')."""
     stripped = text.str.strip()
-    missing = _is_missing(text)
+    missing = stripped.str.lower().isin(MISSING_TOKENS)  # what _is_missing(text) gives, stripped once
     reason = pd.Series("", index=text.index, dtype=object)
     if col.dtype in ("string",):
         parsed = stripped.where(~missing, None).astype(object)
@@ -127,31 +127,10 @@ def _check_column(
         # Codes match ignoring case and surrounding spaces, and map to the declared spelling.
         lookup = {k.lower(): k for k in codes}
         parsed = stripped.str.lower().map(lookup)
-        bad = ~missing & parsed.isna()
-        reason[bad] = "not one of the codes " + ", ".join(codes)
+        _flag(reason, ~missing & parsed.isna(), "not one of the codes " + ", ".join(codes))
         parsed = parsed.astype(object)
     elif col.dtype in ("integer", "number"):
-        parsed = pd.to_numeric(stripped.where(~missing), errors="coerce")
-        # inf and nan spelled out are not numbers anyone recorded
-        parsed = parsed.where(np.isfinite(parsed.astype(float)))
-        bad = ~missing & parsed.isna()
-        reason[bad] = "not a number"
-        if col.dtype == "integer":
-            frac = ~parsed.isna() & (parsed != np.floor(parsed.fillna(0)))
-            reason[frac] = "not a whole number"
-            parsed = parsed.where(~frac)
-            huge = parsed.abs() > 2**53
-            reason[huge] = "not a plausible whole number"
-            parsed = parsed.where(~huge)
-        if col.minimum is not None:
-            low = parsed < col.minimum
-            reason[low] = f"below the minimum {col.minimum:g}"
-            parsed = parsed.where(~low)
-        if col.maximum is not None:
-            high = parsed > col.maximum
-            reason[high] = f"above the maximum {col.maximum:g}"
-            parsed = parsed.where(~high)
-        parsed = parsed.astype(float).astype("Int64") if col.dtype == "integer" else parsed.astype(float)
+        parsed = _check_number(col, stripped, missing, reason)
     elif col.dtype == "date":
         parsed, reason = _parse_dates(col, stripped, missing, dayfirst, window)
     elif col.dtype == "boolean":
@@ -159,13 +138,46 @@ def _check_column(
         parsed = pd.Series(pd.NA, index=text.index, dtype="boolean")
         parsed[low.isin(TRUE_TOKENS)] = True
         parsed[low.isin(FALSE_TOKENS)] = False
-        bad = ~missing & parsed.isna()
-        reason[bad] = "not yes/no"
+        _flag(reason, ~missing & parsed.isna(), "not yes/no")
     else:  # pragma: no cover - guarded by Column.__post_init__
         raise ValueError(col.dtype)
     if not col.nullable:
-        reason[missing] = "required value is blank"
+        _flag(reason, missing, "required value is blank")
     return parsed, reason
+
+
+def _flag(reason: pd.Series, bad: pd.Series, why: str) -> bool:
+    """Set ``reason`` to ``why`` where ``bad``; whether any cell was. Most columns of most files have
+    no bad cell, and a masked assignment costs as much with none as with many (a file is checked column
+    by column, and an XML return table by table: thousands of these per build)."""
+    if not bad.any():
+        return False
+    reason[bad] = why
+    return True
+
+
+def _check_number(col: Column, stripped: pd.Series, missing: pd.Series, reason: pd.Series) -> pd.Series:
+    """An integer or number column parsed, its invalid cells flagged in ``reason`` (and left missing)."""
+    parsed = pd.to_numeric(stripped.where(~missing), errors="coerce")
+    # inf and nan spelled out are not numbers anyone recorded
+    parsed = parsed.where(np.isfinite(parsed.astype(float)))
+    _flag(reason, ~missing & parsed.isna(), "not a number")
+    if col.dtype == "integer":
+        frac = ~parsed.isna() & (parsed != np.floor(parsed.fillna(0)))
+        if _flag(reason, frac, "not a whole number"):
+            parsed = parsed.where(~frac)
+        huge = parsed.abs() > 2**53
+        if _flag(reason, huge, "not a plausible whole number"):
+            parsed = parsed.where(~huge)
+    if col.minimum is not None:
+        low = parsed < col.minimum
+        if _flag(reason, low, f"below the minimum {col.minimum:g}"):
+            parsed = parsed.where(~low)
+    if col.maximum is not None:
+        high = parsed > col.maximum
+        if _flag(reason, high, f"above the maximum {col.maximum:g}"):
+            parsed = parsed.where(~high)
+    return parsed.astype(float).astype("Int64") if col.dtype == "integer" else parsed.astype(float)
 
 
 def _line_of(raw: bytes, offset: int) -> int:
