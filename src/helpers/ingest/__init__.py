@@ -57,6 +57,7 @@ from .links import (
     raise_for_links,
 )
 from .read import (
+    check_cells,
     ingest,
     raw_formats,
     read_raw,
@@ -128,6 +129,7 @@ __all__ = [
     "decode_raw",
     "raw_formats",
     "read_raw",
+    "check_cells",
     "data_quality_dir",
     "save_ingest_record",
     "ingest",

@@ -109,16 +109,38 @@ def read_raw(
     formats = raw_formats(raw_dir)
     encoding = _encoding_declared(schema, encoding, formats)
     table, used_encoding = _read_cells(path, encoding)
+    note = None
+    if used_encoding != "utf-8" and not (encoding or os.environ.get(ENCODING_ENV_VAR)):
+        note = (path.name, 1, "", "", f"not UTF-8: read as {used_encoding} (Windows-1252)", "file read as Windows-1252")
+    return check_cells(schema, path, table, key, _dayfirst_declared(schema, dayfirst, formats), used_encoding, note)
+
+
+def check_cells(
+    schema: RawFile,
+    path: Path,
+    table: pd.DataFrame,
+    key: bytes | None = None,
+    dayfirst: bool | None = None,
+    encoding: str = "utf-8",
+    note: tuple | None = None,
+    synthetic: bool | None = None,
+) -> IngestResult:
+    """The rules of :func:`read_raw` applied to a file's cells: ``table`` holds them as text, the
+    header row first, as :func:`_read_cells` reads them. Records flattened from an XML file are checked
+    by the same rules this way (``helpers.strands.la_extracts.records``). ``path`` names the file in
+    messages; ``dayfirst``: None, as declared for the schema's file name (schema, environment);
+    ``note``: an issue to list first; ``synthetic``: None works it out from ``path``."""
+    if dayfirst is None:
+        dayfirst = _dayfirst_declared(schema, None)
     text, ignored = _declared_columns(path, schema, _with_header(path, table))
     # Identifiers are pseudonymised first, so that no later step (issues, rejected rows, duplicate
     # messages, accepted data) ever holds them in clear.
     variants = _pseudonymise(schema, text, key)
-    data, issues, reject_reasons = _check_values(path, schema, text, _dayfirst_declared(schema, dayfirst, formats))
+    data, issues, reject_reasons = _check_values(path, schema, text, dayfirst)
     if schema.unique_key:
         issues += _duplicates(path, schema, text, data, reject_reasons)
     issues_df = pd.DataFrame(issues, columns=ISSUE_COLUMNS)
-    if used_encoding != "utf-8" and not (encoding or os.environ.get(ENCODING_ENV_VAR)):
-        note = (path.name, 1, "", "", f"not UTF-8: read as {used_encoding} (Windows-1252)", "file read as Windows-1252")
+    if note is not None:
         issues_df = pd.concat([pd.DataFrame([note], columns=ISSUE_COLUMNS), issues_df], ignore_index=True)
     rejected_mask = reject_reasons != ""
     rejected = text.loc[rejected_mask].copy()
@@ -135,9 +157,9 @@ def read_raw(
         rejected=rejected.reset_index(drop=True),
         rows_read=len(text),
         ignored_columns=ignored,
-        synthetic=is_synthetic(path),
+        synthetic=is_synthetic(path) if synthetic is None else synthetic,
         unmatched=None,
-        encoding=used_encoding,
+        encoding=encoding,
         source_rows=source_rows,
         id_variants=variants,
     )

@@ -3,17 +3,15 @@
 A :class:`TableResult` is what every reader returns per table: the accepted rows (with ``la_code``
 and ``year`` added), the issues, the rejected rows with their reasons, and rows read = accepted +
 rejected. XML forms (SSDA903 XML, CIN census XML) are flattened into records and then checked by the
-same :func:`helpers.ingest.read_raw` rules as a CSV file (through a temporary CSV), so an XML file is
-validated exactly like a CSV one; problems name the XML file and the element path (e.g.
+same rules as a CSV file (:func:`helpers.ingest.check_cells`, what :func:`helpers.ingest.read_raw`
+applies to a file's cells), so an XML file is validated exactly like a CSV one; problems name the XML file and the element path (e.g.
 ``/Message/Children/Child[12]/CINdetails[2]``) instead of a row number.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
-import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -145,16 +143,16 @@ def read_records(
     year,
     key: bytes | None,
 ) -> TableResult:
-    """Validate records flattened from XML with exactly the CSV rules (via a temporary CSV)."""
+    """Validate records flattened from XML with exactly the CSV rules: their cells as the text a CSV
+    file of them would hold (a blank for a missing field, ``str`` of anything else), checked by
+    :func:`helpers.ingest.check_cells`, the rules :func:`helpers.ingest.read_raw` applies to a file.
+    The table is named ``<key>.csv`` as if it were one (what a declared day-first file list names);
+    messages name the XML file."""
     names = [c.name for c in schema.columns]
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp_name = f"{schema.key}.csv"
-        with open(Path(tmp) / tmp_name, "w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
-            w.writerow(names)
-            for r in records:
-                w.writerow(["" if r.get(n) is None else r.get(n) for n in names])
-        res = ingest.read_raw(replace(schema, filename=tmp_name), tmp, key=key)
+    cells = [names] + [["" if r.get(n) is None else str(r.get(n)) for n in names] for r in records]
+    as_csv = replace(schema, filename=f"{schema.key}.csv")
+    table = pd.DataFrame(cells, dtype=str)
+    res = ingest.check_cells(as_csv, Path(source), table, key, synthetic=False)
     return from_ingest(res, label, la_code, year, row_paths, source)
 
 
