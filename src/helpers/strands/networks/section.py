@@ -326,7 +326,8 @@ def _change_summary_table(section, summary: pd.DataFrame) -> tuple[pd.DataFrame,
         caption="Change between waves (families with maps at both waves): paired means, 95% CI of the mean change "
         "(errors clustered by practitioner, as up to five families share one) and Cohen's d_z.",
         counts={"n_families": people("families")},
-        dependent_columns={c: "n_families" for c in ["Wave 1", "Wave 2", "Change", "95% CI low", "95% CI high", "d_z"]},
+        # every value describes the families counted: hidden where their count is, whatever columns are added
+        dependent_columns={c: "n_families" for c in tab.columns if c not in ("Measure", "Practitioner", "n_families")},
         labels={"n_families": "Families", "d_z": "Effect size (d_z)"},
         appendix=True,
     )
