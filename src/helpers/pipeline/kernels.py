@@ -35,8 +35,9 @@ def skip_slow_optional_imports() -> None:
     """Tell Python the optional ``rfc3987_syntax`` package is absent in the runner's process.
 
     jsonschema (imported by nbformat, hence by papermill and nbconvert) compiles about 40 grammar
-    parsers when that package is installed (it comes with jupyter-events), 1-5 s per process here,
-    only to check "iri" string formats, which notebook validation never uses.
+    parsers when that package is installed (jupyter-events brings it with jsonschema 4.24 and later;
+    requirements.txt holds jsonschema at 4.23, but an environment made before may have it), 1-5 s per
+    process here, only to check "iri" string formats, which notebook validation never uses.
     """
     sys.modules.setdefault("rfc3987_syntax", None)
 
