@@ -122,15 +122,20 @@ def _reused_reader(original, name: str, reused: dict):
 
 
 def build_reports(
-    raw_dir: Path, out_dir: Path, threshold: int, bootstrap: int = 100, reused: dict | None = None
+    raw_dir: Path,
+    out_dir: Path,
+    threshold: int,
+    bootstrap: int = 100,
+    reused: dict | None = None,
+    scopes: tuple[str, ...] = SCOPES,
 ) -> dict[str, str]:
-    """Build the four reports from ``raw_dir`` into ``out_dir``; returns ``{scope: html}``. ``reused``:
-    a dict shared by the builds of one extract (see :data:`REUSED_READERS`)."""
+    """Build the reports of ``scopes`` (by default the four) from ``raw_dir`` into ``out_dir``; returns
+    ``{scope: html}``. ``reused``: a dict shared by the builds of one extract (see :data:`REUSED_READERS`)."""
     steps = yaml.safe_load((config.PROJECT_ROOT / "pipeline.yaml").read_text(encoding="utf-8"))["notebooks"]
     processed = out_dir / "processed"
     common = {"raw_dir": str(raw_dir), "processed_dir": str(processed), "suppression_threshold": threshold}
     with _reusing(reused):
-        for scope in SCOPES:
+        for scope in scopes:
             for step in steps:
                 if step.get("exports_report") or step.get("kernel", config.KERNEL_NAME) != config.KERNEL_NAME:
                     continue  # the report is built below; a notebook on another kernel (the DfE validators) writes no section
@@ -138,10 +143,10 @@ def build_reports(
                     k: (bootstrap if k == "bootstrap_samples" else v) for k, v in (step.get("parameters") or {}).items()
                 }
                 _run(config.PROJECT_ROOT / step["notebook"], {**common, **extra, "borough": scope})
-    return _render_reports(steps, common, out_dir)
+    return _render_reports(steps, common, out_dir, scopes)
 
 
-def _render_reports(steps: list, common: dict, out_dir: Path) -> dict[str, str]:
+def _render_reports(steps: list, common: dict, out_dir: Path, scopes: tuple[str, ...]) -> dict[str, str]:
     """Run the report notebook for each scope, its displays captured, and export each report."""
     import IPython.display
     import nbformat
@@ -151,7 +156,7 @@ def _render_reports(steps: list, common: dict, out_dir: Path) -> dict[str, str]:
     report_step = next(s for s in steps if s.get("exports_report"))
     htmls = {}
     original = IPython.display.display
-    for scope in SCOPES:
+    for scope in scopes:
         outputs: list = []
 
         def capture(*objs, outputs=outputs, **_):
