@@ -98,6 +98,11 @@ def _summary(name: str, path: Path) -> dict:
     return {"imports": imports, "strings": sorted(strings)}
 
 
+#: (file, modification time, size) -> its :func:`_summary`: a file is parsed once per process while
+#: unchanged, whichever copy of the package it is in (the disk cache below serves only the project's own).
+_PARSED: dict[tuple, dict] = {}
+
+
 def _cached_summaries(root: Path, modules: dict[str, Path]) -> dict[str, dict]:
     """Every module's :func:`_summary`, read from the cache in ``outputs/`` for the files unchanged
     since (by size and modification time), so a run that changed no code parses nothing."""
@@ -112,7 +117,10 @@ def _cached_summaries(root: Path, modules: dict[str, Path]) -> dict[str, dict]:
         signature = [str(path.relative_to(root)), st.st_mtime_ns, st.st_size]
         hit = cache.get(name)
         if not hit or hit.get("signature") != signature:
-            hit, changed = {"signature": signature, **_summary(name, path)}, True
+            key = (str(path), st.st_mtime_ns, st.st_size)
+            if key not in _PARSED:
+                _PARSED[key] = _summary(name, path)
+            hit, changed = {"signature": signature, **_PARSED[key]}, True
         out[name] = hit
     if cache_file and (changed or set(cache) != set(out)):
         try:
