@@ -916,3 +916,38 @@ def test_how_sure_the_cost_estimates_are_in_words():
     assert _zero_in_intervals(central((1e6, 2e6))) == " (its interval excludes zero)"
     # Leeds-like: two methods above zero, one spanning it
     assert _zero_in_intervals(central((1e6, 2e6), (-3e6, 1e6), (2e6, 4e7))) == " (1 of 3 intervals include zero)"
+
+
+def test_costs_said_in_words_not_as_a_signed_range():
+    """The answer box's cost sentence: amounts saved; amounts higher than the comparators suggest; or,
+    when the methods differ on the direction, from an amount higher to an amount lower (never "-£3.5m")."""
+    from helpers.strands.outcomes.section_findings import _credited
+
+    saved = _credited(300_000, 1_340_000, "2015-2017")
+    assert saved == "Care costs the programme could be credited with over 2015-2017 were £0.3m to £1.3m by method"
+    both = _credited(-3_460_000, 1_300_000, "2015-2017")
+    assert both == (
+        "Care costs over 2015-2017 were between £3.5m higher and £1.3m lower than the comparators suggest, by method"
+    )
+    more = _credited(-2_000_000, -960_000, "2015-2017")
+    assert more == (
+        "Care costs over 2015-2017 were £1.0m to £2.0m higher than the comparators suggest by method, "
+        "none to the programme's credit"
+    )
+    assert (
+        _credited(1_000_000, 1_040_000, "2016")
+        == "Care costs the programme could be credited with over 2016 were £1.0m"
+    )
+
+
+def test_another_areas_costs_said_in_words_when_the_methods_differ():
+    from types import SimpleNamespace
+
+    from helpers.strands.outcomes import section_findings
+
+    view = SimpleNamespace(treated_names=["Leeds"])
+    said = section_findings._costs_outside_programme(view, -1_020_000, 2_000_000, "2015-2017")
+    assert said == (
+        "The methods differ on whether Leeds had fewer or more children in care over 2015-2017 than its "
+        "comparators suggest: from £1.0m of care costs more to £2.0m less, by method"
+    )

@@ -219,7 +219,30 @@ def _costs_outside_programme(v: View, lo: float, hi: float, years: str) -> str:
         return f"{name} had more children in care over {years} than its comparators suggest, costing {span(-hi, -lo)}"
     return (
         f"The methods differ on whether {name} had fewer or more children in care over {years} than its comparators "
-        f"suggest: {span(lo, hi)} (negative: more)"
+        f"suggest: from {millions(-lo)} of care costs more to {millions(hi)} less, by method"
+    )
+
+
+def _credited(lo: float, hi: float, years: str) -> str:
+    """The care costs the programme could be credited with (lowest to highest central estimate by method),
+    in words a director reads at once rather than a signed range: an amount saved; an amount more than
+    the comparators suggest (nothing to credit); or, when the methods differ on the direction, from an
+    amount higher to an amount lower."""
+
+    def amounts(a, b):
+        return f"{millions(a)} to {millions(b)}" if millions(a) != millions(b) else millions(a)
+
+    by = " by method" if millions(lo) != millions(hi) else ""
+    if lo >= 0:
+        return f"Care costs the programme could be credited with over {years} were {amounts(lo, hi)}{by}"
+    if hi <= 0:
+        return (
+            f"Care costs over {years} were {amounts(-hi, -lo)} higher than the comparators suggest{by}, "
+            "none to the programme's credit"
+        )
+    return (
+        f"Care costs over {years} were between {millions(-lo)} higher and {millions(hi)} lower than the comparators "
+        "suggest, by method"
     )
 
 
@@ -245,11 +268,7 @@ def _costs(v: View) -> dict | None:
     first = central.iloc[0]
     lo, hi = central.avoided_cost_gbp.min(), central.avoided_cost_gbp.max()
     sure = _zero_in_intervals(central)
-    worth = (
-        f"Care costs the programme could be credited with over {first.cost_years} were "
-        + (f"{millions(lo)} to {millions(hi)} by method" if millions(lo) != millions(hi) else millions(lo))
-        + sure
-    )
+    worth = _credited(lo, hi, first.cost_years) + sure
     if outside_programme(v):  # another authority: no cost of its can be the programme's
         answer = _costs_outside_programme(v, lo, hi, first.cost_years) + sure
         answer += f"; {_list(v.treated_names)} did not run the programme, so no programme cost is set against it."
@@ -259,9 +278,9 @@ def _costs(v: View) -> dict | None:
         reach = int((central.avoided_cost_gbp >= low).sum())
         cost = f"{millions(low)}-{millions(high)}"
         answer = worth + (
-            f": {fmt(reach, 'count')} of {fmt(len(central), 'count')} methods reach its {cost} cost."
+            f": {fmt(reach, 'count')} of {fmt(len(central), 'count')} methods reach the programme's {cost} cost."
             if reach
-            else f", short of its {cost} cost."
+            else f", short of the programme's {cost} cost."
         )
     intervals = "; ".join(
         f"{x.method} {millions(x.avoided_cost_gbp)} (95% interval {millions(x.avoided_cost_low_gbp)} to "
