@@ -11,7 +11,7 @@ def test_unit_cost_table_documented_and_complete():
     assert list(uc["placement_group"]) == list(costs.GROUPS)
     assert (uc["weekly_cost_low_gbp"] <= uc["weekly_cost_central_gbp"]).all()
     assert (uc["weekly_cost_central_gbp"] <= uc["weekly_cost_high_gbp"]).all()
-    # the two sourced figures (methods.md): foster care 646 (PSSRU 2017), children's home 3,000 (DfE c. 2016)
+    # the two sourced figures (methods.md): foster care 646 (PSSRU 2017), children's home 3,000 (DfE, about 2016)
     c = uc.set_index("placement_group")
     assert c.loc["in_house_foster_care", "weekly_cost_central_gbp"] == 646
     assert c.loc["childrens_home", "weekly_cost_central_gbp"] == 3000

@@ -352,8 +352,8 @@ DEFAULT_UNIT_COSTS = (
     {
         "label": "low: foster care (DfE written answer)",
         "weekly_gbp": 600.0,
-        "price_year": "c. 2015-16 (LA data to March 2016)",
-        "source": "DfE written answer (c. 2016): foster care about GBP 600 per child per week (methods.md)",
+        "price_year": "about 2015-16 (LA data to March 2016)",
+        "source": "DfE written answer (about 2016): foster care about GBP 600 per child per week (methods.md)",
     },
     {
         "label": "central: foster care (PSSRU 2017)",
@@ -364,8 +364,8 @@ DEFAULT_UNIT_COSTS = (
     {
         "label": "high: children's home (DfE written answer)",
         "weekly_gbp": 3000.0,
-        "price_year": "c. 2015-16 (LA data to March 2016)",
-        "source": "DfE written answer (c. 2016): LA children's home about GBP 3,000 per resident week (methods.md)",
+        "price_year": "about 2015-16 (LA data to March 2016)",
+        "source": "DfE written answer (about 2016): LA children's home about GBP 3,000 per resident week (methods.md)",
     },
 )
 
