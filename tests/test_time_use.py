@@ -170,24 +170,17 @@ def test_same_practitioners_as_the_roster(synthetic_survey):
     assert set(survey["practitioner_id"]) <= set(roster["practitioner_id"])
 
 
-def test_notebook_runs(synthetic_survey, tmp_path, monkeypatch, run_notebook):
-    raw, _ = synthetic_survey
-    monkeypatch.setenv("FOP_PSEUDONYMISATION_KEY", "test-key")
-    run_notebook(
-        "55_time_use.ipynb",
-        tmp_path / "out.ipynb",
-        raw_dir=str(raw),
-        processed_dir=str(tmp_path / "proc"),
-        bootstrap_samples=100,
-    )
-    meta = json.loads((tmp_path / "proc" / "all" / "report_sections" / "55_time_use" / "section.json").read_text())
+def test_notebook_runs(built):
+    """The notebook's section as the default build wrote it (the same generator's files, run by the
+    pipeline once for every test that reads it, rather than once more here)."""
+    meta = json.loads((built["processed"] / "report_sections" / "55_time_use" / "section.json").read_text())
     assert meta["synthetic"] is True and meta["order"] == 55
     # synthetic: no strength; before and after, clustered by team (the independent units)
     f = meta["key_findings"][0]
     assert f["strength"] is None and f["kind"] == "effect" and f["design_allows"] in ("weak", "not possible to tell")
     assert (f["inputs"]["design"], f["inputs"]["unit"]) == ("before_after", "teams")
     assert any(i["kind"] == "figure" for i in meta["items"])
-    assert (tmp_path / "proc" / "all" / "time_use" / "change.csv").exists()
+    assert (built["processed"] / "time_use" / "change.csv").exists()
 
 
 def test_roster_check_by_hand():
