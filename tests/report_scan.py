@@ -38,7 +38,9 @@ PEOPLE_WORDS = (
     r"answers?|forms?|maps?|social|support|trained|of"
 )
 # A verb after "c" has the counted people as its subject ("c had no text"); anything else is a gap ("c no text").
-VERBS = r"had|have|has|were|was|are|is|did|gave|said|raised|answered|completed|left|took|joined|improved|worsened"
+VERBS = (
+    r"had|have|has|were|was|are|is|did|gave|said|raised|answered|completed|left|took|joined|improved|worsened|became"
+)
 SUPPRESSED_IN_PROSE = re.compile(rf"(?<![\w.\-/'’])c (?!(?:{PEOPLE_WORDS}|{VERBS})\b)([a-z]+)\b")
 PLURAL_PAREN = re.compile(r"\b[a-z]+\(s\)", re.I)
 SINGULAR_NOUNS = (

@@ -213,8 +213,9 @@ def describe_trained(shown: pd.DataFrame, rc_shown: pd.DataFrame, diff: dict | N
         f"{section.count(u['n'])} families' changed by {c(u, 'mean_change')} (95% CI "
         f"{ci(u)}). "
         f"Reliably improved: {section.count_share(rct.loc['trained', 'n_improved'], rct.loc['trained', 'pct_improved'])} "
-        f"and {section.count_share(rct.loc['not_trained', 'n_improved'], rct.loc['not_trained', 'pct_improved'])} "
-        "respectively. "
+        "of the trained practitioners' families and "
+        f"{section.count_share(rct.loc['not_trained', 'n_improved'], rct.loc['not_trained', 'pct_improved'])} "
+        "of the others'. "
         + (
             f"Comparing families at the same wave-1 score (ANCOVA of the wave-2 total on the wave-1 total and the "
             f"group, errors clustered by practitioner, as up to five families share one), the trained group's "
