@@ -162,10 +162,13 @@ def _protect_group(values: dict, hidden: set, equations: list[Equation], fixed: 
     # A cell that is the total of some relation (a row's "All", a borough's whole, a number in a
     # sentence) is often repeated elsewhere, so interior cells are chosen first.
     totals_anywhere = {c for left, _ in equations for c in left}
-    containing: dict = {}
-    for eq in equations:
+    containing: dict = {}  # cell -> the positions in ``equations`` of the relations it is in
+    for k, eq in enumerate(equations):
         for c in {*eq[0], *eq[1]}:
-            containing.setdefault(c, []).append(eq)
+            containing.setdefault(c, []).append(k)
+    # whether each cell's value is known and non-zero (None: unknown), worked out once: the search for
+    # a cell to suppress asks it of the same cells millions of times on a large report
+    nonzero = {c: None if (v := values.get(c)) is None or pd.isna(v) else float(v) != 0.0 for c in containing}
 
     def rank(c):
         return (c in totals_anywhere, float(values[c]), rank_of.get(c, len(rank_of)))
@@ -180,9 +183,8 @@ def _protect_group(values: dict, hidden: set, equations: list[Equation], fixed: 
     lost: set = set()
 
     def shown(cell, zero=False):
-        v = values.get(cell)
-        usable = not (cell in hidden or cell in fixed or cell in lost or v is None or pd.isna(v))
-        return usable and (float(v) != 0.0) != zero
+        known = nonzero.get(cell)
+        return known is not None and known != zero and not (cell in hidden or cell in fixed or cell in lost)
 
     while True:
         unknown = [c for c in cells if c in hidden or pd.isna(values.get(c, np.nan))]
@@ -197,29 +199,34 @@ def _protect_group(values: dict, hidden: set, equations: list[Equation], fixed: 
         # time: the same choices as one at a time where the relations do not overlap, and far fewer solves)
         touched: set = set()
         for target in at_risk:
-            if touched & {id(eq) for eq in containing[target]}:
+            if not touched.isdisjoint(containing[target]):
                 continue
-            choice = _next_cell(target, containing, hidden, shown, rank)
+            choice = _next_cell(target, equations, containing, hidden, shown, rank)
             if choice is None:
                 given_up.append(target)  # nothing left to suppress around it: reported to the caller
                 continue
             hidden.add(choice)
-            touched |= {id(eq) for eq in containing[choice]}
+            touched.update(containing[choice])
 
 
-def _next_cell(target, containing: dict, hidden: set, shown, rank):
+def _next_cell(target, equations: list[Equation], containing: dict, hidden: set, shown, rank):
     """The cell to suppress for a recoverable ``target``: the best shown part (then total) of its
     relations; when every other cell of them is suppressed already (or zero, or fixed), of the
-    relations of the suppressed cells they lead to, nearest first (what gives ``target`` away is there)."""
+    relations of the suppressed cells they lead to, nearest first (what gives ``target`` away is there).
+    ``containing``: each cell's relations, as positions in ``equations``."""
     # a shown zero only when no other cell is left: a "c" for a 0 gives nothing away, and a 0 beside a
     # "c" leaves the "c" equal to the rest of its relation
     for zero in (False, True):
         frontier, seen, examined = [target], {target}, set()
         while frontier:
             # each relation once: one examined nearer had no shown cell (or it would have been chosen)
-            eqs = {id(eq): eq for c in frontier for eq in containing.get(c, []) if id(eq) not in examined}
-            examined |= set(eqs)
-            eqs = list(eqs.values())
+            found = []
+            for c in frontier:
+                for k in containing.get(c, ()):
+                    if k not in examined:
+                        examined.add(k)
+                        found.append(k)
+            eqs = [equations[k] for k in found]
             for side in (1, 0):  # parts first, then totals
                 candidates = [c for eq in eqs for c in eq[side] if shown(c, zero)]
                 if candidates:
