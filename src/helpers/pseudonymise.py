@@ -18,10 +18,12 @@ import os
 import secrets
 import time
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .config import SECRETS_DIR
+
+if TYPE_CHECKING:  # pandas only for pseudonymise_series: the runner reads the key's fingerprint without it (0.25 s)
+    import pandas as pd
 
 KEY_ENV_VAR = "FOP_PSEUDONYMISATION_KEY"
 KEY_FILE = SECRETS_DIR / "pseudonymisation.key"
@@ -74,6 +76,8 @@ def pseudonym(value: str, key: bytes, prefix: str = "") -> str:
 
 def pseudonymise_series(values: pd.Series, key: bytes, prefix: str = "") -> pd.Series:
     """Pseudonymise a column; missing values stay missing."""
+    import pandas as pd
+
     cache: dict[str, str] = {}
 
     def one(v):

@@ -72,24 +72,78 @@ def kernel_installed(name: str) -> bool:
         return False
 
 
+async def _reply_to(channel, msg_id: str, seconds: float, wanted=lambda msg: True) -> dict | None:
+    """The first message on ``channel`` answering request ``msg_id`` (and ``wanted``) within
+    ``seconds``, or None; messages answering anything else are passed over."""
+    from queue import Empty
+
+    end = time.monotonic() + seconds
+    while (left := end - time.monotonic()) > 0:
+        try:
+            msg = await channel.get_msg(timeout=left)
+        except Empty:
+            return None
+        if msg.get("parent_header", {}).get("msg_id") == msg_id and wanted(msg):
+            return msg
+    return None
+
+
+def _idle(msg: dict) -> bool:
+    return msg.get("msg_type") == "status" and msg.get("content", {}).get("execution_state") == "idle"
+
+
+async def wait_until_ready(kc, timeout: float | None = None) -> None:
+    """Return once the kernel has answered a ``kernel_info`` request on the shell channel and
+    announced, on IOPub, that it is idle after it (which proves IOPub is connected).
+
+    Replaces jupyter_client's ``wait_for_ready``, which after the reply waits until IOPub has been
+    silent for 0.2 s: a fixed wait the runner paid twice per warmed notebook (warming, then papermill),
+    while no work was done. Like it, this asks again while no answer comes and raises ``RuntimeError``
+    when the kernel dies or ``timeout`` passes.
+    """
+    deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+    while True:
+        msg_id = kc.kernel_info()
+        reply = await _reply_to(kc.shell_channel, msg_id, 1.0, lambda m: m["msg_type"] == "kernel_info_reply")
+        # IOPub may not be connected yet (a subscriber misses what was sent before it joined): then ask again
+        if reply is not None and await _reply_to(kc.iopub_channel, msg_id, 0.2, _idle) is not None:
+            kc._handle_kernel_info_reply(reply)
+            return
+        if not await kc._async_is_alive():
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+
+
 _IPC_MANAGER = None
 
 
 def ipc_kernel_manager_class():
     """A jupyter_client kernel manager whose kernels talk over IPC (Unix sockets in the run's socket
     folder, :func:`~helpers.pipeline.sockets.kernel_socket_folder`) rather than unencrypted local TCP, so the kernel has
-    nothing to warn about."""
+    nothing to warn about, and whose clients wait for a kernel with :func:`wait_until_ready`."""
     global _IPC_MANAGER
     if _IPC_MANAGER is None:
+        from jupyter_client.asynchronous import AsyncKernelClient
         from jupyter_client.manager import AsyncKernelManager
+
+        class PromptKernelClient(AsyncKernelClient):
+            wait_for_ready = wait_until_ready
 
         class IPCKernelManager(AsyncKernelManager):
             def __init__(self, **kwargs):
+                # every client of these kernels (the warming one, papermill's) waits for the kernel, not a fixed time
+                kwargs.setdefault("client_factory", PromptKernelClient)
                 if os.name == "posix":
                     kwargs.setdefault("transport", "ipc")
                     for key, value in kernel_paths().items():
                         kwargs.setdefault(key, value)
                 super().__init__(**kwargs)
+
+            async def _async_wait(self, pollinterval: float = 0.1) -> None:
+                # a kernel told to stop (or killed) is gone within milliseconds: look every 10 ms,
+                # not jupyter_client's 100 ms, which each notebook's shutdown otherwise waits out
+                await super()._async_wait(pollinterval=min(pollinterval, 0.01))
 
             #: where the kernel process's own stdout/stderr go (its start-up and shutdown messages);
             #: None: the runner's. Cell outputs and errors are in the executed notebook either way.
