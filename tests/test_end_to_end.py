@@ -41,7 +41,7 @@ def test_report_has_the_sections(built):
 def test_report_has_no_code_and_no_external_scripts(built):
     html = built["html"]
     # Every code cell rendered without its input; no highlighted source, no In [ ] prompt anywhere.
-    code_cells = re.findall(r'<div class="jp-Cell jp-CodeCell[^"]*"', html)
+    code_cells = re.findall(r'<div\b[^>]*\bclass="jp-Cell jp-CodeCell[^"]*"', html)
     assert code_cells and all("jp-mod-noInput" in c for c in code_cells)
     assert not re.search(r'<div[^>]*class="[^"]*(highlight|jp-InputPrompt)', html)
     assert "import helpers" not in html and "processed_dir_for" not in html

@@ -4,6 +4,7 @@ reconciled. Expected sentences are written by hand from the planted key findings
 
 import re
 from html import unescape
+from html.parser import HTMLParser
 
 import nbformat
 import pytest
@@ -270,6 +271,90 @@ def test_a_stale_appendix_is_removed_when_the_report_has_none(tmp_path):
     nb = _notebook(tmp_path / "r.ipynb", [_html('<p id="x">only a report</p>')])
     assert export.export_report(nb, tmp_path / "rep.html") == [tmp_path / "rep.html"]
     assert not (tmp_path / "rep_appendix.html").exists()
+
+
+VOID = {"meta", "br", "img", "input", "link", "hr", "area", "base", "col", "embed", "source", "track", "wbr"}
+
+
+class _Tokens(HTMLParser):
+    """A page as a browser's parser sees it: tags with their attributes (class words spaced once), an
+    element written ``<x/>`` the same as ``<x></x>``, text with its whitespace collapsed. Two pages
+    with the same tokens are the same document however each was written out."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tokens: list = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = {k: " ".join((v or "").split()) if k == "class" else (v or "") for k, v in attrs}
+        self.tokens.append(("start", tag, tuple(sorted(attrs.items()))))
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        self.handle_endtag(tag)
+
+    def handle_endtag(self, tag):
+        if tag not in VOID:
+            self.tokens.append(("end", tag))
+
+    def handle_data(self, data):
+        text = " ".join(data.split())
+        if not text:
+            return
+        if self.tokens and self.tokens[-1][0] == "data":
+            self.tokens[-1] = ("data", f"{self.tokens[-1][1]} {text}")
+        else:
+            self.tokens.append(("data", text))
+
+
+def _tokens(page: str) -> list:
+    parser = _Tokens()
+    parser.feed(page)
+    parser.close()
+    return parser.tokens
+
+
+def test_the_export_is_the_document_nbconvert_writes_without_its_last_pass(tmp_path, monkeypatch):
+    """The report's exporter skips the pass with which nbconvert's own ends (BeautifulSoup over the whole
+    page, 70% of the export's CPU). The page is the same document, but a Markdown cell (prose that
+    never scrolls) is no longer a stop for the Tab key; every output still is (an output can scroll)."""
+    from nbconvert import HTMLExporter
+
+    nb = _notebook(
+        tmp_path / "r.ipynb",
+        [
+            _html('<h1 id="top">Report</h1><p>Fish &amp; chips &lt;3, caf\u00e9 &nbsp;and<br>more</p>'),
+            _html('<svg role="img" aria-label="A chart of two bars"><path d="M0 0L1 1"/><text>2014</text></svg>'),
+            _html(
+                '<img src="data:image/png;base64,AAAA" alt="A picture of the two bars"><table><tr><td>c</td></tr></table>'
+            ),
+        ],
+    )
+    nb_node = nbformat.read(str(nb), as_version=4)
+    nb_node.cells.insert(0, nbformat.v4.new_markdown_cell("Some *prose* between outputs."))
+    nbformat.write(nb_node, str(nb))
+    ours = export.export_report(nb, tmp_path / "ours" / "rep.html")[0].read_text(encoding="utf-8")
+    monkeypatch.setattr(export, "report_exporter_class", lambda: HTMLExporter)
+    stock = export.export_report(nb, tmp_path / "stock" / "rep.html")[0].read_text(encoding="utf-8")
+    markdown = ("class", "jp-Cell-inputWrapper")
+    expected = [
+        (kind, tag, tuple(a for a in attrs if a != ("tabindex", "0"))) if kind == "start" and markdown in attrs else tok
+        for tok in _tokens(stock)
+        for kind, tag, attrs in [tok if tok[0] == "start" else (tok[0], None, ())]
+    ]
+    assert any(markdown in t[2] for t in expected if t[0] == "start")  # the Markdown cell was there to compare
+    assert _tokens(ours) == expected
+    outputs = [t for t in _tokens(ours) if t[0] == "start" and "jp-OutputArea-output" in dict(t[2]).get("class", "")]
+    assert len(outputs) == 3 and all(dict(t[2]).get("tabindex") == "0" for t in outputs)
+
+
+def test_an_image_without_alt_text_stops_the_export(tmp_path):
+    # nbconvert's last pass gave it a stock text ("No description has been provided for this image")
+    # that the audit then accepted
+    nb = _notebook(tmp_path / "r.ipynb", [_html('<img src="data:image/png;base64,AAAA">')])
+    with pytest.raises(ValueError, match="alt text"):
+        export.export_report(nb, tmp_path / "rep.html")
+    assert not (tmp_path / "rep.html").exists()
 
 
 def test_make_pdf_prints_the_report_and_its_appendix(tmp_path):
