@@ -11,9 +11,12 @@ Fixtures to reuse rather than build again: ``built`` (the whole default pipeline
 on small generated data) and ``run_notebook`` (one notebook, as the pipeline runs it).
 """
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -35,6 +38,15 @@ except ImportError:  # (installed with scikit-learn, which pingouin needs; witho
     pass
 else:
     threadpool_limits(int(os.environ["OPENBLAS_NUM_THREADS"]))
+
+
+#: One folder of kept results (:mod:`helpers.public_data.cache`) for the whole run: the test processes
+#: and everything they start share it, and it starts empty, as on a fresh clone. Not the checkout's
+#: ``.cache``, which the tests' hand-made public folders would fill with entries never read again.
+#: Made by the first process (pytest-xdist's workers inherit it) and removed when that process ends.
+if not os.environ.get("FOP_CACHE_DIR"):
+    os.environ["FOP_CACHE_DIR"] = tempfile.mkdtemp(prefix="fop-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["FOP_CACHE_DIR"], ignore_errors=True)
 
 
 def _run_notebook(name: str, output: Path, **parameters) -> Path:

@@ -233,3 +233,90 @@ def test_real_eligibility_and_neighbours():
     sn = pdm.statistical_neighbours([213, 205, 207])
     assert not set(sn.neighbour_la) & {213, 205, 207}
     assert sn[sn.treated_la == 213].neighbour_la.tolist() == [202, 206, 212, 352, 203, 870, 302, 315]
+
+
+# ---- the validated files kept between processes (helpers.public_data.cache) ------------------------
+
+import dataclasses  # noqa: E402
+import os  # noqa: E402
+
+from helpers.public_data import cache as public_cache  # noqa: E402
+from helpers.public_data import files as public_files  # noqa: E402
+
+
+@pytest.fixture
+def kept(tiny, tmp_path, monkeypatch):
+    """The tiny folder with one rejected row, a cache folder of the test's own, and a way to read the
+    preferred file as a new process would (nothing in memory), counting the validations."""
+    cols = [c.name for c in pdm.PREFERRED.columns]
+    rows = [_indicator(101, "Alpha", 2014, "cla_at_31_march_number", "forty")]
+    rows.append(_indicator(101, "Alpha", 2015, "cla_at_31_march_number", "41"))
+    _write(tiny / "csc_indicators_preferred.csv", cols, rows)
+    folder = tmp_path / "kept"
+    monkeypatch.setenv("FOP_CACHE_DIR", str(folder))
+    validations = []
+    real = public_files.validate
+    monkeypatch.setattr(public_files, "validate", lambda *a: validations.append(a[1].name) or real(*a))
+
+    def read_afresh():
+        public_files._CACHE.clear()
+        return pdm.read_result("preferred", tiny)
+
+    return {
+        "folder": folder,
+        "read": read_afresh,
+        "validations": validations,
+        "file": tiny / "csc_indicators_preferred.csv",
+    }
+
+
+def test_a_second_process_loads_what_the_first_validated_rejections_and_issues_included(kept):
+    first = kept["read"]()
+    second = kept["read"]()
+    assert kept["validations"] == ["csc_indicators_preferred.csv"]  # once, not twice
+    assert second.rows_read == 2 and second.rows_rejected == 1 and second.issues.iloc[0]["column"] == "value"
+    assert second.data.equals(first.data) and second.rejected.equals(first.rejected)
+    assert len(list(kept["folder"].glob("*.pickle"))) == 1
+
+
+def test_a_changed_file_is_validated_again_and_its_old_entry_removed(kept):
+    kept["read"]()
+    entry = next(kept["folder"].glob("*.pickle"))
+    cols = [c.name for c in pdm.PREFERRED.columns]
+    _write(kept["file"], cols, [_indicator(101, "Alpha", 2014, "cla_at_31_march_number", "40")])
+    os.utime(kept["file"], ns=(1, 1))  # another modification time, whatever the clock's resolution
+    result = kept["read"]()
+    assert kept["validations"] == ["csc_indicators_preferred.csv"] * 2
+    assert result.rows_read == 1 and result.rows_rejected == 0
+    assert [p.name for p in kept["folder"].glob("*.pickle")] != [entry.name]
+    assert len(list(kept["folder"].glob("*.pickle"))) == 1
+
+
+def test_another_schema_is_another_entry(kept, monkeypatch):
+    kept["read"]()
+    changed = dataclasses.replace(pdm.PUBLIC_FILES["preferred"], description="read another way")
+    monkeypatch.setitem(pdm.PUBLIC_FILES, "preferred", changed)
+    kept["read"]()
+    assert len(kept["validations"]) == 2
+
+
+def test_an_unreadable_entry_is_validated_again_and_overwritten(kept):
+    kept["read"]()
+    entry = next(kept["folder"].glob("*.pickle"))
+    entry.write_bytes(b"not a pickle")
+    assert kept["read"]().rows_rejected == 1
+    assert len(kept["validations"]) == 2
+    assert kept["read"]().rows_rejected == 1 and len(kept["validations"]) == 2  # the rewritten entry serves
+
+
+def test_off_keeps_nothing_and_a_folder_that_cannot_be_written_loses_nothing(kept, monkeypatch):
+    monkeypatch.setenv("FOP_CACHE_DIR", "off")
+    assert public_cache.cache_dir() is None
+    kept["read"]()
+    kept["read"]()
+    assert len(kept["validations"]) == 2 and not kept["folder"].exists()
+    blocked = kept["folder"].parent / "a_file"
+    blocked.write_text("a file where the folder would be")
+    monkeypatch.setenv("FOP_CACHE_DIR", str(blocked))
+    assert kept["read"]().rows_rejected == 1
+    assert len(kept["validations"]) == 3 and not list(blocked.parent.glob(".*.tmp-*"))

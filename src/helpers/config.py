@@ -25,6 +25,10 @@ DOCS_DIR = PROJECT_ROOT / "docs"
 OUTPUTS_DIR = PROJECT_ROOT / "outputs"
 PIPELINE_FILE = PROJECT_ROOT / "pipeline.yaml"
 SECRETS_DIR = PROJECT_ROOT / ".secrets"
+#: Results kept between processes because they cost seconds to work out again (the validated public
+#: statistics, :mod:`helpers.public_data.cache`). Git-ignored; deleting it costs only time.
+#: ``FOP_CACHE_DIR`` moves it; ``FOP_CACHE_DIR=off`` keeps nothing.
+CACHE_DIR = PROJECT_ROOT / ".cache"
 
 #: Real DfE/ONS statistics live outside the repository (never committed). CI and developers point
 #: this at ../shared/public_data; FOP_PUBLIC_DATA overrides it.

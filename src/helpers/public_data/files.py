@@ -12,6 +12,7 @@ import pandas as pd
 
 from .. import config
 from ..ingest import ISSUE_COLUMNS, Column, IngestError, IngestResult, RawFile
+from . import cache
 from .schema import PUBLIC_FILES, PublicDataMissing, _missing_message
 
 
@@ -161,7 +162,8 @@ _CACHE: dict[tuple, IngestResult] = {}
 
 
 def read_result(key: str, path: str | os.PathLike | None = None) -> IngestResult:
-    """The validated :class:`IngestResult` of one public file (cached while the file is unchanged).
+    """The validated :class:`IngestResult` of one public file (cached while the file is unchanged, in
+    this process and, through :mod:`helpers.public_data.cache`, between processes).
     Pass it to :func:`helpers.ingest.save_ingest_record` to show it in the data-quality section."""
     if key not in PUBLIC_FILES:
         raise KeyError(f"unknown public file {key!r}; one of {', '.join(PUBLIC_FILES)}")
@@ -170,7 +172,12 @@ def read_result(key: str, path: str | os.PathLike | None = None) -> IngestResult
     stat = file.stat()
     ck = (str(file.resolve()), stat.st_mtime_ns, stat.st_size)
     if ck not in _CACHE:
-        _CACHE[ck] = validate(PUBLIC_FILES[key], file)
+        schema = PUBLIC_FILES[key]
+        kept = cache.load(key, schema, file, stat)
+        if kept is None:
+            kept = validate(schema, file)
+            cache.keep(key, schema, file, stat, kept)
+        _CACHE[ck] = kept
     return _CACHE[ck]
 
 
