@@ -2,6 +2,7 @@
 back as files, and 'not run' never shown as a pass."""
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -10,6 +11,10 @@ import pytest
 
 from helpers import config, pipeline
 from helpers.strands.la_extracts import validation
+
+#: The run's folder of kept results (tests/conftest.py), so the validators' own process writes none
+#: in the checkout.
+KEPT = {"FOP_CACHE_DIR": os.environ.get("FOP_CACHE_DIR", "off")}
 
 VALIDATORS_PY = config.PROJECT_ROOT / ".venv-validators" / "bin" / "python"
 
@@ -89,7 +94,7 @@ def test_known_rule_failure_found(tmp_path):
         "import sys; from helpers.strands.la_extracts import validation as d; "
         "s = d.run_all(sys.argv[1], sys.argv[2], [2019]); print(s['status'])"
     )
-    env = {"FOP_PSEUDONYMISATION_KEY": "test-key", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    env = {"FOP_PSEUDONYMISATION_KEY": "test-key", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path), **KEPT}
     out = subprocess.run(
         [str(VALIDATORS_PY), "-c", code, str(tmp_path / "raw"), str(tmp_path / "proc")],
         capture_output=True,
@@ -130,7 +135,7 @@ def test_gss_code_from_the_public_lookup_in_the_validators_kernel(tmp_path):
     public = public_data.public_data_dir()
     runs = {}
     for name, folder in (("lookup", public), ("none", tmp_path / "empty")):
-        env = {"FOP_PUBLIC_DATA": str(folder), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+        env = {"FOP_PUBLIC_DATA": str(folder), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path), **KEPT}
         out = subprocess.run([str(VALIDATORS_PY), "-c", code], capture_output=True, text=True, env=env, timeout=120)
         assert out.returncode == 0, out.stderr[-2000:]
         runs[name] = out.stdout.split()
