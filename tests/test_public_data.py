@@ -7,6 +7,7 @@ breaks); the real folder, when present, is checked against figures stated in its
 import csv
 import math
 
+import pandas as pd
 import pytest
 
 from helpers import public_data as pdm
@@ -298,6 +299,17 @@ def test_another_schema_is_another_entry(kept, monkeypatch):
     monkeypatch.setitem(pdm.PUBLIC_FILES, "preferred", changed)
     kept["read"]()
     assert len(kept["validations"]) == 2
+
+
+def test_text_kept_another_way_is_another_entry(kept):
+    """A frame unpickled keeps the text storage it was made with: an entry made while pandas kept text
+    in Arrow arrays is not handed to a process keeping it in Python objects (helpers.pandas_options)."""
+    kept["read"]()
+    with pd.option_context("mode.string_storage", "pyarrow"):
+        kept["read"]()
+    assert len(kept["validations"]) == 2
+    kept["read"]()
+    assert len(kept["validations"]) == 3  # the Arrow entry replaced the first: one entry per file
 
 
 def test_an_unreadable_entry_is_validated_again_and_overwritten(kept):

@@ -7,9 +7,10 @@ the result in the cache folder (:data:`helpers.config.CACHE_DIR`, ``FOP_CACHE_DI
 
 An entry is used only for the same file (resolved path, size and modification time), read against
 the same schema by the same code (the source of this package's reader and schema and of the ingest
-schema) under the same Python, pandas and pyarrow; anything else is validated again. The entry holds
-the whole :class:`~helpers.ingest.IngestResult`, rejected rows and logged issues included, so nothing
-the data-quality section shows is lost. Entries are written under a temporary name and renamed, and a
+schema) under the same Python, pandas and pyarrow, with text kept the same way
+(:mod:`helpers.pandas_options`); anything else is validated again. The entry holds the whole
+:class:`~helpers.ingest.IngestResult`, rejected rows and logged issues included, so nothing the
+data-quality section shows is lost. Entries are written under a temporary name and renamed, and a
 new entry removes the older ones of the same file; an entry that cannot be read is validated again
 and overwritten, and a folder that cannot be written keeps nothing. The folder holds public
 statistics only (about 100 MB for the real files): deleting it costs only time.
@@ -54,7 +55,10 @@ def _entry(key: str, schema, file: Path, stat: os.stat_result) -> tuple[str, str
         arrow = None
     resolved = str(file.resolve())
     digest = hashlib.sha256()
-    for part in (resolved, stat.st_size, stat.st_mtime_ns, repr(schema), sys.version, pandas.__version__, arrow):
+    # where pandas keeps text (helpers.pandas_options): a frame unpickled keeps the storage it was made with
+    storage = pandas.get_option("mode.string_storage")
+    versions = (sys.version, pandas.__version__, arrow, storage)
+    for part in (resolved, stat.st_size, stat.st_mtime_ns, repr(schema), *versions):
         digest.update(repr(part).encode("utf-8") + b"\0")
     for source in _CODE:
         digest.update(source.read_bytes())
