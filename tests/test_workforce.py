@@ -591,6 +591,27 @@ def test_one_authoritys_change_says_fell_or_did_not_fall(tmp_path):
     assert level["answer"].startswith("Published figures for 2015-2017 put A below its statistical neighbours'")
 
 
+def test_one_programme_boroughs_report_names_it_and_keeps_the_programmes_timing(tmp_path):
+    """A programme borough's own report (scope kensington_chelsea) names the borough ("its", "years"),
+    never "the boroughs" or "borough-years", and still reads its figures against the programme's start."""
+    section = Section(strand="workforce", title="t", order=50, processed_dir=tmp_path, synthetic=False)
+    comp = _comparison_by_hand()
+    comp = comp[comp["borough"] == "A"].assign(borough="Kensington and Chelsea")
+    counts = wf_public._stability_counts(comp, (2015, 2016, 2017))
+    wf_public._public_findings(section, comp, counts, (2015, 2016, 2017))
+    level, change = section.key_findings
+    # A's agency 10, 12, 9 all below the neighbours' 15; turnover 14, 13 below 15 (16 is not); absence 2 < 2.5
+    assert level["answer"] == (
+        "Published figures for 2015-2017 put Kensington and Chelsea below its statistical neighbours' median for "
+        "agency rate in 3 of 3 years, for turnover in 2 of 3 and for sickness absence in 3 of 3, but start after "
+        "the programme began."
+    )
+    assert "to September 2017, Kensington and Chelsea's agency rate fell, turnover fell" in change["text"]
+    assert "the 2016 evaluation reported" in change["text"]
+    for text in (level["text"], level["answer"], change["text"]):
+        assert "the boroughs" not in text and "borough-years" not in text and " of 1" not in text
+
+
 @needs_public
 def test_the_published_section_never_leans_on_the_synthetic_one(tmp_path):
     comp = public.comparison(public.read_workforce(PUBLIC), public.neighbours(PUBLIC))

@@ -127,6 +127,12 @@ class Areas:
         return len(self.names) != 1 or self.names[0] in BOROUGH_NAMES
 
     @property
+    def several(self) -> bool:
+        """More than one area: the sentences speak of "the boroughs" and "borough-years"; one area (a
+        programme borough's own report, or another authority's) is named, with "its" and "years"."""
+        return len(self.names) != 1
+
+    @property
     def word(self) -> str:
         return "borough" if self.programme else "authority"
 
@@ -136,24 +142,24 @@ class Areas:
 
     @property
     def label(self) -> str:
-        return "the boroughs" if self.programme else join_words(list(self.names))
+        return "the boroughs" if self.several else join_words(list(self.names))
 
     @property
     def whose(self) -> str:
-        return "the boroughs'" if self.programme else f"{self.label}'s"
+        return "the boroughs'" if self.several else f"{self.label}'s"
 
     @property
     def each(self) -> str:
-        return "each borough" if self.programme else self.label
+        return "each borough" if self.several else self.label
 
     @property
     def their(self) -> str:
-        return "their" if self.programme else "its"
+        return "their" if self.several else "its"
 
     @property
     def years(self) -> str:
-        """ "borough-years" / "years" (one authority's)."""
-        return "borough-years" if self.programme else "years"
+        """ "borough-years" / "years" (one area's)."""
+        return "borough-years" if self.several else "years"
 
     def comparators(self) -> dict:
         return {**COMPARATORS, "region": self.region}
@@ -201,12 +207,12 @@ def _change_sentence(a: Areas, names: dict, f: dict, first: int, last: int) -> s
     (one pair of years each): "fell" or "did not fall", since "1 of 1 authority" says nothing more."""
 
     def moved(c, i=0):
-        if not a.programme and c["compared"] == 1:
+        if not a.several and c["compared"] == 1:
             return "fell" if c["fell"] else "did not fall"
         return f"fell in {c['fell']} of {c['compared']}" + (f" {a.count(c['compared'])}" if i == 0 else "")
 
     areas = join_words([f"{names[m]} {moved(f[m]['borough_value'], i)}" for i, m in enumerate(names)])
-    if a.programme:
+    if a.several:
         medians = "medians fell in " + join_words(
             [f"{f[m]['neighbours_median']['fell']} of {f[m]['neighbours_median']['compared']}" for m in names]
         )
@@ -215,7 +221,7 @@ def _change_sentence(a: Areas, names: dict, f: dict, first: int, last: int) -> s
     england = [names[m] for m in names if f[m]["england"]["fell"]]
     return (
         f"From September {first} (the first published year, already after the programme began) to September "
-        f"{last}, {'the' if a.programme else a.whose} {areas}; over the same years {a.their} statistical neighbours' {medians}"
+        f"{last}, {'the' if a.several else a.whose} {areas}; over the same years {a.their} statistical neighbours' {medians}"
         + (f", and England's {join_words(england)} fell" if england else ", and none of England's fell")
         + ". The series start too late to show "
         + ("the before-and-after change the 2016 evaluation reported." if a.programme else "a before-and-after change.")
@@ -281,9 +287,14 @@ def _public_intro(section, a: Areas, first: int, programme_year: int) -> None:
         "The programme boroughs are compared with their statistical neighbours (the ten authorities DfE judges most "
         "similar, April 2021 groups; the other programme boroughs are left out of each group, so that no borough is "
         "compared with the programme itself)"
-        if a.programme
+        if a.several
         else f"{a.label} is compared with its statistical neighbours (the ten authorities DfE judges most similar, April "
-        "2021 groups; the three Focus on Practice boroughs are left out, as they had the programme)"
+        "2021 groups; "
+        + (
+            "the other programme boroughs are left out of its group, so that it is not compared with the programme itself)"
+            if a.programme
+            else "the three Focus on Practice boroughs are left out, as they had the programme)"
+        )
     )
     section.markdown(
         "The Department for Education's children's social work workforce statistics give, for every local authority, "
