@@ -6,11 +6,11 @@ few rows or a column at a time, so each operation on an Arrow-backed column pays
 (taking rows, iterating, building a Series) that costs more than the column itself. With the same
 ``str`` dtype kept in Python objects (``mode.string_storage = "python"``: the same missing-value
 rules and the same methods) the default build's strand notebooks took 25.9 s of CPU against 31.2 s,
-the disclosure scan's builds 75.6 s against 84.6 s, and ``make test`` 4 min 18 s and 4 min 31 s
+the disclosure scan's builds 75.6 s against 84.6 s, and ``make test`` 4 min 31 s to 4 min 55 s
 against 4 min 55 s to 5 min 59 s, every processed file and report byte for byte the same (5 December
 2026). Arrow storage is better for large text columns handled whole: the national benchmark
-(``benchmarks/bench_la_extracts.py``, 6,000,000 referrals) derived in 18.9 s at 2.29 GB peak against
-15.6 s at 2.06 GB, well within its targets (120 s, 6 GB).
+(``benchmarks/bench_la_extracts.py``, 6,000,000 referrals) derived in 18.9 s and 22.9 s (two runs) at
+2.29 GB peak against 15.6 s at 2.06 GB, well within its targets (120 s, 6 GB).
 
 :func:`install` (run when ``helpers`` is imported) sets the option as soon as pandas is imported,
 or at once if it already was: every notebook kernel, test and command line that imports ``helpers``
