@@ -9,6 +9,7 @@ import re
 from html import unescape
 
 import pandas as pd
+import pytest
 
 from helpers import provenance
 from helpers.report import answer, authority, data_quality, header, kinds, made, summary, then_and_now
@@ -188,6 +189,26 @@ def test_a_boroughs_own_report_does_not_say_it_was_not_one_of_them(tmp_path):
     (tmp_path / "run_info.json").write_text(json.dumps({"la": 213, "la_name": "Westminster"}), encoding="utf-8")
     text = _text(header.header_html(tmp_path, "all"))
     assert "Scope: Westminster (DfE LA 213)" in text and "was not one of" not in text
+
+
+@pytest.mark.filterwarnings("ignore:.*not checked against the reports of")  # made-up scopes: no other reports
+def test_a_boroughs_answer_box_names_the_borough_in_its_heading(tmp_path):
+    """One borough's report (its outputs in processed/<scope>/): the heading names the borough, so that the
+    findings' lines need not; the three boroughs' report names none."""
+    for scope, heading in (
+        ("kensington_chelsea", "Main points for Kensington and Chelsea: what the published statistics show "),
+        ("all", "Main points: what the published statistics show "),
+    ):
+        folder = tmp_path / scope
+        write_section(
+            folder,
+            40,
+            "outcomes",
+            "Outcomes",
+            "real",
+            findings=[{"topic": "costs", "answer": "Cost.", **PUBLISHED_FACT}],
+        )
+        assert _text(answer.answer_html(folder)).startswith(heading + "Costs: Cost.")
 
 
 def test_the_summary_of_an_authoritys_report_names_its_test_section_and_no_programme(tmp_path):

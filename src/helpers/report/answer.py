@@ -19,7 +19,7 @@ import re
 import warnings
 from pathlib import Path
 
-from .. import evidence
+from .. import config, evidence
 from ..formatting import plural
 from ..report_section import join_words, load_sections
 from .authority import authority
@@ -185,8 +185,8 @@ def answer_html(processed_dir: Path) -> str:
     closing = " ".join(x for x in (_missing_sentence(missing), _synthetic_sentence(sections)) if x)
     if not sections:
         closing = "No section was built for this report, so it answers nothing yet."
-    la = authority(processed_dir)
-    heading = "Main points" + (f" for {la['name']}" if la else "")
+    area = _area(processed_dir)
+    heading = "Main points" + (f" for {area}" if area else "")
     heading += ": what the published statistics show" if answers else ""
     lead = lead_sentence(sections)
     body = (
@@ -204,6 +204,17 @@ def answer_html(processed_dir: Path) -> str:
             f"the answer box has {words} words (at most {MAX_WORDS}): shorten the key findings' answers", stacklevel=2
         )
     return html
+
+
+def _area(processed_dir: Path) -> str | None:
+    """The one area a report is about, named in the box's heading (its findings then need not name it
+    each time): an authority's own build, or one borough's (each scope's outputs are in a folder named
+    after it, ``<processed_dir>/<scope>/``); None for the three boroughs together."""
+    la = authority(processed_dir)
+    if la:
+        return la["name"]
+    borough = config.BOROUGHS.get(Path(processed_dir).name)
+    return borough[0] if borough else None
 
 
 def _words(html: str) -> list[str]:

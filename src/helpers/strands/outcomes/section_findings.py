@@ -137,12 +137,14 @@ def _children_in_care(v: View) -> dict | None:
     a, b, c = counts
     where = "" if u == TREATED_ID else f" in {who(v, u)}"
     start = start_words(v.P["programme_start"])
-    lead = (
-        f"Children in care{where} {direction(b - a, 'rose', 'fell', 'stayed')} from {fmt(a, 'count')} to "
+    moved = (
+        f"{direction(b - a, 'rose', 'fell', 'stayed')} from {fmt(a, 'count')} to "
         f"{fmt(b, 'count')} ({fmt((b - a) / a * 100, 'percent', signed=True)}) before the {start} start and were "
         f"{fmt(c, 'count')} in {v.after}"
     )
-    return _effect(v, o, _text(v, o, lead), f"{lead}: {comparisons(v, o, u, did)}.", did, TOPIC_OF[o])
+    # the answer box names the report's one area in its heading, so its line leaves "in <area>" out
+    answer = f"Children in care {moved}: {comparisons(v, o, u, did)}."
+    return _effect(v, o, _text(v, o, f"Children in care{where} {moved}"), answer, did, TOPIC_OF[o])
 
 
 def _text(v: View, outcome: str, lead: str) -> str:
@@ -164,13 +166,15 @@ def _outcome_effect(v: View, outcome: str) -> dict | None:
     if did is None or t is None or v.ref not in s.index or v.after not in s.index:
         return None
     where = "" if u == TREATED_ID else f" in {who(v, u)}"
-    lead = f"{SHORT[outcome]}{where} {went(outcome, s[v.ref], s[v.after], (v.ref, v.after))}"
+    moved = went(outcome, s[v.ref], s[v.after], (v.ref, v.after))
+    lead = f"{SHORT[outcome]}{where} {moved}"
     text = _text(v, outcome, lead)
     if outcome == "cla_starts_rate":
         text += " " + _taken(v)
     if outcome == "cpp_rate":
         text += " " + _largest_change(v)
-    return _effect(v, outcome, text.strip(), f"{lead}: {comparisons(v, outcome, u, did)}.", did, TOPIC_OF[outcome])
+    answer = f"{SHORT[outcome]} {moved}: {comparisons(v, outcome, u, did)}."  # the area: in the box's heading
+    return _effect(v, outcome, text.strip(), answer, did, TOPIC_OF[outcome])
 
 
 def _taken(v: View) -> str:
